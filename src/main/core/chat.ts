@@ -1,0 +1,329 @@
+/**
+ * One chat request: send → read the stream → retry / fall back → deliver. Keeps what arrived.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ErrorCode } from '../../shared/errors.ts';
+import type { ConnectionSettings } from '../../shared/settings.ts';
+import { classifyHttp } from './classify.ts';
+import { ParleyError } from './errors.ts';
+import { ADAPTERS } from './protocols/index.ts';
+import type { ChatRequest, ProtocolAdapter, Usage, WireEvent } from './protocols/types.ts';
+import { tryJson } from './protocols/types.ts';
+import { retryDelay, shouldRetryHeader, type RetryDelay } from './retry.ts';
+import { formatProxy } from './route/proxy-url.ts';
+import type { Route } from './route/types.ts';
+import { exchange, headerRecord, readText, type Deadline, type Response, type RouteDispatcher } from './transport.ts';
+import { Deadline as DeadlineClass } from './transport.ts';
+
+export type ChatEvent =
+  | { type: 'route'; route: string }
+  | { type: 'delta'; kind: 'text' | 'reasoning'; text: string }
+  | { type: 'retry'; attempt: number; delayMs: number; reason: ErrorCode; message: string; cappedFromMs?: number }
+  | { type: 'fallback'; from: 'stream'; to: 'whole'; reason: ErrorCode; remembered: boolean; untilMs?: number }
+  | { type: 'status'; phase: 'headers' | 'first_delta' | 'end'; ms: number; status?: number };
+
+export interface ChatResult {
+  text: string;
+  reasoning: string;
+  usage?: Usage;
+  finishReason?: string;
+  mode: 'stream' | 'whole';
+  attempts: number;
+}
+
+export interface StreamMemory {
+  get(key: string): { reason: ErrorCode; until: number } | undefined;
+  set(key: string, value: { reason: ErrorCode; until: number }): void;
+}
+
+export function memoryStreamMemory(): StreamMemory {
+  const m = new Map<string, { reason: ErrorCode; until: number }>();
+  return { get: (k) => m.get(k), set: (k, v) => void m.set(k, v) };
+}
+
+export interface ChatContext {
+  settings: ConnectionSettings;
+  route: Route;
+  dispatcher: RouteDispatcher;
+  memory: StreamMemory;
+  signal?: AbortSignal;
+  onEvent?: (ev: ChatEvent) => void;
+  random?: () => number;
+}
+
+export function describeRoute(route: Route): string {
+  return route.kind === 'direct' ? `direct (${route.source})` : `proxy ${formatProxy(route.proxy)} (${route.source})`;
+}
+
+/** Stream failures that intermediaries cause, and after which a non-streaming request may work. */
+const STREAM_BREAKAGE = new Set<ErrorCode>(['bad_gateway', 'server_error', 'protocol_error', 'idle_timeout', 'stream_interrupted']);
+
+/** Provider error types inside a stream that mean "overloaded / try again". */
+const RETRYABLE_STREAM_ERROR = /overloaded|server_error|api_error|internal|rate_limit|timeout|unavailable|busy|^5\d\d$/i;
+
+class Attempt {
+  text = '';
+  reasoning = '';
+  usage: Usage | undefined;
+  finishReason: string | undefined;
+  ended = false;
+  bodyStarted = false;
+  readonly ctx: ChatContext;
+  readonly deliver: (kind: 'text' | 'reasoning', text: string) => void;
+  constructor(ctx: ChatContext, deliver: (kind: 'text' | 'reasoning', text: string) => void) {
+    this.ctx = ctx;
+    this.deliver = deliver;
+  }
+  get delivered(): boolean {
+    return this.text.length > 0 || this.reasoning.length > 0;
+  }
+}
+
+function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'body', ctx: ChatContext, started: number): ParleyError {
+  if (ParleyError.is(e)) return e;
+  const routeText = describeRoute(ctx.route);
+  const s = ctx.settings.network.timeouts;
+  switch (deadline.reason) {
+    case 'cancel':
+      return new ParleyError('cancelled', 'The request was cancelled.', { phase, route: routeText });
+    case 'first_byte':
+      return new ParleyError('idle_timeout', `No answer arrived within ${s.firstByteMs} ms of sending the request (first-byte timeout).`, {
+        phase: 'headers', route: routeText, afterSend: true,
+        hint: 'The provider or a proxy is holding the answer. Slow reasoning models may need a longer first-byte timeout; a proxy that buffers streams shows up in `parley doctor`.',
+      });
+    case 'idle':
+      return new ParleyError('idle_timeout', `No data arrived for ${s.idleMs} ms ${phase === 'body' ? 'in the middle of the answer' : 'after the response headers'}.`, {
+        phase: 'body', route: routeText, afterSend: true,
+      });
+    case 'total':
+      return new ParleyError('request_timeout', `The request did not finish within the total timeout of ${s.totalMs} ms.`, { phase, route: routeText, afterSend: true });
+    default:
+      break;
+  }
+  const err = e as NodeJS.ErrnoException & { cause?: unknown };
+  if (ParleyError.is(err.cause)) return err.cause;
+  const code = err.code ?? '';
+  const ms = Math.round(performance.now() - started);
+  return new ParleyError('stream_interrupted', phase === 'headers'
+    ? `The connection closed before an answer arrived (${code || err.message}).`
+    : `The connection closed in the middle of the answer after ${ms} ms (${code || err.message}).`, {
+    phase, route: routeText, providerMessage: err.message, retryable: true, afterSend: phase === 'body',
+  }, { cause: e });
+}
+
+function wholeToDeltas(a: Attempt, whole: { text: string; reasoning: string }): void {
+  if (whole.reasoning) a.deliver('reasoning', whole.reasoning);
+  // Delivered as a stream of deltas so the app shows it as it shows a stream (a word group at a time).
+  const parts = whole.text.match(/[\s\S]{1,48}(?:\s|$)|[\s\S]{1,48}/g) ?? [];
+  for (const p of parts) a.deliver('text', p);
+}
+
+async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, deadline: Deadline, started: number): Promise<void> {
+  const { ctx } = a;
+  const idleMs = ctx.settings.network.timeouts.idleMs;
+  const decoder = adapter.createDecoder();
+  const text = new TextDecoder();
+  const handle = (events: WireEvent[]): void => {
+    for (const ev of events) {
+      switch (ev.type) {
+        case 'text':
+        case 'reasoning':
+          if (!a.delivered) ctx.onEvent?.({ type: 'status', phase: 'first_delta', ms: Math.round(performance.now() - started) });
+          a.deliver(ev.type, ev.text);
+          break;
+        case 'usage':
+          a.usage = { ...a.usage, ...Object.fromEntries(Object.entries(ev.usage).filter(([, v]) => v !== undefined)) };
+          break;
+        case 'finish':
+          a.finishReason = ev.reason;
+          break;
+        case 'end':
+          a.ended = true;
+          break;
+        case 'error': {
+          const retryable = !a.delivered && (RETRYABLE_STREAM_ERROR.test(ev.providerCode ?? '') || (ev.status !== undefined && ev.status >= 500));
+          throw new ParleyError('stream_error', `The provider reported an error during the answer: ${ev.message}`, {
+            phase: 'body', providerMessage: ev.message, providerCode: ev.providerCode, status: ev.status, retryable, route: describeRoute(ctx.route),
+          });
+        }
+        case 'garbage':
+          throw new ParleyError('protocol_error', `The stream held something that is not ${adapter.name} data ("${ev.sample.slice(0, 80)}").`, {
+            phase: 'body', route: describeRoute(ctx.route), bodyStarted: true,
+          });
+      }
+    }
+  };
+  deadline.arm('idle', idleMs);
+  try {
+    for await (const chunk of res.body) {
+      a.bodyStarted = true;
+      deadline.arm('idle', idleMs);
+      handle(decoder.push(text.decode(chunk as Buffer, { stream: true })));
+      if (a.ended) break;
+    }
+    if (!a.ended) handle(decoder.push(text.decode()));
+    if (!a.ended) handle(decoder.end());
+  } catch (e) {
+    throw mapThrown(e, deadline, 'body', ctx, started).with({ bodyStarted: a.bodyStarted });
+  } finally {
+    if (!res.body.destroyed) res.body.destroy();
+  }
+  if (!a.ended && !a.finishReason) {
+    throw new ParleyError('stream_interrupted', a.bodyStarted ? 'The stream ended before the answer was complete (no end marker).' : 'The stream ended without any data.', {
+      phase: 'body', route: describeRoute(ctx.route), retryable: true, bodyStarted: a.bodyStarted,
+      hint: 'A proxy or gateway may close long or quiet streams (for example nginx proxy_read_timeout). Parley falls back to non-streaming in auto mode; raise the proxy timeout, or set stream mode to off.',
+    });
+  }
+}
+
+async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest, stream: boolean, totalDeadline: number | undefined): Promise<'stream' | 'whole'> {
+  const { ctx } = a;
+  const { settings } = ctx;
+  const t = settings.network.timeouts;
+  const deadline = new DeadlineClass(ctx.signal, totalDeadline);
+  const started = performance.now();
+  const url = adapter.chatUrl(settings.provider.baseUrl);
+  try {
+    let res: Response;
+    try {
+      // A whole answer is computed in full before its headers: give it at least 10 minutes (Anthropic's own
+      // SDK refuses long non-streaming requests without a long timeout).
+      const firstByteMs = stream || t.firstByteMs === 0 ? t.firstByteMs : Math.max(t.firstByteMs, 600_000);
+      res = await exchange({
+        url, method: 'POST', headers: adapter.headers(settings.provider), body: JSON.stringify(adapter.body(settings.provider, req, stream)),
+        route: ctx.dispatcher, deadline, firstByteMs: t.connectMs + firstByteMs,
+      });
+    } catch (e) {
+      throw mapThrown(e, deadline, 'headers', ctx, started);
+    }
+    const headers = headerRecord(res.headers);
+    ctx.onEvent?.({ type: 'status', phase: 'headers', ms: Math.round(performance.now() - started), status: res.statusCode });
+    const ct = headers['content-type'] ?? '';
+    const fail = async (): Promise<never> => {
+      let body = '';
+      try {
+        body = await readText(res, deadline, t.idleMs, 256 * 1024);
+      } catch {
+        /* the status says enough */
+      }
+      throw classifyHttp({ status: res.statusCode, headers, body, url, forwardProxy: !!ctx.dispatcher.forward }, adapter, settings.provider.model);
+    };
+    if (res.statusCode < 200 || res.statusCode >= 300) return await fail();
+    if (stream && adapter.isStreamContentType(ct)) {
+      await readStream(a, adapter, res, deadline, started);
+      return 'stream';
+    }
+    // A whole answer: asked for, or sent by a server or proxy that ignored `stream`.
+    let body: string;
+    try {
+      body = await readText(res, deadline, t.idleMs);
+    } catch (e) {
+      throw mapThrown(e, deadline, 'body', ctx, started);
+    }
+    const json = tryJson(body);
+    const whole = json !== undefined ? adapter.parseWhole(json) : undefined;
+    if (!whole) {
+      const perr = json !== undefined ? adapter.parseError(json) : undefined;
+      if (perr?.message) {
+        throw new ParleyError('stream_error', `The provider answered with an error: ${perr.message}`, {
+          phase: 'body', providerMessage: perr.message, providerCode: perr.type, status: res.statusCode, route: describeRoute(ctx.route),
+          retryable: RETRYABLE_STREAM_ERROR.test(perr.type ?? ''),
+        });
+      }
+      throw classifyHttp({ status: res.statusCode, headers, body, url, forwardProxy: !!ctx.dispatcher.forward }, adapter, settings.provider.model);
+    }
+    a.usage = whole.usage;
+    a.finishReason = whole.finishReason;
+    wholeToDeltas(a, whole);
+    a.ended = true;
+    return 'whole';
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/** Runs a chat request with retries and the streaming → non-streaming fallback. */
+export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatResult> {
+  const { settings } = ctx;
+  const adapter = ADAPTERS[settings.provider.protocol];
+  const net = settings.network;
+  const totalDeadline = net.timeouts.totalMs > 0 ? Date.now() + net.timeouts.totalMs : undefined;
+  const memoryKey = `${settings.provider.protocol} ${settings.provider.baseUrl} ${describeRoute(ctx.route)}`;
+  const random = ctx.random ?? Math.random;
+  const routeText = describeRoute(ctx.route);
+  ctx.onEvent?.({ type: 'route', route: routeText });
+
+  let stream = net.stream !== 'off';
+  if (net.stream === 'auto') {
+    const known = ctx.memory.get(memoryKey);
+    if (known && known.until > Date.now()) {
+      stream = false;
+      ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: known.reason, remembered: true, untilMs: known.until });
+    }
+  }
+  let text = '';
+  let reasoning = '';
+  const deliver = (kind: 'text' | 'reasoning', t: string): void => {
+    if (!t) return;
+    if (kind === 'text') text += t;
+    else reasoning += t;
+    ctx.onEvent?.({ type: 'delta', kind, text: t });
+  };
+  let fellBack = false;
+  let fallbackReason: ErrorCode | undefined;
+  let retries = 0;
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    const a = new Attempt(ctx, (kind, t) => {
+      if (kind === 'text') a.text += t;
+      else a.reasoning += t;
+      deliver(kind, t);
+    });
+    try {
+      const mode = await oneAttempt(a, adapter, req, stream, totalDeadline);
+      if (fellBack && fallbackReason && mode === 'whole') {
+        // The whole request worked where the stream failed: streaming is broken on this route, for a while.
+        ctx.memory.set(memoryKey, { reason: fallbackReason, until: Date.now() + net.streamMemoryMs });
+      }
+      if (stream && mode === 'whole' && net.stream === 'auto' && !fellBack) {
+        // The server or a proxy answered a stream request with a whole answer: remember and say so.
+        ctx.memory.set(memoryKey, { reason: 'protocol_error', until: Date.now() + net.streamMemoryMs });
+        ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: 'protocol_error', remembered: false });
+      }
+      ctx.onEvent?.({ type: 'status', phase: 'end', ms: 0 });
+      return { text, reasoning, usage: a.usage, finishReason: a.finishReason, mode, attempts };
+    } catch (e) {
+      let err = ParleyError.is(e) ? e : new ParleyError('protocol_error', String(e), {}, { cause: e });
+      err = err.with({ route: err.detail.route ?? routeText, partial: text || undefined });
+      if (err.code === 'cancelled' || a.delivered) {
+        // Keep what arrived: never retried, never replaced.
+        throw err;
+      }
+      if (stream && net.stream === 'auto' && !fellBack && STREAM_BREAKAGE.has(err.code) && !(err.code === 'server_error' && err.detail.status === undefined) && !(err.code === 'idle_timeout' && err.detail.bodyStarted)) {
+        fellBack = true;
+        fallbackReason = err.code;
+        stream = false;
+        ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: err.code, remembered: false });
+        continue;
+      }
+      if (fellBack && !stream && fallbackReason) {
+        // The fallback failed too: streaming was not the problem. Go back to streaming for the retries.
+        stream = net.stream !== 'off';
+        fallbackReason = undefined;
+      }
+      const explicit = shouldRetryHeader(err.detail.responseHeaders);
+      const retryable = explicit ?? (err.detail.retryable === true);
+      if (!retryable || retries >= net.retries) throw err;
+      const d: RetryDelay = retryDelay(retries, err.detail.responseHeaders, random());
+      if (totalDeadline !== undefined && Date.now() + d.delayMs > totalDeadline) throw err;
+      retries++;
+      ctx.onEvent?.({ type: 'retry', attempt: retries, delayMs: d.delayMs, reason: err.code, message: err.message, ...(d.cappedFromMs ? { cappedFromMs: d.cappedFromMs } : {}) });
+      try {
+        await sleep(d.delayMs, undefined, { signal: ctx.signal });
+      } catch {
+        throw new ParleyError('cancelled', 'The request was cancelled while waiting to retry.', { phase: 'retry_wait', route: routeText });
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/** Classification of HTTP answers that are not a successful completion. Pure: tested on tables. */
+import { ParleyError } from './errors.ts';
+import type { ProtocolAdapter } from './protocols/types.ts';
+import { tryJson } from './protocols/types.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
+
+/** Server header values that name an intermediary rather than a provider. */
+const PROXY_SERVERS = /squid|nginx|haproxy|envoy|apache|varnish|cloudflare|akamai|awselb|elb|traefik|caddy|istio|openresty|tengine|bigip|zscaler|fortigate|bluecoat|mitmproxy|litellm-proxy/i;
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  url: string;
+  /** The request went through an HTTP proxy in forward (absolute-form) mode, so the proxy may answer itself. */
+  forwardProxy: boolean;
+}
+
+function looksHtml(body: string, contentType: string): boolean {
+  return /text\/html/i.test(contentType) || /^\s*(<!doctype html|<html|<head|<body|<\?xml)/i.test(body);
+}
+
+function htmlTitle(body: string): string | undefined {
+  const m = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(body) ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(body);
+  return m?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim().slice(0, 200) || undefined;
+}
+
+function modelMissing(text: string): boolean {
+  return /model[^.]*(not[ _]?found|does not exist|not exist|not available|unknown|invalid)|(no such|unknown|invalid) model|model_not_found|try pulling it/i.test(text);
+}
+
+/** Turns a non-2xx (or non-LLM) HTTP answer into a ParleyError with the provider's own words. */
+export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: string): ParleyError {
+  const ct = a.headers['content-type'] ?? '';
+  const json = tryJson(a.body);
+  const perr = json !== undefined ? adapter.parseError(json) : undefined;
+  const html = looksHtml(a.body, ct);
+  const server = a.headers.server ?? '';
+  const via = a.headers.via ?? '';
+  const intermediary = (html || json === undefined) && (PROXY_SERVERS.test(server) || via !== '' || html);
+  const providerMessage = perr?.message?.trim().slice(0, 2000) ?? (html ? htmlTitle(a.body) : a.body.trim().slice(0, 500) || undefined);
+  const host = new URL(a.url).host;
+  const base = {
+    status: a.status, host, phase: 'headers' as const, hop: 'target' as 'target' | 'proxy',
+    providerMessage, providerCode: perr?.type, responseHeaders: a.headers, afterSend: true,
+  };
+  const s = a.status;
+  const mk = (code: ErrorCode, message: string, extra: Partial<typeof base> & { hint?: string; retryable?: boolean } = {}): ParleyError =>
+    new ParleyError(code, message, { ...base, ...extra });
+  const words = providerMessage ? `: ${providerMessage}` : '';
+
+  if (s === 407) {
+    return mk('proxy_auth_failed', `The proxy requires authentication (407)${words}.`, { hop: 'proxy', hint: 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).' });
+  }
+  if (a.forwardProxy && intermediary && (s === 403 || s === 502 || s === 503 || s === 504)) {
+    return mk(s === 403 ? 'proxy_refused' : 'bad_gateway', `The proxy answered ${s} for ${host}${words}.`, {
+      hop: 'proxy', retryable: s !== 403,
+      hint: s === 403 ? `The proxy does not allow ${host}: ask for it to be allowed, or add it to the bypass list.` : undefined,
+    });
+  }
+  if (s === 401 || s === 403) {
+    return mk('auth_rejected', `${host} rejected the credentials (${s})${words}.`, {
+      hint: s === 401 ? 'Check the API key: it is missing, wrong, revoked, or belongs to another provider.' : 'The key is valid but not allowed to do this (region, organisation or model access). See the provider\'s message.',
+    });
+  }
+  if (s === 404) {
+    if (modelMissing(providerMessage ?? '') || perr?.type === 'model_not_found') {
+      return mk('model_not_found', `The model "${model}" was not found at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list${adapter.name === 'ollama' ? ` (or run: ollama pull ${model})` : ''}.` });
+    }
+    return mk('not_found', `${a.url} does not exist (404)${words}.`, {
+      hint: adapter.name === 'openai' ? 'Check the base URL: OpenAI-compatible services usually end in /v1 (e.g. https://api.deepseek.com/v1).' : 'Check the base URL: it should be the service root (e.g. https://api.anthropic.com or http://localhost:11434).',
+    });
+  }
+  if (s === 408) return mk('request_timeout', `${host} timed out waiting for the request (408)${words}.`, { retryable: true });
+  if (s === 409) return mk('server_error', `${host} reported a conflict (409)${words}.`, { retryable: true });
+  if (s === 429) {
+    const quota = /insufficient_quota|quota|billing|balance|credit|arrearage/i.test(`${perr?.type ?? ''} ${providerMessage ?? ''}`);
+    return mk('rate_limited', quota ? `${host} refused: quota or balance exhausted (429)${words}.` : `${host} is rate limiting requests (429)${words}.`, {
+      retryable: !quota,
+      hint: quota ? 'Top up or check billing with the provider; retrying will not help.' : 'Wait a moment; Parley retries automatically. Check your plan\'s rate limits if it persists.',
+    });
+  }
+  if (s >= 400 && s < 500) {
+    if (modelMissing(providerMessage ?? '')) {
+      return mk('model_not_found', `The model "${model}" is not available at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list.` });
+    }
+    return mk('request_rejected', `${host} rejected the request (${s})${words}.`);
+  }
+  if (s === 502 || s === 503 || s === 504) {
+    if (intermediary) {
+      return mk('bad_gateway', `A gateway between you and the provider answered ${s}${server ? ` (server: ${server})` : ''}${words}.`, {
+        retryable: true,
+        hint: 'A reverse proxy or gateway failed, not the provider. Parley retries; if streaming is the problem, it falls back to non-streaming. Otherwise try another route.',
+      });
+    }
+    return mk('server_error', `${host} is unavailable (${s})${words}.`, { retryable: true });
+  }
+  if (s >= 500) return mk('server_error', `${host} failed (${s})${words}.`, { retryable: true });
+  // 2xx/3xx that is not an LLM answer
+  if (html) {
+    return mk('protocol_error', `${host} answered with a web page${providerMessage ? ` ("${providerMessage}")` : ''} where an API answer was expected.`, {});
+  }
+  return mk('protocol_error', `${host} answered ${s} with something that is not an LLM API answer${a.body ? ` (${a.body.trim().slice(0, 120)})` : ''}.`, {});
+}

@@ -1,0 +1,459 @@
+/**
+ * The connector: opens the socket for one request along its route (direct, HTTP(S) CONNECT tunnel, or
+ * SOCKS4/4a/5/5h), then upgrades it to TLS and verifies the certificate itself, so that every failure
+ * names the hop that failed and, for an untrusted certificate, its issuer.
+ *
+ * Why hand-written instead of undici's ProxyAgent / Socks5ProxyAgent: those hide which hop failed and the
+ * certificate that failed verification, and undici's SOCKS agent rejects socks4 and socks5h.
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { lookup } from 'node:dns/promises';
+import { SocksClient, type SocksProxy } from 'socks';
+import type { buildConnector } from 'undici';
+import { ParleyError } from './errors.ts';
+import type { ProxyEndpoint, Route } from './route/types.ts';
+import { formatProxy } from './route/proxy-url.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
+
+export interface TraceEvent {
+  type: 'dns' | 'connect' | 'proxy' | 'tls';
+  ms: number;
+  detail: string;
+}
+
+export interface ConnectorOptions {
+  route: Route;
+  /** Connect to the HTTP(S) proxy itself (forward mode for http:// targets): the proxy is the hop. */
+  forwardProxy?: boolean;
+  secureContext: tls.SecureContext;
+  connectTimeoutMs: number;
+  trace?: (ev: TraceEvent) => void;
+}
+
+export interface Target {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+/** Known TLS inspection products, recognised in a certificate issuer. */
+const INSPECTION = /mitmproxy|zscaler|fortinet|fortigate|palo alto|blue ?coat|symantec web|netskope|sophos|checkpoint|check point|cisco umbrella|forcepoint|websense|kaspersky|avast|eset|bitdefender|barracuda|mcafee web|skyhigh|charles proxy|fiddler|burp|proxyman/i;
+
+type Stage = 'proxy_connect' | 'proxy_handshake' | 'target_connect' | 'tls';
+
+class Ctx {
+  stage: Stage = 'target_connect';
+  readonly started = performance.now();
+  readonly opts: ConnectorOptions;
+  readonly target: Target;
+  constructor(opts: ConnectorOptions, target: Target) {
+    this.opts = opts;
+    this.target = target;
+  }
+  ms(): number {
+    return Math.round(performance.now() - this.started);
+  }
+  trace(type: TraceEvent['type'], detail: string): void {
+    this.opts.trace?.({ type, ms: this.ms(), detail });
+  }
+  get proxy(): ProxyEndpoint | undefined {
+    return this.opts.route.kind === 'proxy' ? this.opts.route.proxy : undefined;
+  }
+  get routeText(): string {
+    const r = this.opts.route;
+    return r.kind === 'proxy' ? `via ${formatProxy(r.proxy)} (${r.source})` : `direct (${r.source})`;
+  }
+}
+
+function hostPort(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function socketError(ctx: Ctx, err: NodeJS.ErrnoException, where: 'proxy' | 'target'): ParleyError {
+  const p = ctx.proxy;
+  const host = where === 'proxy' && p ? hostPort(p.host, p.port) : hostPort(ctx.target.host, ctx.target.port);
+  const sys = err.code ?? err.message;
+  const base = { hop: where, host, route: ctx.routeText } as const;
+  if (where === 'proxy') {
+    if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+      return new ParleyError('proxy_unreachable', `Cannot resolve the proxy host ${p?.host} (${sys}).`, { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN', hint: 'Check the proxy host name, or set the proxy mode to none.' }, { cause: err });
+    }
+    return new ParleyError('proxy_unreachable', `Cannot connect to the proxy at ${host} (${sys}).`, { ...base, phase: 'connect', retryable: true }, { cause: err });
+  }
+  switch (err.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NODATA':
+    case 'EAI_FAIL':
+      return new ParleyError('dns_failed', `Cannot resolve ${ctx.target.host} (${sys}).`, { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN' }, { cause: err });
+    case 'ECONNREFUSED':
+      return new ParleyError('connect_refused', `Connection to ${host} was refused.`, { ...base, phase: 'connect', retryable: true }, { cause: err });
+    case 'ETIMEDOUT':
+      return new ParleyError('connect_timeout', `Connection to ${host} timed out.`, { ...base, phase: 'connect', retryable: true }, { cause: err });
+    default:
+      return new ParleyError('connect_refused', `Cannot connect to ${host} (${sys}).`, { ...base, phase: 'connect', retryable: true }, { cause: err });
+  }
+}
+
+function tcpConnect(ctx: Ctx, host: string, port: number, where: 'proxy' | 'target', signal: AbortSignal): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    const socket = net.connect({ host, port, autoSelectFamily: true });
+    const onAbort = (): void => {
+      socket.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('lookup', (err, address) => {
+      if (!err) ctx.trace('dns', `${host} → ${address}`);
+    });
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
+      ctx.trace('connect', `${where} ${hostPort(host, port)} connected`);
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(socketError(ctx, err, where));
+    });
+  });
+}
+
+function basicAuth(p: ProxyEndpoint): string | undefined {
+  if (p.username === undefined) return undefined;
+  return 'Basic ' + Buffer.from(`${p.username}:${p.password ?? ''}`).toString('base64');
+}
+
+/** Reads an HTTP response head from the socket (CONNECT answer). Returns the head and any bytes after it. */
+function readHead(socket: net.Socket, signal: AbortSignal): Promise<{ head: string; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const cleanup = (): void => {
+      socket.off('data', onData);
+      socket.off('error', onErr);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onData = (d: Buffer): void => {
+      buf = Buffer.concat([buf, d]);
+      const i = buf.indexOf('\r\n\r\n');
+      if (i >= 0) {
+        cleanup();
+        resolve({ head: buf.subarray(0, i).toString('latin1'), rest: buf.subarray(i + 4) });
+      } else if (buf.length > 64 * 1024) {
+        cleanup();
+        reject(new Error('proxy response head too large'));
+      }
+    };
+    const onErr = (e: Error): void => {
+      cleanup();
+      reject(e);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      reject(Object.assign(new Error('the proxy closed the connection without answering CONNECT'), { code: 'ECONNRESET' }));
+    };
+    const onAbort = (): void => {
+      cleanup();
+      socket.destroy();
+      reject(new Error('aborted'));
+    };
+    socket.on('data', onData);
+    socket.once('error', onErr);
+    socket.once('end', onEnd);
+    socket.once('close', onEnd);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Promise<net.Socket> {
+  ctx.stage = 'proxy_connect';
+  let socket: net.Socket = await tcpConnect(ctx, p.host, p.port, 'proxy', signal);
+  if (p.scheme === 'https') {
+    socket = await tlsUpgrade(ctx, socket, p.host, 'proxy', signal);
+  }
+  ctx.stage = 'proxy_handshake';
+  const authority = hostPort(ctx.target.host, ctx.target.port);
+  const auth = basicAuth(p);
+  socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
+  let head: string;
+  let rest: Buffer;
+  try {
+    ({ head, rest } = await readHead(socket, signal));
+  } catch (e) {
+    socket.destroy();
+    if (signal.aborted) throw e;
+    throw new ParleyError('proxy_refused', `The proxy ${hostPort(p.host, p.port)} closed the connection instead of opening a tunnel to ${authority}.`, {
+      hop: 'proxy', phase: 'proxy_handshake', host: hostPort(p.host, p.port), route: ctx.routeText, retryable: true,
+      hint: 'Check that this is an HTTP proxy (not SOCKS: use a socks5h:// URL for that) and that it allows CONNECT.',
+    }, { cause: e });
+  }
+  const statusLine = head.split('\r\n')[0] ?? '';
+  const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1] ?? NaN);
+  if (status >= 200 && status < 300) {
+    if (rest.length) socket.unshift(rest);
+    ctx.trace('proxy', `CONNECT ${authority} → ${status}`);
+    return socket;
+  }
+  socket.destroy();
+  const proxyHost = hostPort(p.host, p.port);
+  const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, status, route: ctx.routeText, providerMessage: statusLine } as const;
+  if (status === 407) {
+    throw new ParleyError('proxy_auth_failed', auth
+      ? `The proxy ${proxyHost} rejected the user name or password (407).`
+      : `The proxy ${proxyHost} requires authentication (407), and no credentials are set.`, {
+      ...base,
+      hint: auth
+        ? 'Check the proxy user name and password; percent-encode special characters in the proxy URL (@ as %40, : as %3A).'
+        : 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).',
+    });
+  }
+  if (Number.isNaN(status)) {
+    throw new ParleyError('proxy_refused', `The proxy ${proxyHost} did not answer CONNECT with HTTP (got "${statusLine.slice(0, 80)}").`, {
+      ...base, hint: 'Check that this address is an HTTP proxy; for a SOCKS proxy use a socks5h:// URL.',
+    });
+  }
+  throw new ParleyError('proxy_refused', `The proxy ${proxyHost} refused the tunnel to ${authority} (${statusLine.trim()}).`, {
+    ...base,
+    retryable: status >= 500,
+    hint: status === 403
+      ? `The proxy does not allow ${authority}. Ask for it to be allowed, or add ${ctx.target.host} to the bypass list if it is reachable directly.`
+      : `The proxy could not reach ${authority}. Check the base URL, or whether the provider is reachable from the proxy.`,
+  });
+}
+
+function socksError(ctx: Ctx, p: ProxyEndpoint, e: unknown): ParleyError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const proxyHost = hostPort(p.host, p.port);
+  const base = { hop: 'proxy', host: proxyHost, route: ctx.routeText, providerMessage: msg } as const;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /ECONNREFUSED|ENOTFOUND/.test(msg)) {
+    return new ParleyError('proxy_unreachable', `Cannot connect to the SOCKS proxy at ${proxyHost} (${code ?? msg}).`, { ...base, phase: 'connect', retryable: true }, { cause: e });
+  }
+  if (/auth/i.test(msg)) {
+    return new ParleyError('proxy_auth_failed', p.username !== undefined
+      ? `The SOCKS proxy ${proxyHost} rejected the user name or password.`
+      : `The SOCKS proxy ${proxyHost} requires authentication, and no credentials are set.`, {
+      ...base, phase: 'proxy_handshake',
+      hint: 'Put the credentials in the proxy URL: socks5h://user:password@host:port (percent-encode special characters).',
+    }, { cause: e });
+  }
+  if (/timed out/i.test(msg)) {
+    return new ParleyError('proxy_unreachable', `The SOCKS proxy ${proxyHost} did not answer in time.`, { ...base, phase: 'proxy_handshake', retryable: true }, { cause: e });
+  }
+  if (/rejected|refused|unreachable|failure|not allowed/i.test(msg)) {
+    return new ParleyError('proxy_refused', `The SOCKS proxy ${proxyHost} could not open a connection to ${hostPort(ctx.target.host, ctx.target.port)} (${msg}).`, {
+      ...base, phase: 'proxy_handshake', retryable: true,
+    }, { cause: e });
+  }
+  return new ParleyError('proxy_refused', `The SOCKS handshake with ${proxyHost} failed (${msg}).`, {
+    ...base, phase: 'proxy_handshake', retryable: true, hint: 'Check that this address is a SOCKS proxy of the version in the URL (socks4, socks4a, socks5, socks5h).',
+  }, { cause: e });
+}
+
+async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Promise<net.Socket> {
+  ctx.stage = 'proxy_connect';
+  const remoteDns = p.scheme === 'socks4a' || p.scheme === 'socks5h';
+  let destHost = ctx.target.host;
+  if (!remoteDns && net.isIP(destHost) === 0) {
+    // socks4 and socks5 (without h): the name is resolved here, as curl does.
+    try {
+      const r = await lookup(destHost, { family: p.scheme === 'socks4' ? 4 : 0 });
+      destHost = r.address;
+      ctx.trace('dns', `${ctx.target.host} → ${destHost} (local, for ${p.scheme})`);
+    } catch (e) {
+      throw socketError(ctx, e as NodeJS.ErrnoException, 'target');
+    }
+  }
+  const proxy: SocksProxy = {
+    host: p.host,
+    port: p.port,
+    type: p.scheme === 'socks4' || p.scheme === 'socks4a' ? 4 : 5,
+    ...(p.username !== undefined ? { userId: p.username, password: p.password ?? '' } : {}),
+  };
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const { socket } = await SocksClient.createConnection({
+      proxy,
+      command: 'connect',
+      destination: { host: destHost, port: ctx.target.port },
+      timeout: Math.max(1, ctx.opts.connectTimeoutMs),
+      // socks accepts an existing socket and a signal-less API: we destroy on abort below.
+    });
+    if (signal.aborted) {
+      socket.destroy();
+      throw new Error('aborted');
+    }
+    ctx.trace('proxy', `${p.scheme} tunnel to ${hostPort(ctx.target.host, ctx.target.port)} open`);
+    return socket;
+  } catch (e) {
+    if (signal.aborted) throw e;
+    throw socksError(ctx, p, e);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function issuerText(cert: tls.PeerCertificate | undefined): string | undefined {
+  if (!cert || !cert.issuer) return undefined;
+  const i = cert.issuer as unknown as Record<string, string | string[] | undefined>;
+  const one = (k: string): string | undefined => {
+    const v = i[k];
+    return Array.isArray(v) ? v.join(', ') : v;
+  };
+  const parts = [one('CN'), one('O'), one('OU')].filter((x): x is string => !!x);
+  return parts.length ? [...new Set(parts)].join(' / ') : undefined;
+}
+
+const UNTRUSTED_REASONS: Record<string, string> = {
+  SELF_SIGNED_CERT_IN_CHAIN: 'a certificate in the chain is self-signed and not trusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the issuer of the certificate is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuer of the certificate is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the certificate is not trusted',
+  CERT_HAS_EXPIRED: 'the certificate has expired',
+  CERT_NOT_YET_VALID: 'the certificate is not yet valid',
+};
+
+function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy' | 'target', signal: AbortSignal): Promise<tls.TLSSocket> {
+  ctx.stage = 'tls';
+  const port = where === 'proxy' ? ctx.proxy!.port : ctx.target.port;
+  const host = hostPort(servername, port);
+  return new Promise<tls.TLSSocket>((resolve, reject) => {
+    const socket = tls.connect({
+      socket: raw,
+      ...(net.isIP(servername) ? {} : { servername }),
+      secureContext: ctx.opts.secureContext,
+      ALPNProtocols: ['http/1.1'],
+      // Verified below, so that a failure can name the certificate's issuer.
+      rejectUnauthorized: false,
+    });
+    const onAbort = (): void => {
+      socket.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const fail = (e: ParleyError): void => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      raw.destroy();
+      reject(e);
+    };
+    socket.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      const cert = socket.getPeerCertificate();
+      const issuer = issuerText(cert);
+      const viaProxy = ctx.opts.route.kind === 'proxy' && where === 'target';
+      const intercept = issuer && INSPECTION.test(issuer) ? issuer : undefined;
+      const untrusted = (reason: string, sys: string): ParleyError =>
+        new ParleyError('tls_untrusted', `The certificate of ${host} is not trusted: ${reason} (issuer: ${issuer ?? 'unknown'}).`, {
+          hop: where, phase: 'tls', host, certIssuer: issuer, route: ctx.routeText, providerMessage: sys,
+          hint: intercept
+            ? `The certificate was issued by "${intercept}", a TLS-inspecting proxy. Add its CA certificate file under Trusted certificates (--ca FILE).`
+            : viaProxy
+              ? `A proxy on the route may be intercepting TLS (issuer "${issuer ?? 'unknown'}"). If you trust it, add its CA certificate file under Trusted certificates (--ca FILE).`
+              : `If you trust the issuer "${issuer ?? 'unknown'}", add its CA certificate file under Trusted certificates (--ca FILE).`,
+        });
+      if (!socket.authorized) {
+        const sys = String(socket.authorizationError ?? 'unknown');
+        fail(untrusted(UNTRUSTED_REASONS[sys] ?? sys, sys));
+        return;
+      }
+      if (!net.isIP(servername) || cert.subjectaltname) {
+        const idErr = tls.checkServerIdentity(servername, cert);
+        if (idErr) {
+          fail(untrusted(`it is for another host name (${idErr.message})`, 'ERR_TLS_CERT_ALTNAME_INVALID'));
+          return;
+        }
+      }
+      socket.removeAllListeners('error');
+      ctx.trace('tls', `${where} ${host} ${socket.getProtocol() ?? ''} issuer ${issuer ?? '?'}`);
+      resolve(socket);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const viaProxy = ctx.opts.route.kind === 'proxy' && where === 'target';
+      fail(new ParleyError('tls_handshake_failed', `The TLS handshake with ${host} failed (${err.code ?? err.message}).`, {
+        hop: where, phase: 'tls', host, route: ctx.routeText, providerMessage: err.message, retryable: true,
+        hint: viaProxy
+          ? `The proxy accepted the tunnel but the secure connection to ${servername} broke: the proxy may not handle TLS for this host. Try a direct connection (add ${servername} to the bypass list) or another proxy.`
+          : undefined,
+      }, { cause: err }));
+    });
+  });
+}
+
+function timeoutError(ctx: Ctx): ParleyError {
+  const ms = ctx.opts.connectTimeoutMs;
+  const p = ctx.proxy;
+  const target = hostPort(ctx.target.host, ctx.target.port);
+  switch (ctx.stage) {
+    case 'proxy_connect':
+      return new ParleyError('proxy_unreachable', `The proxy ${p ? hostPort(p.host, p.port) : ''} did not accept a connection within ${ms} ms.`, { hop: 'proxy', phase: 'connect', route: ctx.routeText, retryable: true });
+    case 'proxy_handshake':
+      return new ParleyError('connect_timeout', `The proxy did not open the tunnel to ${target} within ${ms} ms.`, { hop: 'proxy', phase: 'proxy_handshake', host: target, route: ctx.routeText, retryable: true, hint: 'The proxy may not reach the provider. Raise the connect timeout, or check the route.' });
+    case 'tls':
+      return new ParleyError('connect_timeout', `The TLS handshake with ${target} did not finish within ${ms} ms.`, { hop: 'target', phase: 'tls', host: target, route: ctx.routeText, retryable: true });
+    default:
+      return new ParleyError('connect_timeout', `Connection to ${target} timed out after ${ms} ms.`, { hop: 'target', phase: 'connect', host: target, route: ctx.routeText, retryable: true });
+  }
+}
+
+/** Opens a (TLS-verified where needed) socket to the target along the route. */
+export async function openConnection(opts: ConnectorOptions, target: Target, outer?: AbortSignal): Promise<net.Socket> {
+  const ctx = new Ctx(opts, target);
+  const controller = new AbortController();
+  const onOuter = (): void => controller.abort();
+  outer?.addEventListener('abort', onOuter, { once: true });
+  let timedOut = false;
+  const timer = opts.connectTimeoutMs > 0
+    ? setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, opts.connectTimeoutMs)
+    : undefined;
+  try {
+    const signal = controller.signal;
+    let socket: net.Socket;
+    const route = opts.route;
+    if (route.kind === 'proxy' && opts.forwardProxy) {
+      ctx.stage = 'proxy_connect';
+      socket = await tcpConnect(ctx, route.proxy.host, route.proxy.port, 'proxy', signal);
+      if (route.proxy.scheme === 'https') socket = await tlsUpgrade(ctx, socket, route.proxy.host, 'proxy', signal);
+      return socket;
+    }
+    if (route.kind === 'direct') {
+      socket = await tcpConnect(ctx, target.host, target.port, 'target', signal);
+    } else if (route.proxy.scheme === 'http' || route.proxy.scheme === 'https') {
+      socket = await httpTunnel(ctx, route.proxy, signal);
+    } else {
+      socket = await socksTunnel(ctx, route.proxy, signal);
+    }
+    if (target.tls) socket = await tlsUpgrade(ctx, socket, target.host, 'target', signal);
+    return socket;
+  } catch (e) {
+    if (timedOut) throw timeoutError(ctx);
+    if (outer?.aborted) throw new ParleyError('cancelled', 'The request was cancelled.', { phase: 'connect' });
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
+  }
+}
+
+/** The same, as an undici connector. */
+export function makeConnector(opts: ConnectorOptions): buildConnector.connector {
+  return (o, cb) => {
+    const tlsTarget = o.protocol === 'https:';
+    const port = Number(o.port) || (tlsTarget ? 443 : 80);
+    const host = o.hostname.replace(/^\[|\]$/g, '');
+    openConnection(opts, { host, port, tls: tlsTarget }).then(
+      (s) => cb(null, s),
+      (e: Error) => cb(e, null),
+    );
+  };
+}
+
+export type { ErrorCode };

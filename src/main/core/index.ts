@@ -1,0 +1,111 @@
+/**
+ * The network core: every LLM request goes through here. Plain Node: no Electron import, no module state.
+ * Built by a factory that receives the environment, the system-proxy resolver and a stream memory.
+ */
+import type { ConnectionSettings } from '../../shared/settings.ts';
+import { runChat, describeRoute, memoryStreamMemory, type ChatEvent, type ChatResult, type StreamMemory } from './chat.ts';
+import { resolveSettings, type Env } from './config.ts';
+import type { TraceEvent } from './connect.ts';
+import { ParleyError } from './errors.ts';
+import { ADAPTERS } from './protocols/index.ts';
+import type { ChatRequest } from './protocols/types.ts';
+import { tryJson } from './protocols/types.ts';
+import { classifyHttp } from './classify.ts';
+import { resolveRoute } from './route/resolve.ts';
+import type { Route, SystemProxyResolver } from './route/types.ts';
+import { DispatcherPool, Deadline, exchange, headerRecord, readText } from './transport.ts';
+import { buildTrustStore } from './trust.ts';
+
+export { ParleyError } from './errors.ts';
+export type { ChatEvent, ChatResult, StreamMemory } from './chat.ts';
+export type { ChatRequest, ChatMessage } from './protocols/types.ts';
+export type { Route } from './route/types.ts';
+export { resolveSettings } from './config.ts';
+
+export interface CoreOptions {
+  env?: Env;
+  systemProxyResolver?: SystemProxyResolver;
+  streamMemory?: StreamMemory;
+  trace?: (ev: TraceEvent) => void;
+  random?: () => number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onEvent?: (ev: ChatEvent) => void;
+}
+
+export interface Core {
+  /** Validates and expands raw settings (throws config_invalid / config_unexpanded_env). */
+  settings(raw: unknown): ConnectionSettings;
+  route(settings: ConnectionSettings, url: string): Promise<Route>;
+  chat(raw: unknown, request: ChatRequest, opts?: CallOptions): Promise<ChatResult>;
+  listModels(raw: unknown, opts?: CallOptions): Promise<string[]>;
+  /** Closes every pooled connection. */
+  close(): Promise<void>;
+  /** Number of pooled dispatchers (for tests and diagnostics). */
+  readonly poolSize: number;
+}
+
+function networkKey(s: ConnectionSettings): string {
+  const n = s.network;
+  return JSON.stringify([n.proxy, n.caFiles, n.timeouts.connectMs]);
+}
+
+export function createCore(options: CoreOptions = {}): Core {
+  const env = options.env ?? process.env;
+  const pool = new DispatcherPool(options.trace);
+  const memory = options.streamMemory ?? memoryStreamMemory();
+
+  const route = (s: ConnectionSettings, url: string): Promise<Route> =>
+    resolveRoute({ mode: s.network.proxy.mode, proxyUrl: s.network.proxy.url, bypass: s.network.proxy.bypass, env, systemResolver: options.systemProxyResolver }, new URL(url));
+
+  async function prepare(raw: unknown, url: (s: ConnectionSettings) => string) {
+    const settings = resolveSettings(raw, env);
+    const target = url(settings);
+    const r = await route(settings, target);
+    const trust = buildTrustStore(settings.network.caFiles, env);
+    const dispatcher = await pool.get(r, trust, settings.network.timeouts.connectMs, new URL(target).protocol === 'https:', networkKey(settings));
+    return { settings, route: r, dispatcher };
+  }
+
+  return {
+    settings: (raw) => resolveSettings(raw, env),
+    route,
+    async chat(raw, request, opts = {}) {
+      const adapter = (s: ConnectionSettings) => ADAPTERS[s.provider.protocol].chatUrl(s.provider.baseUrl);
+      const p = await prepare(raw, adapter);
+      return runChat({ ...p, memory, signal: opts.signal, onEvent: opts.onEvent, random: options.random }, request);
+    },
+    async listModels(raw, opts = {}) {
+      const p = await prepare(raw, (s) => ADAPTERS[s.provider.protocol].modelsUrl(s.provider.baseUrl));
+      const adapter = ADAPTERS[p.settings.provider.protocol];
+      const url = adapter.modelsUrl(p.settings.provider.baseUrl);
+      const t = p.settings.network.timeouts;
+      const deadline = new Deadline(opts.signal, t.totalMs > 0 ? Date.now() + t.totalMs : undefined);
+      try {
+        const headers = adapter.headers(p.settings.provider);
+        delete headers['content-type'];
+        const res = await exchange({ url, method: 'GET', headers, route: p.dispatcher, deadline, firstByteMs: t.connectMs + t.firstByteMs });
+        const body = await readText(res, deadline, t.idleMs, 8 * 1024 * 1024);
+        const h = headerRecord(res.headers);
+        const models = res.statusCode === 200 ? adapter.parseModels(tryJson(body)) : undefined;
+        if (!models) throw classifyHttp({ status: res.statusCode, headers: h, body, url, forwardProxy: !!p.dispatcher.forward }, adapter, p.settings.provider.model);
+        return models;
+      } catch (e) {
+        if (ParleyError.is(e)) throw e.with({ route: e.detail.route ?? describeRoute(p.route) });
+        if (deadline.reason === 'cancel') throw new ParleyError('cancelled', 'The request was cancelled.', {});
+        if (deadline.reason) throw new ParleyError('idle_timeout', 'The model list did not arrive in time.', { route: describeRoute(p.route) });
+        const err = e as Error & { cause?: unknown };
+        if (ParleyError.is(err.cause)) throw err.cause;
+        throw new ParleyError('stream_interrupted', `The connection closed before the model list arrived (${err.message}).`, { route: describeRoute(p.route) }, { cause: e });
+      } finally {
+        deadline.dispose();
+      }
+    },
+    close: () => pool.close(),
+    get poolSize() {
+      return pool.size;
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Proxy URLs: `scheme://[user[:password]@]host[:port][/]`.
+ *
+ * - Schemes: http, https, socks4, socks4a, socks5, socks5h; `socks://` means socks5. Case-insensitive.
+ * - No scheme (`proxy.corp:3128`) means http.
+ * - Default ports: http 80, https 443, socks* 1080.
+ * - User name and password are percent-decoded (`p%40ss` -> `p@ss`). The LAST `@` ends them, so an
+ *   unencoded `@` or `/` in a password still works.
+ * - IPv6 hosts go in brackets (`socks5h://[::1]:1080`); the endpoint holds them without brackets.
+ * - No path, query or fragment (a lone trailing `/` is accepted).
+ *
+ * Errors are RouteErrors with code `config_invalid`; their messages quote the value with the
+ * password replaced by `***`. formatProxy never shows the password either.
+ */
+
+import type { ProxyEndpoint, ProxyScheme } from './types.ts';
+import { parseIPv6 } from './ip.ts';
+import { RouteError } from './route-error.ts';
+
+const SCHEMES: Record<string, ProxyScheme> = {
+  http: 'http',
+  https: 'https',
+  socks: 'socks5',
+  socks4: 'socks4',
+  socks4a: 'socks4a',
+  socks5: 'socks5',
+  socks5h: 'socks5h',
+};
+
+const DEFAULT_PORTS: Record<ProxyScheme, number> = {
+  http: 80,
+  https: 443,
+  socks4: 1080,
+  socks4a: 1080,
+  socks5: 1080,
+  socks5h: 1080,
+};
+
+const HINT =
+  'Use a proxy URL like http://proxy.corp:3128 or socks5h://127.0.0.1:1080; percent-encode special characters in the user name and password.';
+
+const SCHEME_RE = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/**
+ * The value with its password replaced by `***`, for messages. Without an `@`, a non-numeric
+ * "port" is masked too: `http://user:secret` is more likely a forgotten host than a port.
+ */
+export function maskProxyValue(value: string): string {
+  const m = SCHEME_RE.exec(value);
+  const prefix = m ? m[0] : '';
+  const rest = value.slice(prefix.length);
+  const at = rest.lastIndexOf('@');
+  if (at !== -1) {
+    const userinfo = rest.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    return prefix + (colon === -1 ? userinfo : `${userinfo.slice(0, colon)}:***`) + rest.slice(at);
+  }
+  const slash = rest.search(/[/?#]/);
+  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  const afterBracket = authority.lastIndexOf(']');
+  const colon = authority.lastIndexOf(':');
+  if (colon > afterBracket) {
+    const port = authority.slice(colon + 1);
+    if (port !== '' && !/^\d+$/.test(port)) {
+      return prefix + authority.slice(0, colon + 1) + '***' + (slash === -1 ? '' : rest.slice(slash));
+    }
+  }
+  return value;
+}
+
+function decode(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses a proxy URL; throws RouteError `config_invalid` (password masked) when it cannot be used. */
+export function parseProxyUrl(value: string): ProxyEndpoint {
+  const raw = value.trim();
+  const fail = (why: string): RouteError =>
+    new RouteError('config_invalid', `Proxy URL "${maskProxyValue(raw)}" is not valid: ${why}.`, { hint: HINT });
+  if (raw === '') throw fail('it is empty');
+
+  const m = SCHEME_RE.exec(raw);
+  let scheme: ProxyScheme = 'http';
+  let rest = raw;
+  if (m) {
+    const name = (m[1] ?? '').toLowerCase();
+    const known = SCHEMES[name];
+    if (!known) throw fail(`the scheme "${name}" is not supported (use http, https, socks4, socks4a, socks5 or socks5h)`);
+    scheme = known;
+    rest = raw.slice(m[0].length);
+  }
+
+  let username: string | undefined;
+  let password: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at !== -1) {
+    const userinfo = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    const colon = userinfo.indexOf(':');
+    const user = decode(colon === -1 ? userinfo : userinfo.slice(0, colon));
+    const pass = colon === -1 ? undefined : decode(userinfo.slice(colon + 1));
+    if (user === null || pass === null) throw fail('the user name or password has a bad %-escape');
+    if (user !== '') username = user;
+    if (pass !== undefined) password = pass;
+  }
+
+  if (rest.endsWith('/')) rest = rest.slice(0, -1);
+  if (/[/?#]/.test(rest)) throw fail('a proxy URL has no path, query or fragment');
+  if (/\s/.test(rest)) throw fail('it contains spaces');
+
+  let host: string;
+  let portText: string | undefined;
+  if (rest.startsWith('[')) {
+    const b = /^\[([^\]]*)\](?::(.*))?$/.exec(rest);
+    if (!b) throw fail('the IPv6 address is malformed');
+    host = (b[1] ?? '').toLowerCase();
+    if (!parseIPv6(host)) throw fail('the IPv6 address is malformed');
+    portText = b[2];
+  } else {
+    const colons = rest.split(':').length - 1;
+    if (colons > 1) throw fail('put an IPv6 address in brackets, e.g. [::1]:1080');
+    const colon = rest.indexOf(':');
+    const name = colon === -1 ? rest : rest.slice(0, colon);
+    portText = colon === -1 ? undefined : rest.slice(colon + 1);
+    if (name === '') throw fail('the host is missing');
+    try {
+      // WHATWG host parsing: lowercases, IDNA, rejects forbidden characters.
+      host = new URL(`http://${name}/`).hostname;
+    } catch {
+      throw fail('the host is malformed');
+    }
+    if (host === '') throw fail('the host is missing');
+  }
+
+  let port = DEFAULT_PORTS[scheme];
+  if (portText !== undefined && portText !== '') {
+    const n = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+    if (!(n >= 1 && n <= 65535)) throw fail('the port must be a number from 1 to 65535');
+    port = n;
+  }
+
+  const endpoint: ProxyEndpoint = { scheme, host, port };
+  if (username !== undefined) endpoint.username = username;
+  if (password !== undefined) endpoint.password = password;
+  return endpoint;
+}
+
+/** The endpoint as a URL for display and logs: the password is always `***`. */
+export function formatProxy(p: ProxyEndpoint): string {
+  const host = p.host.includes(':') ? `[${p.host}]` : p.host;
+  let auth = '';
+  if (p.username !== undefined || p.password !== undefined) {
+    auth = encodeURIComponent(p.username ?? '') + (p.password !== undefined ? ':***' : '') + '@';
+  }
+  return `${p.scheme}://${auth}${host}:${p.port}`;
+}

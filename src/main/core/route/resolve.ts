@@ -1,0 +1,147 @@
+/**
+ * The route decision for one target URL: direct or through which proxy, and why (`source`).
+ *
+ * Order:
+ * 1. Loopback targets (see bypass.ts) go direct, source `loopback`, in every mode, unless the
+ *    bypass list (or, in env mode, NO_PROXY) contains `<-loopback>`.
+ * 2. By mode:
+ *    - `none`: direct, `proxy mode none`.
+ *    - `manual`: the proxy URL must be set and valid (else `config_invalid`, whatever the target);
+ *      a bypass rule match goes direct (`bypass rule ".corp.example"`), else the proxy (`manual`).
+ *    - `env`: the settings bypass list, then NO_PROXY (`NO_PROXY rule "localhost"`, naming the
+ *      variable that was read); else the proxy variable for the target's scheme (`env HTTPS_PROXY`,
+ *      see env.ts); no variable set: direct, `env: no proxy variable set`. A malformed proxy
+ *      variable is `config_invalid`.
+ *    - `system`: the settings bypass list first, then the system resolver (PAC form); the first
+ *      usable entry wins (source `system`). No resolver, a resolver that throws, or an answer with no
+ *      usable entry is `proxy_unreachable`: the route fails closed, never silently direct.
+ *
+ * Invalid entries in the settings bypass list are `config_invalid` in the modes that use the list
+ * (manual, env, system): the user wrote them. Invalid NO_PROXY entries are ignored, as other tools do.
+ * Host names are never resolved here. The system resolver is asked about the target's origin only
+ * (`https://host:port/`), never its path, query or credentials.
+ */
+
+import type { ProxyMode, Route, SystemProxyResolver } from './types.ts';
+import { isLoopbackHost, matchBypass, parseBypassList, type BypassRules } from './bypass.ts';
+import { readProxyEnv } from './env.ts';
+import { parsePacResult } from './pac.ts';
+import { parseProxyUrl } from './proxy-url.ts';
+import { RouteError } from './route-error.ts';
+
+export interface RouteInput {
+  mode: ProxyMode;
+  /** Manual mode: the proxy URL. */
+  proxyUrl?: string;
+  /** The settings bypass list (see bypass.ts). */
+  bypass?: string;
+  /** The process environment (env mode). */
+  env: Record<string, string | undefined>;
+  /** System mode: Electron's session.resolveProxy, or absent (e.g. in the CLI). */
+  systemResolver?: SystemProxyResolver;
+}
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
+
+/** The port a connection to `url` uses: the explicit one, else the scheme's default (0 if unknown). */
+export function targetPort(url: URL): number {
+  if (url.port !== '') return Number(url.port);
+  return DEFAULT_PORTS[url.protocol] ?? 0;
+}
+
+function requireValid(rules: BypassRules): void {
+  if (rules.invalid.length === 0) return;
+  const list = rules.invalid.map((e) => `"${e}"`).join(', ');
+  throw new RouteError('config_invalid', `The proxy bypass list has entries that are not understood: ${list}.`, {
+    hint: 'Use host names (example.com, .example.com), host:port, IP addresses, CIDR blocks (10.0.0.0/8), <local>, <-loopback> or *.',
+  });
+}
+
+/** Matches the explicit rules only (the implicit loopback bypass is decided before). */
+function matchRules(rules: BypassRules, host: string, port: number): string | null {
+  return matchBypass({ ...rules, implicitLoopback: false }, host, port)?.rule ?? null;
+}
+
+async function askSystem(resolver: SystemProxyResolver | undefined, target: URL): Promise<Route> {
+  if (!resolver) {
+    throw new RouteError('proxy_unreachable', 'Proxy mode is system, but the system proxy settings are not available here.', {
+      hint: 'Set the proxy mode to env or manual (the command line cannot read the system proxy settings).',
+    });
+  }
+  let answer: string;
+  try {
+    answer = await resolver(`${target.protocol}//${target.host}/`);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new RouteError('proxy_unreachable', `The system proxy settings could not be read: ${why}`, {
+      hint: 'Check the system proxy settings (or PAC script), or set the proxy mode to env or manual.',
+    }, { cause });
+  }
+  const first = parsePacResult(answer)[0];
+  if (!first) {
+    const shown = answer.length > 200 ? `${answer.slice(0, 200)}…` : answer;
+    throw new RouteError('proxy_unreachable', `The system proxy settings gave no usable route for ${target.host}: "${shown}".`, {
+      hint: 'Check the system proxy settings (or PAC script), or set the proxy mode to env or manual.',
+    });
+  }
+  return first.kind === 'direct' ? { kind: 'direct', source: 'system' } : { kind: 'proxy', proxy: first.proxy, source: 'system' };
+}
+
+/** Decides how to reach `target`. Throws RouteError (`config_invalid` or `proxy_unreachable`). */
+export async function resolveRoute(input: RouteInput, target: URL): Promise<Route> {
+  const host = target.hostname;
+  const port = targetPort(target);
+  const settings = parseBypassList(input.bypass ?? '');
+  const envInfo = input.mode === 'env' ? readProxyEnv(input.env, target) : undefined;
+  const noProxy = envInfo ? parseBypassList(envInfo.noProxy) : undefined;
+
+  const implicitLoopback = settings.implicitLoopback && (noProxy?.implicitLoopback ?? true);
+  if (implicitLoopback && isLoopbackHost(host)) return { kind: 'direct', source: 'loopback' };
+
+  const mode: ProxyMode = input.mode;
+  switch (mode) {
+    case 'none':
+      return { kind: 'direct', source: 'proxy mode none' };
+
+    case 'manual': {
+      if (!input.proxyUrl?.trim()) {
+        throw new RouteError('config_invalid', 'Proxy mode is manual, but no proxy URL is set.', {
+          hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
+        });
+      }
+      const proxy = parseProxyUrl(input.proxyUrl);
+      requireValid(settings);
+      const rule = matchRules(settings, host, port);
+      if (rule !== null) return { kind: 'direct', source: `bypass rule "${rule}"` };
+      return { kind: 'proxy', proxy, source: 'manual' };
+    }
+
+    case 'env': {
+      requireValid(settings);
+      const rule = matchRules(settings, host, port);
+      if (rule !== null) return { kind: 'direct', source: `bypass rule "${rule}"` };
+      const info = envInfo ?? readProxyEnv(input.env, target);
+      const envRule = noProxy ? matchRules(noProxy, host, port) : null;
+      if (envRule !== null) return { kind: 'direct', source: `${info.noProxyVariable ?? 'NO_PROXY'} rule "${envRule}"` };
+      if (info.proxyUrl === undefined || info.variable === undefined) return { kind: 'direct', source: 'env: no proxy variable set' };
+      try {
+        return { kind: 'proxy', proxy: parseProxyUrl(info.proxyUrl), source: `env ${info.variable}` };
+      } catch (e) {
+        if (e instanceof RouteError) throw new RouteError(e.code, `${info.variable}: ${e.message}`, { hint: e.hint });
+        throw e;
+      }
+    }
+
+    case 'system': {
+      requireValid(settings);
+      const rule = matchRules(settings, host, port);
+      if (rule !== null) return { kind: 'direct', source: `bypass rule "${rule}"` };
+      return askSystem(input.systemResolver, target);
+    }
+
+    default: {
+      const unknown: never = mode;
+      throw new RouteError('config_invalid', `Unknown proxy mode "${String(unknown)}" (use none, env, manual or system).`);
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Dispatchers pooled per route, and one HTTP exchange with its time bounds.
+ * HTTP/1.1 only, deliberately: intermediaries and some servers mishandle HTTP/2, and SSE gains nothing from it.
+ */
+import * as tls from 'node:tls';
+import { Agent, type Dispatcher } from 'undici';
+import { makeConnector, type TraceEvent } from './connect.ts';
+import { ParleyError } from './errors.ts';
+import type { Route } from './route/types.ts';
+import type { TrustStore } from './trust.ts';
+
+export interface RouteDispatcher {
+  dispatcher: Dispatcher;
+  /** http:// target through an HTTP(S) proxy: requests go to the proxy in absolute form. */
+  forward?: { origin: string; authorization?: string };
+}
+
+function routeKey(route: Route): string {
+  if (route.kind === 'direct') return 'direct';
+  const p = route.proxy;
+  return `${p.scheme}://${encodeURIComponent(p.username ?? '')}:${encodeURIComponent(p.password ?? '')}@${p.host}:${p.port}`;
+}
+
+/** Dispatchers keyed by route; all are closed when the network settings change, and by close(). */
+export class DispatcherPool {
+  readonly #entries = new Map<string, RouteDispatcher>();
+  #networkKey = '';
+  readonly #trace: ((ev: TraceEvent) => void) | undefined;
+
+  constructor(trace?: (ev: TraceEvent) => void) {
+    this.#trace = trace;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async get(route: Route, trust: TrustStore, connectTimeoutMs: number, targetIsTls: boolean, networkKey: string): Promise<RouteDispatcher> {
+    if (networkKey !== this.#networkKey) {
+      await this.close();
+      this.#networkKey = networkKey;
+    }
+    const forward = !targetIsTls && route.kind === 'proxy' && (route.proxy.scheme === 'http' || route.proxy.scheme === 'https');
+    const key = `${routeKey(route)}|${forward ? 'fwd' : 'tun'}`;
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      const secureContext = tls.createSecureContext({ ca: trust.ca });
+      const dispatcher = new Agent({
+        connect: makeConnector({ route, secureContext, connectTimeoutMs, forwardProxy: forward, trace: this.#trace }),
+        allowH2: false,
+        // Time bounds are Parley's own (see exchange()); undici's would race them.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        keepAliveTimeout: 30_000,
+      });
+      entry = { dispatcher };
+      if (forward && route.kind === 'proxy') {
+        const p = route.proxy;
+        const host = p.host.includes(':') ? `[${p.host}]` : p.host;
+        entry.forward = {
+          origin: `${p.scheme}://${host}:${p.port}`,
+          authorization: p.username !== undefined ? 'Basic ' + Buffer.from(`${p.username}:${p.password ?? ''}`).toString('base64') : undefined,
+        };
+      }
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.all(all.map((e) => e.dispatcher.destroy().catch(() => undefined)));
+  }
+}
+
+export type AbortReason = 'cancel' | 'first_byte' | 'idle' | 'total';
+
+/** One request's clock: first-byte, idle and total bounds, and cancellation, as one AbortSignal with a reason. */
+export class Deadline {
+  readonly controller = new AbortController();
+  reason: AbortReason | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #totalTimer: NodeJS.Timeout | undefined;
+  readonly #onOuter: () => void;
+
+  readonly outer: AbortSignal | undefined;
+  constructor(outer: AbortSignal | undefined, totalDeadline: number | undefined) {
+    this.outer = outer;
+    this.#onOuter = () => this.abort('cancel');
+    if (outer?.aborted) this.abort('cancel');
+    outer?.addEventListener('abort', this.#onOuter, { once: true });
+    if (totalDeadline !== undefined) {
+      this.#totalTimer = setTimeout(() => this.abort('total'), Math.max(0, totalDeadline - Date.now()));
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(reason: AbortReason): void {
+    if (this.controller.signal.aborted) return;
+    this.reason = reason;
+    this.controller.abort(new Error(`parley:${reason}`));
+  }
+
+  /** (Re)arms the first-byte or idle timer; 0 disables. */
+  arm(reason: 'first_byte' | 'idle', ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = ms > 0 ? setTimeout(() => this.abort(reason), ms) : undefined;
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    clearTimeout(this.#totalTimer);
+    this.outer?.removeEventListener('abort', this.#onOuter);
+  }
+}
+
+export interface ExchangeInput {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  route: RouteDispatcher;
+  deadline: Deadline;
+  firstByteMs: number;
+}
+
+export type Response = Dispatcher.ResponseData;
+
+/** Sends the request and waits for the response head within the first-byte bound. */
+export async function exchange(input: ExchangeInput): Promise<Response> {
+  const u = new URL(input.url);
+  const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'Parley/0.1', ...input.headers };
+  let origin = u.origin;
+  let path = u.pathname + u.search;
+  if (input.route.forward) {
+    origin = input.route.forward.origin;
+    path = u.href;
+    headers.host = u.host;
+    if (input.route.forward.authorization) headers['proxy-authorization'] = input.route.forward.authorization;
+  }
+  input.deadline.arm('first_byte', input.firstByteMs);
+  const res = await input.route.dispatcher.request({
+    origin,
+    path,
+    method: input.method,
+    headers,
+    body: input.body ?? null,
+    signal: input.deadline.signal,
+  });
+  return res;
+}
+
+/** Reads a whole body as text, with the idle bound between chunks, up to a size limit. */
+export async function readText(res: Response, deadline: Deadline, idleMs: number, limit = 32 * 1024 * 1024): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  deadline.arm('idle', idleMs);
+  for await (const chunk of res.body) {
+    deadline.arm('idle', idleMs);
+    text += decoder.decode(chunk as Buffer, { stream: true });
+    if (text.length > limit) {
+      res.body.destroy();
+      throw new ParleyError('protocol_error', `The answer exceeded ${limit} bytes.`, { phase: 'body' });
+    }
+  }
+  text += decoder.decode();
+  return text;
+}
+
+export function headerRecord(h: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}

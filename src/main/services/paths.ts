@@ -1,0 +1,10 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The app's data folder, as Electron's app.getPath('userData') computes it for "Parley"; PARLEY_HOME overrides. */
+export function defaultConfigDir(env: Record<string, string | undefined> = process.env, platform = process.platform): string {
+  if (env.PARLEY_HOME) return env.PARLEY_HOME;
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Parley');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Parley');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Parley');
+}

@@ -1,0 +1,107 @@
+/**
+ * Parley's error codes: the one list every layer (core, CLI, IPC, renderer) imports.
+ * A code is stable: scripts, the doctor and support read it. Messages and hints are English
+ * defaults; the renderer may translate by code.
+ */
+export const ERROR_CODES = [
+  'config_invalid',
+  'config_unexpanded_env',
+  'dns_failed',
+  'connect_refused',
+  'connect_timeout',
+  'proxy_unreachable',
+  'proxy_auth_failed',
+  'proxy_refused',
+  'tls_untrusted',
+  'tls_handshake_failed',
+  'auth_rejected',
+  'not_found',
+  'model_not_found',
+  'request_rejected',
+  'rate_limited',
+  'server_error',
+  'bad_gateway',
+  'stream_error',
+  'stream_interrupted',
+  'idle_timeout',
+  'request_timeout',
+  'protocol_error',
+  'cancelled',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Which hop of the route a failure happened on. */
+export type Hop = 'config' | 'proxy' | 'target';
+
+/** Which phase of a request a failure happened in. */
+export type Phase =
+  | 'config'
+  | 'route'
+  | 'dns'
+  | 'connect'
+  | 'proxy_handshake'
+  | 'tls'
+  | 'request'
+  | 'headers'
+  | 'body'
+  | 'retry_wait';
+
+/** The plain-data form of an error: what crosses IPC, goes to logs and to `--json`. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+  hop?: Hop;
+  phase?: Phase;
+  /** host:port of the hop that failed */
+  host?: string;
+  /** HTTP status, from the provider or from the proxy (see hop) */
+  status?: number;
+  /** The provider's (or proxy's) own words, verbatim and trimmed. */
+  providerMessage?: string;
+  /** The provider's own error type/code, e.g. `insufficient_quota`, `overloaded_error`. */
+  providerCode?: string;
+  /** For tls_untrusted: the issuer of the certificate that was presented. */
+  certIssuer?: string;
+  /** How the request was routed, e.g. `proxy http://proxy.corp:3128 (manual)`. */
+  route?: string;
+  /** Text delivered before the failure (kept, never repeated). */
+  partial?: string;
+  /** Whether the core considers this failure safe to retry (before content). */
+  retryable?: boolean;
+}
+
+/** Default hint for each code, naming the fix. Specific hints from the core override these. */
+export const DEFAULT_HINTS: Record<ErrorCode, string> = {
+  config_invalid: 'Fix the setting named in the message.',
+  config_unexpanded_env: 'Set the environment variable, or replace ${…} with the value itself.',
+  dns_failed: 'Check the host name for typos; if you are on a corporate network, the name may only resolve through the proxy: set the proxy mode to env or manual.',
+  connect_refused: 'Nothing is listening at that address. Check the base URL and port, and that the service is running.',
+  connect_timeout: 'The host did not answer. A firewall may be dropping the connection: try through your proxy, or raise the connect timeout.',
+  proxy_unreachable: 'Check the proxy address and port, and that the proxy is running; or set the proxy mode to none.',
+  proxy_auth_failed: 'Check the proxy user name and password (percent-encode special characters in the proxy URL).',
+  proxy_refused: 'The proxy would not connect to the provider. Ask for the host to be allowed, or add it to the bypass list if it is reachable directly.',
+  tls_untrusted: 'If a corporate proxy inspects TLS, add its CA certificate file under Trusted certificates (--ca FILE).',
+  tls_handshake_failed: 'The secure connection was dropped during the handshake. A proxy may not handle TLS for this host: try a direct connection or another proxy.',
+  auth_rejected: 'Check the API key for this provider (and that it belongs to this provider).',
+  not_found: 'Check the base URL: most OpenAI-compatible services end in /v1.',
+  model_not_found: 'Check the model name; list the available models with the provider.',
+  request_rejected: 'The provider rejected the request as invalid: see its message.',
+  rate_limited: 'Wait and retry, or check your plan and quota with the provider.',
+  server_error: 'The provider failed. Retry later.',
+  bad_gateway: 'A proxy or gateway between you and the provider failed. Retry, or try another route.',
+  stream_error: 'The provider reported an error while answering. Retry.',
+  stream_interrupted: 'The connection was cut during the answer. A proxy may close long streams: try stream mode off.',
+  idle_timeout: 'No data arrived for too long. Raise the idle timeout, or check for a proxy buffering the stream.',
+  request_timeout: 'The request took longer than the total timeout. Raise it if the model is slow.',
+  protocol_error: 'The answer was not what an LLM API sends. A captive portal or a proxy may have replied instead: open a web page to check, or check the base URL.',
+  cancelled: 'The request was cancelled.',
+};
+
+/** Codes that are problems of the user's settings rather than of the network. */
+export const CONFIG_CODES: readonly ErrorCode[] = ['config_invalid', 'config_unexpanded_env'];

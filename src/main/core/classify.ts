@@ -26,7 +26,7 @@ function htmlTitle(body: string): string | undefined {
 }
 
 function modelMissing(text: string): boolean {
-  return /model[^.]*(not[ _]?found|does not exist|not exist|not available|unknown|invalid)|(no such|unknown|invalid) model|model_not_found|try pulling it/i.test(text);
+  return /^model: \S+$|model[^.]*(not[ _]?found|does not exist|not exist|not available|unknown|invalid)|(no such|unknown|invalid) model|model_not_found|try pulling it/i.test(text);
 }
 
 /** Turns a non-2xx (or non-LLM) HTTP answer into a ParleyError with the provider's own words. */

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { classifyHttp } from '../../src/main/core/classify.ts';
+import { ADAPTERS } from '../../src/main/core/protocols/index.ts';
+import type { ErrorCode } from '../../src/shared/errors.ts';
+
+const html = (t: string): string => `<html><head><title>${t}</title></head><body><h1>${t}</h1></body></html>`;
+
+describe('classifyHttp', () => {
+  // [protocol, status, headers, body, expected code, retryable, provider words contained]
+  const table: Array<[keyof typeof ADAPTERS, number, Record<string, string>, string, ErrorCode, boolean, string]> = [
+    ['openai', 401, { 'content-type': 'application/json' }, '{"error":{"message":"Incorrect API key provided: sk-abc***","type":"invalid_request_error","code":"invalid_api_key"}}', 'auth_rejected', false, 'Incorrect API key'],
+    ['anthropic', 401, {}, '{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}', 'auth_rejected', false, 'invalid x-api-key'],
+    ['openai', 403, {}, '{"error":{"message":"Country, region, or territory not supported","type":"request_forbidden"}}', 'auth_rejected', false, 'Country'],
+    ['openai', 404, {}, '{"error":{"message":"The model `gpt-9` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}}', 'model_not_found', false, 'gpt-9'],
+    ['ollama', 404, {}, '{"error":"model \\"llama9\\" not found, try pulling it first"}', 'model_not_found', false, 'try pulling'],
+    ['anthropic', 404, {}, '{"type":"error","error":{"type":"not_found_error","message":"model: claude-9"}}', 'model_not_found', false, 'claude-9'],
+    ['openai', 404, { 'content-type': 'text/plain' }, '404 page not found', 'not_found', false, '404 page not found'],
+    ['openai', 400, {}, '{"error":{"message":"Model Not Exist","type":"invalid_request_error"}}', 'model_not_found', false, 'Model Not Exist'],
+    ['openai', 400, {}, '{"error":{"message":"max_tokens is too large","type":"invalid_request_error"}}', 'request_rejected', false, 'max_tokens'],
+    ['openai', 408, {}, '', 'request_timeout', true, ''],
+    ['openai', 409, {}, '', 'server_error', true, ''],
+    ['openai', 429, { 'retry-after': '1' }, '{"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}}', 'rate_limited', true, 'Rate limit'],
+    ['openai', 429, {}, '{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}', 'rate_limited', false, 'quota'],
+    ['openai', 500, {}, '{"error":{"message":"The server had an error","type":"server_error"}}', 'server_error', true, 'server had an error'],
+    ['anthropic', 529, {}, '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', 'server_error', true, 'Overloaded'],
+    ['openai', 503, { 'content-type': 'application/json' }, '{"error":{"message":"The engine is currently overloaded","type":"server_error"}}', 'server_error', true, 'overloaded'],
+    ['openai', 502, { server: 'nginx/1.22.1', 'content-type': 'text/html' }, html('502 Bad Gateway'), 'bad_gateway', true, '502 Bad Gateway'],
+    ['ollama', 504, { server: 'squid/5.7' }, html('ERROR: The requested URL could not be retrieved'), 'bad_gateway', true, 'could not be retrieved'],
+    ['openai', 503, { server: 'cloudflare' }, 'upstream connect error', 'bad_gateway', true, 'upstream connect error'],
+    ['openai', 200, { 'content-type': 'text/html' }, html('Hotel WiFi – Please log in'), 'protocol_error', false, 'Please log in'],
+    ['openai', 407, { server: 'squid' }, html('Cache Access Denied'), 'proxy_auth_failed', false, 'Cache Access Denied'],
+  ];
+  for (const [protocol, status, headers, body, code, retryable, words] of table) {
+    it(`${protocol} ${status} ${body.slice(0, 40)} → ${code}`, () => {
+      const e = classifyHttp({ status, headers, body, url: 'https://api.example.com/v1/chat/completions', forwardProxy: false }, ADAPTERS[protocol], 'test-model');
+      expect(e.code).toBe(code);
+      expect(e.detail.retryable === true).toBe(retryable);
+      expect(e.detail.status).toBe(status);
+      if (words) expect(`${e.message} ${e.detail.providerMessage ?? ''}`).toContain(words);
+      expect(e.hint.length).toBeGreaterThan(10);
+    });
+  }
+  it('a 403 page from a forward proxy is proxy_refused', () => {
+    const e = classifyHttp({ status: 403, headers: { server: 'squid/5.7' }, body: html('Access Denied'), url: 'http://internal.example/v1/chat/completions', forwardProxy: true }, ADAPTERS.openai, 'm');
+    expect(e.code).toBe('proxy_refused');
+    expect(e.detail.hop).toBe('proxy');
+  });
+});

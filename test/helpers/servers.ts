@@ -1,0 +1,299 @@
+// Starters for real proxy servers on loopback, used by the network tests.
+// Every server listens on 127.0.0.1 on a random free port, keeps its config
+// and logs in a fresh temp dir, and is stopped (whole process group) by stop().
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { findBinary, freePort, launch, makeTempDir, readIfExists } from './proc.ts';
+
+export { freePort, withTimeout, waitFor, sleep } from './proc.ts';
+
+const execFileP = promisify(execFile);
+
+export interface ProxyAuth {
+  user: string;
+  password: string;
+}
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:3128`, `socks5://127.0.0.1:1080`. */
+  url: string;
+  host: '127.0.0.1';
+  port: number;
+  /** Temp dir holding config and logs (removed by stop()). */
+  dir: string;
+  /** Kills the process group and waits for exit. Idempotent. */
+  stop(): Promise<void>;
+  /** Process output plus the server's own log files. */
+  logs(): string;
+}
+
+export interface SquidServer extends RunningServer {
+  /** Content of squid's access.log (entries appear when a transaction ends). */
+  accessLog(): string;
+}
+
+export interface MitmproxyServer extends RunningServer {
+  /** mitmproxy's CA certificate (PEM) for this instance's confdir. */
+  caCertPath: string;
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+function randomName(prefix: string): string {
+  return `${prefix}${randomBytes(4).toString('hex')}`;
+}
+
+// ---------------------------------------------------------------------------
+// squid (HTTP forward proxy, CONNECT to any port, optional basic auth)
+// ---------------------------------------------------------------------------
+
+export async function startSquid(opts: { auth?: ProxyAuth } = {}): Promise<SquidServer> {
+  const squid = findBinary(['squid'], 'squid');
+  const dir = await makeTempDir('squid');
+  // squid started as root drops to the "proxy" user; it must write logs here.
+  await chmod(dir, 0o777);
+  const port = await freePort();
+  const accessLogPath = path.join(dir, 'access.log');
+  const cacheLogPath = path.join(dir, 'cache.log');
+  const pidPath = path.join(dir, 'squid.pid');
+
+  const lines = [
+    `http_port 127.0.0.1:${port}`,
+    `visible_hostname parley-test-squid`,
+    `pid_filename ${pidPath}`,
+    `access_log stdio:${accessLogPath} squid`,
+    `cache_log ${cacheLogPath}`,
+    `cache_store_log none`,
+    `coredump_dir ${dir}`,
+    `cache deny all`,
+    `cache_mem 0 MB`,
+    `memory_cache_shared off`,
+    `max_filedescriptors 4096`,
+    // Never talk to the outside world: resolve through /etc/hosts, DNS only to loopback.
+    `dns_nameservers 127.0.0.1`,
+    `hosts_file /etc/hosts`,
+    `pinger_enable off`,
+    `icp_port 0`,
+    `htcp_port 0`,
+    `snmp_port 0`,
+    `shutdown_lifetime 0 seconds`,
+    `logfile_rotate 0`,
+    `acl localclients src 127.0.0.0/8 ::1`,
+  ];
+  if (isRoot) lines.push('cache_effective_user proxy');
+
+  if (opts.auth) {
+    const helper = findBinary(
+      ['/usr/lib/squid/basic_ncsa_auth', '/usr/lib/squid3/basic_ncsa_auth', '/usr/libexec/squid/basic_ncsa_auth', 'basic_ncsa_auth'],
+      'squid',
+    );
+    const openssl = findBinary(['openssl'], 'openssl');
+    const { stdout } = await execFileP(openssl, ['passwd', '-apr1', opts.auth.password]);
+    const passwdPath = path.join(dir, 'passwd');
+    await writeFile(passwdPath, `${opts.auth.user}:${stdout.trim()}\n`, { mode: 0o644 });
+    lines.push(
+      `auth_param basic program ${helper} ${passwdPath}`,
+      `auth_param basic children 2 startup=1 idle=1`,
+      `auth_param basic realm parley-test`,
+      `auth_param basic credentialsttl 1 second`,
+      `acl authed proxy_auth REQUIRED`,
+      `http_access allow localclients authed`,
+    );
+  } else {
+    lines.push(`http_access allow localclients`);
+  }
+  lines.push(`http_access deny all`, '');
+  const confPath = path.join(dir, 'squid.conf');
+  await writeFile(confPath, lines.join('\n'), { mode: 0o644 });
+
+  const proc = await launch({
+    name: 'squid',
+    bin: squid,
+    args: ['-N', '-n', randomName('parley'), '-f', confPath],
+    dir,
+    port,
+    logFiles: [cacheLogPath],
+    stopSignal: 'SIGTERM',
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    dir,
+    stop: proc.stop,
+    logs: proc.logs,
+    accessLog: () => readIfExists(accessLogPath),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// microsocks (SOCKS5, optional username/password)
+// ---------------------------------------------------------------------------
+
+export async function startMicrosocks(opts: { auth?: ProxyAuth } = {}): Promise<RunningServer> {
+  const bin = findBinary(['microsocks'], 'microsocks');
+  const dir = await makeTempDir('microsocks');
+  const port = await freePort();
+  // Deliberately no `-1` (auth_once): that would whitelist an IP after one
+  // successful auth and let later unauthenticated clients from 127.0.0.1 in.
+  const args = ['-i', '127.0.0.1', '-p', String(port)];
+  if (opts.auth) args.push('-u', opts.auth.user, '-P', opts.auth.password);
+  const proc = await launch({ name: 'microsocks', bin, args, dir, port });
+  return { url: `socks5://127.0.0.1:${port}`, host: '127.0.0.1', port, dir, stop: proc.stop, logs: proc.logs };
+}
+
+// ---------------------------------------------------------------------------
+// Dante (SOCKS4/4a/5, no auth, loopback only)
+// ---------------------------------------------------------------------------
+
+export async function startDante(): Promise<RunningServer> {
+  const bin = findBinary(['danted', 'sockd'], 'dante-server');
+  const dir = await makeTempDir('dante');
+  await chmod(dir, 0o777);
+  const port = await freePort();
+  const logPath = path.join(dir, 'danted.log');
+  const confPath = path.join(dir, 'danted.conf');
+  const conf = [
+    `logoutput: ${logPath}`,
+    `internal: 127.0.0.1 port = ${port}`,
+    `external: 127.0.0.1`,
+    `clientmethod: none`,
+    `socksmethod: none`,
+    ...(isRoot ? ['user.privileged: root', 'user.unprivileged: nobody'] : []),
+    `client pass {`,
+    `  from: 127.0.0.0/8 to: 127.0.0.0/8`,
+    `  log: error`,
+    `}`,
+    `client block {`,
+    `  from: 0.0.0.0/0 to: 0.0.0.0/0`,
+    `  log: connect error`,
+    `}`,
+    `socks pass {`,
+    `  from: 127.0.0.0/8 to: 127.0.0.0/8`,
+    `  command: connect`,
+    `  protocol: tcp`,
+    `  log: connect disconnect error`,
+    `}`,
+    `socks block {`,
+    `  from: 0.0.0.0/0 to: 0.0.0.0/0`,
+    `  log: connect error`,
+    `}`,
+    '',
+  ].join('\n');
+  await writeFile(confPath, conf, { mode: 0o644 });
+  const proc = await launch({
+    name: 'danted',
+    bin,
+    // No -D: stay in the foreground. -N 1: a single server process.
+    args: ['-f', confPath, '-p', path.join(dir, 'danted.pid'), '-N', '1'],
+    dir,
+    port,
+    logFiles: [logPath],
+  });
+  return { url: `socks5://127.0.0.1:${port}`, host: '127.0.0.1', port, dir, stop: proc.stop, logs: proc.logs };
+}
+
+// ---------------------------------------------------------------------------
+// mitmproxy (TLS-intercepting HTTP proxy)
+// ---------------------------------------------------------------------------
+
+export async function startMitmproxy(): Promise<MitmproxyServer> {
+  const bin = findBinary(['mitmdump'], 'mitmproxy');
+  const dir = await makeTempDir('mitmproxy');
+  const port = await freePort();
+  const caCertPath = path.join(dir, 'mitmproxy-ca-cert.pem');
+  const args = [
+    '--listen-host', '127.0.0.1',
+    '--listen-port', String(port),
+    '--set', `confdir=${dir}`,
+    // Our upstreams use throwaway self-signed/test-CA certificates.
+    '--ssl-insecure',
+    // Regular proxy mode only: no upstream/reverse proxy, so every connection
+    // goes to the target the client named (which tests keep on loopback).
+    '--mode', 'regular',
+    '--set', 'block_global=true',
+    '--set', 'flow_detail=1',
+    '--set', 'termlog_verbosity=info',
+  ];
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, MITMPROXY_CONFDIR: dir };
+  delete env.HTTP_PROXY;
+  delete env.HTTPS_PROXY;
+  delete env.http_proxy;
+  delete env.https_proxy;
+  const proc = await launch({
+    name: 'mitmdump',
+    bin,
+    args,
+    dir,
+    port,
+    env,
+    startTimeoutMs: 30_000,
+    ready: () => existsSync(caCertPath),
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    dir,
+    caCertPath,
+    stop: proc.stop,
+    logs: proc.logs,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// nginx (reverse proxy / arbitrary HTTP server config)
+// ---------------------------------------------------------------------------
+
+/**
+ * Starts nginx with a generated config. `conf` returns either directives for
+ * the inside of a `server { }` block (the helper adds `listen 127.0.0.1:PORT`)
+ * or one or more complete `server { ... }` blocks (which must listen on
+ * 127.0.0.1:PORT themselves). It is placed inside `http { }`.
+ */
+export async function startNginx(conf: (ctx: { port: number; dir: string }) => string): Promise<RunningServer> {
+  const bin = findBinary(['nginx'], 'nginx-light');
+  const dir = await makeTempDir('nginx');
+  const port = await freePort();
+  const errorLog = path.join(dir, 'error.log');
+  const userText = conf({ port, dir });
+  const serverBlock = /^\s*server\s*\{/.test(userText)
+    ? userText
+    : `server {\n    listen 127.0.0.1:${port};\n${userText}\n}`;
+  const full = [
+    `daemon off;`,
+    `master_process off;`,
+    `worker_processes 1;`,
+    `pid ${path.join(dir, 'nginx.pid')};`,
+    `error_log ${errorLog} info;`,
+    `events { worker_connections 256; }`,
+    `http {`,
+    `  access_log off;`,
+    `  default_type application/octet-stream;`,
+    `  client_body_temp_path ${path.join(dir, 'client_body')};`,
+    `  proxy_temp_path ${path.join(dir, 'proxy')};`,
+    `  fastcgi_temp_path ${path.join(dir, 'fastcgi')};`,
+    `  uwsgi_temp_path ${path.join(dir, 'uwsgi')};`,
+    `  scgi_temp_path ${path.join(dir, 'scgi')};`,
+    serverBlock,
+    `}`,
+    '',
+  ].join('\n');
+  const confPath = path.join(dir, 'nginx.conf');
+  await writeFile(confPath, full);
+  const proc = await launch({
+    name: 'nginx',
+    bin,
+    // -e: early error log before the config is read (avoid /var/log/nginx).
+    args: ['-e', errorLog, '-p', `${dir}/`, '-c', confPath],
+    dir,
+    port,
+    logFiles: [errorLog, confPath],
+    stopSignal: 'SIGTERM',
+  });
+  return { url: `http://127.0.0.1:${port}`, host: '127.0.0.1', port, dir, stop: proc.stop, logs: proc.logs };
+}

@@ -191,7 +191,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
       const firstByteMs = stream || t.firstByteMs === 0 ? t.firstByteMs : Math.max(t.firstByteMs, 600_000);
       res = await exchange({
         url, method: 'POST', headers: adapter.headers(settings.provider), body: JSON.stringify(adapter.body(settings.provider, req, stream)),
-        route: ctx.dispatcher, deadline, firstByteMs: t.connectMs + firstByteMs,
+        route: ctx.dispatcher, deadline, firstByteMs,
       });
     } catch (e) {
       throw mapThrown(e, deadline, 'headers', ctx, started);

@@ -101,6 +101,7 @@ function tcpConnect(ctx: Ctx, host: string, port: number, where: 'proxy' | 'targ
     const socket = net.connect({ host, port, autoSelectFamily: true });
     const onAbort = (): void => {
       socket.destroy();
+      reject(new Error('aborted'));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('lookup', (err, address) => {
@@ -273,21 +274,21 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
     type: p.scheme === 'socks4' || p.scheme === 'socks4a' ? 4 : 5,
     ...(p.username !== undefined ? { userId: p.username, password: p.password ?? '' } : {}),
   };
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort();
+  // The socks API takes no signal: race it, and destroy a socket that arrives after an abort.
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error('aborted'));
+  });
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const { socket } = await SocksClient.createConnection({
+    const pending = SocksClient.createConnection({
       proxy,
       command: 'connect',
       destination: { host: destHost, port: ctx.target.port },
       timeout: Math.max(1, ctx.opts.connectTimeoutMs),
-      // socks accepts an existing socket and a signal-less API: we destroy on abort below.
     });
-    if (signal.aborted) {
-      socket.destroy();
-      throw new Error('aborted');
-    }
+    pending.then((r) => signal.aborted && r.socket.destroy(), () => undefined);
+    const { socket } = await Promise.race([pending, aborted]);
     ctx.trace('proxy', `${p.scheme} tunnel to ${hostPort(ctx.target.host, ctx.target.port)} open`);
     return socket;
   } catch (e) {
@@ -334,6 +335,8 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
     });
     const onAbort = (): void => {
       socket.destroy();
+      raw.destroy();
+      reject(new Error('aborted'));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const fail = (e: ParleyError): void => {

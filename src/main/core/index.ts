@@ -86,7 +86,7 @@ export function createCore(options: CoreOptions = {}): Core {
       try {
         const headers = adapter.headers(p.settings.provider);
         delete headers['content-type'];
-        const res = await exchange({ url, method: 'GET', headers, route: p.dispatcher, deadline, firstByteMs: t.connectMs + t.firstByteMs });
+        const res = await exchange({ url, method: 'GET', headers, route: p.dispatcher, deadline, firstByteMs: t.firstByteMs });
         const body = await readText(res, deadline, t.idleMs, 8 * 1024 * 1024);
         const h = headerRecord(res.headers);
         const models = res.statusCode === 200 ? adapter.parseModels(tryJson(body)) : undefined;

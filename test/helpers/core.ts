@@ -1,0 +1,44 @@
+import { createCore, ParleyError, type ChatEvent, type Core } from '../../src/main/core/index.ts';
+import type { Protocol } from './upstream.ts';
+
+export const BASE_PATH: Record<Protocol, string> = { openai: '/v1', anthropic: '', ollama: '' };
+
+export function providerFor(url: string, protocol: Protocol = 'openai', model = 'test-model'): Record<string, unknown> {
+  return { protocol, baseUrl: url + BASE_PATH[protocol], model, apiKey: 'sk-test-0123456789abcdef' };
+}
+
+export interface Run {
+  text: string;
+  events: ChatEvent[];
+  error?: ParleyError;
+  result?: Awaited<ReturnType<Core['chat']>>;
+  ms: number;
+}
+
+/** Runs one chat and collects events; never throws (the error is in `error`). */
+export async function run(core: Core, raw: unknown, opts: { signal?: AbortSignal; onEvent?: (e: ChatEvent) => void } = {}): Promise<Run> {
+  const events: ChatEvent[] = [];
+  let text = '';
+  const t0 = performance.now();
+  try {
+    const result = await core.chat(raw, { messages: [{ role: 'user', content: 'Hi' }] }, {
+      signal: opts.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'delta' && e.kind === 'text') text += e.text;
+        opts.onEvent?.(e);
+      },
+    });
+    return { text, events, result, ms: performance.now() - t0 };
+  } catch (e) {
+    if (!ParleyError.is(e)) throw e;
+    return { text, events, error: e, ms: performance.now() - t0 };
+  }
+}
+
+export function newCore(env: Record<string, string | undefined> = {}): Core {
+  return createCore({ env, random: () => 0 });
+}
+
+export const of = <T extends ChatEvent['type']>(r: Run, type: T): Extract<ChatEvent, { type: T }>[] =>
+  r.events.filter((e): e is Extract<ChatEvent, { type: T }> => e.type === type);

@@ -1,0 +1,359 @@
+/**
+ * The core against the misbehaving upstream, direct: protocols, failures, retries, fallback, partial text, cancel.
+ */
+import * as net from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { newCore, of, providerFor, run } from '../helpers/core.ts';
+import { startUpstream, type Upstream, CAPTIVE_PORTAL_HTML } from '../helpers/upstream.ts';
+import { makeTestCA } from '../helpers/certs.ts';
+import type { Core } from '../../src/main/core/index.ts';
+
+let up: Upstream;
+let core: Core;
+beforeAll(async () => {
+  up = await startUpstream();
+});
+afterAll(async () => {
+  await core?.close();
+  await up?.stop();
+});
+beforeEach(async () => {
+  await core?.close();
+  core = newCore();
+  up.clear();
+});
+
+const cfg = (protocol: 'openai' | 'anthropic' | 'ollama' = 'openai', network: Record<string, unknown> = {}, model = 'test-model') => ({
+  provider: providerFor(up.url, protocol, model),
+  network: { proxy: { mode: 'none' }, ...network },
+});
+
+describe('three protocols, streaming and whole', () => {
+  for (const protocol of ['openai', 'anthropic', 'ollama'] as const) {
+    for (const stream of ['on', 'off'] as const) {
+      it(`${protocol} stream=${stream}: text, reasoning, usage, finish reason, auth header`, async () => {
+        up.behave({ kind: 'ok', text: '你好, wörld 😀 — done.', reasoning: 'Let me think…', chunkSize: 3 });
+        const r = await run(core, cfg(protocol, { stream }));
+        expect(r.error).toBeUndefined();
+        expect(r.text).toBe('你好, wörld 😀 — done.');
+        expect(r.result?.reasoning).toBe('Let me think…');
+        expect(r.result?.finishReason).toMatch(/stop|end_turn/);
+        expect(r.result?.mode).toBe(stream === 'on' ? 'stream' : 'whole');
+        expect(r.result?.usage?.outputTokens).toBeGreaterThan(0);
+        const req = up.chatRequests[0]!;
+        expect(req.stream).toBe(stream === 'on');
+        if (protocol === 'anthropic') {
+          expect(req.headers['x-api-key']).toBe('sk-test-0123456789abcdef');
+          expect(req.headers['anthropic-version']).toBe('2023-06-01');
+        } else {
+          expect(req.headers.authorization).toBe('Bearer sk-test-0123456789abcdef');
+        }
+      });
+    }
+    it(`${protocol}: UTF-8 split across one-byte network writes, CRLF framing and comments`, async () => {
+      up.behave({ kind: 'ok', text: '中文字符 and émojis 🎉🎉', split: 'bytes1', crlf: true, comments: true });
+      const r = await run(core, cfg(protocol, { stream: 'on' }));
+      expect(r.error).toBeUndefined();
+      expect(r.text).toBe('中文字符 and émojis 🎉🎉');
+    });
+    it(`${protocol}: error sent inside the stream → stream_error with the provider's words`, async () => {
+      up.behave({ kind: 'streamError', afterChunks: 2, text: 'abcdefghijklmnop', message: 'Model runner crashed' });
+      const r = await run(core, cfg(protocol, { stream: 'on' }));
+      expect(r.error?.code).toBe('stream_error');
+      expect(r.error?.detail.providerMessage).toContain('Model runner crashed');
+      expect(r.error?.detail.partial).toBe(r.text);
+      expect(r.text.length).toBeGreaterThan(0);
+      expect(up.count()).toBe(1);
+    });
+  }
+  it('vLLM-style `reasoning` field', async () => {
+    up.behave({ kind: 'ok', text: 'answer', reasoning: 'thought', reasoningField: 'reasoning' });
+    const r = await run(core, cfg('openai', { stream: 'on' }));
+    expect(r.result?.reasoning).toBe('thought');
+  });
+  it('DashScope: HTTP 200 with event:error and :HTTP_STATUS/400', async () => {
+    up.behave({ kind: 'streamError', afterChunks: 0, dashscope: true, message: 'Range of input length should be [1, 30720]' });
+    const r = await run(core, cfg('openai', { stream: 'on' }));
+    expect(r.error?.code).toBe('stream_error');
+    expect(r.error?.detail.status).toBe(400);
+    expect(r.error?.message).toContain('Range of input length');
+    expect(up.count()).toBe(1); // a 400 is not retried
+  });
+  it('lists models', async () => {
+    expect(await core.listModels(cfg('openai'))).toContain('test-model');
+    expect((await core.listModels(cfg('ollama'))).length).toBeGreaterThan(0);
+  });
+});
+
+describe('failures are classified', () => {
+  it('401 → auth_rejected, not retried, provider words kept, key not in the error', async () => {
+    up.behave({ kind: 'status', status: 401 });
+    const r = await run(core, cfg());
+    expect(r.error?.code).toBe('auth_rejected');
+    expect(r.error?.detail.providerMessage).toBeTruthy();
+    expect(up.count()).toBe(1);
+    expect(JSON.stringify(r.error?.toInfo())).not.toContain('sk-test-0123456789abcdef');
+  });
+  it('404 model → model_not_found (each protocol)', async () => {
+    for (const p of ['openai', 'anthropic', 'ollama'] as const) {
+      up.behave({ kind: 'status', status: 404 });
+      const r = await run(core, cfg(p, {}, 'no-such-model'));
+      expect(r.error?.code, p).toBe('model_not_found');
+    }
+  });
+  it('wrong base URL path → not_found', async () => {
+    const r = await run(core, { provider: { ...providerFor(up.url, 'ollama'), baseUrl: up.url + '/wrong' }, network: { proxy: { mode: 'none' } } });
+    expect(r.error?.code).toBe('not_found');
+    expect(r.error?.message).toContain('/wrong/api/chat');
+  });
+  it('captive portal page with 200 → protocol_error (after trying non-streaming)', async () => {
+    up.behave({ kind: 'html' }, { kind: 'html' });
+    const r = await run(core, cfg());
+    expect(r.error?.code).toBe('protocol_error');
+    expect(r.error?.message).toMatch(/web page/);
+    expect(CAPTIVE_PORTAL_HTML).toContain('<title>');
+  });
+  it('nothing listening → connect_refused', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const port = (srv.address() as net.AddressInfo).port;
+    await new Promise((r) => srv.close(r));
+    const r = await run(core, { provider: providerFor(`http://127.0.0.1:${port}`), network: { proxy: { mode: 'none' }, retries: 0 } });
+    expect(r.error?.code).toBe('connect_refused');
+    expect(r.error?.detail.host).toBe(`127.0.0.1:${port}`);
+  });
+  it('TLS handshake that never completes → connect_timeout within the connect timeout', async () => {
+    const sockets: net.Socket[] = [];
+    const srv = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const port = (srv.address() as net.AddressInfo).port;
+    const r = await run(core, { provider: providerFor(`https://127.0.0.1:${port}`), network: { proxy: { mode: 'none' }, retries: 0, timeouts: { connectMs: 400 } } });
+    sockets.forEach((s) => s.destroy());
+    await new Promise((r2) => srv.close(r2));
+    expect(r.error?.code).toBe('connect_timeout');
+    expect(r.ms).toBeLessThan(3000);
+  });
+  it('server closes during the TLS handshake → tls_handshake_failed', async () => {
+    const srv = net.createServer((s) => s.once('data', () => s.destroy()));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const port = (srv.address() as net.AddressInfo).port;
+    const r = await run(core, { provider: providerFor(`https://127.0.0.1:${port}`), network: { proxy: { mode: 'none' }, retries: 0 } });
+    await new Promise((r2) => srv.close(r2));
+    expect(r.error?.code).toBe('tls_handshake_failed');
+  });
+  it('untrusted certificate → tls_untrusted naming the issuer; trusted with caFiles', async () => {
+    const ca = await makeTestCA();
+    const tlsUp = await startUpstream({ tls: { cert: ca.cert, key: ca.key } });
+    try {
+      const base = { provider: providerFor(tlsUp.url), network: { proxy: { mode: 'none' }, retries: 0 } };
+      const bad = await run(core, base);
+      expect(bad.error?.code).toBe('tls_untrusted');
+      expect(bad.error?.detail.certIssuer).toContain('Parley Test CA');
+      expect(bad.error?.hint).toMatch(/CA certificate/);
+      const good = await run(core, { ...base, network: { ...base.network, caFiles: [ca.caCertPath] } });
+      expect(good.error).toBeUndefined();
+      expect(good.text).toBe(tlsUp.defaultText);
+      const viaEnv = await run(newCore({ NODE_EXTRA_CA_CERTS: ca.caCertPath }), base);
+      expect(viaEnv.error).toBeUndefined();
+      const missing = await run(core, { ...base, network: { ...base.network, caFiles: ['/nonexistent/ca.pem'] } });
+      expect(missing.error?.code).toBe('config_invalid');
+    } finally {
+      await tlsUp.stop();
+    }
+  });
+  it('unset ${VAR} → config_unexpanded_env before any request', async () => {
+    const r = await run(core, { provider: { ...providerFor(up.url), apiKey: '${PARLEY_TEST_UNSET_KEY}' }, network: { proxy: { mode: 'none' } } });
+    expect(r.error?.code).toBe('config_unexpanded_env');
+    expect(r.error?.message).toContain('PARLEY_TEST_UNSET_KEY');
+    expect(up.requests).toHaveLength(0);
+  });
+});
+
+describe('retries', () => {
+  it('503 twice then success: two announced retries with backoff, three requests', async () => {
+    up.behave({ kind: 'status', status: 503 }, { kind: 'status', status: 503 });
+    const r = await run(core, cfg('openai', { stream: 'on' }));
+    expect(r.error).toBeUndefined();
+    expect(r.text).toBe(up.defaultText);
+    const retries = of(r, 'retry');
+    expect(retries.map((x) => [x.attempt, x.reason, x.delayMs])).toEqual([[1, 'server_error', 500], [2, 'server_error', 1000]]);
+    expect(up.count()).toBe(3);
+    const gap1 = up.chatRequests[1]!.time - up.chatRequests[0]!.time;
+    const gap2 = up.chatRequests[2]!.time - up.chatRequests[1]!.time;
+    expect(gap1).toBeGreaterThanOrEqual(480);
+    expect(gap2).toBeGreaterThanOrEqual(980);
+  });
+  it('429 honours retry-after-ms', async () => {
+    up.behave({ kind: 'status', status: 429, headers: { 'retry-after-ms': '300' } });
+    const r = await run(core, cfg());
+    expect(r.error).toBeUndefined();
+    expect(of(r, 'retry')).toEqual([expect.objectContaining({ attempt: 1, delayMs: 300, reason: 'rate_limited' })]);
+    expect(up.chatRequests[1]!.time - up.chatRequests[0]!.time).toBeGreaterThanOrEqual(290);
+  });
+  it('429 with a long Retry-After is capped, and the cap is stated', async () => {
+    up.behave({ kind: 'status', status: 429, headers: { 'retry-after': '3600' } });
+    const ac = new AbortController();
+    const r = await run(core, cfg(), { signal: ac.signal, onEvent: (e) => e.type === 'retry' && ac.abort() });
+    expect(of(r, 'retry')[0]).toEqual(expect.objectContaining({ delayMs: 60_000, cappedFromMs: 3_600_000 }));
+    expect(r.error?.code).toBe('cancelled');
+  });
+  it('retries stop at the configured count', async () => {
+    up.behave(...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })));
+    const r = await run(core, cfg('openai', { retries: 1, stream: 'on' }));
+    expect(r.error?.code).toBe('server_error');
+    expect(of(r, 'retry')).toHaveLength(1);
+    expect(up.count()).toBe(2);
+  });
+  it('never retried: 401, 403, 404, 400', async () => {
+    for (const status of [401, 403, 404, 400]) {
+      up.clear();
+      up.behave({ kind: 'status', status });
+      const r = await run(core, cfg());
+      expect(of(r, 'retry'), String(status)).toHaveLength(0);
+      expect(up.count()).toBe(1);
+    }
+  });
+  it('a connection reset before the answer is retried', async () => {
+    up.behave({ kind: 'reset' });
+    const r = await run(core, cfg('openai', { stream: 'off' }));
+    expect(r.error).toBeUndefined();
+    expect(of(r, 'retry')).toHaveLength(1);
+  });
+  it('a request that timed out after it was sent is not retried', async () => {
+    up.behave({ kind: 'hang' }, { kind: 'hang' });
+    const r = await run(core, cfg('openai', { stream: 'off', timeouts: { totalMs: 400 } }));
+    expect(r.error?.code).toBe('request_timeout');
+    expect(of(r, 'retry')).toHaveLength(0);
+    expect(up.count()).toBe(1);
+  });
+});
+
+describe('time bounds', () => {
+  it('stall mid-answer → idle_timeout, partial kept, not retried', async () => {
+    up.behave({ kind: 'stall', afterChunks: 2, text: 'one two three four five six' });
+    const r = await run(core, cfg('openai', { stream: 'on', timeouts: { idleMs: 400 } }));
+    expect(r.error?.code).toBe('idle_timeout');
+    expect(r.error?.detail.partial).toBe(r.text);
+    expect(r.text.length).toBeGreaterThan(0);
+    expect(up.count()).toBe(1);
+  });
+  it('no response headers within the first-byte timeout (stream) → idle_timeout, not retried', async () => {
+    up.behave({ kind: 'hang' }, { kind: 'hang' });
+    const r = await run(core, cfg('openai', { stream: 'on', timeouts: { firstByteMs: 300 } }));
+    expect(r.error?.code).toBe('idle_timeout');
+    expect(of(r, 'retry')).toHaveLength(0);
+    expect(up.count()).toBe(1);
+  });
+  it('total timeout → request_timeout', async () => {
+    up.behave({ kind: 'ok', gapMs: 200, chunkSize: 1, text: 'slow slow slow slow' });
+    const r = await run(core, cfg('openai', { stream: 'on', timeouts: { totalMs: 700 } }));
+    expect(r.error?.code).toBe('request_timeout');
+    expect(r.error?.detail.partial).toBe(r.text);
+    expect(r.ms).toBeLessThan(2000);
+  });
+});
+
+describe('streaming → non-streaming fallback (auto)', () => {
+  it('502 to the stream request only: falls back, delivers the whole answer as deltas, remembers', async () => {
+    up.behave({ kind: 'streamOnly', then: { kind: 'status', status: 502, body: '<html><title>502 Bad Gateway</title></html>', contentType: 'text/html', headers: { server: 'nginx' } } });
+    const r = await run(core, cfg('openai', {}));
+    expect(r.error).toBeUndefined();
+    expect(r.text).toBe(up.defaultText);
+    expect(of(r, 'fallback')).toEqual([expect.objectContaining({ from: 'stream', to: 'whole', reason: 'bad_gateway', remembered: false })]);
+    expect(of(r, 'delta').length).toBeGreaterThanOrEqual(1);
+    expect(up.chatRequests.map((q) => q.stream)).toEqual([true, false]);
+    // remembered for this endpoint and route
+    const again = await run(core, cfg('openai', {}));
+    expect(of(again, 'fallback')).toEqual([expect.objectContaining({ remembered: true, reason: 'bad_gateway' })]);
+    expect(up.chatRequests.map((q) => q.stream)).toEqual([true, false, false]);
+  });
+  it('premature end before any content → falls back', async () => {
+    up.behave({ kind: 'end-early', afterChunks: 0 });
+    const r = await run(core, cfg('anthropic'));
+    expect(r.error).toBeUndefined();
+    expect(of(r, 'fallback')[0]?.reason).toBe('stream_interrupted');
+  });
+  it('no first byte within the idle timeout → falls back', async () => {
+    up.behave({ kind: 'stall', afterChunks: 0 });
+    const r = await run(core, cfg('ollama', { timeouts: { idleMs: 400 } }));
+    expect(r.error).toBeUndefined();
+    expect(of(r, 'fallback')[0]?.reason).toBe('idle_timeout');
+    expect(r.result?.mode).toBe('whole');
+  });
+  it('a whole JSON answer to a stream request is used as is, and said', async () => {
+    up.behave({ kind: 'json-for-stream' });
+    const r = await run(core, cfg());
+    expect(r.text).toBe(up.defaultText);
+    expect(of(r, 'fallback')[0]?.reason).toBe('protocol_error');
+    expect(up.count()).toBe(1);
+  });
+  it('mode on: no fallback; mode off: never streams', async () => {
+    up.behave({ kind: 'streamOnly', then: { kind: 'status', status: 502, body: '<html>bad</html>', contentType: 'text/html' } });
+    const on = await run(core, cfg('openai', { stream: 'on', retries: 0 }));
+    expect(on.error?.code).toBe('bad_gateway');
+    expect(of(on, 'fallback')).toHaveLength(0);
+    up.clear();
+    const off = await run(core, cfg('openai', { stream: 'off' }));
+    expect(off.error).toBeUndefined();
+    expect(up.chatRequests.map((q) => q.stream)).toEqual([false]);
+  });
+  it('when the whole request fails too, streaming is not blamed', async () => {
+    up.behave({ kind: 'status', status: 500 }, { kind: 'status', status: 500 });
+    const r = await run(core, cfg('openai', { retries: 1 }));
+    expect(r.error).toBeUndefined();
+    expect(up.chatRequests.map((q) => q.stream)).toEqual([true, false, true]);
+    const again = await run(core, cfg());
+    expect(of(again, 'fallback')).toHaveLength(0);
+  });
+});
+
+describe('keep what arrived', () => {
+  for (const protocol of ['openai', 'anthropic', 'ollama'] as const) {
+    it(`${protocol}: cut after content → stream_interrupted with the partial text, no retry, no fallback`, async () => {
+      up.behave({ kind: 'cut', afterChunks: 3, text: 'The quick brown fox jumps over the lazy dog', chunkSize: 4 });
+      const r = await run(core, cfg(protocol));
+      expect(r.error?.code).toBe('stream_interrupted');
+      expect(r.text).toBe('The quick br');
+      expect(r.error?.detail.partial).toBe('The quick br');
+      expect(of(r, 'fallback')).toHaveLength(0);
+      expect(of(r, 'retry')).toHaveLength(0);
+      expect(up.count()).toBe(1);
+    });
+  }
+});
+
+describe('cancel', () => {
+  it('cancel mid-stream: cancelled, partial kept, nothing left open', async () => {
+    const before = process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
+    up.behave({ kind: 'ok', gapMs: 100, chunkSize: 2, text: 'a b c d e f g h i j k l m n o p' });
+    const ac = new AbortController();
+    let n = 0;
+    const r = await run(core, cfg(), { signal: ac.signal, onEvent: (e) => e.type === 'delta' && ++n === 3 && ac.abort() });
+    expect(r.error?.code).toBe('cancelled');
+    expect(r.error?.detail.partial).toBe(r.text);
+    expect(core.poolSize).toBe(1);
+    await core.close();
+    expect(core.poolSize).toBe(0);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(up.connections).toBe(0);
+    expect(process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length).toBeLessThanOrEqual(before);
+  });
+  it('cancel before headers and while waiting to retry', async () => {
+    up.behave({ kind: 'hang' });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 150);
+    const r = await run(core, cfg(), { signal: ac.signal });
+    expect(r.error?.code).toBe('cancelled');
+    expect(r.ms).toBeLessThan(2000);
+    await core.close();
+    await new Promise((res) => setTimeout(res, 100));
+    expect(up.connections).toBe(0);
+  });
+  it('dispatchers are pooled per route and closed when settings change', async () => {
+    await run(core, cfg());
+    await run(core, cfg());
+    expect(core.poolSize).toBe(1);
+    await run(core, cfg('openai', { timeouts: { connectMs: 1234 } }));
+    expect(core.poolSize).toBe(1);
+  });
+});

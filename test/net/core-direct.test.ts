@@ -280,6 +280,14 @@ describe('streaming → non-streaming fallback (auto)', () => {
     expect(of(r, 'fallback')[0]?.reason).toBe('idle_timeout');
     expect(r.result?.mode).toBe('whole');
   });
+  it("the provider's own 5xx is retried, not blamed on streaming", async () => {
+    up.behave({ kind: 'status', status: 503 });
+    const r = await run(core, cfg());
+    expect(r.error).toBeUndefined();
+    expect(of(r, 'fallback')).toHaveLength(0);
+    expect(of(r, 'retry')).toHaveLength(1);
+    expect(up.chatRequests.map((q) => q.stream)).toEqual([true, true]);
+  });
   it('a whole JSON answer to a stream request is used as is, and said', async () => {
     up.behave({ kind: 'json-for-stream' });
     const r = await run(core, cfg());
@@ -298,7 +306,8 @@ describe('streaming → non-streaming fallback (auto)', () => {
     expect(up.chatRequests.map((q) => q.stream)).toEqual([false]);
   });
   it('when the whole request fails too, streaming is not blamed', async () => {
-    up.behave({ kind: 'status', status: 500 }, { kind: 'status', status: 500 });
+    const page = { kind: 'status' as const, status: 502, body: '<html><title>502 Bad Gateway</title></html>', contentType: 'text/html' };
+    up.behave(page, page);
     const r = await run(core, cfg('openai', { retries: 1 }));
     expect(r.error).toBeUndefined();
     expect(up.chatRequests.map((q) => q.stream)).toEqual([true, false, true]);

@@ -55,8 +55,11 @@ export function describeRoute(route: Route): string {
   return route.kind === 'direct' ? `direct (${route.source})` : `proxy ${formatProxy(route.proxy)} (${route.source})`;
 }
 
-/** Stream failures that intermediaries cause, and after which a non-streaming request may work. */
-const STREAM_BREAKAGE = new Set<ErrorCode>(['bad_gateway', 'server_error', 'protocol_error', 'idle_timeout', 'stream_interrupted']);
+/**
+ * Stream failures that intermediaries cause, and after which a non-streaming request may work. A provider's
+ * own 5xx (JSON error body: server_error) is not one: it is retried as it is, not blamed on streaming.
+ */
+const STREAM_BREAKAGE = new Set<ErrorCode>(['bad_gateway', 'protocol_error', 'idle_timeout', 'stream_interrupted']);
 
 /** Provider error types inside a stream that mean "overloaded / try again". */
 const RETRYABLE_STREAM_ERROR = /overloaded|server_error|api_error|internal|rate_limit|timeout|unavailable|busy|^5\d\d$/i;
@@ -300,7 +303,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         // Keep what arrived: never retried, never replaced.
         throw err;
       }
-      if (stream && net.stream === 'auto' && !fellBack && STREAM_BREAKAGE.has(err.code) && !(err.code === 'server_error' && err.detail.status === undefined) && !(err.code === 'idle_timeout' && err.detail.bodyStarted)) {
+      if (stream && net.stream === 'auto' && !fellBack && STREAM_BREAKAGE.has(err.code) && !(err.code === 'idle_timeout' && err.detail.bodyStarted)) {
         fellBack = true;
         fallbackReason = err.code;
         stream = false;

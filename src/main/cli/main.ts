@@ -1,0 +1,166 @@
+/**
+ * `parley`: the command line over the network core (chat; doctor and bundle come with issue 3).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
+import { defaultConfigDir } from '../services/paths.ts';
+import { fileStreamMemory } from '../services/stream-memory-file.ts';
+import type { ErrorInfo } from '../../shared/errors.ts';
+
+const USAGE = `Usage:
+  parley chat [options] <prompt>
+
+Options:
+  --protocol openai|anthropic|ollama   (default: openai, or the config file's)
+  --base-url URL        --api-key KEY (\${VAR} is expanded)   --model NAME
+  --system TEXT         --max-tokens N
+  --proxy URL           --proxy-mode none|env|manual|system   --no-proxy LIST
+  --ca FILE             (repeatable) extra trusted CA certificates (PEM)
+  --stream auto|on|off  --retries N
+  --connect-timeout MS  --first-byte-timeout MS  --idle-timeout MS  --timeout MS
+  --json                one JSON object per line on stdout
+  --config-dir DIR      (default: the app's data folder; env PARLEY_HOME)
+`;
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new ParleyError('config_invalid', `--${name} must be a whole number ≥ 0, not "${v}".`, { hop: 'config', phase: 'config' });
+  return n;
+}
+
+function readConfigFile(dir: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ParleyError('config_invalid', `Cannot read ${join(dir, 'settings.json')}: ${(e as Error).message}`, { hop: 'config', phase: 'config' });
+  }
+}
+
+function printError(info: ErrorInfo, json: boolean, partial: string): void {
+  if (json) {
+    process.stdout.write(JSON.stringify({ type: 'error', code: info.code, message: info.message, hint: info.hint, partial, ...(info.providerMessage ? { providerMessage: info.providerMessage } : {}), ...(info.route ? { route: info.route } : {}) }) + '\n');
+  } else {
+    if (partial) process.stdout.write('\n');
+    process.stderr.write(`parley: ${info.code}: ${info.message}\n  hint: ${info.hint}\n`);
+    if (info.providerMessage && !info.message.includes(info.providerMessage)) process.stderr.write(`  provider said: ${info.providerMessage}\n`);
+    if (info.route) process.stderr.write(`  route: ${info.route}\n`);
+    if (partial) process.stderr.write(`  (the partial answer above, ${partial.length} characters, was kept)\n`);
+  }
+}
+
+async function chat(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' }, model: { type: 'string' },
+      system: { type: 'string' }, 'max-tokens': { type: 'string' },
+      proxy: { type: 'string' }, 'proxy-mode': { type: 'string' }, 'no-proxy': { type: 'string' }, ca: { type: 'string', multiple: true },
+      stream: { type: 'string' }, retries: { type: 'string' },
+      'connect-timeout': { type: 'string' }, 'first-byte-timeout': { type: 'string' }, 'idle-timeout': { type: 'string' }, timeout: { type: 'string' },
+      json: { type: 'boolean', default: false }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const json = values.json === true;
+  const prompt = positionals.join(' ').trim();
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  const core = createCore({ env: process.env, streamMemory: fileStreamMemory(configDir) });
+  let partial = '';
+  try {
+    if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
+    const file = readConfigFile(configDir);
+    const fp = (file.provider ?? {}) as Record<string, unknown>;
+    const fn = (file.network ?? {}) as Record<string, unknown>;
+    const fproxy = (fn.proxy ?? {}) as Record<string, unknown>;
+    const ftime = (fn.timeouts ?? {}) as Record<string, unknown>;
+    const proxyMode = values['proxy-mode'] ?? (values.proxy !== undefined ? 'manual' : (fproxy.mode as string | undefined) ?? 'env');
+    const raw = {
+      provider: {
+        ...fp,
+        protocol: values.protocol ?? fp.protocol ?? 'openai',
+        baseUrl: values['base-url'] ?? fp.baseUrl,
+        apiKey: values['api-key'] ?? fp.apiKey,
+        model: values.model ?? fp.model,
+      },
+      network: {
+        ...fn,
+        proxy: { ...fproxy, mode: proxyMode, url: values.proxy ?? fproxy.url, bypass: values['no-proxy'] ?? fproxy.bypass ?? '' },
+        caFiles: [...((fn.caFiles as string[] | undefined) ?? []), ...(values.ca ?? [])],
+        timeouts: {
+          ...ftime,
+          ...(values['connect-timeout'] !== undefined ? { connectMs: num('connect-timeout', values['connect-timeout']) } : {}),
+          ...(values['first-byte-timeout'] !== undefined ? { firstByteMs: num('first-byte-timeout', values['first-byte-timeout']) } : {}),
+          ...(values['idle-timeout'] !== undefined ? { idleMs: num('idle-timeout', values['idle-timeout']) } : {}),
+          ...(values.timeout !== undefined ? { totalMs: num('timeout', values.timeout) } : {}),
+        },
+        ...(values.retries !== undefined ? { retries: num('retries', values.retries) } : {}),
+        ...(values.stream !== undefined ? { stream: values.stream } : {}),
+      },
+    };
+    const messages = [
+      ...(values.system ? [{ role: 'system' as const, content: values.system }] : []),
+      { role: 'user' as const, content: prompt },
+    ];
+    const onEvent = (ev: ChatEvent): void => {
+      switch (ev.type) {
+        case 'delta':
+          if (ev.kind !== 'text') break;
+          partial += ev.text;
+          if (json) process.stdout.write(JSON.stringify({ type: 'delta', text: ev.text }) + '\n');
+          else process.stdout.write(ev.text);
+          break;
+        case 'retry':
+          if (json) process.stdout.write(JSON.stringify({ type: 'retry', attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) }) + '\n');
+          else process.stderr.write(`parley: ${ev.reason}: ${ev.message} — retry ${ev.attempt} in ${(ev.delayMs / 1000).toFixed(1)} s${ev.cappedFromMs ? ` (server asked for ${Math.round(ev.cappedFromMs / 1000)} s; capped)` : ''}\n`);
+          break;
+        case 'fallback':
+          if (json) process.stdout.write(JSON.stringify({ type: 'fallback', from: ev.from, to: ev.to, reason: ev.reason, ...(ev.remembered ? { remembered: true, untilMs: ev.untilMs } : {}) }) + '\n');
+          else process.stderr.write(ev.remembered
+            ? `parley: streaming failed on this route recently (${ev.reason}); asking for the whole answer instead until ${new Date(ev.untilMs ?? 0).toLocaleTimeString()}.\n`
+            : `parley: streaming failed (${ev.reason}); asking for the whole answer instead.\n`);
+          break;
+        default:
+          break;
+      }
+    };
+    const maxTokens = num('max-tokens', values['max-tokens']);
+    const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, onEvent });
+    if (json) process.stdout.write(JSON.stringify({ type: 'done', text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), mode: result.mode, finishReason: result.finishReason, usage: result.usage }) + '\n');
+    else process.stdout.write(result.text.endsWith('\n') ? '' : '\n');
+    return 0;
+  } catch (e) {
+    const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
+    printError(err.toInfo(), json, partial);
+    return err.code === 'cancelled' ? 130 : err.code === 'config_invalid' || err.code === 'config_unexpanded_env' ? 2 : 1;
+  } finally {
+    await core.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'chat':
+      return chat(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`parley: unknown command "${cmd}"\n${USAGE}`);
+      return 2;
+  }
+}

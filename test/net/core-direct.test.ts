@@ -85,6 +85,21 @@ describe('three protocols, streaming and whole', () => {
   });
 });
 
+describe('IPv6', () => {
+  it('an upstream on [::1] is reached directly (loopback), streaming', async () => {
+    const v6 = await startUpstream({ host: '::1' });
+    try {
+      const r = await run(core, { provider: providerFor(v6.url), network: { proxy: { mode: 'manual', url: 'http://127.0.0.1:1' } } });
+      expect(v6.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      expect(r.error).toBeUndefined();
+      expect(r.text).toBe(v6.defaultText);
+      expect(of(r, 'route')[0]?.route).toMatch(/direct \(loopback\)/);
+    } finally {
+      await v6.stop();
+    }
+  });
+});
+
 describe('failures are classified', () => {
   it('401 → auth_rejected, not retried, provider words kept, key not in the error', async () => {
     up.behave({ kind: 'status', status: 401 });

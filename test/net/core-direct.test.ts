@@ -381,3 +381,27 @@ describe('cancel', () => {
     expect(core.poolSize).toBe(1);
   });
 });
+
+describe('name resolution', () => {
+  // The OS resolver here is not on loopback, so resolution failures are produced by a resolver that
+  // answers like getaddrinfo does for an unknown name: no DNS query leaves the machine.
+  const notFound = ((host: string, _opts: unknown, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void) => {
+    cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host }), '', 0);
+  }) as unknown as import('node:net').LookupFunction;
+
+  it('unknown target host → dns_failed naming the host, not retried', async () => {
+    const c = (await import('../../src/main/core/index.ts')).createCore({ env: {}, lookup: notFound });
+    const r = await run(c, { provider: providerFor('https://api.nonexistent.example/v1'), network: { proxy: { mode: 'none' } } });
+    await c.close();
+    expect(r.error?.code).toBe('dns_failed');
+    expect(r.error?.message).toContain('api.nonexistent.example');
+    expect(of(r, 'retry')).toHaveLength(0);
+  });
+  it('unknown proxy host → proxy_unreachable naming the proxy', async () => {
+    const c = (await import('../../src/main/core/index.ts')).createCore({ env: {}, lookup: notFound });
+    const r = await run(c, { provider: providerFor('https://api.example.com/v1'), network: { proxy: { mode: 'manual', url: 'http://proxy.nonexistent.example:3128' } } });
+    await c.close();
+    expect(r.error?.code).toBe('proxy_unreachable');
+    expect(r.error?.message).toContain('proxy.nonexistent.example');
+  });
+});

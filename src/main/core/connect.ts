@@ -29,6 +29,8 @@ export interface ConnectorOptions {
   secureContext: tls.SecureContext;
   connectTimeoutMs: number;
   trace?: (ev: TraceEvent) => void;
+  /** Name resolution (default: the OS resolver, as `dns.lookup`). */
+  lookup?: net.LookupFunction;
 }
 
 export interface Target {
@@ -98,7 +100,7 @@ function socketError(ctx: Ctx, err: NodeJS.ErrnoException, where: 'proxy' | 'tar
 
 function tcpConnect(ctx: Ctx, host: string, port: number, where: 'proxy' | 'target', signal: AbortSignal): Promise<net.Socket> {
   return new Promise<net.Socket>((resolve, reject) => {
-    const socket = net.connect({ host, port, autoSelectFamily: true });
+    const socket = net.connect({ host, port, autoSelectFamily: true, ...(ctx.opts.lookup ? { lookup: ctx.opts.lookup } : {}) });
     const onAbort = (): void => {
       socket.destroy();
       reject(new Error('aborted'));
@@ -261,7 +263,11 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
   if (!remoteDns && net.isIP(destHost) === 0) {
     // socks4 and socks5 (without h): the name is resolved here, as curl does.
     try {
-      const r = await lookup(destHost, { family: p.scheme === 'socks4' ? 4 : 0 });
+      const family = p.scheme === 'socks4' ? 4 : 0;
+      const custom = ctx.opts.lookup;
+      const r = custom
+        ? await new Promise<{ address: string }>((res, rej) => custom(destHost, { family, all: false }, (err, address) => (err ? rej(err) : res({ address: String(address) }))))
+        : await lookup(destHost, { family });
       destHost = r.address;
       ctx.trace('dns', `${ctx.target.host} → ${destHost} (local, for ${p.scheme})`);
     } catch (e) {

@@ -28,6 +28,8 @@ export interface CoreOptions {
   streamMemory?: StreamMemory;
   trace?: (ev: TraceEvent) => void;
   random?: () => number;
+  /** Name resolution (default: the OS resolver); tests and the doctor may pass their own. */
+  lookup?: import('node:net').LookupFunction;
 }
 
 export interface CallOptions {
@@ -54,7 +56,7 @@ function networkKey(s: ConnectionSettings): string {
 
 export function createCore(options: CoreOptions = {}): Core {
   const env = options.env ?? process.env;
-  const pool = new DispatcherPool(options.trace);
+  const pool = new DispatcherPool(options.trace, options.lookup);
   const memory = options.streamMemory ?? memoryStreamMemory();
 
   const route = (s: ConnectionSettings, url: string): Promise<Route> =>

@@ -2,6 +2,7 @@
  * Dispatchers pooled per route, and one HTTP exchange with its time bounds.
  * HTTP/1.1 only, deliberately: intermediaries and some servers mishandle HTTP/2, and SSE gains nothing from it.
  */
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
 import { makeConnector, type TraceEvent } from './connect.ts';
@@ -26,9 +27,11 @@ export class DispatcherPool {
   readonly #entries = new Map<string, RouteDispatcher>();
   #networkKey = '';
   readonly #trace: ((ev: TraceEvent) => void) | undefined;
+  readonly #lookup: net.LookupFunction | undefined;
 
-  constructor(trace?: (ev: TraceEvent) => void) {
+  constructor(trace?: (ev: TraceEvent) => void, lookup?: net.LookupFunction) {
     this.#trace = trace;
+    this.#lookup = lookup;
   }
 
   get size(): number {
@@ -46,7 +49,7 @@ export class DispatcherPool {
     if (!entry) {
       const secureContext = tls.createSecureContext({ ca: trust.ca });
       const dispatcher = new Agent({
-        connect: makeConnector({ route, secureContext, connectTimeoutMs, forwardProxy: forward, trace: this.#trace }),
+        connect: makeConnector({ route, secureContext, connectTimeoutMs, forwardProxy: forward, trace: this.#trace, lookup: this.#lookup }),
         allowH2: false,
         // Time bounds are Parley's own (see exchange()); undici's would race them.
         headersTimeout: 0,

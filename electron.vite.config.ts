@@ -1,6 +1,17 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+/**
+ * `npm run dev` only: the renderer's CSP has `connect-src 'none'`, which would also block Vite's HMR
+ * websocket. The built app keeps the strict policy.
+ */
+const devCsp: Plugin = {
+  name: 'parley-dev-csp',
+  apply: 'serve',
+  transformIndexHtml: (html) => html.replace("connect-src 'none'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*"),
+};
 
 export default defineConfig({
   main: {
@@ -25,6 +36,6 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     build: { outDir: 'out/renderer', rollupOptions: { input: resolve('src/renderer/index.html') } },
-    plugins: [react()],
+    plugins: [react(), devCsp],
   },
 });

@@ -9,7 +9,7 @@ export default defineConfig({
           name: 'net',
           include: ['test/net/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 30_000,
+          testTimeout: 60_000,
           hookTimeout: 60_000,
           // Real proxies and servers: one file at a time is gentler on 2 cores and on timing assertions.
           fileParallelism: false,

@@ -11,9 +11,11 @@ const RENDERER_URL = process.env.ELECTRON_RENDERER_URL;
 const rendererFile = join(import.meta.dirname, '../renderer/index.html');
 
 function isOwnFrame(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? '';
-  if (RENDERER_URL && url.startsWith(RENDERER_URL)) return true;
-  return url === pathToFileURL(rendererFile).href;
+  const frame = event.senderFrame;
+  // Only the window's top frame, never an iframe.
+  if (!frame || frame.parent) return false;
+  if (RENDERER_URL) return URL.canParse(frame.url) && new URL(frame.url).origin === new URL(RENDERER_URL).origin;
+  return frame.url === pathToFileURL(rendererFile).href;
 }
 
 /** One guarded wrapper for every handler: drops foreign senders, replaces rather than stacks. */
@@ -37,8 +39,11 @@ function setupIpc(): void {
 
 function setupSecurity(): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (e) => e.preventDefault());
+    contents.on('will-redirect', (e) => e.preventDefault());
+    contents.on('will-attach-webview', (e) => e.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       if (url.startsWith('https://')) void shell.openExternal(url);
       return { action: 'deny' };

@@ -8,9 +8,13 @@ import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
 import { defaultConfigDir } from '../services/paths.ts';
 import { fileStreamMemory } from '../services/stream-memory-file.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
+import { createLogger, timelineLogger, type Logger } from '../services/logging.ts';
+import { createRedactor } from '../services/redact.ts';
+import { settingsSecrets } from '../services/bundle.ts';
 
 const USAGE = `Usage:
   parley chat [options] <prompt>
+  parley bundle --out FILE.zip [--config-dir DIR]
 
 Options:
   --protocol openai|anthropic|ollama   (default: openai, or the config file's)
@@ -77,6 +81,7 @@ async function chat(argv: string[]): Promise<number> {
   process.once('SIGTERM', () => controller.abort());
   const core = createCore({ env: process.env, streamMemory: fileStreamMemory(configDir) });
   let partial = '';
+  let logger: Logger | undefined;
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
     const file = readConfigFile(configDir);
@@ -112,7 +117,15 @@ async function chat(argv: string[]): Promise<number> {
       ...(values.system ? [{ role: 'system' as const, content: values.system }] : []),
       { role: 'user' as const, content: prompt },
     ];
+    try {
+      logger = createLogger({ dir: join(configDir, 'logs'), redactor: createRedactor(settingsSecrets(raw, process.env)) });
+      logger.scope('cli').info('chat', { protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, model: raw.provider.model, proxyMode });
+    } catch {
+      logger = undefined; // logging must never stop a request
+    }
+    const timeline = logger ? timelineLogger(logger) : undefined;
     const onEvent = (ev: ChatEvent): void => {
+      timeline?.(ev);
       switch (ev.type) {
         case 'delta':
           if (ev.kind !== 'text') break;
@@ -141,6 +154,7 @@ async function chat(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
+    logger?.scope('cli').error(err.code, err.toInfo());
     printError(err.toInfo(), json, partial);
     return err.code === 'cancelled' ? 130 : err.code === 'config_invalid' || err.code === 'config_unexpanded_env' ? 2 : 1;
   } finally {
@@ -153,6 +167,10 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'chat':
       return chat(rest);
+    case 'bundle':
+      return (await import('./bundle.ts')).bundle(rest);
+    case 'doctor':
+      return (await import('./doctor.ts')).doctor(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -40,7 +40,7 @@ export interface Target {
 }
 
 /** Known TLS inspection products, recognised in a certificate issuer. */
-const INSPECTION = /mitmproxy|zscaler|fortinet|fortigate|palo alto|blue ?coat|symantec web|netskope|sophos|checkpoint|check point|cisco umbrella|forcepoint|websense|kaspersky|avast|eset|bitdefender|barracuda|mcafee web|skyhigh|charles proxy|fiddler|burp|proxyman/i;
+export const INSPECTION_PRODUCTS = /mitmproxy|zscaler|fortinet|fortigate|palo alto|blue ?coat|symantec web|netskope|sophos|checkpoint|check point|cisco umbrella|forcepoint|websense|kaspersky|avast|eset|bitdefender|barracuda|mcafee web|skyhigh|charles proxy|fiddler|burp|proxyman/i;
 
 type Stage = 'proxy_connect' | 'proxy_handshake' | 'target_connect' | 'tls';
 
@@ -356,7 +356,7 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
       const cert = socket.getPeerCertificate();
       const issuer = issuerText(cert);
       const viaProxy = ctx.opts.route.kind === 'proxy' && where === 'target';
-      const intercept = issuer && INSPECTION.test(issuer) ? issuer : undefined;
+      const intercept = issuer && INSPECTION_PRODUCTS.test(issuer) ? issuer : undefined;
       const untrusted = (reason: string, sys: string): ParleyError =>
         new ParleyError('tls_untrusted', `The certificate of ${host} is not trusted: ${reason} (issuer: ${issuer ?? 'unknown'}).`, {
           hop: where, phase: 'tls', host, certIssuer: issuer, route: ctx.routeText, providerMessage: sys,

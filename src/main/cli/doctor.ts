@@ -1,0 +1,129 @@
+/**
+ * `parley doctor [connection options] [--json]`: runs the connection doctor, prints one line per step (or
+ * one JSON object), saves the report as `<configDir>/doctor-<timestamp>.json` (the latest 5 are kept) and
+ * exits 0 when chat would work (also with the stream fallback), 1 otherwise, 2 for settings errors.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runDoctor, WORKING_VERDICTS, type DoctorReport } from '../services/doctor.ts';
+import { defaultConfigDir } from '../services/paths.ts';
+
+const USAGE = `Usage:
+  parley doctor [options]
+
+Checks settings, route, DNS, proxy, TLS, the API key and model, and a short completion (whole and
+streamed), and says what to change. Options as for \`parley chat\` (no prompt), plus:
+  --json                one JSON object {verdict, findings, steps, hints} on stdout
+`;
+
+const KEEP = 5;
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, not "${v}".`);
+  return n;
+}
+
+function readConfigFile(dir: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`Cannot read ${join(dir, 'settings.json')}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Saves the report for the support bundle; keeps the latest KEEP. Never fails the command. */
+export function saveReport(dir: string, report: DoctorReport, now = new Date()): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `doctor-${now.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ time: now.toISOString(), ...report }, null, 2) + '\n');
+    const old = readdirSync(dir).filter((f) => /^doctor-.*\.json$/.test(f)).sort();
+    for (const f of old.slice(0, Math.max(0, old.length - KEEP))) rmSync(join(dir, f), { force: true });
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function doctor(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' }, model: { type: 'string' },
+        system: { type: 'string' }, 'max-tokens': { type: 'string' },
+        proxy: { type: 'string' }, 'proxy-mode': { type: 'string' }, 'no-proxy': { type: 'string' }, ca: { type: 'string', multiple: true },
+        stream: { type: 'string' }, retries: { type: 'string' },
+        'connect-timeout': { type: 'string' }, 'first-byte-timeout': { type: 'string' }, 'idle-timeout': { type: 'string' }, timeout: { type: 'string' },
+        json: { type: 'boolean', default: false }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`parley doctor: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const json = values.json === true;
+  const configDir = values['config-dir'] ?? defaultConfigDir();
+  let raw: unknown;
+  try {
+    const file = readConfigFile(configDir);
+    const fp = (file.provider ?? {}) as Record<string, unknown>;
+    const fn = (file.network ?? {}) as Record<string, unknown>;
+    const fproxy = (fn.proxy ?? {}) as Record<string, unknown>;
+    const ftime = (fn.timeouts ?? {}) as Record<string, unknown>;
+    const proxyMode = values['proxy-mode'] ?? (values.proxy !== undefined ? 'manual' : (fproxy.mode as string | undefined) ?? 'env');
+    raw = {
+      provider: {
+        ...fp,
+        protocol: values.protocol ?? fp.protocol ?? 'openai',
+        baseUrl: values['base-url'] ?? fp.baseUrl,
+        apiKey: values['api-key'] ?? fp.apiKey,
+        model: values.model ?? fp.model,
+      },
+      network: {
+        ...fn,
+        proxy: { ...fproxy, mode: proxyMode, url: values.proxy ?? fproxy.url, bypass: values['no-proxy'] ?? fproxy.bypass ?? '' },
+        caFiles: [...((fn.caFiles as string[] | undefined) ?? []), ...(values.ca ?? [])],
+        timeouts: {
+          ...ftime,
+          ...(values['connect-timeout'] !== undefined ? { connectMs: num('connect-timeout', values['connect-timeout']) } : {}),
+          ...(values['first-byte-timeout'] !== undefined ? { firstByteMs: num('first-byte-timeout', values['first-byte-timeout']) } : {}),
+          ...(values['idle-timeout'] !== undefined ? { idleMs: num('idle-timeout', values['idle-timeout']) } : {}),
+          ...(values.timeout !== undefined ? { totalMs: num('timeout', values.timeout) } : {}),
+        },
+        ...(values.retries !== undefined ? { retries: num('retries', values.retries) } : {}),
+        ...(values.stream !== undefined ? { stream: values.stream } : {}),
+      },
+    };
+  } catch (e) {
+    process.stderr.write(`parley doctor: config_invalid: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const controller = new AbortController();
+  const onSig = (): void => controller.abort();
+  process.once('SIGINT', onSig);
+  const report = await runDoctor(raw, { env: process.env, signal: controller.signal });
+  process.removeListener('SIGINT', onSig);
+  const saved = saveReport(configDir, report);
+  if (json) {
+    process.stdout.write(JSON.stringify({ verdict: report.verdict, findings: report.findings, steps: report.steps, hints: report.hints }) + '\n');
+  } else {
+    for (const st of report.steps) process.stdout.write(`${st.status.toUpperCase().padEnd(4)} ${st.id.padEnd(10)} ${String(st.ms).padStart(6)} ms  ${st.detail}\n`);
+    process.stdout.write(`verdict: ${report.verdict}\n`);
+    if (report.findings.length) process.stdout.write(`findings: ${report.findings.join(', ')}\n`);
+    for (const h of report.hints) process.stdout.write(`hint: ${h}\n`);
+    if (saved) process.stdout.write(`report saved: ${saved}\n`);
+  }
+  if (WORKING_VERDICTS.includes(report.verdict)) return 0;
+  return report.verdict === 'config_invalid' || report.verdict === 'config_unexpanded_env' ? 2 : 1;
+}

@@ -1,0 +1,121 @@
+/**
+ * The support bundle: one zip with the rotated logs (redacted again), the settings with every secret replaced
+ * by its shape marker, versions, proxy environment, doctor reports and a manifest.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { arch, platform, release } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
+import { createRedactor } from './redact.ts';
+import { listLogFiles } from './logging.ts';
+
+export interface BundleOptions {
+  out: string;
+  configDir: string;
+  logDir: string;
+  settings?: unknown;
+  env: Record<string, string | undefined>;
+  extraSecrets?: string[];
+  doctorReports?: unknown[];
+}
+
+export interface BundleResult {
+  path: string;
+  files: string[];
+  secretsStripped: number;
+}
+
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((k) => [k, k.toLowerCase()]);
+
+function expand(s: string, env: Record<string, string | undefined>): string {
+  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, v: string) => env[v] ?? m);
+}
+
+function urlPassword(u: string): string[] {
+  try {
+    const url = new URL(u);
+    if (!url.password) return [];
+    const p = url.password;
+    let dec = p;
+    try {
+      dec = decodeURIComponent(p);
+    } catch { /* keep as is */ }
+    return [p, dec];
+  } catch {
+    const m = /:\/\/[^/:@\s]*:([^@/\s]+)@/.exec(u);
+    return m?.[1] ? [m[1]] : [];
+  }
+}
+
+/** The secrets in raw settings (and the env values they reference). */
+export function settingsSecrets(settings: unknown, env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  const s = (settings ?? {}) as { provider?: { apiKey?: unknown }; network?: { proxy?: { url?: unknown } } };
+  const key = s.provider?.apiKey;
+  if (typeof key === 'string' && key) out.push(key, expand(key, env));
+  const url = s.network?.proxy?.url;
+  if (typeof url === 'string' && url) out.push(...urlPassword(url), ...urlPassword(expand(url, env)));
+  for (const k of PROXY_ENV) {
+    const v = env[k];
+    if (v) out.push(...urlPassword(v));
+  }
+  return out.filter((x) => x && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(x));
+}
+
+function versions(): Record<string, unknown> {
+  let app: string | undefined;
+  for (const p of [join(import.meta.dirname, '..', '..', '..', 'package.json'), join(import.meta.dirname, '..', '..', 'package.json'), join(process.cwd(), 'package.json')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'parley' && pkg.version) {
+        app = pkg.version;
+        break;
+      }
+    } catch { /* not there */ }
+  }
+  return {
+    app: app ?? null,
+    node: process.versions.node,
+    electron: process.versions.electron ?? null,
+    chrome: process.versions.chrome ?? null,
+    os: { platform: platform(), release: release(), arch: arch() },
+  };
+}
+
+export async function writeBundle(opts: BundleOptions): Promise<BundleResult> {
+  const secrets = [...settingsSecrets(opts.settings, opts.env), ...(opts.extraSecrets ?? [])];
+  const redactor = createRedactor(secrets);
+  const files: Record<string, Uint8Array> = {};
+  const json = (v: unknown): Uint8Array => strToU8(JSON.stringify(v, null, 2) + '\n');
+
+  for (const p of listLogFiles(opts.logDir)) {
+    files[`logs/${basename(p)}`] = strToU8(redactor.redactText(readFileSync(p, 'utf8')));
+  }
+  if (opts.settings !== undefined) files['settings.json'] = json(redactor.redactValue(opts.settings));
+  files['versions.json'] = json(versions());
+  const envProxy: Record<string, string> = {};
+  for (const k of PROXY_ENV) {
+    const v = opts.env[k];
+    if (v !== undefined) envProxy[k] = redactor.redactText(v);
+  }
+  files['env-proxy.json'] = json(envProxy);
+  if (existsSync(opts.configDir)) {
+    for (const f of readdirSync(opts.configDir).filter((n) => /^doctor-.*\.json$/.test(n)).sort()) {
+      files[`doctor/${f}`] = strToU8(redactor.redactText(readFileSync(join(opts.configDir, f), 'utf8')));
+    }
+  }
+  (opts.doctorReports ?? []).forEach((r, i) => {
+    files[`doctor/doctor-report-${i + 1}.json`] = json(redactor.redactValue(r));
+  });
+  const names = Object.keys(files);
+  const manifest = {
+    createdAt: new Date().toISOString(),
+    files: names.map((name) => ({ name, size: files[name]?.byteLength ?? 0 })),
+    secretsStripped: redactor.count,
+  };
+  files['manifest.json'] = json(manifest);
+  const zip = zipSync(files, { level: 6 });
+  mkdirSync(dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, zip);
+  return { path: opts.out, files: [...names, 'manifest.json'], secretsStripped: redactor.count };
+}

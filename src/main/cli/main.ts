@@ -79,9 +79,14 @@ async function chat(argv: string[]): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
-  const core = createCore({ env: process.env, streamMemory: fileStreamMemory(configDir) });
   let partial = '';
   let logger: Logger | undefined;
+  // Connection steps (dns, connect, proxy handshake, tls) join the request's timeline in the log.
+  const core = createCore({
+    env: process.env,
+    streamMemory: fileStreamMemory(configDir),
+    trace: (ev) => logger?.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail }),
+  });
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
     const file = readConfigFile(configDir);

@@ -13,14 +13,21 @@ let core: Core;
 
 beforeAll(async () => {
   up = await startUpstream();
-  nginx = await startNginx(() => `
+  nginx = await startNginx(({ port }) => `
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     # gzip for event streams: nginx holds the stream and releases it at the end
-    location /gzip/ {
+    location /gzipped/ {
       gzip on; gzip_types text/event-stream application/x-ndjson; gzip_min_length 1; gzip_proxied any;
       proxy_set_header Accept-Encoding "";
       proxy_pass http://127.0.0.1:${up.port}/;
+    }
+    # Parley sends no Accept-Encoding: /gzip/ asks /gzipped/ for gzip and gunzips it for the client.
+    location /gzip/ {
+      gunzip on;
+      proxy_buffering off;
+      proxy_set_header Accept-Encoding gzip;
+      proxy_pass http://127.0.0.1:${port}/gzipped/;
     }
     # a short read timeout closes a quiet stream
     location /short/ {
@@ -57,11 +64,17 @@ describe('nginx in front of the provider', () => {
     expect(r.text).toBe('through nginx 你好');
     expect(r.result?.mode).toBe('stream');
   });
-  it('gzip holding the stream: the whole answer still arrives', async () => {
-    up.behave({ kind: 'ok', text: 'held back then released', gapMs: 50, chunkSize: 4 });
-    const r = await run(core, cfg('/gzip', 'openai', { stream: 'on' }));
+  it('gzip holding the stream: every delta arrives at once at the end, and the whole answer arrives', async () => {
+    up.behave({ kind: 'ok', text: 'held back then released', gapMs: 80, chunkSize: 4 });
+    const times: number[] = [];
+    const t0 = performance.now();
+    const r = await run(core, cfg('/gzip', 'openai', { stream: 'on' }), { onEvent: (e) => e.type === 'delta' && times.push(performance.now() - t0) });
     expect(r.error).toBeUndefined();
     expect(r.text).toBe('held back then released');
+    // 6 chunks 80 ms apart upstream; held by nginx, they arrive together after the last one was sent.
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect(times[0]!).toBeGreaterThan(300);
+    expect(times.at(-1)! - times[0]!).toBeLessThan(50);
   });
   it('502 to stream requests only (upstream resets them): bad_gateway from nginx, falls back to whole', async () => {
     up.behave({ kind: 'streamOnly', then: { kind: 'reset' } }, { kind: 'ok' });

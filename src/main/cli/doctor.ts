@@ -3,11 +3,12 @@
  * one JSON object), saves the report as `<configDir>/doctor-<timestamp>.json` (the latest 5 are kept) and
  * exits 0 when chat would work (also with the stream fallback), 1 otherwise, 2 for settings errors.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDoctor, WORKING_VERDICTS, type DoctorReport } from '../services/doctor.ts';
 import { defaultConfigDir } from '../services/paths.ts';
+import { CONNECTION_OPTIONS, rawSettings } from './options.ts';
 
 const USAGE = `Usage:
   parley doctor [options]
@@ -18,22 +19,6 @@ streamed), and says what to change. Options as for \`parley chat\` (no prompt), 
 `;
 
 const KEEP = 5;
-
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, not "${v}".`);
-  return n;
-}
-
-function readConfigFile(dir: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`Cannot read ${join(dir, 'settings.json')}: ${(e as Error).message}`, { cause: e });
-  }
-}
 
 /** Saves the report for the support bundle; keeps the latest KEEP. Never fails the command. */
 export function saveReport(dir: string, report: DoctorReport, now = new Date()): string | undefined {
@@ -55,14 +40,7 @@ export async function doctor(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       allowPositionals: false,
-      options: {
-        protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' }, model: { type: 'string' },
-        system: { type: 'string' }, 'max-tokens': { type: 'string' },
-        proxy: { type: 'string' }, 'proxy-mode': { type: 'string' }, 'no-proxy': { type: 'string' }, ca: { type: 'string', multiple: true },
-        stream: { type: 'string' }, retries: { type: 'string' },
-        'connect-timeout': { type: 'string' }, 'first-byte-timeout': { type: 'string' }, 'idle-timeout': { type: 'string' }, timeout: { type: 'string' },
-        json: { type: 'boolean', default: false }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
+      options: CONNECTION_OPTIONS,
     }));
   } catch (e) {
     process.stderr.write(`parley doctor: ${(e as Error).message}\n${USAGE}`);
@@ -76,35 +54,7 @@ export async function doctor(argv: string[]): Promise<number> {
   const configDir = values['config-dir'] ?? defaultConfigDir();
   let raw: unknown;
   try {
-    const file = readConfigFile(configDir);
-    const fp = (file.provider ?? {}) as Record<string, unknown>;
-    const fn = (file.network ?? {}) as Record<string, unknown>;
-    const fproxy = (fn.proxy ?? {}) as Record<string, unknown>;
-    const ftime = (fn.timeouts ?? {}) as Record<string, unknown>;
-    const proxyMode = values['proxy-mode'] ?? (values.proxy !== undefined ? 'manual' : (fproxy.mode as string | undefined) ?? 'env');
-    raw = {
-      provider: {
-        ...fp,
-        protocol: values.protocol ?? fp.protocol ?? 'openai',
-        baseUrl: values['base-url'] ?? fp.baseUrl,
-        apiKey: values['api-key'] ?? fp.apiKey,
-        model: values.model ?? fp.model,
-      },
-      network: {
-        ...fn,
-        proxy: { ...fproxy, mode: proxyMode, url: values.proxy ?? fproxy.url, bypass: values['no-proxy'] ?? fproxy.bypass ?? '' },
-        caFiles: [...((fn.caFiles as string[] | undefined) ?? []), ...(values.ca ?? [])],
-        timeouts: {
-          ...ftime,
-          ...(values['connect-timeout'] !== undefined ? { connectMs: num('connect-timeout', values['connect-timeout']) } : {}),
-          ...(values['first-byte-timeout'] !== undefined ? { firstByteMs: num('first-byte-timeout', values['first-byte-timeout']) } : {}),
-          ...(values['idle-timeout'] !== undefined ? { idleMs: num('idle-timeout', values['idle-timeout']) } : {}),
-          ...(values.timeout !== undefined ? { totalMs: num('timeout', values.timeout) } : {}),
-        },
-        ...(values.retries !== undefined ? { retries: num('retries', values.retries) } : {}),
-        ...(values.stream !== undefined ? { stream: values.stream } : {}),
-      },
-    };
+    raw = rawSettings(values, configDir);
   } catch (e) {
     process.stderr.write(`parley doctor: config_invalid: ${(e as Error).message}\n`);
     return 2;

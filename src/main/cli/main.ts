@@ -1,7 +1,6 @@
 /**
  * `parley`: the command line over the network core (chat; doctor and bundle come with issue 3).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
@@ -11,6 +10,7 @@ import type { ErrorInfo } from '../../shared/errors.ts';
 import { createLogger, timelineLogger, type Logger } from '../services/logging.ts';
 import { createRedactor } from '../services/redact.ts';
 import { settingsSecrets } from '../services/bundle.ts';
+import { CONNECTION_OPTIONS, num, rawSettings } from './options.ts';
 
 const USAGE = `Usage:
   parley chat [options] <prompt>
@@ -28,21 +28,6 @@ Options:
   --config-dir DIR      (default: the app's data folder; env PARLEY_HOME)
 `;
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new ParleyError('config_invalid', `--${name} must be a whole number ≥ 0, not "${v}".`, { hop: 'config', phase: 'config' });
-  return n;
-}
-
-function readConfigFile(dir: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new ParleyError('config_invalid', `Cannot read ${join(dir, 'settings.json')}: ${(e as Error).message}`, { hop: 'config', phase: 'config' });
-  }
-}
 
 function printError(info: ErrorInfo, json: boolean, partial: string): void {
   if (json) {
@@ -60,14 +45,7 @@ async function chat(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' }, model: { type: 'string' },
-      system: { type: 'string' }, 'max-tokens': { type: 'string' },
-      proxy: { type: 'string' }, 'proxy-mode': { type: 'string' }, 'no-proxy': { type: 'string' }, ca: { type: 'string', multiple: true },
-      stream: { type: 'string' }, retries: { type: 'string' },
-      'connect-timeout': { type: 'string' }, 'first-byte-timeout': { type: 'string' }, 'idle-timeout': { type: 'string' }, timeout: { type: 'string' },
-      json: { type: 'boolean', default: false }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    },
+    options: CONNECTION_OPTIONS,
   });
   if (values.help) {
     process.stdout.write(USAGE);
@@ -89,35 +67,8 @@ async function chat(argv: string[]): Promise<number> {
   });
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
-    const file = readConfigFile(configDir);
-    const fp = (file.provider ?? {}) as Record<string, unknown>;
-    const fn = (file.network ?? {}) as Record<string, unknown>;
-    const fproxy = (fn.proxy ?? {}) as Record<string, unknown>;
-    const ftime = (fn.timeouts ?? {}) as Record<string, unknown>;
-    const proxyMode = values['proxy-mode'] ?? (values.proxy !== undefined ? 'manual' : (fproxy.mode as string | undefined) ?? 'env');
-    const raw = {
-      provider: {
-        ...fp,
-        protocol: values.protocol ?? fp.protocol ?? 'openai',
-        baseUrl: values['base-url'] ?? fp.baseUrl,
-        apiKey: values['api-key'] ?? fp.apiKey,
-        model: values.model ?? fp.model,
-      },
-      network: {
-        ...fn,
-        proxy: { ...fproxy, mode: proxyMode, url: values.proxy ?? fproxy.url, bypass: values['no-proxy'] ?? fproxy.bypass ?? '' },
-        caFiles: [...((fn.caFiles as string[] | undefined) ?? []), ...(values.ca ?? [])],
-        timeouts: {
-          ...ftime,
-          ...(values['connect-timeout'] !== undefined ? { connectMs: num('connect-timeout', values['connect-timeout']) } : {}),
-          ...(values['first-byte-timeout'] !== undefined ? { firstByteMs: num('first-byte-timeout', values['first-byte-timeout']) } : {}),
-          ...(values['idle-timeout'] !== undefined ? { idleMs: num('idle-timeout', values['idle-timeout']) } : {}),
-          ...(values.timeout !== undefined ? { totalMs: num('timeout', values.timeout) } : {}),
-        },
-        ...(values.retries !== undefined ? { retries: num('retries', values.retries) } : {}),
-        ...(values.stream !== undefined ? { stream: values.stream } : {}),
-      },
-    };
+    const raw = rawSettings(values, configDir);
+    const proxyMode = raw.network.proxy.mode;
     const messages = [
       ...(values.system ? [{ role: 'system' as const, content: values.system }] : []),
       { role: 'user' as const, content: prompt },

@@ -1,0 +1,69 @@
+/** Connection options shared by `parley chat` and `parley doctor`, turned into raw settings (one place). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ParleyError } from '../core/errors.ts';
+
+export const CONNECTION_OPTIONS = {
+  protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' }, model: { type: 'string' },
+  system: { type: 'string' }, 'max-tokens': { type: 'string' },
+  proxy: { type: 'string' }, 'proxy-mode': { type: 'string' }, 'no-proxy': { type: 'string' }, ca: { type: 'string', multiple: true },
+  stream: { type: 'string' }, retries: { type: 'string' },
+  'connect-timeout': { type: 'string' }, 'first-byte-timeout': { type: 'string' }, 'idle-timeout': { type: 'string' }, timeout: { type: 'string' },
+  json: { type: 'boolean', default: false }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface ConnectionValues {
+  protocol?: string; 'base-url'?: string; 'api-key'?: string; model?: string;
+  proxy?: string; 'proxy-mode'?: string; 'no-proxy'?: string; ca?: string[];
+  stream?: string; retries?: string;
+  'connect-timeout'?: string; 'first-byte-timeout'?: string; 'idle-timeout'?: string; timeout?: string;
+}
+
+export function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new ParleyError('config_invalid', `--${name} must be a whole number ≥ 0, not "${v}".`, { hop: 'config', phase: 'config' });
+  return n;
+}
+
+export function readConfigFile(dir: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ParleyError('config_invalid', `Cannot read ${join(dir, 'settings.json')}: ${(e as Error).message}`, { hop: 'config', phase: 'config' });
+  }
+}
+
+/** The config dir's settings.json, overridden by the command-line options. Without --proxy the mode is env. */
+export function rawSettings(values: ConnectionValues, configDir: string) {
+  const file = readConfigFile(configDir);
+  const fp = (file.provider ?? {}) as Record<string, unknown>;
+  const fn = (file.network ?? {}) as Record<string, unknown>;
+  const fproxy = (fn.proxy ?? {}) as Record<string, unknown>;
+  const ftime = (fn.timeouts ?? {}) as Record<string, unknown>;
+  const proxyMode = values['proxy-mode'] ?? (values.proxy !== undefined ? 'manual' : (fproxy.mode as string | undefined) ?? 'env');
+  return {
+    provider: {
+      ...fp,
+      protocol: values.protocol ?? fp.protocol ?? 'openai',
+      baseUrl: values['base-url'] ?? fp.baseUrl,
+      apiKey: values['api-key'] ?? fp.apiKey,
+      model: values.model ?? fp.model,
+    },
+    network: {
+      ...fn,
+      proxy: { ...fproxy, mode: proxyMode, url: values.proxy ?? fproxy.url, bypass: values['no-proxy'] ?? fproxy.bypass ?? '' },
+      caFiles: [...((fn.caFiles as string[] | undefined) ?? []), ...(values.ca ?? [])],
+      timeouts: {
+        ...ftime,
+        ...(values['connect-timeout'] !== undefined ? { connectMs: num('connect-timeout', values['connect-timeout']) } : {}),
+        ...(values['first-byte-timeout'] !== undefined ? { firstByteMs: num('first-byte-timeout', values['first-byte-timeout']) } : {}),
+        ...(values['idle-timeout'] !== undefined ? { idleMs: num('idle-timeout', values['idle-timeout']) } : {}),
+        ...(values.timeout !== undefined ? { totalMs: num('timeout', values.timeout) } : {}),
+      },
+      ...(values.retries !== undefined ? { retries: num('retries', values.retries) } : {}),
+      ...(values.stream !== undefined ? { stream: values.stream } : {}),
+    },
+  };
+}

@@ -12,8 +12,7 @@ import { tryJson } from './protocols/types.ts';
 import { retryDelay, shouldRetryHeader, type RetryDelay } from './retry.ts';
 import { formatProxy } from './route/proxy-url.ts';
 import type { Route } from './route/types.ts';
-import { exchange, headerRecord, readText, type Deadline, type Response, type RouteDispatcher } from './transport.ts';
-import { Deadline as DeadlineClass } from './transport.ts';
+import { Deadline, exchange, headerRecord, readText, type Response, type RouteDispatcher } from './transport.ts';
 
 export type ChatEvent =
   | { type: 'route'; route: string }
@@ -183,7 +182,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
   const { ctx } = a;
   const { settings } = ctx;
   const t = settings.network.timeouts;
-  const deadline = new DeadlineClass(ctx.signal, totalDeadline);
+  const deadline = new Deadline(ctx.signal, totalDeadline);
   const started = performance.now();
   const url = adapter.chatUrl(settings.provider.baseUrl);
   try {

@@ -81,7 +81,8 @@ class Attempt {
   }
 }
 
-function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'body', ctx: ChatContext, started: number): ParleyError {
+/** Maps what undici threw (or our own deadline's abort) to a ParleyError; used for chat and model-list requests. */
+export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'body', ctx: Pick<ChatContext, 'route' | 'settings'>, started: number): ParleyError {
   if (ParleyError.is(e)) return e;
   const routeText = describeRoute(ctx.route);
   const s = ctx.settings.network.timeouts;

@@ -305,7 +305,8 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
   }
 }
 
-function issuerText(cert: tls.PeerCertificate | undefined): string | undefined {
+/** A certificate's issuer as `CN / O / OU` (shared with the doctor). */
+export function issuerText(cert: tls.PeerCertificate | undefined): string | undefined {
   if (!cert || !cert.issuer) return undefined;
   const i = cert.issuer as unknown as Record<string, string | string[] | undefined>;
   const one = (k: string): string | undefined => {

@@ -3,10 +3,9 @@
  * Built by a factory that receives the environment, the system-proxy resolver and a stream memory.
  */
 import type { ConnectionSettings } from '../../shared/settings.ts';
-import { runChat, describeRoute, memoryStreamMemory, type ChatEvent, type ChatResult, type StreamMemory } from './chat.ts';
+import { runChat, describeRoute, mapThrown, memoryStreamMemory, type ChatEvent, type ChatResult, type StreamMemory } from './chat.ts';
 import { resolveSettings, type Env } from './config.ts';
 import type { TraceEvent } from './connect.ts';
-import { ParleyError } from './errors.ts';
 import { ADAPTERS } from './protocols/index.ts';
 import type { ChatRequest } from './protocols/types.ts';
 import { tryJson } from './protocols/types.ts';
@@ -85,6 +84,7 @@ export function createCore(options: CoreOptions = {}): Core {
       const url = adapter.modelsUrl(p.settings.provider.baseUrl);
       const t = p.settings.network.timeouts;
       const deadline = new Deadline(opts.signal, t.totalMs > 0 ? Date.now() + t.totalMs : undefined);
+      const started = performance.now();
       try {
         const headers = adapter.headers(p.settings.provider);
         delete headers['content-type'];
@@ -95,12 +95,8 @@ export function createCore(options: CoreOptions = {}): Core {
         if (!models) throw classifyHttp({ status: res.statusCode, headers: h, body, url, forwardProxy: !!p.dispatcher.forward }, adapter, p.settings.provider.model);
         return models;
       } catch (e) {
-        if (ParleyError.is(e)) throw e.with({ route: e.detail.route ?? describeRoute(p.route) });
-        if (deadline.reason === 'cancel') throw new ParleyError('cancelled', 'The request was cancelled.', {});
-        if (deadline.reason) throw new ParleyError('idle_timeout', 'The model list did not arrive in time.', { route: describeRoute(p.route) });
-        const err = e as Error & { cause?: unknown };
-        if (ParleyError.is(err.cause)) throw err.cause;
-        throw new ParleyError('stream_interrupted', `The connection closed before the model list arrived (${err.message}).`, { route: describeRoute(p.route) }, { cause: e });
+        const err = mapThrown(e, deadline, 'headers', p, started);
+        throw err.with({ route: err.detail.route ?? describeRoute(p.route) });
       } finally {
         deadline.dispose();
       }

@@ -10,7 +10,7 @@ import { createSecureContext } from 'node:tls';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
 import { resolveSettings, type Env } from '../core/config.ts';
 import { describeRoute } from '../core/chat.ts';
-import { INSPECTION_PRODUCTS, openConnection, type Target } from '../core/connect.ts';
+import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target } from '../core/connect.ts';
 import { ADAPTERS } from '../core/protocols/index.ts';
 import { readProxyEnv } from '../core/route/env.ts';
 import { parseProxyUrl, formatProxy } from '../core/route/proxy-url.ts';
@@ -79,13 +79,7 @@ function lookupAll(fn: net.LookupFunction | undefined, host: string): Promise<Ar
 }
 
 function issuerOf(socket: tls.TLSSocket): string {
-  const cert = socket.getPeerCertificate();
-  const i = cert.issuer as Record<string, string | string[] | undefined> | undefined;
-  const pick = (k: string): string | undefined => {
-    const v = i?.[k];
-    return Array.isArray(v) ? v.join(', ') : v;
-  };
-  return [pick('CN'), pick('O')].filter(Boolean).join(' / ') || 'unknown issuer';
+  return issuerText(socket.getPeerCertificate()) ?? 'unknown issuer';
 }
 
 /**

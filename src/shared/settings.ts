@@ -70,3 +70,41 @@ export type ProviderSettings = z.infer<typeof providerSchema>;
 export type NetworkSettings = z.infer<typeof networkSchema>;
 export type ConnectionSettings = z.infer<typeof connectionSchema>;
 export type ConnectionSettingsInput = z.input<typeof connectionSchema>;
+
+export const LANGUAGES = ['system', 'en', 'zh'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** App-only settings (the CLI ignores them). */
+export const uiSchema = z
+  .object({
+    language: z.enum(LANGUAGES).default('system'),
+  })
+  .prefault({});
+export const loggingSchema = z
+  .object({
+    /** Write message content to the local log file (never to a bundle's settings). Off by default. */
+    logContent: z.boolean().default(false),
+  })
+  .prefault({});
+
+/**
+ * What `<dataDir>/settings.json` holds: the connection settings (also read by the CLI) plus app settings.
+ * Before the user has configured a provider, `provider` fields may be empty: the schema for storage is
+ * lenient, the core validates with connectionSchema when used.
+ */
+export const storedSettingsSchema = z.object({
+  provider: z
+    .object({
+      protocol: z.enum(PROTOCOLS).default('openai'),
+      baseUrl: z.string().default(''),
+      apiKey: z.string().optional(),
+      model: z.string().default(''),
+      anthropicVersion: z.string().optional(),
+    })
+    .prefault({}),
+  network: networkSchema.prefault({}),
+  ui: uiSchema,
+  logging: loggingSchema,
+});
+export type StoredSettings = z.infer<typeof storedSettingsSchema>;
+export type StoredSettingsInput = z.input<typeof storedSettingsSchema>;

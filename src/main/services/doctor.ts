@@ -20,20 +20,10 @@ import { buildTrustStore } from '../core/trust.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { ConnectionSettings } from '../../shared/settings.ts';
 
-export type DoctorVerdict = ErrorCode | 'ok' | 'stream_broken' | 'stream_buffered' | 'proxy_breaks_tls' | 'bind_address_target';
-export type StepStatus = 'pass' | 'warn' | 'fail' | 'skip';
-export interface DoctorStep {
-  id: string;
-  status: StepStatus;
-  ms: number;
-  detail: string;
-}
-export interface DoctorReport {
-  verdict: DoctorVerdict;
-  findings: string[];
-  steps: DoctorStep[];
-  hints: string[];
-}
+import { STEP_IDS, WORKING_VERDICTS, type DoctorReport, type DoctorStep, type DoctorVerdict, type StepId, type StepStatus } from '../../shared/doctor.ts';
+
+export { WORKING_VERDICTS };
+export type { DoctorReport, DoctorStep, DoctorVerdict, StepStatus };
 export interface DoctorOptions {
   env: Env;
   lookup?: net.LookupFunction;
@@ -42,10 +32,6 @@ export interface DoctorOptions {
   signal?: AbortSignal;
 }
 
-/** Verdicts with which chat still works (exit status 0). */
-export const WORKING_VERDICTS: readonly DoctorVerdict[] = ['ok', 'stream_broken', 'stream_buffered'];
-
-const STEP_IDS = ['settings', 'route', 'dns', 'proxy', 'tls', 'models', 'completion', 'stream', 'direct'] as const;
 
 const BIND_ADDRESSES = new Set(['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0']);
 
@@ -105,7 +91,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
   const warnings: DoctorVerdict[] = [];
   const env = opts.env;
 
-  async function step(id: string, fn: () => Promise<{ status: StepStatus; detail: string }> | { status: StepStatus; detail: string }): Promise<StepStatus> {
+  async function step(id: StepId, fn: () => Promise<{ status: StepStatus; detail: string }> | { status: StepStatus; detail: string }): Promise<StepStatus> {
     const t0 = performance.now();
     let out: { status: StepStatus; detail: string };
     try {
@@ -116,7 +102,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
     steps.push({ id, status: out.status, ms: Math.round(performance.now() - t0), detail: out.detail });
     return out.status;
   }
-  const skip = (id: string, why: string): void => void steps.push({ id, status: 'skip', ms: 0, detail: why });
+  const skip = (id: StepId, why: string): void => void steps.push({ id, status: 'skip', ms: 0, detail: why });
   const hint = (h: string | undefined): void => {
     if (h && !hints.includes(h)) hints.push(h);
   };
@@ -293,7 +279,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
         }
         return reverseCheck();
       });
-      for (const id of ['tls', 'models', 'completion', 'stream']) skip(id, 'no connection');
+      for (const id of ['tls', 'models', 'completion', 'stream'] as const) skip(id, 'no connection');
       return finish();
     }
 
@@ -333,7 +319,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       });
     }
     if (!tlsOk) {
-      for (const id of ['models', 'completion', 'stream', 'direct']) skip(id, 'TLS failed');
+      for (const id of ['models', 'completion', 'stream', 'direct'] as const) skip(id, 'TLS failed');
       return finish();
     }
 
@@ -363,7 +349,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       }
     });
     if (modelsFailed !== undefined) {
-      for (const id of ['completion', 'stream']) skip(id, 'model list failed');
+      for (const id of ['completion', 'stream'] as const) skip(id, 'model list failed');
       await compareDirect(modelsFailed);
       return finish();
     }

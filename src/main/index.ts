@@ -1,14 +1,21 @@
 /**
- * The Electron shell: windows, IPC wiring, OS integration. Thin by design; the network core under
- * src/main/core never imports electron. The chat UI and its IPC arrive with a later issue.
+ * The Electron shell: windows, IPC wiring, OS integration. Thin by design: every channel goes to the app
+ * services (src/main/services/app.ts, plain Node), which the browser test host drives the same way; the
+ * network core under src/main/core never imports electron.
  */
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AppInfo, Channel, IpcContract, Result } from '../shared/ipc.ts';
+import { CHANNELS, EVENT_CHANNEL, type Channel, type Result } from '../shared/ipc.ts';
+import { createAppServices, type AppServices } from './services/app.ts';
+import { readLoginShellEnv } from './services/shell-env.ts';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL;
 const rendererFile = join(import.meta.dirname, '../renderer/index.html');
+
+// PARLEY_HOME moves data and logs (as for the CLI); otherwise the OS's usual folders.
+if (process.env.PARLEY_HOME) app.setPath('userData', process.env.PARLEY_HOME);
+app.setAppLogsPath(process.env.PARLEY_HOME ? join(process.env.PARLEY_HOME, 'logs') : undefined);
 
 function isOwnFrame(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
@@ -18,23 +25,17 @@ function isOwnFrame(event: IpcMainInvokeEvent): boolean {
   return frame.url === pathToFileURL(rendererFile).href;
 }
 
-/** One guarded wrapper for every handler: drops foreign senders, replaces rather than stacks. */
-function handle<C extends Channel>(channel: C, fn: (...args: IpcContract[C]['args']) => Promise<IpcContract[C]['result']>): void {
-  ipcMain.removeHandler(channel);
-  ipcMain.handle(channel, async (event, ...args: unknown[]): Promise<Result<IpcContract[C]['result']>> => {
-    if (!isOwnFrame(event)) return { ok: false, error: { code: 'config_invalid', message: 'IPC from an unknown frame was refused.', hint: '' } };
-    return { ok: true, value: await fn(...(args as IpcContract[C]['args'])) };
-  });
-}
-
-function setupIpc(): void {
-  handle('app:info', async (): Promise<AppInfo> => ({
-    name: app.getName(),
-    version: app.getVersion(),
-    electron: process.versions.electron ?? '',
-    node: process.versions.node,
-    platform: process.platform,
-  }));
+function setupIpc(services: AppServices): void {
+  for (const channel of CHANNELS) {
+    ipcMain.removeHandler(channel);
+    ipcMain.handle(channel, async (event, ...args: unknown[]): Promise<Result<unknown>> => {
+      if (!isOwnFrame(event)) {
+        services.logger.scope('ipc').warn('refused IPC from an unknown frame', { channel, url: event.senderFrame?.url });
+        return { ok: false, error: { code: 'config_invalid', message: 'IPC from an unknown frame was refused.', hint: '' } };
+      }
+      return services.invoke(channel as Channel, args);
+    });
+  }
 }
 
 function setupSecurity(): void {
@@ -51,7 +52,7 @@ function setupSecurity(): void {
   });
 }
 
-function createWindow(): void {
+function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1100,
     height: 760,
@@ -65,15 +66,40 @@ function createWindow(): void {
   });
   if (RENDERER_URL) void win.loadURL(RENDERER_URL);
   else void win.loadFile(rendererFile);
+  return win;
 }
 
 void app.whenReady().then(() => {
   setupSecurity();
-  setupIpc();
+  const services = createAppServices({
+    dataDir: app.getPath('userData'),
+    logDir: app.getPath('logs'),
+    env: process.env,
+    host: 'electron',
+    versions: { name: app.getName(), version: app.getVersion(), electron: process.versions.electron ?? '' },
+    chooseExportPath: async (defaultName) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const opts = { defaultPath: join(app.getPath('downloads'), defaultName), filters: [{ name: 'Zip', extensions: ['zip'] }] };
+      const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
+    openFolder: async (path) => {
+      const err = await shell.openPath(path);
+      if (err) throw new Error(err);
+    },
+    emit: (event, payload) => {
+      for (const w of BrowserWindow.getAllWindows()) w.webContents.send(EVENT_CHANNEL, event, payload);
+    },
+    loginShellEnv: () => readLoginShellEnv({ env: process.env }),
+    systemProxyResolver: (url) => session.defaultSession.resolveProxy(url),
+  });
+  services.logger.scope('ipc').info('app started', { version: app.getVersion(), electron: process.versions.electron, logDir: app.getPath('logs') });
+  setupIpc(services);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
+  app.on('before-quit', () => void services.close());
 });
 
 app.on('window-all-closed', () => {

@@ -25,8 +25,9 @@ export interface AppInfo {
 }
 
 /**
- * Settings as the renderer sees them: secrets never cross to the renderer. `apiKey` is '' and
- * `apiKeyMarker` shows its shape; a proxy URL's password is replaced by SECRET_PLACEHOLDER.
+ * Settings as the renderer sees them: secrets never cross to the renderer. `provider.apiKey` is absent and
+ * `apiKeyMarker` shows its shape (or the `${VAR}` it refers to); a proxy URL's password is replaced by
+ * SECRET_PLACEHOLDER. Sent back unchanged, such a view keeps both secrets.
  */
 export interface SettingsView {
   settings: StoredSettingsInput;
@@ -70,6 +71,9 @@ export interface IpcContract {
 export interface EventContract {
   'doctor:step': DoctorStep;
 }
+
+/** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */
+export const EVENT_CHANNEL = 'parley:event';
 
 export type Channel = keyof IpcContract;
 export type EventName = keyof EventContract;

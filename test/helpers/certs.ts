@@ -49,8 +49,8 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   }
 }
 
-/** Generates a CA and a `localhost`/127.0.0.1/::1 server certificate signed by it. */
-export async function makeTestCA(dir?: string): Promise<TestCA> {
+/** Generates a CA and a `localhost`/127.0.0.1/::1 (plus `dnsNames`) server certificate signed by it. */
+export async function makeTestCA(dir?: string, dnsNames: readonly string[] = []): Promise<TestCA> {
   const d = dir ?? (await makeTempDir('certs'));
   const caSubject = `CN=Parley Test CA ${randomBytes(4).toString('hex')}`;
   const caCertPath = path.join(d, 'ca.pem');
@@ -74,7 +74,7 @@ export async function makeTestCA(dir?: string): Promise<TestCA> {
   await writeFile(
     extPath,
     [
-      SAN,
+      SAN + dnsNames.map((n) => `,DNS:${n}`).join(''),
       'basicConstraints=critical,CA:FALSE',
       'keyUsage=critical,digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth',

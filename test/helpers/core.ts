@@ -42,3 +42,21 @@ export function newCore(env: Record<string, string | undefined> = {}): Core {
 
 export const of = <T extends ChatEvent['type']>(r: Run, type: T): Extract<ChatEvent, { type: T }>[] =>
   r.events.filter((e): e is Extract<ChatEvent, { type: T }> => e.type === type);
+
+/**
+ * A resolver for tests (this machine's resolver is not on loopback): names in `hosts` resolve to their
+ * address, IP literals to themselves, anything else fails like getaddrinfo's ENOTFOUND. No query leaves.
+ */
+export function hostsLookup(hosts: Record<string, string> = { localhost: '127.0.0.1' }): import('node:net').LookupFunction {
+  return ((host: string, opts: { all?: boolean } | number | undefined, cb: (err: NodeJS.ErrnoException | null, address: unknown, family?: number) => void) => {
+    const ip = /^[\d.]+$/.test(host) || host.includes(':') ? host : hosts[host];
+    const all = typeof opts === 'object' && opts?.all === true;
+    if (!ip) {
+      cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host }), all ? [] : '', 0);
+      return;
+    }
+    const family = ip.includes(':') ? 6 : 4;
+    if (all) cb(null, [{ address: ip, family }]);
+    else cb(null, ip, family);
+  }) as unknown as import('node:net').LookupFunction;
+}

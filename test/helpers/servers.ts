@@ -51,7 +51,11 @@ function randomName(prefix: string): string {
 // squid (HTTP forward proxy, CONNECT to any port, optional basic auth)
 // ---------------------------------------------------------------------------
 
-export async function startSquid(opts: { auth?: ProxyAuth } = {}): Promise<SquidServer> {
+/**
+ * `hosts`: names only this proxy can resolve (its own hosts file), for routes where the client cannot
+ * resolve the target but the proxy can.
+ */
+export async function startSquid(opts: { auth?: ProxyAuth; hosts?: Record<string, string> } = {}): Promise<SquidServer> {
   const squid = findBinary(['squid'], 'squid');
   const dir = await makeTempDir('squid');
   // squid started as root drops to the "proxy" user; it must write logs here.
@@ -75,7 +79,7 @@ export async function startSquid(opts: { auth?: ProxyAuth } = {}): Promise<Squid
     `max_filedescriptors 4096`,
     // Never talk to the outside world: resolve through /etc/hosts, DNS only to loopback.
     `dns_nameservers 127.0.0.1`,
-    `hosts_file /etc/hosts`,
+    `hosts_file ${opts.hosts ? path.join(dir, 'hosts') : '/etc/hosts'}`,
     `pinger_enable off`,
     `icp_port 0`,
     `htcp_port 0`,
@@ -85,6 +89,10 @@ export async function startSquid(opts: { auth?: ProxyAuth } = {}): Promise<Squid
     `acl localclients src 127.0.0.0/8 ::1`,
   ];
   if (isRoot) lines.push('cache_effective_user proxy');
+  if (opts.hosts) {
+    const entries = Object.entries(opts.hosts).map(([name, ip]) => `${ip} ${name}`);
+    await writeFile(path.join(dir, 'hosts'), ['127.0.0.1 localhost', '::1 localhost', ...entries, ''].join('\n'), { mode: 0o644 });
+  }
 
   if (opts.auth) {
     const helper = findBinary(

@@ -3,11 +3,10 @@
  * one JSON object), saves the report as `<configDir>/doctor-<timestamp>.json` (the latest 5 are kept) and
  * exits 0 when chat would work (also with the stream fallback), 1 otherwise, 2 for settings errors.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDoctor, WORKING_VERDICTS, type DoctorReport } from '../services/doctor.ts';
 import { defaultConfigDir } from '../services/paths.ts';
+import { saveDoctorReport } from '../services/doctor-reports.ts';
 import { CONNECTION_OPTIONS, rawSettings } from './options.ts';
 
 const USAGE = `Usage:
@@ -17,22 +16,6 @@ Checks settings, route, DNS, proxy, TLS, the API key and model, and a short comp
 streamed), and says what to change. Options as for \`parley chat\` (no prompt), plus:
   --json                one JSON object {verdict, findings, steps, hints} on stdout
 `;
-
-const KEEP = 5;
-
-/** Saves the report for the support bundle; keeps the latest KEEP. Never fails the command. */
-export function saveReport(dir: string, report: DoctorReport, now = new Date()): string | undefined {
-  try {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `doctor-${now.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ time: now.toISOString(), ...report }, null, 2) + '\n');
-    const old = readdirSync(dir).filter((f) => /^doctor-.*\.json$/.test(f)).sort();
-    for (const f of old.slice(0, Math.max(0, old.length - KEEP))) rmSync(join(dir, f), { force: true });
-    return file;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function doctor(argv: string[]): Promise<number> {
   let values;
@@ -64,7 +47,7 @@ export async function doctor(argv: string[]): Promise<number> {
   process.once('SIGINT', onSig);
   const report = await runDoctor(raw, { env: process.env, signal: controller.signal });
   process.removeListener('SIGINT', onSig);
-  const saved = saveReport(configDir, report);
+  const saved = saveDoctorReport(configDir, report);
   if (json) {
     process.stdout.write(JSON.stringify({ verdict: report.verdict, findings: report.findings, steps: report.steps, hints: report.hints }) + '\n');
   } else {

@@ -13,9 +13,11 @@ import { describeRoute } from '../core/chat.ts';
 import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target } from '../core/connect.ts';
 import { ADAPTERS } from '../core/protocols/index.ts';
 import { readProxyEnv } from '../core/route/env.ts';
+import { parsePacResult } from '../core/route/pac.ts';
+import { envGaps, PROXY_VARS } from './shell-env.ts';
 import { parseProxyUrl, formatProxy } from '../core/route/proxy-url.ts';
 import { targetPort } from '../core/route/resolve.ts';
-import type { Route, SystemProxyResolver } from '../core/route/types.ts';
+import type { ProxyEndpoint, Route, SystemProxyResolver } from '../core/route/types.ts';
 import { buildTrustStore } from '../core/trust.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { ConnectionSettings } from '../../shared/settings.ts';
@@ -30,6 +32,13 @@ export interface DoctorOptions {
   systemProxyResolver?: SystemProxyResolver;
   /** Abort everything (Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * The user's login-shell environment (the desktop app only: a desktop launch does not read shell
+   * profiles). Proxy and key variables it sets that `env` lacks give the finding env_not_inherited.
+   */
+  loginShellEnv?: Env;
+  /** Each step as soon as it is done (the app shows them live). */
+  onStep?: (step: DoctorStep) => void;
 }
 
 
@@ -62,6 +71,23 @@ function lookupAll(fn: net.LookupFunction | undefined, host: string): Promise<Ar
     if (fn) fn(host, { all: true }, cb as never);
     else dns.lookup(host, { all: true }, cb as never);
   });
+}
+
+/** `${VAR}` names the raw settings refer to. */
+function referencedVars(raw: unknown): string[] {
+  const out = new Set<string>();
+  const text = JSON.stringify(raw ?? {});
+  for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) if (m[1]) out.add(m[1]);
+  return [...out];
+}
+
+/** A proxy URL for a hint: the user's password is theirs to type, never printed. */
+function passwordless(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const u = new URL(url);
+  if (!u.password) return url.replace(/\/$/, '');
+  u.password = 'PASSWORD';
+  return u.href.replace(/\/$/, '');
 }
 
 function issuerOf(socket: tls.TLSSocket): string {
@@ -99,10 +125,16 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
     } catch (e) {
       out = { status: 'fail', detail: errText(e) };
     }
-    steps.push({ id, status: out.status, ms: Math.round(performance.now() - t0), detail: out.detail });
+    push({ id, status: out.status, ms: Math.round(performance.now() - t0), detail: out.detail });
     return out.status;
   }
-  const skip = (id: StepId, why: string): void => void steps.push({ id, status: 'skip', ms: 0, detail: why });
+  function push(st: DoctorStep): void {
+    steps.push(st);
+    try {
+      opts.onStep?.(st);
+    } catch { /* a listener never breaks the doctor */ }
+  }
+  const skip = (id: StepId, why: string): void => push({ id, status: 'skip', ms: 0, detail: why });
   const hint = (h: string | undefined): void => {
     if (h && !hints.includes(h)) hints.push(h);
   };
@@ -117,12 +149,18 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
 
   // 1. settings
   let settings: ConnectionSettings | undefined;
+  const shellGaps = opts.loginShellEnv ? envGaps(env, opts.loginShellEnv, referencedVars(raw)) : [];
   await step('settings', () => {
     try {
       settings = resolveSettings(raw, env);
     } catch (e) {
+      const missing = referencedVars(raw).filter((v) => !env[v] && opts.loginShellEnv?.[v]);
+      if (missing.length) {
+        finding('env_not_inherited');
+        hint(`Your login shell sets ${missing.join(', ')}, but Parley, started from the desktop, does not see ${missing.length > 1 ? 'them' : 'it'} (a desktop launch does not read shell profiles): put the value itself into the settings, or start Parley from that shell.`);
+      }
       fail(errCode(e), e);
-      return { status: 'fail', detail: errText(e) };
+      return { status: 'fail', detail: errText(e) + (missing.length ? ` (set in your login shell, not in the app's environment: ${missing.join(', ')})` : '') };
     }
     const s = settings;
     const warns: string[] = [];
@@ -162,6 +200,28 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       }
     }
     if (status === 'warn') finding('settings_suspect');
+    // Variables of the login shell that the app lacks, where they matter for these settings.
+    const proxyGaps = shellGaps.filter((g) => (PROXY_VARS as readonly string[]).includes(g.name));
+    if (proxyGaps.length && (s.network.proxy.mode === 'env' || s.network.proxy.mode === 'system')) {
+      status = 'warn';
+      finding('env_not_inherited');
+      const shellEnv = opts.loginShellEnv ?? {};
+      const pe = readProxyEnv(shellEnv, url);
+      warns.push(`your login shell sets ${proxyGaps.map((g) => g.name).join(', ')} but the app's environment ${proxyGaps.every((g) => g.kind === 'missing') ? 'lacks them' : 'has other values'}`);
+      if (pe.proxyUrl && proxyGaps.some((g) => g.name === pe.variable)) {
+        hint(`Your login shell sets ${pe.variable}=${passwordless(pe.proxyUrl)}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL ${passwordless(pe.proxyUrl)}${pe.noProxy ? ` and the bypass list "${pe.noProxy}"` : ''}, or start Parley from that shell.`);
+      } else {
+        hint(`Your login shell sets ${proxyGaps.map((g) => g.name).join(', ')}, which Parley, started from the desktop, does not see: copy the values into the proxy settings (mode manual), or start Parley from that shell.`);
+      }
+    }
+    const protoKey: Record<string, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
+    const keyVar = protoKey[s.provider.protocol];
+    if (!s.provider.apiKey && keyVar && shellGaps.some((g) => g.name === keyVar && g.kind === 'missing')) {
+      status = 'warn';
+      finding('env_not_inherited');
+      warns.push(`no API key is set; your login shell has ${keyVar}, which the app does not see`);
+      hint(`No API key is set, and ${keyVar} from your login shell is not in Parley's environment: paste the key into Settings → API key.`);
+    }
     return { status, detail: warns.length ? `Settings valid, but ${warns.join('; ')}.` : `Settings valid (${s.provider.protocol}, ${s.provider.model}).` };
   });
   if (!settings || failures.length) {
@@ -267,6 +327,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       return { status: 'fail', detail: errText(res.error) };
     });
     if (proxyStatus === 'fail') {
+      for (const id of ['tls', 'models', 'completion', 'stream'] as const) skip(id, 'no connection');
       // 8. direct comparison (or the reverse)
       await step('direct', async () => {
         if (viaProxy) {
@@ -279,7 +340,6 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
         }
         return reverseCheck();
       });
-      for (const id of ['tls', 'models', 'completion', 'stream'] as const) skip(id, 'no connection');
       return finish();
     }
 
@@ -435,31 +495,54 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
     });
   }
 
-  /** Direct route failed: would a proxy from the environment work? */
+  /** Direct route failed: would a proxy from the environment, the login shell or the system work? */
   async function reverseCheck(): Promise<{ status: StepStatus; detail: string }> {
-    const pe = readProxyEnv(env, chatUrl);
-    if (!pe.proxyUrl) return { status: 'skip', detail: 'Direct route; no proxy in the environment to compare with.' };
-    let proxy;
-    try {
-      proxy = parseProxyUrl(pe.proxyUrl);
-    } catch {
-      return { status: 'skip', detail: `${pe.variable ?? 'proxy variable'} is not a valid proxy URL.` };
+    const candidates: Array<{ proxy: ProxyEndpoint; where: string; fix: string }> = [];
+    const fromEnv = (e: Env, where: string, fix: (v: string, url: string) => string): void => {
+      const pe = readProxyEnv(e, chatUrl);
+      if (!pe.proxyUrl) return;
+      try {
+        const proxy = parseProxyUrl(pe.proxyUrl);
+        candidates.push({ proxy, where: `${pe.variable ?? 'proxy variable'} ${where}`, fix: fix(pe.variable ?? 'proxy variable', passwordless(pe.proxyUrl)) });
+      } catch { /* not a proxy URL */ }
+    };
+    fromEnv(env, 'in the environment', (v) => `set the proxy mode to env (it uses ${v})`);
+    if (opts.loginShellEnv) fromEnv(opts.loginShellEnv, 'of your login shell', (_v, url) => `set the proxy mode to manual with the proxy URL ${url}`);
+    if (opts.systemProxyResolver) {
+      try {
+        for (const entry of parsePacResult(await opts.systemProxyResolver(chatUrl.href))) {
+          if (entry.kind === 'proxy') candidates.push({ proxy: entry.proxy, where: 'from the system settings', fix: 'set the proxy mode to system' });
+        }
+      } catch { /* no system answer */ }
     }
-    const res = await tryConnectTo({ kind: 'proxy', proxy, source: pe.variable ?? 'env' });
-    if (res) {
-      hint(`The provider is reachable through ${formatProxy(proxy)} (${pe.variable ?? 'environment'}): set the proxy mode to env, or to manual with that proxy.`);
-      return { status: 'warn', detail: `Directly it fails, but through ${formatProxy(proxy)} it works.` };
+    const seen = new Set<string>();
+    const unique = candidates.filter((c) => {
+      const k = formatProxy(c.proxy);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    if (!unique.length) return { status: 'skip', detail: 'Direct route; no proxy in the environment, the login shell or the system settings to compare with.' };
+    const tried: string[] = [];
+    for (const c of unique) {
+      const err = await tryConnectTo({ kind: 'proxy', proxy: c.proxy, source: c.where });
+      if (err === undefined) {
+        hint(`The provider is reachable through ${formatProxy(c.proxy)} (${c.where}): ${c.fix}.`);
+        return { status: 'warn', detail: `Directly it fails, but through ${formatProxy(c.proxy)} (${c.where}) it works.` };
+      }
+      tried.push(`${formatProxy(c.proxy)} (${c.where}: ${errText(err)})`);
     }
-    return { status: 'fail', detail: `Not reachable through ${formatProxy(proxy)} either.` };
+    return { status: 'fail', detail: `Not reachable through ${tried.join(', ')} either.` };
   }
-  async function tryConnectTo(route: Route): Promise<boolean> {
+  /** Opens a connection (with TLS for https targets) over `route`: undefined when it works, else the error. */
+  async function tryConnectTo(route: Route): Promise<unknown> {
     try {
       const trust = buildTrustStore(s.network.caFiles, env);
       const sock = await openConnection({ route, secureContext: createSecureContext({ ca: trust.ca }), connectTimeoutMs: s.network.timeouts.connectMs || 15_000, lookup: opts.lookup }, { host: target.host, port: target.port, tls: isTls }, opts.signal);
       sock.destroy();
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (e) {
+      return e;
     }
   }
 

@@ -8,3 +8,12 @@ export function defaultConfigDir(env: Record<string, string | undefined> = proce
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Parley');
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Parley');
 }
+
+/**
+ * The OS's usual log folder for the app, as Electron's app.getPath('logs') gives it after setAppLogsPath():
+ * ~/Library/Logs/Parley on macOS, <userData>/logs elsewhere. PARLEY_HOME moves it to <PARLEY_HOME>/logs.
+ */
+export function defaultLogDir(env: Record<string, string | undefined> = process.env, platform = process.platform): string {
+  if (!env.PARLEY_HOME && platform === 'darwin') return join(homedir(), 'Library', 'Logs', 'Parley');
+  return join(defaultConfigDir(env, platform), 'logs');
+}

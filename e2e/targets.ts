@@ -1,0 +1,96 @@
+/**
+ * One spec, two targets. `PARLEY_E2E_TARGET=browser` (default; here and in CI): the built renderer in
+ * Debian's Chromium, served by e2e/web-host.ts with the real app services. `PARLEY_E2E_TARGET=electron`:
+ * the built app (out/main/index.js) in the real Electron binary, wherever one is installed
+ * (node_modules/electron/path.txt, or PARLEY_ELECTRON_PATH).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, _electron, type Browser, type ElectronApplication, type Page } from 'playwright-core';
+import { startWebHost, type WebHost } from './web-host.ts';
+import { readLoginShellEnv } from '../src/main/services/shell-env.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+export const TARGET = (process.env.PARLEY_E2E_TARGET ?? 'browser') as 'browser' | 'electron';
+
+export interface AppTarget {
+  name: 'browser' | 'electron';
+  page: Page;
+  dataDir: string;
+  logDir: string;
+  /** Makes the next "Export diagnostics" save to this path (the save dialog is answered for the test). */
+  answerSaveDialog(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** The app's data folder (as PARLEY_HOME); logs go to <dataDir>/logs. */
+  dataDir: string;
+  /** The app's own environment (what a desktop launch gives it). */
+  env: Record<string, string>;
+}
+
+function chromiumPath(): string {
+  const p = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(p)) throw new Error(`Chromium not found at ${p}: install the Debian package "chromium" (apt-get install chromium), or set PARLEY_CHROMIUM.`);
+  return p;
+}
+
+function electronPath(): string {
+  if (process.env.PARLEY_ELECTRON_PATH) return process.env.PARLEY_ELECTRON_PATH;
+  const pathFile = join(ROOT, 'node_modules', 'electron', 'path.txt');
+  if (!existsSync(pathFile)) throw new Error('No Electron binary: node_modules/electron/path.txt is missing (the binary cannot be downloaded on this machine). Run the electron target where `npx install-electron` works, or set PARLEY_ELECTRON_PATH.');
+  return join(ROOT, 'node_modules', 'electron', 'dist', readFileSync(pathFile, 'utf8').trim());
+}
+
+export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
+  const logDir = join(opts.dataDir, 'logs');
+  if (TARGET === 'electron') {
+    const app: ElectronApplication = await _electron.launch({
+      executablePath: electronPath(),
+      args: [join(ROOT, 'out', 'main', 'index.js')],
+      env: { ...opts.env, PARLEY_HOME: opts.dataDir },
+    });
+    const page = await app.firstWindow();
+    return {
+      name: 'electron',
+      page,
+      dataDir: opts.dataDir,
+      logDir,
+      async answerSaveDialog(path) {
+        await app.evaluate(({ dialog }, filePath) => {
+          dialog.showSaveDialog = (async () => ({ canceled: false, filePath })) as typeof dialog.showSaveDialog;
+        }, path);
+      },
+      close: () => app.close(),
+    };
+  }
+  let savePath: string | undefined;
+  const host: WebHost = await startWebHost({
+    dataDir: opts.dataDir,
+    logDir,
+    env: opts.env,
+    chooseExportPath: async (name) => savePath ?? join(opts.dataDir, 'exports', name),
+    // As in the Electron shell: the user's login shell, started with the app's environment.
+    loginShellEnv: () => readLoginShellEnv({ env: opts.env }),
+  });
+  const browser: Browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const page = await browser.newPage();
+  await page.goto(host.url);
+  return {
+    name: 'browser',
+    page,
+    dataDir: opts.dataDir,
+    logDir,
+    async answerSaveDialog(path) {
+      savePath = path;
+    },
+    async close() {
+      await browser.close();
+      await host.close();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The browser target for the e2e specs: serves the built renderer (out/renderer) on loopback and answers the
+ * IPC contract over HTTP with the same app services the Electron shell uses (src/main/services/app.ts).
+ * A small bridge script defines `window.parley` with fetch (invoke) and EventSource (events). Test
+ * infrastructure only: the app itself never serves its renderer over HTTP.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, normalize, extname } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createAppServices, type AppServices, type AppServicesOptions } from '../src/main/services/app.ts';
+import { CHANNELS, EVENTS, methodName, type Channel } from '../src/shared/ipc.ts';
+
+export interface WebHost {
+  url: string;
+  services: AppServices;
+  /** Files the export action wrote (the browser host has no save dialog). */
+  exportDir: string;
+  close(): Promise<void>;
+}
+
+export interface WebHostOptions extends Partial<Omit<AppServicesOptions, 'emit' | 'host'>> {
+  dataDir: string;
+  logDir: string;
+  rendererDir?: string;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
+
+function bridgeScript(token: string): string {
+  const methods = CHANNELS.map((c) => `${JSON.stringify(methodName(c))}: (...args) => call(${JSON.stringify(c)}, args)`).join(',\n    ');
+  return `(() => {
+  const token = ${JSON.stringify(token)};
+  const call = async (channel, args) => {
+    const r = await fetch('/__parley/ipc/' + encodeURIComponent(channel), { method: 'POST', headers: { 'content-type': 'application/json', 'x-parley-token': token }, body: JSON.stringify(args) });
+    return r.json();
+  };
+  const listeners = new Map();
+  const events = new EventSource('/__parley/events?token=' + token);
+  events.onmessage = (m) => {
+    const { event, payload } = JSON.parse(m.data);
+    for (const fn of listeners.get(event) ?? []) fn(payload);
+  };
+  window.parley = {
+    ${methods},
+    on(event, fn) {
+      if (!${JSON.stringify(EVENTS)}.includes(event)) throw new Error('unknown event ' + event);
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(fn);
+      return () => listeners.get(event).delete(fn);
+    },
+  };
+})();
+`;
+}
+
+export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const rendererDir = opts.rendererDir ?? join(import.meta.dirname, '..', 'out', 'renderer');
+  const exportDir = join(opts.dataDir, 'exports');
+  const token = randomBytes(16).toString('hex');
+  const sse = new Set<ServerResponse>();
+  const services = createAppServices({
+    env: {},
+    versions: { name: 'Parley', version: 'test', electron: '' },
+    chooseExportPath: async (name) => join(exportDir, name),
+    ...opts,
+    host: 'browser',
+    emit: (event, payload) => {
+      const line = `data: ${JSON.stringify({ event, payload })}\n\n`;
+      for (const res of sse) res.write(line);
+    },
+  });
+
+  async function serveFile(res: ServerResponse, path: string): Promise<void> {
+    const file = normalize(join(rendererDir, path === '/' ? 'index.html' : decodeURIComponent(path)));
+    if (!file.startsWith(rendererDir)) return void res.writeHead(403).end();
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return void res.writeHead(404).end();
+    }
+    if (file.endsWith('index.html')) {
+      // The app's CSP forbids all connections; this host's bridge needs its own origin.
+      const html = body.toString('utf8').replace("connect-src 'none'", "connect-src 'self'").replace('<head>', '<head>\n    <script src="/__parley/bridge.js"></script>');
+      body = Buffer.from(html);
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/__parley/bridge.js') return void res.writeHead(200, { 'content-type': TYPES['.js'] ?? '' }).end(bridgeScript(token));
+    if (url.pathname === '/__parley/events') {
+      if (url.searchParams.get('token') !== token) return void res.writeHead(403).end();
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+      res.write(': ok\n\n');
+      sse.add(res);
+      req.on('close', () => sse.delete(res));
+      return;
+    }
+    if (url.pathname.startsWith('/__parley/ipc/')) {
+      if (req.method !== 'POST' || req.headers['x-parley-token'] !== token) return void res.writeHead(403).end();
+      const channel = decodeURIComponent(url.pathname.slice('/__parley/ipc/'.length)) as Channel;
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      let args: unknown;
+      try {
+        args = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        args = undefined;
+      }
+      const result = await services.invoke(channel, Array.isArray(args) ? args : [args]);
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+    }
+    return serveFile(res, url.pathname);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end(String(e));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    services,
+    exportDir,
+    async close() {
+      for (const res of sse) res.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+    },
+  };
+}

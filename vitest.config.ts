@@ -15,6 +15,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // The app end to end: the built renderer in Chromium (browser target) or the built app in Electron
+          // (PARLEY_E2E_TARGET=electron); see e2e/targets.ts. Needs `npm run build` first.
+          name: 'e2e',
+          include: ['e2e/**/*.spec.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

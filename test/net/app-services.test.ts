@@ -112,6 +112,21 @@ describe('settings over IPC', () => {
     const badLog = await svc.invoke('log:write', [{ level: 'fatal', message: 'x' }]);
     expect(badLog.ok).toBe(false);
   });
+
+  it('a broken settings file: the app still starts, says what is wrong, and saving sets it aside', async () => {
+    const dir = tmp('broken');
+    writeFileSync(join(dir, 'settings.json'), '{"provider": {"protocol": "gopher"}}');
+    const { svc } = services(dir);
+    const r = await svc.invoke('settings:get', []);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('config_invalid');
+      expect(r.error.message).toContain('provider.protocol');
+    }
+    await call(svc, 'settings:set', { provider: { protocol: 'openai', baseUrl: `${up.url}/v1`, model: 'm' } });
+    expect(readdirSync(dir).some((f) => f.startsWith('settings.json.broken-'))).toBe(true);
+    expect((await call(svc, 'settings:get')).settings.provider?.model).toBe('m');
+  });
 });
 
 describe('the doctor in the app', () => {

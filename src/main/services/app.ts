@@ -5,14 +5,14 @@
  * failures into `{ ok: false, error }` values; only the OS pieces (save dialog, file manager, system proxy,
  * login shell) are passed in.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { ParleyError } from '../core/errors.ts';
 import type { Env } from '../core/config.ts';
 import type { SystemProxyResolver } from '../core/route/types.ts';
 import type { DoctorReport } from '../../shared/doctor.ts';
+import type { StoredSettings } from '../../shared/settings.ts';
 import type { AppInfo, Channel, EventContract, EventName, ExportResult, IpcContract, Result } from '../../shared/ipc.ts';
 import { CHANNELS } from '../../shared/ipc.ts';
 import { settingsSecrets, writeBundle } from './bundle.ts';
@@ -99,15 +99,15 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   mkdirSync(opts.dataDir, { recursive: true });
   const settings = createSettingsStore(opts.dataDir);
   const redactor = learningRedactor();
-  let initial: unknown = {};
+  let initial: StoredSettings | undefined;
   try {
     initial = settings.get();
-  } catch { /* reported when the renderer asks for the settings */ }
-  redactor.learn(settingsSecrets(initial, opts.env));
+  } catch { /* a broken file is reported when the renderer asks for the settings */ }
+  redactor.learn(settingsSecrets(initial ?? {}, opts.env));
   const logger = createLogger({
     dir: opts.logDir,
     redactor,
-    logContent: settings.get().logging.logContent,
+    logContent: initial?.logging.logContent ?? false,
     ...opts.logLimits,
   });
   const ipcLog = logger.scope('ipc');
@@ -119,10 +119,14 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     'app:info': async () => ({ ...opts.versions, node: process.versions.node, platform: process.platform, logDir: opts.logDir, dataDir: opts.dataDir, host: opts.host }),
     'settings:get': async () => settings.view(),
     'settings:set': async (patch) => {
-      const before = settings.get();
+      let before: StoredSettings | undefined;
+      try {
+        before = settings.get();
+      } catch { /* a broken file: update() sets it aside */ }
       const next = settings.update(patch);
       redactor.learn(settingsSecrets(next, opts.env));
-      const changed = (['provider', 'network', 'ui', 'logging'] as const).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k]));
+      logger.logContent = next.logging.logContent;
+      const changed = (['provider', 'network', 'ui', 'logging'] as const).filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(next[k]));
       logger.scope('storage').info('settings saved', { changed, protocol: next.provider.protocol, baseUrl: next.provider.baseUrl, model: next.provider.model, proxyMode: next.network.proxy.mode, proxyUrl: next.network.proxy.url });
       return settings.view();
     },
@@ -211,13 +215,4 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       doctorAbort?.abort();
     },
   };
-}
-
-/** Doctor reports kept in the data folder, newest last (for tests and the bundle). */
-export function listDoctorReports(dataDir: string): string[] {
-  try {
-    return readdirSync(dataDir).filter((f) => /^doctor-.*\.json$/.test(f)).sort().map((f) => join(dataDir, f));
-  } catch {
-    return [];
-  }
 }

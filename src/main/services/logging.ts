@@ -23,7 +23,8 @@ export interface ScopedLogger {
 export interface Logger extends ScopedLogger {
   scope(name: LogScope): ScopedLogger;
   readonly path: string;
-  readonly logContent: boolean;
+  /** Message content goes to the file only while this is on (the app changes it with the setting). */
+  logContent: boolean;
   readonly redactor: Redactor;
 }
 

@@ -83,7 +83,16 @@ export function createSettingsStore(dataDir: string): SettingsStore {
       return current;
     },
     update(patch) {
-      const old = this.get();
+      let old: StoredSettings;
+      try {
+        old = this.get();
+      } catch {
+        // A broken file must not lock the user out: keep it aside and start from the defaults.
+        try {
+          renameSync(path, `${path}.broken-${Date.now()}`);
+        } catch { /* nothing to keep */ }
+        old = parse({}, path);
+      }
       const p = patch ?? {};
       const provider = { ...old.provider, ...(p.provider ?? {}) };
       if (p.provider?.apiKey === undefined) provider.apiKey = old.provider.apiKey;

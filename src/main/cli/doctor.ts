@@ -4,7 +4,7 @@
  * exits 0 when chat would work (also with the stream fallback), 1 otherwise, 2 for settings errors.
  */
 import { parseArgs } from 'node:util';
-import { runDoctor, WORKING_VERDICTS, type DoctorReport } from '../services/doctor.ts';
+import { runDoctor, WORKING_VERDICTS } from '../services/doctor.ts';
 import { defaultConfigDir } from '../services/paths.ts';
 import { saveDoctorReport } from '../services/doctor-reports.ts';
 import { CONNECTION_OPTIONS, rawSettings } from './options.ts';

@@ -211,7 +211,8 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       if (pe.proxyUrl && proxyGaps.some((g) => g.name === pe.variable)) {
         hint(`Your login shell sets ${pe.variable}=${passwordless(pe.proxyUrl)}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL ${passwordless(pe.proxyUrl)}${pe.noProxy ? ` and the bypass list "${pe.noProxy}"` : ''}, or start Parley from that shell.`);
       } else {
-        hint(`Your login shell sets ${proxyGaps.map((g) => g.name).join(', ')}, which Parley, started from the desktop, does not see: copy the values into the proxy settings (mode manual), or start Parley from that shell.`);
+        const values = proxyGaps.map((g) => `${g.name}=${/no_proxy/i.test(g.name) ? (shellEnv[g.name] ?? '') : passwordless(shellEnv[g.name] ?? '')}`);
+        hint(`Your login shell sets ${values.join(', ')}, which Parley, started from the desktop, does not see (none of them applies to ${url.protocol}// providers as they stand): if this provider needs a proxy, set the proxy mode to manual with that proxy, or start Parley from that shell.`);
       }
     }
     const protoKey: Record<string, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };

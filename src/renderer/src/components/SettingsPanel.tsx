@@ -1,0 +1,412 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SECRET_PLACEHOLDER, type SettingsPatch, type SettingsView } from '../../../shared/ipc.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, PROTOCOLS, STREAM_MODES, type Language, type Protocol, type StreamMode } from '../../../shared/settings.ts';
+import { codeTitle } from '../i18n.ts';
+import { useStore } from '../store.ts';
+
+/** The order the proxy modes are offered in (from the least to the most to configure). */
+const PROXY_MODE_ORDER = ['none', 'env', 'system', 'manual'] as const;
+type ProxyMode = (typeof PROXY_MODE_ORDER)[number];
+
+const BASE_URL_EXAMPLES: Record<Protocol, string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+  ollama: 'http://127.0.0.1:11434',
+};
+
+const TIMEOUTS = [
+  { field: 'connectTimeout', key: 'connectMs' },
+  { field: 'firstByteTimeout', key: 'firstByteMs' },
+  { field: 'idleTimeout', key: 'idleMs' },
+  { field: 'totalTimeout', key: 'totalMs' },
+] as const;
+type TimeoutField = (typeof TIMEOUTS)[number]['field'];
+type TimeoutKey = (typeof TIMEOUTS)[number]['key'];
+const MAX_TIMEOUT_S = 24 * 3600;
+
+interface Form {
+  protocol: Protocol;
+  baseUrl: string;
+  apiKey: string;
+  clearKey: boolean;
+  model: string;
+  proxyMode: ProxyMode;
+  proxyUrl: string;
+  bypass: string;
+  caFiles: string;
+  stream: StreamMode;
+  retries: string;
+  connectTimeout: string;
+  firstByteTimeout: string;
+  idleTimeout: string;
+  totalTimeout: string;
+  language: Language;
+  logContent: boolean;
+}
+
+const seconds = (ms: number | undefined, fallback: number): string => String((ms ?? fallback) / 1000);
+
+function formFrom(view: SettingsView | null): Form {
+  const s = view?.settings;
+  const t = s?.network?.timeouts;
+  return {
+    protocol: s?.provider?.protocol ?? 'openai',
+    baseUrl: s?.provider?.baseUrl ?? '',
+    apiKey: '',
+    clearKey: false,
+    model: s?.provider?.model ?? '',
+    proxyMode: s?.network?.proxy?.mode ?? 'env',
+    proxyUrl: s?.network?.proxy?.url ?? '',
+    bypass: s?.network?.proxy?.bypass ?? '',
+    caFiles: (s?.network?.caFiles ?? []).join('\n'),
+    stream: s?.network?.stream ?? 'auto',
+    retries: String(s?.network?.retries ?? DEFAULT_RETRIES),
+    connectTimeout: seconds(t?.connectMs, DEFAULT_TIMEOUTS.connectMs),
+    firstByteTimeout: seconds(t?.firstByteMs, DEFAULT_TIMEOUTS.firstByteMs),
+    idleTimeout: seconds(t?.idleMs, DEFAULT_TIMEOUTS.idleMs),
+    totalTimeout: seconds(t?.totalMs, DEFAULT_TIMEOUTS.totalMs),
+    language: s?.ui?.language ?? 'system',
+    logContent: s?.logging?.logContent ?? false,
+  };
+}
+
+type Invalid = { field: 'retries' | TimeoutField; min: number; max: number };
+type Built = { ok: true; patch: SettingsPatch } | { ok: false; invalid: Invalid };
+
+function number(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text);
+}
+
+/** The whole form as a patch; the API key only when typed ('' when "remove key" was pressed). */
+function buildPatch(f: Form): Built {
+  const retries = number(f.retries);
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) return { ok: false, invalid: { field: 'retries', min: 0, max: 10 } };
+  const timeouts = {} as Record<TimeoutKey, number>;
+  for (const { field, key } of TIMEOUTS) {
+    const s = number(f[field]);
+    if (!Number.isFinite(s) || s < 0 || s > MAX_TIMEOUT_S) return { ok: false, invalid: { field, min: 0, max: MAX_TIMEOUT_S } };
+    timeouts[key] = Math.round(s * 1000);
+  }
+  const key = f.apiKey.trim();
+  const provider: NonNullable<SettingsPatch['provider']> = { protocol: f.protocol, baseUrl: f.baseUrl.trim(), model: f.model.trim() };
+  if (key) provider.apiKey = key;
+  else if (f.clearKey) provider.apiKey = '';
+  return {
+    ok: true,
+    patch: {
+      provider,
+      network: {
+        proxy: { mode: f.proxyMode, url: f.proxyUrl.trim(), bypass: f.bypass.trim() },
+        caFiles: f.caFiles.split('\n').map((l) => l.trim()).filter(Boolean),
+        timeouts,
+        retries,
+        stream: f.stream,
+      },
+      ui: { language: f.language },
+      logging: { logContent: f.logContent },
+    },
+  };
+}
+
+/** Whether `patch` changes anything in `before` (only the keys the patch names count). */
+function differs(patch: unknown, before: unknown): boolean {
+  if (patch !== null && typeof patch === 'object' && !Array.isArray(patch)) {
+    const b = before !== null && typeof before === 'object' ? (before as Record<string, unknown>) : {};
+    return Object.entries(patch as Record<string, unknown>).some(([k, v]) => v !== undefined && differs(v, b[k]));
+  }
+  return JSON.stringify(patch) !== JSON.stringify(before);
+}
+
+function changedSections(patch: SettingsPatch, view: SettingsView | null): string[] {
+  const before = view?.settings ?? {};
+  const { apiKey, ...provider } = patch.provider ?? {};
+  const rest = { provider, network: patch.network, ui: patch.ui, logging: patch.logging };
+  return (['provider', 'network', 'ui', 'logging'] as const).filter((k) => (k === 'provider' && apiKey !== undefined) || differs(rest[k], before[k]));
+}
+
+type Status = { state: 'idle' | 'dirty' | 'saving' | 'saved' } | { state: 'error'; text: string };
+
+export function SettingsPanel({ view, revision }: { view: SettingsView | null; revision: number }): React.JSX.Element {
+  const { t } = useTranslation();
+  const saveSettings = useStore((s) => s.saveSettings);
+  const [form, setForm] = useState<Form>(() => formFrom(view));
+  // A save remounts this panel with the new view (key = revision): it then says "Saved".
+  const [status, setStatus] = useState<Status>(() => ({ state: useStore.getState().savedRevision === revision ? 'saved' : 'idle' }));
+
+  const update = <K extends keyof Form>(key: K, value: Form[K]): void => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setStatus((s) => (s.state === 'saving' ? s : { state: 'dirty' }));
+  };
+
+  const onSubmit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
+    e.preventDefault();
+    if (status.state === 'saving') return;
+    const built = buildPatch(form);
+    if (!built.ok) {
+      const { field, min, max } = built.invalid;
+      const label = field === 'retries' ? t('settings.network.retries') : `${t('settings.network.timeouts')} · ${t(`settings.network.${field}`)}`;
+      setStatus({ state: 'error', text: t('settings.status.invalid', { field: label, min, max }) });
+      document.getElementById(`f-${field}`)?.focus();
+      return;
+    }
+    setStatus({ state: 'saving' });
+    const changed = changedSections(built.patch, view);
+    const ok = await saveSettings(built.patch, changed);
+    if (!ok) {
+      const code = useStore.getState().error?.code;
+      setStatus({ state: 'error', text: t('settings.status.failed', { title: code ? `${codeTitle(code)} (${code})` : '' }) });
+    }
+    // On success the panel remounts with the new view (key = viewRevision) and shows "Saved".
+  };
+
+  const marker = view?.apiKeyMarker ?? null;
+  const manual = form.proxyMode === 'manual';
+  const statusText =
+    status.state === 'error' ? status.text : status.state === 'idle' ? '' : t(`settings.status.${status.state}`);
+
+  return (
+    <section className="panel" aria-labelledby="settings-title">
+      <header className="panel-header">
+        <h1 id="settings-title">{t('settings.title')}</h1>
+        <p className="muted">{t('settings.intro')}</p>
+      </header>
+      <form className="settings-form" onSubmit={(e) => void onSubmit(e)} noValidate>
+        <fieldset>
+          <legend>{t('settings.provider.legend')}</legend>
+          <div className="field">
+            <label htmlFor="f-protocol">{t('settings.provider.protocol')}</label>
+            <select id="f-protocol" data-testid="settings-protocol" value={form.protocol} onChange={(e) => update('protocol', e.target.value as Protocol)}>
+              {PROTOCOLS.map((p) => (
+                <option key={p} value={p}>
+                  {t(`settings.provider.protocols.${p}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-baseUrl">{t('settings.provider.baseUrl')}</label>
+            <input
+              id="f-baseUrl"
+              data-testid="settings-baseUrl"
+              type="url"
+              inputMode="url"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder={BASE_URL_EXAMPLES[form.protocol]}
+              aria-describedby="f-baseUrl-help"
+              value={form.baseUrl}
+              onChange={(e) => update('baseUrl', e.target.value)}
+            />
+            <p id="f-baseUrl-help" className="help">{t('settings.provider.baseUrlHint', { example: BASE_URL_EXAMPLES[form.protocol] })}</p>
+          </div>
+          <div className="field">
+            <label htmlFor="f-apiKey">{t('settings.provider.apiKey')}</label>
+            <div className="input-row">
+              <input
+                id="f-apiKey"
+                data-testid="settings-apiKey"
+                type="password"
+                spellCheck={false}
+                autoComplete="new-password"
+                placeholder={marker && !form.clearKey ? t('settings.provider.apiKeyPlaceholderKeep', { marker }) : t('settings.provider.apiKeyPlaceholderNone')}
+                aria-describedby="f-apiKey-stored f-apiKey-help"
+                value={form.apiKey}
+                onChange={(e) => update('apiKey', e.target.value)}
+              />
+              {marker ? (
+                <button
+                  type="button"
+                  className="secondary"
+                  data-testid="settings-apiKey-clear"
+                  aria-pressed={form.clearKey}
+                  onClick={() => {
+                    setForm((f) => ({ ...f, clearKey: !f.clearKey, apiKey: '' }));
+                    setStatus({ state: 'dirty' });
+                  }}
+                >
+                  {form.clearKey ? t('settings.provider.apiKeyUndoClear') : t('settings.provider.apiKeyClear')}
+                </button>
+              ) : null}
+            </div>
+            <p id="f-apiKey-stored" className="help" data-testid="settings-apiKey-marker">
+              {form.clearKey ? (
+                <span className="warning-text">{t('settings.provider.apiKeyClearConfirmed')}</span>
+              ) : marker ? (
+                <>
+                  {t('settings.provider.apiKeyStored', { marker: '' })}
+                  <code className="code">{marker}</code>
+                </>
+              ) : (
+                t('settings.provider.apiKeyNone')
+              )}
+            </p>
+            <p id="f-apiKey-help" className="help">{t('settings.provider.apiKeyHelp')}</p>
+          </div>
+          <div className="field">
+            <label htmlFor="f-model">{t('settings.provider.model')}</label>
+            <input
+              id="f-model"
+              data-testid="settings-model"
+              type="text"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder={t('settings.provider.modelPlaceholder')}
+              value={form.model}
+              onChange={(e) => update('model', e.target.value)}
+            />
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('settings.network.legend')}</legend>
+          <div className="field">
+            <label htmlFor="f-proxyMode">{t('settings.network.proxyMode')}</label>
+            <select id="f-proxyMode" data-testid="settings-proxyMode" aria-describedby="f-proxyMode-help" value={form.proxyMode} onChange={(e) => update('proxyMode', e.target.value as ProxyMode)}>
+              {PROXY_MODE_ORDER.map((m) => (
+                <option key={m} value={m}>
+                  {t(`settings.network.proxyModes.${m}`)}
+                </option>
+              ))}
+            </select>
+            <p id="f-proxyMode-help" className="help">{t(`settings.network.proxyModeHelp.${form.proxyMode}`)}</p>
+          </div>
+          <div className="field">
+            <label htmlFor="f-proxyUrl">{t('settings.network.proxyUrl')}</label>
+            <input
+              id="f-proxyUrl"
+              data-testid="settings-proxyUrl"
+              type="text"
+              inputMode="url"
+              spellCheck={false}
+              autoComplete="off"
+              disabled={!manual}
+              placeholder={t('settings.network.proxyUrlPlaceholder')}
+              aria-describedby="f-proxyUrl-help"
+              value={form.proxyUrl}
+              onChange={(e) => update('proxyUrl', e.target.value)}
+            />
+            <p id="f-proxyUrl-help" className="help">{t('settings.network.proxyUrlHelp', { placeholder: SECRET_PLACEHOLDER })}</p>
+          </div>
+          <div className="field">
+            <label htmlFor="f-bypass">{t('settings.network.bypass')}</label>
+            <input
+              id="f-bypass"
+              data-testid="settings-bypass"
+              type="text"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="localhost, .corp.example, 10.0.0.0/8"
+              aria-describedby="f-bypass-help"
+              value={form.bypass}
+              onChange={(e) => update('bypass', e.target.value)}
+            />
+            <p id="f-bypass-help" className="help">{t('settings.network.bypassHelp')}</p>
+          </div>
+          <div className="field">
+            <label htmlFor="f-caFiles">{t('settings.network.caFiles')}</label>
+            <textarea
+              id="f-caFiles"
+              data-testid="settings-caFiles"
+              rows={3}
+              spellCheck={false}
+              placeholder={t('settings.network.caFilesPlaceholder')}
+              aria-describedby="f-caFiles-help"
+              value={form.caFiles}
+              onChange={(e) => update('caFiles', e.target.value)}
+            />
+            <p id="f-caFiles-help" className="help">{t('settings.network.caFilesHelp')}</p>
+          </div>
+          <div className="field-row">
+            <div className="field">
+              <label htmlFor="f-stream">{t('settings.network.stream')}</label>
+              <select id="f-stream" data-testid="settings-stream" value={form.stream} onChange={(e) => update('stream', e.target.value as StreamMode)}>
+                {STREAM_MODES.map((m) => (
+                  <option key={m} value={m}>
+                    {t(`settings.network.streamModes.${m}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field narrow">
+              <label htmlFor="f-retries">{t('settings.network.retries')}</label>
+              <input
+                id="f-retries"
+                data-testid="settings-retries"
+                type="number"
+                min={0}
+                max={10}
+                step={1}
+                aria-describedby="f-retries-help"
+                value={form.retries}
+                onChange={(e) => update('retries', e.target.value)}
+              />
+            </div>
+          </div>
+          <p id="f-retries-help" className="help">{t('settings.network.retriesHelp')}</p>
+          <div className="subgroup" role="group" aria-labelledby="f-timeouts-label">
+            <div id="f-timeouts-label" className="subgroup-label">{t('settings.network.timeouts')}</div>
+            <div className="timeouts">
+              {TIMEOUTS.map(({ field }) => (
+                <div className="field" key={field}>
+                  <label htmlFor={`f-${field}`}>{t(`settings.network.${field}`)}</label>
+                  <div className="input-unit">
+                    <input
+                      id={`f-${field}`}
+                      data-testid={`settings-${field}`}
+                      type="number"
+                      min={0}
+                      max={MAX_TIMEOUT_S}
+                      step="any"
+                      aria-describedby={`f-${field}-help`}
+                      value={form[field]}
+                      onChange={(e) => update(field, e.target.value)}
+                    />
+                    <span className="unit" aria-hidden="true">{t('common.seconds')}</span>
+                  </div>
+                  <p id={`f-${field}-help`} className="help">{t(`settings.network.${field}Help`)}</p>
+                </div>
+              ))}
+            </div>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('settings.appSection.legend')}</legend>
+          <div className="field">
+            <label htmlFor="f-language">{t('settings.appSection.language')}</label>
+            <select id="f-language" data-testid="settings-language" value={form.language} onChange={(e) => update('language', e.target.value as Language)}>
+              {LANGUAGES.map((l) => (
+                <option key={l} value={l}>
+                  {t(`settings.appSection.languages.${l}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field checkbox">
+            <input
+              id="f-logContent"
+              data-testid="settings-logContent"
+              type="checkbox"
+              aria-describedby="f-logContent-help"
+              checked={form.logContent}
+              onChange={(e) => update('logContent', e.target.checked)}
+            />
+            <label htmlFor="f-logContent">{t('settings.appSection.logContent')}</label>
+          </div>
+          <p id="f-logContent-help" className="help warning-text">{t('settings.appSection.logContentWarning')}</p>
+        </fieldset>
+
+        <div className="form-actions">
+          <button type="submit" className="primary" data-testid="settings-save" disabled={status.state === 'saving'}>
+            {t('settings.save')}
+          </button>
+          <span className={`status status-${status.state}`} role="status" aria-live="polite" data-testid="settings-status" data-state={status.state}>
+            {status.state === 'saved' ? '✓ ' : ''}
+            {statusText}
+          </span>
+        </div>
+      </form>
+    </section>
+  );
+}

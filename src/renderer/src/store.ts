@@ -1,0 +1,166 @@
+/**
+ * The renderer's state (zustand): app info, the settings view, the doctor (live steps and the final
+ * report), the last export and the last error. Actions talk to main through api.ts and never throw.
+ */
+import { create } from 'zustand';
+import type { DoctorReport, DoctorStep } from '../../shared/doctor.ts';
+import type { ErrorInfo } from '../../shared/errors.ts';
+import type { AppInfo, ExportResult, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
+import { call } from './api.ts';
+import { applyLanguage } from './i18n.ts';
+import { log } from './log.ts';
+
+export type Section = 'settings' | 'diagnostics';
+
+export interface DoctorState {
+  running: boolean;
+  /** Steps as they arrive ('doctor:step'); replaced by the report's steps when it is done. */
+  steps: DoctorStep[];
+  report: DoctorReport | null;
+  cancelled: boolean;
+}
+
+export interface State {
+  loaded: boolean;
+  info: AppInfo | null;
+  view: SettingsView | null;
+  /** Bumped on every new settings view, so the form re-reads it. */
+  viewRevision: number;
+  /** The viewRevision that a save produced (the form shows "Saved" for it). */
+  savedRevision: number;
+  section: Section;
+  doctor: DoctorState;
+  exporting: boolean;
+  exportResult: ExportResult | null;
+  logsOpened: boolean;
+  error: ErrorInfo | null;
+
+  init(): Promise<void>;
+  setSection(section: Section): void;
+  saveSettings(patch: SettingsPatch, changed: string[]): Promise<boolean>;
+  runDoctor(): Promise<void>;
+  cancelDoctor(): Promise<void>;
+  onDoctorStep(step: DoctorStep): void;
+  exportDiagnostics(): Promise<void>;
+  openLogs(): Promise<void>;
+  showError(error: ErrorInfo, context: string): void;
+  dismissError(): void;
+}
+
+const idleDoctor: DoctorState = { running: false, steps: [], report: null, cancelled: false };
+let initStarted = false;
+
+export const useStore = create<State>()((set, get) => ({
+  loaded: false,
+  info: null,
+  view: null,
+  viewRevision: 0,
+  savedRevision: -1,
+  section: 'settings',
+  doctor: idleDoctor,
+  exporting: false,
+  exportResult: null,
+  logsOpened: false,
+  error: null,
+
+  async init() {
+    if (initStarted) return;
+    initStarted = true;
+    const [info, view] = await Promise.all([call('appInfo', (api) => api.appInfo()), call('settingsGet', (api) => api.settingsGet())]);
+    if (info.ok) set({ info: info.value });
+    else get().showError(info.error, 'app info failed');
+    let language = 'system';
+    if (view.ok) {
+      language = view.value.settings.ui?.language ?? 'system';
+      const section: Section = view.value.settings.provider?.baseUrl ? 'diagnostics' : 'settings';
+      set((s) => ({ view: view.value, viewRevision: s.viewRevision + 1, section }));
+    } else {
+      get().showError(view.error, 'settings load failed');
+    }
+    const resolved = applyLanguage(view.ok ? view.value.settings.ui?.language : undefined);
+    set({ loaded: true });
+    log.info('ui started', { language, resolvedLanguage: resolved, host: info.ok ? info.value.host : 'unknown', version: info.ok ? info.value.version : undefined });
+  },
+
+  setSection(section) {
+    set({ section });
+  },
+
+  async saveSettings(patch, changed) {
+    const r = await call('settingsSet', (api) => api.settingsSet(patch));
+    if (!r.ok) {
+      get().showError(r.error, 'settings save failed');
+      return false;
+    }
+    set((s) => ({ view: r.value, viewRevision: s.viewRevision + 1, savedRevision: s.viewRevision + 1, error: null }));
+    applyLanguage(r.value.settings.ui?.language);
+    log.info('settings saved', { changed });
+    return true;
+  },
+
+  async runDoctor() {
+    if (get().doctor.running) return;
+    set({ doctor: { running: true, steps: [], report: null, cancelled: false } });
+    log.info('doctor started');
+    const r = await call('doctorRun', (api) => api.doctorRun());
+    if (r.ok) {
+      set({ doctor: { running: false, steps: r.value.steps, report: r.value, cancelled: false } });
+      log.info('doctor finished', { verdict: r.value.verdict, findings: r.value.findings });
+    } else if (r.error.code === 'cancelled') {
+      set((s) => ({ doctor: { ...s.doctor, running: false, cancelled: true } }));
+      log.info('doctor cancelled');
+    } else {
+      set((s) => ({ doctor: { ...s.doctor, running: false } }));
+      get().showError(r.error, 'doctor failed');
+    }
+  },
+
+  async cancelDoctor() {
+    if (!get().doctor.running) return;
+    const r = await call('doctorCancel', (api) => api.doctorCancel());
+    if (!r.ok) get().showError(r.error, 'doctor cancel failed');
+  },
+
+  onDoctorStep(step) {
+    // Steps of a finished run (late events) are already in the report.
+    if (!get().doctor.running) return;
+    set((s) => {
+      const steps = s.doctor.steps.filter((x) => x.id !== step.id);
+      steps.push(step);
+      return { doctor: { ...s.doctor, steps } };
+    });
+  },
+
+  async exportDiagnostics() {
+    if (get().exporting) return;
+    set({ exporting: true, exportResult: null });
+    const r = await call('diagnosticsExport', (api) => api.diagnosticsExport());
+    set({ exporting: false });
+    if (!r.ok) {
+      get().showError(r.error, 'diagnostics export failed');
+      return;
+    }
+    // null: the user cancelled the save dialog.
+    if (r.value === null) return;
+    set({ exportResult: r.value });
+    log.info('diagnostics exported', { files: r.value.files.length, secretsStripped: r.value.secretsStripped });
+  },
+
+  async openLogs() {
+    const r = await call('logsOpen', (api) => api.logsOpen());
+    if (!r.ok) {
+      get().showError(r.error, 'open log folder failed');
+      return;
+    }
+    set((s) => ({ logsOpened: true, info: s.info ? { ...s.info, logDir: r.value || s.info.logDir } : s.info }));
+  },
+
+  showError(error, context) {
+    set({ error });
+    log.warn(context, error);
+  },
+
+  dismissError() {
+    set({ error: null });
+  },
+}));

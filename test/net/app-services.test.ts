@@ -140,6 +140,24 @@ describe('the doctor in the app', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('doctor-'))).toHaveLength(1);
   });
 
+  it('Cancel stops a doctor that hangs on the provider: the report comes back at once, verdict cancelled', async () => {
+    const dir = tmp('cancel-doctor');
+    const { svc, steps } = services(dir);
+    await call(svc, 'settings:set', { provider: { protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY_A, model: 'test-model' }, network: { proxy: { mode: 'none' } } });
+    up.behave({ kind: 'hang', match: 'models' });
+    const running = call(svc, 'doctor:run');
+    for (let i = 0; i < 100 && !steps.some((st) => st.id === 'tls'); i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    expect(await call(svc, 'doctor:cancel')).toBe(true);
+    const report = await running;
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(report.verdict).toBe('cancelled');
+    expect(report.steps.find((st) => st.id === 'models')?.status).toBe('fail');
+    expect(await call(svc, 'doctor:cancel')).toBe(false);
+    up.clear();
+  });
+
   it('env_not_inherited: the login shell (real bash) exports HTTPS_PROXY, the desktop-launched app does not have it; direct fails and the hint gives the exact proxy to set', async () => {
     const home = tmp('home');
     const ca = await makeTestCA(undefined, ['llm.internal.test']);

@@ -134,6 +134,46 @@ describe('settings, doctor and support bundle in the app', () => {
     expect(settings.provider.apiKey).toBe('sk-…stuv (41 chars)');
   });
 
+  it('every network setting typed in the panel lands in settings.json and is shown again after a reload', async () => {
+    const { page } = app;
+    await page.click(tid('nav-settings'));
+    await page.selectOption(tid('settings-proxyMode'), 'manual');
+    await page.fill(tid('settings-proxyUrl'), 'socks5h://127.0.0.1:1080');
+    await page.fill(tid('settings-bypass'), 'localhost, .corp.example, 10.0.0.0/8');
+    await page.fill(tid('settings-caFiles'), '/etc/ssl/corp-root.pem\n/etc/ssl/corp-issuing.pem');
+    await page.selectOption(tid('settings-stream'), 'off');
+    await page.fill(tid('settings-retries'), '4');
+    await page.fill(tid('settings-connectTimeout'), '7.5');
+    await page.fill(tid('settings-firstByteTimeout'), '120');
+    await page.fill(tid('settings-idleTimeout'), '60');
+    await page.fill(tid('settings-totalTimeout'), '0');
+    await page.check(tid('settings-logContent'));
+    await page.click(tid('settings-save'));
+    await page.waitForSelector(`${tid('settings-status')}[data-state="saved"]`);
+    const file = JSON.parse(readFileSync(join(app.dataDir, 'settings.json'), 'utf8'));
+    expect(file.network).toMatchObject({
+      proxy: { mode: 'manual', url: 'socks5h://127.0.0.1:1080', bypass: 'localhost, .corp.example, 10.0.0.0/8' },
+      caFiles: ['/etc/ssl/corp-root.pem', '/etc/ssl/corp-issuing.pem'],
+      stream: 'off',
+      retries: 4,
+      timeouts: { connectMs: 7500, firstByteMs: 120_000, idleMs: 60_000, totalMs: 0 },
+    });
+    expect(file.logging.logContent).toBe(true);
+    expect(file.provider.apiKey).toBe(KEY);
+    await page.reload();
+    await page.click(tid('nav-settings'));
+    expect(await page.inputValue(tid('settings-proxyUrl'))).toBe('socks5h://127.0.0.1:1080');
+    expect(await page.inputValue(tid('settings-connectTimeout'))).toBe('7.5');
+    expect(await page.inputValue(tid('settings-retries'))).toBe('4');
+    expect(await page.isChecked(tid('settings-logContent'))).toBe(true);
+    // A value out of range is refused on the spot and nothing is saved.
+    await page.fill(tid('settings-retries'), '99');
+    await page.click(tid('settings-save'));
+    await expect.poll(() => page.getAttribute(tid('settings-status'), 'data-state')).not.toBe('saved');
+    expect(JSON.parse(readFileSync(join(app.dataDir, 'settings.json'), 'utf8')).network.retries).toBe(4);
+    await page.fill(tid('settings-retries'), '4');
+  });
+
   it('switching the language to 中文 relabels the app at once', async () => {
     const { page } = app;
     await page.click(tid('nav-settings'));

@@ -22,6 +22,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['e2e/**/*.spec.ts'],
           environment: 'node',
+          // After the network tests, not beside them: Chromium's CPU use would skew their timing checks.
+          sequence: { groupOrder: 1 },
           testTimeout: 90_000,
           hookTimeout: 60_000,
           fileParallelism: false,

@@ -1,0 +1,39 @@
+// Boots the built main process (argv[2]) on the electron stub, then does what a renderer and a user would:
+// IPC from the app's own page and from a foreign frame, events, export with the save dialog, navigation
+// attempts. Prints one JSON object with what happened. Run: node --import ./register.mjs drive.mjs out/main/index.js
+import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+
+const main = resolve(process.argv[2]);
+const exportPath = process.argv[3];
+await import(pathToFileURL(main).href);
+const stub = globalThis.__electronStub;
+for (let i = 0; i < 200 && stub.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+
+const own = pathToFileURL(join(dirname(main), '../renderer/index.html')).href;
+const out = { rendererFile: stub.windows[0]?.loaded?.file, webPreferences: stub.windows[0]?.options?.webPreferences };
+out.info = await stub.ipcMain.invoke('app:info', own);
+out.foreign = await stub.ipcMain.invoke('app:info', 'https://evil.example/');
+out.foreignIframe = await stub.ipcMain.handlers.get('settings:get')({ senderFrame: { url: own, parent: {} } });
+out.setSettings = await stub.ipcMain.invoke('settings:set', own, { provider: { protocol: 'openai', baseUrl: process.env.STUB_BASE_URL, apiKey: process.env.STUB_KEY, model: 'test-model' }, network: { proxy: { mode: 'system' } } });
+out.badArgs = await stub.ipcMain.invoke('settings:set', own, 'not an object');
+out.log = await stub.ipcMain.invoke('log:write', own, { level: 'warn', message: `renderer says ${process.env.STUB_KEY}` });
+out.doctor = await stub.ipcMain.invoke('doctor:run', own);
+out.doctorEvents = stub.record.sentEvents.filter((e) => e.channel === 'parley:event').map((e) => e.args[0]);
+out.cancelledExport = await stub.ipcMain.invoke('diagnostics:export', own);
+stub.dialog.nextSavePath = exportPath;
+out.export = await stub.ipcMain.invoke('diagnostics:export', own);
+out.saveDialog = stub.record.saveDialog;
+out.logsOpen = await stub.ipcMain.invoke('logs:open', own);
+out.openedPaths = stub.record.openedPaths;
+// Navigation and new windows from the page.
+const wc = stub.windows[0].webContents;
+let prevented = 0;
+wc.emit('will-navigate', { preventDefault: () => prevented++ }, 'https://evil.example/');
+out.navigationPrevented = prevented;
+out.openHttps = wc.windowOpenHandler({ url: 'https://docs.example/help' });
+out.openFile = wc.windowOpenHandler({ url: 'file:///etc/passwd' });
+out.externalUrls = stub.record.externalUrls;
+out.permission = await new Promise((r) => stub.record.permissionHandlers.request(null, 'media', r));
+process.stdout.write(JSON.stringify(out) + '\n');
+process.exit(0);

@@ -1,0 +1,91 @@
+/**
+ * The thin Electron shell, built (out/main/index.js), booted in plain Node on a stand-in `electron` module
+ * (test/helpers/electron-stub): the Electron binary cannot be downloaded here. Shows the wiring: every
+ * channel reaches the app services, IPC from a foreign page or an iframe is refused, arguments are
+ * validated, doctor steps are pushed as events, Export diagnostics goes through the save dialog, data and
+ * logs follow PARLEY_HOME, and the window keeps the security baseline. What it cannot show: real Electron.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startUpstream, type Upstream } from '../helpers/upstream.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'out', 'main', 'index.js');
+const STUB = join(ROOT, 'test', 'helpers', 'electron-stub');
+const KEY = 'shellTestKey0123456789zz';
+
+let up: Upstream;
+let home: string;
+beforeAll(async () => {
+  up = await startUpstream();
+  home = mkdtempSync(join(tmpdir(), 'parley-shell-'));
+});
+afterAll(async () => {
+  await up?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+function drive(exportPath: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', join(STUB, 'register.mjs'), join(STUB, 'drive.mjs'), MAIN, exportPath], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: join(home, 'data'), STUB_BASE_URL: `${up.url}/v1`, STUB_KEY: KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>);
+      } catch {
+        reject(new Error(`driver exited ${code}: ${err || out}`));
+      }
+    });
+  });
+}
+
+it('the built main process wires every channel to the app services, behind the frame check and the security baseline', async () => {
+  if (!existsSync(MAIN)) throw new Error('out/main/index.js is missing: run `npm run build` first (npm test does).');
+  const exportPath = join(home, 'export', 'bundle.zip');
+  const r = (await drive(exportPath)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const dataDir = join(home, 'data');
+
+  expect(r.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+  expect(r.rendererFile).toBe(join(ROOT, 'out', 'renderer', 'index.html'));
+  expect(r.info).toMatchObject({ ok: true, value: { host: 'electron', dataDir, logDir: join(dataDir, 'logs'), version: '0.0.0-stub' } });
+  // Foreign senders get nothing.
+  expect(r.foreign.ok).toBe(false);
+  expect(r.foreignIframe.ok).toBe(false);
+  expect(r.badArgs).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+  // Settings went to PARLEY_HOME; the view has no key.
+  expect(r.setSettings.ok).toBe(true);
+  expect(JSON.stringify(r.setSettings)).not.toContain(KEY);
+  expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).provider.apiKey).toBe(KEY);
+  // The doctor ran on those settings and pushed each step on the event channel.
+  expect(r.doctor.value.verdict).toBe('ok');
+  expect(r.doctorEvents).toEqual(r.doctor.value.steps.map(() => 'doctor:step'));
+  // Export: cancelled dialog → null; then a zip where the dialog said, suggested in Downloads.
+  expect(r.cancelledExport).toEqual({ ok: true, value: null });
+  expect(r.export.value.path).toBe(exportPath);
+  expect(r.saveDialog.defaultPath).toMatch(/parley-diagnostics-.*\.zip$/);
+  expect(readFileSync(exportPath).includes(Buffer.from(KEY))).toBe(false);
+  expect(r.openedPaths).toEqual([join(dataDir, 'logs')]);
+  // Renderer log line, redacted, in the app's log folder.
+  const log = readFileSync(join(dataDir, 'logs', 'parley.log'), 'utf8');
+  expect(log).toContain('renderer says');
+  expect(log).not.toContain(KEY);
+  expect(log).toContain('"scope":"ui"');
+  // Navigation denied, only https links go to the browser, permissions denied.
+  expect(r.navigationPrevented).toBe(1);
+  expect(r.openHttps).toEqual({ action: 'deny' });
+  expect(r.openFile).toEqual({ action: 'deny' });
+  expect(r.externalUrls).toEqual(['https://docs.example/help']);
+  expect(r.permission).toBe(false);
+});

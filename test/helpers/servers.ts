@@ -139,6 +139,37 @@ export async function startSquid(opts: { auth?: ProxyAuth; hosts?: Record<string
 }
 
 // ---------------------------------------------------------------------------
+// stunnel (TLS in front of another proxy: an https:// proxy, as corporate proxies offer)
+// ---------------------------------------------------------------------------
+
+/** A TLS listener on loopback that forwards the decrypted stream to 127.0.0.1:`targetPort`. */
+export async function startStunnel(opts: { targetPort: number; cert: string; key: string }): Promise<RunningServer> {
+  const bin = findBinary(['stunnel4', 'stunnel'], 'stunnel4');
+  const dir = await makeTempDir('stunnel');
+  await chmod(dir, 0o777);
+  const port = await freePort();
+  const pem = path.join(dir, 'server.pem');
+  await writeFile(pem, `${opts.cert.trim()}\n${opts.key.trim()}\n`, { mode: 0o644 });
+  const logPath = path.join(dir, 'stunnel.log');
+  const conf = [
+    'foreground = yes',
+    `pid =`,
+    `output = ${logPath}`,
+    'debug = 5',
+    ...(isRoot ? ['setuid = nobody', 'setgid = nogroup'] : []),
+    '[proxy]',
+    `accept = 127.0.0.1:${port}`,
+    `connect = 127.0.0.1:${opts.targetPort}`,
+    `cert = ${pem}`,
+    '',
+  ].join('\n');
+  const confPath = path.join(dir, 'stunnel.conf');
+  await writeFile(confPath, conf, { mode: 0o644 });
+  const proc = await launch({ name: 'stunnel', bin, args: [confPath], dir, port, logFiles: [logPath] });
+  return { url: `https://127.0.0.1:${port}`, host: '127.0.0.1', port, dir, stop: proc.stop, logs: proc.logs };
+}
+
+// ---------------------------------------------------------------------------
 // microsocks (SOCKS5, optional username/password)
 // ---------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newCore, of, providerFor, run } from '../helpers/core.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
-import { startDante, startMicrosocks, startMitmproxy, startSquid, waitFor, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
+import { startDante, startMicrosocks, startMitmproxy, startSquid, startStunnel, waitFor, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
 import type { Core } from '../../src/main/core/index.ts';
 
 let httpUp: Upstream;
@@ -19,6 +19,8 @@ let socks: RunningServer;
 let socksAuth: RunningServer;
 let dante: RunningServer;
 let mitm: MitmproxyServer;
+let tlsSquid: RunningServer;
+let tlsSquidAuth: RunningServer;
 let core: Core;
 
 const USER = 'parley';
@@ -38,10 +40,15 @@ beforeAll(async () => {
     startDante(),
     startMitmproxy(),
   ]);
+  // https:// proxies: TLS to the proxy (stunnel with the test CA's localhost certificate) in front of squid.
+  [tlsSquid, tlsSquidAuth] = await Promise.all([
+    startStunnel({ targetPort: squid.port, cert: ca.cert, key: ca.key }),
+    startStunnel({ targetPort: squidAuth.port, cert: ca.cert, key: ca.key }),
+  ]);
 }, 60_000);
 afterAll(async () => {
   await core?.close();
-  await Promise.all([httpUp, tlsUp, squid, squidAuth, socks, socksAuth, dante, mitm].map((s) => s?.stop()));
+  await Promise.all([httpUp, tlsUp, squid, squidAuth, socks, socksAuth, dante, mitm, tlsSquid, tlsSquidAuth].map((s) => s?.stop()));
 }, 60_000);
 beforeEach(async () => {
   await core?.close();
@@ -112,6 +119,34 @@ describe('HTTP proxy (squid)', () => {
     const r = await run(core, viaProxy(`http://127.0.0.1:${socks.port}`));
     expect(r.error?.code).toBe('proxy_refused');
     expect(r.error?.hint).toMatch(/socks5h:\/\//);
+  });
+});
+
+describe('https:// proxy (TLS to the proxy: stunnel in front of squid)', () => {
+  it('https target: TLS to the proxy, CONNECT inside it, TLS to the target inside the tunnel', async () => {
+    const r = await run(core, viaProxy(`https://localhost:${tlsSquid.port}`));
+    expect(r.error).toBeUndefined();
+    expect(r.text).toBe(tlsUp.defaultText);
+    expect(of(r, 'route')[0]?.route).toMatch(/^proxy https:\/\/localhost:\d+ \(manual\)/);
+    await waitFor(() => /CONNECT localhost:/.test(squid.accessLog()), 5000, () => squid.accessLog());
+  });
+  it('http target: forwarded in absolute form over the TLS connection to the proxy', async () => {
+    const r = await run(core, viaProxy(`https://localhost:${tlsSquid.port}`, httpUp));
+    expect(r.error).toBeUndefined();
+    expect(r.text).toBe(httpUp.defaultText);
+  });
+  it('basic auth inside TLS: right credentials work; wrong ones → proxy_auth_failed without the password', async () => {
+    const ok = await run(core, viaProxy(`https://${USER}:${enc(PASS)}@localhost:${tlsSquidAuth.port}`));
+    expect(ok.error).toBeUndefined();
+    const wrong = await run(core, viaProxy(`https://${USER}:wrong-secret-pw@localhost:${tlsSquidAuth.port}`));
+    expect(wrong.error?.code).toBe('proxy_auth_failed');
+    expect(JSON.stringify(wrong.error?.toInfo())).not.toContain('wrong-secret-pw');
+  });
+  it('the proxy\'s certificate is not trusted → tls_untrusted on the proxy hop, naming its issuer', async () => {
+    const r = await run(core, { ...viaProxy(`https://localhost:${tlsSquid.port}`), network: { proxy: { mode: 'manual', url: `https://localhost:${tlsSquid.port}`, bypass: '<-loopback>' }, retries: 0 } });
+    expect(r.error?.code).toBe('tls_untrusted');
+    expect(r.error?.detail.hop).toBe('proxy');
+    expect(r.error?.message).toContain('Parley Test CA');
   });
 });
 

@@ -170,6 +170,75 @@ export async function startStunnel(opts: { targetPort: number; cert: string; key
 }
 
 // ---------------------------------------------------------------------------
+// OpenSSH dynamic forwarding (`ssh -D`: SOCKS4, SOCKS4a and SOCKS5), against an sshd of our own
+// ---------------------------------------------------------------------------
+
+/** An sshd on loopback with throwaway keys, and `ssh -N -D` to it: the SOCKS tunnel developers use. */
+export async function startSshSocks(): Promise<RunningServer> {
+  const sshd = findBinary(['/usr/sbin/sshd', 'sshd'], 'openssh-server');
+  const ssh = findBinary(['ssh'], 'openssh-client');
+  const keygen = findBinary(['ssh-keygen'], 'openssh-client');
+  const dir = await makeTempDir('ssh');
+  const hostKey = path.join(dir, 'host_key');
+  const clientKey = path.join(dir, 'client_key');
+  await execFileP(keygen, ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+  await execFileP(keygen, ['-q', '-t', 'ed25519', '-N', '', '-f', clientKey]);
+  const { readFile } = await import('node:fs/promises');
+  await writeFile(path.join(dir, 'authorized_keys'), await readFile(`${clientKey}.pub`, 'utf8'), { mode: 0o600 });
+  // sshd's privilege separation directory (exists wherever the service has run once).
+  try {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  } catch { /* not root: sshd says so if it needs it */ }
+  const sshdPort = await freePort();
+  const conf = [
+    `Port ${sshdPort}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${hostKey}`,
+    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+    `PidFile ${path.join(dir, 'sshd.pid')}`,
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PubkeyAuthentication yes',
+    'PermitRootLogin prohibit-password',
+    'StrictModes no',
+    'UsePAM no',
+    'AllowTcpForwarding yes',
+    'LogLevel VERBOSE',
+    '',
+  ].join('\n');
+  const confPath = path.join(dir, 'sshd_config');
+  await writeFile(confPath, conf, { mode: 0o600 });
+  const server = await launch({ name: 'sshd', bin: sshd, args: ['-D', '-e', '-f', confPath], dir, port: sshdPort });
+  const port = await freePort();
+  const user = (await import('node:os')).userInfo().username;
+  let client;
+  try {
+    client = await launch({
+      name: 'ssh -D',
+      bin: ssh,
+      args: ['-N', '-D', `127.0.0.1:${port}`, '-i', clientKey, '-p', String(sshdPort), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes', `${user}@127.0.0.1`],
+      dir,
+      port,
+    });
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  return {
+    url: `socks5://127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    dir,
+    stop: async () => {
+      await client.stop();
+      await server.stop();
+    },
+    logs: () => `${client.logs()}\n${server.logs()}`,
+  };
+}
+
+// ---------------------------------------------------------------------------
 // microsocks (SOCKS5, optional username/password)
 // ---------------------------------------------------------------------------
 

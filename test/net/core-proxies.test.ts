@@ -1,13 +1,14 @@
 /**
  * The core through real proxies on loopback: squid (plain and basic auth), microsocks (SOCKS5, with and
- * without auth), dante (SOCKS4/4a), mitmproxy (TLS interception). Loopback targets need `<-loopback>`,
+ * without auth), dante (SOCKS4/5), OpenSSH `ssh -D` (SOCKS4a), stunnel+squid (https:// proxy), mitmproxy (TLS interception). Loopback targets need `<-loopback>`,
  * since loopback goes direct by default.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { newCore, of, providerFor, run } from '../helpers/core.ts';
+import { hostsLookup, newCore, of, providerFor, run } from '../helpers/core.ts';
+import { createCore } from '../../src/main/core/index.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
-import { startDante, startMicrosocks, startMitmproxy, startSquid, startStunnel, waitFor, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
+import { startDante, startMicrosocks, startMitmproxy, startSshSocks, startSquid, startStunnel, waitFor, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
 import type { Core } from '../../src/main/core/index.ts';
 
 let httpUp: Upstream;
@@ -168,7 +169,8 @@ describe('SOCKS proxies', () => {
       expect(missing.error?.code).toBe('proxy_auth_failed');
     });
   }
-  // socks4a is not in this loop: Dante 1.4 refuses SOCKS4a host names (it sees 0.0.0.x), and microsocks speaks only SOCKS5.
+  // socks4a is not in this loop: Dante 1.4 refuses SOCKS4a host names (it sees 0.0.0.x), and microsocks speaks only
+  // SOCKS5; OpenSSH's `ssh -D` shows it below.
   for (const scheme of ['socks4', 'socks5'] as const) {
     it(`${scheme} (dante), https and http targets`, async () => {
       const r = await run(core, viaProxy(`${scheme}://127.0.0.1:${dante.port}`));
@@ -186,6 +188,34 @@ describe('SOCKS proxies', () => {
     const r = await run(core, viaProxy('socks5h://127.0.0.1:1'));
     expect(r.error?.code).toBe('proxy_unreachable');
   });
+});
+
+describe('SOCKS4a and name resolution by the proxy (OpenSSH `ssh -D`)', () => {
+  let sshSocks: RunningServer;
+  beforeAll(async () => {
+    sshSocks = await startSshSocks();
+  });
+  afterAll(async () => {
+    await sshSocks?.stop();
+  });
+  // Here no name resolves locally: only schemes that hand the host name to the proxy can work.
+  const noLocalNames = (): Core => createCore({ env: {}, random: () => 0, lookup: hostsLookup({}) });
+  for (const [scheme, remote] of [['socks4a', true], ['socks5h', true], ['socks4', false], ['socks5', false]] as const) {
+    it(`${scheme}: the host name is resolved ${remote ? 'by the proxy (works)' : 'locally (dns_failed)'}`, async () => {
+      const c = noLocalNames();
+      try {
+        const r = await run(c, viaProxy(`${scheme}://127.0.0.1:${sshSocks.port}`));
+        if (remote) {
+          expect(r.error).toBeUndefined();
+          expect(r.text).toBe(tlsUp.defaultText);
+        } else {
+          expect(r.error?.code).toBe('dns_failed');
+        }
+      } finally {
+        await c.close();
+      }
+    });
+  }
 });
 
 describe('TLS interception (mitmproxy)', () => {

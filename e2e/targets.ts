@@ -76,7 +76,7 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
   });
   const browser: Browser = await chromium.launch({
     executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   const page = await browser.newPage();
   await page.goto(host.url);

@@ -274,6 +274,9 @@ describe('support bundle after a session with settings changes', () => {
     ]);
     expect(lines.filter((l) => l.scope === 'storage' && l.message === 'settings saved')).toHaveLength(3);
     expect(lines.some((l) => l.scope === 'doctor' && l.message === 'step proxy')).toBe(true);
+    // The doctor's own requests leave their connection timeline (here: connect to the forwarding proxy).
+    const connects = log.trim().split('\n').map((l) => JSON.parse(l) as { scope: string; message: string; data?: { detail?: string } }).filter((l) => l.scope === 'transport' && l.message === 'connect');
+    expect(connects.some((l) => l.data?.detail?.includes(String(squidAuth.port)))).toBe(true);
     const manifest = JSON.parse(strFromU8(files['manifest.json'] as Uint8Array));
     expect(manifest.secretsStripped).toBeGreaterThan(0);
   });

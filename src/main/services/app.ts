@@ -150,6 +150,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         ...(loginShellEnv ? { loginShellEnv } : {}),
         ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}),
         ...(opts.lookup ? { lookup: opts.lookup } : {}),
+        trace: (ev) => logger.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail }),
         onStep: (st) => {
           log.info(`step ${st.id}`, st);
           opts.emit('doctor:step', st);

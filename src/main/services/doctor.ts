@@ -10,7 +10,7 @@ import { createSecureContext } from 'node:tls';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
 import { resolveSettings, type Env } from '../core/config.ts';
 import { describeRoute } from '../core/chat.ts';
-import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target } from '../core/connect.ts';
+import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target, type TraceEvent } from '../core/connect.ts';
 import { ADAPTERS } from '../core/protocols/index.ts';
 import { readProxyEnv } from '../core/route/env.ts';
 import { parsePacResult } from '../core/route/pac.ts';
@@ -39,6 +39,8 @@ export interface DoctorOptions {
   loginShellEnv?: Env;
   /** Each step as soon as it is done (the app shows them live). */
   onStep?: (step: DoctorStep) => void;
+  /** Connection steps (dns, connect, proxy, tls) of the doctor's own requests, for the log. */
+  trace?: (ev: TraceEvent) => void;
 }
 
 
@@ -234,7 +236,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
   const chatUrl = new URL(adapter.chatUrl(s.provider.baseUrl));
   const isTls = chatUrl.protocol === 'https:';
   const target: Target = { host: chatUrl.hostname.replace(/^\[|\]$/g, ''), port: targetPort(chatUrl), tls: false };
-  const core = createCore({ env, lookup: opts.lookup, systemProxyResolver: opts.systemProxyResolver });
+  const core = createCore({ env, lookup: opts.lookup, systemProxyResolver: opts.systemProxyResolver, trace: opts.trace });
   let secureContext: tls.SecureContext;
   try {
     secureContext = createSecureContext({ ca: buildTrustStore(s.network.caFiles, env).ca });

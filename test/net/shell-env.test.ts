@@ -1,9 +1,10 @@
 /** Reading the login shell's environment with a real bash and a throwaway HOME. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { envGaps, readLoginShellEnv } from '../../src/main/services/shell-env.ts';
+import { findBinary } from '../helpers/proc.ts';
 
 const homes: string[] = [];
 function home(profile: string, rc = ''): string {
@@ -47,6 +48,30 @@ describe('readLoginShellEnv (bash -i -l)', () => {
     const r = await readLoginShellEnv({ env: base(h) });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toContain('without printing');
+  });
+});
+
+describe('the shells people log in with', () => {
+  // Each writes its own startup files; a desktop launch reads none of them.
+  const cases = [
+    { shell: 'bash', pkg: 'bash', files: { '.bash_profile': 'echo motd\nexport HTTPS_PROXY=http://127.0.0.1:3128\n' } },
+    { shell: 'zsh', pkg: 'zsh', files: { '.zprofile': 'export HTTPS_PROXY=http://127.0.0.1:3128\n', '.zshrc': 'echo hi from zshrc\nexport OPENAI_API_KEY=sk-from-zshrc-0123456789\n' } },
+    { shell: 'fish', pkg: 'fish', files: { '.config/fish/config.fish': 'echo fish says hi\nset -gx HTTPS_PROXY http://127.0.0.1:3128\nset -gx OPENAI_API_KEY sk-from-zshrc-0123456789\n' } },
+  ];
+  it.each(cases)('$shell: variables from its startup files are read', async ({ shell, pkg, files }) => {
+    const bin = findBinary([shell], pkg);
+    const h = mkdtempSync(join(tmpdir(), `parley-shellenv-${shell}-`));
+    homes.push(h);
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(h, name, '..'), { recursive: true });
+      writeFileSync(join(h, name), text);
+    }
+    const r = await readLoginShellEnv({ shell: bin, env: { ...base(h), SHELL: bin } });
+    expect(r.ok, r.ok ? '' : r.reason).toBe(true);
+    if (!r.ok) return;
+    expect(r.env.HTTPS_PROXY).toBe('http://127.0.0.1:3128');
+    if (shell !== 'bash') expect(r.env.OPENAI_API_KEY).toBe('sk-from-zshrc-0123456789');
+    expect(envGaps({ PATH: '/usr/bin' }, r.env).map((g) => g.name)).toEqual(expect.arrayContaining(['HTTPS_PROXY']));
   });
 });
 

@@ -15,12 +15,16 @@ import { CHANNELS, EVENTS, methodName, type Channel } from '../src/shared/ipc.ts
 export interface WebHost {
   url: string;
   services: AppServices;
+  /** URLs the app asked to open in the OS browser (the browser host records them instead). */
+  opened: string[];
+  /** The file the next import "chooses" in its open dialog (null: cancelled). */
+  answerOpenDialog(path: string | null): void;
   /** Files the export action wrote (the browser host has no save dialog). */
   exportDir: string;
   close(): Promise<void>;
 }
 
-export interface WebHostOptions extends Partial<Omit<AppServicesOptions, 'emit' | 'host'>> {
+export interface WebHostOptions extends Partial<Omit<AppServicesOptions, 'host'>> {
   dataDir: string;
   logDir: string;
   rendererDir?: string;
@@ -28,16 +32,20 @@ export interface WebHostOptions extends Partial<Omit<AppServicesOptions, 'emit' 
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
+/** Defines `window.parley` from the contract: one method per channel (fetch) and `on` for events (EventSource). */
 function bridgeScript(token: string): string {
   const methods = CHANNELS.map((c) => `${JSON.stringify(methodName(c))}: (...args) => call(${JSON.stringify(c)}, args)`).join(',\n    ');
   return `(() => {
   const token = ${JSON.stringify(token)};
+  // Each page load is a window of its own: a reload is a new window that catches up.
+  const client = crypto.randomUUID();
   const call = async (channel, args) => {
-    const r = await fetch('/__parley/ipc/' + encodeURIComponent(channel), { method: 'POST', headers: { 'content-type': 'application/json', 'x-parley-token': token }, body: JSON.stringify(args) });
+    const r = await fetch('/__parley/ipc/' + encodeURIComponent(channel), { method: 'POST', headers: { 'content-type': 'application/json', 'x-parley-token': token, 'x-parley-client': client }, body: JSON.stringify(args) });
     return r.json();
   };
   const listeners = new Map();
-  const events = new EventSource('/__parley/events?token=' + token);
+  const events = new EventSource('/__parley/events?token=' + token + '&client=' + client);
+  const opened = new Promise((resolve) => events.addEventListener('open', resolve, { once: true }));
   events.onmessage = (m) => {
     const { event, payload } = JSON.parse(m.data);
     for (const fn of listeners.get(event) ?? []) fn(payload);
@@ -51,6 +59,9 @@ function bridgeScript(token: string): string {
       return () => listeners.get(event).delete(fn);
     },
   };
+  // 'app:ready' must not overtake the event stream's registration.
+  const ready = window.parley.appReady;
+  window.parley.appReady = async () => { await opened; return ready(); };
 })();
 `;
 }
@@ -60,16 +71,19 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const exportDir = join(opts.dataDir, 'exports');
   const token = randomBytes(16).toString('hex');
   const sse = new Set<ServerResponse>();
+  const opened: string[] = [];
+  let openPath: string | null = null;
   const services = createAppServices({
     env: {},
     versions: { name: 'Parley', version: 'test', electron: '' },
     chooseExportPath: async (name) => join(exportDir, name),
+    chooseOpenPath: async () => openPath,
+    openExternal: async (url) => {
+      opened.push(url);
+      return true;
+    },
     ...opts,
     host: 'browser',
-    emit: (event, payload) => {
-      const line = `data: ${JSON.stringify({ event, payload })}\n\n`;
-      for (const res of sse) res.write(line);
-    },
   });
 
   async function serveFile(res: ServerResponse, path: string): Promise<void> {
@@ -93,11 +107,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/__parley/bridge.js') return void res.writeHead(200, { 'content-type': TYPES['.js'] ?? '' }).end(bridgeScript(token));
     if (url.pathname === '/__parley/events') {
-      if (url.searchParams.get('token') !== token) return void res.writeHead(403).end();
+      const client = url.searchParams.get('client') ?? '';
+      if (url.searchParams.get('token') !== token || !/^[0-9a-f-]{36}$/.test(client)) return void res.writeHead(403).end();
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
       res.write(': ok\n\n');
       sse.add(res);
-      req.on('close', () => sse.delete(res));
+      services.attachWindow(client, (event, payload) => res.write(`data: ${JSON.stringify({ event, payload })}\n\n`));
+      req.on('close', () => {
+        sse.delete(res);
+        services.detachWindow(client);
+      });
       return;
     }
     if (url.pathname.startsWith('/__parley/ipc/')) {
@@ -111,7 +130,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       } catch {
         args = undefined;
       }
-      const result = await services.invoke(channel, Array.isArray(args) ? args : [args]);
+      const client = String(req.headers['x-parley-client'] ?? '');
+      const result = await services.invoke({ windowId: client }, channel, Array.isArray(args) ? args : [args]);
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     }
     return serveFile(res, url.pathname);
@@ -128,6 +148,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   return {
     url: `http://127.0.0.1:${port}/`,
     services,
+    opened,
+    answerOpenDialog(path) {
+      openPath = path;
+    },
     exportDir,
     async close() {
       for (const res of sse) res.end();

@@ -6,9 +6,10 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CHANNELS, EVENT_CHANNEL, type Channel, type Result } from '../shared/ipc.ts';
+import { CHANNELS, EVENT_CHANNEL, type Result } from '../shared/ipc.ts';
 import { createAppServices, type AppServices } from './services/app.ts';
 import { readLoginShellEnv } from './services/shell-env.ts';
+import { probeOllama } from './services/probe.ts';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL;
 const rendererFile = join(import.meta.dirname, '../renderer/index.html');
@@ -33,7 +34,8 @@ function setupIpc(services: AppServices): void {
         services.logger.scope('ipc').warn('refused IPC from an unknown frame', { channel, url: event.senderFrame?.url });
         return { ok: false, error: { code: 'config_invalid', message: 'IPC from an unknown frame was refused.', hint: '' } };
       }
-      return services.invoke(channel as Channel, args);
+      // Events for this request go back to the window that asked.
+      return services.invoke({ windowId: String(event.sender.id) }, channel, args);
     });
   }
 }
@@ -45,14 +47,12 @@ function setupSecurity(): void {
     contents.on('will-navigate', (e) => e.preventDefault());
     contents.on('will-redirect', (e) => e.preventDefault());
     contents.on('will-attach-webview', (e) => e.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    // Links open only through 'link:open' (checked scheme, the full URL shown first); never a new window.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 }
 
-function createWindow(): BrowserWindow {
+function createWindow(services: AppServices): BrowserWindow {
   const win = new BrowserWindow({
     width: 1100,
     height: 760,
@@ -64,9 +64,27 @@ function createWindow(): BrowserWindow {
       nodeIntegration: false,
     },
   });
+  // Events are addressed to this window: held until its page says it is ready, held again while it reloads,
+  // dropped once it is gone.
+  const wc = win.webContents;
+  const windowId = String(wc.id);
+  services.attachWindow(windowId, (event, payload) => {
+    if (!wc.isDestroyed()) wc.send(EVENT_CHANNEL, event, payload);
+  });
+  wc.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) services.reloadWindow(windowId);
+  });
+  wc.once('destroyed', () => services.detachWindow(windowId));
   if (RENDERER_URL) void win.loadURL(RENDERER_URL);
   else void win.loadFile(rendererFile);
   return win;
+}
+
+async function save(defaultName: string, filter: { name: string; extensions: string[] }): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow();
+  const opts = { defaultPath: join(app.getPath('downloads'), defaultName), filters: [filter] };
+  const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+  return r.canceled || !r.filePath ? null : r.filePath;
 }
 
 void app.whenReady().then(() => {
@@ -77,27 +95,36 @@ void app.whenReady().then(() => {
     env: process.env,
     host: 'electron',
     versions: { name: app.getName(), version: app.getVersion(), electron: process.versions.electron ?? '' },
-    chooseExportPath: async (defaultName) => {
+    chooseExportPath: async (defaultName) => save(defaultName, { name: 'Zip', extensions: ['zip'] }),
+    chooseSavePath: async (defaultName, format) => save(defaultName, format === 'markdown' ? { name: 'Markdown', extensions: ['md'] } : { name: 'JSON', extensions: ['json'] }),
+    chooseOpenPath: async () => {
       const win = BrowserWindow.getFocusedWindow();
-      const opts = { defaultPath: join(app.getPath('downloads'), defaultName), filters: [{ name: 'Zip', extensions: ['zip'] }] };
-      const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
-      return r.canceled || !r.filePath ? null : r.filePath;
+      const o = { properties: ['openFile' as const], filters: [{ name: 'JSON', extensions: ['json'] }] };
+      const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
     },
     openFolder: async (path) => {
       const err = await shell.openPath(path);
       if (err) throw new Error(err);
     },
-    emit: (event, payload) => {
-      for (const w of BrowserWindow.getAllWindows()) w.webContents.send(EVENT_CHANNEL, event, payload);
+    openExternal: async (url) => {
+      // The user sees the full URL before anything leaves the app.
+      const win = BrowserWindow.getFocusedWindow();
+      const o = { type: 'question' as const, buttons: ['Open', 'Cancel'], defaultId: 1, cancelId: 1, message: 'Open this link in your browser?', detail: url };
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
+      if (r.response !== 0) return false;
+      await shell.openExternal(url);
+      return true;
     },
+    probeOllama,
     loginShellEnv: () => readLoginShellEnv({ env: process.env }),
     systemProxyResolver: (url) => session.defaultSession.resolveProxy(url),
   });
   services.logger.scope('ipc').info('app started', { version: app.getVersion(), electron: process.versions.electron, logDir: app.getPath('logs') });
   setupIpc(services);
-  createWindow();
+  createWindow(services);
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) createWindow(services);
   });
   app.on('before-quit', () => void services.close());
 });

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'request_timeout',
   'protocol_error',
   'cancelled',
+  'storage_failed',
+  'limit_exceeded',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -101,6 +103,8 @@ export const DEFAULT_HINTS: Record<ErrorCode, string> = {
   request_timeout: 'The request took longer than the total timeout. Raise it if the model is slow.',
   protocol_error: 'The answer was not what an LLM API sends. A captive portal or a proxy may have replied instead: open a web page to check, or check the base URL.',
   cancelled: 'The request was cancelled.',
+  storage_failed: 'Parley could not read or write its data folder. Check that the disk has space and the folder is writable.',
+  limit_exceeded: 'Something was larger than Parley accepts; the message names the limit.',
 };
 
 /** Codes that are problems of the user's settings rather than of the network. */

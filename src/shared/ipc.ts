@@ -1,11 +1,15 @@
 /**
- * The IPC contract: each channel with its argument and result types, and the events main pushes to the
- * renderer. The preload's API type is derived from it; main validates arguments at the edge (zod schemas
- * in src/main/services/app.ts). Results cross as values: { ok, value } | { ok, error }.
+ * The IPC contract, declared once: each channel's argument schema (zod; argument types are inferred from it)
+ * and its result type. The channel list, the preload's `window.parley`, main's handler table (a missing
+ * handler is a type error) and the browser test host's bridge are all derived from CONTRACT and EVENTS.
+ * Results cross as values: { ok, value } | { ok, error }. Everything the renderer sends is validated here
+ * before a handler sees it: the renderer is untrusted.
  */
+import { z } from 'zod';
+import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, SearchHit } from './chat.ts';
 import type { DoctorReport, DoctorStep } from './doctor.ts';
 import type { ErrorInfo } from './errors.ts';
-import type { StoredSettingsInput } from './settings.ts';
+import { LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -18,24 +22,23 @@ export interface AppInfo {
   platform: string;
   /** Where the app writes its rotating logs (the OS's usual log folder for the app). */
   logDir: string;
-  /** The app's data folder (settings, doctor reports). */
+  /** The app's data folder (settings, doctor reports, parley.db). */
   dataDir: string;
   /** Which shell hosts the renderer. */
   host: 'electron' | 'browser';
 }
 
+/** A provider as the renderer sees it: no key, only its shape (or the `${VAR}` it refers to). */
+export type ProviderView = Omit<ProviderEntry, 'apiKey'> & { apiKeyMarker: string | null };
+
 /**
- * Settings as the renderer sees them: secrets never cross to the renderer. `provider.apiKey` is absent and
- * `apiKeyMarker` shows its shape (or the `${VAR}` it refers to); a proxy URL's password is replaced by
- * SECRET_PLACEHOLDER. Sent back unchanged, such a view keeps both secrets.
+ * Settings as the renderer sees them: secrets never cross to the renderer. Keys are replaced by their
+ * shape, a proxy URL's password by SECRET_PLACEHOLDER (sent back unchanged, it keeps the password).
  */
 export interface SettingsView {
-  settings: StoredSettingsInput;
-  apiKeyMarker: string | null;
+  settings: Omit<StoredSettings, 'providers'>;
+  providers: ProviderView[];
 }
-
-/** A settings change from the renderer. `apiKey` undefined keeps the stored key, '' removes it. */
-export type SettingsPatch = StoredSettingsInput;
 
 /** Stands for a stored password in a proxy URL shown to the renderer; sent back, it keeps the password. */
 export const SECRET_PLACEHOLDER = '********';
@@ -53,32 +56,162 @@ export interface RendererLogEntry {
   data?: unknown;
 }
 
-export interface IpcContract {
-  'app:info': { args: []; result: AppInfo };
-  'settings:get': { args: []; result: SettingsView };
-  'settings:set': { args: [SettingsPatch]; result: SettingsView };
-  /** Runs the doctor on the saved settings; steps arrive as 'doctor:step' events, then the report. */
-  'doctor:run': { args: []; result: DoctorReport };
-  'doctor:cancel': { args: []; result: boolean };
-  /** Writes the support bundle; null when the user cancelled the save dialog. */
-  'diagnostics:export': { args: []; result: ExportResult | null };
-  /** Opens the log folder in the OS file manager (Electron); returns its path. */
-  'logs:open': { args: []; result: string };
-  /** Renderer logs: written by main to the same files, through the same redaction. */
-  'log:write': { args: [RendererLogEntry]; result: void };
+/** A provider found in the environment, the login shell or on a local port, offered on first run. */
+export interface DetectedProvider {
+  preset: PresetId;
+  name: string;
+  protocol: (typeof PROTOCOLS)[number];
+  baseUrl: string;
+  /** `${VAR}` reference for the key (never the value). */
+  apiKey?: string;
+  /** Where it was found: 'environment', 'login shell', 'local port'. */
+  source: 'environment' | 'login shell' | 'local port';
+  /** Whether a configured provider already has this base URL. */
+  configured: boolean;
 }
+
+export interface SendResult {
+  requestId: string;
+  conversation: Conversation;
+  /** The shown path's messages from the first one that changed: the window replaces its tail with them. */
+  tail: PathMessage[];
+}
+
+// ---- argument schemas (bounds on everything) ----
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const text = (max: number) => z.string().max(max);
+/** A model name: the core expands `${VAR}` in it, so the window may not send one. */
+const modelName = z.string().max(200).refine((s) => !s.includes('${'), 'a model name from the window cannot refer to a variable');
+const MAX_MESSAGE = 1_000_000;
+
+const ms = z.number().int().min(0).max(24 * 3600_000);
+/** A patch names only what changes: no defaults here (they would overwrite stored values). */
+const settingsPatch = z.object({
+  defaults: z.object({
+    providerId: id.nullable(),
+    model: z.string().max(200).refine((s) => !s.includes('${'), 'a model name from the window cannot refer to a variable'),
+    systemPrompt: z.string().max(MAX_SYSTEM_PROMPT),
+    contextMessages: z.number().int().min(0).max(10_000),
+    autoTitle: z.boolean(),
+  }).partial().strict().optional(),
+  network: z.object({
+    proxy: z.object({ mode: z.enum(PROXY_MODES), url: z.string().max(2048).optional(), bypass: z.string().max(10_000) }).partial().strict().optional(),
+    caFiles: z.array(z.string().max(4096)).max(50),
+    timeouts: z.object({ connectMs: ms, firstByteMs: ms, idleMs: ms, totalMs: ms }).partial().strict(),
+    retries: z.number().int().min(0).max(10),
+    stream: z.enum(STREAM_MODES),
+    streamMemoryMs: ms,
+  }).partial().strict().optional(),
+  ui: z.object({ language: z.enum(LANGUAGES), theme: z.enum(THEMES) }).partial().optional(),
+  logging: z.object({ logContent: z.boolean() }).partial().optional(),
+}).strict();
+export type SettingsPatch = z.input<typeof settingsPatch>;
+
+/**
+ * A provider from the renderer. `id` absent: a new one. `apiKey` absent keeps the stored key (only while the
+ * base URL keeps its origin), '' removes it, anything else replaces it.
+ */
+const providerDraft = z.object({
+  id: id.optional(),
+  name: z.string().trim().min(1).max(100),
+  preset: z.enum(PRESET_IDS),
+  protocol: z.enum(PROTOCOLS),
+  baseUrl: z.string().max(2048),
+  apiKey: z.string().max(4096).optional(),
+  models: z.array(z.string().min(1).max(200)).max(5000).optional(),
+  shownModels: z.array(z.string().min(1).max(200)).max(5000).optional(),
+  defaultModel: z.string().max(200).optional(),
+  route: z.object({ mode: z.enum(ROUTE_MODES), proxyUrl: z.string().max(2048).optional() }).optional(),
+}).strict();
+export type ProviderDraft = z.input<typeof providerDraft>;
+
+const conversationPatch = z.object({
+  title: z.string().trim().min(1).max(500),
+  providerId: id.nullable(),
+  model: modelName.nullable(),
+  systemPrompt: text(MAX_SYSTEM_PROMPT),
+  contextMessages: z.number().int().min(0).max(10_000),
+  pinned: z.boolean(),
+  draft: text(MAX_MESSAGE),
+}).partial().strict();
+export type ConversationPatch = z.input<typeof conversationPatch>;
+
+const sendArgs = z.object({
+  conversationId: id,
+  text: z.string().min(1).max(MAX_MESSAGE),
+  /** Send as a new version of this user message (edit and send): a sibling with the same parent. */
+  editOf: id.optional(),
+}).strict();
+
+/** The contract. `result` is a type carrier only (never read at run time). */
+function returns<T>(): T {
+  return undefined as T;
+}
+
+export const CONTRACT = {
+  'app:info': { args: z.tuple([]), result: returns<AppInfo>() },
+  /** The window has attached its event listeners: events queued for it are delivered from now on. */
+  'app:ready': { args: z.tuple([]), result: returns<void>() },
+  'settings:get': { args: z.tuple([]), result: returns<SettingsView>() },
+  'settings:set': { args: z.tuple([settingsPatch]), result: returns<SettingsView>() },
+  'providers:save': { args: z.tuple([providerDraft]), result: returns<SettingsView>() },
+  'providers:delete': { args: z.tuple([id]), result: returns<SettingsView>() },
+  /** The model list of a saved provider, or of a draft (same key rules as saving). */
+  'providers:models': { args: z.tuple([z.union([id, providerDraft])]), result: returns<string[]>() },
+  'providers:detect': { args: z.tuple([]), result: returns<DetectedProvider[]>() },
+  /** Runs the doctor on a provider (default: the default provider); steps arrive as 'doctor:step' events. */
+  'doctor:run': { args: z.tuple([z.object({ providerId: id.optional() }).strict().optional()]), result: returns<DoctorReport>() },
+  'doctor:cancel': { args: z.tuple([]), result: returns<boolean>() },
+  /** Writes the support bundle; null when the user cancelled the save dialog. */
+  'diagnostics:export': { args: z.tuple([]), result: returns<ExportResult | null>() },
+  /** Opens the log folder in the OS file manager (Electron); returns its path. */
+  'logs:open': { args: z.tuple([]), result: returns<string>() },
+  /** Renderer logs: written by main to the same files, through the same redaction. */
+  'log:write': { args: z.tuple([z.object({ level: z.enum(['error', 'warn', 'info', 'debug']), message: z.string().max(4000), data: z.unknown().optional() })]), result: returns<void>() },
+  'conversations:list': { args: z.tuple([]), result: returns<Conversation[]>() },
+  'conversations:create': { args: z.tuple([z.object({ providerId: id.optional(), model: modelName.optional() }).strict().optional()]), result: returns<Conversation>() },
+  'conversations:open': { args: z.tuple([id, z.object({ limit: z.number().int().min(1).max(100_000).optional() }).strict().optional()]), result: returns<ConversationPage>() },
+  'conversations:update': { args: z.tuple([id, conversationPatch]), result: returns<Conversation>() },
+  'conversations:delete': { args: z.tuple([id]), result: returns<boolean>() },
+  'conversations:search': { args: z.tuple([z.string().max(500)]), result: returns<SearchHit[]>() },
+  /** Saves a conversation as Markdown or JSON through a save dialog; null when cancelled. */
+  'conversations:export': { args: z.tuple([id, z.enum(['markdown', 'json'])]), result: returns<string | null>() },
+  /** Imports Parley JSON or ChatGPT's conversations.json chosen in an open dialog; the new conversations. */
+  'conversations:import': { args: z.tuple([]), result: returns<Conversation[]>() },
+  'messages:switch': { args: z.tuple([id, id]), result: returns<ConversationPage>() },
+  'messages:delete': { args: z.tuple([id]), result: returns<ConversationPage>() },
+  'chat:send': { args: z.tuple([sendArgs]), result: returns<SendResult>() },
+  /** A new version of an answer (a sibling). */
+  'chat:regenerate': { args: z.tuple([id]), result: returns<SendResult>() },
+  /** Asks the model to go on from a stopped or interrupted answer; the result joins the same message. */
+  'chat:continue': { args: z.tuple([id]), result: returns<SendResult>() },
+  /** Sends again into the same (failed, stopped or interrupted) answer. */
+  'chat:retry': { args: z.tuple([id]), result: returns<SendResult>() },
+  'chat:stop': { args: z.tuple([z.string().max(64)]), result: returns<boolean>() },
+  /** Streams in progress (a window that reloads catches up); the caller receives their events from now on. */
+  'chat:active': { args: z.tuple([]), result: returns<ActiveStream[]>() },
+  /** Opens an http(s)/mailto link in the OS browser, after the user saw the full URL. */
+  'link:open': { args: z.tuple([z.string().max(8192)]), result: returns<boolean>() },
+} as const;
 
 export interface EventContract {
   'doctor:step': DoctorStep;
+  'chat:stream': ChatStreamEvent;
 }
+export const EVENTS = ['doctor:step', 'chat:stream'] as const satisfies readonly (keyof EventContract)[];
 
 /** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */
 export const EVENT_CHANNEL = 'parley:event';
 
-export type Channel = keyof IpcContract;
+export type Contract = typeof CONTRACT;
+export type Channel = keyof Contract;
 export type EventName = keyof EventContract;
-export const CHANNELS = ['app:info', 'settings:get', 'settings:set', 'doctor:run', 'doctor:cancel', 'diagnostics:export', 'logs:open', 'log:write'] as const satisfies readonly Channel[];
-export const EVENTS = ['doctor:step'] as const satisfies readonly EventName[];
+/** Arguments as a handler receives them (validated, defaults filled). */
+export type ArgsOf<C extends Channel> = z.output<Contract[C]['args']>;
+/** Arguments as the window sends them. */
+export type ArgsIn<C extends Channel> = z.input<Contract[C]['args']>;
+export type ResultOf<C extends Channel> = Contract[C]['result'];
+export const CHANNELS = Object.keys(CONTRACT) as Channel[];
 
 type Camel<S extends string> = S extends `${infer A}:${infer B}` ? `${A}${Capitalize<B>}` : S;
 /** 'doctor:run' → 'doctorRun': the method name the preload exposes for a channel. */
@@ -89,8 +222,20 @@ export function methodName<C extends Channel>(channel: C): Camel<C> {
 
 /** The API the preload exposes as `window.parley`. */
 export type ParleyApi = {
-  [C in Channel as Camel<C>]: (...args: IpcContract[C]['args']) => Promise<Result<IpcContract[C]['result']>>;
+  [C in Channel as Camel<C>]: (...args: ArgsIn<C>) => Promise<Result<ResultOf<C>>>;
 } & {
   /** Subscribes to an event from main; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventContract[E]) => void): () => void;
 };
+
+/** Validates a channel's arguments as they arrive from a renderer. */
+export function parseArgs<C extends Channel>(channel: C, args: unknown): { ok: true; args: ArgsOf<C> } | { ok: false; issue: string } {
+  const r = CONTRACT[channel].args.safeParse(args);
+  if (r.success) return { ok: true, args: r.data as ArgsOf<C> };
+  const first = r.error.issues[0];
+  return { ok: false, issue: `${first?.path.join('.') || 'arguments'}: ${first?.message ?? 'invalid'}` };
+}
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CONTRACT, value);
+}

@@ -373,12 +373,20 @@ describe('cancel', () => {
     await new Promise((res) => setTimeout(res, 100));
     expect(up.connections).toBe(0);
   });
-  it('dispatchers are pooled per route and closed when settings change', async () => {
+  it('dispatchers are pooled per network settings and route; other settings never cut a running answer', async () => {
     await run(core, cfg());
     await run(core, cfg());
     expect(core.poolSize).toBe(1);
-    await run(core, cfg('openai', { timeouts: { connectMs: 1234 } }));
-    expect(core.poolSize).toBe(1);
+    // A slow answer on the first settings while a request with other settings (another provider's route) runs.
+    up.behave({ kind: 'ok', gapMs: 40, chunkSize: 2, text: 'one two three four five six' });
+    const slow = run(core, cfg());
+    await new Promise((res) => setTimeout(res, 100));
+    const other = await run(core, cfg('openai', { timeouts: { connectMs: 1234 } }));
+    expect(other.error).toBeUndefined();
+    const first = await slow;
+    expect(first.error).toBeUndefined();
+    expect(first.text).toBe('one two three four five six');
+    expect(core.poolSize).toBe(2);
   });
 });
 

@@ -65,9 +65,10 @@ it('the built main process wires every channel to the app services, behind the f
   expect(r.foreignIframe.ok).toBe(false);
   expect(r.badArgs).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
   // Settings went to PARLEY_HOME; the view has no key.
+  expect(r.setProvider.ok).toBe(true);
   expect(r.setSettings.ok).toBe(true);
-  expect(JSON.stringify(r.setSettings)).not.toContain(KEY);
-  expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).provider.apiKey).toBe(KEY);
+  expect(JSON.stringify(r.setProvider)).not.toContain(KEY);
+  expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).providers[0].apiKey).toBe(KEY);
   // The doctor ran on those settings and pushed each step on the event channel.
   expect(r.doctor.value.verdict).toBe('ok');
   expect(r.doctorEvents).toEqual(r.doctor.value.steps.map(() => 'doctor:step'));
@@ -82,10 +83,15 @@ it('the built main process wires every channel to the app services, behind the f
   expect(log).toContain('renderer says');
   expect(log).not.toContain(KEY);
   expect(log).toContain('"scope":"ui"');
-  // Navigation denied, only https links go to the browser, permissions denied.
+  // Navigation and new windows denied; a link opens only through link:open, after a message box showed its
+  // full URL, and only when the user said Open; javascript: is refused.
   expect(r.navigationPrevented).toBe(1);
   expect(r.openHttps).toEqual({ action: 'deny' });
   expect(r.openFile).toEqual({ action: 'deny' });
+  expect(r.linkOpened).toEqual({ ok: true, value: true });
+  expect(r.linkDeclined).toEqual({ ok: true, value: false });
+  expect(r.linkJs.ok).toBe(false);
+  expect(r.messageBoxes.map((m: { detail: string }) => m.detail)).toEqual(['https://docs.example/help', 'https://docs.example/declined']);
   expect(r.externalUrls).toEqual(['https://docs.example/help']);
   expect(r.permission).toBe(false);
 });

@@ -18,6 +18,7 @@ const USAGE = `Usage:
 
 Options:
   --protocol openai|anthropic|ollama   (default: openai, or the config file's)
+  --provider NAME       a provider configured in the app (default: its default provider)
   --base-url URL        --api-key KEY (\${VAR} is expanded)   --model NAME
   --system TEXT         --max-tokens N
   --proxy URL           --proxy-mode none|env|manual|system   --no-proxy LIST

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
+import { fileConnection } from '../services/providers.ts';
 
 export const CONNECTION_OPTIONS = {
   protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' }, model: { type: 'string' },
@@ -9,10 +10,11 @@ export const CONNECTION_OPTIONS = {
   proxy: { type: 'string' }, 'proxy-mode': { type: 'string' }, 'no-proxy': { type: 'string' }, ca: { type: 'string', multiple: true },
   stream: { type: 'string' }, retries: { type: 'string' },
   'connect-timeout': { type: 'string' }, 'first-byte-timeout': { type: 'string' }, 'idle-timeout': { type: 'string' }, timeout: { type: 'string' },
-  json: { type: 'boolean', default: false }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  provider: { type: 'string' }, json: { type: 'boolean', default: false }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 export interface ConnectionValues {
+  provider?: string;
   protocol?: string; 'base-url'?: string; 'api-key'?: string; model?: string;
   proxy?: string; 'proxy-mode'?: string; 'no-proxy'?: string; ca?: string[];
   stream?: string; retries?: string;
@@ -35,11 +37,10 @@ export function readConfigFile(dir: string): Record<string, unknown> {
   }
 }
 
-/** The config dir's settings.json, overridden by the command-line options. Without --proxy the mode is env. */
+/** The config dir's settings.json (its chosen provider), overridden by the command-line options. Without --proxy the mode is env. */
 export function rawSettings(values: ConnectionValues, configDir: string) {
-  const file = readConfigFile(configDir);
-  const fp = (file.provider ?? {}) as Record<string, unknown>;
-  const fn = (file.network ?? {}) as Record<string, unknown>;
+  // Either version of the file; --provider NAME picks a configured provider (default: the app's default one).
+  const { provider: fp, network: fn } = fileConnection(readConfigFile(configDir), values.provider);
   const fproxy = (fn.proxy ?? {}) as Record<string, unknown>;
   const ftime = (fn.timeouts ?? {}) as Record<string, unknown>;
   const proxyMode = values['proxy-mode'] ?? (values.proxy !== undefined ? 'manual' : (fproxy.mode as string | undefined) ?? 'env');

@@ -33,6 +33,8 @@ export function resolveSettings(raw: unknown, env: Env): ConnectionSettings {
     throw new ParleyError('config_invalid', `Invalid setting ${where}: ${first?.message ?? 'invalid'}.`, { hop: 'config', phase: 'config' });
   }
   const s = structuredClone(parsed.data);
+  // Messages quote the value as written (with its ${VAR}), never the expanded value.
+  const rawBaseUrl = s.provider.baseUrl;
   s.provider.baseUrl = expandEnv(s.provider.baseUrl, env, 'baseUrl').trim();
   if (s.provider.apiKey !== undefined) s.provider.apiKey = expandEnv(s.provider.apiKey, env, 'apiKey').trim();
   s.provider.model = expandEnv(s.provider.model, env, 'model');
@@ -44,7 +46,7 @@ export function resolveSettings(raw: unknown, env: Env): ConnectionSettings {
   try {
     url = new URL(s.provider.baseUrl);
   } catch {
-    throw new ParleyError('config_invalid', `The base URL "${s.provider.baseUrl}" is not a URL.`, {
+    throw new ParleyError('config_invalid', `The base URL "${rawBaseUrl}" is not a URL${rawBaseUrl === s.provider.baseUrl ? '' : ' once its variables are expanded'}.`, {
       hop: 'config', phase: 'config', hint: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
     });
   }

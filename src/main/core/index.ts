@@ -2,6 +2,7 @@
  * The network core: every LLM request goes through here. Plain Node: no Electron import, no module state.
  * Built by a factory that receives the environment, the system-proxy resolver and a stream memory.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConnectionSettings } from '../../shared/settings.ts';
 import { runChat, describeRoute, mapThrown, memoryStreamMemory, type ChatEvent, type ChatResult, type StreamMemory } from './chat.ts';
 import { resolveSettings, type Env } from './config.ts';
@@ -34,10 +35,15 @@ export interface CoreOptions {
 export interface CallOptions {
   signal?: AbortSignal;
   onEvent?: (ev: ChatEvent) => void;
+  /** This request's own connection steps (dns, connect, proxy, tls), for its timeline. */
+  trace?: (ev: TraceEvent) => void;
 }
 
 export interface Core {
-  /** Validates and expands raw settings (throws config_invalid / config_unexpanded_env). */
+  /**
+   * Validates and expands raw settings (throws config_invalid / config_unexpanded_env). Settings typed here
+   * are taken as they are by chat() and listModels(); anything else is typed there.
+   */
   settings(raw: unknown): ConnectionSettings;
   route(settings: ConnectionSettings, url: string): Promise<Route>;
   chat(raw: unknown, request: ChatRequest, opts?: CallOptions): Promise<ChatResult>;
@@ -55,14 +61,28 @@ function networkKey(s: ConnectionSettings): string {
 
 export function createCore(options: CoreOptions = {}): Core {
   const env = options.env ?? process.env;
-  const pool = new DispatcherPool(options.trace, options.lookup);
+  // Connections are opened inside the request that needs them, so its trace is found in the async context.
+  const requestTrace = new AsyncLocalStorage<(ev: TraceEvent) => void>();
+  const trace = (ev: TraceEvent): void => {
+    options.trace?.(ev);
+    requestTrace.getStore()?.(ev);
+  };
+  const pool = new DispatcherPool(trace, options.lookup);
+  const typed = new WeakSet<object>();
+  const typeOnce = (raw: unknown): ConnectionSettings => {
+    if (typeof raw === 'object' && raw !== null && typed.has(raw)) return raw as ConnectionSettings;
+    const s = resolveSettings(raw, env);
+    typed.add(s);
+    return s;
+  };
+  const withTrace = <T>(opts: CallOptions, fn: () => Promise<T>): Promise<T> => (opts.trace ? requestTrace.run(opts.trace, fn) : fn());
   const memory = options.streamMemory ?? memoryStreamMemory();
 
   const route = (s: ConnectionSettings, url: string): Promise<Route> =>
     resolveRoute({ mode: s.network.proxy.mode, proxyUrl: s.network.proxy.url, bypass: s.network.proxy.bypass, env, systemResolver: options.systemProxyResolver }, new URL(url));
 
   async function prepare(raw: unknown, url: (s: ConnectionSettings) => string) {
-    const settings = resolveSettings(raw, env);
+    const settings = typeOnce(raw);
     const target = url(settings);
     const r = await route(settings, target);
     const trust = buildTrustStore(settings.network.caFiles, env);
@@ -71,14 +91,26 @@ export function createCore(options: CoreOptions = {}): Core {
   }
 
   return {
-    settings: (raw) => resolveSettings(raw, env),
+    settings: typeOnce,
     route,
-    async chat(raw, request, opts = {}) {
-      const adapter = (s: ConnectionSettings) => ADAPTERS[s.provider.protocol].chatUrl(s.provider.baseUrl);
-      const p = await prepare(raw, adapter);
-      return runChat({ ...p, memory, signal: opts.signal, onEvent: opts.onEvent, random: options.random }, request);
+    chat(raw, request, opts = {}) {
+      return withTrace(opts, async () => {
+        const adapter = (s: ConnectionSettings) => ADAPTERS[s.provider.protocol].chatUrl(s.provider.baseUrl);
+        const p = await prepare(raw, adapter);
+        return runChat({ ...p, memory, signal: opts.signal, onEvent: opts.onEvent, random: options.random }, request);
+      });
     },
-    async listModels(raw, opts = {}) {
+    listModels(raw, opts = {}) {
+      return withTrace(opts, () => listModels(raw, opts));
+    },
+    close: () => pool.close(),
+    get poolSize() {
+      return pool.size;
+    },
+  };
+
+  async function listModels(raw: unknown, opts: CallOptions): Promise<string[]> {
+    {
       const p = await prepare(raw, (s) => ADAPTERS[s.provider.protocol].modelsUrl(s.provider.baseUrl));
       const adapter = ADAPTERS[p.settings.provider.protocol];
       const url = adapter.modelsUrl(p.settings.provider.baseUrl);
@@ -100,10 +132,6 @@ export function createCore(options: CoreOptions = {}): Core {
       } finally {
         deadline.dispose();
       }
-    },
-    close: () => pool.close(),
-    get poolSize() {
-      return pool.size;
-    },
-  };
+    }
+  }
 }

@@ -22,10 +22,15 @@ function routeKey(route: Route): string {
   return `${p.scheme}://${encodeURIComponent(p.username ?? '')}:${encodeURIComponent(p.password ?? '')}@${p.host}:${p.port}`;
 }
 
-/** Dispatchers keyed by route; all are closed when the network settings change, and by close(). */
+/**
+ * Dispatchers keyed by network settings and route, so providers with different routes share one pool and
+ * keep their connections. Least recently used ones beyond MAX_DISPATCHERS are closed gracefully (requests
+ * in flight finish); close() destroys all.
+ */
+const MAX_DISPATCHERS = 8;
+
 export class DispatcherPool {
   readonly #entries = new Map<string, RouteDispatcher>();
-  #networkKey = '';
   readonly #trace: ((ev: TraceEvent) => void) | undefined;
   readonly #lookup: net.LookupFunction | undefined;
 
@@ -39,14 +44,14 @@ export class DispatcherPool {
   }
 
   async get(route: Route, trust: TrustStore, connectTimeoutMs: number, targetIsTls: boolean, networkKey: string): Promise<RouteDispatcher> {
-    if (networkKey !== this.#networkKey) {
-      await this.close();
-      this.#networkKey = networkKey;
-    }
     const forward = !targetIsTls && route.kind === 'proxy' && (route.proxy.scheme === 'http' || route.proxy.scheme === 'https');
-    const key = `${routeKey(route)}|${forward ? 'fwd' : 'tun'}`;
+    const key = `${networkKey}|${routeKey(route)}|${forward ? 'fwd' : 'tun'}`;
     let entry = this.#entries.get(key);
-    if (!entry) {
+    if (entry) {
+      // Most recently used last.
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+    } else {
       const secureContext = tls.createSecureContext({ ca: trust.ca });
       const dispatcher = new Agent({
         connect: makeConnector({ route, secureContext, connectTimeoutMs, forwardProxy: forward, trace: this.#trace, lookup: this.#lookup }),
@@ -66,6 +71,11 @@ export class DispatcherPool {
         };
       }
       this.#entries.set(key, entry);
+      while (this.#entries.size > MAX_DISPATCHERS) {
+        const [oldKey, old] = this.#entries.entries().next().value as [string, RouteDispatcher];
+        this.#entries.delete(oldKey);
+        void old.dispatcher.close().catch(() => undefined);
+      }
     }
     return entry;
   }

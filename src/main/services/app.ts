@@ -1,27 +1,34 @@
 /**
- * The app's services behind the IPC contract, in plain Node: settings, the doctor, the support bundle and
- * logging (renderer logs included). The Electron shell (src/main/index.ts) and the browser test host
- * (e2e/web-host.ts) both route every channel through `invoke`, which validates the arguments and turns
- * failures into `{ ok: false, error }` values; only the OS pieces (save dialog, file manager, system proxy,
- * login shell) are passed in.
+ * The composition root of the app's services, in plain Node: settings, providers, the chat and its storage,
+ * the doctor, the support bundle and logging. The Electron shell (src/main/index.ts) and the browser test
+ * host (e2e/web-host.ts) route every channel through `invoke(caller, channel, args)`, which validates the
+ * arguments against the contract and turns failures into redacted `{ ok: false, error }` values; only the
+ * OS pieces (dialogs, file manager, OS browser, system proxy, login shell) are passed in.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
-import { z } from 'zod';
+import { createCore } from '../core/index.ts';
 import { ParleyError } from '../core/errors.ts';
 import type { Env } from '../core/config.ts';
 import type { SystemProxyResolver } from '../core/route/types.ts';
-import type { DoctorReport } from '../../shared/doctor.ts';
+import type { ErrorInfo } from '../../shared/errors.ts';
 import type { StoredSettings } from '../../shared/settings.ts';
-import type { AppInfo, Channel, EventContract, EventName, ExportResult, IpcContract, Result } from '../../shared/ipc.ts';
-import { CHANNELS } from '../../shared/ipc.ts';
-import { settingsSecrets, writeBundle } from './bundle.ts';
-import { runDoctor } from './doctor.ts';
+import { isChannel, parseArgs, type AppInfo, type Channel, type EventName, type Result, type ResultOf } from '../../shared/ipc.ts';
+import { settingsSecrets } from './bundle.ts';
+import { createChatService } from './chat-service.ts';
 import { createLogger, type Logger } from './logging.ts';
-import { createRedactor, type Redactor } from './redact.ts';
+import { createRedactor } from './redact.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
-import { saveDoctorReport } from './doctor-reports.ts';
 import type { ShellEnvResult } from './shell-env.ts';
+import { openChatStore, type ChatStore } from './storage/index.ts';
+import { createWindowHub, type Caller, type Send, type WindowHub } from './window-hub.ts';
+import { appHandlers } from './handlers/app.ts';
+import { chatHandlers } from './handlers/chat.ts';
+import { conversationHandlers } from './handlers/conversations.ts';
+import { doctorHandlers } from './handlers/doctor.ts';
+import { settingsHandlers } from './handlers/settings.ts';
+import type { AppContext, Handlers, LearningRedactor } from './handlers/types.ts';
+import { varFitsField } from './secure-input.ts';
 
 export interface AppServicesOptions {
   dataDir: string;
@@ -31,49 +38,46 @@ export interface AppServicesOptions {
   versions: { name: string; version: string; electron: string };
   /** Where to write the support bundle: a save dialog in the app; null = cancelled. */
   chooseExportPath(defaultName: string): Promise<string | null>;
+  /** Where to save an exported conversation (default: chooseExportPath). */
+  chooseSavePath?(defaultName: string, format: 'markdown' | 'json'): Promise<string | null>;
+  /** Which file to import (an open dialog); null = cancelled. */
+  chooseOpenPath?(): Promise<string | null>;
   /** Shows a folder in the OS file manager (the app); absent in the browser host. */
   openFolder?(path: string): Promise<void>;
-  /** Pushes an event to the renderer. */
-  emit<E extends EventName>(event: E, payload: EventContract[E]): void;
+  /** Opens a checked http(s)/mailto URL in the OS browser after the user saw it; false when declined. */
+  openExternal?(url: string): Promise<boolean>;
   /** The login shell's environment (read once, lazily); absent where not applicable. */
   loginShellEnv?: () => Promise<ShellEnvResult>;
   systemProxyResolver?: SystemProxyResolver;
+  /** Whether an Ollama answers at this base URL (first-run detection). */
+  probeOllama?(baseUrl: string): Promise<boolean>;
   /** Name resolution (tests inject one: this machine's resolver is not on loopback). */
   lookup?: LookupFunction;
   /** Log rotation caps (tests use small ones). */
   logLimits?: { maxSizeBytes?: number; maxFiles?: number; maxTotalBytes?: number };
+  /** Chat timers (tests may shorten them). */
+  chatTimers?: { flushMs?: number; saveMs?: number };
 }
 
 export interface AppServices {
-  invoke<C extends Channel>(channel: C, args: unknown[]): Promise<Result<IpcContract[C]['result']>>;
+  /** A window (Electron webContents or a browser-host page) that receives events once it is ready. */
+  attachWindow(windowId: string, send: Send): void;
+  /** The window started loading a page again (reload): its events wait until it is ready. */
+  reloadWindow(windowId: string): void;
+  detachWindow(windowId: string): void;
+  invoke<C extends Channel>(caller: Caller, channel: C, args: unknown[]): Promise<Result<ResultOf<C>>>;
   readonly logger: Logger;
   readonly settings: SettingsStore;
+  readonly store: ChatStore;
+  readonly hub: WindowHub;
   close(): Promise<void>;
 }
-
-/** Argument schemas per channel: what crosses from the renderer is checked before any handler sees it. */
-const RENDERER_LOG = z.object({
-  level: z.enum(['error', 'warn', 'info', 'debug']),
-  message: z.string().max(4000),
-  data: z.unknown().optional(),
-});
-const ARGS: { [C in Channel]: z.ZodType<unknown[]> } = {
-  'app:info': z.tuple([]),
-  'settings:get': z.tuple([]),
-  // A patch: checked as an object here, and in full (merged with the stored settings) before it is saved.
-  'settings:set': z.tuple([z.record(z.string(), z.unknown())]),
-  'doctor:run': z.tuple([]),
-  'doctor:cancel': z.tuple([]),
-  'diagnostics:export': z.tuple([]),
-  'logs:open': z.tuple([]),
-  'log:write': z.tuple([RENDERER_LOG]),
-};
 
 /**
  * A redactor that learns: every secret configured during this run (old keys too, after a settings change)
  * stays known, so a later log line quoting an old key is still caught.
  */
-function learningRedactor(): Redactor & { learn(secrets: string[]): void; secrets(): string[] } {
+function learningRedactor(): LearningRedactor {
   const known = new Set<string>();
   let current = createRedactor();
   let base = 0;
@@ -95,15 +99,36 @@ function learningRedactor(): Redactor & { learn(secrets: string[]): void; secret
   };
 }
 
+/**
+ * The app's environment: the process's own, and for key and URL variables (`OPENAI_API_KEY`, `…_BASE_URL`)
+ * that a desktop launch lacks, the login shell's. Proxy variables stay the process's own: the doctor
+ * reports the difference (env_not_inherited) rather than hiding it.
+ */
+function appEnv(env: Env, shell: () => Env | undefined): Env {
+  return new Proxy(env, {
+    get(target, name) {
+      if (typeof name !== 'string') return undefined;
+      const own = target[name];
+      if (own !== undefined) return own;
+      if (!varFitsField(name, 'key') && !/(_BASE_URL|_HOST)$/.test(name)) return undefined;
+      return shell()?.[name];
+    },
+  });
+}
+
 export function createAppServices(opts: AppServicesOptions): AppServices {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const settings = createSettingsStore(opts.dataDir);
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  let shellEnv: Env | undefined;
+  let shellRead: Promise<Env | undefined> | undefined;
+  const env = appEnv(opts.env, () => shellEnv);
+  const settings = createSettingsStore(opts.dataDir, env);
   const redactor = learningRedactor();
+  const learnSettings = (s: unknown): void => redactor.learn(settingsSecrets(s, env));
   let initial: StoredSettings | undefined;
   try {
     initial = settings.get();
   } catch { /* a broken file is reported when the renderer asks for the settings */ }
-  redactor.learn(settingsSecrets(initial ?? {}, opts.env));
+  learnSettings(initial ?? {});
   const logger = createLogger({
     dir: opts.logDir,
     redactor,
@@ -111,109 +136,76 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...opts.logLimits,
   });
   const ipcLog = logger.scope('ipc');
-  const uiLog = logger.scope('ui');
-  let doctorAbort: AbortController | undefined;
-  let shellEnv: Promise<ShellEnvResult> | undefined;
+  const store = openChatStore({ dataDir: opts.dataDir });
+  const recovered = store.recoverInterrupted();
+  if (recovered) logger.scope('storage').warn('answers cut by the last exit are marked interrupted', { count: recovered });
+  // Whatever main sends a window passes through the same redactor as the logs.
+  const hub = createWindowHub((_event: EventName, payload: unknown) => redactor.redactValue(payload));
+  const core = createCore({ env, ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
+  const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
+  const chat = createChatService({ store, settings, core, hub, logger, learnSecrets: learnSettings, redactError, ...opts.chatTimers });
+  const loginShellEnv = async (): Promise<Env | undefined> => {
+    if (!opts.loginShellEnv) return undefined;
+    shellRead ??= opts.loginShellEnv().then((r) => {
+      if (r.ok) {
+        shellEnv = r.env;
+        return r.env;
+      }
+      logger.scope('doctor').warn('login shell environment not read', { shell: r.shell, reason: r.reason, ms: r.ms });
+      return undefined;
+    });
+    return shellRead;
+  };
+  // Read early: keys that only the login shell sets are then there for the first request.
+  if (opts.loginShellEnv) void loginShellEnv();
 
-  const handlers: { [C in Channel]: (...args: IpcContract[C]['args']) => Promise<IpcContract[C]['result']> } = {
-    'app:info': async () => ({ ...opts.versions, node: process.versions.node, platform: process.platform, logDir: opts.logDir, dataDir: opts.dataDir, host: opts.host }),
-    'settings:get': async () => settings.view(),
-    'settings:set': async (patch) => {
-      let before: StoredSettings | undefined;
-      try {
-        before = settings.get();
-      } catch { /* a broken file: update() sets it aside */ }
-      const next = settings.update(patch);
-      redactor.learn(settingsSecrets(next, opts.env));
-      logger.logContent = next.logging.logContent;
-      const changed = (['provider', 'network', 'ui', 'logging'] as const).filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(next[k]));
-      logger.scope('storage').info('settings saved', { changed, protocol: next.provider.protocol, baseUrl: next.provider.baseUrl, model: next.provider.model, proxyMode: next.network.proxy.mode, proxyUrl: next.network.proxy.url });
-      return settings.view();
-    },
-    'doctor:run': async () => {
-      doctorAbort?.abort();
-      const ac = new AbortController();
-      doctorAbort = ac;
-      const log = logger.scope('doctor');
-      let loginShellEnv: Env | undefined;
-      if (opts.loginShellEnv) {
-        shellEnv ??= opts.loginShellEnv();
-        const r = await shellEnv;
-        if (r.ok) loginShellEnv = r.env;
-        else log.warn('login shell environment not read', { shell: r.shell, reason: r.reason, ms: r.ms });
-      }
-      const raw = settings.get();
-      log.info('doctor started', { protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, proxyMode: raw.network.proxy.mode });
-      const report: DoctorReport = await runDoctor(raw, {
-        env: opts.env,
-        signal: ac.signal,
-        ...(loginShellEnv ? { loginShellEnv } : {}),
-        ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}),
-        ...(opts.lookup ? { lookup: opts.lookup } : {}),
-        trace: (ev) => logger.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail }),
-        onStep: (st) => {
-          log.info(`step ${st.id}`, st);
-          opts.emit('doctor:step', st);
-        },
-      });
-      if (doctorAbort === ac) doctorAbort = undefined;
-      log.info('doctor finished', { verdict: report.verdict, findings: report.findings });
-      saveDoctorReport(opts.dataDir, report);
-      return report;
-    },
-    'doctor:cancel': async () => {
-      const had = doctorAbort !== undefined;
-      doctorAbort?.abort();
-      return had;
-    },
-    'diagnostics:export': async (): Promise<ExportResult | null> => {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
-      const out = await opts.chooseExportPath(`parley-diagnostics-${stamp}.zip`);
-      if (!out) return null;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(settings.path, 'utf8'));
-      } catch {
-        raw = undefined;
-      }
-      const res = await writeBundle({ out, configDir: opts.dataDir, logDir: opts.logDir, settings: raw, env: opts.env, extraSecrets: redactor.secrets() });
-      logger.scope('bundle').info('diagnostics exported', { path: res.path, files: res.files.length, secretsStripped: res.secretsStripped });
-      return res;
-    },
-    'logs:open': async () => {
-      mkdirSync(opts.logDir, { recursive: true });
-      await opts.openFolder?.(opts.logDir);
-      return opts.logDir;
-    },
-    'log:write': async (entry) => {
-      uiLog[entry.level](entry.message, entry.data);
-    },
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, hub, store, chat, loginShellEnv };
+  const handlers: Handlers<Channel> = {
+    ...appHandlers(ctx),
+    ...settingsHandlers(ctx),
+    ...doctorHandlers(ctx),
+    ...conversationHandlers(ctx),
+    ...chatHandlers(ctx),
+  };
+
+  const fail = (e: unknown): ErrorInfo => {
+    const err = ParleyError.is(e) ? e : (e as { code?: unknown })?.code === 'ERR_SQLITE_ERROR' || /SQLITE|database/i.test(String((e as Error)?.message))
+      ? new ParleyError('storage_failed', `Parley could not use its database: ${(e as Error).message}`, {})
+      : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
+    return redactError(err.toInfo());
   };
 
   return {
     logger,
     settings,
-    async invoke(channel, args) {
-      if (!(CHANNELS as readonly string[]).includes(channel)) {
-        return { ok: false, error: new ParleyError('config_invalid', `Unknown channel ${String(channel)}.`, { hop: 'config', phase: 'config' }).toInfo() };
+    store,
+    hub,
+    attachWindow: (id, send) => hub.register(id, send),
+    reloadWindow: (id) => hub.unready(id),
+    detachWindow: (id) => hub.remove(id),
+    async invoke(caller, channel, args) {
+      if (!isChannel(channel)) {
+        return { ok: false, error: new ParleyError('config_invalid', `Unknown channel ${String(channel).slice(0, 64)}.`, { hop: 'config', phase: 'config' }).toInfo() };
       }
-      const parsed = ARGS[channel].safeParse(args);
-      if (!parsed.success) {
-        ipcLog.warn('invalid arguments', { channel, issue: parsed.error.issues[0]?.message });
-        return { ok: false, error: new ParleyError('config_invalid', `Invalid arguments for ${channel}: ${parsed.error.issues[0]?.message ?? 'invalid'}.`, { hop: 'config', phase: 'config' }).toInfo() };
+      const parsed = parseArgs(channel, args);
+      if (!parsed.ok) {
+        ipcLog.warn('invalid arguments', { channel, issue: parsed.issue });
+        return { ok: false, error: new ParleyError('config_invalid', `Invalid arguments for ${channel}: ${parsed.issue}.`, { hop: 'config', phase: 'config' }).toInfo() };
       }
       try {
-        const fn = handlers[channel] as (...a: unknown[]) => Promise<IpcContract[typeof channel]['result']>;
-        const value = await fn(...parsed.data);
+        const fn = handlers[channel] as (caller: Caller, ...a: unknown[]) => unknown;
+        const value = (await fn(caller, ...(parsed.args as unknown[]))) as ResultOf<typeof channel>;
         return { ok: true, value };
       } catch (e) {
-        const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
-        ipcLog.error(`${channel} failed`, err.toInfo());
-        return { ok: false, error: err.toInfo() };
+        const error = fail(e);
+        ipcLog.error(`${channel} failed`, error);
+        return { ok: false, error };
       }
     },
     async close() {
-      doctorAbort?.abort();
+      await chat.close();
+      await core.close();
+      store.close();
     },
   };
 }

@@ -47,14 +47,27 @@ function urlPassword(u: string): string[] {
   }
 }
 
-/** The secrets in raw settings (and the env values they reference). */
+/** The secrets in raw settings (either version of the file), and the values of the variables they reference. */
 export function settingsSecrets(settings: unknown, env: Record<string, string | undefined>): string[] {
   const out: string[] = [];
-  const s = (settings ?? {}) as { provider?: { apiKey?: unknown }; network?: { proxy?: { url?: unknown } } };
-  const key = s.provider?.apiKey;
-  if (typeof key === 'string' && key) out.push(key, expand(key, env));
-  const url = s.network?.proxy?.url;
-  if (typeof url === 'string' && url) out.push(...urlPassword(url), ...urlPassword(expand(url, env)));
+  const s = (settings ?? {}) as { provider?: { apiKey?: unknown }; providers?: unknown; network?: { proxy?: { url?: unknown } } };
+  const keys: unknown[] = [s.provider?.apiKey];
+  const urls: unknown[] = [s.network?.proxy?.url];
+  if (Array.isArray(s.providers)) {
+    for (const p of s.providers as { apiKey?: unknown; route?: { proxyUrl?: unknown } }[]) {
+      keys.push(p?.apiKey);
+      urls.push(p?.route?.proxyUrl);
+    }
+  }
+  for (const key of keys) if (typeof key === 'string' && key) out.push(key, expand(key, env));
+  for (const url of urls) if (typeof url === 'string' && url) out.push(...urlPassword(url), ...urlPassword(expand(url, env)));
+  // A referenced variable's value is never echoed: key-like values are secrets; URL-like ones keep only their password secret.
+  for (const m of JSON.stringify(settings ?? {}).matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+    const v = env[m[1] as string];
+    if (!v) continue;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out.push(...urlPassword(v));
+    else out.push(v);
+  }
   for (const k of PROXY_ENV) {
     const v = env[k];
     if (v) out.push(...urlPassword(v));

@@ -1,20 +1,30 @@
 /**
  * The app's settings file, `<dataDir>/settings.json` (the same file the CLI reads): validated with the
- * shared schema, written atomically with owner-only permissions. Secrets stay in main: the renderer gets a
- * view with the API key replaced by its shape and a proxy password by a placeholder.
+ * shared schema, migrated from version 1 on first start, written atomically with owner-only permissions.
+ * Secrets stay in main: the renderer gets a view with keys replaced by their shape and proxy passwords by a
+ * placeholder. Changes from the window go through the rules of secure-input.ts.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
-import { SECRET_PLACEHOLDER, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
-import { storedSettingsSchema, type StoredSettings } from '../../shared/settings.ts';
+import type { Env } from '../core/config.ts';
+import { SECRET_PLACEHOLDER, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
+import { MAX_PROVIDERS, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
+import { maskProxyValue } from '../core/route/proxy-url.ts';
 import { shapeMarker } from './redact.ts';
+import { baseOrigin, checkKeyVarOrigin, checkWindowValue } from './secure-input.ts';
 
 export interface SettingsStore {
   readonly path: string;
   get(): StoredSettings;
-  /** Applies a patch from the renderer (secret-preserving rules of SettingsPatch) and saves. */
+  /** Applies a patch from the window (network, ui, logging, chat defaults) and saves. */
   update(patch: SettingsPatch): StoredSettings;
+  /** Adds or changes a provider from the window; returns its id. */
+  saveProvider(draft: ProviderDraft): string;
+  deleteProvider(id: string): void;
+  /** A provider as a request would use it: a draft is merged with the stored one by the same rules as saving. */
+  providerFor(draftOrId: ProviderDraft | string): ProviderEntry;
   view(): SettingsView;
 }
 
@@ -29,36 +39,70 @@ function parse(raw: unknown, path: string): StoredSettings {
   });
 }
 
-/** The proxy URL with its password replaced by the placeholder (undefined stays undefined). */
-export function maskProxyUrl(url: string | undefined): string | undefined {
-  if (!url || !URL.canParse(url)) return url;
-  const u = new URL(url);
-  if (!u.password) return url;
-  u.password = SECRET_PLACEHOLDER;
-  return u.href.replace(/\/$/, url.endsWith('/') ? '/' : '');
+/** The userinfo password of a proxy URL, by the proxy parser's own rule (last '@' ends the userinfo). */
+function splitProxy(url: string): { prefix: string; user: string; password: string | undefined; rest: string } | undefined {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)/i.exec(url);
+  if (!m) return undefined;
+  const prefix = m[1] as string;
+  const body = url.slice(prefix.length);
+  const at = body.lastIndexOf('@');
+  if (at === -1) return { prefix, user: '', password: undefined, rest: body };
+  const userinfo = body.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  return { prefix, user: colon === -1 ? userinfo : userinfo.slice(0, colon), password: colon === -1 ? undefined : userinfo.slice(colon + 1), rest: body.slice(at + 1) };
 }
 
-/** A proxy URL from the renderer: where its password is the placeholder, the stored password is kept (same host and user only). */
+const hostOf = (rest: string): string => rest.split(/[/?#]/)[0]?.toLowerCase() ?? '';
+
+/** The proxy URL with its password replaced by the placeholder (undefined stays undefined). */
+export function maskProxyUrl(url: string | undefined): string | undefined {
+  if (!url) return url;
+  const p = splitProxy(url);
+  if (!p || p.password === undefined || p.password === '') return url === maskProxyValue(url) ? url : maskProxyValue(url).replace('***', SECRET_PLACEHOLDER);
+  return `${p.prefix}${p.user}:${SECRET_PLACEHOLDER}@${p.rest}`;
+}
+
+/** A proxy URL from the window: where its password is the placeholder, the stored password is kept (same host and user only). */
 export function unmaskProxyUrl(next: string | undefined, stored: string | undefined): string | undefined {
-  if (!next || !stored || !URL.canParse(next) || !URL.canParse(stored)) return next;
-  const n = new URL(next);
-  if (decodeURIComponent(n.password) !== SECRET_PLACEHOLDER) return next;
-  const s = new URL(stored);
+  if (!next) return next;
+  const n = splitProxy(next);
+  if (!n || (n.password !== SECRET_PLACEHOLDER && n.password !== encodeURIComponent(SECRET_PLACEHOLDER))) return next;
+  const s = stored ? splitProxy(stored) : undefined;
   // The stored password goes only to the proxy it was typed for.
-  if (n.hostname !== s.hostname || n.username !== s.username) {
+  if (!s || s.password === undefined || hostOf(n.rest) !== hostOf(s.rest) || n.user !== s.user) {
     throw new ParleyError('config_invalid', 'The proxy host or user changed, but the password is the placeholder of the old one.', {
       hop: 'config',
       phase: 'config',
       hint: 'Type the proxy password again for the new proxy.',
     });
   }
-  n.password = s.password;
-  return n.href.replace(/\/$/, next.endsWith('/') ? '/' : '');
+  return `${n.prefix}${n.user}:${s.password}@${n.rest}`;
 }
 
-export function createSettingsStore(dataDir: string): SettingsStore {
+function keyMarker(apiKey: string | undefined): string | null {
+  if (!apiKey) return null;
+  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(apiKey) ? apiKey : shapeMarker(apiKey);
+}
+
+export function providerView(p: ProviderEntry): ProviderView {
+  const { apiKey, ...rest } = p;
+  return { ...rest, route: { ...rest.route, proxyUrl: maskProxyUrl(rest.route.proxyUrl) }, apiKeyMarker: keyMarker(apiKey) };
+}
+
+/** `${…}` is refused in model names from the window: the core would expand them. */
+function checkPlain(values: (string | undefined | null)[], field: string): void {
+  for (const v of values) if (v) checkWindowValue(v, 'plain', field);
+}
+
+export function createSettingsStore(dataDir: string, env: Env = {}): SettingsStore {
   const path = join(dataDir, 'settings.json');
   let current: StoredSettings | undefined;
+  const save = (s: StoredSettings): void => {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, path);
+  };
   const load = (): StoredSettings => {
     let raw: unknown = {};
     try {
@@ -68,54 +112,128 @@ export function createSettingsStore(dataDir: string): SettingsStore {
         throw new ParleyError('config_invalid', `Cannot read ${path}: ${(e as Error).message}`, { hop: 'config', phase: 'config', hint: 'Fix or delete the settings file; Parley recreates it when you save.' });
       }
     }
-    return parse(raw, path);
+    const { value, migrated } = migrateSettings(raw);
+    const s = parse(value, path);
+    if (migrated) {
+      // Version 1 → 2 on first start; the old file is kept beside it.
+      try {
+        writeFileSync(`${path}.v1`, JSON.stringify(raw, null, 2) + '\n', { mode: 0o600 });
+      } catch { /* the migrated file is what matters */ }
+      save(s);
+    }
+    return s;
   };
-  const save = (s: StoredSettings): void => {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, path);
+  /** The settings to change: a broken file must not lock the user out (kept aside, defaults used). */
+  const base = (store: SettingsStore): StoredSettings => {
+    try {
+      return store.get();
+    } catch {
+      try {
+        renameSync(path, `${path}.broken-${Date.now()}`);
+      } catch { /* nothing to keep */ }
+      return parse({}, path);
+    }
   };
-  return {
+  const commit = (next: unknown): StoredSettings => {
+    const s = parse(next, path);
+    save(s);
+    current = s;
+    return s;
+  };
+
+  /** Merges a draft from the window with the stored provider, applying the key and variable rules. */
+  const merge = (draft: ProviderDraft, old: ProviderEntry | undefined): ProviderEntry => {
+    if (draft.baseUrl !== old?.baseUrl) checkWindowValue(draft.baseUrl, 'url', 'base URL');
+    const proxyUrl = draft.route ? unmaskProxyUrl(draft.route.proxyUrl, old?.route.proxyUrl) : old?.route.proxyUrl;
+    if (draft.route && proxyUrl !== old?.route.proxyUrl) checkWindowValue(proxyUrl, 'url', 'proxy URL');
+    checkPlain([draft.defaultModel, ...(draft.models ?? []), ...(draft.shownModels ?? [])], 'model name');
+    let apiKey: string | undefined;
+    if (draft.apiKey === undefined) {
+      // The stored key stays bound to its origin: moving the base URL elsewhere drops it.
+      const same = old && baseOrigin(old.baseUrl, env) !== undefined && baseOrigin(old.baseUrl, env) === baseOrigin(draft.baseUrl, env);
+      apiKey = same ? old.apiKey : undefined;
+    } else if (draft.apiKey !== '') {
+      checkWindowValue(draft.apiKey, 'key', 'API key');
+      checkKeyVarOrigin(draft.apiKey, draft.baseUrl, env);
+      apiKey = draft.apiKey.trim();
+    }
+    const entry: ProviderEntry = {
+      ...(old ?? { models: [], shownModels: [], defaultModel: '', contextTokens: {}, route: { mode: 'global' } }),
+      id: draft.id ?? old?.id ?? randomUUID().slice(0, 8),
+      name: draft.name,
+      preset: draft.preset,
+      protocol: draft.protocol,
+      baseUrl: draft.baseUrl.trim(),
+      models: draft.models ?? old?.models ?? [],
+      shownModels: draft.shownModels ?? old?.shownModels ?? [],
+      defaultModel: draft.defaultModel ?? old?.defaultModel ?? '',
+      route: { mode: draft.route?.mode ?? old?.route.mode ?? 'global', ...(proxyUrl ? { proxyUrl } : {}) },
+    };
+    if (apiKey) entry.apiKey = apiKey;
+    else delete entry.apiKey;
+    return entry;
+  };
+
+  const store: SettingsStore = {
     path,
     get() {
       current ??= load();
       return current;
     },
     update(patch) {
-      let old: StoredSettings;
-      try {
-        old = this.get();
-      } catch {
-        // A broken file must not lock the user out: keep it aside and start from the defaults.
-        try {
-          renameSync(path, `${path}.broken-${Date.now()}`);
-        } catch { /* nothing to keep */ }
-        old = parse({}, path);
-      }
+      const old = base(store);
       const p = patch ?? {};
-      const provider = { ...old.provider, ...(p.provider ?? {}) };
-      if (p.provider?.apiKey === undefined) provider.apiKey = old.provider.apiKey;
-      if (provider.apiKey === '') delete provider.apiKey;
-      const proxy = { ...old.network.proxy, ...(p.network?.proxy ?? {}) };
-      proxy.url = unmaskProxyUrl(proxy.url, old.network.proxy.url);
-      const next = parse({
-        provider,
-        network: { ...old.network, ...(p.network ?? {}), proxy, timeouts: { ...old.network.timeouts, ...(p.network?.timeouts ?? {}) } },
-        ui: { ...old.ui, ...(p.ui ?? {}) },
-        logging: { ...old.logging, ...(p.logging ?? {}) },
-      }, path);
-      save(next);
-      current = next;
-      return next;
+      let network = old.network;
+      if (p.network) {
+        const proxy = { ...old.network.proxy, ...(p.network.proxy ?? {}) };
+        proxy.url = unmaskProxyUrl(proxy.url, old.network.proxy.url);
+        if (proxy.url !== old.network.proxy.url) checkWindowValue(proxy.url, 'url', 'proxy URL');
+        if (proxy.bypass !== old.network.proxy.bypass) checkWindowValue(proxy.bypass, 'plain', 'bypass list');
+        const caFiles = p.network.caFiles ?? old.network.caFiles;
+        for (const f of caFiles) if (!old.network.caFiles.includes(f)) checkWindowValue(f, 'plain', 'CA file path');
+        network = { ...old.network, ...p.network, proxy, caFiles, timeouts: { ...old.network.timeouts, ...(p.network.timeouts ?? {}) } };
+      }
+      const defaults = { ...old.defaults, ...(p.defaults ?? {}) };
+      if (defaults.model !== old.defaults.model) checkPlain([defaults.model], 'model name');
+      return commit({ ...old, network, defaults, ui: { ...old.ui, ...(p.ui ?? {}) }, logging: { ...old.logging, ...(p.logging ?? {}) } });
+    },
+    saveProvider(draft) {
+      const old = base(store);
+      const existing = draft.id ? old.providers.find((x) => x.id === draft.id) : undefined;
+      if (draft.id && !existing) throw new ParleyError('config_invalid', `No provider with id ${draft.id}.`, { hop: 'config', phase: 'config' });
+      if (!existing && old.providers.length >= MAX_PROVIDERS) throw new ParleyError('limit_exceeded', `At most ${MAX_PROVIDERS} providers can be configured.`, { hop: 'config', phase: 'config' });
+      const entry = merge(draft, existing);
+      const providers = existing ? old.providers.map((x) => (x.id === entry.id ? entry : x)) : [...old.providers, entry];
+      const defaults = old.defaults.providerId && providers.some((x) => x.id === old.defaults.providerId)
+        ? old.defaults
+        : { ...old.defaults, providerId: entry.id, model: entry.defaultModel || entry.models[0] || '' };
+      commit({ ...old, providers, defaults });
+      return entry.id;
+    },
+    deleteProvider(id) {
+      const old = base(store);
+      const providers = old.providers.filter((x) => x.id !== id);
+      const defaults = old.defaults.providerId === id ? { ...old.defaults, providerId: providers[0]?.id ?? null, model: providers[0]?.defaultModel ?? '' } : old.defaults;
+      commit({ ...old, providers, defaults });
+    },
+    providerFor(draftOrId) {
+      const s = store.get();
+      if (typeof draftOrId === 'string') {
+        const p = s.providers.find((x) => x.id === draftOrId);
+        if (!p) throw new ParleyError('config_invalid', `No provider with id ${draftOrId}.`, { hop: 'config', phase: 'config', hint: 'Choose a provider in Settings → Providers.' });
+        return p;
+      }
+      const existing = draftOrId.id ? s.providers.find((x) => x.id === draftOrId.id) : undefined;
+      return merge(draftOrId, existing);
     },
     view() {
-      const s = this.get();
-      const { apiKey, ...provider } = s.provider;
+      const s = store.get();
+      const { providers, ...rest } = s;
       return {
-        settings: { ...s, provider, network: { ...s.network, proxy: { ...s.network.proxy, url: maskProxyUrl(s.network.proxy.url) } } },
-        apiKeyMarker: apiKey ? (/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(apiKey) ? apiKey : shapeMarker(apiKey)) : null,
+        settings: { ...rest, network: { ...rest.network, proxy: { ...rest.network.proxy, url: maskProxyUrl(rest.network.proxy.url) } } },
+        providers: providers.map(providerView),
       };
     },
   };
+  return store;
 }

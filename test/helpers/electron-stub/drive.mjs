@@ -15,8 +15,11 @@ const out = { rendererFile: stub.windows[0]?.loaded?.file, webPreferences: stub.
 out.info = await stub.ipcMain.invoke('app:info', own);
 out.foreign = await stub.ipcMain.invoke('app:info', 'https://evil.example/');
 out.foreignIframe = await stub.ipcMain.handlers.get('settings:get')({ senderFrame: { url: own, parent: {} } });
-out.setSettings = await stub.ipcMain.invoke('settings:set', own, { provider: { protocol: 'openai', baseUrl: process.env.STUB_BASE_URL, apiKey: process.env.STUB_KEY, model: 'test-model' }, network: { proxy: { mode: 'system' } } });
+out.setProvider = await stub.ipcMain.invoke('providers:save', own, { name: 'Local', preset: 'custom', protocol: 'openai', baseUrl: process.env.STUB_BASE_URL, apiKey: process.env.STUB_KEY, models: ['test-model'], defaultModel: 'test-model' });
+out.setSettings = await stub.ipcMain.invoke('settings:set', own, { network: { proxy: { mode: 'system' } } });
 out.badArgs = await stub.ipcMain.invoke('settings:set', own, 'not an object');
+// Events wait until the window says it is ready.
+out.ready = await stub.ipcMain.invoke('app:ready', own);
 out.log = await stub.ipcMain.invoke('log:write', own, { level: 'warn', message: `renderer says ${process.env.STUB_KEY}` });
 out.doctor = await stub.ipcMain.invoke('doctor:run', own);
 out.doctorEvents = stub.record.sentEvents.filter((e) => e.channel === 'parley:event').map((e) => e.args[0]);
@@ -33,6 +36,12 @@ wc.emit('will-navigate', { preventDefault: () => prevented++ }, 'https://evil.ex
 out.navigationPrevented = prevented;
 out.openHttps = wc.windowOpenHandler({ url: 'https://docs.example/help' });
 out.openFile = wc.windowOpenHandler({ url: 'file:///etc/passwd' });
+// Links: only through main, after the user saw the full URL in a message box; Cancel opens nothing.
+out.linkOpened = await stub.ipcMain.invoke('link:open', own, 'https://docs.example/help');
+stub.dialog.nextMessageResponse = 1;
+out.linkDeclined = await stub.ipcMain.invoke('link:open', own, 'https://docs.example/declined');
+out.linkJs = await stub.ipcMain.invoke('link:open', own, 'javascript:alert(1)');
+out.messageBoxes = stub.record.messageBoxes;
 out.externalUrls = stub.record.externalUrls;
 out.permission = await new Promise((r) => stub.record.permissionHandlers.request(null, 'media', r));
 process.stdout.write(JSON.stringify(out) + '\n');

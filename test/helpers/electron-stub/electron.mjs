@@ -34,17 +34,21 @@ class IpcMainStub {
     this.handlers.set(channel, fn);
   }
   removeHandler(channel) { this.handlers.delete(channel); }
-  /** What Electron does for ipcRenderer.invoke from a frame with this URL. */
+  /** What Electron does for ipcRenderer.invoke from a frame with this URL (in the first window). */
   async invoke(channel, frameUrl, ...args) {
     const fn = this.handlers.get(channel);
     if (!fn) throw new Error(`stub: no handler for ${channel}`);
-    return fn({ senderFrame: { url: frameUrl, parent: null } }, ...args);
+    return fn({ senderFrame: { url: frameUrl, parent: null }, sender: windows[0]?.webContents }, ...args);
   }
 }
 export const ipcMain = new IpcMainStub();
 
+let nextId = 1;
 class WebContentsStub extends EventEmitter {
   windowOpenHandler;
+  id = nextId++;
+  destroyed = false;
+  isDestroyed() { return this.destroyed; }
   send(channel, ...args) { record.sentEvents.push({ channel, args }); }
   setWindowOpenHandler(fn) { this.windowOpenHandler = fn; }
 }
@@ -66,6 +70,17 @@ export class BrowserWindow {
 
 export const dialog = {
   nextSavePath: null,
+  nextOpenPath: null,
+  /** The button the user presses in the next message box (0 = Open). */
+  nextMessageResponse: 0,
+  async showMessageBox(...args) {
+    const opts = args.at(-1);
+    record.messageBoxes = [...(record.messageBoxes ?? []), { message: opts?.message, detail: opts?.detail }];
+    return { response: this.nextMessageResponse };
+  },
+  async showOpenDialog() {
+    return this.nextOpenPath ? { canceled: false, filePaths: [this.nextOpenPath] } : { canceled: true, filePaths: [] };
+  },
   async showSaveDialog(...args) {
     const opts = args.at(-1);
     record.saveDialog = { defaultPath: opts?.defaultPath };

@@ -1,0 +1,83 @@
+/** Conversations and messages: list, open, change, delete, search, export and import. */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { ParleyError } from '../../core/errors.ts';
+import type { AppContext, Handlers } from './types.ts';
+
+/** The largest file an import reads. */
+export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
+
+function fileName(title: string, ext: string): string {
+  const base = title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || 'conversation';
+  return `${base}.${ext}`;
+}
+
+export function conversationHandlers(ctx: AppContext): Handlers<'conversations:list' | 'conversations:create' | 'conversations:open' | 'conversations:update' | 'conversations:delete' | 'conversations:search' | 'conversations:export' | 'conversations:import' | 'messages:switch' | 'messages:delete'> {
+  const { store } = ctx;
+  const log = ctx.logger.scope('storage');
+  const must = (id: string) => {
+    const c = store.getConversation(id);
+    if (!c) throw new ParleyError('config_invalid', 'That conversation does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
+    return c;
+  };
+  return {
+    'conversations:list': () => store.listConversations(),
+    'conversations:create': (_caller, init) => {
+      const s = ctx.settings.get();
+      const providerId = init?.providerId ?? s.defaults.providerId;
+      if (providerId) ctx.settings.providerFor(providerId);
+      const model = init?.model ?? (providerId === s.defaults.providerId ? s.defaults.model : '');
+      return store.createConversation({ title: 'New chat', providerId: providerId ?? null, model: model || null, systemPrompt: s.defaults.systemPrompt, contextMessages: s.defaults.contextMessages });
+    },
+    'conversations:open': (_caller, id, opts) => {
+      must(id);
+      return store.path(id, { limit: opts?.limit ?? 200 });
+    },
+    'conversations:update': (_caller, id, patch) => {
+      must(id);
+      if (patch.providerId) ctx.settings.providerFor(patch.providerId);
+      return store.updateConversation(id, patch);
+    },
+    'conversations:delete': (_caller, id) => {
+      must(id);
+      store.deleteConversation(id);
+      log.info('conversation deleted', { id });
+      return true;
+    },
+    'conversations:search': async (_caller, query) => {
+      if (!query.trim()) return [];
+      return store.search(query.trim(), { limit: 50 });
+    },
+    'conversations:export': async (_caller, id, format) => {
+      const c = must(id);
+      const choose = ctx.opts.chooseSavePath ?? ((name: string) => ctx.opts.chooseExportPath(name));
+      const out = await choose(fileName(c.title, format === 'markdown' ? 'md' : 'json'), format);
+      if (!out) return null;
+      const body = format === 'markdown' ? store.exportMarkdown(id) : JSON.stringify(store.exportJson(id), null, 2);
+      await writeFile(out, body, { mode: 0o600 });
+      log.info('conversation exported', { id, format, bytes: Buffer.byteLength(body) });
+      return out;
+    },
+    'conversations:import': async () => {
+      const path = await ctx.opts.chooseOpenPath?.();
+      if (!path) return [];
+      const st = await stat(path);
+      if (!st.isFile()) throw new ParleyError('config_invalid', 'Only a regular file can be imported.', { hop: 'config', phase: 'config' });
+      if (st.size > MAX_IMPORT_BYTES) throw new ParleyError('limit_exceeded', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, the most an import reads.`, { hop: 'config', phase: 'config' });
+      const text = await readFile(path, 'utf8');
+      const imported = store.importJson(text);
+      log.info('conversations imported', { count: imported.length });
+      return imported;
+    },
+    'messages:switch': (_caller, conversationId, messageId) => {
+      must(conversationId);
+      return store.switchVersion(conversationId, messageId);
+    },
+    'messages:delete': (_caller, messageId) => {
+      const m = store.getMessage(messageId);
+      if (!m) throw new ParleyError('config_invalid', 'That message does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
+      if (ctx.chat.isActive(messageId)) throw new ParleyError('config_invalid', 'That answer is still being written: stop it first.', { hop: 'config', phase: 'config' });
+      store.deleteMessage(messageId);
+      return store.path(m.conversationId, { limit: 200 });
+    },
+  };
+}

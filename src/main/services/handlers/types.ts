@@ -1,0 +1,40 @@
+/**
+ * Handlers by feature: each module exports its channels' handlers given the app's context; the composition
+ * root (../app.ts) only lists them, and a channel of the contract without a handler is a type error there.
+ */
+import type { Core } from '../../core/index.ts';
+import type { Env } from '../../core/config.ts';
+import type { ArgsOf, Channel, ResultOf } from '../../../shared/ipc.ts';
+import type { ChatService } from '../chat-service.ts';
+import type { Logger } from '../logging.ts';
+import type { Redactor } from '../redact.ts';
+import type { SettingsStore } from '../settings-store.ts';
+import type { ChatStore } from '../storage/index.ts';
+import type { Caller, WindowHub } from '../window-hub.ts';
+import type { AppServicesOptions } from '../app.ts';
+
+export type Handler<C extends Channel> = (caller: Caller, ...args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
+export type Handlers<K extends Channel> = { [C in K]: Handler<C> };
+
+export interface LearningRedactor extends Redactor {
+  learn(secrets: string[]): void;
+  secrets(): string[];
+}
+
+/** What handlers may use. */
+export interface AppContext {
+  opts: AppServicesOptions;
+  env: Env;
+  settings: SettingsStore;
+  logger: Logger;
+  redactor: LearningRedactor;
+  /** Learns the secrets of (raw) settings: keys, proxy passwords, the values of the variables they name. */
+  learnSettings(settings: unknown): void;
+  /** The one long-lived network core (pools reused across requests). */
+  core: Core;
+  hub: WindowHub;
+  store: ChatStore;
+  chat: ChatService;
+  /** The login shell's environment (read once, lazily), or undefined where not applicable or unreadable. */
+  loginShellEnv(): Promise<Env | undefined>;
+}

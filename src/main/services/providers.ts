@@ -1,0 +1,103 @@
+/**
+ * Providers as the network core sees them: one configured provider plus the network settings become the
+ * core's connection settings (the provider's route decides the proxy). Also first-run detection: providers
+ * the environment, the login shell or a local Ollama already name.
+ */
+import { ParleyError } from '../core/errors.ts';
+import type { Env } from '../core/config.ts';
+import type { DetectedProvider } from '../../shared/ipc.ts';
+import { PRESETS, migrateSettings, storedSettingsSchema, type ConnectionSettingsInput, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
+import { baseOrigin } from './secure-input.ts';
+
+/** The core's settings for one provider and model (values still hold their `${VAR}`s; the core expands them). */
+export function connectionFor(settings: Pick<StoredSettings, 'network'>, provider: ProviderEntry, model: string | undefined): ConnectionSettingsInput {
+  const network = structuredClone(settings.network);
+  if (provider.route.mode === 'direct') network.proxy = { ...network.proxy, mode: 'none' };
+  if (provider.route.mode === 'proxy') network.proxy = { ...network.proxy, mode: 'manual', url: provider.route.proxyUrl };
+  const chosen = model || provider.defaultModel || provider.models[0] || '';
+  return {
+    provider: {
+      protocol: provider.protocol,
+      baseUrl: provider.baseUrl,
+      ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
+      model: chosen,
+      ...(provider.anthropicVersion ? { anthropicVersion: provider.anthropicVersion } : {}),
+    },
+    network,
+  };
+}
+
+/** The provider named on the command line (by name or id, case-insensitive), else the default one. */
+export function pickProvider(settings: StoredSettings, name?: string): ProviderEntry | undefined {
+  if (name) {
+    const n = name.toLowerCase();
+    const p = settings.providers.find((x) => x.id.toLowerCase() === n) ?? settings.providers.find((x) => x.name.toLowerCase() === n);
+    if (!p) {
+      const known = settings.providers.map((x) => x.name).join(', ') || 'none';
+      throw new ParleyError('config_invalid', `No provider named "${name}" in settings.json (configured: ${known}).`, { hop: 'config', phase: 'config', hint: 'Use the name shown in the app under Settings → Providers, or give --base-url and --api-key.' });
+    }
+    return p;
+  }
+  return settings.providers.find((x) => x.id === settings.defaults.providerId) ?? settings.providers[0];
+}
+
+/**
+ * What the CLI reads from a settings file of either version: `{ provider, network }` for the chosen (or
+ * default) provider; the command line's options are applied on top by the caller.
+ */
+export function fileConnection(file: unknown, providerName?: string): { provider: Record<string, unknown>; network: Record<string, unknown> } {
+  const { value } = migrateSettings(file);
+  const parsed = storedSettingsSchema.safeParse(value);
+  if (!parsed.success) {
+    if (providerName) throw new ParleyError('config_invalid', `settings.json is invalid, so --provider ${providerName} cannot be read from it.`, { hop: 'config', phase: 'config' });
+    const o = (typeof file === 'object' && file !== null ? file : {}) as Record<string, unknown>;
+    return { provider: (o.provider ?? {}) as Record<string, unknown>, network: (o.network ?? {}) as Record<string, unknown> };
+  }
+  const s = parsed.data;
+  const p = pickProvider(s, providerName);
+  if (!p) return { provider: {}, network: s.network as unknown as Record<string, unknown> };
+  const c = connectionFor(s, p, undefined);
+  return { provider: c.provider as Record<string, unknown>, network: c.network as Record<string, unknown> };
+}
+
+export interface DetectOptions {
+  env: Env;
+  loginShellEnv?: Env;
+  configured: ProviderEntry[];
+  /** Whether something answers as Ollama at this base URL (the app probes the default local port). */
+  probeOllama?: (baseUrl: string) => Promise<boolean>;
+}
+
+function ollamaBase(host: string): string {
+  const h = host.trim();
+  if (/^https?:\/\//i.test(h)) return h.replace(/\/+$/, '');
+  return `http://${h.includes(':') ? h : `${h}:11434`}`;
+}
+
+/** Providers that the environment, the login shell and a local Ollama name; keys as `${VAR}` references. */
+export async function detectProviders(opts: DetectOptions): Promise<DetectedProvider[]> {
+  const out: DetectedProvider[] = [];
+  const configuredOrigins = new Set(opts.configured.map((p) => baseOrigin(p.baseUrl, opts.env)).filter(Boolean));
+  const add = (d: Omit<DetectedProvider, 'configured'>, env: Env): void => {
+    if (out.some((x) => x.preset === d.preset && x.baseUrl === d.baseUrl)) return;
+    out.push({ ...d, configured: configuredOrigins.has(baseOrigin(d.baseUrl, env)) });
+  };
+  const sources: [Env, DetectedProvider['source']][] = [[opts.env, 'environment']];
+  if (opts.loginShellEnv) sources.push([opts.loginShellEnv, 'login shell']);
+  for (const [env, source] of sources) {
+    for (const preset of PRESETS) {
+      if (preset.id === 'ollama') {
+        if (env.OLLAMA_HOST) add({ preset: 'ollama', name: preset.name, protocol: 'ollama', baseUrl: ollamaBase(env.OLLAMA_HOST), source }, env);
+        continue;
+      }
+      if (!preset.keyVar || !env[preset.keyVar]) continue;
+      const baseUrl = preset.baseUrlVar && env[preset.baseUrlVar] ? `\${${preset.baseUrlVar}}` : preset.baseUrl;
+      add({ preset: preset.id, name: preset.name, protocol: preset.protocol, baseUrl, apiKey: `\${${preset.keyVar}}`, source }, env);
+    }
+  }
+  const local = PRESETS.find((p) => p.id === 'ollama');
+  if (local && !out.some((d) => d.preset === 'ollama') && opts.probeOllama && (await opts.probeOllama(local.baseUrl).catch(() => false))) {
+    add({ preset: 'ollama', name: local.name, protocol: 'ollama', baseUrl: local.baseUrl, source: 'local port' }, opts.env);
+  }
+  return out;
+}

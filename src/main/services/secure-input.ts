@@ -1,0 +1,86 @@
+/**
+ * What a value from the window may do. The renderer shows what a model wrote, so it is treated as an
+ * attacker: a `${VAR}` it sends may only name a variable that fits the field (a key variable in a key field,
+ * a URL or proxy variable in a URL field), and nothing else; a key is bound to its provider's origin. The
+ * settings file is the user's: what the user wrote there by hand is not checked here.
+ */
+import { ParleyError } from '../core/errors.ts';
+import { PROXY_VARS } from './shell-env.ts';
+import { PRESETS } from '../../shared/settings.ts';
+import type { Env } from '../core/config.ts';
+
+export const VAR_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+export type FieldKind = 'key' | 'url' | 'plain';
+
+/** The `${VAR}` names a value refers to. */
+export function referencedVars(value: string | undefined): string[] {
+  if (!value) return [];
+  return [...value.matchAll(VAR_REF)].map((m) => m[1] as string);
+}
+
+export function varFitsField(name: string, kind: FieldKind): boolean {
+  if (kind === 'key') return /(_API_KEY|_KEY|_TOKEN)$/.test(name);
+  if (kind === 'url') return /(_BASE_URL|_URL|_HOST)$/.test(name) || (PROXY_VARS as readonly string[]).includes(name);
+  return false;
+}
+
+/** Refuses a value from the window whose `${VAR}`s do not fit the field (named in the message, never expanded). */
+export function checkWindowValue(value: string | undefined, kind: FieldKind, field: string): void {
+  for (const name of referencedVars(value)) {
+    if (!varFitsField(name, kind)) {
+      const allowed = kind === 'key' ? 'a name ending in _API_KEY, _KEY or _TOKEN' : kind === 'url' ? 'a name ending in _BASE_URL, _URL or _HOST, or a proxy variable' : 'no variable';
+      throw new ParleyError('config_invalid', `The ${field} refers to \${${name}}, which is not allowed there from the app window (allowed: ${allowed}).`, {
+        hop: 'config', phase: 'config',
+        hint: `Type the value itself, or write \${${name}} into settings.json by hand (the file is yours; the window is not trusted with other variables).`,
+      });
+    }
+  }
+}
+
+/** scheme://host:port of a URL (default ports made explicit); undefined when it is not a URL. */
+export function originOf(url: string | undefined): string | undefined {
+  if (!url || !URL.canParse(url)) return undefined;
+  const u = new URL(url);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
+}
+
+function expandQuiet(value: string, env: Env): string {
+  return value.replace(VAR_REF, (_m, name: string) => env[name] ?? '');
+}
+
+/** The origin a base URL (possibly `${VAR}`) points at, with the environment expanded. */
+export function baseOrigin(baseUrl: string, env: Env): string | undefined {
+  return originOf(expandQuiet(baseUrl, env).trim());
+}
+
+/**
+ * Well-known key variables belong to their services: `${OPENAI_API_KEY}` sent from the window goes only to
+ * OpenAI's origin (or to the origin its companion `OPENAI_BASE_URL` names), never to a URL the window chose.
+ */
+export function keyVarOrigins(name: string, env: Env): string[] | undefined {
+  const preset = PRESETS.find((p) => p.keyVar === name);
+  if (!preset) return undefined;
+  const origins = [originOf(preset.baseUrl)];
+  if (preset.baseUrlVar && env[preset.baseUrlVar]) origins.push(baseOrigin(env[preset.baseUrlVar] as string, env));
+  if (preset.id === 'qwen') origins.push(originOf('https://dashscope-intl.aliyuncs.com'));
+  if (preset.id === 'moonshot') origins.push(originOf('https://api.moonshot.ai'));
+  return origins.filter((o): o is string => !!o);
+}
+
+/** Refuses a window-sent `${KEY_VAR}` of a known service aimed at another origin. */
+export function checkKeyVarOrigin(apiKey: string | undefined, baseUrl: string, env: Env): void {
+  for (const name of referencedVars(apiKey)) {
+    const allowed = keyVarOrigins(name, env);
+    if (!allowed) continue;
+    const target = baseOrigin(baseUrl, env);
+    if (!target || !allowed.includes(target)) {
+      throw new ParleyError('config_invalid', `\${${name}} is the key of another service; it is not sent to this base URL.`, {
+        hop: 'config', phase: 'config',
+        hint: `Use this provider's own key, or a variable of your own (for example MY_PROVIDER_API_KEY).`,
+      });
+    }
+  }
+}

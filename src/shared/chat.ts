@@ -1,0 +1,130 @@
+/**
+ * The chat's data as both sides see it: conversations, messages (a tree of versions), search hits and the
+ * stream events main pushes while an answer is written. Plain data only (it crosses IPC).
+ */
+import type { ErrorInfo } from './errors.ts';
+
+export type MessageRole = 'system' | 'user' | 'assistant';
+
+/**
+ * complete: the answer ended normally. streaming: being written now (after a crash: shown as interrupted).
+ * stopped: the user pressed Stop (partial text kept). interrupted: the connection or the process died mid-answer
+ * (partial text kept). failed: no usable answer; `error` says why.
+ */
+export const MESSAGE_STATUSES = ['complete', 'streaming', 'stopped', 'interrupted', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface TokenUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  totalTokens?: number;
+}
+
+/** How an answer travelled: the route (direct / proxy and why), retries, and a streaming → whole fallback. */
+export interface MessageRoute {
+  route?: string;
+  attempts?: number;
+  mode?: 'stream' | 'whole';
+  fallback?: { reason: string; remembered: boolean };
+  retries?: { attempt: number; delayMs: number; reason: string }[];
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  /** The message this one answers or follows; null for the first message of a conversation. */
+  parentId: string | null;
+  role: MessageRole;
+  text: string;
+  /** Reasoning text (never sent back to a model). */
+  reasoning: string;
+  status: MessageStatus;
+  error?: ErrorInfo;
+  providerId?: string;
+  model?: string;
+  usage?: TokenUsage;
+  /** Milliseconds from the request to the first delta. */
+  ttftMs?: number;
+  /** Milliseconds from the request to the end. */
+  durationMs?: number;
+  /** Milliseconds of reasoning (first to last reasoning delta). */
+  reasoningMs?: number;
+  routeInfo?: MessageRoute;
+  finishReason?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Conversation {
+  id: string;
+  title: string;
+  providerId: string | null;
+  model: string | null;
+  systemPrompt: string;
+  /** How many earlier messages a request carries (0 = all that fit the model's context). */
+  contextMessages: number;
+  pinned: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** The leaf of the path the conversation shows (the last message of the shown branch). */
+  currentLeafId: string | null;
+  /** The unsent text of the composer. */
+  draft: string;
+}
+
+/** One message on the shown path, with where it sits among its siblings (‹ 2/3 ›). */
+export interface PathMessage extends Message {
+  /** 1-based index among the messages that share its parent (same role), and their number. */
+  version: number;
+  versions: number;
+  /** Ids of all siblings in order (for switching versions). */
+  siblingIds: string[];
+}
+
+export interface ConversationPage {
+  conversation: Conversation;
+  /** The shown path from the root to the current leaf (or the last `limit` messages of it). */
+  messages: PathMessage[];
+  /** Messages on the path before the first one returned (0 when it starts at the root). */
+  before: number;
+}
+
+export interface SearchHit {
+  conversationId: string;
+  conversationTitle: string;
+  /** null when the title matched. */
+  messageId: string | null;
+  role?: MessageRole;
+  /** A short excerpt with the matches wrapped in SNIPPET_MARK_START / SNIPPET_MARK_END. */
+  snippet: string;
+  updatedAt: number;
+}
+
+/** Match markers inside snippets (private-use characters: never in real text, turned into <mark> by the renderer). */
+export const SNIPPET_MARK_START = '\uE000';
+export const SNIPPET_MARK_END = '\uE001';
+
+/** A stream in progress, as the window sees it (sent again to a window that reloads). */
+export interface ActiveStream {
+  requestId: string;
+  conversationId: string;
+  messageId: string;
+  text: string;
+  reasoning: string;
+  /** The sequence number of the last event folded into this snapshot. */
+  seq: number;
+  startedAt: number;
+  notice?: StreamNotice;
+}
+
+/** What is shown where the answer is being written: a retry's countdown or a fallback. */
+export type StreamNotice =
+  | { kind: 'retry'; attempt: number; of: number; delayMs: number; reason: string; at: number }
+  | { kind: 'fallback'; reason: string; remembered: boolean }
+  | { kind: 'route'; route: string };
+
+/** Events of one request; `seq` grows by one per event of that request, so a window can drop what it already has. */
+export type ChatStreamEvent =
+  | { requestId: string; seq: number; type: 'delta'; conversationId: string; messageId: string; text: string; reasoning: string }
+  | { requestId: string; seq: number; type: 'notice'; conversationId: string; messageId: string; notice: StreamNotice }
+  | { requestId: string; seq: number; type: 'end'; conversationId: string; messageId: string; message: Message };

@@ -1,0 +1,284 @@
+/**
+ * The chat in main, through the same app services the window calls (IPC contract), against the project's
+ * misbehaving upstream: events addressed to the window that asked, with a request id and growing sequence
+ * numbers, gathered to about one per frame; the answer saved as it arrives; stop, continue, retry,
+ * regenerate and edit; a window that reloads catches up; a failure becomes a message with its code, hint
+ * and the provider's own words.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startUpstream, type Upstream } from '../helpers/upstream.ts';
+import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { ChatStreamEvent, Message } from '../../src/shared/chat.ts';
+import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
+
+const KEY = 'sk-chatServiceKey0123456789abcdefghij';
+
+let up: Upstream;
+const dirs: string[] = [];
+const open: AppServices[] = [];
+beforeAll(async () => {
+  up = await startUpstream();
+});
+afterEach(() => up.clear());
+afterAll(async () => {
+  for (const s of open) await s.close();
+  await up?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+interface Win {
+  id: string;
+  events: ChatStreamEvent[];
+}
+
+function app(dataDir?: string): { svc: AppServices; win: Win; dataDir: string; window(id: string): Win } {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'parley-chat-'));
+  if (!dataDir) dirs.push(dir);
+  const svc = createAppServices({
+    dataDir: dir,
+    logDir: join(dir, 'logs'),
+    env: {},
+    host: 'browser',
+    versions: { name: 'Parley', version: 'test', electron: '' },
+    chooseExportPath: async () => null,
+  });
+  open.push(svc);
+  const window = (id: string): Win => {
+    const w: Win = { id, events: [] };
+    svc.attachWindow(id, (event, payload) => {
+      if (event === 'chat:stream') w.events.push(payload as ChatStreamEvent);
+    });
+    return w;
+  };
+  const win = window('w1');
+  svc.hub.ready('w1');
+  return { svc, win, dataDir: dir, window };
+}
+
+async function call<C extends Channel>(svc: AppServices, channel: C, ...args: ArgsIn<C>): Promise<ResultOf<C>> {
+  return callAs(svc, 'w1', channel, ...args);
+}
+async function callAs<C extends Channel>(svc: AppServices, windowId: string, channel: C, ...args: ArgsIn<C>): Promise<ResultOf<C>> {
+  const r = await svc.invoke({ windowId }, channel, args);
+  if (!r.ok) throw Object.assign(new Error(`${channel}: ${r.error.code}: ${r.error.message}`), { info: r.error });
+  return r.value;
+}
+
+async function setup(svc: AppServices): Promise<string> {
+  const view = await call(svc, 'providers:save', { name: 'Local', preset: 'custom', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' });
+  await call(svc, 'settings:set', { network: { proxy: { mode: 'none' }, retries: 2 } });
+  expect(view.providers).toHaveLength(1);
+  return (await call(svc, 'conversations:create')).id;
+}
+
+async function ended(win: Win, requestId: string, timeoutMs = 15_000): Promise<Message> {
+  const t0 = Date.now();
+  for (;;) {
+    const end = win.events.find((e) => e.requestId === requestId && e.type === 'end');
+    if (end && end.type === 'end') return end.message;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no end for ${requestId}; events: ${JSON.stringify(win.events.slice(-3))}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const deltas = (win: Win, requestId: string): string => win.events.filter((e) => e.requestId === requestId && e.type === 'delta').map((e) => (e.type === 'delta' ? e.text : '')).join('');
+
+describe('sending and streaming', () => {
+  it('an answer streams to the window that asked, gathered per frame, with growing sequence numbers; it is saved and the request carries the path', async () => {
+    const { svc, win, window } = app();
+    const other = window('w2');
+    svc.hub.ready('w2');
+    const convId = await setup(svc);
+    const text = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
+    up.behave({ kind: 'ok', text, chunkSize: 2 });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Hello there' });
+    expect(sent.tail.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(sent.conversation.title).toBe('Hello there');
+    const msg = await ended(win, sent.requestId);
+    expect(msg.status).toBe('complete');
+    expect(msg.text).toBe(text);
+    expect(deltas(win, sent.requestId)).toBe(text);
+    const seqs = win.events.filter((e) => e.requestId === sent.requestId).map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    // ~450 deltas from the provider, far fewer events: gathered about once a frame.
+    expect(win.events.filter((e) => e.type === 'delta').length).toBeLessThan(150);
+    // Only the window that asked hears about it.
+    expect(other.events).toHaveLength(0);
+    expect(msg.ttftMs).toBeGreaterThanOrEqual(0);
+    expect(msg.routeInfo?.route).toContain('direct');
+    // Saved: reopening shows it; the request carried the question and no reasoning.
+    const page = await call(svc, 'conversations:open', convId);
+    expect(page.messages.map((m) => [m.role, m.status])).toEqual([['user', 'complete'], ['assistant', 'complete']]);
+    expect(page.messages[1]?.text).toBe(text);
+    const req = up.chatRequests.at(-1);
+    expect(req?.body?.messages).toEqual([{ role: 'user', content: 'Hello there' }]);
+    expect(req?.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('events wait for a window that is not ready yet, and a reloaded window catches up from a snapshot without losing or doubling text', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    up.behave({ kind: 'ok', text: 'one two three four five six seven eight nine ten', chunkSize: 3, gapMs: 60 });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Count' });
+    await new Promise((r) => setTimeout(r, 250));
+    // The window reloads: its events wait; the new page asks for a snapshot, then says it is ready.
+    svc.reloadWindow('w1');
+    const before = win.events.length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(win.events.length).toBe(before);
+    const [snap] = await call(svc, 'chat:active');
+    expect(snap?.requestId).toBe(sent.requestId);
+    await call(svc, 'app:ready');
+    const msg = await ended(win, sent.requestId);
+    // The new page's view: the snapshot plus the events after it.
+    const after = win.events.filter((e) => e.requestId === sent.requestId && e.seq > (snap?.seq ?? 0));
+    const rebuilt = (snap?.text ?? '') + after.map((e) => (e.type === 'delta' ? e.text : '')).join('');
+    expect(rebuilt).toBe('one two three four five six seven eight nine ten');
+    expect(msg.text).toBe(rebuilt);
+  });
+
+  it('Stop ends the request at once and keeps the partial answer; Continue asks the model to go on and joins it into the same message', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    up.behave({ kind: 'ok', text: 'alpha beta gamma delta epsilon zeta eta theta', chunkSize: 2, gapMs: 80 });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Greek letters' });
+    for (let i = 0; i < 100 && deltas(win, sent.requestId).length < 6; i++) await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    expect(await call(svc, 'chat:stop', sent.requestId)).toBe(true);
+    const stopped = await ended(win, sent.requestId);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.text.length).toBeGreaterThan(0);
+    expect('alpha beta gamma delta epsilon zeta eta theta'.startsWith(stopped.text)).toBe(true);
+    // Nothing more arrives for it.
+    const seen = win.events.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(win.events.length).toBe(seen);
+    // Continue: same message, the partial kept in front; the request sent the partial and asked to go on.
+    up.behave({ kind: 'ok', text: ' and the rest.' });
+    const cont = await call(svc, 'chat:continue', stopped.id);
+    expect(cont.tail[0]?.id).toBe(stopped.id);
+    const done = await ended(win, cont.requestId);
+    expect(done.id).toBe(stopped.id);
+    expect(done.status).toBe('complete');
+    expect(done.text).toBe(`${stopped.text} and the rest.`);
+    const req = up.chatRequests.at(-1)?.body?.messages as { role: string; content: string }[];
+    expect(req.at(-2)).toEqual({ role: 'assistant', content: stopped.text });
+    expect(req.at(-1)?.role).toBe('user');
+  });
+
+  it('an answer cut mid-stream is interrupted with its text, and Continue joins the rest', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    up.behave({ kind: 'cut', afterChunks: 3, text: 'first second third fourth fifth', chunkSize: 4 }, { kind: 'cut', afterChunks: 3, text: 'first second third fourth fifth', chunkSize: 4 });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Go' });
+    const cut = await ended(win, sent.requestId);
+    expect(cut.status).toBe('interrupted');
+    expect(cut.text.length).toBeGreaterThan(0);
+    expect(cut.error?.code).toBe('stream_interrupted');
+    up.clear();
+    up.behave({ kind: 'ok', text: ' sixth.' });
+    const cont = await call(svc, 'chat:continue', cut.id);
+    const done = await ended(win, cont.requestId);
+    expect(done.status).toBe('complete');
+    expect(done.text).toBe(`${cut.text} sixth.`);
+  });
+
+  it('retries and fallback are events shown where the answer is written', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    up.behave({ kind: 'status', status: 503 }, { kind: 'ok', text: 'after retry' });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Retry me' });
+    const msg = await ended(win, sent.requestId);
+    expect(msg.text).toBe('after retry');
+    const notice = win.events.find((e) => e.type === 'notice');
+    expect(notice?.type === 'notice' && notice.notice.kind === 'retry' ? notice.notice : null).toMatchObject({ kind: 'retry', attempt: 2, of: 3, reason: 'server_error' });
+    expect(msg.routeInfo?.retries?.[0]).toMatchObject({ attempt: 1, reason: 'server_error' });
+    // A gateway page to stream requests: answered without streaming, said so.
+    up.behave({ kind: 'streamOnly', then: { kind: 'status', status: 502, body: '<html>502 Bad Gateway</html>', contentType: 'text/html' } });
+    const again = await call(svc, 'chat:send', { conversationId: convId, text: 'Fallback' });
+    const m2 = await ended(win, again.requestId);
+    expect(m2.status).toBe('complete');
+    const fb = win.events.find((e) => e.requestId === again.requestId && e.type === 'notice');
+    expect(fb?.type === 'notice' ? fb.notice : null).toMatchObject({ kind: 'fallback', reason: 'bad_gateway' });
+    expect(m2.routeInfo?.mode).toBe('whole');
+  });
+
+  it('a 401 is a failed message with the code, the hint and the provider’s own words; Retry sends again into it', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    up.behave({ kind: 'status', status: 401, body: { error: { message: 'Incorrect API key provided: sk-chat…ghij', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Hi' });
+    const failed = await ended(win, sent.requestId);
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('auth_rejected');
+    expect(failed.error?.hint).toBeTruthy();
+    expect(failed.error?.providerMessage).toContain('Incorrect API key');
+    expect(JSON.stringify(win.events)).not.toContain(KEY);
+    up.behave({ kind: 'ok', text: 'Now it works' });
+    const retried = await call(svc, 'chat:retry', failed.id);
+    const ok = await ended(win, retried.requestId);
+    expect(ok.id).toBe(failed.id);
+    expect(ok.status).toBe('complete');
+    expect(ok.error).toBeUndefined();
+  });
+
+  it('Regenerate makes a sibling version; editing a question makes a new branch; switching versions changes the shown path', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    up.behave({ kind: 'ok', text: 'Answer one' });
+    const first = await call(svc, 'chat:send', { conversationId: convId, text: 'Question' });
+    const a1 = await ended(win, first.requestId);
+    up.behave({ kind: 'ok', text: 'Answer two' });
+    const regen = await call(svc, 'chat:regenerate', a1.id);
+    const a2 = await ended(win, regen.requestId);
+    expect(a2.id).not.toBe(a1.id);
+    let page = await call(svc, 'conversations:open', convId);
+    expect(page.messages.at(-1)).toMatchObject({ text: 'Answer two', version: 2, versions: 2 });
+    page = await call(svc, 'messages:switch', convId, a1.id);
+    expect(page.messages.at(-1)).toMatchObject({ text: 'Answer one', version: 1, versions: 2 });
+    // Edit the question: a new branch with its own answer.
+    const q = page.messages[0];
+    up.behave({ kind: 'ok', text: 'Edited answer' });
+    const edit = await call(svc, 'chat:send', { conversationId: convId, text: 'Question, edited', editOf: q?.id });
+    await ended(win, edit.requestId);
+    page = await call(svc, 'conversations:open', convId);
+    expect(page.messages.map((m) => m.text)).toEqual(['Question, edited', 'Edited answer']);
+    expect(page.messages[0]).toMatchObject({ version: 2, versions: 2 });
+    const req = up.chatRequests.at(-1)?.body?.messages;
+    expect(req).toEqual([{ role: 'user', content: 'Question, edited' }]);
+  });
+
+  it('the request carries the system prompt and at most the conversation’s message count, never reasoning', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    await call(svc, 'conversations:update', convId, { systemPrompt: 'Be brief.', contextMessages: 3 });
+    for (const q of ['one', 'two', 'three']) {
+      up.behave({ kind: 'ok', text: `answer ${q}`, reasoning: `thinking about ${q}` });
+      const s = await call(svc, 'chat:send', { conversationId: convId, text: q });
+      const m = await ended(win, s.requestId);
+      expect(m.reasoning).toBe(`thinking about ${q}`);
+    }
+    const req = up.chatRequests.at(-1)?.body?.messages as { role: string; content: string }[];
+    expect(req[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    expect(req.slice(1)).toEqual([{ role: 'user', content: 'two' }, { role: 'assistant', content: 'answer two' }, { role: 'user', content: 'three' }]);
+    expect(JSON.stringify(req)).not.toContain('thinking about');
+  });
+
+  it('a restart shows an answer that was being written as interrupted, with what was saved', async () => {
+    const first = app();
+    const convId = await setup(first.svc);
+    up.behave({ kind: 'ok', text: 'slow words arriving one by one for a while', chunkSize: 2, gapMs: 150 });
+    await call(first.svc, 'chat:send', { conversationId: convId, text: 'Slow' });
+    await new Promise((r) => setTimeout(r, 1500));
+    // A second app on the same folder (the first one "crashed": it never finished the answer).
+    const second = app(first.dataDir);
+    const page = await call(second.svc, 'conversations:open', convId);
+    const m = page.messages.at(-1);
+    expect(m?.status).toBe('interrupted');
+    expect(m?.text.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * A compromised renderer (it shows what a model wrote) calls the IPC contract like an attacker. It must not
+ * obtain a stored key, make main send a key to another origin, or read an environment variable through
+ * `${VAR}`; whatever main returns or emits is redacted. A second upstream plays the attacker's server and
+ * records what reaches it.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUpstream, type Upstream } from '../helpers/upstream.ts';
+import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { ArgsIn, Channel, Result, ResultOf } from '../../src/shared/ipc.ts';
+
+const KEY = 'sk-storedKeyNeverLeaves0123456789abcd';
+const ENV_SECRET = 'envSecretValue-7f3a9c1d';
+const SHELL_KEY = 'sk-openaiFromEnv0123456789abcdefghijk';
+
+let good: Upstream;
+let evil: Upstream;
+const dirs: string[] = [];
+const apps: AppServices[] = [];
+beforeAll(async () => {
+  [good, evil] = await Promise.all([startUpstream(), startUpstream()]);
+});
+afterAll(async () => {
+  for (const a of apps) await a.close();
+  await Promise.all([good?.stop(), evil?.stop()]);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const emitted: unknown[] = [];
+function app(env: Record<string, string> = {}): { svc: AppServices; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-untrusted-'));
+  dirs.push(dir);
+  const svc = createAppServices({ dataDir: dir, logDir: join(dir, 'logs'), env, host: 'browser', versions: { name: 'Parley', version: 'test', electron: '' }, chooseExportPath: async () => null });
+  apps.push(svc);
+  svc.attachWindow('w', (_e, p) => void emitted.push(p));
+  svc.hub.ready('w');
+  return { svc, dir };
+}
+const invoke = <C extends Channel>(svc: AppServices, channel: C, ...args: ArgsIn<C>): Promise<Result<ResultOf<C>>> => svc.invoke({ windowId: 'w' }, channel, args);
+async function ok<C extends Channel>(svc: AppServices, channel: C, ...args: ArgsIn<C>): Promise<ResultOf<C>> {
+  const r = await invoke(svc, channel, ...args);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+const sawKey = (u: Upstream, key: string): boolean => u.requests.some((r) => JSON.stringify(r.headers).includes(key) || r.rawBody.includes(key) || r.url.includes(key));
+
+async function withProvider(svc: AppServices): Promise<string> {
+  const v = await ok(svc, 'providers:save', { name: 'Good', preset: 'custom', protocol: 'openai', baseUrl: `${good.url}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' });
+  await ok(svc, 'settings:set', { network: { proxy: { mode: 'none' } } });
+  return v.providers[0]?.id ?? '';
+}
+
+describe('a compromised renderer', () => {
+  it('cannot obtain a stored key: no channel returns it', async () => {
+    const { svc } = app();
+    const id = await withProvider(svc);
+    const answers = [await invoke(svc, 'settings:get'), await invoke(svc, 'providers:save', { id, name: 'Good', preset: 'custom', protocol: 'openai', baseUrl: `${good.url}/v1` }), await invoke(svc, 'providers:detect'), await invoke(svc, 'doctor:run', { providerId: id })];
+    for (const a of answers) expect(JSON.stringify(a)).not.toContain(KEY);
+    expect(JSON.stringify(emitted)).not.toContain(KEY);
+  });
+
+  it('cannot make main send the key to another origin: moving the base URL drops the key, and a draft aimed elsewhere goes without it', async () => {
+    const { svc } = app();
+    const id = await withProvider(svc);
+    // A draft (never saved) pointing the stored provider at the attacker: the model list goes without the key.
+    await invoke(svc, 'providers:models', { id, name: 'Good', preset: 'custom', protocol: 'openai', baseUrl: `${evil.url}/v1` });
+    expect(evil.requests.length).toBeGreaterThan(0);
+    expect(sawKey(evil, KEY)).toBe(false);
+    // Saving the move drops the key; chatting then sends none to the attacker.
+    const view = await ok(svc, 'providers:save', { id, name: 'Good', preset: 'custom', protocol: 'openai', baseUrl: `${evil.url}/v1` });
+    expect(view.providers[0]?.apiKeyMarker).toBeNull();
+    const conv = await ok(svc, 'conversations:create');
+    const sent = await ok(svc, 'chat:send', { conversationId: conv.id, text: 'hello' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent.requestId).toBeTruthy();
+    expect(sawKey(evil, KEY)).toBe(false);
+    // Moving back does not bring the key back: it is gone from the file.
+    expect(readFileSync(svc.settings.path, 'utf8')).not.toContain(KEY);
+  });
+
+  it('a path or port change on the same origin keeps the key (only the origin binds it)', async () => {
+    const { svc } = app();
+    const id = await withProvider(svc);
+    const view = await ok(svc, 'providers:save', { id, name: 'Good', preset: 'custom', protocol: 'openai', baseUrl: `${good.url}/other/v1` });
+    expect(view.providers[0]?.apiKeyMarker).toBe('sk-…abcd (37 chars)');
+    const other = new URL(good.url);
+    other.port = String(Number(other.port) + 1);
+    const moved = await ok(svc, 'providers:save', { id, name: 'Good', preset: 'custom', protocol: 'openai', baseUrl: `${other.origin}/v1` });
+    expect(moved.providers[0]?.apiKeyMarker).toBeNull();
+  });
+
+  it('cannot read an environment variable through ${VAR}: names that do not fit the field are refused, and a known service key does not go to another origin', async () => {
+    const { svc } = app({ SECRET_THING: ENV_SECRET, HOME_DIR_SECRET: ENV_SECRET, OPENAI_API_KEY: SHELL_KEY });
+    const base = { name: 'X', preset: 'custom' as const, protocol: 'openai' as const };
+    const refused = [
+      await invoke(svc, 'providers:save', { ...base, baseUrl: `${evil.url}/v1`, apiKey: '${SECRET_THING}' }),
+      await invoke(svc, 'providers:save', { ...base, baseUrl: `${evil.url}/v1?x=\${SECRET_THING}` }),
+      await invoke(svc, 'providers:save', { ...base, baseUrl: `${evil.url}/v1`, models: ['${SECRET_THING}'] }),
+      await invoke(svc, 'providers:save', { ...base, baseUrl: `${evil.url}/v1`, route: { mode: 'proxy', proxyUrl: 'http://${HOME_DIR_SECRET}@127.0.0.1:9' } }),
+      await invoke(svc, 'providers:save', { ...base, baseUrl: `${evil.url}/v1`, apiKey: '${OPENAI_API_KEY}' }),
+      await invoke(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: 'http://${SECRET_THING}:1' } } }),
+      await invoke(svc, 'settings:set', { network: { caFiles: ['${SECRET_THING}'] } }),
+      await invoke(svc, 'settings:set', { defaults: { model: '${SECRET_THING}' } }),
+      await invoke(svc, 'conversations:create', { model: '${SECRET_THING}' }),
+    ];
+    for (const r of refused) {
+      expect(r.ok).toBe(false);
+      expect(JSON.stringify(r)).not.toContain(ENV_SECRET);
+      expect(JSON.stringify(r)).not.toContain(SHELL_KEY);
+    }
+    expect(sawKey(evil, ENV_SECRET)).toBe(false);
+    expect(sawKey(evil, SHELL_KEY)).toBe(false);
+    // The same key variable aimed at its own service's origin is accepted (not sent here: no such server).
+    const own = await invoke(svc, 'providers:save', { ...base, preset: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: '${OPENAI_API_KEY}' });
+    expect(own.ok).toBe(true);
+    expect(JSON.stringify(own)).not.toContain(SHELL_KEY);
+  });
+
+  it('a variable the user wrote into settings.json by hand works; an expanded value is never echoed in an error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-untrusted-file-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 2, providers: [{ id: 'p', name: 'File', protocol: 'openai', baseUrl: '${WEIRD_SETTING}', apiKey: KEY, models: ['m'], defaultModel: 'm' }], defaults: { providerId: 'p', model: 'm' }, network: { proxy: { mode: 'none' } } }));
+    const svc = createAppServices({ dataDir: dir, logDir: join(dir, 'logs'), env: { WEIRD_SETTING: `not a url ${ENV_SECRET}` }, host: 'browser', versions: { name: 'Parley', version: 'test', electron: '' }, chooseExportPath: async () => null });
+    apps.push(svc);
+    svc.attachWindow('w', (_e, p) => void emitted.push(p));
+    svc.hub.ready('w');
+    const conv = await ok(svc, 'conversations:create');
+    const sent = await ok(svc, 'chat:send', { conversationId: conv.id, text: 'hi' });
+    await new Promise((r) => setTimeout(r, 300));
+    const page = await ok(svc, 'conversations:open', conv.id);
+    const answer = page.messages.at(-1);
+    expect(answer?.status).toBe('failed');
+    expect(answer?.error?.code).toBe('config_invalid');
+    expect(JSON.stringify(page)).not.toContain(ENV_SECRET);
+    expect(JSON.stringify(emitted)).not.toContain(ENV_SECRET);
+    const report = await ok(svc, 'doctor:run');
+    expect(JSON.stringify(report)).not.toContain(ENV_SECRET);
+    expect(sent.requestId).toBeTruthy();
+  });
+
+  it('arguments out of bounds or of the wrong shape are refused before any handler runs', async () => {
+    const { svc } = app();
+    const huge = 'x'.repeat(1_000_001);
+    const bad = [
+      await svc.invoke({ windowId: 'w' }, 'chat:send', [{ conversationId: 'c', text: huge }]),
+      await svc.invoke({ windowId: 'w' }, 'chat:send', [{ conversationId: '../../etc', text: 'x' }]),
+      await svc.invoke({ windowId: 'w' }, 'conversations:search', ['q'.repeat(501)]),
+      await svc.invoke({ windowId: 'w' }, 'providers:save', [{ name: 'x', preset: 'custom', protocol: 'openai', baseUrl: 'http://x', extra: 1 }]),
+      await svc.invoke({ windowId: 'w' }, 'link:open', ['javascript:alert(1)']),
+      await svc.invoke({ windowId: 'w' }, 'link:open', ['file:///etc/passwd']),
+    ];
+    for (const r of bad) expect(r.ok).toBe(false);
+  });
+});

@@ -34,12 +34,19 @@ afterAll(async () => {
 
 const tid = (id: string): string => `[data-testid="${id}"]`;
 
+/** Adds a provider by hand (Settings → Providers → Add), then sets the global proxy mode. */
 async function fillProvider(page: Page, opts: { baseUrl: string; apiKey: string; model?: string; proxyMode?: string }): Promise<void> {
   await page.click(tid('nav-settings'));
+  await page.selectOption(tid('provider-add-preset'), 'custom');
+  await page.click(tid('provider-add'));
+  await page.fill(tid('provider-name'), 'Local test');
   await page.selectOption(tid('settings-protocol'), 'openai');
   await page.fill(tid('settings-baseUrl'), opts.baseUrl);
   await page.fill(tid('settings-apiKey'), opts.apiKey);
   await page.fill(tid('settings-model'), opts.model ?? 'test-model');
+  await page.click(tid('provider-model-add'));
+  await page.click(tid('provider-save'));
+  await page.waitForSelector(tid('provider-item'));
   await page.selectOption(tid('settings-proxyMode'), opts.proxyMode ?? 'none');
   await page.click(tid('settings-save'));
   await page.waitForSelector(`${tid('settings-status')}[data-state="saved"]`);
@@ -62,15 +69,15 @@ describe('settings, doctor and support bundle in the app', () => {
     await app?.close();
   });
 
-  it('first start opens the settings; a saved key is shown only by its shape, never sent back to the page', async () => {
+  it('first start shows the welcome screen; a provider added by hand shows its key only by its shape, never sent back to the page', async () => {
     const { page } = app;
-    await page.waitForSelector(tid('settings-baseUrl'));
+    await page.waitForSelector(tid('welcome'));
+    await page.click(tid('welcome-add'));
     await fillProvider(page, { baseUrl: `${up.url}/v1`, apiKey: KEY });
-    await expect.poll(() => page.textContent('body')).toContain('sk-…stuv');
+    await expect.poll(() => page.textContent(tid('provider-key'))).toContain('sk-…stuv');
     expect(await page.content()).not.toContain(KEY);
-    expect(await page.inputValue(tid('settings-apiKey'))).toBe('');
     const stored = JSON.parse(readFileSync(join(app.dataDir, 'settings.json'), 'utf8'));
-    expect(stored.provider.apiKey).toBe(KEY);
+    expect(stored.providers[0].apiKey).toBe(KEY);
   });
 
   it('Run connection doctor: every step shows up with its status, and the verdict is ok', async () => {
@@ -131,7 +138,7 @@ describe('settings, doctor and support bundle in the app', () => {
     for (const secret of [KEY, PLAIN_KEY]) expect(all).not.toContain(secret);
     expect(all).toContain('renderer exploded');
     const settings = JSON.parse(strFromU8(files['settings.json'] as Uint8Array));
-    expect(settings.provider.apiKey).toBe('sk-…stuv (41 chars)');
+    expect(settings.providers[0].apiKey).toBe('sk-…stuv (41 chars)');
   });
 
   it('every network setting typed in the panel lands in settings.json and is shown again after a reload', async () => {
@@ -159,7 +166,7 @@ describe('settings, doctor and support bundle in the app', () => {
       timeouts: { connectMs: 7500, firstByteMs: 120_000, idleMs: 60_000, totalMs: 0 },
     });
     expect(file.logging.logContent).toBe(true);
-    expect(file.provider.apiKey).toBe(KEY);
+    expect(file.providers[0].apiKey).toBe(KEY);
     await page.reload();
     await page.click(tid('nav-settings'));
     expect(await page.inputValue(tid('settings-proxyUrl'))).toBe('socks5h://127.0.0.1:1080');
@@ -192,7 +199,7 @@ describe('the doctor in the app sees what the login shell sets and the app lacks
     const app = await launchApp({ dataDir: join(home, 'data'), env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/bash', LANG: 'en_US.UTF-8' } });
     try {
       const { page } = app;
-      await page.waitForSelector(tid('settings-baseUrl'));
+      await page.waitForSelector(tid('welcome'));
       await fillProvider(page, { baseUrl: `${up.url}/v1`, apiKey: KEY, proxyMode: 'env' });
       expect(await runDoctor(page)).toBe('ok');
       await page.waitForSelector(`${tid('doctor-finding')}[data-finding="env_not_inherited"]`);

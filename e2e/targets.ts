@@ -20,6 +20,10 @@ export interface AppTarget {
   logDir: string;
   /** Makes the next "Export diagnostics" save to this path (the save dialog is answered for the test). */
   answerSaveDialog(path: string): Promise<void>;
+  /** Makes the next import open this file (the open dialog is answered for the test). */
+  answerOpenDialog(path: string): Promise<void>;
+  /** Links the app opened in the OS browser (after its confirmation, answered "Open" for the test). */
+  openedLinks(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -28,6 +32,8 @@ export interface LaunchOptions {
   dataDir: string;
   /** The app's own environment (what a desktop launch gives it). */
   env: Record<string, string>;
+  /** Name resolution for the browser target's services (the machine's resolver is not on loopback). */
+  lookup?: import('node:net').LookupFunction;
 }
 
 function chromiumPath(): string {
@@ -62,6 +68,22 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
           dialog.showSaveDialog = (async () => ({ canceled: false, filePath })) as typeof dialog.showSaveDialog;
         }, path);
       },
+      async answerOpenDialog(path) {
+        await app.evaluate(({ dialog }, filePath) => {
+          dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [filePath] })) as typeof dialog.showOpenDialog;
+        }, path);
+      },
+      async openedLinks() {
+        return app.evaluate(({ dialog, shell }) => {
+          const g = globalThis as unknown as { __opened?: string[] };
+          if (!g.__opened) {
+            g.__opened = [];
+            dialog.showMessageBox = (async () => ({ response: 0, checkboxChecked: false })) as typeof dialog.showMessageBox;
+            shell.openExternal = (async (u: string) => void g.__opened?.push(u)) as typeof shell.openExternal;
+          }
+          return [...g.__opened];
+        });
+      },
       close: () => app.close(),
     };
   }
@@ -73,6 +95,7 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
     chooseExportPath: async (name) => savePath ?? join(opts.dataDir, 'exports', name),
     // As in the Electron shell: the user's login shell, started with the app's environment.
     loginShellEnv: () => readLoginShellEnv({ env: opts.env }),
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
   });
   const browser: Browser = await chromium.launch({
     executablePath: chromiumPath(),
@@ -87,6 +110,12 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
     logDir,
     async answerSaveDialog(path) {
       savePath = path;
+    },
+    async answerOpenDialog(path) {
+      host.answerOpenDialog(path);
+    },
+    async openedLinks() {
+      return [...host.opened];
     },
     async close() {
       await browser.close();

@@ -40,6 +40,8 @@ function bridgeScript(token: string): string {
   // Each page load is a window of its own: a reload is a new window that catches up.
   const client = crypto.randomUUID();
   const call = async (channel, args) => {
+    // As over Electron's IPC, trailing undefined arguments are absent (JSON would make them null).
+    while (args.length && args[args.length - 1] === undefined) args.pop();
     const r = await fetch('/__parley/ipc/' + encodeURIComponent(channel), { method: 'POST', headers: { 'content-type': 'application/json', 'x-parley-token': token, 'x-parley-client': client }, body: JSON.stringify(args) });
     return r.json();
   };

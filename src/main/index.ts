@@ -87,6 +87,19 @@ async function save(defaultName: string, filter: { name: string; extensions: str
   return r.canceled || !r.filePath ? null : r.filePath;
 }
 
+// One app per data folder: a second process would race the first one's database and streams.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+  process.exit(0);
+}
+app.on('second-instance', () => {
+  const win = BrowserWindow.getAllWindows()[0];
+  if (win) {
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  }
+});
+
 void app.whenReady().then(() => {
   setupSecurity();
   const services = createAppServices({
@@ -126,7 +139,14 @@ void app.whenReady().then(() => {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow(services);
   });
-  app.on('before-quit', () => void services.close());
+  // Answers being written are stopped and saved (as interrupted, with their text) before the app exits.
+  let closing = false;
+  app.on('before-quit', (e) => {
+    if (closing) return;
+    closing = true;
+    e.preventDefault();
+    void services.close().finally(() => app.quit());
+  });
 });
 
 app.on('window-all-closed', () => {

@@ -123,8 +123,11 @@ export type StreamNotice =
   | { kind: 'fallback'; reason: string; remembered: boolean }
   | { kind: 'route'; route: string };
 
-/** Events of one request; `seq` grows by one per event of that request, so a window can drop what it already has. */
+/**
+ * Events of one request; `seq` grows by one per event of that request, so a window can drop what it already
+ * has. The first event (seq 1) carries `base`: the message's text before this request (Continue joins onto it).
+ */
 export type ChatStreamEvent =
-  | { requestId: string; seq: number; type: 'delta'; conversationId: string; messageId: string; text: string; reasoning: string }
-  | { requestId: string; seq: number; type: 'notice'; conversationId: string; messageId: string; notice: StreamNotice }
+  | { requestId: string; seq: number; type: 'delta'; conversationId: string; messageId: string; text: string; reasoning: string; base?: string }
+  | { requestId: string; seq: number; type: 'notice'; conversationId: string; messageId: string; notice: StreamNotice; base?: string }
   | { requestId: string; seq: number; type: 'end'; conversationId: string; messageId: string; message: Message };

@@ -163,12 +163,8 @@ export type StoredSettingsInput = z.input<typeof storedSettingsSchema>;
 
 /** The preset a base URL belongs to, by its host (for migration and detection). */
 export function presetForUrl(baseUrl: string, protocol: Protocol): PresetId {
-  let host = '';
-  try {
-    host = new URL(baseUrl).hostname.toLowerCase();
-  } catch {
-    return protocol === 'ollama' ? 'ollama' : protocol === 'anthropic' ? 'anthropic' : 'custom';
-  }
+  if (!URL.canParse(baseUrl)) return protocol === 'ollama' ? 'ollama' : protocol === 'anthropic' ? 'anthropic' : 'custom';
+  const host = new URL(baseUrl).hostname.toLowerCase();
   const table: [RegExp, PresetId][] = [
     [/(^|\.)openai\.com$/, 'openai'], [/(^|\.)anthropic\.com$/, 'anthropic'], [/(^|\.)deepseek\.com$/, 'deepseek'],
     [/(^|\.)moonshot\.(cn|ai)$/, 'moonshot'], [/(^|\.)dashscope(-intl)?\.aliyuncs\.com$/, 'qwen'], [/(^|\.)bigmodel\.cn$/, 'zhipu'],

@@ -205,7 +205,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async close() {
       await chat.close();
       await core.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -119,7 +119,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     if (a.flushTimer) clearTimeout(a.flushTimer);
     a.flushTimer = undefined;
     if (!a.pendingText && !a.pendingReasoning) return;
-    const ev = { requestId: a.requestId, seq: ++a.seq, type: 'delta' as const, conversationId: a.conversationId, messageId: a.messageId, text: a.pendingText, reasoning: a.pendingReasoning };
+    const seq = ++a.seq;
+    const ev = { requestId: a.requestId, seq, type: 'delta' as const, conversationId: a.conversationId, messageId: a.messageId, text: a.pendingText, reasoning: a.pendingReasoning, ...(seq === 1 ? { base: a.prefix } : {}) };
     a.pendingText = '';
     a.pendingReasoning = '';
     emitTo(a, ev);
@@ -139,7 +140,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const notice = (a: Active, n: StreamNotice): void => {
     flush(a);
     a.notice = n;
-    emitTo(a, { requestId: a.requestId, seq: ++a.seq, type: 'notice', conversationId: a.conversationId, messageId: a.messageId, notice: n });
+    const seq = ++a.seq;
+    emitTo(a, { requestId: a.requestId, seq, type: 'notice', conversationId: a.conversationId, messageId: a.messageId, notice: n, ...(seq === 1 ? { base: a.prefix } : {}) });
   };
 
   const onEvent = (a: Active, retries: number) => (ev: ChatEvent): void => {

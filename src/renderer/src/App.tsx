@@ -1,11 +1,36 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { bridge } from './api.ts';
+import { bridge, call } from './api.ts';
+import { useChat } from './chat-store.ts';
 import { useStore } from './store.ts';
 import { Sidebar } from './components/Sidebar.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { SettingsPanel } from './components/SettingsPanel.tsx';
 import { DiagnosticsPanel } from './components/DiagnosticsPanel.tsx';
+import { ChatView } from './components/ChatView.tsx';
+
+/** Ctrl (Cmd on macOS) shortcuts: new chat, search, settings, stop. */
+function onShortcut(e: KeyboardEvent): void {
+  const mod = e.ctrlKey || e.metaKey;
+  if (!mod) return;
+  const key = e.key.toLowerCase();
+  const store = useStore.getState();
+  const chat = useChat.getState();
+  if (e.shiftKey && key === 'o') {
+    e.preventDefault();
+    store.setSection('chat');
+    void chat.newChat();
+  } else if (key === 'k' && !e.shiftKey) {
+    e.preventDefault();
+    document.getElementById('search-box')?.focus();
+  } else if (key === ',') {
+    e.preventDefault();
+    store.setSection('settings');
+  } else if (key === '.') {
+    e.preventDefault();
+    void chat.stop();
+  }
+}
 
 export function App(): React.JSX.Element {
   const { t } = useTranslation();
@@ -13,16 +38,36 @@ export function App(): React.JSX.Element {
   const section = useStore((s) => s.section);
   const view = useStore((s) => s.view);
   const viewRevision = useStore((s) => s.viewRevision);
+  const notice = useStore((s) => s.notice);
+  const setNotice = useStore((s) => s.setNotice);
 
   useEffect(() => {
-    void useStore.getState().init();
     const api = bridge();
-    if (!api) return;
-    try {
-      return api.on('doctor:step', (step) => useStore.getState().onDoctorStep(step));
-    } catch {
-      return undefined;
+    const offs: (() => void)[] = [];
+    if (api) {
+      try {
+        offs.push(api.on('doctor:step', (step) => useStore.getState().onDoctorStep(step)));
+        offs.push(api.on('chat:stream', (ev) => useChat.getState().onStream(ev)));
+      } catch {
+        /* no events without the bridge */
+      }
     }
+    void (async () => {
+      await useStore.getState().init();
+      await useChat.getState().loadList();
+      // Answers main is still writing (after a reload), then the events from here on.
+      await useChat.getState().catchUp();
+      await call('appReady', (a) => a.appReady());
+      // Reopen where the user was: the conversation being written into, else the latest one.
+      const writing = Object.values(useChat.getState().live)[0]?.conversationId;
+      const first = writing ?? useChat.getState().conversations[0]?.id;
+      if (first && !useChat.getState().currentId) void useChat.getState().open(first);
+    })();
+    window.addEventListener('keydown', onShortcut);
+    return () => {
+      for (const off of offs) off();
+      window.removeEventListener('keydown', onShortcut);
+    };
   }, []);
 
   return (
@@ -30,10 +75,19 @@ export function App(): React.JSX.Element {
       <Sidebar />
       <main className="content" id="content">
         <ErrorBanner />
+        {notice ? (
+          <div className="banner banner-notice" role="status" data-testid="notice">
+            <div className="banner-body">{notice}</div>
+            <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={() => setNotice(null)}>×</button>
+          </div>
+        ) : null}
         {!loaded ? (
           <p className="muted" role="status">{t('app.loading')}</p>
         ) : (
           <>
+            <div className="section-chat" hidden={section !== 'chat'}>
+              <ChatView />
+            </div>
             {/* Both stay mounted: unsaved edits and a running doctor survive switching sections. */}
             <div hidden={section !== 'settings'}>
               <SettingsPanel key={viewRevision} view={view} revision={viewRevision} />

@@ -5,12 +5,13 @@
 import { create } from 'zustand';
 import type { DoctorReport, DoctorStep } from '../../shared/doctor.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
-import type { AppInfo, ExportResult, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
+import type { AppInfo, DetectedProvider, ExportResult, ProviderDraft, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
+import { applyTheme } from './theme.ts';
 import { call } from './api.ts';
 import { applyLanguage } from './i18n.ts';
 import { log } from './log.ts';
 
-export type Section = 'settings' | 'diagnostics';
+export type Section = 'chat' | 'settings' | 'diagnostics';
 
 export interface DoctorState {
   running: boolean;
@@ -34,8 +35,19 @@ export interface State {
   exportResult: ExportResult | null;
   logsOpened: boolean;
   error: ErrorInfo | null;
+  /** A short confirmation (exported to…, imported…), shown until dismissed or replaced. */
+  notice: string | null;
+  /** The provider the doctor runs on (default: the default provider). */
+  doctorProviderId: string | null;
 
   init(): Promise<void>;
+  setNotice(text: string | null): void;
+  saveProvider(draft: ProviderDraft): Promise<boolean>;
+  deleteProvider(id: string): Promise<boolean>;
+  fetchModels(which: string | ProviderDraft): Promise<string[] | null>;
+  detectProviders(): Promise<DetectedProvider[]>;
+  /** Runs the doctor for a provider and shows the Diagnostics section. */
+  runDoctorFor(providerId: string | null): Promise<void>;
   setSection(section: Section): void;
   saveSettings(patch: SettingsPatch, changed: string[]): Promise<boolean>;
   runDoctor(): Promise<void>;
@@ -56,8 +68,10 @@ export const useStore = create<State>()((set, get) => ({
   view: null,
   viewRevision: 0,
   savedRevision: -1,
-  section: 'settings',
+  section: 'chat',
   doctor: idleDoctor,
+  notice: null,
+  doctorProviderId: null,
   exporting: false,
   exportResult: null,
   logsOpened: false,
@@ -72,18 +86,62 @@ export const useStore = create<State>()((set, get) => ({
     let language = 'system';
     if (view.ok) {
       language = view.value.settings.ui?.language ?? 'system';
-      const section: Section = view.value.settings.provider?.baseUrl ? 'diagnostics' : 'settings';
-      set((s) => ({ view: view.value, viewRevision: s.viewRevision + 1, section }));
+      set((s) => ({ view: view.value, viewRevision: s.viewRevision + 1 }));
     } else {
       get().showError(view.error, 'settings load failed');
     }
     const resolved = applyLanguage(view.ok ? view.value.settings.ui?.language : undefined);
+    applyTheme(view.ok ? view.value.settings.ui?.theme : undefined);
     set({ loaded: true });
     log.info('ui started', { language, resolvedLanguage: resolved, host: info.ok ? info.value.host : 'unknown', version: info.ok ? info.value.version : undefined });
   },
 
   setSection(section) {
     set({ section });
+  },
+
+  setNotice(text) {
+    set({ notice: text });
+  },
+
+  async saveProvider(draft) {
+    const r = await call('providersSave', (api) => api.providersSave(draft));
+    if (!r.ok) {
+      get().showError(r.error, 'provider save failed');
+      return false;
+    }
+    set((s) => ({ view: r.value, viewRevision: s.viewRevision + 1, error: null }));
+    log.info('provider saved', { preset: draft.preset, protocol: draft.protocol, isNew: !draft.id });
+    return true;
+  },
+
+  async deleteProvider(id) {
+    const r = await call('providersDelete', (api) => api.providersDelete(id));
+    if (!r.ok) {
+      get().showError(r.error, 'provider delete failed');
+      return false;
+    }
+    set((s) => ({ view: r.value, viewRevision: s.viewRevision + 1 }));
+    return true;
+  },
+
+  async fetchModels(which) {
+    const r = await call('providersModels', (api) => api.providersModels(which));
+    if (!r.ok) {
+      get().showError(r.error, 'fetch models failed');
+      return null;
+    }
+    return r.value;
+  },
+
+  async detectProviders() {
+    const r = await call('providersDetect', (api) => api.providersDetect());
+    return r.ok ? r.value : [];
+  },
+
+  async runDoctorFor(providerId) {
+    set({ section: 'diagnostics', doctorProviderId: providerId });
+    await get().runDoctor();
   },
 
   async saveSettings(patch, changed) {
@@ -94,6 +152,7 @@ export const useStore = create<State>()((set, get) => ({
     }
     set((s) => ({ view: r.value, viewRevision: s.viewRevision + 1, savedRevision: s.viewRevision + 1, error: null }));
     applyLanguage(r.value.settings.ui?.language);
+    applyTheme(r.value.settings.ui?.theme);
     log.info('settings saved', { changed });
     return true;
   },
@@ -102,7 +161,8 @@ export const useStore = create<State>()((set, get) => ({
     if (get().doctor.running) return;
     set({ doctor: { running: true, steps: [], report: null, cancelled: false } });
     log.info('doctor started');
-    const r = await call('doctorRun', (api) => api.doctorRun());
+    const providerId = get().doctorProviderId;
+    const r = await call('doctorRun', (api) => (providerId ? api.doctorRun({ providerId }) : api.doctorRun()));
     if (r.ok) {
       set({ doctor: { running: false, steps: r.value.steps, report: r.value, cancelled: false } });
       log.info('doctor finished', { verdict: r.value.verdict, findings: r.value.findings });

@@ -23,6 +23,7 @@ class AppStub extends EventEmitter {
     return paths[name];
   }
   setAppLogsPath(p) { paths.logs = p; }
+  requestSingleInstanceLock() { return true; }
   quit() { this.emit('will-quit'); }
 }
 export const app = new AppStub();
@@ -64,6 +65,9 @@ export class BrowserWindow {
   }
   loadFile(file) { this.loaded = { file }; return Promise.resolve(); }
   loadURL(url) { this.loaded = { url }; return Promise.resolve(); }
+  isMinimized() { return false; }
+  restore() {}
+  focus() {}
   static getAllWindows() { return windows; }
   static getFocusedWindow() { return windows[0] ?? null; }
 }

@@ -7,7 +7,8 @@ import type { AppContext, Handlers } from './types.ts';
 export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
 
 function fileName(title: string, ext: string): string {
-  const base = title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || 'conversation';
+  const printable = [...title].map((ch) => (ch.charCodeAt(0) < 0x20 ? ' ' : ch)).join('');
+  const base = printable.replace(/[\\/:*?"<>|]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || 'conversation';
   return `${base}.${ext}`;
 }
 

@@ -1,19 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SECRET_PLACEHOLDER, type SettingsPatch, type SettingsView } from '../../../shared/ipc.ts';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, PROTOCOLS, STREAM_MODES, type Language, type Protocol, type StreamMode } from '../../../shared/settings.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, STREAM_MODES, THEMES, type Language, type StreamMode, type Theme } from '../../../shared/settings.ts';
+import { ProvidersSection } from './ProvidersSection.tsx';
 import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';
 
 /** The order the proxy modes are offered in (from the least to the most to configure). */
 const PROXY_MODE_ORDER = ['none', 'env', 'system', 'manual'] as const;
 type ProxyMode = (typeof PROXY_MODE_ORDER)[number];
-
-const BASE_URL_EXAMPLES: Record<Protocol, string> = {
-  openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com',
-  ollama: 'http://127.0.0.1:11434',
-};
 
 const TIMEOUTS = [
   { field: 'connectTimeout', key: 'connectMs' },
@@ -26,11 +21,8 @@ type TimeoutKey = (typeof TIMEOUTS)[number]['key'];
 const MAX_TIMEOUT_S = 24 * 3600;
 
 interface Form {
-  protocol: Protocol;
-  baseUrl: string;
-  apiKey: string;
-  clearKey: boolean;
-  model: string;
+  systemPrompt: string;
+  contextMessages: string;
   proxyMode: ProxyMode;
   proxyUrl: string;
   bypass: string;
@@ -42,6 +34,7 @@ interface Form {
   idleTimeout: string;
   totalTimeout: string;
   language: Language;
+  theme: Theme;
   logContent: boolean;
 }
 
@@ -51,11 +44,8 @@ function formFrom(view: SettingsView | null): Form {
   const s = view?.settings;
   const t = s?.network?.timeouts;
   return {
-    protocol: s?.provider?.protocol ?? 'openai',
-    baseUrl: s?.provider?.baseUrl ?? '',
-    apiKey: '',
-    clearKey: false,
-    model: s?.provider?.model ?? '',
+    systemPrompt: s?.defaults?.systemPrompt ?? '',
+    contextMessages: String(s?.defaults?.contextMessages ?? 0),
     proxyMode: s?.network?.proxy?.mode ?? 'env',
     proxyUrl: s?.network?.proxy?.url ?? '',
     bypass: s?.network?.proxy?.bypass ?? '',
@@ -67,11 +57,12 @@ function formFrom(view: SettingsView | null): Form {
     idleTimeout: seconds(t?.idleMs, DEFAULT_TIMEOUTS.idleMs),
     totalTimeout: seconds(t?.totalMs, DEFAULT_TIMEOUTS.totalMs),
     language: s?.ui?.language ?? 'system',
+    theme: s?.ui?.theme ?? 'system',
     logContent: s?.logging?.logContent ?? false,
   };
 }
 
-type Invalid = { field: 'retries' | TimeoutField; min: number; max: number };
+type Invalid = { field: 'retries' | 'contextMessages' | TimeoutField; min: number; max: number };
 type Built = { ok: true; patch: SettingsPatch } | { ok: false; invalid: Invalid };
 
 function number(text: string): number {
@@ -88,14 +79,12 @@ function buildPatch(f: Form): Built {
     if (!Number.isFinite(s) || s < 0 || s > MAX_TIMEOUT_S) return { ok: false, invalid: { field, min: 0, max: MAX_TIMEOUT_S } };
     timeouts[key] = Math.round(s * 1000);
   }
-  const key = f.apiKey.trim();
-  const provider: NonNullable<SettingsPatch['provider']> = { protocol: f.protocol, baseUrl: f.baseUrl.trim(), model: f.model.trim() };
-  if (key) provider.apiKey = key;
-  else if (f.clearKey) provider.apiKey = '';
+  const contextMessages = number(f.contextMessages);
+  if (!Number.isInteger(contextMessages) || contextMessages < 0 || contextMessages > 10_000) return { ok: false, invalid: { field: 'contextMessages', min: 0, max: 10_000 } };
   return {
     ok: true,
     patch: {
-      provider,
+      defaults: { systemPrompt: f.systemPrompt, contextMessages },
       network: {
         proxy: { mode: f.proxyMode, url: f.proxyUrl.trim(), bypass: f.bypass.trim() },
         caFiles: f.caFiles.split('\n').map((l) => l.trim()).filter(Boolean),
@@ -103,7 +92,7 @@ function buildPatch(f: Form): Built {
         retries,
         stream: f.stream,
       },
-      ui: { language: f.language },
+      ui: { language: f.language, theme: f.theme },
       logging: { logContent: f.logContent },
     },
   };
@@ -120,9 +109,8 @@ function differs(patch: unknown, before: unknown): boolean {
 
 function changedSections(patch: SettingsPatch, view: SettingsView | null): string[] {
   const before = view?.settings ?? {};
-  const { apiKey, ...provider } = patch.provider ?? {};
-  const rest = { provider, network: patch.network, ui: patch.ui, logging: patch.logging };
-  return (['provider', 'network', 'ui', 'logging'] as const).filter((k) => (k === 'provider' && apiKey !== undefined) || differs(rest[k], before[k]));
+  const rest = { defaults: patch.defaults, network: patch.network, ui: patch.ui, logging: patch.logging };
+  return (['defaults', 'network', 'ui', 'logging'] as const).filter((k) => differs(rest[k], (before as Record<string, unknown>)[k]));
 }
 
 type Status = { state: 'idle' | 'dirty' | 'saving' | 'saved' } | { state: 'error'; text: string };
@@ -145,7 +133,7 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
     const built = buildPatch(form);
     if (!built.ok) {
       const { field, min, max } = built.invalid;
-      const label = field === 'retries' ? t('settings.network.retries') : `${t('settings.network.timeouts')} · ${t(`settings.network.${field}`)}`;
+      const label = field === 'retries' ? t('settings.network.retries') : field === 'contextMessages' ? t('settings.defaults.contextMessages') : `${t('settings.network.timeouts')} · ${t(`settings.network.${field}`)}`;
       setStatus({ state: 'error', text: t('settings.status.invalid', { field: label, min, max }) });
       document.getElementById(`f-${field}`)?.focus();
       return;
@@ -160,7 +148,6 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
     // On success the panel remounts with the new view (key = viewRevision) and shows "Saved".
   };
 
-  const marker = view?.apiKeyMarker ?? null;
   const manual = form.proxyMode === 'manual';
   const statusText =
     status.state === 'error' ? status.text : status.state === 'idle' ? '' : t(`settings.status.${status.state}`);
@@ -171,93 +158,8 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
         <h1 id="settings-title">{t('settings.title')}</h1>
         <p className="muted">{t('settings.intro')}</p>
       </header>
+      <ProvidersSection />
       <form className="settings-form" onSubmit={(e) => void onSubmit(e)} noValidate>
-        <fieldset>
-          <legend>{t('settings.provider.legend')}</legend>
-          <div className="field">
-            <label htmlFor="f-protocol">{t('settings.provider.protocol')}</label>
-            <select id="f-protocol" data-testid="settings-protocol" value={form.protocol} onChange={(e) => update('protocol', e.target.value as Protocol)}>
-              {PROTOCOLS.map((p) => (
-                <option key={p} value={p}>
-                  {t(`settings.provider.protocols.${p}`)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-baseUrl">{t('settings.provider.baseUrl')}</label>
-            <input
-              id="f-baseUrl"
-              data-testid="settings-baseUrl"
-              type="url"
-              inputMode="url"
-              spellCheck={false}
-              autoComplete="off"
-              placeholder={BASE_URL_EXAMPLES[form.protocol]}
-              aria-describedby="f-baseUrl-help"
-              value={form.baseUrl}
-              onChange={(e) => update('baseUrl', e.target.value)}
-            />
-            <p id="f-baseUrl-help" className="help">{t('settings.provider.baseUrlHint', { example: BASE_URL_EXAMPLES[form.protocol] })}</p>
-          </div>
-          <div className="field">
-            <label htmlFor="f-apiKey">{t('settings.provider.apiKey')}</label>
-            <div className="input-row">
-              <input
-                id="f-apiKey"
-                data-testid="settings-apiKey"
-                type="password"
-                spellCheck={false}
-                autoComplete="new-password"
-                placeholder={marker && !form.clearKey ? t('settings.provider.apiKeyPlaceholderKeep', { marker }) : t('settings.provider.apiKeyPlaceholderNone')}
-                aria-describedby="f-apiKey-stored f-apiKey-help"
-                value={form.apiKey}
-                onChange={(e) => update('apiKey', e.target.value)}
-              />
-              {marker ? (
-                <button
-                  type="button"
-                  className="secondary"
-                  data-testid="settings-apiKey-clear"
-                  aria-pressed={form.clearKey}
-                  onClick={() => {
-                    setForm((f) => ({ ...f, clearKey: !f.clearKey, apiKey: '' }));
-                    setStatus({ state: 'dirty' });
-                  }}
-                >
-                  {form.clearKey ? t('settings.provider.apiKeyUndoClear') : t('settings.provider.apiKeyClear')}
-                </button>
-              ) : null}
-            </div>
-            <p id="f-apiKey-stored" className="help" data-testid="settings-apiKey-marker">
-              {form.clearKey ? (
-                <span className="warning-text">{t('settings.provider.apiKeyClearConfirmed')}</span>
-              ) : marker ? (
-                <>
-                  {t('settings.provider.apiKeyStored', { marker: '' })}
-                  <code className="code">{marker}</code>
-                </>
-              ) : (
-                t('settings.provider.apiKeyNone')
-              )}
-            </p>
-            <p id="f-apiKey-help" className="help">{t('settings.provider.apiKeyHelp')}</p>
-          </div>
-          <div className="field">
-            <label htmlFor="f-model">{t('settings.provider.model')}</label>
-            <input
-              id="f-model"
-              data-testid="settings-model"
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              placeholder={t('settings.provider.modelPlaceholder')}
-              value={form.model}
-              onChange={(e) => update('model', e.target.value)}
-            />
-          </div>
-        </fieldset>
-
         <fieldset>
           <legend>{t('settings.network.legend')}</legend>
           <div className="field">
@@ -372,7 +274,29 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
         </fieldset>
 
         <fieldset>
+          <legend>{t('settings.defaults.legend')}</legend>
+          <div className="field">
+            <label htmlFor="f-systemPrompt">{t('settings.defaults.systemPrompt')}</label>
+            <textarea id="f-systemPrompt" data-testid="settings-systemPrompt" rows={3} maxLength={100000} value={form.systemPrompt} onChange={(e) => update('systemPrompt', e.target.value)} />
+          </div>
+          <div className="field narrow">
+            <label htmlFor="f-contextMessages">{t('settings.defaults.contextMessages')}</label>
+            <input id="f-contextMessages" data-testid="settings-contextMessages" type="number" min={0} max={10000} step={1} value={form.contextMessages} onChange={(e) => update('contextMessages', e.target.value)} />
+          </div>
+        </fieldset>
+
+        <fieldset>
           <legend>{t('settings.appSection.legend')}</legend>
+          <div className="field">
+            <label htmlFor="f-theme">{t('settings.appSection.theme')}</label>
+            <select id="f-theme" data-testid="settings-theme" value={form.theme} onChange={(e) => update('theme', e.target.value as Theme)}>
+              {THEMES.map((th) => (
+                <option key={th} value={th}>
+                  {t(`settings.appSection.themes.${th}`)}
+                </option>
+              ))}
+            </select>
+          </div>
           <div className="field">
             <label htmlFor="f-language">{t('settings.appSection.language')}</label>
             <select id="f-language" data-testid="settings-language" value={form.language} onChange={(e) => update('language', e.target.value as Language)}>

@@ -1,7 +1,144 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SNIPPET_MARK_END, SNIPPET_MARK_START, type Conversation, type SearchHit } from '../../../shared/chat.ts';
+import { useChat } from '../chat-store.ts';
 import { useStore, type Section } from '../store.ts';
 
-const SECTIONS: { id: Section; icon: string }[] = [
+type Group = 'pinned' | 'today' | 'yesterday' | 'week' | 'month' | 'older';
+const GROUPS: Group[] = ['pinned', 'today', 'yesterday', 'week', 'month', 'older'];
+
+function groupOf(c: Conversation, now: Date): Group {
+  if (c.pinned) return 'pinned';
+  const day = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const t = c.updatedAt;
+  if (t >= day) return 'today';
+  if (t >= day - 86_400_000) return 'yesterday';
+  if (t >= day - 7 * 86_400_000) return 'week';
+  if (t >= day - 30 * 86_400_000) return 'month';
+  return 'older';
+}
+
+/** A snippet with its match markers turned into <mark> (text only: never HTML). */
+export function Snippet({ text }: { text: string }): React.JSX.Element {
+  const parts: React.ReactNode[] = [];
+  let rest = text;
+  let key = 0;
+  while (rest) {
+    const a = rest.indexOf(SNIPPET_MARK_START);
+    if (a === -1) {
+      parts.push(rest);
+      break;
+    }
+    const b = rest.indexOf(SNIPPET_MARK_END, a);
+    parts.push(rest.slice(0, a));
+    parts.push(<mark key={key++}>{rest.slice(a + 1, b === -1 ? undefined : b)}</mark>);
+    rest = b === -1 ? '' : rest.slice(b + 1);
+  }
+  return <>{parts}</>;
+}
+
+function SearchResults({ hits, onOpen }: { hits: SearchHit[]; onOpen(h: SearchHit): void }): React.JSX.Element {
+  const { t } = useTranslation();
+  const { query, running } = useChat((s) => s.search);
+  return (
+    <div className="search-results" data-testid="search-results" aria-live="polite">
+      <div className="muted small">{running ? t('sidebar.searching') : hits.length ? t('sidebar.hits', { count: hits.length }) : query ? t('sidebar.noHits') : ''}</div>
+      <ul>
+        {hits.map((h, i) => (
+          <li key={`${h.conversationId}-${h.messageId ?? 't'}-${i}`}>
+            <button type="button" className="hit" data-testid="search-hit" data-message-id={h.messageId ?? ''} onClick={() => onOpen(h)}>
+              <span className="hit-title">{h.conversationTitle}</span>
+              <span className="hit-snippet">
+                {h.messageId ? null : <span className="muted">{t('sidebar.titleHit')}: </span>}
+                <Snippet text={h.snippet} />
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ConversationItem({ c, active }: { c: Conversation; active: boolean }): React.JSX.Element {
+  const { t } = useTranslation();
+  const [menu, setMenu] = useState(false);
+  const [renaming, setRenaming] = useState(false);
+  const [title, setTitle] = useState(c.title);
+  const open = useChat((s) => s.open);
+  const update = useChat((s) => s.update);
+  const remove = useChat((s) => s.remove);
+  const exportConversation = useChat((s) => s.exportConversation);
+  const setSection = useStore((s) => s.setSection);
+  const setNotice = useStore((s) => s.setNotice);
+  const shown = c.title || t('chat.untitled');
+  if (renaming) {
+    return (
+      <li className="conv renaming">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (title.trim()) void update(c.id, { title: title.trim() });
+            setRenaming(false);
+          }}
+        >
+          <input aria-label={t('sidebar.renameLabel', { title: shown })} data-testid="rename-input" autoFocus value={title} maxLength={500} onChange={(e) => setTitle(e.target.value)} onBlur={() => setRenaming(false)} onKeyDown={(e) => e.key === 'Escape' && setRenaming(false)} />
+        </form>
+      </li>
+    );
+  }
+  return (
+    <li className={active ? 'conv active' : 'conv'} data-testid="conversation" data-id={c.id}>
+      <button
+        type="button"
+        className="conv-open"
+        aria-current={active ? 'page' : undefined}
+        onClick={() => {
+          setSection('chat');
+          void open(c.id);
+        }}
+      >
+        {c.pinned ? <span aria-hidden="true">📌 </span> : null}
+        {shown}
+      </button>
+      <button type="button" className="icon-button conv-menu-button" aria-label={t('sidebar.actions', { title: shown })} aria-expanded={menu} onClick={() => setMenu((m) => !m)}>
+        ⋯
+      </button>
+      {menu ? (
+        <div className="conv-menu" role="menu" onMouseLeave={() => setMenu(false)}>
+          <button type="button" role="menuitem" onClick={() => { setMenu(false); setTitle(c.title); setRenaming(true); }}>{t('sidebar.rename')}</button>
+          <button type="button" role="menuitem" onClick={() => { setMenu(false); void update(c.id, { pinned: !c.pinned }); }}>{c.pinned ? t('sidebar.unpin') : t('sidebar.pin')}</button>
+          {(['markdown', 'json'] as const).map((f) => (
+            <button
+              key={f}
+              type="button"
+              role="menuitem"
+              onClick={() => {
+                setMenu(false);
+                void exportConversation(c.id, f).then((path) => path && setNotice(t('sidebar.exported', { path })));
+              }}
+            >
+              {f === 'markdown' ? t('sidebar.exportMarkdown') : t('sidebar.exportJson')}
+            </button>
+          ))}
+          <button
+            type="button"
+            role="menuitem"
+            className="danger"
+            onClick={() => {
+              setMenu(false);
+              if (window.confirm(t('sidebar.deleteConfirm', { title: shown }))) void remove(c.id);
+            }}
+          >
+            {t('sidebar.delete')}
+          </button>
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+const NAV: { id: Exclude<Section, 'chat'>; icon: string }[] = [
   { id: 'settings', icon: '⚙' },
   { id: 'diagnostics', icon: '✚' },
 ];
@@ -10,15 +147,93 @@ export function Sidebar(): React.JSX.Element {
   const { t } = useTranslation();
   const section = useStore((s) => s.section);
   const setSection = useStore((s) => s.setSection);
+  const setNotice = useStore((s) => s.setNotice);
   const info = useStore((s) => s.info);
+  const conversations = useChat((s) => s.conversations);
+  const currentId = useChat((s) => s.currentId);
+  const hits = useChat((s) => s.search.hits);
+  const query = useChat((s) => s.search.query);
+  const runSearch = useChat((s) => s.runSearch);
+  const newChat = useChat((s) => s.newChat);
+  const open = useChat((s) => s.open);
+  const importConversations = useChat((s) => s.importConversations);
+  const [text, setText] = useState(query);
+  const timer = useRef<number | undefined>(undefined);
+
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  const groups = useMemo(() => {
+    const now = new Date();
+    const by = new Map<Group, Conversation[]>();
+    for (const c of conversations) {
+      const g = groupOf(c, now);
+      by.set(g, [...(by.get(g) ?? []), c]);
+    }
+    return GROUPS.filter((g) => by.has(g)).map((g) => ({ g, items: by.get(g) ?? [] }));
+  }, [conversations]);
+
+  const onSearch = (value: string): void => {
+    setText(value);
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => void runSearch(value), 150);
+  };
+
   return (
     <aside className="sidebar">
       <div className="brand" aria-hidden="true">
         Parley
       </div>
-      <nav aria-label={t('nav.label')}>
+      <button
+        type="button"
+        className="primary new-chat"
+        data-testid="new-chat"
+        title={`${t('sidebar.newChat')} (Ctrl+Shift+O)`}
+        onClick={() => {
+          setSection('chat');
+          void newChat();
+        }}
+      >
+        + {t('sidebar.newChat')}
+      </button>
+      <input
+        id="search-box"
+        type="search"
+        className="search-box"
+        data-testid="search-box"
+        aria-label={t('sidebar.search')}
+        placeholder={t('sidebar.searchPlaceholder')}
+        value={text}
+        maxLength={500}
+        onChange={(e) => onSearch(e.target.value)}
+        onKeyDown={(e) => e.key === 'Escape' && onSearch('')}
+      />
+      <nav aria-label={t('sidebar.conversations')} className="conversations">
+        {text.trim() ? (
+          <SearchResults
+            hits={hits}
+            onOpen={(h) => {
+              setSection('chat');
+              void open(h.conversationId, h.messageId);
+            }}
+          />
+        ) : conversations.length === 0 ? (
+          <p className="muted small empty-list">{t('sidebar.empty')}</p>
+        ) : (
+          groups.map(({ g, items }) => (
+            <section key={g} className="conv-group" aria-label={t(`sidebar.groups.${g}`)}>
+              <h2 className="conv-group-title">{t(`sidebar.groups.${g}`)}</h2>
+              <ul>
+                {items.map((c) => (
+                  <ConversationItem key={c.id} c={c} active={section === 'chat' && c.id === currentId} />
+                ))}
+              </ul>
+            </section>
+          ))
+        )}
+      </nav>
+      <nav aria-label={t('nav.label')} className="sections">
         <ul>
-          {SECTIONS.map(({ id, icon }) => (
+          {NAV.map(({ id, icon }) => (
             <li key={id}>
               <button
                 type="button"
@@ -32,6 +247,17 @@ export function Sidebar(): React.JSX.Element {
               </button>
             </li>
           ))}
+          <li>
+            <button
+              type="button"
+              className="nav-button"
+              data-testid="import"
+              onClick={() => void importConversations().then((n) => n && setNotice(t('sidebar.imported', { count: n })))}
+            >
+              <span className="nav-icon" aria-hidden="true">⇪</span>
+              {t('sidebar.import')}
+            </button>
+          </li>
         </ul>
       </nav>
       <footer className="sidebar-footer" data-testid="app-version">

@@ -1,0 +1,328 @@
+/**
+ * The chat's state in the window: the conversation list, the open conversation's shown path, answers being
+ * written (by message id, fed by 'chat:stream' events that main sends at most once a frame), search, and the
+ * failure to show as a card. Actions talk to main through api.ts and never throw.
+ */
+import { create } from 'zustand';
+import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, Message, PathMessage, SearchHit, StreamNotice } from '../../shared/chat.ts';
+import type { ErrorInfo } from '../../shared/errors.ts';
+import type { ConversationPatch, SendResult } from '../../shared/ipc.ts';
+import { call } from './api.ts';
+import { log } from './log.ts';
+
+/** How many messages of the path a conversation opens with; older ones load as the user scrolls up. */
+export const PAGE = 200;
+
+export interface LiveAnswer {
+  requestId: string;
+  conversationId: string;
+  text: string;
+  reasoning: string;
+  seq: number;
+  notice?: StreamNotice;
+  startedAt: number;
+}
+
+export interface ChatState {
+  conversations: Conversation[];
+  listLoaded: boolean;
+  currentId: string | null;
+  page: ConversationPage | null;
+  opening: boolean;
+  /** Answers being written, by message id. */
+  live: Record<string, LiveAnswer>;
+  /** Last seq seen per request (events at or below it are already folded in). */
+  seen: Record<string, number>;
+  /** Answers that ended, by request id: an end can arrive before the call that started the request returns. */
+  finished: Record<string, Message>;
+  /** A failure of an action (not of an answer: those are cards on the message). */
+  actionError: ErrorInfo | null;
+  search: { query: string; hits: SearchHit[]; running: boolean };
+  /** A message to scroll to once it is on screen (a search hit). */
+  focusMessageId: string | null;
+  /** The message being edited (its text goes to the composer; sending makes a new branch). */
+  editing: { messageId: string; text: string } | null;
+
+  loadList(): Promise<void>;
+  open(id: string, focusMessageId?: string | null): Promise<void>;
+  loadEarlier(): Promise<void>;
+  newChat(): Promise<void>;
+  send(text: string): Promise<boolean>;
+  stop(messageId?: string): Promise<void>;
+  regenerate(messageId: string): Promise<void>;
+  retry(messageId: string): Promise<void>;
+  continueAnswer(messageId: string): Promise<void>;
+  switchVersion(messageId: string): Promise<void>;
+  deleteMessage(messageId: string): Promise<void>;
+  startEdit(messageId: string): void;
+  cancelEdit(): void;
+  update(id: string, patch: ConversationPatch): Promise<void>;
+  remove(id: string): Promise<void>;
+  exportConversation(id: string, format: 'markdown' | 'json'): Promise<string | null>;
+  importConversations(): Promise<number>;
+  runSearch(query: string): Promise<void>;
+  onStream(ev: ChatStreamEvent): void;
+  catchUp(): Promise<void>;
+  clearFocus(): void;
+  dismissActionError(): void;
+}
+
+function sortList(list: Conversation[]): Conversation[] {
+  return [...list].sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt - a.updatedAt);
+}
+
+/** The page with its path cut after the tail's parent and the tail appended (send, regenerate, retry…). */
+function withTail(page: ConversationPage, tail: PathMessage[]): ConversationPage {
+  const first = tail[0];
+  if (!first) return page;
+  const at = page.messages.findIndex((m) => m.id === first.id);
+  const parentAt = first.parentId ? page.messages.findIndex((m) => m.id === first.parentId) : -1;
+  const cut = at !== -1 ? at : parentAt + 1;
+  return { ...page, messages: [...page.messages.slice(0, cut), ...tail] };
+}
+
+let searchSeq = 0;
+
+export const useChat = create<ChatState>()((set, get) => {
+  const fail = (error: ErrorInfo, context: string): void => {
+    set({ actionError: error });
+    log.warn(context, error);
+  };
+  const afterSend = (r: SendResult): void => {
+    const { page, finished } = get();
+    // The answer may already have ended (its events overtook this call's result).
+    const done = finished[r.requestId];
+    const tail = r.tail.map((m) => (done && m.id === done.id ? { ...m, ...done } : m));
+    const last = tail[tail.length - 1];
+    set((s) => ({
+      page: page && page.conversation.id === r.conversation.id ? { ...withTail(page, tail), conversation: r.conversation } : page,
+      conversations: sortList([r.conversation, ...s.conversations.filter((c) => c.id !== r.conversation.id)]),
+      live: last && last.status === 'streaming' && !s.live[last.id] && !done
+        ? { ...s.live, [last.id]: { requestId: r.requestId, conversationId: r.conversation.id, text: last.text, reasoning: last.reasoning, seq: 0, startedAt: Date.now() } }
+        : s.live,
+      editing: null,
+      actionError: null,
+    }));
+  };
+  const replaceMessage = (m: Message): void => {
+    set((s) => {
+      if (!s.page || s.page.conversation.id !== m.conversationId) return {};
+      return { page: { ...s.page, messages: s.page.messages.map((x) => (x.id === m.id ? { ...x, ...m } : x)) } };
+    });
+  };
+
+  return {
+    conversations: [],
+    listLoaded: false,
+    currentId: null,
+    page: null,
+    opening: false,
+    live: {},
+    seen: {},
+    finished: {},
+    actionError: null,
+    search: { query: '', hits: [], running: false },
+    focusMessageId: null,
+    editing: null,
+
+    async loadList() {
+      const r = await call('conversationsList', (api) => api.conversationsList());
+      if (r.ok) set({ conversations: sortList(r.value), listLoaded: true });
+      else fail(r.error, 'conversation list failed');
+    },
+
+    async open(id, focusMessageId = null) {
+      set({ currentId: id, opening: true, focusMessageId, editing: null });
+      const r = await call('conversationsOpen', (api) => api.conversationsOpen(id, { limit: PAGE }));
+      if (get().currentId !== id) return;
+      if (!r.ok) {
+        set({ opening: false, page: null });
+        return fail(r.error, 'open conversation failed');
+      }
+      let page = r.value;
+      if (focusMessageId && !page.messages.some((m) => m.id === focusMessageId) && page.before > 0) {
+        // The hit is older than the first page: open the whole path up to it.
+        const all = await call('conversationsOpen', (api) => api.conversationsOpen(id, { limit: page.before + page.messages.length }));
+        if (all.ok) page = all.value;
+      }
+      set({ page, opening: false });
+    },
+
+    async loadEarlier() {
+      const { page } = get();
+      if (!page || page.before === 0) return;
+      const limit = Math.min(page.messages.length + PAGE * 4, page.messages.length + page.before);
+      const r = await call('conversationsOpen', (api) => api.conversationsOpen(page.conversation.id, { limit }));
+      if (r.ok && get().page?.conversation.id === page.conversation.id) set({ page: r.value });
+    },
+
+    async newChat() {
+      const r = await call('conversationsCreate', (api) => api.conversationsCreate());
+      if (!r.ok) return fail(r.error, 'new chat failed');
+      set((s) => ({ conversations: sortList([r.value, ...s.conversations]), currentId: r.value.id, page: { conversation: r.value, messages: [], before: 0 }, editing: null, focusMessageId: null }));
+    },
+
+    async send(text) {
+      let { page } = get();
+      if (!page) {
+        await get().newChat();
+        page = get().page;
+        if (!page) return false;
+      }
+      const editing = get().editing;
+      const args = { conversationId: page.conversation.id, text, ...(editing ? { editOf: editing.messageId } : {}) };
+      const r = await call('chatSend', (api) => api.chatSend(args));
+      if (!r.ok) {
+        fail(r.error, 'send failed');
+        return false;
+      }
+      afterSend(r.value);
+      log.info('message sent', { conversationId: args.conversationId, edit: !!editing });
+      return true;
+    },
+
+    async stop(messageId) {
+      const live = get().live;
+      const ids = messageId ? [messageId] : Object.keys(live).filter((id) => get().page?.messages.some((m) => m.id === id));
+      for (const id of ids) {
+        const a = live[id];
+        if (a) await call('chatStop', (api) => api.chatStop(a.requestId));
+      }
+    },
+
+    async regenerate(messageId) {
+      const r = await call('chatRegenerate', (api) => api.chatRegenerate(messageId));
+      if (r.ok) afterSend(r.value);
+      else fail(r.error, 'regenerate failed');
+    },
+    async retry(messageId) {
+      const r = await call('chatRetry', (api) => api.chatRetry(messageId));
+      if (r.ok) afterSend(r.value);
+      else fail(r.error, 'retry failed');
+    },
+    async continueAnswer(messageId) {
+      const r = await call('chatContinue', (api) => api.chatContinue(messageId));
+      if (r.ok) afterSend(r.value);
+      else fail(r.error, 'continue failed');
+    },
+
+    async switchVersion(messageId) {
+      const { page } = get();
+      if (!page) return;
+      const r = await call('messagesSwitch', (api) => api.messagesSwitch(page.conversation.id, messageId));
+      if (r.ok) set({ page: r.value });
+      else fail(r.error, 'switch version failed');
+    },
+
+    async deleteMessage(messageId) {
+      const r = await call('messagesDelete', (api) => api.messagesDelete(messageId));
+      if (r.ok) set({ page: r.value });
+      else fail(r.error, 'delete message failed');
+    },
+
+    startEdit(messageId) {
+      const m = get().page?.messages.find((x) => x.id === messageId);
+      if (m) set({ editing: { messageId, text: m.text } });
+    },
+    cancelEdit() {
+      set({ editing: null });
+    },
+
+    async update(id, patch) {
+      const r = await call('conversationsUpdate', (api) => api.conversationsUpdate(id, patch));
+      if (!r.ok) return fail(r.error, 'update conversation failed');
+      set((s) => ({
+        conversations: 'draft' in patch && Object.keys(patch).length === 1 ? s.conversations.map((c) => (c.id === id ? r.value : c)) : sortList(s.conversations.map((c) => (c.id === id ? r.value : c))),
+        page: s.page && s.page.conversation.id === id ? { ...s.page, conversation: r.value } : s.page,
+      }));
+    },
+
+    async remove(id) {
+      const r = await call('conversationsDelete', (api) => api.conversationsDelete(id));
+      if (!r.ok) return fail(r.error, 'delete conversation failed');
+      set((s) => ({
+        conversations: s.conversations.filter((c) => c.id !== id),
+        ...(s.currentId === id ? { currentId: null, page: null } : {}),
+        search: { ...s.search, hits: s.search.hits.filter((h) => h.conversationId !== id) },
+      }));
+    },
+
+    async exportConversation(id, format) {
+      const r = await call('conversationsExport', (api) => api.conversationsExport(id, format));
+      if (!r.ok) {
+        fail(r.error, 'export failed');
+        return null;
+      }
+      return r.value;
+    },
+
+    async importConversations() {
+      const r = await call('conversationsImport', (api) => api.conversationsImport());
+      if (!r.ok) {
+        fail(r.error, 'import failed');
+        return 0;
+      }
+      if (r.value.length) await get().loadList();
+      return r.value.length;
+    },
+
+    async runSearch(query) {
+      const mine = ++searchSeq;
+      if (!query.trim()) return set({ search: { query, hits: [], running: false } });
+      set((s) => ({ search: { ...s.search, query, running: true } }));
+      const r = await call('conversationsSearch', (api) => api.conversationsSearch(query));
+      if (mine !== searchSeq) return; // a newer query is on its way
+      if (r.ok) set({ search: { query, hits: r.value, running: false } });
+      else {
+        set({ search: { query, hits: [], running: false } });
+        fail(r.error, 'search failed');
+      }
+    },
+
+    onStream(ev) {
+      const seen = get().seen[ev.requestId] ?? 0;
+      if (ev.seq <= seen) return; // already folded in (a snapshot after a reload)
+      set((s) => ({ seen: { ...s.seen, [ev.requestId]: ev.seq } }));
+      if (ev.type === 'end') {
+        set((s) => {
+          const { [ev.messageId]: _done, ...live } = s.live;
+          return { live, finished: { ...s.finished, [ev.requestId]: ev.message } };
+        });
+        replaceMessage(ev.message);
+        set((s) => ({ conversations: sortList(s.conversations.map((c) => (c.id === ev.conversationId ? { ...c, updatedAt: ev.message.updatedAt } : c))) }));
+        return;
+      }
+      set((s) => {
+        const known = s.live[ev.messageId];
+        // A request this window has not seen yet starts from the text the message had before it (Continue).
+        const cur = known && known.requestId === ev.requestId ? known : { requestId: ev.requestId, conversationId: ev.conversationId, text: ev.base ?? '', reasoning: '', seq: 0, startedAt: Date.now() };
+        const next: LiveAnswer = ev.type === 'delta'
+          ? { ...cur, requestId: ev.requestId, seq: ev.seq, text: cur.text + ev.text, reasoning: cur.reasoning + ev.reasoning, ...(cur.notice?.kind === 'retry' ? { notice: undefined } : {}) }
+          : { ...cur, requestId: ev.requestId, seq: ev.seq, notice: ev.notice };
+        return { live: { ...s.live, [ev.messageId]: next } };
+      });
+    },
+
+    /** After a (re)load: streams main is still writing, with their text so far; their events come to this window from now on. */
+    async catchUp() {
+      const r = await call('chatActive', (api) => api.chatActive());
+      if (!r.ok) return;
+      set((s) => {
+        const live = { ...s.live };
+        const seen = { ...s.seen };
+        for (const a of r.value as ActiveStream[]) {
+          live[a.messageId] = { requestId: a.requestId, conversationId: a.conversationId, text: a.text, reasoning: a.reasoning, seq: a.seq, startedAt: a.startedAt, ...(a.notice ? { notice: a.notice } : {}) };
+          seen[a.requestId] = Math.max(seen[a.requestId] ?? 0, a.seq);
+        }
+        return { live, seen };
+      });
+    },
+
+    clearFocus() {
+      set({ focusMessageId: null });
+    },
+    dismissActionError() {
+      set({ actionError: null });
+    },
+  };
+});

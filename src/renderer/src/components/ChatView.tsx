@@ -1,0 +1,219 @@
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ProviderView } from '../../../shared/ipc.ts';
+import { useChat } from '../chat-store.ts';
+import { useStore } from '../store.ts';
+import { MessageList } from './MessageList.tsx';
+import { Welcome } from './Welcome.tsx';
+
+/** The most characters a message may have (main refuses more). */
+const MAX_MESSAGE = 1_000_000;
+
+function modelsOf(p: ProviderView): string[] {
+  const list = p.shownModels.length ? p.shownModels : p.models;
+  return [...new Set([...(p.defaultModel ? [p.defaultModel] : []), ...list])];
+}
+
+function Header(): React.JSX.Element | null {
+  const { t } = useTranslation();
+  const page = useChat((s) => s.page);
+  const update = useChat((s) => s.update);
+  const view = useStore((s) => s.view);
+  const [open, setOpen] = useState(false);
+  const [prompt, setPrompt] = useState('');
+  const [limit, setLimit] = useState('0');
+  const conv = page?.conversation;
+  const providers = view?.providers ?? [];
+  const defaults = view?.settings.defaults;
+  const providerId = conv?.providerId ?? defaults?.providerId ?? '';
+  const provider = providers.find((p) => p.id === providerId);
+  const model = conv?.model || (providerId === defaults?.providerId ? defaults?.model : '') || provider?.defaultModel || provider?.models[0] || '';
+  const options = useMemo(() => providers.flatMap((p) => modelsOf(p).map((m) => ({ value: `${p.id}\u0000${m}`, label: `${p.name} · ${m}` }))), [providers]);
+  if (!conv) return null;
+  const current = `${providerId}\u0000${model}`;
+  return (
+    <header className="chat-header">
+      <h1 className="chat-title" data-testid="chat-title">{conv.title || t('chat.untitled')}</h1>
+      <label className="visually-hidden" htmlFor="model-picker">{t('chat.model')}</label>
+      <select
+        id="model-picker"
+        data-testid="model-picker"
+        value={current}
+        onChange={(e) => {
+          const [pid, m] = e.target.value.split('\u0000');
+          void update(conv.id, { providerId: pid ?? null, model: m ?? null });
+        }}
+      >
+        {options.some((o) => o.value === current) ? null : <option value={current}>{provider ? `${provider.name} · ${model || '—'}` : '—'}</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>{o.label}</option>
+        ))}
+      </select>
+      <button
+        type="button"
+        className="secondary"
+        data-testid="system-prompt-toggle"
+        aria-expanded={open}
+        onClick={() => {
+          setPrompt(conv.systemPrompt);
+          setLimit(String(conv.contextMessages));
+          setOpen((o) => !o);
+        }}
+      >
+        {t('chat.systemPrompt')}
+      </button>
+      {open ? (
+        <form
+          className="system-prompt"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = Number(limit);
+            void update(conv.id, { systemPrompt: prompt, ...(Number.isInteger(n) && n >= 0 && n <= 10_000 ? { contextMessages: n } : {}) });
+            setOpen(false);
+          }}
+        >
+          <label htmlFor="system-prompt">{t('chat.systemPrompt')}</label>
+          <textarea id="system-prompt" data-testid="system-prompt" rows={4} maxLength={100_000} placeholder={t('chat.systemPromptPlaceholder')} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+          <label htmlFor="context-messages">{t('chat.contextMessages')}</label>
+          <input id="context-messages" type="number" min={0} max={10000} value={limit} aria-describedby="context-messages-help" onChange={(e) => setLimit(e.target.value)} />
+          <p id="context-messages-help" className="help">{t('chat.contextMessagesHelp')}</p>
+          <button type="submit" className="primary">{t('chat.save')}</button>
+        </form>
+      ) : null}
+    </header>
+  );
+}
+
+function Composer(): React.JSX.Element {
+  const { t } = useTranslation();
+  const page = useChat((s) => s.page);
+  const editing = useChat((s) => s.editing);
+  const cancelEdit = useChat((s) => s.cancelEdit);
+  const send = useChat((s) => s.send);
+  const stop = useChat((s) => s.stop);
+  const update = useChat((s) => s.update);
+  const streaming = useChat((s) => !!s.page && s.page.messages.some((m) => !!s.live[m.id]));
+  const view = useStore((s) => s.view);
+  const conv = page?.conversation;
+  const [text, setText] = useState(conv?.draft ?? '');
+  const [sending, setSending] = useState(false);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const draftTimer = useRef<number | undefined>(undefined);
+  const convId = conv?.id;
+
+  // Each conversation has its own draft (kept in main across restarts).
+  useEffect(() => {
+    setText(useChat.getState().page?.conversation.draft ?? '');
+    ref.current?.focus();
+  }, [convId]);
+  useEffect(() => {
+    if (editing) {
+      setText(editing.text);
+      ref.current?.focus();
+    }
+  }, [editing]);
+  // Grows with its text.
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 320)}px`;
+  }, [text]);
+  useEffect(() => () => window.clearTimeout(draftTimer.current), []);
+
+  const saveDraft = (value: string): void => {
+    window.clearTimeout(draftTimer.current);
+    if (!convId || editing) return;
+    draftTimer.current = window.setTimeout(() => void update(convId, { draft: value }), 400);
+  };
+
+  const submit = async (): Promise<void> => {
+    const value = text.trim();
+    if (!value || sending || streaming) return;
+    window.clearTimeout(draftTimer.current);
+    setSending(true);
+    const ok = await send(text);
+    setSending(false);
+    // On failure the question stays, editable.
+    if (ok) setText('');
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
+    // Enter that confirms an input method's composition (Chinese, Japanese) never sends.
+    if (e.nativeEvent.isComposing || e.keyCode === 229) return;
+    if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      void submit();
+    } else if (e.key === 'Escape') {
+      if (streaming) void stop();
+      else if (editing) cancelEdit();
+    }
+  };
+
+  const provider = view?.providers.find((p) => p.id === (conv?.providerId ?? view?.settings.defaults.providerId));
+  const model = conv?.model || view?.settings.defaults.model || provider?.defaultModel || '';
+  return (
+    <div className="composer">
+      {editing ? (
+        <div className="editing-bar muted small">
+          {t('chat.composerEditing')}{' '}
+          <button type="button" className="link-button" onClick={() => { cancelEdit(); setText(''); }}>{t('chat.cancelEdit')}</button>
+        </div>
+      ) : null}
+      <div className="composer-row">
+        <textarea
+          ref={ref}
+          data-testid="composer"
+          aria-label={t('chat.composer')}
+          placeholder={t('chat.composerPlaceholder', { model: model || provider?.name || '…' })}
+          rows={1}
+          maxLength={MAX_MESSAGE}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            saveDraft(e.target.value);
+          }}
+          onKeyDown={onKeyDown}
+        />
+        {streaming ? (
+          <button type="button" className="secondary" data-testid="stop" onClick={() => void stop()} title={`${t('chat.stop')} (Esc)`}>
+            ■ {t('chat.stop')}
+          </button>
+        ) : (
+          <button type="button" className="primary" data-testid="send" disabled={!text.trim() || sending} onClick={() => void submit()}>
+            {t('chat.send')}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function ChatView(): React.JSX.Element {
+  const { t } = useTranslation();
+  const page = useChat((s) => s.page);
+  const opening = useChat((s) => s.opening);
+  const actionError = useChat((s) => s.actionError);
+  const dismiss = useChat((s) => s.dismissActionError);
+  const view = useStore((s) => s.view);
+  const noConversations = useChat((s) => s.listLoaded && s.conversations.length === 0);
+  const hasProvider = (view?.providers.length ?? 0) > 0;
+  // First run: the welcome screen until a provider is kept and a chat started.
+  if (!page && (!hasProvider || noConversations)) return <Welcome />;
+  return (
+    <section className="chat" aria-label={t('nav.chat')}>
+      <Header />
+      {page && page.messages.length > 0 ? <MessageList /> : <div className="chat-empty muted">{opening ? t('app.loading') : t('chat.empty')}</div>}
+      {actionError ? (
+        <div className="banner banner-error action-error" role="alert" data-testid="action-error" data-code={actionError.code}>
+          <div className="banner-body">
+            <p className="banner-message">{actionError.message}</p>
+            {actionError.hint ? <p className="banner-hint">{actionError.hint}</p> : null}
+          </div>
+          <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={dismiss}>×</button>
+        </div>
+      ) : null}
+      <Composer key={page?.conversation.id ?? 'none'} />
+    </section>
+  );
+}

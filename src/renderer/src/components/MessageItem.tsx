@@ -1,0 +1,178 @@
+import { memo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PathMessage, StreamNotice } from '../../../shared/chat.ts';
+import type { ErrorInfo } from '../../../shared/errors.ts';
+import { useChat } from '../chat-store.ts';
+import { codeTitle } from '../i18n.ts';
+import { Markdown } from '../markdown/Markdown.tsx';
+import { markdownStrings } from '../markdown/strings.ts';
+import { useStore } from '../store.ts';
+import { copyText } from '../clipboard.ts';
+import { call } from '../api.ts';
+import { Code } from './Code.tsx';
+
+/** Links leave the app only through main, which checks the scheme and shows the full URL first. */
+export function openLink(url: string): void {
+  void call('linkOpen', (api) => api.linkOpen(url));
+}
+
+function Notice({ notice }: { notice: StreamNotice }): React.JSX.Element | null {
+  const { t } = useTranslation();
+  const [, tick] = useState(0);
+  if (notice.kind === 'route') return null;
+  if (notice.kind === 'fallback') {
+    return <p className="stream-notice" role="status" data-testid="stream-notice" data-kind="fallback">{t(notice.remembered ? 'chat.notice.fallbackRemembered' : 'chat.notice.fallback', { reason: codeTitle(notice.reason) })}</p>;
+  }
+  const left = Math.max(0, Math.ceil((notice.at + notice.delayMs - Date.now()) / 1000));
+  if (left > 0) window.setTimeout(() => tick((n) => n + 1), 250);
+  return (
+    <p className="stream-notice" role="status" data-testid="stream-notice" data-kind="retry">
+      {t('chat.notice.retry', { s: left, attempt: notice.attempt, of: notice.of, reason: codeTitle(notice.reason) })}
+    </p>
+  );
+}
+
+/** A failure where it happened: the message, the hint, the provider's own words, and what to do next. */
+export function ErrorCard({ error, onRetry }: { error: ErrorInfo; onRetry?: () => void }): React.JSX.Element {
+  const { t } = useTranslation();
+  const runDoctorFor = useStore((s) => s.runDoctorFor);
+  const setSection = useStore((s) => s.setSection);
+  const providerId = useChat((s) => s.page?.conversation.providerId ?? null);
+  return (
+    <div className="error-card" role="alert" data-testid="error-card" data-code={error.code}>
+      <div className="error-card-title">
+        <strong>{codeTitle(error.code)}</strong> <Code code={error.code} />
+      </div>
+      <p data-testid="error-card-message">{error.message}</p>
+      {error.hint ? <p className="error-card-hint" data-testid="error-card-hint">{error.hint}</p> : null}
+      {error.providerMessage && !error.message.includes(error.providerMessage) ? (
+        <blockquote className="provider-words" data-testid="error-card-provider">{error.providerMessage}</blockquote>
+      ) : null}
+      {error.route ? <p className="muted small">{t('error.route', { route: error.route })}</p> : null}
+      <div className="actions">
+        {onRetry ? (
+          <button type="button" className="primary" onClick={onRetry}>
+            {t('chat.retry')}
+          </button>
+        ) : null}
+        <button type="button" className="secondary" data-testid="error-card-doctor" onClick={() => void runDoctorFor(providerId)}>
+          {t('chat.runDoctor')}
+        </button>
+        <button type="button" className="secondary" onClick={() => setSection('settings')}>
+          {t('chat.networkSettings')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Reasoning({ text, ms, live }: { text: string; ms: number | undefined; live: boolean }): React.JSX.Element {
+  const { t } = useTranslation();
+  return (
+    <details className="reasoning" data-testid="reasoning">
+      <summary>{live ? t('chat.thinking') : ms ? t('chat.reasoningFor', { s: (ms / 1000).toFixed(1) }) : t('chat.reasoning')}</summary>
+      <div className="reasoning-text">{text}</div>
+    </details>
+  );
+}
+
+function Versions({ m }: { m: PathMessage }): React.JSX.Element | null {
+  const { t } = useTranslation();
+  const switchVersion = useChat((s) => s.switchVersion);
+  if (m.versions < 2) return null;
+  const go = (d: number): void => {
+    const id = m.siblingIds[m.version - 1 + d];
+    if (id) void switchVersion(id);
+  };
+  return (
+    <span className="versions" data-testid="versions">
+      <button type="button" className="icon-button" aria-label={t('chat.previousVersion')} disabled={m.version <= 1} onClick={() => go(-1)}>‹</button>
+      <span data-testid="version-label">{t('chat.version', { n: m.version, of: m.versions })}</span>
+      <button type="button" className="icon-button" aria-label={t('chat.nextVersion')} disabled={m.version >= m.versions} onClick={() => go(1)}>›</button>
+    </span>
+  );
+}
+
+function Meta({ m }: { m: PathMessage }): React.JSX.Element | null {
+  const { t } = useTranslation();
+  const parts: string[] = [];
+  if (m.model) parts.push(m.model);
+  if (m.usage?.inputTokens !== undefined || m.usage?.outputTokens !== undefined) parts.push(t('chat.tokens', { input: m.usage?.inputTokens ?? '?', output: m.usage?.outputTokens ?? '?' }));
+  if (m.ttftMs !== undefined) parts.push(t('chat.ttft', { ms: m.ttftMs }));
+  if (m.durationMs !== undefined) parts.push(t('chat.duration', { s: (m.durationMs / 1000).toFixed(1) }));
+  if (!parts.length) return null;
+  return <span className="meta muted small" data-testid="message-meta">{parts.join(' · ')}</span>;
+}
+
+function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
+  const { t, i18n } = useTranslation();
+  const live = useChat((s) => s.live[m.id]);
+  const regenerate = useChat((s) => s.regenerate);
+  const retry = useChat((s) => s.retry);
+  const continueAnswer = useChat((s) => s.continueAnswer);
+  const startEdit = useChat((s) => s.startEdit);
+  const deleteMessage = useChat((s) => s.deleteMessage);
+  const stop = useChat((s) => s.stop);
+  const [copied, setCopied] = useState(false);
+  const streaming = !!live || m.status === 'streaming';
+  const text = live ? live.text : m.text;
+  const reasoning = live ? live.reasoning : m.reasoning;
+  const labels = i18n.language === 'zh' ? markdownStrings.zh : markdownStrings.en;
+  const isUser = m.role === 'user';
+  const canResume = !streaming && (m.status === 'stopped' || m.status === 'interrupted');
+
+  return (
+    <article className={`message message-${m.role}`} data-testid="message" data-role={m.role} data-status={streaming ? 'streaming' : m.status} data-id={m.id} aria-label={isUser ? t('chat.you') : t('chat.assistant')}>
+      <div className="message-body">
+        {reasoning ? <Reasoning text={reasoning} ms={m.reasoningMs} live={streaming && !text} /> : null}
+        {isUser ? (
+          <div className="user-text" data-testid="message-text">{text}</div>
+        ) : (
+          <div className="assistant-text" data-testid="message-text">
+            <Markdown text={text} streaming={streaming} onOpenLink={openLink} labels={labels} />
+            {streaming && !text && !reasoning ? <span className="typing" aria-label={t('chat.status.streaming')} /> : null}
+          </div>
+        )}
+        {live?.notice ? <Notice notice={live.notice} /> : null}
+        {!streaming && (m.status === 'stopped' || m.status === 'interrupted') ? (
+          <p className="muted small status-line" data-testid="status-line">{t(`chat.status.${m.status}`)}{m.status === 'interrupted' && m.error ? ` ${codeTitle(m.error.code)}: ${m.error.message}` : ''}</p>
+        ) : null}
+        {!streaming && m.status === 'failed' && m.error ? <ErrorCard error={m.error} onRetry={() => void retry(m.id)} /> : null}
+      </div>
+      <footer className="message-actions">
+        <Versions m={m} />
+        {streaming ? (
+          <button type="button" className="secondary small-button" onClick={() => void stop(m.id)}>{t('chat.stop')}</button>
+        ) : (
+          <>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={t('chat.copy')}
+              title={t('chat.copy')}
+              onClick={() => void copyText(text).then((ok) => { setCopied(ok); window.setTimeout(() => setCopied(false), 1500); })}
+            >
+              {copied ? '✓' : '⧉'}
+            </button>
+            {isUser ? (
+              <button type="button" className="icon-button" aria-label={t('chat.edit')} title={t('chat.edit')} onClick={() => startEdit(m.id)}>✎</button>
+            ) : (
+              <button type="button" className="icon-button" aria-label={t('chat.regenerate')} title={t('chat.regenerate')} onClick={() => void regenerate(m.id)}>↻</button>
+            )}
+            {canResume ? (
+              <>
+                <button type="button" className="secondary small-button" onClick={() => void continueAnswer(m.id)}>{t('chat.continue')}</button>
+                <button type="button" className="secondary small-button" onClick={() => void retry(m.id)}>{t('chat.retry')}</button>
+              </>
+            ) : null}
+            <button type="button" className="icon-button" aria-label={t('chat.deleteMessage')} title={t('chat.deleteMessage')} onClick={() => void deleteMessage(m.id)}>🗑</button>
+            {!isUser ? <Meta m={m} /> : null}
+          </>
+        )}
+      </footer>
+    </article>
+  );
+}
+
+/** Re-renders only when its own message or its own live answer changes. */
+export const MessageItem = memo(MessageItemInner, (a, b) => a.m === b.m);

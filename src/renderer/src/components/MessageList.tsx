@@ -1,0 +1,113 @@
+/**
+ * The conversation as a virtualized list (virtua): only the rows on screen exist. It opens at the latest
+ * message, follows a stream only while the user is at the bottom (instant scrolling), and otherwise offers
+ * "Jump to latest". A search hit scrolls to its message.
+ */
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { VList, type VListHandle } from 'virtua';
+import { useChat } from '../chat-store.ts';
+import { MessageItem } from './MessageItem.tsx';
+
+/** Within this many pixels of the end counts as "at the bottom". */
+const BOTTOM_SLACK = 48;
+
+export function MessageList(): React.JSX.Element {
+  const { t } = useTranslation();
+  const page = useChat((s) => s.page);
+  const focusMessageId = useChat((s) => s.focusMessageId);
+  const clearFocus = useChat((s) => s.clearFocus);
+  const loadEarlier = useChat((s) => s.loadEarlier);
+  const ref = useRef<VListHandle>(null);
+  const atBottom = useRef(true);
+  const [showJump, setShowJump] = useState(false);
+  const [shift, setShift] = useState(false);
+  const messages = page?.messages ?? [];
+  // The "show earlier" row comes first when older messages exist.
+  const offset = page && page.before > 0 ? 1 : 0;
+  const count = messages.length + offset;
+  const conversationId = page?.conversation.id;
+  const lastId = messages[messages.length - 1]?.id;
+  // The live text of the last message: growing it keeps the view at the bottom (when it was there).
+  const liveLength = useChat((s) => (lastId ? (s.live[lastId]?.text.length ?? 0) + (s.live[lastId]?.reasoning.length ?? 0) : 0));
+
+  const toEnd = useCallback(() => {
+    const h = ref.current;
+    if (!h || count === 0) return;
+    h.scrollToIndex(count - 1, { align: 'end' });
+  }, [count]);
+
+  // A conversation opens at its latest message (or at the hit it was opened for).
+  useLayoutEffect(() => {
+    atBottom.current = true;
+    setShowJump(false);
+    setShift(false);
+    if (!focusMessageId) toEnd();
+  }, [conversationId]); // only when another conversation opens
+
+  useEffect(() => {
+    if (!focusMessageId || !ref.current) return;
+    const i = messages.findIndex((m) => m.id === focusMessageId);
+    if (i === -1) return;
+    atBottom.current = false;
+    ref.current.scrollToIndex(i + offset, { align: 'center' });
+    const id = focusMessageId;
+    window.setTimeout(() => {
+      const el = document.querySelector(`[data-id="${CSS.escape(id)}"]`);
+      el?.classList.add('flash');
+      window.setTimeout(() => el?.classList.remove('flash'), 1600);
+    }, 50);
+    clearFocus();
+  }, [focusMessageId, messages, clearFocus, offset]);
+
+  // New messages or a growing answer: follow only when the user is at the bottom.
+  useLayoutEffect(() => {
+    if (atBottom.current) toEnd();
+    else setShowJump(true);
+  }, [messages.length, liveLength, toEnd]);
+
+  const onScroll = (offset: number): void => {
+    const h = ref.current;
+    if (!h) return;
+    const bottom = offset + h.viewportSize >= h.scrollSize - BOTTOM_SLACK;
+    atBottom.current = bottom;
+    if (bottom) setShowJump(false);
+    if (offset < 200 && page && page.before > 0) {
+      setShift(true);
+      void loadEarlier();
+    }
+  };
+
+  return (
+    <div className="message-list-wrap">
+      <VList ref={ref} className="message-list" data-testid="message-list" shift={shift} onScroll={onScroll} bufferSize={600}>
+        {[
+          ...(page && page.before > 0
+            ? [
+                <div key="earlier" className="earlier">
+                  <button type="button" className="secondary" onClick={() => { setShift(true); void loadEarlier(); }}>
+                    {t('chat.loadEarlier', { count: page.before })}
+                  </button>
+                </div>,
+              ]
+            : []),
+          ...messages.map((m) => <MessageItem key={m.id} m={m} />),
+        ]}
+      </VList>
+      {showJump ? (
+        <button
+          type="button"
+          className="jump-latest"
+          data-testid="jump-latest"
+          onClick={() => {
+            atBottom.current = true;
+            setShowJump(false);
+            toEnd();
+          }}
+        >
+          ↓ {t('chat.jumpToLatest')}
+        </button>
+      ) : null}
+    </div>
+  );
+}

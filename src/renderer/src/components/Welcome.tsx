@@ -1,0 +1,96 @@
+/**
+ * First run: no empty screen. Providers that the environment, the login shell or a local Ollama already
+ * name are offered, each with one click to test it (the doctor) and keep it; the key stays a `${VAR}`.
+ */
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { DetectedProvider } from '../../../shared/ipc.ts';
+import { WORKING_VERDICTS } from '../../../shared/doctor.ts';
+import { call } from '../api.ts';
+import { codeTitle } from '../i18n.ts';
+import { useStore } from '../store.ts';
+import { useChat } from '../chat-store.ts';
+
+type Tried = { state: 'testing' } | { state: 'done'; verdict: string; works: boolean };
+
+export function Welcome(): React.JSX.Element {
+  const { t } = useTranslation();
+  const detect = useStore((s) => s.detectProviders);
+  const saveProvider = useStore((s) => s.saveProvider);
+  const setSection = useStore((s) => s.setSection);
+  const hasProvider = useStore((s) => (s.view?.providers.length ?? 0) > 0);
+  const newChat = useChat((s) => s.newChat);
+  const [found, setFound] = useState<DetectedProvider[] | null>(null);
+  const [tried, setTried] = useState<Record<string, Tried>>({});
+
+  useEffect(() => {
+    let alive = true;
+    void detect().then((d) => alive && setFound(d));
+    return () => {
+      alive = false;
+    };
+  }, [detect]);
+
+  const keep = async (d: DetectedProvider): Promise<void> => {
+    const key = `${d.preset}|${d.baseUrl}`;
+    setTried((s) => ({ ...s, [key]: { state: 'testing' } }));
+    const ok = await saveProvider({ name: d.name, preset: d.preset, protocol: d.protocol, baseUrl: d.baseUrl, ...(d.apiKey ? { apiKey: d.apiKey } : {}) });
+    if (!ok) return setTried((s) => ({ ...s, [key]: { state: 'done', verdict: 'config_invalid', works: false } }));
+    const view = useStore.getState().view;
+    const saved = view?.providers.find((p) => p.baseUrl === d.baseUrl && p.preset === d.preset);
+    // Fill its models so the chat can start at once; then the doctor says whether it works.
+    if (saved) {
+      const models = await useStore.getState().fetchModels(saved.id);
+      if (models?.length) await saveProvider({ id: saved.id, name: saved.name, preset: saved.preset, protocol: saved.protocol, baseUrl: saved.baseUrl, models, defaultModel: saved.defaultModel || models[0] });
+    }
+    const r = await call('doctorRun', (api) => (saved ? api.doctorRun({ providerId: saved.id }) : api.doctorRun()));
+    const verdict = r.ok ? r.value.verdict : r.error.code;
+    setTried((s) => ({ ...s, [key]: { state: 'done', verdict, works: r.ok && WORKING_VERDICTS.includes(r.value.verdict) } }));
+  };
+
+  return (
+    <section className="welcome panel" data-testid="welcome" aria-labelledby="welcome-title">
+      <h1 id="welcome-title">{t('welcome.title')}</h1>
+      <p className="muted">{t('welcome.intro')}</p>
+      <h2>{t('welcome.found')}</h2>
+      {found === null ? (
+        <p className="muted" role="status">{t('app.loading')}</p>
+      ) : found.length === 0 ? (
+        <p className="muted" data-testid="welcome-none">{t('welcome.none')}</p>
+      ) : (
+        <ul className="detected">
+          {found.map((d) => {
+            const key = `${d.preset}|${d.baseUrl}`;
+            const st = tried[key];
+            return (
+              <li key={key} className="card detected-item" data-testid="detected" data-preset={d.preset}>
+                <div>
+                  <strong>{d.name}</strong> <span className="muted small">{t('welcome.from', { source: t(`welcome.sources.${d.source}`) })}</span>
+                  <div className="muted small"><code className="code">{d.baseUrl}</code>{d.apiKey ? <> · <code className="code">{d.apiKey}</code></> : null}</div>
+                  {st?.state === 'done' ? (
+                    <p className={st.works ? 'status-saved' : 'status-error'} data-testid="detected-verdict" data-verdict={st.verdict}>
+                      {st.works ? t('welcome.works', { verdict: codeTitle(st.verdict) }) : t('welcome.fails', { verdict: codeTitle(st.verdict) })}
+                    </p>
+                  ) : null}
+                </div>
+                <button type="button" className="primary" data-testid="detected-keep" disabled={d.configured || st?.state === 'testing'} onClick={() => void keep(d)}>
+                  {d.configured || st?.state === 'done' ? t('welcome.kept') : st?.state === 'testing' ? t('welcome.testing') : t('welcome.keep')}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <div className="actions">
+        {hasProvider ? (
+          <button type="button" className="primary" data-testid="welcome-start" onClick={() => void newChat()}>
+            {t('welcome.start')}
+          </button>
+        ) : null}
+        <button type="button" className="secondary" data-testid="welcome-add" onClick={() => setSection('settings')}>
+          {t('welcome.addOther')}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,300 @@
+/**
+ * The message renderer: markdown (GFM, math, diagrams, highlighted code) rendered fast while it streams and
+ * safely whatever it contains.
+ *
+ * - The text is split into top-level blocks (blocks.ts); each block is a memoised component compared by its
+ *   source, so appending a delta re-renders only the last block, and only that block is lexed again.
+ * - While streaming, the last block's unterminated inline markup is closed first (tail.ts).
+ * - Each block is one HTML string (render.ts) sanitised with DOMPurify (sanitize.ts): no React element per
+ *   token, and no innerHTML churn for blocks that did not change.
+ * - Links never navigate: a click (or Enter) calls onOpenLink with the full URL. Remote images are never
+ *   fetched by the page: a placeholder asks onLoadImage, and only a data:image URL it returns is shown.
+ * - Closed code fences are highlighted in a worker (highlight.ts); KaTeX and mermaid are imported only when
+ *   a message has math or a diagram.
+ */
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { MouseEvent as ReactMouseEvent } from 'react';
+import { BlockSplitter, type Block } from './blocks.ts';
+import { canHighlight, cachedHighlight, requestHighlight } from './highlight.ts';
+import { loadKatex, katexIfLoaded, renderMath } from './math.ts';
+import { cachedDiagram, requestDiagram } from './mermaid.ts';
+import { escapeHtml, isSafeImageDataUrl, safeLinkUrl } from './policy.ts';
+import { renderTokens, type ImageState, type RenderEnv } from './render.ts';
+import { composeHtml, slotMarker, slotNonce } from './sanitize.ts';
+import type { MarkdownLabels } from './strings.ts';
+import { lexBlocks, type Token, type TokensList } from './syntax.ts';
+import { closeTail } from './tail.ts';
+import './markdown.css';
+
+export interface MarkdownProps {
+  /** The markdown (a model's answer or what a user wrote or pasted). */
+  text: string;
+  /** True while `text` is still growing: the last block is shown as "being written". */
+  streaming: boolean;
+  /** A link was activated (click or Enter): open this full http(s)/mailto URL (e.g. after asking). */
+  onOpenLink(url: string): void;
+  /**
+   * The user asked to load a remote image: fetch it and resolve to a data:image/… URL (or null). Without it,
+   * remote images stay placeholders.
+   */
+  onLoadImage?(url: string): Promise<string | null>;
+  /** UI strings: markdownStrings.en / markdownStrings.zh. */
+  labels: MarkdownLabels;
+  /** Extra class names for the root element. */
+  className?: string;
+}
+
+/** Block types whose half-written inline markup is closed while streaming. */
+const TAIL_TYPES: ReadonlySet<string> = new Set(['paragraph', 'heading', 'list', 'blockquote']);
+
+/** How long the copy button says "Copied". */
+const COPIED_MS = 1500;
+
+interface BlockResult {
+  html: string;
+  /** Work that, once done, changes this block's HTML (highlighting, a diagram). */
+  wanted: (() => Promise<unknown>)[];
+}
+
+function renderBlock(block: Block, live: boolean, labels: MarkdownLabels, images: ReadonlyMap<string, ImageState>, canLoadImages: boolean, katexReady: boolean, links: TokensList['links']): BlockResult {
+  const nonce = slotNonce();
+  const slots: string[] = [];
+  const wanted: (() => Promise<unknown>)[] = [];
+  const slot = (html: string): string => {
+    slots.push(html);
+    return slotMarker(nonce, slots.length - 1);
+  };
+  const env: RenderEnv = {
+    interactive: true,
+    live,
+    labels,
+    images,
+    canLoadImages,
+    math: (tex, display) => {
+      const html = katexReady ? renderMath(tex, display) : null;
+      return html ? slot(html) : null;
+    },
+    code: (code, lang) => {
+      const hit = cachedHighlight(code, lang);
+      if (hit !== undefined) return slot(hit);
+      if (canHighlight(code, lang)) wanted.push(() => requestHighlight(code, lang));
+      return null;
+    },
+    mermaid: (source) => {
+      const hit = cachedDiagram(source);
+      if (hit) return slot(hit);
+      if (hit === null) return false;
+      wanted.push(() => requestDiagram(source));
+      return null;
+    },
+  };
+  let tokens: Token[] = [block.token];
+  if (live && TAIL_TYPES.has(block.token.type)) {
+    const closed = closeTail(block.raw);
+    if (closed !== block.raw) tokens = [...lexBlocks(closed, links)];
+  }
+  let html: string;
+  try {
+    html = composeHtml(renderTokens(tokens, env), nonce, slots, { cache: !live });
+  } catch {
+    // No sanitiser (no DOM support): the source as escaped text is safe without one.
+    html = `<p class="md-raw-html">${escapeHtml(block.raw)}</p>`;
+  }
+  return { html, wanted };
+}
+
+interface BlockProps {
+  block: Block;
+  live: boolean;
+  labels: MarkdownLabels;
+  images: ReadonlyMap<string, ImageState>;
+  canLoadImages: boolean;
+  katexReady: boolean;
+  links: TokensList['links'];
+}
+
+const BlockView = memo(
+  function BlockView({ block, live, labels, images, canLoadImages, katexReady, links }: BlockProps) {
+    // Goes up when highlighting or a diagram for this block arrives (they are cached, so the next render uses them).
+    const [arrivals, setArrivals] = useState(0);
+    const result = useMemo(
+      () => renderBlock(block, live, labels, images, canLoadImages, katexReady, links),
+      [block, live, labels, images, canLoadImages, katexReady, links, arrivals],
+    );
+    useEffect(() => {
+      if (result.wanted.length === 0) return undefined;
+      let active = true;
+      for (const work of result.wanted) {
+        void work().then(() => {
+          if (active) setArrivals((n) => n + 1);
+        });
+      }
+      return () => {
+        active = false;
+      };
+    }, [result]);
+    return <div className={live ? 'md-block md-live' : 'md-block'} dangerouslySetInnerHTML={{ __html: result.html }} />;
+  },
+  (a, b) =>
+    a.block.raw === b.block.raw &&
+    a.block.epoch === b.block.epoch &&
+    a.live === b.live &&
+    a.labels === b.labels &&
+    (!b.block.hasImages || (a.images === b.images && a.canLoadImages === b.canLoadImages)) &&
+    (!b.block.hasMath || a.katexReady === b.katexReady) &&
+    (!b.live || a.links === b.links),
+);
+
+/** Copies text: the async clipboard API, else a hidden textarea and execCommand('copy'). */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // fall back below
+  }
+  const active = document.activeElement as HTMLElement | null;
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.setAttribute('aria-hidden', 'true');
+  area.style.position = 'fixed';
+  area.style.top = '0';
+  area.style.left = '-9999px';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  let ok: boolean;
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  active?.focus?.();
+  return ok;
+}
+
+/** The code of the block a copy button belongs to (the plain or highlighted <pre>, or a diagram's source). */
+function codeOf(button: Element): string | null {
+  const pre = button.closest('.md-code')?.querySelector('pre');
+  return pre ? (pre.textContent ?? '').replace(/\n$/, '') : null;
+}
+
+export function Markdown(props: MarkdownProps): React.JSX.Element {
+  const { text, streaming, labels, className } = props;
+  const splitter = useRef<BlockSplitter | null>(null);
+  splitter.current ??= new BlockSplitter();
+  const blocks = useMemo(() => splitter.current!.update(text), [text]);
+  const links = useMemo(() => splitter.current!.links, [blocks]);
+
+  // KaTeX only when this message has math.
+  const needsMath = blocks.some((b) => b.hasMath);
+  const [katexReady, setKatexReady] = useState(() => katexIfLoaded() !== null);
+  useEffect(() => {
+    if (!needsMath || katexReady) return undefined;
+    let active = true;
+    void loadKatex().then((k) => {
+      if (active && k) setKatexReady(true);
+    });
+    return () => {
+      active = false;
+    };
+  }, [needsMath, katexReady]);
+
+  const [images, setImages] = useState<ReadonlyMap<string, ImageState>>(() => new Map());
+  const [announcement, setAnnouncement] = useState('');
+
+  // The latest callbacks and labels, for event handlers that outlive a render.
+  const latest = useRef(props);
+  useLayoutEffect(() => {
+    latest.current = props;
+  });
+
+  const loadImage = useCallback((url: string) => {
+    const load = latest.current.onLoadImage;
+    if (!load) return;
+    const settle = (state: ImageState): void => setImages((m) => new Map(m).set(url, state));
+    settle({ status: 'loading' });
+    let request: Promise<string | null>;
+    try {
+      request = load(url);
+    } catch {
+      settle({ status: 'failed' });
+      return;
+    }
+    void Promise.resolve(request).then(
+      (data) => settle(isSafeImageDataUrl(data) ? { status: 'loaded', dataUrl: data } : { status: 'failed' }),
+      () => settle({ status: 'failed' }),
+    );
+  }, []);
+
+  const onClick = useCallback(
+    (event: ReactMouseEvent<HTMLDivElement>) => {
+      const root = event.currentTarget;
+      const target = event.target instanceof Element ? event.target : null;
+      if (!target) return;
+      const button = target.closest('button');
+      if (button && root.contains(button)) {
+        const action = button.getAttribute('data-md-action');
+        if (action === 'copy') {
+          event.preventDefault();
+          const code = codeOf(button);
+          if (code === null) return;
+          void copyText(code).then((ok) => {
+            const l = latest.current.labels;
+            button.textContent = ok ? l.copied : l.copyFailed;
+            button.classList.add(ok ? 'md-copied' : 'md-copy-failed');
+            setAnnouncement(ok ? l.copied : l.copyFailed);
+            setTimeout(() => {
+              button.textContent = latest.current.labels.copyCode;
+              button.classList.remove('md-copied', 'md-copy-failed');
+              setAnnouncement('');
+            }, COPIED_MS);
+          });
+        } else if (action === 'load-image') {
+          event.preventDefault();
+          const url = safeLinkUrl(button.getAttribute('data-md-url'));
+          if (url && /^https?:/.test(url)) loadImage(url);
+        }
+        return;
+      }
+      const anchor = target.closest('a');
+      if (anchor && root.contains(anchor)) {
+        // Links never navigate by themselves: the app decides (and opens the full URL outside).
+        event.preventDefault();
+        const url = safeLinkUrl(anchor.getAttribute('href'));
+        if (url) latest.current.onOpenLink(url);
+      }
+    },
+    [loadImage],
+  );
+
+  const onAuxClick = useCallback((event: ReactMouseEvent<HTMLDivElement>) => {
+    // A middle click would open a new window.
+    if (event.target instanceof Element && event.target.closest('a')) event.preventDefault();
+  }, []);
+
+  const last = blocks.length - 1;
+  return (
+    <div className={className ? `md ${className}` : 'md'} onClick={onClick} onAuxClick={onAuxClick}>
+      {blocks.map((block, i) => (
+        <BlockView
+          key={i}
+          block={block}
+          live={streaming && i === last}
+          labels={labels}
+          images={images}
+          canLoadImages={!!props.onLoadImage}
+          katexReady={katexReady}
+          links={links}
+        />
+      ))}
+      <span className="md-sr-only" aria-live="polite">
+        {announcement}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,236 @@
+/**
+ * DOMPurify profiles, one purifier each (hooks are per instance):
+ *  - markdown: the HTML render.ts produces — a fixed allow-list of tags and attributes, no style, no
+ *    event handlers, no iframe/object/embed/svg/math/form; inputs only as disabled checkboxes; links only
+ *    http/https/mailto; images only data:image URLs; class names only our own.
+ *  - katex: KaTeX's HTML + MathML (+ the small SVGs it draws for roots and arrows); inline styles filtered
+ *    to the layout properties KaTeX uses.
+ *  - shiki: <pre>/<code>/<span> with colour variables only.
+ *  - mermaid: SVG without scripts, foreignObject, links or external references; its <style> is kept only
+ *    when every rule is scoped to the diagram's own id.
+ * Trusted fragments (typeset math, highlighted code, diagrams) are sanitised with their own profile and
+ * spliced into the sanitised markdown at slot markers that only render.ts emits.
+ */
+import DOMPurify, { type Config, type DOMPurify as Purifier, type WindowLike } from 'dompurify';
+import { LruCache } from './lru.ts';
+import { filterStyle, isSafeImageDataUrl, isScopedCss, KATEX_STYLE_PROPS, safeLinkUrl, SHIKI_CUSTOM_PROPS, SHIKI_STYLE_PROPS } from './policy.ts';
+
+const FORBIDDEN_EVERYWHERE = ['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'form', 'template', 'link', 'meta', 'base', 'noscript', 'textarea', 'select', 'option', 'audio', 'video', 'source', 'track', 'portal', 'foreignObject', 'foreignobject'];
+const FORBIDDEN_ATTRS = ['style', 'srcdoc', 'srcset', 'xlink:href', 'formaction', 'action', 'background', 'ping', 'target', 'download', 'autofocus', 'contenteditable', 'popover'];
+
+const MARKDOWN_CONFIG: Config = {
+  ALLOWED_TAGS: ['p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'em', 'del', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'img', 'span', 'div', 'button', 'input'],
+  ALLOWED_ATTR: ['href', 'title', 'class', 'alt', 'src', 'start', 'type', 'disabled', 'checked', 'hidden', 'rel', 'data-md-action', 'data-md-url', 'data-md-slot'],
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  // URL attributes (href, src, data-md-url) must be http(s)/mailto (or a data:image for src); the hook below
+  // checks them again with the link policy. The other attributes hold no URL.
+  ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|data:image\/)/i,
+  ADD_URI_SAFE_ATTR: ['type', 'start', 'disabled', 'checked', 'hidden', 'rel', 'data-md-action', 'data-md-slot'],
+  FORBID_TAGS: [...FORBIDDEN_EVERYWHERE, 'svg', 'math', 'style'],
+  FORBID_ATTR: FORBIDDEN_ATTRS,
+};
+
+const KATEX_CONFIG: Config = {
+  USE_PROFILES: { html: true, mathMl: true, svg: true },
+  ALLOW_DATA_ATTR: false,
+  FORBID_TAGS: [...FORBIDDEN_EVERYWHERE, 'a', 'img', 'image', 'use', 'style', 'button', 'input', 'animate', 'set', 'animatemotion', 'animatetransform'],
+  FORBID_ATTR: [...FORBIDDEN_ATTRS.filter((a) => a !== 'style'), 'href', 'src', 'id', 'name'],
+};
+
+const SHIKI_CONFIG: Config = {
+  ALLOWED_TAGS: ['pre', 'code', 'span'],
+  ALLOWED_ATTR: ['class', 'style'],
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+};
+
+const MERMAID_CONFIG: Config = {
+  USE_PROFILES: { svg: true, svgFilters: true },
+  ALLOW_DATA_ATTR: false,
+  ADD_TAGS: ['style'],
+  FORBID_TAGS: [...FORBIDDEN_EVERYWHERE, 'a', 'image', 'use', 'animate', 'set', 'animatemotion', 'animatetransform', 'mpath', 'feimage', 'script', 'html', 'body'],
+  FORBID_ATTR: [...FORBIDDEN_ATTRS.filter((a) => a !== 'style'), 'href', 'src', 'onload'],
+};
+
+const MERMAID_STYLE_PROPS: ReadonlySet<string> = new Set([
+  'fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-linecap', 'stroke-linejoin', 'opacity', 'fill-opacity', 'stroke-opacity',
+  'font-size', 'font-weight', 'font-style', 'max-width', 'width', 'height', 'color', 'background-color', 'text-anchor', 'dominant-baseline',
+  'alignment-baseline', 'display', 'line-height', 'text-align', 'white-space',
+]);
+
+const CLASS_OK = /^(?:md-[a-z0-9-]+|language-[\w+#.-]{1,40})$/;
+const SLOT_OK = /^[a-z0-9]{4,16}-\d{1,6}$/;
+
+export interface Purifiers {
+  markdown: Purifier;
+  katex: Purifier;
+  shiki: Purifier;
+  mermaid: Purifier;
+}
+
+/** The diagram id the mermaid purifier accepts in <style> selectors (set around each sanitize call). */
+let mermaidScope = '';
+
+function setupMarkdown(p: Purifier): void {
+  p.addHook('afterSanitizeAttributes', (node) => {
+    const tag = node.nodeName.toLowerCase();
+    const cls = node.getAttribute('class');
+    if (cls !== null) {
+      const kept = cls.split(/\s+/).filter((c) => CLASS_OK.test(c));
+      if (kept.length > 0) node.setAttribute('class', kept.join(' '));
+      else node.removeAttribute('class');
+    }
+    if (node.hasAttribute('data-md-slot') && !(tag === 'span' && SLOT_OK.test(node.getAttribute('data-md-slot') ?? ''))) node.removeAttribute('data-md-slot');
+    if (tag === 'a') {
+      const url = safeLinkUrl(node.getAttribute('href'));
+      if (url) node.setAttribute('href', url);
+      else node.removeAttribute('href');
+      node.setAttribute('rel', 'noopener noreferrer nofollow');
+    } else if (node.hasAttribute('href')) {
+      node.removeAttribute('href');
+    }
+    if (tag === 'img') {
+      if (!isSafeImageDataUrl(node.getAttribute('src'))) node.removeAttribute('src');
+    } else if (node.hasAttribute('src')) {
+      node.removeAttribute('src');
+    }
+    if (tag === 'input') {
+      // The only input is a task list's checkbox, and it is never editable.
+      node.setAttribute('type', 'checkbox');
+      node.setAttribute('disabled', '');
+    } else if (node.hasAttribute('checked')) {
+      node.removeAttribute('checked');
+    }
+    if (tag === 'button') {
+      node.setAttribute('type', 'button');
+      const action = node.getAttribute('data-md-action');
+      if (action !== null && action !== 'copy' && action !== 'load-image') node.removeAttribute('data-md-action');
+      const url = node.getAttribute('data-md-url');
+      if (url !== null && !safeLinkUrl(url)) node.removeAttribute('data-md-url');
+    } else {
+      node.removeAttribute('data-md-action');
+      node.removeAttribute('data-md-url');
+      if (tag !== 'input') node.removeAttribute('type');
+    }
+    if (node.hasAttribute('start') && !(tag === 'ol' && /^\d{1,9}$/.test(node.getAttribute('start') ?? ''))) node.removeAttribute('start');
+  });
+}
+
+function setupStyleFilter(p: Purifier, props: ReadonlySet<string>, custom?: RegExp): void {
+  p.addHook('uponSanitizeAttribute', (_node, data) => {
+    if (data.attrName !== 'style') return;
+    const kept = filterStyle(data.attrValue, props, custom);
+    if (kept) data.attrValue = kept;
+    else data.keepAttr = false;
+  });
+}
+
+function setupMermaid(p: Purifier): void {
+  setupStyleFilter(p, MERMAID_STYLE_PROPS);
+  p.addHook('uponSanitizeElement', (node, data) => {
+    if (data.tagName !== 'style') return;
+    if (!isScopedCss(node.textContent ?? '', mermaidScope)) node.textContent = '';
+  });
+}
+
+const cache = new WeakMap<object, Purifiers>();
+
+/** The purifiers for a window (the page's by default). Null without a DOM. */
+export function purifiers(win?: WindowLike): Purifiers | null {
+  const w = win ?? (typeof window !== 'undefined' ? (window as unknown as WindowLike) : undefined);
+  if (!w) return null;
+  const hit = cache.get(w);
+  if (hit) return hit;
+  const make = (): Purifier => DOMPurify(w);
+  const set: Purifiers = { markdown: make(), katex: make(), shiki: make(), mermaid: make() };
+  if (!set.markdown.isSupported) return null;
+  // Each purifier keeps its configuration (parsing a configuration on every call costs more than the
+  // sanitising of a small block).
+  set.markdown.setConfig(MARKDOWN_CONFIG);
+  set.katex.setConfig(KATEX_CONFIG);
+  set.shiki.setConfig(SHIKI_CONFIG);
+  set.mermaid.setConfig(MERMAID_CONFIG);
+  setupMarkdown(set.markdown);
+  setupStyleFilter(set.katex, KATEX_STYLE_PROPS);
+  setupStyleFilter(set.shiki, SHIKI_STYLE_PROPS, SHIKI_CUSTOM_PROPS);
+  setupMermaid(set.mermaid);
+  cache.set(w, set);
+  return set;
+}
+
+function need(win?: WindowLike): Purifiers {
+  const p = purifiers(win);
+  if (!p) throw new Error('HTML sanitising needs a DOM (pass a window)');
+  return p;
+}
+
+export function sanitizeMarkdownHtml(html: string, win?: WindowLike): string {
+  return need(win).markdown.sanitize(html);
+}
+
+export function sanitizeKatexHtml(html: string, win?: WindowLike): string {
+  return need(win).katex.sanitize(html);
+}
+
+export function sanitizeShikiHtml(html: string, win?: WindowLike): string {
+  return need(win).shiki.sanitize(html);
+}
+
+/** Sanitises a mermaid SVG whose root carries `id` (its <style> must be scoped to that id). */
+export function sanitizeMermaidSvg(svg: string, id: string, win?: WindowLike): string {
+  mermaidScope = id;
+  try {
+    return need(win).mermaid.sanitize(svg);
+  } finally {
+    mermaidScope = '';
+  }
+}
+
+let nonce: string | null = null;
+
+/**
+ * A random token (one per page load) in slot markers. Text can never produce a marker (it is escaped), and
+ * could not guess this one either.
+ */
+export function slotNonce(): string {
+  if (nonce === null) {
+    const bytes = new Uint8Array(6);
+    globalThis.crypto.getRandomValues(bytes);
+    nonce = Array.from(bytes, (b) => (b % 36).toString(36)).join('') + 'x';
+  }
+  return nonce;
+}
+
+export function slotMarker(nonce: string, index: number): string {
+  return `<span data-md-slot="${nonce}-${index}"></span>`;
+}
+
+/** Sanitised block HTML by what went in (page window only). */
+const composed = new LruCache<string>(1500, 12_000_000, (key, value) => key.length + value.length);
+
+/**
+ * Sanitises markdown HTML, then puts the trusted fragments (each already sanitised with its own profile)
+ * where render.ts left their markers.
+ */
+export function composeHtml(html: string, nonce: string, slots: readonly string[], options: { cache?: boolean; window?: WindowLike } = {}): string {
+  const win = options.window;
+  const useCache = !win && options.cache !== false;
+  // Blocks are sanitised one by one (about a third of a millisecond each); a message that mounts again (a
+  // virtualised list scrolled back, a conversation reopened) finds its blocks here. The block being
+  // streamed is not cached (each delta would push out a finished block).
+  const key = slots.length === 0 ? html : `${html}\u0000${slots.join('\u0001')}`;
+  if (useCache) {
+    const hit = composed.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const clean = sanitizeMarkdownHtml(html, win);
+  let out = clean;
+  if (slots.length > 0) {
+    const marker = new RegExp(`<span data-md-slot="${nonce}-(\\d+)"></span>`, 'g');
+    out = clean.replace(marker, (_m, i: string) => slots[Number(i)] ?? '');
+  }
+  if (useCache) composed.set(key, out);
+  return out;
+}
+

@@ -1,0 +1,142 @@
+/**
+ * Lexing: marked with GFM plus math ($$…$$ and \[…\] blocks, $…$ and \(…\) inline). Only the lexer is used;
+ * rendering is ours (render.ts), so nothing of marked's HTML output reaches the page.
+ */
+import { Lexer, Marked, type MarkedOptions, type Token, type TokenizerExtension, type Tokens, type TokensList } from 'marked';
+
+/** A display formula: `$$…$$` or `\[…\]` starting a line. An unclosed one swallows the rest, like a fence. */
+export interface MathBlockToken {
+  type: 'mathBlock';
+  raw: string;
+  text: string;
+  closed: boolean;
+}
+
+/** An inline formula: `$…$`, `$$…$$` (display) or `\(…\)`. */
+export interface MathInlineToken {
+  type: 'mathInline';
+  raw: string;
+  text: string;
+  display: boolean;
+}
+
+const mathBlock: TokenizerExtension = {
+  name: 'mathBlock',
+  level: 'block',
+  start(src) {
+    const m = /(?:^|\n) {0,3}(?:\$\$(?!\$)|\\\[)/.exec(src);
+    if (!m) return undefined;
+    return m.index + (m[0].startsWith('\n') ? 1 : 0);
+  },
+  tokenizer(src) {
+    const open = /^ {0,3}(\$\$(?!\$)|\\\[)/.exec(src);
+    if (!open) return undefined;
+    const dollars = open[1] === '$$';
+    const closer = dollars ? '$$' : '\\]';
+    const bodyStart = open[0].length;
+    const at = src.indexOf(closer, bodyStart);
+    if (at < 0) {
+      // Still being written (or never closed): like an open fence, it takes the rest of the message, so
+      // what was lexed before the closing delimiter arrives never changes shape.
+      const token: MathBlockToken = { type: 'mathBlock', raw: src, text: src.slice(bodyStart), closed: false };
+      return token;
+    }
+    const after = at + closer.length;
+    const nl = src.indexOf('\n', after);
+    const lineEnd = nl < 0 ? src.length : nl;
+    // `$$a$$ and more text` is inline math inside a paragraph, not a block.
+    if (src.slice(after, lineEnd).trim() !== '') return undefined;
+    const text = src.slice(bodyStart, at).trim();
+    if (!text) return undefined;
+    const token: MathBlockToken = { type: 'mathBlock', raw: src.slice(0, nl < 0 ? src.length : nl + 1), text, closed: true };
+    return token;
+  },
+};
+
+const INLINE_DOLLAR = /^\$(?!\s)((?:\\[\s\S]|[^\\$\n])+?)(?<![\s\\])\$(?![\d$])/;
+const INLINE_DOUBLE_DOLLAR = /^\$\$(?!\s)((?:\\[\s\S]|[^\\$]|\$(?!\$))+?)\$\$/;
+const INLINE_PAREN = /^\\\(([\s\S]+?)\\\)/;
+
+const mathInline: TokenizerExtension = {
+  name: 'mathInline',
+  level: 'inline',
+  start(src) {
+    const m = /\$|\\\(/.exec(src);
+    return m ? m.index : undefined;
+  },
+  tokenizer(src) {
+    let m: RegExpExecArray | null;
+    let display = false;
+    if (src.startsWith('$$')) {
+      m = INLINE_DOUBLE_DOLLAR.exec(src);
+      display = true;
+      if (m && /\n\s*\n/.test(m[1] ?? '')) m = null;
+    } else if (src.startsWith('$')) {
+      m = INLINE_DOLLAR.exec(src);
+    } else if (src.startsWith('\\(')) {
+      m = INLINE_PAREN.exec(src);
+      if (m && /\n\s*\n/.test(m[1] ?? '')) m = null;
+    } else {
+      return undefined;
+    }
+    if (!m || !m[1]?.trim()) return undefined;
+    const token: MathInlineToken = { type: 'mathInline', raw: m[0], text: m[1].trim(), display };
+    return token;
+  },
+};
+
+const marked = new Marked({ gfm: true, breaks: false, pedantic: false, silent: true }, { extensions: [mathBlock, mathInline] });
+
+/** The lexer options (GFM, math extensions) shared by every lex. */
+export const lexOptions: MarkedOptions = marked.defaults;
+
+/** Normalises line endings the way marked does, so block raws add up to the text. */
+export function normalizeNewlines(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/**
+ * Lexes markdown into top-level block tokens. `links` are reference definitions from earlier in the
+ * message (for a lex that starts mid-message); the result's `links` has those and any new ones.
+ */
+export function lexBlocks(src: string, links?: TokensList['links']): TokensList {
+  const lexer = new Lexer(lexOptions);
+  if (links) Object.assign(lexer.tokens.links, links);
+  return lexer.lex(src);
+}
+
+/**
+ * True when a fenced code token's closing fence is there (```…``` or ~~~…~~~ with a closing line at least as
+ * long as the opening). Indented code has no fence: it counts as closed.
+ */
+export function isFenceClosed(token: Tokens.Code): boolean {
+  if (token.codeBlockStyle === 'indented') return true;
+  const raw = token.raw.replace(/\n+$/, '');
+  const open = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
+  if (!open) return true;
+  const fence = open[1] ?? '```';
+  const nl = raw.indexOf('\n');
+  if (nl < 0) return false;
+  const lastLine = raw.slice(raw.lastIndexOf('\n') + 1);
+  const close = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(lastLine);
+  return !!close && (close[1] ?? '')[0] === fence[0] && (close[1] ?? '').length >= fence.length;
+}
+
+/** Calls `visit` for a token and every token nested in it (list items, table cells, inline children). */
+export function walkTokens(tokens: readonly Token[], visit: (token: Token) => void): void {
+  for (const token of tokens) {
+    visit(token);
+    const t = token as Tokens.Generic;
+    if (t.type === 'table') {
+      const table = token as Tokens.Table;
+      for (const cell of table.header) walkTokens(cell.tokens, visit);
+      for (const row of table.rows) for (const cell of row) walkTokens(cell.tokens, visit);
+    } else if (t.type === 'list') {
+      walkTokens((token as Tokens.List).items, visit);
+    } else if (Array.isArray(t.tokens)) {
+      walkTokens(t.tokens as Token[], visit);
+    }
+  }
+}
+
+export type { Token, Tokens, TokensList };

@@ -18,8 +18,13 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The Electron main process and the `parley` command line share the network core.
-        input: { index: resolve('src/main/index.ts'), parley: resolve('src/main/cli/parley.ts') },
+        // The Electron main process and the `parley` command line share the network core. The chat storage's
+        // search runs in a worker thread: its own entry, found beside (or one folder above) the chunk that starts it.
+        input: {
+          index: resolve('src/main/index.ts'),
+          parley: resolve('src/main/cli/parley.ts'),
+          'search-worker': resolve('src/main/services/storage/search-worker.ts'),
+        },
       },
     },
   },
@@ -35,7 +40,9 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    build: { outDir: 'out/renderer', rollupOptions: { input: resolve('src/renderer/index.html') } },
+    // Minified; the highlighter's worker as an ES module, so each grammar is its own chunk loaded on first use.
+    build: { outDir: 'out/renderer', minify: true, rollupOptions: { input: resolve('src/renderer/index.html') } },
+    worker: { format: 'es' },
     plugins: [react(), devCsp],
   },
 });

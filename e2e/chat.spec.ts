@@ -35,9 +35,10 @@ const tmp = (p: string): string => {
 beforeAll(async () => {
   [up, squid] = await Promise.all([startUpstream(), startSquid({ hosts: { [HOST]: '127.0.0.1' } })]);
   // A server that a remote image or a leaked request would reach: it must see nothing.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
   tracker = createServer((_req, res) => {
     trackerHits++;
-    res.writeHead(200, { 'content-type': 'image/png' }).end();
+    res.writeHead(200, { 'content-type': 'image/png' }).end(png);
   });
   await new Promise<void>((r) => tracker.listen(0, '127.0.0.1', r));
 });
@@ -283,6 +284,10 @@ describe('the chat, through a real squid', () => {
     // The page never navigated away and the tracker saw nothing.
     expect(page.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(trackerHits).toBe(0);
+    // Only when the user asks: main fetches the image (bounded, no key) and the page shows it as data:.
+    await body.getByRole('button', { name: /Load image from 127\.0\.0\.1/ }).first().click();
+    await expect.poll(() => body.locator('img[src^="data:image/png"]').count()).toBe(1);
+    expect(trackerHits).toBe(1);
   });
 
   it('a restart keeps conversations and drafts', async () => {

@@ -190,6 +190,8 @@ export const CONTRACT = {
   'chat:stop': { args: z.tuple([z.string().max(64)]), result: returns<boolean>() },
   /** Streams in progress (a window that reloads catches up); the caller receives their events from now on. */
   'chat:active': { args: z.tuple([]), result: returns<ActiveStream[]>() },
+  /** Loads a remote image the user asked to see (over the network settings, no key, bounded): a data: URL. */
+  'image:load': { args: z.tuple([z.string().max(8192)]), result: returns<string>() },
   /** Opens an http(s)/mailto link in the OS browser, after the user saw the full URL. */
   'link:open': { args: z.tuple([z.string().max(8192)]), result: returns<boolean>() },
 } as const;

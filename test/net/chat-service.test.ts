@@ -5,7 +5,7 @@
  * regenerate and edit; a window that reloads catches up; a failure becomes a message with its code, hint
  * and the provider's own words.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -88,7 +88,7 @@ const deltas = (win: Win, requestId: string): string => win.events.filter((e) =>
 
 describe('sending and streaming', () => {
   it('an answer streams to the window that asked, gathered per frame, with growing sequence numbers; it is saved and the request carries the path', async () => {
-    const { svc, win, window } = app();
+    const { svc, win, window, dataDir } = app();
     const other = window('w2');
     svc.hub.ready('w2');
     const convId = await setup(svc);
@@ -116,6 +116,12 @@ describe('sending and streaming', () => {
     const req = up.chatRequests.at(-1);
     expect(req?.body?.messages).toEqual([{ role: 'user', content: 'Hello there' }]);
     expect(req?.headers.authorization).toBe(`Bearer ${KEY}`);
+    // The request's own timeline in the log: its route, its connection steps, its status, under its id.
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = readFileSync(join(dataDir, 'logs', 'parley.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { scope: string; message: string; data?: { requestId?: string } });
+    const mine = lines.filter((l) => l.scope === 'transport' && l.data?.requestId === sent.requestId).map((l) => l.message);
+    expect(mine).toEqual(expect.arrayContaining(['chat request', 'route', 'connect', 'status headers', 'status first_delta', 'chat done']));
+    expect(readFileSync(join(dataDir, 'logs', 'parley.log'), 'utf8')).not.toContain(KEY);
   });
 
   it('events wait for a window that is not ready yet, and a reloaded window catches up from a snapshot without losing or doubling text', async () => {

@@ -138,4 +138,35 @@ describe('parley chat', () => {
     expect(r.stdout).toBe('from the built file\n');
     expect(r.code).toBe(0);
   });
+
+  it('--provider NAME uses a provider configured in the app; without it the default one; an unknown name lists the configured ones', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const second = await startUpstream({ defaultText: 'from the second provider' });
+    try {
+      writeFileSync(join(home, 'settings.json'), JSON.stringify({
+        version: 2,
+        providers: [
+          { id: 'a1', name: 'First', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: '${TEST_KEY}', models: ['test-model'], defaultModel: 'test-model' },
+          { id: 'b2', name: 'Second', protocol: 'openai', baseUrl: `${second.url}/v1`, apiKey: 'sk-second-key-000000000', models: ['other-model'], defaultModel: 'other-model', route: { mode: 'direct' } },
+        ],
+        defaults: { providerId: 'a1', model: 'test-model' },
+        network: { proxy: { mode: 'manual', url: `http://127.0.0.1:${squid.port}` } },
+      }));
+      up.behave({ kind: 'ok', text: 'from the first provider' });
+      const first = await parley(['chat', 'Hi'], { TEST_KEY: 'sk-first-key' });
+      expect(first.stdout).toBe('from the first provider\n');
+      expect(up.chatRequests.at(-1)?.headers.authorization).toBe('Bearer sk-first-key');
+      const named = await parley(['chat', '--provider', 'second', 'Hi']);
+      expect(named.code).toBe(0);
+      expect(named.stdout).toBe('from the second provider\n');
+      expect(second.chatRequests.at(-1)?.body?.model).toBe('other-model');
+      expect(second.chatRequests.at(-1)?.headers.authorization).toBe('Bearer sk-second-key-000000000');
+      const unknown = await parley(['chat', '--provider', 'Third', 'Hi']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('No provider named "Third"');
+      expect(unknown.stderr).toContain('First, Second');
+    } finally {
+      await second.stop();
+    }
+  });
 });

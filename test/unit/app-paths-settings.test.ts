@@ -36,3 +36,43 @@ describe('proxy URL password mask', () => {
     expect(() => unmaskProxyUrl('http://v:********@proxy:3128', 'http://u:old@proxy:3128')).toThrow();
   });
 });
+
+describe('settings.json version 1 → 2 on first start', () => {
+  it('one provider becomes providers[0] and the default; network, ui and logging are kept', async () => {
+    const { migrateSettings, storedSettingsSchema } = await import('../../src/shared/settings.ts');
+    const v1 = {
+      provider: { protocol: 'openai', baseUrl: 'https://api.deepseek.com/v1', apiKey: '${DEEPSEEK_API_KEY}', model: 'deepseek-chat' },
+      network: { proxy: { mode: 'manual', url: 'http://proxy:3128' }, retries: 4 },
+      ui: { language: 'zh' },
+      logging: { logContent: true },
+    };
+    const { value, migrated } = migrateSettings(v1);
+    expect(migrated).toBe(true);
+    const s = storedSettingsSchema.parse(value);
+    expect(s.providers).toHaveLength(1);
+    expect(s.providers[0]).toMatchObject({ id: 'default', name: 'DeepSeek', preset: 'deepseek', protocol: 'openai', baseUrl: 'https://api.deepseek.com/v1', apiKey: '${DEEPSEEK_API_KEY}', models: ['deepseek-chat'], defaultModel: 'deepseek-chat' });
+    expect(s.defaults).toMatchObject({ providerId: 'default', model: 'deepseek-chat' });
+    expect(s.network.proxy).toMatchObject({ mode: 'manual', url: 'http://proxy:3128' });
+    expect(s.network.retries).toBe(4);
+    expect(s.ui.language).toBe('zh');
+    expect(s.logging.logContent).toBe(true);
+    // Version 2 and empty files pass through.
+    expect(migrateSettings(value).migrated).toBe(false);
+    expect(storedSettingsSchema.parse(migrateSettings({}).value).providers).toEqual([]);
+  });
+  it('the store migrates the file on disk once and keeps the old one beside it', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { createSettingsStore } = await import('../../src/main/services/settings-store.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-migrate-'));
+    try {
+      writeFileSync(join(dir, 'settings.json'), JSON.stringify({ provider: { protocol: 'ollama', baseUrl: 'http://127.0.0.1:11434', model: 'llama3' } }));
+      const store = createSettingsStore(dir);
+      expect(store.get().providers[0]).toMatchObject({ preset: 'ollama', protocol: 'ollama', defaultModel: 'llama3' });
+      expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).version).toBe(2);
+      expect(existsSync(join(dir, 'settings.json.v1'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

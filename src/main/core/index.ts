@@ -16,7 +16,8 @@ import type { Route, SystemProxyResolver } from './route/types.ts';
 import { DispatcherPool, Deadline, exchange, headerRecord, readText } from './transport.ts';
 import { buildTrustStore } from './trust.ts';
 
-export { ParleyError } from './errors.ts';
+import { ParleyError } from './errors.ts';
+export { ParleyError };
 export type { ChatEvent, ChatResult, StreamMemory } from './chat.ts';
 export type { ChatRequest, ChatMessage } from './protocols/types.ts';
 export type { Route } from './route/types.ts';
@@ -48,6 +49,11 @@ export interface Core {
   route(settings: ConnectionSettings, url: string): Promise<Route>;
   chat(raw: unknown, request: ChatRequest, opts?: CallOptions): Promise<ChatResult>;
   listModels(raw: unknown, opts?: CallOptions): Promise<string[]>;
+  /**
+   * GETs a URL over the settings' network route (proxy, CAs, timeouts) with no provider key, up to
+   * `maxBytes`: for what the user asked to load (a remote image in an answer).
+   */
+  fetchBytes(raw: unknown, url: string, opts: CallOptions & { maxBytes: number; accept: string }): Promise<{ contentType: string; body: Buffer }>;
   /** Closes every pooled connection. */
   close(): Promise<void>;
   /** Number of pooled dispatchers (for tests and diagnostics). */
@@ -102,6 +108,38 @@ export function createCore(options: CoreOptions = {}): Core {
     },
     listModels(raw, opts = {}) {
       return withTrace(opts, () => listModels(raw, opts));
+    },
+    fetchBytes(raw, url, opts) {
+      return withTrace(opts, async () => {
+        const p = await prepare(raw, () => url);
+        const t = p.settings.network.timeouts;
+        const deadline = new Deadline(opts.signal, Date.now() + Math.min(t.totalMs || 60_000, 60_000));
+        const started = performance.now();
+        try {
+          const res = await exchange({ url, method: 'GET', headers: { accept: opts.accept }, route: p.dispatcher, deadline, firstByteMs: Math.min(t.firstByteMs, 30_000) });
+          if (res.statusCode !== 200) {
+            res.body.destroy();
+            throw new ParleyError('not_found', `The server answered ${res.statusCode} for ${new URL(url).host}.`, { status: res.statusCode, phase: 'headers', hint: 'Open the link in your browser instead.' });
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          deadline.arm('idle', Math.min(t.idleMs, 30_000));
+          for await (const chunk of res.body) {
+            deadline.arm('idle', Math.min(t.idleMs, 30_000));
+            size += (chunk as Buffer).length;
+            if (size > opts.maxBytes) {
+              res.body.destroy();
+              throw new ParleyError('limit_exceeded', `The file is larger than ${Math.round(opts.maxBytes / 1024 / 1024)} MB, the most Parley loads.`, { phase: 'body' });
+            }
+            chunks.push(chunk as Buffer);
+          }
+          return { contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) };
+        } catch (e) {
+          throw mapThrown(e, deadline, 'headers', p, started);
+        } finally {
+          deadline.dispose();
+        }
+      });
     },
     close: () => pool.close(),
     get poolSize() {

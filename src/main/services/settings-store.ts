@@ -52,7 +52,12 @@ function splitProxy(url: string): { prefix: string; user: string; password: stri
   return { prefix, user: colon === -1 ? userinfo : userinfo.slice(0, colon), password: colon === -1 ? undefined : userinfo.slice(colon + 1), rest: body.slice(at + 1) };
 }
 
-const hostOf = (rest: string): string => rest.split(/[/?#]/)[0]?.toLowerCase() ?? '';
+/** The host of `host:port/path` (an IPv6 literal keeps its brackets); the port does not matter for the password. */
+function hostOf(rest: string): string {
+  const authority = (rest.split(/[/?#]/)[0] ?? '').toLowerCase();
+  if (authority.startsWith('[')) return authority.slice(0, authority.indexOf(']') + 1);
+  return authority.split(':')[0] ?? '';
+}
 
 /** The proxy URL with its password replaced by the placeholder (undefined stays undefined). */
 export function maskProxyUrl(url: string | undefined): string | undefined {

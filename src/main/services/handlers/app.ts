@@ -11,7 +11,11 @@ export function safeExternalUrl(url: string): string | undefined {
   return u.href;
 }
 
-export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' | 'log:write' | 'logs:open' | 'link:open'> {
+/** Image types shown from a data: URL (no SVG: it can carry scripts and remote references). */
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif'];
+export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+
+export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' | 'log:write' | 'logs:open' | 'link:open' | 'image:load'> {
   const uiLog = ctx.logger.scope('ui');
   return {
     'app:info': () => ({ ...ctx.opts.versions, node: process.versions.node, platform: process.platform, logDir: ctx.opts.logDir, dataDir: ctx.opts.dataDir, host: ctx.opts.host }),
@@ -25,6 +29,20 @@ export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' 
       mkdirSync(ctx.opts.logDir, { recursive: true, mode: 0o700 });
       await ctx.opts.openFolder?.(ctx.opts.logDir);
       return ctx.opts.logDir;
+    },
+    'image:load': async (_caller, url) => {
+      const u = URL.canParse(url) ? new URL(url) : undefined;
+      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) {
+        throw new ParleyError('config_invalid', 'Only http and https images can be loaded.', { hop: 'config', phase: 'config' });
+      }
+      // The global network settings, never a provider's key.
+      const s = ctx.settings.get();
+      const raw = { provider: { protocol: 'openai', baseUrl: u.origin, model: 'image' }, network: s.network };
+      const { contentType, body } = await ctx.core.fetchBytes(ctx.core.settings(raw), u.href, { maxBytes: MAX_IMAGE_BYTES, accept: IMAGE_TYPES.join(', ') });
+      const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!IMAGE_TYPES.includes(type)) throw new ParleyError('protocol_error', `That address did not answer with an image (${type || 'no type'}).`, { hint: 'Open the link in your browser instead.' });
+      ctx.logger.scope('ui').info('image loaded', { host: u.host, type, bytes: body.length });
+      return `data:${type};base64,${body.toString('base64')}`;
     },
     'link:open': async (_caller, url) => {
       const safe = safeExternalUrl(url);

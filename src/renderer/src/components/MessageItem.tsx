@@ -16,6 +16,12 @@ export function openLink(url: string): void {
   void call('linkOpen', (api) => api.linkOpen(url));
 }
 
+/** A remote image the user asked to see: main fetches it (bounded, no key) and answers with a data: URL. */
+export async function loadImage(url: string): Promise<string | null> {
+  const r = await call('imageLoad', (api) => api.imageLoad(url));
+  return r.ok ? r.value : null;
+}
+
 function Notice({ notice }: { notice: StreamNotice }): React.JSX.Element | null {
   const { t } = useTranslation();
   const [, tick] = useState(0);
@@ -129,7 +135,7 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
           <div className="user-text" data-testid="message-text">{text}</div>
         ) : (
           <div className="assistant-text" data-testid="message-text">
-            <Markdown text={text} streaming={streaming} onOpenLink={openLink} labels={labels} />
+            <Markdown text={text} streaming={streaming} onOpenLink={openLink} onLoadImage={loadImage} labels={labels} />
             {streaming && !text && !reasoning ? <span className="typing" aria-label={t('chat.status.streaming')} /> : null}
           </div>
         )}

@@ -130,4 +130,6 @@ export type StreamNotice =
 export type ChatStreamEvent =
   | { requestId: string; seq: number; type: 'delta'; conversationId: string; messageId: string; text: string; reasoning: string; base?: string }
   | { requestId: string; seq: number; type: 'notice'; conversationId: string; messageId: string; notice: StreamNotice; base?: string }
-  | { requestId: string; seq: number; type: 'end'; conversationId: string; messageId: string; message: Message };
+  | { requestId: string; seq: number; type: 'end'; conversationId: string; messageId: string; message: Message }
+  /** After the first answer, when the user turned on model-written titles. */
+  | { requestId: string; seq: number; type: 'title'; conversationId: string; messageId: string; title: string };

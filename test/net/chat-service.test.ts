@@ -274,6 +274,26 @@ describe('sending and streaming', () => {
     expect(JSON.stringify(req)).not.toContain('thinking about');
   });
 
+  it('the title is the first question, unless the user turned on model-written titles (one extra request, after the answer)', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    up.behave({ kind: 'ok', text: 'An answer' });
+    const plain = await call(svc, 'chat:send', { conversationId: convId, text: 'How do I configure a SOCKS proxy for my terminal session?' });
+    await ended(win, plain.requestId);
+    expect(plain.conversation.title).toBe('How do I configure a SOCKS proxy for my terminal session?');
+    expect(up.chatRequests).toHaveLength(1);
+    await call(svc, 'settings:set', { defaults: { autoTitle: true } });
+    const conv2 = (await call(svc, 'conversations:create')).id;
+    up.behave({ kind: 'ok', text: 'Use ssh -D.' }, { kind: 'ok', text: '"SOCKS proxy via SSH"' });
+    const titled = await call(svc, 'chat:send', { conversationId: conv2, text: 'socks?' });
+    for (let i = 0; i < 200 && !win.events.some((e) => e.type === 'title'); i++) await new Promise((r) => setTimeout(r, 20));
+    const ev = win.events.find((e) => e.type === 'title');
+    expect(ev?.type === 'title' ? ev.title : '').toBe('SOCKS proxy via SSH');
+    expect(ev?.requestId).toBe(titled.requestId);
+    expect((await call(svc, 'conversations:list')).find((c) => c.id === conv2)?.title).toBe('SOCKS proxy via SSH');
+    expect(up.chatRequests).toHaveLength(3);
+  });
+
   it('a restart shows an answer that was being written as interrupted, with what was saved', async () => {
     const first = app();
     const convId = await setup(first.svc);

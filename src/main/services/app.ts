@@ -25,7 +25,9 @@ import { createWindowHub, type Caller, type Send, type WindowHub } from './windo
 import { appHandlers } from './handlers/app.ts';
 import { chatHandlers } from './handlers/chat.ts';
 import { conversationHandlers } from './handlers/conversations.ts';
+import { diagnosticsHandlers } from './handlers/diagnostics.ts';
 import { doctorHandlers } from './handlers/doctor.ts';
+import { providerHandlers } from './handlers/providers.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import type { AppContext, Handlers, LearningRedactor } from './handlers/types.ts';
 import { varFitsField } from './secure-input.ts';
@@ -137,7 +139,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   });
   const ipcLog = logger.scope('ipc');
   const store = openChatStore({ dataDir: opts.dataDir });
-  const recovered = store.recoverInterrupted();
+  const recovered = store.recoveredAtOpen;
   if (recovered) logger.scope('storage').warn('answers cut by the last exit are marked interrupted', { count: recovered });
   // Whatever main sends a window passes through the same redactor as the logs.
   const hub = createWindowHub((_event: EventName, payload: unknown) => redactor.redactValue(payload));
@@ -163,7 +165,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...settingsHandlers(ctx),
+    ...providerHandlers(ctx),
     ...doctorHandlers(ctx),
+    ...diagnosticsHandlers(ctx),
     ...conversationHandlers(ctx),
     ...chatHandlers(ctx),
   };

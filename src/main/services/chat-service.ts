@@ -23,6 +23,8 @@ export const FLUSH_MS = 16;
 export const SAVE_MS = 1000;
 /** The most answers streaming at once. */
 export const MAX_ACTIVE = 16;
+/** The most messages of a path a request reads (a conversation's own limit or the model's context cut further). */
+export const MAX_HISTORY = 2000;
 
 export interface ChatServiceDeps {
   store: ChatStore;
@@ -82,6 +84,8 @@ export interface ChatService {
   active(caller: Caller): ActiveStream[];
   /** Whether a message is being written now. */
   isActive(messageId: string): boolean;
+  /** Stops every answer being written in a conversation and waits until they are saved (before deleting it). */
+  stopConversation(conversationId: string): Promise<void>;
   /** Stops everything and saves what arrived (app quit). */
   close(): Promise<void>;
   /** Resolves when a request has ended (tests). */
@@ -205,6 +209,23 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     return [...(system ? [{ role: 'system' as const, content: system }] : []), ...msgs.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.text }))];
   }
 
+  /** A model-written title after the first answer (only when the user turned it on: it is an extra request). */
+  async function autoTitle(a: Active, raw: ReturnType<typeof connectionFor>, history: ChatMessage[], answer: string): Promise<void> {
+    const asked = history.filter((m) => m.role === 'user');
+    if (asked.length !== 1 || history.some((m) => m.role === 'assistant')) return;
+    try {
+      const settings = deps.core.settings({ ...raw, network: { ...raw.network, stream: 'off' } });
+      const prompt = `Write a title of at most six words for this conversation. Answer with the title only, no quotes.\n\nQuestion: ${(asked[0]?.content ?? '').slice(0, 2000)}\n\nAnswer: ${answer.slice(0, 2000)}`;
+      const r = await deps.core.chat(settings, { messages: [{ role: 'user', content: prompt }], maxTokens: 32 }, { signal: AbortSignal.timeout(60_000) });
+      const title = r.text.replace(/^["'“”「」\s#*]+|["'“”「」\s.。]+$/g, '').replace(/\s+/g, ' ').slice(0, 80);
+      if (!title) return;
+      store.updateConversation(a.conversationId, { title });
+      emitTo(a, { requestId: a.requestId, seq: ++a.seq, type: 'title', conversationId: a.conversationId, messageId: a.messageId, title });
+    } catch (e) {
+      log.warn('title request failed', { requestId: a.requestId, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
   function start(caller: Caller, conv: Conversation, assistant: Message, history: ChatMessage[], prefix: string): string {
     if (actives.size >= MAX_ACTIVE) {
       throw new ParleyError('limit_exceeded', `At most ${MAX_ACTIVE} answers can be written at once.`, { hint: 'Wait for an answer to finish, or stop one.' });
@@ -268,6 +289,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       actives.delete(requestId);
       byMessage.delete(a.messageId);
       emitTo(a, { requestId, seq: ++a.seq, type: 'end', conversationId: a.conversationId, messageId: a.messageId, message });
+      if (message.status === 'complete' && deps.settings.get().defaults.autoTitle) await autoTitle(a, raw, history, message.text);
     })();
     return requestId;
   }
@@ -303,8 +325,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const answer = (caller: Caller, conv: Conversation, parentId: string): { requestId: string; assistant: Message } => {
     const { providerId, model } = providerAndModel(conv);
     const assistant = store.addMessage({ conversationId: conv.id, parentId, role: 'assistant', text: '', reasoning: '', status: 'streaming', providerId, model });
-    const history = buildRequest(conv, store.pathMessages(conv.id, parentId), contextFor(providerId, model), deps.settings.get().defaults);
+    const history = buildRequest(conv, pathFor(conv, parentId), contextFor(providerId, model), deps.settings.get().defaults);
     return { requestId: start(caller, conv, assistant, history, ''), assistant };
+  };
+  /** The path up to a message, no longer than the request can use. */
+  const pathFor = (conv: Conversation, leafId: string): Message[] => {
+    const limit = conv.contextMessages || deps.settings.get().defaults.contextMessages || MAX_HISTORY;
+    return store.pathMessages(conv.id, leafId, { limit: Math.min(limit, MAX_HISTORY) + 1 });
   };
   const contextFor = (providerId: string, model: string): number | undefined => {
     try {
@@ -348,7 +375,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const conv = conversation(old.conversationId);
       const { providerId, model } = providerAndModel(conv);
       const reset = store.updateMessage(messageId, { text: '', reasoning: '', status: 'streaming', error: undefined, providerId, model });
-      const history = buildRequest(conv, store.pathMessages(conv.id, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
+      const history = buildRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
       const requestId = start(caller, conv, reset, history, '');
       return { requestId, conversation: conv, tail: tailFrom(conv.id, messageId) };
     },
@@ -359,7 +386,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const conv = conversation(old.conversationId);
       const { providerId, model } = providerAndModel(conv);
       const provider = deps.settings.providerFor(providerId);
-      const history = buildRequest(conv, store.pathMessages(conv.id, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
+      const history = buildRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
       // Anthropic continues a trailing assistant message (prefill); the others are asked to go on.
       if (provider.protocol === 'anthropic') history.push({ role: 'assistant', content: old.text.replace(/\s+$/, '') });
       else history.push({ role: 'assistant', content: old.text }, { role: 'user', content: CONTINUE_PROMPT });
@@ -386,6 +413,14 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       });
     },
     isActive: (messageId) => byMessage.has(messageId),
+    async stopConversation(conversationId) {
+      const mine = [...actives.values()].filter((a) => a.conversationId === conversationId);
+      for (const a of mine) {
+        a.stoppedByUser = true;
+        a.abort.abort();
+      }
+      await Promise.all(mine.map((a) => a.done));
+    },
     async close() {
       const all = [...actives.values()];
       for (const a of all) a.abort.abort();

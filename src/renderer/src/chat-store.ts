@@ -283,6 +283,13 @@ export const useChat = create<ChatState>()((set, get) => {
       const seen = get().seen[ev.requestId] ?? 0;
       if (ev.seq <= seen) return; // already folded in (a snapshot after a reload)
       set((s) => ({ seen: { ...s.seen, [ev.requestId]: ev.seq } }));
+      if (ev.type === 'title') {
+        set((s) => ({
+          conversations: s.conversations.map((c) => (c.id === ev.conversationId ? { ...c, title: ev.title } : c)),
+          page: s.page && s.page.conversation.id === ev.conversationId ? { ...s.page, conversation: { ...s.page.conversation, title: ev.title } } : s.page,
+        }));
+        return;
+      }
       if (ev.type === 'end') {
         set((s) => {
           const { [ev.messageId]: _done, ...live } = s.live;

@@ -38,8 +38,10 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       if (patch.providerId) ctx.settings.providerFor(patch.providerId);
       return store.updateConversation(id, patch);
     },
-    'conversations:delete': (_caller, id) => {
+    'conversations:delete': async (_caller, id) => {
       must(id);
+      // An answer still being written there is stopped first, so nothing writes into a deleted conversation.
+      await ctx.chat.stopConversation(id);
       store.deleteConversation(id);
       log.info('conversation deleted', { id });
       return true;

@@ -1,14 +1,11 @@
-/** The connection doctor in the app (one run at a time), and the support bundle. */
-import { readFileSync } from 'node:fs';
+/** The connection doctor in the app (one run at a time), on a chosen or the default provider. */
 import type { DoctorReport } from '../../../shared/doctor.ts';
-import type { ExportResult } from '../../../shared/ipc.ts';
-import { writeBundle } from '../bundle.ts';
 import { runDoctor } from '../doctor.ts';
 import { saveDoctorReport } from '../doctor-reports.ts';
 import { connectionFor, pickProvider } from '../providers.ts';
 import type { AppContext, Handlers } from './types.ts';
 
-export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor:cancel' | 'diagnostics:export'> {
+export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor:cancel'> {
   let doctorAbort: AbortController | undefined;
   return {
     'doctor:run': async (caller, which) => {
@@ -45,20 +42,6 @@ export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor
       const had = doctorAbort !== undefined;
       doctorAbort?.abort();
       return had;
-    },
-    'diagnostics:export': async (): Promise<ExportResult | null> => {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
-      const out = await ctx.opts.chooseExportPath(`parley-diagnostics-${stamp}.zip`);
-      if (!out) return null;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(ctx.settings.path, 'utf8'));
-      } catch {
-        raw = undefined;
-      }
-      const res = await writeBundle({ out, configDir: ctx.opts.dataDir, logDir: ctx.opts.logDir, settings: raw, env: ctx.env, extraSecrets: ctx.redactor.secrets() });
-      ctx.logger.scope('bundle').info('diagnostics exported', { path: res.path, files: res.files.length, secretsStripped: res.secretsStripped });
-      return res;
     },
   };
 }

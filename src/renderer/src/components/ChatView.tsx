@@ -177,7 +177,8 @@ function Composer(): React.JSX.Element {
         />
         {streaming ? (
           <button type="button" className="secondary" data-testid="stop" onClick={() => void stop()} title={`${t('chat.stop')} (Esc)`}>
-            ■ {t('chat.stop')}
+            <span aria-hidden="true">■ </span>
+            {t('chat.stop')}
           </button>
         ) : (
           <button type="button" className="primary" data-testid="send" disabled={!text.trim() || sending} onClick={() => void submit()}>

@@ -105,7 +105,8 @@ export function MessageList(): React.JSX.Element {
             toEnd();
           }}
         >
-          ↓ {t('chat.jumpToLatest')}
+          <span aria-hidden="true">↓ </span>
+          {t('chat.jumpToLatest')}
         </button>
       ) : null}
     </div>

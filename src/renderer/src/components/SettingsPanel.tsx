@@ -23,6 +23,7 @@ const MAX_TIMEOUT_S = 24 * 3600;
 interface Form {
   systemPrompt: string;
   contextMessages: string;
+  autoTitle: boolean;
   proxyMode: ProxyMode;
   proxyUrl: string;
   bypass: string;
@@ -46,6 +47,7 @@ function formFrom(view: SettingsView | null): Form {
   return {
     systemPrompt: s?.defaults?.systemPrompt ?? '',
     contextMessages: String(s?.defaults?.contextMessages ?? 0),
+    autoTitle: s?.defaults?.autoTitle ?? false,
     proxyMode: s?.network?.proxy?.mode ?? 'env',
     proxyUrl: s?.network?.proxy?.url ?? '',
     bypass: s?.network?.proxy?.bypass ?? '',
@@ -84,7 +86,7 @@ function buildPatch(f: Form): Built {
   return {
     ok: true,
     patch: {
-      defaults: { systemPrompt: f.systemPrompt, contextMessages },
+      defaults: { systemPrompt: f.systemPrompt, contextMessages, autoTitle: f.autoTitle },
       network: {
         proxy: { mode: f.proxyMode, url: f.proxyUrl.trim(), bypass: f.bypass.trim() },
         caFiles: f.caFiles.split('\n').map((l) => l.trim()).filter(Boolean),
@@ -282,6 +284,10 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
           <div className="field narrow">
             <label htmlFor="f-contextMessages">{t('settings.defaults.contextMessages')}</label>
             <input id="f-contextMessages" data-testid="settings-contextMessages" type="number" min={0} max={10000} step={1} value={form.contextMessages} onChange={(e) => update('contextMessages', e.target.value)} />
+          </div>
+          <div className="field checkbox">
+            <input id="f-autoTitle" data-testid="settings-autoTitle" type="checkbox" checked={form.autoTitle} onChange={(e) => update('autoTitle', e.target.checked)} />
+            <label htmlFor="f-autoTitle">{t('settings.defaults.autoTitle')}</label>
           </div>
         </fieldset>
 

@@ -193,7 +193,8 @@ export function Sidebar(): React.JSX.Element {
           void newChat();
         }}
       >
-        + {t('sidebar.newChat')}
+        <span aria-hidden="true">+ </span>
+        {t('sidebar.newChat')}
       </button>
       <input
         id="search-box"

@@ -1,0 +1,232 @@
+/**
+ * Chat storage benchmark: seeds a temporary parley.db with 100,000 messages of mixed English, Chinese,
+ * markdown and code (about 200 conversations plus one of 10,000 messages), then measures appends, streaming
+ * updates, searches through the worker, the main thread's longest event-loop stall during a burst of
+ * searches, and a page of the long conversation's path. Prints a table; figures, not a test.
+ *
+ *   npm run bench:storage            (or: npm exec -- node scripts/bench-storage.ts [--messages 100000] [--keep])
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { Message } from '../src/shared/chat.ts';
+import { openChatStore, type ChatStore } from '../src/main/services/storage/index.ts';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, def: number): number => {
+  const i = argv.indexOf(name);
+  const v = i >= 0 ? Number(argv[i + 1]) : def;
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer`);
+  return v;
+};
+const TOTAL = flag('--messages', 100_000);
+const LONG = Math.min(10_000, Math.floor(TOTAL / 10));
+const CONVERSATIONS = 200;
+
+// ---------------------------------------------------------------- realistic text (deterministic)
+
+let seed = 42;
+const rand = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
+
+const EN = [
+  'The corporate proxy drops idle connections after sixty seconds, so long streams get cut.',
+  'Set HTTPS_PROXY in the environment and make sure NO_PROXY lists the internal hosts.',
+  'A connection timeout usually means a firewall is silently dropping the packets.',
+  'TLS interception replaces the certificate, so you need to trust the gateway CA.',
+  'Try running the request again with verbose logging enabled to see where it stops.',
+  'The model answered in about three seconds once the retry went through.',
+  'You can configure the retry budget and the backoff in the network settings.',
+  'Streaming responses arrive as server-sent events, one JSON object per line.',
+  'If the gateway returns a 502, the upstream service is probably overloaded.',
+  'Let me summarize the discussion about caching, rate limits and token usage.',
+  'Here is a shorter version of the paragraph that keeps the key points.',
+  'The database migration should run inside a transaction so it can roll back.',
+];
+const ZH = [
+  '我们今天讨论网络代理的配置问题，尤其是公司防火墙后面的设置。',
+  '请检查代理服务器的地址和端口是否正确，然后重新连接。',
+  '如果证书不受信任，需要把公司的根证书添加到受信任列表里。',
+  '流式输出有时会被中间的网关缓冲，导致很久才看到第一个字。',
+  '这个模型的回答速度很快，但是上下文长度有限制。',
+  '可以把重试次数调高一点，并且设置合理的超时时间。',
+  '下面是一个简单的例子，说明如何在命令行里设置环境变量。',
+  '数据库迁移需要在事务中执行，这样失败的时候可以回滚。',
+  '搜索功能应该同时支持中文和英文的子串匹配。',
+  '总结一下：先确认网络连通，再检查代理认证，最后看证书。',
+];
+const CODE = [
+  '```bash\nexport HTTPS_PROXY=http://proxy.corp:3128\nexport NO_PROXY=localhost,.corp.example\ncurl -v https://api.openai.com/v1/models\n```',
+  '```ts\nconst res = await fetch(url, { dispatcher: agent, signal: AbortSignal.timeout(30_000) });\nif (!res.ok) throw new Error(`HTTP ${res.status}`);\n```',
+  '```python\nimport os, requests\nproxies = {"https": os.environ["HTTPS_PROXY"]}\nr = requests.get("https://example.com", proxies=proxies, timeout=10)\nprint(r.status_code)\n```',
+  '```json\n{ "network": { "proxy": { "mode": "manual", "url": "http://proxy.corp:3128" }, "retries": 2 } }\n```',
+];
+const MD = ['## Steps', '### 配置步骤', '- check the proxy URL\n- check the credentials\n- retry', '1. 打开设置\n2. 填写代理地址\n3. 保存', '> Note: the default timeout is five minutes.', '| option | value |\n| --- | --- |\n| retries | 2 |'];
+
+function userText(): string {
+  const n = 1 + Math.floor(rand() * 2);
+  return Array.from({ length: n }, () => (rand() < 0.5 ? pick(EN) : pick(ZH))).join(' ');
+}
+
+function assistantText(): string {
+  const parts: string[] = [];
+  const n = 3 + Math.floor(rand() * 8);
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    if (r < 0.4) parts.push(`${pick(EN)} ${pick(EN)}`);
+    else if (r < 0.75) parts.push(`${pick(ZH)}${pick(ZH)}`);
+    else if (r < 0.9) parts.push(pick(MD));
+    else parts.push(pick(CODE));
+  }
+  return parts.join('\n\n');
+}
+
+// ---------------------------------------------------------------- seeding (through the import: one transaction per conversation)
+
+function seedConversation(store: ChatStore, title: string, count: number, start: number): void {
+  const messages: Partial<Message>[] = [];
+  let parent: string | null = null;
+  for (let i = 0; i < count; i++) {
+    const id = `m${i}`;
+    const role = i % 2 === 0 ? 'user' : 'assistant';
+    // Now and then a regenerated answer: a sibling of the previous answer.
+    const sibling = role === 'assistant' && i > 2 && rand() < 0.05;
+    messages.push({ id, parentId: sibling ? messages[i - 1]!.parentId! : parent, role, text: role === 'user' ? userText() : assistantText(), reasoning: '', status: 'complete', createdAt: start + i * 1000, updatedAt: start + i * 1000 });
+    parent = id;
+  }
+  const doc = { format: 'parley.conversation', version: 1, conversation: { title, createdAt: start, updatedAt: start + count * 1000, currentLeafId: parent }, messages };
+  store.importJson(JSON.stringify(doc));
+}
+
+// ---------------------------------------------------------------- measuring
+
+const q = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+};
+const ms = (x: number): string => (x < 1 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(0));
+const rows: [string, string, string, string][] = [];
+const row = (what: string, xs: number[], target = ''): void => void rows.push([what, ms(q(xs, 0.5)), ms(q(xs, 0.95)), target]);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const store = openChatStore({ dataDir: dir });
+  try {
+    const t0 = performance.now();
+    const base = Date.UTC(2025, 0, 1);
+    const per = Math.floor((TOTAL - LONG) / CONVERSATIONS);
+    for (let c = 0; c < CONVERSATIONS; c++) seedConversation(store, `${pick(['Proxy notes', '代理设置', 'Streaming issue', '证书问题', 'Release plan'])} ${c}`, per, base + c * 3_600_000);
+    const longStart = base + CONVERSATIONS * 3_600_000;
+    seedConversation(store, 'The long one 长对话', LONG, longStart);
+    const seedMs = performance.now() - t0;
+    const long = store.listConversations().find((c) => c.title === 'The long one 长对话')!;
+    const st = store.stats();
+
+    // Appends (complete messages are indexed at once; streaming ones are not).
+    const conv = store.createConversation({ title: 'bench appends' });
+    const add: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const text = i % 2 ? assistantText() : userText();
+      const t = performance.now();
+      store.addMessage({ conversationId: conv.id, role: i % 2 ? 'assistant' : 'user', text });
+      add.push(performance.now() - t);
+    }
+    const streams = store.createConversation({ title: 'bench streaming appends' });
+    const addStreaming: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now();
+      store.addMessage({ conversationId: streams.id, role: 'assistant', status: 'streaming' });
+      addStreaming.push(performance.now() - t);
+    }
+    const deletes: number[] = [];
+    for (const m of store.pathMessages(streams.id, undefined, { limit: 100 }).reverse()) {
+      const t = performance.now();
+      store.deleteMessage(m.id);
+      deletes.push(performance.now() - t);
+    }
+
+    // A streaming answer: the whole text so far, rewritten about once a second; then the final update.
+    const answer = store.addMessage({ conversationId: conv.id, role: 'assistant', status: 'streaming' });
+    const upd: number[] = [];
+    let text = '';
+    for (let i = 0; i < 300; i++) {
+      text += `${assistantText().slice(0, 120)} `;
+      const t = performance.now();
+      store.updateMessage(answer.id, { text, reasoning: '' });
+      upd.push(performance.now() - t);
+    }
+    let t = performance.now();
+    store.updateMessage(answer.id, { text, status: 'complete' });
+    const finalMs = performance.now() - t;
+
+    // Searches: round trips through the worker.
+    const queries: [string, string][] = [
+      ['English word', 'proxy'],
+      ['English phrase', 'connection timeout'],
+      ['Chinese, 5 chars', '代理服务器'],
+      ['Chinese, 2 chars (LIKE)', '配置'],
+      ['1 char (LIKE)', '网'],
+      ['no hit (FTS)', 'zzqxv nothing'],
+      ['no hit, 2 chars (LIKE)', 'qz'],
+    ];
+    await store.search('warm up');
+    const counts: Record<string, number> = {};
+    const searchRows: [string, number[]][] = [];
+    for (const [name, query] of queries) {
+      const xs: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        t = performance.now();
+        const hits = await store.search(query);
+        xs.push(performance.now() - t);
+        counts[name] = hits.length;
+      }
+      searchRows.push([`search: ${name} "${query}" (${counts[name]} hits)`, xs]);
+    }
+
+    // The main thread during a burst of 200 searches.
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    h.enable();
+    t = performance.now();
+    await Promise.all(Array.from({ length: 200 }, (_, i) => store.search(queries[i % queries.length]![1])));
+    const burstMs = performance.now() - t;
+    h.disable();
+
+    // A page of the long conversation.
+    const page: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      t = performance.now();
+      const p = store.path(long.id, { limit: 50 });
+      page.push(performance.now() - t);
+      if (p.messages.length !== 50 || p.before < LONG / 2) throw new Error('unexpected page');
+    }
+    const whole: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      t = performance.now();
+      store.pathMessages(long.id);
+      whole.push(performance.now() - t);
+    }
+
+    row('addMessage (complete: row + index + conversation)', add, '≤ 1 ms median');
+    row('addMessage (streaming: not indexed yet)', addStreaming);
+    row('deleteMessage (with WAL checkpoint + truncate)', deletes);
+    row('updateMessage, streaming (text up to 36 KB)', upd);
+    rows.push(['updateMessage, final (enters the index)', ms(finalMs), '', '']);
+    for (const [name, xs] of searchRows) row(name, xs, '≤ 20 ms median');
+    rows.push([`main thread's longest stall during 200 searches (${ms(burstMs)} ms in all)`, ms(h.max / 1e6), `p99 ${ms(h.percentile(99) / 1e6)}`, '']);
+    row(`path(limit 50) on the ${LONG}-message conversation`, page);
+    row(`pathMessages (whole ${LONG}-message path)`, whole);
+
+    const w = Math.max(...rows.map((r) => r[0].length));
+    console.log(`parley.db: ${st.messages} messages in ${st.conversations} conversations, ${(st.fileBytes / 1024 / 1024).toFixed(0)} MB (+ WAL ${(st.walBytes / 1024 / 1024).toFixed(0)} MB); seeded in ${(seedMs / 1000).toFixed(1)} s; Node ${process.version}`);
+    console.log('');
+    console.log(`${'measure'.padEnd(w)}  ${'median ms'.padStart(9)}  ${'p95 ms'.padStart(9)}  target`);
+    for (const [what, med, p95, target] of rows) console.log(`${what.padEnd(w)}  ${med.padStart(9)}  ${p95.padStart(9)}  ${target}`);
+  } finally {
+    await store.close();
+    if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept ${dir}`);
+  }
+}
+
+await main();

@@ -1,0 +1,40 @@
+/** Providers: add, change, remove, list their models, and find the ones the environment names (first run). */
+import { ParleyError } from '../../core/errors.ts';
+import { connectionFor, detectProviders } from '../providers.ts';
+import { settingsLog } from './settings.ts';
+import type { AppContext, Handlers } from './types.ts';
+
+export function providerHandlers(ctx: AppContext): Handlers<'providers:save' | 'providers:delete' | 'providers:models' | 'providers:detect'> {
+  const { saved, current } = settingsLog(ctx);
+  return {
+    'providers:save': (_caller, draft) => {
+      const before = current();
+      ctx.settings.saveProvider(draft);
+      saved(before, 'provider');
+      return ctx.settings.view();
+    },
+    'providers:delete': (_caller, id) => {
+      const before = current();
+      ctx.settings.deleteProvider(id);
+      saved(before, 'provider deleted');
+      return ctx.settings.view();
+    },
+    'providers:models': async (_caller, which) => {
+      const provider = ctx.settings.providerFor(which);
+      if (!provider.baseUrl) throw new ParleyError('config_invalid', 'The provider has no base URL yet.', { hop: 'config', phase: 'config' });
+      const raw = connectionFor(ctx.settings.get(), provider, provider.defaultModel || provider.models[0] || 'model');
+      ctx.learnSettings(raw);
+      const models = await ctx.core.listModels(ctx.core.settings(raw), { trace: (ev) => ctx.logger.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail, for: 'models' }) });
+      return [...new Set(models)].sort((a, b) => a.localeCompare(b)).slice(0, 5000);
+    },
+    'providers:detect': async () => {
+      const s = current();
+      return detectProviders({
+        env: ctx.env,
+        loginShellEnv: await ctx.loginShellEnv(),
+        configured: s?.providers ?? [],
+        probeOllama: ctx.opts.probeOllama,
+      });
+    },
+  };
+}

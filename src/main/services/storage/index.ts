@@ -1,0 +1,242 @@
+/**
+ * The chat storage: conversations and their message trees in `<dataDir>/parley.db` (node:sqlite, WAL,
+ * busy_timeout, foreign keys, secure_delete; numbered migrations in migrations.ts). Plain Node, no Electron.
+ *
+ *   const store = openChatStore({ dataDir });          // refuses a newer schema or a foreign file untouched
+ *
+ * Conversations
+ *   createConversation(init)          → Conversation (random UUID; title cut to 500 characters)
+ *   getConversation(id)               → Conversation | undefined
+ *   listConversations({ limit? })     → Conversation[]: pinned first, then updatedAt, newest first
+ *   updateConversation(id, patch)     → Conversation (a change of title, providerId, model, systemPrompt or
+ *                                       contextMessages bumps updatedAt; pinned, draft (≤ 1 MB), currentLeafId not)
+ *   deleteConversation(id)            → boolean: the conversation, its messages and their index entries
+ * Messages (a tree: siblings under one parent are versions; the conversation shows root → currentLeafId)
+ *   addMessage(init)                  → Message: under init.parentId (omitted: the current leaf; null: a
+ *                                       root); becomes the current leaf; bumps the conversation's updatedAt
+ *   updateMessage(id, patch)          → Message: writes only that row (streaming: text/reasoning about once a
+ *                                       second); the message is indexed for search when it leaves 'streaming'
+ *   getMessage(id)                    → Message | undefined
+ *   deleteMessage(id)                 → Conversation: the message and its descendants; if the current leaf
+ *                                       was among them: the newest remaining sibling's newest leaf, or the parent
+ *   path(conversationId, { leafId?, limit? }) → ConversationPage (the last `limit` messages of the path with
+ *                                       version/versions/siblingIds; `before` = messages above them)
+ *   pathMessages(conversationId, leafId?, { limit? }) → Message[]: the path root → leaf, or its last
+ *                                       `limit` messages (for a request; a whole 10,000-message path takes
+ *                                       ~100 ms, mostly decoding its text)
+ *   switchVersion(conversationId, messageId, { limit? }) → ConversationPage: shows the newest leaf under messageId
+ *   recoverInterrupted()              → number: 'streaming' → 'interrupted' (text kept), indexed; run at open
+ *                                       (its count there is `recoveredAtOpen`). Assumes one app instance per
+ *                                       data folder: a second one opening would also cut the first's streams.
+ * Search (a worker thread with its own read-only connection; 2 s bound per query)
+ *   search(query, { limit? })         → Promise<SearchHit[]>: titles and messages containing the query as one
+ *                                       literal substring, case-insensitive (3+ characters: FTS5 trigram; fewer:
+ *                                       a LIKE scan, case folded for ASCII only); the newest messages (by their
+ *                                       creation) and titles (by updatedAt), merged by updatedAt, newest first;
+ *                                       limit default 50, max 200. Streaming messages are not found.
+ * Export / import
+ *   exportMarkdown(id) → string;  exportJson(id) → ParleyExport
+ *   importJson(text | bytes)          → Conversation[] imported: Parley JSON (new ids) or ChatGPT's
+ *                                       conversations.json (user/assistant text kept, tree and current path
+ *                                       kept); bounded (200 MB, 10,000 conversations, 100,000 messages each);
+ *                                       one transaction: all or nothing
+ * Diagnostics
+ *   stats() → StoreStats;  file (the path of parley.db);  close() → Promise (the worker has stopped)
+ *
+ * Every failure is a ParleyError: 'not_found' for an unknown id; 'limit_exceeded' for a bound (the message
+ * names it); 'storage_failed' when the disk is full, the file locked, read-only, damaged, foreign or of a
+ * newer schema; 'config_invalid' for a malformed argument (a bug of the caller); 'protocol_error' for an
+ * unreadable import; 'request_timeout' for a search past its bound; 'cancelled' after close().
+ */
+import { statSync } from 'node:fs';
+import { ParleyError } from '../../core/errors.ts';
+import type { Conversation, ConversationPage, Message, SearchHit } from '../../../shared/chat.ts';
+import { openDb, storageError, type Db } from './db.ts';
+import { LIMITS, invalid } from './limits.ts';
+import { userVersion } from './migrations.ts';
+import {
+  appendMessage, conversationRow, insertConversation, messageRow, patchConversation, patchMessage, recoverStreaming, removeConversation,
+  toConversation, toMessage, type ConversationInit, type ConversationPatch, type ConversationRow, type MessageInit, type MessagePatch,
+} from './records.ts';
+import { createSearchClient, defaultWorkerUrl } from './search.ts';
+import { importDocument, toMarkdown, toParleyJson, type ImportResult, type ParleyExport } from './transfer.ts';
+import { readPage, readPathMessages, removeMessage, switchTo, type PathOptions } from './tree.ts';
+
+export type { ConversationInit, ConversationPatch, MessageInit, MessagePatch, PathOptions, ImportResult, ParleyExport };
+export { LIMITS } from './limits.ts';
+export { SCHEMA_VERSION } from './migrations.ts';
+
+export interface ChatStoreOptions {
+  /** The folder of parley.db (created if missing). */
+  dataDir: string;
+  /** The search worker script; default: search-worker(.ts|.js) beside this module or one folder up. */
+  workerUrl?: URL | string;
+  /** Time bound of one search, ms (default 2000). */
+  searchTimeoutMs?: number;
+  /** How long a write waits for another connection's lock before failing, ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+export interface SearchOptions {
+  /** Hits to return: default 50, at most 200. */
+  limit?: number;
+}
+
+export interface StoreStats {
+  schemaVersion: number;
+  conversations: number;
+  messages: number;
+  streamingMessages: number;
+  indexedMessages: number;
+  fileBytes: number;
+  walBytes: number;
+  freePages: number;
+  /** The connection's settings, as SQLite reports them. */
+  journalMode: string;
+  foreignKeys: boolean;
+  secureDelete: boolean;
+  busyTimeoutMs: number;
+}
+
+export interface ChatStore {
+  readonly file: string;
+  /** Answers found streaming (cut by the last exit) and marked interrupted when the store opened. */
+  readonly recoveredAtOpen: number;
+  close(): Promise<void>;
+  createConversation(init?: ConversationInit): Conversation;
+  getConversation(id: string): Conversation | undefined;
+  listConversations(opts?: { limit?: number }): Conversation[];
+  updateConversation(id: string, patch: ConversationPatch): Conversation;
+  deleteConversation(id: string): boolean;
+  addMessage(init: MessageInit): Message;
+  updateMessage(id: string, patch: MessagePatch): Message;
+  getMessage(id: string): Message | undefined;
+  deleteMessage(id: string): Conversation;
+  path(conversationId: string, opts?: PathOptions): ConversationPage;
+  pathMessages(conversationId: string, leafId?: string | null, opts?: { limit?: number }): Message[];
+  switchVersion(conversationId: string, messageId: string, opts?: { limit?: number }): ConversationPage;
+  recoverInterrupted(): number;
+  search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
+  exportMarkdown(conversationId: string): string;
+  exportJson(conversationId: string): ParleyExport;
+  importJson(input: string | Uint8Array): Conversation[];
+  stats(): StoreStats;
+}
+
+export function openChatStore(opts: ChatStoreOptions): ChatStore {
+  const db: Db = openDb(opts.dataDir, opts.busyTimeoutMs);
+  const file = db.file;
+  let closed = false;
+
+  /** Runs one operation: refused after close, any failure as a ParleyError. */
+  const run = <T>(doing: string, fn: () => T): T => {
+    if (closed) throw new ParleyError('cancelled', 'The chat storage is closed.');
+    try {
+      return fn();
+    } catch (e) {
+      throw storageError(e, file, doing);
+    }
+  };
+
+  /** After a delete: copy the WAL into the file and empty it, so deleted text does not linger there (best effort). */
+  const scrub = (): void => {
+    try {
+      db.raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch { /* a reader holds the WAL: the next checkpoint overwrites it */ }
+  };
+
+  const searchClient = createSearchClient({
+    file,
+    workerUrl: opts.workerUrl === undefined ? defaultWorkerUrl() : new URL(opts.workerUrl),
+    timeoutMs: opts.searchTimeoutMs ?? LIMITS.searchTimeoutMs,
+  });
+
+  const store: ChatStore = {
+    file,
+    recoveredAtOpen: 0,
+    async close() {
+      if (closed) return;
+      closed = true;
+      const stopped = searchClient.close();
+      db.close();
+      await stopped;
+    },
+    createConversation: (init = {}) => run('creating a conversation', () => db.tx(() => toConversation(insertConversation(db, init)))),
+    getConversation: (id) => run('reading a conversation', () => {
+      const r = conversationRow(db, id);
+      return r && toConversation(r);
+    }),
+    listConversations: (o = {}) => run('listing conversations', () => {
+      const limit = o.limit ?? -1;
+      return (db.stmt('SELECT * FROM conversations ORDER BY pinned DESC, updated_at DESC, seq DESC LIMIT ?').all(limit) as unknown as ConversationRow[]).map(toConversation);
+    }),
+    updateConversation: (id, patch) => run('saving a conversation', () => db.tx(() => toConversation(patchConversation(db, id, patch)))),
+    deleteConversation: (id) => {
+      const done = run('deleting a conversation', () => db.tx(() => removeConversation(db, id)));
+      if (done) scrub();
+      return done;
+    },
+    addMessage: (init) => run('saving a message', () => db.tx(() => toMessage(appendMessage(db, init)))),
+    updateMessage: (id, patch) => run('saving a message', () => db.tx(() => toMessage(patchMessage(db, id, patch)))),
+    getMessage: (id) => run('reading a message', () => {
+      const r = messageRow(db, id);
+      return r && toMessage(r);
+    }),
+    deleteMessage: (id) => {
+      const c = run('deleting a message', () => db.tx(() => toConversation(removeMessage(db, id))));
+      scrub();
+      return c;
+    },
+    path: (conversationId, o) => run('reading a conversation', () => readPage(db, conversationId, o)),
+    pathMessages: (conversationId, leafId, o = {}) => run('reading a conversation', () => readPathMessages(db, conversationId, leafId, o.limit)),
+    switchVersion: (conversationId, messageId, o = {}) => run('switching versions', () => db.tx(() => {
+      switchTo(db, conversationId, messageId);
+      return readPage(db, conversationId, o.limit === undefined ? {} : { limit: o.limit });
+    })),
+    recoverInterrupted: () => run('recovering interrupted answers', () => db.tx(() => recoverStreaming(db))),
+    async search(query, o = {}) {
+      if (typeof query !== 'string') throw invalid('The search query must be text.');
+      const limit = o.limit ?? LIMITS.searchLimitDefault;
+      if (!Number.isInteger(limit) || limit < 1) throw invalid('The search limit must be a positive integer.');
+      if (closed) throw new ParleyError('cancelled', 'The chat storage is closed.');
+      if (!query.trim()) return [];
+      return searchClient.search(query, Math.min(limit, LIMITS.searchLimitMax));
+    },
+    exportMarkdown: (id) => run('exporting a conversation', () => toMarkdown(db, id)),
+    exportJson: (id) => run('exporting a conversation', () => toParleyJson(db, id)),
+    importJson: (input) => run('importing conversations', () => db.tx(() => importDocument(db, input).conversations)),
+    stats: () => run('reading statistics', () => {
+      const n = (sql: string): number => Number((db.stmt(sql).get() as { n: number }).n);
+      const size = (f: string): number => {
+        try {
+          return statSync(f).size;
+        } catch {
+          return 0;
+        }
+      };
+      return {
+        schemaVersion: userVersion(db.raw),
+        conversations: n('SELECT count(*) AS n FROM conversations'),
+        messages: n('SELECT count(*) AS n FROM messages'),
+        streamingMessages: n("SELECT count(*) AS n FROM messages WHERE status = 'streaming'"),
+        indexedMessages: n('SELECT count(*) AS n FROM messages WHERE indexed = 1'),
+        fileBytes: size(file),
+        walBytes: size(`${file}-wal`),
+        freePages: n('SELECT freelist_count AS n FROM pragma_freelist_count'),
+        journalMode: String((db.stmt('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode),
+        foreignKeys: n('SELECT foreign_keys AS n FROM pragma_foreign_keys') === 1,
+        secureDelete: n('SELECT secure_delete AS n FROM pragma_secure_delete') === 1,
+        busyTimeoutMs: n('SELECT timeout AS n FROM pragma_busy_timeout'),
+      };
+    }),
+  };
+
+  let recovered: number;
+  try {
+    recovered = store.recoverInterrupted();
+  } catch (e) {
+    void store.close();
+    throw e;
+  }
+  return { ...store, recoveredAtOpen: recovered };
+}

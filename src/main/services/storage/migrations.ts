@@ -1,0 +1,133 @@
+/**
+ * The schema of parley.db, as numbered migrations. Migration k (1-based) takes the database from version k-1
+ * to k; each runs in its own transaction together with `PRAGMA user_version = k`, so a failure leaves the
+ * previous version intact. Never edit a released migration: add a new one at the end.
+ *
+ * Tables:
+ * - conversations: `seq` (stable integer key, the FTS rowid) and `id` (UUID, the public key).
+ * - messages: a tree per conversation (`parent_id`; siblings are versions), `depth` (0 for a root) so a
+ *   page of the path can be read without walking to the root, `indexed` (1 when its text is in messages_fts).
+ *   `seq` is time-ordered (createdAt × 1024 + n, see records.ts), so rowid order is newest-first order.
+ * - messages_fts / titles_fts: FTS5 trigram indexes over messages.text and conversations.title, with
+ *   external content (no second copy of the text) and `secure-delete` (deleted text leaves the index). The
+ *   store keeps them in sync itself: a message is indexed once it is no longer streaming.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+
+/** "PRLY": marks the file as Parley's (PRAGMA application_id). */
+export const APPLICATION_ID = 0x50524c59;
+
+export interface Migration {
+  name: string;
+  up: string | ((db: DatabaseSync) => void);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    name: 'conversations and messages',
+    up: `
+      PRAGMA application_id = ${APPLICATION_ID};
+      CREATE TABLE conversations (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        provider_id TEXT,
+        model TEXT,
+        system_prompt TEXT NOT NULL DEFAULT '',
+        context_messages INTEGER NOT NULL DEFAULT 0,
+        pinned INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        current_leaf_id TEXT
+      ) STRICT;
+      CREATE INDEX conversations_list ON conversations(pinned DESC, updated_at DESC);
+      CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        parent_id TEXT REFERENCES messages(id),
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+        text TEXT NOT NULL DEFAULT '',
+        reasoning TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('complete', 'streaming', 'stopped', 'interrupted', 'failed')),
+        error TEXT CHECK (error IS NULL OR json_valid(error)),
+        provider_id TEXT,
+        model TEXT,
+        usage TEXT CHECK (usage IS NULL OR json_valid(usage)),
+        ttft_ms INTEGER,
+        duration_ms INTEGER,
+        reasoning_ms INTEGER,
+        route_info TEXT CHECK (route_info IS NULL OR json_valid(route_info)),
+        finish_reason TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX messages_children ON messages(parent_id, created_at);
+      CREATE INDEX messages_conversation ON messages(conversation_id, parent_id);
+      CREATE INDEX messages_streaming ON messages(status) WHERE status = 'streaming';
+    `,
+  },
+  {
+    name: 'full-text search (trigram, external content, secure-delete)',
+    up: `
+      ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+      CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='seq', tokenize='trigram', columnsize=0);
+      INSERT INTO messages_fts(messages_fts, rank) VALUES ('secure-delete', 1);
+      CREATE VIRTUAL TABLE titles_fts USING fts5(title, content='conversations', content_rowid='seq', tokenize='trigram', columnsize=0);
+      INSERT INTO titles_fts(titles_fts, rank) VALUES ('secure-delete', 1);
+      INSERT INTO messages_fts(rowid, text) SELECT seq, text FROM messages WHERE status <> 'streaming';
+      UPDATE messages SET indexed = 1 WHERE status <> 'streaming';
+      INSERT INTO titles_fts(rowid, title) SELECT seq, title FROM conversations;
+    `,
+  },
+  {
+    name: 'drafts, message counts and path depth',
+    up: `
+      ALTER TABLE conversations ADD COLUMN draft TEXT NOT NULL DEFAULT '';
+      ALTER TABLE conversations ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE messages ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+      UPDATE conversations SET message_count = (SELECT count(*) FROM messages m WHERE m.conversation_id = conversations.id);
+      CREATE TEMP TABLE migration_depth AS
+        WITH RECURSIVE d(id, depth) AS (
+          SELECT id, 0 FROM messages WHERE parent_id IS NULL
+          UNION ALL
+          SELECT m.id, d.depth + 1 FROM messages m JOIN d ON m.parent_id = d.id
+        ) SELECT id, depth FROM d;
+      UPDATE messages SET depth = migration_depth.depth FROM migration_depth WHERE migration_depth.id = messages.id;
+      DROP TABLE temp.migration_depth;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function userVersion(db: DatabaseSync): number {
+  return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+}
+
+/**
+ * Applies migrations from the database's version up to `target` (default: all of `migrations`), each in
+ * its own IMMEDIATE transaction; the version is re-read inside the transaction, so two processes opening
+ * the same old file migrate it once.
+ */
+export function applyMigrations(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS, target = migrations.length): void {
+  for (;;) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const v = userVersion(db);
+      if (v >= target) {
+        db.exec('COMMIT');
+        return;
+      }
+      const m = migrations[v];
+      if (!m) throw new Error(`No migration to schema ${v + 1}.`);
+      if (typeof m.up === 'string') db.exec(m.up);
+      else m.up(db);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec('COMMIT');
+    } catch (e) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,374 @@
+/**
+ * Rows of conversations and messages: reading them as the shared types, validated writes, and the
+ * full-text index kept in step (a message enters the index once it is no longer streaming; its entry is
+ * removed with the exact text it was indexed with, as FTS5 external content requires).
+ */
+import { randomUUID } from 'node:crypto';
+import { ParleyError } from '../../core/errors.ts';
+import { MESSAGE_STATUSES, type Conversation, type Message, type MessageRole, type MessageStatus } from '../../../shared/chat.ts';
+import type { Db } from './db.ts';
+import { checkBytes, checkJson, checkMs, checkName, checkTitle, invalid, LIMITS, tooLarge } from './limits.ts';
+
+export interface ConversationInit {
+  title?: string;
+  providerId?: string | null;
+  model?: string | null;
+  systemPrompt?: string;
+  contextMessages?: number;
+  pinned?: boolean;
+  draft?: string;
+}
+
+/** Changes to a conversation. title/providerId/model/systemPrompt/contextMessages bump updatedAt; pinned, draft and currentLeafId do not. */
+export type ConversationPatch = Partial<Pick<Conversation, 'title' | 'providerId' | 'model' | 'systemPrompt' | 'contextMessages' | 'pinned' | 'draft' | 'currentLeafId'>>;
+
+type MessageMeta = 'error' | 'providerId' | 'model' | 'usage' | 'ttftMs' | 'durationMs' | 'reasoningMs' | 'routeInfo' | 'finishReason';
+
+export interface MessageInit extends Partial<Pick<Message, 'text' | 'reasoning' | 'status' | MessageMeta>> {
+  conversationId: string;
+  /** The message this one follows. Omitted: the conversation's current leaf; null: a new root. */
+  parentId?: string | null;
+  role: MessageRole;
+}
+
+/** Changes to a message; a key present with undefined or null clears an optional field. */
+export type MessagePatch = { [K in 'text' | 'reasoning' | 'status' | MessageMeta]?: Message[K] | null };
+
+export interface ConversationRow {
+  seq: number;
+  id: string;
+  title: string;
+  provider_id: string | null;
+  model: string | null;
+  system_prompt: string;
+  context_messages: number;
+  pinned: number;
+  created_at: number;
+  updated_at: number;
+  current_leaf_id: string | null;
+  draft: string;
+  message_count: number;
+}
+
+export interface MessageRow {
+  seq: number;
+  id: string;
+  conversation_id: string;
+  parent_id: string | null;
+  role: MessageRole;
+  text: string;
+  reasoning: string;
+  status: MessageStatus;
+  error: string | null;
+  provider_id: string | null;
+  model: string | null;
+  usage: string | null;
+  ttft_ms: number | null;
+  duration_ms: number | null;
+  reasoning_ms: number | null;
+  route_info: string | null;
+  finish_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  indexed: number;
+  depth: number;
+}
+
+export const MESSAGE_COLUMNS = 'seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage, ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, created_at, updated_at, indexed, depth';
+
+export function toConversation(r: ConversationRow): Conversation {
+  return {
+    id: r.id,
+    title: r.title,
+    providerId: r.provider_id,
+    model: r.model,
+    systemPrompt: r.system_prompt,
+    contextMessages: r.context_messages,
+    pinned: r.pinned !== 0,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    currentLeafId: r.current_leaf_id,
+    draft: r.draft,
+  };
+}
+
+export function toMessage(r: MessageRow): Message {
+  const m: Message = {
+    id: r.id,
+    conversationId: r.conversation_id,
+    parentId: r.parent_id,
+    role: r.role,
+    text: r.text,
+    reasoning: r.reasoning,
+    status: r.status,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.error !== null) m.error = JSON.parse(r.error);
+  if (r.provider_id !== null) m.providerId = r.provider_id;
+  if (r.model !== null) m.model = r.model;
+  if (r.usage !== null) m.usage = JSON.parse(r.usage);
+  if (r.ttft_ms !== null) m.ttftMs = r.ttft_ms;
+  if (r.duration_ms !== null) m.durationMs = r.duration_ms;
+  if (r.reasoning_ms !== null) m.reasoningMs = r.reasoning_ms;
+  if (r.route_info !== null) m.routeInfo = JSON.parse(r.route_info);
+  if (r.finish_reason !== null) m.finishReason = r.finish_reason;
+  return m;
+}
+
+export function notFound(what: 'conversation' | 'message', id: string): ParleyError {
+  return new ParleyError('not_found', `No ${what} ${JSON.stringify(id)} in parley.db.`, {
+    hint: `The ${what} may have been deleted (in another window?): reload the list.`,
+  });
+}
+
+export function conversationRow(db: Db, id: string): ConversationRow | undefined {
+  return db.stmt('SELECT * FROM conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+}
+
+export function mustConversation(db: Db, id: string): ConversationRow {
+  const r = conversationRow(db, id);
+  if (!r) throw notFound('conversation', id);
+  return r;
+}
+
+export function messageRow(db: Db, id: string): MessageRow | undefined {
+  return db.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`).get(id) as MessageRow | undefined;
+}
+
+export function mustMessage(db: Db, id: string): MessageRow {
+  const r = messageRow(db, id);
+  if (!r) throw notFound('message', id);
+  return r;
+}
+
+// ---------------------------------------------------------------- full-text index
+
+export function indexMessage(db: Db, seq: number, text: string): void {
+  db.stmt('INSERT INTO messages_fts(rowid, text) VALUES (?, ?)').run(seq, text);
+}
+
+/** Removes an entry; `text` must be the text it was indexed with. */
+export function unindexMessage(db: Db, seq: number, text: string): void {
+  db.stmt("INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', ?, ?)").run(seq, text);
+}
+
+function indexTitle(db: Db, seq: number, title: string): void {
+  db.stmt('INSERT INTO titles_fts(rowid, title) VALUES (?, ?)').run(seq, title);
+}
+
+function unindexTitle(db: Db, seq: number, title: string): void {
+  db.stmt("INSERT INTO titles_fts(titles_fts, rowid, title) VALUES ('delete', ?, ?)").run(seq, title);
+}
+
+// ---------------------------------------------------------------- conversations
+
+function checkContextMessages(n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > LIMITS.contextMessagesMax) {
+    throw invalid(`contextMessages must be an integer from 0 to ${LIMITS.contextMessagesMax}.`);
+  }
+  return n;
+}
+
+/** Inserts a conversation (and its title into the index). `times` lets imports keep the original dates. */
+export function insertConversation(db: Db, init: ConversationInit, times?: { createdAt: number; updatedAt: number }): ConversationRow {
+  const now = Date.now();
+  const id = randomUUID();
+  const title = checkTitle(init.title ?? '');
+  const { lastInsertRowid } = db.stmt(`INSERT INTO conversations (id, title, provider_id, model, system_prompt, context_messages, pinned, created_at, updated_at, draft)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    id,
+    title,
+    checkName('providerId', init.providerId),
+    checkName('model', init.model),
+    checkBytes('The system prompt', init.systemPrompt ?? '', LIMITS.systemPromptBytes),
+    checkContextMessages(init.contextMessages ?? 0),
+    init.pinned ? 1 : 0,
+    times?.createdAt ?? now,
+    times?.updatedAt ?? now,
+    checkBytes('The draft', init.draft ?? '', LIMITS.draftBytes),
+  );
+  indexTitle(db, Number(lastInsertRowid), title);
+  return mustConversation(db, id);
+}
+
+export function patchConversation(db: Db, id: string, patch: ConversationPatch): ConversationRow {
+  const old = mustConversation(db, id);
+  const next = { ...old };
+  let bump = false;
+  if (patch.title !== undefined) {
+    next.title = checkTitle(patch.title);
+    bump ||= next.title !== old.title;
+  }
+  if (patch.providerId !== undefined) next.provider_id = checkName('providerId', patch.providerId);
+  if (patch.model !== undefined) next.model = checkName('model', patch.model);
+  if (patch.systemPrompt !== undefined) next.system_prompt = checkBytes('The system prompt', patch.systemPrompt, LIMITS.systemPromptBytes);
+  if (patch.contextMessages !== undefined) next.context_messages = checkContextMessages(patch.contextMessages);
+  bump ||= next.provider_id !== old.provider_id || next.model !== old.model || next.system_prompt !== old.system_prompt || next.context_messages !== old.context_messages;
+  if (patch.pinned !== undefined) next.pinned = patch.pinned ? 1 : 0;
+  if (patch.draft !== undefined) next.draft = checkBytes('The draft', patch.draft ?? '', LIMITS.draftBytes);
+  if (patch.currentLeafId !== undefined) {
+    if (patch.currentLeafId !== null) {
+      const m = mustMessage(db, patch.currentLeafId);
+      if (m.conversation_id !== id) throw invalid(`Message ${patch.currentLeafId} is not in conversation ${id}.`);
+    }
+    next.current_leaf_id = patch.currentLeafId;
+  }
+  if (bump) next.updated_at = Math.max(Date.now(), old.updated_at);
+  db.stmt(`UPDATE conversations SET title = ?, provider_id = ?, model = ?, system_prompt = ?, context_messages = ?, pinned = ?, draft = ?,
+    current_leaf_id = ?, updated_at = ? WHERE seq = ?`).run(
+    next.title, next.provider_id, next.model, next.system_prompt, next.context_messages, next.pinned, next.draft, next.current_leaf_id, next.updated_at, old.seq,
+  );
+  if (next.title !== old.title) {
+    unindexTitle(db, old.seq, old.title);
+    indexTitle(db, old.seq, next.title);
+  }
+  return next;
+}
+
+/** Deletes a conversation, its messages and their index entries. False when there was none. */
+export function removeConversation(db: Db, id: string): boolean {
+  const c = conversationRow(db, id);
+  if (!c) return false;
+  db.stmt("INSERT INTO messages_fts(messages_fts, rowid, text) SELECT 'delete', seq, text FROM messages WHERE conversation_id = ? AND indexed = 1").run(id);
+  db.stmt('DELETE FROM messages WHERE conversation_id = ?').run(id);
+  unindexTitle(db, c.seq, c.title);
+  db.stmt('DELETE FROM conversations WHERE seq = ?').run(c.seq);
+  return true;
+}
+
+// ---------------------------------------------------------------- messages
+
+function checkRole(role: unknown): MessageRole {
+  if (role !== 'system' && role !== 'user' && role !== 'assistant') throw invalid(`Unknown message role ${JSON.stringify(role)}.`);
+  return role;
+}
+
+function checkStatus(status: unknown): MessageStatus {
+  if (!(MESSAGE_STATUSES as readonly unknown[]).includes(status)) throw invalid(`Unknown message status ${JSON.stringify(status)}.`);
+  return status as MessageStatus;
+}
+
+/** The validated columns of a message (everything except ids, tree and times). */
+function messageValues(m: Omit<MessageInit, 'conversationId' | 'parentId'> | (MessagePatch & Pick<Message, 'text' | 'reasoning' | 'status'>)) {
+  return {
+    text: checkBytes('The message text', m.text ?? '', LIMITS.messageTextBytes),
+    reasoning: checkBytes('The reasoning text', m.reasoning ?? '', LIMITS.reasoningBytes),
+    status: checkStatus(m.status ?? 'complete'),
+    error: checkJson('error', m.error),
+    provider_id: checkName('providerId', m.providerId),
+    model: checkName('model', m.model),
+    usage: checkJson('usage', m.usage),
+    ttft_ms: checkMs('ttftMs', m.ttftMs),
+    duration_ms: checkMs('durationMs', m.durationMs),
+    reasoning_ms: checkMs('reasoningMs', m.reasoningMs),
+    route_info: checkJson('routeInfo', m.routeInfo),
+    finish_reason: checkName('finishReason', m.finishReason),
+  };
+}
+
+const SLOTS_PER_SECOND = 256;
+/** Times past this (year 2500) share its keys, so seq stays below 2^53. */
+const MAX_KEY_SECONDS = 16_725_225_600;
+
+/**
+ * A message's `seq` (its rowid and full-text rowid) is time-ordered: the second of createdAt × 256 + n, the
+ * first free n (or the next seconds' slots if 256 messages share a second; past 64 s of them, max(seq) + 1).
+ * Search then walks rowids newest first and stops at its limit, however many messages match; imported
+ * messages sort among the others by their own dates. (Seconds rather than milliseconds keep the rowid
+ * deltas, and so the full-text index, small.)
+ */
+function allocateSeq(db: Db, createdAt: number): number {
+  const second = Math.min(Math.max(0, Math.floor(createdAt / 1000)), MAX_KEY_SECONDS);
+  for (let k = 0; k < 64; k++) {
+    const lo = (second + k) * SLOTS_PER_SECOND;
+    const top = (db.stmt('SELECT max(seq) AS s FROM messages WHERE seq >= ? AND seq < ?').get(lo, lo + SLOTS_PER_SECOND) as { s: number | null }).s;
+    const next = top === null ? lo : top + 1;
+    if (next < lo + SLOTS_PER_SECOND) return next;
+  }
+  return (db.stmt('SELECT max(seq) AS s FROM messages').get() as { s: number }).s + 1;
+}
+
+/**
+ * Inserts one message under `parent` (null: a root) and indexes it unless it is streaming. Does not touch
+ * the conversation row (callers update current_leaf_id, updated_at and message_count).
+ */
+export function insertMessage(
+  db: Db,
+  conversationId: string,
+  parent: { id: string; depth: number } | null,
+  init: Omit<MessageInit, 'conversationId' | 'parentId'>,
+  times: { createdAt: number; updatedAt: number },
+): MessageRow {
+  const v = messageValues(init);
+  const role = checkRole(init.role);
+  const indexed = v.status === 'streaming' ? 0 : 1;
+  const id = randomUUID();
+  const seq = allocateSeq(db, times.createdAt);
+  db.stmt(`INSERT INTO messages (seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage,
+    ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, created_at, updated_at, indexed, depth)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    seq, id, conversationId, parent?.id ?? null, role, v.text, v.reasoning, v.status, v.error, v.provider_id, v.model, v.usage,
+    v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, times.createdAt, times.updatedAt, indexed, parent ? parent.depth + 1 : 0,
+  );
+  if (indexed) indexMessage(db, seq, v.text);
+  return { seq, id, conversation_id: conversationId, parent_id: parent?.id ?? null, role, ...v, created_at: times.createdAt, updated_at: times.updatedAt, indexed, depth: parent ? parent.depth + 1 : 0 };
+}
+
+/** addMessage: inserts under the given (or current) parent, makes it the current leaf and bumps updatedAt. */
+export function appendMessage(db: Db, init: MessageInit): MessageRow {
+  // Only the columns needed: a conversation row may carry a large draft and system prompt.
+  const c = db.stmt('SELECT seq, id, current_leaf_id, updated_at, message_count FROM conversations WHERE id = ?').get(init.conversationId) as
+    Pick<ConversationRow, 'seq' | 'id' | 'current_leaf_id' | 'updated_at' | 'message_count'> | undefined;
+  if (!c) throw notFound('conversation', init.conversationId);
+  if (c.message_count >= LIMITS.messagesPerConversation) {
+    throw tooLarge('The conversation', `${LIMITS.messagesPerConversation} messages`);
+  }
+  const parentId = init.parentId === undefined ? c.current_leaf_id : init.parentId;
+  let parent: { id: string; depth: number } | null = null;
+  if (parentId !== null) {
+    const p = db.stmt('SELECT conversation_id, depth FROM messages WHERE id = ?').get(parentId) as { conversation_id: string; depth: number } | undefined;
+    if (!p) throw notFound('message', parentId);
+    if (p.conversation_id !== c.id) throw invalid(`Message ${parentId} is not in conversation ${c.id}.`);
+    parent = { id: parentId, depth: p.depth };
+  }
+  const now = Math.max(Date.now(), c.updated_at);
+  const row = insertMessage(db, c.id, parent, init, { createdAt: now, updatedAt: now });
+  db.stmt('UPDATE conversations SET current_leaf_id = ?, updated_at = ?, message_count = message_count + 1 WHERE seq = ?').run(row.id, now, c.seq);
+  return row;
+}
+
+/**
+ * updateMessage: writes only this message's row. The index is touched only when the message enters it
+ * (leaves 'streaming'), leaves it (back to 'streaming'), or its indexed text changes.
+ */
+export function patchMessage(db: Db, id: string, patch: MessagePatch): MessageRow {
+  const old = mustMessage(db, id);
+  const merged = { ...toMessage(old) } as Record<string, unknown>;
+  for (const [k, val] of Object.entries(patch)) {
+    if (val === undefined || val === null) {
+      if (k === 'text' || k === 'reasoning') merged[k] = '';
+      else if (k !== 'status') delete merged[k];
+    } else merged[k] = val;
+  }
+  const v = messageValues(merged as MessagePatch & Pick<Message, 'text' | 'reasoning' | 'status'>);
+  const indexed = v.status === 'streaming' ? 0 : 1;
+  const now = Math.max(Date.now(), old.updated_at);
+  if (old.indexed && (!indexed || v.text !== old.text)) unindexMessage(db, old.seq, old.text);
+  db.stmt(`UPDATE messages SET text = ?, reasoning = ?, status = ?, error = ?, provider_id = ?, model = ?, usage = ?, ttft_ms = ?, duration_ms = ?,
+    reasoning_ms = ?, route_info = ?, finish_reason = ?, updated_at = ?, indexed = ? WHERE seq = ?`).run(
+    v.text, v.reasoning, v.status, v.error, v.provider_id, v.model, v.usage, v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, now, indexed, old.seq,
+  );
+  if (indexed && (!old.indexed || v.text !== old.text)) indexMessage(db, old.seq, v.text);
+  return { ...old, ...v, updated_at: now, indexed };
+}
+
+/** Every streaming message becomes interrupted (text kept) and enters the index. Returns how many. */
+export function recoverStreaming(db: Db): number {
+  const rows = db.stmt("SELECT seq, text, indexed FROM messages WHERE status = 'streaming'").all() as { seq: number; text: string; indexed: number }[];
+  for (const r of rows) {
+    db.stmt("UPDATE messages SET status = 'interrupted', indexed = 1 WHERE seq = ?").run(r.seq);
+    if (!r.indexed) indexMessage(db, r.seq, r.text);
+  }
+  return rows.length;
+}

@@ -1,0 +1,256 @@
+/**
+ * Export (Markdown of the shown path; Parley JSON of the whole tree) and import (Parley JSON, or ChatGPT's
+ * data export `conversations.json`). An import is bounded (file size, conversations, messages per
+ * conversation, the usual field limits) and atomic: the caller runs it in one transaction.
+ */
+import { ParleyError } from '../../core/errors.ts';
+import type { Conversation, Message, MessageRole, MessageStatus } from '../../../shared/chat.ts';
+import type { Db } from './db.ts';
+import { LIMITS, tooLarge } from './limits.ts';
+import { insertConversation, insertMessage, MESSAGE_COLUMNS, mustConversation, toConversation, toMessage, type ConversationInit, type MessageInit, type MessageRow } from './records.ts';
+import { newestLeaf, readPathMessages } from './tree.ts';
+
+export const PARLEY_FORMAT = 'parley.conversation';
+export const PARLEY_FORMAT_VERSION = 1;
+
+export interface ParleyExport {
+  format: typeof PARLEY_FORMAT;
+  version: typeof PARLEY_FORMAT_VERSION;
+  exportedAt: string;
+  conversation: Conversation;
+  /** Every message of the tree, parents before children. */
+  messages: Message[];
+}
+
+export interface ImportResult {
+  format: 'parley' | 'chatgpt';
+  conversations: Conversation[];
+  messages: number;
+  /** ChatGPT nodes left out: system, tool, hidden or empty messages. */
+  skipped: number;
+}
+
+// ---------------------------------------------------------------- export
+
+const ROLE_HEADING: Record<MessageRole, string> = { system: 'System', user: 'User', assistant: 'Assistant' };
+
+/** Markdown of the shown path: the title, then each message under its role; reasoning in a collapsed <details>. */
+export function toMarkdown(db: Db, conversationId: string): string {
+  const c = toConversation(mustConversation(db, conversationId));
+  const out: string[] = [`# ${c.title.trim() || 'Untitled conversation'}`, ''];
+  if (c.systemPrompt.trim()) out.push('## System prompt', '', c.systemPrompt.trim(), '');
+  for (const m of readPathMessages(db, conversationId)) {
+    out.push(`## ${ROLE_HEADING[m.role]}${m.role === 'assistant' && m.model ? ` (${m.model})` : ''}`, '');
+    if (m.reasoning.trim()) out.push('<details>', '<summary>Reasoning</summary>', '', m.reasoning.trim(), '', '</details>', '');
+    if (m.text.trim()) out.push(m.text.trim(), '');
+    if (m.status === 'stopped') out.push('_(stopped)_', '');
+    else if (m.status === 'interrupted' || m.status === 'streaming') out.push('_(interrupted)_', '');
+    else if (m.status === 'failed') out.push(`_(failed${m.error ? `: ${m.error.message}` : ''})_`, '');
+  }
+  return out.join('\n').trimEnd() + '\n';
+}
+
+export function toParleyJson(db: Db, conversationId: string): ParleyExport {
+  const c = toConversation(mustConversation(db, conversationId));
+  const rows = db.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY depth, created_at, seq`).all(conversationId) as unknown as MessageRow[];
+  return { format: PARLEY_FORMAT, version: PARLEY_FORMAT_VERSION, exportedAt: new Date().toISOString(), conversation: c, messages: rows.map(toMessage) };
+}
+
+// ---------------------------------------------------------------- import
+
+/** One conversation to import, whatever the source format. Keys are the source's ids. */
+interface Incoming {
+  init: ConversationInit;
+  createdAt: number;
+  updatedAt: number;
+  nodes: IncomingNode[];
+  currentKey: string | null;
+}
+
+interface IncomingNode extends Omit<MessageInit, 'conversationId' | 'parentId'> {
+  key: string;
+  parentKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const bad = (message: string): ParleyError =>
+  new ParleyError('protocol_error', message, { hint: "Choose a Parley JSON export or ChatGPT's conversations.json (from its data export)." });
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const time = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : fallback);
+const seconds = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v * 1000) : undefined);
+
+function checkCount(nodes: number): void {
+  if (nodes > LIMITS.messagesPerConversation) throw tooLarge('A conversation in the import', `${LIMITS.messagesPerConversation} messages per conversation`, `${nodes} messages`);
+}
+
+function fromParley(doc: Record<string, unknown>): Incoming {
+  if (doc.version !== PARLEY_FORMAT_VERSION) {
+    throw bad(`This Parley export has format version ${JSON.stringify(doc.version)}; this version of Parley reads version ${PARLEY_FORMAT_VERSION}.`);
+  }
+  const c = doc.conversation;
+  if (!isObj(c) || !Array.isArray(doc.messages)) throw bad('The Parley export has no conversation or no messages list.');
+  checkCount(doc.messages.length);
+  const now = Date.now();
+  const createdAt = time(c.createdAt, now);
+  const nodes = doc.messages.map((m, i): IncomingNode => {
+    if (!isObj(m) || typeof m.id !== 'string' || (m.parentId !== null && typeof m.parentId !== 'string')) throw bad(`Message ${i + 1} of the Parley export has no id or parentId.`);
+    const status = (m.status === 'streaming' ? 'interrupted' : m.status) as MessageStatus;
+    const mCreated = time(m.createdAt, createdAt);
+    return {
+      key: m.id, parentKey: m.parentId as string | null, role: m.role as MessageRole, text: m.text as string, reasoning: (m.reasoning ?? '') as string, status,
+      error: m.error as Message['error'], providerId: m.providerId as string, model: m.model as string, usage: m.usage as Message['usage'],
+      ttftMs: m.ttftMs as number, durationMs: m.durationMs as number, reasoningMs: m.reasoningMs as number,
+      routeInfo: m.routeInfo as Message['routeInfo'], finishReason: m.finishReason as string,
+      createdAt: mCreated, updatedAt: time(m.updatedAt, mCreated),
+    };
+  });
+  return {
+    init: {
+      title: str(c.title) ?? '', providerId: str(c.providerId) ?? null, model: str(c.model) ?? null, systemPrompt: str(c.systemPrompt) ?? '',
+      contextMessages: typeof c.contextMessages === 'number' ? c.contextMessages : 0, pinned: c.pinned === true, draft: str(c.draft) ?? '',
+    },
+    createdAt,
+    updatedAt: time(c.updatedAt, createdAt),
+    nodes,
+    currentKey: str(c.currentLeafId) ?? null,
+  };
+}
+
+/** The text of a ChatGPT message worth keeping (user or assistant text, addressed to everyone, not hidden, not empty). */
+function chatGptText(msg: unknown): { role: 'user' | 'assistant'; text: string } | undefined {
+  if (!isObj(msg)) return undefined;
+  const role = isObj(msg.author) ? msg.author.role : undefined;
+  if (role !== 'user' && role !== 'assistant') return undefined;
+  if (typeof msg.recipient === 'string' && msg.recipient !== 'all') return undefined;
+  if (isObj(msg.metadata) && msg.metadata.is_visually_hidden_from_conversation === true) return undefined;
+  const content = msg.content;
+  if (!isObj(content) || (content.content_type !== 'text' && content.content_type !== 'multimodal_text') || !Array.isArray(content.parts)) return undefined;
+  const text = content.parts.filter((p): p is string => typeof p === 'string').join('\n');
+  return text.trim() ? { role, text } : undefined;
+}
+
+function fromChatGpt(conv: unknown, index: number): { incoming: Incoming; skipped: number } {
+  if (!isObj(conv) || !isObj(conv.mapping)) throw bad(`Conversation ${index + 1} of the ChatGPT export has no "mapping".`);
+  const mapping = conv.mapping as Record<string, unknown>;
+  const keys = Object.keys(mapping);
+  checkCount(keys.length);
+  const createdAt = seconds(conv.create_time) ?? Date.now();
+  const parentOf = (k: string): string | null => {
+    const n = mapping[k];
+    return isObj(n) && typeof n.parent === 'string' && Object.hasOwn(mapping, n.parent) ? n.parent : null;
+  };
+  const kept = new Map<string, { role: 'user' | 'assistant'; text: string; msg: Record<string, unknown> }>();
+  for (const k of keys) {
+    const n = mapping[k];
+    const msg = isObj(n) ? n.message : undefined;
+    const t = chatGptText(msg);
+    if (t) kept.set(k, { ...t, msg: msg as Record<string, unknown> });
+  }
+  // The nearest kept ancestor of each node (itself if kept); skipped nodes pass their children up. Cycles end at null.
+  const anchor = new Map<string, string | null>();
+  const anchorOf = (start: string | null): string | null => {
+    const chain: string[] = [];
+    let k = start;
+    const seen = new Set<string>();
+    while (k !== null && !anchor.has(k) && !kept.has(k) && !seen.has(k)) {
+      seen.add(k);
+      chain.push(k);
+      k = parentOf(k);
+    }
+    const a = k === null || seen.has(k) ? null : kept.has(k) ? k : (anchor.get(k) ?? null);
+    for (const c of chain) anchor.set(c, a);
+    return a;
+  };
+  const nodes: IncomingNode[] = [];
+  for (const [key, { role, text, msg }] of kept) {
+    const t = seconds(msg.create_time) ?? createdAt;
+    const meta = isObj(msg.metadata) ? msg.metadata : {};
+    const model = role === 'assistant' ? str(meta.model_slug) : undefined;
+    const finish = isObj(meta.finish_details) ? str(meta.finish_details.type) : undefined;
+    nodes.push({
+      key, parentKey: anchorOf(parentOf(key)), role, text, status: 'complete', createdAt: t, updatedAt: seconds(msg.update_time) ?? t,
+      ...(model ? { model } : {}), ...(finish ? { finishReason: finish } : {}),
+    });
+  }
+  const current = typeof conv.current_node === 'string' && Object.hasOwn(mapping, conv.current_node) ? anchorOf(conv.current_node) : null;
+  return {
+    incoming: {
+      init: { title: str(conv.title) ?? '', model: str(conv.default_model_slug) ?? null },
+      createdAt,
+      updatedAt: seconds(conv.update_time) ?? createdAt,
+      nodes,
+      currentKey: current,
+    },
+    skipped: keys.length - kept.size,
+  };
+}
+
+/** Writes one incoming conversation: parents before children, new ids, the tree and the current path kept. */
+function write(db: Db, inc: Incoming): Conversation {
+  const c = insertConversation(db, inc.init, { createdAt: inc.createdAt, updatedAt: inc.updatedAt });
+  const children = new Map<string | null, IncomingNode[]>();
+  const keys = new Set<string>();
+  for (const n of inc.nodes) {
+    if (keys.has(n.key)) throw bad(`Message id ${JSON.stringify(n.key)} appears twice in the import.`);
+    keys.add(n.key);
+  }
+  for (const n of inc.nodes) {
+    const p = n.parentKey !== null && keys.has(n.parentKey) ? n.parentKey : null;
+    if (n.parentKey !== null && p === null) throw bad(`Message ${JSON.stringify(n.key)} follows a message that is not in the import.`);
+    let list = children.get(p);
+    if (!list) children.set(p, (list = []));
+    list.push(n);
+  }
+  const ids = new Map<string, string>();
+  const queue: { node: IncomingNode; parent: { id: string; depth: number } | null }[] = (children.get(null) ?? []).map((node) => ({ node, parent: null }));
+  for (let i = 0; i < queue.length; i++) {
+    const { node, parent } = queue[i]!;
+    const { key: _k, parentKey: _p, createdAt, updatedAt, ...init } = node;
+    const row = insertMessage(db, c.id, parent, init, { createdAt, updatedAt });
+    ids.set(node.key, row.id);
+    for (const child of children.get(node.key) ?? []) queue.push({ node: child, parent: { id: row.id, depth: row.depth } });
+  }
+  if (queue.length !== inc.nodes.length) throw bad('The messages of a conversation in the import form a loop.');
+  let leaf = inc.currentKey !== null ? (ids.get(inc.currentKey) ?? null) : null;
+  if (leaf === null && queue.length > 0) {
+    const root = db.stmt('SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL ORDER BY created_at DESC, seq DESC LIMIT 1').get(c.id) as { id: string };
+    leaf = newestLeaf(db, root.id);
+  }
+  db.stmt('UPDATE conversations SET current_leaf_id = ?, message_count = ? WHERE id = ?').run(leaf, queue.length, c.id);
+  return toConversation(mustConversation(db, c.id));
+}
+
+/** Parses, checks and writes an import; run inside one transaction. */
+export function importDocument(db: Db, input: string | Uint8Array): ImportResult {
+  const bytes = typeof input === 'string' ? (input.length * 3 > LIMITS.importBytes ? Buffer.byteLength(input) : 0) : input.byteLength;
+  if (bytes > LIMITS.importBytes) throw tooLarge('The import file', '200 MB', `${Math.ceil(bytes / 1024 / 1024)} MB`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(typeof input === 'string' ? input : new TextDecoder().decode(input));
+  } catch (e) {
+    throw bad(`The file is not JSON (${(e as Error).message}).`);
+  }
+  let format: ImportResult['format'];
+  let items: { incoming: Incoming; skipped: number }[];
+  if (isObj(doc) && doc.format === PARLEY_FORMAT) {
+    format = 'parley';
+    items = [{ incoming: fromParley(doc), skipped: 0 }];
+  } else if (Array.isArray(doc) || (isObj(doc) && isObj(doc.mapping))) {
+    format = 'chatgpt';
+    const list = Array.isArray(doc) ? doc : [doc];
+    if (list.length > LIMITS.importConversations) throw tooLarge('The import', `${LIMITS.importConversations} conversations`, `${list.length} conversations`);
+    items = list.map(fromChatGpt);
+  } else {
+    throw bad('The file is neither a Parley conversation export nor ChatGPT\'s conversations.json.');
+  }
+  const conversations = items.map((it) => write(db, it.incoming));
+  return {
+    format,
+    conversations,
+    messages: items.reduce((n, it) => n + it.incoming.nodes.length, 0),
+    skipped: items.reduce((n, it) => n + it.skipped, 0),
+  };
+}

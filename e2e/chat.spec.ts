@@ -290,17 +290,37 @@ describe('the chat, through a real squid', () => {
     expect(trackerHits).toBe(1);
   });
 
+  it('light and dark follow the OS, and the setting wins over it', async () => {
+    const { page } = app;
+    const bg = (): Promise<unknown> => page.evaluate('getComputedStyle(document.body).backgroundColor');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe('dark');
+    const dark = await bg();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe('light');
+    expect(await bg()).not.toBe(dark);
+    await page.click(tid('nav-settings'));
+    await page.selectOption(tid('settings-theme'), 'dark');
+    await page.click(tid('settings-save'));
+    await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(await bg()).toBe(dark);
+    await page.selectOption(tid('settings-theme'), 'system');
+    await page.click(tid('settings-save'));
+    await expect.poll(() => page.getAttribute('html', 'data-theme')).toBe('light');
+    await page.click(tid('new-chat'));
+  });
+
   it('a restart keeps conversations and drafts', async () => {
     const { page } = app;
-    const count = await page.locator(tid('conversation')).count();
-    expect(count).toBeGreaterThan(2);
     await page.click(tid('new-chat'));
     await page.fill(tid('composer'), 'an unsent draft 草稿');
     await page.waitForTimeout(900);
+    const count = await page.locator(tid('conversation')).count();
+    expect(count).toBeGreaterThan(2);
     await app.close();
     app = await launchApp({ dataDir: join(home, 'data'), env: appEnv(home), lookup: hostsLookup() });
     const p2 = app.page;
-    await expect.poll(() => p2.locator(tid('conversation')).count(), { timeout: 10_000 }).toBe(count + 1);
+    await expect.poll(() => p2.locator(tid('conversation')).count(), { timeout: 10_000 }).toBe(count);
     await p2.locator(`${tid('conversation')} .conv-open`).first().click();
     await expect.poll(() => p2.inputValue(tid('composer'))).toBe('an unsent draft 草稿');
   });

@@ -157,6 +157,9 @@ export const useChat = create<ChatState>()((set, get) => {
     },
 
     async newChat() {
+      // An empty conversation that is already open is the new chat: no pile of empty "New chat" entries.
+      const open = get().page;
+      if (open && open.messages.length === 0 && open.before === 0) return set({ editing: null, focusMessageId: null });
       const r = await call('conversationsCreate', (api) => api.conversationsCreate());
       if (!r.ok) return fail(r.error, 'new chat failed');
       set((s) => ({ conversations: sortList([r.value, ...s.conversations]), currentId: r.value.id, page: { conversation: r.value, messages: [], before: 0 }, editing: null, focusMessageId: null }));

@@ -290,6 +290,28 @@ describe('the chat, through a real squid', () => {
     expect(trackerHits).toBe(1);
   });
 
+  it('every control has an accessible name (the names the issue lists among them), and Tab reaches the composer', async () => {
+    const { page } = app;
+    // A conversation with all kinds of messages on screen: answers, a failure card, versions.
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { ignored?: boolean; role?: { value?: string }; name?: { value?: string } }[] };
+    const controls = nodes.filter((n) => !n.ignored && ['button', 'textbox', 'searchbox', 'combobox', 'checkbox', 'link', 'menuitem'].includes(n.role?.value ?? ''));
+    expect(controls.length).toBeGreaterThan(10);
+    const unnamed = controls.filter((n) => !(n.name?.value ?? '').trim());
+    expect(unnamed.map((n) => n.role?.value)).toEqual([]);
+    const names = new Set(controls.map((n) => n.name?.value));
+    for (const name of ['Message', 'Send', 'New chat', 'Copy', 'Regenerate', 'Edit', 'Search conversations']) expect(names).toContain(name);
+    await cdp.detach();
+    // From the search box, Tab moves on through the page and reaches the composer.
+    await page.focus(tid('search-box'));
+    let reached = false;
+    for (let i = 0; i < 200 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(`document.activeElement?.getAttribute('data-testid') === 'composer'`) as boolean;
+    }
+    expect(reached).toBe(true);
+  });
+
   it('light and dark follow the OS, and the setting wins over it', async () => {
     const { page } = app;
     const bg = (): Promise<unknown> => page.evaluate('getComputedStyle(document.body).backgroundColor');

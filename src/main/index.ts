@@ -3,8 +3,8 @@
  * services (src/main/services/app.ts, plain Node), which the browser test host drives the same way; the
  * network core under src/main/core never imports electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHANNELS, EVENT_CHANNEL, type Result } from '../shared/ipc.ts';
 import { createAppServices, type AppServices } from './services/app.ts';
@@ -12,7 +12,15 @@ import { readLoginShellEnv } from './services/shell-env.ts';
 import { probeOllama } from './services/probe.ts';
 
 const RENDERER_URL = process.env.ELECTRON_RENDERER_URL;
-const rendererFile = join(import.meta.dirname, '../renderer/index.html');
+const rendererDir = join(import.meta.dirname, '../renderer');
+/**
+ * The built renderer is served from parley://app/ rather than file://: a file:// page has an opaque origin,
+ * which breaks module workers (the code highlighter) and makes 'self' in the CSP mean little. The scheme is
+ * standard and secure, and serves only files inside out/renderer.
+ */
+const APP_ORIGIN = 'parley://app';
+const APP_URL = `${APP_ORIGIN}/index.html`;
+protocol.registerSchemesAsPrivileged([{ scheme: 'parley', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 // PARLEY_HOME moves data and logs (as for the CLI); otherwise the OS's usual folders.
 if (process.env.PARLEY_HOME) app.setPath('userData', process.env.PARLEY_HOME);
@@ -23,7 +31,25 @@ function isOwnFrame(event: IpcMainInvokeEvent): boolean {
   // Only the window's top frame, never an iframe.
   if (!frame || frame.parent) return false;
   if (RENDERER_URL) return URL.canParse(frame.url) && new URL(frame.url).origin === new URL(RENDERER_URL).origin;
-  return frame.url === pathToFileURL(rendererFile).href;
+  // Node's URL gives a custom scheme the origin 'null': compare the text instead.
+  return frame.url.startsWith(`${APP_ORIGIN}/`);
+}
+
+/** parley://app/<path> → the file under out/renderer; anything outside it, or another host, is not found. */
+function setupAppProtocol(): void {
+  protocol.handle('parley', async (req) => {
+    const url = new URL(req.url);
+    if (url.host !== 'app') return new Response('not found', { status: 404 });
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return new Response('bad request', { status: 400 });
+    }
+    const file = normalize(join(rendererDir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(rendererDir + sep)) return new Response('not found', { status: 404 });
+    return net.fetch(pathToFileURL(file).href);
+  });
 }
 
 function setupIpc(services: AppServices): void {
@@ -75,8 +101,7 @@ function createWindow(services: AppServices): BrowserWindow {
     if (details.isMainFrame && !details.isSameDocument) services.reloadWindow(windowId);
   });
   wc.once('destroyed', () => services.detachWindow(windowId));
-  if (RENDERER_URL) void win.loadURL(RENDERER_URL);
-  else void win.loadFile(rendererFile);
+  void win.loadURL(RENDERER_URL ?? APP_URL);
   return win;
 }
 
@@ -102,6 +127,7 @@ app.on('second-instance', () => {
 
 void app.whenReady().then(() => {
   setupSecurity();
+  setupAppProtocol();
   const services = createAppServices({
     dataDir: app.getPath('userData'),
     logDir: app.getPath('logs'),

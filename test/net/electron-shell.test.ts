@@ -58,7 +58,16 @@ it('the built main process wires every channel to the app services, behind the f
   const dataDir = join(home, 'data');
 
   expect(r.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
-  expect(r.rendererFile).toBe(join(ROOT, 'out', 'renderer', 'index.html'));
+  // The renderer comes from parley://app/ (a standard, secure scheme), which serves out/renderer only.
+  expect(r.loadedUrl).toBe('parley://app/index.html');
+  expect(r.privileged).toEqual([{ scheme: 'parley', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  expect(r.protocolIndex.status).toBe(200);
+  expect(r.protocolIndex.text).toContain('Content-Security-Policy');
+  expect(r.protocolTraversal.status).toBe(404);
+  expect(r.protocolTraversal2.status).toBe(404);
+  expect(r.protocolOtherHost.status).toBe(404);
+  // Pages from file:// are not the app's.
+  expect(r.fileFrame.ok).toBe(false);
   expect(r.info).toMatchObject({ ok: true, value: { host: 'electron', dataDir, logDir: join(dataDir, 'logs'), version: '0.0.0-stub' } });
   // Foreign senders get nothing.
   expect(r.foreign.ok).toBe(false);

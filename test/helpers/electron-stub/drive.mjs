@@ -10,8 +10,16 @@ await import(pathToFileURL(main).href);
 const stub = globalThis.__electronStub;
 for (let i = 0; i < 200 && stub.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
 
-const own = pathToFileURL(join(dirname(main), '../renderer/index.html')).href;
-const out = { rendererFile: stub.windows[0]?.loaded?.file, webPreferences: stub.windows[0]?.options?.webPreferences };
+const own = 'parley://app/index.html';
+const out = { loadedUrl: stub.windows[0]?.loaded?.url, webPreferences: stub.windows[0]?.options?.webPreferences, privileged: stub.protocol.privileged };
+// The app protocol serves out/renderer and nothing outside it.
+const serve = stub.protocol.handlers.get('parley');
+const get = async (u) => { const r = await serve(new Request(u)); return { status: r.status, text: r.status === 200 ? (await r.text()).slice(0, 200) : '' }; };
+out.protocolIndex = await get('parley://app/index.html');
+out.protocolTraversal = await get('parley://app/..%2F..%2Fpackage.json');
+out.protocolTraversal2 = await get('parley://app/%2e%2e/%2e%2e/package.json');
+out.protocolOtherHost = await get('parley://evil/index.html');
+out.fileFrame = await stub.ipcMain.invoke('app:info', pathToFileURL(join(dirname(main), '../renderer/index.html')).href);
 out.info = await stub.ipcMain.invoke('app:info', own);
 out.foreign = await stub.ipcMain.invoke('app:info', 'https://evil.example/');
 out.foreignIframe = await stub.ipcMain.handlers.get('settings:get')({ senderFrame: { url: own, parent: {} } });

@@ -97,6 +97,25 @@ export const shell = {
   async openExternal(u) { record.externalUrls.push(u); },
 };
 
+// parley://app/… served by the shell: the stub keeps the handler so the test can ask it for files.
+export const protocol = {
+  privileged: [],
+  handlers: new Map(),
+  registerSchemesAsPrivileged(schemes) { this.privileged.push(...schemes); },
+  handle(scheme, fn) { this.handlers.set(scheme, fn); },
+};
+export const net = {
+  async fetch(url) {
+    const { readFile } = await import('node:fs/promises');
+    const { fileURLToPath } = await import('node:url');
+    try {
+      return new Response(await readFile(fileURLToPath(url)), { status: 200 });
+    } catch {
+      return new Response('missing', { status: 404 });
+    }
+  },
+};
+
 export const session = {
   defaultSession: {
     proxyAnswer: 'DIRECT',
@@ -106,5 +125,5 @@ export const session = {
   },
 };
 
-globalThis.__electronStub = { app, ipcMain, dialog, shell, session, record, windows, paths };
-export default { app, ipcMain, dialog, shell, session, BrowserWindow };
+globalThis.__electronStub = { app, ipcMain, dialog, shell, session, protocol, net, record, windows, paths };
+export default { app, ipcMain, dialog, shell, session, protocol, net, BrowserWindow };

@@ -141,6 +141,22 @@ describe('a compromised renderer', () => {
     expect(sent.requestId).toBeTruthy();
   });
 
+  it('what a model writes reaches the window as written, except a configured secret it echoes', async () => {
+    const { svc } = app();
+    await withProvider(svc);
+    const conv = await ok(svc, 'conversations:create');
+    const example = 'sk-proj-EXAMPLE0123456789abcdefXYZ';
+    good.behave({ kind: 'ok', text: `Keys look like ${example}; yours is ${KEY}.` });
+    emitted.length = 0;
+    const sent = await ok(svc, 'chat:send', { conversationId: conv.id, text: 'What does a key look like?' });
+    for (let i = 0; i < 100 && !emitted.some((e) => (e as { type?: string; requestId?: string }).type === 'end' && (e as { requestId?: string }).requestId === sent.requestId); i++) await new Promise((r) => setTimeout(r, 20));
+    const page = await ok(svc, 'conversations:open', conv.id);
+    for (const seen of [JSON.stringify(emitted), JSON.stringify(page)]) {
+      expect(seen).toContain(example);
+      expect(seen).not.toContain(KEY);
+    }
+  });
+
   it('arguments out of bounds or of the wrong shape are refused before any handler runs', async () => {
     const { svc } = app();
     const huge = 'x'.repeat(1_000_001);

@@ -17,7 +17,7 @@ import { isChannel, parseArgs, type AppInfo, type Channel, type EventName, type 
 import { settingsSecrets } from './bundle.ts';
 import { createChatService } from './chat-service.ts';
 import { createLogger, type Logger } from './logging.ts';
-import { createRedactor } from './redact.ts';
+import { createRedactor, isSecretKey } from './redact.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
 import type { ShellEnvResult } from './shell-env.ts';
 import { openChatStore, type ChatStore } from './storage/index.ts';
@@ -31,6 +31,9 @@ import { providerHandlers } from './handlers/providers.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import type { AppContext, Handlers, LearningRedactor } from './handlers/types.ts';
 import { varFitsField } from './secure-input.ts';
+
+/** Fields holding what a model or the user wrote: only configured secrets are replaced there. */
+const CONTENT_KEYS = new Set(['text', 'reasoning', 'base', 'snippet', 'draft', 'title', 'conversationTitle', 'systemPrompt', 'name']);
 
 export interface AppServicesOptions {
   dataDir: string;
@@ -94,6 +97,7 @@ function learningRedactor(): LearningRedactor {
     },
     secrets: () => [...known],
     redactText: (s) => current.redactText(s),
+    redactSecrets: (s) => current.redactSecrets(s),
     redactValue: (v) => current.redactValue(v),
     get count() {
       return base + current.count;
@@ -141,8 +145,20 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const store = openChatStore({ dataDir: opts.dataDir });
   const recovered = store.recoveredAtOpen;
   if (recovered) logger.scope('storage').warn('answers cut by the last exit are marked interrupted', { count: recovered });
-  // Whatever main sends a window passes through the same redactor as the logs.
-  const hub = createWindowHub((_event: EventName, payload: unknown) => redactor.redactValue(payload));
+  // Whatever main sends a window passes through the same redactor as the logs: in full, except the words a
+  // model or the user wrote (a key-shaped example in an answer stays), where only configured secrets go.
+  const redactPayload = (v: unknown, depth = 0): unknown => {
+    if (v === null || typeof v !== 'object' || depth > 64) return typeof v === 'string' ? redactor.redactText(v) : v;
+    if (Array.isArray(v)) return v.map((x) => redactPayload(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (typeof x === 'string' && CONTENT_KEYS.has(k)) out[k] = redactor.redactSecrets(x);
+      else if (isSecretKey(k)) out[k] = (redactor.redactValue({ [k]: x }) as Record<string, unknown>)[k];
+      else out[k] = redactPayload(x, depth + 1);
+    }
+    return out;
+  };
+  const hub = createWindowHub((_event: EventName, payload: unknown) => redactPayload(payload));
   const core = createCore({ env, ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
   const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
   const chat = createChatService({ store, settings, core, hub, logger, learnSecrets: learnSettings, redactError, ...opts.chatTimers });
@@ -198,7 +214,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       }
       try {
         const fn = handlers[channel] as (caller: Caller, ...a: unknown[]) => unknown;
-        const value = (await fn(caller, ...(parsed.args as unknown[]))) as ResultOf<typeof channel>;
+        const value = redactPayload(await fn(caller, ...(parsed.args as unknown[]))) as ResultOf<typeof channel>;
         return { ok: true, value };
       } catch (e) {
         const error = fail(e);

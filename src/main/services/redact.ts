@@ -5,6 +5,8 @@
 
 export interface Redactor {
   redactText(s: string): string;
+  /** Only the configured secrets (not the shapes): for what a model or the user wrote, which must stay as written otherwise. */
+  redactSecrets(s: string): string;
   redactValue(v: unknown): unknown;
   /** Secrets replaced so far. */
   readonly count: number;
@@ -46,7 +48,7 @@ const PATTERNS: RegExp[] = [
 
 const URL_PASSWORD = PATTERNS[2] as RegExp;
 
-const MARKER_RE = /^(?:\[redacted \(\d+ chars\)\]|.{0,3}….{0,4} \(\d+ chars\)|\*\*\*)$/u;
+const MARKER_RE = /^(?:\[redacted \(\d+ chars\)\]|.{0,3}….{0,4} \(\d+ chars\)|\*{3,})$/u;
 
 export function createRedactor(knownSecrets: string[] = []): Redactor {
   let count = 0;
@@ -114,8 +116,17 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
     return out;
   }
 
+  function redactSecrets(input: string): string {
+    if (!knownRe) return input;
+    return input.replace(knownRe, (m) => {
+      count++;
+      return shapeMarker(forms.get(m) ?? m);
+    });
+  }
+
   return {
     redactText,
+    redactSecrets,
     redactValue: (v) => redactValue(v),
     get count() {
       return count;

@@ -10,6 +10,7 @@ import { useStore } from '../store.ts';
 import { copyText } from '../clipboard.ts';
 import { call } from '../api.ts';
 import { Code } from './Code.tsx';
+import { Icon } from './Icon.tsx';
 
 /** Links leave the app only through main, which checks the scheme and shows the full URL first. */
 export function openLink(url: string): void {
@@ -158,12 +159,12 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
               title={t('chat.copy')}
               onClick={() => void copyText(text).then((ok) => { setCopied(ok); window.setTimeout(() => setCopied(false), 1500); })}
             >
-              {copied ? '✓' : '⧉'}
+              <Icon name={copied ? 'check' : 'copy'} />
             </button>
             {isUser ? (
-              <button type="button" className="icon-button" aria-label={t('chat.edit')} title={t('chat.edit')} onClick={() => startEdit(m.id)}>✎</button>
+              <button type="button" className="icon-button" aria-label={t('chat.edit')} title={t('chat.edit')} onClick={() => startEdit(m.id)}><Icon name="edit" /></button>
             ) : (
-              <button type="button" className="icon-button" aria-label={t('chat.regenerate')} title={t('chat.regenerate')} onClick={() => void regenerate(m.id)}>↻</button>
+              <button type="button" className="icon-button" aria-label={t('chat.regenerate')} title={t('chat.regenerate')} onClick={() => void regenerate(m.id)}><Icon name="regenerate" /></button>
             )}
             {canResume ? (
               <>
@@ -171,7 +172,7 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
                 <button type="button" className="secondary small-button" onClick={() => void retry(m.id)}>{t('chat.retry')}</button>
               </>
             ) : null}
-            <button type="button" className="icon-button" aria-label={t('chat.deleteMessage')} title={t('chat.deleteMessage')} onClick={() => void deleteMessage(m.id)}>🗑</button>
+            <button type="button" className="icon-button" aria-label={t('chat.deleteMessage')} title={t('chat.deleteMessage')} onClick={() => void deleteMessage(m.id)}><Icon name="trash" /></button>
             {!isUser ? <Meta m={m} /> : null}
           </>
         )}

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { SNIPPET_MARK_END, SNIPPET_MARK_START, type Conversation, type SearchHit } from '../../../shared/chat.ts';
 import { useChat } from '../chat-store.ts';
 import { useStore, type Section } from '../store.ts';
+import { Icon } from './Icon.tsx';
 
 type Group = 'pinned' | 'today' | 'yesterday' | 'week' | 'month' | 'older';
 const GROUPS: Group[] = ['pinned', 'today', 'yesterday', 'week', 'month', 'older'];
@@ -98,7 +99,7 @@ function ConversationItem({ c, active }: { c: Conversation; active: boolean }): 
           void open(c.id);
         }}
       >
-        {c.pinned ? <span aria-hidden="true">📌 </span> : null}
+        {c.pinned ? <span className="pin"><Icon name="pin" /></span> : null}
         {shown}
       </button>
       <button type="button" className="icon-button conv-menu-button" aria-label={t('sidebar.actions', { title: shown })} aria-expanded={menu} onClick={() => setMenu((m) => !m)}>

@@ -26,7 +26,7 @@ export const en = {
   sidebar: {
     newChat: 'New chat',
     search: 'Search conversations',
-    searchPlaceholder: 'Search conversations (Ctrl+K)',
+    searchPlaceholder: 'Search (Ctrl+K)',
     searching: 'Searching…',
     noHits: 'Nothing found.',
     hits_one: '{{count}} result',

@@ -16,7 +16,7 @@ export const zh: Messages = {
   sidebar: {
     newChat: '新对话',
     search: '搜索对话',
-    searchPlaceholder: '搜索对话（Ctrl+K）',
+    searchPlaceholder: '搜索（Ctrl+K）',
     searching: '正在搜索…',
     noHits: '没有找到。',
     hits_one: '{{count}} 条结果',

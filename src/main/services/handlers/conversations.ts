@@ -3,6 +3,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { ParleyError } from '../../core/errors.ts';
 import type { AppContext, Handlers } from './types.ts';
 
+/** The sidebar lists this many conversations (pinned first, then the newest); search reaches all of them. */
+export const LIST_LIMIT = 2000;
+
 /** The largest file an import reads. */
 export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
 
@@ -21,7 +24,7 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
     return c;
   };
   return {
-    'conversations:list': () => store.listConversations(),
+    'conversations:list': () => store.listConversations({ limit: LIST_LIMIT }),
     'conversations:create': (_caller, init) => {
       const s = ctx.settings.get();
       const providerId = init?.providerId ?? s.defaults.providerId;

@@ -40,8 +40,7 @@ export interface SettingsView {
   providers: ProviderView[];
 }
 
-/** Stands for a stored password in a proxy URL shown to the renderer; sent back, it keeps the password. */
-export const SECRET_PLACEHOLDER = '********';
+export { SECRET_PLACEHOLDER } from './constants.ts';
 
 export interface ExportResult {
   path: string;
@@ -68,6 +67,19 @@ export interface DetectedProvider {
   source: 'environment' | 'login shell' | 'local port';
   /** Whether a configured provider already has this base URL. */
   configured: boolean;
+}
+
+/** Everything the window needs to show itself, in one round trip at start. */
+export interface BootState {
+  info: AppInfo;
+  /** null when settings.json cannot be read (then `settingsError` says why). */
+  settings: SettingsView | null;
+  settingsError?: ErrorInfo;
+  conversations: Conversation[];
+  /** Answers being written now (this window receives their events from here on). */
+  active: ActiveStream[];
+  /** The conversation to show: the one being written into, else the latest (its last PAGE_SIZE messages). */
+  page: ConversationPage | null;
 }
 
 export interface SendResult {
@@ -150,6 +162,8 @@ function returns<T>(): T {
 
 export const CONTRACT = {
   'app:info': { args: z.tuple([]), result: returns<AppInfo>() },
+  /** Info, settings, conversations, streams in progress and the conversation to show, in one call at start. */
+  'app:boot': { args: z.tuple([]), result: returns<BootState>() },
   /** The window has attached its event listeners: events queued for it are delivered from now on. */
   'app:ready': { args: z.tuple([]), result: returns<void>() },
   'settings:get': { args: z.tuple([]), result: returns<SettingsView>() },

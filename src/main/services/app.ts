@@ -23,6 +23,7 @@ import type { ShellEnvResult } from './shell-env.ts';
 import { openChatStore, type ChatStore } from './storage/index.ts';
 import { createWindowHub, type Caller, type Send, type WindowHub } from './window-hub.ts';
 import { appHandlers } from './handlers/app.ts';
+import { bootHandlers } from './handlers/boot.ts';
 import { chatHandlers } from './handlers/chat.ts';
 import { conversationHandlers } from './handlers/conversations.ts';
 import { diagnosticsHandlers } from './handlers/diagnostics.ts';
@@ -180,6 +181,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, hub, store, chat, loginShellEnv };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
+    ...bootHandlers(ctx),
     ...settingsHandlers(ctx),
     ...providerHandlers(ctx),
     ...doctorHandlers(ctx),

@@ -53,15 +53,10 @@ export function App(): React.JSX.Element {
       }
     }
     void (async () => {
+      // One round trip: settings, the list, answers main is still writing (after a reload) and the
+      // conversation to show; then the events from here on.
       await useStore.getState().init();
-      await useChat.getState().loadList();
-      // Answers main is still writing (after a reload), then the events from here on.
-      await useChat.getState().catchUp();
       await call('appReady', (a) => a.appReady());
-      // Reopen where the user was: the conversation being written into, else the latest one.
-      const writing = Object.values(useChat.getState().live)[0]?.conversationId;
-      const first = writing ?? useChat.getState().conversations[0]?.id;
-      if (first && !useChat.getState().currentId) void useChat.getState().open(first);
     })();
     window.addEventListener('keydown', onShortcut);
     return () => {

@@ -4,14 +4,13 @@
  * failure to show as a card. Actions talk to main through api.ts and never throw.
  */
 import { create } from 'zustand';
-import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, Message, PathMessage, SearchHit, StreamNotice } from '../../shared/chat.ts';
+import { PAGE_SIZE, type ChatStreamEvent, type Conversation, type ConversationPage, type Message, type PathMessage, type SearchHit, type StreamNotice } from '../../shared/chat.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
-import type { ConversationPatch, SendResult } from '../../shared/ipc.ts';
+import type { BootState, ConversationPatch, SendResult } from '../../shared/ipc.ts';
 import { call } from './api.ts';
 import { log } from './log.ts';
 
-/** How many messages of the path a conversation opens with; older ones load as the user scrolls up. */
-export const PAGE = 200;
+const PAGE = PAGE_SIZE;
 
 export interface LiveAnswer {
   requestId: string;
@@ -43,6 +42,8 @@ export interface ChatState {
   /** The message being edited (its text goes to the composer; sending makes a new branch). */
   editing: { messageId: string; text: string } | null;
 
+  /** The start's data: the list, streams in progress (with their text so far), the conversation to show. */
+  applyBoot(boot: BootState): void;
   loadList(): Promise<void>;
   open(id: string, focusMessageId?: string | null): Promise<void>;
   loadEarlier(): Promise<void>;
@@ -62,7 +63,6 @@ export interface ChatState {
   importConversations(): Promise<number>;
   runSearch(query: string): Promise<void>;
   onStream(ev: ChatStreamEvent): void;
-  catchUp(): Promise<void>;
   clearFocus(): void;
   dismissActionError(): void;
 }
@@ -124,6 +124,24 @@ export const useChat = create<ChatState>()((set, get) => {
     search: { query: '', hits: [], running: false },
     focusMessageId: null,
     editing: null,
+
+    applyBoot(boot) {
+      set((s) => {
+        const live = { ...s.live };
+        const seen = { ...s.seen };
+        for (const a of boot.active) {
+          live[a.messageId] = { requestId: a.requestId, conversationId: a.conversationId, text: a.text, reasoning: a.reasoning, seq: a.seq, startedAt: a.startedAt, ...(a.notice ? { notice: a.notice } : {}) };
+          seen[a.requestId] = Math.max(seen[a.requestId] ?? 0, a.seq);
+        }
+        return {
+          conversations: sortList(boot.conversations),
+          listLoaded: true,
+          live,
+          seen,
+          ...(boot.page && !s.currentId ? { page: boot.page, currentId: boot.page.conversation.id } : {}),
+        };
+      });
+    },
 
     async loadList() {
       const r = await call('conversationsList', (api) => api.conversationsList());
@@ -310,21 +328,6 @@ export const useChat = create<ChatState>()((set, get) => {
           ? { ...cur, requestId: ev.requestId, seq: ev.seq, text: cur.text + ev.text, reasoning: cur.reasoning + ev.reasoning, ...(cur.notice?.kind === 'retry' ? { notice: undefined } : {}) }
           : { ...cur, requestId: ev.requestId, seq: ev.seq, notice: ev.notice };
         return { live: { ...s.live, [ev.messageId]: next } };
-      });
-    },
-
-    /** After a (re)load: streams main is still writing, with their text so far; their events come to this window from now on. */
-    async catchUp() {
-      const r = await call('chatActive', (api) => api.chatActive());
-      if (!r.ok) return;
-      set((s) => {
-        const live = { ...s.live };
-        const seen = { ...s.seen };
-        for (const a of r.value as ActiveStream[]) {
-          live[a.messageId] = { requestId: a.requestId, conversationId: a.conversationId, text: a.text, reasoning: a.reasoning, seq: a.seq, startedAt: a.startedAt, ...(a.notice ? { notice: a.notice } : {}) };
-          seen[a.requestId] = Math.max(seen[a.requestId] ?? 0, a.seq);
-        }
-        return { live, seen };
       });
     },
 

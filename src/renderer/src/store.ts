@@ -7,6 +7,7 @@ import type { DoctorReport, DoctorStep } from '../../shared/doctor.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { AppInfo, DetectedProvider, ExportResult, ProviderDraft, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
 import { applyTheme } from './theme.ts';
+import { useChat } from './chat-store.ts';
 import { call } from './api.ts';
 import { applyLanguage } from './i18n.ts';
 import { log } from './log.ts';
@@ -77,23 +78,30 @@ export const useStore = create<State>()((set, get) => ({
   logsOpened: false,
   error: null,
 
+  /** Start: one round trip (app:boot) for the app, its settings, the chat list and the conversation to show. */
   async init() {
     if (initStarted) return;
     initStarted = true;
-    const [info, view] = await Promise.all([call('appInfo', (api) => api.appInfo()), call('settingsGet', (api) => api.settingsGet())]);
-    if (info.ok) set({ info: info.value });
-    else get().showError(info.error, 'app info failed');
-    let language = 'system';
-    if (view.ok) {
-      language = view.value.settings.ui?.language ?? 'system';
-      set((s) => ({ view: view.value, viewRevision: s.viewRevision + 1 }));
-    } else {
-      get().showError(view.error, 'settings load failed');
+    const r = await call('appBoot', (api) => api.appBoot());
+    if (!r.ok) {
+      get().showError(r.error, 'app start failed');
+      set({ loaded: true });
+      return;
     }
-    const resolved = applyLanguage(view.ok ? view.value.settings.ui?.language : undefined);
-    applyTheme(view.ok ? view.value.settings.ui?.theme : undefined);
+    const boot = r.value;
+    set({ info: boot.info });
+    if (boot.settings) {
+      const view = boot.settings;
+      set((s) => ({ view, viewRevision: s.viewRevision + 1 }));
+    } else if (boot.settingsError) {
+      get().showError(boot.settingsError, 'settings load failed');
+    }
+    const language = boot.settings?.settings.ui?.language ?? 'system';
+    const resolved = applyLanguage(boot.settings?.settings.ui?.language);
+    applyTheme(boot.settings?.settings.ui?.theme);
+    useChat.getState().applyBoot(boot);
     set({ loaded: true });
-    log.info('ui started', { language, resolvedLanguage: resolved, host: info.ok ? info.value.host : 'unknown', version: info.ok ? info.value.version : undefined });
+    log.info('ui started', { language, resolvedLanguage: resolved, host: boot.info.host, version: boot.info.version });
   },
 
   setSection(section) {

@@ -1,6 +1,7 @@
 /** The app itself: info, readiness of a window, renderer logs, the log folder, and links opened in the OS browser. */
 import { mkdirSync } from 'node:fs';
 import { ParleyError } from '../../core/errors.ts';
+import type { AppInfo } from '../../../shared/ipc.ts';
 import type { AppContext, Handlers } from './types.ts';
 
 /** Only these links leave the app, and only through main (the OS browser or mail client). */
@@ -15,10 +16,14 @@ export function safeExternalUrl(url: string): string | undefined {
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif'];
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
+export function appInfo(ctx: AppContext): AppInfo {
+  return { ...ctx.opts.versions, node: process.versions.node, platform: process.platform, logDir: ctx.opts.logDir, dataDir: ctx.opts.dataDir, host: ctx.opts.host };
+}
+
 export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' | 'log:write' | 'logs:open' | 'link:open' | 'image:load'> {
   const uiLog = ctx.logger.scope('ui');
   return {
-    'app:info': () => ({ ...ctx.opts.versions, node: process.versions.node, platform: process.platform, logDir: ctx.opts.logDir, dataDir: ctx.opts.dataDir, host: ctx.opts.host }),
+    'app:info': () => appInfo(ctx),
     'app:ready': (caller) => {
       ctx.hub.ready(caller.windowId);
     },

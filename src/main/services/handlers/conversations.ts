@@ -1,6 +1,7 @@
 /** Conversations and messages: list, open, change, delete, search, export and import. */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { ParleyError } from '../../core/errors.ts';
+import { PAGE_SIZE } from '../../../shared/chat.ts';
 import type { AppContext, Handlers } from './types.ts';
 
 /** The sidebar lists this many conversations (pinned first, then the newest); search reaches all of them. */
@@ -34,7 +35,7 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
     },
     'conversations:open': (_caller, id, opts) => {
       must(id);
-      return store.path(id, { limit: opts?.limit ?? 200 });
+      return store.path(id, { limit: opts?.limit ?? PAGE_SIZE });
     },
     'conversations:update': (_caller, id, patch) => {
       must(id);
@@ -83,7 +84,7 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       if (!m) throw new ParleyError('config_invalid', 'That message does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
       if (ctx.chat.isActive(messageId)) throw new ParleyError('config_invalid', 'That answer is still being written: stop it first.', { hop: 'config', phase: 'config' });
       store.deleteMessage(messageId);
-      return store.path(m.conversationId, { limit: 200 });
+      return store.path(m.conversationId, { limit: PAGE_SIZE });
     },
   };
 }

@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProviderDraft, ProviderView } from '../../../shared/ipc.ts';
-import { PRESETS, PROTOCOLS, ROUTE_MODES, type PresetId, type Protocol, type RouteMode } from '../../../shared/settings.ts';
+import { PRESETS, PROTOCOLS, ROUTE_MODES, type PresetId, type Protocol, type RouteMode } from '../../../shared/constants.ts';
 import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';
 

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SECRET_PLACEHOLDER, type SettingsPatch, type SettingsView } from '../../../shared/ipc.ts';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, STREAM_MODES, THEMES, type Language, type StreamMode, type Theme } from '../../../shared/settings.ts';
+import type { SettingsPatch, SettingsView } from '../../../shared/ipc.ts';
+import { SECRET_PLACEHOLDER } from '../../../shared/constants.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, STREAM_MODES, THEMES, type Language, type StreamMode, type Theme } from '../../../shared/constants.ts';
 import { ProvidersSection } from './ProvidersSection.tsx';
 import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';

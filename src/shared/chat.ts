@@ -7,7 +7,7 @@ import type { ErrorInfo } from './errors.ts';
 export type MessageRole = 'system' | 'user' | 'assistant';
 
 /** How many messages of the shown path a conversation opens with; older ones load as the user scrolls up. */
-export const PAGE_SIZE = 200;
+export const PAGE_SIZE = 60;
 
 /**
  * complete: the answer ended normally. streaming: being written now (after a crash: shown as interrupted).

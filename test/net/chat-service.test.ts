@@ -274,6 +274,19 @@ describe('sending and streaming', () => {
     expect(JSON.stringify(req)).not.toContain('thinking about');
   });
 
+  it('where the model’s context size is unknown, a request carries the newest history that fits a default budget, starting with a question', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    const long = 'x'.repeat(200_000); // ≈ 50,000 tokens by the estimate
+    for (const q of ['first', 'second', 'third']) {
+      up.behave({ kind: 'ok', text: long, chunkSize: 20_000 });
+      const s = await call(svc, 'chat:send', { conversationId: convId, text: q });
+      await ended(win, s.requestId);
+    }
+    const req = up.chatRequests.at(-1)?.body?.messages as { role: string; content: string }[];
+    expect(req.map((m) => (m.content.length > 100 ? 'long' : m.content))).toEqual(['second', 'long', 'third']);
+  });
+
   it('the title is the first question, unless the user turned on model-written titles (one extra request, after the answer)', async () => {
     const { svc, win } = app();
     const convId = await setup(svc);

@@ -25,6 +25,8 @@ export const SAVE_MS = 1000;
 export const MAX_ACTIVE = 16;
 /** The most messages of a path a request reads (a conversation's own limit or the model's context cut further). */
 export const MAX_HISTORY = 2000;
+/** Where a model's context size is not known, a request carries at most about this many tokens of history. */
+export const UNKNOWN_CONTEXT_TOKENS = 128_000;
 
 export interface ChatServiceDeps {
   store: ChatStore;
@@ -192,9 +194,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const limit = conv.contextMessages || defaults.contextMessages;
     if (limit > 0 && msgs.length > limit) msgs = msgs.slice(-limit);
     const system = conv.systemPrompt || '';
-    if (contextTokens) {
+    {
       // Keep the newest messages that fit, leaving a quarter of the context for the answer.
-      let budget = Math.floor(contextTokens * 0.75) - estimateTokens(system);
+      let budget = Math.floor((contextTokens ?? UNKNOWN_CONTEXT_TOKENS) * 0.75) - estimateTokens(system);
       let start = msgs.length;
       while (start > 0) {
         const cost = estimateTokens(msgs[start - 1]?.text ?? '') + 4;

@@ -60,6 +60,15 @@ export interface State {
   dismissError(): void;
 }
 
+let bootCall: ReturnType<typeof bootRequest> | undefined;
+function bootRequest() {
+  return call('appBoot', (api) => api.appBoot());
+}
+/** Asks main for the start's data at once, before React renders (init() then takes the answer). */
+export function prefetchBoot(): void {
+  bootCall ??= bootRequest();
+}
+
 const idleDoctor: DoctorState = { running: false, steps: [], report: null, cancelled: false };
 let initStarted = false;
 
@@ -82,7 +91,8 @@ export const useStore = create<State>()((set, get) => ({
   async init() {
     if (initStarted) return;
     initStarted = true;
-    const r = await call('appBoot', (api) => api.appBoot());
+    prefetchBoot();
+    const r = await (bootCall ?? bootRequest());
     if (!r.ok) {
       get().showError(r.error, 'app start failed');
       set({ loaded: true });

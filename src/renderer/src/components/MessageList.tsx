@@ -9,6 +9,12 @@ import { VList, type VListHandle } from 'virtua';
 import { useChat } from '../chat-store.ts';
 import { MessageItem } from './MessageItem.tsx';
 
+/**
+ * A row's height before it is measured: a typical answer's, so that opening a conversation renders a few
+ * rows near the end rather than dozens of 40-pixel guesses (each row renders its markdown).
+ */
+const ESTIMATED_ROW = 240;
+
 /** Within this many pixels of the end counts as "at the bottom". */
 const BOTTOM_SLACK = 48;
 
@@ -80,7 +86,7 @@ export function MessageList(): React.JSX.Element {
 
   return (
     <div className="message-list-wrap">
-      <VList ref={ref} className="message-list" data-testid="message-list" shift={shift} onScroll={onScroll} bufferSize={600}>
+      <VList ref={ref} className="message-list" data-testid="message-list" shift={shift} onScroll={onScroll} itemSize={ESTIMATED_ROW} bufferSize={300}>
         {[
           ...(page && page.before > 0
             ? [

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bridge, call } from './api.ts';
 import { useChat } from './chat-store.ts';
@@ -40,6 +40,12 @@ export function App(): React.JSX.Element {
   const viewRevision = useStore((s) => s.viewRevision);
   const notice = useStore((s) => s.notice);
   const setNotice = useStore((s) => s.setNotice);
+  // Settings and diagnostics mount the first time they are shown (not at start), then stay mounted.
+  const [visited, setVisited] = useState<Record<string, boolean>>({});
+  useEffect(() => {
+    if (section !== 'chat' && !visited[section]) setVisited((v) => ({ ...v, [section]: true }));
+  }, [section, visited]);
+  const shown = (id: 'settings' | 'diagnostics'): boolean => section === id || !!visited[id];
 
   useEffect(() => {
     const api = bridge();
@@ -83,12 +89,12 @@ export function App(): React.JSX.Element {
             <div className="section-chat" hidden={section !== 'chat'}>
               <ChatView />
             </div>
-            {/* Both stay mounted: unsaved edits and a running doctor survive switching sections. */}
+            {/* Once shown, both stay mounted: unsaved edits and a running doctor survive switching sections. */}
             <div hidden={section !== 'settings'}>
-              <SettingsPanel key={viewRevision} view={view} revision={viewRevision} />
+              {shown('settings') ? <SettingsPanel key={viewRevision} view={view} revision={viewRevision} /> : null}
             </div>
             <div hidden={section !== 'diagnostics'}>
-              <DiagnosticsPanel />
+              {shown('diagnostics') ? <DiagnosticsPanel /> : null}
             </div>
           </>
         )}

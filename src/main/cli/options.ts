@@ -1,8 +1,8 @@
 /** Connection options shared by `parley chat` and `parley doctor`, turned into raw settings (one place). */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
 import { fileConnection } from '../services/providers.ts';
+import { readSettingsFile } from '../services/settings-file.ts';
 
 export const CONNECTION_OPTIONS = {
   protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' }, model: { type: 'string' },
@@ -29,12 +29,7 @@ export function num(name: string, v: string | undefined): number | undefined {
 }
 
 export function readConfigFile(dir: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new ParleyError('config_invalid', `Cannot read ${join(dir, 'settings.json')}: ${(e as Error).message}`, { hop: 'config', phase: 'config' });
-  }
+  return readSettingsFile(join(dir, 'settings.json'));
 }
 
 /** The config dir's settings.json (its chosen provider), overridden by the command-line options. Without --proxy the mode is env. */

@@ -36,7 +36,16 @@ export function resolveSettings(raw: unknown, env: Env): ConnectionSettings {
   // Messages quote the value as written (with its ${VAR}), never the expanded value.
   const rawBaseUrl = s.provider.baseUrl;
   s.provider.baseUrl = expandEnv(s.provider.baseUrl, env, 'baseUrl').trim();
-  if (s.provider.apiKey !== undefined) s.provider.apiKey = expandEnv(s.provider.apiKey, env, 'apiKey').trim();
+  if (s.provider.apiKey !== undefined) {
+    s.provider.apiKey = expandEnv(s.provider.apiKey, env, 'apiKey').trim();
+    // A pasted key with a line break (or another control character) cannot be a header value: say so here,
+    // rather than letting the request fail as if the network had.
+    if ([...s.provider.apiKey].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
+      throw new ParleyError('config_invalid', 'The API key contains a line break or another control character.', {
+        hop: 'config', phase: 'config', hint: 'Paste the key again as one line, without spaces or line breaks inside it.',
+      });
+    }
+  }
   s.provider.model = expandEnv(s.provider.model, env, 'model');
   if (s.network.proxy.url !== undefined) s.network.proxy.url = expandEnv(s.network.proxy.url, env, 'proxy.url').trim();
   s.network.proxy.bypass = expandEnv(s.network.proxy.bypass, env, 'proxy.bypass');

@@ -5,7 +5,7 @@
  * placeholder. Changes from the window go through the rules of secure-input.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
 import type { Env } from '../core/config.ts';
@@ -13,6 +13,7 @@ import { SECRET_PLACEHOLDER, type ProviderDraft, type ProviderView, type Setting
 import { MAX_PROVIDERS, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
 import { maskProxyValue } from '../core/route/proxy-url.ts';
 import { shapeMarker } from './redact.ts';
+import { readSettingsFile } from './settings-file.ts';
 import { baseOrigin, checkKeyVarOrigin, checkWindowValue } from './secure-input.ts';
 
 export interface SettingsStore {
@@ -109,14 +110,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
     renameSync(tmp, path);
   };
   const load = (): StoredSettings => {
-    let raw: unknown = {};
-    try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new ParleyError('config_invalid', `Cannot read ${path}: ${(e as Error).message}`, { hop: 'config', phase: 'config', hint: 'Fix or delete the settings file; Parley recreates it when you save.' });
-      }
-    }
+    const raw = readSettingsFile(path);
     const { value, migrated } = migrateSettings(raw);
     const s = parse(value, path);
     if (migrated) {

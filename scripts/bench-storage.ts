@@ -12,14 +12,10 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Message } from '../src/shared/chat.ts';
 import { openChatStore, type ChatStore } from '../src/main/services/storage/index.ts';
+import { intFlag } from './args.ts';
 
 const argv = process.argv.slice(2);
-const flag = (name: string, def: number): number => {
-  const i = argv.indexOf(name);
-  const v = i >= 0 ? Number(argv[i + 1]) : def;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer`);
-  return v;
-};
+const flag = (name: string, def: number): number => intFlag(name, def, argv);
 const TOTAL = flag('--messages', 100_000);
 const LONG = Math.min(10_000, Math.floor(TOTAL / 10));
 const CONVERSATIONS = 200;

@@ -13,14 +13,10 @@ import { Agent, fetch as undiciFetch, request } from 'undici';
 import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 import { createCore } from '../src/main/core/index.ts';
+import { intFlag } from './args.ts';
 
 const argv = process.argv.slice(2);
-const flag = (name: string, def: number): number => {
-  const i = argv.indexOf(name);
-  const v = i >= 0 ? Number(argv[i + 1]) : def;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer`);
-  return v;
-};
+const flag = (name: string, def: number): number => intFlag(name, def, argv);
 const DELTAS = flag('--deltas', 42_000);
 const ROUNDS = flag('--rounds', 5);
 const JSON_OUT = argv.includes('--json');

@@ -47,15 +47,11 @@ import type { Browser, Page } from 'playwright-core';
 import { openChatStore } from '../src/main/services/storage/index.ts';
 import { startWebHost } from '../e2e/web-host.ts';
 import { appEnv, launchChromium, prng, waitForExpression, writeSettings } from './ui-common.ts';
+import { intFlag } from './args.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
-const flag = (name: string, def: number): number => {
-  const i = argv.indexOf(name);
-  const v = i >= 0 ? Number(argv[i + 1]) : def;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer`);
-  return v;
-};
+const flag = (name: string, def: number): number => intFlag(name, def, argv);
 
 const MESSAGES = 10_000;
 const RATE = 300; // deltas a second

@@ -4,7 +4,7 @@
  * deletes), and the worker: its time bound, restarts, and the script found from source and from the build.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ParleyError } from '../../src/main/core/errors.ts';
 import { SNIPPET_MARK_END as E, SNIPPET_MARK_START as S } from '../../src/shared/chat.ts';
@@ -190,13 +190,6 @@ describe('search helpers', () => {
 });
 
 /** out/main/search-worker.js exists and is newer than the sources it is built from (npm test builds first). */
-function builtWorkerIsFresh(): boolean {
-  const built = new URL('../../out/main/search-worker.js', import.meta.url);
-  if (!existsSync(built)) return false;
-  const sources = ['search-worker.ts', 'search-sql.ts'].map((f) => new URL(`../../src/main/services/storage/${f}`, import.meta.url));
-  return sources.every((src) => statSync(src).mtimeMs <= statSync(built).mtimeMs);
-}
-
 describe('the search worker', () => {
   const testWorker = pathToFileURL(fileURLToPath(new URL('../helpers/storage-test-worker.ts', import.meta.url)));
 
@@ -249,11 +242,4 @@ describe('the search worker', () => {
     }
   });
 
-  it.skipIf(!builtWorkerIsFresh())('the built worker (out/main/search-worker.js, when built after its sources) answers searches', async () => {
-    const s = tempStore({ workerUrl: new URL('../../out/main/search-worker.js', import.meta.url) });
-    const c = s.createConversation({ title: '构建 build' });
-    s.addMessage({ conversationId: c.id, role: 'user', text: CN });
-    expect((await s.search('代理的配')).map((h) => h.snippet)).toEqual([CN.replace('代理的配', `${S}代理的配${E}`)]);
-    expect(await s.search('构建')).toMatchObject([{ messageId: null }]);
-  });
 });

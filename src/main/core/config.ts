@@ -3,11 +3,18 @@ import { ParleyError } from './errors.ts';
 
 export type Env = Record<string, string | undefined>;
 
-const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** A `${VAR}` reference (global: use with replace/matchAll); the one pattern for it in Parley. */
+export const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const WHOLE_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+
+/** Whether a value is nothing but one `${VAR}` reference (a reference is not the secret it names). */
+export function isEnvRef(value: string): boolean {
+  return WHOLE_REF.test(value);
+}
 
 /** Expands `${VAR}` from env; an unset or empty variable is refused, naming it and the setting. */
 export function expandEnv(value: string, env: Env, setting: string): string {
-  return value.replace(REF, (_m, name: string) => {
+  return value.replace(ENV_REF, (_m, name: string) => {
     const v = env[name];
     if (v === undefined || v === '') {
       throw new ParleyError('config_unexpanded_env', `The setting ${setting} refers to \${${name}}, but ${name} is not set.`, {

@@ -7,6 +7,8 @@ import { arch, platform, release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { createRedactor } from './redact.ts';
+import { ENV_REF, isEnvRef } from '../core/config.ts';
+import { referencedVars } from './secure-input.ts';
 import { listLogFiles } from './logging.ts';
 
 export interface BundleOptions {
@@ -28,7 +30,7 @@ export interface BundleResult {
 const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((k) => [k, k.toLowerCase()]);
 
 function expand(s: string, env: Record<string, string | undefined>): string {
-  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, v: string) => env[v] ?? m);
+  return s.replace(ENV_REF, (m, v: string) => env[v] ?? m);
 }
 
 function urlPassword(u: string): string[] {
@@ -62,8 +64,8 @@ export function settingsSecrets(settings: unknown, env: Record<string, string | 
   for (const key of keys) if (typeof key === 'string' && key) out.push(key, expand(key, env));
   for (const url of urls) if (typeof url === 'string' && url) out.push(...urlPassword(url), ...urlPassword(expand(url, env)));
   // A referenced variable's value is never echoed: key-like values are secrets; URL-like ones keep only their password secret.
-  for (const m of JSON.stringify(settings ?? {}).matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
-    const v = env[m[1] as string];
+  for (const name of referencedVars(JSON.stringify(settings ?? {}))) {
+    const v = env[name];
     if (!v) continue;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out.push(...urlPassword(v));
     else out.push(v);
@@ -72,7 +74,7 @@ export function settingsSecrets(settings: unknown, env: Record<string, string | 
     const v = env[k];
     if (v) out.push(...urlPassword(v));
   }
-  return out.filter((x) => x && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(x));
+  return out.filter((x) => x && !isEnvRef(x));
 }
 
 function versions(): Record<string, unknown> {

@@ -8,7 +8,7 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
-import { resolveSettings, type Env } from '../core/config.ts';
+import { ENV_REF, resolveSettings, type Env } from '../core/config.ts';
 import { describeRoute } from '../core/chat.ts';
 import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target, type TraceEvent } from '../core/connect.ts';
 import { ADAPTERS } from '../core/protocols/index.ts';
@@ -79,7 +79,7 @@ function lookupAll(fn: net.LookupFunction | undefined, host: string): Promise<Ar
 function referencedVars(raw: unknown): string[] {
   const out = new Set<string>();
   const text = JSON.stringify(raw ?? {});
-  for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) if (m[1]) out.add(m[1]);
+  for (const m of text.matchAll(ENV_REF)) if (m[1]) out.add(m[1]);
   return [...out];
 }
 

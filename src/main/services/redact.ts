@@ -2,6 +2,7 @@
  * The one redaction function: used once in the logging pipeline (a log hook) and again by the support bundle.
  * Secrets are replaced by a marker that keeps their shape (prefix, length) but never enough to recover them.
  */
+import { isEnvRef } from '../core/config.ts';
 
 export interface Redactor {
   redactText(s: string): string;
@@ -99,7 +100,7 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
       if (isSecretKey(k) && x !== undefined && x !== null && x !== '') {
         if (typeof x === 'string') {
           // Keep an unexpanded "${VAR}" reference as it is: it is not the secret.
-          if (/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(x)) {
+          if (isEnvRef(x)) {
             out[k] = x;
           } else {
             count++;

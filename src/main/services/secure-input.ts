@@ -7,16 +7,15 @@
 import { ParleyError } from '../core/errors.ts';
 import { PROXY_VARS } from './shell-env.ts';
 import { PRESETS } from '../../shared/settings.ts';
-import type { Env } from '../core/config.ts';
+import { ENV_REF, type Env } from '../core/config.ts';
 
-export const VAR_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export type FieldKind = 'key' | 'url' | 'plain';
 
 /** The `${VAR}` names a value refers to. */
 export function referencedVars(value: string | undefined): string[] {
   if (!value) return [];
-  return [...value.matchAll(VAR_REF)].map((m) => m[1] as string);
+  return [...value.matchAll(ENV_REF)].map((m) => m[1] as string);
 }
 
 export function varFitsField(name: string, kind: FieldKind): boolean {
@@ -48,7 +47,7 @@ export function originOf(url: string | undefined): string | undefined {
 }
 
 function expandQuiet(value: string, env: Env): string {
-  return value.replace(VAR_REF, (_m, name: string) => env[name] ?? '');
+  return value.replace(ENV_REF, (_m, name: string) => env[name] ?? '');
 }
 
 /** The origin a base URL (possibly `${VAR}`) points at, with the environment expanded. */

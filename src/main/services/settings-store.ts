@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
-import type { Env } from '../core/config.ts';
+import { isEnvRef, type Env } from '../core/config.ts';
 import { SECRET_PLACEHOLDER, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
 import { MAX_PROVIDERS, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
 import { maskProxyValue } from '../core/route/proxy-url.ts';
@@ -60,12 +60,16 @@ function hostOf(rest: string): string {
   return authority.split(':')[0] ?? '';
 }
 
-/** The proxy URL with its password replaced by the placeholder (undefined stays undefined). */
+/**
+ * The proxy URL with its password replaced by the placeholder (undefined stays undefined): the proxy parser's
+ * own masking (route/proxy-url.ts, last '@' ends the userinfo), with its `***` shown as the placeholder.
+ */
 export function maskProxyUrl(url: string | undefined): string | undefined {
   if (!url) return url;
-  const p = splitProxy(url);
-  if (!p || p.password === undefined || p.password === '') return url === maskProxyValue(url) ? url : maskProxyValue(url).replace('***', SECRET_PLACEHOLDER);
-  return `${p.prefix}${p.user}:${SECRET_PLACEHOLDER}@${p.rest}`;
+  const masked = maskProxyValue(url);
+  if (masked === url) return url;
+  const at = masked.lastIndexOf(masked.includes('@') ? ':***@' : ':***');
+  return `${masked.slice(0, at + 1)}${SECRET_PLACEHOLDER}${masked.slice(at + 4)}`;
 }
 
 /** A proxy URL from the window: where its password is the placeholder, the stored password is kept (same host and user only). */
@@ -87,7 +91,7 @@ export function unmaskProxyUrl(next: string | undefined, stored: string | undefi
 
 function keyMarker(apiKey: string | undefined): string | null {
   if (!apiKey) return null;
-  return /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(apiKey) ? apiKey : shapeMarker(apiKey);
+  return isEnvRef(apiKey) ? apiKey : shapeMarker(apiKey);
 }
 
 export function providerView(p: ProviderEntry): ProviderView {

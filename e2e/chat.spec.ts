@@ -154,7 +154,8 @@ describe('the chat, through a real squid', () => {
   it('edit and resend: a new branch with its own answer', async () => {
     const { page } = app;
     await lastQuestion(page).getByRole('button', { name: 'Edit' }).click();
-    expect(await page.inputValue(tid('composer'))).toBe('Greek letters please');
+    // The composer takes the question's text once React has applied the edit (after the click returns).
+    await expect.poll(() => page.inputValue(tid('composer'))).toBe('Greek letters please');
     up.behave({ kind: 'ok', text: 'Latin letters: a b c' });
     await send(page, 'Latin letters please');
     await waitStatus(page, 'complete');

@@ -123,7 +123,7 @@ describe('settings, doctor and support bundle in the app', () => {
     await page.fill(tid('settings-proxyUrl'), `http://parley:${PLAIN_KEY}@127.0.0.1:9`);
     await page.click(tid('settings-save'));
     await page.waitForSelector(`${tid('settings-status')}[data-state="saved"]`);
-    expect(await page.inputValue(tid('settings-proxyUrl'))).toBe('http://parley:********@127.0.0.1:9');
+    await expect.poll(() => page.inputValue(tid('settings-proxyUrl'))).toBe('http://parley:********@127.0.0.1:9');
     const out = join(tmp('export'), 'parley-diagnostics.zip');
     await app.answerSaveDialog(out);
     await page.click(tid('nav-diagnostics'));
@@ -169,7 +169,8 @@ describe('settings, doctor and support bundle in the app', () => {
     expect(file.providers[0].apiKey).toBe(KEY);
     await page.reload();
     await page.click(tid('nav-settings'));
-    expect(await page.inputValue(tid('settings-proxyUrl'))).toBe('socks5h://127.0.0.1:1080');
+    // The panel mounts on first open; poll until the form shows the stored values.
+    await expect.poll(() => page.inputValue(tid('settings-proxyUrl'))).toBe('socks5h://127.0.0.1:1080');
     expect(await page.inputValue(tid('settings-connectTimeout'))).toBe('7.5');
     expect(await page.inputValue(tid('settings-retries'))).toBe('4');
     expect(await page.isChecked(tid('settings-logContent'))).toBe(true);

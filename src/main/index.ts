@@ -11,7 +11,12 @@ import { createAppServices, type AppServices } from './services/app.ts';
 import { readLoginShellEnv } from './services/shell-env.ts';
 import { probeOllama } from './services/probe.ts';
 
-const RENDERER_URL = process.env.ELECTRON_RENDERER_URL;
+/**
+ * Only a development build (electron-vite dev) loads the renderer from a dev server's URL and trusts its
+ * origin; a built app ignores ELECTRON_RENDERER_URL, so an environment variable cannot point it at a page
+ * that would then be given IPC. `import.meta.env.DEV` is a build-time constant: false in `electron-vite build`.
+ */
+const RENDERER_URL = import.meta.env.DEV ? process.env.ELECTRON_RENDERER_URL : undefined;
 const rendererDir = join(import.meta.dirname, '../renderer');
 /**
  * The built renderer is served from parley://app/ rather than file://: a file:// page has an opaque origin,

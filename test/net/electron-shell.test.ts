@@ -32,7 +32,7 @@ function drive(exportPath: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', join(STUB, 'register.mjs'), join(STUB, 'drive.mjs'), MAIN, exportPath], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: join(home, 'data'), STUB_BASE_URL: `${up.url}/v1`, STUB_KEY: KEY },
+      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: join(home, 'data'), STUB_BASE_URL: `${up.url}/v1`, STUB_KEY: KEY, ELECTRON_RENDERER_URL: 'http://127.0.0.1:9/' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -72,6 +72,8 @@ it('the built main process wires every channel to the app services, behind the f
   // Foreign senders get nothing.
   expect(r.foreign.ok).toBe(false);
   expect(r.foreignIframe.ok).toBe(false);
+  // ELECTRON_RENDERER_URL is set, but this is a built app: it loaded parley://app (above) and refuses that origin.
+  expect(r.devServerFrame).toMatchObject({ ok: false });
   expect(r.badArgs).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
   // Settings went to PARLEY_HOME; the view has no key.
   expect(r.setProvider.ok).toBe(true);

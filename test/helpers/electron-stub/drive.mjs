@@ -22,6 +22,8 @@ out.protocolOtherHost = await get('parley://evil/index.html');
 out.fileFrame = await stub.ipcMain.invoke('app:info', pathToFileURL(join(dirname(main), '../renderer/index.html')).href);
 out.info = await stub.ipcMain.invoke('app:info', own);
 out.foreign = await stub.ipcMain.invoke('app:info', 'https://evil.example/');
+// The test sets ELECTRON_RENDERER_URL: a built app neither loads it nor trusts its origin.
+out.devServerFrame = process.env.ELECTRON_RENDERER_URL ? await stub.ipcMain.invoke('app:info', `${process.env.ELECTRON_RENDERER_URL}/index.html`) : null;
 out.foreignIframe = await stub.ipcMain.handlers.get('settings:get')({ senderFrame: { url: own, parent: {} } });
 out.setProvider = await stub.ipcMain.invoke('providers:save', own, { name: 'Local', preset: 'custom', protocol: 'openai', baseUrl: process.env.STUB_BASE_URL, apiKey: process.env.STUB_KEY, models: ['test-model'], defaultModel: 'test-model' });
 out.setSettings = await stub.ipcMain.invoke('settings:set', own, { network: { proxy: { mode: 'system' } } });

@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { waitFor } from '../test/helpers/proc.ts';
 import { launchApp, type AppTarget } from './targets.ts';
+import { makeTestCA } from '../test/helpers/certs.ts';
 
 const KEY = 'sk-e2eKey0123456789abcdefghijklmnopqrstuv';
 const PLAIN_KEY = 'plainE2eSecretKey77x';
@@ -147,7 +148,21 @@ describe('settings, doctor and support bundle in the app', () => {
     await page.selectOption(tid('settings-proxyMode'), 'manual');
     await page.fill(tid('settings-proxyUrl'), 'socks5h://127.0.0.1:1080');
     await page.fill(tid('settings-bypass'), 'localhost, .corp.example, 10.0.0.0/8');
-    await page.fill(tid('settings-caFiles'), '/etc/ssl/corp-root.pem\n/etc/ssl/corp-issuing.pem');
+    // CA files come only from the system file dialog (answered for the test); a file that is not a certificate
+    // is refused with its reason.
+    const caDir = tmp('ca');
+    const pem = (await makeTestCA(caDir)).caCert;
+    const [root, issuing, notes] = ['corp-root.pem', 'corp-issuing.pem', 'notes.txt'].map((f) => join(caDir, f)) as [string, string, string];
+    writeFileSync(root, pem);
+    writeFileSync(issuing, pem);
+    writeFileSync(notes, 'not a certificate');
+    for (const f of [root, notes, issuing]) {
+      await app.answerOpenDialog(f);
+      await page.click(tid('settings-caFiles-add'));
+      if (f === notes) await page.waitForSelector(`${tid('error-banner')}`);
+      else await page.waitForSelector(`${tid('settings-caFile')}:has-text("${f}")`);
+    }
+    expect(await page.locator(tid('settings-caFile')).count()).toBe(2);
     await page.selectOption(tid('settings-stream'), 'off');
     await page.fill(tid('settings-retries'), '4');
     await page.fill(tid('settings-connectTimeout'), '7.5');
@@ -160,7 +175,7 @@ describe('settings, doctor and support bundle in the app', () => {
     const file = JSON.parse(readFileSync(join(app.dataDir, 'settings.json'), 'utf8'));
     expect(file.network).toMatchObject({
       proxy: { mode: 'manual', url: 'socks5h://127.0.0.1:1080', bypass: 'localhost, .corp.example, 10.0.0.0/8' },
-      caFiles: ['/etc/ssl/corp-root.pem', '/etc/ssl/corp-issuing.pem'],
+      caFiles: [join(caDir, 'corp-root.pem'), join(caDir, 'corp-issuing.pem')],
       stream: 'off',
       retries: 4,
       timeouts: { connectMs: 7500, firstByteMs: 120_000, idleMs: 60_000, totalMs: 0 },
@@ -174,6 +189,7 @@ describe('settings, doctor and support bundle in the app', () => {
     expect(await page.inputValue(tid('settings-connectTimeout'))).toBe('7.5');
     expect(await page.inputValue(tid('settings-retries'))).toBe('4');
     expect(await page.isChecked(tid('settings-logContent'))).toBe(true);
+    expect(await page.locator(tid('settings-caFile')).allTextContents()).toEqual([join(caDir, 'corp-root.pem'), join(caDir, 'corp-issuing.pem')].map((f) => `${f}Remove`));
     // A value out of range is refused on the spot and nothing is saved.
     await page.fill(tid('settings-retries'), '99');
     await page.click(tid('settings-save'));

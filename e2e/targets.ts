@@ -20,7 +20,7 @@ export interface AppTarget {
   logDir: string;
   /** Makes the next "Export diagnostics" save to this path (the save dialog is answered for the test). */
   answerSaveDialog(path: string): Promise<void>;
-  /** Makes the next import open this file (the open dialog is answered for the test). */
+  /** Makes the next open dialog (import, Add certificate file) choose this file (answered for the test). */
   answerOpenDialog(path: string): Promise<void>;
   /** Links the app opened in the OS browser (after its confirmation, answered "Open" for the test). */
   openedLinks(): Promise<string[]>;

@@ -17,7 +17,7 @@ export interface WebHost {
   services: AppServices;
   /** URLs the app asked to open in the OS browser (the browser host records them instead). */
   opened: string[];
-  /** The file the next import "chooses" in its open dialog (null: cancelled). */
+  /** The file the next open dialog (import, Add certificate file) "chooses" (null: cancelled). */
   answerOpenDialog(path: string | null): void;
   /** Files the export action wrote (the browser host has no save dialog). */
   exportDir: string;
@@ -80,6 +80,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     versions: { name: 'Parley', version: 'test', electron: '' },
     chooseExportPath: async (name) => join(exportDir, name),
     chooseOpenPath: async () => openPath,
+    chooseCaFile: async () => openPath,
     openExternal: async (url) => {
       opened.push(url);
       return true;

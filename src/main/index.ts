@@ -147,6 +147,12 @@ void app.whenReady().then(() => {
       const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    chooseCaFile: async () => {
+      const win = BrowserWindow.getFocusedWindow();
+      const o = { title: 'Add a trusted CA certificate', properties: ['openFile' as const], filters: [{ name: 'Certificates (PEM)', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] };
+      const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
     openFolder: async (path) => {
       const err = await shell.openPath(path);
       if (err) throw new Error(err);

@@ -167,6 +167,12 @@ export const CONTRACT = {
   /** The window has attached its event listeners: events queued for it are delivered from now on. */
   'app:ready': { args: z.tuple([]), result: returns<void>() },
   'settings:get': { args: z.tuple([]), result: returns<SettingsView>() },
+  /**
+   * CA certificate files are added only through this: main shows the OS open dialog and checks the file
+   * (a regular PEM file of bounded size). Returns the chosen path (then allowed in 'settings:set'), or null
+   * when the user cancelled. A path typed in the window is refused: the window must not probe the disk.
+   */
+  'settings:pickCaFile': { args: z.tuple([]), result: returns<string | null>() },
   'settings:set': { args: z.tuple([settingsPatch]), result: returns<SettingsView>() },
   'providers:save': { args: z.tuple([providerDraft]), result: returns<SettingsView>() },
   'providers:delete': { args: z.tuple([id]), result: returns<SettingsView>() },

@@ -4,11 +4,12 @@
  * `${VAR}`; whatever main returns or emits is redacted. A second upstream plays the attacker's server and
  * records what reaches it.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
+import { makeTestCA } from '../helpers/certs.ts';
 import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
 import type { ArgsIn, Channel, Result, ResultOf } from '../../src/shared/ipc.ts';
 
@@ -30,10 +31,11 @@ afterAll(async () => {
 });
 
 const emitted: unknown[] = [];
+let dialogAnswer: string | null = null;
 function app(env: Record<string, string> = {}): { svc: AppServices; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'parley-untrusted-'));
   dirs.push(dir);
-  const svc = createAppServices({ dataDir: dir, logDir: join(dir, 'logs'), env, host: 'browser', versions: { name: 'Parley', version: 'test', electron: '' }, chooseExportPath: async () => null });
+  const svc = createAppServices({ dataDir: dir, logDir: join(dir, 'logs'), env, host: 'browser', versions: { name: 'Parley', version: 'test', electron: '' }, chooseExportPath: async () => null, chooseCaFile: async () => dialogAnswer });
   apps.push(svc);
   svc.attachWindow('w', (_e, p) => void emitted.push(p));
   svc.hub.ready('w');
@@ -117,6 +119,32 @@ describe('a compromised renderer', () => {
     const own = await invoke(svc, 'providers:save', { ...base, preset: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: '${OPENAI_API_KEY}' });
     expect(own.ok).toBe(true);
     expect(JSON.stringify(own)).not.toContain(SHELL_KEY);
+  });
+
+  it('cannot probe the disk through CA file paths: a typed path is refused the same way whether it exists or not; one the user picked in the dialog is saved', async () => {
+    const { svc, dir } = app();
+    const pem = join(dir, 'corp-root.pem');
+    writeFileSync(pem, (await makeTestCA(dir)).caCert);
+    const refused = await Promise.all(['/etc/passwd', '/no/such/file.pem', '/dev/zero', pem].map((f) => invoke(svc, 'settings:set', { network: { caFiles: [f] } })));
+    for (const r of refused) expect(r).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+    // One answer for all: nothing tells an existing file from a missing one.
+    expect(new Set(refused.map((r) => JSON.stringify(r).replaceAll(/"[^"]*\.pem"|\/etc\/passwd|\/dev\/zero|\/no\/such\/file\.pem/g, 'F'))).size).toBe(1);
+    expect(existsSync(join(dir, 'settings.json'))).toBe(false);
+    // Cancelled dialog: nothing.
+    dialogAnswer = null;
+    expect(await ok(svc, 'settings:pickCaFile')).toBeNull();
+    // A picked file that is not a certificate: said plainly (the user chose it), nothing allowed.
+    dialogAnswer = join(dir, 'notes.txt');
+    writeFileSync(dialogAnswer, 'not a certificate');
+    expect(await invoke(svc, 'settings:pickCaFile')).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+    expect((await invoke(svc, 'settings:set', { network: { caFiles: [dialogAnswer] } })).ok).toBe(false);
+    // A picked PEM file: allowed, saved, and later removable.
+    dialogAnswer = pem;
+    expect(await ok(svc, 'settings:pickCaFile')).toBe(pem);
+    expect((await ok(svc, 'settings:set', { network: { caFiles: [pem] } })).settings.network?.caFiles).toEqual([pem]);
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).network.caFiles).toEqual([pem]);
+    expect((await ok(svc, 'settings:set', { network: { caFiles: [] } })).settings.network?.caFiles).toEqual([]);
+    dialogAnswer = null;
   });
 
   it('a variable the user wrote into settings.json by hand works; an expanded value is never echoed in an error', async () => {

@@ -48,6 +48,8 @@ export interface AppServicesOptions {
   chooseSavePath?(defaultName: string, format: 'markdown' | 'json'): Promise<string | null>;
   /** Which file to import (an open dialog); null = cancelled. */
   chooseOpenPath?(): Promise<string | null>;
+  /** A CA certificate file to trust (an open dialog); null = cancelled. Absent: the window cannot add one. */
+  chooseCaFile?(): Promise<string | null>;
   /** Shows a folder in the OS file manager (the app); absent in the browser host. */
   openFolder?(path: string): Promise<void>;
   /** Opens a checked http(s)/mailto URL in the OS browser after the user saw it; false when declined. */

@@ -51,6 +51,8 @@ export interface State {
   runDoctorFor(providerId: string | null): Promise<void>;
   setSection(section: Section): void;
   saveSettings(patch: SettingsPatch, changed: string[]): Promise<boolean>;
+  /** Opens the system file dialog (in main) for a CA certificate file: its path, or null (cancelled or refused). */
+  pickCaFile(): Promise<string | null>;
   runDoctor(): Promise<void>;
   cancelDoctor(): Promise<void>;
   onDoctorStep(step: DoctorStep): void;
@@ -173,6 +175,15 @@ export const useStore = create<State>()((set, get) => ({
     applyTheme(r.value.settings.ui?.theme);
     log.info('settings saved', { changed });
     return true;
+  },
+
+  async pickCaFile() {
+    const r = await call('settingsPickCaFile', (api) => api.settingsPickCaFile());
+    if (!r.ok) {
+      get().showError(r.error, 'CA file refused');
+      return null;
+    }
+    return r.value;
   },
 
   async runDoctor() {

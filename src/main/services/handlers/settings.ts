@@ -1,15 +1,46 @@
 /** Settings: what the window may change, through the store's secret-keeping rules. */
 import type { AppContext, Handlers } from './types.ts';
+import type { SettingsPatch } from '../../../shared/ipc.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { buildTrustStore } from '../../core/trust.ts';
 
 const TOP = ['providers', 'defaults', 'network', 'ui', 'logging'] as const;
 
-export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'settings:set'> {
+export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'settings:set' | 'settings:pickCaFile'> {
   const { saved, current } = settingsLog(ctx);
+  // CA files the user chose in the OS dialog during this run: the only new paths the window may save.
+  const picked = new Set<string>();
+  /**
+   * A window may keep, reorder or remove CA files, and add only one the user picked in the dialog: a typed
+   * path would let a page probe which files exist (and read a FIFO or a device as a certificate).
+   */
+  const checkCaFiles = (patch: SettingsPatch, before: StoredSettings | undefined): void => {
+    const next = patch.network?.caFiles;
+    if (!next) return;
+    const known = new Set(before?.network.caFiles ?? []);
+    const typed = next.find((f) => !known.has(f) && !picked.has(f));
+    if (typed !== undefined) {
+      throw new ParleyError('config_invalid', 'A CA certificate file can only be added with "Add certificate file…", which opens the system file dialog.', {
+        hop: 'config', phase: 'config',
+        hint: 'Use the Add button under Trusted certificates, or write the path into settings.json (or pass --ca FILE to parley) yourself.',
+      });
+    }
+  };
   return {
     'settings:get': () => ctx.settings.view(),
+    'settings:pickCaFile': async () => {
+      const path = await ctx.opts.chooseCaFile?.();
+      if (!path) return null;
+      // The user chose this file: say plainly what is wrong with it (it is not a probe of the disk).
+      await Promise.resolve(buildTrustStore([path], {}));
+      picked.add(path);
+      ctx.logger.scope('storage').info('CA file picked', { path });
+      return path;
+    },
     'settings:set': (_caller, patch) => {
       const before = current();
+      checkCaFiles(patch, before);
       ctx.settings.update(patch);
       saved(before, 'settings');
       return ctx.settings.view();

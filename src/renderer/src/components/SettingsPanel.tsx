@@ -28,7 +28,8 @@ interface Form {
   proxyMode: ProxyMode;
   proxyUrl: string;
   bypass: string;
-  caFiles: string;
+  /** Kept, reordered or removed here; added only through the system file dialog (main checks the file). */
+  caFiles: string[];
   stream: StreamMode;
   retries: string;
   connectTimeout: string;
@@ -52,7 +53,7 @@ function formFrom(view: SettingsView | null): Form {
     proxyMode: s?.network?.proxy?.mode ?? 'env',
     proxyUrl: s?.network?.proxy?.url ?? '',
     bypass: s?.network?.proxy?.bypass ?? '',
-    caFiles: (s?.network?.caFiles ?? []).join('\n'),
+    caFiles: [...(s?.network?.caFiles ?? [])],
     stream: s?.network?.stream ?? 'auto',
     retries: String(s?.network?.retries ?? DEFAULT_RETRIES),
     connectTimeout: seconds(t?.connectMs, DEFAULT_TIMEOUTS.connectMs),
@@ -90,7 +91,7 @@ function buildPatch(f: Form): Built {
       defaults: { systemPrompt: f.systemPrompt, contextMessages, autoTitle: f.autoTitle },
       network: {
         proxy: { mode: f.proxyMode, url: f.proxyUrl.trim(), bypass: f.bypass.trim() },
-        caFiles: f.caFiles.split('\n').map((l) => l.trim()).filter(Boolean),
+        caFiles: f.caFiles,
         timeouts,
         retries,
         stream: f.stream,
@@ -121,6 +122,7 @@ type Status = { state: 'idle' | 'dirty' | 'saving' | 'saved' } | { state: 'error
 export function SettingsPanel({ view, revision }: { view: SettingsView | null; revision: number }): React.JSX.Element {
   const { t } = useTranslation();
   const saveSettings = useStore((s) => s.saveSettings);
+  const pickCaFile = useStore((s) => s.pickCaFile);
   const [form, setForm] = useState<Form>(() => formFrom(view));
   // A save remounts this panel with the new view (key = revision): it then says "Saved".
   const [status, setStatus] = useState<Status>(() => ({ state: useStore.getState().savedRevision === revision ? 'saved' : 'idle' }));
@@ -149,6 +151,11 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
       setStatus({ state: 'error', text: t('settings.status.failed', { title: code ? `${codeTitle(code)} (${code})` : '' }) });
     }
     // On success the panel remounts with the new view (key = viewRevision) and shows "Saved".
+  };
+
+  const addCaFile = async (): Promise<void> => {
+    const path = await pickCaFile();
+    if (path && !form.caFiles.includes(path)) update('caFiles', [...form.caFiles, path]);
   };
 
   const manual = form.proxyMode === 'manual';
@@ -209,17 +216,21 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
             <p id="f-bypass-help" className="help">{t('settings.network.bypassHelp')}</p>
           </div>
           <div className="field">
-            <label htmlFor="f-caFiles">{t('settings.network.caFiles')}</label>
-            <textarea
-              id="f-caFiles"
-              data-testid="settings-caFiles"
-              rows={3}
-              spellCheck={false}
-              placeholder={t('settings.network.caFilesPlaceholder')}
-              aria-describedby="f-caFiles-help"
-              value={form.caFiles}
-              onChange={(e) => update('caFiles', e.target.value)}
-            />
+            <span className="subgroup-label" id="f-caFiles-label">{t('settings.network.caFiles')}</span>
+            <ul className="ca-files" data-testid="settings-caFiles" aria-labelledby="f-caFiles-label" aria-describedby="f-caFiles-help">
+              {form.caFiles.length === 0 ? <li className="muted small">{t('settings.network.caFilesNone')}</li> : null}
+              {form.caFiles.map((f) => (
+                <li key={f} data-testid="settings-caFile">
+                  <code className="ca-path" title={f}>{f}</code>
+                  <button type="button" className="link-button small" aria-label={t('settings.network.caFileRemove', { path: f })} onClick={() => update('caFiles', form.caFiles.filter((x) => x !== f))}>
+                    {t('settings.network.remove')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <button type="button" className="secondary ca-add" data-testid="settings-caFiles-add" onClick={() => void addCaFile()}>
+              {t('settings.network.caFileAdd')}
+            </button>
             <p id="f-caFiles-help" className="help">{t('settings.network.caFilesHelp')}</p>
           </div>
           <div className="field-row">

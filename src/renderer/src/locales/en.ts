@@ -210,8 +210,11 @@ export const en = {
       bypass: 'Bypass list',
       bypassHelp: 'Comma separated: localhost, .corp.example, 10.0.0.0/8, host:port',
       caFiles: 'Trusted certificates',
-      caFilesHelp: 'CA certificate files (PEM), one path per line. Needed when a corporate proxy inspects TLS.',
-      caFilesPlaceholder: '/etc/ssl/corp-root-ca.pem',
+      caFilesHelp: 'CA certificate files (PEM) added to the system’s trusted roots. Needed when a corporate proxy inspects TLS. Files are chosen in the system file dialog.',
+      caFilesNone: 'No extra certificates: the system’s trusted roots are used.',
+      caFileAdd: 'Add certificate file…',
+      caFileRemove: 'Remove {{path}}',
+      remove: 'Remove',
       stream: 'Streaming',
       streamModes: {
         auto: 'Auto (stream, fall back when a route breaks it)',

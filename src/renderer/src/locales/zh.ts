@@ -200,8 +200,11 @@ export const zh: Messages = {
       bypass: '绕过列表',
       bypassHelp: '以逗号分隔：localhost, .corp.example, 10.0.0.0/8, host:port',
       caFiles: '受信任的证书',
-      caFilesHelp: 'CA 证书文件（PEM），每行一个路径。公司代理检查 TLS 流量时需要。',
-      caFilesPlaceholder: '/etc/ssl/corp-root-ca.pem',
+      caFilesHelp: '添加到系统受信任根证书之外的 CA 证书文件（PEM）。公司代理检查 TLS 流量时需要。文件通过系统文件对话框选择。',
+      caFilesNone: '没有额外的证书：使用系统受信任的根证书。',
+      caFileAdd: '添加证书文件…',
+      caFileRemove: '移除 {{path}}',
+      remove: '移除',
       stream: '流式传输',
       streamModes: {
         auto: '自动（流式传输，路径不支持时自动回退）',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
+import { safeLinkUrl } from '../../src/shared/links.ts';
 import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
 import type { ArgsIn, Channel, Result, ResultOf } from '../../src/shared/ipc.ts';
 
@@ -197,5 +198,13 @@ describe('a compromised renderer', () => {
       await svc.invoke({ windowId: 'w' }, 'link:open', ['file:///etc/passwd']),
     ];
     for (const r of bad) expect(r.ok).toBe(false);
+  });
+
+  it('link:open follows the same allowlist as the message renderer: what cannot be a link there is not opened either', async () => {
+    const { svc } = app();
+    for (const url of ['mailto:', 'https://', 'data:text/html,<b>x</b>', 'blob:https://a.example/1', '//evil.example/x', ' javascript:alert(1)', 'java\nscript:alert(1)', 'vbscript:x']) {
+      expect(safeLinkUrl(url)).toBeNull();
+      expect(await invoke(svc, 'link:open', url)).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+    }
   });
 });

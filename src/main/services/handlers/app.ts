@@ -2,15 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { ParleyError } from '../../core/errors.ts';
 import type { AppInfo } from '../../../shared/ipc.ts';
+import { safeLinkUrl } from '../../../shared/links.ts';
 import type { AppContext, Handlers } from './types.ts';
 
-/** Only these links leave the app, and only through main (the OS browser or mail client). */
-export function safeExternalUrl(url: string): string | undefined {
-  if (!URL.canParse(url)) return undefined;
-  const u = new URL(url);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'mailto:') return undefined;
-  return u.href;
-}
 
 /** Image types shown from a data: URL (no SVG: it can carry scripts and remote references). */
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif'];
@@ -50,7 +44,7 @@ export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' 
       return `data:${type};base64,${body.toString('base64')}`;
     },
     'link:open': async (_caller, url) => {
-      const safe = safeExternalUrl(url);
+      const safe = safeLinkUrl(url);
       if (!safe) {
         ctx.logger.scope('ui').warn('link refused', { scheme: url.split(':')[0]?.slice(0, 20) });
         throw new ParleyError('config_invalid', 'Only http, https and mailto links can be opened.', { hop: 'config', phase: 'config' });

@@ -1,9 +1,13 @@
 // @ts-check
+import { fileURLToPath } from 'node:url';
+import { includeIgnoreFile } from '@eslint/compat';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.tmp/**', 'out/**', 'node_modules/**', 'resources/**', 'coverage/**', 'test-results/**'] },
+  // What git ignores (scratch files, build output) is not linted either.
+  includeIgnoreFile(fileURLToPath(new URL('.gitignore', import.meta.url)), 'git-ignored files'),
+  { ignores: ['resources/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -90,3 +90,49 @@ describe('settings.json as the app and the CLI read it', () => {
     }
   });
 });
+
+describe('base URLs with a query string', () => {
+  it('the query is kept as written; only trailing slashes of the path are dropped', () => {
+    const s = resolveSettings({ provider: { ...base.provider, baseUrl: 'https://gw.example/v1/?key=Q-Secret/&sig=abc' } }, { KEY: 'k' });
+    expect(s.provider.baseUrl).toBe('https://gw.example/v1?key=Q-Secret/&sig=abc');
+  });
+
+  it('request URLs put the path after the base path and keep the query (no fragment), for every adapter', async () => {
+    const { ADAPTERS } = await import('../../src/main/core/protocols/index.ts');
+    const q = '?key=Q-Secret&sig=S%2F2';
+    expect(ADAPTERS.openai.chatUrl(`https://gw.example/v1${q}`)).toBe(`https://gw.example/v1/chat/completions${q}`);
+    expect(ADAPTERS.openai.modelsUrl(`https://gw.example/v1/${q}#frag`)).toBe(`https://gw.example/v1/models${q}`);
+    expect(ADAPTERS.anthropic.chatUrl(`https://gw.example/v1${q}`)).toBe(`https://gw.example/v1/messages${q}`);
+    expect(ADAPTERS.anthropic.modelsUrl(`https://gw.example${q}`)).toBe(`https://gw.example/v1/models${q}`);
+    expect(ADAPTERS.ollama.chatUrl(`http://127.0.0.1:11434/api${q}`)).toBe(`http://127.0.0.1:11434/api/chat${q}`);
+    expect(ADAPTERS.ollama.modelsUrl(`http://127.0.0.1:11434${q}`)).toBe(`http://127.0.0.1:11434/api/tags${q}`);
+    // Without a query nothing changes.
+    expect(ADAPTERS.openai.chatUrl('https://api.openai.com/v1')).toBe('https://api.openai.com/v1/chat/completions');
+    expect(ADAPTERS.anthropic.chatUrl('https://api.anthropic.com/v1/')).toBe('https://api.anthropic.com/v1/messages');
+    expect(ADAPTERS.ollama.chatUrl('http://localhost:11434/')).toBe('http://localhost:11434/api/chat');
+  });
+
+  it('a base URL that is not a URL is quoted with its query values and userinfo masked', () => {
+    try {
+      resolveSettings({ provider: { ...base.provider, baseUrl: 'gw.example/v1?key=Q-Secret-77&sig=S2-Secret' } }, { KEY: 'k' });
+      expect.unreachable();
+    } catch (e) {
+      expect(ParleyError.is(e) && e.code).toBe('config_invalid');
+      expect((e as Error).message).not.toMatch(/Q-Secret-77|S2-Secret/);
+      expect((e as Error).message).toContain('?key=***&sig=***');
+    }
+  });
+
+  it('urlSecrets / maskUrlSecrets / unmaskUrlSecrets: the userinfo and every query value', async () => {
+    const { maskUrlSecrets, unmaskUrlSecrets, urlSecrets } = await import('../../src/main/core/config.ts');
+    const u = 'https://bu:bp@gw.example/v1?key=Q%2FSecret&api-version=2024&flag';
+    expect(urlSecrets(u)).toEqual(['bu', 'bp', 'Q%2FSecret', 'Q/Secret', '2024']);
+    const shown = maskUrlSecrets(u, '********');
+    expect(shown).toBe('https://********:********@gw.example/v1?key=********&api-version=********&flag');
+    expect(unmaskUrlSecrets(shown, u, '********')).toBe(u);
+    expect(unmaskUrlSecrets(shown.replace('api-version=********', 'api-version=2025'), u, '********')).toBe(u.replace('2024', '2025'));
+    // The placeholder goes back only to the same host and path.
+    expect(unmaskUrlSecrets(shown.replace('gw.example', 'evil.example'), u, '********')).toBeUndefined();
+    expect(unmaskUrlSecrets('https://gw.example/v1?key=new', u, '********')).toBe('https://gw.example/v1?key=new');
+  });
+});

@@ -64,3 +64,100 @@ describe('redactValue', () => {
     expect(r.count).toBeGreaterThanOrEqual(9);
   });
 });
+
+describe('one userinfo rule for proxy URLs (the proxy parser\'s: the last @ ends the userinfo)', () => {
+  const PW = 'p@ss#w/rd';
+  const URL_ = `http://user:${PW}@proxy.corp:3128`;
+  const parts = ['p@ss', 'ss#w', 'w/rd', '#w/rd@'];
+
+  it('a password with unencoded @, # and / is masked whole in free text, JSON text and beside other text', () => {
+    const r = createRedactor([]);
+    for (const [input, want] of [
+      [`proxy ${URL_} used`, 'proxy http://user:***@proxy.corp:3128 used'],
+      [`{"url":"${URL_}","n":1}`, '{"url":"http://user:***@proxy.corp:3128","n":1}'],
+      [`via ${URL_}, then direct`, 'via http://user:***@proxy.corp:3128, then direct'],
+      [`(${URL_}/)`, '(http://user:***@proxy.corp:3128/)'],
+      [`socks5h://u:a@b@[::1]:1080`, 'socks5h://u:***@[::1]:1080'],
+    ] as const) {
+      const out = r.redactText(input);
+      expect(out).toBe(want);
+      for (const p of parts) expect(out).not.toContain(p);
+      expect(r.redactText(out)).toBe(out);
+    }
+  });
+
+  it('the masking of messages, the settings view and the redactor agree', async () => {
+    const { maskProxyValue, parseProxyUrl, formatProxy, proxyPassword } = await import('../../src/main/core/route/proxy-url.ts');
+    expect(parseProxyUrl(URL_).password).toBe(PW);
+    expect(proxyPassword(URL_)).toBe(PW);
+    expect(maskProxyValue(URL_)).toBe('http://user:***@proxy.corp:3128');
+    expect(formatProxy(parseProxyUrl(URL_))).toBe('http://user:***@proxy.corp:3128');
+    expect(createRedactor([]).redactText(URL_)).toBe(maskProxyValue(URL_));
+  });
+
+  it('settingsSecrets learns the whole password (raw and encoded forms are then caught anywhere)', async () => {
+    const { settingsSecrets } = await import('../../src/main/services/bundle.ts');
+    const secrets = settingsSecrets({ network: { proxy: { url: URL_ } } }, { HTTPS_PROXY: `http://e:${PW}x@h:1` });
+    expect(secrets).toEqual(expect.arrayContaining([PW, `${PW}x`]));
+    const r = createRedactor(secrets);
+    const out = r.redactText(`the password ${PW} and ${encodeURIComponent(PW)} were typed`);
+    expect(out).not.toContain('ss#w');
+    expect(out).not.toContain(encodeURIComponent(PW));
+  });
+});
+
+describe('secret query values', () => {
+  it.each(['key', 'api_key', 'apikey', 'api-key', 'token', 'access_token', 'code', 'sig', 'signature', 'secret', 'password', 'auth', 'KEY', 'Sig'])('?%s=… is redacted in any text', (name) => {
+    const r = createRedactor([]);
+    const out = r.redactText(`GET https://h.example/v1/models?x=1&${name}=qv-Secret-77&y=2 (200) and ?${name}=second-SECRET`);
+    expect(out).not.toContain('qv-Secret-77');
+    expect(out).not.toContain('second-SECRET');
+    // (`api-key=` also reads as a header line, which hides the rest of the line)
+    if (name !== 'api-key') expect(out).toContain(`&${name}=***&y=2`);
+    expect(r.redactText(out)).toBe(out);
+  });
+
+  it('other parameters stay', () => {
+    const s = 'GET https://h.example/v1/models?api-version=2024-06-01&model=x';
+    expect(createRedactor([]).redactText(s)).toBe(s);
+  });
+
+  it('the query values and userinfo of a configured base URL are learned as secrets (they are caught outside URLs too)', async () => {
+    const { settingsSecrets } = await import('../../src/main/services/bundle.ts');
+    const secrets = settingsSecrets({ providers: [{ baseUrl: 'https://bu:bp-Secret9@h.example/v1?api-version=2024-06-01&key=Q-Secret-1%2F2&sig=Sig%2BSecret2' }] }, {});
+    expect(secrets).toEqual(expect.arrayContaining(['Q-Secret-1%2F2', 'Q-Secret-1/2', 'Sig%2BSecret2', 'Sig+Secret2', 'bp-Secret9', 'bu', '2024-06-01']));
+    const out = createRedactor(secrets).redactText('values Q-Secret-1/2 Sig+Secret2 bp-Secret9 seen');
+    for (const s of ['Q-Secret-1/2', 'Sig+Secret2', 'bp-Secret9']) expect(out).not.toContain(s);
+  });
+});
+
+describe('redaction at any depth', () => {
+  const nest = (depth: number, leaf: unknown): unknown => {
+    let v = leaf;
+    for (let i = 0; i < depth; i++) v = { [`l${i}`]: v };
+    return v;
+  };
+
+  it('redactValue replaces what lies beyond its depth bound instead of passing it on', () => {
+    const r = createRedactor(['deep-known-secret']);
+    const out = JSON.stringify(r.redactValue(nest(40, { apiKey: 'plainDeepKey123', note: `${OPENAI} deep-known-secret` })));
+    for (const s of ['plainDeepKey123', OPENAI, 'deep-known-secret']) expect(out).not.toContain(s);
+    expect(out).toContain('nested too deep');
+  });
+
+  it('redactJson redacts every string of a JSON text at any depth and keeps it valid JSON', () => {
+    const odd = 'odd"quote\\back\nslash-secret';
+    const r = createRedactor(['deep-known-secret', odd]);
+    const json = JSON.stringify(nest(200, { apiKey: 'plainDeepKey123', 'x-api-key': 'k-12345', list: [`Bearer ${OPENAI}`, 'deep-known-secret', odd], url: 'http://user:p@ss#w/rd@proxy:3128', base: 'https://h/v1?key=qv-Secret-77', n: 3, ok: 'keep me' }));
+    const out = r.redactJson(json);
+    const parsed = JSON.parse(out) as unknown;
+    const text = JSON.stringify(parsed);
+    for (const s of ['plainDeepKey123', 'k-12345', OPENAI, 'deep-known-secret', 'slash-secret', 'ss#w', 'qv-Secret-77']) expect(text).not.toContain(s);
+    expect(text).toContain('keep me');
+    expect(text).toContain('"n":3');
+    expect(r.redactJson(out)).toBe(out);
+    // A marker whose shape holds a quote or a backslash still leaves valid JSON.
+    const r2 = createRedactor(['"\\quoted-long-secret-value\\"']);
+    expect(() => JSON.parse(r2.redactJson(JSON.stringify({ a: 'x "\\quoted-long-secret-value\\" y' })))).not.toThrow();
+  });
+});

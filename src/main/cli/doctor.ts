@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { runDoctor, WORKING_VERDICTS } from '../services/doctor.ts';
 import { defaultConfigDir } from '../services/paths.ts';
 import { saveDoctorReport } from '../services/doctor-reports.ts';
+import { createRedactor } from '../services/redact.ts';
+import { settingsSecrets } from '../services/bundle.ts';
 import { CONNECTION_OPTIONS, rawSettings } from './options.ts';
 
 const USAGE = `Usage:
@@ -47,7 +49,9 @@ export async function doctor(argv: string[]): Promise<number> {
   process.once('SIGINT', onSig);
   const report = await runDoctor(raw, { env: process.env, signal: controller.signal });
   process.removeListener('SIGINT', onSig);
-  const saved = saveDoctorReport(configDir, report);
+  // The saved copy is what the support bundle takes: secrets of the settings (keys, proxy passwords, base URL
+  // query values) are replaced in it as in the app's copy.
+  const saved = saveDoctorReport(configDir, createRedactor(settingsSecrets(raw, process.env)).redactValue(report) as typeof report);
   if (json) {
     process.stdout.write(JSON.stringify({ verdict: report.verdict, findings: report.findings, steps: report.steps, hints: report.hints }) + '\n');
   } else {

@@ -12,6 +12,133 @@ export function isEnvRef(value: string): boolean {
   return WHOLE_REF.test(value);
 }
 
+/**
+ * Query parameters whose values are secrets wherever they appear in text (`?key=…`, `&sig=…`): the names,
+ * without anchors or flags (match case-insensitively, delimited by `?`/`&` and `=`).
+ */
+export const SECRET_QUERY_PARAM = /key|api[-_]?key|x[-_]api[-_]key|token|access[-_]?token|refresh[-_]?token|id[-_]?token|code|sig|signature|secret|client[-_]?secret|password|passwd|auth|authorization/;
+
+/**
+ * A configured URL (a base URL) cut into its parts as written, by the WHATWG authority rule: the authority
+ * ends at the first `/`, `\`, `?` or `#` after `scheme://`, and its userinfo at the authority's LAST `@`.
+ */
+function urlParts(value: string): { prefix: string; user?: string; password?: string; hostAndPath: string; query?: string; fragment?: string } {
+  const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+  const prefix = m ? m[0] : '';
+  let rest = value.slice(prefix.length);
+  let fragment: string | undefined;
+  let query: string | undefined;
+  const hash = rest.indexOf('#');
+  if (hash !== -1) {
+    fragment = rest.slice(hash + 1);
+    rest = rest.slice(0, hash);
+  }
+  const q = rest.indexOf('?');
+  if (q !== -1) {
+    query = rest.slice(q + 1);
+    rest = rest.slice(0, q);
+  }
+  const end = rest.search(/[/\\]/);
+  const authority = end === -1 ? rest : rest.slice(0, end);
+  const at = authority.lastIndexOf('@');
+  if (at === -1) return { prefix, hostAndPath: rest, ...(query !== undefined ? { query } : {}), ...(fragment !== undefined ? { fragment } : {}) };
+  const userinfo = authority.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  return {
+    prefix,
+    user: colon === -1 ? userinfo : userinfo.slice(0, colon),
+    ...(colon === -1 ? {} : { password: userinfo.slice(colon + 1) }),
+    hostAndPath: rest.slice(at + 1),
+    ...(query !== undefined ? { query } : {}),
+    ...(fragment !== undefined ? { fragment } : {}),
+  };
+}
+
+/** `a=1&b=2` with each value passed through `f` (a part without `=` is kept). */
+function mapParams(params: string, f: (value: string) => string): string {
+  return params.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    return eq === -1 ? pair : `${pair.slice(0, eq + 1)}${f(pair.slice(eq + 1))}`;
+  }).join('&');
+}
+
+function decodeQuiet(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * The secrets of a configured URL (a provider's base URL): its userinfo (user name and password) and every
+ * query (and fragment) parameter value, each as written and percent-decoded. A base URL may carry its key as
+ * `?key=…` or a signed `?sig=…`, so none of them may reach a log, the bundle or the window.
+ */
+export function urlSecrets(value: string): string[] {
+  const p = urlParts(value);
+  const out: string[] = [];
+  const add = (v: string | undefined): void => {
+    if (!v) return;
+    out.push(v);
+    const d = decodeQuiet(v);
+    if (d !== v) out.push(d);
+  };
+  add(p.user);
+  add(p.password);
+  for (const params of [p.query, p.fragment]) if (params) mapParams(params, (v) => (add(v), v));
+  return out;
+}
+
+/** The configured URL as it may be shown: userinfo and every query (and fragment) parameter value replaced by `mask`. */
+export function maskUrlSecrets(value: string, mask = '***'): string {
+  const p = urlParts(value);
+  const hide = (v: string): string => (v === '' ? v : mask);
+  const userinfo = p.user === undefined ? '' : `${hide(p.user)}${p.password === undefined ? '' : `:${hide(p.password)}`}@`;
+  return `${p.prefix}${userinfo}${p.hostAndPath}${p.query === undefined ? '' : `?${mapParams(p.query, hide)}`}${p.fragment === undefined ? '' : `#${mapParams(p.fragment, hide)}`}`;
+}
+
+/**
+ * Puts back the values `masked` (a URL shown by maskUrlSecrets with `mask`, sent back from the window) hides,
+ * from `stored`: the same parameter, at the same place, of a URL with the same scheme, host and path. Undefined
+ * when that is not possible (something around the hidden value changed); `masked` itself when nothing is hidden.
+ */
+export function unmaskUrlSecrets(masked: string, stored: string | undefined, mask: string): string | undefined {
+  const m = urlParts(masked);
+  const hidden = [m.user, m.password, ...[m.query, m.fragment].flatMap((x) => (x === undefined ? [] : x.split('&').map((pair) => pair.slice(pair.indexOf('=') + 1))))];
+  if (!hidden.some((v) => v === mask || v === encodeURIComponent(mask))) return masked;
+  if (stored === undefined) return undefined;
+  const s = urlParts(stored);
+  if (m.prefix.toLowerCase() !== s.prefix.toLowerCase() || m.hostAndPath !== s.hostAndPath) return undefined;
+  const isMask = (v: string | undefined): boolean => v === mask || v === encodeURIComponent(mask);
+  const pick = (mv: string | undefined, sv: string | undefined): string | undefined | null => (isMask(mv) ? (sv === undefined || sv === '' ? null : sv) : mv);
+  const user = pick(m.user, s.user);
+  const password = pick(m.password, s.password);
+  if (user === null || password === null) return undefined;
+  const params = (mq: string | undefined, sq: string | undefined): string | undefined | null => {
+    if (mq === undefined) return undefined;
+    const storedPairs = (sq ?? '').split('&');
+    let failed = false;
+    const out = mq.split('&').map((pair, i) => {
+      const eq = pair.indexOf('=');
+      if (eq === -1 || !isMask(pair.slice(eq + 1))) return pair;
+      const name = pair.slice(0, eq);
+      const old = storedPairs[i];
+      if (old === undefined || !old.startsWith(`${name}=`) || old.length === name.length + 1) {
+        failed = true;
+        return pair;
+      }
+      return old;
+    }).join('&');
+    return failed ? null : out;
+  };
+  const query = params(m.query, s.query);
+  const fragment = params(m.fragment, s.fragment);
+  if (query === null || fragment === null) return undefined;
+  const userinfo = user === undefined ? '' : `${user}${password === undefined ? '' : `:${password}`}@`;
+  return `${m.prefix}${userinfo}${m.hostAndPath}${query === undefined ? '' : `?${query}`}${fragment === undefined ? '' : `#${fragment}`}`;
+}
+
 /** Expands `${VAR}` from env; an unset or empty variable is refused, naming it and the setting. */
 export function expandEnv(value: string, env: Env, setting: string): string {
   return value.replace(ENV_REF, (_m, name: string) => {
@@ -62,7 +189,7 @@ export function resolveSettings(raw: unknown, env: Env): ConnectionSettings {
   try {
     url = new URL(s.provider.baseUrl);
   } catch {
-    throw new ParleyError('config_invalid', `The base URL "${rawBaseUrl}" is not a URL${rawBaseUrl === s.provider.baseUrl ? '' : ' once its variables are expanded'}.`, {
+    throw new ParleyError('config_invalid', `The base URL "${maskUrlSecrets(rawBaseUrl)}" is not a URL${rawBaseUrl === s.provider.baseUrl ? '' : ' once its variables are expanded'}.`, {
       hop: 'config', phase: 'config', hint: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
     });
   }
@@ -74,6 +201,8 @@ export function resolveSettings(raw: unknown, env: Env): ConnectionSettings {
       hop: 'config', phase: 'config', hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
     });
   }
-  s.provider.baseUrl = s.provider.baseUrl.replace(/\/+$/, '');
+  // Trailing slashes of the path are dropped; a query (`?key=…`) stays as written.
+  const q = s.provider.baseUrl.search(/[?#]/);
+  s.provider.baseUrl = q === -1 ? s.provider.baseUrl.replace(/\/+$/, '') : s.provider.baseUrl.slice(0, q).replace(/\/+$/, '') + s.provider.baseUrl.slice(q);
   return s;
 }

@@ -17,7 +17,7 @@ import { isChannel, parseArgs, type AppInfo, type Channel, type EventName, type 
 import { settingsSecrets } from './bundle.ts';
 import { createChatService } from './chat-service.ts';
 import { createLogger, type Logger } from './logging.ts';
-import { createRedactor, isSecretKey } from './redact.ts';
+import { createRedactor, isSecretKey, TOO_DEEP } from './redact.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
 import type { ShellEnvResult } from './shell-env.ts';
 import { openChatStore, type ChatStore } from './storage/index.ts';
@@ -100,6 +100,7 @@ function learningRedactor(): LearningRedactor {
     },
     secrets: () => [...known],
     redactText: (s) => current.redactText(s),
+    redactJson: (s) => current.redactJson(s),
     redactSecrets: (s) => current.redactSecrets(s),
     redactValue: (v) => current.redactValue(v),
     get count() {
@@ -151,7 +152,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Whatever main sends a window passes through the same redactor as the logs: in full, except the words a
   // model or the user wrote (a key-shaped example in an answer stays), where only configured secrets go.
   const redactPayload = (v: unknown, depth = 0): unknown => {
-    if (v === null || typeof v !== 'object' || depth > 64) return typeof v === 'string' ? redactor.redactText(v) : v;
+    if (v === null || typeof v !== 'object') return typeof v === 'string' ? redactor.redactText(v) : v;
+    if (depth > 64) return TOO_DEEP; // dropped, never passed on unredacted
     if (Array.isArray(v)) return v.map((x) => redactPayload(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {

@@ -8,14 +8,14 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
-import { ENV_REF, resolveSettings, type Env } from '../core/config.ts';
+import { ENV_REF, maskUrlSecrets, resolveSettings, type Env } from '../core/config.ts';
 import { describeRoute } from '../core/chat.ts';
 import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target, type TraceEvent } from '../core/connect.ts';
 import { ADAPTERS } from '../core/protocols/index.ts';
 import { readProxyEnv } from '../core/route/env.ts';
 import { parsePacResult } from '../core/route/pac.ts';
 import { envGaps, PROXY_VARS } from './shell-env.ts';
-import { parseProxyUrl, formatProxy } from '../core/route/proxy-url.ts';
+import { parseProxyUrl, formatProxy, maskProxyValue } from '../core/route/proxy-url.ts';
 import { targetPort } from '../core/route/resolve.ts';
 import type { ProxyEndpoint, Route, SystemProxyResolver } from '../core/route/types.ts';
 import { buildTrustStore } from '../core/trust.ts';
@@ -83,13 +83,12 @@ function referencedVars(raw: unknown): string[] {
   return [...out];
 }
 
-/** A proxy URL for a hint: the user's password is theirs to type, never printed. */
+/**
+ * A proxy URL for a hint: the user's password is theirs to type, never printed. The proxy parser's own rule
+ * finds it (the last '@' ends the userinfo), so a password with an unencoded `#`, `/` or `@` is hidden whole.
+ */
 function passwordless(url: string): string {
-  if (!URL.canParse(url)) return url;
-  const u = new URL(url);
-  if (!u.password) return url.replace(/\/$/, '');
-  u.password = 'PASSWORD';
-  return u.href.replace(/\/$/, '');
+  return maskProxyValue(url, 'PASSWORD').replace(/\/$/, '');
 }
 
 function issuerOf(socket: tls.TLSSocket): string {
@@ -172,13 +171,13 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       url = new URL(s.provider.baseUrl);
     } catch {
       fail('config_invalid');
-      return { status: 'fail', detail: `The base URL "${s.provider.baseUrl}" is not a URL.` };
+      return { status: 'fail', detail: `The base URL "${maskUrlSecrets(s.provider.baseUrl)}" is not a URL.` };
     }
     if (BIND_ADDRESSES.has(url.hostname)) {
       fail('bind_address_target');
       const fixed = new URL(url.href);
       fixed.hostname = '127.0.0.1';
-      hint(`${url.hostname} is the address a server listens on, not one to connect to: use 127.0.0.1 or localhost (${fixed.href.replace(/\/$/, '')}).`);
+      hint(`${url.hostname} is the address a server listens on, not one to connect to: use 127.0.0.1 or localhost (${maskUrlSecrets(fixed.href.replace(/\/$/, ''))}).`);
       return { status: 'fail', detail: `The base URL targets the bind address ${url.hostname}.` };
     }
     const path = url.pathname.replace(/\/+$/, '');

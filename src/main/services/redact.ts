@@ -2,10 +2,16 @@
  * The one redaction function: used once in the logging pipeline (a log hook) and again by the support bundle.
  * Secrets are replaced by a marker that keeps their shape (prefix, length) but never enough to recover them.
  */
-import { isEnvRef } from '../core/config.ts';
+import { isEnvRef, SECRET_QUERY_PARAM } from '../core/config.ts';
+import { splitProxyUserinfo } from '../core/route/proxy-url.ts';
 
 export interface Redactor {
   redactText(s: string): string;
+  /**
+   * A serialised JSON text (a log line) with every string in it redacted as redactText does, and the values of
+   * secret-named keys replaced, at any depth; the result is valid JSON whenever the input was.
+   */
+  redactJson(json: string): string;
   /** Only the configured secrets (not the shapes): for what a model or the user wrote, which must stay as written otherwise. */
   redactSecrets(s: string): string;
   redactValue(v: unknown): unknown;
@@ -35,8 +41,6 @@ const PATTERNS: RegExp[] = [
   /\b(?:proxy-authorization|authorization|x-api-key|api-key|set-cookie|cookie)["']?\s*[:=]\s*["']?(?:(?:Bearer|Basic|Digest|Token)\s+)?(?<s>[^\s"'][^\r\n"']*)/gim,
   // Bearer / Basic tokens anywhere
   /\b(?:Bearer|Basic)\s+(?<s>[A-Za-z0-9._~+/=-]{6,})/g,
-  // Passwords in URLs: scheme://user:PASS@host
-  /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"']*:(?<s>[^\s/@"']+)@/gi,
   // Key shapes: sk-…, sk-proj-…, sk-ant-… (OpenAI, Anthropic, DeepSeek, Moonshot, DashScope)
   /(?<![A-Za-z0-9_-])(?<s>sk-[A-Za-z0-9_-]{12,})/g,
   // Google API keys
@@ -47,7 +51,29 @@ const PATTERNS: RegExp[] = [
   /"(?:api[-_]?key|password|passwd|secret|token|access[-_]?token|refresh[-_]?token)"\s*:\s*"(?<s>[^"]+)"/gi,
 ];
 
-const URL_PASSWORD = PATTERNS[2] as RegExp;
+/**
+ * A URL-like token in free text: a scheme, `://`, then up to whitespace, a quote, `<`, `>` or a backtick.
+ * Its userinfo is found by the proxy parser's rule (splitProxyUserinfo: the last `@` ends it), taking the last
+ * `@` that is followed by something shaped like host[:port] (so `@` in a password, unencoded, stays inside).
+ */
+const URL_TOKEN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]*/gi;
+const HOST_AFTER_AT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&+,;=-]+)(?::\d*)?(?=$|[^A-Za-z0-9._~%@:])/;
+/** Secret query parameters: `?key=…`, `&sig=…`, … (the value, up to `&`, `#`, whitespace or a quote). */
+const QUERY_SECRET = new RegExp(`[?&](?:${SECRET_QUERY_PARAM.source})=(?<s>[^&#\\s"'<>\`]+)`, 'gi');
+/** A JSON string literal, and the `:` after it when it is a key. */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+/** Where the userinfo of a URL token ends (the index of its `@`), or -1. */
+function userinfoEnd(token: string): number {
+  for (let at = token.lastIndexOf('@'); at !== -1; at = at === 0 ? -1 : token.lastIndexOf('@', at - 1)) {
+    if (HOST_AFTER_AT.test(token.slice(at + 1))) return at;
+  }
+  return -1;
+}
+
+/** How deep redactValue goes; what lies deeper is replaced by TOO_DEEP. */
+export const MAX_DEPTH = 32;
+export const TOO_DEEP = '[nested too deep: not logged]';
 
 const MARKER_RE = /^(?:\[redacted \(\d+ chars\)\]|.{0,3}….{0,4} \(\d+ chars\)|\*{3,})$/u;
 
@@ -63,36 +89,85 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
   }
   const knownRe = forms.size > 0 ? new RegExp([...forms.keys()].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'g') : undefined;
 
-  function applyPattern(s: string, re: RegExp): string {
+  const isMarker = (secret: string): boolean =>
+    MARKER_RE.test(secret.trim()) || secret.includes('…') || secret.startsWith('[redacted') || secret === '***';
+
+  function applyPattern(s: string, re: RegExp, marker: (secret: string) => string = shapeMarker): string {
     re.lastIndex = 0;
     return s.replace(re, (...args: unknown[]) => {
       const groups = args[args.length - 1] as { s?: string };
       const match = args[0] as string;
       const secret = groups.s;
-      if (!secret || MARKER_RE.test(secret.trim()) || secret.includes('…') || secret.startsWith('[redacted') || secret === '***') return match;
+      if (!secret || isMarker(secret)) return match;
       count++;
-      const marker = re === URL_PASSWORD ? '***' : shapeMarker(secret);
       const idx = match.lastIndexOf(secret);
-      return match.slice(0, idx) + marker + match.slice(idx + secret.length);
+      return match.slice(0, idx) + marker(secret) + match.slice(idx + secret.length);
+    });
+  }
+
+  /** `scheme://user:PASS@host` → `scheme://user:***@host`, by the proxy parser's userinfo rule. */
+  function urlPasswords(s: string): string {
+    URL_TOKEN.lastIndex = 0;
+    return s.replace(URL_TOKEN, (token) => {
+      const at = userinfoEnd(token);
+      if (at === -1) return token;
+      const ui = splitProxyUserinfo(token.slice(0, at + 1));
+      if (!ui || ui.password === undefined || ui.password === '' || isMarker(ui.password)) return token;
+      count++;
+      return `${ui.prefix}${ui.user}:***@${token.slice(at + 1)}`;
     });
   }
 
   function redactText(input: string): string {
-    // URL passwords first (so they become `user:***@`), then configured secrets, then the shapes.
-    let s = applyPattern(input, URL_PASSWORD);
+    // URL passwords and secret query values first (so they become `user:***@`, `?key=***`), then configured
+    // secrets, then the shapes.
+    let s = applyPattern(urlPasswords(input), QUERY_SECRET, () => '***');
     if (knownRe) {
       s = s.replace(knownRe, (m) => {
         count++;
         return shapeMarker(forms.get(m) ?? m);
       });
     }
-    for (const re of PATTERNS) if (re !== URL_PASSWORD) s = applyPattern(s, re);
+    for (const re of PATTERNS) s = applyPattern(s, re);
     return s;
+  }
+
+  function redactJson(json: string): string {
+    // Every string literal on its own (so a marker never meets JSON escapes); a key with a secret name
+    // makes the string value after it a secret whatever it holds.
+    let secretKey = false;
+    JSON_STRING.lastIndex = 0;
+    return json.replace(JSON_STRING, (tok, colon: string | undefined) => {
+      const lit = colon ? tok.slice(0, tok.length - colon.length) : tok;
+      let text: string;
+      try {
+        text = JSON.parse(lit) as string;
+      } catch {
+        return tok;
+      }
+      let out: string;
+      if (colon) {
+        secretKey = isSecretKey(text);
+        out = redactText(text);
+      } else if (secretKey) {
+        secretKey = false;
+        if (text === '' || isEnvRef(text) || isMarker(text)) out = text;
+        else {
+          count++;
+          out = shapeMarker(text.replace(/^(?:Bearer|Basic)\s+/i, ''));
+        }
+      } else {
+        out = redactText(text);
+      }
+      return out === text ? tok : JSON.stringify(out) + (colon ?? '');
+    });
   }
 
   function redactValue(v: unknown, depth = 0): unknown {
     if (typeof v === 'string') return redactText(v);
-    if (v === null || typeof v !== 'object' || depth > 32) return v;
+    if (v === null || typeof v !== 'object') return v;
+    // Deeper than this, the subtree is dropped rather than passed on unredacted.
+    if (depth > MAX_DEPTH) return TOO_DEEP;
     if (Array.isArray(v)) return v.map((x) => redactValue(x, depth + 1));
     if (v instanceof Error) return { name: v.name, message: redactText(v.message), ...(v.stack ? { stack: redactText(v.stack) } : {}) };
     const out: Record<string, unknown> = {};
@@ -127,6 +202,7 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
 
   return {
     redactText,
+    redactJson,
     redactSecrets,
     redactValue: (v) => redactValue(v),
     get count() {

@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
-import { isEnvRef, type Env } from '../core/config.ts';
+import { isEnvRef, maskUrlSecrets, unmaskUrlSecrets, type Env } from '../core/config.ts';
 import { SECRET_PLACEHOLDER, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
 import { MAX_PROVIDERS, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
-import { maskProxyValue } from '../core/route/proxy-url.ts';
+import { maskProxyValue, splitProxyUserinfo } from '../core/route/proxy-url.ts';
 import { shapeMarker } from './redact.ts';
 import { readSettingsFile } from './settings-file.ts';
 import { baseOrigin, checkKeyVarOrigin, checkWindowValue } from './secure-input.ts';
@@ -40,17 +40,11 @@ function parse(raw: unknown, path: string): StoredSettings {
   });
 }
 
-/** The userinfo password of a proxy URL, by the proxy parser's own rule (last '@' ends the userinfo). */
+/** A proxy URL cut at its userinfo by the proxy parser's own rule (last '@' ends the userinfo); a scheme is required. */
 function splitProxy(url: string): { prefix: string; user: string; password: string | undefined; rest: string } | undefined {
   const m = /^([a-z][a-z0-9+.-]*:\/\/)/i.exec(url);
   if (!m) return undefined;
-  const prefix = m[1] as string;
-  const body = url.slice(prefix.length);
-  const at = body.lastIndexOf('@');
-  if (at === -1) return { prefix, user: '', password: undefined, rest: body };
-  const userinfo = body.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  return { prefix, user: colon === -1 ? userinfo : userinfo.slice(0, colon), password: colon === -1 ? undefined : userinfo.slice(colon + 1), rest: body.slice(at + 1) };
+  return splitProxyUserinfo(url) ?? { prefix: m[1] as string, user: '', password: undefined, rest: url.slice((m[1] as string).length) };
 }
 
 /** The host of `host:port/path` (an IPv6 literal keeps its brackets); the port does not matter for the password. */
@@ -66,10 +60,28 @@ function hostOf(rest: string): string {
  */
 export function maskProxyUrl(url: string | undefined): string | undefined {
   if (!url) return url;
-  const masked = maskProxyValue(url);
-  if (masked === url) return url;
-  const at = masked.lastIndexOf(masked.includes('@') ? ':***@' : ':***');
-  return `${masked.slice(0, at + 1)}${SECRET_PLACEHOLDER}${masked.slice(at + 4)}`;
+  return maskProxyValue(url, SECRET_PLACEHOLDER);
+}
+
+/**
+ * A base URL as the window sees it: its userinfo and query values (`?key=…`, `?sig=…`) replaced by the
+ * placeholder (sent back unchanged, they keep the stored values).
+ */
+export function maskBaseUrl(url: string): string {
+  return maskUrlSecrets(url, SECRET_PLACEHOLDER);
+}
+
+/** A base URL from the window: where it shows the placeholder, the stored value is put back (same scheme, host, path and parameter only). */
+export function unmaskBaseUrl(next: string, stored: string | undefined): string {
+  const out = unmaskUrlSecrets(next, stored, SECRET_PLACEHOLDER);
+  if (out === undefined) {
+    throw new ParleyError('config_invalid', 'The base URL changed, but a value in it is the placeholder of the old one.', {
+      hop: 'config',
+      phase: 'config',
+      hint: 'Type the key (or other value) in the base URL again.',
+    });
+  }
+  return out;
 }
 
 /** A proxy URL from the window: where its password is the placeholder, the stored password is kept (same host and user only). */
@@ -96,7 +108,7 @@ function keyMarker(apiKey: string | undefined): string | null {
 
 export function providerView(p: ProviderEntry): ProviderView {
   const { apiKey, ...rest } = p;
-  return { ...rest, route: { ...rest.route, proxyUrl: maskProxyUrl(rest.route.proxyUrl) }, apiKeyMarker: keyMarker(apiKey) };
+  return { ...rest, baseUrl: maskBaseUrl(rest.baseUrl), route: { ...rest.route, proxyUrl: maskProxyUrl(rest.route.proxyUrl) }, apiKeyMarker: keyMarker(apiKey) };
 }
 
 /** `${…}` is refused in model names from the window: the core would expand them. */
@@ -145,7 +157,8 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
   };
 
   /** Merges a draft from the window with the stored provider, applying the key and variable rules. */
-  const merge = (draft: ProviderDraft, old: ProviderEntry | undefined): ProviderEntry => {
+  const merge = (shown: ProviderDraft, old: ProviderEntry | undefined): ProviderEntry => {
+    const draft = { ...shown, baseUrl: unmaskBaseUrl(shown.baseUrl, old?.baseUrl) };
     if (draft.baseUrl !== old?.baseUrl) checkWindowValue(draft.baseUrl, 'url', 'base URL');
     const proxyUrl = draft.route ? unmaskProxyUrl(draft.route.proxyUrl, old?.route.proxyUrl) : old?.route.proxyUrl;
     if (draft.route && proxyUrl !== old?.route.proxyUrl) checkWindowValue(proxyUrl, 'url', 'proxy URL');

@@ -2,15 +2,13 @@ import { sseDecoder } from './sse.ts';
 import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type WireEvent } from './types.ts';
 
 /** Base URLs are accepted with or without a trailing /v1. */
-function root(b: string): string {
-  return b.replace(/\/+$/, '').replace(/\/v1$/, '');
-}
+const ROOT_SUFFIX = /\/v1$/;
 
 /** Anthropic Messages API. */
 export const anthropic: ProtocolAdapter = {
   name: 'anthropic',
-  chatUrl: (b) => joinUrl(root(b), '/v1/messages'),
-  modelsUrl: (b) => joinUrl(root(b), '/v1/models'),
+  chatUrl: (b) => joinUrl(b, '/v1/messages', ROOT_SUFFIX),
+  modelsUrl: (b) => joinUrl(b, '/v1/models', ROOT_SUFFIX),
   headers: (p) => ({
     'content-type': 'application/json',
     'anthropic-version': p.anthropicVersion,

@@ -1,8 +1,7 @@
 import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
 
-function root(b: string): string {
-  return b.replace(/\/+$/, '').replace(/\/api$/, '');
-}
+/** Base URLs are accepted with or without a trailing /api. */
+const ROOT_SUFFIX = /\/api$/;
 
 function lineEvents(line: string): WireEvent[] {
   const t = line.trim();
@@ -57,8 +56,8 @@ function ndjsonDecoder(): StreamDecoder {
 /** Ollama native API (/api/chat): NDJSON, streams unless stream:false. */
 export const ollama: ProtocolAdapter = {
   name: 'ollama',
-  chatUrl: (b) => joinUrl(root(b), '/api/chat'),
-  modelsUrl: (b) => joinUrl(root(b), '/api/tags'),
+  chatUrl: (b) => joinUrl(b, '/api/chat', ROOT_SUFFIX),
+  modelsUrl: (b) => joinUrl(b, '/api/tags', ROOT_SUFFIX),
   headers: (p) => ({
     'content-type': 'application/json',
     ...(p.apiKey ? { authorization: `Bearer ${p.apiKey}` } : {}),

@@ -99,6 +99,18 @@ export function parseCommonError(json: unknown): ProviderError | undefined {
   return undefined;
 }
 
-export function joinUrl(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + path;
+/**
+ * A request URL from a base URL: `path` goes after the base's path (its trailing slashes and, when given, a
+ * `dropSuffix` such as /v1 removed first); the base's query (`?key=…`) is kept, a fragment dropped.
+ */
+export function joinUrl(base: string, path: string, dropSuffix?: RegExp): string {
+  const trim = (p: string): string => {
+    const t = p.replace(/\/+$/, '');
+    return dropSuffix ? t.replace(dropSuffix, '') : t;
+  };
+  if (!URL.canParse(base)) return trim(base) + path;
+  const u = new URL(base);
+  u.pathname = trim(u.pathname) + path;
+  u.hash = '';
+  return u.href;
 }

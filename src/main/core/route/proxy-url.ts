@@ -41,20 +41,50 @@ const HINT =
 
 const SCHEME_RE = /^([a-z][a-z0-9+.-]*):\/\//i;
 
+/** A proxy URL cut at its userinfo: `prefix` is `scheme://` (or ''), `rest` what follows the userinfo's '@'. */
+export interface ProxyUserinfo {
+  prefix: string;
+  /** As written (percent-encoded). */
+  user: string;
+  /** As written (percent-encoded); undefined without a ':' in the userinfo. */
+  password: string | undefined;
+  rest: string;
+}
+
 /**
- * The value with its password replaced by `***`, for messages. Without an `@`, a non-numeric
- * "port" is masked too: `http://user:secret` is more likely a forgotten host than a port.
+ * The one userinfo rule of Parley for proxy URLs (also used by the masking in messages, the settings view, the
+ * doctor's hints, the support bundle and the redactor): after the scheme, the LAST `@` ends the userinfo, and
+ * the user name runs to the userinfo's first `:`. So `http://user:p@ss#w/rd@proxy:3128` has the password
+ * `p@ss#w/rd`. Undefined when the value has no `@` (no userinfo).
  */
-export function maskProxyValue(value: string): string {
+export function splitProxyUserinfo(value: string): ProxyUserinfo | undefined {
+  const m = SCHEME_RE.exec(value);
+  return splitAfterScheme(m ? m[0] : '', value.slice(m ? m[0].length : 0));
+}
+
+function splitAfterScheme(prefix: string, body: string): ProxyUserinfo | undefined {
+  const at = body.lastIndexOf('@');
+  if (at === -1) return undefined;
+  const userinfo = body.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  return { prefix, user: colon === -1 ? userinfo : userinfo.slice(0, colon), password: colon === -1 ? undefined : userinfo.slice(colon + 1), rest: body.slice(at + 1) };
+}
+
+/** The password of a proxy URL as written (percent-encoded), by the rule of splitProxyUserinfo. */
+export function proxyPassword(value: string): string | undefined {
+  return splitProxyUserinfo(value)?.password;
+}
+
+/**
+ * The value with its password replaced by `mask` (default `***`), for messages. Without an `@`, a
+ * non-numeric "port" is masked too: `http://user:secret` is more likely a forgotten host than a port.
+ */
+export function maskProxyValue(value: string, mask = '***'): string {
+  const u = splitProxyUserinfo(value);
+  if (u) return `${u.prefix}${u.user}${u.password === undefined ? '' : `:${mask}`}@${u.rest}`;
   const m = SCHEME_RE.exec(value);
   const prefix = m ? m[0] : '';
   const rest = value.slice(prefix.length);
-  const at = rest.lastIndexOf('@');
-  if (at !== -1) {
-    const userinfo = rest.slice(0, at);
-    const colon = userinfo.indexOf(':');
-    return prefix + (colon === -1 ? userinfo : `${userinfo.slice(0, colon)}:***`) + rest.slice(at);
-  }
   const slash = rest.search(/[/?#]/);
   const authority = slash === -1 ? rest : rest.slice(0, slash);
   const afterBracket = authority.lastIndexOf(']');
@@ -62,7 +92,7 @@ export function maskProxyValue(value: string): string {
   if (colon > afterBracket) {
     const port = authority.slice(colon + 1);
     if (port !== '' && !/^\d+$/.test(port)) {
-      return prefix + authority.slice(0, colon + 1) + '***' + (slash === -1 ? '' : rest.slice(slash));
+      return prefix + authority.slice(0, colon + 1) + mask + (slash === -1 ? '' : rest.slice(slash));
     }
   }
   return value;
@@ -96,13 +126,11 @@ export function parseProxyUrl(value: string): ProxyEndpoint {
 
   let username: string | undefined;
   let password: string | undefined;
-  const at = rest.lastIndexOf('@');
-  if (at !== -1) {
-    const userinfo = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    const colon = userinfo.indexOf(':');
-    const user = decode(colon === -1 ? userinfo : userinfo.slice(0, colon));
-    const pass = colon === -1 ? undefined : decode(userinfo.slice(colon + 1));
+  const ui = splitAfterScheme('', rest);
+  if (ui) {
+    rest = ui.rest;
+    const user = decode(ui.user);
+    const pass = ui.password === undefined ? undefined : decode(ui.password);
     if (user === null || pass === null) throw fail('the user name or password has a bad %-escape');
     if (user !== '') username = user;
     if (pass !== undefined) password = pass;

@@ -110,3 +110,21 @@ export async function makeSelfSigned(dir?: string): Promise<SelfSigned> {
   const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
   return { dir: d, certPath, keyPath, cert, key, subject };
 }
+
+/**
+ * A server certificate signed by `ca` whose only name is the subject CN (no subjectAltName at all), e.g.
+ * `CN=127.0.0.1`: what Node's identity check refuses for an IP address (a CN is never an IP identity).
+ */
+export async function makeCnOnlyCert(ca: TestCA, cn: string, dir?: string): Promise<{ cert: string; key: string }> {
+  const d = dir ?? (await makeTempDir('cn-only'));
+  const tag = randomBytes(4).toString('hex');
+  const keyPath = path.join(d, `cn-${tag}.key`);
+  const csrPath = path.join(d, `cn-${tag}.csr`);
+  const certPath = path.join(d, `cn-${tag}.pem`);
+  const extPath = path.join(d, `cn-${tag}.ext`);
+  await openssl(['req', '-new', ...EC_KEY, '-keyout', keyPath, '-out', csrPath, '-subj', `/CN=${cn}`], d);
+  await writeFile(extPath, ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=serverAuth', 'authorityKeyIdentifier=keyid', ''].join('\n'));
+  await openssl(['x509', '-req', '-in', csrPath, '-CA', ca.caCertPath, '-CAkey', ca.caKeyPath, '-CAcreateserial', '-out', certPath, '-days', '2', '-extfile', extPath], d);
+  const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+  return { cert, key };
+}

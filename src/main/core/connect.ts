@@ -49,6 +49,8 @@ class Ctx {
   readonly started = performance.now();
   readonly opts: ConnectorOptions;
   readonly target: Target;
+  /** The TCP socket to the proxy, once open: whether it ever sent a byte tells a mute proxy from a slow tunnel. */
+  proxySocket: net.Socket | undefined;
   constructor(opts: ConnectorOptions, target: Target) {
     this.opts = opts;
     this.target = target;
@@ -128,7 +130,32 @@ function basicAuth(p: ProxyEndpoint): string | undefined {
   return 'Basic ' + Buffer.from(`${p.username}:${p.password ?? ''}`).toString('base64');
 }
 
-/** Reads an HTTP response head from the socket (CONNECT answer). Returns the head and any bytes after it. */
+/** The largest CONNECT answer head read. */
+const MAX_HEAD_BYTES = 64 * 1024;
+/** A proxy's status line: `HTTP/1.x SP 3DIGIT [SP reason]`, nothing else. */
+const STATUS_LINE = /^HTTP\/1\.\d ([1-5]\d\d)(?: [^\r\n]*)?$/;
+
+/** Why reading a CONNECT answer head failed. */
+class HeadError extends Error {
+  readonly kind: 'not_http' | 'too_large' | 'closed';
+  readonly got: string;
+  constructor(kind: HeadError['kind'], got = '', options?: { cause?: unknown }) {
+    super(kind, options);
+    this.kind = kind;
+    this.got = got;
+  }
+}
+
+/** Text from a hostile peer, fit for a message: printable ASCII only, at most `max` characters. */
+function shown(text: string, max: number): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > max ? clean.slice(0, max) + '…' : clean;
+}
+
+/**
+ * Reads an HTTP response head from the socket (CONNECT answer). Returns the head and any bytes after it.
+ * Fails as soon as the answer cannot be HTTP (its start, or its complete status line), and past 64 KB.
+ */
 function readHead(socket: net.Socket, signal: AbortSignal): Promise<{ head: string; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
@@ -139,25 +166,32 @@ function readHead(socket: net.Socket, signal: AbortSignal): Promise<{ head: stri
       socket.off('close', onEnd);
       signal.removeEventListener('abort', onAbort);
     };
-    const onData = (d: Buffer): void => {
-      buf = Buffer.concat([buf, d]);
-      const i = buf.indexOf('\r\n\r\n');
-      if (i >= 0) {
-        cleanup();
-        resolve({ head: buf.subarray(0, i).toString('latin1'), rest: buf.subarray(i + 4) });
-      } else if (buf.length > 64 * 1024) {
-        cleanup();
-        reject(new Error('proxy response head too large'));
-      }
-    };
-    const onErr = (e: Error): void => {
+    const fail = (e: Error): void => {
       cleanup();
       reject(e);
     };
-    const onEnd = (): void => {
-      cleanup();
-      reject(Object.assign(new Error('the proxy closed the connection without answering CONNECT'), { code: 'ECONNRESET' }));
+    const onData = (d: Buffer): void => {
+      buf = Buffer.concat([buf, d]);
+      const prefix = buf.subarray(0, 5).toString('latin1');
+      if (!'HTTP/'.startsWith(prefix)) {
+        fail(new HeadError('not_http', buf.subarray(0, 80).toString('latin1').split(/\r?\n/)[0]));
+        return;
+      }
+      const eol = buf.indexOf('\r\n');
+      if (eol >= 0 && !STATUS_LINE.test(buf.subarray(0, eol).toString('latin1'))) {
+        fail(new HeadError('not_http', buf.subarray(0, Math.min(eol, 80)).toString('latin1')));
+        return;
+      }
+      const i = buf.indexOf('\r\n\r\n');
+      if (i >= 0 && i <= MAX_HEAD_BYTES) {
+        cleanup();
+        resolve({ head: buf.subarray(0, i).toString('latin1'), rest: buf.subarray(i + 4) });
+      } else if (buf.length > MAX_HEAD_BYTES) {
+        fail(new HeadError('too_large'));
+      }
     };
+    const onErr = (e: Error): void => fail(new HeadError('closed', '', { cause: e }));
+    const onEnd = (): void => fail(new HeadError('closed'));
     const onAbort = (): void => {
       cleanup();
       socket.destroy();
@@ -178,7 +212,9 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
     socket = await tlsUpgrade(ctx, socket, p.host, 'proxy', signal);
   }
   ctx.stage = 'proxy_handshake';
+  ctx.proxySocket = socket;
   const authority = hostPort(ctx.target.host, ctx.target.port);
+  const proxyHost = hostPort(p.host, p.port);
   const auth = basicAuth(p);
   socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
   let head: string;
@@ -187,22 +223,34 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
     ({ head, rest } = await readHead(socket, signal));
   } catch (e) {
     socket.destroy();
-    if (signal.aborted) throw e;
-    throw new ParleyError('proxy_refused', `The proxy ${hostPort(p.host, p.port)} closed the connection instead of opening a tunnel to ${authority}.`, {
-      hop: 'proxy', phase: 'proxy_handshake', host: hostPort(p.host, p.port), route: ctx.routeText, retryable: true,
+    if (signal.aborted || !(e instanceof HeadError)) throw e;
+    const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText } as const;
+    if (e.kind === 'not_http') {
+      throw new ParleyError('proxy_refused', `The proxy ${proxyHost} did not answer CONNECT with HTTP (got "${shown(e.got, 80)}").`, {
+        ...base, providerMessage: shown(e.got, 80), hint: 'Check that this address is an HTTP proxy; for a SOCKS proxy use a socks5h:// URL.',
+      });
+    }
+    if (e.kind === 'too_large') {
+      throw new ParleyError('proxy_refused', `The proxy ${proxyHost} sent more than 64 KB without ending its answer head to CONNECT ${authority}.`, {
+        ...base, hint: 'Check that this address is an HTTP proxy that allows CONNECT; for a SOCKS proxy use a socks5h:// URL.',
+      });
+    }
+    throw new ParleyError('proxy_refused', `The proxy ${proxyHost} closed the connection instead of opening a tunnel to ${authority}.`, {
+      ...base, retryable: true,
       hint: 'Check that this is an HTTP proxy (not SOCKS: use a socks5h:// URL for that) and that it allows CONNECT.',
-    }, { cause: e });
+    }, { cause: e.cause ?? e });
   }
-  const statusLine = head.split('\r\n')[0] ?? '';
-  const status = Number(/^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(statusLine)?.[1] ?? NaN);
+  const lines = head.split('\r\n');
+  const statusLine = lines[0] ?? '';
+  // readHead let only a strict status line through.
+  const status = Number(STATUS_LINE.exec(statusLine)?.[1]);
   if (status >= 200 && status < 300) {
     if (rest.length) socket.unshift(rest);
     ctx.trace('proxy', `CONNECT ${authority} → ${status}`);
     return socket;
   }
   socket.destroy();
-  const proxyHost = hostPort(p.host, p.port);
-  const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, status, route: ctx.routeText, providerMessage: statusLine } as const;
+  const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, status, route: ctx.routeText, providerMessage: shown(statusLine, 200) } as const;
   if (status === 407) {
     throw new ParleyError('proxy_auth_failed', auth
       ? `The proxy ${proxyHost} rejected the user name or password (407).`
@@ -213,12 +261,16 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
         : 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).',
     });
   }
-  if (Number.isNaN(status)) {
-    throw new ParleyError('proxy_refused', `The proxy ${proxyHost} did not answer CONNECT with HTTP (got "${statusLine.slice(0, 80)}").`, {
-      ...base, hint: 'Check that this address is an HTTP proxy; for a SOCKS proxy use a socks5h:// URL.',
+  if (status >= 300 && status < 400) {
+    const location = lines.slice(1).find((l) => /^location:/i.test(l))?.slice('location:'.length).trim();
+    throw new ParleyError('proxy_refused', location
+      ? `The proxy ${proxyHost} redirected to ${shown(location, 200)} instead of opening a tunnel to ${authority} (${shown(statusLine, 120)}).`
+      : `The proxy ${proxyHost} answered CONNECT with a redirect and no location, instead of opening a tunnel to ${authority} (${shown(statusLine, 120)}).`, {
+      ...base,
+      hint: 'The proxy may want a sign-in (a captive portal or a login page): open that address in your browser, or ask your administrator. Parley does not follow redirects for a tunnel.',
     });
   }
-  throw new ParleyError('proxy_refused', `The proxy ${proxyHost} refused the tunnel to ${authority} (${statusLine.trim()}).`, {
+  throw new ParleyError('proxy_refused', `The proxy ${proxyHost} refused the tunnel to ${authority} (${shown(statusLine.trim(), 120)}).`, {
     ...base,
     retryable: status >= 500,
     hint: status === 403
@@ -243,9 +295,7 @@ function socksError(ctx: Ctx, p: ProxyEndpoint, e: unknown): ParleyError {
       hint: 'Put the credentials in the proxy URL: socks5h://user:password@host:port (percent-encode special characters).',
     }, { cause: e });
   }
-  if (/timed out/i.test(msg)) {
-    return new ParleyError('proxy_unreachable', `The SOCKS proxy ${proxyHost} did not answer in time.`, { ...base, phase: 'proxy_handshake', retryable: true }, { cause: e });
-  }
+  if (/timed out/i.test(msg)) return socksStalled(ctx, p, SOCKS_HANDSHAKE_MS);
   if (/rejected|refused|unreachable|failure|not allowed/i.test(msg)) {
     return new ParleyError('proxy_refused', `The SOCKS proxy ${proxyHost} could not open a connection to ${hostPort(ctx.target.host, ctx.target.port)} (${msg}).`, {
       ...base, phase: 'proxy_handshake', retryable: true,
@@ -254,6 +304,27 @@ function socksError(ctx: Ctx, p: ProxyEndpoint, e: unknown): ParleyError {
   return new ParleyError('proxy_refused', `The SOCKS handshake with ${proxyHost} failed (${msg}).`, {
     ...base, phase: 'proxy_handshake', retryable: true, hint: 'Check that this address is a SOCKS proxy of the version in the URL (socks4, socks4a, socks5, socks5h).',
   }, { cause: e });
+}
+
+/** Bound on a SOCKS handshake when the connect timeout is off (0): the socks library always has one. */
+const SOCKS_HANDSHAKE_MS = 30_000;
+
+/**
+ * A SOCKS proxy that did not finish the handshake within `ms`: one that never sent a byte did not answer the
+ * handshake at all (not a SOCKS proxy, or a stuck one); one that did is still trying to reach the target.
+ */
+function socksStalled(ctx: Ctx, p: ProxyEndpoint, ms: number): ParleyError {
+  const proxyHost = hostPort(p.host, p.port);
+  const target = hostPort(ctx.target.host, ctx.target.port);
+  const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText, retryable: true } as const;
+  if ((ctx.proxySocket?.bytesRead ?? 0) === 0) {
+    return new ParleyError('proxy_unreachable', `The SOCKS proxy ${proxyHost} did not answer the handshake within ${ms} ms.`, {
+      ...base, hint: `Check that ${proxyHost} is a SOCKS proxy of the version in the URL (socks4, socks4a, socks5, socks5h), and that it is working; an HTTP proxy needs an http:// URL.`,
+    });
+  }
+  return new ParleyError('connect_timeout', `The SOCKS proxy ${proxyHost} did not open the tunnel to ${target} within ${ms} ms.`, {
+    ...base, hint: 'The proxy may not reach the provider. Raise the connect timeout, or check the route.',
+  });
 }
 
 async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Promise<net.Socket> {
@@ -274,16 +345,24 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
       throw socketError(ctx, e as NodeJS.ErrnoException, 'target');
     }
   }
+  // The TCP connection is ours (same resolver, same errors as for an HTTP proxy); the socks library only
+  // speaks the handshake over it, so a timeout can tell a proxy that never answered from one that is slow.
+  const raw = await tcpConnect(ctx, p.host, p.port, 'proxy', signal);
+  ctx.stage = 'proxy_handshake';
+  ctx.proxySocket = raw;
   const proxy: SocksProxy = {
     host: p.host,
     port: p.port,
     type: p.scheme === 'socks4' || p.scheme === 'socks4a' ? 4 : 5,
     ...(p.username !== undefined ? { userId: p.username, password: p.password ?? '' } : {}),
   };
-  // The socks API takes no signal: race it, and destroy a socket that arrives after an abort.
+  // The socks API takes no signal: race it, and destroy the socket on an abort.
   let onAbort = (): void => undefined;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new Error('aborted'));
+    onAbort = () => {
+      raw.destroy();
+      reject(new Error('aborted'));
+    };
   });
   signal.addEventListener('abort', onAbort, { once: true });
   try {
@@ -291,13 +370,17 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
       proxy,
       command: 'connect',
       destination: { host: destHost, port: ctx.target.port },
-      timeout: Math.max(1, ctx.opts.connectTimeoutMs),
+      existing_socket: raw,
+      // Started after the TCP connect, so the connect timeout (openConnection's timer) fires first; with the
+      // connect timeout off, the handshake still has a bound.
+      timeout: ctx.opts.connectTimeoutMs > 0 ? ctx.opts.connectTimeoutMs : SOCKS_HANDSHAKE_MS,
     });
     pending.then((r) => signal.aborted && r.socket.destroy(), () => undefined);
     const { socket } = await Promise.race([pending, aborted]);
     ctx.trace('proxy', `${p.scheme} tunnel to ${hostPort(ctx.target.host, ctx.target.port)} open`);
     return socket;
   } catch (e) {
+    raw.destroy();
     if (signal.aborted) throw e;
     throw socksError(ctx, p, e);
   } finally {
@@ -325,6 +408,7 @@ const UNTRUSTED_REASONS: Record<string, string> = {
   UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the certificate is not trusted',
   CERT_HAS_EXPIRED: 'the certificate has expired',
   CERT_NOT_YET_VALID: 'the certificate is not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it is for another host name',
 };
 
 function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy' | 'target', signal: AbortSignal): Promise<tls.TLSSocket> {
@@ -334,6 +418,9 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
   return new Promise<tls.TLSSocket>((resolve, reject) => {
     const socket = tls.connect({
       socket: raw,
+      // Node's own identity check uses `host`; without it, it would check the host the raw socket was opened
+      // to, which is the proxy for a tunnel.
+      host: servername,
       ...(net.isIP(servername) ? {} : { servername }),
       secureContext: ctx.opts.secureContext,
       ALPNProtocols: ['http/1.1'],
@@ -372,12 +459,11 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
         fail(untrusted(UNTRUSTED_REASONS[sys] ?? sys, sys));
         return;
       }
-      if (!net.isIP(servername) || cert.subjectaltname) {
-        const idErr = tls.checkServerIdentity(servername, cert);
-        if (idErr) {
-          fail(untrusted(`it is for another host name (${idErr.message})`, 'ERR_TLS_CERT_ALTNAME_INVALID'));
-          return;
-        }
+      // Always, also for an IP address: a certificate names an IP only in its subjectAltName, never in its CN.
+      const idErr = tls.checkServerIdentity(servername, cert);
+      if (idErr) {
+        fail(untrusted(`it is for another host name (${idErr.message})`, 'ERR_TLS_CERT_ALTNAME_INVALID'));
+        return;
       }
       socket.removeAllListeners('error');
       ctx.trace('tls', `${where} ${host} ${socket.getProtocol() ?? ''} issuer ${issuer ?? '?'}`);
@@ -402,8 +488,14 @@ function timeoutError(ctx: Ctx): ParleyError {
   switch (ctx.stage) {
     case 'proxy_connect':
       return new ParleyError('proxy_unreachable', `The proxy ${p ? hostPort(p.host, p.port) : ''} did not accept a connection within ${ms} ms.`, { hop: 'proxy', phase: 'connect', route: ctx.routeText, retryable: true });
-    case 'proxy_handshake':
-      return new ParleyError('connect_timeout', `The proxy did not open the tunnel to ${target} within ${ms} ms.`, { hop: 'proxy', phase: 'proxy_handshake', host: target, route: ctx.routeText, retryable: true, hint: 'The proxy may not reach the provider. Raise the connect timeout, or check the route.' });
+    case 'proxy_handshake': {
+      if (p && p.scheme !== 'http' && p.scheme !== 'https') return socksStalled(ctx, p, ms);
+      const proxyHost = p ? hostPort(p.host, p.port) : '';
+      return new ParleyError('connect_timeout', `The proxy ${proxyHost} did not answer CONNECT to ${target} within ${ms} ms.`, {
+        hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText, retryable: true,
+        hint: 'The proxy may not reach the provider, or this address is not an HTTP proxy. Raise the connect timeout, or check the route.',
+      });
+    }
     case 'tls':
       return new ParleyError('connect_timeout', `The TLS handshake with ${target} did not finish within ${ms} ms.`, { hop: 'target', phase: 'tls', host: target, route: ctx.routeText, retryable: true });
     default:

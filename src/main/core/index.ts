@@ -14,7 +14,7 @@ import { classifyHttp } from './classify.ts';
 import { resolveRoute } from './route/resolve.ts';
 import type { Route, SystemProxyResolver } from './route/types.ts';
 import { DispatcherPool, Deadline, exchange, headerRecord, readText } from './transport.ts';
-import { buildTrustStore } from './trust.ts';
+import { buildTrustStore, TrustFileCache } from './trust.ts';
 
 import { ParleyError } from './errors.ts';
 export { ParleyError };
@@ -87,11 +87,13 @@ export function createCore(options: CoreOptions = {}): Core {
   const route = (s: ConnectionSettings, url: string): Promise<Route> =>
     resolveRoute({ mode: s.network.proxy.mode, proxyUrl: s.network.proxy.url, bypass: s.network.proxy.bypass, env, systemResolver: options.systemProxyResolver }, new URL(url));
 
+  // CA files are stat'ed for each request and read again only when they changed.
+  const trustFiles = new TrustFileCache();
   async function prepare(raw: unknown, url: (s: ConnectionSettings) => string) {
     const settings = typeOnce(raw);
     const target = url(settings);
     const r = await route(settings, target);
-    const trust = buildTrustStore(settings.network.caFiles, env);
+    const trust = await buildTrustStore(settings.network.caFiles, env, trustFiles);
     const dispatcher = await pool.get(r, trust, settings.network.timeouts.connectMs, new URL(target).protocol === 'https:', networkKey(settings));
     return { settings, route: r, dispatcher };
   }

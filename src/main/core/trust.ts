@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import { ParleyError } from './errors.ts';
 import type { Env } from './config.ts';
@@ -11,21 +13,96 @@ export interface TrustStore {
   extraFiles: string[];
 }
 
-function readPemFile(path: string, setting: string): string[] {
+/** The largest CA file read (a bundle of a few hundred certificates fits). */
+export const MAX_CA_FILE_BYTES = 1024 * 1024;
+
+interface CachedFile {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  certs: string[];
+}
+
+/**
+ * The certificates of CA files already read, by path, valid while the file's identity, size and mtime are
+ * unchanged: each request stats its CA files, and reads only those that changed. One per core (no module state).
+ */
+export class TrustFileCache {
+  readonly #files = new Map<string, CachedFile>();
+  static readonly MAX_ENTRIES = 64;
+
+  get(path: string, st: { dev: number; ino: number; size: number; mtimeMs: number }): string[] | undefined {
+    const c = this.#files.get(path);
+    return c && c.dev === st.dev && c.ino === st.ino && c.size === st.size && c.mtimeMs === st.mtimeMs ? c.certs : undefined;
+  }
+
+  set(path: string, entry: CachedFile): void {
+    this.#files.delete(path);
+    this.#files.set(path, entry);
+    while (this.#files.size > TrustFileCache.MAX_ENTRIES) this.#files.delete(this.#files.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.#files.size;
+  }
+}
+
+/**
+ * One error for every way a CA file cannot be used (missing, not a regular file, too large, unreadable, no
+ * valid PEM certificate): the settings come from the renderer, and a distinct answer per case would let it
+ * probe which files exist on this machine.
+ */
+function unusable(path: string, setting: string): ParleyError {
+  return new ParleyError('config_invalid', `The CA certificate file ${path} (${setting}) cannot be used: it is not a readable PEM certificate file of at most 1 MB.`, {
+    hop: 'config', phase: 'config',
+    hint: 'Check the path, and that the file is the CA certificate in PEM format (Base64, "-----BEGIN CERTIFICATE-----"); or remove it from the trusted certificates.',
+  });
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Reads a CA file without ever blocking: stat first (a FIFO, a device, a directory is refused without being
+ * opened), open non-blocking, check the opened file is the one stat saw, read at most MAX_CA_FILE_BYTES + 1.
+ */
+async function readPemFile(path: string, setting: string, cache: TrustFileCache | undefined): Promise<string[]> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st || !st.isFile() || st.size > MAX_CA_FILE_BYTES) throw unusable(path, setting);
+  const cached = cache?.get(path, st);
+  if (cached) return cached;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ParleyError('config_invalid', `Cannot read the CA certificate file ${path} (${setting}): ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, {
-      hop: 'config', phase: 'config', hint: 'Check the path of the certificate file, or remove it from the trusted certificates.',
-    });
+    // O_NONBLOCK: should the path have become a FIFO since the stat, opening it does not wait for a writer.
+    const fh = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | (fsConstants.O_NOCTTY ?? 0));
+    try {
+      const opened = await fh.stat();
+      if (!opened.isFile() || opened.dev !== st.dev || opened.ino !== st.ino) throw new Error('changed');
+      const buf = Buffer.alloc(MAX_CA_FILE_BYTES + 1);
+      let got = 0;
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+        if (got > MAX_CA_FILE_BYTES) throw new Error('too large');
+      }
+      text = buf.subarray(0, got).toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    throw unusable(path, setting);
   }
-  const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (certs.length === 0) {
-    throw new ParleyError('config_invalid', `The file ${path} (${setting}) holds no PEM certificate.`, {
-      hop: 'config', phase: 'config', hint: 'Export the CA certificate in PEM format (Base64, "-----BEGIN CERTIFICATE-----").',
-    });
+  const certs = text.match(PEM_CERT) ?? [];
+  if (certs.length === 0) throw unusable(path, setting);
+  for (const pem of certs) {
+    try {
+      new X509Certificate(pem);
+    } catch {
+      throw unusable(path, setting);
+    }
   }
+  cache?.set(path, { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, certs });
   return certs;
 }
 
@@ -37,14 +114,17 @@ function systemCerts(): string[] {
   }
 }
 
-/** Builds the trust store: extra CAs are added to the system store, never replace it. */
-export function buildTrustStore(caFiles: readonly string[], env: Env): TrustStore {
+/**
+ * Builds the trust store: extra CAs are added to the system store, never replace it. Reads the files
+ * asynchronously (a hostile path must not freeze the main process); `cache` spares re-reading unchanged files.
+ */
+export async function buildTrustStore(caFiles: readonly string[], env: Env, cache?: TrustFileCache): Promise<TrustStore> {
   const extra: string[] = [];
   const files = [...caFiles];
   const fromEnv = env.NODE_EXTRA_CA_CERTS;
   // Node reads NODE_EXTRA_CA_CERTS only at process start; we read it too so a changed env is honoured.
   if (fromEnv) files.push(fromEnv);
-  for (const [i, f] of files.entries()) extra.push(...readPemFile(f, i < caFiles.length ? `caFiles[${i}]` : 'NODE_EXTRA_CA_CERTS'));
+  for (const [i, f] of files.entries()) extra.push(...(await readPemFile(f, i < caFiles.length ? `caFiles[${i}]` : 'NODE_EXTRA_CA_CERTS', cache)));
   const ca = [...new Set([...systemCerts(), ...extra])];
   return { ca, key: files.join('\n'), extraFiles: files };
 }

@@ -238,7 +238,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
   const core = createCore({ env, lookup: opts.lookup, systemProxyResolver: opts.systemProxyResolver, trace: opts.trace });
   let secureContext: tls.SecureContext;
   try {
-    secureContext = createSecureContext({ ca: buildTrustStore(s.network.caFiles, env).ca });
+    secureContext = createSecureContext({ ca: (await buildTrustStore(s.network.caFiles, env)).ca });
   } catch (e) {
     fail(errCode(e), e);
     steps[0] = { ...(steps[0] as DoctorStep), status: 'fail', detail: errText(e) };
@@ -539,7 +539,7 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
   /** Opens a connection (with TLS for https targets) over `route`: undefined when it works, else the error. */
   async function tryConnectTo(route: Route): Promise<unknown> {
     try {
-      const trust = buildTrustStore(s.network.caFiles, env);
+      const trust = await buildTrustStore(s.network.caFiles, env);
       const sock = await openConnection({ route, secureContext: createSecureContext({ ca: trust.ca }), connectTimeoutMs: s.network.timeouts.connectMs || 15_000, lookup: opts.lookup }, { host: target.host, port: target.port, tls: isTls }, opts.signal);
       sock.destroy();
       return undefined;

@@ -11,11 +11,23 @@ export * from './constants.ts';
 
 const ms = z.number().int().min(0).max(24 * 3600_000);
 
+/**
+ * Longest accepted values: far beyond any real one (URLs of a few hundred characters; API keys up to ~2 KB for
+ * JWT-like ones), small enough that a pasted file or a runaway script (a 50 MB base URL) is config_invalid
+ * instead of a settings file the app and the CLI must carry.
+ */
+export const MAX_URL_CHARS = 2048;
+export const MAX_KEY_CHARS = 8 * 1024;
+export const MAX_MODEL_CHARS = 200;
+export const MAX_BYPASS_CHARS = 16 * 1024;
+export const MAX_CA_FILES = 32;
+export const MAX_PATH_CHARS = 4096;
+
 export const providerSchema = z.object({
   protocol: z.enum(PROTOCOLS),
-  baseUrl: z.string().min(1),
-  apiKey: z.string().optional(),
-  model: z.string().min(1),
+  baseUrl: z.string().min(1).max(MAX_URL_CHARS),
+  apiKey: z.string().max(MAX_KEY_CHARS).optional(),
+  model: z.string().min(1).max(MAX_MODEL_CHARS),
   /** Anthropic API version header. */
   anthropicVersion: z.string().default('2023-06-01'),
 });
@@ -24,13 +36,13 @@ export const networkSchema = z.object({
   proxy: z
     .object({
       mode: z.enum(PROXY_MODES).default('env'),
-      url: z.string().optional(),
+      url: z.string().max(MAX_URL_CHARS).optional(),
       /** Bypass rules, comma or whitespace separated (see src/main/core/route/bypass.ts). */
-      bypass: z.string().default(''),
+      bypass: z.string().max(MAX_BYPASS_CHARS).default(''),
     })
     .prefault({}),
   /** Extra CA certificate files (PEM), added to the system store. */
-  caFiles: z.array(z.string()).default([]),
+  caFiles: z.array(z.string().max(MAX_PATH_CHARS)).max(MAX_CA_FILES).default([]),
   timeouts: z
     .object({
       connectMs: ms.default(DEFAULT_TIMEOUTS.connectMs),
@@ -76,19 +88,19 @@ export const providerEntrySchema = z.object({
   name: z.string().trim().min(1).max(100),
   preset: z.enum(PRESET_IDS).default('custom'),
   protocol: z.enum(PROTOCOLS).default('openai'),
-  baseUrl: z.string().max(2048).default(''),
-  apiKey: z.string().max(4096).optional(),
+  baseUrl: z.string().max(MAX_URL_CHARS).default(''),
+  apiKey: z.string().max(MAX_KEY_CHARS).optional(),
   /** Models fetched from the provider's list or typed in. */
-  models: z.array(z.string().min(1).max(200)).max(MAX_MODELS).default([]),
+  models: z.array(z.string().min(1).max(MAX_MODEL_CHARS)).max(MAX_MODELS).default([]),
   /** The subset shown in pickers ([] = all of `models`). */
-  shownModels: z.array(z.string().min(1).max(200)).max(MAX_MODELS).default([]),
-  defaultModel: z.string().max(200).default(''),
+  shownModels: z.array(z.string().min(1).max(MAX_MODEL_CHARS)).max(MAX_MODELS).default([]),
+  defaultModel: z.string().max(MAX_MODEL_CHARS).default(''),
   /** Context sizes in tokens, where known, per model. */
-  contextTokens: z.record(z.string().max(200), z.number().int().min(256).max(100_000_000)).default({}),
+  contextTokens: z.record(z.string().max(MAX_MODEL_CHARS), z.number().int().min(256).max(100_000_000)).default({}),
   route: z
     .object({
       mode: z.enum(ROUTE_MODES).default('global'),
-      proxyUrl: z.string().max(2048).optional(),
+      proxyUrl: z.string().max(MAX_URL_CHARS).optional(),
     })
     .prefault({}),
   anthropicVersion: z.string().max(40).optional(),
@@ -101,7 +113,7 @@ export type ProviderEntryInput = z.input<typeof providerEntrySchema>;
 export const chatDefaultsSchema = z
   .object({
     providerId: z.string().max(64).nullable().default(null),
-    model: z.string().max(200).default(''),
+    model: z.string().max(MAX_MODEL_CHARS).default(''),
     systemPrompt: z.string().max(MAX_SYSTEM_PROMPT).default(''),
     /** Earlier messages a request carries; 0 = as many as fit the model's context. */
     contextMessages: z.number().int().min(0).max(10_000).default(0),

@@ -76,3 +76,66 @@ describe('settings.json version 1 → 2 on first start', () => {
     }
   });
 });
+
+describe('settings.json shared with the CLI and hand edits', () => {
+  const withDir = async (fn: (dir: string) => Promise<void> | void): Promise<void> => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-settings-'));
+    try {
+      await fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('a change re-reads the file first: an edit made after the app read it survives the app\'s next save', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { createSettingsStore } = await import('../../src/main/services/settings-store.ts');
+    await withDir((dir) => {
+      const store = createSettingsStore(dir);
+      store.update({ ui: { theme: 'dark' } });
+      expect(store.get().ui.theme).toBe('dark');
+      // A hand edit (or the CLI) between the app's load and its save.
+      const file = join(dir, 'settings.json');
+      const onDisk = JSON.parse(readFileSync(file, 'utf8')) as { network: { proxy: Record<string, unknown> } };
+      onDisk.network.proxy = { mode: 'manual', url: 'http://proxy.corp:3128', bypass: '.corp' };
+      writeFileSync(file, JSON.stringify(onDisk));
+      store.update({ logging: { logContent: true } });
+      const after = JSON.parse(readFileSync(file, 'utf8')) as { network: { proxy: { url: string } }; ui: { theme: string }; logging: { logContent: boolean } };
+      expect(after.network.proxy.url).toBe('http://proxy.corp:3128');
+      expect(after.ui.theme).toBe('dark');
+      expect(after.logging.logContent).toBe(true);
+    });
+  });
+
+  it('values longer than any real one are config_invalid; real long keys (JWT-like, ~6 KB) are accepted', async () => {
+    const { createSettingsStore } = await import('../../src/main/services/settings-store.ts');
+    const { connectionSchema } = await import('../../src/shared/settings.ts');
+    await withDir((dir) => {
+      const store = createSettingsStore(dir);
+      const refused = (fn: () => unknown, field: string): void => {
+        let err: unknown;
+        try {
+          fn();
+        } catch (e) {
+          err = e;
+        }
+        expect(err, field).toMatchObject({ code: 'config_invalid' });
+        expect((err as Error).message).toContain(field);
+      };
+      refused(() => store.update({ network: { proxy: { mode: 'manual', url: `http://proxy.corp:3128/${'a'.repeat(3000)}` } } }), 'network.proxy.url');
+      refused(() => store.update({ network: { proxy: { bypass: '.corp,'.repeat(4000) } } }), 'network.proxy.bypass');
+      refused(() => store.update({ network: { caFiles: Array.from({ length: 33 }, (_, i) => `/etc/ca/${i}.pem`) } }), 'network.caFiles');
+      refused(() => store.update({ network: { caFiles: [`/${'d/'.repeat(2100)}ca.pem`] } }), 'network.caFiles');
+      const jwtLike = `eyJ${'A'.repeat(6 * 1024)}`;
+      const id = store.saveProvider({ name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: 'https://gw.example/v1', apiKey: jwtLike });
+      expect(store.get().providers.find((p) => p.id === id)?.apiKey).toBe(jwtLike);
+      refused(() => store.saveProvider({ id, name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: 'https://gw.example/v1', apiKey: 'k'.repeat(9 * 1024) }), 'apiKey');
+      // The CLI's connection settings: a 50 MB base URL is refused as well.
+      const huge = connectionSchema.safeParse({ provider: { protocol: 'openai', baseUrl: `https://x.example/${'a'.repeat(50 * 1024 * 1024)}`, model: 'm' } });
+      expect(huge.success).toBe(false);
+      expect(connectionSchema.safeParse({ provider: { protocol: 'openai', baseUrl: 'https://x.example/v1', model: 'm'.repeat(201) } }).success).toBe(false);
+    });
+  });
+});

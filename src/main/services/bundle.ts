@@ -2,7 +2,7 @@
  * The support bundle: one zip with the rotated logs (redacted again), the settings with every secret replaced
  * by its shape marker, versions, proxy environment, doctor reports and a manifest.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { arch, platform, release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -11,6 +11,7 @@ import { ENV_REF, isEnvRef, urlSecrets } from '../core/config.ts';
 import { proxyPassword } from '../core/route/proxy-url.ts';
 import { referencedVars } from './secure-input.ts';
 import { listLogFiles } from './logging.ts';
+import { writeFailed, writeFileAtomic } from './safe-write.ts';
 
 export interface BundleOptions {
   out: string;
@@ -133,7 +134,13 @@ export async function writeBundle(opts: BundleOptions): Promise<BundleResult> {
   };
   files['manifest.json'] = json(manifest);
   const zip = zipSync(files, { level: 6 });
-  mkdirSync(dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, zip);
+  // Owner-only, whole or not at all: a full disk or a read-only folder leaves no 0-byte bundle, and the error is
+  // storage_failed with the path and the OS's reason.
+  try {
+    mkdirSync(dirname(opts.out), { recursive: true });
+  } catch (e) {
+    throw writeFailed(opts.out, e, 'the support bundle');
+  }
+  writeFileAtomic(opts.out, zip, { mode: 0o600, what: 'the support bundle' });
   return { path: opts.out, files: [...names, 'manifest.json'], secretsStripped: redactor.count };
 }

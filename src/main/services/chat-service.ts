@@ -11,7 +11,7 @@ import { ParleyError } from '../core/errors.ts';
 import type { ActiveStream, Conversation, Message, MessageRoute, PathMessage, StreamNotice } from '../../shared/chat.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { StoredSettings } from '../../shared/settings.ts';
-import type { Logger } from './logging.ts';
+import { contentForLog, type Logger } from './logging.ts';
 import { connectionFor } from './providers.ts';
 import type { SettingsStore } from './settings-store.ts';
 import type { ChatStore } from './storage/index.ts';
@@ -260,7 +260,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
           status: 'complete', text: prefix + result.text, reasoning: result.reasoning,
           ...(result.usage ? { usage: result.usage } : {}), ...(result.finishReason ? { finishReason: result.finishReason } : {}),
         };
-        log.info('chat done', { requestId, mode: result.mode, attempts: result.attempts, chars: result.text.length, ...(deps.logger.logContent ? { text: result.text } : {}) });
+        log.info('chat done', { requestId, mode: result.mode, attempts: result.attempts, chars: result.text.length, ...(deps.logger.logContent ? { answer: contentForLog(result.text) } : {}) });
       } catch (e) {
         const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
         const { partial: _p, ...info } = err.toInfo();

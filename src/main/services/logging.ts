@@ -61,6 +61,8 @@ export interface LoggerOptions {
   logContent?: boolean;
   /** Also print to the console at this level (default: off). */
   consoleLevel?: LogLevel | false;
+  /** After a write failure, how long to go without a file before trying again (default REOPEN_RETRY_MS). */
+  retryMs?: number;
 }
 
 const MAX_LINE_CHARS = 8 * 1024;
@@ -181,7 +183,10 @@ class LogFile {
   private readonly maxFiles: number;
   private readonly maxTotal: number;
 
-  constructor(path: string, maxSize: number, maxFiles: number, maxTotal: number) {
+  private readonly retryMs: number;
+
+  constructor(path: string, maxSize: number, maxFiles: number, maxTotal: number, retryMs = REOPEN_RETRY_MS) {
+    this.retryMs = retryMs;
     this.path = path;
     this.maxSize = maxSize;
     this.maxFiles = maxFiles;
@@ -190,7 +195,7 @@ class LogFile {
 
   private fail(e: unknown): void {
     this.error = `Parley cannot write its log ${this.path} (${osReason(e)}); it keeps running without a log file.`;
-    this.retryAt = Date.now() + REOPEN_RETRY_MS;
+    this.retryAt = Date.now() + this.retryMs;
     this.close();
   }
 
@@ -315,7 +320,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   const maxTotal = opts.maxTotalBytes ?? 8 * 1024 * 1024;
   const { redactor } = opts;
   const path = join(opts.dir, fileName);
-  const file = new LogFile(path, maxSize, maxFiles, maxTotal);
+  const file = new LogFile(path, maxSize, maxFiles, maxTotal, opts.retryMs);
   const log = electronLog.create({ logId: `parley-${process.pid}-${++seq}` });
   log.transports.console.level = opts.consoleLevel ?? false;
   // Parley's own file transport in electron-log's place (same name, so hooks see 'file'): it formats with

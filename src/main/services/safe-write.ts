@@ -3,8 +3,8 @@
  * leave a 0-byte or half-written settings file, report or bundle. Everything Parley writes is the user's own
  * (owner-only: files 0600, folders 0700), and a failure is `storage_failed` naming the path and the OS's reason.
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
 
 /** The OS's reason in a few words: `ENOSPC: no space left on device`. */
@@ -31,7 +31,16 @@ export function writeFailed(path: string, e: unknown, what = 'the file'): Parley
  * older version) is narrowed to 0700; a folder the user chose elsewhere is left as it is.
  */
 export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    // A recursive mkdir on a read-only disk can say ENOENT: create the first missing folder alone for the real reason (EROFS, EACCES).
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    let missing = resolve(dir);
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    mkdirSync(missing, { mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
   if (process.platform === 'win32') return;
   try {
     const st = statSync(dir);

@@ -1,11 +1,13 @@
 /**
  * The app's settings file, `<dataDir>/settings.json` (the same file the CLI reads): validated with the
  * shared schema, migrated from version 1 on first start, written atomically with owner-only permissions.
+ * The CLI or a hand edit may change the file while the app runs: every change re-reads it first and applies only
+ * what the change is about, and `get()` re-reads it when it changed on disk (its size, time or inode).
  * Secrets stay in main: the renderer gets a view with keys replaced by their shape and proxy passwords by a
  * placeholder. Changes from the window go through the rules of secure-input.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
 import { isEnvRef, maskUrlSecrets, unmaskUrlSecrets, type Env } from '../core/config.ts';
@@ -15,6 +17,7 @@ import { maskProxyValue, splitProxyUserinfo } from '../core/route/proxy-url.ts';
 import { shapeMarker } from './redact.ts';
 import { readSettingsFile } from './settings-file.ts';
 import { baseOrigin, checkKeyVarOrigin, checkWindowValue } from './secure-input.ts';
+import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
 
 export interface SettingsStore {
   readonly path: string;
@@ -119,29 +122,41 @@ function checkPlain(values: (string | undefined | null)[], field: string): void 
 export function createSettingsStore(dataDir: string, env: Env = {}): SettingsStore {
   const path = join(dataDir, 'settings.json');
   let current: StoredSettings | undefined;
+  /** What the file was when `current` was read: a different one (another process wrote it) is read again. */
+  let seen = '';
+  const stamp = (): string => {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'none';
+  };
+  /** Temp file beside it, then rename: the CLI never reads half a file; a failed write leaves no temp file. */
   const save = (s: StoredSettings): void => {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, path);
+    ensurePrivateDir(dirname(path));
+    writeFileAtomic(path, JSON.stringify(s, null, 2) + '\n', { mode: 0o600, what: 'the settings file' });
   };
   const load = (): StoredSettings => {
+    const before = stamp();
     const raw = readSettingsFile(path);
     const { value, migrated } = migrateSettings(raw);
     const s = parse(value, path);
     if (migrated) {
       // Version 1 → 2 on first start; the old file is kept beside it.
       try {
-        writeFileSync(`${path}.v1`, JSON.stringify(raw, null, 2) + '\n', { mode: 0o600 });
+        writeFileAtomic(`${path}.v1`, JSON.stringify(raw, null, 2) + '\n', { mode: 0o600 });
       } catch { /* the migrated file is what matters */ }
       save(s);
-    }
+      seen = stamp();
+    } else seen = before;
     return s;
   };
-  /** The settings to change: a broken file must not lock the user out (kept aside, defaults used). */
-  const base = (store: SettingsStore): StoredSettings => {
+  /**
+   * The settings to change, read again from the file (the CLI or a hand edit may have changed it since): a change
+   * merges into what is on disk now, never into an old copy. A broken file must not lock the user out (kept
+   * aside, defaults used).
+   */
+  const base = (): StoredSettings => {
     try {
-      return store.get();
+      current = load();
+      return current;
     } catch {
       try {
         renameSync(path, `${path}.broken-${Date.now()}`);
@@ -153,6 +168,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
     const s = parse(next, path);
     save(s);
     current = s;
+    seen = stamp();
     return s;
   };
 
@@ -193,11 +209,11 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
   const store: SettingsStore = {
     path,
     get() {
-      current ??= load();
+      if (!current || stamp() !== seen) current = load();
       return current;
     },
     update(patch) {
-      const old = base(store);
+      const old = base();
       const p = patch ?? {};
       let network = old.network;
       if (p.network) {
@@ -214,7 +230,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
       return commit({ ...old, network, defaults, ui: { ...old.ui, ...(p.ui ?? {}) }, logging: { ...old.logging, ...(p.logging ?? {}) } });
     },
     saveProvider(draft) {
-      const old = base(store);
+      const old = base();
       const existing = draft.id ? old.providers.find((x) => x.id === draft.id) : undefined;
       if (draft.id && !existing) throw new ParleyError('config_invalid', `No provider with id ${draft.id}.`, { hop: 'config', phase: 'config' });
       if (!existing && old.providers.length >= MAX_PROVIDERS) throw new ParleyError('limit_exceeded', `At most ${MAX_PROVIDERS} providers can be configured.`, { hop: 'config', phase: 'config' });
@@ -227,7 +243,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
       return entry.id;
     },
     deleteProvider(id) {
-      const old = base(store);
+      const old = base();
       const providers = old.providers.filter((x) => x.id !== id);
       const defaults = old.defaults.providerId === id ? { ...old.defaults, providerId: providers[0]?.id ?? null, model: providers[0]?.defaultModel ?? '' } : old.defaults;
       commit({ ...old, providers, defaults });

@@ -1,7 +1,8 @@
 /** Conversations and messages: list, open, change, delete, search, export and import. */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ParleyError } from '../../core/errors.ts';
 import { PAGE_SIZE } from '../../../shared/chat.ts';
+import { writeFileAtomic } from '../safe-write.ts';
 import type { AppContext, Handlers } from './types.ts';
 
 /** The sidebar lists this many conversations (pinned first, then the newest); search reaches all of them. */
@@ -60,7 +61,8 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       const out = await choose(fileName(c.title, format === 'markdown' ? 'md' : 'json'), format);
       if (!out) return null;
       const body = format === 'markdown' ? store.exportMarkdown(id) : JSON.stringify(store.exportJson(id), null, 2);
-      await writeFile(out, body, { mode: 0o600 });
+      // Whole or not at all, owner-only; a read-only folder or a full disk is storage_failed naming the file.
+      writeFileAtomic(out, body, { mode: 0o600, what: 'the conversation export' });
       log.info('conversation exported', { id, format, bytes: Buffer.byteLength(body) });
       return out;
     },

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { ExportResult } from '../../../shared/ipc.ts';
 import { writeBundle } from '../bundle.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { writeFailed } from '../safe-write.ts';
 import type { AppContext, Handlers } from './types.ts';
 
 export function diagnosticsHandlers(ctx: AppContext): Handlers<'diagnostics:export'> {
@@ -16,7 +18,15 @@ export function diagnosticsHandlers(ctx: AppContext): Handlers<'diagnostics:expo
       } catch {
         raw = undefined;
       }
-      const res = await writeBundle({ out, configDir: ctx.opts.dataDir, logDir: ctx.opts.logDir, settings: raw, env: ctx.env, extraSecrets: ctx.redactor.secrets() });
+      let res: ExportResult;
+      try {
+        res = await writeBundle({ out, configDir: ctx.opts.dataDir, logDir: ctx.opts.logDir, settings: raw, env: ctx.env, extraSecrets: ctx.redactor.secrets() });
+      } catch (e) {
+        // A file that cannot be written or read is storage_failed with its path and the OS's reason, not a
+        // network error (the app's catch-all would call it protocol_error).
+        if (ParleyError.is(e) || !(e as NodeJS.ErrnoException)?.code) throw e;
+        throw writeFailed(out, e, 'the support bundle');
+      }
       ctx.logger.scope('bundle').info('diagnostics exported', { path: res.path, files: res.files.length, secretsStripped: res.secretsStripped });
       return res;
     },

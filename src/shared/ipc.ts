@@ -75,6 +75,8 @@ export interface BootState {
   /** null when settings.json cannot be read (then `settingsError` says why). */
   settings: SettingsView | null;
   settingsError?: ErrorInfo;
+  /** The log file cannot be written (a read-only or full folder): storage_failed with the path and the reason; the app works on without it. */
+  logWriteError?: ErrorInfo;
   conversations: Conversation[];
   /** Answers being written now (this window receives their events from here on). */
   active: ActiveStream[];

@@ -108,6 +108,8 @@ export const useStore = create<State>()((set, get) => ({
     } else if (boot.settingsError) {
       get().showError(boot.settingsError, 'settings load failed');
     }
+    // The app works without its log file, and says where it could not write (a settings error matters more).
+    if (boot.logWriteError && !boot.settingsError) get().showError(boot.logWriteError, 'log not written');
     const language = boot.settings?.settings.ui?.language ?? 'system';
     const resolved = applyLanguage(boot.settings?.settings.ui?.language);
     applyTheme(boot.settings?.settings.ui?.theme);

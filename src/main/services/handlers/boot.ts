@@ -7,24 +7,16 @@ import { appInfo } from './app.ts';
 import { LIST_LIMIT } from './conversations.ts';
 import type { AppContext, Handlers } from './types.ts';
 
-/**
- * The boot payload, plus `logWriteError` when the log file cannot be written (a read-only or full folder): the
- * app still opens (logging is never fatal) and the window can say where it could not write (storage_failed).
- * TODO(ipc owner): declare `logWriteError?: ErrorInfo` on BootState in src/shared/ipc.ts and show it like
- * `settingsError`.
- */
-export type BootPayload = BootState & { logWriteError?: ErrorInfo };
-
 /** The logger's write failure as an error the window shows, or undefined while the log is written. */
 export function logWriteError(ctx: Pick<AppContext, 'logger'>): ErrorInfo | undefined {
   const reason = ctx.logger.writeError;
   if (!reason) return undefined;
-  return new ParleyError('storage_failed', reason, { hint: `Free some space or make the folder writable; Parley keeps working without a log file meanwhile.` }).toInfo();
+  return new ParleyError('storage_failed', reason, { hint: 'Free some space or make the folder writable; Parley keeps working without a log file meanwhile.' }).toInfo();
 }
 
 export function bootHandlers(ctx: AppContext): Handlers<'app:boot'> {
   return {
-    'app:boot': (caller): BootPayload => {
+    'app:boot': (caller): BootState => {
       let settings: BootState['settings'] = null;
       let settingsError: BootState['settingsError'];
       try {

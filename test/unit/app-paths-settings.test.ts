@@ -139,3 +139,31 @@ describe('settings.json shared with the CLI and hand edits', () => {
     });
   });
 });
+
+describe.skipIf(process.platform === 'win32')('owner-only files', () => {
+  it('settings, doctor reports and the support bundle are 0600, the data folder 0700 (also one left 0755 by an older version)', async () => {
+    const { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { createSettingsStore } = await import('../../src/main/services/settings-store.ts');
+    const { saveDoctorReport } = await import('../../src/main/services/doctor-reports.ts');
+    const root = mkdtempSync(join(tmpdir(), 'parley-perm-'));
+    try {
+      const data = join(root, 'Parley');
+      mkdirSync(data, { mode: 0o755 });
+      chmodSync(data, 0o755);
+      createSettingsStore(data).update({ ui: { theme: 'dark' } });
+      const report = saveDoctorReport(data, { verdict: 'ok', findings: [], steps: [], hints: [] } as never);
+      expect(report).toBeDefined();
+      expect(statSync(data).mode & 0o777).toBe(0o700);
+      expect(statSync(join(data, 'settings.json')).mode & 0o777).toBe(0o600);
+      expect(statSync(report as string).mode & 0o777).toBe(0o600);
+      // The support bundle goes where the user chose, written 0600.
+      const { writeBundle } = await import('../../src/main/services/bundle.ts');
+      const out = join(root, 'bundle.zip');
+      await writeBundle({ out, configDir: data, logDir: join(data, 'logs'), env: {} });
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -77,6 +77,8 @@ export interface BootState {
   settingsError?: ErrorInfo;
   /** The log file cannot be written (a read-only or full folder): storage_failed with the path and the reason; the app works on without it. */
   logWriteError?: ErrorInfo;
+  /** The data folder could not be used (read-only, full…): this session's conversations live in a temporary folder. */
+  storageError?: ErrorInfo;
   conversations: Conversation[];
   /** Answers being written now (this window receives their events from here on). */
   active: ActiveStream[];

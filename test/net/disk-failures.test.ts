@@ -195,6 +195,37 @@ describe.skipIf(!canMount)(`a read-only folder — ${NEEDS_MOUNT}`, () => {
     expect(existsSync(logDir)).toBe(false);
   });
 
+  it('a read-only data folder does not stop the app: it opens on a session folder, says so at start, and the chat works', async () => {
+    const mnt = disk('1m');
+    readOnly(mnt);
+    const dataDir = join(mnt, 'data');
+    const svc = app(dataDir, tmp('logs'));
+    const boot = await svc.invoke({ windowId: 'w1' }, 'app:boot', []);
+    expect(boot.ok).toBe(true);
+    const error = (boot as { value: { storageError?: ErrorInfo } }).value.storageError;
+    expect(error).toMatchObject({ code: 'storage_failed' });
+    expect(error?.message).toContain(dataDir);
+    expect(error?.message).toMatch(/read-only|EROFS/);
+    expect(error?.hint).toBeTruthy();
+    const conv = await svc.invoke({ windowId: 'w1' }, 'conversations:create', [undefined as never]);
+    expect(conv.ok).toBe(true);
+    expect((await svc.invoke({ windowId: 'w1' }, 'conversations:list', [])) as { value: unknown[] }).toMatchObject({ ok: true, value: [expect.anything()] });
+  });
+
+  it('an OS file error a handler did not expect is storage_failed naming the path, not protocol_error', async () => {
+    const mnt = disk('1m');
+    readOnly(mnt);
+    const logDir = join(mnt, 'logs');
+    const svc = app(tmp('data'), logDir);
+    // Show the log folder: it has to be created, on a read-only disk.
+    const r = await svc.invoke({ windowId: 'w1' }, 'logs:open', []);
+    expect(r.ok).toBe(false);
+    const error = (r as { error: ErrorInfo }).error;
+    expect(error.code).toBe('storage_failed');
+    expect(error.message).toContain(logDir);
+    expect(error.message).toMatch(/EROFS/);
+  });
+
   it('exporting a conversation or the support bundle into a read-only folder is storage_failed with the path and the reason, not protocol_error', async () => {
     const mnt = disk('1m');
     mkdirSync(join(mnt, 'exports'));

@@ -5,7 +5,9 @@
  * arguments against the contract and turns failures into redacted `{ ok: false, error }` values; only the
  * OS pieces (dialogs, file manager, OS browser, system proxy, login shell) are passed in.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LookupFunction } from 'node:net';
 import { createCore } from '../core/index.ts';
 import { ParleyError } from '../core/errors.ts';
@@ -17,6 +19,7 @@ import { isChannel, parseArgs, type AppInfo, type Channel, type EventName, type 
 import { settingsSecrets } from './bundle.ts';
 import { createChatService } from './chat-service.ts';
 import { createLogger, type Logger } from './logging.ts';
+import { ensurePrivateDir, osReason } from './safe-write.ts';
 import { createRedactor, isSecretKey, TOO_DEEP } from './redact.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
 import type { ShellEnvResult } from './shell-env.ts';
@@ -126,8 +129,20 @@ function appEnv(env: Env, shell: () => Env | undefined): Env {
   });
 }
 
+/** An OS error from the file system (EROFS, ENOSPC, EACCES…), as opposed to a bug or the network. */
+function isFsError(e: unknown): e is NodeJS.ErrnoException {
+  const err = e as NodeJS.ErrnoException | undefined;
+  return typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code) && (typeof err.syscall === 'string' || typeof err.path === 'string');
+}
+
 export function createAppServices(opts: AppServicesOptions): AppServices {
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  // A data folder that cannot be created is reported once the store fails to open in it (below).
+  let dirError: unknown;
+  try {
+    ensurePrivateDir(opts.dataDir);
+  } catch (e) {
+    dirError = e;
+  }
   let shellEnv: Env | undefined;
   let shellRead: Promise<Env | undefined> | undefined;
   const env = appEnv(opts.env, () => shellEnv);
@@ -146,7 +161,21 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...opts.logLimits,
   });
   const ipcLog = logger.scope('ipc');
-  const store = openChatStore({ dataDir: opts.dataDir });
+  // A data folder that cannot be opened (read-only, full, a newer version's database) never stops the app: it
+  // opens on a store in a temporary folder for this session, and the window says so and why.
+  let store: ChatStore;
+  let storageError: ErrorInfo | undefined;
+  try {
+    store = openChatStore({ dataDir: opts.dataDir });
+  } catch (e) {
+    const reason = dirError !== undefined ? osReason(dirError) : ParleyError.is(e) ? e.message : isFsError(e) ? osReason(e) : String(e);
+    const session = mkdtempSync(join(tmpdir(), 'parley-session-'));
+    storageError = new ParleyError('storage_failed', `Parley could not open its conversations in ${opts.dataDir} (${reason}). Conversations of this session are kept in ${session} until you quit.`, {
+      hint: 'Free some disk space or make the data folder writable, then restart Parley. Export a conversation you want to keep.',
+    }).toInfo();
+    logger.scope('storage').error('data folder not usable: using a session folder', { dataDir: opts.dataDir, session, reason });
+    store = openChatStore({ dataDir: session });
+  }
   const recovered = store.recoveredAtOpen;
   if (recovered) logger.scope('storage').warn('answers cut by the last exit are marked interrupted', { count: recovered });
   // Whatever main sends a window passes through the same redactor as the logs: in full, except the words a
@@ -182,7 +211,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Read early: keys that only the login shell sets are then there for the first request.
   if (opts.loginShellEnv) void loginShellEnv();
 
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, hub, store, chat, loginShellEnv };
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, hub, store, chat, loginShellEnv, storageError };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),
@@ -197,7 +226,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const fail = (e: unknown): ErrorInfo => {
     const err = ParleyError.is(e) ? e : (e as { code?: unknown })?.code === 'ERR_SQLITE_ERROR' || /SQLITE|database/i.test(String((e as Error)?.message))
       ? new ParleyError('storage_failed', `Parley could not use its database: ${(e as Error).message}`, {})
-      : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
+      : isFsError(e)
+        ? new ParleyError('storage_failed', `Parley could not ${e.syscall ? `${e.syscall}` : 'use'} ${e.path ?? 'a file'} (${osReason(e)}).`, {}, { cause: e })
+        // Anything else is a bug of Parley's, not the network: said as such (the log has the stack).
+        : new ParleyError('protocol_error', `Parley failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`, { hint: 'Export diagnostics and report this; the log has the details.' }, { cause: e });
     return redactError(err.toInfo());
   };
 

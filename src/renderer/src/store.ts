@@ -109,7 +109,9 @@ export const useStore = create<State>()((set, get) => ({
       get().showError(boot.settingsError, 'settings load failed');
     }
     // The app works without its log file, and says where it could not write (a settings error matters more).
-    if (boot.logWriteError && !boot.settingsError) get().showError(boot.logWriteError, 'log not written');
+    // One banner at start, the most serious first: settings unreadable, conversations not saved, no log file.
+    const startError = boot.settingsError ? undefined : boot.storageError ?? boot.logWriteError;
+    if (startError) get().showError(startError, boot.storageError ? 'data folder not usable' : 'log not written');
     const language = boot.settings?.settings.ui?.language ?? 'system';
     const resolved = applyLanguage(boot.settings?.settings.ui?.language);
     applyTheme(boot.settings?.settings.ui?.theme);

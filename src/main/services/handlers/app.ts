@@ -1,5 +1,5 @@
 /** The app itself: info, readiness of a window, renderer logs, the log folder, and links opened in the OS browser. */
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from '../safe-write.ts';
 import { ParleyError } from '../../core/errors.ts';
 import type { AppInfo } from '../../../shared/ipc.ts';
 import { safeLinkUrl } from '../../../shared/links.ts';
@@ -25,7 +25,7 @@ export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' 
       uiLog[entry.level](entry.message, entry.data);
     },
     'logs:open': async () => {
-      mkdirSync(ctx.opts.logDir, { recursive: true, mode: 0o700 });
+      ensurePrivateDir(ctx.opts.logDir);
       await ctx.opts.openFolder?.(ctx.opts.logDir);
       return ctx.opts.logDir;
     },

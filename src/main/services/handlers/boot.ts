@@ -29,7 +29,7 @@ export function bootHandlers(ctx: AppContext): Handlers<'app:boot'> {
       const show = active[0]?.conversationId ?? conversations[0]?.id;
       const page = show ? ctx.store.path(show, { limit: PAGE_SIZE }) : null;
       const logError = logWriteError(ctx);
-      return { info: appInfo(ctx), settings, ...(settingsError ? { settingsError } : {}), ...(logError ? { logWriteError: logError } : {}), conversations, active, page };
+      return { info: appInfo(ctx), settings, ...(settingsError ? { settingsError } : {}), ...(logError ? { logWriteError: logError } : {}), ...(ctx.storageError ? { storageError: ctx.storageError } : {}), conversations, active, page };
     },
   };
 }

@@ -35,6 +35,8 @@ export interface AppContext {
   hub: WindowHub;
   store: ChatStore;
   chat: ChatService;
+  /** Why the data folder could not be used at start (the store then lives in a session folder). */
+  storageError?: import('../../../shared/errors.ts').ErrorInfo;
   /** The login shell's environment (read once, lazily), or undefined where not applicable or unreadable. */
   loginShellEnv(): Promise<Env | undefined>;
 }

@@ -35,6 +35,9 @@ afterAll(() => {
   dirs = [];
 });
 
+/** What the CA file dialog answers (the window adds CA files only through it). */
+let caDialogAnswer: string | null = null;
+
 function services(dataDir: string, extra: Partial<AppServicesOptions> = {}): { svc: AppServices; steps: DoctorStep[]; exported: string } {
   const steps: DoctorStep[] = [];
   const exported = join(dataDir, 'out', 'bundle.zip');
@@ -45,6 +48,7 @@ function services(dataDir: string, extra: Partial<AppServicesOptions> = {}): { s
     host: 'browser',
     versions: { name: 'Parley', version: 'test', electron: '' },
     chooseExportPath: async () => exported,
+    chooseCaFile: async () => caDialogAnswer,
     lookup: hostsLookup(),
     ...extra,
   });
@@ -78,6 +82,12 @@ async function configure(svc: AppServices, c: { provider?: { protocol?: 'openai'
       ...(p.apiKey !== undefined ? { apiKey: p.apiKey } : {}),
       ...(p.model ? { models: [p.model], defaultModel: p.model } : {}),
     });
+  }
+  // CA files are picked in the system dialog, as a user does; then saved with the rest.
+  for (const f of (c.network?.caFiles as string[] | undefined) ?? []) {
+    caDialogAnswer = f;
+    await call(svc, 'settings:pickCaFile');
+    caDialogAnswer = null;
   }
   if (c.network) await call(svc, 'settings:set', { network: c.network as never });
   return call(svc, 'settings:get');

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StreamMemory } from '../core/chat.ts';
 import { isErrorCode, type ErrorCode } from '../../shared/errors.ts';
+import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
 
 /** Stream memory kept in `<configDir>/stream-memory.json`, so separate CLI runs remember a broken stream too. */
 export function fileStreamMemory(dir: string): StreamMemory {
@@ -23,9 +24,9 @@ export function fileStreamMemory(dir: string): StreamMemory {
     set(k, v) {
       const all = { ...load(), [k]: v };
       try {
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(`${file}.tmp`, JSON.stringify(all, null, 2));
-        renameSync(`${file}.tmp`, file);
+        ensurePrivateDir(dir);
+        // Owner-only, and a failed write leaves no temporary file behind.
+        writeFileAtomic(file, JSON.stringify(all, null, 2), { mode: 0o600 });
       } catch {
         /* memory is an optimisation; a read-only folder must not fail the chat */
       }

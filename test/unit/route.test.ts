@@ -327,6 +327,12 @@ describe('resolveRoute', () => {
     expect((e as RouteError).code).toBe('proxy_unreachable');
   });
 
+  it('never puts a password from the system proxy answer in the error', async () => {
+    const e = (await rejected(resolveRoute({ ...base, mode: 'system', systemResolver: () => Promise.resolve('QUIC u:pacSecret1@q:443') }, https))) as RouteError;
+    expect(e.message).not.toContain('pacSecret1');
+    expect(e.message).toContain('u:***@q:443');
+  });
+
   it('never puts the env proxy password in the error', async () => {
     const e = (await rejected(resolveRoute({ ...base, mode: 'env', env: { HTTPS_PROXY: 'http://u:topsecret@p:bad' } }, https))) as RouteError;
     expect(e.message).not.toContain('topsecret');

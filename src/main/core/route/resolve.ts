@@ -79,7 +79,9 @@ async function askSystem(resolver: SystemProxyResolver | undefined, target: URL)
   }
   const first = parsePacResult(answer)[0];
   if (!first) {
-    const shown = answer.length > 200 ? `${answer.slice(0, 200)}…` : answer;
+    // A PAC answer has no scheme for the redactor to find a password by: mask `user:pass@` here.
+    const masked = answer.replace(/([^\s;:@/]+:)[^\s;@]+@/g, '$1***@');
+    const shown = masked.length > 200 ? `${masked.slice(0, 200)}…` : masked;
     throw new RouteError('proxy_unreachable', `The system proxy settings gave no usable route for ${target.host}: "${shown}".`, {
       hint: 'Check the system proxy settings (or PAC script), or set the proxy mode to env or manual.',
     });

@@ -146,7 +146,23 @@ export interface StreamErrorBehaviour extends BehaviourBase, BodyShape {
   dashscope?: boolean;
 }
 
+/**
+ * Hostile streams (streaming requests only; a non-streaming request gets a normal answer). Each sends the head
+ * of the normal stream (preamble + `afterChunks` content deltas, default 0), then:
+ *  'endless':       valid content deltas forever, never an end marker (the text cycles), as fast as the client reads;
+ *  'endless-line':  one line that never ends: an SSE `data:` line (Ollama: a JSON line) whose text value grows forever;
+ *  'comment-flood': SSE comment lines forever, never another event (Ollama: blank lines);
+ *  'trickle':       the rest of the normal answer one byte every `intervalMs` (default 400 ms).
+ * Each runs until the client disconnects or stop(): nothing is buffered on the server beyond one write.
+ */
+export interface HostileBehaviour extends BehaviourBase, BodyShape {
+  kind: 'endless' | 'endless-line' | 'comment-flood' | 'trickle';
+  afterChunks?: number;
+  intervalMs?: number;
+}
+
 export type Behaviour =
+  | HostileBehaviour
   | OkBehaviour
   | StatusBehaviour
   | StreamOnlyBehaviour
@@ -696,8 +712,8 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
   }
 
   /** Writes head + frames (up to `afterChunks` content frames when given). Returns false if the client is gone. */
-  async function send(ctx: Ctx, plan: Plan, shape: BodyShape, afterChunks?: number): Promise<boolean> {
-    const { res, signal } = ctx;
+  /** The plan's frames as sent (comments, CRLF), and how many of them come before the `afterChunks`+1-th delta or an end marker. */
+  function framesOf(plan: Plan, shape: BodyShape, afterChunks?: number): { frames: Frame[]; head: number } {
     let frames = plan.frames;
     if (plan.sse) {
       const crlf = (f: Frame): Frame => (shape.crlf ? { ...f, data: f.data.replace(/\n/g, '\r\n') } : f);
@@ -708,16 +724,23 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
       }
       frames = out;
     }
+    let head = frames.length;
     if (afterChunks !== undefined) {
-      const kept: Frame[] = [];
       let n = 0;
-      for (const f of frames) {
-        if (f.role === 'end' || (f.role === 'content' && n >= afterChunks)) break;
+      head = frames.findIndex((f) => {
+        if (f.role === 'end' || (f.role === 'content' && n >= afterChunks)) return true;
         if (f.role === 'content') n++;
-        kept.push(f);
-      }
-      frames = kept;
+        return false;
+      });
+      if (head < 0) head = frames.length;
     }
+    return { frames, head };
+  }
+
+  async function send(ctx: Ctx, plan: Plan, shape: BodyShape, afterChunks?: number): Promise<boolean> {
+    const { res, signal } = ctx;
+    const sel = framesOf(plan, shape, afterChunks);
+    const frames = sel.frames.slice(0, sel.head);
     if (signal.aborted || res.destroyed) return false;
     const headers = { ...plan.headers };
     if (plan.fixed && afterChunks === undefined) {
@@ -754,6 +777,58 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
     if (ctx.signal.aborted || ctx.res.destroyed) return;
     ctx.res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
     ctx.res.end(body);
+  }
+
+  /** Writes `next()` again and again (each write waits for the socket) until the client is gone. */
+  async function forever(ctx: Ctx, next: () => string | Buffer): Promise<void> {
+    while (!ctx.signal.aborted && !ctx.res.destroyed) await write(ctx.res, next(), ctx.signal);
+  }
+
+  async function hostile(b: HostileBehaviour, ctx: Ctx): Promise<void> {
+    const { res, signal } = ctx;
+    if (!ctx.rec.stream || ctx.rec.route !== 'chat') {
+      if (await send(ctx, planOf(ctx, b, ctx.rec.stream), b)) res.end();
+      return;
+    }
+    const afterChunks = b.afterChunks ?? 0;
+    const plan = planOf(ctx, b, true);
+    if (!(await send(ctx, plan, b, afterChunks))) return;
+    res.socket?.setNoDelay(true);
+    const BLOCK = 64 * 1024;
+    const repeatTo = (unit: string): Buffer => Buffer.from(unit.repeat(Math.max(1, Math.ceil(BLOCK / Buffer.byteLength(unit)))));
+    switch (b.kind) {
+      case 'endless': {
+        // The content deltas of a normal answer, again and again.
+        const unit = plan.frames.filter((f) => f.role === 'content').map((f) => f.data).join('');
+        const block = repeatTo(b.crlf && plan.sse ? unit.replace(/\n/g, '\r\n') : unit);
+        return forever(ctx, () => block);
+      }
+      case 'endless-line': {
+        const start =
+          ctx.protocol === 'openai'
+            ? 'data: {"choices":[{"index":0,"delta":{"content":"'
+            : ctx.protocol === 'anthropic'
+              ? 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"'
+              : `{"model":${JSON.stringify(ctx.rec.model ?? 'llama3:latest')},"message":{"role":"assistant","content":"`;
+        await write(res, start, signal);
+        const block = Buffer.alloc(BLOCK, 'a');
+        return forever(ctx, () => block);
+      }
+      case 'comment-flood': {
+        const block = repeatTo(plan.sse ? `: keep-alive ${'.'.repeat(48)}\n` : '\n');
+        return forever(ctx, () => block);
+      }
+      case 'trickle': {
+        const { frames, head } = framesOf(plan, b, afterChunks);
+        const rest = Buffer.from(frames.slice(head).map((f) => f.data).join(''), 'utf8');
+        for (let i = 0; i < rest.length && !signal.aborted; i++) {
+          await sleep(b.intervalMs ?? 400, signal);
+          await write(res, rest.subarray(i, i + 1), signal);
+        }
+        if (!signal.aborted) res.end();
+        return;
+      }
+    }
   }
 
   async function run(b: Behaviour | undefined, ctx: Ctx): Promise<void> {
@@ -813,6 +888,11 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
       case 'stall':
         if (await send(ctx, planOf(ctx, b, stream), b, b.afterChunks)) await untilAborted(signal);
         return;
+      case 'endless':
+      case 'endless-line':
+      case 'comment-flood':
+      case 'trickle':
+        return hostile(b, ctx);
       case 'streamError': {
         if (ctx.rec.route === 'models' || !stream) {
           if (b.dashscope) {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ADAPTERS } from '../../src/main/core/protocols/index.ts';
 import type { WireEvent } from '../../src/main/core/protocols/types.ts';
+import { ParleyError } from '../../src/main/core/errors.ts';
+import { LIMITS, formatSize, framesOf } from '../../src/main/core/limits.ts';
 
 /** Splits bytes at the given cut points and decodes each piece with a streaming TextDecoder, as the core does. */
 function decodeChunked(protocol: keyof typeof ADAPTERS, bytes: Uint8Array, cuts: number[]): WireEvent[] {
@@ -162,5 +164,119 @@ describe('stream parsers: errors and foreign content', () => {
   it('an unterminated last SSE event is dropped (WHATWG)', () => {
     const evs = decodeAll('openai', 'data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: {"choices":[{"delta":{"content":"b"}}]}');
     expect(textOf(evs, 'text')).toBe('a');
+  });
+});
+
+describe('stream parsers: bounded lines, comments and linear splitting (issue 8)', () => {
+  const catchIn = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+  const expectLimit = (e: unknown, message: string): void => {
+    expect(ParleyError.is(e), String(e)).toBe(true);
+    expect((e as ParleyError).code).toBe('limit_exceeded');
+    expect((e as ParleyError).message).toBe(message);
+  };
+  const LINE = 'An answer line was longer than 1 MB, the most Parley accepts.';
+  const deltaLine = (p: keyof typeof ADAPTERS, text: string): string =>
+    p === 'ollama' ? JSON.stringify({ message: { role: 'assistant', content: text }, done: false }) + '\n' : `data: ${JSON.stringify(p === 'openai' ? { choices: [{ index: 0, delta: { content: text } }] } : { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`;
+  /** Feeds `total` characters of one line that never ends, in pieces of `piece`; returns what was thrown. */
+  const endlessLine = (p: keyof typeof ADAPTERS, total: number, piece: number): unknown => {
+    const dec = ADAPTERS[p].createDecoder();
+    const start = p === 'ollama' ? '{"message":{"content":"' : 'data: {"choices":[{"delta":{"content":"';
+    return catchIn(() => {
+      dec.push(start);
+      const a = 'a'.repeat(piece);
+      for (let n = 0; n < total; n += piece) dec.push(a);
+      dec.end();
+    });
+  };
+
+  for (const p of ['openai', 'anthropic', 'ollama'] as const) {
+    it(`${p}: a line that never ends stops at ${formatSize(LIMITS.lineChars)}, whatever the piece size`, () => {
+      for (const piece of [1, 1000, 64 * 1024, 3 * 1024 * 1024]) {
+        expectLimit(endlessLine(p, LIMITS.lineChars + 2 * piece, piece), LINE);
+      }
+    });
+    it(`${p}: a line just under the limit is accepted`, () => {
+      const text = 'x'.repeat(LIMITS.lineChars - 200);
+      const evs = decodeChunked(p, new TextEncoder().encode(deltaLine(p, text)), [...Array(40).keys()].map((i) => i * 30_000));
+      expect(textOf(evs, 'text')).toBe(text);
+    });
+    it(`${p}: a line over the limit that does end is refused too`, () => {
+      const dec = ADAPTERS[p].createDecoder();
+      expectLimit(catchIn(() => dec.push(deltaLine(p, 'x'.repeat(LIMITS.lineChars + 10)))), LINE);
+    });
+    it(`${p}: events completed before the limit in the same piece come first, then the limit`, () => {
+      const dec = ADAPTERS[p].createDecoder();
+      const huge = deltaLine(p, 'x'.repeat(LIMITS.lineChars + 10)).replace(/\n+$/, '');
+      const evs = dec.push(deltaLine(p, 'kept') + huge);
+      expect(textOf(evs, 'text')).toBe('kept');
+      expectLimit(catchIn(() => dec.push('more')), LINE);
+      expectLimit(catchIn(() => dec.end()), LINE);
+    });
+    it(`${p}: splitting a long line is linear: 900 KB in 64-byte pieces`, () => {
+      const dec = ADAPTERS[p].createDecoder();
+      const line = deltaLine(p, 'y'.repeat(900 * 1024));
+      const t0 = performance.now();
+      const evs: WireEvent[] = [];
+      for (let i = 0; i < line.length; i += 64) evs.push(...dec.push(line.slice(i, i + 64)));
+      const ms = performance.now() - t0;
+      expect(textOf(evs, 'text')).toHaveLength(900 * 1024);
+      // Quadratic (join or scan the whole buffer on every piece) takes seconds here; linear takes a few ms.
+      expect(ms).toBeLessThan(500);
+    });
+  }
+
+  it('SSE: data lines without the blank line that ends an event are bounded too', () => {
+    const dec = ADAPTERS.openai.createDecoder();
+    const line = `data: ${'z'.repeat(1000)}\n`;
+    expectLimit(catchIn(() => {
+      for (let n = 0; n < LIMITS.lineChars + 10_000; n += line.length) dec.push(line);
+    }), LINE);
+  });
+
+  it(`SSE: comments kept before an event stop at ${formatSize(LIMITS.commentChars)}; an event starts the count again`, () => {
+    const comment = `: keep-alive ${'.'.repeat(50)}\n`;
+    const flood = comment.repeat(Math.ceil((2 * LIMITS.commentChars) / comment.length));
+    const dec = ADAPTERS.openai.createDecoder();
+    expectLimit(catchIn(() => dec.push(flood)), 'The stream sent more than 64 KB of comments without an event, the most Parley keeps.');
+    // The same amount spread between events is fine: only the comments before one event are kept.
+    const ok = ADAPTERS.openai.createDecoder();
+    const half = comment.repeat(Math.floor(LIMITS.commentChars / comment.length / 2));
+    const evs = [...ok.push(half + deltaLine('openai', 'a')), ...ok.push(half + deltaLine('openai', 'b')), ...ok.push(half + deltaLine('openai', 'c'))];
+    expect(textOf(evs, 'text')).toBe('abc');
+  });
+
+  it('SSE: a line that is no SSE field is skipped without being held, however long', () => {
+    const dec = ADAPTERS.openai.createDecoder();
+    dec.push(deltaLine('openai', 'a'));
+    const junk = 'x'.repeat(64 * 1024);
+    for (let n = 0; n < 4 * LIMITS.lineChars; n += junk.length) expect(dec.push(junk)).toEqual([]);
+    expect(textOf(dec.push('\n' + deltaLine('openai', 'b')), 'text')).toBe('b');
+  });
+
+  it('frames count complete events, comment lines and NDJSON lines, never a part of one', () => {
+    const sse = ADAPTERS.anthropic.createDecoder();
+    const f = (): number | undefined => framesOf(sse);
+    expect(f()).toBe(0);
+    sse.push('event: ping\ndata: {"type":"ping"}\n\n');
+    expect(f()).toBe(1);
+    sse.push(': keep-alive\n');
+    expect(f()).toBe(2);
+    sse.push('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_d');
+    sse.push('elta","text":"hi"}}\n');
+    expect(f()).toBe(2);
+    sse.push('\n');
+    expect(f()).toBe(3);
+    const nd = ADAPTERS.ollama.createDecoder();
+    nd.push('\n\n{"message":{"content":""},"done":false}');
+    expect(framesOf(nd)).toBe(0);
+    nd.push('\n');
+    expect(framesOf(nd)).toBe(1);
   });
 });

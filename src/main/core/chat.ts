@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../shared/errors.ts';
 import type { ConnectionSettings } from '../../shared/settings.ts';
 import { classifyHttp } from './classify.ts';
 import { ParleyError } from './errors.ts';
+import { LIMITS, framesOf, limitExceeded } from './limits.ts';
 import { ADAPTERS } from './protocols/index.ts';
 import type { ChatRequest, ProtocolAdapter, Usage, WireEvent } from './protocols/types.ts';
 import { tryJson } from './protocols/types.ts';
@@ -64,8 +65,8 @@ const STREAM_BREAKAGE = new Set<ErrorCode>(['bad_gateway', 'protocol_error', 'id
 const RETRYABLE_STREAM_ERROR = /overloaded|server_error|api_error|internal|rate_limit|timeout|unavailable|busy|^5\d\d$/i;
 
 class Attempt {
-  text = '';
-  reasoning = '';
+  /** UTF-8 bytes of text and reasoning delivered by this attempt. */
+  bytes = 0;
   usage: Usage | undefined;
   finishReason: string | undefined;
   ended = false;
@@ -77,7 +78,7 @@ class Attempt {
     this.deliver = deliver;
   }
   get delivered(): boolean {
-    return this.text.length > 0 || this.reasoning.length > 0;
+    return this.bytes > 0;
   }
 }
 
@@ -121,16 +122,28 @@ function wholeToDeltas(a: Attempt, whole: { text: string; reasoning: string }): 
   for (const p of parts) a.deliver('text', p);
 }
 
+/**
+ * Reads a stream through the protocol's decoder. Bounded: the decoder limits a line and the comments it keeps,
+ * this limits the answer (LIMITS.answerBytes); a limit that is hit throws `limit_exceeded`. The idle timer is
+ * re-armed on progress, complete frames (events, comment lines, NDJSON lines) rather than bytes, so a body
+ * that trickles without ever completing one ends as `idle_timeout`.
+ */
 async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, deadline: Deadline, started: number): Promise<void> {
   const { ctx } = a;
   const idleMs = ctx.settings.network.timeouts.idleMs;
   const decoder = adapter.createDecoder();
   const text = new TextDecoder();
+  /** Frames the decoder completed (or events, for a decoder that does not count frames). */
+  let progress = 0;
+  /** Bytes that arrived since the last progress. */
+  let trickled = 0;
   const handle = (events: WireEvent[]): void => {
     for (const ev of events) {
       switch (ev.type) {
         case 'text':
         case 'reasoning':
+          if (!ev.text) break;
+          if (a.bytes + Buffer.byteLength(ev.text) > LIMITS.answerBytes) throw limitExceeded('answerBytes', { route: describeRoute(ctx.route) });
           if (!a.delivered) ctx.onEvent?.({ type: 'status', phase: 'first_delta', ms: Math.round(performance.now() - started) });
           a.deliver(ev.type, ev.text);
           break;
@@ -156,17 +169,32 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
       }
     }
   };
+  const feed = (events: WireEvent[]): void => {
+    const frames = framesOf(decoder) ?? progress + events.length;
+    if (frames > progress) {
+      progress = frames;
+      trickled = 0;
+      deadline.arm('idle', idleMs);
+    }
+    handle(events);
+  };
   deadline.arm('idle', idleMs);
   try {
     for await (const chunk of res.body) {
       a.bodyStarted = true;
-      deadline.arm('idle', idleMs);
-      handle(decoder.push(text.decode(chunk as Buffer, { stream: true })));
+      trickled += (chunk as Buffer).length;
+      feed(decoder.push(text.decode(chunk as Buffer, { stream: true })));
       if (a.ended) break;
     }
-    if (!a.ended) handle(decoder.push(text.decode()));
-    if (!a.ended) handle(decoder.end());
+    if (!a.ended) feed(decoder.push(text.decode()));
+    if (!a.ended) feed(decoder.end());
   } catch (e) {
+    if (deadline.reason === 'idle' && trickled > 0 && !ParleyError.is(e)) {
+      throw new ParleyError('idle_timeout', `No complete piece of the answer arrived for ${idleMs} ms in the middle of the answer (${trickled} bytes trickled in without completing one).`, {
+        phase: 'body', route: describeRoute(ctx.route), afterSend: true, bodyStarted: true,
+        hint: 'The provider or something in between sends the answer too slowly to use. Retry, or try another route.',
+      });
+    }
     throw mapThrown(e, deadline, 'body', ctx, started).with({ bodyStarted: a.bodyStarted });
   } finally {
     if (!res.body.destroyed) res.body.destroy();
@@ -205,7 +233,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
     const fail = async (): Promise<never> => {
       let body = '';
       try {
-        body = await readText(res, deadline, t.idleMs, 256 * 1024);
+        body = await readText(res, deadline, t.idleMs, LIMITS.errorBodyBytes);
       } catch {
         /* the status says enough */
       }
@@ -219,7 +247,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
     // A whole answer: asked for, or sent by a server or proxy that ignored `stream`.
     let body: string;
     try {
-      body = await readText(res, deadline, t.idleMs);
+      body = await readText(res, deadline, t.idleMs, LIMITS.bodyBytes);
     } catch (e) {
       throw mapThrown(e, deadline, 'body', ctx, started);
     }
@@ -245,6 +273,28 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
   }
 }
 
+/**
+ * Text gathered from many small deltas, kept as flat pieces of about 16 K characters. A string grown by `+=` is a
+ * rope that costs some 50 bytes a delta: a 4 MB answer in 4-character deltas would hold about 50 MB.
+ */
+class Gathered {
+  #pieces: string[] = [];
+  #recent: string[] = [];
+  #recentChars = 0;
+  add(t: string): void {
+    this.#recent.push(t);
+    this.#recentChars += t.length;
+    if (this.#recentChars >= 16_384) {
+      this.#pieces.push(this.#recent.join(''));
+      this.#recent = [];
+      this.#recentChars = 0;
+    }
+  }
+  toString(): string {
+    return this.#pieces.join('') + this.#recent.join('');
+  }
+}
+
 /** Runs a chat request with retries and the streaming → non-streaming fallback. */
 export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatResult> {
   const { settings } = ctx;
@@ -264,12 +314,11 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
       ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: known.reason, remembered: true, untilMs: known.until });
     }
   }
-  let text = '';
-  let reasoning = '';
+  const text = new Gathered();
+  const reasoning = new Gathered();
   const deliver = (kind: 'text' | 'reasoning', t: string): void => {
     if (!t) return;
-    if (kind === 'text') text += t;
-    else reasoning += t;
+    (kind === 'text' ? text : reasoning).add(t);
     ctx.onEvent?.({ type: 'delta', kind, text: t });
   };
   let fellBack = false;
@@ -279,8 +328,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
   for (;;) {
     attempts++;
     const a = new Attempt(ctx, (kind, t) => {
-      if (kind === 'text') a.text += t;
-      else a.reasoning += t;
+      a.bytes += Buffer.byteLength(t);
       deliver(kind, t);
     });
     try {
@@ -295,10 +343,10 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: 'protocol_error', remembered: false });
       }
       ctx.onEvent?.({ type: 'status', phase: 'end', ms: 0 });
-      return { text, reasoning, usage: a.usage, finishReason: a.finishReason, mode, attempts };
+      return { text: text.toString(), reasoning: reasoning.toString(), usage: a.usage, finishReason: a.finishReason, mode, attempts };
     } catch (e) {
       let err = ParleyError.is(e) ? e : new ParleyError('protocol_error', String(e), {}, { cause: e });
-      err = err.with({ route: err.detail.route ?? routeText, partial: text || undefined });
+      err = err.with({ route: err.detail.route ?? routeText, partial: text.toString() || undefined });
       if (err.code === 'cancelled' || a.delivered) {
         // Keep what arrived: never retried, never replaced.
         throw err;

@@ -6,7 +6,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Agent, type Dispatcher } from 'undici';
 import { makeConnector, type TraceEvent } from './connect.ts';
-import { ParleyError } from './errors.ts';
+import { bodyTooLarge, LIMITS } from './limits.ts';
 import type { Route } from './route/types.ts';
 import type { TrustStore } from './trust.ts';
 
@@ -167,21 +167,26 @@ export async function exchange(input: ExchangeInput): Promise<Response> {
   return res;
 }
 
-/** Reads a whole body as text, with the idle bound between chunks, up to a size limit. */
-export async function readText(res: Response, deadline: Deadline, idleMs: number, limit = 32 * 1024 * 1024): Promise<string> {
+/**
+ * Reads a whole body as text, with the idle bound between chunks, up to `limitBytes` bytes on the wire (default
+ * LIMITS.bodyBytes): more ends the read with `limit_exceeded` naming the limit, before the excess is kept.
+ */
+export async function readText(res: Response, deadline: Deadline, idleMs: number, limitBytes: number = LIMITS.bodyBytes): Promise<string> {
   const decoder = new TextDecoder();
-  let text = '';
+  const parts: string[] = [];
+  let size = 0;
   deadline.arm('idle', idleMs);
   for await (const chunk of res.body) {
     deadline.arm('idle', idleMs);
-    text += decoder.decode(chunk as Buffer, { stream: true });
-    if (text.length > limit) {
+    size += (chunk as Buffer).length;
+    if (size > limitBytes) {
       res.body.destroy();
-      throw new ParleyError('protocol_error', `The answer exceeded ${limit} bytes.`, { phase: 'body' });
+      throw bodyTooLarge(limitBytes);
     }
+    parts.push(decoder.decode(chunk as Buffer, { stream: true }));
   }
-  text += decoder.decode();
-  return text;
+  parts.push(decoder.decode());
+  return parts.join('');
 }
 
 export function headerRecord(h: Dispatcher.ResponseData['headers']): Record<string, string> {

@@ -1,3 +1,4 @@
+import { LIMITS, limitExceeded, type FrameCounting } from '../limits.ts';
 import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
 
 /** Base URLs are accepted with or without a trailing /api. */
@@ -26,29 +27,76 @@ function lineEvents(line: string): WireEvent[] {
   return events;
 }
 
-/** NDJSON framing: one JSON object a line (LF or CRLF). Hand-written: it is a line split. */
-function ndjsonDecoder(): StreamDecoder {
-  let buf = '';
+/**
+ * NDJSON framing: one JSON object a line (LF or CRLF). Hand-written: it is a line split, in linear time (the
+ * unterminated line is kept as pieces, joined once when its newline arrives) and bounded: a line longer than
+ * `lineChars` throws `limit_exceeded`. `frames` counts non-empty lines: the server's progress, for the idle timer.
+ */
+function ndjsonDecoder(): StreamDecoder & FrameCounting {
+  let pieces: string[] = [];
+  let pending = 0;
+  let frames = 0;
+  let sawAny = false;
+  let failed: unknown;
+  let out: WireEvent[] = [];
+  const line = (l: string): void => {
+    if (l.length > LIMITS.lineChars) throw limitExceeded('lineChars');
+    if (l.trim() === '') return;
+    sawAny = true;
+    frames++;
+    out.push(...lineEvents(l));
+  };
+  /** Runs `step`; a limit hit after some events completed is thrown on the next call, so those events come first. */
+  const guarded = (step: () => void): WireEvent[] => {
+    if (failed !== undefined) throw failed;
+    try {
+      step();
+    } catch (e) {
+      failed = e;
+      pieces = [];
+      pending = 0;
+      if (out.length === 0) throw e;
+    }
+    const r = out;
+    out = [];
+    return r;
+  };
   return {
+    get frames() {
+      return frames;
+    },
     push(text) {
-      buf += text;
-      const out: WireEvent[] = [];
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        out.push(...lineEvents(buf.slice(0, i)));
-        buf = buf.slice(i + 1);
-      }
-      if (buf.length > 0 && /^\s*</.test(buf) && out.length === 0) {
-        const sample = buf.slice(0, 200);
-        buf = '';
-        return [{ type: 'garbage', sample }];
-      }
-      return out;
+      return guarded(() => {
+        let from = 0;
+        let i: number;
+        while ((i = text.indexOf('\n', from)) >= 0) {
+          const tail = text.slice(from, i);
+          line(pieces.length > 0 ? pieces.join('') + tail : tail);
+          pieces = [];
+          pending = 0;
+          from = i + 1;
+        }
+        if (from < text.length) {
+          const rest = text.slice(from);
+          if (!sawAny && pieces.length === 0 && /^\s*</.test(rest.slice(0, 64))) {
+            // An HTML page (captive portal, proxy error) where a stream was expected.
+            sawAny = true;
+            out.push({ type: 'garbage', sample: rest.slice(0, 200) });
+            return;
+          }
+          pending += rest.length;
+          if (pending > LIMITS.lineChars) throw limitExceeded('lineChars');
+          pieces.push(rest);
+        }
+      });
     },
     end() {
-      const rest = buf;
-      buf = '';
-      return lineEvents(rest);
+      return guarded(() => {
+        const rest = pieces.join('');
+        pieces = [];
+        pending = 0;
+        line(rest);
+      });
     },
   };
 }

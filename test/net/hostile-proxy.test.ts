@@ -384,6 +384,27 @@ describe('CA files that cannot be used', () => {
     }
   });
 
+  it('a CA file replaced on disk takes effect at the next request (pooled connections are keyed by the certificates, not the path)', async () => {
+    const tlsUp = await startUpstream({ tls: { cert: ca.cert, key: ca.key } });
+    const other = await makeTestCA();
+    const c = newCore();
+    try {
+      const file = path.join(dir, 'replaced.pem');
+      await writeFile(file, other.caCert);
+      const settings = { provider: providerFor(tlsUp.url), network: { proxy: { mode: 'none' }, caFiles: [file], retries: 0 } };
+      expect((await run(c, settings)).error?.code).toBe('tls_untrusted');
+      // The user fixes the file (the right CA): the next request trusts it, without a restart.
+      await writeFile(file, ca.caCert);
+      await utimes(file, 1_700_000_000, 1_700_000_002);
+      const r = await run(c, settings);
+      expect(r.error).toBeUndefined();
+      expect(r.text).toBe(tlsUp.defaultText);
+    } finally {
+      await c.close();
+      await tlsUp.stop();
+    }
+  });
+
   it('a good CA file right at the size limit is still used', async () => {
     const tlsUp = await startUpstream({ tls: { cert: ca.cert, key: ca.key } });
     try {

@@ -45,7 +45,7 @@ export class DispatcherPool {
 
   async get(route: Route, trust: TrustStore, connectTimeoutMs: number, targetIsTls: boolean, networkKey: string): Promise<RouteDispatcher> {
     const forward = !targetIsTls && route.kind === 'proxy' && (route.proxy.scheme === 'http' || route.proxy.scheme === 'https');
-    const key = `${networkKey}|${routeKey(route)}|${forward ? 'fwd' : 'tun'}`;
+    const key = `${networkKey}|${trust.key}|${routeKey(route)}|${forward ? 'fwd' : 'tun'}`;
     let entry = this.#entries.get(key);
     if (entry) {
       // Most recently used last.

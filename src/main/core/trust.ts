@@ -1,6 +1,6 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import { ParleyError } from './errors.ts';
 import type { Env } from './config.ts';
@@ -8,7 +8,7 @@ import type { Env } from './config.ts';
 export interface TrustStore {
   /** PEM certificates: Node's bundled roots, the OS store, NODE_EXTRA_CA_CERTS and the configured files. */
   ca: string[];
-  /** Stable key for pooling dispatchers. */
+  /** Stable key for pooling dispatchers: a hash of the files' paths and certificates ('' without extra CAs). */
   key: string;
   extraFiles: string[];
 }
@@ -126,5 +126,7 @@ export async function buildTrustStore(caFiles: readonly string[], env: Env, cach
   if (fromEnv) files.push(fromEnv);
   for (const [i, f] of files.entries()) extra.push(...(await readPemFile(f, i < caFiles.length ? `caFiles[${i}]` : 'NODE_EXTRA_CA_CERTS', cache)));
   const ca = [...new Set([...systemCerts(), ...extra])];
-  return { ca, key: files.join('\n'), extraFiles: files };
+  // Keyed by what the files hold, not their paths: a CA file replaced on disk gets new connections.
+  const key = extra.length ? createHash('sha256').update(files.join('\n')).update('\0').update(extra.join('\n')).digest('hex') : '';
+  return { ca, key, extraFiles: files };
 }

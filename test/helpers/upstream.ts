@@ -152,7 +152,8 @@ export interface StreamErrorBehaviour extends BehaviourBase, BodyShape {
  *  'endless':       valid content deltas forever, never an end marker (the text cycles), as fast as the client reads;
  *  'endless-line':  one line that never ends: an SSE `data:` line (Ollama: a JSON line) whose text value grows forever;
  *  'comment-flood': SSE comment lines forever, never another event (Ollama: blank lines);
- *  'trickle':       the rest of the normal answer one byte every `intervalMs` (default 400 ms).
+ *  'trickle':       the rest of the normal answer one byte every `intervalMs` (default 400 ms); a whole
+ *                   (non-streamed) answer is trickled from its first byte.
  * Each runs until the client disconnects or stop(): nothing is buffered on the server beyond one write.
  */
 export interface HostileBehaviour extends BehaviourBase, BodyShape {
@@ -786,6 +787,19 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
 
   async function hostile(b: HostileBehaviour, ctx: Ctx): Promise<void> {
     const { res, signal } = ctx;
+    if (b.kind === 'trickle' && !ctx.rec.stream && ctx.rec.route === 'chat') {
+      // A whole (non-streamed) answer trickled from its first byte.
+      const plan = planOf(ctx, b, false);
+      if (!(await send(ctx, plan, b, 0))) return;
+      res.socket?.setNoDelay(true);
+      const rest = Buffer.from(plan.frames.map((f) => f.data).join(''), 'utf8');
+      for (let i = 0; i < rest.length && !signal.aborted; i++) {
+        await sleep(b.intervalMs ?? 400, signal);
+        await write(res, rest.subarray(i, i + 1), signal);
+      }
+      if (!signal.aborted) res.end();
+      return;
+    }
     if (!ctx.rec.stream || ctx.rec.route !== 'chat') {
       if (await send(ctx, planOf(ctx, b, ctx.rec.stream), b)) res.end();
       return;

@@ -146,6 +146,20 @@ describe('a trickle that never completes an event ends as idle_timeout', () => {
 });
 
 describe('whole bodies are bounded too (readText)', () => {
+  it('a whole answer trickling one byte every 400 ms ends as idle_timeout at the idle bound, not at the total timeout', async () => {
+    core = newCore();
+    try {
+      up.behave({ kind: 'trickle', afterChunks: 0, intervalMs: 400, text: 'A whole answer that trickles' });
+      const r = await run(core, { ...cfg('openai', { idleMs: 1500, totalMs: 12_000 }), network: { ...cfg('openai', { idleMs: 1500, totalMs: 12_000 }).network, stream: 'off', retries: 0 } });
+      expect(r.error?.code, JSON.stringify({ text: r.text, ms: r.ms, reqs: up.chatRequests.map((q) => q.stream) })).toBe('idle_timeout');
+      expect(r.ms).toBeGreaterThan(1400);
+      expect(r.ms).toBeLessThan(4000);
+    } finally {
+      await core.close();
+      core = undefined;
+    }
+  });
+
   it(`a whole answer larger than ${formatSize(LIMITS.bodyBytes)} → limit_exceeded naming the limit, not retried`, async () => {
     core = newCore();
     try {
@@ -153,6 +167,21 @@ describe('whole bodies are bounded too (readText)', () => {
       const r = await run(core, { ...cfg('openai'), network: { ...cfg('openai').network, stream: 'off' } });
       expect(r.error?.code).toBe('limit_exceeded');
       expect(r.error?.message).toBe('The response was larger than 32 MB, the most Parley reads.');
+      expect(up.count()).toBe(1);
+    } finally {
+      await core.close();
+      core = undefined;
+    }
+  });
+  it(`a whole answer with more than ${formatSize(LIMITS.answerBytes)} of text → limit_exceeded naming the answer limit, what fits is kept`, async () => {
+    core = newCore();
+    try {
+      up.behave({ kind: 'ok', text: 'word '.repeat(Math.ceil((LIMITS.answerBytes + 1000) / 5)) });
+      const r = await run(core, { ...cfg('openai'), network: { ...cfg('openai').network, stream: 'off' } });
+      expect(r.error?.code).toBe('limit_exceeded');
+      expect(r.error?.message).toBe('The answer was longer than 4 MB, the most Parley accepts.');
+      expect(r.text.length).toBeGreaterThan(LIMITS.answerBytes - 100);
+      expect(r.text.length).toBeLessThanOrEqual(LIMITS.answerBytes);
       expect(up.count()).toBe(1);
     } finally {
       await core.close();

@@ -116,10 +116,20 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
 }
 
 function wholeToDeltas(a: Attempt, whole: { text: string; reasoning: string }): void {
-  if (whole.reasoning) a.deliver('reasoning', whole.reasoning);
+  // The same answer limit as a stream: what fits is delivered (and kept), then limit_exceeded.
+  const fits = (t: string): void => {
+    if (a.bytes + Buffer.byteLength(t) > LIMITS.answerBytes) throw limitExceeded('answerBytes', { route: describeRoute(a.ctx.route) });
+  };
+  if (whole.reasoning) {
+    fits(whole.reasoning);
+    a.deliver('reasoning', whole.reasoning);
+  }
   // Delivered as a stream of deltas so the app shows it as it shows a stream (a word group at a time).
   const parts = whole.text.match(/[\s\S]{1,48}(?:\s|$)|[\s\S]{1,48}/g) ?? [];
-  for (const p of parts) a.deliver('text', p);
+  for (const p of parts) {
+    fits(p);
+    a.deliver('text', p);
+  }
 }
 
 /**

@@ -171,13 +171,23 @@ export async function exchange(input: ExchangeInput): Promise<Response> {
  * Reads a whole body as text, with the idle bound between chunks, up to `limitBytes` bytes on the wire (default
  * LIMITS.bodyBytes): more ends the read with `limit_exceeded` naming the limit, before the excess is kept.
  */
+/** Bytes of a whole body that count as progress for the idle timeout (see readText). */
+const IDLE_PROGRESS_BYTES = 1024;
+
 export async function readText(res: Response, deadline: Deadline, idleMs: number, limitBytes: number = LIMITS.bodyBytes): Promise<string> {
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let size = 0;
+  // Progress is a kilobyte, not a byte: a body trickling a byte at a time (that never completes) times out as
+  // idle instead of running to the total timeout (off by default). A short body ends before its idle bound.
+  let sinceArm = 0;
   deadline.arm('idle', idleMs);
   for await (const chunk of res.body) {
-    deadline.arm('idle', idleMs);
+    sinceArm += (chunk as Buffer).length;
+    if (sinceArm >= IDLE_PROGRESS_BYTES) {
+      deadline.arm('idle', idleMs);
+      sinceArm = 0;
+    }
     size += (chunk as Buffer).length;
     if (size > limitBytes) {
       res.body.destroy();

@@ -15,6 +15,7 @@ import { resolveRoute } from './route/resolve.ts';
 import type { Route, SystemProxyResolver } from './route/types.ts';
 import { DispatcherPool, Deadline, exchange, headerRecord, readText } from './transport.ts';
 import { buildTrustStore, TrustFileCache } from './trust.ts';
+import { LIMITS } from './limits.ts';
 
 import { ParleyError } from './errors.ts';
 export { ParleyError };
@@ -161,7 +162,7 @@ export function createCore(options: CoreOptions = {}): Core {
         const headers = adapter.headers(p.settings.provider);
         delete headers['content-type'];
         const res = await exchange({ url, method: 'GET', headers, route: p.dispatcher, deadline, firstByteMs: t.firstByteMs });
-        const body = await readText(res, deadline, t.idleMs, 8 * 1024 * 1024);
+        const body = await readText(res, deadline, t.idleMs, LIMITS.modelListBytes);
         const h = headerRecord(res.headers);
         const models = res.statusCode === 200 ? adapter.parseModels(tryJson(body)) : undefined;
         if (!models) throw classifyHttp({ status: res.statusCode, headers: h, body, url, forwardProxy: !!p.dispatcher.forward }, adapter, p.settings.provider.model);

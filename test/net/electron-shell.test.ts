@@ -28,11 +28,11 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-function drive(exportPath: string): Promise<Record<string, unknown>> {
+function drive(exportPath: string, extraEnv: Record<string, string> = {}, dataDir = join(home, 'data')): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', join(STUB, 'register.mjs'), join(STUB, 'drive.mjs'), MAIN, exportPath], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: join(home, 'data'), STUB_BASE_URL: `${up.url}/v1`, STUB_KEY: KEY, ELECTRON_RENDERER_URL: 'http://127.0.0.1:9/' },
+      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, STUB_BASE_URL: `${up.url}/v1`, STUB_KEY: KEY, ELECTRON_RENDERER_URL: 'http://127.0.0.1:9/', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -42,6 +42,7 @@ function drive(exportPath: string): Promise<Record<string, unknown>> {
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (extraEnv.STUB_LOCK_HELD) return resolve({ code, out, windows: out.length });
       try {
         resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>);
       } catch {
@@ -74,6 +75,8 @@ it('the built main process wires every channel to the app services, behind the f
   expect(r.foreignIframe.ok).toBe(false);
   // ELECTRON_RENDERER_URL is set, but this is a built app: it loaded parley://app (above) and refuses that origin.
   expect(r.devServerFrame).toMatchObject({ ok: false });
+  // A second launch focuses the first window.
+  expect(r.focusedOnSecondLaunch).toBe(1);
   expect(r.badArgs).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
   // Settings went to PARLEY_HOME; the view has no key.
   expect(r.setProvider.ok).toBe(true);
@@ -105,4 +108,15 @@ it('the built main process wires every channel to the app services, behind the f
   expect(r.messageBoxes.map((m: { detail: string }) => m.detail)).toEqual(['https://docs.example/help', 'https://docs.example/declined']);
   expect(r.externalUrls).toEqual(['https://docs.example/help']);
   expect(r.permission).toBe(false);
+});
+
+it('a second instance on the same data folder exits at once, before opening a window or the data folder', async () => {
+  if (!existsSync(MAIN)) throw new Error('out/main/index.js is missing: run `npm run build` first (npm test does).');
+  const dataDir = join(home, 'second');
+  const r = await drive(join(home, 'unused.zip'), { STUB_LOCK_HELD: '1' }, dataDir);
+  expect(r.code).toBe(0);
+  // The driver never got a window to drive: the process quit while loading.
+  expect(r.out).toBe('');
+  expect(existsSync(join(dataDir, 'parley.db'))).toBe(false);
+  expect(existsSync(join(dataDir, 'settings.json'))).toBe(false);
 });

@@ -22,6 +22,9 @@ out.protocolOtherHost = await get('parley://evil/index.html');
 out.fileFrame = await stub.ipcMain.invoke('app:info', pathToFileURL(join(dirname(main), '../renderer/index.html')).href);
 out.info = await stub.ipcMain.invoke('app:info', own);
 out.foreign = await stub.ipcMain.invoke('app:info', 'https://evil.example/');
+// A second launch (Electron tells the first instance): the first window comes to the front.
+stub.app.emit('second-instance', {}, [], process.cwd());
+out.focusedOnSecondLaunch = stub.record.focused;
 // The test sets ELECTRON_RENDERER_URL: a built app neither loads it nor trusts its origin.
 out.devServerFrame = process.env.ELECTRON_RENDERER_URL ? await stub.ipcMain.invoke('app:info', `${process.env.ELECTRON_RENDERER_URL}/index.html`) : null;
 out.foreignIframe = await stub.ipcMain.handlers.get('settings:get')({ senderFrame: { url: own, parent: {} } });

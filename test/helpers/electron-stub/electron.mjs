@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 
-const record = { windows: [], sentEvents: [], permissionHandlers: {}, openedPaths: [], externalUrls: [], paths: {} };
+const record = { windows: [], sentEvents: [], permissionHandlers: {}, openedPaths: [], externalUrls: [], paths: {}, focused: 0 };
 const paths = { userData: '/nonexistent/userData', downloads: '/nonexistent/downloads', logs: undefined };
 
 class AppStub extends EventEmitter {
@@ -23,7 +23,8 @@ class AppStub extends EventEmitter {
     return paths[name];
   }
   setAppLogsPath(p) { paths.logs = p; }
-  requestSingleInstanceLock() { return true; }
+  /** STUB_LOCK_HELD=1 plays a second launch: another instance holds the lock. */
+  requestSingleInstanceLock() { return process.env.STUB_LOCK_HELD !== '1'; }
   quit() { this.emit('will-quit'); }
 }
 export const app = new AppStub();
@@ -67,7 +68,7 @@ export class BrowserWindow {
   loadURL(url) { this.loaded = { url }; return Promise.resolve(); }
   isMinimized() { return false; }
   restore() {}
-  focus() {}
+  focus() { record.focused++; }
   static getAllWindows() { return windows; }
   static getFocusedWindow() { return windows[0] ?? null; }
 }

@@ -11,7 +11,9 @@ import { startSquid, type SquidServer } from '../helpers/servers.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src/main/cli/parley.ts');
-const BIN = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin.parley as string);
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: { parley: string } };
+const BIN = join(ROOT, PKG.bin.parley);
+const VERSION = PKG.version;
 
 let up: Upstream;
 let squid: SquidServer;
@@ -93,10 +95,12 @@ describe('parley chat', () => {
     expect(plain.stderr).toMatch(/hint:/);
     expect(plain.stderr + plain.stdout).not.toContain('sk-should-not-appear');
   });
-  it('unset ${VAR}: config_unexpanded_env, nothing sent', async () => {
+  it('unset ${VAR}: config_unexpanded_env, nothing sent; the hint is for a shell (export), not for a desktop launch', async () => {
     const r = await parley(['chat', ...base(), 'Hi']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/config_unexpanded_env.*TEST_KEY/);
+    expect(r.stderr).toContain('hint: Export it in the shell that runs parley (export TEST_KEY=…)');
+    expect(r.stderr).not.toMatch(/desktop/);
     expect(up.requests).toHaveLength(0);
   });
   it('--proxy selects manual mode; --no-proxy rules; without --proxy the env is used', async () => {
@@ -126,10 +130,15 @@ describe('parley chat', () => {
     expect(r.stderr).toMatch(/partial answer above/);
     expect(r.stdout.length).toBeGreaterThanOrEqual(4);
   });
-  it('invalid option values are config_invalid (exit 2)', async () => {
+  it('invalid option values: one line naming the option and value, then the usage (exit 2)', async () => {
     const r = await parley(['chat', ...base(), '--retries', 'many', 'Hi'], { TEST_KEY: 'k' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/config_invalid/);
+    expect(r.stderr.split('\n')[0]).toBe('parley chat: --retries "many": must be a whole number from 0 to 10');
+    expect(r.stderr).toContain('Usage: parley chat');
+    const json = await parley(['chat', ...base(), '--json', '--stream', 'maybe', 'Hi'], { TEST_KEY: 'k' });
+    expect(json.code).toBe(2);
+    expect(json.lines).toEqual([expect.objectContaining({ type: 'error', code: 'config_invalid', message: '--stream "maybe": must be auto, on or off' })]);
+    expect(up.requests).toHaveLength(0);
   });
   it('the built bin file works (npm run build)', async () => {
     expect(existsSync(BIN), `${BIN} is missing: run npm run build first`).toBe(true);
@@ -137,6 +146,9 @@ describe('parley chat', () => {
     const r = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, BIN);
     expect(r.stdout).toBe('from the built file\n');
     expect(r.code).toBe(0);
+    // The version is found from the built file too.
+    const v = await parley(['--version'], {}, BIN);
+    expect(v.stdout).toBe(`parley ${VERSION}\n`);
   });
 
   it('--provider NAME uses a provider configured in the app; without it the default one; an unknown name lists the configured ones', async () => {
@@ -168,5 +180,142 @@ describe('parley chat', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+/** No Node stack trace: the CLI reports, it does not crash. */
+const noStack = (r: Out): void => {
+  expect(r.stderr).not.toMatch(/\n\s+at |node:internal|TypeError|ERR_PARSE_ARGS/);
+};
+
+describe('parley: the command line (issue 9)', () => {
+  it.each([
+    [['chat', '--bogus', 'Hi'], 'parley chat: unknown option --bogus', 'Usage: parley chat'],
+    [['chat', '--model'], 'parley chat: option --model needs a value', 'Usage: parley chat'],
+    [['chat', '-m', 'x', 'Hi'], 'parley chat: unknown option -m', 'Usage: parley chat'],
+    [['chat', '--base_url', 'x', 'Hi'], 'parley chat: unknown option --base_url (did you mean --base-url?)', 'Usage: parley chat'],
+    [['chat', '--model', '--system', 'x', 'Hi'], 'parley chat: option --model needs a value (what follows it is another option; write --model=VALUE if the value starts with "-")', 'Usage: parley chat'],
+    [['chat', '--json=yes', 'Hi'], 'parley chat: option --json takes no value', 'Usage: parley chat'],
+    [['doctor', '--bogus'], 'parley doctor: unknown option --bogus', 'Usage: parley doctor'],
+    [['doctor', 'extra'], 'parley doctor: unexpected argument "extra"', 'Usage: parley doctor'],
+    [['bundle', '--out'], 'parley bundle: option --out needs a value', 'Usage: parley bundle'],
+    [['bundle'], 'parley bundle: --out FILE.zip is required', 'Usage: parley bundle'],
+  ])('%j: one line saying which, then the usage of that command, exit 2', async (args, line, usage) => {
+    const r = await parley(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(line);
+    expect(r.stderr).toContain(usage);
+    expect(r.stdout).toBe('');
+    noStack(r);
+    expect(up.requests).toHaveLength(0);
+  });
+
+  it('--help, help and chat --help list chat, doctor and bundle with their options; --version prints the version', async () => {
+    for (const args of [['--help'], ['help'], ['-h'], ['chat', '--help'], ['doctor', '--help'], ['bundle', '--help']]) {
+      const r = await parley(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      for (const text of ['parley chat', 'parley doctor', 'parley bundle', '--base-url', '--first-byte-timeout', '--max-tokens', '--out FILE.zip', '--json', '30s']) expect(r.stdout, `${args.join(' ')}: ${text}`).toContain(text);
+      expect(r.stderr).toBe('');
+    }
+    const v = await parley(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toBe(`parley ${VERSION}\n`);
+    const none = await parley([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('parley doctor');
+  });
+
+  it('timeouts take units; a bare number below 100 is refused with the unit it probably meant', async () => {
+    const r = await parley(['chat', ...base(), '--first-byte-timeout', '30', 'Hi'], { TEST_KEY: 'k' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('parley chat: --first-byte-timeout 30: did you mean 30s? (a bare number is milliseconds)');
+    expect(r.stderr).toContain('Usage: parley chat');
+    for (const [flag, value, line] of [
+      ['--idle-timeout', '5', '--idle-timeout 5: did you mean 5s? (a bare number is milliseconds)'],
+      ['--timeout', '2.5', '--timeout 2.5: did you mean 2.5s? (a bare number is whole milliseconds)'],
+      ['--connect-timeout', '10 sec', '--connect-timeout 10 sec: not a duration; write e.g. 500ms, 30s, 1.5s or 5m (0 for no limit)'],
+      ['--timeout', '25h', '--timeout 25h: at most 24h'],
+    ]) {
+      const x = await parley(['chat', ...base(), flag as string, value as string, 'Hi'], { TEST_KEY: 'k' });
+      expect(x.code, value).toBe(2);
+      expect(x.stderr.split('\n')[0]).toBe(`parley chat: ${line}`);
+    }
+    expect(up.requests).toHaveLength(0);
+    // 30s is thirty seconds: an answer 300 ms late arrives. 0 is no limit, a bare 500 is milliseconds.
+    up.behave({ kind: 'ok', text: 'late but fine', delayMs: 300 });
+    const ok = await parley(['chat', ...base(), '--first-byte-timeout', '30s', '--connect-timeout', '1.5s', '--timeout', '0', '--idle-timeout', '5m', 'Hi'], { TEST_KEY: 'k' });
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toBe('late but fine\n');
+    up.behave({ kind: 'hang' });
+    const timedOut = await parley(['chat', ...base(), '--first-byte-timeout', '200ms', '--stream', 'on', '--retries', '0', '--json', 'Hi'], { TEST_KEY: 'k' });
+    expect(timedOut.lines.at(-1)).toEqual(expect.objectContaining({ type: 'error', code: 'idle_timeout', message: expect.stringContaining('200 ms') }));
+    up.behave({ kind: 'hang' });
+    const bare = await parley(['chat', ...base(), '--first-byte-timeout', '250', '--stream', 'on', '--retries', '0', '--json', 'Hi'], { TEST_KEY: 'k' });
+    expect(bare.lines.at(-1)).toEqual(expect.objectContaining({ type: 'error', code: 'idle_timeout', message: expect.stringContaining('250 ms') }));
+  });
+
+  it('a missing setting names the flag and the settings.json field, not the schema path', async () => {
+    const noBase = await parley(['chat', '--model', 'm', 'Hi']);
+    expect(noBase.code).toBe(2);
+    expect(noBase.stderr).toContain('parley: config_invalid: No base URL: pass --base-url URL or set providers[].baseUrl in settings.json.');
+    expect(noBase.stderr).not.toMatch(/expected string|received undefined|provider\.baseUrl:/);
+    const noModel = await parley(['chat', '--base-url', `${up.url}/v1`, 'Hi']);
+    expect(noModel.stderr).toContain('No model: pass --model NAME or set providers[].defaultModel in settings.json.');
+    const nothing = await parley(['chat', 'Hi']);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('No base URL and no model: pass --base-url URL and --model NAME');
+    const doctor = await parley(['doctor', '--model', 'm']);
+    expect(doctor.code).toBe(2);
+    expect(doctor.stdout).toContain('No base URL: pass --base-url URL or set providers[].baseUrl in settings.json.');
+    expect(up.requests).toHaveLength(0);
+  });
+
+  it('a key written as $VAR is recognised; the hint says to write ${VAR}', async () => {
+    const r = await parley(['chat', '--base-url', `${up.url}/v1`, '--model', 'm', '--api-key', '$TEST_KEY', 'Hi'], { TEST_KEY: 'sk-real' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('config_invalid: The setting apiKey is written as $TEST_KEY');
+    expect(r.stderr).toContain('hint: Write ${TEST_KEY} (with braces)');
+    expect(up.requests).toHaveLength(0);
+  });
+
+  it('the doctor run from a shell gives the shell hint for an unset ${VAR}', async () => {
+    const r = await parley(['doctor', '--base-url', `${up.url}/v1`, '--model', 'm', '--api-key', '${UNSET_KEY_FOR_TEST}']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('hint: Export it in the shell that runs parley (export UNSET_KEY_FOR_TEST=…)');
+    expect(r.stdout).not.toMatch(/desktop launch/);
+  });
+
+  it.each([
+    ['http//127.0.0.1:3128', '"http//" is missing the ":" of "://" (write http://127.0.0.1:3128)'],
+    ['http://127.0.0.1:9:3128', 'it has 2 ports (":9" and ":3128"); a proxy URL has one, e.g. http://127.0.0.1:3128'],
+    ['htp://127.0.0.1:3128', 'the scheme "htp" is not supported (did you mean http://?); use http, https, socks4, socks4a, socks5 or socks5h'],
+    ['http://:3128', 'the host is missing'],
+  ])('--proxy %s: the message is about the typo, nothing is sent (also for a loopback target)', async (proxy, text) => {
+    const r = await parley(['chat', ...base(), '--proxy', proxy, 'Hi'], { TEST_KEY: 'k' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('config_invalid: Proxy URL');
+    expect(r.stderr).toContain(text);
+    expect(up.requests).toHaveLength(0);
+  });
+
+  it('a base URL the base-URL check calls wrong is refused before sending, naming the exact URL; a 404 names it too', async () => {
+    const pasted = await parley(['chat', '--base-url', `${up.url}/v1/chat/completions`, '--model', 'm', '--api-key', 'k', 'Hi']);
+    expect(pasted.code).toBe(2);
+    expect(pasted.stderr).toContain(`config_invalid: The base URL ends in the endpoint /chat/completions, which Parley adds itself: use ${up.url}/v1.`);
+    expect(pasted.stderr).toContain(`hint: Pass --base-url ${up.url}/v1`);
+    const bind = await parley(['chat', '--base-url', `http://0.0.0.0:${new URL(up.url).port}/v1?key=Q-SECRET-1`, '--model', 'm', '--api-key', 'k', 'Hi']);
+    expect(bind.code).toBe(2);
+    expect(bind.stderr).toContain(`use http://127.0.0.1:${new URL(up.url).port}/v1?key=***`);
+    expect(bind.stderr).not.toContain('Q-SECRET-1');
+    const noScheme = await parley(['chat', '--base-url', `127.0.0.1:${new URL(up.url).port}/v1`, '--model', 'm', '--api-key', 'k', 'Hi']);
+    expect(noScheme.code).toBe(2);
+    expect(noScheme.stderr).toContain(`use http://127.0.0.1:${new URL(up.url).port}/v1`);
+    expect(up.requests).toHaveLength(0);
+    // /v1 missing is only likely wrong: the request is sent, and its 404 names the URL to use.
+    up.behave({ kind: 'status', status: 404, body: '404 page not found', contentType: 'text/plain' });
+    const missingV1 = await parley(['chat', '--base-url', up.url, '--model', 'm', '--api-key', 'k', '--retries', '0', 'Hi']);
+    expect(missingV1.code).toBe(1);
+    expect(missingV1.stderr).toContain('not_found');
+    expect(missingV1.stderr).toContain(`hint: Check the base URL: use ${up.url}/v1 `);
   });
 });

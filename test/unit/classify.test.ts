@@ -45,4 +45,30 @@ describe('classifyHttp', () => {
     expect(e.code).toBe('proxy_refused');
     expect(e.detail.hop).toBe('proxy');
   });
+  describe('a 404 names the exact base URL to use, as the one base-URL check does (issue 9)', () => {
+    const notFound = (protocol: keyof typeof ADAPTERS, url: string, baseUrl?: string) =>
+      classifyHttp({ status: 404, headers: { 'content-type': 'text/plain' }, body: '404 page not found', url, forwardProxy: false, ...(baseUrl !== undefined ? { baseUrl } : {}) }, ADAPTERS[protocol], 'm');
+    it.each([
+      ['openai', 'https://api.deepseek.com/chat/completions', 'https://api.deepseek.com/v1'],
+      ['openai', 'https://api.deepseek.com/models', 'https://api.deepseek.com/v1'],
+      ['openai', 'https://gw.example/v1/chat/completions/chat/completions', 'https://gw.example/v1'],
+      ['openai', 'https://gw.example/v1/v1/chat/completions', 'https://gw.example/v1'],
+      ['anthropic', 'https://api.anthropic.com/v1/messages/v1/messages', 'https://api.anthropic.com'],
+      ['ollama', 'http://127.0.0.1:11434/api/chat/api/chat', 'http://127.0.0.1:11434'],
+    ] as const)('%s %s → %s', (protocol, url, corrected) => {
+      const e = notFound(protocol, url);
+      expect(e.code).toBe('not_found');
+      expect(e.hint).toContain(`use ${corrected} `);
+    });
+    it('the configured base URL, when given, is the one checked; its query values are masked', () => {
+      expect(notFound('openai', 'https://h.example/chat/completions', 'https://h.example/chat/completions').hint).toContain('use https://h.example/v1 ');
+      const e = notFound('openai', 'https://h.example/x/chat/completions?key=Q-SECRET', 'https://h.example/x?key=Q-SECRET');
+      expect(e.hint).toContain('use https://h.example/x/v1?key=***');
+      expect(e.hint).not.toContain('Q-SECRET');
+    });
+    it('a base URL that looks right keeps the general hint', () => {
+      expect(notFound('openai', 'https://api.example.com/v1/chat/completions').hint).toMatch(/usually end in \/v1/);
+      expect(notFound('anthropic', 'https://api.anthropic.com/v1/messages').hint).toMatch(/service root/);
+    });
+  });
 });

@@ -136,3 +136,77 @@ describe('base URLs with a query string', () => {
     expect(unmaskUrlSecrets('https://gw.example/v1?key=new', u, '********')).toBe('https://gw.example/v1?key=new');
   });
 });
+
+describe('a missing setting names the flag and the settings.json field (issue 9)', () => {
+  const err = (raw: unknown, env: Record<string, string> = { KEY: 'k' }): ParleyError => {
+    try {
+      resolveSettings(raw, env);
+    } catch (e) {
+      if (ParleyError.is(e)) return e;
+      throw e;
+    }
+    throw new Error('expected a throw');
+  };
+  it('no base URL (absent or empty): the flag and the field, not the schema path', () => {
+    for (const baseUrl of [undefined, '', '  ']) {
+      const e = err({ provider: { ...base.provider, baseUrl } });
+      expect(e.code).toBe('config_invalid');
+      expect(e.message).toBe('No base URL: pass --base-url URL or set providers[].baseUrl in settings.json.');
+      expect(e.hint).toContain('--base-url');
+      expect(`${e.message} ${e.hint}`).not.toMatch(/expected string|received undefined|Too small/);
+    }
+  });
+  it('no model, and no base URL and no model: each named', () => {
+    expect(err({ provider: { ...base.provider, model: undefined } }).message).toBe('No model: pass --model NAME or set providers[].defaultModel in settings.json.');
+    expect(err({ provider: { protocol: 'openai' } }).message).toBe('No base URL and no model: pass --base-url URL and --model NAME, or set providers[].baseUrl and providers[].defaultModel in settings.json.');
+    expect(err({}).message).toMatch(/^No provider: pass --base-url URL and --model NAME/);
+  });
+  it('another invalid value names its field and its flag', () => {
+    expect(err({ ...base, network: { retries: -1 } }).message).toMatch(/^Invalid setting network\.retries \(--retries\): /);
+    expect(err({ ...base, network: { timeouts: { idleMs: 'x' } } }).message).toMatch(/network\.timeouts\.idleMs \(--idle-timeout\)/);
+  });
+  it('a base URL without a scheme names the URL to use (the one base-URL check)', () => {
+    expect(err({ provider: { ...base.provider, baseUrl: 'api.example.com/v1' } }).message).toContain('use https://api.example.com/v1');
+    expect(err({ provider: { ...base.provider, baseUrl: 'localhost:11434', protocol: 'ollama' } }).message).toContain('use http://localhost:11434');
+  });
+});
+
+describe('$VAR without braces, and who is told how to set a variable (issue 9)', () => {
+  it.each([
+    ['apiKey', { apiKey: '$OPENAI_API_KEY' }, 'OPENAI_API_KEY'],
+    ['apiKey with spaces around', { apiKey: ' $OPENAI_API_KEY ' }, 'OPENAI_API_KEY'],
+    ['baseUrl', { baseUrl: '$BASE_URL/v1' }, 'BASE_URL'],
+    ['model', { model: '$MODEL' }, 'MODEL'],
+  ])('%s: config_invalid, the hint says to write ${VAR}', (_n, patch, name) => {
+    try {
+      resolveSettings({ provider: { ...base.provider, ...patch } }, { KEY: 'k', [name]: 'set' });
+      expect.unreachable();
+    } catch (e) {
+      expect(ParleyError.is(e) && e.code).toBe('config_invalid');
+      expect((e as Error).message).toContain(`$${name}`);
+      expect((e as ParleyError).hint).toContain(`\${${name}}`);
+    }
+  });
+  it('a proxy URL written as $VAR too; a key with a $ inside is a key', () => {
+    expect(() => resolveSettings({ ...base, network: { proxy: { mode: 'manual', url: '$HTTPS_PROXY' } } }, { KEY: 'k' })).toThrow(/\$HTTPS_PROXY/);
+    expect(resolveSettings({ provider: { ...base.provider, apiKey: 'sk-a$b' } }, {}).provider.apiKey).toBe('sk-a$b');
+    expect(resolveSettings({ provider: { ...base.provider, apiKey: '${KEY}' } }, { KEY: '$X' }).provider.apiKey).toBe('$X');
+  });
+  it('an unset ${VAR}: the app is told about the desktop launch, a shell about export', () => {
+    const hint = (opts?: { envSource: 'app' | 'shell' }): string => {
+      try {
+        resolveSettings({ provider: { ...base.provider, apiKey: '${OPENAI_API_KEY}' } }, {}, opts);
+      } catch (e) {
+        expect(ParleyError.is(e) && e.code).toBe('config_unexpanded_env');
+        return (e as ParleyError).hint;
+      }
+      throw new Error('expected a throw');
+    };
+    expect(hint()).toContain('desktop launch');
+    expect(hint({ envSource: 'app' })).toContain('desktop launch');
+    const shell = hint({ envSource: 'shell' });
+    expect(shell).toContain('export OPENAI_API_KEY=');
+    expect(shell).toContain('--api-key');
+    expect(shell).not.toContain('desktop');
+  });
+});

@@ -222,6 +222,37 @@ describe('parseProxyUrl', () => {
     expect((e as RouteError).message).toContain(text);
   });
 
+  // Typos (issue 9): the message says what the typo is, and the URL meant where there is one.
+  const typos: Array<[string, string[]]> = [
+    ['http//host:3128', ['"http//" is missing the ":" of "://"', 'write http://host:3128']],
+    ['socks5h//127.0.0.1:1080', ['missing the ":"', 'write socks5h://127.0.0.1:1080']],
+    ['http:/host:3128', ['missing a "/"', 'write http://host:3128']],
+    ['http:host:3128', ['missing the "//"', 'write http://host:3128']],
+    ['http:///host:3128', ['one "/" too many', 'write http://host:3128']],
+    ['http://host:9:3128', ['2 ports', '":9" and ":3128"', 'http://host:3128']],
+    ['htp://host:3128', ['"htp" is not supported', 'did you mean http://', 'http, https, socks4, socks4a, socks5 or socks5h']],
+    ['sock5://127.0.0.1:1080', ['did you mean socks5://']],
+    ['ftp://proxy:21', ['"ftp" is not supported; use http, https, socks4, socks4a, socks5 or socks5h']],
+    ['http://:3128', ['the host is missing', 'http://proxy.corp:3128']],
+    ['http://', ['the host is missing']],
+    ['http://user:pw@:3128', ['the host is missing']],
+    ['http://::1:8080', ['brackets']],
+  ];
+  it.each(typos)('names the typo in %j', (value, texts) => {
+    const e = thrown(() => parseProxyUrl(value));
+    expect(e).toBeInstanceOf(RouteError);
+    expect((e as RouteError).code).toBe('config_invalid');
+    for (const t of texts) expect((e as RouteError).message).toContain(t);
+  });
+  it('a typo message never shows the password; values that only look like typos still parse', () => {
+    const e = thrown(() => parseProxyUrl('http//alice:s3cr3tPW@proxy:3128')) as RouteError;
+    expect(e.message).not.toContain('s3cr3tPW');
+    expect(e.message).toContain('write http://alice:***@proxy:3128');
+    expect((thrown(() => parseProxyUrl('http://alice:s3cr3tPW@proxy:9:3128')) as RouteError).message).not.toContain('s3cr3tPW');
+    expect(parseProxyUrl('socks:1080')).toEqual({ scheme: 'http', host: 'socks', port: 1080 });
+    expect(parseProxyUrl('http:pw@proxy:1')).toEqual({ scheme: 'http', host: 'proxy', port: 1, username: 'http', password: 'pw' });
+  });
+
   // [value, the password that must not appear]
   const secrets: Array<[string, string]> = [
     ['ftp://alice:s3cr3tPW@proxy:21', 's3cr3tPW'],

@@ -6,19 +6,22 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir } from '../services/paths.ts';
 import { writeBundle } from '../services/bundle.ts';
+import { argError, UsageError } from './options.ts';
+import { BUNDLE_USAGE, HELP, usageError } from './usage.ts';
 
 export async function bundle(argv: string[]): Promise<number> {
+  const options = { out: { type: 'string' }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
   let values: { out?: string; 'config-dir'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { out: { type: 'string' }, 'config-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ args: argv, options }));
   } catch (e) {
-    process.stderr.write(`parley: ${(e as Error).message}\n`);
-    return 2;
+    return usageError('bundle', argError(e, Object.keys(options)), BUNDLE_USAGE);
   }
-  if (values.help || !values.out) {
-    (values.help ? process.stdout : process.stderr).write('Usage: parley bundle --out FILE.zip [--config-dir DIR]\n');
-    return values.help ? 0 : 2;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
   }
+  if (!values.out) return usageError('bundle', new UsageError('--out FILE.zip is required'), BUNDLE_USAGE);
   const configDir = values['config-dir'] ?? defaultConfigDir();
   let settings: unknown;
   try {

@@ -9,15 +9,28 @@ import { defaultConfigDir } from '../services/paths.ts';
 import { saveDoctorReport } from '../services/doctor-reports.ts';
 import { createRedactor } from '../services/redact.ts';
 import { settingsSecrets } from '../services/bundle.ts';
-import { CONNECTION_OPTIONS, rawSettings } from './options.ts';
+import { argError, checkValues, CONNECTION_OPTIONS, rawSettings, UsageError } from './options.ts';
+import { DOCTOR_USAGE, HELP, usageError } from './usage.ts';
+import { resolveSettings, type Env } from '../core/config.ts';
+import { ParleyError } from '../core/errors.ts';
 
-const USAGE = `Usage:
-  parley doctor [options]
-
-Checks settings, route, DNS, proxy, TLS, the API key and model, and a short completion (whole and
-streamed), and says what to change. Options as for \`parley chat\` (no prompt), plus:
-  --json                one JSON object {verdict, findings, steps, hints} on stdout
-`;
+/**
+ * The doctor words its hints for the app; run from a shell, an unset \${VAR} is fixed with `export NAME=…` there
+ * (not by the desktop-launch explanation): that hint is swapped for the shell's.
+ */
+function shellHints(hints: string[], raw: unknown, env: Env): string[] {
+  const hintOf = (source: 'app' | 'shell'): string | undefined => {
+    try {
+      resolveSettings(raw, env, { envSource: source });
+      return undefined;
+    } catch (e) {
+      return ParleyError.is(e) && e.code === 'config_unexpanded_env' ? e.hint : undefined;
+    }
+  };
+  const app = hintOf('app');
+  const shell = hintOf('shell');
+  return app && shell ? hints.map((h) => (h === app ? shell : h)) : hints;
+}
 
 export async function doctor(argv: string[]): Promise<number> {
   let values;
@@ -28,19 +41,20 @@ export async function doctor(argv: string[]): Promise<number> {
       options: CONNECTION_OPTIONS,
     }));
   } catch (e) {
-    process.stderr.write(`parley doctor: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    return usageError('doctor', argError(e, Object.keys(CONNECTION_OPTIONS)), DOCTOR_USAGE, argv.includes('--json'));
   }
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(HELP);
     return 0;
   }
   const json = values.json === true;
   const configDir = values['config-dir'] ?? defaultConfigDir();
   let raw: unknown;
   try {
+    checkValues(values);
     raw = rawSettings(values, configDir);
   } catch (e) {
+    if (e instanceof UsageError) return usageError('doctor', e, DOCTOR_USAGE, json);
     process.stderr.write(`parley doctor: config_invalid: ${(e as Error).message}\n`);
     return 2;
   }
@@ -49,6 +63,7 @@ export async function doctor(argv: string[]): Promise<number> {
   process.once('SIGINT', onSig);
   const report = await runDoctor(raw, { env: process.env, signal: controller.signal });
   process.removeListener('SIGINT', onSig);
+  report.hints = shellHints(report.hints, raw, process.env);
   // The saved copy is what the support bundle takes: secrets of the settings (keys, proxy passwords, base URL
   // query values) are replaced in it as in the app's copy.
   const saved = saveDoctorReport(configDir, createRedactor(settingsSecrets(raw, process.env)).redactValue(report) as typeof report);

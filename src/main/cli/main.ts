@@ -1,5 +1,5 @@
 /**
- * `parley`: the command line over the network core (chat; doctor and bundle come with issue 3).
+ * `parley`: the command line over the network core: chat, doctor and bundle.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -12,25 +12,11 @@ import type { ErrorInfo } from '../../shared/errors.ts';
 import { createLogger, timelineLogger, type Logger } from '../services/logging.ts';
 import { createRedactor } from '../services/redact.ts';
 import { settingsSecrets } from '../services/bundle.ts';
-import { CONNECTION_OPTIONS, num, rawSettings } from './options.ts';
-
-const USAGE = `Usage:
-  parley chat [options] <prompt>
-  parley bundle --out FILE.zip [--config-dir DIR]
-
-Options:
-  --protocol openai|anthropic|ollama   (default: openai, or the config file's)
-  --provider NAME       a provider configured in the app (default: its default provider)
-  --base-url URL        --api-key KEY (\${VAR} is expanded)   --model NAME
-  --system TEXT         --max-tokens N
-  --proxy URL           --proxy-mode none|env|manual|system   --no-proxy LIST
-  --ca FILE             (repeatable) extra trusted CA certificates (PEM)
-  --stream auto|on|off  --retries N
-  --connect-timeout MS  --first-byte-timeout MS  --idle-timeout MS  --timeout MS
-  --json                one JSON object per line on stdout
-  --config-dir DIR      (default: the app's data folder; env PARLEY_HOME)
-`;
-
+import { argError, checkValues, CONNECTION_OPTIONS, num, rawSettings, UsageError } from './options.ts';
+import { CHAT_USAGE, HELP, parleyVersion, usageError } from './usage.ts';
+import { resolveSettings, urlSecrets } from '../core/config.ts';
+import { checkBaseUrl } from '../core/base-url.ts';
+import { parseProxyUrl } from '../core/route/proxy-url.ts';
 
 /**
  * The stream memory's keys name the base URL (which may hold `?key=…`) and the route: the file keeps only their
@@ -53,15 +39,53 @@ function printError(info: ErrorInfo, json: boolean, partial: string): void {
   }
 }
 
+/** `text` with the secrets of `url` (userinfo, query values) replaced by ***. */
+function maskSecretsOf(text: string, url: string): string {
+  let out = text;
+  for (const s of urlSecrets(url).sort((x, y) => y.length - x.length)) if (s) out = out.split(s).join('***');
+  return out;
+}
+
+/**
+ * The settings as the request will use them, checked before anything is sent: an unset `${VAR}` gets the
+ * shell's hint (`export NAME=…`), and a base URL the one base-URL check calls wrong is refused naming the URL
+ * to use (the doctor names the same one).
+ */
+function checkSettings(raw: unknown): void {
+  const s = resolveSettings(raw, process.env, { envSource: 'shell' });
+  // A manual proxy is used only for hosts it does not bypass (never for loopback): its URL is checked anyway.
+  if (s.network.proxy.mode === 'manual' && s.network.proxy.url) parseProxyUrl(s.network.proxy.url);
+  const issue = checkBaseUrl(s.provider.baseUrl, s.provider.protocol).find((i) => i.severity === 'error');
+  if (issue) {
+    const mask = (t: string): string => maskSecretsOf(t, s.provider.baseUrl);
+    throw new ParleyError('config_invalid', mask(issue.message), {
+      hop: 'config', phase: 'config',
+      hint: issue.corrected ? `Pass --base-url ${mask(issue.corrected)} (or set it as the provider's base URL in the app).` : 'Fix the base URL (--base-url, or the provider\'s base URL in the app).',
+    });
+  }
+}
+
 async function chat(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: CONNECTION_OPTIONS,
-  });
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: CONNECTION_OPTIONS,
+    }));
+  } catch (e) {
+    return usageError('chat', argError(e, Object.keys(CONNECTION_OPTIONS)), CHAT_USAGE, argv.includes('--json'));
+  }
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(HELP);
     return 0;
+  }
+  try {
+    checkValues(values);
+  } catch (e) {
+    if (e instanceof UsageError) return usageError('chat', e, CHAT_USAGE, values.json === true);
+    throw e;
   }
   const json = values.json === true;
   const prompt = positionals.join(' ').trim();
@@ -80,6 +104,7 @@ async function chat(argv: string[]): Promise<number> {
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
     const raw = rawSettings(values, configDir);
+    checkSettings(raw);
     const proxyMode = raw.network.proxy.mode;
     const messages = [
       ...(values.system ? [{ role: 'system' as const, content: values.system }] : []),
@@ -115,7 +140,7 @@ async function chat(argv: string[]): Promise<number> {
           break;
       }
     };
-    const maxTokens = num('max-tokens', values['max-tokens']);
+    const maxTokens = num('max-tokens', values['max-tokens'], 1);
     const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, onEvent });
     if (json) process.stdout.write(JSON.stringify({ type: 'done', text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), mode: result.mode, finishReason: result.finishReason, usage: result.usage }) + '\n');
     else process.stdout.write(result.text.endsWith('\n') ? '' : '\n');
@@ -139,14 +164,22 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./bundle.ts')).bundle(rest);
     case 'doctor':
       return (await import('./doctor.ts')).doctor(rest);
-    case undefined:
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
-      return cmd === undefined ? 2 : 0;
+      process.stdout.write(HELP);
+      return 0;
+    case 'version':
+    case '--version':
+    case '-v':
+    case '-V':
+      process.stdout.write(`parley ${parleyVersion() ?? '(version unknown: package.json not found)'}\n`);
+      return 0;
+    case undefined:
+      process.stderr.write(`parley: no command given\n\n${HELP}`);
+      return 2;
     default:
-      process.stderr.write(`parley: unknown command "${cmd}"\n${USAGE}`);
+      process.stderr.write(`parley: unknown command "${cmd}"${cmd.startsWith('-') ? ' (options go after the command, e.g. parley chat --model NAME "Hello")' : ''}\n\n${HELP}`);
       return 2;
   }
 }

@@ -1,5 +1,7 @@
 /** Classification of HTTP answers that are not a successful completion. Pure: tested on tables. */
 import { ParleyError } from './errors.ts';
+import { checkBaseUrl } from './base-url.ts';
+import { maskUrlSecrets } from './config.ts';
 import type { ProtocolAdapter } from './protocols/types.ts';
 import { tryJson } from './protocols/types.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
@@ -14,6 +16,34 @@ export interface HttpAnswer {
   url: string;
   /** The request went through an HTTP proxy in forward (absolute-form) mode, so the proxy may answer itself. */
   forwardProxy: boolean;
+  /** The configured base URL the request URL was made from; without it, it is read back from `url`. */
+  baseUrl?: string;
+}
+
+/**
+ * The base URL a request URL was made from: the URL without the adapter's endpoint path (its query kept).
+ * Undefined when the URL does not end in one of the adapter's endpoints.
+ */
+export function baseUrlOf(url: string, adapter: ProtocolAdapter): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const u = new URL(url);
+  for (const make of [adapter.chatUrl, adapter.modelsUrl]) {
+    const endpoint = new URL(make('http://h')).pathname;
+    if (u.pathname.endsWith(endpoint)) {
+      u.pathname = u.pathname.slice(0, -endpoint.length) || '/';
+      u.hash = '';
+      return u.search ? u.href : u.href.replace(/\/$/, '');
+    }
+  }
+  return undefined;
+}
+
+/** The hint of a 404 for the base URL: the exact URL to use when the one base-URL check names one. */
+function notFoundHint(a: HttpAnswer, adapter: ProtocolAdapter): string {
+  const base = a.baseUrl ?? baseUrlOf(a.url, adapter);
+  const corrected = base !== undefined ? checkBaseUrl(base, adapter.name).find((i) => i.corrected)?.corrected : undefined;
+  if (corrected) return `Check the base URL: use ${maskUrlSecrets(corrected)} (it is ${maskUrlSecrets(base ?? '')} now).`;
+  return adapter.name === 'openai' ? 'Check the base URL: OpenAI-compatible services usually end in /v1 (e.g. https://api.deepseek.com/v1).' : 'Check the base URL: it should be the service root (e.g. https://api.anthropic.com or http://localhost:11434).';
 }
 
 function looksHtml(body: string, contentType: string): boolean {
@@ -67,9 +97,7 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
     if (modelMissing(providerMessage ?? '') || perr?.type === 'model_not_found') {
       return mk('model_not_found', `The model "${model}" was not found at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list${adapter.name === 'ollama' ? ` (or run: ollama pull ${model})` : ''}.` });
     }
-    return mk('not_found', `${a.url} does not exist (404)${words}.`, {
-      hint: adapter.name === 'openai' ? 'Check the base URL: OpenAI-compatible services usually end in /v1 (e.g. https://api.deepseek.com/v1).' : 'Check the base URL: it should be the service root (e.g. https://api.anthropic.com or http://localhost:11434).',
-    });
+    return mk('not_found', `${a.url} does not exist (404)${words}.`, { hint: notFoundHint(a, adapter) });
   }
   if (s === 408) return mk('request_timeout', `${host} timed out waiting for the request (408)${words}.`, { retryable: true });
   if (s === 409) return mk('server_error', `${host} reported a conflict (409)${words}.`, { retryable: true });

@@ -1,5 +1,6 @@
 import { connectionSchema, type ConnectionSettings } from '../../shared/settings.ts';
 import { ParleyError } from './errors.ts';
+import { checkBaseUrl } from './base-url.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -139,39 +140,140 @@ export function unmaskUrlSecrets(masked: string, stored: string | undefined, mas
   return `${m.prefix}${userinfo}${m.hostAndPath}${query === undefined ? '' : `?${query}`}${fragment === undefined ? '' : `#${fragment}`}`;
 }
 
+/**
+ * Who reads the settings, for the hints of config_unexpanded_env: the app (started from the desktop, it does not
+ * see what a shell profile sets) or a command run from a shell (`export NAME=…` there is the fix).
+ */
+export type EnvSource = 'app' | 'shell';
+
+export interface ResolveOptions {
+  /** Default 'app'. */
+  envSource?: EnvSource;
+}
+
+/** The command-line option that sets a setting named as expandEnv names it. */
+const SETTING_FLAGS: Record<string, string> = { baseUrl: '--base-url', apiKey: '--api-key', model: '--model', 'proxy.url': '--proxy', 'proxy.bypass': '--no-proxy', caFiles: '--ca' };
+
+/** The hint for an unset `${name}` in `setting`, worded for who reads the settings. */
+export function unsetEnvHint(name: string, setting: string, source: EnvSource = 'app'): string {
+  const flag = SETTING_FLAGS[setting.replace(/\[\d+\]$/, '')];
+  return source === 'shell'
+    ? `Export it in the shell that runs parley (export ${name}=…), or put the value itself in ${flag ? `${flag} or ` : ''}${setting}.`
+    : `Set ${name} in the environment Parley starts from (a desktop launch does not read shell profiles), or put the value itself in ${setting}.`;
+}
+
 /** Expands `${VAR}` from env; an unset or empty variable is refused, naming it and the setting. */
-export function expandEnv(value: string, env: Env, setting: string): string {
+export function expandEnv(value: string, env: Env, setting: string, source: EnvSource = 'app'): string {
   return value.replace(ENV_REF, (_m, name: string) => {
     const v = env[name];
     if (v === undefined || v === '') {
       throw new ParleyError('config_unexpanded_env', `The setting ${setting} refers to \${${name}}, but ${name} is not set.`, {
         hop: 'config',
         phase: 'config',
-        hint: `Set ${name} in the environment Parley starts from (a desktop launch does not read shell profiles), or put the value itself in ${setting}.`,
+        hint: unsetEnvHint(name, setting, source),
       });
     }
     return v;
   });
 }
 
+/** `$NAME` (no braces) at the start of a value: a shell-style reference Parley does not expand. */
+const BARE_REF = /^\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_{])/;
+
+/**
+ * Refuses a value written as `$NAME` (whole, or at the start of a URL) instead of `${NAME}`: as written it
+ * would be sent as the key (or fail as a URL) and the error would not say why.
+ */
+function refuseBareRef(value: string | undefined, setting: string, whole: boolean): void {
+  if (value === undefined) return;
+  const v = value.trim();
+  const m = BARE_REF.exec(v);
+  if (!m || (whole && m[0] !== v)) return;
+  const name = m[1] as string;
+  throw new ParleyError('config_invalid', `The setting ${setting} is written as $${name}, which Parley does not expand.`, {
+    hop: 'config',
+    phase: 'config',
+    hint: `Write \${${name}} (with braces) to use the environment variable ${name}.`,
+  });
+}
+
+/** Where each connection setting is set: on the command line and in settings.json (for messages). */
+const PLACES: Record<string, { what: string; flag?: string; field: string; example?: string }> = {
+  provider: { what: 'provider', flag: '--base-url URL and --model NAME', field: 'a provider (providers[])' },
+  'provider.protocol': { what: 'protocol', flag: '--protocol openai|anthropic|ollama', field: 'providers[].protocol' },
+  'provider.baseUrl': { what: 'base URL', flag: '--base-url URL', field: 'providers[].baseUrl', example: 'e.g. https://api.openai.com/v1 or http://localhost:11434' },
+  'provider.apiKey': { what: 'API key', flag: '--api-key KEY', field: 'providers[].apiKey' },
+  'provider.model': { what: 'model', flag: '--model NAME', field: 'providers[].defaultModel', example: 'the name of a model the provider lists' },
+  'provider.anthropicVersion': { what: 'Anthropic API version', field: 'providers[].anthropicVersion' },
+  'network.proxy.mode': { what: 'proxy mode', flag: '--proxy-mode none|env|manual|system', field: 'network.proxy.mode' },
+  'network.proxy.url': { what: 'proxy URL', flag: '--proxy URL', field: 'network.proxy.url' },
+  'network.proxy.bypass': { what: 'bypass list', flag: '--no-proxy LIST', field: 'network.proxy.bypass' },
+  'network.caFiles': { what: 'CA files', flag: '--ca FILE', field: 'network.caFiles' },
+  'network.timeouts.connectMs': { what: 'connect timeout', flag: '--connect-timeout', field: 'network.timeouts.connectMs' },
+  'network.timeouts.firstByteMs': { what: 'first-byte timeout', flag: '--first-byte-timeout', field: 'network.timeouts.firstByteMs' },
+  'network.timeouts.idleMs': { what: 'idle timeout', flag: '--idle-timeout', field: 'network.timeouts.idleMs' },
+  'network.timeouts.totalMs': { what: 'total timeout', flag: '--timeout', field: 'network.timeouts.totalMs' },
+  'network.retries': { what: 'retries', flag: '--retries N', field: 'network.retries' },
+  'network.stream': { what: 'stream mode', flag: '--stream auto|on|off', field: 'network.stream' },
+};
+
+/** The connection settings a request cannot do without. */
+const REQUIRED = ['provider', 'provider.protocol', 'provider.baseUrl', 'provider.model'];
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+const isMissing = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+/**
+ * The schema's verdict as a message a person can act on: a missing setting is named with the flag and the
+ * settings.json field that set it (`No base URL: pass --base-url URL or set providers[].baseUrl in
+ * settings.json`); another invalid value names its field (and flag) and what is wrong with it.
+ */
+function schemaError(raw: unknown, issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>): ParleyError {
+  const key = (path: readonly PropertyKey[]): string => path.map(String).join('.');
+  const missing = issues.filter((i) => REQUIRED.includes(key(i.path)) && isMissing(valueAt(raw, i.path))).map((i) => PLACES[key(i.path)] as (typeof PLACES)[string]);
+  if (missing.length) {
+    const flags = missing.flatMap((m) => (m.flag ? [m.flag] : []));
+    const examples = missing.flatMap((m) => (m.example ? [`${m.what}: ${m.example}`] : []));
+    const and = missing.length > 1 ? ',' : '';
+    return new ParleyError('config_invalid', `No ${missing.map((m) => m.what).join(' and no ')}: ${flags.length ? `pass ${flags.join(' and ')}${and} or ` : ''}set ${missing.map((m) => m.field).join(' and ')} in settings.json.`, {
+      hop: 'config', phase: 'config',
+      hint: `In the app, set ${missing.length > 1 ? 'them' : 'it'} in the provider's settings; on the command line, pass ${flags.join(' and ')}${examples.length ? ` (${examples.join('; ')})` : ''}.`,
+    });
+  }
+  const first = issues[0];
+  const where = first ? key(first.path) : '';
+  const place = PLACES[where];
+  const name = where || 'settings';
+  return new ParleyError('config_invalid', `Invalid setting ${name}${place?.flag ? ` (${place.flag.split(' ')[0]})` : ''}: ${first?.message ?? 'invalid'}.`, { hop: 'config', phase: 'config' });
+}
+
 /**
  * Validates raw settings and expands `${VAR}` references in the values that may hold them
  * (base URL, API key, model, proxy URL, bypass list, CA files). Throws config_invalid / config_unexpanded_env
- * before any request is sent.
+ * before any request is sent. `opts.envSource` words the hint for an unset variable (default: the app's).
  */
-export function resolveSettings(raw: unknown, env: Env): ConnectionSettings {
+export function resolveSettings(raw: unknown, env: Env, opts: ResolveOptions = {}): ConnectionSettings {
+  const source = opts.envSource ?? 'app';
   const parsed = connectionSchema.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first?.path.join('.') || 'settings';
-    throw new ParleyError('config_invalid', `Invalid setting ${where}: ${first?.message ?? 'invalid'}.`, { hop: 'config', phase: 'config' });
-  }
+  if (!parsed.success) throw schemaError(raw, parsed.error.issues);
   const s = structuredClone(parsed.data);
   // Messages quote the value as written (with its ${VAR}), never the expanded value.
   const rawBaseUrl = s.provider.baseUrl;
-  s.provider.baseUrl = expandEnv(s.provider.baseUrl, env, 'baseUrl').trim();
+  refuseBareRef(s.provider.baseUrl, 'baseUrl', false);
+  refuseBareRef(s.provider.apiKey, 'apiKey', true);
+  refuseBareRef(s.provider.model, 'model', true);
+  refuseBareRef(s.network.proxy.url, 'proxy.url', false);
+  s.provider.baseUrl = expandEnv(s.provider.baseUrl, env, 'baseUrl', source).trim();
   if (s.provider.apiKey !== undefined) {
-    s.provider.apiKey = expandEnv(s.provider.apiKey, env, 'apiKey').trim();
+    s.provider.apiKey = expandEnv(s.provider.apiKey, env, 'apiKey', source).trim();
     // A pasted key with a line break (or another control character) cannot be a header value: say so here,
     // rather than letting the request fail as if the network had.
     if ([...s.provider.apiKey].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
@@ -180,11 +282,20 @@ export function resolveSettings(raw: unknown, env: Env): ConnectionSettings {
       });
     }
   }
-  s.provider.model = expandEnv(s.provider.model, env, 'model');
-  if (s.network.proxy.url !== undefined) s.network.proxy.url = expandEnv(s.network.proxy.url, env, 'proxy.url').trim();
-  s.network.proxy.bypass = expandEnv(s.network.proxy.bypass, env, 'proxy.bypass');
-  s.network.caFiles = s.network.caFiles.map((f, i) => expandEnv(f, env, `caFiles[${i}]`));
+  s.provider.model = expandEnv(s.provider.model, env, 'model', source);
+  if (s.network.proxy.url !== undefined) s.network.proxy.url = expandEnv(s.network.proxy.url, env, 'proxy.url', source).trim();
+  s.network.proxy.bypass = expandEnv(s.network.proxy.bypass, env, 'proxy.bypass', source);
+  s.network.caFiles = s.network.caFiles.map((f, i) => expandEnv(f, env, `caFiles[${i}]`, source));
 
+  if (s.provider.baseUrl === '') throw schemaError({ provider: { baseUrl: '' } }, [{ path: ['provider', 'baseUrl'], message: '' }]);
+  // The one base-URL check names the exact URL to use when the scheme is missing (`localhost:11434` is a URL
+  // with the scheme "localhost:" to the URL parser, so this comes first).
+  const noScheme = checkBaseUrl(s.provider.baseUrl, s.provider.protocol).find((i) => i.problem === 'no_scheme')?.corrected;
+  if (noScheme) {
+    throw new ParleyError('config_invalid', `The base URL "${maskUrlSecrets(rawBaseUrl)}" has no scheme: use ${maskUrlSecrets(noScheme)}.`, {
+      hop: 'config', phase: 'config', hint: `Write the full URL with its scheme: ${maskUrlSecrets(noScheme)}.`,
+    });
+  }
   let url: URL;
   try {
     url = new URL(s.provider.baseUrl);
@@ -198,7 +309,7 @@ export function resolveSettings(raw: unknown, env: Env): ConnectionSettings {
   }
   if (s.network.proxy.mode === 'manual' && !s.network.proxy.url) {
     throw new ParleyError('config_invalid', 'Proxy mode is manual, but no proxy URL is set.', {
-      hop: 'config', phase: 'config', hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
+      hop: 'config', phase: 'config', hint: 'Pass --proxy URL or set network.proxy.url in settings.json (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
     });
   }
   // Trailing slashes of the path are dropped; a query (`?key=…`) stays as written.

@@ -106,6 +106,48 @@ function decode(part: string): string | null {
   }
 }
 
+const SCHEME_LIST = 'http, https, socks4, socks4a, socks5 or socks5h (socks means socks5)';
+
+/** Levenshtein distance, for "did you mean" on a mistyped scheme (short strings only). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** The supported scheme a mistyped one (`htp`, `sock5`, `https5`) most likely meant. */
+function closestScheme(name: string): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const known of Object.keys(SCHEMES)) {
+    const d = distance(name, known);
+    if (d < bestD || (d === bestD && best !== undefined && known.length > best.length)) {
+      bestD = d;
+      best = known;
+    }
+  }
+  return bestD <= (name.length <= 3 ? 1 : 2) ? best : undefined;
+}
+
+/**
+ * A known scheme whose `://` is mistyped: `http//host` (no colon), `http:/host` or `http:host` (slashes
+ * missing). Returns what the value was meant to be; undefined when it is not such a typo (`proxy.corp:3128`,
+ * `user:pw@host`, a host named like a scheme with a port).
+ */
+function schemeSeparatorTypo(raw: string): { wrote: string; meant: string } | undefined {
+  const m = /^([a-z][a-z0-9]*)(\/\/|:\/(?!\/)|:(?![/\d]))/i.exec(raw);
+  if (!m) return undefined;
+  const name = (m[1] ?? '').toLowerCase();
+  if (!SCHEMES[name]) return undefined;
+  // `http:pw@host` is a user named like a scheme: only a typo when no userinfo follows.
+  if (m[2]?.startsWith(':') && !m[2].startsWith(':/') && raw.includes('@')) return undefined;
+  return { wrote: m[0], meant: `${m[1]}://${raw.slice(m[0].length)}` };
+}
+
 /** Parses a proxy URL; throws RouteError `config_invalid` (password masked) when it cannot be used. */
 export function parseProxyUrl(value: string): ProxyEndpoint {
   const raw = value.trim();
@@ -119,9 +161,19 @@ export function parseProxyUrl(value: string): ProxyEndpoint {
   if (m) {
     const name = (m[1] ?? '').toLowerCase();
     const known = SCHEMES[name];
-    if (!known) throw fail(`the scheme "${name}" is not supported (use http, https, socks4, socks4a, socks5 or socks5h)`);
+    if (!known) {
+      const guess = closestScheme(name);
+      throw fail(`the scheme "${name}" is not supported${guess ? ` (did you mean ${guess}://?)` : ''}; use ${SCHEME_LIST}`);
+    }
     scheme = known;
     rest = raw.slice(m[0].length);
+    if (rest.startsWith('/')) throw fail(`there is one "/" too many after "${m[0]}" (write ${maskProxyValue(m[0] + rest.replace(/^\/+/, ''))})`);
+  } else {
+    const typo = schemeSeparatorTypo(raw);
+    if (typo) {
+      const missing = !typo.wrote.includes(':') ? 'the ":"' : typo.wrote.endsWith('/') ? 'a "/"' : 'the "//"';
+      throw fail(`"${typo.wrote}" is missing ${missing} of "://" (write ${maskProxyValue(typo.meant)})`);
+    }
   }
 
   let username: string | undefined;
@@ -149,12 +201,19 @@ export function parseProxyUrl(value: string): ProxyEndpoint {
     if (!parseIPv6(host)) throw fail('the IPv6 address is malformed');
     portText = b[2];
   } else {
-    const colons = rest.split(':').length - 1;
-    if (colons > 1) throw fail('put an IPv6 address in brackets, e.g. [::1]:1080');
+    const parts = rest.split(':');
+    if (parts.length > 2) {
+      if (parseIPv6(rest)) throw fail('put an IPv6 address in brackets, e.g. [::1]:1080');
+      const ports = parts.slice(1);
+      if (parts[0] !== '' && ports.every((x) => /^\d*$/.test(x))) {
+        throw fail(`it has ${ports.length} ports (${ports.map((x) => `":${x}"`).join(' and ')}); a proxy URL has one, e.g. ${maskProxyValue(`${m ? m[0] : ''}${parts[0]}:${ports.at(-1) ?? ''}`)}`);
+      }
+      throw fail('a ":" may only separate the host from the port (put an IPv6 address in brackets, e.g. [::1]:1080)');
+    }
     const colon = rest.indexOf(':');
     const name = colon === -1 ? rest : rest.slice(0, colon);
     portText = colon === -1 ? undefined : rest.slice(colon + 1);
-    if (name === '') throw fail('the host is missing');
+    if (name === '') throw fail(`the host is missing (write it after ${m ? `"${m[0]}"` : 'the scheme'}${ui ? ' and the "@"' : ''}, e.g. ${m ? m[0] : 'http://'}proxy.corp:3128)`);
     try {
       // WHATWG host parsing: lowercases, IDNA, rejects forbidden characters.
       host = new URL(`http://${name}/`).hostname;

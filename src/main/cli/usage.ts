@@ -1,0 +1,102 @@
+/**
+ * The usage texts of `parley` (one per command and the whole help), its version, and how a command line that
+ * cannot be used is reported: one line saying what is wrong, then the command's usage, exit 2.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UsageError } from './options.ts';
+
+const CONNECTION = `Connection options (chat and doctor):
+  --provider NAME       a provider configured in the app (default: its default provider)
+  --protocol P          openai, anthropic or ollama (default: the provider's, else openai)
+  --base-url URL        e.g. https://api.openai.com/v1 or http://localhost:11434
+  --api-key KEY         the key, or \${VAR} to read it from the environment
+  --model NAME
+  --proxy URL           e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080 (sets --proxy-mode manual)
+  --proxy-mode M        none, env, manual or system (default: the settings', else env)
+  --no-proxy LIST       hosts that go direct, e.g. "localhost, .corp.example"
+  --ca FILE             an extra trusted CA certificate (PEM); repeatable
+  --stream S            auto, on or off
+  --retries N           0 to 10
+  --connect-timeout T   --first-byte-timeout T   --idle-timeout T   --timeout T (total)
+                        T is 500ms, 30s, 1.5s, 5m or 1h; a bare number is milliseconds; 0 is no limit
+  --config-dir DIR      the app's data folder (default: its usual place; env PARLEY_HOME)
+`;
+
+export const CHAT_USAGE = `Usage: parley chat [options] <prompt>
+
+Sends the prompt and prints the answer as it arrives. Exit 0 on success, 1 when the request
+failed, 2 for a wrong command line or settings, 130 when cancelled (Ctrl-C).
+
+Options:
+  --system TEXT         a system prompt
+  --max-tokens N        the longest answer, in tokens
+  --json                one JSON object per line on stdout (delta, retry, fallback, done or error)
+${CONNECTION}`;
+
+export const DOCTOR_USAGE = `Usage: parley doctor [options]
+
+Checks settings, route, DNS, proxy, TLS, the API key and model, and a short completion (whole and
+streamed), and says what to change. Exit 0 when chat would work, 1 otherwise, 2 for settings errors.
+
+Options:
+  --json                one JSON object {verdict, findings, steps, hints} on stdout
+  --forget-routes       forget the routes on which streaming broke (not the doctor: only this)
+${CONNECTION}`;
+
+export const BUNDLE_USAGE = `Usage: parley bundle --out FILE.zip [--config-dir DIR]
+
+Writes a support bundle (settings without secrets, logs, doctor reports) to FILE.zip.
+
+Options:
+  --out FILE.zip        where to write it (required)
+  --config-dir DIR      the app's data folder (default: its usual place; env PARLEY_HOME)
+`;
+
+export const HELP = `Usage:
+  parley chat [options] <prompt>       send a prompt, print the answer
+  parley doctor [options]              check the connection, say what to change
+  parley bundle --out FILE.zip         write a support bundle
+  parley help | --help | -h            this help
+  parley --version                     the version
+
+parley chat [options] <prompt>
+  --system TEXT         a system prompt
+  --max-tokens N        the longest answer, in tokens
+  --json                one JSON object per line on stdout (delta, retry, fallback, done or error)
+
+parley doctor [options]
+  --json                one JSON object {verdict, findings, steps, hints} on stdout
+  --forget-routes       forget the routes on which streaming broke (not the doctor: only this)
+
+parley bundle --out FILE.zip [--config-dir DIR]
+  --out FILE.zip        where to write it (required)
+
+${CONNECTION}`;
+
+/** Prints a usage error: `parley <cmd>: <what is wrong>`, then the command's usage, on stderr. Returns 2. */
+export function usageError(cmd: string, e: UsageError, usage: string, json = false): number {
+  if (json) process.stdout.write(JSON.stringify({ type: 'error', code: 'config_invalid', message: e.message, hint: `See: parley ${cmd} --help` }) + '\n');
+  process.stderr.write(`parley ${cmd}: ${e.message}\n\n${usage}`);
+  return 2;
+}
+
+/**
+ * The version in package.json: found by walking up from this file, so it is the same from source
+ * (src/main/cli/) and from the built bin (out/main/, or a chunk folder under it).
+ */
+export function parleyVersion(from: string = import.meta.dirname): string | undefined {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'parley' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      /* not here */
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return undefined;
+}

@@ -12,6 +12,8 @@ import { startSquid, type SquidServer } from '../helpers/servers.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src/main/cli/parley.ts');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: { parley: string } };
+/** What `npm run build` writes, and the package's bin (which runs it, or the source without a build). */
+const BUILT = join(ROOT, 'out/main/parley.js');
 const BIN = join(ROOT, PKG.bin.parley);
 const VERSION = PKG.version;
 
@@ -140,15 +142,31 @@ describe('parley chat', () => {
     expect(json.lines).toEqual([expect.objectContaining({ type: 'error', code: 'config_invalid', message: '--stream "maybe": must be auto, on or off' })]);
     expect(up.requests).toHaveLength(0);
   });
-  it('the built bin file works (npm run build)', async () => {
-    expect(existsSync(BIN), `${BIN} is missing: run npm run build first`).toBe(true);
+  it('the built file works (npm run build), and so does the package bin', async () => {
+    expect(existsSync(BUILT), `${BUILT} is missing: run npm run build first`).toBe(true);
     up.behave({ kind: 'ok', text: 'from the built file' });
-    const r = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, BIN);
+    const r = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, BUILT);
     expect(r.stdout).toBe('from the built file\n');
     expect(r.code).toBe(0);
     // The version is found from the built file too.
-    const v = await parley(['--version'], {}, BIN);
+    const v = await parley(['--version'], {}, BUILT);
     expect(v.stdout).toBe(`parley ${VERSION}\n`);
+    up.behave({ kind: 'ok', text: 'through the bin' });
+    const b = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, BIN);
+    expect(b.stdout).toBe('through the bin\n');
+  });
+
+  it('`npm exec parley -- --version` runs on the project\'s Node, as the README says', async () => {
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn('npm', ['exec', '--offline', '--', 'parley', '--version'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe(`parley ${VERSION}\n`);
   });
 
   it('--provider NAME uses a provider configured in the app; without it the default one; an unknown name lists the configured ones', async () => {

@@ -76,6 +76,10 @@ export interface ErrorInfo {
   partial?: string;
   /** Whether the core considers this failure safe to retry (before content). */
   retryable?: boolean;
+  /** For a setting refused on save: which field of the settings form it is about (`baseUrl`, `proxyUrl`, `bypass`, `caFiles`…). */
+  field?: string;
+  /** For a setting refused on save: the value to use instead, when there is one (e.g. the base URL without the pasted endpoint). */
+  corrected?: string;
 }
 
 /** Default hint for each code, naming the fix. Specific hints from the core override these. */

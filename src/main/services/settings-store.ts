@@ -18,6 +18,7 @@ import { shapeMarker } from './redact.ts';
 import { readSettingsFile } from './settings-file.ts';
 import { baseOrigin, checkKeyVarOrigin, checkWindowValue } from './secure-input.ts';
 import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
+import { checkBaseUrlField, checkProxyField, withField } from './settings-checks.ts';
 
 export interface SettingsStore {
   readonly path: string;
@@ -174,10 +175,14 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
 
   /** Merges a draft from the window with the stored provider, applying the key and variable rules. */
   const merge = (shown: ProviderDraft, old: ProviderEntry | undefined): ProviderEntry => {
-    const draft = { ...shown, baseUrl: unmaskBaseUrl(shown.baseUrl, old?.baseUrl) };
-    if (draft.baseUrl !== old?.baseUrl) checkWindowValue(draft.baseUrl, 'url', 'base URL');
-    const proxyUrl = draft.route ? unmaskProxyUrl(draft.route.proxyUrl, old?.route.proxyUrl) : old?.route.proxyUrl;
-    if (draft.route && proxyUrl !== old?.route.proxyUrl) checkWindowValue(proxyUrl, 'url', 'proxy URL');
+    // The core's checks, on the values as the window shows them (a secret in them stays the placeholder in
+    // a message or a corrected URL): a base URL that cannot work, a route proxy URL the parser refuses.
+    checkBaseUrlField(shown.baseUrl, shown.protocol);
+    if (shown.route?.mode === 'proxy') checkProxyField(shown.route.proxyUrl, true, 'The route is "through a proxy", but no proxy URL is set.');
+    const draft = { ...shown, baseUrl: withField('baseUrl', () => unmaskBaseUrl(shown.baseUrl, old?.baseUrl)) };
+    if (draft.baseUrl !== old?.baseUrl) withField('baseUrl', () => checkWindowValue(draft.baseUrl, 'url', 'base URL'));
+    const proxyUrl = draft.route ? withField('proxyUrl', () => unmaskProxyUrl(draft.route?.proxyUrl, old?.route.proxyUrl)) : old?.route.proxyUrl;
+    if (draft.route && proxyUrl !== old?.route.proxyUrl) withField('proxyUrl', () => checkWindowValue(proxyUrl, 'url', 'proxy URL'));
     checkPlain([draft.defaultModel, ...(draft.models ?? []), ...(draft.shownModels ?? [])], 'model name');
     let apiKey: string | undefined;
     if (draft.apiKey === undefined) {
@@ -185,8 +190,11 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
       const same = old && baseOrigin(old.baseUrl, env) !== undefined && baseOrigin(old.baseUrl, env) === baseOrigin(draft.baseUrl, env);
       apiKey = same ? old.apiKey : undefined;
     } else if (draft.apiKey !== '') {
-      checkWindowValue(draft.apiKey, 'key', 'API key');
-      checkKeyVarOrigin(draft.apiKey, draft.baseUrl, env);
+      const key = draft.apiKey;
+      withField('apiKey', () => {
+        checkWindowValue(key, 'key', 'API key');
+        checkKeyVarOrigin(key, draft.baseUrl, env);
+      });
       apiKey = draft.apiKey.trim();
     }
     const entry: ProviderEntry = {
@@ -218,11 +226,11 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
       let network = old.network;
       if (p.network) {
         const proxy = { ...old.network.proxy, ...(p.network.proxy ?? {}) };
-        proxy.url = unmaskProxyUrl(proxy.url, old.network.proxy.url);
-        if (proxy.url !== old.network.proxy.url) checkWindowValue(proxy.url, 'url', 'proxy URL');
-        if (proxy.bypass !== old.network.proxy.bypass) checkWindowValue(proxy.bypass, 'plain', 'bypass list');
+        proxy.url = withField('proxyUrl', () => unmaskProxyUrl(proxy.url, old.network.proxy.url));
+        if (proxy.url !== old.network.proxy.url) withField('proxyUrl', () => checkWindowValue(proxy.url, 'url', 'proxy URL'));
+        if (proxy.bypass !== old.network.proxy.bypass) withField('bypass', () => checkWindowValue(proxy.bypass, 'plain', 'bypass list'));
         const caFiles = p.network.caFiles ?? old.network.caFiles;
-        for (const f of caFiles) if (!old.network.caFiles.includes(f)) checkWindowValue(f, 'plain', 'CA file path');
+        for (const f of caFiles) if (!old.network.caFiles.includes(f)) withField('caFiles', () => checkWindowValue(f, 'plain', 'CA file path'));
         network = { ...old.network, ...p.network, proxy, caFiles, timeouts: { ...old.network.timeouts, ...(p.network.timeouts ?? {}) } };
       }
       const defaults = { ...old.defaults, ...(p.defaults ?? {}) };

@@ -36,6 +36,11 @@ export interface State {
   exportResult: ExportResult | null;
   logsOpened: boolean;
   error: ErrorInfo | null;
+  /**
+   * Why the last save (or model list) from the settings forms failed. One naming a form `field` is shown next to
+   * that field, not in the banner.
+   */
+  saveError: ErrorInfo | null;
   /** A short confirmation (exported to…, imported…), shown until dismissed or replaced. */
   notice: string | null;
   /** The provider the doctor runs on (default: the default provider). */
@@ -71,6 +76,13 @@ export function prefetchBoot(): void {
   bootCall ??= bootRequest();
 }
 
+/** A save refused: kept for the form; in the banner only when it names no field of the form. */
+function saveFailed(error: ErrorInfo, context: string): void {
+  useStore.setState({ saveError: error });
+  if (error.field) log.warn(context, error);
+  else useStore.getState().showError(error, context);
+}
+
 const idleDoctor: DoctorState = { running: false, steps: [], report: null, cancelled: false };
 let initStarted = false;
 
@@ -88,6 +100,7 @@ export const useStore = create<State>()((set, get) => ({
   exportResult: null,
   logsOpened: false,
   error: null,
+  saveError: null,
 
   /** Start: one round trip (app:boot) for the app, its settings, the chat list and the conversation to show. */
   async init() {
@@ -131,10 +144,12 @@ export const useStore = create<State>()((set, get) => ({
   async saveProvider(draft) {
     const r = await call('providersSave', (api) => api.providersSave(draft));
     if (!r.ok) {
-      get().showError(r.error, 'provider save failed');
+      saveFailed(r.error, 'provider save failed');
       return false;
     }
-    set((s) => ({ view: r.value, viewRevision: s.viewRevision + 1, error: null }));
+    // The network form is not re-read (no new revision): a provider saved does not change it, and the form
+    // (with its unsaved edits, and a provider editor that stays open for Test) must not remount.
+    set({ view: r.value, error: null, saveError: null });
     log.info('provider saved', { preset: draft.preset, protocol: draft.protocol, isNew: !draft.id });
     return true;
   },
@@ -145,14 +160,14 @@ export const useStore = create<State>()((set, get) => ({
       get().showError(r.error, 'provider delete failed');
       return false;
     }
-    set((s) => ({ view: r.value, viewRevision: s.viewRevision + 1 }));
+    set({ view: r.value });
     return true;
   },
 
   async fetchModels(which) {
     const r = await call('providersModels', (api) => api.providersModels(which));
     if (!r.ok) {
-      get().showError(r.error, 'fetch models failed');
+      saveFailed(r.error, 'fetch models failed');
       return null;
     }
     return r.value;
@@ -171,10 +186,10 @@ export const useStore = create<State>()((set, get) => ({
   async saveSettings(patch, changed) {
     const r = await call('settingsSet', (api) => api.settingsSet(patch));
     if (!r.ok) {
-      get().showError(r.error, 'settings save failed');
+      saveFailed(r.error, 'settings save failed');
       return false;
     }
-    set((s) => ({ view: r.value, viewRevision: s.viewRevision + 1, savedRevision: s.viewRevision + 1, error: null }));
+    set((s) => ({ view: r.value, viewRevision: s.viewRevision + 1, savedRevision: s.viewRevision + 1, error: null, saveError: null }));
     applyLanguage(r.value.settings.ui?.language);
     applyTheme(r.value.settings.ui?.theme);
     log.info('settings saved', { changed });

@@ -4,6 +4,8 @@ import type { SettingsPatch } from '../../../shared/ipc.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 import { ParleyError } from '../../core/errors.ts';
 import { buildTrustStore } from '../../core/trust.ts';
+import { atField, checkCaFilesField, checkProxySettings } from '../settings-checks.ts';
+import { maskProxyUrl } from '../settings-store.ts';
 
 const TOP = ['providers', 'defaults', 'network', 'ui', 'logging'] as const;
 
@@ -22,10 +24,26 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
     const typed = next.find((f) => !known.has(f) && !picked.has(f));
     if (typed !== undefined) {
       throw new ParleyError('config_invalid', 'A CA certificate file can only be added with "Add certificate file…", which opens the system file dialog.', {
-        hop: 'config', phase: 'config',
+        hop: 'config', phase: 'config', field: 'caFiles',
         hint: 'Use the Add button under Trusted certificates, or write the path into settings.json (or pass --ca FILE to parley) yourself.',
       });
     }
+  };
+  /**
+   * The network settings a save would write, checked by the core's own rules before anything is written (the
+   * ones the command line and the doctor apply): the proxy URL, the bypass list, and every CA file (one picked
+   * earlier may have gone since). A refusal names the form field.
+   */
+  const checkNetwork = async (patch: SettingsPatch, before: StoredSettings | undefined): Promise<void> => {
+    const n = patch.network;
+    if (!n) return;
+    if (n.proxy) {
+      const old = before?.network.proxy;
+      // Compared as the window saw it: a stored password is the placeholder there.
+      const stored = old ? { mode: old.mode, url: maskProxyUrl(old.url), bypass: old.bypass } : undefined;
+      await checkProxySettings({ mode: n.proxy.mode ?? old?.mode ?? 'env', url: n.proxy.url ?? stored?.url, bypass: n.proxy.bypass ?? old?.bypass ?? '' }, stored);
+    }
+    if (n.caFiles) await checkCaFilesField(n.caFiles);
   };
   return {
     'settings:get': () => ctx.settings.view(),
@@ -33,14 +51,15 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
       const path = await ctx.opts.chooseCaFile?.();
       if (!path) return null;
       // The user chose this file: say plainly what is wrong with it (it is not a probe of the disk).
-      await Promise.resolve(buildTrustStore([path], {}));
+      await buildTrustStore([path], {}).catch((e: unknown) => atField(e, 'caFiles'));
       picked.add(path);
       ctx.logger.scope('storage').info('CA file picked', { path });
       return path;
     },
-    'settings:set': (_caller, patch) => {
+    'settings:set': async (_caller, patch) => {
       const before = current();
       checkCaFiles(patch, before);
+      await checkNetwork(patch, before);
       ctx.settings.update(patch);
       saved(before, 'settings');
       return ctx.settings.view();

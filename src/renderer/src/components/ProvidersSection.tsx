@@ -3,12 +3,33 @@
  * from the provider or typed in, a chosen subset shown in pickers) and a route. Presets fill protocol and
  * base URL. The key never comes back to the window: only its shape.
  */
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProviderDraft, ProviderView } from '../../../shared/ipc.ts';
 import { PRESETS, PROTOCOLS, ROUTE_MODES, type PresetId, type Protocol, type RouteMode } from '../../../shared/constants.ts';
+import { WORKING_VERDICTS } from '../../../shared/doctor.ts';
+// The one base-URL check (pure, no I/O): main refuses its errors on save; its warnings are shown here as a note.
+import { checkBaseUrl } from '../../../main/core/base-url.ts';
+import { call } from '../api.ts';
 import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';
+import { FieldError, fieldAria, type FieldProblem } from './FieldError.tsx';
+
+/** Each protocol's usual base URL: its first preset's. */
+function protocolDefault(protocol: Protocol): string {
+  return PRESETS.find((p) => p.protocol === protocol && p.baseUrl)?.baseUrl ?? '';
+}
+
+/** A base URL that is empty or a preset's of another protocol: switching the protocol replaces it with the new one's. */
+function isOtherDefault(baseUrl: string, protocol: Protocol): boolean {
+  const u = baseUrl.trim().replace(/\/+$/, '');
+  return u === '' || PRESETS.some((p) => p.protocol !== protocol && p.baseUrl !== '' && p.baseUrl === u);
+}
+
+/** The input to focus for a field main refused. */
+const INPUT_ID: Record<string, string> = { baseUrl: 'p-baseUrl', apiKey: 'p-apiKey', proxyUrl: 'p-proxyUrl' };
+
+type TestState = { state: 'running' } | { state: 'done'; works: boolean; verdict: string; text: string };
 
 interface Form {
   id?: string;
@@ -56,42 +77,103 @@ function draftOf(f: Form): ProviderDraft {
   };
 }
 
-function Editor({ initial, marker, onDone }: { initial: Form; marker: string | null; onDone(): void }): React.JSX.Element {
+function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.JSX.Element {
   const { t } = useTranslation();
   const saveProvider = useStore((s) => s.saveProvider);
   const fetchModels = useStore((s) => s.fetchModels);
   const [f, setF] = useState<Form>(initial);
+  // The stored key's shape, once this provider is saved (also after Test saved a new one).
+  const marker = useStore((s) => (f.id ? s.view?.providers.find((p) => p.id === f.id)?.apiKeyMarker ?? null : null));
   const [status, setStatus] = useState<string>('');
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof Form>(k: K, v: Form[K]): void => setF((x) => ({ ...x, [k]: v }));
+  const [problem, setProblem] = useState<FieldProblem | null>(null);
+  const [showKey, setShowKey] = useState(false);
+  const [test, setTest] = useState<TestState | null>(null);
+  /** Fields a change of this key takes the reason from. */
+  const clears: Partial<Record<keyof Form, string>> = { baseUrl: 'baseUrl', protocol: 'baseUrl', apiKey: 'apiKey', proxyUrl: 'proxyUrl', routeMode: 'proxyUrl' };
+  const set = <K extends keyof Form>(k: K, v: Form[K]): void => {
+    setF((x) => ({ ...x, [k]: v }));
+    setProblem((p) => (p && clears[k] === p.field ? null : p));
+  };
+  // A base URL that probably will not work (saved all the same): a note with the URL to use.
+  const note = useMemo(() => (f.baseUrl.trim() ? checkBaseUrl(f.baseUrl, f.protocol).find((i) => i.severity === 'warn') : undefined), [f.baseUrl, f.protocol]);
 
   const onPreset = (preset: PresetId): void => {
     const next = formFrom(undefined, preset);
     setF((x) => ({ ...next, id: x.id, apiKey: x.id ? x.apiKey : next.apiKey }));
+    setProblem(null);
+  };
+  const onProtocol = (protocol: Protocol): void => {
+    setF((x) => ({ ...x, protocol, baseUrl: isOtherDefault(x.baseUrl, protocol) ? protocolDefault(protocol) : x.baseUrl }));
+    setProblem((p) => (p?.field === 'baseUrl' ? null : p));
+  };
+  /** main refused the draft: the reason at its field (focused), or the error's title in the status. */
+  const refused = (): void => {
+    const error = useStore.getState().saveError;
+    if (error?.field && INPUT_ID[error.field]) {
+      setProblem({ field: error.field, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) });
+      setStatus(t('settings.status.fieldInvalid'));
+      const id = INPUT_ID[error.field] as string;
+      requestAnimationFrame(() => document.getElementById(id)?.focus());
+      return;
+    }
+    const code = error?.code;
+    setStatus(t('settings.status.failed', { title: code ? `${codeTitle(code)} (${code})` : '' }));
   };
   const onFetch = async (): Promise<void> => {
     setBusy(true);
     setStatus(t('providers.fetching'));
+    setProblem(null);
     const models = await fetchModels(draftOf(f));
     setBusy(false);
     if (!models) {
-      const code = useStore.getState().error?.code;
-      setStatus(code ? `${codeTitle(code)} (${code})` : '');
+      refused();
       return;
     }
     setF((x) => ({ ...x, models: [...new Set([...x.models, ...models])], defaultModel: x.defaultModel || models[0] || '' }));
     setStatus(t('providers.fetched', { count: models.length }));
   };
+  /** Saves the draft; the provider's id (a new one's as main gave it), or null when refused. */
+  const save = async (): Promise<string | null> => {
+    setProblem(null);
+    const before = new Set((useStore.getState().view?.providers ?? []).map((p) => p.id));
+    const ok = await saveProvider(draftOf(f));
+    if (!ok) {
+      refused();
+      return null;
+    }
+    return f.id ?? (useStore.getState().view?.providers ?? []).find((p) => !before.has(p.id))?.id ?? null;
+  };
   const onSubmit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
-    const ok = await saveProvider(draftOf(f));
+    const id = await save();
     setBusy(false);
-    if (ok) onDone();
-    else {
-      const code = useStore.getState().error?.code;
-      setStatus(t('settings.status.failed', { title: code ? `${codeTitle(code)} (${code})` : '' }));
+    if (id) onDone();
+  };
+  /** Test: saves the draft (the doctor runs on saved settings), then the doctor's checks for this provider. */
+  const onTest = async (): Promise<void> => {
+    setBusy(true);
+    setTest({ state: 'running' });
+    const id = await save();
+    if (!id) {
+      setBusy(false);
+      setTest(null);
+      return;
     }
+    // Saved: the key is stored now (the field says so), and a second save changes this provider.
+    setF((x) => ({ ...x, id, apiKey: '', clearKey: false }));
+    setStatus(t('providers.saved'));
+    const r = await call('doctorRun', (api) => api.doctorRun({ providerId: id }));
+    setBusy(false);
+    if (!r.ok) {
+      setTest({ state: 'done', works: false, verdict: r.error.code, text: r.error.message });
+      return;
+    }
+    const report = r.value;
+    const works = WORKING_VERDICTS.includes(report.verdict);
+    const failed = report.steps.find((st) => st.status === 'fail');
+    setTest({ state: 'done', works, verdict: report.verdict, text: works ? t('providers.testWorks') : failed?.detail || codeTitle(report.verdict) });
   };
   const addModel = (): void => {
     const m = f.newModel.trim();
@@ -118,7 +200,7 @@ function Editor({ initial, marker, onDone }: { initial: Form; marker: string | n
       <div className="field-row">
         <div className="field narrow-2">
           <label htmlFor="p-protocol">{t('settings.provider.protocol')}</label>
-          <select id="p-protocol" data-testid="settings-protocol" value={f.protocol} onChange={(e) => set('protocol', e.target.value as Protocol)}>
+          <select id="p-protocol" data-testid="settings-protocol" value={f.protocol} onChange={(e) => onProtocol(e.target.value as Protocol)}>
             {PROTOCOLS.map((p) => (
               <option key={p} value={p}>{t(`settings.provider.protocols.${p}`)}</option>
             ))}
@@ -126,7 +208,29 @@ function Editor({ initial, marker, onDone }: { initial: Form; marker: string | n
         </div>
         <div className="field">
           <label htmlFor="p-baseUrl">{t('settings.provider.baseUrl')}</label>
-          <input id="p-baseUrl" data-testid="settings-baseUrl" type="url" inputMode="url" spellCheck={false} autoComplete="off" maxLength={2048} value={f.baseUrl} onChange={(e) => set('baseUrl', e.target.value)} />
+          <input
+            id="p-baseUrl"
+            data-testid="settings-baseUrl"
+            type="url"
+            inputMode="url"
+            spellCheck={false}
+            autoComplete="off"
+            maxLength={2048}
+            {...fieldAria('p-baseUrl', 'baseUrl', problem, note && problem?.field !== 'baseUrl' ? 'p-baseUrl-note' : undefined)}
+            value={f.baseUrl}
+            onChange={(e) => set('baseUrl', e.target.value)}
+          />
+          <FieldError inputId="p-baseUrl" field="baseUrl" problem={problem} onUse={(v) => set('baseUrl', v)} />
+          {note && problem?.field !== 'baseUrl' ? (
+            <p id="p-baseUrl-note" className="help warning-text field-note" data-testid="field-note-baseUrl">
+              {t(`settings.provider.baseUrlNotes.${note.problem === 'v1_doubled' ? 'v1_doubled' : 'v1_missing'}`, { ...note.params })}{' '}
+              {note.corrected ? (
+                <button type="button" className="link-button field-fix" data-testid="field-note-fix-baseUrl" onClick={() => set('baseUrl', note.corrected as string)}>
+                  {t('settings.useCorrected', { value: note.corrected })}
+                </button>
+              ) : null}
+            </p>
+          ) : null}
         </div>
       </div>
       <div className="field">
@@ -135,23 +239,27 @@ function Editor({ initial, marker, onDone }: { initial: Form; marker: string | n
           <input
             id="p-apiKey"
             data-testid="settings-apiKey"
-            type="password"
+            type={showKey ? 'text' : 'password'}
             spellCheck={false}
             autoComplete="new-password"
             maxLength={4096}
-            placeholder={marker && !f.clearKey ? t('settings.provider.apiKeyPlaceholderKeep', { marker }) : t('settings.provider.apiKeyPlaceholderNone')}
-            aria-describedby="p-apiKey-help"
+            placeholder={marker && !f.clearKey ? t('settings.provider.apiKeyPlaceholderReplace') : t('settings.provider.apiKeyPlaceholderNone')}
+            {...fieldAria('p-apiKey', 'apiKey', problem, 'p-apiKey-help')}
             value={f.apiKey}
             onChange={(e) => set('apiKey', e.target.value)}
           />
+          <button type="button" className="secondary" data-testid="settings-apiKey-toggle" aria-controls="p-apiKey" aria-pressed={showKey} onClick={() => setShowKey((v) => !v)}>
+            {showKey ? t('settings.provider.apiKeyHide') : t('settings.provider.apiKeyShow')}
+          </button>
           {marker ? (
             <button type="button" className="secondary" data-testid="settings-apiKey-clear" aria-pressed={f.clearKey} onClick={() => setF((x) => ({ ...x, clearKey: !x.clearKey, apiKey: '' }))}>
               {f.clearKey ? t('settings.provider.apiKeyUndoClear') : t('settings.provider.apiKeyClear')}
             </button>
           ) : null}
         </div>
+        <FieldError inputId="p-apiKey" field="apiKey" problem={problem} />
         <p id="p-apiKey-help" className="help" data-testid="settings-apiKey-marker">
-          {f.clearKey ? <span className="warning-text">{t('settings.provider.apiKeyClearConfirmed')}</span> : marker ? <>{t('settings.provider.apiKeyStored', { marker: '' })}<code className="code">{marker}</code></> : t('settings.provider.apiKeyNone')}{' '}
+          {f.clearKey ? <span className="warning-text">{t('settings.provider.apiKeyClearConfirmed')}</span> : marker ? t('settings.provider.apiKeyStoredKeep', { marker }) : t('settings.provider.apiKeyNone')}{' '}
           {t('settings.provider.apiKeyHelp')}
         </p>
       </div>
@@ -167,7 +275,8 @@ function Editor({ initial, marker, onDone }: { initial: Form; marker: string | n
         {f.routeMode === 'proxy' ? (
           <div className="field">
             <label htmlFor="p-proxyUrl">{t('providers.routeProxyUrl')}</label>
-            <input id="p-proxyUrl" data-testid="provider-proxyUrl" spellCheck={false} autoComplete="off" maxLength={2048} placeholder={t('settings.network.proxyUrlPlaceholder')} value={f.proxyUrl} onChange={(e) => set('proxyUrl', e.target.value)} />
+            <input id="p-proxyUrl" data-testid="provider-proxyUrl" spellCheck={false} autoComplete="off" maxLength={2048} placeholder={t('settings.network.proxyUrlPlaceholder')} {...fieldAria('p-proxyUrl', 'proxyUrl', problem)} value={f.proxyUrl} onChange={(e) => set('proxyUrl', e.target.value)} />
+            <FieldError inputId="p-proxyUrl" field="proxyUrl" problem={problem} />
           </div>
         ) : null}
       </div>
@@ -203,7 +312,13 @@ function Editor({ initial, marker, onDone }: { initial: Form; marker: string | n
       </fieldset>
       <div className="form-actions">
         <button type="submit" className="primary" data-testid="provider-save" disabled={busy}>{t('providers.save')}</button>
+        <button type="button" className="secondary" data-testid="provider-editor-test" disabled={busy} onClick={() => void onTest()}>{t('providers.testDraft')}</button>
         <button type="button" className="secondary" onClick={onDone}>{t('chat.cancelEdit')}</button>
+        {test ? (
+          <span className={test.state === 'running' ? 'status' : test.works ? 'status status-saved' : 'status status-error'} role="status" aria-live="polite" data-testid="provider-test-verdict" {...(test.state === 'done' ? { 'data-verdict': test.verdict } : {})}>
+            {test.state === 'running' ? t('providers.testRunning') : test.works ? `✓ ${test.text}` : `✗ ${test.text}`}
+          </span>
+        ) : null}
         <span className="status" role="status" aria-live="polite" data-testid="provider-status">{status}</span>
       </div>
     </form>
@@ -229,7 +344,7 @@ export function ProvidersSection(): React.JSX.Element {
         {providers.map((p) => (
           <li key={p.id} className="provider-item" data-testid="provider-item" data-id={p.id}>
             {editing === p.id ? (
-              <Editor initial={formFrom(p)} marker={p.apiKeyMarker} onDone={() => setEditing(null)} />
+              <Editor initial={formFrom(p)} onDone={() => setEditing(null)} />
             ) : (
               <div className="card provider-card">
                 <div>
@@ -251,7 +366,7 @@ export function ProvidersSection(): React.JSX.Element {
         ))}
       </ul>
       {editing === 'new' ? (
-        <Editor initial={formFrom(undefined, preset)} marker={null} onDone={() => setEditing(null)} />
+        <Editor initial={formFrom(undefined, preset)} onDone={() => setEditing(null)} />
       ) : (
         <div className="input-row add-provider">
           <label className="visually-hidden" htmlFor="p-add-preset">{t('providers.preset')}</label>

@@ -4,6 +4,7 @@ import type { SettingsPatch, SettingsView } from '../../../shared/ipc.ts';
 import { SECRET_PLACEHOLDER } from '../../../shared/constants.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, STREAM_MODES, THEMES, type Language, type StreamMode, type Theme } from '../../../shared/constants.ts';
 import { ProvidersSection } from './ProvidersSection.tsx';
+import { FieldError, fieldAria, type FieldProblem } from './FieldError.tsx';
 import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';
 
@@ -119,6 +120,11 @@ function changedSections(patch: SettingsPatch, view: SettingsView | null): strin
 
 type Status = { state: 'idle' | 'dirty' | 'saving' | 'saved' } | { state: 'error'; text: string };
 
+/** The element to focus for a refused field (CA files: the Add button under the list). */
+const FOCUS_ID: Record<string, string> = { caFiles: 'f-caFiles-add' };
+/** Form keys whose change takes back the reason shown at a field. */
+const CLEARS: Partial<Record<keyof Form, string[]>> = { proxyMode: ['proxyUrl', 'bypass'], proxyUrl: ['proxyUrl'], bypass: ['bypass'], caFiles: ['caFiles'] };
+
 export function SettingsPanel({ view, revision }: { view: SettingsView | null; revision: number }): React.JSX.Element {
   const { t } = useTranslation();
   const saveSettings = useStore((s) => s.saveSettings);
@@ -126,10 +132,21 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
   const [form, setForm] = useState<Form>(() => formFrom(view));
   // A save remounts this panel with the new view (key = revision): it then says "Saved".
   const [status, setStatus] = useState<Status>(() => ({ state: useStore.getState().savedRevision === revision ? 'saved' : 'idle' }));
+  /** The field a save was refused for, and why (shown next to it). */
+  const [problem, setProblem] = useState<FieldProblem | null>(null);
 
   const update = <K extends keyof Form>(key: K, value: Form[K]): void => {
     setForm((f) => ({ ...f, [key]: value }));
     setStatus((s) => (s.state === 'saving' ? s : { state: 'dirty' }));
+    setProblem((p) => (p && (p.field === key || CLEARS[key]?.includes(p.field)) ? null : p));
+  };
+
+  /** Marks the field with the reason, focuses it, and says the save did not happen. */
+  const refuse = (p: FieldProblem, text: string): void => {
+    setProblem(p);
+    setStatus({ state: 'error', text });
+    // After the reason renders: the field's description then includes it.
+    requestAnimationFrame(() => document.getElementById(FOCUS_ID[p.field] ?? `f-${p.field}`)?.focus());
   };
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
@@ -139,15 +156,20 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
     if (!built.ok) {
       const { field, min, max } = built.invalid;
       const label = field === 'retries' ? t('settings.network.retries') : field === 'contextMessages' ? t('settings.defaults.contextMessages') : `${t('settings.network.timeouts')} · ${t(`settings.network.${field}`)}`;
-      setStatus({ state: 'error', text: t('settings.status.invalid', { field: label, min, max }) });
-      document.getElementById(`f-${field}`)?.focus();
+      refuse({ field, message: t('settings.fieldRange', { min, max }) }, t('settings.status.invalid', { field: label, min, max }));
       return;
     }
     setStatus({ state: 'saving' });
+    setProblem(null);
     const changed = changedSections(built.patch, view);
     const ok = await saveSettings(built.patch, changed);
     if (!ok) {
-      const code = useStore.getState().error?.code;
+      const error = useStore.getState().saveError;
+      if (error?.field) {
+        refuse({ field: error.field, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) }, t('settings.status.fieldInvalid'));
+        return;
+      }
+      const code = error?.code;
       setStatus({ state: 'error', text: t('settings.status.failed', { title: code ? `${codeTitle(code)} (${code})` : '' }) });
     }
     // On success the panel remounts with the new view (key = viewRevision) and shows "Saved".
@@ -194,10 +216,11 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
               autoComplete="off"
               disabled={!manual}
               placeholder={t('settings.network.proxyUrlPlaceholder')}
-              aria-describedby="f-proxyUrl-help"
+              {...fieldAria('f-proxyUrl', 'proxyUrl', problem, 'f-proxyUrl-help')}
               value={form.proxyUrl}
               onChange={(e) => update('proxyUrl', e.target.value)}
             />
+            <FieldError inputId="f-proxyUrl" field="proxyUrl" problem={problem} onUse={(v) => update('proxyUrl', v)} />
             <p id="f-proxyUrl-help" className="help">{t('settings.network.proxyUrlHelp', { placeholder: SECRET_PLACEHOLDER })}</p>
           </div>
           <div className="field">
@@ -209,15 +232,16 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
               spellCheck={false}
               autoComplete="off"
               placeholder="localhost, .corp.example, 10.0.0.0/8"
-              aria-describedby="f-bypass-help"
+              {...fieldAria('f-bypass', 'bypass', problem, 'f-bypass-help')}
               value={form.bypass}
               onChange={(e) => update('bypass', e.target.value)}
             />
+            <FieldError inputId="f-bypass" field="bypass" problem={problem} />
             <p id="f-bypass-help" className="help">{t('settings.network.bypassHelp')}</p>
           </div>
           <div className="field">
             <span className="subgroup-label" id="f-caFiles-label">{t('settings.network.caFiles')}</span>
-            <ul className="ca-files" data-testid="settings-caFiles" aria-labelledby="f-caFiles-label" aria-describedby="f-caFiles-help">
+            <ul className="ca-files" data-testid="settings-caFiles" aria-labelledby="f-caFiles-label" {...fieldAria('f-caFiles', 'caFiles', problem, 'f-caFiles-help')}>
               {form.caFiles.length === 0 ? <li className="muted small">{t('settings.network.caFilesNone')}</li> : null}
               {form.caFiles.map((f) => (
                 <li key={f} data-testid="settings-caFile">
@@ -228,7 +252,8 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
                 </li>
               ))}
             </ul>
-            <button type="button" className="secondary ca-add" data-testid="settings-caFiles-add" onClick={() => void addCaFile()}>
+            <FieldError inputId="f-caFiles" field="caFiles" problem={problem} />
+            <button type="button" id="f-caFiles-add" className="secondary ca-add" data-testid="settings-caFiles-add" {...fieldAria('f-caFiles', 'caFiles', problem)} onClick={() => void addCaFile()}>
               {t('settings.network.caFileAdd')}
             </button>
             <p id="f-caFiles-help" className="help">{t('settings.network.caFilesHelp')}</p>
@@ -253,10 +278,11 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
                 min={0}
                 max={10}
                 step={1}
-                aria-describedby="f-retries-help"
+                {...fieldAria('f-retries', 'retries', problem, 'f-retries-help')}
                 value={form.retries}
                 onChange={(e) => update('retries', e.target.value)}
               />
+              <FieldError inputId="f-retries" field="retries" problem={problem} />
             </div>
           </div>
           <p id="f-retries-help" className="help">{t('settings.network.retriesHelp')}</p>
@@ -274,12 +300,13 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
                       min={0}
                       max={MAX_TIMEOUT_S}
                       step="any"
-                      aria-describedby={`f-${field}-help`}
+                      {...fieldAria(`f-${field}`, field, problem, `f-${field}-help`)}
                       value={form[field]}
                       onChange={(e) => update(field, e.target.value)}
                     />
                     <span className="unit" aria-hidden="true">{t('common.seconds')}</span>
                   </div>
+                  <FieldError inputId={`f-${field}`} field={field} problem={problem} />
                   <p id={`f-${field}-help`} className="help">{t(`settings.network.${field}Help`)}</p>
                 </div>
               ))}
@@ -295,7 +322,8 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
           </div>
           <div className="field narrow">
             <label htmlFor="f-contextMessages">{t('settings.defaults.contextMessages')}</label>
-            <input id="f-contextMessages" data-testid="settings-contextMessages" type="number" min={0} max={10000} step={1} value={form.contextMessages} onChange={(e) => update('contextMessages', e.target.value)} />
+            <input id="f-contextMessages" data-testid="settings-contextMessages" type="number" min={0} max={10000} step={1} {...fieldAria('f-contextMessages', 'contextMessages', problem)} value={form.contextMessages} onChange={(e) => update('contextMessages', e.target.value)} />
+            <FieldError inputId="f-contextMessages" field="contextMessages" problem={problem} />
           </div>
           <div className="field checkbox">
             <input id="f-autoTitle" data-testid="settings-autoTitle" type="checkbox" checked={form.autoTitle} onChange={(e) => update('autoTitle', e.target.checked)} />
@@ -339,7 +367,7 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
           <p id="f-logContent-help" className="help warning-text">{t('settings.appSection.logContentWarning')}</p>
         </fieldset>
 
-        <div className="form-actions">
+        <div className="form-actions save-bar" data-testid="settings-save-bar">
           <button type="submit" className="primary" data-testid="settings-save" disabled={status.state === 'saving'}>
             {t('settings.save')}
           </button>

@@ -131,6 +131,14 @@ describe('bypass matcher', () => {
     expect(m).toEqual(expected === null ? null : { rule: expected });
   });
 
+  it('* means every host only as the whole list; beside other entries it is invalid (and ignored in NO_PROXY)', () => {
+    expect(parseBypassList('*').rules.map((r) => r.kind)).toEqual(['all']);
+    const mixed = parseBypassList('foo.example, *');
+    expect(mixed.invalid).toEqual(['*']);
+    expect(mixed.rules.map((r) => r.kind)).toEqual(['domain']);
+    expect(matchBypass(mixed, 'api.openai.com', 443)).toBeNull();
+  });
+
   it('reports invalid entries and keeps them out of the rules', () => {
     const r = parseBypassList('good.com 10.0.0.0/33 fd00::/129 1.2.3.4/x example.com:0 example.com:99999 *example.com a.*.com 192.168 <nope> [zz::1] 1:2:3 .corp:80');
     expect(r.invalid).toEqual(['10.0.0.0/33', 'fd00::/129', '1.2.3.4/x', 'example.com:0', 'example.com:99999', '*example.com', 'a.*.com', '192.168', '<nope>', '[zz::1]', '1:2:3']);
@@ -341,6 +349,7 @@ describe('resolveRoute', () => {
     ['manual with blank proxy URL', { mode: 'manual', proxyUrl: '  ' }, 'config_invalid', 'no proxy URL'],
     ['manual with bad proxy URL', { mode: 'manual', proxyUrl: 'gopher://x' }, 'config_invalid', 'gopher'],
     ['invalid bypass entry', { mode: 'manual', proxyUrl: 'http://p:1', bypass: 'ok.com 10.0.0.0/40' }, 'config_invalid', '10.0.0.0/40'],
+    ['a stray * among other bypass entries', { mode: 'manual', proxyUrl: 'http://p:1', bypass: 'foo.example, *, bar.example' }, 'config_invalid', '"*"'],
     ['env with bad proxy variable', { mode: 'env', env: { HTTPS_PROXY: 'http://u:pw@p:bad' } }, 'config_invalid', 'HTTPS_PROXY'],
     ['system without resolver', { mode: 'system' }, 'proxy_unreachable', 'system'],
     ['system resolver throws', { mode: 'system', systemResolver: () => Promise.reject(new Error('boom')) }, 'proxy_unreachable', 'boom'],

@@ -160,6 +160,12 @@ export function parseBypassList(list: string): BypassRules {
     if (rule) rules.push(rule);
     else invalid.push(text);
   }
+  // `*` means every host only as the whole list (as curl reads NO_PROXY); beside other entries it is a stray
+  // character the user did not mean to bypass everything with.
+  if (rules.length + invalid.length > 1 && rules.some((r) => r.kind === 'all')) {
+    for (const r of rules.filter((x) => x.kind === 'all')) invalid.push(r.text);
+    return { rules: rules.filter((r) => r.kind !== 'all'), invalid, implicitLoopback };
+  }
   return { rules, invalid, implicitLoopback };
 }
 

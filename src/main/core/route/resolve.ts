@@ -53,7 +53,9 @@ function requireValid(rules: BypassRules): void {
   if (rules.invalid.length === 0) return;
   const list = rules.invalid.map((e) => `"${e}"`).join(', ');
   throw new RouteError('config_invalid', `The proxy bypass list has entries that are not understood: ${list}.`, {
-    hint: 'Use host names (example.com, .example.com), host:port, IP addresses, CIDR blocks (10.0.0.0/8), <local>, <-loopback> or *.',
+    hint: rules.invalid.includes('*')
+      ? 'A lone * means every host, and only as the whole list: remove it, or write * alone to bypass the proxy for everything.'
+      : 'Use host names (example.com, .example.com, *.example.com), host:port, IP addresses, CIDR blocks (10.0.0.0/8), <local>, <-loopback>, or * alone.',
   });
 }
 

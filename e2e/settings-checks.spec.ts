@@ -154,6 +154,7 @@ describe('settings refuse what cannot work, at the field', () => {
   for (const c of [
     { list: 'localhost, 10.0.0.0/40', bad: '"10.0.0.0/40"' },
     { list: '.corp.example, *foo', bad: '"*foo"' },
+    { list: 'intranet.example, *, 10.0.0.0/8', bad: '"*"' },
   ]) {
     it(`a bypass list with ${c.bad} is refused at the bypass field`, async () => {
       const { page } = app;

@@ -84,7 +84,7 @@ describe('settings, doctor and support bundle in the app', () => {
   it('Run connection doctor: every step shows up with its status, and the verdict is ok', async () => {
     const { page } = app;
     expect(await runDoctor(page)).toBe('ok');
-    for (const id of ['settings', 'route', 'dns', 'proxy', 'models', 'completion', 'stream']) {
+    for (const id of ['settings', 'route', 'dns', 'connect', 'models', 'completion', 'stream']) {
       expect(await page.getAttribute(tid(`doctor-step-${id}`), 'data-status')).toBe('pass');
     }
     expect(await page.getAttribute(tid('doctor-step-tls'), 'data-status')).toBe('skip');

@@ -11,20 +11,45 @@ export type DoctorVerdict = ErrorCode | 'ok' | (typeof DOCTOR_VERDICTS)[number];
 export const DOCTOR_FINDINGS = ['tls_interception', 'settings_suspect', 'env_not_inherited'] as const;
 
 export type StepStatus = 'pass' | 'warn' | 'fail' | 'skip';
-export const STEP_IDS = ['settings', 'route', 'dns', 'proxy', 'tls', 'models', 'completion', 'stream', 'direct'] as const;
+export const STEP_IDS = ['settings', 'route', 'dns', 'connect', 'proxy', 'tls', 'models', 'completion', 'stream', 'direct'] as const;
 export type StepId = (typeof STEP_IDS)[number];
+
+/**
+ * One sentence of the doctor, in a form the window words in its language: `key` names the sentence (stable),
+ * `params` its values, `text` is the English (the command line, the logs, and the window's fallback for a key
+ * it does not know). Keys: `doctor.<name>` (the doctor's own), `error.<ErrorInfo key>` (an error's message;
+ * params carry its `code`), `errorHint.<ErrorInfo key>` (an error's hint; params carry its `code`).
+ */
+export interface Worded {
+  key: string;
+  params?: Record<string, string | number>;
+  text: string;
+}
 
 export interface DoctorStep {
   id: StepId;
   status: StepStatus;
   ms: number;
+  /** English: the sentences of `words` joined (the command line, the logs). */
   detail: string;
+  /** The same detail, sentence by sentence, for the window to word. */
+  words?: Worded[];
 }
 export interface DoctorReport {
   verdict: DoctorVerdict;
   findings: string[];
   steps: DoctorStep[];
+  /** English (the command line, the logs). */
   hints: string[];
+  /** The same hints, in the same order, for the window to word. */
+  hintWords?: Worded[];
+}
+
+/** A saved report, as the window gets it back after a restart ('doctor:last'). */
+export interface SavedDoctorReport {
+  /** When the doctor ran (ISO 8601). */
+  time: string;
+  report: DoctorReport;
 }
 
 /** Verdicts with which chat still works (CLI exit status 0). */

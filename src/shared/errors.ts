@@ -80,6 +80,10 @@ export interface ErrorInfo {
   field?: string;
   /** For a setting refused on save: the value to use instead, when there is one (e.g. the base URL without the pasted endpoint). */
   corrected?: string;
+  /** Which sentence `message` is (stable): the window words it in its language with `params`; the English `message` stays for the CLI and logs. */
+  key?: string;
+  /** The values in that sentence (host, status, the provider's own words…), never translated. */
+  params?: Record<string, string | number>;
 }
 
 /** Default hint for each code, naming the fix. Specific hints from the core override these. */

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, SearchHit } from './chat.ts';
-import type { DoctorReport, DoctorStep } from './doctor.ts';
+import type { DoctorReport, DoctorStep, SavedDoctorReport } from './doctor.ts';
 import type { ErrorInfo } from './errors.ts';
 import { LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
 
@@ -186,6 +186,12 @@ export const CONTRACT = {
   /** Runs the doctor on a provider (default: the default provider); steps arrive as 'doctor:step' events. */
   'doctor:run': { args: z.tuple([z.object({ providerId: id.optional() }).strict().optional()]), result: returns<DoctorReport>() },
   'doctor:cancel': { args: z.tuple([]), result: returns<boolean>() },
+  /** The latest saved doctor report (shown again after a restart), or null when the doctor never ran. */
+  'doctor:last': { args: z.tuple([]), result: returns<SavedDoctorReport | null>() },
+  /** How many routes Parley remembers as breaking streams (answers go without streaming there for a while). */
+  'doctor:brokenRoutes': { args: z.tuple([]), result: returns<number>() },
+  /** Forgets those routes; returns how many were forgotten. */
+  'doctor:forgetRoutes': { args: z.tuple([]), result: returns<number>() },
   /** Writes the support bundle; null when the user cancelled the save dialog. */
   'diagnostics:export': { args: z.tuple([]), result: returns<ExportResult | null>() },
   /** Opens the log folder in the OS file manager (Electron); returns its path. */

@@ -84,7 +84,9 @@ describe('doctor: working routes', () => {
   it('ok direct: every step passes, timed, DNS split by family', async () => {
     const r = await doctor(direct());
     expect(r.verdict, JSON.stringify(r)).toBe('ok');
-    for (const id of ['settings', 'route', 'dns', 'proxy', 'tls', 'models', 'completion', 'stream']) expect(stepOf(r, id)?.status, id).toBe('pass');
+    for (const id of ['settings', 'route', 'dns', 'connect', 'tls', 'models', 'completion', 'stream']) expect(stepOf(r, id)?.status, id).toBe('pass');
+    // A direct route has no proxy: its connection step is "connect", not "proxy".
+    expect(stepOf(r, 'proxy')).toBeUndefined();
     expect(stepOf(r, 'dns')?.detail).toMatch(/IPv4 127\.0\.0\.1/);
     expect(stepOf(r, 'dns')?.detail).toMatch(/IPv6/);
     expect(stepOf(r, 'tls')?.detail).toMatch(/TLSv1\.[23].*Parley Test/i);
@@ -94,6 +96,8 @@ describe('doctor: working routes', () => {
   it('ok through squid', async () => {
     const r = await doctor(viaProxy(squid.url));
     expect(r.verdict, JSON.stringify(r)).toBe('ok');
+    expect(stepOf(r, 'proxy')?.status).toBe('pass');
+    expect(stepOf(r, 'connect')).toBeUndefined();
     expect(stepOf(r, 'route')?.detail).toMatch(/^proxy http:\/\/127\.0\.0\.1:\d+ \(manual\)/);
     expect(stepOf(r, 'proxy')?.status).toBe('pass');
     expect(tlsUp.chatRequests.length).toBe(2);
@@ -114,7 +118,7 @@ describe('doctor: settings', () => {
     const r = await doctor({ ...raw, provider: { ...raw.provider, apiKey: '${PARLEY_DOCTOR_UNSET}' } });
     expect(r.verdict).toBe('config_unexpanded_env');
     expect(stepOf(r, 'settings')?.status).toBe('fail');
-    expect(stepOf(r, 'proxy')?.status).toBe('skip');
+    expect(stepOf(r, 'connect')?.status).toBe('skip');
     expect(httpUp.requests.length).toBe(0);
   });
   it('missing /v1, doubled /v1 and an Anthropic key on openai → warnings with the corrected URL', async () => {
@@ -123,7 +127,7 @@ describe('doctor: settings', () => {
     expect(a.hints.join(' ')).toContain('http://127.0.0.1:9/v1');
     expect(a.hints.join(' ')).toMatch(/Anthropic key/);
     const b = await doctor({ provider: { protocol: 'openai', baseUrl: 'http://127.0.0.1:9/v1/v1', model: 'm' }, network: { proxy: { mode: 'none' } } });
-    expect(b.hints.join(' ')).toContain('http://127.0.0.1:9/v1 ');
+    expect(b.hints.join(' ')).toContain('use http://127.0.0.1:9/v1.');
     const c = await doctor({ provider: { protocol: 'anthropic', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKey: 'sk-ant-x' }, network: { proxy: { mode: 'none' } } });
     expect(stepOf(c, 'settings')?.status).toBe('pass');
   });
@@ -220,6 +224,39 @@ describe('doctor: provider', () => {
   });
 });
 
+describe('doctor: what happened, in words the window can translate', () => {
+  it('cancelled half way: verdict cancelled, the step that was running is "Stopped." (not failed), no failure and no hint', async () => {
+    httpUp.behave({ kind: 'hang', match: 'models' });
+    const ac = new AbortController();
+    const seen: string[] = [];
+    const run = runDoctor(direct(httpUp.url), { env: {}, signal: ac.signal, onStep: (st) => {
+      seen.push(st.id);
+      if (st.id === 'tls') setTimeout(() => ac.abort(), 200);
+    } });
+    const r = await run;
+    expect(r.verdict, JSON.stringify(r)).toBe('cancelled');
+    expect(r.steps.some((s) => s.status === 'fail'), JSON.stringify(r.steps)).toBe(false);
+    expect(stepOf(r, 'models')).toMatchObject({ status: 'skip', detail: 'Stopped.' });
+    expect(stepOf(r, 'completion')?.detail).toBe('Stopped.');
+    expect(r.findings).toEqual([]);
+    expect(r.hints).toEqual([]);
+    expect(seen).toContain('models');
+  });
+  it('every step detail and hint comes with its sentences (key, values, English text); an error sentence carries the error\'s key and the provider\'s words', async () => {
+    httpUp.behave({ kind: 'status', status: 401, match: 'models', body: { error: { message: 'Incorrect API key provided: sk-t***.', type: 'invalid_request_error' } } });
+    const r = await doctor(direct(httpUp.url));
+    expect(r.verdict).toBe('auth_rejected');
+    for (const st of r.steps) {
+      expect(st.words?.length, st.id).toBeGreaterThan(0);
+      expect(st.words?.every((w) => /^(doctor|error|errorHint)\./.test(w.key)), st.id).toBe(true);
+    }
+    expect(stepOf(r, 'settings')?.words).toEqual([{ key: 'doctor.settings_ok', params: { protocol: 'openai', model: 'test-model' }, text: 'Settings valid (openai, test-model).' }]);
+    expect(stepOf(r, 'models')?.words?.[0]).toMatchObject({ key: 'error.auth_rejected_401', params: { code: 'auth_rejected', status: 401, words: 'Incorrect API key provided: sk-t***.' } });
+    expect(r.hintWords?.map((w) => w.text)).toEqual(r.hints);
+    expect(r.hintWords?.map((w) => w.key)).toEqual(['errorHint.auth_rejected_401']);
+  });
+});
+
 describe('parley doctor (CLI)', () => {
   function cli(args: string[], home: string): Promise<{ code: number | null; stdout: string }> {
     return new Promise((resolve) => {
@@ -243,6 +280,7 @@ describe('parley doctor (CLI)', () => {
       const bad = await cli(['--base-url', httpUp.url, '--model', 'test-model', '--proxy', `http://127.0.0.1:${port}`, '--no-proxy', '<-loopback>'], home);
       expect(bad.code).toBe(1);
       expect(bad.stdout).toMatch(/^FAIL proxy/m);
+      expect(bad.stdout).not.toMatch(/^\S+ +connect /m);
       expect(bad.stdout).toMatch(/verdict: proxy_unreachable/);
       expect(readdirSync(home).filter((f) => f.startsWith('doctor-')).length).toBe(2);
     } finally {

@@ -33,6 +33,7 @@ function shellHints(hints: string[], raw: unknown, env: Env): string[] {
 }
 
 export async function doctor(argv: string[]): Promise<number> {
+  if (argv.includes('--forget-routes')) return (await import('./forget.ts')).forgetRoutes(argv);
   let values;
   try {
     ({ values } = parseArgs({

@@ -1,11 +1,9 @@
 /**
  * `parley`: the command line over the network core: chat, doctor and bundle.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
-import type { StreamMemory } from '../core/chat.ts';
 import { defaultConfigDir } from '../services/paths.ts';
 import { fileStreamMemory } from '../services/stream-memory-file.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
@@ -17,15 +15,6 @@ import { CHAT_USAGE, HELP, parleyVersion, usageError } from './usage.ts';
 import { resolveSettings, urlSecrets } from '../core/config.ts';
 import { checkBaseUrl } from '../core/base-url.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
-
-/**
- * The stream memory's keys name the base URL (which may hold `?key=…`) and the route: the file keeps only their
- * hash, so no secret of a URL is written to the data folder.
- */
-function hashedKeys(m: StreamMemory): StreamMemory {
-  const h = (k: string): string => createHash('sha256').update(k).digest('hex').slice(0, 32);
-  return { get: (k) => m.get(h(k)), set: (k, v) => m.set(h(k), v) };
-}
 
 function printError(info: ErrorInfo, json: boolean, partial: string): void {
   if (json) {
@@ -98,7 +87,7 @@ async function chat(argv: string[]): Promise<number> {
   // Connection steps (dns, connect, proxy handshake, tls) join the request's timeline in the log.
   const core = createCore({
     env: process.env,
-    streamMemory: hashedKeys(fileStreamMemory(configDir)),
+    streamMemory: fileStreamMemory(configDir),
     trace: (ev) => logger?.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail }),
   });
   try {

@@ -31,14 +31,29 @@ export interface ChatResult {
   attempts: number;
 }
 
+/** Routes on which streaming broke recently (answers go without streaming until `until`). */
 export interface StreamMemory {
   get(key: string): { reason: ErrorCode; until: number } | undefined;
   set(key: string, value: { reason: ErrorCode; until: number }): void;
+  /** How many routes are remembered now (not yet expired). */
+  count(): number;
+  /** Forgets every remembered route; returns how many there were. */
+  forget(): number;
 }
 
 export function memoryStreamMemory(): StreamMemory {
   const m = new Map<string, { reason: ErrorCode; until: number }>();
-  return { get: (k) => m.get(k), set: (k, v) => void m.set(k, v) };
+  const live = (): number => [...m.values()].filter((v) => v.until > Date.now()).length;
+  return {
+    get: (k) => m.get(k),
+    set: (k, v) => void m.set(k, v),
+    count: live,
+    forget() {
+      const n = live();
+      m.clear();
+      return n;
+    },
+  };
 }
 
 export interface ChatContext {

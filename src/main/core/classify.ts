@@ -75,58 +75,59 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
     providerMessage, providerCode: perr?.type, responseHeaders: a.headers, afterSend: true,
   };
   const s = a.status;
-  const mk = (code: ErrorCode, message: string, extra: Partial<typeof base> & { hint?: string; retryable?: boolean } = {}): ParleyError =>
+  const mk = (code: ErrorCode, message: string, extra: Partial<typeof base> & { hint?: string; retryable?: boolean; key?: string; params?: Record<string, string | number> } = {}): ParleyError =>
     new ParleyError(code, message, { ...base, ...extra });
   const words = providerMessage ? `: ${providerMessage}` : '';
 
   if (s === 407) {
-    return mk('proxy_auth_failed', `The proxy requires authentication (407)${words}.`, { hop: 'proxy', hint: 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).' });
+    return mk('proxy_auth_failed', `The proxy requires authentication (407)${words}.`, { hop: 'proxy', hint: 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).', key: 'proxy_auth_407', params: { words: providerMessage ?? '' } });
   }
   if (a.forwardProxy && intermediary && (s === 403 || s === 502 || s === 503 || s === 504)) {
     return mk(s === 403 ? 'proxy_refused' : 'bad_gateway', `The proxy answered ${s} for ${host}${words}.`, {
-      hop: 'proxy', retryable: s !== 403,
+      hop: 'proxy', retryable: s !== 403, key: s === 403 ? 'proxy_forward_refused' : 'proxy_forward_failed', params: { status: s, host, words: providerMessage ?? '' },
       hint: s === 403 ? `The proxy does not allow ${host}: ask for it to be allowed, or add it to the bypass list.` : undefined,
     });
   }
   if (s === 401 || s === 403) {
     return mk('auth_rejected', `${host} rejected the credentials (${s})${words}.`, {
+      key: `auth_rejected_${s}`, params: { host, status: s, words: providerMessage ?? '' },
       hint: s === 401 ? 'Check the API key: it is missing, wrong, revoked, or belongs to another provider.' : 'The key is valid but not allowed to do this (region, organisation or model access). See the provider\'s message.',
     });
   }
   if (s === 404) {
     if (modelMissing(providerMessage ?? '') || perr?.type === 'model_not_found') {
-      return mk('model_not_found', `The model "${model}" was not found at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list${adapter.name === 'ollama' ? ` (or run: ollama pull ${model})` : ''}.` });
+      return mk('model_not_found', `The model "${model}" was not found at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list${adapter.name === 'ollama' ? ` (or run: ollama pull ${model})` : ''}.`, key: adapter.name === 'ollama' ? 'model_not_found_ollama' : 'model_not_found', params: { model, host, words: providerMessage ?? '' } });
     }
-    return mk('not_found', `${a.url} does not exist (404)${words}.`, { hint: notFoundHint(a, adapter) });
+    return mk('not_found', `${a.url} does not exist (404)${words}.`, { hint: notFoundHint(a, adapter), key: 'not_found', params: { url: a.url, words: providerMessage ?? '' } });
   }
   if (s === 408) return mk('request_timeout', `${host} timed out waiting for the request (408)${words}.`, { retryable: true });
   if (s === 409) return mk('server_error', `${host} reported a conflict (409)${words}.`, { retryable: true });
   if (s === 429) {
     const quota = /insufficient_quota|quota|billing|balance|credit|arrearage/i.test(`${perr?.type ?? ''} ${providerMessage ?? ''}`);
     return mk('rate_limited', quota ? `${host} refused: quota or balance exhausted (429)${words}.` : `${host} is rate limiting requests (429)${words}.`, {
-      retryable: !quota,
+      retryable: !quota, key: quota ? 'rate_limited_quota' : 'rate_limited', params: { host, words: providerMessage ?? '' },
       hint: quota ? 'Top up or check billing with the provider; retrying will not help.' : 'Wait a moment; Parley retries automatically. Check your plan\'s rate limits if it persists.',
     });
   }
   if (s >= 400 && s < 500) {
     if (modelMissing(providerMessage ?? '')) {
-      return mk('model_not_found', `The model "${model}" is not available at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list.` });
+      return mk('model_not_found', `The model "${model}" is not available at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list.`, key: 'model_unavailable', params: { model, host, words: providerMessage ?? '' } });
     }
-    return mk('request_rejected', `${host} rejected the request (${s})${words}.`);
+    return mk('request_rejected', `${host} rejected the request (${s})${words}.`, { key: 'request_rejected', params: { host, status: s, words: providerMessage ?? '' } });
   }
   if (s === 502 || s === 503 || s === 504) {
     if (intermediary) {
       return mk('bad_gateway', `A gateway between you and the provider answered ${s}${server ? ` (server: ${server})` : ''}${words}.`, {
-        retryable: true,
+        retryable: true, key: server ? 'gateway_failed_server' : 'gateway_failed', params: { status: s, server, words: providerMessage ?? '' },
         hint: 'A reverse proxy or gateway failed, not the provider. Parley retries; if streaming is the problem, it falls back to non-streaming. Otherwise try another route.',
       });
     }
-    return mk('server_error', `${host} is unavailable (${s})${words}.`, { retryable: true });
+    return mk('server_error', `${host} is unavailable (${s})${words}.`, { retryable: true, key: 'server_unavailable', params: { host, status: s, words: providerMessage ?? '' } });
   }
-  if (s >= 500) return mk('server_error', `${host} failed (${s})${words}.`, { retryable: true });
+  if (s >= 500) return mk('server_error', `${host} failed (${s})${words}.`, { retryable: true, key: 'server_failed', params: { host, status: s, words: providerMessage ?? '' } });
   // 2xx/3xx that is not an LLM answer
   if (html) {
-    return mk('protocol_error', `${host} answered with a web page${providerMessage ? ` ("${providerMessage}")` : ''} where an API answer was expected.`, {});
+    return mk('protocol_error', `${host} answered with a web page${providerMessage ? ` ("${providerMessage}")` : ''} where an API answer was expected.`, { key: 'web_page', params: { host, words: providerMessage ?? '' } });
   }
   return mk('protocol_error', `${host} answered ${s} with something that is not an LLM API answer${a.body ? ` (${a.body.trim().slice(0, 120)})` : ''}.`, {});
 }

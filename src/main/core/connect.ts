@@ -81,22 +81,22 @@ function socketError(ctx: Ctx, err: NodeJS.ErrnoException, where: 'proxy' | 'tar
   const base = { hop: where, host, route: ctx.routeText } as const;
   if (where === 'proxy') {
     if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
-      return new ParleyError('proxy_unreachable', `Cannot resolve the proxy host ${p?.host} (${sys}).`, { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN', hint: 'Check the proxy host name, or set the proxy mode to none.' }, { cause: err });
+      return new ParleyError('proxy_unreachable', `Cannot resolve the proxy host ${p?.host} (${sys}).`, { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN', hint: 'Check the proxy host name, or set the proxy mode to none.', key: 'proxy_dns', params: { host: p?.host ?? '', sys } }, { cause: err });
     }
-    return new ParleyError('proxy_unreachable', `Cannot connect to the proxy at ${host} (${sys}).`, { ...base, phase: 'connect', retryable: true }, { cause: err });
+    return new ParleyError('proxy_unreachable', `Cannot connect to the proxy at ${host} (${sys}).`, { ...base, phase: 'connect', retryable: true, key: 'proxy_connect', params: { host, sys } }, { cause: err });
   }
   switch (err.code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NODATA':
     case 'EAI_FAIL':
-      return new ParleyError('dns_failed', `Cannot resolve ${ctx.target.host} (${sys}).`, { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN' }, { cause: err });
+      return new ParleyError('dns_failed', `Cannot resolve ${ctx.target.host} (${sys}).`, { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN', key: 'dns_failed', params: { host: ctx.target.host, sys } }, { cause: err });
     case 'ECONNREFUSED':
-      return new ParleyError('connect_refused', `Connection to ${host} was refused.`, { ...base, phase: 'connect', retryable: true }, { cause: err });
+      return new ParleyError('connect_refused', `Connection to ${host} was refused.`, { ...base, phase: 'connect', retryable: true, key: 'connect_refused', params: { host } }, { cause: err });
     case 'ETIMEDOUT':
-      return new ParleyError('connect_timeout', `Connection to ${host} timed out.`, { ...base, phase: 'connect', retryable: true }, { cause: err });
+      return new ParleyError('connect_timeout', `Connection to ${host} timed out.`, { ...base, phase: 'connect', retryable: true, key: 'connect_timeout', params: { host } }, { cause: err });
     default:
-      return new ParleyError('connect_refused', `Cannot connect to ${host} (${sys}).`, { ...base, phase: 'connect', retryable: true }, { cause: err });
+      return new ParleyError('connect_refused', `Cannot connect to ${host} (${sys}).`, { ...base, phase: 'connect', retryable: true, key: 'connect_failed', params: { host, sys } }, { cause: err });
   }
 }
 
@@ -228,15 +228,17 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
     if (e.kind === 'not_http') {
       throw new ParleyError('proxy_refused', `The proxy ${proxyHost} did not answer CONNECT with HTTP (got "${shown(e.got, 80)}").`, {
         ...base, providerMessage: shown(e.got, 80), hint: 'Check that this address is an HTTP proxy; for a SOCKS proxy use a socks5h:// URL.',
+        key: 'proxy_not_http', params: { proxy: proxyHost, got: shown(e.got, 80) },
       });
     }
     if (e.kind === 'too_large') {
       throw new ParleyError('proxy_refused', `The proxy ${proxyHost} sent more than 64 KB without ending its answer head to CONNECT ${authority}.`, {
         ...base, hint: 'Check that this address is an HTTP proxy that allows CONNECT; for a SOCKS proxy use a socks5h:// URL.',
+        key: 'proxy_head_too_large', params: { proxy: proxyHost, target: authority },
       });
     }
     throw new ParleyError('proxy_refused', `The proxy ${proxyHost} closed the connection instead of opening a tunnel to ${authority}.`, {
-      ...base, retryable: true,
+      ...base, retryable: true, key: 'proxy_closed', params: { proxy: proxyHost, target: authority },
       hint: 'Check that this is an HTTP proxy (not SOCKS: use a socks5h:// URL for that) and that it allows CONNECT.',
     }, { cause: e.cause ?? e });
   }
@@ -255,7 +257,7 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
     throw new ParleyError('proxy_auth_failed', auth
       ? `The proxy ${proxyHost} rejected the user name or password (407).`
       : `The proxy ${proxyHost} requires authentication (407), and no credentials are set.`, {
-      ...base,
+      ...base, key: auth ? 'proxy_auth_rejected' : 'proxy_auth_required', params: { proxy: proxyHost },
       hint: auth
         ? 'Check the proxy user name and password; percent-encode special characters in the proxy URL (@ as %40, : as %3A).'
         : 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).',
@@ -266,12 +268,12 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
     throw new ParleyError('proxy_refused', location
       ? `The proxy ${proxyHost} redirected to ${shown(location, 200)} instead of opening a tunnel to ${authority} (${shown(statusLine, 120)}).`
       : `The proxy ${proxyHost} answered CONNECT with a redirect and no location, instead of opening a tunnel to ${authority} (${shown(statusLine, 120)}).`, {
-      ...base,
+      ...base, key: location ? 'proxy_redirect' : 'proxy_redirect_nowhere', params: { proxy: proxyHost, target: authority, location: location ? shown(location, 200) : '', line: shown(statusLine, 120) },
       hint: 'The proxy may want a sign-in (a captive portal or a login page): open that address in your browser, or ask your administrator. Parley does not follow redirects for a tunnel.',
     });
   }
   throw new ParleyError('proxy_refused', `The proxy ${proxyHost} refused the tunnel to ${authority} (${shown(statusLine.trim(), 120)}).`, {
-    ...base,
+    ...base, key: status === 403 ? 'proxy_tunnel_forbidden' : 'proxy_tunnel_refused', params: { proxy: proxyHost, target: authority, host: ctx.target.host, line: shown(statusLine.trim(), 120) },
     retryable: status >= 500,
     hint: status === 403
       ? `The proxy does not allow ${authority}. Ask for it to be allowed, or add ${ctx.target.host} to the bypass list if it is reachable directly.`
@@ -285,24 +287,25 @@ function socksError(ctx: Ctx, p: ProxyEndpoint, e: unknown): ParleyError {
   const base = { hop: 'proxy', host: proxyHost, route: ctx.routeText, providerMessage: msg } as const;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /ECONNREFUSED|ENOTFOUND/.test(msg)) {
-    return new ParleyError('proxy_unreachable', `Cannot connect to the SOCKS proxy at ${proxyHost} (${code ?? msg}).`, { ...base, phase: 'connect', retryable: true }, { cause: e });
+    return new ParleyError('proxy_unreachable', `Cannot connect to the SOCKS proxy at ${proxyHost} (${code ?? msg}).`, { ...base, phase: 'connect', retryable: true, key: 'socks_unreachable', params: { proxy: proxyHost, sys: code ?? msg } }, { cause: e });
   }
   if (/auth/i.test(msg)) {
     return new ParleyError('proxy_auth_failed', p.username !== undefined
       ? `The SOCKS proxy ${proxyHost} rejected the user name or password.`
       : `The SOCKS proxy ${proxyHost} requires authentication, and no credentials are set.`, {
-      ...base, phase: 'proxy_handshake',
+      ...base, phase: 'proxy_handshake', key: p.username !== undefined ? 'socks_auth_rejected' : 'socks_auth_required', params: { proxy: proxyHost },
       hint: 'Put the credentials in the proxy URL: socks5h://user:password@host:port (percent-encode special characters).',
     }, { cause: e });
   }
   if (/timed out/i.test(msg)) return socksStalled(ctx, p, SOCKS_HANDSHAKE_MS);
   if (/rejected|refused|unreachable|failure|not allowed/i.test(msg)) {
     return new ParleyError('proxy_refused', `The SOCKS proxy ${proxyHost} could not open a connection to ${hostPort(ctx.target.host, ctx.target.port)} (${msg}).`, {
-      ...base, phase: 'proxy_handshake', retryable: true,
+      ...base, phase: 'proxy_handshake', retryable: true, key: 'socks_refused', params: { proxy: proxyHost, target: hostPort(ctx.target.host, ctx.target.port), sys: msg },
     }, { cause: e });
   }
   return new ParleyError('proxy_refused', `The SOCKS handshake with ${proxyHost} failed (${msg}).`, {
     ...base, phase: 'proxy_handshake', retryable: true, hint: 'Check that this address is a SOCKS proxy of the version in the URL (socks4, socks4a, socks5, socks5h).',
+    key: 'socks_handshake', params: { proxy: proxyHost, sys: msg },
   }, { cause: e });
 }
 
@@ -319,11 +322,11 @@ function socksStalled(ctx: Ctx, p: ProxyEndpoint, ms: number): ParleyError {
   const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText, retryable: true } as const;
   if ((ctx.proxySocket?.bytesRead ?? 0) === 0) {
     return new ParleyError('proxy_unreachable', `The SOCKS proxy ${proxyHost} did not answer the handshake within ${ms} ms.`, {
-      ...base, hint: `Check that ${proxyHost} is a SOCKS proxy of the version in the URL (socks4, socks4a, socks5, socks5h), and that it is working; an HTTP proxy needs an http:// URL.`,
+      ...base, key: 'socks_silent', params: { proxy: proxyHost, ms }, hint: `Check that ${proxyHost} is a SOCKS proxy of the version in the URL (socks4, socks4a, socks5, socks5h), and that it is working; an HTTP proxy needs an http:// URL.`,
     });
   }
   return new ParleyError('connect_timeout', `The SOCKS proxy ${proxyHost} did not open the tunnel to ${target} within ${ms} ms.`, {
-    ...base, hint: 'The proxy may not reach the provider. Raise the connect timeout, or check the route.',
+    ...base, key: 'socks_tunnel_timeout', params: { proxy: proxyHost, target, ms }, hint: 'The proxy may not reach the provider. Raise the connect timeout, or check the route.',
   });
 }
 
@@ -448,6 +451,7 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
       const untrusted = (reason: string, sys: string): ParleyError =>
         new ParleyError('tls_untrusted', `The certificate of ${host} is not trusted: ${reason} (issuer: ${issuer ?? 'unknown'}).`, {
           hop: where, phase: 'tls', host, certIssuer: issuer, route: ctx.routeText, providerMessage: sys,
+          key: intercept ? 'tls_untrusted_inspect' : viaProxy ? 'tls_untrusted_proxy' : 'tls_untrusted', params: { host, reason, sys, issuer: issuer ?? '?' },
           hint: intercept
             ? `The certificate was issued by "${intercept}", a TLS-inspecting proxy. Add its CA certificate file under Trusted certificates (--ca FILE).`
             : viaProxy
@@ -473,6 +477,7 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
       const viaProxy = ctx.opts.route.kind === 'proxy' && where === 'target';
       fail(new ParleyError('tls_handshake_failed', `The TLS handshake with ${host} failed (${err.code ?? err.message}).`, {
         hop: where, phase: 'tls', host, route: ctx.routeText, providerMessage: err.message, retryable: true,
+        key: viaProxy ? 'tls_handshake_proxy' : 'tls_handshake', params: { host, sys: err.code ?? err.message, servername },
         hint: viaProxy
           ? `The proxy accepted the tunnel but the secure connection to ${servername} broke: the proxy may not handle TLS for this host. Try a direct connection (add ${servername} to the bypass list) or another proxy.`
           : undefined,
@@ -487,19 +492,19 @@ function timeoutError(ctx: Ctx): ParleyError {
   const target = hostPort(ctx.target.host, ctx.target.port);
   switch (ctx.stage) {
     case 'proxy_connect':
-      return new ParleyError('proxy_unreachable', `The proxy ${p ? hostPort(p.host, p.port) : ''} did not accept a connection within ${ms} ms.`, { hop: 'proxy', phase: 'connect', route: ctx.routeText, retryable: true });
+      return new ParleyError('proxy_unreachable', `The proxy ${p ? hostPort(p.host, p.port) : ''} did not accept a connection within ${ms} ms.`, { hop: 'proxy', phase: 'connect', route: ctx.routeText, retryable: true, key: 'proxy_accept_timeout', params: { proxy: p ? hostPort(p.host, p.port) : '', ms } });
     case 'proxy_handshake': {
       if (p && p.scheme !== 'http' && p.scheme !== 'https') return socksStalled(ctx, p, ms);
       const proxyHost = p ? hostPort(p.host, p.port) : '';
       return new ParleyError('connect_timeout', `The proxy ${proxyHost} did not answer CONNECT to ${target} within ${ms} ms.`, {
-        hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText, retryable: true,
+        hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText, retryable: true, key: 'proxy_connect_timeout', params: { proxy: proxyHost, target, ms },
         hint: 'The proxy may not reach the provider, or this address is not an HTTP proxy. Raise the connect timeout, or check the route.',
       });
     }
     case 'tls':
-      return new ParleyError('connect_timeout', `The TLS handshake with ${target} did not finish within ${ms} ms.`, { hop: 'target', phase: 'tls', host: target, route: ctx.routeText, retryable: true });
+      return new ParleyError('connect_timeout', `The TLS handshake with ${target} did not finish within ${ms} ms.`, { hop: 'target', phase: 'tls', host: target, route: ctx.routeText, retryable: true, key: 'tls_timeout', params: { target, ms } });
     default:
-      return new ParleyError('connect_timeout', `Connection to ${target} timed out after ${ms} ms.`, { hop: 'target', phase: 'connect', host: target, route: ctx.routeText, retryable: true });
+      return new ParleyError('connect_timeout', `Connection to ${target} timed out after ${ms} ms.`, { hop: 'target', phase: 'connect', host: target, route: ctx.routeText, retryable: true, key: 'connect_timeout_ms', params: { target, ms } });
   }
 }
 
@@ -537,7 +542,7 @@ export async function openConnection(opts: ConnectorOptions, target: Target, out
     return socket;
   } catch (e) {
     if (timedOut) throw timeoutError(ctx);
-    if (outer?.aborted) throw new ParleyError('cancelled', 'The request was cancelled.', { phase: 'connect' });
+    if (outer?.aborted) throw new ParleyError('cancelled', 'The request was cancelled.', { phase: 'connect', key: 'cancelled', params: {} });
     throw e;
   } finally {
     clearTimeout(timer);

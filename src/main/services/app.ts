@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LookupFunction } from 'node:net';
 import { createCore } from '../core/index.ts';
+import { fileStreamMemory } from './stream-memory-file.ts';
 import { ParleyError } from '../core/errors.ts';
 import type { Env } from '../core/config.ts';
 import type { SystemProxyResolver } from '../core/route/types.ts';
@@ -193,7 +194,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     return out;
   };
   const hub = createWindowHub((_event: EventName, payload: unknown) => redactPayload(payload));
-  const core = createCore({ env, ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
+  // Broken-stream routes are remembered in the data folder (shared with `parley chat`), and can be forgotten from the window.
+  const streamMemory = fileStreamMemory(opts.dataDir);
+  const core = createCore({ env, streamMemory, ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
   const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
   const chat = createChatService({ store, settings, core, hub, logger, learnSecrets: learnSettings, redactError, ...opts.chatTimers });
   const loginShellEnv = async (): Promise<Env | undefined> => {
@@ -211,7 +214,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Read early: keys that only the login shell sets are then there for the first request.
   if (opts.loginShellEnv) void loginShellEnv();
 
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, hub, store, chat, loginShellEnv, storageError };
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, loginShellEnv, storageError };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),

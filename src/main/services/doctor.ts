@@ -8,7 +8,8 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
-import { ENV_REF, maskUrlSecrets, resolveSettings, type Env } from '../core/config.ts';
+import { ENV_REF, resolveSettings, type Env } from '../core/config.ts';
+import { checkBaseUrl, type BaseUrlIssue } from '../core/base-url.ts';
 import { describeRoute } from '../core/chat.ts';
 import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target, type TraceEvent } from '../core/connect.ts';
 import { ADAPTERS } from '../core/protocols/index.ts';
@@ -22,10 +23,10 @@ import { buildTrustStore } from '../core/trust.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { ConnectionSettings } from '../../shared/settings.ts';
 
-import { STEP_IDS, WORKING_VERDICTS, type DoctorReport, type DoctorStep, type DoctorVerdict, type StepId, type StepStatus } from '../../shared/doctor.ts';
+import { WORKING_VERDICTS, type DoctorReport, type DoctorStep, type DoctorVerdict, type StepId, type StepStatus, type Worded } from '../../shared/doctor.ts';
 
 export { WORKING_VERDICTS };
-export type { DoctorReport, DoctorStep, DoctorVerdict, StepStatus };
+export type { DoctorReport, DoctorStep, DoctorVerdict, StepStatus, Worded };
 export interface DoctorOptions {
   env: Env;
   lookup?: net.LookupFunction;
@@ -43,8 +44,45 @@ export interface DoctorOptions {
   trace?: (ev: TraceEvent) => void;
 }
 
+type Params = Record<string, string | number>;
 
-const BIND_ADDRESSES = new Set(['0.0.0.0', '::', '[::]', '0:0:0:0:0:0:0:0']);
+/** A sentence of the doctor's own: `doctor.<key>` with its English text. */
+function say(key: string, text: string, params: Params = {}): Worded {
+  return { key: `doctor.${key}`, params, text };
+}
+
+/** An error's message as a sentence (`error.<its key>`, params with its code); English `code: message`. */
+function errWords(e: unknown): Worded {
+  if (ParleyError.is(e)) return { key: `error.${e.detail.key ?? ''}`, params: { ...(e.detail.params ?? {}), code: e.code }, text: `${e.code}: ${e.message}` };
+  return { key: 'error.', params: { code: 'protocol_error' }, text: e instanceof Error ? e.message : String(e) };
+}
+
+/** An error's hint as a sentence (`errorHint.<its key>`, params with its code). */
+function errHint(e: unknown): Worded | undefined {
+  if (!ParleyError.is(e) || !e.hint) return undefined;
+  return { key: `errorHint.${e.detail.key ?? ''}`, params: { ...(e.detail.params ?? {}), code: e.code }, text: e.hint };
+}
+
+/**
+ * The base URL to use for an issue: the checker's corrected URL, checked again (a bind address whose URL also
+ * lacks /v1 gets both fixed), so a hint names the URL that works, not one step towards it.
+ */
+function finalUrl(issue: BaseUrlIssue, protocol: ConnectionSettings['provider']['protocol']): string | undefined {
+  let url = issue.corrected;
+  for (let i = 0; url !== undefined && i < 3; i++) {
+    const next = checkBaseUrl(url, protocol).find((x) => x.corrected !== undefined && x.corrected !== url)?.corrected;
+    if (next === undefined) break;
+    url = next;
+  }
+  return url;
+}
+
+/** A base URL issue as a sentence, naming the exact URL to use. */
+function baseUrlWords(issue: BaseUrlIssue, protocol: ConnectionSettings['provider']['protocol']): Worded {
+  const corrected = finalUrl(issue, protocol);
+  const text = corrected && issue.corrected && corrected !== issue.corrected ? issue.message.split(issue.corrected).join(corrected) : issue.message;
+  return say(`base_url_${issue.problem}`, text, { ...issue.params, ...(corrected ? { corrected } : {}) });
+}
 
 /** Key prefixes that identify a provider. */
 const KEY_SHAPES: Array<{ re: RegExp; provider: string; protocols: string[] }> = [
@@ -110,23 +148,38 @@ export function looksBuffered(deltaTimes: readonly number[], endMs: number): boo
   return first > 300 && spread <= Math.max(30, 0.05 * first) && endMs - last < 100;
 }
 
+/** Every step after `from`, in order, for a run that stops there (the connection step by the route's kind). */
+function stepsAfter(from: StepId, viaProxy: boolean | undefined): StepId[] {
+  const order: StepId[] = ['settings', 'route', 'dns', viaProxy ? 'proxy' : 'connect', 'tls', 'models', 'completion', 'stream', 'direct'];
+  return order.slice(order.indexOf(from) + 1);
+}
+
 export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<DoctorReport> {
   const steps: DoctorStep[] = [];
   const findings: string[] = [];
-  const hints: string[] = [];
+  const hints: Worded[] = [];
   const failures: DoctorVerdict[] = [];
   const warnings: DoctorVerdict[] = [];
   const env = opts.env;
+  const stopped = (): boolean => opts.signal?.aborted === true;
+  type Outcome = { status: StepStatus; words: Worded[]; sep?: string };
+  const STOPPED = say('stopped', 'Stopped.');
 
-  async function step(id: StepId, fn: () => Promise<{ status: StepStatus; detail: string }> | { status: StepStatus; detail: string }): Promise<StepStatus> {
+  async function step(id: StepId, fn: () => Promise<Outcome> | Outcome): Promise<StepStatus> {
+    // Cancelled: the steps left are not run, and none is a failure.
+    if (stopped()) {
+      push({ id, status: 'skip', ms: 0, detail: STOPPED.text, words: [STOPPED] });
+      return 'skip';
+    }
     const t0 = performance.now();
-    let out: { status: StepStatus; detail: string };
+    let out: Outcome;
     try {
       out = await fn();
     } catch (e) {
-      out = { status: 'fail', detail: errText(e) };
+      out = { status: 'fail', words: [errWords(e)] };
     }
-    push({ id, status: out.status, ms: Math.round(performance.now() - t0), detail: out.detail });
+    if (stopped()) out = { status: 'skip', words: [STOPPED] };
+    push({ id, status: out.status, ms: Math.round(performance.now() - t0), detail: out.words.map((w) => w.text).join(out.sep ?? ' '), words: out.words });
     return out.status;
   }
   function push(st: DoctorStep): void {
@@ -135,69 +188,80 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       opts.onStep?.(st);
     } catch { /* a listener never breaks the doctor */ }
   }
-  const skip = (id: StepId, why: string): void => push({ id, status: 'skip', ms: 0, detail: why });
-  const hint = (h: string | undefined): void => {
-    if (h && !hints.includes(h)) hints.push(h);
+  const skipWords: Record<string, Worded> = {
+    settings: say('skip_settings', 'Not run: the settings failed.'),
+    route: say('skip_route', 'Not run: no route.'),
+    connection: say('skip_connection', 'Not run: no connection.'),
+    tls: say('skip_tls', 'Not run: TLS failed.'),
+    models: say('skip_models', 'Not run: the model list failed.'),
+    http: say('skip_http', 'An http:// target (no TLS).'),
+    nothing: say('skip_nothing_failed', 'Not needed: nothing failed.'),
+  };
+  const skip = (id: StepId, why: keyof typeof skipWords): void => {
+    const w = stopped() ? STOPPED : (skipWords[why] as Worded);
+    push({ id, status: 'skip', ms: 0, detail: w.text, words: [w] });
+  };
+  const hint = (h: Worded | undefined): void => {
+    if (stopped()) return;
+    if (h && h.text && !hints.some((x) => x.text === h.text)) hints.push(h);
   };
   const finding = (f: string): void => {
-    if (!findings.includes(f)) findings.push(f);
+    if (!stopped() && !findings.includes(f)) findings.push(f);
   };
   const fail = (code: DoctorVerdict, e?: unknown): void => {
+    if (stopped()) return;
     failures.push(code);
     finding(code);
-    if (ParleyError.is(e)) hint(e.hint);
+    hint(errHint(e));
   };
 
   // 1. settings
   let settings: ConnectionSettings | undefined;
   const shellGaps = opts.loginShellEnv ? envGaps(env, opts.loginShellEnv, referencedVars(raw)) : [];
+  const rawProvider = ((raw ?? {}) as { provider?: { baseUrl?: unknown; protocol?: unknown } }).provider ?? {};
+  const rawProtocol = rawProvider.protocol === 'anthropic' || rawProvider.protocol === 'ollama' ? rawProvider.protocol : 'openai';
   await step('settings', () => {
     try {
       settings = resolveSettings(raw, env);
     } catch (e) {
+      // A base URL that cannot work: the one check names the problem and the URL to use.
+      const urlIssue = typeof rawProvider.baseUrl === 'string' ? checkBaseUrl(rawProvider.baseUrl, rawProtocol).find((i) => i.severity === 'error') : undefined;
+      if (urlIssue) {
+        const w = baseUrlWords(urlIssue, rawProtocol);
+        fail(urlIssue.problem === 'bind_address' ? 'bind_address_target' : 'config_invalid');
+        hint(w);
+        return { status: 'fail', words: [w] };
+      }
       const missing = referencedVars(raw).filter((v) => !env[v] && opts.loginShellEnv?.[v]);
       if (missing.length) {
         finding('env_not_inherited');
-        hint(`Your login shell sets ${missing.join(', ')}, but Parley, started from the desktop, does not see ${missing.length > 1 ? 'them' : 'it'} (a desktop launch does not read shell profiles): put the value itself into the settings, or start Parley from that shell.`);
+        const vars = missing.join(', ');
+        hint(say('shell_vars_unseen', `Your login shell sets ${vars}, but Parley, started from the desktop, does not see ${missing.length > 1 ? 'them' : 'it'} (a desktop launch does not read shell profiles): put the value itself into the settings, or start Parley from that shell.`, { vars, count: missing.length }));
       }
       fail(errCode(e), e);
-      return { status: 'fail', detail: errText(e) + (missing.length ? ` (set in your login shell, not in the app's environment: ${missing.join(', ')})` : '') };
+      return { status: 'fail', words: [errWords(e), ...(missing.length ? [say('set_in_shell_only', `(Set in your login shell, not in the app's environment: ${missing.join(', ')}.)`, { vars: missing.join(', ') })] : [])] };
     }
     const s = settings;
-    const warns: string[] = [];
+    const warns: Worded[] = [];
     let status: StepStatus = 'pass';
-    let url: URL;
-    try {
-      url = new URL(s.provider.baseUrl);
-    } catch {
-      fail('config_invalid');
-      return { status: 'fail', detail: `The base URL "${maskUrlSecrets(s.provider.baseUrl)}" is not a URL.` };
-    }
-    if (BIND_ADDRESSES.has(url.hostname)) {
-      fail('bind_address_target');
-      const fixed = new URL(url.href);
-      fixed.hostname = '127.0.0.1';
-      hint(`${url.hostname} is the address a server listens on, not one to connect to: use 127.0.0.1 or localhost (${maskUrlSecrets(fixed.href.replace(/\/$/, ''))}).`);
-      return { status: 'fail', detail: `The base URL targets the bind address ${url.hostname}.` };
-    }
-    const path = url.pathname.replace(/\/+$/, '');
-    if (s.provider.protocol === 'openai') {
-      if (/\/v1\/v1$/.test(path)) {
-        status = 'warn';
-        warns.push('the base URL doubles /v1');
-        hint(`Use the base URL ${url.origin}${path.replace(/\/v1$/, '')} (it ends in /v1 once).`);
-      } else if (!/\/v\d+[a-z]*$/.test(path) && !/\/(openai|compatible-mode\/v1|api\/v1)$/.test(path)) {
-        status = 'warn';
-        warns.push('the base URL does not end in /v1');
-        hint(`Most OpenAI-compatible services need /v1: try the base URL ${url.origin}${path}/v1.`);
+    const url = new URL(s.provider.baseUrl);
+    for (const issue of checkBaseUrl(s.provider.baseUrl, s.provider.protocol)) {
+      const w = baseUrlWords(issue, s.provider.protocol);
+      hint(w);
+      if (issue.severity === 'error') {
+        fail(issue.problem === 'bind_address' ? 'bind_address_target' : 'config_invalid');
+        return { status: 'fail', words: [w] };
       }
+      status = 'warn';
+      warns.push(w);
     }
     const key = s.provider.apiKey ?? '';
     for (const k of KEY_SHAPES) {
       if (k.re.test(key) && !k.protocols.includes(s.provider.protocol)) {
         status = 'warn';
-        warns.push(`the API key looks like a ${k.provider} key but the protocol is ${s.provider.protocol}`);
-        hint(`The API key looks like a ${k.provider} key: check that it belongs to this provider (${url.host}).`);
+        const p = { provider: k.provider, protocol: s.provider.protocol, host: url.host };
+        warns.push(say('key_shape', `The API key looks like a ${k.provider} key, but the protocol is ${s.provider.protocol}.`, p));
+        hint(say('key_shape_check', `The API key looks like a ${k.provider} key: check that it belongs to this provider (${url.host}).`, p));
       }
     }
     if (status === 'warn') finding('settings_suspect');
@@ -208,12 +272,18 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       finding('env_not_inherited');
       const shellEnv = opts.loginShellEnv ?? {};
       const pe = readProxyEnv(shellEnv, url);
-      warns.push(`your login shell sets ${proxyGaps.map((g) => g.name).join(', ')} but the app's environment ${proxyGaps.every((g) => g.kind === 'missing') ? 'lacks them' : 'has other values'}`);
+      const vars = proxyGaps.map((g) => g.name).join(', ');
+      warns.push(proxyGaps.every((g) => g.kind === 'missing')
+        ? say('shell_proxy_missing', `Your login shell sets ${vars}, but the app's environment lacks ${proxyGaps.length > 1 ? 'them' : 'it'}.`, { vars, count: proxyGaps.length })
+        : say('shell_proxy_differs', `Your login shell sets ${vars}, but the app's environment has other values.`, { vars, count: proxyGaps.length }));
       if (pe.proxyUrl && proxyGaps.some((g) => g.name === pe.variable)) {
-        hint(`Your login shell sets ${pe.variable}=${passwordless(pe.proxyUrl)}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL ${passwordless(pe.proxyUrl)}${pe.noProxy ? ` and the bypass list "${pe.noProxy}"` : ''}, or start Parley from that shell.`);
+        const p = { variable: pe.variable ?? '', url: passwordless(pe.proxyUrl), bypass: pe.noProxy ?? '' };
+        hint(pe.noProxy
+          ? say('shell_proxy_manual_bypass', `Your login shell sets ${p.variable}=${p.url}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL ${p.url} and the bypass list "${p.bypass}", or start Parley from that shell.`, p)
+          : say('shell_proxy_manual', `Your login shell sets ${p.variable}=${p.url}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL ${p.url}, or start Parley from that shell.`, p));
       } else {
-        const values = proxyGaps.map((g) => `${g.name}=${/no_proxy/i.test(g.name) ? (shellEnv[g.name] ?? '') : passwordless(shellEnv[g.name] ?? '')}`);
-        hint(`Your login shell sets ${values.join(', ')}, which Parley, started from the desktop, does not see (none of them applies to ${url.protocol}// providers as they stand): if this provider needs a proxy, set the proxy mode to manual with that proxy, or start Parley from that shell.`);
+        const values = proxyGaps.map((g) => `${g.name}=${/no_proxy/i.test(g.name) ? (shellEnv[g.name] ?? '') : passwordless(shellEnv[g.name] ?? '')}`).join(', ');
+        hint(say('shell_proxy_other', `Your login shell sets ${values}, which Parley, started from the desktop, does not see (none of them applies to ${url.protocol}// providers as they stand): if this provider needs a proxy, set the proxy mode to manual with that proxy, or start Parley from that shell.`, { values, scheme: url.protocol.replace(/:$/, '') }));
       }
     }
     const protoKey: Record<string, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
@@ -221,13 +291,14 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
     if (!s.provider.apiKey && keyVar && shellGaps.some((g) => g.name === keyVar && g.kind === 'missing')) {
       status = 'warn';
       finding('env_not_inherited');
-      warns.push(`no API key is set; your login shell has ${keyVar}, which the app does not see`);
-      hint(`No API key is set, and ${keyVar} from your login shell is not in Parley's environment: paste the key into Settings → API key.`);
+      warns.push(say('no_key_shell', `No API key is set; your login shell has ${keyVar}, which the app does not see.`, { variable: keyVar }));
+      hint(say('no_key_shell_paste', `No API key is set, and ${keyVar} from your login shell is not in Parley's environment: paste the key into Settings → API key.`, { variable: keyVar }));
     }
-    return { status, detail: warns.length ? `Settings valid, but ${warns.join('; ')}.` : `Settings valid (${s.provider.protocol}, ${s.provider.model}).` };
+    if (warns.length) return { status, words: [say('settings_warn', 'Settings valid, with warnings:'), ...warns] };
+    return { status, words: [say('settings_ok', `Settings valid (${s.provider.protocol}, ${s.provider.model}).`, { protocol: s.provider.protocol, model: s.provider.model })] };
   });
   if (!settings || failures.length) {
-    for (const id of STEP_IDS.slice(1)) skip(id, 'settings failed');
+    for (const id of stepsAfter('settings', undefined)) skip(id, 'settings');
     return finish();
   }
   const s = settings;
@@ -241,8 +312,9 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
     secureContext = createSecureContext({ ca: (await buildTrustStore(s.network.caFiles, env)).ca });
   } catch (e) {
     fail(errCode(e), e);
-    steps[0] = { ...(steps[0] as DoctorStep), status: 'fail', detail: errText(e) };
-    for (const id of STEP_IDS.slice(1)) skip(id, 'settings failed');
+    const words = [errWords(e)];
+    steps[0] = { ...(steps[0] as DoctorStep), status: 'fail', detail: words.map((w) => w.text).join(' '), words };
+    for (const id of stepsAfter('settings', undefined)) skip(id, 'settings');
     await core.close();
     return finish();
   }
@@ -263,8 +335,11 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
   const DIRECT: Route = { kind: 'direct', source: 'doctor comparison' };
   const bypassHint = (): void => {
     const host = target.host;
-    hint(`The provider is reachable directly: add "${host}" to the bypass list (or to NO_PROXY) so Parley connects to it without the proxy.`);
+    hint(say('bypass', `The provider is reachable directly: add "${host}" to the bypass list (or to NO_PROXY) so Parley connects to it without the proxy.`, { host }));
   };
+  const routeWords = (r: Route): Worded => r.kind === 'direct'
+    ? say('route_direct', describeRoute(r), { source: r.source })
+    : say('route_proxy', describeRoute(r), { proxy: formatProxy(r.proxy), source: r.source });
 
   try {
     // 2. route
@@ -274,12 +349,12 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
         route = await core.route(s, chatUrl.href);
       } catch (e) {
         fail(errCode(e), e);
-        return { status: 'fail', detail: errText(e) };
+        return { status: 'fail', words: [errWords(e)] };
       }
-      return { status: 'pass', detail: describeRoute(route) };
+      return { status: 'pass', words: [routeWords(route)] };
     });
     if (!route) {
-      for (const id of STEP_IDS.slice(2)) skip(id, 'no route');
+      for (const id of stepsAfter('route', undefined)) skip(id, 'route');
       return finish();
     }
     const r = route;
@@ -287,58 +362,68 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
 
     // 3. dns
     await step('dns', async () => {
-      const parts: string[] = [];
+      const parts: Worded[] = [];
       let status: StepStatus = 'pass';
-      const describe = (addrs: Array<{ address: string; family: number }>): string => {
-        const v4 = addrs.filter((a) => a.family === 4).map((a) => a.address);
-        const v6 = addrs.filter((a) => a.family === 6).map((a) => a.address);
-        return `IPv4 ${v4.length ? v4.join(', ') : 'none'}; IPv6 ${v6.length ? v6.join(', ') : 'none'}`;
-      };
+      const addrs = (list: Array<{ address: string; family: number }>): { v4: string; v6: string } => ({
+        v4: list.filter((a) => a.family === 4).map((a) => a.address).join(', ') || 'none',
+        v6: list.filter((a) => a.family === 6).map((a) => a.address).join(', ') || 'none',
+      });
       if (r.kind === 'proxy') {
+        const host = r.proxy.host;
         try {
-          parts.push(`proxy ${r.proxy.host}: ${describe(await lookupAll(opts.lookup, r.proxy.host))}`);
+          const a = addrs(await lookupAll(opts.lookup, host));
+          parts.push(say('dns_proxy', `proxy ${host}: IPv4 ${a.v4}; IPv6 ${a.v6}`, { host, ...a }));
         } catch (e) {
           status = 'fail';
-          parts.push(`proxy ${r.proxy.host} does not resolve (${(e as NodeJS.ErrnoException).code ?? errText(e)})`);
+          const why = (e as NodeJS.ErrnoException).code ?? errText(e);
+          parts.push(say('dns_proxy_fail', `proxy ${host} does not resolve (${why})`, { host, why }));
         }
       }
+      const host = target.host;
       try {
-        parts.push(`target ${target.host}: ${describe(await lookupAll(opts.lookup, target.host))}`);
+        const a = addrs(await lookupAll(opts.lookup, host));
+        parts.push(say('dns_target', `target ${host}: IPv4 ${a.v4}; IPv6 ${a.v6}`, { host, ...a }));
       } catch (e) {
         const why = (e as NodeJS.ErrnoException).code ?? errText(e);
         const remote = r.kind === 'proxy' && r.proxy.scheme !== 'socks5' && r.proxy.scheme !== 'socks4';
         if (remote) {
           if (status === 'pass') status = 'warn';
-          parts.push(`target ${target.host} does not resolve here (${why}); the proxy resolves it`);
+          parts.push(say('dns_target_remote', `target ${host} does not resolve here (${why}); the proxy resolves it`, { host, why }));
         } else {
           status = 'fail';
-          parts.push(`target ${target.host} does not resolve (${why})`);
+          parts.push(say('dns_target_fail', `target ${host} does not resolve (${why})`, { host, why }));
         }
       }
-      return { status, detail: parts.join('; ') };
+      return { status, words: parts, sep: '; ' };
     });
 
-    // 4. proxy (or TCP connect when direct)
-    const proxyStatus = await step('proxy', async () => {
+    // 4. the connection: to the proxy (and through it) on a proxy route, else the TCP connection to the provider
+    const connectId: StepId = viaProxy ? 'proxy' : 'connect';
+    const connectStatus = await step(connectId, async () => {
       const res = await tryConnect(r, false);
+      const p = { host: target.host, port: target.port };
       if (res.ok) {
-        if (viaProxy && !isTls && (r.proxy.scheme === 'http' || r.proxy.scheme === 'https')) return { status: 'pass', detail: `The proxy ${r.proxy.host}:${r.proxy.port} accepts connections (http:// targets are forwarded; authentication is checked with the model list).` };
-        return { status: 'pass', detail: viaProxy ? `Tunnel to ${target.host}:${target.port} opened through ${describeRoute(r)}.` : `TCP connection to ${target.host}:${target.port} opened (direct).` };
+        if (viaProxy && !isTls && (r.proxy.scheme === 'http' || r.proxy.scheme === 'https')) {
+          return { status: 'pass', words: [say('proxy_forward_ok', `The proxy ${r.proxy.host}:${r.proxy.port} accepts connections (http:// targets are forwarded; authentication is checked with the model list).`, { host: r.proxy.host, port: r.proxy.port })] };
+        }
+        return { status: 'pass', words: [viaProxy
+          ? say('tunnel_ok', `Tunnel to ${target.host}:${target.port} opened through ${describeRoute(r)}.`, { ...p, proxy: formatProxy(r.proxy), source: r.source })
+          : say('connect_ok', `TCP connection to ${target.host}:${target.port} opened (direct).`, p)] };
       }
       fail(errCode(res.error), res.error);
-      return { status: 'fail', detail: errText(res.error) };
+      return { status: 'fail', words: [errWords(res.error)] };
     });
-    if (proxyStatus === 'fail') {
-      for (const id of ['tls', 'models', 'completion', 'stream'] as const) skip(id, 'no connection');
+    if (connectStatus !== 'pass') {
+      for (const id of ['tls', 'models', 'completion', 'stream'] as const) skip(id, 'connection');
       // 8. direct comparison (or the reverse)
       await step('direct', async () => {
         if (viaProxy) {
           const d = await tryConnect(DIRECT, isTls);
           if (d.ok) {
             bypassHint();
-            return { status: 'warn', detail: `Through the proxy it fails, but ${target.host} is reachable directly.` };
+            return { status: 'warn', words: [say('direct_works', `Through the proxy it fails, but ${target.host} is reachable directly.`, { host: target.host })] };
           }
-          return { status: 'fail', detail: `Not reachable directly either (${errText(d.error)}).` };
+          return { status: 'fail', words: [say('direct_fails_too', 'Not reachable directly either:'), errWords(d.error)] };
         }
         return reverseCheck();
       });
@@ -347,71 +432,77 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
 
     // 5. tls
     let tlsOk = true;
-    if (!isTls) skip('tls', 'http target (no TLS)');
+    if (!isTls) skip('tls', 'http');
     else {
       await step('tls', async () => {
         const res = await tryConnect(r, true);
-        if (res.ok) return { status: 'pass', detail: `${res.protocol ?? 'TLS'}, certificate issued by ${res.issuer ?? 'unknown'}.` };
+        if (res.ok) return { status: 'pass', words: [say('tls_ok', `${res.protocol ?? 'TLS'}, certificate issued by ${res.issuer ?? 'unknown'}.`, { protocol: res.protocol ?? 'TLS', issuer: res.issuer ?? '?' })] };
         tlsOk = false;
         const e = res.error;
         const code = errCode(e);
         const issuer = ParleyError.is(e) ? e.detail.certIssuer : undefined;
-        let detail = errText(e);
+        const words: Worded[] = [errWords(e)];
         let direct: Awaited<ReturnType<typeof tryConnect>> | undefined;
         if (viaProxy) direct = await tryConnect(DIRECT, true);
         if (code === 'tls_untrusted') {
           fail(code, e);
           const known = issuer !== undefined && INSPECTION_PRODUCTS.test(issuer);
           const differs = direct?.ok === true && direct.issuer !== undefined && issuer !== undefined && direct.issuer !== issuer;
-          if (issuer) detail += ` Issuer: ${issuer}.`;
+          if (issuer) words.push(say('tls_issuer', `Issuer: ${issuer}.`, { issuer }));
           if (known || differs) {
             finding('tls_interception');
-            detail += ` The certificate is replaced on the way (TLS interception${known ? ` by a known inspection product` : ''}${differs ? `; directly the issuer is ${direct?.ok ? direct.issuer : ''}` : ''}).`;
-            hint(`A proxy inspects TLS (issuer "${issuer ?? 'unknown'}"): add its CA certificate under Trusted certificates (--ca FILE).`);
+            words.push(known
+              ? say('tls_replaced_known', 'The certificate is replaced on the way (TLS interception by a known inspection product).')
+              : say('tls_replaced', 'The certificate is replaced on the way (TLS interception).'));
+            if (differs && direct?.ok) words.push(say('tls_direct_issuer', `Directly, the issuer is ${direct.issuer ?? ''}.`, { issuer: direct.issuer ?? '' }));
+            hint(say('tls_inspect', `A proxy inspects TLS (issuer "${issuer ?? 'unknown'}"): add its CA certificate under Trusted certificates (--ca FILE).`, { issuer: issuer ?? '?' }));
           }
           if (direct?.ok) bypassHint();
         } else if (viaProxy && direct?.ok) {
           fail('proxy_breaks_tls');
-          detail += ` Directly, TLS with ${target.host} works (${direct.protocol ?? 'TLS'}, issued by ${direct.issuer ?? 'unknown'}): the proxy breaks TLS.`;
+          words.push(say('tls_direct_works', `Directly, TLS with ${target.host} works (${direct.protocol ?? 'TLS'}, issued by ${direct.issuer ?? 'unknown'}): the proxy breaks TLS.`, { host: target.host, protocol: direct.protocol ?? 'TLS', issuer: direct.issuer ?? '?' }));
           bypassHint();
         } else {
           fail(code, e);
         }
-        return { status: 'fail', detail };
+        return { status: 'fail', words };
       });
     }
-    if (!tlsOk) {
-      for (const id of ['models', 'completion', 'stream', 'direct'] as const) skip(id, 'TLS failed');
+    if (!tlsOk || stopped()) {
+      for (const id of ['models', 'completion', 'stream', 'direct'] as const) skip(id, 'tls');
       return finish();
     }
 
     // 6. auth + model
     let modelsFailed: unknown;
     await step('models', async () => {
+      const model = s.provider.model;
       try {
         const models = await core.listModels(raw, { signal: opts.signal });
-        if (!models.includes(s.provider.model)) {
+        if (!models.includes(model)) {
           warnings.push('model_not_found');
           finding('model_not_found');
           const sample = models.slice(0, 8).join(', ');
-          hint(`The model "${s.provider.model}" is not in the provider's list${sample ? ` (e.g. ${sample})` : ''}: check its name.`);
-          return { status: 'warn', detail: `Authenticated; ${models.length} models listed, "${s.provider.model}" not among them.` };
+          hint(sample
+            ? say('model_missing_sample', `The model "${model}" is not in the provider's list (e.g. ${sample}): check its name.`, { model, sample })
+            : say('model_missing', `The model "${model}" is not in the provider's list: check its name.`, { model }));
+          return { status: 'warn', words: [say('models_without', `Authenticated; ${models.length} models listed, "${model}" not among them.`, { count: models.length, model })] };
         }
-        return { status: 'pass', detail: `Authenticated; "${s.provider.model}" is available (${models.length} models).` };
+        return { status: 'pass', words: [say('models_ok', `Authenticated; "${model}" is available (${models.length} models).`, { model, count: models.length })] };
       } catch (e) {
         const code = errCode(e);
         // Some services have no model list; only an auth failure is decisive here.
         if (code === 'not_found' || code === 'request_rejected') {
           warnings.push(code);
-          return { status: 'warn', detail: `The model list is not available (${errText(e)}).` };
+          return { status: 'warn', words: [say('models_unavailable', 'The model list is not available:'), errWords(e)] };
         }
         modelsFailed = e;
         fail(code, e);
-        return { status: 'fail', detail: errText(e) };
+        return { status: 'fail', words: [errWords(e)] };
       }
     });
     if (modelsFailed !== undefined) {
-      for (const id of ['completion', 'stream'] as const) skip(id, 'model list failed');
+      for (const id of ['completion', 'stream'] as const) skip(id, 'models');
       await compareDirect(modelsFailed);
       return finish();
     }
@@ -428,10 +519,10 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       try {
         const res = await core.chat(withNet('off'), request, { signal: opts.signal });
         wholeOk = true;
-        return { status: 'pass', detail: `Answer (${res.text.length} characters, finish ${res.finishReason ?? 'unknown'}).` };
+        return { status: 'pass', words: [say('completion_ok', `Answer (${res.text.length} characters, finish ${res.finishReason ?? 'unknown'}).`, { chars: res.text.length, finish: res.finishReason ?? '?' })] };
       } catch (e) {
         wholeErr = e;
-        return { status: 'fail', detail: errText(e) };
+        return { status: 'fail', words: [errWords(e)] };
       }
     });
     let streamErr: unknown;
@@ -449,31 +540,41 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
         streamErr = e;
         const code = errCode(e);
         if (code === 'stream_interrupted' || (deltas.length > 0 && code === 'idle_timeout')) finding('stream_interrupted');
-        return { status: wholeOk ? 'warn' : 'fail', detail: `${errText(e)}${deltas.length ? ` (after ${deltas.length} deltas)` : ''}` };
+        return { status: wholeOk ? 'warn' : 'fail', words: [errWords(e), ...(deltas.length ? [say('stream_after', `(After ${deltas.length} deltas.)`, { count: deltas.length })] : [])] };
       }
       const end = performance.now() - t0;
-      const h = headersMs ?? 0;
       const gaps = deltas.slice(1).map((t, i) => t - (deltas[i] ?? 0));
-      const maxGap = gaps.length ? Math.max(...gaps) : 0;
-      const timing = `headers ${Math.round(h)} ms, first delta ${deltas.length ? Math.round(deltas[0] ?? 0) : '-'} ms, ${deltas.length} deltas, longest gap ${Math.round(maxGap)} ms, end ${Math.round(end)} ms`;
+      const p = {
+        headers: Math.round(headersMs ?? 0),
+        first: deltas.length ? Math.round(deltas[0] ?? 0) : '-',
+        count: deltas.length,
+        gap: Math.round(gaps.length ? Math.max(...gaps) : 0),
+        end: Math.round(end),
+      };
+      const timing = `headers ${p.headers} ms, first delta ${p.first} ms, ${p.count} deltas, longest gap ${p.gap} ms, end ${p.end} ms`;
       if (looksBuffered(deltas, end)) {
         warnings.push('stream_buffered');
         finding('stream_buffered');
-        hint('Something between you and the provider holds the stream back and releases it at the end (e.g. a reverse proxy compressing or buffering text/event-stream): the answer arrives, but not word by word. Turn off gzip/buffering for event streams (nginx: proxy_buffering off; gzip off).');
-        return { status: 'warn', detail: `Stream buffered: ${timing}.` };
+        hint(say('stream_buffered', 'Something between you and the provider holds the stream back and releases it at the end (e.g. a reverse proxy compressing or buffering text/event-stream): the answer arrives, but not word by word. Turn off gzip/buffering for event streams (nginx: proxy_buffering off; gzip off).'));
+        return { status: 'warn', words: [say('stream_buffered_timing', `Stream buffered: ${timing}.`, p)] };
       }
-      return { status: 'pass', detail: `Streams: ${timing}.` };
+      return { status: 'pass', words: [say('stream_timing', `Streams: ${timing}.`, p)] };
     });
+    if (stopped()) {
+      skip('direct', 'nothing');
+      return finish();
+    }
     if (wholeOk && streamErr !== undefined) {
       warnings.push('stream_broken');
       finding('stream_broken');
-      hint(`Streaming fails on this route (${errCode(streamErr)}) while whole answers work: keep stream mode auto (it falls back) or set it to off.`);
+      const code = errCode(streamErr);
+      hint(say('stream_broken', `Streaming fails on this route (${code}) while whole answers work: keep stream mode auto (it falls back) or set it to off.`, { code }));
     } else if (!wholeOk) {
       fail(errCode(wholeErr), wholeErr);
       await compareDirect(wholeErr);
       return finish();
     }
-    skip('direct', 'nothing failed');
+    skip('direct', 'nothing');
     return finish();
   } finally {
     await core.close();
@@ -490,30 +591,31 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       try {
         await core.listModels(direct, { signal: opts.signal });
         bypassHint();
-        return { status: 'warn', detail: `Through the proxy it fails (${errCode(e)}); directly the provider answers.` };
+        const code = errCode(e);
+        return { status: 'warn', words: [say('direct_answers', `Through the proxy it fails (${code}); directly the provider answers.`, { code })] };
       } catch (e2) {
-        return { status: 'fail', detail: `Directly it fails too (${errText(e2)}).` };
+        return { status: 'fail', words: [say('direct_fails_too', 'Not reachable directly either:'), errWords(e2)] };
       }
     });
   }
 
   /** Direct route failed: would a proxy from the environment, the login shell or the system work? */
-  async function reverseCheck(): Promise<{ status: StepStatus; detail: string }> {
-    const candidates: Array<{ proxy: ProxyEndpoint; where: string; fix: string }> = [];
-    const fromEnv = (e: Env, where: string, fix: (v: string, url: string) => string): void => {
+  async function reverseCheck(): Promise<Outcome> {
+    type Where = 'env' | 'shell' | 'system';
+    const candidates: Array<{ proxy: ProxyEndpoint; where: Where; variable: string; url: string }> = [];
+    const fromEnv = (e: Env, where: Where): void => {
       const pe = readProxyEnv(e, chatUrl);
       if (!pe.proxyUrl) return;
       try {
-        const proxy = parseProxyUrl(pe.proxyUrl);
-        candidates.push({ proxy, where: `${pe.variable ?? 'proxy variable'} ${where}`, fix: fix(pe.variable ?? 'proxy variable', passwordless(pe.proxyUrl)) });
+        candidates.push({ proxy: parseProxyUrl(pe.proxyUrl), where, variable: pe.variable ?? 'proxy variable', url: passwordless(pe.proxyUrl) });
       } catch { /* not a proxy URL */ }
     };
-    fromEnv(env, 'in the environment', (v) => `set the proxy mode to env (it uses ${v})`);
-    if (opts.loginShellEnv) fromEnv(opts.loginShellEnv, 'of your login shell', (_v, url) => `set the proxy mode to manual with the proxy URL ${url}`);
+    fromEnv(env, 'env');
+    if (opts.loginShellEnv) fromEnv(opts.loginShellEnv, 'shell');
     if (opts.systemProxyResolver) {
       try {
         for (const entry of parsePacResult(await opts.systemProxyResolver(chatUrl.href))) {
-          if (entry.kind === 'proxy') candidates.push({ proxy: entry.proxy, where: 'from the system settings', fix: 'set the proxy mode to system' });
+          if (entry.kind === 'proxy') candidates.push({ proxy: entry.proxy, where: 'system', variable: '', url: formatProxy(entry.proxy) });
         }
       } catch { /* no system answer */ }
     }
@@ -524,17 +626,20 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
       seen.add(k);
       return true;
     });
-    if (!unique.length) return { status: 'skip', detail: 'Direct route; no proxy in the environment, the login shell or the system settings to compare with.' };
-    const tried: string[] = [];
+    if (!unique.length) return { status: 'skip', words: [say('no_other_route', 'Direct route; no proxy in the environment, the login shell or the system settings to compare with.')] };
+    const whereText = (c: (typeof unique)[number]): string => c.where === 'env' ? `${c.variable} in the environment` : c.where === 'shell' ? `${c.variable} of your login shell` : 'from the system settings';
+    const tried: Worded[] = [];
     for (const c of unique) {
-      const err = await tryConnectTo({ kind: 'proxy', proxy: c.proxy, source: c.where });
+      const err = await tryConnectTo({ kind: 'proxy', proxy: c.proxy, source: whereText(c) });
+      const p = { proxy: formatProxy(c.proxy), variable: c.variable, url: c.url };
       if (err === undefined) {
-        hint(`The provider is reachable through ${formatProxy(c.proxy)} (${c.where}): ${c.fix}.`);
-        return { status: 'warn', detail: `Directly it fails, but through ${formatProxy(c.proxy)} (${c.where}) it works.` };
+        const fix = c.where === 'env' ? `set the proxy mode to env (it uses ${c.variable})` : c.where === 'shell' ? `set the proxy mode to manual with the proxy URL ${c.url}` : 'set the proxy mode to system';
+        hint(say(`via_${c.where}`, `The provider is reachable through ${p.proxy} (${whereText(c)}): ${fix}.`, p));
+        return { status: 'warn', words: [say(`works_via_${c.where}`, `Directly it fails, but through ${p.proxy} (${whereText(c)}) it works.`, p)] };
       }
-      tried.push(`${formatProxy(c.proxy)} (${c.where}: ${errText(err)})`);
+      tried.push(say(`tried_${c.where}`, `${p.proxy} (${whereText(c)}):`, p), errWords(err));
     }
-    return { status: 'fail', detail: `Not reachable through ${tried.join(', ')} either.` };
+    return { status: 'fail', words: [say('not_via_either', 'Not reachable through these proxies either:'), ...tried] };
   }
   /** Opens a connection (with TLS for https targets) over `route`: undefined when it works, else the error. */
   async function tryConnectTo(route: Route): Promise<unknown> {
@@ -549,7 +654,8 @@ export async function runDoctor(raw: unknown, opts: DoctorOptions): Promise<Doct
   }
 
   function finish(): DoctorReport {
-    const verdict: DoctorVerdict = failures[0] ?? (warnings.includes('stream_broken') ? 'stream_broken' : warnings.includes('stream_buffered') ? 'stream_buffered' : 'ok');
-    return { verdict, findings, steps, hints };
+    // Stopped by the user: neither a failure nor a pass.
+    const verdict: DoctorVerdict = stopped() ? 'cancelled' : failures[0] ?? (warnings.includes('stream_broken') ? 'stream_broken' : warnings.includes('stream_buffered') ? 'stream_buffered' : 'ok');
+    return { verdict, findings, steps, hints: hints.map((h) => h.text), hintWords: hints };
   }
 }

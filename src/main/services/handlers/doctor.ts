@@ -1,11 +1,11 @@
 /** The connection doctor in the app (one run at a time), on a chosen or the default provider. */
 import type { DoctorReport } from '../../../shared/doctor.ts';
 import { runDoctor } from '../doctor.ts';
-import { saveDoctorReport } from '../doctor-reports.ts';
+import { latestDoctorReport, saveDoctorReport } from '../doctor-reports.ts';
 import { connectionFor, pickProvider } from '../providers.ts';
 import type { AppContext, Handlers } from './types.ts';
 
-export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor:cancel'> {
+export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor:cancel' | 'doctor:last' | 'doctor:brokenRoutes' | 'doctor:forgetRoutes'> {
   let doctorAbort: AbortController | undefined;
   return {
     'doctor:run': async (caller, which) => {
@@ -35,13 +35,21 @@ export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor
       if (doctorAbort === ac) doctorAbort = undefined;
       const safe = ctx.redactor.redactValue(report) as DoctorReport;
       log.info('doctor finished', { verdict: safe.verdict, findings: safe.findings });
-      saveDoctorReport(ctx.opts.dataDir, safe);
+      // A stopped run says nothing about the connection: the last complete report stays the one shown after a restart.
+      if (safe.verdict !== 'cancelled') saveDoctorReport(ctx.opts.dataDir, safe);
       return safe;
     },
     'doctor:cancel': () => {
       const had = doctorAbort !== undefined;
       doctorAbort?.abort();
       return had;
+    },
+    'doctor:last': () => latestDoctorReport(ctx.opts.dataDir) ?? null,
+    'doctor:brokenRoutes': () => ctx.streamMemory.count(),
+    'doctor:forgetRoutes': () => {
+      const n = ctx.streamMemory.forget();
+      ctx.logger.scope('doctor').info('broken-stream routes forgotten', { count: n });
+      return n;
     },
   };
 }

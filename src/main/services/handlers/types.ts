@@ -2,7 +2,7 @@
  * Handlers by feature: each module exports its channels' handlers given the app's context; the composition
  * root (../app.ts) only lists them, and a channel of the contract without a handler is a type error there.
  */
-import type { Core } from '../../core/index.ts';
+import type { Core, StreamMemory } from '../../core/index.ts';
 import type { Env } from '../../core/config.ts';
 import type { ArgsOf, Channel, ResultOf } from '../../../shared/ipc.ts';
 import type { ChatService } from '../chat-service.ts';
@@ -32,6 +32,8 @@ export interface AppContext {
   learnSettings(settings: unknown): void;
   /** The one long-lived network core (pools reused across requests). */
   core: Core;
+  /** The core's memory of routes on which streaming broke (the Diagnostics panel can forget them). */
+  streamMemory: StreamMemory;
   hub: WindowHub;
   store: ChatStore;
   chat: ChatService;

@@ -1,7 +1,8 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { WORKING_VERDICTS, type DoctorReport, type DoctorStep, type StepStatus } from '../../../shared/doctor.ts';
-import { codeTitle } from '../i18n.ts';
+import { WORKING_VERDICTS, type DoctorReport, type DoctorStep, type SavedDoctorReport, type StepStatus } from '../../../shared/doctor.ts';
+import { call } from '../api.ts';
+import { codeTitle, joinWords, word } from '../i18n.ts';
 import { log } from '../log.ts';
 import { useStore } from '../store.ts';
 import { Code } from './Code.tsx';
@@ -9,7 +10,9 @@ import { Code } from './Code.tsx';
 const STATUS_ICON: Record<StepStatus, string> = { pass: '✓', warn: '!', fail: '✕', skip: '–' };
 
 function StepRow({ step }: { step: DoctorStep }): React.JSX.Element {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // Main sends each sentence as a key and values; the window words it in its language (English: main's text).
+  const detail = i18n.language !== 'en' && step.words?.length ? joinWords(step.words) : step.detail;
   return (
     <li className={`step step-${step.status}`} data-testid={`doctor-step-${step.id}`} data-status={step.status}>
       <span className="step-icon" aria-hidden="true">{STATUS_ICON[step.status]}</span>
@@ -18,26 +21,61 @@ function StepRow({ step }: { step: DoctorStep }): React.JSX.Element {
           {t(`diag.doctor.steps.${step.id}`, { defaultValue: step.id })}
           <span className="visually-hidden"> — {t(`diag.doctor.status.${step.status}`)}</span>
         </span>
-        {step.detail ? <span className="step-detail">{step.detail}</span> : null}
+        {detail ? <span className="step-detail" data-testid="doctor-step-detail">{detail}</span> : null}
       </span>
       <span className="step-ms muted">{t('diag.doctor.ms', { ms: Math.round(step.ms) })}</span>
     </li>
   );
 }
 
-function verdictKind(report: DoctorReport): 'ok' | 'degraded' | 'bad' {
+type VerdictKind = 'ok' | 'degraded' | 'bad' | 'stopped';
+function verdictKind(report: DoctorReport): VerdictKind {
   if (report.verdict === 'ok') return 'ok';
+  // Stopped by the user: neither a failure nor a pass.
+  if (report.verdict === 'cancelled') return 'stopped';
   return WORKING_VERDICTS.includes(report.verdict) ? 'degraded' : 'bad';
 }
+const VERDICT_ICON: Record<VerdictKind, string> = { ok: '✓', degraded: '!', bad: '✕', stopped: '■' };
+const NEUTRAL = { background: 'var(--skip-bg)', borderColor: 'var(--skip)' } as const;
 
 type CopyState = 'idle' | 'copied' | 'fallback';
 
-function Report({ report }: { report: DoctorReport }): React.JSX.Element {
-  const { t } = useTranslation();
+function Verdict({ report, time }: { report: DoctorReport; time?: string }): React.JSX.Element {
+  const { t, i18n } = useTranslation();
   const kind = verdictKind(report);
+  const ref = useRef<HTMLDivElement>(null);
+  // The verdict is what a run is for: bring it into view when it appears (a long list of steps pushes it down).
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [report]);
+  return (
+    <div ref={ref} className={`verdict verdict-${kind}`} style={kind === 'stopped' ? NEUTRAL : undefined} data-testid="doctor-verdict" data-verdict={report.verdict} data-kind={kind}>
+      <span className="verdict-icon" aria-hidden="true" style={kind === 'stopped' ? { background: 'var(--skip)' } : undefined}>{VERDICT_ICON[kind]}</span>
+      <div>
+        <div className="verdict-label muted small">
+          {t('diag.doctor.verdict')}
+          {time ? <span data-testid="doctor-last-time"> · {t('diag.doctor.lastRun', { time: new Date(time).toLocaleString(i18n.language === 'zh' ? 'zh-CN' : 'en') })}</span> : null}
+        </div>
+        <div className="verdict-title">
+          {kind === 'stopped' ? t('diag.doctor.stopped') : <>{codeTitle(report.verdict)} <Code code={report.verdict} /></>}
+        </div>
+        <div className="verdict-sub">
+          {kind === 'ok' ? t('diag.doctor.chatWorks') : kind === 'degraded' ? t('diag.doctor.chatWorksDegraded') : kind === 'stopped' ? t('diag.doctor.stoppedSub') : t('diag.doctor.chatBlocked')}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Report({ report, time }: { report: DoctorReport; time?: string }): React.JSX.Element {
+  const { t, i18n } = useTranslation();
   const [copy, setCopy] = useState<CopyState>('idle');
   const fallback = useRef<HTMLTextAreaElement>(null);
   const json = JSON.stringify(report, null, 2);
+  const hints = report.hints.map((h, i) => {
+    const w = report.hintWords?.[i];
+    return i18n.language !== 'en' && w ? word(w) : h;
+  });
 
   const selectFallback = (): void => {
     setCopy('fallback');
@@ -68,18 +106,7 @@ function Report({ report }: { report: DoctorReport }): React.JSX.Element {
 
   return (
     <div className="report">
-      <div className={`verdict verdict-${kind}`} data-testid="doctor-verdict" data-verdict={report.verdict}>
-        <span className="verdict-icon" aria-hidden="true">{kind === 'ok' ? '✓' : kind === 'degraded' ? '!' : '✕'}</span>
-        <div>
-          <div className="verdict-label muted small">{t('diag.doctor.verdict')}</div>
-          <div className="verdict-title">
-            {codeTitle(report.verdict)} <Code code={report.verdict} />
-          </div>
-          <div className="verdict-sub">
-            {kind === 'ok' ? t('diag.doctor.chatWorks') : kind === 'degraded' ? t('diag.doctor.chatWorksDegraded') : t('diag.doctor.chatBlocked')}
-          </div>
-        </div>
-      </div>
+      <Verdict report={report} {...(time ? { time } : {})} />
       {report.findings.length > 0 ? (
         <div className="findings">
           <h3>{t('diag.doctor.findings')}</h3>
@@ -92,11 +119,11 @@ function Report({ report }: { report: DoctorReport }): React.JSX.Element {
           </ul>
         </div>
       ) : null}
-      {report.hints.length > 0 ? (
+      {hints.length > 0 ? (
         <div className="hints">
           <h3>{t('diag.doctor.hints')}</h3>
           <ul>
-            {report.hints.map((h, i) => (
+            {hints.map((h, i) => (
               <li key={i} data-testid="doctor-hint">
                 {h}
               </li>
@@ -131,6 +158,23 @@ function Doctor(): React.JSX.Element {
   const doctor = useStore((s) => s.doctor);
   const runDoctor = useStore((s) => s.runDoctor);
   const cancelDoctor = useStore((s) => s.cancelDoctor);
+  // The last saved report, shown until the doctor runs in this window (after a restart, the last result is there).
+  const [last, setLast] = useState<SavedDoctorReport | null>(null);
+  const fresh = doctor.running || doctor.report !== null || doctor.steps.length > 0;
+  useEffect(() => {
+    if (fresh) return;
+    let live = true;
+    void call('doctorLast', (api) => api.doctorLast()).then((r) => {
+      if (!live) return;
+      if (r.ok) setLast(r.value);
+      else log.warn('last doctor report not read', r.error.code);
+    });
+    return () => {
+      live = false;
+    };
+  }, [fresh]);
+  const shown = fresh ? doctor.report : last?.report ?? null;
+  const steps = fresh ? doctor.steps : last?.report.steps ?? [];
   return (
     <section className="card" aria-labelledby="doctor-title">
       <h2 id="doctor-title">{t('diag.doctor.legend')}</h2>
@@ -149,21 +193,67 @@ function Doctor(): React.JSX.Element {
             <>
               <span className="spinner" aria-hidden="true" /> {t('diag.doctor.running')}
             </>
-          ) : doctor.cancelled ? (
+          ) : doctor.cancelled || doctor.report?.verdict === 'cancelled' ? (
             t('diag.doctor.cancelled')
-          ) : !doctor.report && doctor.steps.length === 0 ? (
+          ) : !shown && steps.length === 0 ? (
             t('diag.doctor.notRun')
           ) : null}
         </span>
       </div>
-      {doctor.steps.length > 0 ? (
+      {/* The verdict first: the result of a run is in view without scrolling past the steps. */}
+      {shown && !doctor.running ? <Report report={shown} {...(!fresh && last ? { time: last.time } : {})} /> : null}
+      {steps.length > 0 ? (
         <ol className="steps" data-testid="doctor-steps" aria-live="polite" aria-busy={doctor.running}>
-          {doctor.steps.map((st) => (
+          {steps.map((st) => (
             <StepRow key={st.id} step={st} />
           ))}
         </ol>
       ) : null}
-      {doctor.report && !doctor.running ? <Report report={doctor.report} /> : null}
+    </section>
+  );
+}
+
+/** Routes remembered as breaking streams (answers go unstreamed there for a while): their count, and a way to forget them. */
+function BrokenRoutes(): React.JSX.Element {
+  const { t } = useTranslation();
+  const report = useStore((s) => s.doctor.report);
+  // The panel stays mounted once visited: the count is read again each time Diagnostics is opened.
+  const open = useStore((s) => s.section === 'diagnostics');
+  const showError = useStore((s) => s.showError);
+  const [count, setCount] = useState<number | null>(null);
+  const [forgotten, setForgotten] = useState<number | null>(null);
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    void call('doctorBrokenRoutes', (api) => api.doctorBrokenRoutes()).then((r) => {
+      if (live && r.ok) setCount(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [report, open]);
+  const onForget = async (): Promise<void> => {
+    const r = await call('doctorForgetRoutes', (api) => api.doctorForgetRoutes());
+    if (!r.ok) {
+      showError(r.error, 'forget routes failed');
+      return;
+    }
+    setForgotten(r.value);
+    setCount(0);
+    log.info('broken-stream routes forgotten', { count: r.value });
+  };
+  return (
+    <section className="card" aria-labelledby="routes-title">
+      <h2 id="routes-title">{t('diag.routes.legend')}</h2>
+      <p className="muted">{t('diag.routes.help')}</p>
+      <div className="actions">
+        <button type="button" className="secondary" data-testid="forget-routes" data-count={count ?? ''} disabled={!count} onClick={() => void onForget()}>
+          {t('diag.routes.forget', { count: count ?? 0 })}
+        </button>
+        <span className="status" role="status" aria-live="polite" data-testid="forget-routes-status">
+          {forgotten !== null ? t('diag.routes.forgotten', { count: forgotten }) : count === 0 ? t('diag.routes.none') : ''}
+        </span>
+      </div>
     </section>
   );
 }
@@ -237,6 +327,7 @@ export function DiagnosticsPanel(): React.JSX.Element {
         <p className="muted">{t('diag.intro')}</p>
       </header>
       <Doctor />
+      <BrokenRoutes />
       <Export />
       <Logs />
     </section>

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { codeTitle } from '../i18n.ts';
+import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
 import { useStore } from '../store.ts';
 import { Code } from './Code.tsx';
 
@@ -21,8 +21,9 @@ export function ErrorBanner(): React.JSX.Element | null {
         <div className="banner-title">
           <strong data-testid="error-title">{codeTitle(error.code)}</strong> <Code code={error.code} />
         </div>
-        <p className="banner-message" data-testid="error-message">{error.message}</p>
-        {error.hint ? <p className="banner-hint" data-testid="error-hint">{error.hint}</p> : null}
+        {/* Worded in the window's language by the error's key; the provider's own words stay verbatim. */}
+        <p className="banner-message" data-testid="error-message">{errorMessage(error)}</p>
+        {error.hint ? <p className="banner-hint" data-testid="error-hint">{errorHint(error)}</p> : null}
         {details.length > 0 ? (
           <ul className="banner-details">
             {details.map((d) => (

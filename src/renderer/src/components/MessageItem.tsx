@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { PathMessage, StreamNotice } from '../../../shared/chat.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import { useChat } from '../chat-store.ts';
-import { codeTitle } from '../i18n.ts';
+import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
 import { Markdown } from '../markdown/Markdown.tsx';
 import { markdownStrings } from '../markdown/strings.ts';
 import { useStore } from '../store.ts';
@@ -45,14 +45,16 @@ export function ErrorCard({ error, onRetry }: { error: ErrorInfo; onRetry?: () =
   const runDoctorFor = useStore((s) => s.runDoctorFor);
   const setSection = useStore((s) => s.setSection);
   const providerId = useChat((s) => s.page?.conversation.providerId ?? null);
+  const message = errorMessage(error);
   return (
     <div className="error-card" role="alert" data-testid="error-card" data-code={error.code}>
       <div className="error-card-title">
         <strong>{codeTitle(error.code)}</strong> <Code code={error.code} />
       </div>
-      <p data-testid="error-card-message">{error.message}</p>
-      {error.hint ? <p className="error-card-hint" data-testid="error-card-hint">{error.hint}</p> : null}
-      {error.providerMessage && !error.message.includes(error.providerMessage) ? (
+      {/* Worded in the window's language by the error's key; the provider's own words stay verbatim. */}
+      <p data-testid="error-card-message">{message}</p>
+      {error.hint ? <p className="error-card-hint" data-testid="error-card-hint">{errorHint(error)}</p> : null}
+      {error.providerMessage && !message.includes(error.providerMessage) ? (
         <blockquote className="provider-words" data-testid="error-card-provider">{error.providerMessage}</blockquote>
       ) : null}
       {error.route ? <p className="muted small">{t('error.route', { route: error.route })}</p> : null}

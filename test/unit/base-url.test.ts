@@ -1,6 +1,6 @@
 /** The one base-URL check (settings panel, doctor, command line): each problem and the exact URL to use. */
 import { describe, expect, it } from 'vitest';
-import { checkBaseUrl } from '../../src/main/core/base-url.ts';
+import { checkBaseUrl } from '../../src/shared/base-url.ts';
 
 describe('checkBaseUrl', () => {
   it.each([

@@ -1,5 +1,5 @@
 /**
- * The doctor's base-URL hints name the exact URL to use, from the one base-URL check (core/base-url.ts), in
+ * The doctor's base-URL hints name the exact URL to use, from the one base-URL check (shared/base-url.ts), in
  * every case: an endpoint pasted (before: another /v1 was appended to it), /v1 missing or doubled, no scheme,
  * a bind address. Nothing leaves loopback: the URLs that pass the settings step point at a closed local port.
  */

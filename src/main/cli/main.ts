@@ -13,7 +13,7 @@ import { settingsSecrets } from '../services/bundle.ts';
 import { argError, checkValues, CONNECTION_OPTIONS, num, rawSettings, UsageError } from './options.ts';
 import { CHAT_USAGE, HELP, parleyVersion, usageError } from './usage.ts';
 import { resolveSettings, urlSecrets } from '../core/config.ts';
-import { checkBaseUrl } from '../core/base-url.ts';
+import { checkBaseUrl } from '../../shared/base-url.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
 
 function printError(info: ErrorInfo, json: boolean, partial: string): void {

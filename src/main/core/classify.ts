@@ -1,6 +1,6 @@
 /** Classification of HTTP answers that are not a successful completion. Pure: tested on tables. */
 import { ParleyError } from './errors.ts';
-import { checkBaseUrl } from './base-url.ts';
+import { checkBaseUrl } from '../../shared/base-url.ts';
 import { maskUrlSecrets } from './config.ts';
 import type { ProtocolAdapter } from './protocols/types.ts';
 import { tryJson } from './protocols/types.ts';

@@ -1,6 +1,6 @@
 import { connectionSchema, type ConnectionSettings } from '../../shared/settings.ts';
 import { ParleyError } from './errors.ts';
-import { checkBaseUrl } from './base-url.ts';
+import { checkBaseUrl } from '../../shared/base-url.ts';
 
 export type Env = Record<string, string | undefined>;
 

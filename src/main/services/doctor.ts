@@ -9,7 +9,7 @@ import type * as tls from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
 import { ENV_REF, resolveSettings, type Env } from '../core/config.ts';
-import { checkBaseUrl, type BaseUrlIssue } from '../core/base-url.ts';
+import { checkBaseUrl, type BaseUrlIssue } from '../../shared/base-url.ts';
 import { describeRoute } from '../core/chat.ts';
 import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target, type TraceEvent } from '../core/connect.ts';
 import { ADAPTERS } from '../core/protocols/index.ts';

@@ -5,7 +5,7 @@
  * config_invalid ParleyError naming the form `field` it is about (and the `corrected` value when the check
  * knows it), for the window to show next to that field.
  */
-import { checkBaseUrl, type BaseUrlIssue } from '../core/base-url.ts';
+import { checkBaseUrl, type BaseUrlIssue } from '../../shared/base-url.ts';
 import { ENV_REF } from '../core/config.ts';
 import { ParleyError } from '../core/errors.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';

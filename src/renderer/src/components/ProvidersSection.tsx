@@ -9,7 +9,7 @@ import type { ProviderDraft, ProviderView } from '../../../shared/ipc.ts';
 import { PRESETS, PROTOCOLS, ROUTE_MODES, type PresetId, type Protocol, type RouteMode } from '../../../shared/constants.ts';
 import { WORKING_VERDICTS } from '../../../shared/doctor.ts';
 // The one base-URL check (pure, no I/O): main refuses its errors on save; its warnings are shown here as a note.
-import { checkBaseUrl } from '../../../main/core/base-url.ts';
+import { checkBaseUrl } from '../../../shared/base-url.ts';
 import { call } from '../api.ts';
 import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';

@@ -3,13 +3,16 @@
  * services (src/main/services/app.ts, plain Node), which the browser test host drives the same way; the
  * network core under src/main/core never imports electron.
  */
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, screen, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHANNELS, EVENT_CHANNEL, type Result } from '../shared/ipc.ts';
 import { createAppServices, type AppServices } from './services/app.ts';
 import { readLoginShellEnv } from './services/shell-env.ts';
 import { probeOllama } from './services/probe.ts';
+import type { Caller } from './services/window-hub.ts';
+import { aboutDetail, buildMenuTemplate, MENU_LABELS_EN } from './shell/menu.ts';
+import { readWindowState, restoreBounds, trackWindowState, WINDOW_STATE_FILE } from './shell/window-state.ts';
 
 /**
  * Only a development build (electron-vite dev) loads the renderer from a dev server's URL and trusts its
@@ -17,6 +20,8 @@ import { probeOllama } from './services/probe.ts';
  * that would then be given IPC. `import.meta.env.DEV` is a build-time constant: false in `electron-vite build`.
  */
 const RENDERER_URL = import.meta.env.DEV ? process.env.ELECTRON_RENDERER_URL : undefined;
+/** Reload and the developer tools (menu items, shortcuts, webPreferences.devTools) exist only in development builds. */
+const IS_DEV = import.meta.env.DEV;
 const rendererDir = join(import.meta.dirname, '../renderer');
 /**
  * The built renderer is served from parley://app/ rather than file://: a file:// page has an opaque origin,
@@ -80,21 +85,34 @@ function setupSecurity(): void {
     contents.on('will-attach-webview', (e) => e.preventDefault());
     // Links open only through 'link:open' (checked scheme, the full URL shown first); never a new window.
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    // A production window has devTools: false (openDevTools does nothing); should any path open them anyway, they close.
+    if (!IS_DEV) contents.on('devtools-opened', () => contents.closeDevTools());
   });
 }
 
 function createWindow(services: AppServices): BrowserWindow {
+  // Size, position and maximised state come back from the last run (rules: src/main/shell/window-state.ts).
+  const log = services.logger.scope('ui');
+  const statePath = join(app.getPath('userData'), WINDOW_STATE_FILE);
+  const primaryId = screen.getPrimaryDisplay().id;
+  const displays = screen.getAllDisplays().map((d) => ({ workArea: d.workArea, primary: d.id === primaryId }));
+  const saved = readWindowState(statePath, (reason) => log.warn('window state not read: using the defaults', { path: statePath, reason }));
+  const bounds = restoreBounds(saved, displays, { width: 1100, height: 760 });
   const win = new BrowserWindow({
-    width: 1100,
-    height: 760,
+    ...(bounds.x !== undefined && bounds.y !== undefined ? { x: bounds.x, y: bounds.y } : {}),
+    width: bounds.width,
+    height: bounds.height,
     title: 'Parley',
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      devTools: IS_DEV,
     },
   });
+  if (bounds.maximized) win.maximize();
+  trackWindowState(win, { path: statePath, onError: (e) => log.warn('window state not saved', { path: statePath, reason: e instanceof Error ? e.message : String(e) }) });
   // Events are addressed to this window: held until its page says it is ready, held again while it reloads,
   // dropped once it is gone.
   const wc = win.webContents;
@@ -108,6 +126,45 @@ function createWindow(services: AppServices): BrowserWindow {
   wc.once('destroyed', () => services.detachWindow(windowId));
   void win.loadURL(RENDERER_URL ?? APP_URL);
   return win;
+}
+
+/** Menu commands act for the focused window (or the only one), as if it had asked through IPC. */
+function menuCaller(): Caller {
+  const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  return { windowId: win ? String(win.webContents.id) : 'menu' };
+}
+
+async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
+  const win = BrowserWindow.getFocusedWindow();
+  await (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
+}
+
+function setupMenu(services: AppServices): void {
+  const failed = async (what: string, error: { message: string; hint: string }): Promise<void> =>
+    messageBox({ type: 'error', buttons: ['OK'], message: what, detail: [error.message, error.hint].filter(Boolean).join('\n\n') });
+  const template = buildMenuTemplate({
+    platform: process.platform,
+    isDev: IS_DEV,
+    appName: app.getName(),
+    labels: MENU_LABELS_EN,
+    actions: {
+      openLogFolder: () => {
+        void services.invoke(menuCaller(), 'logs:open', []).then((r) => (r.ok ? undefined : failed('The log folder could not be opened.', r.error)));
+      },
+      exportDiagnostics: () => {
+        // The same channel as the Diagnostics panel's button: save dialog, bundle, redaction.
+        void services.invoke(menuCaller(), 'diagnostics:export', []).then((r) => {
+          if (!r.ok) return failed('Diagnostics could not be exported.', r.error);
+          if (r.value) return messageBox({ type: 'info', buttons: ['OK'], message: 'Diagnostics exported', detail: r.value.path });
+        });
+      },
+      about: () => {
+        const detail = aboutDetail({ app: app.getVersion(), electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node });
+        void messageBox({ type: 'info', buttons: ['OK'], title: MENU_LABELS_EN.about, message: app.getName(), detail });
+      },
+    },
+  });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
 async function save(defaultName: string, filter: { name: string; extensions: string[] }): Promise<string | null> {
@@ -172,6 +229,7 @@ void app.whenReady().then(() => {
   });
   services.logger.scope('ipc').info('app started', { version: app.getVersion(), electron: process.versions.electron, logDir: app.getPath('logs') });
   setupIpc(services);
+  setupMenu(services);
   createWindow(services);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow(services);

@@ -1,10 +1,15 @@
 // A stand-in for the `electron` module, enough to boot the built main process (out/main/index.js) in plain
 // Node and drive it the way Electron would: app lifecycle, ipcMain handlers, windows, sessions, dialogs.
-// It records what the shell asked for; test/net/electron-shell.test.ts reads the record through `globalThis.__electronStub`.
+// It records what the shell asked for; test/net/electron-shell.test.ts and electron-window.test.ts read the
+// record through `globalThis.__electronStub`.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 
-const record = { windows: [], sentEvents: [], permissionHandlers: {}, openedPaths: [], externalUrls: [], paths: {}, focused: 0 };
+const record = { windows: [], sentEvents: [], permissionHandlers: {}, openedPaths: [], externalUrls: [], paths: {}, focused: 0, devTools: { opened: 0, closed: 0 }, menus: [], applicationMenu: undefined };
+// What Electron's process.versions adds (Node's own are real).
+for (const [name, value] of [['electron', '45.4.1-stub'], ['chrome', '142.0.0.0-stub']]) {
+  if (!process.versions[name]) Object.defineProperty(process.versions, name, { value, enumerable: true });
+}
 const paths = { userData: '/nonexistent/userData', downloads: '/nonexistent/downloads', logs: undefined };
 
 class AppStub extends EventEmitter {
@@ -29,6 +34,33 @@ class AppStub extends EventEmitter {
 }
 export const app = new AppStub();
 
+// The displays: STUB_DISPLAYS (JSON: [{ id?, bounds?, workArea, primary? }]) or globalThis.__stubDisplays (set
+// before the main process loads), else one 1920×1080 screen with a 40 px task bar. The first is primary
+// unless one says `primary: true`.
+function displays() {
+  const raw = globalThis.__stubDisplays ?? (process.env.STUB_DISPLAYS ? JSON.parse(process.env.STUB_DISPLAYS) : [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }]);
+  return raw.map((d, i) => ({ id: d.id ?? i + 1, bounds: d.bounds ?? d.workArea, workArea: d.workArea, scaleFactor: 1, primary: d.primary }));
+}
+export const screen = {
+  getAllDisplays() { return displays().map(({ primary: _p, ...d }) => d); },
+  getPrimaryDisplay() {
+    const all = displays();
+    const { primary: _p, ...d } = all.find((x) => x.primary) ?? all[0];
+    return d;
+  },
+};
+
+// The application menu: the template is kept (with its click functions) so a driver can press items.
+export const Menu = {
+  buildFromTemplate(template) {
+    const menu = { template };
+    record.menus.push(menu);
+    return menu;
+  },
+  setApplicationMenu(menu) { record.applicationMenu = menu; },
+  getApplicationMenu() { return record.applicationMenu ?? null; },
+};
+
 class IpcMainStub {
   handlers = new Map();
   handle(channel, fn) {
@@ -50,16 +82,44 @@ class WebContentsStub extends EventEmitter {
   windowOpenHandler;
   id = nextId++;
   destroyed = false;
+  devToolsOpen = false;
+  constructor(webPreferences) {
+    super();
+    this.webPreferences = webPreferences ?? {};
+  }
+  /** As Electron: nothing happens when the window was created with webPreferences.devTools: false. */
+  openDevTools() {
+    if (this.webPreferences.devTools === false) return;
+    this.devToolsOpen = true;
+    record.devTools.opened++;
+    this.emit('devtools-opened');
+  }
+  closeDevTools() {
+    record.devTools.closed++;
+    if (!this.devToolsOpen) return;
+    this.devToolsOpen = false;
+    this.emit('devtools-closed');
+  }
+  isDevToolsOpened() { return this.devToolsOpen; }
   isDestroyed() { return this.destroyed; }
   send(channel, ...args) { record.sentEvents.push({ channel, args }); }
   setWindowOpenHandler(fn) { this.windowOpenHandler = fn; }
 }
 
 const windows = [];
-export class BrowserWindow {
+export class BrowserWindow extends EventEmitter {
+  #normal;
+  #maximized = false;
+  #destroyed = false;
   constructor(options) {
+    super();
     this.options = options;
-    this.webContents = new WebContentsStub();
+    // As Electron: without x/y the window is centred on the primary display.
+    const area = screen.getPrimaryDisplay().workArea;
+    const width = options?.width ?? 800;
+    const height = options?.height ?? 600;
+    this.#normal = { x: options?.x ?? area.x + Math.round((area.width - width) / 2), y: options?.y ?? area.y + Math.round((area.height - height) / 2), width, height };
+    this.webContents = new WebContentsStub(options?.webPreferences);
     windows.push(this);
     record.windows.push({ options });
     app.emit('web-contents-created', {}, this.webContents);
@@ -67,8 +127,45 @@ export class BrowserWindow {
   loadFile(file) { this.loaded = { file }; return Promise.resolve(); }
   loadURL(url) { this.loaded = { url }; return Promise.resolve(); }
   isMinimized() { return false; }
+  isFullScreen() { return false; }
   restore() {}
   focus() { record.focused++; }
+  /** Maximised: the work area of the display the window is on (the first display, for the stub). */
+  getBounds() { return this.#maximized ? { ...screen.getAllDisplays()[0].workArea } : { ...this.#normal }; }
+  getNormalBounds() { return { ...this.#normal }; }
+  /** What a user's drag does: 'move' and/or 'resize' follow. */
+  setBounds(b) {
+    const before = this.#normal;
+    this.#normal = { ...before, ...b };
+    if (this.#normal.x !== before.x || this.#normal.y !== before.y) this.emit('move');
+    if (this.#normal.width !== before.width || this.#normal.height !== before.height) this.emit('resize');
+  }
+  isMaximized() { return this.#maximized; }
+  maximize() {
+    if (this.#maximized) return;
+    this.#maximized = true;
+    this.emit('maximize');
+    this.emit('resize');
+  }
+  unmaximize() {
+    if (!this.#maximized) return;
+    this.#maximized = false;
+    this.emit('unmaximize');
+    this.emit('resize');
+  }
+  isDestroyed() { return this.#destroyed; }
+  /** 'close' (which may be prevented), then the window and its page are gone; the last one gone: 'window-all-closed'. */
+  close() {
+    let prevented = false;
+    this.emit('close', { preventDefault: () => { prevented = true; } });
+    if (prevented) return;
+    this.#destroyed = true;
+    this.webContents.destroyed = true;
+    this.webContents.emit('destroyed');
+    windows.splice(windows.indexOf(this), 1);
+    this.emit('closed');
+    if (windows.length === 0) app.emit('window-all-closed');
+  }
   static getAllWindows() { return windows; }
   static getFocusedWindow() { return windows[0] ?? null; }
 }
@@ -80,7 +177,7 @@ export const dialog = {
   nextMessageResponse: 0,
   async showMessageBox(...args) {
     const opts = args.at(-1);
-    record.messageBoxes = [...(record.messageBoxes ?? []), { message: opts?.message, detail: opts?.detail }];
+    record.messageBoxes = [...(record.messageBoxes ?? []), { type: opts?.type, message: opts?.message, detail: opts?.detail }];
     return { response: this.nextMessageResponse };
   },
   async showOpenDialog() {
@@ -126,5 +223,5 @@ export const session = {
   },
 };
 
-globalThis.__electronStub = { app, ipcMain, dialog, shell, session, protocol, net, record, windows, paths };
-export default { app, ipcMain, dialog, shell, session, protocol, net, BrowserWindow };
+globalThis.__electronStub = { app, ipcMain, dialog, shell, session, protocol, net, screen, Menu, record, windows, paths };
+export default { app, ipcMain, dialog, shell, session, protocol, net, screen, Menu, BrowserWindow };

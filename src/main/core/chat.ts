@@ -104,18 +104,19 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
   const s = ctx.settings.network.timeouts;
   switch (deadline.reason) {
     case 'cancel':
-      return new ParleyError('cancelled', 'The request was cancelled.', { phase, route: routeText });
+      return new ParleyError('cancelled', 'The request was cancelled.', { phase, route: routeText, key: 'cancelled', params: {} });
     case 'first_byte':
       return new ParleyError('idle_timeout', `No answer arrived within ${s.firstByteMs} ms of sending the request (first-byte timeout).`, {
         phase: 'headers', route: routeText, afterSend: true,
         hint: 'The provider or a proxy is holding the answer. Slow reasoning models may need a longer first-byte timeout; a proxy that buffers streams shows up in `parley doctor`.',
+        key: 'first_byte_timeout', params: { ms: s.firstByteMs },
       });
     case 'idle':
       return new ParleyError('idle_timeout', `No data arrived for ${s.idleMs} ms ${phase === 'body' ? 'in the middle of the answer' : 'after the response headers'}.`, {
-        phase: 'body', route: routeText, afterSend: true,
+        phase: 'body', route: routeText, afterSend: true, key: phase === 'body' ? 'idle_timeout_body' : 'idle_timeout_headers', params: { ms: s.idleMs },
       });
     case 'total':
-      return new ParleyError('request_timeout', `The request did not finish within the total timeout of ${s.totalMs} ms.`, { phase, route: routeText, afterSend: true });
+      return new ParleyError('request_timeout', `The request did not finish within the total timeout of ${s.totalMs} ms.`, { phase, route: routeText, afterSend: true, key: 'request_timeout', params: { ms: s.totalMs } });
     default:
       break;
   }
@@ -123,10 +124,12 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
   if (ParleyError.is(err.cause)) return err.cause;
   const code = err.code ?? '';
   const ms = Math.round(performance.now() - started);
+  const sys = code || err.message;
   return new ParleyError('stream_interrupted', phase === 'headers'
-    ? `The connection closed before an answer arrived (${code || err.message}).`
-    : `The connection closed in the middle of the answer after ${ms} ms (${code || err.message}).`, {
+    ? `The connection closed before an answer arrived (${sys}).`
+    : `The connection closed in the middle of the answer after ${ms} ms (${sys}).`, {
     phase, route: routeText, providerMessage: err.message, retryable: true, afterSend: phase === 'body',
+    key: phase === 'headers' ? 'closed_before_answer' : 'closed_mid_answer', params: phase === 'headers' ? { sys } : { ms, sys },
   }, { cause: e });
 }
 
@@ -185,11 +188,13 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
           const retryable = !a.delivered && (RETRYABLE_STREAM_ERROR.test(ev.providerCode ?? '') || (ev.status !== undefined && ev.status >= 500));
           throw new ParleyError('stream_error', `The provider reported an error during the answer: ${ev.message}`, {
             phase: 'body', providerMessage: ev.message, providerCode: ev.providerCode, status: ev.status, retryable, route: describeRoute(ctx.route),
+            key: 'stream_error', params: { words: ev.message },
           });
         }
         case 'garbage':
           throw new ParleyError('protocol_error', `The stream held something that is not ${adapter.name} data ("${ev.sample.slice(0, 80)}").`, {
             phase: 'body', route: describeRoute(ctx.route), bodyStarted: true,
+            key: 'stream_garbage', params: { protocol: adapter.name, sample: ev.sample.slice(0, 80) },
           });
       }
     }
@@ -218,6 +223,7 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
       throw new ParleyError('idle_timeout', `No complete piece of the answer arrived for ${idleMs} ms in the middle of the answer (${trickled} bytes trickled in without completing one).`, {
         phase: 'body', route: describeRoute(ctx.route), afterSend: true, bodyStarted: true,
         hint: 'The provider or something in between sends the answer too slowly to use. Retry, or try another route.',
+        key: 'idle_trickle', params: { ms: idleMs, bytes: trickled },
       });
     }
     throw mapThrown(e, deadline, 'body', ctx, started).with({ bodyStarted: a.bodyStarted });
@@ -228,6 +234,7 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
     throw new ParleyError('stream_interrupted', a.bodyStarted ? 'The stream ended before the answer was complete (no end marker).' : 'The stream ended without any data.', {
       phase: 'body', route: describeRoute(ctx.route), retryable: true, bodyStarted: a.bodyStarted,
       hint: 'A proxy or gateway may close long or quiet streams (for example nginx proxy_read_timeout). Parley falls back to non-streaming in auto mode; raise the proxy timeout, or set stream mode to off.',
+      key: a.bodyStarted ? 'stream_no_end' : 'stream_empty', params: {},
     });
   }
 }
@@ -284,6 +291,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
         throw new ParleyError('stream_error', `The provider answered with an error: ${perr.message}`, {
           phase: 'body', providerMessage: perr.message, providerCode: perr.type, status: res.statusCode, route: describeRoute(ctx.route),
           retryable: RETRYABLE_STREAM_ERROR.test(perr.type ?? ''),
+          key: 'provider_error_whole', params: { words: perr.message },
         });
       }
       throw classifyHttp({ status: res.statusCode, headers, body, url, forwardProxy: !!ctx.dispatcher.forward }, adapter, settings.provider.model);
@@ -398,7 +406,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
       try {
         await sleep(d.delayMs, undefined, { signal: ctx.signal });
       } catch {
-        throw new ParleyError('cancelled', 'The request was cancelled while waiting to retry.', { phase: 'retry_wait', route: routeText });
+        throw new ParleyError('cancelled', 'The request was cancelled while waiting to retry.', { phase: 'retry_wait', route: routeText, key: 'cancelled_retry_wait', params: {} });
       }
     }
   }

@@ -38,12 +38,20 @@ export function baseUrlOf(url: string, adapter: ProtocolAdapter): string | undef
   return undefined;
 }
 
-/** The hint of a 404 for the base URL: the exact URL to use when the one base-URL check names one. */
-function notFoundHint(a: HttpAnswer, adapter: ProtocolAdapter): string {
+/**
+ * The hint of a 404 for the base URL: the exact URL to use when the one base-URL check names one. Its key (the
+ * message is the same sentence for each) says which hint it is; `corrected` and `base` go in the params.
+ */
+function notFoundHint(a: HttpAnswer, adapter: ProtocolAdapter): { hint: string; key: string; params: Record<string, string> } {
   const base = a.baseUrl ?? baseUrlOf(a.url, adapter);
   const corrected = base !== undefined ? checkBaseUrl(base, adapter.name).find((i) => i.corrected)?.corrected : undefined;
-  if (corrected) return `Check the base URL: use ${maskUrlSecrets(corrected)} (it is ${maskUrlSecrets(base ?? '')} now).`;
-  return adapter.name === 'openai' ? 'Check the base URL: OpenAI-compatible services usually end in /v1 (e.g. https://api.deepseek.com/v1).' : 'Check the base URL: it should be the service root (e.g. https://api.anthropic.com or http://localhost:11434).';
+  if (corrected) {
+    const params = { corrected: maskUrlSecrets(corrected), base: maskUrlSecrets(base ?? '') };
+    return { hint: `Check the base URL: use ${params.corrected} (it is ${params.base} now).`, key: 'not_found', params };
+  }
+  return adapter.name === 'openai'
+    ? { hint: 'Check the base URL: OpenAI-compatible services usually end in /v1 (e.g. https://api.deepseek.com/v1).', key: 'not_found_openai', params: {} }
+    : { hint: 'Check the base URL: it should be the service root (e.g. https://api.anthropic.com or http://localhost:11434).', key: 'not_found_root', params: {} };
 }
 
 function looksHtml(body: string, contentType: string): boolean {
@@ -98,7 +106,8 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
     if (modelMissing(providerMessage ?? '') || perr?.type === 'model_not_found') {
       return mk('model_not_found', `The model "${model}" was not found at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list${adapter.name === 'ollama' ? ` (or run: ollama pull ${model})` : ''}.`, key: adapter.name === 'ollama' ? 'model_not_found_ollama' : 'model_not_found', params: { model, host, words: providerMessage ?? '' } });
     }
-    return mk('not_found', `${a.url} does not exist (404)${words}.`, { hint: notFoundHint(a, adapter), key: 'not_found', params: { url: a.url, words: providerMessage ?? '' } });
+    const nf = notFoundHint(a, adapter);
+    return mk('not_found', `${a.url} does not exist (404)${words}.`, { hint: nf.hint, key: nf.key, params: { url: a.url, words: providerMessage ?? '', ...nf.params } });
   }
   if (s === 408) return mk('request_timeout', `${host} timed out waiting for the request (408)${words}.`, { retryable: true });
   if (s === 409) return mk('server_error', `${host} reported a conflict (409)${words}.`, { retryable: true });

@@ -171,6 +171,8 @@ export function expandEnv(value: string, env: Env, setting: string, source: EnvS
         hop: 'config',
         phase: 'config',
         hint: unsetEnvHint(name, setting, source),
+        // The hint differs by who reads the settings: its key says which one.
+        key: source === 'shell' ? 'env_unset_shell' : 'env_unset', params: { name, ref: `\${${name}}`, setting, flag: SETTING_FLAGS[setting.replace(/\[\d+\]$/, '')] ?? '' },
       });
     }
     return v;
@@ -194,16 +196,18 @@ function refuseBareRef(value: string | undefined, setting: string, whole: boolea
     hop: 'config',
     phase: 'config',
     hint: `Write \${${name}} (with braces) to use the environment variable ${name}.`,
+    key: 'env_bare_ref', params: { setting, name, ref: `\${${name}}` },
   });
 }
 
 /** Where each connection setting is set: on the command line and in settings.json (for messages). */
-const PLACES: Record<string, { what: string; flag?: string; field: string; example?: string }> = {
-  provider: { what: 'provider', flag: '--base-url URL and --model NAME', field: 'a provider (providers[])' },
-  'provider.protocol': { what: 'protocol', flag: '--protocol openai|anthropic|ollama', field: 'providers[].protocol' },
-  'provider.baseUrl': { what: 'base URL', flag: '--base-url URL', field: 'providers[].baseUrl', example: 'e.g. https://api.openai.com/v1 or http://localhost:11434' },
+/** `name` (the settings a request needs): how the window names it in a missing-setting message; `fieldName`: the field without words. */
+const PLACES: Record<string, { what: string; name?: string; flag?: string; field: string; fieldName?: string; example?: string }> = {
+  provider: { what: 'provider', name: 'provider', flag: '--base-url URL and --model NAME', field: 'a provider (providers[])', fieldName: 'providers[]' },
+  'provider.protocol': { what: 'protocol', name: 'protocol', flag: '--protocol openai|anthropic|ollama', field: 'providers[].protocol' },
+  'provider.baseUrl': { what: 'base URL', name: 'baseUrl', flag: '--base-url URL', field: 'providers[].baseUrl', example: 'e.g. https://api.openai.com/v1 or http://localhost:11434' },
   'provider.apiKey': { what: 'API key', flag: '--api-key KEY', field: 'providers[].apiKey' },
-  'provider.model': { what: 'model', flag: '--model NAME', field: 'providers[].defaultModel', example: 'the name of a model the provider lists' },
+  'provider.model': { what: 'model', name: 'model', flag: '--model NAME', field: 'providers[].defaultModel', example: 'the name of a model the provider lists' },
   'provider.anthropicVersion': { what: 'Anthropic API version', field: 'providers[].anthropicVersion' },
   'network.proxy.mode': { what: 'proxy mode', flag: '--proxy-mode none|env|manual|system', field: 'network.proxy.mode' },
   'network.proxy.url': { what: 'proxy URL', flag: '--proxy URL', field: 'network.proxy.url' },
@@ -236,7 +240,10 @@ const isMissing = (v: unknown): boolean => v === undefined || v === null || (typ
  * settings.json field that set it (`No base URL: pass --base-url URL or set providers[].baseUrl in
  * settings.json`); another invalid value names its field (and flag) and what is wrong with it.
  */
-function schemaError(raw: unknown, issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>): ParleyError {
+/** What schemaError reads of a schema issue (zod's; `code` and the limits when zod gives them). */
+type SchemaIssue = { path: readonly PropertyKey[]; message: string; code?: string; origin?: string; maximum?: unknown; minimum?: unknown; values?: readonly unknown[] };
+
+function schemaError(raw: unknown, issues: ReadonlyArray<SchemaIssue>): ParleyError {
   const key = (path: readonly PropertyKey[]): string => path.map(String).join('.');
   const missing = issues.filter((i) => REQUIRED.includes(key(i.path)) && isMissing(valueAt(raw, i.path))).map((i) => PLACES[key(i.path)] as (typeof PLACES)[string]);
   if (missing.length) {
@@ -246,13 +253,37 @@ function schemaError(raw: unknown, issues: ReadonlyArray<{ path: readonly Proper
     return new ParleyError('config_invalid', `No ${missing.map((m) => m.what).join(' and no ')}: ${flags.length ? `pass ${flags.join(' and ')}${and} or ` : ''}set ${missing.map((m) => m.field).join(' and ')} in settings.json.`, {
       hop: 'config', phase: 'config',
       hint: `In the app, set ${missing.length > 1 ? 'them' : 'it'} in the provider's settings; on the command line, pass ${flags.join(' and ')}${examples.length ? ` (${examples.join('; ')})` : ''}.`,
+      // `missing`: the settings by their short names (the window words each); flags and fields are names.
+      key: 'setting_missing', params: { missing: missing.map((m) => m.name ?? m.what).join(' '), flags: flags.join(' and '), fields: missing.map((m) => m.fieldName ?? m.field).join(' and ') },
     });
   }
   const first = issues[0];
   const where = first ? key(first.path) : '';
   const place = PLACES[where];
   const name = where || 'settings';
-  return new ParleyError('config_invalid', `Invalid setting ${name}${place?.flag ? ` (${place.flag.split(' ')[0]})` : ''}: ${first?.message ?? 'invalid'}.`, { hop: 'config', phase: 'config' });
+  const flag = place?.flag ? place.flag.split(' ')[0] ?? '' : '';
+  return new ParleyError('config_invalid', `Invalid setting ${name}${flag ? ` (${flag})` : ''}: ${first?.message ?? 'invalid'}.`, {
+    hop: 'config', phase: 'config', ...issueWords(first, name, flag),
+  });
+}
+
+/**
+ * The key and params of an invalid setting, for the window: the usual problems (too long or too large, too
+ * small, not one of the choices) by their limit; any other by the schema's own English words (`detail`).
+ */
+function issueWords(issue: SchemaIssue | undefined, setting: string, flag: string): { key: string; params: Record<string, string | number> } {
+  const base = { setting, flag, detail: issue?.message ?? 'invalid' };
+  const limit = (v: unknown): number | undefined => (typeof v === 'number' || typeof v === 'bigint' ? Number(v) : undefined);
+  if (issue?.code === 'too_big' && limit(issue.maximum) !== undefined) {
+    return { key: issue.origin === 'string' ? 'setting_too_long' : issue.origin === 'array' ? 'setting_too_many' : 'setting_too_big', params: { ...base, max: limit(issue.maximum) as number } };
+  }
+  if (issue?.code === 'too_small' && limit(issue.minimum) !== undefined && issue.origin !== 'string' && issue.origin !== 'array') {
+    return { key: 'setting_too_small', params: { ...base, min: limit(issue.minimum) as number } };
+  }
+  if (issue?.code === 'invalid_value' && Array.isArray(issue.values) && issue.values.length) {
+    return { key: 'setting_not_one_of', params: { ...base, values: issue.values.map(String).join(', ') } };
+  }
+  return { key: 'setting_invalid', params: base };
 }
 
 /**
@@ -278,7 +309,7 @@ export function resolveSettings(raw: unknown, env: Env, opts: ResolveOptions = {
     // rather than letting the request fail as if the network had.
     if ([...s.provider.apiKey].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
       throw new ParleyError('config_invalid', 'The API key contains a line break or another control character.', {
-        hop: 'config', phase: 'config', hint: 'Paste the key again as one line, without spaces or line breaks inside it.',
+        hop: 'config', phase: 'config', hint: 'Paste the key again as one line, without spaces or line breaks inside it.', key: 'api_key_control', params: {},
       });
     }
   }
@@ -294,6 +325,7 @@ export function resolveSettings(raw: unknown, env: Env, opts: ResolveOptions = {
   if (noScheme) {
     throw new ParleyError('config_invalid', `The base URL "${maskUrlSecrets(rawBaseUrl)}" has no scheme: use ${maskUrlSecrets(noScheme)}.`, {
       hop: 'config', phase: 'config', hint: `Write the full URL with its scheme: ${maskUrlSecrets(noScheme)}.`,
+      key: 'base_url_no_scheme', params: { url: maskUrlSecrets(rawBaseUrl), corrected: maskUrlSecrets(noScheme) },
     });
   }
   let url: URL;
@@ -302,14 +334,16 @@ export function resolveSettings(raw: unknown, env: Env, opts: ResolveOptions = {
   } catch {
     throw new ParleyError('config_invalid', `The base URL "${maskUrlSecrets(rawBaseUrl)}" is not a URL${rawBaseUrl === s.provider.baseUrl ? '' : ' once its variables are expanded'}.`, {
       hop: 'config', phase: 'config', hint: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
+      key: rawBaseUrl === s.provider.baseUrl ? 'base_url_not_url' : 'base_url_not_url_expanded', params: { url: maskUrlSecrets(rawBaseUrl) },
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ParleyError('config_invalid', `The base URL must start with http:// or https://, not ${url.protocol}//.`, { hop: 'config', phase: 'config' });
+    throw new ParleyError('config_invalid', `The base URL must start with http:// or https://, not ${url.protocol}//.`, { hop: 'config', phase: 'config', key: 'base_url_bad_scheme', params: { scheme: url.protocol.replace(/:$/, '') } });
   }
   if (s.network.proxy.mode === 'manual' && !s.network.proxy.url) {
     throw new ParleyError('config_invalid', 'Proxy mode is manual, but no proxy URL is set.', {
       hop: 'config', phase: 'config', hint: 'Pass --proxy URL or set network.proxy.url in settings.json (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
+      key: 'proxy_url_missing', params: {},
     });
   }
   // Trailing slashes of the path are dropped; a query (`?key=…`) stays as written.

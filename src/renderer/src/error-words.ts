@@ -1,0 +1,94 @@
+/**
+ * Sentences main sends as a key and values, in the window's language: error messages and hints
+ * (ErrorInfo.key/params), the doctor's steps and hints (Worded). Uses the i18next instance that i18n.ts sets up
+ * (the package's default one); nothing here needs React or a window, so unit tests word errors with it.
+ */
+import i18n from 'i18next';
+import type { Worded } from '../../shared/doctor.ts';
+import { DEFAULT_HINTS, isErrorCode } from '../../shared/errors.ts';
+import { en } from './locales/en.ts';
+
+const has = (map: Record<string, string>, key: string): boolean => Object.prototype.hasOwnProperty.call(map, key);
+
+type Params = Record<string, string | number>;
+
+/** How a route was chosen (its source), in the window's language; a form it does not know stays as it is. */
+export function wordSource(source: string): string {
+  if (i18n.language === 'en') return source;
+  const fixed: Record<string, string> = { 'proxy mode none': 'none', loopback: 'loopback', manual: 'manual', system: 'system', 'env: no proxy variable set': 'envNone' };
+  const k = fixed[source];
+  if (k) return i18n.t(`diag.doctor.sources.${k}`);
+  let m = /^env (\S+)$/.exec(source);
+  if (m) return i18n.t('diag.doctor.sources.env', { variable: m[1] });
+  m = /^bypass rule "(.*)"$/.exec(source);
+  if (m) return i18n.t('diag.doctor.sources.bypass', { rule: m[1] });
+  m = /^(\S+) rule "(.*)"$/.exec(source);
+  if (m) return i18n.t('diag.doctor.sources.noProxy', { variable: m[1], rule: m[2] });
+  return source;
+}
+
+/** The values of a sentence, with the parts that are words (not names or numbers) in the window's language. */
+function localParams(params: Params): Params {
+  const p: Params = { ...params };
+  const words = typeof p.words === 'string' ? p.words : '';
+  p.said = words ? i18n.t('error.said', { words }) : '';
+  if (typeof p.sys === 'string' && has(en.error.tlsReasons, p.sys)) p.reason = i18n.t(`error.tlsReasons.${p.sys}`);
+  if (typeof p.source === 'string') p.source = wordSource(p.source);
+  for (const k of ['v4', 'v6']) if (p[k] === 'none') p[k] = i18n.t('diag.doctor.say.none');
+  // A missing setting: its short names (config.ts, setting_missing), each worded.
+  if (typeof p.missing === 'string') p.what = spaced(p.missing.split(' ').map((n) => (has(en.error.settingNames, n) ? i18n.t(`error.settingNames.${n}`) : n)).join(i18n.t('error.missingJoin')));
+  p.flagPart = typeof p.flag === 'string' && p.flag ? i18n.t('error.flagPart', { flag: p.flag }) : '';
+  for (const k of ['flags', 'fields']) if (typeof p[k] === 'string') p[k] = (p[k] as string).split(' and ').join(i18n.t('error.listJoin'));
+  return p;
+}
+
+/** Chinese text with a space between a Han character and the Latin word after it ("设置 Base URL 和模型"). */
+function spaced(s: string): string {
+  if (i18n.language !== 'zh') return s;
+  return s.replace(/([\u4e00-\u9fff])(?=[A-Za-z])/g, '$1 ').replace(/([A-Za-z])(?=[\u4e00-\u9fff])/g, '$1 ').replace(/^(?=[A-Za-z])/, ' ');
+}
+
+/** What the window needs of an error to word it. */
+export interface WordableError {
+  code: string;
+  message: string;
+  hint?: string;
+  key?: string;
+  params?: Params;
+}
+
+/** An error's message in the window's language (by its key); its English message for a key the window does not know. */
+export function errorMessage(e: WordableError): string {
+  if (i18n.language === 'en' || !e.key || !has(en.error.text, e.key)) return e.message;
+  return i18n.t(`error.text.${e.key}`, localParams(e.params ?? {}));
+}
+
+/** An error's hint in the window's language: by its key, else by its code when it is the code's default hint. */
+export function errorHint(e: WordableError): string {
+  const hint = e.hint ?? '';
+  if (i18n.language === 'en' || !hint) return hint;
+  const isDefault = isErrorCode(e.code) && DEFAULT_HINTS[e.code] === hint;
+  if (!isDefault && e.key && has(en.error.hints, e.key)) return i18n.t(`error.hints.${e.key}`, localParams(e.params ?? {}));
+  if (isDefault) return i18n.t(`error.codeHints.${e.code}`);
+  return hint;
+}
+
+/** One sentence of the doctor in the window's language; its English text for a key the window does not know. */
+export function word(w: Worded): string {
+  if (i18n.language === 'en') return w.text;
+  const dot = w.key.indexOf('.');
+  const ns = dot < 0 ? w.key : w.key.slice(0, dot);
+  const name = dot < 0 ? '' : w.key.slice(dot + 1);
+  const params = w.params ?? {};
+  const code = String(params.code ?? '');
+  if (ns === 'doctor' && has(en.diag.doctor.say, name)) return i18n.t(`diag.doctor.say.${name}`, localParams(params));
+  if (ns === 'error' && name && has(en.error.text, name)) return `${code}: ${errorMessage({ code, message: w.text, key: name, params })}`;
+  if (ns === 'errorHint') return errorHint({ code, message: '', hint: w.text, ...(name ? { key: name } : {}), params });
+  return w.text;
+}
+
+/** Sentences joined as the language writes them (Chinese: no space after full-width punctuation). */
+export function joinWords(words: readonly Worded[]): string {
+  if (i18n.language === 'en') return words.map((w) => w.text).join(' ');
+  return words.map(word).reduce((acc, s) => (acc === '' ? s : /[。：）)]$/.test(acc) ? acc + s : `${acc}；${s}`), '');
+}

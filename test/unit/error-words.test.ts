@@ -1,0 +1,303 @@
+/**
+ * Every error the core words by a key (ErrorInfo.key) has a sentence in English and in Chinese, so a Chinese
+ * window never falls back to English for it: a new key without a translation fails here. The keys are read
+ * from the source (every `key:` of an object literal under src/main, by the TypeScript parser); a key built
+ * from a template must be listed in TEMPLATE_KEYS. The Chinese sentences are worded with the params the core
+ * really sends (timeouts, a cut stream, limits, a 404, the settings), with no English sentence left in them.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import i18n from 'i18next';
+import { errorHint, errorMessage } from '../../src/renderer/src/error-words.ts';
+import { en } from '../../src/renderer/src/locales/en.ts';
+import { zh } from '../../src/renderer/src/locales/zh.ts';
+import { mapThrown } from '../../src/main/core/chat.ts';
+import { classifyHttp } from '../../src/main/core/classify.ts';
+import { resolveSettings } from '../../src/main/core/config.ts';
+import { ParleyError } from '../../src/main/core/errors.ts';
+import { bodyTooLarge, limitExceeded } from '../../src/main/core/limits.ts';
+import { ADAPTERS } from '../../src/main/core/protocols/index.ts';
+import type { Route } from '../../src/main/core/route/types.ts';
+import { Deadline } from '../../src/main/core/transport.ts';
+import type { ErrorInfo } from '../../src/shared/errors.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * Keys written as templates, by their source text: the keys they make (an error key), or [] for a key of
+ * another kind (the doctor's Worded sentences, which name their namespace).
+ */
+const TEMPLATE_KEYS: Record<string, string[]> = {
+  'auth_rejected_${s}': ['auth_rejected_401', 'auth_rejected_403'],
+  'doctor.${key}': [],
+  "error.${e.detail.key ?? ''}": [],
+  "errorHint.${e.detail.key ?? ''}": [],
+  // (A key with a dot, like the doctor's 'error.', is a Worded sentence's, not an error's: not checked.)
+};
+
+interface KeyUse {
+  key: string;
+  file: string;
+  line: number;
+  /** The object literal also sets a hint (the hint is specific to the key, so it needs a template too). */
+  hint: boolean;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = join(dir, d.name);
+    return d.isDirectory() ? sourceFiles(p) : /\.tsx?$/.test(d.name) && !d.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** The values an initializer can take: string literals (through conditionals and parentheses); null when not literal. */
+function literalValues(e: ts.Expression, sf: ts.SourceFile, problems: string[], where: string): string[] | null {
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return [e.text];
+  if (ts.isParenthesizedExpression(e)) return literalValues(e.expression, sf, problems, where);
+  if (ts.isConditionalExpression(e)) {
+    const a = literalValues(e.whenTrue, sf, problems, where);
+    const b = literalValues(e.whenFalse, sf, problems, where);
+    return a === null && b === null ? null : [...(a ?? []), ...(b ?? [])];
+  }
+  if (ts.isTemplateExpression(e)) {
+    const text = e.getText(sf).slice(1, -1);
+    const known = TEMPLATE_KEYS[text];
+    if (!known) problems.push(`${where}: the key \`${text}\` is a template: list the keys it makes in TEMPLATE_KEYS`);
+    return known ?? [];
+  }
+  return null; // an identifier or a property (w.key, nf.key): its literals are found where they are written
+}
+
+const isUndefined = (e: ts.Expression): boolean => ts.isIdentifier(e) && e.text === 'undefined';
+
+/**
+ * The keys of an object literal that come with a specific hint. `hint: c ? '…' : undefined` beside
+ * `key: c ? 'a' : 'b'` (the same condition): only `a` has one (`b` keeps the code's default hint).
+ */
+function hintedKeys(keyInit: ts.Expression, hintProp: ts.ObjectLiteralElementLike | undefined, sf: ts.SourceFile, keys: string[]): Set<string> {
+  if (!hintProp) return new Set();
+  if (!ts.isPropertyAssignment(hintProp)) return new Set(keys);
+  const h = hintProp.initializer;
+  if (!ts.isConditionalExpression(h) || !(isUndefined(h.whenTrue) || isUndefined(h.whenFalse))) return new Set(keys);
+  if (!ts.isConditionalExpression(keyInit) || keyInit.condition.getText(sf) !== h.condition.getText(sf)) return new Set();
+  const branch = (k: ts.Expression, hv: ts.Expression): string[] => (isUndefined(hv) ? [] : ts.isStringLiteral(k) ? [k.text] : []);
+  return new Set([...branch(keyInit.whenTrue, h.whenTrue), ...branch(keyInit.whenFalse, h.whenFalse)]);
+}
+
+function keyUses(): { uses: KeyUse[]; problems: string[] } {
+  const uses: KeyUse[] = [];
+  const problems: string[] = [];
+  for (const file of sourceFiles(join(ROOT, 'src', 'main'))) {
+    const text = readFileSync(file, 'utf8');
+    if (!/\bkey:/.test(text)) continue;
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+    const visit = (node: ts.Node): void => {
+      if (ts.isObjectLiteralExpression(node)) {
+        const prop = node.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(sf) === 'key');
+        if (prop) {
+          const line = sf.getLineAndCharacterOfPosition(prop.getStart(sf)).line + 1;
+          const rel = file.slice(ROOT.length + 1);
+          const hintProp = node.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name.getText(sf) === 'hint');
+          const keys = literalValues(prop.initializer, sf, problems, `${rel}:${line}`) ?? [];
+          const hinted = hintedKeys(prop.initializer, hintProp, sf, keys);
+          for (const key of keys) if (!key.includes('.')) uses.push({ key, file: rel, line, hint: hinted.has(key) });
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return { uses, problems };
+}
+
+const placeholders = (s: string): string[] => [...s.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)].map((m) => m[1] as string).sort();
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+describe('every error key has an English and a Chinese sentence', () => {
+  const { uses, problems } = keyUses();
+
+  it('the source is read: the keys of classify, connect, chat, limits and config are found', () => {
+    expect(problems).toEqual([]);
+    const keys = new Set(uses.map((u) => u.key));
+    for (const k of ['auth_rejected_401', 'proxy_not_http', 'idle_timeout_body', 'closed_mid_answer', 'limit_line', 'not_found_openai', 'env_unset', 'setting_missing', 'base_url_no_scheme']) expect(keys).toContain(k);
+  });
+
+  it('each key used in src/main has a message in en and zh; a key set with a specific hint has a hint in both', () => {
+    const missing: string[] = [];
+    for (const u of uses) {
+      const at = `${u.key} (${u.file}:${u.line})`;
+      if (!has(en.error.text, u.key)) missing.push(`en error.text.${at}`);
+      if (!has(zh.error.text, u.key)) missing.push(`zh error.text.${at}`);
+      if (u.hint && !has(en.error.hints, u.key)) missing.push(`en error.hints.${at}`);
+      if (u.hint && !has(zh.error.hints, u.key)) missing.push(`zh error.hints.${at}`);
+    }
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
+  it('en and zh word the same keys, and a Chinese sentence uses only values the English one has', () => {
+    for (const part of ['text', 'hints', 'codeHints', 'tlsReasons', 'settingNames'] as const) {
+      expect(Object.keys(zh.error[part]).sort(), part).toEqual(Object.keys(en.error[part]).sort());
+    }
+    for (const part of ['text', 'hints'] as const) {
+      const enPart = en.error[part] as Record<string, string>;
+      const zhPart = zh.error[part] as Record<string, string>;
+      for (const [k, s] of Object.entries(zhPart)) {
+        const extra = placeholders(s).filter((p) => !placeholders(enPart[k] ?? '').includes(p));
+        expect(extra, `${part}.${k}`).toEqual([]);
+      }
+    }
+  });
+});
+
+// ---- Worded in Chinese, with the params the core sends ----
+
+/** Three English words in a row: what a Chinese sentence must not hold once its values are taken out. */
+const ENGLISH_RUN = /\b[A-Za-z]{2,}(?:[\s,]+[A-Za-z]{2,}){2,}\b/;
+
+function expectChinese(text: string, values: readonly (string | number)[] = []): void {
+  expect(text).toMatch(/[\u4e00-\u9fff]/);
+  expect(text).not.toMatch(/\{\{|\}\}/);
+  let rest = text;
+  for (const v of [...values].map(String).sort((a, b) => b.length - a.length)) if (v) rest = rest.split(v).join(' ');
+  // Names that stay as they are in Chinese text.
+  rest = rest.replace(/Base URL|API|LLM|OpenAI|parley doctor|settings\.json|--[a-z-]+ [A-Z]+|socks5h?:\/\/\S+|https?:\/\/\S+/g, ' ');
+  expect(rest, text).not.toMatch(ENGLISH_RUN);
+}
+
+function worded(info: ErrorInfo): { message: string; hint: string } {
+  return { message: errorMessage(info), hint: errorHint(info) };
+}
+
+describe('a Chinese window words these errors in Chinese', () => {
+  // The window's i18next, as src/renderer/src/i18n.ts sets it up (without React), in Chinese.
+  beforeAll(async () => {
+    await i18n.init({ resources: { en: { translation: en }, zh: { translation: zh } }, lng: 'zh', fallbackLng: 'en', supportedLngs: ['en', 'zh'], interpolation: { escapeValue: false }, returnNull: false, initAsync: false });
+    await i18n.changeLanguage('zh');
+  });
+  afterAll(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('every message and hint template, filled, is Chinese with no English sentence', () => {
+    for (const part of ['text', 'hints'] as const) {
+      for (const [k, s] of Object.entries(en.error[part] as Record<string, string>)) {
+        const params = Object.fromEntries(placeholders(s).map((p) => [p, `V${p}9`]));
+        const out = i18n.t(`error.${part}.${k}`, params);
+        expectChinese(out, Object.values(params));
+      }
+    }
+  });
+
+  const settings = resolveSettings({ provider: { protocol: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' }, network: { timeouts: { idleMs: 1500, firstByteMs: 2500, totalMs: 60_000 } } }, {});
+  const ctx = { route: { kind: 'direct', source: 'proxy mode none' } as unknown as Route, settings };
+  const thrown = (reason: 'first_byte' | 'idle' | 'total' | 'cancel' | undefined, phase: 'headers' | 'body', e: unknown = new Error('x')): ErrorInfo => {
+    const d = new Deadline(undefined, undefined);
+    if (reason) d.abort(reason);
+    d.dispose();
+    return mapThrown(e, d, phase, ctx, performance.now()).toInfo();
+  };
+  const cut = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+
+  it.each([
+    ['first-byte timeout', () => thrown('first_byte', 'headers'), ['2500']],
+    ['idle timeout mid-answer', () => thrown('idle', 'body'), ['1500']],
+    ['idle timeout after the headers', () => thrown('idle', 'headers'), ['1500']],
+    ['total timeout', () => thrown('total', 'body'), ['60000']],
+    ['cancelled', () => thrown('cancel', 'body'), []],
+    ['closed before the answer', () => thrown(undefined, 'headers', cut), ['UND_ERR_SOCKET']],
+    ['closed mid-answer', () => thrown(undefined, 'body', cut), ['UND_ERR_SOCKET']],
+    ['a line too long', () => limitExceeded('lineChars').toInfo(), ['1 MB']],
+    ['comments without an event', () => limitExceeded('commentChars').toInfo(), ['64 KB']],
+    ['an answer too long', () => limitExceeded('answerBytes').toInfo(), ['4 MB']],
+    ['a body too large', () => bodyTooLarge(32 * 1024 * 1024).toInfo(), ['32 MB']],
+  ] as const)('%s', (_name, make, values) => {
+    const info = make();
+    expect(info.key, info.message).toBeTruthy();
+    const { message, hint } = worded(info);
+    expectChinese(message, [...values, info.message.match(/\d+ ms/)?.[0] ?? '']);
+    for (const v of values) expect(message).toContain(v);
+    expectChinese(hint);
+  });
+
+  it('the provider’s own words stay verbatim inside the Chinese sentence', () => {
+    const words = 'Incorrect API key provided: sk-test****. You can find your API key at https://platform.openai.com/account/api-keys.';
+    const info = classifyHttp({ status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { message: words, type: 'invalid_request_error' } }), url: 'https://api.x.test/v1/chat/completions', forwardProxy: false }, ADAPTERS.openai, 'm').toInfo();
+    const { message, hint } = worded(info);
+    expect(message).toContain(words);
+    expectChinese(message, [words, 'api.x.test']);
+    expectChinese(hint);
+  });
+
+  it('a 404: the Chinese hint names the corrected base URL', () => {
+    const info = classifyHttp({ status: 404, headers: { 'content-type': 'text/plain' }, body: '404 page not found', url: 'http://127.0.0.1:9/chat/completions', baseUrl: 'http://127.0.0.1:9', forwardProxy: false }, ADAPTERS.openai, 'm').toInfo();
+    expect(info).toMatchObject({ code: 'not_found', key: 'not_found', params: { corrected: 'http://127.0.0.1:9/v1', base: 'http://127.0.0.1:9' } });
+    expect(info.hint).toContain('use http://127.0.0.1:9/v1');
+    const { message, hint } = worded(info);
+    expect(hint).toContain('http://127.0.0.1:9/v1');
+    expect(hint).toContain('（当前为 http://127.0.0.1:9）');
+    expectChinese(message, ['http://127.0.0.1:9/chat/completions', '404 page not found']);
+    expectChinese(hint);
+    // Without a corrected URL: the protocol's own hint, in Chinese too.
+    for (const [adapter, url] of [[ADAPTERS.openai, 'http://127.0.0.1:9/v1/chat/completions'], [ADAPTERS.anthropic, 'http://127.0.0.1:9/v1/messages']] as const) {
+      const other = classifyHttp({ status: 404, headers: {}, body: '', url, forwardProxy: false }, adapter, 'm').toInfo();
+      expect(other.key).toMatch(/^not_found_(openai|root)$/);
+      expectChinese(errorHint(other));
+    }
+  });
+
+  const refused = (raw: unknown, env: Record<string, string> = {}): ErrorInfo => {
+    try {
+      resolveSettings(raw, env);
+    } catch (e) {
+      if (ParleyError.is(e)) return e.toInfo();
+      throw e;
+    }
+    throw new Error('accepted');
+  };
+  const provider = { protocol: 'openai', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' };
+  it.each([
+    ['an unset ${VAR}', { provider: { ...provider, apiKey: '${MY_UNSET_API_KEY}' } }, 'config_unexpanded_env', ['MY_UNSET_API_KEY', 'apiKey']],
+    ['$VAR without braces', { provider: { ...provider, apiKey: '$MY_API_KEY' } }, 'config_invalid', ['MY_API_KEY', 'apiKey']],
+    ['no base URL and no model', { provider: { ...provider, baseUrl: '', model: '' } }, 'config_invalid', ['--base-url URL 和 --model NAME', 'providers[].baseUrl 和 providers[].defaultModel']],
+    ['no model', { provider: { ...provider, model: '' } }, 'config_invalid', ['--model NAME', 'providers[].defaultModel']],
+    ['no provider', {}, 'config_invalid', ['--base-url URL 和 --model NAME', 'providers[]']],
+    ['no scheme', { provider: { ...provider, baseUrl: 'localhost:11434' } }, 'config_invalid', ['localhost:11434', 'http://localhost:11434/v1']],
+    ['not a URL', { provider: { ...provider, baseUrl: 'http://[nope' } }, 'config_invalid', ['http://[nope']],
+    ['another scheme', { provider: { ...provider, baseUrl: 'ftp://h/v1' } }, 'config_invalid', ['ftp']],
+    ['a value too long', { provider: { ...provider, model: 'x'.repeat(300) } }, 'config_invalid', ['provider.model', '200']],
+    ['not one of the choices', { provider, network: { stream: 'maybe' } }, 'config_invalid', ['network.stream', 'auto, on, off']],
+    ['too large a number', { provider, network: { retries: 99 } }, 'config_invalid', ['network.retries', '10']],
+    ['a control character in the key', { provider: { ...provider, apiKey: 'sk-a\nb' } }, 'config_invalid', []],
+    ['manual proxy without a URL', { provider, network: { proxy: { mode: 'manual' } } }, 'config_invalid', []],
+  ] as const)('settings: %s', (_name, raw, code, values) => {
+    const info = refused(raw);
+    expect(info.code).toBe(code);
+    expect(info.key, info.message).toBeTruthy();
+    const { message, hint } = worded(info);
+    for (const v of values) expect(message).toContain(v);
+    expectChinese(message, [...values, info.params?.detail ?? '', info.params?.flag ?? '', ...String(info.params?.ref ?? '').split(' ')]);
+    expectChinese(hint, [...values, String(info.params?.ref ?? '')]);
+  });
+
+  it('the unset ${VAR} hint is the app’s (the window’s) one; the command line keeps its English shell hint', () => {
+    const app = refused({ provider: { ...provider, apiKey: '${MY_UNSET_API_KEY}' } });
+    expect(worded(app).hint).toContain('启动 Parley 的环境');
+    expect(app.hint).toMatch(/^Set MY_UNSET_API_KEY in the environment Parley starts from/);
+    let shell: ErrorInfo | undefined;
+    try {
+      resolveSettings({ provider: { ...provider, apiKey: '${MY_UNSET_API_KEY}' } }, {}, { envSource: 'shell' });
+    } catch (e) {
+      shell = (e as ParleyError).toInfo();
+    }
+    expect(shell?.key).toBe('env_unset_shell');
+    expect(shell?.hint).toMatch(/^Export it in the shell that runs parley \(export MY_UNSET_API_KEY=…\), or put the value itself in --api-key or apiKey\.$/);
+    expect(shell?.message).toBe('The setting apiKey refers to ${MY_UNSET_API_KEY}, but MY_UNSET_API_KEY is not set.');
+  });
+
+  it('the settings a missing-setting message names are worded, with a space before a Latin name', () => {
+    expect(errorMessage(refused({ provider: { ...provider, baseUrl: '', model: '' } }))).toMatch(/^没有设置 Base URL 和模型：/);
+    expect(errorMessage(refused({ provider: { ...provider, model: '' } }))).toMatch(/^没有设置模型：/);
+  });
+});

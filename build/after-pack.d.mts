@@ -1,0 +1,3 @@
+import type { PackContext } from './fuses.mjs';
+
+export default function afterPack(context: PackContext): Promise<void>;

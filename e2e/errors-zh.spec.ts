@@ -138,6 +138,21 @@ describe('a Chinese window words the chat’s errors in Chinese', () => {
     expect(message).toMatch(/连接/);
     up.clear();
   });
+
+  it('a stream cut after some text: the answer is kept, and its status line words the cut in Chinese', async () => {
+    const { page } = app;
+    up.behave({ kind: 'cut', afterChunks: 2, text: 'one two three four five six', chunkSize: 4 });
+    await page.click(tid('new-chat'));
+    await page.fill(tid('composer'), '数到六');
+    await page.press(tid('composer'), 'Enter');
+    const answer = page.locator(`${tid('message')}[data-role="assistant"]`).last();
+    await expect.poll(() => answer.getAttribute('data-status'), { timeout: 30_000 }).toBe('interrupted');
+    const line = (await answer.locator(tid('status-line')).textContent()) ?? '';
+    expect(line).toMatch(/[\u4e00-\u9fff]/);
+    expect(line).not.toContain('The connection closed');
+    expect(line).not.toContain('The stream ended');
+    up.clear();
+  });
 });
 
 describe('a Chinese window words a settings error in Chinese', () => {

@@ -144,7 +144,7 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
         )}
         {live?.notice ? <Notice notice={live.notice} /> : null}
         {!streaming && (m.status === 'stopped' || m.status === 'interrupted') ? (
-          <p className="muted small status-line" data-testid="status-line">{t(`chat.status.${m.status}`)}{m.status === 'interrupted' && m.error ? ` ${codeTitle(m.error.code)}: ${m.error.message}` : ''}</p>
+          <p className="muted small status-line" data-testid="status-line">{t(`chat.status.${m.status}`)}{m.status === 'interrupted' && m.error ? ` ${codeTitle(m.error.code)}: ${errorMessage(m.error)}` : ''}</p>
         ) : null}
         {!streaming && m.status === 'failed' && m.error ? <ErrorCard error={m.error} onRetry={() => void retry(m.id)} /> : null}
       </div>

@@ -32,7 +32,12 @@ function userShell(env: Env): string {
   return '/bin/sh';
 }
 
-/** Runs `$SHELL -i -l -c '<this runtime> -e <print env>'`; never throws, never waits longer than timeoutMs. */
+/**
+ * Runs `$SHELL -i -l -c "printf MARK; env -0; printf MARK"`; never throws, never waits longer than timeoutMs.
+ * The shell's own `env` prints the environment (NUL-separated, so values may hold newlines): not the app
+ * binary as Node, which a packaged app cannot be (its RunAsNode fuse is off). The markers set the environment
+ * apart from whatever the profile prints.
+ */
 export function readLoginShellEnv(opts: ShellEnvOptions = {}): Promise<ShellEnvResult> {
   const env = opts.env ?? process.env;
   const shell = opts.shell ?? userShell(env);
@@ -40,10 +45,8 @@ export function readLoginShellEnv(opts: ShellEnvOptions = {}): Promise<ShellEnvR
   const ms = (): number => Math.round(performance.now() - t0);
   if ((opts.platform ?? process.platform) === 'win32') return Promise.resolve({ ok: false, shell, reason: 'not applicable on Windows (apps inherit the user environment)', ms: 0 });
   const mark = randomUUID();
-  const script = `process.stdout.write(${JSON.stringify(mark)} + JSON.stringify(process.env) + ${JSON.stringify(mark)})`;
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  // In Electron, process.execPath is the app binary: ELECTRON_RUN_AS_NODE makes it behave as node.
-  const command = `${quote(process.execPath)} -e ${quote(script)}`;
+  // Works the same in sh, bash, zsh and fish.
+  const command = `printf '%s' ${mark}; env -0; printf '%s' ${mark}`;
   return new Promise((resolve) => {
     let out = '';
     let done = false;
@@ -56,7 +59,7 @@ export function readLoginShellEnv(opts: ShellEnvOptions = {}): Promise<ShellEnvR
     let child;
     try {
       child = spawn(shell, ['-i', '-l', '-c', command], {
-        env: { ...env, ELECTRON_RUN_AS_NODE: '1', ELECTRON_NO_ATTACH_CONSOLE: '1' },
+        env: { ...env },
         stdio: ['ignore', 'pipe', 'ignore'],
         detached: true,
       });
@@ -83,14 +86,16 @@ export function readLoginShellEnv(opts: ShellEnvOptions = {}): Promise<ShellEnvR
         finish({ ok: false, shell, reason: `the login shell exited (${code}) without printing its environment`, ms: ms() });
         return;
       }
-      try {
-        const parsed = JSON.parse(out.slice(a + mark.length, b)) as Record<string, string>;
-        delete parsed.ELECTRON_RUN_AS_NODE;
-        delete parsed.ELECTRON_NO_ATTACH_CONSOLE;
-        finish({ ok: true, shell, env: parsed, ms: ms() });
-      } catch (e) {
-        finish({ ok: false, shell, reason: `unreadable output (${(e as Error).message})`, ms: ms() });
+      const parsed: Record<string, string> = {};
+      for (const entry of out.slice(a + mark.length, b).split('\0')) {
+        const eq = entry.indexOf('=');
+        if (eq > 0) parsed[entry.slice(0, eq)] = entry.slice(eq + 1);
       }
+      if (Object.keys(parsed).length === 0) {
+        finish({ ok: false, shell, reason: 'unreadable output (no NAME=value entries)', ms: ms() });
+        return;
+      }
+      finish({ ok: true, shell, env: parsed, ms: ms() });
     });
   });
 }

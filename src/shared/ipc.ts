@@ -93,6 +93,64 @@ export interface SendResult {
   tail: PathMessage[];
 }
 
+// ---- the network panel (issue 10): Parley's own recent requests, each with its timeline ----
+/** Which part of Parley made a request. */
+export const NETWORK_KINDS = ['chat', 'title', 'models', 'doctor'] as const;
+export type NetworkKind = (typeof NETWORK_KINDS)[number];
+/**
+ * What a timeline entry is: the request's start, its route (and the rule that chose it), the connection steps
+ * (dns, connect, proxy, tls), the request headers sent, the response head, the status seen by the chat, the
+ * first byte of the answer, a retry, the fallback, the end, a doctor step, and how it finished.
+ */
+export const NETWORK_STEPS = ['start', 'route', 'dns', 'connect', 'proxy', 'tls', 'request', 'response', 'status', 'first_byte', 'retry', 'fallback', 'end', 'step', 'done', 'failed'] as const;
+export type NetworkStepType = (typeof NETWORK_STEPS)[number];
+/** A header as recorded: the name, the value redacted (credentials keep only their shape). */
+export interface NetworkHeader {
+  name: string;
+  value: string;
+}
+export type NetworkData = Record<string, string | number | boolean>;
+/** One entry of a request's timeline: the same entry is one line of parley.log (message, data, under the request id). */
+export interface NetworkStep {
+  type: NetworkStepType;
+  /** Milliseconds since the request began. */
+  t: number;
+  /** The log line's message ('route', 'connect', 'status headers', 'retry 1', …). */
+  message: string;
+  level: 'info' | 'warn';
+  data: NetworkData;
+  headers?: NetworkHeader[];
+}
+export interface NetworkSummary {
+  /** The request id (the log's requestId). */
+  id: string;
+  kind: NetworkKind;
+  /** The first HTTP method sent (GET, POST), or '' before any. */
+  method: string;
+  /** The target's host[:port]. */
+  host: string;
+  /** The target URL, secrets masked. */
+  url: string;
+  /** Epoch ms. */
+  startedAt: number;
+  /** Set once it ended. */
+  durationMs?: number;
+  state: 'active' | 'done' | 'failed';
+  /** The last HTTP status received. */
+  status?: number;
+  /** The error code it ended with (for the doctor: its verdict when that is not a working one). */
+  error?: string;
+  retries: number;
+  fellBack: boolean;
+  /** Entries in its timeline (kept ones). */
+  steps: number;
+}
+export interface NetworkRequest extends NetworkSummary {
+  timeline: NetworkStep[];
+  /** Entries not kept once the timeline was full (the log has them all). */
+  dropped: number;
+}
+
 // ---- argument schemas (bounds on everything) ----
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 const text = (max: number) => z.string().max(max);
@@ -224,13 +282,21 @@ export const CONTRACT = {
   'image:load': { args: z.tuple([z.string().max(8192)]), result: returns<string>() },
   /** Opens an http(s)/mailto link in the OS browser, after the user saw the full URL. */
   'link:open': { args: z.tuple([z.string().max(8192)]), result: returns<boolean>() },
+  /** The recent requests (newest first); the calling window then receives 'network:update' events. */
+  'network:list': { args: z.tuple([]), result: returns<NetworkSummary[]>() },
+  /** One request with its whole timeline (redacted), or null when it is no longer kept. */
+  'network:get': { args: z.tuple([id]), result: returns<NetworkRequest | null>() },
+  /** Saves one request as JSON through a save dialog; the path, or null when cancelled. */
+  'network:export': { args: z.tuple([id]), result: returns<string | null>() },
 } as const;
 
 export interface EventContract {
   'doctor:step': DoctorStep;
   'chat:stream': ChatStreamEvent;
+  /** A request of the network panel began, moved on or ended (to windows that listed the requests). */
+  'network:update': NetworkSummary;
 }
-export const EVENTS = ['doctor:step', 'chat:stream'] as const satisfies readonly (keyof EventContract)[];
+export const EVENTS = ['doctor:step', 'chat:stream', 'network:update'] as const satisfies readonly (keyof EventContract)[];
 
 /** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */
 export const EVENT_CHANNEL = 'parley:event';

@@ -19,6 +19,7 @@ import type { StoredSettings } from '../../shared/settings.ts';
 import { isChannel, parseArgs, type AppInfo, type Channel, type EventName, type Result, type ResultOf } from '../../shared/ipc.ts';
 import { settingsSecrets } from './bundle.ts';
 import { createChatService } from './chat-service.ts';
+import { createRequestRecorder } from './requests.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { ensurePrivateDir, osReason } from './safe-write.ts';
 import { createRedactor, isSecretKey, TOO_DEEP } from './redact.ts';
@@ -33,6 +34,7 @@ import { conversationHandlers } from './handlers/conversations.ts';
 import { diagnosticsHandlers } from './handlers/diagnostics.ts';
 import { doctorHandlers } from './handlers/doctor.ts';
 import { providerHandlers } from './handlers/providers.ts';
+import { networkHandlers } from './handlers/network.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import type { AppContext, Handlers, LearningRedactor } from './handlers/types.ts';
 import { varFitsField } from './secure-input.ts';
@@ -198,7 +200,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const streamMemory = fileStreamMemory(opts.dataDir);
   const core = createCore({ env, streamMemory, ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
   const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
-  const chat = createChatService({ store, settings, core, hub, logger, learnSecrets: learnSettings, redactError, ...opts.chatTimers });
+  // Every request's timeline, written to the log and kept (bounded, redacted) for the network panel.
+  const requests = createRequestRecorder({ logger, redactor });
+  const chat = createChatService({ store, settings, core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers });
   const loginShellEnv = async (): Promise<Env | undefined> => {
     if (!opts.loginShellEnv) return undefined;
     shellRead ??= opts.loginShellEnv().then((r) => {
@@ -214,7 +218,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Read early: keys that only the login shell sets are then there for the first request.
   if (opts.loginShellEnv) void loginShellEnv();
 
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, loginShellEnv, storageError };
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, loginShellEnv, storageError };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),
@@ -224,6 +228,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...diagnosticsHandlers(ctx),
     ...conversationHandlers(ctx),
     ...chatHandlers(ctx),
+    ...networkHandlers(ctx),
   };
 
   const fail = (e: unknown): ErrorInfo => {
@@ -265,6 +270,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     async close() {
       await chat.close();
+      requests.close();
       await core.close();
       await store.close();
     },

@@ -16,6 +16,7 @@ import { connectionFor } from './providers.ts';
 import type { SettingsStore } from './settings-store.ts';
 import type { ChatStore } from './storage/index.ts';
 import type { Caller, WindowHub } from './window-hub.ts';
+import type { RequestRecord, RequestRecorder } from './requests.ts';
 
 /** How often gathered deltas go to the window (about one frame). */
 export const FLUSH_MS = 16;
@@ -34,6 +35,8 @@ export interface ChatServiceDeps {
   core: Core;
   hub: WindowHub;
   logger: Logger;
+  /** Each request's timeline (route, connection, heads, retries, fallback, end): written to the log and kept for the network panel. */
+  requests: RequestRecorder;
   /** Learns the secrets of settings used for a request (redaction). */
   learnSecrets?(settings: unknown): void;
   /** How a failure reaches the window and the disk: redacted. */
@@ -74,6 +77,8 @@ interface Active {
   notice?: StreamNotice;
   routeInfo: MessageRoute;
   done: Promise<void>;
+  /** This request's timeline (the log and the network panel). */
+  rec: RequestRecord;
 }
 
 export interface ChatService {
@@ -170,20 +175,20 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
       case 'retry':
         a.routeInfo.retries = [...(a.routeInfo.retries ?? []), { attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason }];
-        log.warn(`retry ${ev.attempt}`, { requestId: a.requestId, delayMs: ev.delayMs, reason: ev.reason, message: ev.message });
+        a.rec.event(ev);
         notice(a, { kind: 'retry', attempt: ev.attempt + 1, of: retries + 1, delayMs: ev.delayMs, reason: ev.reason, at: Date.now() });
         break;
       case 'fallback':
         a.routeInfo.fallback = { reason: ev.reason, remembered: ev.remembered };
-        log.warn('fallback', { requestId: a.requestId, reason: ev.reason, remembered: ev.remembered });
+        a.rec.event(ev);
         notice(a, { kind: 'fallback', reason: ev.reason, remembered: ev.remembered });
         break;
       case 'route':
         a.routeInfo.route = ev.route;
-        log.info('route', { requestId: a.requestId, route: ev.route });
+        a.rec.event(ev);
         break;
       case 'status':
-        log.info(`status ${ev.phase}`, { requestId: a.requestId, ms: ev.ms, ...(ev.status !== undefined ? { status: ev.status } : {}) });
+        a.rec.event(ev);
         break;
     }
   };
@@ -217,8 +222,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     if (asked.length !== 1 || history.some((m) => m.role === 'assistant')) return;
     try {
       const settings = deps.core.settings({ ...raw, network: { ...raw.network, stream: 'off' } });
+      const rec = deps.requests.begin({ kind: 'title', url: raw.provider.baseUrl, method: 'POST', message: 'title request', data: { for: a.requestId, model: raw.provider.model } });
       const prompt = `Write a title of at most six words for this conversation. Answer with the title only, no quotes.\n\nQuestion: ${(asked[0]?.content ?? '').slice(0, 2000)}\n\nAnswer: ${answer.slice(0, 2000)}`;
-      const r = await deps.core.chat(settings, { messages: [{ role: 'user', content: prompt }], maxTokens: 32 }, { signal: AbortSignal.timeout(60_000) });
+      let r: Awaited<ReturnType<Core['chat']>>;
+      try {
+        r = await rec.run(() => deps.core.chat(settings, { messages: [{ role: 'user', content: prompt }], maxTokens: 32 }, { signal: AbortSignal.timeout(60_000), onEvent: (ev) => rec.event(ev), trace: (ev) => rec.trace(ev) }));
+        rec.done('title done', { mode: r.mode, attempts: r.attempts });
+      } catch (e) {
+        rec.failed(ParleyError.is(e) ? e.code : 'protocol_error', 'title failed', { error: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
       const title = r.text.replace(/^["'“”「」\s#*]+|["'“”「」\s.。]+$/g, '').replace(/\s+/g, ' ').slice(0, 80);
       if (!title) return;
       store.updateConversation(a.conversationId, { title });
@@ -241,26 +254,30 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       requestId, conversationId: conv.id, messageId: assistant.id, windows: new Set([caller.windowId]), seq: 0, prefix,
       text: '', reasoning: '', pendingText: '', pendingReasoning: '', lastSave: Date.now(), abort: new AbortController(),
       stoppedByUser: false, startedAt: Date.now(), routeInfo: {}, done: Promise.resolve(),
+      rec: deps.requests.begin({
+        kind: 'chat', id: requestId, url: raw.provider.baseUrl, method: 'POST', message: 'chat request',
+        data: { conversationId: conv.id, messageId: assistant.id, provider: provider.name, protocol: provider.protocol, baseUrl: provider.baseUrl, model: raw.provider.model, messages: history.length },
+      }),
     };
     actives.set(requestId, a);
     byMessage.set(assistant.id, a);
-    log.info('chat request', { requestId, conversationId: conv.id, messageId: assistant.id, provider: provider.name, protocol: provider.protocol, baseUrl: provider.baseUrl, model: raw.provider.model, messages: history.length });
     a.done = (async () => {
       let final: Partial<Message>;
       try {
         const settings = deps.core.settings(raw);
-        const result = await deps.core.chat(settings, { messages: history }, {
+        const result = await a.rec.run(() => deps.core.chat(settings, { messages: history }, {
           signal: a.abort.signal,
           onEvent: onEvent(a, settings.network.retries),
-          trace: (ev) => log.info(ev.type, { requestId, ms: ev.ms, detail: ev.detail }),
-        });
+          trace: (ev) => a.rec.trace(ev),
+        }));
         a.routeInfo.attempts = result.attempts;
         a.routeInfo.mode = result.mode;
         final = {
           status: 'complete', text: prefix + result.text, reasoning: result.reasoning,
           ...(result.usage ? { usage: result.usage } : {}), ...(result.finishReason ? { finishReason: result.finishReason } : {}),
         };
-        log.info('chat done', { requestId, mode: result.mode, attempts: result.attempts, chars: result.text.length, ...(deps.logger.logContent ? { answer: contentForLog(result.text) } : {}) });
+        a.rec.done('chat done', { mode: result.mode, attempts: result.attempts, chars: result.text.length });
+        if (deps.logger.logContent) log.info('answer', { requestId, answer: contentForLog(result.text) });
       } catch (e) {
         const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
         const { partial: _p, ...info } = err.toInfo();
@@ -269,7 +286,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         if (err.code === 'cancelled' && a.stoppedByUser) final = { status: 'stopped', text: kept, reasoning: a.reasoning };
         else if (a.text || a.reasoning || prefix) final = { status: 'interrupted', text: kept, reasoning: a.reasoning, error };
         else final = { status: 'failed', text: '', reasoning: a.reasoning, error };
-        log.warn('chat failed', { requestId, code: err.code, message: error.message, kept: kept.length });
+        a.rec.failed(err.code, 'chat failed', { message: error.message, kept: kept.length });
       }
       flush(a);
       if (a.saveTimer) clearTimeout(a.saveTimer);

@@ -370,45 +370,64 @@ export function createLogger(opts: LoggerOptions): Logger {
   return self;
 }
 
+/** A ChatEvent as one timeline entry: its type, log message, level and data (deltas are not entries). */
+export interface TimelineEntry {
+  type: 'route' | 'status' | 'first_byte' | 'end' | 'retry' | 'fallback';
+  message: string;
+  level: 'info' | 'warn';
+  data: Record<string, string | number | boolean>;
+}
+
+/** `direct (rule)` / `proxy URL (rule)` → the route, how it goes and the rule that chose it. */
+export function routeData(route: string): Record<string, string> {
+  const m = /^(direct|proxy (\S+)) \((.*)\)$/.exec(route);
+  if (!m) return { route };
+  return { route, via: m[2] ? 'proxy' : 'direct', ...(m[2] ? { proxy: m[2] } : {}), rule: m[3] ?? '' };
+}
+
 /**
- * ChatEvents → one log line each under scope `transport`. Deltas are not lines: with `logContent` on, the answer
- * is one entry at its end (status `end`), bounded by CONTENT_LOG_CHARS.
+ * The one mapping of ChatEvents to timeline entries: the CLI's log (timelineLogger) and the app's request
+ * recorder (requests.ts: the log and the network panel) write the same lines.
+ */
+export function timelineEntry(ev: ChatEvent): TimelineEntry | undefined {
+  switch (ev.type) {
+    case 'route':
+      return { type: 'route', message: 'route', level: 'info', data: routeData(ev.route) };
+    case 'status':
+      return { type: ev.phase === 'headers' ? 'status' : ev.phase === 'first_delta' ? 'first_byte' : 'end', message: `status ${ev.phase}`, level: 'info', data: { phase: ev.phase, ms: ev.ms, ...(ev.status !== undefined ? { status: ev.status } : {}) } };
+    case 'retry':
+      return { type: 'retry', message: `retry ${ev.attempt}`, level: 'warn', data: { attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, message: ev.message, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) } };
+    case 'fallback':
+      return { type: 'fallback', message: 'fallback', level: 'warn', data: { from: ev.from, to: ev.to, reason: ev.reason, remembered: ev.remembered, ...(ev.untilMs ? { untilMs: ev.untilMs } : {}) } };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * ChatEvents → one log line each under scope `transport` (timelineEntry). Deltas are not lines: with `logContent`
+ * on, the answer is one entry at its end (status `end`), bounded by CONTENT_LOG_CHARS.
  */
 export function timelineLogger(logger: Logger): (ev: ChatEvent) => void {
   const t = logger.scope('transport');
   const got = { text: '', reasoning: '', textChars: 0, reasoningChars: 0 };
   const keep = (have: string, more: string): string => (have.length >= CONTENT_LOG_CHARS ? have : (have + more).slice(0, CONTENT_LOG_CHARS));
   return (ev) => {
-    switch (ev.type) {
-      case 'route':
-        t.info('route', { route: ev.route });
-        break;
-      case 'status':
-        t.info(`status ${ev.phase}`, { phase: ev.phase, ms: ev.ms, ...(ev.status !== undefined ? { status: ev.status } : {}) });
-        if (ev.phase === 'end' && logger.logContent && (got.textChars || got.reasoningChars)) {
-          const bounded = (kept: string, chars: number) => ({ ...contentForLog(kept), chars, ...(chars > kept.length ? { truncated: true } : {}) });
-          t.info('answer', { answer: bounded(got.text, got.textChars), ...(got.reasoningChars ? { reasoning: bounded(got.reasoning, got.reasoningChars) } : {}) });
-          Object.assign(got, { text: '', reasoning: '', textChars: 0, reasoningChars: 0 });
-        }
-        break;
-      case 'retry':
-        t.warn(`retry ${ev.attempt}`, { attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, message: ev.message, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) });
-        break;
-      case 'fallback':
-        t.warn('fallback', { from: ev.from, to: ev.to, reason: ev.reason, remembered: ev.remembered, ...(ev.untilMs ? { untilMs: ev.untilMs } : {}) });
-        break;
-      case 'delta':
-        if (!logger.logContent) break;
-        if (ev.kind === 'text') {
-          got.text = keep(got.text, ev.text);
-          got.textChars += ev.text.length;
-        } else {
-          got.reasoning = keep(got.reasoning, ev.text);
-          got.reasoningChars += ev.text.length;
-        }
-        break;
-      default:
-        break;
+    const entry = timelineEntry(ev);
+    if (entry) t[entry.level](entry.message, entry.data);
+    if (ev.type === 'status' && ev.phase === 'end' && logger.logContent && (got.textChars || got.reasoningChars)) {
+      const bounded = (kept: string, chars: number) => ({ ...contentForLog(kept), chars, ...(chars > kept.length ? { truncated: true } : {}) });
+      t.info('answer', { answer: bounded(got.text, got.textChars), ...(got.reasoningChars ? { reasoning: bounded(got.reasoning, got.reasoningChars) } : {}) });
+      Object.assign(got, { text: '', reasoning: '', textChars: 0, reasoningChars: 0 });
+    }
+    if (ev.type === 'delta' && logger.logContent) {
+      if (ev.kind === 'text') {
+        got.text = keep(got.text, ev.text);
+        got.textChars += ev.text.length;
+      } else {
+        got.reasoning = keep(got.reasoning, ev.text);
+        got.reasoningChars += ev.text.length;
+      }
     }
   };
 }

@@ -7,6 +7,7 @@ import { Sidebar } from './components/Sidebar.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { SettingsPanel } from './components/SettingsPanel.tsx';
 import { DiagnosticsPanel } from './components/DiagnosticsPanel.tsx';
+import { NetworkPanel } from './components/NetworkPanel.tsx';
 import { ChatView } from './components/ChatView.tsx';
 
 /** Ctrl (Cmd on macOS) shortcuts: new chat, search, settings, stop. */
@@ -40,12 +41,12 @@ export function App(): React.JSX.Element {
   const viewRevision = useStore((s) => s.viewRevision);
   const notice = useStore((s) => s.notice);
   const setNotice = useStore((s) => s.setNotice);
-  // Settings and diagnostics mount the first time they are shown (not at start), then stay mounted.
+  // Settings, diagnostics and the network panel mount the first time they are shown (not at start), then stay mounted.
   const [visited, setVisited] = useState<Record<string, boolean>>({});
   useEffect(() => {
     if (section !== 'chat' && !visited[section]) setVisited((v) => ({ ...v, [section]: true }));
   }, [section, visited]);
-  const shown = (id: 'settings' | 'diagnostics'): boolean => section === id || !!visited[id];
+  const shown = (id: 'settings' | 'diagnostics' | 'network'): boolean => section === id || !!visited[id];
 
   useEffect(() => {
     const api = bridge();
@@ -95,6 +96,9 @@ export function App(): React.JSX.Element {
             </div>
             <div hidden={section !== 'diagnostics'}>
               {shown('diagnostics') ? <DiagnosticsPanel /> : null}
+            </div>
+            <div hidden={section !== 'network'}>
+              {shown('network') ? <NetworkPanel /> : null}
             </div>
           </>
         )}

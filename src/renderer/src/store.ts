@@ -12,7 +12,7 @@ import { call } from './api.ts';
 import { applyLanguage } from './i18n.ts';
 import { log } from './log.ts';
 
-export type Section = 'chat' | 'settings' | 'diagnostics';
+export type Section = 'chat' | 'settings' | 'diagnostics' | 'network';
 
 export interface DoctorState {
   running: boolean;

@@ -1,5 +1,5 @@
 /** The connection doctor in the app (one run at a time), on a chosen or the default provider. */
-import type { DoctorReport } from '../../../shared/doctor.ts';
+import { WORKING_VERDICTS, type DoctorReport } from '../../../shared/doctor.ts';
 import { runDoctor } from '../doctor.ts';
 import { latestDoctorReport, saveDoctorReport } from '../doctor-reports.ts';
 import { connectionFor, pickProvider } from '../providers.ts';
@@ -12,29 +12,33 @@ export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor
       doctorAbort?.abort();
       const ac = new AbortController();
       doctorAbort = ac;
-      const log = ctx.logger.scope('doctor');
       const loginShellEnv = await ctx.loginShellEnv();
       const s = ctx.settings.get();
       const provider = which?.providerId ? ctx.settings.providerFor(which.providerId) : pickProvider(s);
       // No provider yet: the doctor reports the empty settings as such.
       const raw = provider ? connectionFor(s, provider, undefined) : { provider: { protocol: 'openai', baseUrl: '', model: '' }, network: s.network };
       ctx.learnSettings(raw);
-      log.info('doctor started', { provider: provider?.name, protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, proxyMode: raw.network?.proxy?.mode });
-      const report: DoctorReport = await runDoctor(raw, {
+      // The doctor's requests are one entry of the network panel: its connection steps, heads and steps.
+      const rec = ctx.requests.begin({
+        kind: 'doctor', url: raw.provider.baseUrl, message: 'doctor started', scope: 'doctor',
+        data: { ...(provider ? { provider: provider.name } : {}), protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, proxyMode: String(raw.network?.proxy?.mode ?? '') },
+      });
+      const report: DoctorReport = await rec.run(() => runDoctor(raw, {
         env: ctx.env,
         signal: ac.signal,
         ...(loginShellEnv ? { loginShellEnv } : {}),
         ...(ctx.opts.systemProxyResolver ? { systemProxyResolver: ctx.opts.systemProxyResolver } : {}),
         ...(ctx.opts.lookup ? { lookup: ctx.opts.lookup } : {}),
-        trace: (ev) => ctx.logger.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail, for: 'doctor' }),
+        trace: (ev) => rec.trace(ev),
         onStep: (st) => {
-          log.info(`step ${st.id}`, st);
+          rec.add('step', `step ${st.id}`, { id: st.id, status: st.status, ms: st.ms, detail: st.detail }, { scope: 'doctor', level: st.status === 'fail' || st.status === 'warn' ? 'warn' : 'info' });
           ctx.hub.emit(caller.windowId, 'doctor:step', st);
         },
-      });
+      }));
       if (doctorAbort === ac) doctorAbort = undefined;
       const safe = ctx.redactor.redactValue(report) as DoctorReport;
-      log.info('doctor finished', { verdict: safe.verdict, findings: safe.findings });
+      if (WORKING_VERDICTS.includes(safe.verdict)) rec.done('doctor finished', { verdict: safe.verdict, findings: safe.findings.join(', ') });
+      else rec.failed(safe.verdict, 'doctor finished', { verdict: safe.verdict, findings: safe.findings.join(', ') });
       // A stopped run says nothing about the connection: the last complete report stays the one shown after a restart.
       if (safe.verdict !== 'cancelled') saveDoctorReport(ctx.opts.dataDir, safe);
       return safe;

@@ -24,7 +24,15 @@ export function providerHandlers(ctx: AppContext): Handlers<'providers:save' | '
       if (!provider.baseUrl) throw new ParleyError('config_invalid', 'The provider has no base URL yet.', { hop: 'config', phase: 'config' });
       const raw = connectionFor(ctx.settings.get(), provider, provider.defaultModel || provider.models[0] || 'model');
       ctx.learnSettings(raw);
-      const models = await ctx.core.listModels(ctx.core.settings(raw), { trace: (ev) => ctx.logger.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail, for: 'models' }) });
+      const rec = ctx.requests.begin({ kind: 'models', url: provider.baseUrl, method: 'GET', message: 'models request', data: { provider: provider.name, protocol: provider.protocol } });
+      let models: string[];
+      try {
+        models = await rec.run(() => ctx.core.listModels(ctx.core.settings(raw), { trace: (ev) => rec.trace(ev) }));
+      } catch (e) {
+        rec.failed(ParleyError.is(e) ? e.code : 'protocol_error', 'models failed', { message: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
+      rec.done('models done', { count: models.length });
       return [...new Set(models)].sort((a, b) => a.localeCompare(b)).slice(0, 5000);
     },
     'providers:detect': async () => {

@@ -142,6 +142,7 @@ function ConversationItem({ c, active }: { c: Conversation; active: boolean }): 
 const NAV: { id: Exclude<Section, 'chat'>; icon: string }[] = [
   { id: 'settings', icon: '⚙' },
   { id: 'diagnostics', icon: '✚' },
+  { id: 'network', icon: '⇅' },
 ];
 
 export function Sidebar(): React.JSX.Element {

@@ -10,6 +10,9 @@ import { CHANNELS, EVENT_CHANNEL, type Result } from '../shared/ipc.ts';
 import { createAppServices, type AppServices } from './services/app.ts';
 import { readLoginShellEnv } from './services/shell-env.ts';
 import { probeOllama } from './services/probe.ts';
+// safeStorage by namespace: absent from a stand-in electron module, where the cipher then reports "not available".
+import * as electronApi from 'electron';
+import { safeStorageCipher, type SafeStorageLike } from './services/secrets.ts';
 import type { Caller } from './services/window-hub.ts';
 import { aboutDetail, buildMenuTemplate, MENU_LABELS_EN } from './shell/menu.ts';
 import { readWindowState, restoreBounds, trackWindowState, WINDOW_STATE_FILE } from './shell/window-state.ts';
@@ -226,6 +229,8 @@ void app.whenReady().then(() => {
     probeOllama,
     loginShellEnv: () => readLoginShellEnv({ env: process.env }),
     systemProxyResolver: (url) => session.defaultSession.resolveProxy(url),
+    // Keys and proxy passwords in the OS keychain (the asynchronous safeStorage API).
+    cipher: safeStorageCipher((electronApi as { safeStorage?: SafeStorageLike }).safeStorage),
   });
   services.logger.scope('ipc').info('app started', { version: app.getVersion(), electron: process.versions.electron, logDir: app.getPath('logs') });
   setupIpc(services);

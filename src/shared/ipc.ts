@@ -28,8 +28,21 @@ export interface AppInfo {
   host: 'electron' | 'browser';
 }
 
+/**
+ * Where keys typed in the window are kept: 'os' the OS keychain (Keychain, DPAPI, a Linux keyring); 'basic_text'
+ * Linux without a keyring (no real protection: the window asks before storing a key); 'none' no keychain (the
+ * key stays in settings.json as before).
+ */
+export type KeychainState = 'os' | 'basic_text' | 'none';
+
 /** A provider as the renderer sees it: no key, only its shape (or the `${VAR}` it refers to). */
-export type ProviderView = Omit<ProviderEntry, 'apiKey'> & { apiKeyMarker: string | null };
+export type ProviderView = Omit<ProviderEntry, 'apiKey'> & {
+  apiKeyMarker: string | null;
+  /** The key is stored in the keychain (encrypted, apart from settings.json). */
+  apiKeyInKeychain?: boolean;
+  /** The stored key (or the route's proxy password) could not be read from the keychain: type it again. */
+  keyUnreadable?: boolean;
+};
 
 /**
  * Settings as the renderer sees them: secrets never cross to the renderer. Keys are replaced by their
@@ -38,6 +51,10 @@ export type ProviderView = Omit<ProviderEntry, 'apiKey'> & { apiKeyMarker: strin
 export interface SettingsView {
   settings: Omit<StoredSettings, 'providers'>;
   providers: ProviderView[];
+  /** Where a typed key is stored (absent: as 'none'). */
+  keychain?: KeychainState;
+  /** The stored global proxy password could not be read from the keychain: type it again. */
+  proxyPasswordUnreadable?: boolean;
 }
 
 export { SECRET_PLACEHOLDER } from './constants.ts';
@@ -196,6 +213,11 @@ const providerDraft = z.object({
   shownModels: z.array(z.string().min(1).max(200)).max(5000).optional(),
   defaultModel: z.string().max(200).optional(),
   route: z.object({ mode: z.enum(ROUTE_MODES), proxyUrl: z.string().max(2048).optional() }).optional(),
+  /**
+   * The user agreed to store a new key (or proxy password) where the OS offers no protection (keychain
+   * 'basic_text'); without it such a save is refused (ErrorInfo.key 'keychain_unprotected').
+   */
+  storeUnprotected: z.boolean().optional(),
 }).strict();
 export type ProviderDraft = z.input<typeof providerDraft>;
 

@@ -82,6 +82,16 @@ export const loggingSchema = z
   .prefault({});
 
 
+/**
+ * A secret kept in the OS keychain: settings.json holds `keychain:<id>` in place of the value (an API key, or a
+ * proxy URL's password), and `<dataDir>/secrets.json` the ciphertext. Only the app can read it; the CLI says so.
+ */
+export const KEYCHAIN_PREFIX = 'keychain:';
+const KEYCHAIN_REF = /^keychain:[A-Za-z0-9_-]{1,64}$/;
+export function isKeychainRef(value: unknown): value is string {
+  return typeof value === 'string' && KEYCHAIN_REF.test(value);
+}
+
 /** One configured provider. `apiKey` (a value or `${VAR}`) stays in main; the renderer sees its shape. */
 export const providerEntrySchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),

@@ -15,6 +15,7 @@ import { CHAT_USAGE, HELP, parleyVersion, usageError } from './usage.ts';
 import { resolveSettings, urlSecrets } from '../core/config.ts';
 import { checkBaseUrl } from '../../shared/base-url.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
+import { cliKeychainCheck } from '../services/providers.ts';
 
 function printError(info: ErrorInfo, json: boolean, partial: string): void {
   if (json) {
@@ -93,6 +94,8 @@ async function chat(argv: string[]): Promise<number> {
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
     const raw = rawSettings(values, configDir);
+    // A key (or proxy password) the app keeps in its keychain cannot be read here: say what to pass instead.
+    cliKeychainCheck(raw, values.provider);
     checkSettings(raw);
     const proxyMode = raw.network.proxy.mode;
     const messages = [

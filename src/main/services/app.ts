@@ -24,6 +24,8 @@ import { createLogger, type Logger } from './logging.ts';
 import { ensurePrivateDir, osReason } from './safe-write.ts';
 import { createRedactor, isSecretKey, TOO_DEEP } from './redact.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
+import { createSecretVault, type SecretCipher } from './secrets.ts';
+import { chatSettings } from './providers.ts';
 import type { ShellEnvResult } from './shell-env.ts';
 import { openChatStore, type ChatStore } from './storage/index.ts';
 import { createWindowHub, type Caller, type Send, type WindowHub } from './window-hub.ts';
@@ -71,6 +73,11 @@ export interface AppServicesOptions {
   logLimits?: { maxSizeBytes?: number; maxFiles?: number; maxTotalBytes?: number };
   /** Chat timers (tests may shorten them). */
   chatTimers?: { flushMs?: number; saveMs?: number };
+  /**
+   * The OS keychain (Electron's safeStorage in the app, a fake in tests): keys and proxy passwords are kept
+   * encrypted in secrets.json. Absent: they stay in settings.json as before.
+   */
+  cipher?: SecretCipher;
 }
 
 export interface AppServices {
@@ -84,6 +91,8 @@ export interface AppServices {
   readonly settings: SettingsStore;
   readonly store: ChatStore;
   readonly hub: WindowHub;
+  /** Settles once the keychain is open (and plain keys moved into it); every invoke waits for it. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -149,7 +158,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   let shellEnv: Env | undefined;
   let shellRead: Promise<Env | undefined> | undefined;
   const env = appEnv(opts.env, () => shellEnv);
-  const settings = createSettingsStore(opts.dataDir, env);
+  const vault = opts.cipher ? createSecretVault(opts.dataDir, opts.cipher) : undefined;
+  const settings = createSettingsStore(opts.dataDir, env, vault);
   const redactor = learningRedactor();
   const learnSettings = (s: unknown): void => redactor.learn(settingsSecrets(s, env));
   let initial: StoredSettings | undefined;
@@ -164,6 +174,16 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...opts.logLimits,
   });
   const ipcLog = logger.scope('ipc');
+  // The keychain opens asynchronously: keys are decrypted, plain ones moved there; a failure never stops the app.
+  const ready = settings.openKeychain().then(
+    ({ moved }) => {
+      logger.scope('storage').info('keychain opened', { keychain: settings.keychain(), moved });
+      try {
+        learnSettings(settings.get());
+      } catch { /* a broken file is reported when the window asks for the settings */ }
+    },
+    (e: unknown) => logger.scope('storage').error('keychain not opened', { keychain: settings.keychain(), reason: ParleyError.is(e) ? e.message : e instanceof Error ? e.message : String(e) }),
+  );
   // A data folder that cannot be opened (read-only, full, a newer version's database) never stops the app: it
   // opens on a store in a temporary folder for this session, and the window says so and why.
   let store: ChatStore;
@@ -202,7 +222,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
   // Every request's timeline, written to the log and kept (bounded, redacted) for the network panel.
   const requests = createRequestRecorder({ logger, redactor });
-  const chat = createChatService({ store, settings, core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers });
+  const chat = createChatService({ store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers });
   const loginShellEnv = async (): Promise<Env | undefined> => {
     if (!opts.loginShellEnv) return undefined;
     shellRead ??= opts.loginShellEnv().then((r) => {
@@ -246,10 +266,12 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     settings,
     store,
     hub,
+    ready,
     attachWindow: (id, send) => hub.register(id, send),
     reloadWindow: (id) => hub.unready(id),
     detachWindow: (id) => hub.remove(id),
     async invoke(caller, channel, args) {
+      await ready;
       if (!isChannel(channel)) {
         return { ok: false, error: new ParleyError('config_invalid', `Unknown channel ${String(channel).slice(0, 64)}.`, { hop: 'config', phase: 'config' }).toInfo() };
       }

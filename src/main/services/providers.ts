@@ -6,11 +6,80 @@
 import { ParleyError } from '../core/errors.ts';
 import type { Env } from '../core/config.ts';
 import type { DetectedProvider } from '../../shared/ipc.ts';
-import { PRESETS, migrateSettings, storedSettingsSchema, type ConnectionSettingsInput, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
+import { PRESETS, isKeychainRef, migrateSettings, storedSettingsSchema, type ConnectionSettingsInput, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
 import { baseOrigin } from './secure-input.ts';
+import { proxyKeychainRef } from './secrets.ts';
+import type { SettingsStore } from './settings-store.ts';
+
+/**
+ * A key or proxy password this provider would use that is still a `keychain:` reference: the app could not
+ * read it (the keychain changed, the entry is damaged). The request is refused asking for it again.
+ */
+export function keychainProblem(settings: Pick<StoredSettings, 'network'>, provider: ProviderEntry): ParleyError | undefined {
+  const name = provider.name;
+  if (isKeychainRef(provider.apiKey)) {
+    return new ParleyError('config_invalid', `The stored API key of "${name}" could not be read from the keychain: type it again.`, {
+      hop: 'config', phase: 'config', field: 'apiKey', key: 'keychain_unreadable', params: { name },
+      hint: `The keychain changed or its entry is damaged. Open Settings → Providers, edit "${name}" and type its key again (or use a \${VAR} reference).`,
+    });
+  }
+  const proxyUrl = provider.route.mode === 'proxy' ? provider.route.proxyUrl : provider.route.mode === 'global' && settings.network.proxy.mode === 'manual' ? settings.network.proxy.url : undefined;
+  if (proxyKeychainRef(proxyUrl)) {
+    const where = provider.route.mode === 'proxy' ? `Settings → Providers, "${name}"` : 'Settings → Network';
+    return new ParleyError('config_invalid', `The stored proxy password for "${name}" could not be read from the keychain: type it again.`, {
+      hop: 'config', phase: 'config', field: 'proxyUrl', key: 'keychain_unreadable_proxy', params: { name },
+      hint: `The keychain changed or its entry is damaged. Type the proxy URL with its password again in ${where}.`,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * The settings store as the chat sees it: a provider whose stored key cannot be read is refused when the chat
+ * picks it (before a message is added), saying to type the key again.
+ */
+export function chatSettings(store: SettingsStore): SettingsStore {
+  return {
+    ...store,
+    providerFor(which) {
+      const p = store.providerFor(which);
+      const problem = keychainProblem(store.get(), p);
+      if (problem) throw problem;
+      return p;
+    },
+  };
+}
+
+/**
+ * The command line cannot decrypt the app's keychain: a key (or proxy password) it would read from settings.json
+ * that is a `keychain:` reference is refused, naming what to pass instead (exit 2, config_invalid).
+ */
+export function cliKeychainCheck(raw: { provider: { apiKey?: unknown }; network: { proxy?: { mode?: unknown; url?: unknown } } }, providerName?: string): void {
+  const which = providerName ? `provider "${providerName}"` : 'the default provider';
+  if (isKeychainRef(raw.provider.apiKey)) {
+    throw new ParleyError('config_invalid', `The API key of ${which} is stored in the Parley app's keychain, which the command line cannot read.`, {
+      hop: 'config', phase: 'config', field: 'apiKey',
+      hint: 'Pass --api-key KEY (for example --api-key "$OPENAI_API_KEY"), or set the key in the app as a ${VAR} reference (e.g. ${OPENAI_API_KEY}) and export that variable.',
+    });
+  }
+  const proxy = raw.network.proxy;
+  if (proxy?.mode === 'manual' && typeof proxy.url === 'string' && proxyKeychainRef(proxy.url)) {
+    throw new ParleyError('config_invalid', `The proxy password for ${which} is stored in the Parley app's keychain, which the command line cannot read.`, {
+      hop: 'config', phase: 'config', field: 'proxyUrl',
+      hint: 'Pass --proxy URL with the password (or a ${VAR} in it, e.g. http://user:${PROXY_PASSWORD}@proxy:3128).',
+    });
+  }
+}
 
 /** The core's settings for one provider and model (values still hold their `${VAR}`s; the core expands them). */
 export function connectionFor(settings: Pick<StoredSettings, 'network'>, provider: ProviderEntry, model: string | undefined): ConnectionSettingsInput {
+  const problem = keychainProblem(settings, provider);
+  if (problem) throw problem;
+  return rawConnection(settings, provider, model);
+}
+
+/** connectionFor without the keychain check (the CLI checks after its own options apply). */
+function rawConnection(settings: Pick<StoredSettings, 'network'>, provider: ProviderEntry, model: string | undefined): ConnectionSettingsInput {
   const network = structuredClone(settings.network);
   if (provider.route.mode === 'direct') network.proxy = { ...network.proxy, mode: 'none' };
   if (provider.route.mode === 'proxy') network.proxy = { ...network.proxy, mode: 'manual', url: provider.route.proxyUrl };
@@ -56,7 +125,7 @@ export function fileConnection(file: unknown, providerName?: string): { provider
   const s = parsed.data;
   const p = pickProvider(s, providerName);
   if (!p) return { provider: {}, network: s.network as unknown as Record<string, unknown> };
-  const c = connectionFor(s, p, undefined);
+  const c = rawConnection(s, p, undefined);
   return { provider: c.provider as Record<string, unknown>, network: c.network as Record<string, unknown> };
 }
 

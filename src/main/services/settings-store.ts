@@ -5,14 +5,20 @@
  * what the change is about, and `get()` re-reads it when it changed on disk (its size, time or inode).
  * Secrets stay in main: the renderer gets a view with keys replaced by their shape and proxy passwords by a
  * placeholder. Changes from the window go through the rules of secure-input.ts.
+ * With a keychain (a SecretVault, secrets.ts), keys and proxy passwords are kept encrypted in secrets.json and the
+ * file holds `keychain:<id>` in their place; `get()` returns them decrypted (main only). New secrets are sealed
+ * first (prepareProvider, preparePatch: the encryption is asynchronous), then the synchronous save writes their
+ * references. A reference that cannot be read stays as it is: the provider view says "type the key again".
  */
 import { randomUUID } from 'node:crypto';
 import { renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
 import { isEnvRef, maskUrlSecrets, unmaskUrlSecrets, type Env } from '../core/config.ts';
-import { SECRET_PLACEHOLDER, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
-import { MAX_PROVIDERS, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
+import { SECRET_PLACEHOLDER, type KeychainState, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
+import { MAX_PROVIDERS, isKeychainRef, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
+import { isPlainSecret, proxyKeychainRef, proxyUrlPassword, withProxyPassword, type SecretVault } from './secrets.ts';
+import { existsSync } from 'node:fs';
 import { maskProxyValue, splitProxyUserinfo } from '../core/route/proxy-url.ts';
 import { shapeMarker } from './redact.ts';
 import { readSettingsFile } from './settings-file.ts';
@@ -31,6 +37,55 @@ export interface SettingsStore {
   /** A provider as a request would use it: a draft is merged with the stored one by the same rules as saving. */
   providerFor(draftOrId: ProviderDraft | string): ProviderEntry;
   view(): SettingsView;
+  /** Where new keys go: 'none' without a keychain. */
+  keychain(): KeychainState;
+  /**
+   * Before saveProvider: encrypts the draft's new key and route proxy password into the keychain. Where the OS
+   * offers no protection ('basic_text'), a new secret is refused (config_invalid, key 'keychain_unprotected')
+   * unless the draft says `storeUnprotected`. Without a keychain: nothing.
+   */
+  prepareProvider(draft: ProviderDraft): Promise<void>;
+  /** Before update: encrypts a new global proxy password into the keychain (an OS keychain only). */
+  preparePatch(patch: SettingsPatch): Promise<void>;
+  /** Once at start: opens the keychain and, with a real one, moves plain keys and proxy passwords there. */
+  openKeychain(): Promise<{ moved: number }>;
+}
+
+/** Applies `fn` to every secret of the settings: providers' keys and the passwords of proxy URLs. */
+function mapSecrets(s: StoredSettings, fn: (v: string) => string): StoredSettings {
+  const url = (u: string | undefined): string | undefined => {
+    const pw = proxyUrlPassword(u);
+    return u && pw !== undefined ? withProxyPassword(u, fn(pw)) : u;
+  };
+  return {
+    ...s,
+    providers: s.providers.map((p) => {
+      const out: ProviderEntry = { ...p, route: { ...p.route } };
+      if (p.apiKey !== undefined) out.apiKey = fn(p.apiKey);
+      if (p.route.proxyUrl !== undefined) out.route.proxyUrl = url(p.route.proxyUrl);
+      return out;
+    }),
+    network: { ...s.network, proxy: { ...s.network.proxy, ...(s.network.proxy.url !== undefined ? { url: url(s.network.proxy.url) } : {}) } },
+  };
+}
+
+/** Every secret value of the settings (as `mapSecrets` sees them). */
+function secretValues(s: StoredSettings): string[] {
+  const out: string[] = [];
+  mapSecrets(s, (v) => {
+    out.push(v);
+    return v;
+  });
+  return out;
+}
+
+/** A save where the OS offers no real protection, without the user's consent. */
+function unprotectedError(field: 'apiKey' | 'proxyUrl'): ParleyError {
+  const what = field === 'apiKey' ? 'key' : 'proxy password';
+  return new ParleyError('config_invalid', `This system has no keychain Parley can use (the "basic_text" store): the ${what} would be kept on disk without real protection.`, {
+    hop: 'config', phase: 'config', field, key: 'keychain_unprotected',
+    hint: `Confirm to store it anyway, or use a \${VAR} reference (for example \${OPENAI_API_KEY}) and set the variable in your environment.`,
+  });
 }
 
 function parse(raw: unknown, path: string): StoredSettings {
@@ -106,13 +161,32 @@ export function unmaskProxyUrl(next: string | undefined, stored: string | undefi
 }
 
 function keyMarker(apiKey: string | undefined): string | null {
-  if (!apiKey) return null;
+  if (!apiKey || isKeychainRef(apiKey)) return null;
   return isEnvRef(apiKey) ? apiKey : shapeMarker(apiKey);
 }
 
-export function providerView(p: ProviderEntry): ProviderView {
+/**
+ * A provider as the window sees it. `inKeychain` tells whether a value is stored in the keychain; a value that
+ * is still a `keychain:` reference here could not be read (the window asks for it again).
+ */
+export function providerView(p: ProviderEntry, inKeychain: (v: string) => boolean = () => false): ProviderView {
   const { apiKey, ...rest } = p;
-  return { ...rest, baseUrl: maskBaseUrl(rest.baseUrl), route: { ...rest.route, proxyUrl: maskProxyUrl(rest.route.proxyUrl) }, apiKeyMarker: keyMarker(apiKey) };
+  const unreadable = isKeychainRef(apiKey) || proxyKeychainRef(rest.route.proxyUrl) !== undefined;
+  return {
+    ...rest,
+    baseUrl: maskBaseUrl(rest.baseUrl),
+    route: { ...rest.route, proxyUrl: maskProxyUrl(rest.route.proxyUrl) },
+    apiKeyMarker: keyMarker(apiKey),
+    ...(isPlainSecret(apiKey) && inKeychain(apiKey) ? { apiKeyInKeychain: true } : {}),
+    ...(unreadable ? { keyUnreadable: true } : {}),
+  };
+}
+
+/** A keychain reference from the window: it would point this provider at another one's stored secret. */
+function refuseRef(value: string | undefined, field: 'apiKey' | 'proxyUrl'): void {
+  if (isKeychainRef(value) || proxyKeychainRef(value) !== undefined) {
+    throw new ParleyError('config_invalid', 'A value from the app window cannot name a keychain entry.', { hop: 'config', phase: 'config', field, hint: 'Type the key or password itself.' });
+  }
 }
 
 /** `${…}` is refused in model names from the window: the core would expand them. */
@@ -120,8 +194,14 @@ function checkPlain(values: (string | undefined | null)[], field: string): void 
   for (const v of values) if (v) checkWindowValue(v, 'plain', field);
 }
 
-export function createSettingsStore(dataDir: string, env: Env = {}): SettingsStore {
+export function createSettingsStore(dataDir: string, env: Env = {}, vault?: SecretVault): SettingsStore {
   const path = join(dataDir, 'settings.json');
+  /** Whether new secrets go to the keychain (sealed ones are written as references). */
+  const active = (): boolean => !!vault && vault.state() !== 'none';
+  /** The file's form: sealed secrets as their references; anything not sealed stays as it is. */
+  const toDisk = (s: StoredSettings): StoredSettings => (active() && vault ? mapSecrets(s, (v) => (isPlainSecret(v) ? (vault.refOf(v) ?? v) : v)) : s);
+  /** The form main uses: references replaced by their values (one that cannot be read stays a reference). */
+  const fromDisk = (s: StoredSettings): StoredSettings => (vault ? mapSecrets(s, (v) => (isKeychainRef(v) ? (vault.reveal(v) ?? v) : v)) : s);
   let current: StoredSettings | undefined;
   /** What the file was when `current` was read: a different one (another process wrote it) is read again. */
   let seen = '';
@@ -132,13 +212,16 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
   /** Temp file beside it, then rename: the CLI never reads half a file; a failed write leaves no temp file. */
   const save = (s: StoredSettings): void => {
     ensurePrivateDir(dirname(path));
-    writeFileAtomic(path, JSON.stringify(s, null, 2) + '\n', { mode: 0o600, what: 'the settings file' });
+    const disk = toDisk(s);
+    writeFileAtomic(path, JSON.stringify(disk, null, 2) + '\n', { mode: 0o600, what: 'the settings file' });
+    // Ciphertexts of keys no provider uses any more (removed, replaced) are dropped.
+    if (active()) vault?.keep(secretValues(disk).filter(isKeychainRef));
   };
   const load = (): StoredSettings => {
     const before = stamp();
     const raw = readSettingsFile(path);
     const { value, migrated } = migrateSettings(raw);
-    const s = parse(value, path);
+    const s = fromDisk(parse(value, path));
     if (migrated) {
       // Version 1 → 2 on first start; the old file is kept beside it.
       try {
@@ -184,6 +267,8 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
     const proxyUrl = draft.route ? withField('proxyUrl', () => unmaskProxyUrl(draft.route?.proxyUrl, old?.route.proxyUrl)) : old?.route.proxyUrl;
     if (draft.route && proxyUrl !== old?.route.proxyUrl) withField('proxyUrl', () => checkWindowValue(proxyUrl, 'url', 'proxy URL'));
     checkPlain([draft.defaultModel, ...(draft.models ?? []), ...(draft.shownModels ?? [])], 'model name');
+    if (draft.route && proxyUrl !== old?.route.proxyUrl) refuseRef(proxyUrl, 'proxyUrl');
+    if (draft.apiKey !== undefined) refuseRef(draft.apiKey.trim(), 'apiKey');
     let apiKey: string | undefined;
     if (draft.apiKey === undefined) {
       // The stored key stays bound to its origin: moving the base URL elsewhere drops it.
@@ -214,6 +299,19 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
     return entry;
   };
 
+  /** The version-1 copy kept beside the file (settings.json.v1) loses its plain key too. */
+  const scrubV1 = (moved: string[]): void => {
+    const v1 = `${path}.v1`;
+    if (!vault || !existsSync(v1)) return;
+    try {
+      const raw = readSettingsFile(v1) as { provider?: { apiKey?: unknown } };
+      const key = raw.provider?.apiKey;
+      if (typeof key !== 'string' || !moved.includes(key)) return;
+      raw.provider = { ...raw.provider, apiKey: vault.refOf(key) ?? '' };
+      writeFileAtomic(v1, JSON.stringify(raw, null, 2) + '\n', { mode: 0o600 });
+    } catch { /* best effort: the live file is what matters */ }
+  };
+
   const store: SettingsStore = {
     path,
     get() {
@@ -228,6 +326,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
         const proxy = { ...old.network.proxy, ...(p.network.proxy ?? {}) };
         proxy.url = withField('proxyUrl', () => unmaskProxyUrl(proxy.url, old.network.proxy.url));
         if (proxy.url !== old.network.proxy.url) withField('proxyUrl', () => checkWindowValue(proxy.url, 'url', 'proxy URL'));
+        if (proxy.url !== old.network.proxy.url) refuseRef(proxy.url, 'proxyUrl');
         if (proxy.bypass !== old.network.proxy.bypass) withField('bypass', () => checkWindowValue(proxy.bypass, 'plain', 'bypass list'));
         const caFiles = p.network.caFiles ?? old.network.caFiles;
         for (const f of caFiles) if (!old.network.caFiles.includes(f)) withField('caFiles', () => checkWindowValue(f, 'plain', 'CA file path'));
@@ -269,10 +368,66 @@ export function createSettingsStore(dataDir: string, env: Env = {}): SettingsSto
     view() {
       const s = store.get();
       const { providers, ...rest } = s;
+      const inKeychain = (v: string): boolean => active() && vault?.refOf(v) !== undefined;
       return {
         settings: { ...rest, network: { ...rest.network, proxy: { ...rest.network.proxy, url: maskProxyUrl(rest.network.proxy.url) } } },
-        providers: providers.map(providerView),
+        providers: providers.map((p) => providerView(p, inKeychain)),
+        ...(vault ? { keychain: vault.state() } : {}),
+        ...(proxyKeychainRef(rest.network.proxy.url) ? { proxyPasswordUnreadable: true } : {}),
       };
+    },
+    keychain: () => vault?.state() ?? 'none',
+    async prepareProvider(draft) {
+      if (!vault || !active()) return;
+      const s = store.get();
+      const existing = draft.id ? s.providers.find((x) => x.id === draft.id) : undefined;
+      // The same checks as the save (a refused draft seals nothing).
+      const entry = merge(draft, existing);
+      const secretsOf = (p: ProviderEntry): string[] => [p.apiKey, proxyUrlPassword(p.route.proxyUrl)].filter(isPlainSecret);
+      const unsealed = secretsOf(entry).filter((v) => vault.refOf(v) === undefined);
+      if (!unsealed.length) return;
+      if (vault.state() === 'basic_text') {
+        // Only what the user typed now needs consent: a key already stored in plain stays as it is.
+        const before = new Set(existing ? secretsOf(existing) : []);
+        const typed = unsealed.filter((v) => !before.has(v));
+        if (!typed.length) return;
+        if (!draft.storeUnprotected) throw unprotectedError(entry.apiKey !== undefined && typed.includes(entry.apiKey) ? 'apiKey' : 'proxyUrl');
+      }
+      for (const v of unsealed) await vault.seal(v);
+    },
+    async preparePatch(patch) {
+      const url = patch?.network?.proxy?.url;
+      if (!vault || vault.state() !== 'os' || !url) return;
+      let full: string | undefined;
+      try {
+        full = unmaskProxyUrl(url, store.get().network.proxy.url);
+      } catch {
+        return; // refused by the save itself, with its reason
+      }
+      const pw = proxyUrlPassword(full);
+      if (isPlainSecret(pw) && vault.refOf(pw) === undefined && !proxyKeychainRef(full)) await vault.seal(pw);
+    },
+    async openKeychain() {
+      if (!vault) return { moved: 0 };
+      await vault.init();
+      // Read again: references now resolve.
+      current = undefined;
+      seen = '';
+      if (vault.state() !== 'os') return { moved: 0 };
+      let s: StoredSettings;
+      try {
+        s = load();
+        current = s;
+      } catch {
+        return { moved: 0 }; // a broken file is reported when the window asks for the settings
+      }
+      const plain = [...new Set(secretValues(s).filter((v) => isPlainSecret(v) && vault.refOf(v) === undefined))];
+      for (const v of plain) await vault.seal(v);
+      if (!plain.length) return { moved: 0 };
+      // Read again (another process may have written meanwhile) and written with the references in place.
+      commit(load());
+      scrubV1(plain);
+      return { moved: plain.length };
     },
   };
   return store;

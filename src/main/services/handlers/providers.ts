@@ -7,8 +7,10 @@ import type { AppContext, Handlers } from './types.ts';
 export function providerHandlers(ctx: AppContext): Handlers<'providers:save' | 'providers:delete' | 'providers:models' | 'providers:detect'> {
   const { saved, current } = settingsLog(ctx);
   return {
-    'providers:save': (_caller, draft) => {
+    'providers:save': async (_caller, draft) => {
       const before = current();
+      // A new key goes to the keychain first (asked for where the OS offers no protection), then the save.
+      await ctx.settings.prepareProvider(draft);
       ctx.settings.saveProvider(draft);
       saved(before, 'provider');
       return ctx.settings.view();

@@ -60,6 +60,7 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
       const before = current();
       checkCaFiles(patch, before);
       await checkNetwork(patch, before);
+      await ctx.settings.preparePatch(patch);
       ctx.settings.update(patch);
       saved(before, 'settings');
       return ctx.settings.view();

@@ -1,7 +1,9 @@
 /**
  * Several providers at once: each with a name, protocol, base URL, key (or `${VAR}`), its models (fetched
  * from the provider or typed in, a chosen subset shown in pickers) and a route. Presets fill protocol and
- * base URL. The key never comes back to the window: only its shape.
+ * base URL. The key never comes back to the window: only its shape. Where main keeps keys (the OS keychain, or
+ * none) is shown; where the OS offers no real protection (Linux 'basic_text'), saving a typed key asks first
+ * and offers a `${VAR}` reference instead; a stored key the keychain cannot read any more is asked for again.
  */
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -84,6 +86,10 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
   const [f, setF] = useState<Form>(initial);
   // The stored key's shape, once this provider is saved (also after Test saved a new one).
   const marker = useStore((s) => (f.id ? s.view?.providers.find((p) => p.id === f.id)?.apiKeyMarker ?? null : null));
+  const stored = useStore((s) => (f.id ? s.view?.providers.find((p) => p.id === f.id) : undefined));
+  const keychain = useStore((s) => s.view?.keychain ?? 'none');
+  /** main refused to store a typed secret without real protection: the form asks (store anyway, or a ${VAR}). */
+  const [askUnprotected, setAskUnprotected] = useState<'apiKey' | 'proxyUrl' | null>(null);
   const [status, setStatus] = useState<string>('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<FieldProblem | null>(null);
@@ -93,6 +99,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
   const clears: Partial<Record<keyof Form, string>> = { baseUrl: 'baseUrl', protocol: 'baseUrl', apiKey: 'apiKey', proxyUrl: 'proxyUrl', routeMode: 'proxyUrl' };
   const set = <K extends keyof Form>(k: K, v: Form[K]): void => {
     setF((x) => ({ ...x, [k]: v }));
+    if (k === 'apiKey' || k === 'proxyUrl' || k === 'routeMode') setAskUnprotected(null);
     setProblem((p) => (p && clears[k] === p.field ? null : p));
   };
   // A base URL that probably will not work (saved all the same): a note with the URL to use.
@@ -110,6 +117,12 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
   /** main refused the draft: the reason at its field (focused), or the error's title in the status. */
   const refused = (): void => {
     const error = useStore.getState().saveError;
+    if (error?.key === 'keychain_unprotected') {
+      setAskUnprotected(error.field === 'proxyUrl' ? 'proxyUrl' : 'apiKey');
+      setStatus(t('providers.keychain.askStatus'));
+      requestAnimationFrame(() => document.getElementById('p-unprotected-store')?.focus());
+      return;
+    }
     if (error?.field && INPUT_ID[error.field]) {
       setProblem({ field: error.field, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) });
       setStatus(t('settings.status.fieldInvalid'));
@@ -134,10 +147,11 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
     setStatus(t('providers.fetched', { count: models.length }));
   };
   /** Saves the draft; the provider's id (a new one's as main gave it), or null when refused. */
-  const save = async (): Promise<string | null> => {
+  const save = async (consent = false): Promise<string | null> => {
     setProblem(null);
+    setAskUnprotected(null);
     const before = new Set((useStore.getState().view?.providers ?? []).map((p) => p.id));
-    const ok = await saveProvider(draftOf(f));
+    const ok = await saveProvider({ ...draftOf(f), ...(consent ? { storeUnprotected: true } : {}) });
     if (!ok) {
       refused();
       return null;
@@ -150,6 +164,21 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
     const id = await save();
     setBusy(false);
     if (id) onDone();
+  };
+  /** The user agreed to store the typed secret without the OS's protection. */
+  const onStoreAnyway = async (): Promise<void> => {
+    setBusy(true);
+    const id = await save(true);
+    setBusy(false);
+    if (id) onDone();
+  };
+  /** A `${VAR}` reference instead: the preset's variable, else a name of the user's own to fill in. */
+  const onUseVariable = (): void => {
+    const preset = PRESETS.find((p) => p.id === f.preset);
+    set('apiKey', `\${${preset?.keyVar ?? 'MY_PROVIDER_API_KEY'}}`);
+    setShowKey(true);
+    setStatus('');
+    requestAnimationFrame(() => document.getElementById('p-apiKey')?.focus());
   };
   /** Test: saves the draft (the doctor runs on saved settings), then the doctor's checks for this provider. */
   const onTest = async (): Promise<void> => {
@@ -258,10 +287,31 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
           ) : null}
         </div>
         <FieldError inputId="p-apiKey" field="apiKey" problem={problem} />
+        {stored?.keyUnreadable && !f.apiKey.trim() && !f.clearKey ? (
+          <p className="help warning-text" role="alert" data-testid="provider-key-unreadable">{t('providers.keychain.unreadable')}</p>
+        ) : null}
         <p id="p-apiKey-help" className="help" data-testid="settings-apiKey-marker">
           {f.clearKey ? <span className="warning-text">{t('settings.provider.apiKeyClearConfirmed')}</span> : marker ? t('settings.provider.apiKeyStoredKeep', { marker }) : t('settings.provider.apiKeyNone')}{' '}
+          {stored?.apiKeyInKeychain && !f.clearKey ? `${t('providers.keychain.inKeychain')} ` : ''}
           {t('settings.provider.apiKeyHelp')}
         </p>
+        {keychain === 'basic_text' ? (
+          <p className="help warning-text" data-testid="provider-keychain-basic">{t('providers.keychain.basicText')}</p>
+        ) : null}
+        {askUnprotected ? (
+          <div className="card warning" role="alertdialog" aria-labelledby="p-unprotected-text" data-testid="provider-unprotected-confirm">
+            <p id="p-unprotected-text">{t(askUnprotected === 'proxyUrl' ? 'providers.keychain.askProxy' : 'providers.keychain.askKey')}</p>
+            <div className="input-row">
+              <button type="button" id="p-unprotected-store" className="secondary danger" data-testid="provider-unprotected-store" disabled={busy} onClick={() => void onStoreAnyway()}>
+                {t('providers.keychain.storeAnyway')}
+              </button>
+              {askUnprotected === 'apiKey' ? (
+                <button type="button" className="secondary" data-testid="provider-unprotected-variable" onClick={onUseVariable}>{t('providers.keychain.useVariable')}</button>
+              ) : null}
+              <button type="button" className="secondary" onClick={() => setAskUnprotected(null)}>{t('chat.cancelEdit')}</button>
+            </div>
+          </div>
+        ) : null}
       </div>
       <div className="field-row">
         <div className="field narrow-2">
@@ -350,7 +400,8 @@ export function ProvidersSection(): React.JSX.Element {
                 <div>
                   <strong>{p.name}</strong> {p.id === defaultId ? <span className="badge">{t('providers.default')}</span> : null}
                   <div className="muted small"><code className="code">{p.baseUrl}</code> · {t(`settings.provider.protocols.${p.protocol}`)} · {t(`providers.routes.${p.route.mode}`)}</div>
-                  <div className="muted small" data-testid="provider-key">{p.apiKeyMarker ? <code className="code">{p.apiKeyMarker}</code> : t('settings.provider.apiKeyNone')} · {p.defaultModel || p.models[0] || '—'}</div>
+                  <div className="muted small" data-testid="provider-key">{p.apiKeyMarker ? <code className="code">{p.apiKeyMarker}</code> : t('settings.provider.apiKeyNone')}{p.apiKeyInKeychain ? ` (${t('providers.keychain.short')})` : ''} · {p.defaultModel || p.models[0] || '—'}</div>
+                  {p.keyUnreadable ? <div className="small warning-text" role="alert" data-testid="provider-key-unreadable">{t('providers.keychain.unreadable')}</div> : null}
                 </div>
                 <div className="actions">
                   <button type="button" className="secondary" data-testid="provider-edit" onClick={() => setEditing(p.id)}>{t('providers.edit')}</button>

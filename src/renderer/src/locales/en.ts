@@ -162,6 +162,17 @@ export const en = {
     save: 'Save provider',
     saved: 'Saved',
     keyDropped: 'The base URL moved to another host: type the key again.',
+    keychain: {
+      short: 'in the keychain',
+      inKeychain: 'Stored encrypted in the system keychain.',
+      unreadable: 'The stored key could not be read: type it again. (The system keychain changed, or its entry is damaged.)',
+      basicText: 'This system has no keychain Parley can use (Linux without a keyring: "basic_text"), so a key typed here would be kept on disk without real protection. Prefer a ${VAR} reference such as ${OPENAI_API_KEY}, with the variable set in your environment.',
+      askKey: 'Store this key without real protection? This system has no keychain Parley can use ("basic_text"): anyone who can read your files could read it. A ${VAR} reference keeps the key out of Parley\'s files.',
+      askProxy: 'Store this proxy password without real protection? This system has no keychain Parley can use ("basic_text"): anyone who can read your files could read it.',
+      askStatus: 'Not saved yet: confirm below.',
+      storeAnyway: 'Store it anyway',
+      useVariable: 'Use a ${VAR} reference instead',
+    },
   },
   common: {
     dismiss: 'Dismiss',
@@ -449,6 +460,9 @@ export const en = {
     said: ': {{words}}',
     /** Error messages by their key (ErrorInfo.key); the English message is the fallback. */
     text: {
+      keychain_unreadable: 'The stored API key of “{{name}}” could not be read from the keychain: type it again.',
+      keychain_unreadable_proxy: 'The stored proxy password for “{{name}}” could not be read from the keychain: type it again.',
+      keychain_unprotected: 'This system has no keychain Parley can use (“basic_text”): the key or password would be kept on disk without real protection.',
       proxy_auth_407: 'The proxy requires authentication (407){{said}}.',
       proxy_forward_refused: 'The proxy answered {{status}} for {{host}}{{said}}.',
       proxy_forward_failed: 'The proxy answered {{status}} for {{host}}{{said}}.',
@@ -552,6 +566,9 @@ export const en = {
     flagPart: ' ({{flag}})',
     /** Specific hints by the error's key (a hint the core did not make specific is worded by code, below). */
     hints: {
+      keychain_unreadable: 'The system keychain changed or its entry is damaged. Open Settings → Providers, edit “{{name}}” and type its key again (or use a ${VAR} reference).',
+      keychain_unreadable_proxy: 'The system keychain changed or its entry is damaged. Type the proxy URL with its password again (Settings → Providers for a provider’s own proxy, Settings → Network otherwise).',
+      keychain_unprotected: 'Confirm to store it anyway, or use a ${VAR} reference (for example ${OPENAI_API_KEY}) and set the variable in your environment.',
       proxy_auth_407: 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).',
       proxy_forward_refused: 'The proxy does not allow {{host}}: ask for it to be allowed, or add it to the bypass list.',
       auth_rejected_401: 'Check the API key: it is missing, wrong, revoked, or belongs to another provider.',

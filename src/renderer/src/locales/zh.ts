@@ -152,6 +152,17 @@ export const zh: Messages = {
     save: '保存服务提供方',
     saved: '已保存',
     keyDropped: '基础 URL 已改到另一个主机：请重新输入密钥。',
+    keychain: {
+      short: '在系统钥匙串中',
+      inKeychain: '已加密保存在系统钥匙串中。',
+      unreadable: '无法读取已保存的密钥：请重新输入。（系统钥匙串已更改，或其条目已损坏。）',
+      basicText: '此系统没有 Parley 可用的钥匙串（Linux 未配置密钥环：“basic_text”），在此输入的密钥将在磁盘上保存而没有真正的保护。建议使用 ${VAR} 引用，例如 ${OPENAI_API_KEY}，并在环境中设置该变量。',
+      askKey: '在没有真正保护的情况下保存此密钥？此系统没有 Parley 可用的钥匙串（“basic_text”）：能读取你文件的人都能读取它。使用 ${VAR} 引用可让密钥不进入 Parley 的文件。',
+      askProxy: '在没有真正保护的情况下保存此代理密码？此系统没有 Parley 可用的钥匙串（“basic_text”）：能读取你文件的人都能读取它。',
+      askStatus: '尚未保存：请在下方确认。',
+      storeAnyway: '仍然保存',
+      useVariable: '改用 ${VAR} 引用',
+    },
   },
   common: {
     dismiss: '关闭',
@@ -435,6 +446,9 @@ export const zh: Messages = {
     ipcFailedHint: '请重新启动 Parley；如果问题再次出现，请导出诊断信息并发送给技术支持。',
     said: '：{{words}}',
     text: {
+      keychain_unreadable: '无法从钥匙串读取“{{name}}”已保存的 API 密钥：请重新输入。',
+      keychain_unreadable_proxy: '无法从钥匙串读取“{{name}}”已保存的代理密码：请重新输入。',
+      keychain_unprotected: '此系统没有 Parley 可用的钥匙串（“basic_text”）：密钥或密码将在磁盘上保存而没有真正的保护。',
       proxy_auth_407: '代理要求身份验证（407）{{said}}。',
       proxy_forward_refused: '代理对 {{host}} 返回了 {{status}}{{said}}。',
       proxy_forward_failed: '代理对 {{host}} 返回了 {{status}}{{said}}。',
@@ -530,6 +544,9 @@ export const zh: Messages = {
     listJoin: ' 和 ',
     flagPart: ' ({{flag}})',
     hints: {
+      keychain_unreadable: '系统钥匙串已更改或其条目已损坏。打开“设置 → 服务提供方”，编辑“{{name}}”并重新输入密钥（或使用 ${VAR} 引用）。',
+      keychain_unreadable_proxy: '系统钥匙串已更改或其条目已损坏。请重新输入带密码的代理 URL（服务提供方自己的代理在“设置 → 服务提供方”，否则在“设置 → 网络”）。',
+      keychain_unprotected: '确认后仍然保存，或使用 ${VAR} 引用（例如 ${OPENAI_API_KEY}）并在环境中设置该变量。',
       proxy_auth_407: '把凭据写进代理地址：http://用户名:密码@主机:端口（特殊字符需百分号编码）。',
       proxy_forward_refused: '代理不允许访问 {{host}}：请申请放行，或把它加入绕过列表。',
       auth_rejected_401: '请检查 API 密钥：它可能缺失、错误、已被吊销，或属于其他服务。',

@@ -413,6 +413,13 @@ describe('the command line', () => {
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout.trim().split('\n').at(-1) as string)).toMatchObject({ type: 'error', code: 'config_invalid' });
 
+    // The doctor says the same, before it checks anything.
+    const doc = await parley(['doctor', '--provider', 'Local'], dir);
+    expect(doc.code).toBe(2);
+    expect(doc.stderr).toMatch(/keychain/);
+    expect(doc.stderr).toContain('--api-key');
+    expect(up.requests).toHaveLength(0);
+
     up.behave({ kind: 'ok', text: 'Hello from upstream' });
     const ok = await parley(['chat', '--provider', 'Local', '--api-key', KEY, 'Hello'], dir);
     expect(ok.code).toBe(0);

@@ -9,6 +9,7 @@ import { defaultConfigDir } from '../services/paths.ts';
 import { saveDoctorReport } from '../services/doctor-reports.ts';
 import { createRedactor } from '../services/redact.ts';
 import { settingsSecrets } from '../services/bundle.ts';
+import { cliKeychainCheck } from '../services/providers.ts';
 import { argError, checkValues, CONNECTION_OPTIONS, rawSettings, UsageError } from './options.ts';
 import { DOCTOR_USAGE, HELP, usageError } from './usage.ts';
 import { resolveSettings, type Env } from '../core/config.ts';
@@ -53,10 +54,15 @@ export async function doctor(argv: string[]): Promise<number> {
   let raw: unknown;
   try {
     checkValues(values);
-    raw = rawSettings(values, configDir);
+    const settings = rawSettings(values, configDir);
+    // A key (or proxy password) the app keeps in its keychain cannot be read here: say what to pass instead.
+    cliKeychainCheck(settings, values.provider);
+    raw = settings;
   } catch (e) {
     if (e instanceof UsageError) return usageError('doctor', e, DOCTOR_USAGE, json);
-    process.stderr.write(`parley doctor: config_invalid: ${(e as Error).message}\n`);
+    const hint = ParleyError.is(e) ? e.hint : '';
+    if (json) process.stdout.write(`${JSON.stringify({ type: 'error', code: 'config_invalid', message: (e as Error).message, hint })}\n`);
+    process.stderr.write(`parley doctor: config_invalid: ${(e as Error).message}\n${hint ? `hint: ${hint}\n` : ''}`);
     return 2;
   }
   const controller = new AbortController();

@@ -91,4 +91,34 @@ describe('a system without a real keychain (basic_text)', () => {
     expect(await unreadable.textContent()).toContain('could not be read: type it again');
     await again.close();
   }, 60_000);
+
+  it('the network settings say that a proxy password would be kept as text, and offer a variable', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-keychain-proxy-'));
+    dirs.push(dataDir);
+    const app = await open(dataDir, fakeCipher({ backend: 'basic_text' }));
+    const { page } = app;
+    await page.waitForSelector(tid('welcome'));
+    await page.click(tid('nav-settings'));
+    expect(await page.locator(tid('proxy-password-unprotected')).count()).toBe(0);
+    await page.selectOption(tid('settings-proxyMode'), 'manual');
+    const note = page.locator(tid('proxy-password-unprotected'));
+    await note.waitFor();
+    expect(await note.textContent()).toContain('${PROXY_PASSWORD}');
+    await app.close();
+  }, 60_000);
+});
+
+describe('a system with a real keychain', () => {
+  it('says nothing about unprotected proxy passwords', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-keychain-os-'));
+    dirs.push(dataDir);
+    const app = await open(dataDir, fakeCipher());
+    const { page } = app;
+    await page.waitForSelector(tid('welcome'));
+    await page.click(tid('nav-settings'));
+    await page.selectOption(tid('settings-proxyMode'), 'manual');
+    await page.waitForSelector(tid('settings-proxyUrl'));
+    expect(await page.locator(tid('proxy-password-unprotected')).count()).toBe(0);
+    await app.close();
+  }, 60_000);
 });

@@ -222,6 +222,12 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
             />
             <FieldError inputId="f-proxyUrl" field="proxyUrl" problem={problem} onUse={(v) => update('proxyUrl', v)} />
             <p id="f-proxyUrl-help" className="help">{t('settings.network.proxyUrlHelp', { placeholder: SECRET_PLACEHOLDER })}</p>
+            {view?.proxyPasswordUnreadable ? (
+              <p className="field-error" role="alert" data-testid="proxy-password-unreadable">{t('settings.network.proxyPasswordUnreadable')}</p>
+            ) : null}
+            {view?.keychain === 'basic_text' && manual ? (
+              <p className="help field-note" data-testid="proxy-password-unprotected">{t('settings.network.proxyPasswordUnprotected')}</p>
+            ) : null}
           </div>
           <div className="field">
             <label htmlFor="f-bypass">{t('settings.network.bypass')}</label>

@@ -228,6 +228,8 @@ export const en = {
       proxyUrl: 'Proxy URL',
       proxyUrlPlaceholder: 'http://user:pass@proxy.corp:3128 or socks5h://127.0.0.1:1080',
       proxyUrlHelp: 'http, https, socks5 or socks5h. A stored password is shown as {{placeholder}}; leave it as is to keep it.',
+      proxyPasswordUnreadable: 'The stored proxy password could not be read from the keychain (it changed or the entry is damaged): type the proxy URL with its password again.',
+      proxyPasswordUnprotected: 'This system has no protected keychain: a proxy password typed here is kept in settings.json as text, readable by your user only. To keep it out of the file, write it as a variable, e.g. http://user:${PROXY_PASSWORD}@proxy:3128.',
       bypass: 'Bypass list',
       bypassHelp: 'Comma separated: localhost, .corp.example, 10.0.0.0/8, host:port',
       caFiles: 'Trusted certificates',

@@ -218,6 +218,8 @@ export const zh: Messages = {
       proxyUrl: '代理 URL',
       proxyUrlPlaceholder: 'http://user:pass@proxy.corp:3128 或 socks5h://127.0.0.1:1080',
       proxyUrlHelp: '支持 http、https、socks5 和 socks5h。已保存的密码显示为 {{placeholder}}；保持不变即保留原密码。',
+      proxyPasswordUnreadable: '无法从钥匙串读取已保存的代理密码（钥匙串已更改或条目已损坏）：请重新输入带密码的代理 URL。',
+      proxyPasswordUnprotected: '此系统没有受保护的钥匙串：在此输入的代理密码会以文本形式保存在 settings.json 中，仅你的用户可读。若不想写入文件，可使用变量，例如 http://user:${PROXY_PASSWORD}@proxy:3128。',
       bypass: '绕过列表',
       bypassHelp: '以逗号分隔：localhost, .corp.example, 10.0.0.0/8, host:port',
       caFiles: '受信任的证书',

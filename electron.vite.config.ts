@@ -1,7 +1,43 @@
+import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
-import type { Plugin } from 'vite';
+import { build, type Plugin } from 'vite';
+
+/**
+ * The `parley` command line, built on its own after the main process (out/main/parley.js and out/main/cli/):
+ * its dependencies (undici, zod, electron-log, socks, eventsource-parser) bundled into its chunks, so a run
+ * reads a few files instead of resolving and loading some 250 modules. `--help` and `--version` load only the
+ * entry and the usage chunk. fflate stays external (bundled, it broke the app's export once); the Electron
+ * main process keeps its dependencies external as before.
+ */
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+const cliBuild: Plugin = {
+  name: 'parley-cli-build',
+  apply: 'build',
+  async closeBundle() {
+    await build({
+      configFile: false,
+      root: resolve('.'),
+      logLevel: 'warn',
+      build: {
+        outDir: 'out/main',
+        emptyOutDir: false,
+        ssr: true,
+        target: 'node22',
+        minify: false,
+        copyPublicDir: false,
+        reportCompressedSize: false,
+        rollupOptions: {
+          input: { parley: resolve('src/main/cli/parley.ts') },
+          external: (id) => NODE_BUILTINS.has(id) || id === 'electron' || id === 'fflate' || id.startsWith('fflate/'),
+          output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'cli/[name]-[hash].js' },
+        },
+      },
+      ssr: { noExternal: true, target: 'node' },
+    });
+  },
+};
 
 /**
  * `npm run dev` only: the renderer's CSP has `connect-src 'none'`, which would also block Vite's HMR
@@ -18,15 +54,16 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The Electron main process and the `parley` command line share the network core. The chat storage's
-        // search runs in a worker thread: its own entry, found beside (or one folder above) the chunk that starts it.
+        // The Electron main process; the `parley` command line (which shares its network core) is built by
+        // cliBuild. The chat storage's search runs in a worker thread: its own entry, found beside (or one folder
+        // above) the chunk that starts it.
         input: {
           index: resolve('src/main/index.ts'),
-          parley: resolve('src/main/cli/parley.ts'),
           'search-worker': resolve('src/main/services/storage/search-worker.ts'),
         },
       },
     },
+    plugins: [cliBuild],
   },
   preload: {
     build: {

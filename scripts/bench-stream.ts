@@ -1,255 +1,366 @@
 /**
- * Streaming throughput benchmark on loopback: how fast can Parley's network core consume an OpenAI-style SSE
- * stream, compared with raw undici, undici fetch + eventsource-parser, and the official `openai` SDK?
+ * Streaming benchmark on loopback (`npm run bench`; needs `npm run build` first): one table, printed and written
+ * to bench/results.md.
  *
- *   npm exec -- node scripts/bench-stream.ts [--deltas 42000] [--rounds 5] [--json]
+ *   npm run bench [-- --deltas 42000] [--rounds 9] [--quick] [--json] [--out FILE]
  *
- * The SSE server runs in a forked child process (same file, `--server`) so its CPU work does not share the
- * event loop (or the main thread) with the client being measured. Exits 1 only if a client missed deltas.
+ * Sections (every figure a median over rounds in which the clients take turns, the order rotated each round,
+ * so that slow drift on a busy machine hits them alike):
+ *  1. Whole process: `parley chat` (the build, out/main/parley.js) against a 20-line client (built-in fetch,
+ *     split on blank lines, JSON.parse, write each delta), the official `openai` package and the AI SDK
+ *     (`ai` + `@ai-sdk/openai`), each a fresh `node` streaming the same answer from the project's loopback
+ *     upstream (test/helpers/upstream.ts, in its own process) to a pipe: time to exit, time to the first delta
+ *     on stdout. Also `parley chat` to an https:// upstream (a test CA via --ca): the TLS state (OS trust store,
+ *     secure context) paid once per process. Each client runs once untimed first (disk cache, Node's compile
+ *     cache).
+ *  2. Peak memory (max RSS) of each client, in separate runs (a preloaded module reports it at exit).
+ *  3. Start-up: `parley --help`, `--version`, `chat` to a refused port, against `node -e 0`.
+ *  4. In process, warm (pooled connection, JIT warm): the core against raw undici and a bare undici loop; the
+ *     first-delta latency the core adds, direct and through a local squid; the core with content logging on
+ *     against off; how many secure contexts and OS trust-store reads an http:// and an https:// chat cause.
+ *
+ * `--quick` (or BENCH_QUICK=1): a few thousand deltas, two rounds, nothing written unless --out: the form the
+ * test suite runs (test/net/bench-smoke.test.ts) to check that every row is still produced. Exits 1 if a client
+ * got a wrong answer.
  */
-import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
-import { Agent, fetch as undiciFetch, request } from 'undici';
+import { fork, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Agent, request } from 'undici';
 import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
-import { createCore } from '../src/main/core/index.ts';
 import { intFlag } from './args.ts';
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const flag = (name: string, def: number): number => intFlag(name, def, argv);
-const DELTAS = flag('--deltas', 42_000);
-const ROUNDS = flag('--rounds', 5);
+const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const DELTAS = intFlag('--deltas', QUICK ? 2_000 : 42_000, argv);
+const ROUNDS = intFlag('--rounds', QUICK ? 2 : 9, argv);
+const WARM_ROUNDS = QUICK ? 2 : 15;
 const JSON_OUT = argv.includes('--json');
+const outIdx = argv.indexOf('--out');
+const OUT = outIdx >= 0 ? argv[outIdx + 1] : QUICK ? undefined : join(ROOT, 'bench/results.md');
+const NODE = process.execPath;
+const PARLEY = join(ROOT, 'out/main/parley.js');
+const BENCH = join(ROOT, 'scripts/bench');
 const TOKEN = 'tok ';
-const WRITE_SIZE = 64 * 1024;
+const EXPECTED_TEXT = DELTAS * TOKEN.length;
 
-/** The whole SSE body, built once. Identical in parent (for the byte-count check) and child (to send). */
-function buildBody(n: number): Buffer {
-  const delta = `data: {"id":"x","object":"chat.completion.chunk","created":0,"model":"bench","choices":[{"index":0,"delta":{"content":"${TOKEN}"},"finish_reason":null}]}\n\n`;
-  const finish = 'data: {"id":"x","object":"chat.completion.chunk","created":0,"model":"bench","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n';
-  return Buffer.from(delta.repeat(n) + finish + 'data: [DONE]\n\n');
+// Counted from the start, so the in-process section can say how many secure contexts and OS store reads a chat
+// causes: node:tls's exports wrapped, and the ES module namespaces synchronised to them.
+const tlsCjs = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+const tlsCounts = { secureContexts: 0, storeReads: 0 };
+{
+  const createSecureContext = tlsCjs.createSecureContext;
+  const getCACertificates = tlsCjs.getCACertificates;
+  tlsCjs.createSecureContext = ((...a: Parameters<typeof createSecureContext>) => (tlsCounts.secureContexts++, createSecureContext(...a))) as typeof createSecureContext;
+  tlsCjs.getCACertificates = ((...a: Parameters<typeof getCACertificates>) => (a[0] === 'system' && tlsCounts.storeReads++, getCACertificates(...a))) as typeof getCACertificates;
+  syncBuiltinESMExports();
+}
+const { createCore } = await import('../src/main/core/index.ts');
+const { createLogger, timelineLogger } = await import('../src/main/services/logging.ts');
+const { createRedactor } = await import('../src/main/services/redact.ts');
+
+if (!existsSync(PARLEY)) {
+  console.error('out/main/parley.js is missing: run `npm run build` first.');
+  process.exit(2);
 }
 
-// ---------------------------------------------------------------- server (child process)
-if (argv.includes('--server')) {
-  const body = buildBody(DELTAS);
-  // Pre-sliced 64 KiB views (no copies); each response just writes them in order.
-  const slices: Buffer[] = [];
-  for (let o = 0; o < body.length; o += WRITE_SIZE) slices.push(body.subarray(o, o + WRITE_SIZE));
-  const server = createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-      res.writeHead(404).end();
-      return;
-    }
-    req.resume(); // drain the request body
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      let i = 0;
-      // Honour backpressure: write until the socket buffer is full, continue on 'drain'.
-      const pump = (): void => {
-        while (i < slices.length) if (!res.write(slices[i++])) return void res.once('drain', pump);
-        res.end();
-      };
-      pump();
+// ---------------------------------------------------------------- helpers
+const median = (xs: number[]): number => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+/** The median of per-round ratios a[i] / b[i]: the two ran next to each other, so drift between rounds cancels. */
+const pairedRatio = (a: number[], b: number[]): number => median(a.map((x, i) => x / b[i]!));
+const pairedDiff = (a: number[], b: number[]): number => median(a.map((x, i) => x - b[i]!));
+const failures: string[] = [];
+const scratch = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+
+interface ProcRun { ms: number; firstMs: number; chars: number; code: number | null; stderr: string }
+/** Runs one process with stdout to a pipe: its time to exit and to the first byte on stdout. */
+function runProcess(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ProcRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let firstMs = NaN;
+    let chars = 0;
+    let stderr = '';
+    const child = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      if (Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+      chars += d.length;
     });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - t0, firstMs, chars, code, stderr }));
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => {
-    const addr = server.address();
-    process.send!({ port: typeof addr === 'object' && addr ? addr.port : 0 });
-  });
-  process.on('disconnect', () => process.exit(0)); // parent gone → stop
-} else {
-  await main();
 }
 
-// ---------------------------------------------------------------- clients
-interface Run { ms: number; firstMs: number; deltas: number; textLength: number; bytes: number }
-type Client = { name: string; run: () => Promise<Run>; check: (r: Run) => boolean };
+/** Clients take turns, the order rotated each round; `warm` untimed runs of each first. */
+async function alternate<T>(names: string[], rounds: number, warm: number, run: (name: string) => Promise<T>): Promise<Map<string, T[]>> {
+  const out = new Map<string, T[]>(names.map((n) => [n, []]));
+  for (let w = 0; w < warm; w++) for (const n of names) await run(n);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const n = names[(i + r) % names.length]!;
+      out.get(n)!.push(await run(n));
+    }
+  }
+  return out;
+}
 
-async function main(): Promise<void> {
-  const child = fork(process.argv[1]!, ['--server', '--deltas', String(DELTAS)], { execArgv: process.execArgv, stdio: 'inherit' });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number }).port));
-    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+// ---------------------------------------------------------------- upstream, squid
+const server = fork(join(BENCH, 'upstream.ts'), ['--deltas', String(DELTAS)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const up = await new Promise<{ http: string; https: string; caCertPath: string }>((resolve, reject) => {
+  server.once('message', (m) => resolve(m as { http: string; https: string; caCertPath: string }));
+  server.once('exit', (code) => reject(new Error(`the upstream exited early (${code})`)));
+});
+let squid: { url: string; stop(): Promise<void> } | undefined;
+let squidSkipped = '';
+try {
+  squid = await (await import('../test/helpers/servers.ts')).startSquid();
+} catch (e) {
+  squidSkipped = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+}
+
+interface Row { section: string; name: string; cells: string[] }
+const rows: Row[] = [];
+const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : 'n/a');
+
+try {
+  // ------------------------------------------------------------ 1. whole process
+  const cfgDir = join(scratch, 'config');
+  mkdirSync(cfgDir, { recursive: true });
+  const chatArgs = (base: string, ...more: string[]) => [PARLEY, 'chat', '--base-url', `${base}/v1`, '--model', 'bench', '--api-key', 'sk-bench', '--retries', '0', '--config-dir', cfgDir, ...more, 'hi'];
+  const WHOLE: Record<string, string[]> = {
+    'parley chat (http://)': chatArgs(up.http),
+    '20-line client (built-in fetch)': [join(BENCH, 'fetch-client.mjs'), `${up.http}/v1/chat/completions`],
+    'openai package': [join(BENCH, 'openai-client.mjs'), `${up.http}/v1`],
+    'AI SDK (ai + @ai-sdk/openai)': [join(BENCH, 'ai-sdk-client.mjs'), `${up.http}/v1`],
+    'parley chat (https://, --ca)': chatArgs(up.https, '--ca', up.caCertPath),
+  };
+  const whole = await alternate(Object.keys(WHOLE), ROUNDS, 1, async (name) => {
+    const r = await runProcess(WHOLE[name]!);
+    if (r.code !== 0 || r.chars !== EXPECTED_TEXT + 1) failures.push(`${name}: exit ${r.code}, ${r.chars} characters on stdout (expected ${EXPECTED_TEXT + 1})${r.stderr ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`);
+    return r;
   });
-  const base = `http://127.0.0.1:${port}/v1`;
-  const url = `${base}/chat/completions`;
+  const base = whole.get('20-line client (built-in fetch)')!;
+  for (const [name, runs] of whole) {
+    const t = median(runs.map((r) => r.ms));
+    const f = median(runs.map((r) => r.firstMs));
+    const df = pairedDiff(runs.map((r) => r.firstMs), base.map((r) => r.firstMs));
+    rows.push({ section: 'whole', name, cells: [ms(t), `${pairedRatio(runs.map((r) => r.ms), base.map((r) => r.ms)).toFixed(2)}×`, ms(f), `${df >= 0 ? '+' : ''}${ms(df)}`] });
+  }
+
+  // ------------------------------------------------------------ 2. peak memory
+  const maxrssUrl = pathToFileURL(join(BENCH, 'maxrss.mjs')).href;
+  const rss = await alternate(Object.keys(WHOLE), QUICK ? 1 : 3, 0, async (name) => {
+    const file = join(scratch, 'maxrss');
+    rmSync(file, { force: true });
+    await runProcess(['--import', maxrssUrl, ...WHOLE[name]!], { ...process.env, BENCH_MAXRSS_FILE: file });
+    return existsSync(file) ? Number(readFileSync(file, 'utf8')) / 1024 : NaN;
+  });
+  for (const [name, mbs] of rss) rows.push({ section: 'memory', name, cells: [Number.isFinite(median(mbs)) ? `${median(mbs).toFixed(0)} MB` : 'n/a'] });
+
+  // ------------------------------------------------------------ 3. start-up
+  const START: Record<string, string[]> = {
+    'node -e 0': ['-e', '0'],
+    'parley --help': [PARLEY, '--help'],
+    'parley --version': [PARLEY, '--version'],
+    'parley chat → refused port': [PARLEY, 'chat', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--api-key', 'k', '--retries', '0', '--config-dir', cfgDir, 'hi'],
+  };
+  const starts = await alternate(Object.keys(START), QUICK ? 2 : ROUNDS * 2, 1, async (name) => (await runProcess(START[name]!)).ms);
+  for (const [name, t] of starts) rows.push({ section: 'startup', name, cells: [ms(median(t)), `${pairedRatio(t, starts.get('node -e 0')!).toFixed(2)}×`] });
+
+  // ------------------------------------------------------------ 4. in process, warm
+  const agent = new Agent({ keepAliveTimeout: 30_000 });
+  const core = createCore({ env: {} });
+  const url = `${up.http}/v1/chat/completions`;
   const reqBody = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hi' }], stream: true });
   const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
-  const expectedBytes = buildBody(DELTAS).length;
-  const expectedText = DELTAS * TOKEN.length;
-
-  const agent = new Agent({ keepAliveTimeout: 30_000 }); // shared by the two undici clients
-  const core = createCore({ env: {} });
-  const settings = { provider: { protocol: 'openai', baseUrl: base, model: 'bench', apiKey: 'sk-bench' }, network: { proxy: { mode: 'none' } } };
-  const openai = new OpenAI({ baseURL: base, apiKey: 'sk-bench', maxRetries: 0 });
-
-  const textOk = (r: Run) => r.deltas === DELTAS && r.textLength === expectedText;
-  const clients: Client[] = [
-    {
-      name: 'undici raw',
-      check: (r) => r.bytes === expectedBytes,
-      async run() {
-        const t0 = performance.now();
-        const res = await request(url, { method: 'POST', headers, body: reqBody, dispatcher: agent });
-        let firstMs = -1;
-        let bytes = 0;
-        for await (const chunk of res.body) {
-          if (firstMs < 0) firstMs = performance.now() - t0; // first body byte
-          bytes += (chunk as Buffer).length;
-        }
-        return { ms: performance.now() - t0, firstMs, deltas: 0, textLength: 0, bytes };
-      },
-    },
-    {
-      // The baseline of platform-facts.md: a bare loop, hand split on blank lines, JSON.parse per event.
-      name: 'undici bare loop + JSON.parse',
-      check: textOk,
-      async run() {
-        const t0 = performance.now();
-        let firstMs = -1;
-        let deltas = 0;
-        let textLength = 0;
-        let bytes = 0;
-        let buf = '';
-        const res = await request(url, { method: 'POST', headers, body: reqBody, dispatcher: agent });
-        const decoder = new TextDecoder();
-        for await (const chunk of res.body) {
-          bytes += (chunk as Buffer).length;
-          buf += decoder.decode(chunk as Buffer, { stream: true });
-          let i: number;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const line = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-            const content = (JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content;
-            if (!content) continue;
-            if (firstMs < 0) firstMs = performance.now() - t0;
-            deltas++;
-            textLength += content.length;
-          }
-        }
-        return { ms: performance.now() - t0, firstMs, deltas, textLength, bytes };
-      },
-    },
-    {
-      name: 'undici+eventsource-parser',
-      check: textOk,
-      async run() {
-        const t0 = performance.now();
-        let firstMs = -1;
-        let deltas = 0;
-        let textLength = 0;
-        let bytes = 0;
-        const parser = createParser({
-          onEvent(ev) {
-            if (ev.data === '[DONE]') return;
-            const content = (JSON.parse(ev.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content;
-            if (!content) return;
-            if (firstMs < 0) firstMs = performance.now() - t0;
-            deltas++;
-            textLength += content.length;
-          },
-        });
-        const res = await undiciFetch(url, { method: 'POST', headers, body: reqBody, dispatcher: agent });
-        const decoder = new TextDecoder();
-        for await (const chunk of res.body!) {
-          bytes += chunk.length;
-          parser.feed(decoder.decode(chunk, { stream: true }));
-        }
-        return { ms: performance.now() - t0, firstMs, deltas, textLength, bytes };
-      },
-    },
-    {
-      name: 'parley core.chat',
-      check: textOk,
-      async run() {
-        const t0 = performance.now();
-        let firstMs = -1;
-        let deltas = 0;
-        const result = await core.chat(settings, { messages: [{ role: 'user', content: 'hi' }] }, {
-          onEvent(ev) {
-            if (ev.type !== 'delta' || ev.kind !== 'text') return;
-            if (firstMs < 0) firstMs = performance.now() - t0;
-            deltas++;
-          },
-        });
-        if (result.mode !== 'stream') throw new Error(`core answered in mode ${result.mode}`);
-        return { ms: performance.now() - t0, firstMs, deltas, textLength: result.text.length, bytes: expectedBytes };
-      },
-    },
-    {
-      name: 'openai SDK',
-      check: textOk,
-      async run() {
-        const t0 = performance.now();
-        let firstMs = -1;
-        let deltas = 0;
-        let textLength = 0;
-        const stream = await openai.chat.completions.create({ model: 'bench', messages: [{ role: 'user', content: 'hi' }], stream: true });
-        for await (const chunk of stream) {
-          const content = chunk.choices[0]?.delta?.content;
-          if (!content) continue;
-          if (firstMs < 0) firstMs = performance.now() - t0;
-          deltas++;
-          textLength += content.length;
-        }
-        return { ms: performance.now() - t0, firstMs, deltas, textLength, bytes: expectedBytes };
-      },
-    },
-  ];
-
-  const runs = new Map<string, Run[]>(clients.map((c) => [c.name, []]));
-  const failures: string[] = [];
-  const once = async (c: Client, keep: boolean): Promise<void> => {
-    const r = await c.run();
-    if (!c.check(r)) failures.push(`${c.name}: got ${r.deltas} deltas / ${r.textLength} chars / ${r.bytes} bytes; expected ${DELTAS} deltas / ${expectedText} chars / ${expectedBytes} bytes`);
-    if (keep) runs.get(c.name)!.push(r);
+  const settings = (baseUrl: string, proxy: object = { mode: 'none' }) => ({ provider: { protocol: 'openai', baseUrl, model: 'bench', apiKey: 'sk-bench' }, network: { proxy, retries: 0 } });
+  const direct = settings(`${up.http}/v1`);
+  const viaSquid = squid ? settings(`${up.http}/v1`, { mode: 'manual', url: squid.url, bypass: '<-loopback>' }) : undefined;
+  const openai = new OpenAI({ baseURL: `${up.http}/v1`, apiKey: 'sk-bench', maxRetries: 0 });
+  const loggers = {
+    off: createLogger({ dir: join(scratch, 'logs-off'), redactor: createRedactor([]), logContent: false }),
+    on: createLogger({ dir: join(scratch, 'logs-on'), redactor: createRedactor([]), logContent: true }),
   };
-  try {
-    for (const c of clients) await once(c, false); // warm-up: JIT, pooled connections
-    // Round-robin, so slow drift (thermal, GC, other load) hits every client alike.
-    for (let i = 0; i < ROUNDS; i++) for (const c of clients) await once(c, true);
-  } finally {
-    await core.close();
-    await agent.close();
-    child.disconnect();
-  }
 
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  interface Warm { ms: number; firstMs: number; text: number }
+  const coreRun = async (s: object, onDelta?: (ev: import('../src/main/core/index.ts').ChatEvent) => void): Promise<Warm> => {
+    const t0 = performance.now();
+    let firstMs = NaN;
+    const r = await core.chat(s, { messages: [{ role: 'user', content: 'hi' }] }, {
+      onEvent(ev) {
+        onDelta?.(ev);
+        if (ev.type === 'delta' && Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+      },
+    });
+    return { ms: performance.now() - t0, firstMs, text: r.text.length };
   };
-  const rows = clients.map((c) => {
-    const rs = runs.get(c.name)!;
-    const ms = median(rs.map((r) => r.ms));
-    return { client: c.name, ms, deltasPerSec: DELTAS / (ms / 1000), mbPerSec: expectedBytes / 1e6 / (ms / 1000), firstMs: median(rs.map((r) => r.firstMs)) };
+  /** Raw undici: the bytes, not parsed; first = first body byte. Through squid: the absolute-form request. */
+  const rawRun = async (viaProxy?: string): Promise<Warm> => {
+    const t0 = performance.now();
+    const res = viaProxy
+      ? await agent.request({ origin: viaProxy, path: url, method: 'POST', headers: { ...headers, host: new URL(url).host }, body: reqBody })
+      : await request(url, { method: 'POST', headers, body: reqBody, dispatcher: agent });
+    let firstMs = NaN;
+    for await (const _ of res.body) if (Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+    return { ms: performance.now() - t0, firstMs, text: EXPECTED_TEXT };
+  };
+  const WARM: Record<string, () => Promise<Warm>> = {
+    'undici raw (bytes, no parsing)': () => rawRun(),
+    'undici bare loop + JSON.parse': async () => {
+      const t0 = performance.now();
+      let firstMs = NaN;
+      let text = 0;
+      let buf = '';
+      const res = await request(url, { method: 'POST', headers, body: reqBody, dispatcher: agent });
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body) {
+        buf += decoder.decode(chunk as Buffer, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const ev = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (!ev.startsWith('data: ') || ev === 'data: [DONE]') continue;
+          const c = (JSON.parse(ev.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content;
+          if (!c) continue;
+          if (Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+          text += c.length;
+        }
+      }
+      return { ms: performance.now() - t0, firstMs, text };
+    },
+    'undici + eventsource-parser': async () => {
+      const t0 = performance.now();
+      let firstMs = NaN;
+      let text = 0;
+      const parser = createParser({
+        onEvent(ev) {
+          if (ev.data === '[DONE]') return;
+          const c = (JSON.parse(ev.data) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content;
+          if (!c) return;
+          if (Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+          text += c.length;
+        },
+      });
+      const res = await request(url, { method: 'POST', headers, body: reqBody, dispatcher: agent });
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+      return { ms: performance.now() - t0, firstMs, text };
+    },
+    'parley core.chat': () => coreRun(direct),
+    'parley core.chat, content logging off': () => coreRun(direct, timelineLogger(loggers.off)),
+    'parley core.chat, content logging on': () => coreRun(direct, timelineLogger(loggers.on)),
+    'openai package (in process)': async () => {
+      const t0 = performance.now();
+      let firstMs = NaN;
+      let text = 0;
+      const stream = await openai.chat.completions.create({ model: 'bench', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      for await (const chunk of stream) {
+        const c = chunk.choices[0]?.delta?.content;
+        if (!c) continue;
+        if (Number.isNaN(firstMs)) firstMs = performance.now() - t0;
+        text += c.length;
+      }
+      return { ms: performance.now() - t0, firstMs, text };
+    },
+    ...(squid && viaSquid
+      ? {
+        'undici raw via squid': () => rawRun(squid!.url),
+        'parley core.chat via squid': () => coreRun(viaSquid),
+      }
+      : {}),
+  };
+  const warm = await alternate(Object.keys(WARM), WARM_ROUNDS, 1, async (name) => {
+    const r = await WARM[name]!();
+    if (r.text !== EXPECTED_TEXT) failures.push(`${name}: ${r.text} characters (expected ${EXPECTED_TEXT})`);
+    return r;
   });
-  const raw = rows[0]!.deltasPerSec;
-  const table = rows.map((r) => ({ ...r, pctOfRaw: (r.deltasPerSec / raw) * 100 }));
-  const corePct = table.find((r) => r.client === 'parley core.chat')!.pctOfRaw;
-  const bare = table.find((r) => r.client === 'undici bare loop + JSON.parse')!.deltasPerSec;
-  const corePctOfBare = (table.find((r) => r.client === 'parley core.chat')!.deltasPerSec / bare) * 100;
+  const rawMs = median(warm.get('undici raw (bytes, no parsing)')!.map((r) => r.ms));
+  const bareMs = median(warm.get('undici bare loop + JSON.parse')!.map((r) => r.ms));
+  const firstAdded = (name: string, raw: string): number => pairedDiff(warm.get(name)!.map((r) => r.firstMs), warm.get(raw)!.map((r) => r.firstMs));
+  for (const [name, runs] of warm) {
+    const t = median(runs.map((r) => r.ms));
+    rows.push({ section: 'warm', name, cells: [ms(t), `${Math.round(DELTAS / (t / 1000)).toLocaleString('en-US')}`, ms(median(runs.map((r) => r.firstMs))), `${((rawMs / t) * 100).toFixed(0)}%`, `${((bareMs / t) * 100).toFixed(0)}%`] });
+  }
+  const logging = pairedRatio(warm.get('parley core.chat, content logging on')!.map((r) => r.ms), warm.get('parley core.chat, content logging off')!.map((r) => r.ms)) - 1;
+  rows.push({ section: 'derived', name: 'content logging on vs off (in process)', cells: [`${logging >= 0 ? '+' : ''}${(logging * 100).toFixed(1)}%`] });
+  rows.push({ section: 'derived', name: 'first delta added by the core, direct', cells: [`${ms(firstAdded('parley core.chat', 'undici raw (bytes, no parsing)'))} ms`] });
+  rows.push({
+    section: 'derived', name: 'first delta added by the core, via squid',
+    cells: [squid ? `${ms(firstAdded('parley core.chat via squid', 'undici raw via squid'))} ms` : `n/a (${squidSkipped})`],
+  });
 
-  if (JSON_OUT) {
-    console.log(JSON.stringify({ deltas: DELTAS, rounds: ROUNDS, bodyBytes: expectedBytes, node: process.version, results: table, corePctOfRaw: corePct, corePctOfBareLoop: corePctOfBare, failures }, null, 2));
-  } else {
-    console.log(`SSE stream: ${DELTAS} deltas, ${(expectedBytes / 1e6).toFixed(2)} MB body, median of ${ROUNDS} rounds, node ${process.version}\n`);
-    const head = ['client', 'total ms', 'deltas/s', 'MB/s', 'first delta ms', '% of raw'];
-    const cells = table.map((r) => [r.client, r.ms.toFixed(1), Math.round(r.deltasPerSec).toLocaleString('en-US'), r.mbPerSec.toFixed(1), r.firstMs.toFixed(2), `${r.pctOfRaw.toFixed(0)}%`]);
-    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-    const line = (c: string[]) => c.map((s, i) => (i === 0 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ');
-    console.log(line(head));
-    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-    for (const c of cells) console.log(line(c));
-    console.log(`\n(first delta for undici raw = first body byte)`);
-    console.log(`core throughput: ${corePctOfBare.toFixed(0)}% of a bare undici loop that parses each event (target ≥ 80%)`);
-    console.log(`core throughput: ${corePct.toFixed(0)}% of undici reading the bytes without parsing them`);
-  }
-  if (failures.length) {
-    for (const f of failures) console.error(`FAIL ${f}`);
-    process.exit(1);
-  }
+  // TLS state: a fresh core, one http:// chat, then two https:// chats.
+  const counted = async (s: object, c: ReturnType<typeof createCore>): Promise<string> => {
+    const before = { ...tlsCounts };
+    const t0 = performance.now();
+    await c.chat(s, { messages: [{ role: 'user', content: 'hi' }] });
+    return `${tlsCounts.secureContexts - before.secureContexts} secure contexts, ${tlsCounts.storeReads - before.storeReads} OS store reads, ${ms(performance.now() - t0)} ms`;
+  };
+  const fresh = createCore({ env: {} });
+  const tlsSettings = { ...settings(`${up.https}/v1`), network: { proxy: { mode: 'none' }, retries: 0, caFiles: [up.caCertPath] } };
+  rows.push({ section: 'derived', name: 'fresh core: first http:// chat', cells: [await counted(direct, fresh)] });
+  rows.push({ section: 'derived', name: 'same core: first https:// chat', cells: [await counted(tlsSettings, fresh)] });
+  rows.push({ section: 'derived', name: 'same core: second https:// chat', cells: [await counted(tlsSettings, fresh)] });
+  await fresh.close();
+  await core.close();
+  await agent.close();
+} finally {
+  server.disconnect();
+  await squid?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------- the table
+const when = new Date().toISOString().slice(0, 10);
+const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${cpus().length} cores), ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${process.platform} ${process.arch}, Node ${process.version}`;
+const table = (head: string[], section: string): string => {
+  const body = rows.filter((r) => r.section === section).map((r) => [r.name, ...r.cells]);
+  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`, ...body.map((c) => `| ${c.join(' | ')} |`)].join('\n');
+};
+const md = `## Streaming benchmark (${when})
+
+${machine}; loopback; ${DELTAS.toLocaleString('en-US')} deltas of "${TOKEN}" (${(EXPECTED_TEXT / 1000).toFixed(0)} k characters); medians of ${ROUNDS} alternated rounds${QUICK ? ' (quick form: figures not meaningful)' : ''}.
+
+Whole process (a fresh \`node\` streaming to a pipe; time to exit, time to the first delta on stdout; the ratio and the difference to the client are medians of each round's pair):
+
+${table(['client', 'total ms', 'vs 20-line client', 'first delta ms', 'first delta vs client'], 'whole')}
+
+Peak memory (max RSS, separate runs):
+
+${table(['client', 'max RSS'], 'memory')}
+
+Start-up (medians of ${QUICK ? 2 : ROUNDS * 2} alternated runs):
+
+${table(['command', 'ms', 'vs node -e 0'], 'startup')}
+
+In process, warm (pooled connection; medians of ${WARM_ROUNDS} alternated rounds):
+
+${table(['client', 'total ms', 'deltas/s', 'first delta ms', '% of raw', '% of bare loop'], 'warm')}
+
+${table(['measure', 'value'], 'derived')}
+`;
+
+if (JSON_OUT) console.log(JSON.stringify({ deltas: DELTAS, rounds: ROUNDS, quick: QUICK, node: process.version, machine, rows, failures }, null, 2));
+else console.log(md);
+if (OUT) {
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, md);
+  if (!JSON_OUT) console.log(`(written to ${OUT})`);
+}
+if (failures.length) {
+  for (const f of failures) console.error(`FAIL ${f}`);
+  process.exitCode = 1;
 }

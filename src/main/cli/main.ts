@@ -29,6 +29,44 @@ function printError(info: ErrorInfo, json: boolean, partial: string): void {
   }
 }
 
+/**
+ * The answer's deltas on stdout in batches: a delta is written at once when nothing was written in this tick,
+ * the ones that follow it in the same tick (one network read holds hundreds) together on the next (setImmediate),
+ * or sooner at BATCH_CHARS. So the first delta is never held back, and a fast stream is not one system call per
+ * delta. flush() before anything else is written.
+ */
+const BATCH_CHARS = 16 * 1024;
+function stdoutBatch(): { write(text: string): void; flush(): void } {
+  let parts: string[] = [];
+  let size = 0;
+  let inTick = false;
+  const flush = (): void => {
+    if (parts.length === 0) return;
+    const text = parts.length === 1 ? parts[0]! : parts.join('');
+    parts = [];
+    size = 0;
+    process.stdout.write(text);
+  };
+  const endOfTick = (): void => {
+    inTick = false;
+    flush();
+  };
+  return {
+    write(text) {
+      if (!inTick) {
+        inTick = true;
+        setImmediate(endOfTick);
+        process.stdout.write(text);
+        return;
+      }
+      parts.push(text);
+      size += text.length;
+      if (size >= BATCH_CHARS) flush();
+    },
+    flush,
+  };
+}
+
 /** `text` with the secrets of `url` (userinfo, query values) replaced by ***. */
 function maskSecretsOf(text: string, url: string): string {
   let out = text;
@@ -84,6 +122,7 @@ async function chat(argv: string[]): Promise<number> {
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
   let partial = '';
+  const out = stdoutBatch();
   let logger: Logger | undefined;
   // Connection steps (dns, connect, proxy handshake, tls) join the request's timeline in the log.
   const core = createCore({
@@ -111,12 +150,12 @@ async function chat(argv: string[]): Promise<number> {
     const timeline = logger ? timelineLogger(logger) : undefined;
     const onEvent = (ev: ChatEvent): void => {
       timeline?.(ev);
+      if (ev.type !== 'delta') out.flush();
       switch (ev.type) {
         case 'delta':
           if (ev.kind !== 'text') break;
           partial += ev.text;
-          if (json) process.stdout.write(JSON.stringify({ type: 'delta', text: ev.text }) + '\n');
-          else process.stdout.write(ev.text);
+          out.write(json ? JSON.stringify({ type: 'delta', text: ev.text }) + '\n' : ev.text);
           break;
         case 'retry':
           if (json) process.stdout.write(JSON.stringify({ type: 'retry', attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) }) + '\n');
@@ -134,12 +173,14 @@ async function chat(argv: string[]): Promise<number> {
     };
     const maxTokens = num('max-tokens', values['max-tokens'], 1);
     const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, onEvent });
+    out.flush();
     if (json) process.stdout.write(JSON.stringify({ type: 'done', text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), mode: result.mode, finishReason: result.finishReason, usage: result.usage }) + '\n');
     else process.stdout.write(result.text.endsWith('\n') ? '' : '\n');
     return 0;
   } catch (e) {
     const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
     logger?.scope('cli').error(err.code, err.toInfo());
+    out.flush();
     printError(err.toInfo(), json, partial);
     return err.code === 'cancelled' ? 130 : err.code === 'config_invalid' || err.code === 'config_unexpanded_env' ? 2 : 1;
   } finally {

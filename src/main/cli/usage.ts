@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from './options.ts';
+import type { UsageError } from './options.ts';
 
 const CONNECTION = `Connection options (chat and doctor):
   --provider NAME       a provider configured in the app (default: its default provider)

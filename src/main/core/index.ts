@@ -88,14 +88,19 @@ export function createCore(options: CoreOptions = {}): Core {
   const route = (s: ConnectionSettings, url: string): Promise<Route> =>
     resolveRoute({ mode: s.network.proxy.mode, proxyUrl: s.network.proxy.url, bypass: s.network.proxy.bypass, env, systemResolver: options.systemProxyResolver }, new URL(url));
 
-  // CA files are stat'ed for each request and read again only when they changed.
+  // CA files are stat'ed for each request with a TLS hop and read again only when they changed; the OS store is
+  // read once per core, on the first such request.
   const trustFiles = new TrustFileCache();
   async function prepare(raw: unknown, url: (s: ConnectionSettings) => string) {
     const settings = typeOnce(raw);
     const target = url(settings);
     const r = await route(settings, target);
-    const trust = await buildTrustStore(settings.network.caFiles, env, trustFiles);
-    const dispatcher = await pool.get(r, trust, settings.network.timeouts.connectMs, new URL(target).protocol === 'https:', networkKey(settings));
+    const targetIsTls = new URL(target).protocol === 'https:';
+    // The trust store (the OS certificates, the CA files) only for a request with a TLS hop: an http:// provider
+    // reached directly or through a plain proxy reads no certificate and builds no secure context.
+    const tlsHop = targetIsTls || (r.kind === 'proxy' && r.proxy.scheme === 'https');
+    const trust = tlsHop ? await buildTrustStore(settings.network.caFiles, env, trustFiles) : undefined;
+    const dispatcher = await pool.get(r, trust, settings.network.timeouts.connectMs, targetIsTls, networkKey(settings));
     return { settings, route: r, dispatcher };
   }
 

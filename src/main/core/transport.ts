@@ -4,11 +4,23 @@
  */
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+// undici's Agent and its request API, without the rest of the package (fetch, WebSocket, caches, mocks: two
+// thirds of its code), which `parley` would otherwise load on every run. The API is attached to Dispatcher's
+// prototype exactly as undici's own index.js does. (undici's files have no types of their own; typed as its exports.)
+// @ts-expect-error: no declaration file for undici's own files
+import AgentImpl from 'undici/lib/dispatcher/agent.js';
+// @ts-expect-error: no declaration file for undici's own files
+import DispatcherImpl from 'undici/lib/dispatcher/dispatcher.js';
+// @ts-expect-error: no declaration file for undici's own files
+import undiciApi from 'undici/lib/api/index.js';
+
+Object.assign((DispatcherImpl as { prototype: object }).prototype, undiciApi);
+const Agent = AgentImpl as typeof UndiciAgent;
 import { makeConnector, type TraceEvent } from './connect.ts';
 import { bodyTooLarge, LIMITS } from './limits.ts';
 import type { Route } from './route/types.ts';
-import type { TrustStore } from './trust.ts';
+import { systemCertificates, type TrustStore } from './trust.ts';
 
 export interface RouteDispatcher {
   dispatcher: Dispatcher;
@@ -23,6 +35,26 @@ function routeKey(route: Route): string {
 }
 
 /**
+ * A dispatcher's TLS secure context, made on first use from its trust store (Node's roots, the OS store and the
+ * extra CAs: building it costs tens of milliseconds).
+ */
+class LazySecureContext {
+  #trust: TrustStore | undefined;
+  #context: tls.SecureContext | undefined;
+  constructor(trust: TrustStore | undefined) {
+    this.#trust = trust;
+  }
+  set(trust: TrustStore): void {
+    if (!this.#trust) this.#trust = trust;
+  }
+  get(): tls.SecureContext {
+    // Without a trust store (a TLS hop the pool was not told of: never expected) Node's and the OS's roots.
+    this.#context ??= tls.createSecureContext({ ca: this.#trust?.ca ?? systemCertificates() });
+    return this.#context;
+  }
+}
+
+/**
  * Dispatchers keyed by network settings and route, so providers with different routes share one pool and
  * keep their connections. Least recently used ones beyond MAX_DISPATCHERS are closed gracefully (requests
  * in flight finish); close() destroys all.
@@ -33,6 +65,7 @@ export class DispatcherPool {
   readonly #entries = new Map<string, RouteDispatcher>();
   readonly #trace: ((ev: TraceEvent) => void) | undefined;
   readonly #lookup: net.LookupFunction | undefined;
+  readonly #trust = new WeakMap<RouteDispatcher, LazySecureContext>();
 
   constructor(trace?: (ev: TraceEvent) => void, lookup?: net.LookupFunction) {
     this.#trace = trace;
@@ -43,18 +76,32 @@ export class DispatcherPool {
     return this.#entries.size;
   }
 
-  async get(route: Route, trust: TrustStore, connectTimeoutMs: number, targetIsTls: boolean, networkKey: string): Promise<RouteDispatcher> {
+  /**
+   * The dispatcher for this route. `trust` is given when the request has a TLS hop (an https:// target, or an
+   * https:// proxy): the secure context is made from it the first time a connection of this dispatcher upgrades
+   * to TLS, never for a dispatcher whose connections are all plain (an http:// provider, direct or via a plain proxy).
+   */
+  async get(route: Route, trust: TrustStore | undefined, connectTimeoutMs: number, targetIsTls: boolean, networkKey: string): Promise<RouteDispatcher> {
     const forward = !targetIsTls && route.kind === 'proxy' && (route.proxy.scheme === 'http' || route.proxy.scheme === 'https');
-    const key = `${networkKey}|${trust.key}|${routeKey(route)}|${forward ? 'fwd' : 'tun'}`;
+    // Without a TLS hop the extra CA files were not read: such a request shares the dispatcher of TLS requests
+    // without extra CAs (key ''), and a dispatcher made without trust gets it from the first request that has it.
+    const key = `${networkKey}|${trust?.key ?? ''}|${routeKey(route)}|${forward ? 'fwd' : 'tun'}`;
     let entry = this.#entries.get(key);
     if (entry) {
       // Most recently used last.
       this.#entries.delete(key);
       this.#entries.set(key, entry);
+      if (trust) this.#trust.get(entry)?.set(trust);
     } else {
-      const secureContext = tls.createSecureContext({ ca: trust.ca });
+      const lazy = new LazySecureContext(trust);
       const dispatcher = new Agent({
-        connect: makeConnector({ route, secureContext, connectTimeoutMs, forwardProxy: forward, trace: this.#trace, lookup: this.#lookup }),
+        connect: makeConnector({
+          route, connectTimeoutMs, forwardProxy: forward, trace: this.#trace, lookup: this.#lookup,
+          // Read by the connector only when it upgrades a socket to TLS.
+          get secureContext() {
+            return lazy.get();
+          },
+        }),
         allowH2: false,
         // Time bounds are Parley's own (see exchange()); undici's would race them.
         headersTimeout: 0,
@@ -62,6 +109,7 @@ export class DispatcherPool {
         keepAliveTimeout: 30_000,
       });
       entry = { dispatcher };
+      this.#trust.set(entry, lazy);
       if (forward && route.kind === 'proxy') {
         const p = route.proxy;
         const host = p.host.includes(':') ? `[${p.host}]` : p.host;

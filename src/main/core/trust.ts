@@ -31,6 +31,25 @@ interface CachedFile {
 export class TrustFileCache {
   readonly #files = new Map<string, CachedFile>();
   static readonly MAX_ENTRIES = 64;
+  /** The trust stores built, by their key ('' for no extra CAs): the system certificates are read once per cache. */
+  readonly #stores = new Map<string, TrustStore>();
+  #system: string[] | undefined;
+
+  /** Node's bundled roots and the OS store, read the first time a trust store is built with this cache. */
+  system(): string[] {
+    this.#system ??= systemCertificates();
+    return this.#system;
+  }
+
+  store(key: string, build: () => TrustStore): TrustStore {
+    let s = this.#stores.get(key);
+    if (!s) {
+      s = build();
+      this.#stores.set(key, s);
+      while (this.#stores.size > TrustFileCache.MAX_ENTRIES) this.#stores.delete(this.#stores.keys().next().value as string);
+    }
+    return s;
+  }
 
   get(path: string, st: { dev: number; ino: number; size: number; mtimeMs: number }): string[] | undefined {
     const c = this.#files.get(path);
@@ -106,7 +125,8 @@ async function readPemFile(path: string, setting: string, cache: TrustFileCache 
   return certs;
 }
 
-function systemCerts(): string[] {
+/** Node's bundled roots and the OS store (reading the OS store takes tens of milliseconds). */
+export function systemCertificates(): string[] {
   try {
     return [...tls.getCACertificates('default'), ...tls.getCACertificates('system')];
   } catch {
@@ -125,8 +145,9 @@ export async function buildTrustStore(caFiles: readonly string[], env: Env, cach
   // Node reads NODE_EXTRA_CA_CERTS only at process start; we read it too so a changed env is honoured.
   if (fromEnv) files.push(fromEnv);
   for (const [i, f] of files.entries()) extra.push(...(await readPemFile(f, i < caFiles.length ? `caFiles[${i}]` : 'NODE_EXTRA_CA_CERTS', cache)));
-  const ca = [...new Set([...systemCerts(), ...extra])];
   // Keyed by what the files hold, not their paths: a CA file replaced on disk gets new connections.
   const key = extra.length ? createHash('sha256').update(files.join('\n')).update('\0').update(extra.join('\n')).digest('hex') : '';
-  return { ca, key, extraFiles: files };
+  const build = (system: string[]): TrustStore => ({ ca: [...new Set([...system, ...extra])], key, extraFiles: files });
+  // With a cache, the system certificates are read and each store's list deduplicated once, not per request.
+  return cache ? cache.store(key, () => build(cache.system())) : build(systemCertificates());
 }

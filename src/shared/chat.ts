@@ -136,3 +136,16 @@ export type ChatStreamEvent =
   | { requestId: string; seq: number; type: 'end'; conversationId: string; messageId: string; message: Message }
   /** After the first answer, when the user turned on model-written titles. */
   | { requestId: string; seq: number; type: 'title'; conversationId: string; messageId: string; title: string };
+
+/**
+ * A question the user chose to send when the provider's route answers again (issue 10, offline): kept by main
+ * in a bounded queue (persisted in the data folder), shown by the window as pending under its conversation.
+ */
+export interface QueuedMessage {
+  id: string;
+  conversationId: string;
+  text: string;
+  createdAt: number;
+}
+/** The most questions waiting at once (each bounded as a sent message). */
+export const MAX_QUEUED = 20;

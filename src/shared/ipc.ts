@@ -6,9 +6,9 @@
  * before a handler sees it: the renderer is untrusted.
  */
 import { z } from 'zod';
-import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, SearchHit } from './chat.ts';
+import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, QueuedMessage, SearchHit } from './chat.ts';
 import type { DoctorReport, DoctorStep, SavedDoctorReport } from './doctor.ts';
-import type { ErrorInfo } from './errors.ts';
+import type { ErrorCode, ErrorInfo } from './errors.ts';
 import { LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
@@ -168,6 +168,37 @@ export interface NetworkRequest extends NetworkSummary {
   dropped: number;
 }
 
+// ---- connectivity (issue 10, offline) ----
+/**
+ * A provider route's state: 'online' it answers (or nothing says otherwise); 'offline' the OS reports no network;
+ * 'unreachable' a chat or a probe failed at the connection level (dns_failed, connect_refused, connect_timeout,
+ * proxy_unreachable, proxy_refused, the proxy's own 502/503/504), never for auth or another HTTP answer.
+ */
+export const NET_STATES = ['online', 'offline', 'unreachable'] as const;
+export type NetStatus = (typeof NET_STATES)[number];
+export interface NetRoute {
+  providerId: string;
+  /** The provider's name. */
+  provider: string;
+  /** How it is reached (`proxy http://127.0.0.1:3128 (manual)`), '' when not known yet. */
+  route: string;
+  state: NetStatus;
+  /** Epoch ms of the last change. */
+  since: number;
+  /** The connection-level code that made it unreachable. */
+  code?: ErrorCode;
+  /** When main probes the route next (epoch ms), while it is not online. */
+  nextProbeAt?: number;
+}
+export interface NetState {
+  /** What the OS (the window's navigator.onLine) last reported. */
+  osOnline: boolean;
+  /** Routes with a known state (a provider absent here is online unless the OS is offline). */
+  routes: NetRoute[];
+  /** Questions waiting for their route, in the order they are sent. */
+  queue: QueuedMessage[];
+}
+
 // ---- argument schemas (bounds on everything) ----
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 const text = (max: number) => z.string().max(max);
@@ -298,6 +329,14 @@ export const CONTRACT = {
   /** Sends again into the same (failed, stopped or interrupted) answer. */
   'chat:retry': { args: z.tuple([id]), result: returns<SendResult>() },
   'chat:stop': { args: z.tuple([z.string().max(64)]), result: returns<boolean>() },
+  /** Keeps a question to send when the conversation's provider route answers again (at most MAX_QUEUED wait). */
+  'chat:queue': { args: z.tuple([z.object({ conversationId: id, text: z.string().min(1).max(MAX_MESSAGE) }).strict()]), result: returns<QueuedMessage>() },
+  /** Removes a waiting question; false when it was already sent or removed. */
+  'chat:unqueue': { args: z.tuple([id]), result: returns<boolean>() },
+  /** The routes' states and the waiting questions; the calling window then receives 'net:state' events. */
+  'net:get': { args: z.tuple([]), result: returns<NetState>() },
+  /** The OS's online state as the window sees it (navigator.onLine and its online/offline events). */
+  'net:osOnline': { args: z.tuple([z.boolean()]), result: returns<NetState>() },
   /** Streams in progress (a window that reloads catches up); the caller receives their events from now on. */
   'chat:active': { args: z.tuple([]), result: returns<ActiveStream[]>() },
   /** Loads a remote image the user asked to see (over the network settings, no key, bounded): a data: URL. */
@@ -317,8 +356,10 @@ export interface EventContract {
   'chat:stream': ChatStreamEvent;
   /** A request of the network panel began, moved on or ended (to windows that listed the requests). */
   'network:update': NetworkSummary;
+  /** A route's state or the waiting questions changed (to windows that asked for the state). */
+  'net:state': NetState;
 }
-export const EVENTS = ['doctor:step', 'chat:stream', 'network:update'] as const satisfies readonly (keyof EventContract)[];
+export const EVENTS = ['doctor:step', 'chat:stream', 'network:update', 'net:state'] as const satisfies readonly (keyof EventContract)[];
 
 /** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */
 export const EVENT_CHANNEL = 'parley:event';

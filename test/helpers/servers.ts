@@ -53,14 +53,15 @@ function randomName(prefix: string): string {
 
 /**
  * `hosts`: names only this proxy can resolve (its own hosts file), for routes where the client cannot
- * resolve the target but the proxy can.
+ * resolve the target but the proxy can. `port`: a given port instead of a free one.
  */
-export async function startSquid(opts: { auth?: ProxyAuth; hosts?: Record<string, string> } = {}): Promise<SquidServer> {
+export async function startSquid(opts: { auth?: ProxyAuth; hosts?: Record<string, string>; port?: number } = {}): Promise<SquidServer> {
   const squid = findBinary(['squid'], 'squid');
   const dir = await makeTempDir('squid');
   // squid started as root drops to the "proxy" user; it must write logs here.
   await chmod(dir, 0o777);
-  const port = await freePort();
+  // `port`: listen where a stopped squid listened (a route that comes back).
+  const port = opts.port ?? (await freePort());
   const accessLogPath = path.join(dir, 'access.log');
   const cacheLogPath = path.join(dir, 'cache.log');
   const pidPath = path.join(dir, 'squid.pid');

@@ -18,14 +18,15 @@ import type { ErrorInfo } from '../../shared/errors.ts';
 import type { StoredSettings } from '../../shared/settings.ts';
 import { isChannel, parseArgs, type AppInfo, type Channel, type EventName, type Result, type ResultOf } from '../../shared/ipc.ts';
 import { settingsSecrets } from './bundle.ts';
-import { createChatService } from './chat-service.ts';
+import { createChatService, type ChatService } from './chat-service.ts';
+import { createConnectivity } from './connectivity.ts';
 import { createRequestRecorder } from './requests.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { ensurePrivateDir, osReason } from './safe-write.ts';
 import { createRedactor, isSecretKey, TOO_DEEP } from './redact.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
 import { createSecretVault, type SecretCipher } from './secrets.ts';
-import { chatSettings } from './providers.ts';
+import { chatSettings, connectionFor } from './providers.ts';
 import type { ShellEnvResult } from './shell-env.ts';
 import { openChatStore, type ChatStore } from './storage/index.ts';
 import { createWindowHub, type Caller, type Send, type WindowHub } from './window-hub.ts';
@@ -37,6 +38,7 @@ import { diagnosticsHandlers } from './handlers/diagnostics.ts';
 import { doctorHandlers } from './handlers/doctor.ts';
 import { providerHandlers } from './handlers/providers.ts';
 import { networkHandlers } from './handlers/network.ts';
+import { netHandlers } from './handlers/net.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import type { AppContext, Handlers, LearningRedactor } from './handlers/types.ts';
 import { varFitsField } from './secure-input.ts';
@@ -73,6 +75,8 @@ export interface AppServicesOptions {
   logLimits?: { maxSizeBytes?: number; maxFiles?: number; maxTotalBytes?: number };
   /** Chat timers (tests may shorten them). */
   chatTimers?: { flushMs?: number; saveMs?: number };
+  /** The backoff of the probes of a route that stopped answering (tests may shorten it; default 1 s → 30 s). */
+  probeBackoff?: { minMs?: number; maxMs?: number };
   /**
    * The OS keychain (Electron's safeStorage in the app, a fake in tests): keys and proxy passwords are kept
    * encrypted in secrets.json. Absent: they stay in settings.json as before.
@@ -222,7 +226,51 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
   // Every request's timeline, written to the log and kept (bounded, redacted) for the network panel.
   const requests = createRequestRecorder({ logger, redactor });
-  const chat = createChatService({ store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers });
+  // Connectivity (issue 10): chats that end feed the routes' states; queued questions are sent through the chat.
+  const late: { chat?: ChatService } = {};
+  const connectivity = createConnectivity({
+    dataDir: opts.dataDir,
+    logger,
+    hub,
+    providers: () => settings.get().providers.map((p) => ({ id: p.id, name: p.name })),
+    // The model list along the provider's own route, without its key and without retries: any HTTP answer counts.
+    probe: async (providerId, signal) => {
+      const s = settings.get();
+      const raw = connectionFor(s, settings.providerFor(providerId), undefined);
+      const { apiKey: _key, ...provider } = raw.provider;
+      // Recorded like any request (the log and the network panel), as a model list without a key.
+      const rec = requests.begin({ kind: 'models', url: provider.baseUrl, method: 'GET', message: 'route probe', data: { provider: settings.providerFor(providerId).name, probe: true } });
+      try {
+        await rec.run(() => core.listModels({ ...raw, provider, network: { ...raw.network, retries: 0 } }, { signal, trace: (ev) => rec.trace(ev) }));
+      } catch (e) {
+        rec.failed(ParleyError.is(e) ? e.code : 'protocol_error', 'route probe: no model list', { message: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
+      rec.done('route probe answered', {});
+    },
+    providerOf: (conversationId) => {
+      const c = store.getConversation(conversationId);
+      if (!c) return undefined;
+      return c.providerId ?? settings.get().defaults.providerId ?? null;
+    },
+    send: (item, windows) => {
+      const chatNow = late.chat;
+      if (!chatNow) throw new Error('the chat is not ready');
+      const out = chatNow.send({ windowId: windows[0] ?? 'queue' }, { conversationId: item.conversationId, text: item.text }, { windows, keepDraft: true });
+      const answerId = out.tail[out.tail.length - 1]?.id;
+      return chatNow.settled(out.requestId).then(() => {
+        const m = answerId ? store.getMessage(answerId) : undefined;
+        return m && m.status !== 'complete' ? m.error : undefined;
+      });
+    },
+    ...(opts.probeBackoff?.minMs !== undefined ? { probeMinMs: opts.probeBackoff.minMs } : {}),
+    ...(opts.probeBackoff?.maxMs !== undefined ? { probeMaxMs: opts.probeBackoff.maxMs } : {}),
+  });
+  const chat = createChatService({
+    store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers,
+    onChatEnd: ({ providerId, error }) => connectivity.chatEnded(providerId, error),
+  });
+  late.chat = chat;
   const loginShellEnv = async (): Promise<Env | undefined> => {
     if (!opts.loginShellEnv) return undefined;
     shellRead ??= opts.loginShellEnv().then((r) => {
@@ -238,7 +286,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Read early: keys that only the login shell sets are then there for the first request.
   if (opts.loginShellEnv) void loginShellEnv();
 
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, loginShellEnv, storageError };
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),
@@ -249,6 +297,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...conversationHandlers(ctx),
     ...chatHandlers(ctx),
     ...networkHandlers(ctx),
+    ...netHandlers(ctx),
   };
 
   const fail = (e: unknown): ErrorInfo => {
@@ -291,6 +340,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       }
     },
     async close() {
+      connectivity.close();
       await chat.close();
       requests.close();
       await core.close();

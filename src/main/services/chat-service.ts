@@ -41,6 +41,8 @@ export interface ChatServiceDeps {
   learnSecrets?(settings: unknown): void;
   /** How a failure reaches the window and the disk: redacted. */
   redactError(e: ErrorInfo): ErrorInfo;
+  /** A chat ended (after its end event): with its error when it failed or was cut (connectivity, issue 10). */
+  onChatEnd?(ended: { providerId: string; conversationId: string; messageId: string; error?: ErrorInfo }): void;
   /** Timers (tests may shorten them). */
   flushMs?: number;
   saveMs?: number;
@@ -81,8 +83,15 @@ interface Active {
   rec: RequestRecord;
 }
 
+export interface SendOptions {
+  /** More windows that receive the answer's events (a queued question sent by main goes to every window). */
+  windows?: string[];
+  /** Leaves the conversation's draft as it is (a queued question is not what the composer holds). */
+  keepDraft?: boolean;
+}
+
 export interface ChatService {
-  send(caller: Caller, args: { conversationId: string; text: string; editOf?: string }): SendOutcome;
+  send(caller: Caller, args: { conversationId: string; text: string; editOf?: string }, opts?: SendOptions): SendOutcome;
   regenerate(caller: Caller, messageId: string): SendOutcome;
   continue(caller: Caller, messageId: string): SendOutcome;
   retry(caller: Caller, messageId: string): SendOutcome;
@@ -308,6 +317,13 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       actives.delete(requestId);
       byMessage.delete(a.messageId);
       emitTo(a, { requestId, seq: ++a.seq, type: 'end', conversationId: a.conversationId, messageId: a.messageId, message });
+      if (!(message.status === 'stopped' && a.stoppedByUser)) {
+        try {
+          deps.onChatEnd?.({ providerId: provider.id, conversationId: a.conversationId, messageId: a.messageId, ...(message.status !== 'complete' && message.error ? { error: message.error } : {}) });
+        } catch (e) {
+          log.warn('chat end not reported', { requestId, error: e instanceof Error ? e.message : String(e) });
+        }
+      }
       if (message.status === 'complete' && deps.settings.get().defaults.autoTitle) await autoTitle(a, raw, history, message.text);
     })();
     return requestId;
@@ -361,7 +377,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   };
 
   return {
-    send(caller, { conversationId, text, editOf }) {
+    send(caller, { conversationId, text, editOf }, opts = {}) {
       let conv = conversation(conversationId);
       let parentId: string | null = conv.currentLeafId;
       if (editOf) {
@@ -376,7 +392,9 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const user = store.addMessage({ conversationId: conv.id, parentId, role: 'user', text, reasoning: '', status: 'complete' });
       if (!parentId && (conv.title === '' || conv.title === 'New chat')) conv = store.updateConversation(conv.id, { title: titleFrom(text) });
       const { requestId } = answer(caller, conv, user.id);
-      conv = store.updateConversation(conv.id, { draft: '' });
+      const a = actives.get(requestId);
+      for (const w of opts.windows ?? []) a?.windows.add(w);
+      conv = opts.keepDraft ? conversation(conv.id) : store.updateConversation(conv.id, { draft: '' });
       return { requestId, conversation: conv, tail: tailFrom(conv.id, user.id) };
     },
     regenerate(caller, messageId) {

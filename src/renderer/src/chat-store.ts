@@ -6,7 +6,7 @@
 import { create } from 'zustand';
 import { PAGE_SIZE, type ChatStreamEvent, type Conversation, type ConversationPage, type Message, type PathMessage, type SearchHit, type StreamNotice } from '../../shared/chat.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
-import type { BootState, ConversationPatch, SendResult } from '../../shared/ipc.ts';
+import type { BootState, ConversationPatch, NetState, NetStatus, SendResult } from '../../shared/ipc.ts';
 import { call } from './api.ts';
 import { log } from './log.ts';
 
@@ -41,6 +41,8 @@ export interface ChatState {
   focusMessageId: string | null;
   /** The message being edited (its text goes to the composer; sending makes a new branch). */
   editing: { messageId: string; text: string } | null;
+  /** The provider routes' states and the questions waiting for them (issue 10, offline); null until main answered. */
+  net: NetState | null;
 
   /** The start's data: the list, streams in progress (with their text so far), the conversation to show. */
   applyBoot(boot: BootState): void;
@@ -65,6 +67,21 @@ export interface ChatState {
   onStream(ev: ChatStreamEvent): void;
   clearFocus(): void;
   dismissActionError(): void;
+  /** Tells main the OS's online state (navigator.onLine) and takes the routes' states; 'net:state' events follow. */
+  reportOnline(online: boolean): Promise<void>;
+  onNetState(state: NetState): void;
+  /** Keeps the question to send when the route answers again (the user's choice for this message). */
+  queue(text: string): Promise<boolean>;
+  unqueue(id: string): Promise<void>;
+  /** Reads the open conversation again (a queued question main sent). */
+  refresh(): Promise<void>;
+}
+
+/** The state of the route a conversation's questions take: its own, else offline when the OS says so. */
+export function routeStatus(net: NetState | null, providerId: string | null | undefined): { state: NetStatus; route: string; provider: string } {
+  const r = providerId ? net?.routes.find((x) => x.providerId === providerId) : undefined;
+  if (r) return { state: r.state, route: r.route, provider: r.provider };
+  return { state: net && !net.osOnline ? 'offline' : 'online', route: '', provider: '' };
 }
 
 function sortList(list: Conversation[]): Conversation[] {
@@ -82,6 +99,8 @@ function withTail(page: ConversationPage, tail: PathMessage[]): ConversationPage
 }
 
 let searchSeq = 0;
+/** Requests of main (queued questions) whose messages made the window read its conversation again: once each. */
+const refreshedFor = new Set<string>();
 
 export const useChat = create<ChatState>()((set, get) => {
   const fail = (error: ErrorInfo, context: string): void => {
@@ -124,6 +143,7 @@ export const useChat = create<ChatState>()((set, get) => {
     search: { query: '', hits: [], running: false },
     focusMessageId: null,
     editing: null,
+    net: null,
 
     applyBoot(boot) {
       set((s) => {
@@ -301,6 +321,13 @@ export const useChat = create<ChatState>()((set, get) => {
     },
 
     onStream(ev) {
+      const shown = get().page;
+      // An answer main started by itself (a queued question): the open conversation is read again to show it.
+      if (shown && shown.conversation.id === ev.conversationId && !shown.messages.some((m) => m.id === ev.messageId) && !refreshedFor.has(`${ev.requestId}:${ev.type === 'end' ? 'end' : 'start'}`)) {
+        refreshedFor.add(`${ev.requestId}:${ev.type === 'end' ? 'end' : 'start'}`);
+        if (refreshedFor.size > 200) refreshedFor.clear();
+        void get().refresh();
+      }
       const seen = get().seen[ev.requestId] ?? 0;
       if (ev.seq <= seen) return; // already folded in (a snapshot after a reload)
       set((s) => ({ seen: { ...s.seen, [ev.requestId]: ev.seq } }));
@@ -336,6 +363,65 @@ export const useChat = create<ChatState>()((set, get) => {
     },
     dismissActionError() {
       set({ actionError: null });
+    },
+
+    async reportOnline(online) {
+      const r = await call('netOsOnline', (api) => api.netOsOnline(online));
+      if (r.ok) get().onNetState(r.value);
+      else log.warn('network state not read', r.error);
+    },
+
+    onNetState(state) {
+      const before = get().net;
+      set({ net: state });
+      const id = get().page?.conversation.id;
+      // A question of the open conversation left the queue: main sent it (or it was removed): show the conversation as it is now.
+      if (id && before && before.queue.some((q) => q.conversationId === id && !state.queue.some((x) => x.id === q.id))) void get().refresh();
+    },
+
+    async queue(text) {
+      let { page } = get();
+      if (!page) {
+        await get().newChat();
+        page = get().page;
+        if (!page) return false;
+      }
+      const conversationId = page.conversation.id;
+      const r = await call('chatQueue', (api) => api.chatQueue({ conversationId, text }));
+      if (!r.ok) {
+        fail(r.error, 'queue failed');
+        return false;
+      }
+      const item = r.value;
+      set((s) => ({ actionError: null, net: s.net ? (s.net.queue.some((q) => q.id === item.id) ? s.net : { ...s.net, queue: [...s.net.queue, item] }) : { osOnline: true, routes: [], queue: [item] } }));
+      // The composer's text was the draft: it is a queued question now.
+      void get().update(conversationId, { draft: '' });
+      log.info('question queued', { conversationId });
+      return true;
+    },
+
+    async unqueue(id) {
+      const r = await call('chatUnqueue', (api) => api.chatUnqueue(id));
+      if (!r.ok) return fail(r.error, 'unqueue failed');
+      set((s) => (s.net ? { net: { ...s.net, queue: s.net.queue.filter((q) => q.id !== id) } } : {}));
+    },
+
+    async refresh() {
+      const page = get().page;
+      if (!page) return;
+      const id = page.conversation.id;
+      const r = await call('conversationsOpen', (api) => api.conversationsOpen(id, { limit: Math.max(PAGE, page.messages.length + 2) }));
+      if (!r.ok || get().page?.conversation.id !== id) return;
+      // An answer that ended before this read returned keeps its end.
+      const ended = new Map(Object.values(get().finished).map((m) => [m.id, m]));
+      const messages = r.value.messages.map((m) => {
+        const done = ended.get(m.id);
+        return done && m.status === 'streaming' ? { ...m, ...done } : m;
+      });
+      set((s) => ({
+        page: { ...r.value, messages },
+        conversations: sortList(s.conversations.map((c) => (c.id === id ? r.value.conversation : c))),
+      }));
     },
   };
 });

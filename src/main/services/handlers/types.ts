@@ -13,6 +13,7 @@ import type { ChatStore } from '../storage/index.ts';
 import type { Caller, WindowHub } from '../window-hub.ts';
 import type { AppServicesOptions } from '../app.ts';
 import type { RequestRecorder } from '../requests.ts';
+import type { Connectivity } from '../connectivity.ts';
 
 export type Handler<C extends Channel> = (caller: Caller, ...args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
 export type Handlers<K extends Channel> = { [C in K]: Handler<C> };
@@ -40,6 +41,8 @@ export interface AppContext {
   chat: ChatService;
   /** Each request's timeline (the log and the network panel). */
   requests: RequestRecorder;
+  /** Routes' states and the queued questions (issue 10, offline). */
+  connectivity: Connectivity;
   /** Why the data folder could not be used at start (the store then lives in a session folder). */
   storageError?: import('../../../shared/errors.ts').ErrorInfo;
   /** The login shell's environment (read once, lazily), or undefined where not applicable or unreadable. */

@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProviderView } from '../../../shared/ipc.ts';
+import { bridge } from '../api.ts';
 import { useChat } from '../chat-store.ts';
 import { useStore } from '../store.ts';
 import { MessageList } from './MessageList.tsx';
+import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
 import { Welcome } from './Welcome.tsx';
 
 /** The most characters a message may have (main refuses more). */
@@ -90,7 +92,10 @@ function Composer(): React.JSX.Element {
   const editing = useChat((s) => s.editing);
   const cancelEdit = useChat((s) => s.cancelEdit);
   const send = useChat((s) => s.send);
+  const queue = useChat((s) => s.queue);
   const stop = useChat((s) => s.stop);
+  // The route does not answer: the first action keeps the question until it does; sending now stays possible.
+  const down = useRouteDown();
   const update = useChat((s) => s.update);
   const streaming = useChat((s) => !!s.page && s.page.messages.some((m) => !!s.live[m.id]));
   const view = useStore((s) => s.view);
@@ -127,12 +132,12 @@ function Composer(): React.JSX.Element {
     draftTimer.current = window.setTimeout(() => void update(convId, { draft: value }), 400);
   };
 
-  const submit = async (): Promise<void> => {
+  const submit = async (how: 'send' | 'queue' = 'send'): Promise<void> => {
     const value = text.trim();
-    if (!value || sending || streaming) return;
+    if (!value || sending || (streaming && how === 'send')) return;
     window.clearTimeout(draftTimer.current);
     setSending(true);
-    const ok = await send(text);
+    const ok = how === 'queue' && !editing ? await queue(text) : await send(text);
     setSending(false);
     // On failure the question stays, editable.
     if (ok) setText('');
@@ -143,7 +148,7 @@ function Composer(): React.JSX.Element {
     if (e.nativeEvent.isComposing || e.keyCode === 229) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
-      void submit();
+      void submit(down && !editing ? 'queue' : 'send');
     } else if (e.key === 'Escape') {
       if (streaming) void stop();
       else if (editing) cancelEdit();
@@ -175,10 +180,19 @@ function Composer(): React.JSX.Element {
           }}
           onKeyDown={onKeyDown}
         />
+        {down && !editing ? (
+          <button type="button" className="primary" data-testid="queue" disabled={!text.trim() || sending} title={t('chat.queued.help')} onClick={() => void submit('queue')}>
+            {t('chat.sendWhenOnline')}
+          </button>
+        ) : null}
         {streaming ? (
           <button type="button" className="secondary" data-testid="stop" onClick={() => void stop()} title={`${t('chat.stop')} (Esc)`}>
             <span aria-hidden="true">■ </span>
             {t('chat.stop')}
+          </button>
+        ) : down && !editing ? (
+          <button type="button" className="secondary" data-testid="send" disabled={!text.trim() || sending} onClick={() => void submit('send')}>
+            {t('chat.sendNow')}
           </button>
         ) : (
           <button type="button" className="primary" data-testid="send" disabled={!text.trim() || sending} onClick={() => void submit()}>
@@ -199,12 +213,33 @@ export function ChatView(): React.JSX.Element {
   const view = useStore((s) => s.view);
   const noConversations = useChat((s) => s.listLoaded && s.conversations.length === 0);
   const hasProvider = (view?.providers.length ?? 0) > 0;
+  // The routes' states from main (and their changes), and the OS's online state as this window sees it.
+  useEffect(() => {
+    const api = bridge();
+    let off: (() => void) | undefined;
+    try {
+      off = api?.on('net:state', (state) => useChat.getState().onNetState(state));
+    } catch {
+      /* no events without the bridge */
+    }
+    const report = (): void => void useChat.getState().reportOnline(navigator.onLine);
+    report();
+    window.addEventListener('online', report);
+    window.addEventListener('offline', report);
+    return () => {
+      off?.();
+      window.removeEventListener('online', report);
+      window.removeEventListener('offline', report);
+    };
+  }, []);
   // First run: the welcome screen until a provider is kept and a chat started.
   if (!page && (!hasProvider || noConversations)) return <Welcome />;
   return (
     <section className="chat" aria-label={t('nav.chat')}>
       <Header />
+      <OfflineBanner />
       {page && page.messages.length > 0 ? <MessageList /> : <div className="chat-empty muted">{opening ? t('app.loading') : t('chat.empty')}</div>}
+      <QueuedList />
       {actionError ? (
         <div className="banner banner-error action-error" role="alert" data-testid="action-error" data-code={actionError.code}>
           <div className="banner-body">

@@ -108,6 +108,22 @@ export const en = {
     empty: 'Ask anything. Your conversation is saved on this computer.',
     noProvider: 'Add a provider to start chatting.',
     linkTitle: 'Open {{url}} in your browser',
+    sendWhenOnline: 'Send when back online',
+    sendNow: 'Send now',
+    offline: {
+      title: 'Offline:',
+      noNetwork: 'this computer has no network, so Parley can’t reach {{provider}}.',
+      unreachable: 'Parley can’t reach {{provider}} through {{route}}.',
+      unreachableNoRoute: 'Parley can’t reach {{provider}}.',
+      wait: 'Your messages can wait: they are sent when it answers again.',
+      theProvider: 'the provider',
+    },
+    queued: {
+      title: 'Waiting to be sent',
+      pending: 'Waiting',
+      remove: 'Remove this waiting question',
+      help: 'Keep this question and send it as soon as the provider answers again',
+    },
   },
   welcome: {
     title: 'Welcome to Parley',

@@ -98,6 +98,22 @@ export const zh: Messages = {
     empty: '随便问点什么。对话保存在本机。',
     noProvider: '添加一个服务提供方即可开始对话。',
     linkTitle: '在浏览器中打开 {{url}}',
+    sendWhenOnline: '恢复联网后发送',
+    sendNow: '立即发送',
+    offline: {
+      title: '离线：',
+      noNetwork: '这台电脑没有网络，Parley 无法连接 {{provider}}。',
+      unreachable: 'Parley 无法通过 {{route}} 连接 {{provider}}。',
+      unreachableNoRoute: 'Parley 无法连接 {{provider}}。',
+      wait: '你的消息可以等待：连接恢复后会自动发送。',
+      theProvider: '服务商',
+    },
+    queued: {
+      title: '等待发送',
+      pending: '等待中',
+      remove: '移除这条等待中的问题',
+      help: '保留这个问题，服务商恢复应答后立即发送',
+    },
   },
   welcome: {
     title: '欢迎使用 Parley',

@@ -302,6 +302,25 @@ try {
     cells: [squid ? `${ms(firstAdded('parley core.chat via squid', 'undici raw via squid'))} ms` : `n/a (${squidSkipped})`],
   });
 
+  // What a cold https:// chat pays once: the trust store (Node's roots, the OS store, the CA file) and its secure
+  // context, in a fresh process (Node keeps the OS store once read).
+  const trustUrl = pathToFileURL(join(ROOT, 'src/main/core/trust.ts')).href;
+  const coldTrust = await alternate(['trust'], QUICK ? 1 : 5, 0, async () => {
+    const script = `import { createSecureContext } from 'node:tls'; const { buildTrustStore, TrustFileCache } = await import(${JSON.stringify(trustUrl)});
+      const t0 = performance.now(); const s = await buildTrustStore([${JSON.stringify(up.caCertPath)}], {}, new TrustFileCache()); const t1 = performance.now();
+      createSecureContext({ ca: s.ca }); const t2 = performance.now(); console.log(JSON.stringify([t1 - t0, t2 - t1, s.ca.length]));`;
+    const out: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const c = spawn(NODE, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      c.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+      c.on('error', reject);
+      c.on('close', () => resolve());
+    });
+    return JSON.parse(out.join('')) as [number, number, number];
+  });
+  const ct = coldTrust.get('trust')!;
+  rows.push({ section: 'derived', name: 'cold trust store + secure context (once per process)', cells: [`${ms(median(ct.map((x) => x[0])))} ms + ${ms(median(ct.map((x) => x[1])))} ms (${ct[0]![2]} certificates)`] });
+
   // TLS state: a fresh core, one http:// chat, then two https:// chats.
   const counted = async (s: object, c: ReturnType<typeof createCore>): Promise<string> => {
     const before = { ...tlsCounts };

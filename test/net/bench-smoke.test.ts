@@ -21,7 +21,7 @@ const ROWS = [
   'parley core.chat, content logging off', 'parley core.chat, content logging on', 'openai package (in process)',
   'undici raw via squid', 'parley core.chat via squid',
   'content logging on vs off (in process)', 'first delta added by the core, direct', 'first delta added by the core, via squid',
-  'fresh core: first http:// chat', 'same core: first https:// chat', 'same core: second https:// chat',
+  'cold trust store + secure context (once per process)', 'fresh core: first http:// chat', 'same core: first https:// chat', 'same core: second https:// chat',
 ];
 
 describe('npm run bench -- --quick', () => {

@@ -14,7 +14,7 @@ import { classifyHttp } from './classify.ts';
 import { resolveRoute } from './route/resolve.ts';
 import type { Route, SystemProxyResolver } from './route/types.ts';
 import { DispatcherPool, Deadline, exchange, headerRecord, readText } from './transport.ts';
-import { buildTrustStore, TrustFileCache } from './trust.ts';
+import { buildTrustStore, checkCaFiles, TrustFileCache } from './trust.ts';
 import { LIMITS } from './limits.ts';
 
 import { ParleyError } from './errors.ts';
@@ -100,6 +100,8 @@ export function createCore(options: CoreOptions = {}): Core {
     // reached directly or through a plain proxy reads no certificate and builds no secure context.
     const tlsHop = targetIsTls || (r.kind === 'proxy' && r.proxy.scheme === 'https');
     const trust = tlsHop ? await buildTrustStore(settings.network.caFiles, env, trustFiles) : undefined;
+    // Without a TLS hop the CA files are still checked (cheap), so a broken one is the same error on every route.
+    if (!tlsHop) await checkCaFiles(settings.network.caFiles, env, trustFiles);
     const dispatcher = await pool.get(r, trust, settings.network.timeouts.connectMs, targetIsTls, networkKey(settings));
     return { settings, route: r, dispatcher };
   }

@@ -135,6 +135,17 @@ export function systemCertificates(): string[] {
 }
 
 /**
+ * Reads the configured CA files as buildTrustStore does (the same rules and message), without the OS store or
+ * a secure context: a request with no TLS hop still refuses a CA file that cannot be used, as the settings
+ * panel and the doctor do, at the cost of a stat per file (the cache spares re-reading).
+ */
+export async function checkCaFiles(caFiles: readonly string[], env: Env, cache?: TrustFileCache): Promise<void> {
+  const files = [...caFiles];
+  if (env.NODE_EXTRA_CA_CERTS) files.push(env.NODE_EXTRA_CA_CERTS);
+  for (const [i, f] of files.entries()) await readPemFile(f, i < caFiles.length ? `caFiles[${i}]` : 'NODE_EXTRA_CA_CERTS', cache);
+}
+
+/**
  * Builds the trust store: extra CAs are added to the system store, never replace it. Reads the files
  * asynchronously (a hostile path must not freeze the main process); `cache` spares re-reading unchanged files.
  */

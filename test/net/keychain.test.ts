@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { fakeCipher, type FakeCipher } from '../helpers/fake-cipher.ts';
 import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
-import { safeStorageCipher } from '../../src/main/services/secrets.ts';
+import { createSecretVault, safeStorageCipher } from '../../src/main/services/secrets.ts';
 import type { ChatStreamEvent, Message } from '../../src/shared/chat.ts';
 import type { ErrorInfo } from '../../src/shared/errors.ts';
 import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
@@ -450,5 +450,30 @@ describe('the safeStorage cipher', () => {
     expect((await safeStorageCipher({ ...ss, getSelectedStorageBackend: () => 'gnome_libsecret' }, 'linux').available()).backend).toBe('gnome_libsecret');
     expect((await safeStorageCipher(ss, 'darwin').available())).toEqual({ ok: true, backend: 'keychain' });
     expect(await safeStorageCipher(undefined, 'linux').available()).toEqual({ ok: false });
+  });
+
+  it('a ciphertext the keychain asks to re-encrypt (shouldReEncrypt) is sealed again with the current key at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-reencrypt-'));
+    // "Key version" 1 and 2: decrypting a v1 ciphertext works but asks for re-encryption; encrypting writes v2.
+    const seal = (v: number, s: string): Buffer => Buffer.from(`v${v}:${Buffer.from(s).toString('hex')}`);
+    const ss = {
+      isAsyncEncryptionAvailable: async () => true,
+      encryptStringAsync: async (s: string) => seal(2, s),
+      decryptStringAsync: async (b: Buffer) => {
+        const [v, hex] = b.toString().split(':') as [string, string];
+        return { result: Buffer.from(hex, 'hex').toString(), shouldReEncrypt: v !== 'v2' };
+      },
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+    };
+    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ version: 1, entries: { abc: seal(1, 'sk-old-format-key').toString('base64') } }));
+    try {
+      const vault = createSecretVault(dir, safeStorageCipher(ss, 'linux'));
+      await vault.init();
+      expect(vault.reveal('keychain:abc')).toBe('sk-old-format-key');
+      const stored = JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')) as { entries: Record<string, string> };
+      expect(Buffer.from(stored.entries.abc ?? '', 'base64').toString()).toMatch(/^v2:/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

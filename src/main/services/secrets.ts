@@ -23,6 +23,11 @@ export interface SecretCipher {
   available(): Promise<{ ok: boolean; backend?: string }>;
   encrypt(plain: string): Promise<Buffer>;
   decrypt(data: Buffer): Promise<string>;
+  /**
+   * Decrypts and says whether the ciphertext should be sealed again (Electron's `shouldReEncrypt`: the OS key
+   * was rotated or the format is old). Optional: without it nothing is re-sealed.
+   */
+  decryptWithStatus?(data: Buffer): Promise<{ value: string; reEncrypt: boolean }>;
 }
 
 /** The part of Electron's `safeStorage` the cipher uses (the asynchronous API of Electron ≥ 39). */
@@ -49,6 +54,11 @@ export function safeStorageCipher(ss: SafeStorageLike | undefined, platform: Nod
     async decrypt(data) {
       if (!ss) throw new Error('safeStorage is not available');
       return (await ss.decryptStringAsync(data)).result;
+    },
+    async decryptWithStatus(data) {
+      if (!ss) throw new Error('safeStorage is not available');
+      const r = await ss.decryptStringAsync(data);
+      return { value: r.result, reEncrypt: r.shouldReEncrypt === true };
     },
   };
 }
@@ -148,10 +158,28 @@ export function createSecretVault(dataDir: string, cipher: SecretCipher | undefi
         if (!cipher) return;
         state = keychainState(await cipher.available().catch(() => undefined));
         read();
+        const resealed: Record<string, string> = {};
         for (const [id, b64] of Object.entries(entries)) {
           try {
-            values.set(id, await cipher.decrypt(Buffer.from(b64, 'base64')));
+            const data = Buffer.from(b64, 'base64');
+            if (cipher.decryptWithStatus) {
+              const r = await cipher.decryptWithStatus(data);
+              values.set(id, r.value);
+              // The keychain asks for it: sealed again with the current key (the old ciphertext replaced).
+              if (r.reEncrypt) resealed[id] = Buffer.from(await cipher.encrypt(r.value)).toString('base64');
+            } else {
+              values.set(id, await cipher.decrypt(data));
+            }
           } catch { /* unreadable: the provider asks for the key again */ }
+        }
+        if (Object.keys(resealed).length) {
+          const before = entries;
+          entries = { ...entries, ...resealed };
+          try {
+            write();
+          } catch {
+            entries = before; // the old ciphertexts still decrypt: try again at the next start
+          }
         }
       })();
       return started;

@@ -14,7 +14,7 @@ import { probeOllama } from './services/probe.ts';
 import * as electronApi from 'electron';
 import { safeStorageCipher, type SafeStorageLike } from './services/secrets.ts';
 import type { Caller } from './services/window-hub.ts';
-import { aboutDetail, buildMenuTemplate, MENU_LABELS_EN } from './shell/menu.ts';
+import { aboutDetail, buildMenuTemplate, menuLabels } from './shell/menu.ts';
 import { readWindowState, restoreBounds, trackWindowState, WINDOW_STATE_FILE } from './shell/window-state.ts';
 
 /**
@@ -74,7 +74,10 @@ function setupIpc(services: AppServices): void {
         return { ok: false, error: { code: 'config_invalid', message: 'IPC from an unknown frame was refused.', hint: '' } };
       }
       // Events for this request go back to the window that asked.
-      return services.invoke({ windowId: String(event.sender.id) }, channel, args);
+      const result = await services.invoke({ windowId: String(event.sender.id) }, channel, args);
+      // The menu follows the window's language.
+      if (channel === 'settings:set' && result.ok) setupMenu(services);
+      return result;
     });
   }
 }
@@ -142,6 +145,14 @@ async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
   await (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
 }
 
+function currentLanguage(services: AppServices): string | undefined {
+  try {
+    return services.settings.get().ui.language;
+  } catch {
+    return undefined; // unreadable settings: the OS language
+  }
+}
+
 function setupMenu(services: AppServices): void {
   const failed = async (what: string, error: { message: string; hint: string }): Promise<void> =>
     messageBox({ type: 'error', buttons: ['OK'], message: what, detail: [error.message, error.hint].filter(Boolean).join('\n\n') });
@@ -149,7 +160,7 @@ function setupMenu(services: AppServices): void {
     platform: process.platform,
     isDev: IS_DEV,
     appName: app.getName(),
-    labels: MENU_LABELS_EN,
+    labels: menuLabels(currentLanguage(services), app.getLocale()),
     actions: {
       openLogFolder: () => {
         void services.invoke(menuCaller(), 'logs:open', []).then((r) => (r.ok ? undefined : failed('The log folder could not be opened.', r.error)));
@@ -163,7 +174,7 @@ function setupMenu(services: AppServices): void {
       },
       about: () => {
         const detail = aboutDetail({ app: app.getVersion(), electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node });
-        void messageBox({ type: 'info', buttons: ['OK'], title: MENU_LABELS_EN.about, message: app.getName(), detail });
+        void messageBox({ type: 'info', buttons: ['OK'], title: menuLabels(currentLanguage(services), app.getLocale()).about, message: app.getName(), detail });
       },
     },
   });

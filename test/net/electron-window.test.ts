@@ -32,12 +32,12 @@ afterAll(() => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-function drive(plan: Record<string, unknown>, displays: unknown[]): Promise<Drive> {
+function drive(plan: Record<string, unknown>, displays: unknown[], extraEnv: Record<string, string> = {}): Promise<Drive> {
   if (!existsSync(MAIN)) throw new Error('out/main/index.js is missing: run `npm run build` first (npm test does).');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', join(STUB, 'register.mjs'), join(STUB, 'drive-window.mjs'), MAIN], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, DRIVE_PLAN: JSON.stringify(plan), STUB_DISPLAYS: JSON.stringify(displays) },
+      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, DRIVE_PLAN: JSON.stringify(plan), STUB_DISPLAYS: JSON.stringify(displays), ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -116,4 +116,11 @@ it('size, position and maximised state are saved (debounced, and on close) and r
   const e = await drive({}, [PRIMARY]);
   expect(e.options).toEqual({ x: 410, y: 140, width: 1100, height: 760 });
   expect(e.log).toContain('window state not read');
+});
+
+it('the menu speaks the OS language when the app follows the system (zh-CN here)', async () => {
+  const r = await drive({}, [PRIMARY], { STUB_LOCALE: 'zh-CN' });
+  const menu = r.menu as MenuItem[];
+  const labels = menu.map((i) => i.label);
+  expect(labels).toEqual(expect.arrayContaining(['编辑', '视图', '窗口', '帮助']));
 });

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import { aboutDetail, buildMenuTemplate, DEV_ONLY_ROLES, MENU_LABELS_EN, type MenuActions } from '../../src/main/shell/menu.ts';
+import { aboutDetail, buildMenuTemplate, DEV_ONLY_ROLES, MENU_LABELS_EN, MENU_LABELS_ZH, menuLabels, type MenuActions } from '../../src/main/shell/menu.ts';
 
 function build(platform: NodeJS.Platform, isDev: boolean) {
   const actions: MenuActions = { openLogFolder: vi.fn(), exportDiagnostics: vi.fn(), about: vi.fn() };
@@ -84,5 +84,16 @@ describe('aboutDetail', () => {
   it('names the app, Electron, Chrome and Node versions', () => {
     expect(aboutDetail({ app: '0.1.0', electron: '45.4.1', chrome: '142.0.1', node: '24.21.0' })).toBe('Version 0.1.0\nElectron 45.4.1\nChrome 142.0.1\nNode 24.21.0');
     expect(aboutDetail({ app: '0.1.0', electron: '', chrome: '', node: '24.21.0' })).toContain('Electron unknown');
+  });
+});
+
+describe('menu labels follow the window language', () => {
+  it('the setting wins; "system" follows the OS locale', () => {
+    expect(menuLabels('zh', 'en-US')).toBe(MENU_LABELS_ZH);
+    expect(menuLabels('en', 'zh-CN')).toBe(MENU_LABELS_EN);
+    expect(menuLabels('system', 'zh-CN')).toBe(MENU_LABELS_ZH);
+    expect(menuLabels(undefined, 'de-DE')).toBe(MENU_LABELS_EN);
+    // Every label has a Chinese wording of its own.
+    for (const k of Object.keys(MENU_LABELS_EN) as (keyof typeof MENU_LABELS_EN)[]) expect(MENU_LABELS_ZH[k]).not.toBe(MENU_LABELS_EN[k]);
   });
 });

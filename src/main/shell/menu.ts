@@ -32,6 +32,26 @@ export const MENU_LABELS_EN: MenuLabels = {
   about: 'About Parley',
 };
 
+export const MENU_LABELS_ZH: MenuLabels = {
+  file: '文件',
+  edit: '编辑',
+  view: '视图',
+  window: '窗口',
+  help: '帮助',
+  openLogFolder: '打开日志文件夹',
+  exportDiagnostics: '导出诊断信息…',
+  about: '关于 Parley',
+};
+
+/**
+ * The menu's own labels in the window's language: the setting ('en', 'zh'), or for 'system' the OS locale
+ * (Electron words the standard roles — Undo, Copy, Quit… — itself, in the OS language).
+ */
+export function menuLabels(language: string | undefined, systemLocale: string): MenuLabels {
+  const lang = !language || language === 'system' ? systemLocale : language;
+  return lang.toLowerCase().startsWith('zh') ? MENU_LABELS_ZH : MENU_LABELS_EN;
+}
+
 export interface MenuActions {
   openLogFolder(): void;
   exportDiagnostics(): void;

@@ -21,6 +21,7 @@ class AppStub extends EventEmitter {
   whenReady() { return this.#ready; }
   getName() { return 'Parley'; }
   getVersion() { return '0.0.0-stub'; }
+  getLocale() { return process.env.STUB_LOCALE ?? 'en-US'; }
   setPath(name, value) { paths[name] = value; }
   getPath(name) {
     if (name === 'logs') return paths.logs ?? join(paths.userData, 'logs');

@@ -349,3 +349,36 @@ describe('start', () => {
     }
   });
 });
+
+describe('a Chinese window', () => {
+  it('a proxy URL with two ports is refused at the field with a Chinese reason (by the error key), not the English sentence', async () => {
+    const home = tmp('zh');
+    const dataDir = join(home, 'data');
+    const first = await launchApp({ dataDir, env: env(home) });
+    await first.page.waitForSelector(tid('welcome'));
+    await first.close();
+    // The window in 中文 from the start: settings.json `ui.language: 'zh'`, written before the launch.
+    const file = join(dataDir, 'settings.json');
+    const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : { version: 2 };
+    writeFileSync(file, JSON.stringify({ ...saved, ui: { ...((saved.ui as Record<string, unknown> | undefined) ?? {}), language: 'zh' } }), { mode: 0o600 });
+    const app = await launchApp({ dataDir, env: env(home) });
+    try {
+      const { page } = app;
+      await page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+      await page.click(tid('nav-settings'));
+      const before = readFileSync(file, 'utf8');
+      await page.selectOption(tid('settings-proxyMode'), 'manual');
+      await page.fill(tid('settings-proxyUrl'), 'http://127.0.0.1:3128:8080');
+      await page.click(tid('settings-save'));
+      const text = await expectRefusedAt(page, 'proxyUrl', 'f-proxyUrl', /[\u4e00-\u9fff]/);
+      expect(text).not.toContain('a proxy URL has one');
+      expect(text).not.toContain('is not valid');
+      // The values stay as written: the URL and its ports.
+      expect(text).toContain('http://127.0.0.1:3128:8080');
+      expect(text).toContain(':8080');
+      expect(readFileSync(file, 'utf8')).toBe(before);
+    } finally {
+      await app.close();
+    }
+  });
+});

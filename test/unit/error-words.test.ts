@@ -31,6 +31,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
  */
 const TEMPLATE_KEYS: Record<string, string[]> = {
   'auth_rejected_${s}': ['auth_rejected_401', 'auth_rejected_403'],
+  // A base URL refused at its field: the problems of shared/base-url.ts that are errors (not warnings).
+  'base_url_field_${error.problem}': ['empty', 'not_url', 'no_scheme', 'bad_scheme', 'no_host', 'bind_address', 'endpoint_pasted'].map((p) => `base_url_field_${p}`),
   'doctor.${key}': [],
   "error.${e.detail.key ?? ''}": [],
   "errorHint.${e.detail.key ?? ''}": [],

@@ -74,7 +74,7 @@ export class TrustFileCache {
  */
 function unusable(path: string, setting: string): ParleyError {
   return new ParleyError('config_invalid', `The CA certificate file ${path} (${setting}) cannot be used: it is not a readable PEM certificate file of at most 1 MB.`, {
-    hop: 'config', phase: 'config',
+    hop: 'config', phase: 'config', key: 'ca_file_unusable', params: { path, setting },
     hint: 'Check the path, and that the file is the CA certificate in PEM format (Base64, "-----BEGIN CERTIFICATE-----"); or remove it from the trusted certificates.',
   });
 }

@@ -31,6 +31,7 @@ export function checkWindowValue(value: string | undefined, kind: FieldKind, fie
       const allowed = kind === 'key' ? 'a name ending in _API_KEY, _KEY or _TOKEN' : kind === 'url' ? 'a name ending in _BASE_URL, _URL or _HOST, or a proxy variable' : 'no variable';
       throw new ParleyError('config_invalid', `The ${field} refers to \${${name}}, which is not allowed there from the app window (allowed: ${allowed}).`, {
         hop: 'config', phase: 'config',
+        key: kind === 'key' ? 'window_var_key' : kind === 'url' ? 'window_var_url' : 'window_var_plain', params: { valueName: field, name, ref: `\${${name}}` },
         hint: `Type the value itself, or write \${${name}} into settings.json by hand (the file is yours; the window is not trusted with other variables).`,
       });
     }
@@ -77,7 +78,7 @@ export function checkKeyVarOrigin(apiKey: string | undefined, baseUrl: string, e
     const target = baseOrigin(baseUrl, env);
     if (!target || !allowed.includes(target)) {
       throw new ParleyError('config_invalid', `\${${name}} is the key of another service; it is not sent to this base URL.`, {
-        hop: 'config', phase: 'config',
+        hop: 'config', phase: 'config', key: 'key_var_other_service', params: { name, ref: `\${${name}}` },
         hint: `Use this provider's own key, or a variable of your own (for example MY_PROVIDER_API_KEY).`,
       });
     }

@@ -48,6 +48,7 @@ export function checkBaseUrlField(baseUrl: string, protocol: Protocol): BaseUrlI
       phase: 'config',
       field: 'baseUrl',
       ...(error.corrected ? { corrected: error.corrected } : {}),
+      key: `base_url_field_${error.problem}`, params: error.params,
       hint: error.corrected ? `Use ${error.corrected}.` : 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
     });
   }
@@ -56,6 +57,8 @@ export function checkBaseUrlField(baseUrl: string, protocol: Protocol): BaseUrlI
 
 /** The message of a proxy route without a proxy URL: the core's words (core/config.ts, core/route/resolve.ts). */
 const NO_PROXY_URL = 'Proxy mode is manual, but no proxy URL is set.';
+/** The message of a provider's own proxy route without a proxy URL (settings-store.ts). */
+const NO_ROUTE_PROXY_URL = 'The route is "through a proxy", but no proxy URL is set.';
 
 /**
  * A proxy URL: required in manual mode (`required`), and when given, parsed by the core's proxy URL parser (a
@@ -67,6 +70,8 @@ export function checkProxyField(url: string | undefined, required: boolean, mess
     if (required) {
       throw new ParleyError('config_invalid', message, {
         hop: 'config', phase: 'config', field: 'proxyUrl',
+        // The window words the two known sentences; another one stays as it is.
+        ...(message === NO_PROXY_URL ? { key: 'proxy_manual_no_url', params: {} } : message === NO_ROUTE_PROXY_URL ? { key: 'proxy_route_no_url', params: {} } : {}),
         hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
       });
     }

@@ -38,7 +38,9 @@ function localParams(params: Params): Params {
   // A missing setting: its short names (config.ts, setting_missing), each worded.
   if (typeof p.missing === 'string') p.what = spaced(p.missing.split(' ').map((n) => (has(en.error.settingNames, n) ? i18n.t(`error.settingNames.${n}`) : n)).join(i18n.t('error.missingJoin')));
   p.flagPart = typeof p.flag === 'string' && p.flag ? i18n.t('error.flagPart', { flag: p.flag }) : '';
-  for (const k of ['flags', 'fields']) if (typeof p[k] === 'string') p[k] = (p[k] as string).split(' and ').join(i18n.t('error.listJoin'));
+  // What a value from the window is (secure-input.ts): worded when the window knows it.
+  if (typeof p.valueName === 'string' && has(en.error.valueNames, p.valueName)) p.valueName = i18n.t(`error.valueNames.${p.valueName}`);
+  for (const k of ['flags', 'fields', 'ports']) if (typeof p[k] === 'string') p[k] = (p[k] as string).split(' and ').join(i18n.t('error.listJoin'));
   return p;
 }
 
@@ -60,7 +62,10 @@ export interface WordableError {
 /** An error's message in the window's language (by its key); its English message for a key the window does not know. */
 export function errorMessage(e: WordableError): string {
   if (i18n.language === 'en' || !e.key || !has(en.error.text, e.key)) return e.message;
-  return i18n.t(`error.text.${e.key}`, localParams(e.params ?? {}));
+  const text = i18n.t(`error.text.${e.key}`, localParams(e.params ?? {}));
+  // An error read from an environment variable (the route in env mode) names it first, as the English does.
+  const variable = e.params?.variable;
+  return typeof variable === 'string' && variable ? i18n.t('error.variablePrefix', { variable }) + text : text;
 }
 
 /** An error's hint in the window's language: by its key, else by its code when it is the code's default hint. */

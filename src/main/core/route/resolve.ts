@@ -52,8 +52,10 @@ export function targetPort(url: URL): number {
 function requireValid(rules: BypassRules): void {
   if (rules.invalid.length === 0) return;
   const list = rules.invalid.map((e) => `"${e}"`).join(', ');
+  const star = rules.invalid.includes('*');
   throw new RouteError('config_invalid', `The proxy bypass list has entries that are not understood: ${list}.`, {
-    hint: rules.invalid.includes('*')
+    key: star ? 'bypass_star' : 'bypass_invalid', params: { list },
+    hint: star
       ? 'A lone * means every host, and only as the whole list: remove it, or write * alone to bypass the proxy for everything.'
       : 'Use host names (example.com, .example.com, *.example.com), host:port, IP addresses, CIDR blocks (10.0.0.0/8), <local>, <-loopback>, or * alone.',
   });
@@ -68,6 +70,7 @@ async function askSystem(resolver: SystemProxyResolver | undefined, target: URL)
   if (!resolver) {
     throw new RouteError('proxy_unreachable', 'Proxy mode is system, but the system proxy settings are not available here.', {
       hint: 'Set the proxy mode to env or manual (the command line cannot read the system proxy settings).',
+      key: 'system_proxy_unavailable', params: {},
     });
   }
   let answer: string;
@@ -77,6 +80,7 @@ async function askSystem(resolver: SystemProxyResolver | undefined, target: URL)
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new RouteError('proxy_unreachable', `The system proxy settings could not be read: ${why}`, {
       hint: 'Check the system proxy settings (or PAC script), or set the proxy mode to env or manual.',
+      key: 'system_proxy_failed', params: { why },
     }, { cause });
   }
   const first = parsePacResult(answer)[0];
@@ -86,6 +90,7 @@ async function askSystem(resolver: SystemProxyResolver | undefined, target: URL)
     const shown = masked.length > 200 ? `${masked.slice(0, 200)}…` : masked;
     throw new RouteError('proxy_unreachable', `The system proxy settings gave no usable route for ${target.host}: "${shown}".`, {
       hint: 'Check the system proxy settings (or PAC script), or set the proxy mode to env or manual.',
+      key: 'system_proxy_no_route', params: { host: target.host, answer: shown },
     });
   }
   return first.kind === 'direct' ? { kind: 'direct', source: 'system' } : { kind: 'proxy', proxy: first.proxy, source: 'system' };
@@ -111,6 +116,7 @@ export async function resolveRoute(input: RouteInput, target: URL): Promise<Rout
       if (!input.proxyUrl?.trim()) {
         throw new RouteError('config_invalid', 'Proxy mode is manual, but no proxy URL is set.', {
           hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
+          key: 'proxy_manual_no_url', params: {},
         });
       }
       const proxy = parseProxyUrl(input.proxyUrl);
@@ -131,7 +137,13 @@ export async function resolveRoute(input: RouteInput, target: URL): Promise<Rout
       try {
         return { kind: 'proxy', proxy: parseProxyUrl(info.proxyUrl), source: `env ${info.variable}` };
       } catch (e) {
-        if (e instanceof RouteError) throw new RouteError(e.code, `${info.variable}: ${e.message}`, { hint: e.hint });
+        // The inner error's key and values, with the variable (the window puts its name before the sentence).
+        if (e instanceof RouteError) {
+          throw new RouteError(e.code, `${info.variable}: ${e.message}`, {
+            hint: e.hint,
+            ...(e.detail.key ? { key: e.detail.key, params: { ...e.detail.params, variable: info.variable } } : {}),
+          });
+        }
         throw e;
       }
     }
@@ -145,7 +157,7 @@ export async function resolveRoute(input: RouteInput, target: URL): Promise<Rout
 
     default: {
       const unknown: never = mode;
-      throw new RouteError('config_invalid', `Unknown proxy mode "${String(unknown)}" (use none, env, manual or system).`);
+      throw new RouteError('config_invalid', `Unknown proxy mode "${String(unknown)}" (use none, env, manual or system).`, { key: 'proxy_mode_unknown', params: { mode: String(unknown) } });
     }
   }
 }

@@ -24,7 +24,7 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
     const typed = next.find((f) => !known.has(f) && !picked.has(f));
     if (typed !== undefined) {
       throw new ParleyError('config_invalid', 'A CA certificate file can only be added with "Add certificate file…", which opens the system file dialog.', {
-        hop: 'config', phase: 'config', field: 'caFiles',
+        hop: 'config', phase: 'config', field: 'caFiles', key: 'ca_file_typed', params: {},
         hint: 'Use the Add button under Trusted certificates, or write the path into settings.json (or pass --ca FILE to parley) yourself.',
       });
     }

@@ -13,7 +13,7 @@ import { WORKING_VERDICTS } from '../../../shared/doctor.ts';
 // The one base-URL check (pure, no I/O): main refuses its errors on save; its warnings are shown here as a note.
 import { checkBaseUrl } from '../../../shared/base-url.ts';
 import { call } from '../api.ts';
-import { codeTitle } from '../i18n.ts';
+import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
 import { useStore } from '../store.ts';
 import { FieldError, fieldAria, type FieldProblem } from './FieldError.tsx';
 
@@ -124,7 +124,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
       return;
     }
     if (error?.field && INPUT_ID[error.field]) {
-      setProblem({ field: error.field, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) });
+      setProblem({ field: error.field, message: errorMessage(error), ...(error.hint ? { hint: errorHint(error) } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) });
       setStatus(t('settings.status.fieldInvalid'));
       const id = INPUT_ID[error.field] as string;
       requestAnimationFrame(() => document.getElementById(id)?.focus());
@@ -196,7 +196,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
     const r = await call('doctorRun', (api) => api.doctorRun({ providerId: id }));
     setBusy(false);
     if (!r.ok) {
-      setTest({ state: 'done', works: false, verdict: r.error.code, text: r.error.message });
+      setTest({ state: 'done', works: false, verdict: r.error.code, text: errorMessage(r.error) });
       return;
     }
     const report = r.value;

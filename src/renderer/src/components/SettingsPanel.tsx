@@ -5,7 +5,7 @@ import { SECRET_PLACEHOLDER } from '../../../shared/constants.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, STREAM_MODES, THEMES, type Language, type StreamMode, type Theme } from '../../../shared/constants.ts';
 import { ProvidersSection } from './ProvidersSection.tsx';
 import { FieldError, fieldAria, type FieldProblem } from './FieldError.tsx';
-import { codeTitle } from '../i18n.ts';
+import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
 import { useStore } from '../store.ts';
 
 /** The order the proxy modes are offered in (from the least to the most to configure). */
@@ -166,7 +166,7 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
     if (!ok) {
       const error = useStore.getState().saveError;
       if (error?.field) {
-        refuse({ field: error.field, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) }, t('settings.status.fieldInvalid'));
+        refuse({ field: error.field, message: errorMessage(error), ...(error.hint ? { hint: errorHint(error) } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) }, t('settings.status.fieldInvalid'));
         return;
       }
       const code = error?.code;

@@ -185,7 +185,7 @@ export function providerView(p: ProviderEntry, inKeychain: (v: string) => boolea
 /** A keychain reference from the window: it would point this provider at another one's stored secret. */
 function refuseRef(value: string | undefined, field: 'apiKey' | 'proxyUrl'): void {
   if (isKeychainRef(value) || proxyKeychainRef(value) !== undefined) {
-    throw new ParleyError('config_invalid', 'A value from the app window cannot name a keychain entry.', { hop: 'config', phase: 'config', field, hint: 'Type the key or password itself.' });
+    throw new ParleyError('config_invalid', 'A value from the app window cannot name a keychain entry.', { hop: 'config', phase: 'config', field, key: 'keychain_ref_from_window', hint: 'Type the key or password itself.' });
   }
 }
 

@@ -606,6 +606,7 @@ export const en = {
       window_var_url: 'The {{valueName}} refers to {{ref}}, which is not allowed there from the app window (allowed: a name ending in _BASE_URL, _URL or _HOST, or a proxy variable).',
       window_var_plain: 'The {{valueName}} refers to {{ref}}, which is not allowed there from the app window (allowed: no variable).',
       key_var_other_service: '{{ref}} is the key of another service; it is not sent to this base URL.',
+      keychain_ref_from_window: 'A value from the app window cannot name a keychain entry.',
       // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
       base_url_field_empty: 'The base URL is empty.',
       base_url_field_not_url: 'The base URL "{{url}}" is not a URL (expected e.g. https://api.openai.com/v1).',
@@ -730,6 +731,7 @@ export const en = {
       window_var_url: 'Type the value itself, or write {{ref}} into settings.json by hand (the file is yours; the window is not trusted with other variables).',
       window_var_plain: 'Type the value itself, or write {{ref}} into settings.json by hand (the file is yours; the window is not trusted with other variables).',
       key_var_other_service: 'Use this provider’s own key, or a variable of your own (for example MY_PROVIDER_API_KEY).',
+      keychain_ref_from_window: 'Type the key or password itself.',
       // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
       base_url_field_empty: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
       base_url_field_not_url: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',

@@ -588,6 +588,7 @@ export const zh: Messages = {
       window_var_url: '{{valueName}}引用了 {{ref}}，应用窗口不能在这里使用它（允许：以 _BASE_URL、_URL 或 _HOST 结尾的名称，或代理变量）。',
       window_var_plain: '{{valueName}}引用了 {{ref}}，应用窗口不能在这里使用它（此处不允许任何变量）。',
       key_var_other_service: '{{ref}} 是另一个服务的密钥，不会发送到这个 Base URL。',
+      keychain_ref_from_window: '来自应用窗口的值不能指向钥匙串中的条目。',
       // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
       base_url_field_empty: 'Base URL 为空。',
       base_url_field_not_url: 'Base URL「{{url}}」不是一个网址（应类似 https://api.openai.com/v1）。',
@@ -706,6 +707,7 @@ export const zh: Messages = {
       window_var_url: '请直接输入值本身，或手动把 {{ref}} 写进 settings.json（该文件归你所有；应用窗口不被信任使用其他变量）。',
       window_var_plain: '请直接输入值本身，或手动把 {{ref}} 写进 settings.json（该文件归你所有；应用窗口不被信任使用其他变量）。',
       key_var_other_service: '请使用这个服务自己的密钥，或你自己的变量（例如 MY_PROVIDER_API_KEY）。',
+      keychain_ref_from_window: '请直接输入密钥或密码本身。',
       // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
       base_url_field_empty: '请写出带协议头的完整 URL，例如 https://api.openai.com/v1 或 http://localhost:11434。',
       base_url_field_not_url: '请写出带协议头的完整 URL，例如 https://api.openai.com/v1 或 http://localhost:11434。',

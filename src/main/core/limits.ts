@@ -8,6 +8,7 @@
  * byte on the wire, so "longer than 1 MB" is true whenever the limit fires. Other sizes (…Bytes) are UTF-8 bytes.
  */
 import { ParleyError, type ParleyErrorDetail } from './errors.ts';
+import type { WireEvent } from './protocols/types.ts';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -81,6 +82,34 @@ export function bodyTooLarge(limitBytes: number, detail: ParleyErrorDetail = {})
  */
 export interface FrameCounting {
   readonly frames: number;
+}
+
+/**
+ * A stream decoder's completed events, and the one rule for a limit hit in the middle of a piece of text: the
+ * events completed before it are returned first, and the error is thrown on the next call (and every call
+ * after). `onFail` drops what the decoder still holds.
+ */
+export class DecodedEvents {
+  events: WireEvent[] = [];
+  #failed: { error: unknown } | undefined;
+  readonly #onFail: () => void;
+  constructor(onFail: () => void) {
+    this.#onFail = onFail;
+  }
+  /** Runs one decoding step and takes the events it completed. */
+  run(step: () => void): WireEvent[] {
+    if (this.#failed) throw this.#failed.error;
+    try {
+      step();
+    } catch (e) {
+      this.#failed = { error: e };
+      this.#onFail();
+      if (this.events.length === 0) throw e;
+    }
+    const r = this.events;
+    this.events = [];
+    return r;
+  }
 }
 
 /** The decoder's frame count, or undefined for a decoder that does not count. */

@@ -1,4 +1,4 @@
-import { LIMITS, limitExceeded, type FrameCounting } from '../limits.ts';
+import { DecodedEvents, LIMITS, limitExceeded, type FrameCounting } from '../limits.ts';
 import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
 
 /** Base URLs are accepted with or without a trailing /api. */
@@ -37,36 +37,23 @@ function ndjsonDecoder(): StreamDecoder & FrameCounting {
   let pending = 0;
   let frames = 0;
   let sawAny = false;
-  let failed: unknown;
-  let out: WireEvent[] = [];
+  const out = new DecodedEvents(() => {
+    pieces = [];
+    pending = 0;
+  });
   const line = (l: string): void => {
     if (l.length > LIMITS.lineChars) throw limitExceeded('lineChars');
     if (l.trim() === '') return;
     sawAny = true;
     frames++;
-    out.push(...lineEvents(l));
-  };
-  /** Runs `step`; a limit hit after some events completed is thrown on the next call, so those events come first. */
-  const guarded = (step: () => void): WireEvent[] => {
-    if (failed !== undefined) throw failed;
-    try {
-      step();
-    } catch (e) {
-      failed = e;
-      pieces = [];
-      pending = 0;
-      if (out.length === 0) throw e;
-    }
-    const r = out;
-    out = [];
-    return r;
+    out.events.push(...lineEvents(l));
   };
   return {
     get frames() {
       return frames;
     },
     push(text) {
-      return guarded(() => {
+      return out.run(() => {
         let from = 0;
         let i: number;
         while ((i = text.indexOf('\n', from)) >= 0) {
@@ -81,7 +68,7 @@ function ndjsonDecoder(): StreamDecoder & FrameCounting {
           if (!sawAny && pieces.length === 0 && /^\s*</.test(rest.slice(0, 64))) {
             // An HTML page (captive portal, proxy error) where a stream was expected.
             sawAny = true;
-            out.push({ type: 'garbage', sample: rest.slice(0, 200) });
+            out.events.push({ type: 'garbage', sample: rest.slice(0, 200) });
             return;
           }
           pending += rest.length;
@@ -91,7 +78,7 @@ function ndjsonDecoder(): StreamDecoder & FrameCounting {
       });
     },
     end() {
-      return guarded(() => {
+      return out.run(() => {
         const rest = pieces.join('');
         pieces = [];
         pending = 0;

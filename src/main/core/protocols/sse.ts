@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { LIMITS, limitExceeded, type FrameCounting } from '../limits.ts';
+import { DecodedEvents, LIMITS, limitExceeded, type FrameCounting } from '../limits.ts';
 import type { StreamDecoder, WireEvent } from './types.ts';
 
 /**
@@ -12,13 +12,14 @@ import type { StreamDecoder, WireEvent } from './types.ts';
  * complete events and comment lines: the server's progress, for the idle timer.
  */
 export function sseDecoder(map: (ev: EventSourceMessage, comments: string[]) => WireEvent[]): StreamDecoder & FrameCounting {
-  let out: WireEvent[] = [];
   let comments: string[] = [];
   let commentChars = 0;
   let sawAny = false;
   let head = '';
   let frames = 0;
-  let failed: unknown;
+  const out = new DecodedEvents(() => {
+    comments = [];
+  });
   const parser = createParser({
     maxBufferSize: LIMITS.lineChars,
     onEvent(ev) {
@@ -26,7 +27,7 @@ export function sseDecoder(map: (ev: EventSourceMessage, comments: string[]) => 
       frames++;
       // The parser bounds what it holds between pieces; an event completed within one piece is checked here.
       if (ev.data.length > LIMITS.lineChars) throw limitExceeded('lineChars');
-      out.push(...map(ev, comments));
+      out.events.push(...map(ev, comments));
       comments = [];
       commentChars = 0;
     },
@@ -41,32 +42,18 @@ export function sseDecoder(map: (ev: EventSourceMessage, comments: string[]) => 
       if (e.type === 'max-buffer-size-exceeded') throw limitExceeded('lineChars');
     },
   });
-  /** Runs `step`; a limit hit after some events completed is thrown on the next call, so those events come first. */
-  const guarded = (step: () => void): WireEvent[] => {
-    if (failed !== undefined) throw failed;
-    try {
-      step();
-    } catch (e) {
-      failed = e;
-      comments = [];
-      if (out.length === 0) throw e;
-    }
-    const r = out;
-    out = [];
-    return r;
-  };
   return {
     get frames() {
       return frames;
     },
     push(text) {
-      return guarded(() => {
+      return out.run(() => {
         if (!sawAny && head.length < 512) {
           head += text.slice(0, 512);
           // An HTML page (captive portal, proxy error) where an event stream was expected.
           if (/^\s*</.test(head)) {
             sawAny = true;
-            out.push({ type: 'garbage', sample: head.slice(0, 200) });
+            out.events.push({ type: 'garbage', sample: head.slice(0, 200) });
           }
         }
         parser.feed(text);
@@ -74,7 +61,7 @@ export function sseDecoder(map: (ev: EventSourceMessage, comments: string[]) => 
     },
     end() {
       // An unterminated last event is dropped, as WHATWG says.
-      return guarded(() => undefined);
+      return out.run(() => undefined);
     },
   };
 }

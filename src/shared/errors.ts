@@ -115,5 +115,17 @@ export const DEFAULT_HINTS: Record<ErrorCode, string> = {
   limit_exceeded: 'Something was larger than Parley accepts; the message names the limit.',
 };
 
+/** Why a certificate is not trusted, by Node's TLS error code (the core's English; the window's zh translates it). */
+export const TLS_REASONS: Record<string, string> = {
+  SELF_SIGNED_CERT_IN_CHAIN: 'a certificate in the chain is self-signed and not trusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the issuer of the certificate is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuer of the certificate is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the certificate is not trusted',
+  CERT_HAS_EXPIRED: 'the certificate has expired',
+  CERT_NOT_YET_VALID: 'the certificate is not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'it is for another host name',
+};
+
 /** Codes that are problems of the user's settings rather than of the network. */
 export const CONFIG_CODES: readonly ErrorCode[] = ['config_invalid', 'config_unexpanded_env'];

@@ -14,7 +14,7 @@ import type { buildConnector } from 'undici';
 import { ParleyError } from './errors.ts';
 import type { ProxyEndpoint, Route } from './route/types.ts';
 import { formatProxy } from './route/proxy-url.ts';
-import type { ErrorCode } from '../../shared/errors.ts';
+import { TLS_REASONS, type ErrorCode } from '../../shared/errors.ts';
 
 export interface TraceEvent {
   type: 'dns' | 'connect' | 'proxy' | 'tls';
@@ -403,16 +403,6 @@ export function issuerText(cert: tls.PeerCertificate | undefined): string | unde
   return parts.length ? [...new Set(parts)].join(' / ') : undefined;
 }
 
-const UNTRUSTED_REASONS: Record<string, string> = {
-  SELF_SIGNED_CERT_IN_CHAIN: 'a certificate in the chain is self-signed and not trusted',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the issuer of the certificate is not trusted',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuer of the certificate is not trusted',
-  UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the certificate is not trusted',
-  CERT_HAS_EXPIRED: 'the certificate has expired',
-  CERT_NOT_YET_VALID: 'the certificate is not yet valid',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'it is for another host name',
-};
 
 function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy' | 'target', signal: AbortSignal): Promise<tls.TLSSocket> {
   ctx.stage = 'tls';
@@ -460,7 +450,7 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
         });
       if (!socket.authorized) {
         const sys = String(socket.authorizationError ?? 'unknown');
-        fail(untrusted(UNTRUSTED_REASONS[sys] ?? sys, sys));
+        fail(untrusted(TLS_REASONS[sys] ?? sys, sys));
         return;
       }
       // Always, also for an IP address: a certificate names an IP only in its subjectAltName, never in its CN.

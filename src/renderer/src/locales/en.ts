@@ -2,7 +2,7 @@
  * English UI text (the fallback language). zh.ts must have the same shape: its type is derived from this
  * object, and the maps for codes are checked to cover every code of src/shared.
  */
-import { DEFAULT_HINTS, type ErrorCode } from '../../../shared/errors.ts';
+import { DEFAULT_HINTS, TLS_REASONS, type ErrorCode } from '../../../shared/errors.ts';
 import type { DOCTOR_FINDINGS, DOCTOR_VERDICTS, StepId } from '../../../shared/doctor.ts';
 
 type DoctorOnlyVerdict = (typeof DOCTOR_VERDICTS)[number];
@@ -744,16 +744,7 @@ export const en = {
     /** The default hint of each code (the core's own English; zh translates it). */
     codeHints: DEFAULT_HINTS as Record<ErrorCode, string>,
     /** Why a certificate is not trusted, by the TLS error code. */
-    tlsReasons: {
-      SELF_SIGNED_CERT_IN_CHAIN: 'a certificate in the chain is self-signed and not trusted',
-      DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is self-signed',
-      UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the issuer of the certificate is not trusted',
-      UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the issuer of the certificate is not trusted',
-      UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the certificate is not trusted',
-      CERT_HAS_EXPIRED: 'the certificate has expired',
-      CERT_NOT_YET_VALID: 'the certificate is not yet valid',
-      ERR_TLS_CERT_ALTNAME_INVALID: 'it is for another host name',
-    },
+    tlsReasons: TLS_REASONS,
   },
   /** A friendly title for each stable error code (also used for doctor verdicts and findings). */
   codes: {

@@ -5,16 +5,13 @@
  * validated, doctor steps are pushed as events, Export diagnostics goes through the save dialog, data and
  * logs follow PARLEY_HOME, and the window keeps the security baseline. What it cannot show: real Electron.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
+import { driverRecord, runDriver } from '../helpers/shell-driver.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'out', 'main', 'index.js');
-const STUB = join(ROOT, 'test', 'helpers', 'electron-stub');
 const KEY = 'shellTestKey0123456789zz';
 
 let up: Upstream;
@@ -28,32 +25,14 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-function drive(exportPath: string, extraEnv: Record<string, string> = {}, dataDir = join(home, 'data')): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', join(STUB, 'register.mjs'), join(STUB, 'drive.mjs'), MAIN, exportPath], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, STUB_BASE_URL: `${up.url}/v1`, STUB_KEY: KEY, ELECTRON_RENDERER_URL: 'http://127.0.0.1:9/', ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (extraEnv.STUB_LOCK_HELD) return resolve({ code, out, windows: out.length });
-      try {
-        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>);
-      } catch {
-        reject(new Error(`driver exited ${code}: ${err || out}`));
-      }
-    });
-  });
+async function drive(exportPath: string, extraEnv: Record<string, string> = {}, dataDir = join(home, 'data')): Promise<Record<string, unknown>> {
+  const run = await runDriver('drive.mjs', [exportPath], { HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, STUB_BASE_URL: `${up.url}/v1`, STUB_KEY: KEY, ELECTRON_RENDERER_URL: 'http://127.0.0.1:9/', ...extraEnv });
+  // A second instance quits while loading: no record, only its exit.
+  if (extraEnv.STUB_LOCK_HELD) return { code: run.code, out: run.out };
+  return driverRecord(run);
 }
 
 it('the built main process wires every channel to the app services, behind the frame check and the security baseline', async () => {
-  if (!existsSync(MAIN)) throw new Error('out/main/index.js is missing: run `npm run build` first (npm test does).');
   const exportPath = join(home, 'export', 'bundle.zip');
   const r = (await drive(exportPath)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const dataDir = join(home, 'data');
@@ -111,7 +90,6 @@ it('the built main process wires every channel to the app services, behind the f
 });
 
 it('a second instance on the same data folder exits at once, before opening a window or the data folder', async () => {
-  if (!existsSync(MAIN)) throw new Error('out/main/index.js is missing: run `npm run build` first (npm test does).');
   const dataDir = join(home, 'second');
   const r = await drive(join(home, 'unused.zip'), { STUB_LOCK_HELD: '1' }, dataDir);
   expect(r.code).toBe(0);

@@ -5,15 +5,12 @@
  * maximised state saved to window-state.json and restored on the next boot, brought back on screen when its
  * monitor is gone, and defaults when the file is corrupt. What it cannot show: real Electron and a real screen.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { driverRecord, runDriver } from '../helpers/shell-driver.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'out', 'main', 'index.js');
-const STUB = join(ROOT, 'test', 'helpers', 'electron-stub');
 
 // A 1920×1080 primary screen (40 px task bar) and a 2560×1440 monitor to its right.
 const PRIMARY = { workArea: { x: 0, y: 0, width: 1920, height: 1040 } };
@@ -32,28 +29,8 @@ afterAll(() => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-function drive(plan: Record<string, unknown>, displays: unknown[], extraEnv: Record<string, string> = {}): Promise<Drive> {
-  if (!existsSync(MAIN)) throw new Error('out/main/index.js is missing: run `npm run build` first (npm test does).');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', join(STUB, 'register.mjs'), join(STUB, 'drive-window.mjs'), MAIN], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, DRIVE_PLAN: JSON.stringify(plan), STUB_DISPLAYS: JSON.stringify(displays), ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Drive);
-      } catch {
-        reject(new Error(`driver exited ${code}: ${err || out}`));
-      }
-    });
-  });
+async function drive(plan: Record<string, unknown>, displays: unknown[], extraEnv: Record<string, string> = {}): Promise<Drive> {
+  return driverRecord<Drive>(await runDriver('drive-window.mjs', [], { HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, DRIVE_PLAN: JSON.stringify(plan), STUB_DISPLAYS: JSON.stringify(displays), ...extraEnv }));
 }
 
 const all = (items: MenuItem[]): MenuItem[] => items.flatMap((i) => [i, ...all(i.submenu ?? [])]);

@@ -6,10 +6,8 @@
  * mid-stream; a 401 as a card and the doctor run from it; search in Chinese and English; a reload mid-answer;
  * a restart keeping conversations and drafts; Enter during input-method composition; hostile markdown.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -17,6 +15,7 @@ import { hostsLookup } from '../test/helpers/core.ts';
 import { startSquid, type SquidServer } from '../test/helpers/servers.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
+import { tid, tempDirs } from './helpers.ts';
 
 const KEY = 'sk-chatE2eKey0123456789abcdefghijklmnop';
 const HOST = 'llm.internal.test';
@@ -25,12 +24,7 @@ let up: Upstream;
 let squid: SquidServer;
 let tracker: Server;
 let trackerHits = 0;
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), `parley-chat-e2e-${p}-`));
-  dirs.push(d);
-  return d;
-};
+const { tmp, removeTemp } = tempDirs('parley-chat-e2e-');
 
 beforeAll(async () => {
   [up, squid] = await Promise.all([startUpstream(), startSquid({ hosts: { [HOST]: '127.0.0.1' } })]);
@@ -44,10 +38,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([up?.stop(), squid?.stop(), new Promise((r) => tracker?.close(r))]);
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeTemp();
 });
 
-const tid = (id: string): string => `[data-testid="${id}"]`;
 const lastAnswer = (page: Page) => page.locator(`${tid('message')}[data-role="assistant"]`).last();
 const lastQuestion = (page: Page) => page.locator(`${tid('message')}[data-role="user"]`).last();
 

@@ -3,8 +3,7 @@
  * settings → doctor → export diagnostics, renderer logs reaching the log file through main, the language
  * switch, and env_not_inherited from a real login shell.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,27 +12,22 @@ import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { waitFor } from '../test/helpers/proc.ts';
 import { launchApp, type AppTarget } from './targets.ts';
 import { makeTestCA } from '../test/helpers/certs.ts';
+import { tid, tempDirs, desktopEnv } from './helpers.ts';
 
 const KEY = 'sk-e2eKey0123456789abcdefghijklmnopqrstuv';
 const PLAIN_KEY = 'plainE2eSecretKey77x';
 
 let up: Upstream;
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), `parley-e2e-${p}-`));
-  dirs.push(d);
-  return d;
-};
+const { tmp, removeTemp } = tempDirs('parley-e2e-');
 
 beforeAll(async () => {
   up = await startUpstream();
 });
 afterAll(async () => {
   await up?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeTemp();
 });
 
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 /** Adds a provider by hand (Settings → Providers → Add), then sets the global proxy mode. */
 async function fillProvider(page: Page, opts: { baseUrl: string; apiKey: string; model?: string; proxyMode?: string }): Promise<void> {
@@ -64,7 +58,7 @@ describe('settings, doctor and support bundle in the app', () => {
   let app: AppTarget;
   beforeAll(async () => {
     const dataDir = tmp('app');
-    app = await launchApp({ dataDir, env: { HOME: dataDir, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/sh', LANG: 'en_US.UTF-8' } });
+    app = await launchApp({ dataDir, env: desktopEnv(dataDir) });
   });
   afterAll(async () => {
     await app?.close();

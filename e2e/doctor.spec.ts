@@ -5,35 +5,27 @@
  * after a restart; the doctor speaks Chinese when the window does; a remembered broken-stream route can be
  * forgotten from Diagnostics.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { startSquid, type SquidServer } from '../test/helpers/servers.ts';
 import { launchApp, type AppTarget } from './targets.ts';
+import { tid, tempDirs, desktopEnv } from './helpers.ts';
 
 const KEY = 'sk-doctorE2e0123456789abcdefghijklmnopq';
 
 let up: Upstream;
 let squid: SquidServer;
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), `parley-e2e-doctor-${p}-`));
-  dirs.push(d);
-  return d;
-};
+const { tmp, removeTemp } = tempDirs('parley-e2e-doctor-');
 
 beforeAll(async () => {
   [up, squid] = await Promise.all([startUpstream(), startSquid()]);
 }, 60_000);
 afterAll(async () => {
   await Promise.all([up?.stop(), squid?.stop()]);
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeTemp();
 });
 
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 async function addProvider(page: Page): Promise<void> {
   await page.click(tid('welcome-add'));
@@ -94,7 +86,7 @@ async function sendChat(page: Page, text: string): Promise<void> {
 describe('the doctor says what happened', () => {
   let app: AppTarget;
   let dataDir: string;
-  const env = (): Record<string, string> => ({ HOME: dataDir, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/sh', LANG: 'en_US.UTF-8' });
+  const env = (): Record<string, string> => desktopEnv(dataDir);
   beforeAll(async () => {
     dataDir = tmp('app');
     app = await launchApp({ dataDir, env: env() });

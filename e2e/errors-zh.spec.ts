@@ -5,35 +5,29 @@
  * words verbatim where it sent some. The window is in 中文 from the start (settings.json `ui.language: 'zh'`,
  * written before launch, with a short idle timeout); the upstream is the project's loopback one.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
+import { tid, tempDirs, desktopEnv } from './helpers.ts';
 
 const KEY = 'sk-errorsZhE2e0123456789abcdefghijklmn';
 const UNSET = 'PARLEY_E2E_UNSET_API_KEY';
 const IDLE_MS = 1500;
 
 let up: Upstream;
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), `parley-e2e-errors-zh-${p}-`));
-  dirs.push(d);
-  return d;
-};
+const { tmp, removeTemp } = tempDirs('parley-e2e-errors-zh-');
 
 beforeAll(async () => {
   up = await startUpstream();
 });
 afterAll(async () => {
   await up?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeTemp();
 });
 
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 /** A data folder whose settings.json has one provider (with `apiKey`), the window in Chinese and a short idle timeout. */
 function dataDirWith(apiKey: string): { home: string; dataDir: string } {
@@ -51,9 +45,7 @@ function dataDirWith(apiKey: string): { home: string; dataDir: string } {
   return { home, dataDir };
 }
 
-function env(home: string): Record<string, string> {
-  return { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/sh', LANG: 'en_US.UTF-8' };
-}
+const env = desktopEnv;
 
 async function launchZh(apiKey: string): Promise<AppTarget> {
   const { home, dataDir } = dataDirWith(apiKey);

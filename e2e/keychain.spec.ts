@@ -13,9 +13,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { fakeCipher, type FakeCipher } from '../test/helpers/fake-cipher.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
+import { tid } from './helpers.ts';
 
 const KEY = 'sk-e2eKeychainKey0123456789abcdefghijklmn';
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 let up: Upstream;
 let browser: Browser;

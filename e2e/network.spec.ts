@@ -6,14 +6,14 @@
  * received, the retry with its reason and delay, the fallback and the end; then exported as JSON with no secret
  * in it, and nothing secret on the page.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostsLookup } from '../test/helpers/core.ts';
 import { startSquid, type SquidServer } from '../test/helpers/servers.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
+import { tid, tempDirs } from './helpers.ts';
 
 const KEY = 'sk-networkE2eKey0123456789abcdefghijkl';
 const HOST = 'llm.network.test';
@@ -22,22 +22,16 @@ const PW = 'netPanelPw9z';
 
 let up: Upstream;
 let squid: SquidServer;
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), `parley-network-e2e-${p}-`));
-  dirs.push(d);
-  return d;
-};
+const { tmp, removeTemp } = tempDirs('parley-network-e2e-');
 
 beforeAll(async () => {
   [up, squid] = await Promise.all([startUpstream(), startSquid({ auth: { user: USER, password: PW }, hosts: { [HOST]: '127.0.0.1' } })]);
 });
 afterAll(async () => {
   await Promise.all([up?.stop(), squid?.stop()]);
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeTemp();
 });
 
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 /** `wanted` appear in `types` in this order (other entries may sit between them). */
 function inOrder(types: string[], wanted: string[]): boolean {

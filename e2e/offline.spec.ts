@@ -15,6 +15,7 @@ import { hostsLookup } from '../test/helpers/core.ts';
 import { startSquid, type SquidServer } from '../test/helpers/servers.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
+import { tid, desktopEnv } from './helpers.ts';
 
 const KEY = 'sk-offlineE2eKey0123456789abcdefghijkl';
 const HOST = 'llm.internal.test';
@@ -34,7 +35,6 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const tid = (id: string): string => `[data-testid="${id}"]`;
 const lastAnswer = (page: Page) => page.locator(`${tid('message')}[data-role="assistant"]`).last();
 const lastQuestion = (page: Page) => page.locator(`${tid('message')}[data-role="user"]`).last();
 
@@ -51,7 +51,7 @@ describe('offline: the proxy stops answering and comes back', () => {
       defaults: { providerId: 'p1', model: 'test-model' },
       network: { proxy: { mode: 'manual', url: `http://127.0.0.1:${squidPort}` }, retries: 0, timeouts: { connectMs: 3000 } },
     }), { mode: 0o600 });
-    app = await launchApp({ dataDir, env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/sh', LANG: 'en_US.UTF-8' }, lookup: hostsLookup() });
+    app = await launchApp({ dataDir, env: desktopEnv(home), lookup: hostsLookup() });
   }, 60_000);
   afterAll(async () => {
     await app?.close();

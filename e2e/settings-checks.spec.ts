@@ -4,35 +4,29 @@
  * URL offered; the protocol switch offers its usual base URL; the key field shows/hides and says once that a key
  * is stored; Test runs the doctor for the provider in the form; the Save bar sits at the window's bottom edge.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { makeTestCA } from '../test/helpers/certs.ts';
 import { launchApp, type AppTarget } from './targets.ts';
+import { tid, tempDirs, desktopEnv } from './helpers.ts';
 
 const KEY = 'sk-e2eChecksKey0123456789abcdefghijklmn';
 
 let up: Upstream;
-const dirs: string[] = [];
-const tmp = (p: string): string => {
-  const d = mkdtempSync(join(tmpdir(), `parley-e2e-${p}-`));
-  dirs.push(d);
-  return d;
-};
+const { tmp, removeTemp } = tempDirs('parley-e2e-');
 
 beforeAll(async () => {
   up = await startUpstream();
 });
 afterAll(async () => {
   await up?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeTemp();
 });
 
-const tid = (id: string): string => `[data-testid="${id}"]`;
-const env = (home: string): Record<string, string> => ({ HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/sh', LANG: 'en_US.UTF-8' });
+const env = desktopEnv;
 interface SavedSettings {
   providers?: Array<{ name: string; baseUrl: string }>;
   network?: { proxy?: { bypass?: string }; caFiles?: string[] };

@@ -1,0 +1,25 @@
+/** Small pieces every e2e spec uses: element selectors, temporary folders, the environment of a desktop launch. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The selector of an element by its data-testid. */
+export const tid = (id: string): string => `[data-testid="${id}"]`;
+
+/** Temporary folders named `<prefix><name>-…`, all removed by `removeTemp()` (call it in afterAll). */
+export function tempDirs(prefix: string): { tmp(name: string): string; removeTemp(): void } {
+  const dirs: string[] = [];
+  return {
+    tmp(name) {
+      const d = mkdtempSync(join(tmpdir(), `${prefix}${name}-`));
+      dirs.push(d);
+      return d;
+    },
+    removeTemp() {
+      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a desktop launch gives the app: a home, a PATH, a shell and a locale, nothing from the test's own env. */
+export const desktopEnv = (home: string): Record<string, string> => ({ HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/sh', LANG: 'en_US.UTF-8' });

@@ -17,6 +17,7 @@ const PRIMARY = { workArea: { x: 0, y: 0, width: 1920, height: 1040 } };
 const EXTERNAL = { workArea: { x: 1920, y: 0, width: 2560, height: 1440 } };
 
 interface MenuItem { label?: string; role?: string; accelerator?: string; click: boolean; submenu?: MenuItem[] }
+// The driver's JSON record, read field by field with expect(): typing each field would repeat the driver.
 type Drive = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let home: string;

@@ -100,6 +100,7 @@ describe('HTTP proxy: the answer to CONNECT', () => {
     const r = await run(core, viaProxy(`http://127.0.0.1:${p.port}`));
     expect(r.error?.code).toBe('proxy_refused');
     expect(r.error?.message).toContain(`The proxy 127.0.0.1:${p.port} did not answer CONNECT with HTTP`);
+    // The point is to match control characters: none of the proxy's garbage bytes may reach the message.
     // eslint-disable-next-line no-control-regex
     expect(r.error?.message).not.toMatch(/[\x00-\x1f\x7f-\uffff]/);
     expect(r.ms).toBeLessThan(3000);
@@ -128,6 +129,7 @@ describe('HTTP proxy: the answer to CONNECT', () => {
     expect(r2.error?.code).toBe('proxy_refused');
     expect(r2.error?.message).toContain('redirected to https://portal.example/xxx');
     expect(r2.error?.message).not.toContain('x'.repeat(201));
+    // The point is to match control characters: the Location's are removed before it is quoted.
     // eslint-disable-next-line no-control-regex
     expect(r2.error?.message).not.toMatch(/[\x00-\x1f]/);
 

@@ -140,6 +140,7 @@ describe('settings.json shared with the CLI and hand edits', () => {
   });
 });
 
+// Windows has no POSIX modes (ACLs instead): the 0600/0700 rule is for the other OSes.
 describe.skipIf(process.platform === 'win32')('owner-only files', () => {
   it('settings, doctor reports and the support bundle are 0600, the data folder 0700 (also one left 0755 by an older version)', async () => {
     const { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } = await import('node:fs');

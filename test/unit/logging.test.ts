@@ -100,6 +100,7 @@ describe('createLogger', () => {
     }
   });
 
+  // Windows has no POSIX modes (ACLs instead): the 0600/0700 rule is for the other OSes.
   it.skipIf(process.platform === 'win32')('the log folder is 0700 and its files 0600 (also a folder and file left 0755/0644 by an older version)', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-log-'));
     const fresh = join(dir, 'fresh', 'logs');

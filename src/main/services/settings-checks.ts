@@ -9,8 +9,8 @@ import { checkBaseUrl, type BaseUrlIssue } from '../../shared/base-url.ts';
 import { ENV_REF } from '../core/config.ts';
 import { ParleyError } from '../core/errors.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
-import { resolveRoute } from '../core/route/resolve.ts';
-import { buildTrustStore } from '../core/trust.ts';
+import { noProxyUrl, resolveRoute } from '../core/route/resolve.ts';
+import { checkCaFiles } from '../core/trust.ts';
 import type { Protocol, PROXY_MODES } from '../../shared/settings.ts';
 
 type ProxyMode = (typeof PROXY_MODES)[number];
@@ -55,26 +55,15 @@ export function checkBaseUrlField(baseUrl: string, protocol: Protocol): BaseUrlI
   return issues;
 }
 
-/** The message of a proxy route without a proxy URL: the core's words (core/config.ts, core/route/resolve.ts). */
-const NO_PROXY_URL = 'Proxy mode is manual, but no proxy URL is set.';
-/** The message of a provider's own proxy route without a proxy URL (settings-store.ts). */
-const NO_ROUTE_PROXY_URL = 'The route is "through a proxy", but no proxy URL is set.';
-
 /**
- * A proxy URL: required in manual mode (`required`), and when given, parsed by the core's proxy URL parser (a
- * `${VAR}` is expanded later and checked then). The parser's message masks a password.
+ * A proxy URL: required on a proxy route (`required`: the global manual mode or a provider's own route), and
+ * when given, parsed by the core's proxy URL parser (a `${VAR}` is expanded later and checked then). The
+ * parser's message masks a password.
  */
-export function checkProxyField(url: string | undefined, required: boolean, message = NO_PROXY_URL): void {
+export function checkProxyField(url: string | undefined, required: 'manual' | 'route' | false): void {
   const value = url?.trim() ?? '';
   if (!value) {
-    if (required) {
-      throw new ParleyError('config_invalid', message, {
-        hop: 'config', phase: 'config', field: 'proxyUrl',
-        // The window words the two known sentences; another one stays as it is.
-        ...(message === NO_PROXY_URL ? { key: 'proxy_manual_no_url', params: {} } : message === NO_ROUTE_PROXY_URL ? { key: 'proxy_route_no_url', params: {} } : {}),
-        hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
-      });
-    }
+    if (required) atField(noProxyUrl(required), 'proxyUrl');
     return;
   }
   if (hasRef(value)) return;
@@ -98,7 +87,8 @@ export async function checkBypassField(list: string): Promise<void> {
 export async function checkCaFilesField(files: readonly string[]): Promise<void> {
   if (files.length === 0 || files.some(hasRef)) return;
   try {
-    await buildTrustStore(files, {});
+    // The files only, with the trust store's own rules and words (no OS store, no secure context).
+    await checkCaFiles(files, {});
   } catch (e) {
     atField(e, 'caFiles');
   }
@@ -118,6 +108,6 @@ export interface ProxyValues {
  */
 export async function checkProxySettings(next: ProxyValues, stored: ProxyValues | undefined): Promise<void> {
   const url = next.url?.trim() ?? '';
-  if (next.mode === 'manual' || (url && url !== (stored?.url ?? '').trim())) checkProxyField(url, next.mode === 'manual');
+  if (next.mode === 'manual' || (url && url !== (stored?.url ?? '').trim())) checkProxyField(url, next.mode === 'manual' ? 'manual' : false);
   await checkBypassField(next.bypass);
 }

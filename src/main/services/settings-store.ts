@@ -261,7 +261,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     // The core's checks, on the values as the window shows them (a secret in them stays the placeholder in
     // a message or a corrected URL): a base URL that cannot work, a route proxy URL the parser refuses.
     checkBaseUrlField(shown.baseUrl, shown.protocol);
-    if (shown.route?.mode === 'proxy') checkProxyField(shown.route.proxyUrl, true, 'The route is "through a proxy", but no proxy URL is set.');
+    if (shown.route?.mode === 'proxy') checkProxyField(shown.route.proxyUrl, 'route');
     const draft = { ...shown, baseUrl: withField('baseUrl', () => unmaskBaseUrl(shown.baseUrl, old?.baseUrl)) };
     if (draft.baseUrl !== old?.baseUrl) withField('baseUrl', () => checkWindowValue(draft.baseUrl, 'url', 'base URL'));
     const proxyUrl = draft.route ? withField('proxyUrl', () => unmaskProxyUrl(draft.route?.proxyUrl, old?.route.proxyUrl)) : old?.route.proxyUrl;

@@ -96,6 +96,22 @@ async function askSystem(resolver: SystemProxyResolver | undefined, target: URL)
   return first.kind === 'direct' ? { kind: 'direct', source: 'system' } : { kind: 'proxy', proxy: first.proxy, source: 'system' };
 }
 
+/**
+ * A proxy route without a proxy URL: the global manual mode, or a provider's own route "through a proxy".
+ * The one wording, for the route and for the settings check at the field.
+ */
+export function noProxyUrl(which: 'manual' | 'route'): RouteError {
+  return which === 'manual'
+    ? new RouteError('config_invalid', 'Proxy mode is manual, but no proxy URL is set.', {
+      hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
+      key: 'proxy_manual_no_url', params: {},
+    })
+    : new RouteError('config_invalid', 'The route is "through a proxy", but no proxy URL is set.', {
+      hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
+      key: 'proxy_route_no_url', params: {},
+    });
+}
+
 /** Decides how to reach `target`. Throws RouteError (`config_invalid` or `proxy_unreachable`). */
 export async function resolveRoute(input: RouteInput, target: URL): Promise<Route> {
   const host = target.hostname;
@@ -114,10 +130,7 @@ export async function resolveRoute(input: RouteInput, target: URL): Promise<Rout
 
     case 'manual': {
       if (!input.proxyUrl?.trim()) {
-        throw new RouteError('config_invalid', 'Proxy mode is manual, but no proxy URL is set.', {
-          hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
-          key: 'proxy_manual_no_url', params: {},
-        });
+        throw noProxyUrl('manual');
       }
       const proxy = parseProxyUrl(input.proxyUrl);
       requireValid(settings);

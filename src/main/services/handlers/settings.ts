@@ -3,8 +3,8 @@ import type { AppContext, Handlers } from './types.ts';
 import type { SettingsPatch } from '../../../shared/ipc.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 import { ParleyError } from '../../core/errors.ts';
-import { buildTrustStore } from '../../core/trust.ts';
 import { atField, checkCaFilesField, checkProxySettings } from '../settings-checks.ts';
+import { checkCaFiles as readCaFiles } from '../../core/trust.ts';
 import { maskProxyUrl } from '../settings-store.ts';
 
 const TOP = ['providers', 'defaults', 'network', 'ui', 'logging'] as const;
@@ -51,7 +51,7 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
       const path = await ctx.opts.chooseCaFile?.();
       if (!path) return null;
       // The user chose this file: say plainly what is wrong with it (it is not a probe of the disk).
-      await buildTrustStore([path], {}).catch((e: unknown) => atField(e, 'caFiles'));
+      await readCaFiles([path], {}).catch((e: unknown) => atField(e, 'caFiles'));
       picked.add(path);
       ctx.logger.scope('storage').info('CA file picked', { path });
       return path;

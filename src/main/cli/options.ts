@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PROTOCOLS, PROXY_MODES, STREAM_MODES } from '../../shared/settings.ts';
 import { fileConnection } from '../services/providers.ts';
 import { readSettingsFile } from '../services/settings-file.ts';
+import { editDistance as distance } from '../../shared/edit-distance.ts';
 
 export const CONNECTION_OPTIONS = {
   protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' }, model: { type: 'string' },
@@ -34,17 +35,6 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
-}
-
-/** Edit distance, for "did you mean" on a mistyped option (short strings only). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }
 
 /**

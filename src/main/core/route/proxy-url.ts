@@ -16,6 +16,7 @@
 import type { ProxyEndpoint, ProxyScheme } from './types.ts';
 import { parseIPv6 } from './ip.ts';
 import { RouteError } from './route-error.ts';
+import { editDistance as distance } from '../../../shared/edit-distance.ts';
 
 const SCHEMES: Record<string, ProxyScheme> = {
   http: 'http',
@@ -107,17 +108,6 @@ function decode(part: string): string | null {
 }
 
 const SCHEME_LIST = 'http, https, socks4, socks4a, socks5 or socks5h (socks means socks5)';
-
-/** Levenshtein distance, for "did you mean" on a mistyped scheme (short strings only). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
-}
 
 /** The supported scheme a mistyped one (`htp`, `sock5`, `https5`) most likely meant. */
 function closestScheme(name: string): string | undefined {

@@ -8,6 +8,12 @@ export type Env = Record<string, string | undefined>;
 export const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const WHOLE_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
+/** The distinct `${VAR}` names a value refers to (a string, or raw settings as their JSON text). */
+export function referencedVars(value: unknown): string[] {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? {});
+  return [...new Set([...text.matchAll(ENV_REF)].map((m) => m[1] as string))];
+}
+
 /** Whether a value is nothing but one `${VAR}` reference (a reference is not the secret it names). */
 export function isEnvRef(value: string): boolean {
   return WHOLE_REF.test(value);

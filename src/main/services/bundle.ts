@@ -6,10 +6,7 @@ import { existsSync, readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { arch, platform, release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { createRedactor } from './redact.ts';
-import { ENV_REF, isEnvRef, urlSecrets } from '../core/config.ts';
-import { proxyPassword } from '../core/route/proxy-url.ts';
-import { referencedVars } from './secure-input.ts';
+import { createRedactor, settingsSecrets, PROXY_ENV } from './redact.ts';
 import { listLogFiles } from './logging.ts';
 import { writeFailed, writeFileAtomic } from './safe-write.ts';
 
@@ -27,58 +24,6 @@ export interface BundleResult {
   path: string;
   files: string[];
   secretsStripped: number;
-}
-
-const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((k) => [k, k.toLowerCase()]);
-
-function expand(s: string, env: Record<string, string | undefined>): string {
-  return s.replace(ENV_REF, (m, v: string) => env[v] ?? m);
-}
-
-/** A proxy URL's password, by the proxy parser's rule (the last '@' ends the userinfo): as written and decoded. */
-function proxySecrets(u: string): string[] {
-  const p = proxyPassword(u);
-  if (!p) return [];
-  let dec = p;
-  try {
-    dec = decodeURIComponent(p);
-  } catch { /* keep as is */ }
-  return [p, dec];
-}
-
-/**
- * The secrets in raw settings (either version of the file), and the values of the variables they reference:
- * API keys, proxy passwords, and the userinfo and query values of base URLs (`?key=…`, `?sig=…`).
- */
-export function settingsSecrets(settings: unknown, env: Record<string, string | undefined>): string[] {
-  const out: string[] = [];
-  const s = (settings ?? {}) as { provider?: { apiKey?: unknown; baseUrl?: unknown }; providers?: unknown; network?: { proxy?: { url?: unknown } } };
-  const keys: unknown[] = [s.provider?.apiKey];
-  const urls: unknown[] = [s.network?.proxy?.url];
-  const bases: unknown[] = [s.provider?.baseUrl];
-  if (Array.isArray(s.providers)) {
-    for (const p of s.providers as { apiKey?: unknown; baseUrl?: unknown; route?: { proxyUrl?: unknown } }[]) {
-      keys.push(p?.apiKey);
-      urls.push(p?.route?.proxyUrl);
-      bases.push(p?.baseUrl);
-    }
-  }
-  for (const key of keys) if (typeof key === 'string' && key) out.push(key, expand(key, env));
-  for (const url of urls) if (typeof url === 'string' && url) out.push(...proxySecrets(url), ...proxySecrets(expand(url, env)));
-  for (const url of bases) if (typeof url === 'string' && url) out.push(...urlSecrets(url), ...urlSecrets(expand(url, env)));
-  // A referenced variable's value is never echoed: key-like values are secrets; URL-like ones keep only their
-  // userinfo and query values secret (a proxy's password by the proxy rule, a base URL's by the URL rule).
-  for (const name of referencedVars(JSON.stringify(settings ?? {}))) {
-    const v = env[name];
-    if (!v) continue;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out.push(...proxySecrets(v), ...urlSecrets(v));
-    else out.push(v);
-  }
-  for (const k of PROXY_ENV) {
-    const v = env[k];
-    if (v) out.push(...proxySecrets(v));
-  }
-  return out.filter((x) => x && !isEnvRef(x));
 }
 
 function versions(): Record<string, unknown> {

@@ -8,7 +8,7 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
-import { ENV_REF, resolveSettings, type Env } from '../core/config.ts';
+import { referencedVars, resolveSettings, type Env } from '../core/config.ts';
 import { checkBaseUrl, type BaseUrlIssue } from '../../shared/base-url.ts';
 import { describeRoute } from '../core/chat.ts';
 import { INSPECTION_PRODUCTS, issuerText, openConnection, type Target, type TraceEvent } from '../core/connect.ts';
@@ -111,14 +111,6 @@ function lookupAll(fn: net.LookupFunction | undefined, host: string): Promise<Ar
     if (fn) fn(host, { all: true }, cb as never);
     else dns.lookup(host, { all: true }, cb as never);
   });
-}
-
-/** `${VAR}` names the raw settings refer to. */
-function referencedVars(raw: unknown): string[] {
-  const out = new Set<string>();
-  const text = JSON.stringify(raw ?? {});
-  for (const m of text.matchAll(ENV_REF)) if (m[1]) out.add(m[1]);
-  return [...out];
 }
 
 /**

@@ -2,8 +2,8 @@
  * The one redaction function: used once in the logging pipeline (a log hook) and again by the support bundle.
  * Secrets are replaced by a marker that keeps their shape (prefix, length) but never enough to recover them.
  */
-import { isEnvRef, SECRET_QUERY_PARAM } from '../core/config.ts';
-import { splitProxyUserinfo } from '../core/route/proxy-url.ts';
+import { ENV_REF, isEnvRef, referencedVars, SECRET_QUERY_PARAM, urlSecrets } from '../core/config.ts';
+import { proxyPassword, splitProxyUserinfo } from '../core/route/proxy-url.ts';
 
 export interface Redactor {
   redactText(s: string): string;
@@ -209,4 +209,57 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
       return count;
     },
   };
+}
+
+/** The proxy variables whose passwords are secrets wherever they appear. */
+export const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((k) => [k, k.toLowerCase()]);
+
+function expand(s: string, env: Record<string, string | undefined>): string {
+  return s.replace(ENV_REF, (m, v: string) => env[v] ?? m);
+}
+
+/** A proxy URL's password, by the proxy parser's rule (the last '@' ends the userinfo): as written and decoded. */
+function proxySecrets(u: string): string[] {
+  const p = proxyPassword(u);
+  if (!p) return [];
+  let dec = p;
+  try {
+    dec = decodeURIComponent(p);
+  } catch { /* keep as is */ }
+  return [p, dec];
+}
+
+/**
+ * The secrets in raw settings (either version of the file), and the values of the variables they reference:
+ * API keys, proxy passwords, and the userinfo and query values of base URLs (`?key=…`, `?sig=…`).
+ */
+export function settingsSecrets(settings: unknown, env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  const s = (settings ?? {}) as { provider?: { apiKey?: unknown; baseUrl?: unknown }; providers?: unknown; network?: { proxy?: { url?: unknown } } };
+  const keys: unknown[] = [s.provider?.apiKey];
+  const urls: unknown[] = [s.network?.proxy?.url];
+  const bases: unknown[] = [s.provider?.baseUrl];
+  if (Array.isArray(s.providers)) {
+    for (const p of s.providers as { apiKey?: unknown; baseUrl?: unknown; route?: { proxyUrl?: unknown } }[]) {
+      keys.push(p?.apiKey);
+      urls.push(p?.route?.proxyUrl);
+      bases.push(p?.baseUrl);
+    }
+  }
+  for (const key of keys) if (typeof key === 'string' && key) out.push(key, expand(key, env));
+  for (const url of urls) if (typeof url === 'string' && url) out.push(...proxySecrets(url), ...proxySecrets(expand(url, env)));
+  for (const url of bases) if (typeof url === 'string' && url) out.push(...urlSecrets(url), ...urlSecrets(expand(url, env)));
+  // A referenced variable's value is never echoed: key-like values are secrets; URL-like ones keep only their
+  // userinfo and query values secret (a proxy's password by the proxy rule, a base URL's by the URL rule).
+  for (const name of referencedVars(settings)) {
+    const v = env[name];
+    if (!v) continue;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out.push(...proxySecrets(v), ...urlSecrets(v));
+    else out.push(v);
+  }
+  for (const k of PROXY_ENV) {
+    const v = env[k];
+    if (v) out.push(...proxySecrets(v));
+  }
+  return out.filter((x) => x && !isEnvRef(x));
 }

@@ -7,16 +7,10 @@
 import { ParleyError } from '../core/errors.ts';
 import { PROXY_VARS } from './shell-env.ts';
 import { PRESETS } from '../../shared/settings.ts';
-import { ENV_REF, type Env } from '../core/config.ts';
+import { ENV_REF, referencedVars, type Env } from '../core/config.ts';
 
 
 export type FieldKind = 'key' | 'url' | 'plain';
-
-/** The `${VAR}` names a value refers to. */
-export function referencedVars(value: string | undefined): string[] {
-  if (!value) return [];
-  return [...value.matchAll(ENV_REF)].map((m) => m[1] as string);
-}
 
 export function varFitsField(name: string, kind: FieldKind): boolean {
   if (kind === 'key') return /(_API_KEY|_KEY|_TOKEN)$/.test(name);

@@ -7,9 +7,10 @@
  * certificate that failed verification, and undici's SOCKS agent rejects socks4 and socks5h.
  */
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
+import { tlsLib } from './builtins.ts';
 import { lookup } from 'node:dns/promises';
-import { SocksClient, type SocksProxy } from 'socks';
+import type { SocksProxy } from 'socks';
 import type { buildConnector } from 'undici';
 import { ParleyError } from './errors.ts';
 import type { ProxyEndpoint, Route } from './route/types.ts';
@@ -71,7 +72,8 @@ class Ctx {
 }
 
 function hostPort(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+  // An IPv6 literal is the only host with a colon (a plain test: net.isIPv6's first call compiles a large pattern).
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function socketError(ctx: Ctx, err: NodeJS.ErrnoException, where: 'proxy' | 'target'): ParleyError {
@@ -350,6 +352,8 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
   }
   // The TCP connection is ours (same resolver, same errors as for an HTTP proxy); the socks library only
   // speaks the handshake over it, so a timeout can tell a proxy that never answered from one that is slow.
+  // The socks library (with ip-address: ~8 ms to load) is loaded on the first SOCKS route, not at start.
+  const { SocksClient } = await import('socks');
   const raw = await tcpConnect(ctx, p.host, p.port, 'proxy', signal);
   ctx.stage = 'proxy_handshake';
   ctx.proxySocket = raw;
@@ -409,7 +413,7 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
   const port = where === 'proxy' ? ctx.proxy!.port : ctx.target.port;
   const host = hostPort(servername, port);
   return new Promise<tls.TLSSocket>((resolve, reject) => {
-    const socket = tls.connect({
+    const socket = tlsLib().connect({
       socket: raw,
       // Node's own identity check uses `host`; without it, it would check the host the raw socket was opened
       // to, which is the proxy for a tunnel.
@@ -454,7 +458,7 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
         return;
       }
       // Always, also for an IP address: a certificate names an IP only in its subjectAltName, never in its CN.
-      const idErr = tls.checkServerIdentity(servername, cert);
+      const idErr = tlsLib().checkServerIdentity(servername, cert);
       if (idErr) {
         fail(untrusted(`it is for another host name (${idErr.message})`, 'ERR_TLS_CERT_ALTNAME_INVALID'));
         return;

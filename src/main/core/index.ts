@@ -101,7 +101,7 @@ export function createCore(options: CoreOptions = {}): Core {
     const tlsHop = targetIsTls || (r.kind === 'proxy' && r.proxy.scheme === 'https');
     const trust = tlsHop ? await buildTrustStore(settings.network.caFiles, env, trustFiles) : undefined;
     // Without a TLS hop the CA files are still checked (cheap), so a broken one is the same error on every route.
-    if (!tlsHop) await checkCaFiles(settings.network.caFiles, env, trustFiles);
+    if (!tlsHop) await checkCaFiles(settings.network.caFiles, trustFiles);
     const dispatcher = await pool.get(r, trust, settings.network.timeouts.connectMs, targetIsTls, networkKey(settings));
     return { settings, route: r, dispatcher };
   }

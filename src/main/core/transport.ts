@@ -3,7 +3,8 @@
  * HTTP/1.1 only, deliberately: intermediaries and some servers mishandle HTTP/2, and SSE gains nothing from it.
  */
 import type * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
+import { tlsLib } from './builtins.ts';
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 // undici's Agent and its request API, without the rest of the package (fetch, WebSocket, caches, mocks: two
 // thirds of its code), which `parley` would otherwise load on every run. The API is attached to Dispatcher's
@@ -49,7 +50,7 @@ class LazySecureContext {
   }
   get(): tls.SecureContext {
     // Without a trust store (a TLS hop the pool was not told of: never expected) Node's and the OS's roots.
-    this.#context ??= tls.createSecureContext({ ca: this.#trust?.ca ?? systemCertificates() });
+    this.#context ??= tlsLib().createSecureContext({ ca: this.#trust?.ca ?? systemCertificates() });
     return this.#context;
   }
 }

@@ -1,7 +1,6 @@
 import { constants as fsConstants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { createHash, X509Certificate } from 'node:crypto';
-import * as tls from 'node:tls';
+import { cryptoLib, tlsLib } from './builtins.ts';
 import { ParleyError } from './errors.ts';
 import type { Env } from './config.ts';
 
@@ -114,6 +113,7 @@ async function readPemFile(path: string, setting: string, cache: TrustFileCache 
   }
   const certs = text.match(PEM_CERT) ?? [];
   if (certs.length === 0) throw unusable(path, setting);
+  const { X509Certificate } = cryptoLib();
   for (const pem of certs) {
     try {
       new X509Certificate(pem);
@@ -128,21 +128,21 @@ async function readPemFile(path: string, setting: string, cache: TrustFileCache 
 /** Node's bundled roots and the OS store (reading the OS store takes tens of milliseconds). */
 export function systemCertificates(): string[] {
   try {
-    return [...tls.getCACertificates('default'), ...tls.getCACertificates('system')];
+    return [...tlsLib().getCACertificates('default'), ...tlsLib().getCACertificates('system')];
   } catch {
-    return [...tls.rootCertificates];
+    return [...tlsLib().rootCertificates];
   }
 }
 
 /**
  * Reads the configured CA files as buildTrustStore does (the same rules and message), without the OS store or
  * a secure context: a request with no TLS hop still refuses a CA file that cannot be used, as the settings
- * panel and the doctor do, at the cost of a stat per file (the cache spares re-reading).
+ * panel and the doctor do, at the cost of a stat per file (the cache spares re-reading). NODE_EXTRA_CA_CERTS is
+ * not read here: it is not a Parley setting, Node itself checks it at start, and on a machine where it names the
+ * whole OS bundle, parsing it took 16 ms of every http:// request's start (measured, issue 11).
  */
-export async function checkCaFiles(caFiles: readonly string[], env: Env, cache?: TrustFileCache): Promise<void> {
-  const files = [...caFiles];
-  if (env.NODE_EXTRA_CA_CERTS) files.push(env.NODE_EXTRA_CA_CERTS);
-  for (const [i, f] of files.entries()) await readPemFile(f, i < caFiles.length ? `caFiles[${i}]` : 'NODE_EXTRA_CA_CERTS', cache);
+export async function checkCaFiles(caFiles: readonly string[], cache?: TrustFileCache): Promise<void> {
+  for (const [i, f] of caFiles.entries()) await readPemFile(f, `caFiles[${i}]`, cache);
 }
 
 /**
@@ -157,7 +157,7 @@ export async function buildTrustStore(caFiles: readonly string[], env: Env, cach
   if (fromEnv) files.push(fromEnv);
   for (const [i, f] of files.entries()) extra.push(...(await readPemFile(f, i < caFiles.length ? `caFiles[${i}]` : 'NODE_EXTRA_CA_CERTS', cache)));
   // Keyed by what the files hold, not their paths: a CA file replaced on disk gets new connections.
-  const key = extra.length ? createHash('sha256').update(files.join('\n')).update('\0').update(extra.join('\n')).digest('hex') : '';
+  const key = extra.length ? cryptoLib().createHash('sha256').update(files.join('\n')).update('\0').update(extra.join('\n')).digest('hex') : '';
   const build = (system: string[]): TrustStore => ({ ca: [...new Set([...system, ...extra])], key, extraFiles: files });
   // With a cache, the system certificates are read and each store's list deduplicated once, not per request.
   return cache ? cache.store(key, () => build(cache.system())) : build(systemCertificates());

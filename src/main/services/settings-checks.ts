@@ -88,7 +88,7 @@ export async function checkCaFilesField(files: readonly string[]): Promise<void>
   if (files.length === 0 || files.some(hasRef)) return;
   try {
     // The files only, with the trust store's own rules and words (no OS store, no secure context).
-    await checkCaFiles(files, {});
+    await checkCaFiles(files);
   } catch (e) {
     atField(e, 'caFiles');
   }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StreamMemory } from '../core/chat.ts';
+import { cryptoLib } from '../core/builtins.ts';
 import { isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
 
@@ -15,7 +15,7 @@ type Entry = { reason: ErrorCode; until: number };
  */
 export function fileStreamMemory(dir: string): StreamMemory {
   const file = join(dir, 'stream-memory.json');
-  const hash = (k: string): string => createHash('sha256').update(k).digest('hex').slice(0, 32);
+  const hash = (k: string): string => cryptoLib().createHash('sha256').update(k).digest('hex').slice(0, 32);
   const load = (): Record<string, Entry> => {
     try {
       const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { reason: unknown; until: unknown }>;
@@ -38,7 +38,11 @@ export function fileStreamMemory(dir: string): StreamMemory {
     }
   };
   return {
-    get: (k) => load()[hash(k)],
+    get(k) {
+      const all = load();
+      // Nothing remembered (the usual case): no hash, so a run need not load node:crypto before its request.
+      return Object.keys(all).length ? all[hash(k)] : undefined;
+    },
     set(k, v) {
       save({ ...load(), [hash(k)]: v });
     },

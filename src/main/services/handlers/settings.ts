@@ -51,7 +51,7 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
       const path = await ctx.opts.chooseCaFile?.();
       if (!path) return null;
       // The user chose this file: say plainly what is wrong with it (it is not a probe of the disk).
-      await readCaFiles([path], {}).catch((e: unknown) => atField(e, 'caFiles'));
+      await readCaFiles([path]).catch((e: unknown) => atField(e, 'caFiles'));
       picked.add(path);
       ctx.logger.scope('storage').info('CA file picked', { path });
       return path;

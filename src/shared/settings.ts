@@ -2,14 +2,21 @@
  * The settings schema: the one definition of Parley's connection settings, used by the core, the CLI,
  * the Electron shell and the renderer. Values may contain `${VAR}` references, expanded by the core.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { config as zodConfig } from 'zod/v4/core';
+import en from 'zod/v4/locales/en.js';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, MAX_MODELS, MAX_PROVIDERS, MAX_SYSTEM_PROMPT, PRESET_IDS, PRESET_NAMES, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, presetForUrl, type Protocol } from './constants.ts';
 
 export * from './constants.ts';
 
+/**
+ * zod/mini (not classic zod): the same validation with a fraction of the start-up cost (building these schemas
+ * and loading the library took ~45 ms of every `parley chat` before its request was sent; mini, ~20 ms; issue
+ * 11). Mini has no messages until a locale is set: English, as classic zod sets it.
+ */
+zodConfig(en());
 
-
-const ms = z.number().int().min(0).max(24 * 3600_000);
+const ms = z.int().check(z.minimum(0), z.maximum(24 * 3600_000));
 
 /**
  * Longest accepted values: far beyond any real one (URLs of a few hundred characters; API keys up to ~2 KB for
@@ -23,43 +30,48 @@ export const MAX_BYPASS_CHARS = 16 * 1024;
 export const MAX_CA_FILES = 32;
 export const MAX_PATH_CHARS = 4096;
 
+/** A string of `min` to `max` characters. */
+const text = (max: number, min = 0): z.ZodMiniString<string> => (min ? z.string().check(z.minLength(min), z.maxLength(max)) : z.string().check(z.maxLength(max)));
+
 export const providerSchema = z.object({
   protocol: z.enum(PROTOCOLS),
-  baseUrl: z.string().min(1).max(MAX_URL_CHARS),
-  apiKey: z.string().max(MAX_KEY_CHARS).optional(),
-  model: z.string().min(1).max(MAX_MODEL_CHARS),
+  baseUrl: text(MAX_URL_CHARS, 1),
+  apiKey: z.optional(text(MAX_KEY_CHARS)),
+  model: text(MAX_MODEL_CHARS, 1),
   /** Anthropic API version header. */
-  anthropicVersion: z.string().default('2023-06-01'),
+  anthropicVersion: z._default(z.string(), '2023-06-01'),
 });
 
 export const networkSchema = z.object({
-  proxy: z
-    .object({
-      mode: z.enum(PROXY_MODES).default('env'),
-      url: z.string().max(MAX_URL_CHARS).optional(),
+  proxy: z.prefault(
+    z.object({
+      mode: z._default(z.enum(PROXY_MODES), 'env'),
+      url: z.optional(text(MAX_URL_CHARS)),
       /** Bypass rules, comma or whitespace separated (see src/main/core/route/bypass.ts). */
-      bypass: z.string().max(MAX_BYPASS_CHARS).default(''),
-    })
-    .prefault({}),
+      bypass: z._default(text(MAX_BYPASS_CHARS), ''),
+    }),
+    {},
+  ),
   /** Extra CA certificate files (PEM), added to the system store. */
-  caFiles: z.array(z.string().max(MAX_PATH_CHARS)).max(MAX_CA_FILES).default([]),
-  timeouts: z
-    .object({
-      connectMs: ms.default(DEFAULT_TIMEOUTS.connectMs),
-      firstByteMs: ms.default(DEFAULT_TIMEOUTS.firstByteMs),
-      idleMs: ms.default(DEFAULT_TIMEOUTS.idleMs),
-      totalMs: ms.default(DEFAULT_TIMEOUTS.totalMs),
-    })
-    .prefault({}),
-  retries: z.number().int().min(0).max(10).default(DEFAULT_RETRIES),
-  stream: z.enum(STREAM_MODES).default('auto'),
+  caFiles: z._default(z.array(text(MAX_PATH_CHARS)).check(z.maxLength(MAX_CA_FILES)), []),
+  timeouts: z.prefault(
+    z.object({
+      connectMs: z._default(ms, DEFAULT_TIMEOUTS.connectMs),
+      firstByteMs: z._default(ms, DEFAULT_TIMEOUTS.firstByteMs),
+      idleMs: z._default(ms, DEFAULT_TIMEOUTS.idleMs),
+      totalMs: z._default(ms, DEFAULT_TIMEOUTS.totalMs),
+    }),
+    {},
+  ),
+  retries: z._default(z.int().check(z.minimum(0), z.maximum(10)), DEFAULT_RETRIES),
+  stream: z._default(z.enum(STREAM_MODES), 'auto'),
   /** How long a broken stream is remembered per endpoint and route. */
-  streamMemoryMs: ms.default(30 * 60_000),
+  streamMemoryMs: z._default(ms, 30 * 60_000),
 });
 
 export const connectionSchema = z.object({
   provider: providerSchema,
-  network: networkSchema.prefault({}),
+  network: z.prefault(networkSchema, {}),
 });
 
 export type ProviderSettings = z.infer<typeof providerSchema>;
@@ -69,17 +81,19 @@ export type ConnectionSettingsInput = z.input<typeof connectionSchema>;
 
 
 /** App-only settings (the CLI ignores them). */
-export const uiSchema = z
-  .object({
-    language: z.enum(LANGUAGES).default('system'),
-  })
-  .prefault({});
-export const loggingSchema = z
-  .object({
+export const uiSchema = z.prefault(
+  z.object({
+    language: z._default(z.enum(LANGUAGES), 'system'),
+  }),
+  {},
+);
+export const loggingSchema = z.prefault(
+  z.object({
     /** Write message content to the local log file (never to a bundle's settings). Off by default. */
-    logContent: z.boolean().default(false),
-  })
-  .prefault({});
+    logContent: z._default(z.boolean(), false),
+  }),
+  {},
+);
 
 
 /**
@@ -93,60 +107,64 @@ export function isKeychainRef(value: unknown): value is string {
 }
 
 /** One configured provider. `apiKey` (a value or `${VAR}`) stays in main; the renderer sees its shape. */
+const modelList = z._default(z.array(text(MAX_MODEL_CHARS, 1)).check(z.maxLength(MAX_MODELS)), []);
 export const providerEntrySchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  name: z.string().trim().min(1).max(100),
-  preset: z.enum(PRESET_IDS).default('custom'),
-  protocol: z.enum(PROTOCOLS).default('openai'),
-  baseUrl: z.string().max(MAX_URL_CHARS).default(''),
-  apiKey: z.string().max(MAX_KEY_CHARS).optional(),
+  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  preset: z._default(z.enum(PRESET_IDS), 'custom'),
+  protocol: z._default(z.enum(PROTOCOLS), 'openai'),
+  baseUrl: z._default(text(MAX_URL_CHARS), ''),
+  apiKey: z.optional(text(MAX_KEY_CHARS)),
   /** Models fetched from the provider's list or typed in. */
-  models: z.array(z.string().min(1).max(MAX_MODEL_CHARS)).max(MAX_MODELS).default([]),
+  models: modelList,
   /** The subset shown in pickers ([] = all of `models`). */
-  shownModels: z.array(z.string().min(1).max(MAX_MODEL_CHARS)).max(MAX_MODELS).default([]),
-  defaultModel: z.string().max(MAX_MODEL_CHARS).default(''),
+  shownModels: modelList,
+  defaultModel: z._default(text(MAX_MODEL_CHARS), ''),
   /** Context sizes in tokens, where known, per model. */
-  contextTokens: z.record(z.string().max(MAX_MODEL_CHARS), z.number().int().min(256).max(100_000_000)).default({}),
-  route: z
-    .object({
-      mode: z.enum(ROUTE_MODES).default('global'),
-      proxyUrl: z.string().max(MAX_URL_CHARS).optional(),
-    })
-    .prefault({}),
-  anthropicVersion: z.string().max(40).optional(),
+  contextTokens: z._default(z.record(text(MAX_MODEL_CHARS), z.int().check(z.minimum(256), z.maximum(100_000_000))), {}),
+  route: z.prefault(
+    z.object({
+      mode: z._default(z.enum(ROUTE_MODES), 'global'),
+      proxyUrl: z.optional(text(MAX_URL_CHARS)),
+    }),
+    {},
+  ),
+  anthropicVersion: z.optional(text(40)),
 });
 export type ProviderEntry = z.infer<typeof providerEntrySchema>;
 export type ProviderEntryInput = z.input<typeof providerEntrySchema>;
 
 
 /** What a new conversation starts with. */
-export const chatDefaultsSchema = z
-  .object({
-    providerId: z.string().max(64).nullable().default(null),
-    model: z.string().max(MAX_MODEL_CHARS).default(''),
-    systemPrompt: z.string().max(MAX_SYSTEM_PROMPT).default(''),
+export const chatDefaultsSchema = z.prefault(
+  z.object({
+    providerId: z._default(z.nullable(text(64)), null),
+    model: z._default(text(MAX_MODEL_CHARS), ''),
+    systemPrompt: z._default(text(MAX_SYSTEM_PROMPT), ''),
     /** Earlier messages a request carries; 0 = as many as fit the model's context. */
-    contextMessages: z.number().int().min(0).max(10_000).default(0),
+    contextMessages: z._default(z.int().check(z.minimum(0), z.maximum(10_000)), 0),
     /** Ask the model for a title after the first answer (an extra request); off: the first question is the title. */
-    autoTitle: z.boolean().default(false),
-  })
-  .prefault({});
+    autoTitle: z._default(z.boolean(), false),
+  }),
+  {},
+);
 
 /**
  * What `<dataDir>/settings.json` holds: providers, the network settings (also read by the CLI), chat defaults
  * and app settings. Version 1 had one `provider`; `migrateSettings` turns it into `providers[0]`.
  */
 export const storedSettingsSchema = z.object({
-  version: z.literal(2).default(2),
-  providers: z.array(providerEntrySchema).max(MAX_PROVIDERS).default([]),
+  version: z._default(z.literal(2), 2),
+  providers: z._default(z.array(providerEntrySchema).check(z.maxLength(MAX_PROVIDERS)), []),
   defaults: chatDefaultsSchema,
-  network: networkSchema.prefault({}),
-  ui: z
-    .object({
-      language: z.enum(LANGUAGES).default('system'),
-      theme: z.enum(THEMES).default('system'),
-    })
-    .prefault({}),
+  network: z.prefault(networkSchema, {}),
+  ui: z.prefault(
+    z.object({
+      language: z._default(z.enum(LANGUAGES), 'system'),
+      theme: z._default(z.enum(THEMES), 'system'),
+    }),
+    {},
+  ),
   logging: loggingSchema,
 });
 export type StoredSettings = z.infer<typeof storedSettingsSchema>;

@@ -132,6 +132,39 @@ describe('parley chat', () => {
     expect(r.stderr).toMatch(/partial answer above/);
     expect(r.stdout.length).toBeGreaterThanOrEqual(4);
   });
+  it('the log keeps the whole timeline of each chat, in order, though it is opened only after the first delta (and for a cancel or an error)', async () => {
+    const logLines = (): Array<{ scope: string; message: string; data?: Record<string, unknown> }> => {
+      const file = join(home, 'logs', 'parley.log');
+      return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { scope: string; message: string; data?: Record<string, unknown> }) : [];
+    };
+    up.behave({ kind: 'ok', text: 'one two three', gapMs: 30 });
+    const ok = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' });
+    expect(ok.code).toBe(0);
+    const first = logLines();
+    expect(first.map((l) => `${l.scope} ${l.message}`)).toEqual(['cli chat', 'transport route', 'transport connect', 'transport status headers', 'transport status first_delta', 'transport status end']);
+    // The times are the request's own, not when the lines were written: the end counts the whole exchange.
+    const ms = (m: string): number => Number(first.find((l) => l.message === m)?.data?.ms);
+    expect(ms('status end')).toBeGreaterThanOrEqual(ms('status first_delta'));
+    expect(ms('status end')).toBeGreaterThanOrEqual(60);
+
+    // Cancelled mid-answer: the log is opened on the way out, with the cancel.
+    up.behave({ kind: 'ok', text: 'a b c d e f g h i j k l m n o p q r s t', chunkSize: 2, gapMs: 100 });
+    let killed = false;
+    const cancelled = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, SRC, (s, kill) => {
+      if (s.length >= 2 && !killed) {
+        killed = true;
+        kill();
+      }
+    });
+    expect(cancelled.code).toBe(130);
+    expect(logLines().slice(first.length).map((l) => `${l.scope} ${l.message}`)).toEqual(['cli chat', 'transport route', 'transport connect', 'transport status headers', 'transport status first_delta', 'cli cancelled']);
+
+    // No answer at all (a refused port): the error is logged although no delta ever came.
+    const before = logLines().length;
+    const refused = await parley(['chat', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--api-key', 'k', '--retries', '0', 'Hi']);
+    expect(refused.code).toBe(1);
+    expect(logLines().slice(before).map((l) => `${l.scope} ${l.message}`)).toEqual(['cli chat', 'transport route', 'cli connect_refused']);
+  });
   it('invalid option values: one line naming the option and value, then the usage (exit 2)', async () => {
     const r = await parley(['chat', ...base(), '--retries', 'many', 'Hi'], { TEST_KEY: 'k' });
     expect(r.code).toBe(2);

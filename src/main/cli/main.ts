@@ -7,15 +7,19 @@ import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
 import { defaultConfigDir } from '../services/paths.ts';
 import { fileStreamMemory } from '../services/stream-memory-file.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
-import { createLogger, timelineLogger, type Logger } from '../services/logging.ts';
-import { createRedactor } from '../services/redact.ts';
-import { settingsSecrets } from '../services/bundle.ts';
+import type { Logger } from '../services/logging.ts';
+import { createRedactor, settingsSecrets, type Redactor } from '../services/redact.ts';
 import { argError, checkValues, CONNECTION_OPTIONS, num, rawSettings, UsageError } from './options.ts';
 import { CHAT_USAGE, HELP, parleyVersion, usageError } from './usage.ts';
 import { resolveSettings, urlSecrets } from '../core/config.ts';
 import { checkBaseUrl } from '../../shared/base-url.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
 import { cliKeychainCheck } from '../services/providers.ts';
+import { config as zodConfig } from 'zod/v4/core';
+
+// A run parses the settings a few times: zod's compiled fast path (built with `new Function` on a schema's first
+// parse) costs more to build than it saves here (~3 ms per schema, measured), so the CLI parses without it.
+zodConfig({ jitless: true });
 
 function printError(info: ErrorInfo, json: boolean, partial: string): void {
   if (json) {
@@ -65,6 +69,35 @@ function stdoutBatch(): { write(text: string): void; flush(): void } {
     },
     flush,
   };
+}
+
+/**
+ * The CLI's log, opened once the first delta is on screen (or at the end, or on an error): loading electron-log
+ * and opening the file take ~15 ms of the main thread, which would otherwise delay the request or the first
+ * delta (measured, issue 11). Until then records wait in order, each line stamped when it is written (its `ms`
+ * field still counts from the request's start); there are few (no deltas: the CLI logs no content), bounded by
+ * the attempts. A log that cannot be opened never stops a request.
+ */
+function deferredLog(dir: string, redactor: Redactor) {
+  let logger: Logger | undefined;
+  let timeline: ((ev: ChatEvent) => void) | undefined;
+  let opening: Promise<void> | undefined;
+  let failed = false;
+  const waiting: ((l: Logger, t: (ev: ChatEvent) => void) => void)[] = [];
+  const open = (): Promise<void> =>
+    (opening ??= import('../services/logging.ts').then(({ createLogger, timelineLogger }) => {
+      logger = createLogger({ dir, redactor });
+      timeline = timelineLogger(logger);
+      for (const f of waiting.splice(0)) f(logger, timeline);
+    }).catch(() => {
+      failed = true; // logging must never stop a request
+      waiting.length = 0;
+    }));
+  const write = (f: (l: Logger, t: (ev: ChatEvent) => void) => void): void => {
+    if (logger && timeline) f(logger, timeline);
+    else if (!failed) waiting.push(f);
+  };
+  return { write, open };
 }
 
 /** `text` with the secrets of `url` (userinfo, query values) replaced by ***. */
@@ -123,12 +156,12 @@ async function chat(argv: string[]): Promise<number> {
   process.once('SIGTERM', () => controller.abort());
   let partial = '';
   const out = stdoutBatch();
-  let logger: Logger | undefined;
+  let log: ReturnType<typeof deferredLog> | undefined;
   // Connection steps (dns, connect, proxy handshake, tls) join the request's timeline in the log.
   const core = createCore({
     env: process.env,
     streamMemory: fileStreamMemory(configDir),
-    trace: (ev) => logger?.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail }),
+    trace: (ev) => log?.write((l) => l.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail })),
   });
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
@@ -141,19 +174,18 @@ async function chat(argv: string[]): Promise<number> {
       ...(values.system ? [{ role: 'system' as const, content: values.system }] : []),
       { role: 'user' as const, content: prompt },
     ];
-    try {
-      logger = createLogger({ dir: join(configDir, 'logs'), redactor: createRedactor(settingsSecrets(raw, process.env)) });
-      logger.scope('cli').info('chat', { protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, model: raw.provider.model, proxyMode });
-    } catch {
-      logger = undefined; // logging must never stop a request
-    }
-    const timeline = logger ? timelineLogger(logger) : undefined;
+    log = deferredLog(join(configDir, 'logs'), createRedactor(settingsSecrets(raw, process.env)));
+    log.write((l) => l.scope('cli').info('chat', { protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, model: raw.provider.model, proxyMode }));
     const onEvent = (ev: ChatEvent): void => {
-      timeline?.(ev);
-      if (ev.type !== 'delta') out.flush();
+      if (ev.type !== 'delta') {
+        log?.write((_, timeline) => timeline(ev));
+        out.flush();
+      }
       switch (ev.type) {
         case 'delta':
           if (ev.kind !== 'text') break;
+          // The log opens after the first delta is written, on the next turn.
+          if (!partial) setImmediate(() => void log?.open());
           partial += ev.text;
           out.write(json ? JSON.stringify({ type: 'delta', text: ev.text }) + '\n' : ev.text);
           break;
@@ -179,12 +211,12 @@ async function chat(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
-    logger?.scope('cli').error(err.code, err.toInfo());
+    log?.write((l) => l.scope('cli').error(err.code, err.toInfo()));
     out.flush();
     printError(err.toInfo(), json, partial);
     return err.code === 'cancelled' ? 130 : err.code === 'config_invalid' || err.code === 'config_unexpanded_env' ? 2 : 1;
   } finally {
-    await core.close();
+    await Promise.all([core.close(), log?.open()]);
   }
 }
 

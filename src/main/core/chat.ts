@@ -358,6 +358,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
   let fallbackReason: ErrorCode | undefined;
   let retries = 0;
   let attempts = 0;
+  const chatStarted = performance.now();
   for (;;) {
     attempts++;
     const a = new Attempt(ctx, (kind, t) => {
@@ -375,7 +376,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         ctx.memory.set(memoryKey, { reason: 'protocol_error', until: Date.now() + net.streamMemoryMs });
         ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: 'protocol_error', remembered: false });
       }
-      ctx.onEvent?.({ type: 'status', phase: 'end', ms: 0 });
+      // The whole exchange, retries and fallback included (headers and first_delta count from their attempt's start).
+      ctx.onEvent?.({ type: 'status', phase: 'end', ms: Math.round(performance.now() - chatStarted) });
       return { text: text.toString(), reasoning: reasoning.toString(), usage: a.usage, finishReason: a.finishReason, mode, attempts };
     } catch (e) {
       let err = ParleyError.is(e) ? e : new ParleyError('protocol_error', String(e), {}, { cause: e });

@@ -12,6 +12,18 @@ import { build, type Plugin } from 'vite';
  * main process keeps its dependencies external as before.
  */
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+/**
+ * undici's HTTP/2 client, replaced in the CLI by a stub: Parley asks for HTTP/1.1 only (allowH2: false in
+ * core/transport.ts), and the real module loads node:http2, and with it node:tls and node:crypto, at start:
+ * ~17 ms of every run before its request was sent, http:// ones included (measured, issue 11).
+ */
+const noHttp2: Plugin = {
+  name: 'parley-undici-no-h2',
+  load: (id) =>
+    id.replaceAll('\\', '/').endsWith('/node_modules/undici/lib/dispatcher/client-h2.js')
+      ? "module.exports = function connectH2 () { throw new Error('HTTP/2 is not built into the parley command line (Parley asks for HTTP/1.1: allowH2 is false).') }"
+      : undefined,
+};
 const cliBuild: Plugin = {
   name: 'parley-cli-build',
   apply: 'build',
@@ -35,6 +47,7 @@ const cliBuild: Plugin = {
         },
       },
       ssr: { noExternal: true, target: 'node' },
+      plugins: [noHttp2],
     });
   },
 };

@@ -1,5 +1,5 @@
 /**
- * Settings constants and presets without a schema library: what the renderer needs at start (so zod stays out
+ * Settings constants and presets without a schema library: what the renderer needs at start (so valibot stays out
  * of its initial JavaScript). The schemas in settings.ts use and re-export these.
  */
 

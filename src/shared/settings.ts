@@ -2,21 +2,16 @@
  * The settings schema: the one definition of Parley's connection settings, used by the core, the CLI,
  * the Electron shell and the renderer. Values may contain `${VAR}` references, expanded by the core.
  */
-import * as z from 'zod/mini';
-import { config as zodConfig } from 'zod/v4/core';
-import en from 'zod/v4/locales/en.js';
+import * as v from 'valibot';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, MAX_MODELS, MAX_PROVIDERS, MAX_SYSTEM_PROMPT, PRESET_IDS, PRESET_NAMES, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, presetForUrl, type Protocol } from './constants.ts';
 
 export * from './constants.ts';
 
-/**
- * zod/mini (not classic zod): the same validation with a fraction of the start-up cost (building these schemas
- * and loading the library took ~45 ms of every `parley chat` before its request was sent; mini, ~20 ms; issue
- * 11). Mini has no messages until a locale is set: English, as classic zod sets it.
+/*
+ * Schemas are valibot's: plain objects built by small functions, so building these and loading the library costs
+ * ~3 ms where classic zod cost ~45 ms and zod/mini ~20 ms of every `parley chat` before its request was sent
+ * (measured, issue 11). `v.optional(schema, value)` runs the default through the schema, as zod's prefault did.
  */
-zodConfig(en());
-
-const ms = z.int().check(z.minimum(0), z.maximum(24 * 3600_000));
 
 /**
  * Longest accepted values: far beyond any real one (URLs of a few hundred characters; API keys up to ~2 KB for
@@ -30,67 +25,103 @@ export const MAX_BYPASS_CHARS = 16 * 1024;
 export const MAX_CA_FILES = 32;
 export const MAX_PATH_CHARS = 4096;
 
-/** A string of `min` to `max` characters. */
-const text = (max: number, min = 0): z.ZodMiniString<string> => (min ? z.string().check(z.minLength(min), z.maxLength(max)) : z.string().check(z.maxLength(max)));
+/**
+ * A settings issue in words for a person: what the value should be, never the value itself (a field may hold a
+ * key), except a number that broke a limit or the length of a text.
+ */
+export function issueText(issue: v.BaseIssue<unknown>): string {
+  const got = typeof issue.input === 'number' ? ` (got ${issue.input})` : '';
+  const size = typeof issue.input === 'string' || Array.isArray(issue.input) ? ` (this has ${issue.input.length})` : '';
+  switch (issue.type) {
+    case 'max_length':
+      return `Too long: at most ${String(issue.requirement)} ${Array.isArray(issue.input) ? 'items' : 'characters'}${size}`;
+    case 'min_length':
+      return issue.requirement === 1 ? 'Must not be empty' : `Too short: at least ${String(issue.requirement)} ${Array.isArray(issue.input) ? 'items' : 'characters'}`;
+    case 'max_value':
+      return `Too big: at most ${String(issue.requirement)}${got}`;
+    case 'min_value':
+      return `Too small: at least ${String(issue.requirement)}${got}`;
+    case 'integer':
+      return `Must be a whole number${got}`;
+    case 'picklist':
+      return `Must be one of ${(issue.expected ?? '?').replace(/^\((.*)\)$/, '$1')}`;
+    case 'regex':
+      return 'Invalid format';
+    default: {
+      const kind = issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : issue.input === undefined ? 'nothing' : `a ${typeof issue.input}`;
+      return `Invalid value: expected ${issue.expected ?? issue.type}, got ${kind}`;
+    }
+  }
+}
 
-export const providerSchema = z.object({
-  protocol: z.enum(PROTOCOLS),
+/** A string of at most `max` characters (and at least `min`). */
+function text(max: number, min = 0) {
+  return min ? v.pipe(v.string(), v.minLength(min), v.maxLength(max)) : v.pipe(v.string(), v.maxLength(max));
+}
+/** A whole number from `min` to `max`. */
+function whole(min: number, max: number) {
+  return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+}
+const ms = whole(0, 24 * 3600_000);
+
+export const providerSchema = v.object({
+  protocol: v.picklist(PROTOCOLS),
   baseUrl: text(MAX_URL_CHARS, 1),
-  apiKey: z.optional(text(MAX_KEY_CHARS)),
+  apiKey: v.optional(text(MAX_KEY_CHARS)),
   model: text(MAX_MODEL_CHARS, 1),
   /** Anthropic API version header. */
-  anthropicVersion: z._default(z.string(), '2023-06-01'),
+  anthropicVersion: v.optional(v.string(), '2023-06-01'),
 });
 
-export const networkSchema = z.object({
-  proxy: z.prefault(
-    z.object({
-      mode: z._default(z.enum(PROXY_MODES), 'env'),
-      url: z.optional(text(MAX_URL_CHARS)),
+export const networkSchema = v.object({
+  proxy: v.optional(
+    v.object({
+      mode: v.optional(v.picklist(PROXY_MODES), 'env'),
+      url: v.optional(text(MAX_URL_CHARS)),
       /** Bypass rules, comma or whitespace separated (see src/main/core/route/bypass.ts). */
-      bypass: z._default(text(MAX_BYPASS_CHARS), ''),
+      bypass: v.optional(text(MAX_BYPASS_CHARS), ''),
     }),
     {},
   ),
   /** Extra CA certificate files (PEM), added to the system store. */
-  caFiles: z._default(z.array(text(MAX_PATH_CHARS)).check(z.maxLength(MAX_CA_FILES)), []),
-  timeouts: z.prefault(
-    z.object({
-      connectMs: z._default(ms, DEFAULT_TIMEOUTS.connectMs),
-      firstByteMs: z._default(ms, DEFAULT_TIMEOUTS.firstByteMs),
-      idleMs: z._default(ms, DEFAULT_TIMEOUTS.idleMs),
-      totalMs: z._default(ms, DEFAULT_TIMEOUTS.totalMs),
+  caFiles: v.optional(v.pipe(v.array(text(MAX_PATH_CHARS)), v.maxLength(MAX_CA_FILES)), []),
+  timeouts: v.optional(
+    v.object({
+      connectMs: v.optional(ms, DEFAULT_TIMEOUTS.connectMs),
+      firstByteMs: v.optional(ms, DEFAULT_TIMEOUTS.firstByteMs),
+      idleMs: v.optional(ms, DEFAULT_TIMEOUTS.idleMs),
+      totalMs: v.optional(ms, DEFAULT_TIMEOUTS.totalMs),
     }),
     {},
   ),
-  retries: z._default(z.int().check(z.minimum(0), z.maximum(10)), DEFAULT_RETRIES),
-  stream: z._default(z.enum(STREAM_MODES), 'auto'),
+  retries: v.optional(whole(0, 10), DEFAULT_RETRIES),
+  stream: v.optional(v.picklist(STREAM_MODES), 'auto'),
   /** How long a broken stream is remembered per endpoint and route. */
-  streamMemoryMs: z._default(ms, 30 * 60_000),
+  streamMemoryMs: v.optional(ms, 30 * 60_000),
 });
 
-export const connectionSchema = z.object({
+export const connectionSchema = v.object({
   provider: providerSchema,
-  network: z.prefault(networkSchema, {}),
+  network: v.optional(networkSchema, {}),
 });
 
-export type ProviderSettings = z.infer<typeof providerSchema>;
-export type NetworkSettings = z.infer<typeof networkSchema>;
-export type ConnectionSettings = z.infer<typeof connectionSchema>;
-export type ConnectionSettingsInput = z.input<typeof connectionSchema>;
+export type ProviderSettings = v.InferOutput<typeof providerSchema>;
+export type NetworkSettings = v.InferOutput<typeof networkSchema>;
+export type ConnectionSettings = v.InferOutput<typeof connectionSchema>;
+export type ConnectionSettingsInput = v.InferInput<typeof connectionSchema>;
 
 
 /** App-only settings (the CLI ignores them). */
-export const uiSchema = z.prefault(
-  z.object({
-    language: z._default(z.enum(LANGUAGES), 'system'),
+export const uiSchema = v.optional(
+  v.object({
+    language: v.optional(v.picklist(LANGUAGES), 'system'),
   }),
   {},
 );
-export const loggingSchema = z.prefault(
-  z.object({
+export const loggingSchema = v.optional(
+  v.object({
     /** Write message content to the local log file (never to a bundle's settings). Off by default. */
-    logContent: z._default(z.boolean(), false),
+    logContent: v.optional(v.boolean(), false),
   }),
   {},
 );
@@ -106,45 +137,45 @@ export function isKeychainRef(value: unknown): value is string {
   return typeof value === 'string' && KEYCHAIN_REF.test(value);
 }
 
+const modelList = v.optional(v.pipe(v.array(text(MAX_MODEL_CHARS, 1)), v.maxLength(MAX_MODELS)), []);
 /** One configured provider. `apiKey` (a value or `${VAR}`) stays in main; the renderer sees its shape. */
-const modelList = z._default(z.array(text(MAX_MODEL_CHARS, 1)).check(z.maxLength(MAX_MODELS)), []);
-export const providerEntrySchema = z.object({
-  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
-  preset: z._default(z.enum(PRESET_IDS), 'custom'),
-  protocol: z._default(z.enum(PROTOCOLS), 'openai'),
-  baseUrl: z._default(text(MAX_URL_CHARS), ''),
-  apiKey: z.optional(text(MAX_KEY_CHARS)),
+export const providerEntrySchema = v.object({
+  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
+  preset: v.optional(v.picklist(PRESET_IDS), 'custom'),
+  protocol: v.optional(v.picklist(PROTOCOLS), 'openai'),
+  baseUrl: v.optional(text(MAX_URL_CHARS), ''),
+  apiKey: v.optional(text(MAX_KEY_CHARS)),
   /** Models fetched from the provider's list or typed in. */
   models: modelList,
   /** The subset shown in pickers ([] = all of `models`). */
   shownModels: modelList,
-  defaultModel: z._default(text(MAX_MODEL_CHARS), ''),
+  defaultModel: v.optional(text(MAX_MODEL_CHARS), ''),
   /** Context sizes in tokens, where known, per model. */
-  contextTokens: z._default(z.record(text(MAX_MODEL_CHARS), z.int().check(z.minimum(256), z.maximum(100_000_000))), {}),
-  route: z.prefault(
-    z.object({
-      mode: z._default(z.enum(ROUTE_MODES), 'global'),
-      proxyUrl: z.optional(text(MAX_URL_CHARS)),
+  contextTokens: v.optional(v.record(text(MAX_MODEL_CHARS), whole(256, 100_000_000)), {}),
+  route: v.optional(
+    v.object({
+      mode: v.optional(v.picklist(ROUTE_MODES), 'global'),
+      proxyUrl: v.optional(text(MAX_URL_CHARS)),
     }),
     {},
   ),
-  anthropicVersion: z.optional(text(40)),
+  anthropicVersion: v.optional(text(40)),
 });
-export type ProviderEntry = z.infer<typeof providerEntrySchema>;
-export type ProviderEntryInput = z.input<typeof providerEntrySchema>;
+export type ProviderEntry = v.InferOutput<typeof providerEntrySchema>;
+export type ProviderEntryInput = v.InferInput<typeof providerEntrySchema>;
 
 
 /** What a new conversation starts with. */
-export const chatDefaultsSchema = z.prefault(
-  z.object({
-    providerId: z._default(z.nullable(text(64)), null),
-    model: z._default(text(MAX_MODEL_CHARS), ''),
-    systemPrompt: z._default(text(MAX_SYSTEM_PROMPT), ''),
+export const chatDefaultsSchema = v.optional(
+  v.object({
+    providerId: v.optional(v.nullable(text(64)), null),
+    model: v.optional(text(MAX_MODEL_CHARS), ''),
+    systemPrompt: v.optional(text(MAX_SYSTEM_PROMPT), ''),
     /** Earlier messages a request carries; 0 = as many as fit the model's context. */
-    contextMessages: z._default(z.int().check(z.minimum(0), z.maximum(10_000)), 0),
+    contextMessages: v.optional(whole(0, 10_000), 0),
     /** Ask the model for a title after the first answer (an extra request); off: the first question is the title. */
-    autoTitle: z._default(z.boolean(), false),
+    autoTitle: v.optional(v.boolean(), false),
   }),
   {},
 );
@@ -153,22 +184,22 @@ export const chatDefaultsSchema = z.prefault(
  * What `<dataDir>/settings.json` holds: providers, the network settings (also read by the CLI), chat defaults
  * and app settings. Version 1 had one `provider`; `migrateSettings` turns it into `providers[0]`.
  */
-export const storedSettingsSchema = z.object({
-  version: z._default(z.literal(2), 2),
-  providers: z._default(z.array(providerEntrySchema).check(z.maxLength(MAX_PROVIDERS)), []),
+export const storedSettingsSchema = v.object({
+  version: v.optional(v.literal(2), 2),
+  providers: v.optional(v.pipe(v.array(providerEntrySchema), v.maxLength(MAX_PROVIDERS)), []),
   defaults: chatDefaultsSchema,
-  network: z.prefault(networkSchema, {}),
-  ui: z.prefault(
-    z.object({
-      language: z._default(z.enum(LANGUAGES), 'system'),
-      theme: z._default(z.enum(THEMES), 'system'),
+  network: v.optional(networkSchema, {}),
+  ui: v.optional(
+    v.object({
+      language: v.optional(v.picklist(LANGUAGES), 'system'),
+      theme: v.optional(v.picklist(THEMES), 'system'),
     }),
     {},
   ),
   logging: loggingSchema,
 });
-export type StoredSettings = z.infer<typeof storedSettingsSchema>;
-export type StoredSettingsInput = z.input<typeof storedSettingsSchema>;
+export type StoredSettings = v.InferOutput<typeof storedSettingsSchema>;
+export type StoredSettingsInput = v.InferInput<typeof storedSettingsSchema>;
 
 
 /**

@@ -1,5 +1,6 @@
 /** Where the app keeps its files, and how secrets are masked in the settings view. */
 import { describe, expect, it } from 'vitest';
+import * as v from 'valibot';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfigDir, defaultLogDir } from '../../src/main/services/paths.ts';
@@ -48,7 +49,7 @@ describe('settings.json version 1 → 2 on first start', () => {
     };
     const { value, migrated } = migrateSettings(v1);
     expect(migrated).toBe(true);
-    const s = storedSettingsSchema.parse(value);
+    const s = v.parse(storedSettingsSchema, value);
     expect(s.providers).toHaveLength(1);
     expect(s.providers[0]).toMatchObject({ id: 'default', name: 'DeepSeek', preset: 'deepseek', protocol: 'openai', baseUrl: 'https://api.deepseek.com/v1', apiKey: '${DEEPSEEK_API_KEY}', models: ['deepseek-chat'], defaultModel: 'deepseek-chat' });
     expect(s.defaults).toMatchObject({ providerId: 'default', model: 'deepseek-chat' });
@@ -58,7 +59,7 @@ describe('settings.json version 1 → 2 on first start', () => {
     expect(s.logging.logContent).toBe(true);
     // Version 2 and empty files pass through.
     expect(migrateSettings(value).migrated).toBe(false);
-    expect(storedSettingsSchema.parse(migrateSettings({}).value).providers).toEqual([]);
+    expect(v.parse(storedSettingsSchema, migrateSettings({}).value).providers).toEqual([]);
   });
   it('the store migrates the file on disk once and keeps the old one beside it', async () => {
     const { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
@@ -133,9 +134,9 @@ describe('settings.json shared with the CLI and hand edits', () => {
       expect(store.get().providers.find((p) => p.id === id)?.apiKey).toBe(jwtLike);
       refused(() => store.saveProvider({ id, name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: 'https://gw.example/v1', apiKey: 'k'.repeat(9 * 1024) }), 'apiKey');
       // The CLI's connection settings: a 50 MB base URL is refused as well.
-      const huge = connectionSchema.safeParse({ provider: { protocol: 'openai', baseUrl: `https://x.example/${'a'.repeat(50 * 1024 * 1024)}`, model: 'm' } });
+      const huge = v.safeParse(connectionSchema, { provider: { protocol: 'openai', baseUrl: `https://x.example/${'a'.repeat(50 * 1024 * 1024)}`, model: 'm' } });
       expect(huge.success).toBe(false);
-      expect(connectionSchema.safeParse({ provider: { protocol: 'openai', baseUrl: 'https://x.example/v1', model: 'm'.repeat(201) } }).success).toBe(false);
+      expect(v.safeParse(connectionSchema, { provider: { protocol: 'openai', baseUrl: 'https://x.example/v1', model: 'm'.repeat(201) } }).success).toBe(false);
     });
   });
 });

@@ -15,11 +15,6 @@ import { resolveSettings, urlSecrets } from '../core/config.ts';
 import { checkBaseUrl } from '../../shared/base-url.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
 import { cliKeychainCheck } from '../services/providers.ts';
-import { config as zodConfig } from 'zod/v4/core';
-
-// A run parses the settings a few times: zod's compiled fast path (built with `new Function` on a schema's first
-// parse) costs more to build than it saves here (~3 ms per schema, measured), so the CLI parses without it.
-zodConfig({ jitless: true });
 
 function printError(info: ErrorInfo, json: boolean, partial: string): void {
   if (json) {

@@ -4,7 +4,7 @@
  * (undici 8 fails at import time on Node < 22.19), turns on Node's module compile cache (the modules' compiled
  * code is kept on disk, in NODE_COMPILE_CACHE or the temp folder, so later runs skip compiling them), and
  * answers `--help` and `--version` from the usage texts alone: only a command that needs the network core,
- * the settings, the logger (undici, zod, electron-log, …) loads them.
+ * the settings, the logger (undici, valibot, electron-log, …) loads them.
  */
 import * as nodeModule from 'node:module';
 

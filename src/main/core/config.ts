@@ -1,4 +1,5 @@
-import { connectionSchema, type ConnectionSettings } from '../../shared/settings.ts';
+import * as v from 'valibot';
+import { connectionSchema, issueText, type ConnectionSettings } from '../../shared/settings.ts';
 import { ParleyError } from './errors.ts';
 import { checkBaseUrl } from '../../shared/base-url.ts';
 
@@ -246,8 +247,23 @@ const isMissing = (v: unknown): boolean => v === undefined || v === null || (typ
  * settings.json field that set it (`No base URL: pass --base-url URL or set providers[].baseUrl in
  * settings.json`); another invalid value names its field (and flag) and what is wrong with it.
  */
-/** What schemaError reads of a schema issue (zod's; `code` and the limits when zod gives them). */
-type SchemaIssue = { path: readonly PropertyKey[]; message: string; code?: string; origin?: string; maximum?: unknown; minimum?: unknown; values?: readonly unknown[] };
+/** What schemaError reads of a schema issue: where, valibot's words, and the kind of problem with its limit. */
+type SchemaIssue = { path: readonly PropertyKey[]; message: string; type?: string; input?: unknown; limit?: number; values?: readonly string[] };
+
+/**
+ * Valibot's issues as SchemaIssues. A picklist issue names its choices only in `expected`, as
+ * `("openai" | "anthropic")`, each one JSON-quoted: they are read back from there.
+ */
+function schemaIssues(issues: readonly v.BaseIssue<unknown>[]): SchemaIssue[] {
+  return issues.map((i) => ({
+    path: (i.path ?? []).map((p) => p.key as PropertyKey),
+    message: issueText(i),
+    type: i.type,
+    input: i.input,
+    ...(typeof i.requirement === 'number' ? { limit: i.requirement } : {}),
+    ...(i.type === 'picklist' && i.expected ? { values: [...i.expected.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1] ?? ''}"`) as string) } : {}),
+  }));
+}
 
 function schemaError(raw: unknown, issues: ReadonlyArray<SchemaIssue>): ParleyError {
   const key = (path: readonly PropertyKey[]): string => path.map(String).join('.');
@@ -279,15 +295,15 @@ function schemaError(raw: unknown, issues: ReadonlyArray<SchemaIssue>): ParleyEr
  */
 function issueWords(issue: SchemaIssue | undefined, setting: string, flag: string): { key: string; params: Record<string, string | number> } {
   const base = { setting, flag, detail: issue?.message ?? 'invalid' };
-  const limit = (v: unknown): number | undefined => (typeof v === 'number' || typeof v === 'bigint' ? Number(v) : undefined);
-  if (issue?.code === 'too_big' && limit(issue.maximum) !== undefined) {
-    return { key: issue.origin === 'string' ? 'setting_too_long' : issue.origin === 'array' ? 'setting_too_many' : 'setting_too_big', params: { ...base, max: limit(issue.maximum) as number } };
+  if (issue?.limit !== undefined && (issue.type === 'max_length' || issue.type === 'max_value')) {
+    const key = issue.type === 'max_value' ? 'setting_too_big' : Array.isArray(issue.input) ? 'setting_too_many' : 'setting_too_long';
+    return { key, params: { ...base, max: issue.limit } };
   }
-  if (issue?.code === 'too_small' && limit(issue.minimum) !== undefined && issue.origin !== 'string' && issue.origin !== 'array') {
-    return { key: 'setting_too_small', params: { ...base, min: limit(issue.minimum) as number } };
+  if (issue?.limit !== undefined && issue.type === 'min_value') {
+    return { key: 'setting_too_small', params: { ...base, min: issue.limit } };
   }
-  if (issue?.code === 'invalid_value' && Array.isArray(issue.values) && issue.values.length) {
-    return { key: 'setting_not_one_of', params: { ...base, values: issue.values.map(String).join(', ') } };
+  if (issue?.values?.length) {
+    return { key: 'setting_not_one_of', params: { ...base, values: issue.values.join(', ') } };
   }
   return { key: 'setting_invalid', params: base };
 }
@@ -299,9 +315,9 @@ function issueWords(issue: SchemaIssue | undefined, setting: string, flag: strin
  */
 export function resolveSettings(raw: unknown, env: Env, opts: ResolveOptions = {}): ConnectionSettings {
   const source = opts.envSource ?? 'app';
-  const parsed = connectionSchema.safeParse(raw);
-  if (!parsed.success) throw schemaError(raw, parsed.error.issues);
-  const s = structuredClone(parsed.data);
+  const parsed = v.safeParse(connectionSchema, raw);
+  if (!parsed.success) throw schemaError(raw, schemaIssues(parsed.issues));
+  const s = structuredClone(parsed.output);
   // Messages quote the value as written (with its ${VAR}), never the expanded value.
   const rawBaseUrl = s.provider.baseUrl;
   refuseBareRef(s.provider.baseUrl, 'baseUrl', false);

@@ -6,6 +6,7 @@
 import { ParleyError } from '../core/errors.ts';
 import type { Env } from '../core/config.ts';
 import type { DetectedProvider } from '../../shared/ipc.ts';
+import * as v from 'valibot';
 import { PRESETS, isKeychainRef, migrateSettings, storedSettingsSchema, type ConnectionSettingsInput, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
 import { baseOrigin } from './secure-input.ts';
 import { proxyKeychainRef } from './secrets.ts';
@@ -116,13 +117,13 @@ export function pickProvider(settings: StoredSettings, name?: string): ProviderE
  */
 export function fileConnection(file: unknown, providerName?: string): { provider: Record<string, unknown>; network: Record<string, unknown> } {
   const { value } = migrateSettings(file);
-  const parsed = storedSettingsSchema.safeParse(value);
+  const parsed = v.safeParse(storedSettingsSchema, value);
   if (!parsed.success) {
     if (providerName) throw new ParleyError('config_invalid', `settings.json is invalid, so --provider ${providerName} cannot be read from it.`, { hop: 'config', phase: 'config' });
     const o = (typeof file === 'object' && file !== null ? file : {}) as Record<string, unknown>;
     return { provider: (o.provider ?? {}) as Record<string, unknown>, network: (o.network ?? {}) as Record<string, unknown> };
   }
-  const s = parsed.data;
+  const s = parsed.output;
   const p = pickProvider(s, providerName);
   if (!p) return { provider: {}, network: s.network as unknown as Record<string, unknown> };
   const c = rawConnection(s, p, undefined);

@@ -16,7 +16,8 @@ import { dirname, join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
 import { isEnvRef, maskUrlSecrets, unmaskUrlSecrets, type Env } from '../core/config.ts';
 import { SECRET_PLACEHOLDER, type KeychainState, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
-import { MAX_PROVIDERS, isKeychainRef, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
+import * as v from 'valibot';
+import { MAX_PROVIDERS, issueText, isKeychainRef, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
 import { isPlainSecret, proxyKeychainRef, proxyUrlPassword, withProxyPassword, type SecretVault } from './secrets.ts';
 import { existsSync } from 'node:fs';
 import { maskProxyValue, splitProxyUserinfo } from '../core/route/proxy-url.ts';
@@ -89,10 +90,10 @@ function unprotectedError(field: 'apiKey' | 'proxyUrl'): ParleyError {
 }
 
 function parse(raw: unknown, path: string): StoredSettings {
-  const r = storedSettingsSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new ParleyError('config_invalid', `Settings in ${path} are invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}.`, {
+  const r = v.safeParse(storedSettingsSchema, raw);
+  if (r.success) return r.output;
+  const issue = r.issues[0];
+  throw new ParleyError('config_invalid', `Settings in ${path} are invalid at ${v.getDotPath(issue) ?? '(root)'}: ${issueText(issue)}.`, {
     hop: 'config',
     phase: 'config',
     hint: 'Correct the value in the settings panel (or fix the file by hand).',

@@ -6,7 +6,7 @@ import { build, type Plugin } from 'vite';
 
 /**
  * The `parley` command line, built on its own after the main process (out/main/parley.js and out/main/cli/):
- * its dependencies (undici, zod, electron-log, socks, eventsource-parser) bundled into its chunks, so a run
+ * its dependencies (undici, valibot, electron-log, eventsource-parser; socks on a SOCKS route) bundled into its chunks, so a run
  * reads a few files instead of resolving and loading some 250 modules. `--help` and `--version` load only the
  * entry and the usage chunk. fflate stays external (bundled, it broke the app's export once); the Electron
  * main process keeps its dependencies external as before.

@@ -1,6 +1,7 @@
 /** Thin preload: maps method names to channels; the renderer never sees a channel string or ipcRenderer. */
 import { contextBridge, ipcRenderer } from 'electron';
-import { CHANNELS, EVENT_CHANNEL, EVENTS, methodName, type EventName, type ParleyApi } from '../shared/ipc.ts';
+import { CHANNELS, EVENT_CHANNEL, EVENTS, methodName, type EventName } from '../shared/ipc-names.ts';
+import type { ParleyApi } from '../shared/ipc.ts';
 
 const methods = Object.fromEntries(CHANNELS.map((channel) => [methodName(channel), (...args: unknown[]) => ipcRenderer.invoke(channel, ...args)]));
 

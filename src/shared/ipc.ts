@@ -1,15 +1,19 @@
 /**
- * The IPC contract, declared once: each channel's argument schema (zod; argument types are inferred from it)
- * and its result type. The channel list, the preload's `window.parley`, main's handler table (a missing
- * handler is a type error) and the browser test host's bridge are all derived from CONTRACT and EVENTS.
+ * The IPC contract, declared once: each channel's argument schema (valibot; argument types are inferred from
+ * it) and its result type, for the channels named in ipc-names.ts (the compiler checks both lists match). The
+ * preload's `window.parley`, main's handler table (a missing handler is a type error) and the browser test
+ * host's bridge are all derived from these.
  * Results cross as values: { ok, value } | { ok, error }. Everything the renderer sends is validated here
  * before a handler sees it: the renderer is untrusted.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, QueuedMessage, SearchHit } from './chat.ts';
 import type { DoctorReport, DoctorStep, SavedDoctorReport } from './doctor.ts';
 import type { ErrorCode, ErrorInfo } from './errors.ts';
-import { LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
+import { issueText, LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
+import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
+
+export { CHANNELS, EVENTS, EVENT_CHANNEL, methodName, type Channel, type EventName } from './ipc-names.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
@@ -200,156 +204,162 @@ export interface NetState {
 }
 
 // ---- argument schemas (bounds on everything) ----
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
-const text = (max: number) => z.string().max(max);
+const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[A-Za-z0-9_-]+$/));
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
+const whole = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 /** A model name: the core expands `${VAR}` in it, so the window may not send one. */
-const modelName = z.string().max(200).refine((s) => !s.includes('${'), 'a model name from the window cannot refer to a variable');
+const modelName = v.pipe(v.string(), v.maxLength(200), v.check((s) => !s.includes('${'), 'a model name from the window cannot refer to a variable'));
 const MAX_MESSAGE = 1_000_000;
 
-const ms = z.number().int().min(0).max(24 * 3600_000);
+const ms = whole(0, 24 * 3600_000);
 /** A patch names only what changes: no defaults here (they would overwrite stored values). */
-const settingsPatch = z.object({
-  defaults: z.object({
-    providerId: id.nullable(),
-    model: z.string().max(200).refine((s) => !s.includes('${'), 'a model name from the window cannot refer to a variable'),
-    systemPrompt: z.string().max(MAX_SYSTEM_PROMPT),
-    contextMessages: z.number().int().min(0).max(10_000),
-    autoTitle: z.boolean(),
-  }).partial().strict().optional(),
-  network: z.object({
-    proxy: z.object({ mode: z.enum(PROXY_MODES), url: z.string().max(2048).optional(), bypass: z.string().max(10_000) }).partial().strict().optional(),
-    caFiles: z.array(z.string().max(4096)).max(50),
-    timeouts: z.object({ connectMs: ms, firstByteMs: ms, idleMs: ms, totalMs: ms }).partial().strict(),
-    retries: z.number().int().min(0).max(10),
-    stream: z.enum(STREAM_MODES),
+const settingsPatch = v.strictObject({
+  defaults: v.optional(v.partial(v.strictObject({
+    providerId: v.nullable(id),
+    model: modelName,
+    systemPrompt: text(MAX_SYSTEM_PROMPT),
+    contextMessages: whole(0, 10_000),
+    autoTitle: v.boolean(),
+  }))),
+  network: v.optional(v.partial(v.strictObject({
+    proxy: v.optional(v.partial(v.strictObject({ mode: v.picklist(PROXY_MODES), url: v.optional(text(2048)), bypass: text(10_000) }))),
+    caFiles: v.pipe(v.array(text(4096)), v.maxLength(50)),
+    timeouts: v.partial(v.strictObject({ connectMs: ms, firstByteMs: ms, idleMs: ms, totalMs: ms })),
+    retries: whole(0, 10),
+    stream: v.picklist(STREAM_MODES),
     streamMemoryMs: ms,
-  }).partial().strict().optional(),
-  ui: z.object({ language: z.enum(LANGUAGES), theme: z.enum(THEMES) }).partial().optional(),
-  logging: z.object({ logContent: z.boolean() }).partial().optional(),
-}).strict();
-export type SettingsPatch = z.input<typeof settingsPatch>;
+  }))),
+  ui: v.optional(v.partial(v.object({ language: v.picklist(LANGUAGES), theme: v.picklist(THEMES) }))),
+  logging: v.optional(v.partial(v.object({ logContent: v.boolean() }))),
+});
+export type SettingsPatch = v.InferInput<typeof settingsPatch>;
 
+const modelNames = v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200))), v.maxLength(5000)));
 /**
  * A provider from the renderer. `id` absent: a new one. `apiKey` absent keeps the stored key (only while the
  * base URL keeps its origin), '' removes it, anything else replaces it.
  */
-const providerDraft = z.object({
-  id: id.optional(),
-  name: z.string().trim().min(1).max(100),
-  preset: z.enum(PRESET_IDS),
-  protocol: z.enum(PROTOCOLS),
-  baseUrl: z.string().max(2048),
-  apiKey: z.string().max(4096).optional(),
-  models: z.array(z.string().min(1).max(200)).max(5000).optional(),
-  shownModels: z.array(z.string().min(1).max(200)).max(5000).optional(),
-  defaultModel: z.string().max(200).optional(),
-  route: z.object({ mode: z.enum(ROUTE_MODES), proxyUrl: z.string().max(2048).optional() }).optional(),
+const providerDraft = v.strictObject({
+  id: v.optional(id),
+  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
+  preset: v.picklist(PRESET_IDS),
+  protocol: v.picklist(PROTOCOLS),
+  baseUrl: text(2048),
+  apiKey: v.optional(text(4096)),
+  models: modelNames,
+  shownModels: modelNames,
+  defaultModel: v.optional(text(200)),
+  route: v.optional(v.object({ mode: v.picklist(ROUTE_MODES), proxyUrl: v.optional(text(2048)) })),
   /**
    * The user agreed to store a new key (or proxy password) where the OS offers no protection (keychain
    * 'basic_text'); without it such a save is refused (ErrorInfo.key 'keychain_unprotected').
    */
-  storeUnprotected: z.boolean().optional(),
-}).strict();
-export type ProviderDraft = z.input<typeof providerDraft>;
+  storeUnprotected: v.optional(v.boolean()),
+});
+export type ProviderDraft = v.InferInput<typeof providerDraft>;
 
-const conversationPatch = z.object({
-  title: z.string().trim().min(1).max(500),
-  providerId: id.nullable(),
-  model: modelName.nullable(),
+const conversationPatch = v.partial(v.strictObject({
+  title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)),
+  providerId: v.nullable(id),
+  model: v.nullable(modelName),
   systemPrompt: text(MAX_SYSTEM_PROMPT),
-  contextMessages: z.number().int().min(0).max(10_000),
-  pinned: z.boolean(),
+  contextMessages: whole(0, 10_000),
+  pinned: v.boolean(),
   draft: text(MAX_MESSAGE),
-}).partial().strict();
-export type ConversationPatch = z.input<typeof conversationPatch>;
+}));
+export type ConversationPatch = v.InferInput<typeof conversationPatch>;
 
-const sendArgs = z.object({
+const message = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_MESSAGE));
+const sendArgs = v.strictObject({
   conversationId: id,
-  text: z.string().min(1).max(MAX_MESSAGE),
+  text: message,
   /** Send as a new version of this user message (edit and send): a sibling with the same parent. */
-  editOf: id.optional(),
-}).strict();
+  editOf: v.optional(id),
+});
 
 /** The contract. `result` is a type carrier only (never read at run time). */
 function returns<T>(): T {
   return undefined as T;
 }
+/** A channel's arguments: a tuple that refuses extra elements (an optional last one may be left out). */
+const args = v.strictTuple;
+const none = () => v.strictTuple([]);
 
 export const CONTRACT = {
-  'app:info': { args: z.tuple([]), result: returns<AppInfo>() },
+  'app:info': { args: none(), result: returns<AppInfo>() },
   /** Info, settings, conversations, streams in progress and the conversation to show, in one call at start. */
-  'app:boot': { args: z.tuple([]), result: returns<BootState>() },
+  'app:boot': { args: none(), result: returns<BootState>() },
   /** The window has attached its event listeners: events queued for it are delivered from now on. */
-  'app:ready': { args: z.tuple([]), result: returns<void>() },
-  'settings:get': { args: z.tuple([]), result: returns<SettingsView>() },
+  'app:ready': { args: none(), result: returns<void>() },
+  'settings:get': { args: none(), result: returns<SettingsView>() },
   /**
    * CA certificate files are added only through this: main shows the OS open dialog and checks the file
    * (a regular PEM file of bounded size). Returns the chosen path (then allowed in 'settings:set'), or null
    * when the user cancelled. A path typed in the window is refused: the window must not probe the disk.
    */
-  'settings:pickCaFile': { args: z.tuple([]), result: returns<string | null>() },
-  'settings:set': { args: z.tuple([settingsPatch]), result: returns<SettingsView>() },
-  'providers:save': { args: z.tuple([providerDraft]), result: returns<SettingsView>() },
-  'providers:delete': { args: z.tuple([id]), result: returns<SettingsView>() },
+  'settings:pickCaFile': { args: none(), result: returns<string | null>() },
+  'settings:set': { args: args([settingsPatch]), result: returns<SettingsView>() },
+  'providers:save': { args: args([providerDraft]), result: returns<SettingsView>() },
+  'providers:delete': { args: args([id]), result: returns<SettingsView>() },
   /** The model list of a saved provider, or of a draft (same key rules as saving). */
-  'providers:models': { args: z.tuple([z.union([id, providerDraft])]), result: returns<string[]>() },
-  'providers:detect': { args: z.tuple([]), result: returns<DetectedProvider[]>() },
+  'providers:models': { args: args([v.union([id, providerDraft])]), result: returns<string[]>() },
+  'providers:detect': { args: none(), result: returns<DetectedProvider[]>() },
   /** Runs the doctor on a provider (default: the default provider); steps arrive as 'doctor:step' events. */
-  'doctor:run': { args: z.tuple([z.object({ providerId: id.optional() }).strict().optional()]), result: returns<DoctorReport>() },
-  'doctor:cancel': { args: z.tuple([]), result: returns<boolean>() },
+  'doctor:run': { args: args([v.optional(v.strictObject({ providerId: v.optional(id) }))]), result: returns<DoctorReport>() },
+  'doctor:cancel': { args: none(), result: returns<boolean>() },
   /** The latest saved doctor report (shown again after a restart), or null when the doctor never ran. */
-  'doctor:last': { args: z.tuple([]), result: returns<SavedDoctorReport | null>() },
+  'doctor:last': { args: none(), result: returns<SavedDoctorReport | null>() },
   /** How many routes Parley remembers as breaking streams (answers go without streaming there for a while). */
-  'doctor:brokenRoutes': { args: z.tuple([]), result: returns<number>() },
+  'doctor:brokenRoutes': { args: none(), result: returns<number>() },
   /** Forgets those routes; returns how many were forgotten. */
-  'doctor:forgetRoutes': { args: z.tuple([]), result: returns<number>() },
+  'doctor:forgetRoutes': { args: none(), result: returns<number>() },
   /** Writes the support bundle; null when the user cancelled the save dialog. */
-  'diagnostics:export': { args: z.tuple([]), result: returns<ExportResult | null>() },
+  'diagnostics:export': { args: none(), result: returns<ExportResult | null>() },
   /** Opens the log folder in the OS file manager (Electron); returns its path. */
-  'logs:open': { args: z.tuple([]), result: returns<string>() },
+  'logs:open': { args: none(), result: returns<string>() },
   /** Renderer logs: written by main to the same files, through the same redaction. */
-  'log:write': { args: z.tuple([z.object({ level: z.enum(['error', 'warn', 'info', 'debug']), message: z.string().max(4000), data: z.unknown().optional() })]), result: returns<void>() },
-  'conversations:list': { args: z.tuple([]), result: returns<Conversation[]>() },
-  'conversations:create': { args: z.tuple([z.object({ providerId: id.optional(), model: modelName.optional() }).strict().optional()]), result: returns<Conversation>() },
-  'conversations:open': { args: z.tuple([id, z.object({ limit: z.number().int().min(1).max(100_000).optional() }).strict().optional()]), result: returns<ConversationPage>() },
-  'conversations:update': { args: z.tuple([id, conversationPatch]), result: returns<Conversation>() },
-  'conversations:delete': { args: z.tuple([id]), result: returns<boolean>() },
-  'conversations:search': { args: z.tuple([z.string().max(500)]), result: returns<SearchHit[]>() },
+  'log:write': { args: args([v.object({ level: v.picklist(['error', 'warn', 'info', 'debug']), message: text(4000), data: v.optional(v.unknown()) })]), result: returns<void>() },
+  'conversations:list': { args: none(), result: returns<Conversation[]>() },
+  'conversations:create': { args: args([v.optional(v.strictObject({ providerId: v.optional(id), model: v.optional(modelName) }))]), result: returns<Conversation>() },
+  'conversations:open': { args: args([id, v.optional(v.strictObject({ limit: v.optional(whole(1, 100_000)) }))]), result: returns<ConversationPage>() },
+  'conversations:update': { args: args([id, conversationPatch]), result: returns<Conversation>() },
+  'conversations:delete': { args: args([id]), result: returns<boolean>() },
+  'conversations:search': { args: args([text(500)]), result: returns<SearchHit[]>() },
   /** Saves a conversation as Markdown or JSON through a save dialog; null when cancelled. */
-  'conversations:export': { args: z.tuple([id, z.enum(['markdown', 'json'])]), result: returns<string | null>() },
+  'conversations:export': { args: args([id, v.picklist(['markdown', 'json'])]), result: returns<string | null>() },
   /** Imports Parley JSON or ChatGPT's conversations.json chosen in an open dialog; the new conversations. */
-  'conversations:import': { args: z.tuple([]), result: returns<Conversation[]>() },
-  'messages:switch': { args: z.tuple([id, id]), result: returns<ConversationPage>() },
-  'messages:delete': { args: z.tuple([id]), result: returns<ConversationPage>() },
-  'chat:send': { args: z.tuple([sendArgs]), result: returns<SendResult>() },
+  'conversations:import': { args: none(), result: returns<Conversation[]>() },
+  'messages:switch': { args: args([id, id]), result: returns<ConversationPage>() },
+  'messages:delete': { args: args([id]), result: returns<ConversationPage>() },
+  'chat:send': { args: args([sendArgs]), result: returns<SendResult>() },
   /** A new version of an answer (a sibling). */
-  'chat:regenerate': { args: z.tuple([id]), result: returns<SendResult>() },
+  'chat:regenerate': { args: args([id]), result: returns<SendResult>() },
   /** Asks the model to go on from a stopped or interrupted answer; the result joins the same message. */
-  'chat:continue': { args: z.tuple([id]), result: returns<SendResult>() },
+  'chat:continue': { args: args([id]), result: returns<SendResult>() },
   /** Sends again into the same (failed, stopped or interrupted) answer. */
-  'chat:retry': { args: z.tuple([id]), result: returns<SendResult>() },
-  'chat:stop': { args: z.tuple([z.string().max(64)]), result: returns<boolean>() },
+  'chat:retry': { args: args([id]), result: returns<SendResult>() },
+  'chat:stop': { args: args([text(64)]), result: returns<boolean>() },
   /** Keeps a question to send when the conversation's provider route answers again (at most MAX_QUEUED wait). */
-  'chat:queue': { args: z.tuple([z.object({ conversationId: id, text: z.string().min(1).max(MAX_MESSAGE) }).strict()]), result: returns<QueuedMessage>() },
+  'chat:queue': { args: args([v.strictObject({ conversationId: id, text: message })]), result: returns<QueuedMessage>() },
   /** Removes a waiting question; false when it was already sent or removed. */
-  'chat:unqueue': { args: z.tuple([id]), result: returns<boolean>() },
+  'chat:unqueue': { args: args([id]), result: returns<boolean>() },
   /** The routes' states and the waiting questions; the calling window then receives 'net:state' events. */
-  'net:get': { args: z.tuple([]), result: returns<NetState>() },
+  'net:get': { args: none(), result: returns<NetState>() },
   /** The OS's online state as the window sees it (navigator.onLine and its online/offline events). */
-  'net:osOnline': { args: z.tuple([z.boolean()]), result: returns<NetState>() },
+  'net:osOnline': { args: args([v.boolean()]), result: returns<NetState>() },
   /** Streams in progress (a window that reloads catches up); the caller receives their events from now on. */
-  'chat:active': { args: z.tuple([]), result: returns<ActiveStream[]>() },
+  'chat:active': { args: none(), result: returns<ActiveStream[]>() },
   /** Loads a remote image the user asked to see (over the network settings, no key, bounded): a data: URL. */
-  'image:load': { args: z.tuple([z.string().max(8192)]), result: returns<string>() },
+  'image:load': { args: args([text(8192)]), result: returns<string>() },
   /** Opens an http(s)/mailto link in the OS browser, after the user saw the full URL. */
-  'link:open': { args: z.tuple([z.string().max(8192)]), result: returns<boolean>() },
+  'link:open': { args: args([text(8192)]), result: returns<boolean>() },
   /** The recent requests (newest first); the calling window then receives 'network:update' events. */
-  'network:list': { args: z.tuple([]), result: returns<NetworkSummary[]>() },
+  'network:list': { args: none(), result: returns<NetworkSummary[]>() },
   /** One request with its whole timeline (redacted), or null when it is no longer kept. */
-  'network:get': { args: z.tuple([id]), result: returns<NetworkRequest | null>() },
+  'network:get': { args: args([id]), result: returns<NetworkRequest | null>() },
   /** Saves one request as JSON through a save dialog; the path, or null when cancelled. */
-  'network:export': { args: z.tuple([id]), result: returns<string | null>() },
-} as const;
+  'network:export': { args: args([id]), result: returns<string | null>() },
+} as const satisfies { readonly [C in Channel]: { args: v.GenericSchema; result: unknown } };
 
 export interface EventContract {
   'doctor:step': DoctorStep;
@@ -359,31 +369,24 @@ export interface EventContract {
   /** A route's state or the waiting questions changed (to windows that asked for the state). */
   'net:state': NetState;
 }
-export const EVENTS = ['doctor:step', 'chat:stream', 'network:update', 'net:state'] as const satisfies readonly (keyof EventContract)[];
-
-/** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */
-export const EVENT_CHANNEL = 'parley:event';
+// The event names (ipc-names.ts) are EventContract's keys, no more, no fewer.
+EVENTS satisfies readonly (keyof EventContract)[];
+true satisfies (keyof EventContract extends EventName ? true : false);
+// Every channel of the contract is named in ipc-names.ts (the satisfies above checks the other way).
+true satisfies (keyof typeof CONTRACT extends Channel ? true : false);
 
 export type Contract = typeof CONTRACT;
-export type Channel = keyof Contract;
-export type EventName = keyof EventContract;
 /** Arguments as a handler receives them (validated, defaults filled). */
-export type ArgsOf<C extends Channel> = z.output<Contract[C]['args']>;
+export type ArgsOf<C extends Channel> = v.InferOutput<Contract[C]['args']>;
+/** Trailing elements that may be undefined may be left out, as a call's last optional parameters. */
+type OptionalTail<T extends readonly unknown[]> = T extends readonly [...infer H, infer L] ? (undefined extends L ? [...OptionalTail<H>, L?] : T) : T;
 /** Arguments as the window sends them. */
-export type ArgsIn<C extends Channel> = z.input<Contract[C]['args']>;
+export type ArgsIn<C extends Channel> = OptionalTail<v.InferInput<Contract[C]['args']>>;
 export type ResultOf<C extends Channel> = Contract[C]['result'];
-export const CHANNELS = Object.keys(CONTRACT) as Channel[];
-
-type Camel<S extends string> = S extends `${infer A}:${infer B}` ? `${A}${Capitalize<B>}` : S;
-/** 'doctor:run' → 'doctorRun': the method name the preload exposes for a channel. */
-export function methodName<C extends Channel>(channel: C): Camel<C> {
-  const [a, b = ''] = channel.split(':');
-  return `${a}${b.charAt(0).toUpperCase()}${b.slice(1)}` as Camel<C>;
-}
 
 /** The API the preload exposes as `window.parley`. */
 export type ParleyApi = {
-  [C in Channel as Camel<C>]: (...args: ArgsIn<C>) => Promise<Result<ResultOf<C>>>;
+  [C in Channel as MethodName<C>]: (...args: ArgsIn<C>) => Promise<Result<ResultOf<C>>>;
 } & {
   /** Subscribes to an event from main; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventContract[E]) => void): () => void;
@@ -391,10 +394,11 @@ export type ParleyApi = {
 
 /** Validates a channel's arguments as they arrive from a renderer. */
 export function parseArgs<C extends Channel>(channel: C, args: unknown): { ok: true; args: ArgsOf<C> } | { ok: false; issue: string } {
-  const r = CONTRACT[channel].args.safeParse(args);
-  if (r.success) return { ok: true, args: r.data as ArgsOf<C> };
-  const first = r.error.issues[0];
-  return { ok: false, issue: `${first?.path.join('.') || 'arguments'}: ${first?.message ?? 'invalid'}` };
+  const r = v.safeParse(CONTRACT[channel].args, args);
+  if (r.success) return { ok: true, args: r.output as ArgsOf<C> };
+  const first = r.issues[0];
+  // issueText: what the value should be, never the value (the window's input is not echoed back).
+  return { ok: false, issue: `${v.getDotPath(first) ?? 'arguments'}: ${first.type === 'check' ? first.message : issueText(first)}` };
 }
 
 export function isChannel(value: unknown): value is Channel {

@@ -38,7 +38,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const DELTAS = intFlag('--deltas', QUICK ? 2_000 : 42_000, argv);
-const ROUNDS = intFlag('--rounds', QUICK ? 2 : 9, argv);
+const ROUNDS = intFlag('--rounds', QUICK ? 2 : 15, argv);
 const WARM_ROUNDS = QUICK ? 2 : 15;
 const JSON_OUT = argv.includes('--json');
 const outIdx = argv.indexOf('--out');

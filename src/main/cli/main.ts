@@ -67,7 +67,7 @@ function stdoutBatch(): { write(text: string): void; flush(): void } {
 }
 
 /**
- * The CLI's log, opened once the first delta is on screen (or at the end, or on an error): loading electron-log
+ * The CLI's log, opened once the first delta is handled (or at the end, or on an error): loading electron-log
  * and opening the file take ~15 ms of the main thread, which would otherwise delay the request or the first
  * delta (measured, issue 11). Until then records wait in order, each line stamped when it is written (its `ms`
  * field still counts from the request's start); there are few (no deltas: the CLI logs no content), bounded by
@@ -174,13 +174,13 @@ async function chat(argv: string[]): Promise<number> {
     const onEvent = (ev: ChatEvent): void => {
       if (ev.type !== 'delta') {
         log?.write((_, timeline) => timeline(ev));
+        // The log opens once the first delta (text or reasoning) is handled: on the next turn, after it is written.
+        if (ev.type === 'status' && ev.phase === 'first_delta') setImmediate(() => void log?.open());
         out.flush();
       }
       switch (ev.type) {
         case 'delta':
           if (ev.kind !== 'text') break;
-          // The log opens after the first delta is written, on the next turn.
-          if (!partial) setImmediate(() => void log?.open());
           partial += ev.text;
           out.write(json ? JSON.stringify({ type: 'delta', text: ev.text }) + '\n' : ev.text);
           break;

@@ -156,6 +156,11 @@ function wholeToDeltas(a: Attempt, whole: { text: string; reasoning: string }): 
  * re-armed on progress, complete frames (events, comment lines, NDJSON lines) rather than bytes, so a body
  * that trickles without ever completing one ends as `idle_timeout`.
  */
+/** The most text a stream decoder parses before what it completed is delivered (see readStream): small until
+ * the first delta is out, larger after. */
+const FIRST_STEP_CHARS = 1024;
+const STEP_CHARS = 16 * 1024;
+
 async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, deadline: Deadline, started: number): Promise<void> {
   const { ctx } = a;
   const idleMs = ctx.settings.network.timeouts.idleMs;
@@ -208,12 +213,23 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
     }
     handle(events);
   };
+  /**
+   * Decodes a piece in steps (decoders take text in any chunking): one network read of a fast stream holds
+   * hundreds of events, and the first of them is delivered before the rest are parsed.
+   */
+  const decodeInSteps = (piece: string): void => {
+    for (let i = 0; i < piece.length && !a.ended;) {
+      const step = a.delivered ? STEP_CHARS : FIRST_STEP_CHARS;
+      feed(decoder.push(piece.slice(i, i + step)));
+      i += step;
+    }
+  };
   deadline.arm('idle', idleMs);
   try {
     for await (const chunk of res.body) {
       a.bodyStarted = true;
       trickled += (chunk as Buffer).length;
-      feed(decoder.push(text.decode(chunk as Buffer, { stream: true })));
+      decodeInSteps(text.decode(chunk as Buffer, { stream: true }));
       if (a.ended) break;
     }
     if (!a.ended) feed(decoder.push(text.decode()));

@@ -152,11 +152,22 @@ async function chat(argv: string[]): Promise<number> {
   let partial = '';
   const out = stdoutBatch();
   let log: ReturnType<typeof deferredLog> | undefined;
+  // Node sets up process.stdout on its first use (3–6 ms for a pipe, measured): done while the provider thinks,
+  // on the turn after the first connection step (the request is written in that one), not before the first delta.
+  let stdoutReady = false;
+  const prepareStdout = (): void => {
+    if (stdoutReady) return;
+    stdoutReady = true;
+    setImmediate(() => process.stdout.writable);
+  };
   // Connection steps (dns, connect, proxy handshake, tls) join the request's timeline in the log.
   const core = createCore({
     env: process.env,
     streamMemory: fileStreamMemory(configDir),
-    trace: (ev) => log?.write((l) => l.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail })),
+    trace: (ev) => {
+      log?.write((l) => l.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail }));
+      prepareStdout();
+    },
   });
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });

@@ -2,7 +2,7 @@
  * Streaming benchmark on loopback (`npm run bench`; needs `npm run build` first): one table, printed and written
  * to bench/results.md.
  *
- *   npm run bench [-- --deltas 42000] [--rounds 9] [--quick] [--json] [--out FILE]
+ *   npm run bench [-- --deltas 42000] [--rounds 15] [--quick] [--json] [--out FILE]
  *
  * Sections (every figure a median over rounds in which the clients take turns, the order rotated each round,
  * so that slow drift on a busy machine hits them alike):
@@ -10,7 +10,9 @@
  *     split on blank lines, JSON.parse, write each delta), the official `openai` package and the AI SDK
  *     (`ai` + `@ai-sdk/openai`), each a fresh `node` streaming the same answer from the project's loopback
  *     upstream (test/helpers/upstream.ts, in its own process) to a pipe: time to exit, time to the first delta
- *     on stdout. Also `parley chat` to an https:// upstream (a test CA via --ca): the TLS state (OS trust store,
+ *     on stdout; in separate runs, when the request left (a preloaded module reads undici's diagnostics
+ *     channel, which Node's fetch and Parley's bundled undici both publish), which separates a client's own
+ *     start-up from the server's time to answer. Also `parley chat` to an https:// upstream (a test CA via --ca): the TLS state (OS trust store,
  *     secure context) paid once per process. Each client runs once untimed first (disk cache, Node's compile
  *     cache).
  *  2. Peak memory (max RSS) of each client, in separate runs (a preloaded module reports it at exit).
@@ -152,12 +154,24 @@ try {
     if (r.code !== 0 || r.chars !== EXPECTED_TEXT + 1) failures.push(`${name}: exit ${r.code}, ${r.chars} characters on stdout (expected ${EXPECTED_TEXT + 1})${r.stderr ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`);
     return r;
   });
+  // When each client's request left (its own start-up, apart from the server's time to answer): separate runs
+  // with a preload that reads undici's diagnostics channel (sent-at.mjs).
+  const sentAtUrl = pathToFileURL(join(BENCH, 'sent-at.mjs')).href;
+  const sent = await alternate(Object.keys(WHOLE), ROUNDS, 0, async (name) => {
+    const file = join(scratch, 'sent-at');
+    rmSync(file, { force: true });
+    await runProcess(['--import', sentAtUrl, ...WHOLE[name]!], { ...process.env, BENCH_SENT_FILE: file });
+    return existsSync(file) ? Number(readFileSync(file, 'utf8')) : NaN;
+  });
+  const signed = (x: number): string => `${x >= 0 ? '+' : ''}${ms(x)}`;
   const base = whole.get('20-line client (built-in fetch)')!;
+  const baseSent = sent.get('20-line client (built-in fetch)')!;
   for (const [name, runs] of whole) {
     const t = median(runs.map((r) => r.ms));
     const f = median(runs.map((r) => r.firstMs));
     const df = pairedDiff(runs.map((r) => r.firstMs), base.map((r) => r.firstMs));
-    rows.push({ section: 'whole', name, cells: [ms(t), `${pairedRatio(runs.map((r) => r.ms), base.map((r) => r.ms)).toFixed(2)}×`, ms(f), `${df >= 0 ? '+' : ''}${ms(df)}`] });
+    const s = sent.get(name)!;
+    rows.push({ section: 'whole', name, cells: [ms(t), `${pairedRatio(runs.map((r) => r.ms), base.map((r) => r.ms)).toFixed(2)}×`, ms(f), signed(df), ms(median(s)), signed(pairedDiff(s, baseSent))] });
   }
 
   // ------------------------------------------------------------ 2. peak memory
@@ -353,9 +367,9 @@ const md = `## Streaming benchmark (${when})
 
 ${machine}; loopback; ${DELTAS.toLocaleString('en-US')} deltas of "${TOKEN}" (${(EXPECTED_TEXT / 1000).toFixed(0)} k characters); medians of ${ROUNDS} alternated rounds${QUICK ? ' (quick form: figures not meaningful)' : ''}.
 
-Whole process (a fresh \`node\` streaming to a pipe; time to exit, time to the first delta on stdout; the ratio and the difference to the client are medians of each round's pair):
+Whole process (a fresh \`node\` streaming to a pipe; time to exit, time to the first delta on stdout, and, in separate runs, when the request left; the ratios and the differences to the client are medians of each round's pair):
 
-${table(['client', 'total ms', 'vs 20-line client', 'first delta ms', 'first delta vs client'], 'whole')}
+${table(['client', 'total ms', 'vs 20-line client', 'first delta ms', 'first delta vs client', 'request sent ms', 'sent vs client'], 'whole')}
 
 Peak memory (max RSS, separate runs):
 

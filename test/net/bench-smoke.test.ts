@@ -39,6 +39,12 @@ describe('npm run bench -- --quick', () => {
     for (const row of ROWS) expect(names, `row "${row}"`).toContain(row);
     // The peak-memory table repeats the whole-process rows.
     expect(names.filter((n) => n === 'parley chat (http://)')).toHaveLength(2);
+    // When the request left is read for Node's fetch and for Parley's own undici alike (a number, not n/a).
+    for (const client of ['parley chat (http://)', '20-line client (built-in fetch)']) {
+      const cells = out.split('\n').find((l) => l.startsWith(`| ${client} | `))?.split(' | ') ?? [];
+      expect(cells, client).toHaveLength(7);
+      expect(Number(cells[5]), `${client}: request sent ms`).toBeGreaterThan(0);
+    }
     // An http:// chat builds no TLS state; an https:// one builds it once.
     expect(out).toMatch(/\| fresh core: first http:\/\/ chat \| 0 secure contexts, 0 OS store reads/);
     expect(out).toMatch(/\| same core: second https:\/\/ chat \| 0 secure contexts, 0 OS store reads/);

@@ -371,6 +371,8 @@ Whole process (a fresh \`node\` streaming to a pipe; time to exit, time to the f
 
 ${table(['client', 'total ms', 'vs 20-line client', 'first delta ms', 'first delta vs client', 'request sent ms', 'sent vs client'], 'whole')}
 
+The two differences to the client move by about ±10 ms from run to run on a 2-core machine (the server shares it): compare several runs before reading a few ms into them.
+
 Peak memory (max RSS, separate runs):
 
 ${table(['client', 'max RSS'], 'memory')}

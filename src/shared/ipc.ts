@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, QueuedMessage, SearchHit } from './chat.ts';
 import type { DoctorReport, DoctorStep, SavedDoctorReport } from './doctor.ts';
 import type { ErrorCode, ErrorInfo } from './errors.ts';
-import { issueText, LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
+import { boundedText, durationMs, issueText, LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, modelNamesSchema, wholeNumber, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
 export { CHANNELS, EVENTS, EVENT_CHANNEL, methodName, type Channel, type EventName } from './ipc-names.ts';
@@ -205,36 +205,33 @@ export interface NetState {
 
 // ---- argument schemas (bounds on everything) ----
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[A-Za-z0-9_-]+$/));
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
-const whole = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 /** A model name: the core expands `${VAR}` in it, so the window may not send one. */
 const modelName = v.pipe(v.string(), v.maxLength(200), v.check((s) => !s.includes('${'), 'a model name from the window cannot refer to a variable'));
 const MAX_MESSAGE = 1_000_000;
 
-const ms = whole(0, 24 * 3600_000);
 /** A patch names only what changes: no defaults here (they would overwrite stored values). */
 const settingsPatch = v.strictObject({
   defaults: v.optional(v.partial(v.strictObject({
     providerId: v.nullable(id),
     model: modelName,
-    systemPrompt: text(MAX_SYSTEM_PROMPT),
-    contextMessages: whole(0, 10_000),
+    systemPrompt: boundedText(MAX_SYSTEM_PROMPT),
+    contextMessages: wholeNumber(0, 10_000),
     autoTitle: v.boolean(),
   }))),
   network: v.optional(v.partial(v.strictObject({
-    proxy: v.optional(v.partial(v.strictObject({ mode: v.picklist(PROXY_MODES), url: v.optional(text(2048)), bypass: text(10_000) }))),
-    caFiles: v.pipe(v.array(text(4096)), v.maxLength(50)),
-    timeouts: v.partial(v.strictObject({ connectMs: ms, firstByteMs: ms, idleMs: ms, totalMs: ms })),
-    retries: whole(0, 10),
+    proxy: v.optional(v.partial(v.strictObject({ mode: v.picklist(PROXY_MODES), url: v.optional(boundedText(2048)), bypass: boundedText(10_000) }))),
+    caFiles: v.pipe(v.array(boundedText(4096)), v.maxLength(50)),
+    timeouts: v.partial(v.strictObject({ connectMs: durationMs, firstByteMs: durationMs, idleMs: durationMs, totalMs: durationMs })),
+    retries: wholeNumber(0, 10),
     stream: v.picklist(STREAM_MODES),
-    streamMemoryMs: ms,
+    streamMemoryMs: durationMs,
   }))),
   ui: v.optional(v.partial(v.object({ language: v.picklist(LANGUAGES), theme: v.picklist(THEMES) }))),
   logging: v.optional(v.partial(v.object({ logContent: v.boolean() }))),
 });
 export type SettingsPatch = v.InferInput<typeof settingsPatch>;
 
-const modelNames = v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200))), v.maxLength(5000)));
+const modelNames = v.optional(modelNamesSchema);
 /**
  * A provider from the renderer. `id` absent: a new one. `apiKey` absent keeps the stored key (only while the
  * base URL keeps its origin), '' removes it, anything else replaces it.
@@ -244,12 +241,12 @@ const providerDraft = v.strictObject({
   name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
   preset: v.picklist(PRESET_IDS),
   protocol: v.picklist(PROTOCOLS),
-  baseUrl: text(2048),
-  apiKey: v.optional(text(4096)),
+  baseUrl: boundedText(2048),
+  apiKey: v.optional(boundedText(4096)),
   models: modelNames,
   shownModels: modelNames,
-  defaultModel: v.optional(text(200)),
-  route: v.optional(v.object({ mode: v.picklist(ROUTE_MODES), proxyUrl: v.optional(text(2048)) })),
+  defaultModel: v.optional(boundedText(200)),
+  route: v.optional(v.object({ mode: v.picklist(ROUTE_MODES), proxyUrl: v.optional(boundedText(2048)) })),
   /**
    * The user agreed to store a new key (or proxy password) where the OS offers no protection (keychain
    * 'basic_text'); without it such a save is refused (ErrorInfo.key 'keychain_unprotected').
@@ -262,10 +259,10 @@ const conversationPatch = v.partial(v.strictObject({
   title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)),
   providerId: v.nullable(id),
   model: v.nullable(modelName),
-  systemPrompt: text(MAX_SYSTEM_PROMPT),
-  contextMessages: whole(0, 10_000),
+  systemPrompt: boundedText(MAX_SYSTEM_PROMPT),
+  contextMessages: wholeNumber(0, 10_000),
   pinned: v.boolean(),
-  draft: text(MAX_MESSAGE),
+  draft: boundedText(MAX_MESSAGE),
 }));
 export type ConversationPatch = v.InferInput<typeof conversationPatch>;
 
@@ -318,13 +315,13 @@ export const CONTRACT = {
   /** Opens the log folder in the OS file manager (Electron); returns its path. */
   'logs:open': { args: none(), result: returns<string>() },
   /** Renderer logs: written by main to the same files, through the same redaction. */
-  'log:write': { args: args([v.object({ level: v.picklist(['error', 'warn', 'info', 'debug']), message: text(4000), data: v.optional(v.unknown()) })]), result: returns<void>() },
+  'log:write': { args: args([v.object({ level: v.picklist(['error', 'warn', 'info', 'debug']), message: boundedText(4000), data: v.optional(v.unknown()) })]), result: returns<void>() },
   'conversations:list': { args: none(), result: returns<Conversation[]>() },
   'conversations:create': { args: args([v.optional(v.strictObject({ providerId: v.optional(id), model: v.optional(modelName) }))]), result: returns<Conversation>() },
-  'conversations:open': { args: args([id, v.optional(v.strictObject({ limit: v.optional(whole(1, 100_000)) }))]), result: returns<ConversationPage>() },
+  'conversations:open': { args: args([id, v.optional(v.strictObject({ limit: v.optional(wholeNumber(1, 100_000)) }))]), result: returns<ConversationPage>() },
   'conversations:update': { args: args([id, conversationPatch]), result: returns<Conversation>() },
   'conversations:delete': { args: args([id]), result: returns<boolean>() },
-  'conversations:search': { args: args([text(500)]), result: returns<SearchHit[]>() },
+  'conversations:search': { args: args([boundedText(500)]), result: returns<SearchHit[]>() },
   /** Saves a conversation as Markdown or JSON through a save dialog; null when cancelled. */
   'conversations:export': { args: args([id, v.picklist(['markdown', 'json'])]), result: returns<string | null>() },
   /** Imports Parley JSON or ChatGPT's conversations.json chosen in an open dialog; the new conversations. */
@@ -338,7 +335,7 @@ export const CONTRACT = {
   'chat:continue': { args: args([id]), result: returns<SendResult>() },
   /** Sends again into the same (failed, stopped or interrupted) answer. */
   'chat:retry': { args: args([id]), result: returns<SendResult>() },
-  'chat:stop': { args: args([text(64)]), result: returns<boolean>() },
+  'chat:stop': { args: args([boundedText(64)]), result: returns<boolean>() },
   /** Keeps a question to send when the conversation's provider route answers again (at most MAX_QUEUED wait). */
   'chat:queue': { args: args([v.strictObject({ conversationId: id, text: message })]), result: returns<QueuedMessage>() },
   /** Removes a waiting question; false when it was already sent or removed. */
@@ -350,9 +347,9 @@ export const CONTRACT = {
   /** Streams in progress (a window that reloads catches up); the caller receives their events from now on. */
   'chat:active': { args: none(), result: returns<ActiveStream[]>() },
   /** Loads a remote image the user asked to see (over the network settings, no key, bounded): a data: URL. */
-  'image:load': { args: args([text(8192)]), result: returns<string>() },
+  'image:load': { args: args([boundedText(8192)]), result: returns<string>() },
   /** Opens an http(s)/mailto link in the OS browser, after the user saw the full URL. */
-  'link:open': { args: args([text(8192)]), result: returns<boolean>() },
+  'link:open': { args: args([boundedText(8192)]), result: returns<boolean>() },
   /** The recent requests (newest first); the calling window then receives 'network:update' events. */
   'network:list': { args: none(), result: returns<NetworkSummary[]>() },
   /** One request with its whole timeline (redacted), or null when it is no longer kept. */

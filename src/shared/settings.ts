@@ -54,21 +54,24 @@ export function issueText(issue: v.BaseIssue<unknown>): string {
   }
 }
 
-/** A string of at most `max` characters (and at least `min`). */
-function text(max: number, min = 0) {
+/** A string of at most `max` characters (and at least `min`). Also the IPC contract's. */
+export function boundedText(max: number, min = 0) {
   return min ? v.pipe(v.string(), v.minLength(min), v.maxLength(max)) : v.pipe(v.string(), v.maxLength(max));
 }
-/** A whole number from `min` to `max`. */
-function whole(min: number, max: number) {
+/** A whole number from `min` to `max`. Also the IPC contract's. */
+export function wholeNumber(min: number, max: number) {
   return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 }
-const ms = whole(0, 24 * 3600_000);
+/** A duration in milliseconds: 0 (no limit) to a day. */
+export const durationMs = wholeNumber(0, 24 * 3600_000);
+/** A provider's model names (fetched or typed in). */
+export const modelNamesSchema = v.pipe(v.array(boundedText(MAX_MODEL_CHARS, 1)), v.maxLength(MAX_MODELS));
 
 export const providerSchema = v.object({
   protocol: v.picklist(PROTOCOLS),
-  baseUrl: text(MAX_URL_CHARS, 1),
-  apiKey: v.optional(text(MAX_KEY_CHARS)),
-  model: text(MAX_MODEL_CHARS, 1),
+  baseUrl: boundedText(MAX_URL_CHARS, 1),
+  apiKey: v.optional(boundedText(MAX_KEY_CHARS)),
+  model: boundedText(MAX_MODEL_CHARS, 1),
   /** Anthropic API version header. */
   anthropicVersion: v.optional(v.string(), '2023-06-01'),
 });
@@ -77,27 +80,27 @@ export const networkSchema = v.object({
   proxy: v.optional(
     v.object({
       mode: v.optional(v.picklist(PROXY_MODES), 'env'),
-      url: v.optional(text(MAX_URL_CHARS)),
+      url: v.optional(boundedText(MAX_URL_CHARS)),
       /** Bypass rules, comma or whitespace separated (see src/main/core/route/bypass.ts). */
-      bypass: v.optional(text(MAX_BYPASS_CHARS), ''),
+      bypass: v.optional(boundedText(MAX_BYPASS_CHARS), ''),
     }),
     {},
   ),
   /** Extra CA certificate files (PEM), added to the system store. */
-  caFiles: v.optional(v.pipe(v.array(text(MAX_PATH_CHARS)), v.maxLength(MAX_CA_FILES)), []),
+  caFiles: v.optional(v.pipe(v.array(boundedText(MAX_PATH_CHARS)), v.maxLength(MAX_CA_FILES)), []),
   timeouts: v.optional(
     v.object({
-      connectMs: v.optional(ms, DEFAULT_TIMEOUTS.connectMs),
-      firstByteMs: v.optional(ms, DEFAULT_TIMEOUTS.firstByteMs),
-      idleMs: v.optional(ms, DEFAULT_TIMEOUTS.idleMs),
-      totalMs: v.optional(ms, DEFAULT_TIMEOUTS.totalMs),
+      connectMs: v.optional(durationMs, DEFAULT_TIMEOUTS.connectMs),
+      firstByteMs: v.optional(durationMs, DEFAULT_TIMEOUTS.firstByteMs),
+      idleMs: v.optional(durationMs, DEFAULT_TIMEOUTS.idleMs),
+      totalMs: v.optional(durationMs, DEFAULT_TIMEOUTS.totalMs),
     }),
     {},
   ),
-  retries: v.optional(whole(0, 10), DEFAULT_RETRIES),
+  retries: v.optional(wholeNumber(0, 10), DEFAULT_RETRIES),
   stream: v.optional(v.picklist(STREAM_MODES), 'auto'),
   /** How long a broken stream is remembered per endpoint and route. */
-  streamMemoryMs: v.optional(ms, 30 * 60_000),
+  streamMemoryMs: v.optional(durationMs, 30 * 60_000),
 });
 
 export const connectionSchema = v.object({
@@ -137,30 +140,30 @@ export function isKeychainRef(value: unknown): value is string {
   return typeof value === 'string' && KEYCHAIN_REF.test(value);
 }
 
-const modelList = v.optional(v.pipe(v.array(text(MAX_MODEL_CHARS, 1)), v.maxLength(MAX_MODELS)), []);
+const modelList = v.optional(modelNamesSchema, []);
 /** One configured provider. `apiKey` (a value or `${VAR}`) stays in main; the renderer sees its shape. */
 export const providerEntrySchema = v.object({
   id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)),
   name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
   preset: v.optional(v.picklist(PRESET_IDS), 'custom'),
   protocol: v.optional(v.picklist(PROTOCOLS), 'openai'),
-  baseUrl: v.optional(text(MAX_URL_CHARS), ''),
-  apiKey: v.optional(text(MAX_KEY_CHARS)),
+  baseUrl: v.optional(boundedText(MAX_URL_CHARS), ''),
+  apiKey: v.optional(boundedText(MAX_KEY_CHARS)),
   /** Models fetched from the provider's list or typed in. */
   models: modelList,
   /** The subset shown in pickers ([] = all of `models`). */
   shownModels: modelList,
-  defaultModel: v.optional(text(MAX_MODEL_CHARS), ''),
+  defaultModel: v.optional(boundedText(MAX_MODEL_CHARS), ''),
   /** Context sizes in tokens, where known, per model. */
-  contextTokens: v.optional(v.record(text(MAX_MODEL_CHARS), whole(256, 100_000_000)), {}),
+  contextTokens: v.optional(v.record(boundedText(MAX_MODEL_CHARS), wholeNumber(256, 100_000_000)), {}),
   route: v.optional(
     v.object({
       mode: v.optional(v.picklist(ROUTE_MODES), 'global'),
-      proxyUrl: v.optional(text(MAX_URL_CHARS)),
+      proxyUrl: v.optional(boundedText(MAX_URL_CHARS)),
     }),
     {},
   ),
-  anthropicVersion: v.optional(text(40)),
+  anthropicVersion: v.optional(boundedText(40)),
 });
 export type ProviderEntry = v.InferOutput<typeof providerEntrySchema>;
 export type ProviderEntryInput = v.InferInput<typeof providerEntrySchema>;
@@ -169,11 +172,11 @@ export type ProviderEntryInput = v.InferInput<typeof providerEntrySchema>;
 /** What a new conversation starts with. */
 export const chatDefaultsSchema = v.optional(
   v.object({
-    providerId: v.optional(v.nullable(text(64)), null),
-    model: v.optional(text(MAX_MODEL_CHARS), ''),
-    systemPrompt: v.optional(text(MAX_SYSTEM_PROMPT), ''),
+    providerId: v.optional(v.nullable(boundedText(64)), null),
+    model: v.optional(boundedText(MAX_MODEL_CHARS), ''),
+    systemPrompt: v.optional(boundedText(MAX_SYSTEM_PROMPT), ''),
     /** Earlier messages a request carries; 0 = as many as fit the model's context. */
-    contextMessages: v.optional(whole(0, 10_000), 0),
+    contextMessages: v.optional(wholeNumber(0, 10_000), 0),
     /** Ask the model for a title after the first answer (an extra request); off: the first question is the title. */
     autoTitle: v.optional(v.boolean(), false),
   }),

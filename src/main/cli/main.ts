@@ -73,12 +73,13 @@ function stdoutBatch(): { write(text: string): void; flush(): void } {
  * field still counts from the request's start); there are few (no deltas: the CLI logs no content), bounded by
  * the attempts. A log that cannot be opened never stops a request.
  */
+type LogRecord = (logger: Logger, timeline: (ev: ChatEvent) => void) => void;
 function deferredLog(dir: string, redactor: Redactor) {
   let logger: Logger | undefined;
   let timeline: ((ev: ChatEvent) => void) | undefined;
   let opening: Promise<void> | undefined;
   let failed = false;
-  const waiting: ((l: Logger, t: (ev: ChatEvent) => void) => void)[] = [];
+  const waiting: LogRecord[] = [];
   const open = (): Promise<void> =>
     (opening ??= import('../services/logging.ts').then(({ createLogger, timelineLogger }) => {
       logger = createLogger({ dir, redactor });
@@ -88,7 +89,7 @@ function deferredLog(dir: string, redactor: Redactor) {
       failed = true; // logging must never stop a request
       waiting.length = 0;
     }));
-  const write = (f: (l: Logger, t: (ev: ChatEvent) => void) => void): void => {
+  const write = (f: LogRecord): void => {
     if (logger && timeline) f(logger, timeline);
     else if (!failed) waiting.push(f);
   };

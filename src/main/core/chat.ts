@@ -151,16 +151,18 @@ function wholeToDeltas(a: Attempt, whole: { text: string; reasoning: string }): 
 }
 
 /**
+ * The most text a stream decoder parses before what it completed is delivered (see readStream): small until
+ * the first delta is out, larger after.
+ */
+const FIRST_STEP_CHARS = 1024;
+const STEP_CHARS = 16 * 1024;
+
+/**
  * Reads a stream through the protocol's decoder. Bounded: the decoder limits a line and the comments it keeps,
  * this limits the answer (LIMITS.answerBytes); a limit that is hit throws `limit_exceeded`. The idle timer is
  * re-armed on progress, complete frames (events, comment lines, NDJSON lines) rather than bytes, so a body
  * that trickles without ever completing one ends as `idle_timeout`.
  */
-/** The most text a stream decoder parses before what it completed is delivered (see readStream): small until
- * the first delta is out, larger after. */
-const FIRST_STEP_CHARS = 1024;
-const STEP_CHARS = 16 * 1024;
-
 async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, deadline: Deadline, started: number): Promise<void> {
   const { ctx } = a;
   const idleMs = ctx.settings.network.timeouts.idleMs;

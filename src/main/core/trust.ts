@@ -127,10 +127,11 @@ async function readPemFile(path: string, setting: string, cache: TrustFileCache 
 
 /** Node's bundled roots and the OS store (reading the OS store takes tens of milliseconds). */
 export function systemCertificates(): string[] {
+  const tls = tlsLib();
   try {
-    return [...tlsLib().getCACertificates('default'), ...tlsLib().getCACertificates('system')];
+    return [...tls.getCACertificates('default'), ...tls.getCACertificates('system')];
   } catch {
-    return [...tlsLib().rootCertificates];
+    return [...tls.rootCertificates];
   }
 }
 

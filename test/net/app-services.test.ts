@@ -13,7 +13,8 @@ import { hostsLookup } from '../helpers/core.ts';
 import { makeTestCA } from '../helpers/certs.ts';
 import { startSquid, type SquidServer } from '../helpers/servers.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
-import { createAppServices, type AppServices, type AppServicesOptions } from '../../src/main/services/app.ts';
+import type { AppServices, AppServicesOptions } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import { readLoginShellEnv } from '../../src/main/services/shell-env.ts';
 import type { DoctorReport, DoctorStep } from '../../src/shared/doctor.ts';
 import type { ArgsIn, Channel, ResultOf, SettingsView } from '../../src/shared/ipc.ts';
@@ -41,12 +42,7 @@ let caDialogAnswer: string | null = null;
 function services(dataDir: string, extra: Partial<AppServicesOptions> = {}): { svc: AppServices; steps: DoctorStep[]; exported: string } {
   const steps: DoctorStep[] = [];
   const exported = join(dataDir, 'out', 'bundle.zip');
-  const svc = createAppServices({
-    dataDir,
-    logDir: join(dataDir, 'logs'),
-    env: {},
-    host: 'browser',
-    versions: { name: 'Parley', version: 'test', electron: '' },
+  const svc = testAppServices(dataDir, {
     chooseExportPath: async () => exported,
     chooseCaFile: async () => caDialogAnswer,
     lookup: hostsLookup(),

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
-import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { AppServices } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import type { ChatStreamEvent, Message } from '../../src/shared/chat.ts';
 import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
 
@@ -37,14 +38,7 @@ interface Win {
 function app(dataDir?: string): { svc: AppServices; win: Win; dataDir: string; window(id: string): Win } {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'parley-chat-'));
   if (!dataDir) dirs.push(dir);
-  const svc = createAppServices({
-    dataDir: dir,
-    logDir: join(dir, 'logs'),
-    env: {},
-    host: 'browser',
-    versions: { name: 'Parley', version: 'test', electron: '' },
-    chooseExportPath: async () => null,
-  });
+  const svc = testAppServices(dir);
   open.push(svc);
   const window = (id: string): Win => {
     const w: Win = { id, events: [] };

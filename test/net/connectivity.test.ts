@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostsLookup } from '../helpers/core.ts';
 import { startSquid, waitFor, type SquidServer } from '../helpers/servers.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
-import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { AppServices } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import type { ArgsIn, Channel, NetState, ResultOf } from '../../src/shared/ipc.ts';
 import type { ChatStreamEvent } from '../../src/shared/chat.ts';
 
@@ -42,13 +43,7 @@ interface Harness {
 function open(dataDir: string): Harness {
   const states: NetState[] = [];
   const streams: ChatStreamEvent[] = [];
-  const svc = createAppServices({
-    dataDir,
-    logDir: join(dataDir, 'logs'),
-    env: {},
-    host: 'browser',
-    versions: { name: 'Parley', version: 'test', electron: '' },
-    chooseExportPath: async () => null,
+  const svc = testAppServices(dataDir, {
     lookup: hostsLookup(),
     // The default backoff (1 s → 30 s) with a lower ceiling: the test waits for a couple of probes.
     probeBackoff: { minMs: 500, maxMs: 2000 },

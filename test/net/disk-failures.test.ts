@@ -10,7 +10,8 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { AppServices } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import { writeBundle } from '../../src/main/services/bundle.ts';
 import { saveDoctorReport } from '../../src/main/services/doctor-reports.ts';
 import { createLogger } from '../../src/main/services/logging.ts';
@@ -166,12 +167,8 @@ describe.skipIf(!canMount)(`a full disk (1 MB tmpfs filled up) — ${NEEDS_MOUNT
 
 describe.skipIf(!canMount)(`a read-only folder — ${NEEDS_MOUNT}`, () => {
   const app = (dataDir: string, logDir: string, savePath?: string): AppServices => {
-    const svc = createAppServices({
-      dataDir,
+    const svc = testAppServices(dataDir, {
       logDir,
-      env: {},
-      host: 'browser',
-      versions: { name: 'Parley', version: 'test', electron: '' },
       chooseExportPath: async (name) => join(savePath ?? dataDir, name),
       chooseSavePath: async (name) => join(savePath ?? dataDir, name),
     });

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { fakeCipher, type FakeCipher } from '../helpers/fake-cipher.ts';
-import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { AppServices } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import { createSecretVault, safeStorageCipher } from '../../src/main/services/secrets.ts';
 import type { ChatStreamEvent, Message } from '../../src/shared/chat.ts';
 import type { ErrorInfo } from '../../src/shared/errors.ts';
@@ -53,15 +54,7 @@ interface App {
 
 function app(dataDir: string, cipher?: FakeCipher): App {
   const events: ChatStreamEvent[] = [];
-  const svc = createAppServices({
-    dataDir,
-    logDir: join(dataDir, 'logs'),
-    env: { MY_API_KEY: 'from-the-environment' },
-    host: 'browser',
-    versions: { name: 'Parley', version: 'test', electron: '' },
-    chooseExportPath: async () => null,
-    ...(cipher ? { cipher } : {}),
-  });
+  const svc = testAppServices(dataDir, { env: { MY_API_KEY: 'from-the-environment' }, ...(cipher ? { cipher } : {}) });
   open.push(svc);
   svc.attachWindow('w1', (event, payload) => {
     if (event === 'chat:stream') events.push(payload as ChatStreamEvent);
@@ -87,6 +80,23 @@ async function ended(a: App, requestId: string): Promise<Message> {
     if (Date.now() - t0 > 15_000) throw new Error(`no end for ${requestId}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Closes an app a test started (afterEach then leaves it alone). */
+async function closeApp(a: App): Promise<void> {
+  await a.svc.close();
+  open.splice(open.indexOf(a.svc), 1);
+}
+
+/** A data folder whose plain-text keys a first start already moved into the keychain (that app closed again). */
+async function movedToKeychain(): Promise<{ dir: string; cipher: FakeCipher }> {
+  const dir = tmp();
+  plainSettings(dir);
+  const cipher = fakeCipher();
+  const first = app(dir, cipher);
+  await first.svc.ready;
+  await closeApp(first);
+  return { dir, cipher };
 }
 
 /** Sends one question on the default provider; the answer's status and the key the upstream received. */
@@ -178,8 +188,7 @@ describe('moving plain keys into the keychain', () => {
     expect(r).toEqual({ status: 'complete', auth: `Bearer ${KEY}` });
 
     // A second start with the same keychain reads the keys again (nothing to move).
-    await a.svc.close();
-    open.splice(open.indexOf(a.svc), 1);
+    await closeApp(a);
     const encrypted = cipher.encrypted;
     const b = app(dir, cipher);
     await b.svc.ready;
@@ -253,13 +262,7 @@ describe('moving plain keys into the keychain', () => {
 
 describe('a key that cannot be read any more', () => {
   it('the keychain changed: the app starts, the provider asks for its key again, sending says the same; typing it again works', async () => {
-    const dir = tmp();
-    plainSettings(dir);
-    const cipher = fakeCipher();
-    const first = app(dir, cipher);
-    await first.svc.ready;
-    await first.svc.close();
-    open.splice(open.indexOf(first.svc), 1);
+    const { dir, cipher } = await movedToKeychain();
 
     cipher.rotate();
     const a = app(dir, cipher);
@@ -297,13 +300,7 @@ describe('a key that cannot be read any more', () => {
   });
 
   it('a damaged secrets.json: kept aside, nothing crashes, the keys are asked for again', async () => {
-    const dir = tmp();
-    plainSettings(dir);
-    const cipher = fakeCipher();
-    const first = app(dir, cipher);
-    await first.svc.ready;
-    await first.svc.close();
-    open.splice(open.indexOf(first.svc), 1);
+    const { dir, cipher } = await movedToKeychain();
     writeFileSync(join(dir, 'secrets.json'), '{ not json');
     const a = app(dir, cipher);
     await a.svc.ready;
@@ -313,13 +310,7 @@ describe('a key that cannot be read any more', () => {
   });
 
   it('one damaged entry: only its provider is affected', async () => {
-    const dir = tmp();
-    plainSettings(dir);
-    const cipher = fakeCipher();
-    const first = app(dir, cipher);
-    await first.svc.ready;
-    await first.svc.close();
-    open.splice(open.indexOf(first.svc), 1);
+    const { dir, cipher } = await movedToKeychain();
     const settings = JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')) as { providers: { apiKey: string }[] };
     const secrets = JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')) as { entries: Record<string, string> };
     secrets.entries[(settings.providers[1]?.apiKey as string).slice('keychain:'.length)] = Buffer.from('garbage').toString('base64');
@@ -398,8 +389,7 @@ describe('the command line', () => {
     plainSettings(dir);
     const a = app(dir, fakeCipher());
     await a.svc.ready;
-    await a.svc.close();
-    open.splice(open.indexOf(a.svc), 1);
+    await closeApp(a);
 
     const r = await parley(['chat', '--provider', 'Local', 'Hello'], dir);
     expect(r.code).toBe(2);

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
 import { safeLinkUrl } from '../../src/shared/links.ts';
-import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { AppServices } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import type { ArgsIn, Channel, Result, ResultOf } from '../../src/shared/ipc.ts';
 
 const KEY = 'sk-storedKeyNeverLeaves0123456789abcd';
@@ -36,7 +37,7 @@ let dialogAnswer: string | null = null;
 function app(env: Record<string, string> = {}): { svc: AppServices; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'parley-untrusted-'));
   dirs.push(dir);
-  const svc = createAppServices({ dataDir: dir, logDir: join(dir, 'logs'), env, host: 'browser', versions: { name: 'Parley', version: 'test', electron: '' }, chooseExportPath: async () => null, chooseCaFile: async () => dialogAnswer });
+  const svc = testAppServices(dir, { env, chooseCaFile: async () => dialogAnswer });
   apps.push(svc);
   svc.attachWindow('w', (_e, p) => void emitted.push(p));
   svc.hub.ready('w');
@@ -152,7 +153,7 @@ describe('a compromised renderer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-untrusted-file-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 2, providers: [{ id: 'p', name: 'File', protocol: 'openai', baseUrl: '${WEIRD_SETTING}', apiKey: KEY, models: ['m'], defaultModel: 'm' }], defaults: { providerId: 'p', model: 'm' }, network: { proxy: { mode: 'none' } } }));
-    const svc = createAppServices({ dataDir: dir, logDir: join(dir, 'logs'), env: { WEIRD_SETTING: `not a url ${ENV_SECRET}` }, host: 'browser', versions: { name: 'Parley', version: 'test', electron: '' }, chooseExportPath: async () => null });
+    const svc = testAppServices(dir, { env: { WEIRD_SETTING: `not a url ${ENV_SECRET}` } });
     apps.push(svc);
     svc.attachWindow('w', (_e, p) => void emitted.push(p));
     svc.hub.ready('w');

@@ -15,7 +15,8 @@ import { hostsLookup } from '../helpers/core.ts';
 import { makeTestCA, type TestCA } from '../helpers/certs.ts';
 import { startSquid, type SquidServer } from '../helpers/servers.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
-import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { AppServices } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import { createLogger } from '../../src/main/services/logging.ts';
 import { createRedactor } from '../../src/main/services/redact.ts';
 import { createRequestRecorder } from '../../src/main/services/requests.ts';
@@ -60,14 +61,9 @@ interface App {
 function app(): App {
   const dataDir = tmp('data');
   const exported = join(dataDir, 'request.json');
-  const svc = createAppServices({
-    dataDir,
-    logDir: join(dataDir, 'logs'),
+  const svc = testAppServices(dataDir, {
     // The upstream's certificate is trusted through the environment; its name resolves only in squid.
     env: { NODE_EXTRA_CA_CERTS: ca.caCertPath },
-    host: 'browser',
-    versions: { name: 'Parley', version: 'test', electron: '' },
-    chooseExportPath: async () => null,
     chooseSavePath: async () => exported,
     lookup: hostsLookup(),
   });

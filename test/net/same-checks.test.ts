@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostsLookup } from '../helpers/core.ts';
 import { makeTestCA } from '../helpers/certs.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
-import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { AppServices } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import type { ErrorInfo } from '../../src/shared/errors.ts';
 import type { ArgsIn, Channel } from '../../src/shared/ipc.ts';
 import type { DoctorReport } from '../../src/shared/doctor.ts';
@@ -42,12 +43,7 @@ afterAll(async () => {
 });
 
 function services(dataDir: string): AppServices {
-  const svc = createAppServices({
-    dataDir,
-    logDir: join(dataDir, 'logs'),
-    env: {},
-    host: 'browser',
-    versions: { name: 'Parley', version: 'test', electron: '' },
+  const svc = testAppServices(dataDir, {
     chooseExportPath: async () => join(dataDir, 'out.zip'),
     chooseCaFile: async () => picked,
     lookup: hostsLookup(),

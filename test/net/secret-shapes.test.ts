@@ -18,7 +18,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hostsLookup } from '../helpers/core.ts';
 import { startSquid, type SquidServer } from '../helpers/servers.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
-import { createAppServices, type AppServices } from '../../src/main/services/app.ts';
+import type { AppServices, AppServicesOptions } from '../../src/main/services/app.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
 import type { ChatStreamEvent } from '../../src/shared/chat.ts';
 
@@ -85,13 +86,8 @@ interface Sent {
   payload: unknown;
 }
 
-function services(dataDir: string, sent: Sent[], extra: Partial<Parameters<typeof createAppServices>[0]> = {}): AppServices {
-  const svc = createAppServices({
-    dataDir,
-    logDir: join(dataDir, 'logs'),
-    env: {},
-    host: 'browser',
-    versions: { name: 'Parley', version: 'test', electron: '' },
+function services(dataDir: string, sent: Sent[], extra: Partial<AppServicesOptions> = {}): AppServices {
+  const svc = testAppServices(dataDir, {
     chooseExportPath: async () => join(dataDir, 'out', 'bundle.zip'),
     lookup: hostsLookup(),
     ...extra,

@@ -15,7 +15,7 @@ import { hostsLookup } from '../test/helpers/core.ts';
 import { startSquid, type SquidServer } from '../test/helpers/servers.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { tid, tempDirs } from './helpers.ts';
+import { keepDetected, lastAnswer, lastQuestion, tid, tempDirs } from './helpers.ts';
 
 const KEY = 'sk-chatE2eKey0123456789abcdefghijklmnop';
 const HOST = 'llm.internal.test';
@@ -41,8 +41,6 @@ afterAll(async () => {
   removeTemp();
 });
 
-const lastAnswer = (page: Page) => page.locator(`${tid('message')}[data-role="assistant"]`).last();
-const lastQuestion = (page: Page) => page.locator(`${tid('message')}[data-role="user"]`).last();
 
 async function waitStatus(page: Page, status: string, timeout = 20_000): Promise<void> {
   await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout }).toBe(status);
@@ -79,14 +77,9 @@ describe('the chat, through a real squid', () => {
 
   it('first run: the provider the environment names is offered, tested with the doctor and kept; the first answer streams through squid', async () => {
     const { page } = app;
-    await page.waitForSelector(tid('welcome'));
-    const item = page.locator(`${tid('detected')}[data-preset="openai"]`);
-    await item.waitFor();
-    expect(await item.textContent()).toContain('${OPENAI_API_KEY}');
-    await item.locator(tid('detected-keep')).click();
-    await page.waitForSelector(`${tid('detected-verdict')}[data-verdict="ok"]`, { timeout: 60_000 });
-    await page.click(tid('welcome-start'));
-    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    await keepDetected(page, 'openai', async (item) => {
+      expect(await item.textContent()).toContain('${OPENAI_API_KEY}');
+    });
     await send(page, 'Hello through the proxy');
     await waitStatus(page, 'complete');
     expect(await lastAnswer(page).locator(tid('message-text')).textContent()).toContain('Hello from upstream');

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { startSquid, type SquidServer } from '../test/helpers/servers.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { tid, tempDirs, desktopEnv } from './helpers.ts';
+import { desktopEnv, lastAnswer, tid, tempDirs } from './helpers.ts';
 
 const KEY = 'sk-doctorE2e0123456789abcdefghijklmnopq';
 
@@ -80,7 +80,7 @@ async function sendChat(page: Page, text: string): Promise<void> {
   await page.waitForSelector(tid('composer'));
   await page.fill(tid('composer'), text);
   await page.press(tid('composer'), 'Enter');
-  await expect.poll(() => page.locator(`${tid('message')}[data-role="assistant"]`).last().getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
+  await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
 }
 
 describe('the doctor says what happened', () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { tid, tempDirs, desktopEnv } from './helpers.ts';
+import { desktopEnv, lastAnswer, tid, tempDirs } from './helpers.ts';
 
 const KEY = 'sk-errorsZhE2e0123456789abcdefghijklmn';
 const UNSET = 'PARLEY_E2E_UNSET_API_KEY';
@@ -63,7 +63,7 @@ async function sendFailing(page: Page, text: string, code: string): Promise<Loca
   await page.waitForSelector(tid('composer'));
   await page.fill(tid('composer'), text);
   await page.press(tid('composer'), 'Enter');
-  const card = page.locator(`${tid('message')}[data-role="assistant"]`).last().locator(`${tid('error-card')}[data-code="${code}"]`);
+  const card = lastAnswer(page).locator(`${tid('error-card')}[data-code="${code}"]`);
   await card.waitFor({ timeout: 30_000 });
   return card;
 }
@@ -137,7 +137,7 @@ describe('a Chinese window words the chat’s errors in Chinese', () => {
     await page.click(tid('new-chat'));
     await page.fill(tid('composer'), '数到六');
     await page.press(tid('composer'), 'Enter');
-    const answer = page.locator(`${tid('message')}[data-role="assistant"]`).last();
+    const answer = lastAnswer(page);
     await expect.poll(() => answer.getAttribute('data-status'), { timeout: 30_000 }).toBe('interrupted');
     const line = (await answer.locator(tid('status-line')).textContent()) ?? '';
     expect(line).toMatch(/[\u4e00-\u9fff]/);

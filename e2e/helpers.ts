@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 
 /** The selector of an element by its data-testid. */
 export const tid = (id: string): string => `[data-testid="${id}"]`;
@@ -23,3 +24,22 @@ export function tempDirs(prefix: string): { tmp(name: string): string; removeTem
 
 /** What a desktop launch gives the app: a home, a PATH, a shell and a locale, nothing from the test's own env. */
 export const desktopEnv = (home: string): Record<string, string> => ({ HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/sh', LANG: 'en_US.UTF-8' });
+
+/**
+ * The first run's welcome: keeps the provider the environment names (`preset`), waits for the doctor to pass it
+ * and starts the chat. `check` looks at the offered entry before it is kept.
+ */
+export async function keepDetected(page: Page, preset: string, check?: (item: Locator) => Promise<void>): Promise<void> {
+  await page.waitForSelector(tid('welcome'));
+  const item = page.locator(`${tid('detected')}[data-preset="${preset}"]`);
+  await item.waitFor();
+  await check?.(item);
+  await item.locator(tid('detected-keep')).click();
+  await page.waitForSelector(`${tid('detected-verdict')}[data-verdict="ok"]`, { timeout: 60_000 });
+  await page.click(tid('welcome-start'));
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
+}
+
+/** The conversation's last answer and last question. */
+export const lastAnswer = (page: Page): Locator => page.locator(`${tid('message')}[data-role="assistant"]`).last();
+export const lastQuestion = (page: Page): Locator => page.locator(`${tid('message')}[data-role="user"]`).last();

@@ -13,7 +13,7 @@ import { hostsLookup } from '../test/helpers/core.ts';
 import { startSquid, type SquidServer } from '../test/helpers/servers.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { tid, tempDirs } from './helpers.ts';
+import { keepDetected, lastAnswer, tid, tempDirs } from './helpers.ts';
 
 const KEY = 'sk-networkE2eKey0123456789abcdefghijkl';
 const HOST = 'llm.network.test';
@@ -67,13 +67,7 @@ describe('the network panel, through a real squid with a password', () => {
   it('a retried chat that fell back, step by step in the panel, exported with no secret in it', async () => {
     const { page } = app;
     // First run: keep the provider the environment names (the doctor checks it), then chat.
-    await page.waitForSelector(tid('welcome'));
-    const item = page.locator(`${tid('detected')}[data-preset="openai"]`);
-    await item.waitFor();
-    await item.locator(tid('detected-keep')).click();
-    await page.waitForSelector(`${tid('detected-verdict')}[data-verdict="ok"]`, { timeout: 60_000 });
-    await page.click(tid('welcome-start'));
-    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    await keepDetected(page, 'openai');
 
     // The panel is open while the chat runs: its row appears and updates live.
     await page.click(tid('nav-network'));
@@ -86,7 +80,7 @@ describe('the network panel, through a real squid with a password', () => {
     );
     await page.fill(tid('composer'), 'Show me the network');
     await page.press(tid('composer'), 'Enter');
-    const answer = page.locator(`${tid('message')}[data-role="assistant"]`).last();
+    const answer = lastAnswer(page);
     await expect.poll(() => answer.getAttribute('data-status'), { timeout: 30_000 }).toBe('complete');
 
     await page.click(tid('nav-network'));

@@ -10,12 +10,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { hostsLookup } from '../test/helpers/core.ts';
 import { startSquid, type SquidServer } from '../test/helpers/servers.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { tid, desktopEnv } from './helpers.ts';
+import { desktopEnv, lastAnswer, lastQuestion, tid } from './helpers.ts';
 
 const KEY = 'sk-offlineE2eKey0123456789abcdefghijkl';
 const HOST = 'llm.internal.test';
@@ -35,8 +34,6 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const lastAnswer = (page: Page) => page.locator(`${tid('message')}[data-role="assistant"]`).last();
-const lastQuestion = (page: Page) => page.locator(`${tid('message')}[data-role="user"]`).last();
 
 describe('offline: the proxy stops answering and comes back', () => {
   let app: AppTarget;

@@ -57,6 +57,18 @@ function parley(args: string[], env: Record<string, string> = {}, file = SRC, on
 
 const base = () => ['--protocol', 'openai', '--base-url', `${up.url}/v1`, '--model', 'test-model', '--api-key', '${TEST_KEY}'];
 
+/** `parley chat` on a slow answer, interrupted (Ctrl-C) once stdout holds `chars` characters. */
+function chatInterruptedAt(chars: number): Promise<Out> {
+  up.behave({ kind: 'ok', text: 'a b c d e f g h i j k l m n o p q r s t', chunkSize: 2, gapMs: 100 });
+  let killed = false;
+  return parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, SRC, (s, kill) => {
+    if (s.length >= chars && !killed) {
+      killed = true;
+      kill();
+    }
+  });
+}
+
 describe('parley chat', () => {
   it('plain output streams the answer to stdout, exit 0', async () => {
     up.behave({ kind: 'ok', text: 'Hello, 世界!' });
@@ -119,14 +131,7 @@ describe('parley chat', () => {
     expect(r.lines.at(-1)).toEqual(expect.objectContaining({ type: 'error', code: 'idle_timeout' }));
   });
   it('Ctrl-C cancels and keeps the partial answer', async () => {
-    up.behave({ kind: 'ok', text: 'a b c d e f g h i j k l m n o p q r s t', chunkSize: 2, gapMs: 100 });
-    let killed = false;
-    const r = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, SRC, (s, kill) => {
-      if (s.length >= 4 && !killed) {
-        killed = true;
-        kill();
-      }
-    });
+    const r = await chatInterruptedAt(4);
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/cancelled/);
     expect(r.stderr).toMatch(/partial answer above/);
@@ -148,14 +153,7 @@ describe('parley chat', () => {
     expect(ms('status end')).toBeGreaterThanOrEqual(60);
 
     // Cancelled mid-answer: the log is opened on the way out, with the cancel.
-    up.behave({ kind: 'ok', text: 'a b c d e f g h i j k l m n o p q r s t', chunkSize: 2, gapMs: 100 });
-    let killed = false;
-    const cancelled = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, SRC, (s, kill) => {
-      if (s.length >= 2 && !killed) {
-        killed = true;
-        kill();
-      }
-    });
+    const cancelled = await chatInterruptedAt(2);
     expect(cancelled.code).toBe(130);
     expect(logLines().slice(first.length).map((l) => `${l.scope} ${l.message}`)).toEqual(['cli chat', 'transport route', 'transport connect', 'transport status headers', 'transport status first_delta', 'cli cancelled']);
 

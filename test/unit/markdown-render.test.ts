@@ -171,6 +171,17 @@ describe('GFM blocks', () => {
     expect(markdownToHtml('Cost $5 and $10.')).toBe('<p>Cost $5 and $10.</p>');
     expect(markdownToHtml('$x$')).toBe('<p><code class="md-math-source">$x$</code></p>');
   });
+  it('\\[ … \\] inside a paragraph is display math, like $$ … $$ there', () => {
+    const asked: [string, boolean][] = [];
+    const html = render('The sum \\[\\sum_{i=1}^n i\\] is known, and \\[x^2\\] too.', interactive({ math: (tex, display) => (asked.push([tex, display]), `<span class="k">${tex.length}</span>`) }));
+    expect(asked).toEqual([
+      ['\\sum_{i=1}^n i', true],
+      ['x^2', true],
+    ]);
+    expect(html).toBe('<p>The sum <span class="k">14</span> is known, and <span class="k">3</span> too.</p>');
+    // An escaped bracket that never closes stays text; a link is not math.
+    expect(markdownToHtml('a \\[b and [c](https://example.com)')).not.toContain('md-math-source');
+  });
 });
 
 describe('fences', () => {

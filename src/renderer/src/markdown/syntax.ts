@@ -56,12 +56,14 @@ const mathBlock: TokenizerExtension = {
 const INLINE_DOLLAR = /^\$(?!\s)((?:\\[\s\S]|[^\\$\n])+?)(?<![\s\\])\$(?![\d$])/;
 const INLINE_DOUBLE_DOLLAR = /^\$\$(?!\s)((?:\\[\s\S]|[^\\$]|\$(?!\$))+?)\$\$/;
 const INLINE_PAREN = /^\\\(([\s\S]+?)\\\)/;
+/** `\[ … \]` inside a paragraph: display math, as `$$ … $$` there is. */
+const INLINE_BRACKET = /^\\\[([\s\S]+?)\\\]/;
 
 const mathInline: TokenizerExtension = {
   name: 'mathInline',
   level: 'inline',
   start(src) {
-    const m = /\$|\\\(/.exec(src);
+    const m = /\$|\\[([]/.exec(src);
     return m ? m.index : undefined;
   },
   tokenizer(src) {
@@ -75,6 +77,10 @@ const mathInline: TokenizerExtension = {
       m = INLINE_DOLLAR.exec(src);
     } else if (src.startsWith('\\(')) {
       m = INLINE_PAREN.exec(src);
+      if (m && /\n\s*\n/.test(m[1] ?? '')) m = null;
+    } else if (src.startsWith('\\[')) {
+      m = INLINE_BRACKET.exec(src);
+      display = true;
       if (m && /\n\s*\n/.test(m[1] ?? '')) m = null;
     } else {
       return undefined;

@@ -226,6 +226,35 @@ describe('sending and streaming', () => {
     expect(ok.error).toBeUndefined();
   });
 
+  it('Retry of a kept answer while the network is still down keeps it (the retry is a new version); Retry of a complete answer is refused', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    const words = 'kept words that the user already read and wants to keep around';
+    up.behave({ kind: 'cut', afterChunks: 4, text: words, chunkSize: 6 });
+    await call(svc, 'settings:set', { network: { retries: 0 } });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Tell me' });
+    const cut = await ended(win, sent.requestId);
+    expect(cut.status).toBe('interrupted');
+    expect(cut.text.length).toBeGreaterThan(0);
+    // The network is still down: every request is reset.
+    up.behave(...Array.from({ length: 6 }, () => ({ kind: 'reset' as const })));
+    const retried = await call(svc, 'chat:retry', cut.id);
+    const failed = await ended(win, retried.requestId);
+    expect(failed.status).toBe('failed');
+    const page = await call(svc, 'conversations:open', convId);
+    const shown = page.messages.at(-1);
+    expect(shown).toMatchObject({ id: failed.id, version: 2, versions: 2 });
+    const kept = await call(svc, 'messages:switch', convId, cut.id);
+    expect(kept.messages.at(-1)).toMatchObject({ id: cut.id, status: 'interrupted', text: cut.text, version: 1, versions: 2 });
+    // A complete answer is not retried (the window offers Regenerate there); its text stays.
+    up.clear();
+    up.behave({ kind: 'ok', text: 'A complete answer' });
+    const again = await call(svc, 'chat:send', { conversationId: convId, text: 'And now?' });
+    const complete = await ended(win, again.requestId);
+    await expect(call(svc, 'chat:retry', complete.id)).rejects.toMatchObject({ info: { code: 'config_invalid' } });
+    expect((await call(svc, 'conversations:open', convId)).messages.at(-1)).toMatchObject({ id: complete.id, status: 'complete', text: 'A complete answer' });
+  });
+
   it('Regenerate makes a sibling version; editing a question makes a new branch; switching versions changes the shown path', async () => {
     const { svc, win } = app();
     const convId = await setup(svc);

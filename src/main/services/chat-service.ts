@@ -409,7 +409,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const old = message(messageId);
       if (old.role !== 'assistant' || !old.parentId) throw new ParleyError('config_invalid', 'Only an answer can be retried.', { hop: 'config', phase: 'config' });
       busy(messageId);
+      // Retry is offered where an answer failed, stopped or was interrupted; a complete answer is regenerated instead.
+      if (old.status !== 'failed' && old.status !== 'stopped' && old.status !== 'interrupted') {
+        throw new ParleyError('config_invalid', 'Only an answer that failed, was stopped or was interrupted can be retried.', { hop: 'config', phase: 'config', hint: 'Use Regenerate for another version of a complete answer.' });
+      }
       const conv = conversation(old.conversationId);
+      if (old.text || old.reasoning) {
+        // What was kept stays: the retry is a new version beside it (as Regenerate), whatever becomes of it.
+        const { requestId, assistant } = answer(caller, conv, old.parentId);
+        return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, assistant.id) };
+      }
       const { providerId, model } = providerAndModel(conv);
       const reset = store.updateMessage(messageId, { text: '', reasoning: '', status: 'streaming', error: undefined, providerId, model });
       const history = buildRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);

@@ -255,6 +255,25 @@ describe('sending and streaming', () => {
     expect((await call(svc, 'conversations:open', convId)).messages.at(-1)).toMatchObject({ id: complete.id, status: 'complete', text: 'A complete answer' });
   });
 
+  it('deleting a question while its answer is written stops the answer first, then deletes both', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    up.behave({ kind: 'ok', text: Array.from({ length: 60 }, (_, i) => `slow${i}`).join(' '), chunkSize: 2, gapMs: 100 });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'A long one' });
+    for (let i = 0; i < 100 && deltas(win, sent.requestId).length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+    const question = sent.tail[0];
+    const page = await call(svc, 'messages:delete', question?.id ?? '');
+    expect(page.messages).toEqual([]);
+    // By the time the delete answers, the request has ended: nothing runs on against the deleted rows.
+    const end = win.events.find((e) => e.requestId === sent.requestId && e.type === 'end');
+    expect(end?.type === 'end' ? end.message.status : 'still streaming').toBe('stopped');
+    expect(await call(svc, 'chat:active')).toEqual([]);
+    const seen = win.events.length;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(win.events.length).toBe(seen);
+    expect((await call(svc, 'conversations:open', convId)).messages).toEqual([]);
+  });
+
   it('Regenerate makes a sibling version; editing a question makes a new branch; switching versions changes the shown path', async () => {
     const { svc, win } = app();
     const convId = await setup(svc);

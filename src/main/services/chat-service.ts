@@ -102,6 +102,8 @@ export interface ChatService {
   isActive(messageId: string): boolean;
   /** Stops every answer being written in a conversation and waits until they are saved (before deleting it). */
   stopConversation(conversationId: string): Promise<void>;
+  /** Stops every answer being written in a message or below it and waits until they are saved (before deleting it). */
+  stopWithin(messageId: string): Promise<void>;
   /** Stops everything and saves what arrived (app quit). */
   close(): Promise<void>;
   /** Resolves when a request has ended (tests). */
@@ -461,6 +463,18 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     isActive: (messageId) => byMessage.has(messageId),
     async stopConversation(conversationId) {
       const mine = [...actives.values()].filter((a) => a.conversationId === conversationId);
+      for (const a of mine) {
+        a.stoppedByUser = true;
+        a.abort.abort();
+      }
+      await Promise.all(mine.map((a) => a.done));
+    },
+    async stopWithin(messageId) {
+      const m = store.getMessage(messageId);
+      if (!m) return;
+      // An answer is below the message when the message is on its path (at most MAX_ACTIVE paths are read).
+      const mine = [...actives.values()].filter((a) => a.conversationId === m.conversationId
+        && (a.messageId === messageId || store.pathMessages(a.conversationId, a.messageId).some((p) => p.id === messageId)));
       for (const a of mine) {
         a.stoppedByUser = true;
         a.abort.abort();

@@ -81,10 +81,11 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       must(conversationId);
       return store.switchVersion(conversationId, messageId);
     },
-    'messages:delete': (_caller, messageId) => {
+    'messages:delete': async (_caller, messageId) => {
       const m = store.getMessage(messageId);
       if (!m) throw new ParleyError('config_invalid', 'That message does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
-      if (ctx.chat.isActive(messageId)) throw new ParleyError('config_invalid', 'That answer is still being written: stop it first.', { hop: 'config', phase: 'config' });
+      // As for a conversation: an answer being written in it or below it is stopped first, so nothing writes into a deleted row.
+      await ctx.chat.stopWithin(messageId);
       store.deleteMessage(messageId);
       return store.path(m.conversationId, { limit: PAGE_SIZE });
     },

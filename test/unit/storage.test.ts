@@ -218,11 +218,11 @@ describe('conversations', () => {
       vi.setSystemTime(5000);
       expect(s.updateConversation(b.id, { pinned: true })).toMatchObject({ pinned: true, updatedAt: 2000 });
       expect(s.listConversations().map((x) => x.title)).toEqual(['B', 'A', 'C']);
-      // The draft is saved and does not reorder the list; a rename does.
+      // The draft is saved and does not reorder the list; nor does a rename or a change of model (activity does).
       expect(s.updateConversation(c.id, { draft: 'half a thought' })).toMatchObject({ draft: 'half a thought', updatedAt: 3000 });
       expect(s.getConversation(c.id)?.draft).toBe('half a thought');
-      expect(s.updateConversation(c.id, { title: 'C renamed' })).toMatchObject({ updatedAt: 5000 });
-      expect(s.listConversations({ limit: 2 }).map((x) => x.title)).toEqual(['B', 'C renamed']);
+      expect(s.updateConversation(c.id, { title: 'C renamed', model: 'm2' })).toMatchObject({ updatedAt: 3000 });
+      expect(s.listConversations().map((x) => x.title)).toEqual(['B', 'A', 'C renamed']);
       expect(s.getConversation('nope')).toBeUndefined();
       expect(caught(() => s.updateConversation('nope', { title: 'x' })).code).toBe('not_found');
     } finally {

@@ -8,8 +8,8 @@
  *   createConversation(init)          → Conversation (random UUID; title cut to 500 characters)
  *   getConversation(id)               → Conversation | undefined
  *   listConversations({ limit? })     → Conversation[]: pinned first, then updatedAt, newest first
- *   updateConversation(id, patch)     → Conversation (a change of title, providerId, model, systemPrompt or
- *                                       contextMessages bumps updatedAt; pinned, draft (≤ 1 MB), currentLeafId not)
+ *   updateConversation(id, patch)     → Conversation (draft ≤ 1 MB; no change bumps updatedAt: the list
+ *                                       follows activity, a new message, not renames or settings)
  *   deleteConversation(id)            → boolean: the conversation, its messages and their index entries
  * Messages (a tree: siblings under one parent are versions; the conversation shows root → currentLeafId)
  *   addMessage(init)                  → Message: under init.parentId (omitted: the current leaf; null: a

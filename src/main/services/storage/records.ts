@@ -19,7 +19,7 @@ export interface ConversationInit {
   draft?: string;
 }
 
-/** Changes to a conversation. title/providerId/model/systemPrompt/contextMessages bump updatedAt; pinned, draft and currentLeafId do not. */
+/** Changes to a conversation. None of them bumps updatedAt: the list follows activity (a new message), not renames or settings. */
 export type ConversationPatch = Partial<Pick<Conversation, 'title' | 'providerId' | 'model' | 'systemPrompt' | 'contextMessages' | 'pinned' | 'draft' | 'currentLeafId'>>;
 
 type MessageMeta = 'error' | 'providerId' | 'model' | 'usage' | 'ttftMs' | 'durationMs' | 'reasoningMs' | 'routeInfo' | 'finishReason';
@@ -195,16 +195,11 @@ export function insertConversation(db: Db, init: ConversationInit, times?: { cre
 export function patchConversation(db: Db, id: string, patch: ConversationPatch): ConversationRow {
   const old = mustConversation(db, id);
   const next = { ...old };
-  let bump = false;
-  if (patch.title !== undefined) {
-    next.title = checkTitle(patch.title);
-    bump ||= next.title !== old.title;
-  }
+  if (patch.title !== undefined) next.title = checkTitle(patch.title);
   if (patch.providerId !== undefined) next.provider_id = checkName('providerId', patch.providerId);
   if (patch.model !== undefined) next.model = checkName('model', patch.model);
   if (patch.systemPrompt !== undefined) next.system_prompt = checkBytes('The system prompt', patch.systemPrompt, LIMITS.systemPromptBytes);
   if (patch.contextMessages !== undefined) next.context_messages = checkContextMessages(patch.contextMessages);
-  bump ||= next.provider_id !== old.provider_id || next.model !== old.model || next.system_prompt !== old.system_prompt || next.context_messages !== old.context_messages;
   if (patch.pinned !== undefined) next.pinned = patch.pinned ? 1 : 0;
   if (patch.draft !== undefined) next.draft = checkBytes('The draft', patch.draft ?? '', LIMITS.draftBytes);
   if (patch.currentLeafId !== undefined) {
@@ -214,7 +209,6 @@ export function patchConversation(db: Db, id: string, patch: ConversationPatch):
     }
     next.current_leaf_id = patch.currentLeafId;
   }
-  if (bump) next.updated_at = Math.max(Date.now(), old.updated_at);
   db.stmt(`UPDATE conversations SET title = ?, provider_id = ?, model = ?, system_prompt = ?, context_messages = ?, pinned = ?, draft = ?,
     current_leaf_id = ?, updated_at = ? WHERE seq = ?`).run(
     next.title, next.provider_id, next.model, next.system_prompt, next.context_messages, next.pinned, next.draft, next.current_leaf_id, next.updated_at, old.seq,

@@ -11,6 +11,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // Servers a file started end with it; the run fails if one is left (test/helpers/proc.ts).
+          setupFiles: ['test/helpers/cleanup-setup.ts'],
+          globalSetup: ['test/helpers/leak-check.ts'],
           // Real proxies and servers: one file at a time is gentler on 2 cores and on timing assertions.
           fileParallelism: false,
         },
@@ -26,6 +29,8 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           testTimeout: 90_000,
           hookTimeout: 60_000,
+          setupFiles: ['test/helpers/cleanup-setup.ts'],
+          globalSetup: ['test/helpers/leak-check.ts'],
           fileParallelism: false,
         },
       },

@@ -93,21 +93,53 @@ export function readIfExists(file: string): string {
   }
 }
 
-// Process groups still alive; killed synchronously if the test process exits early.
+// Process groups still alive, and the stop() of every server launched in this process. A server is registered
+// the moment it is spawned (before it is ready), so a sibling that fails to start, a timeout or a dying worker
+// leaves nothing running:
+// - stopAllLaunched() (called after each test file by test/helpers/cleanup-setup.ts) stops what a file left;
+// - an exit or a terminating signal of this process kills the groups synchronously;
+// - a SIGKILLed process cannot run code, so each server also gets a watchdog (a tiny sh loop outside its group)
+//   that kills the group once this process is gone.
 const liveGroups = new Set<number>();
+/** The variable naming this test run (set by the leak check before any worker starts). */
+export const RUN_ID = 'PARLEY_TEST_RUN';
+/** The variable every launched server carries, with the run's id as its value. */
+export const SERVER_MARK = 'PARLEY_TEST_SERVER';
+const liveStops = new Set<() => Promise<void>>();
 let exitHookInstalled = false;
+function killLiveGroups(): void {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of liveGroups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
+  process.on('exit', killLiveGroups);
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killLiveGroups();
+      // The default action, which a listener replaces: end with the signal's status.
+      process.kill(process.pid, sig);
+    });
+  }
+}
+
+/** Kills process group `pgid` once process `parent` is gone (checked every 0.5 s); ends when the group does. */
+function watchdog(parent: number, pgid: number): void {
+  const script = 'while kill -0 "$1" 2>/dev/null; do kill -0 "-$2" 2>/dev/null || exit 0; sleep 0.5; done; kill -KILL "-$2" 2>/dev/null; exit 0';
+  const dog = spawn('sh', ['-c', script, 'parley-test-watchdog', String(parent), String(pgid)], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  dog.on('error', () => {});
+  dog.unref();
+}
+
+/** Stops every server launched in this process that is still running (after each test file). */
+export async function stopAllLaunched(): Promise<void> {
+  await Promise.all([...liveStops].map((stop) => stop().catch(() => {})));
 }
 
 /** All descendant pids of `root` (Linux /proc; empty elsewhere). */
@@ -209,7 +241,8 @@ export async function launch(opts: LaunchOptions): Promise<ManagedProcess> {
     cwd: opts.dir,
     detached: true, // own process group, so helpers/children are killed too
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: opts.env ?? process.env,
+    // The run's mark (test/helpers/leak-check.ts finds what a run left behind by it).
+    env: { ...(opts.env ?? process.env), [SERVER_MARK]: process.env[RUN_ID] ?? 'none' },
   });
   const append = (chunk: Buffer): void => {
     output += chunk.toString('utf8');
@@ -234,7 +267,10 @@ export async function launch(opts: LaunchOptions): Promise<ManagedProcess> {
     exited = true;
     exitInfo = `failed to spawn: ${err.message}`;
   });
-  if (child.pid !== undefined) liveGroups.add(child.pid);
+  if (child.pid !== undefined) {
+    liveGroups.add(child.pid);
+    watchdog(process.pid, child.pid);
+  }
 
   let snapshot: string | undefined;
   const logs = (): string => {
@@ -291,9 +327,11 @@ export async function launch(opts: LaunchOptions): Promise<ManagedProcess> {
       }
       snapshot = logs();
       await rm(opts.dir, { recursive: true, force: true }).catch(() => {});
+      liveStops.delete(stop);
     })();
     return stopping;
   };
+  liveStops.add(stop);
 
   const timeoutMs = opts.startTimeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;

@@ -76,13 +76,24 @@ describe('closeTail', () => {
   });
 
   it('is total: any text gives text, and closing twice changes nothing more', () => {
+    // Before: about 5 % of these inputs closed differently the second time (a closer escaped by a trailing
+    // backslash, or merged into a run of the same character; a removal exposing another open marker).
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('*', '_', '~', '`', '[', ']', '(', ')', '!', 'a', ' ', '\n', '\\', '$', '-', '#', '>', '中'), maxLength: 40 }), (s) => {
+      fc.property(fc.string({ unit: fc.constantFrom('*', '_', '~', '`', '[', ']', '(', ')', '!', 'a', ' ', '\n', '\\', '$', '-', '#', '>', '中'), maxLength: 80 }), (s) => {
         const once = closeTail(s);
         expect(typeof once).toBe('string');
-        expect(closeTail(once).length).toBeGreaterThanOrEqual(0);
+        expect(closeTail(once)).toBe(once);
       }),
-      { numRuns: 2000, seed: 7 },
+      { numRuns: 5000, seed: 7 },
     );
+  });
+
+  it('a closer is never escaped by a backslash still waiting for its character, nor merged into a run', () => {
+    expect(closeTail('**bold \\')).toBe('**bold** ');
+    expect(markdownToHtml(closeTail('Some **bold\\'))).toContain('<strong>bold</strong>');
+    // `a~~` cannot close `~` (a run of another length): the opener goes rather than a `~~~` that closes nothing.
+    expect(closeTail('~a~~')).toBe('a~~');
+    // A code span whose text ends in a backtick is closed after a space (stripped inside the span).
+    expect(markdownToHtml(closeTail('`` a`'))).toMatch(/<code[^>]*>a`<\/code>/);
   });
 });

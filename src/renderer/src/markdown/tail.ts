@@ -78,9 +78,23 @@ function closingParen(s: string, from: number): number {
 
 /**
  * Returns `text` with its unterminated inline markup closed (see the module comment). Text with nothing
- * open comes back unchanged.
+ * open comes back unchanged, and so does what closeTail returned: a removal can expose another open marker
+ * (`*[` loses its bracket, then the `*` has nothing to wrap), so the pass is repeated until nothing changes
+ * (a few passes at most; a second pass costs one more scan of the last segment only while something is open).
  */
 export function closeTail(text: string): string {
+  let out = text;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const next = closeOnce(out);
+    if (next === out) return out;
+    out = next;
+  }
+  return out;
+}
+
+const MAX_PASSES = 6;
+
+function closeOnce(text: string): string {
   const body = text.replace(/\s+$/, '');
   const segStart = lastSegmentStart(body);
   if (!body || segStart < 0) return text;
@@ -95,10 +109,13 @@ export function closeTail(text: string): string {
   /** An open code span: its backtick run and where it starts. */
   let openCode: { run: string; at: number } | null = null;
   let dangling: [number, number] | null = null;
+  let escapeCut = -1;
   let i = 0;
   while (i < seg.length) {
     const c = seg[i]!;
     if (c === '\\') {
+      // A backslash at the very end escapes what has not arrived yet; it would escape a closer: dropped until then.
+      if (i === seg.length - 1) escapeCut = i;
       i += 2;
     } else if (c === '`') {
       const run = /^`+/.exec(seg.slice(i))![0];
@@ -140,36 +157,52 @@ export function closeTail(text: string): string {
   const bang = (at: number): number => (at > 0 && seg[at - 1] === '!' ? at - 1 : at);
   if (linkCut) {
     removals.push([bang(linkCut.open), linkCut.open + 1], [linkCut.close, seg.length]);
-  } else if (brackets.length > 0) {
-    // `[text` still being written (on the last line): show the text without the bracket.
-    const last = brackets[brackets.length - 1]!;
-    if (!seg.slice(last).includes('\n')) removals.push([bang(last), last + 1]);
+  } else {
+    // `[text` still being written (on the last line): show the text without its brackets.
+    for (const at of brackets) if (!seg.slice(at).includes('\n')) removals.push([bang(at), at + 1]);
   }
   if (dangling) removals.push(dangling);
-  let closers = '';
-  if (openCode) {
-    if (seg.slice(openCode.at + openCode.run.length).trim() === '') removals.push([openCode.at, seg.length]);
-    else closers += openCode.run;
-  }
+  if (escapeCut >= 0) removals.push([escapeCut, escapeCut + 1]);
   const end = linkCut ? linkCut.close : openCode ? openCode.at : seg.length;
+  const toClose: Opener[] = [];
   for (let k = stack.length - 1; k >= 0; k--) {
     const open = stack[k]!;
     if (open.at >= end) continue;
-    const visible = seg.slice(open.at + open.len, end).replace(/[*_~\s]/g, '');
+    // What the run would wrap once the removals above are made: nothing visible, and the run goes too.
+    let visible = '';
+    for (let at = open.at + open.len; at < end; at++) if (!removals.some(([a, b]) => at >= a && at < b)) visible += seg[at];
+    visible = visible.replace(/[*_~\s]/g, '');
     if (visible === '') removals.push([open.at, open.at + open.len]);
-    else closers += open.ch.repeat(open.len);
+    else toClose.push(open);
   }
-  if (removals.length === 0 && closers === '') return text;
+  if (openCode && seg.slice(openCode.at + openCode.run.length).trim() === '') removals.push([openCode.at, seg.length]);
+  const closesCode = openCode !== null && seg.slice(openCode.at + openCode.run.length).trim() !== '';
+  if (removals.length === 0 && toClose.length === 0 && !closesCode) return text;
 
-
-  let out = '';
-  let from = 0;
-  for (const [a, b] of removals.sort((x, y) => x[0] - y[0])) {
-    if (a > from) out += seg.slice(from, a);
-    from = Math.max(from, b);
+  const kept = (): string => {
+    let out = '';
+    let from = 0;
+    for (const [a, b] of [...removals].sort((x, y) => x[0] - y[0])) {
+      if (a > from) out += seg.slice(from, a);
+      from = Math.max(from, b);
+    }
+    return out + seg.slice(from);
+  };
+  // A closer written right after the same character would merge into that run and close nothing (`a~` + `~`
+  // is `~~`, a run of another length): a code span's closer gets a space before it (stripped in the span),
+  // and an emphasis run is dropped instead of closed.
+  let trimmed = kept().replace(/\s+$/, '');
+  let closers = '';
+  if (closesCode) closers += (trimmed.endsWith('`') ? ' ' : '') + openCode!.run;
+  let dropped = false;
+  for (const open of toClose) {
+    if (!closers && trimmed.endsWith(open.ch)) {
+      removals.push([open.at, open.at + open.len]);
+      dropped = true;
+    } else closers += open.ch.repeat(open.len);
   }
-  out += seg.slice(from);
-  const trimmed = out.replace(/\s+$/, '');
+  const out = kept();
+  if (dropped) trimmed = out.replace(/\s+$/, '');
   return head + trimmed + closers + out.slice(trimmed.length) + trailing;
 }
 

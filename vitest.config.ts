@@ -20,6 +20,17 @@ export default defineConfig({
       },
       {
         test: {
+          // The benchmark's quick form (about two minutes): not in `npm test`; `npm run test:bench` (CI runs it too).
+          name: 'bench',
+          include: ['test/bench/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          setupFiles: ['test/helpers/cleanup-setup.ts'],
+          globalSetup: ['test/helpers/leak-check.ts'],
+        },
+      },
+      {
+        test: {
           // The app end to end: the built renderer in Chromium (browser target) or the built app in Electron
           // (PARLEY_E2E_TARGET=electron); see e2e/targets.ts. Needs `npm run build` first.
           name: 'e2e',

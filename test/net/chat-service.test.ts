@@ -274,6 +274,35 @@ describe('sending and streaming', () => {
     expect((await call(svc, 'conversations:open', convId)).messages).toEqual([]);
   });
 
+  it('Continue that would take an answer past 4 MB stops at the bound: what is shown is what is saved, and the bound is said on the message', async () => {
+    const { svc, win, dataDir } = app();
+    const convId = await setup(svc);
+    const MB = 1024 * 1024;
+    up.behave({ kind: 'ok', text: 'a'.repeat(3 * MB), chunkSize: 64 * 1024 });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Long' });
+    const first = await ended(win, sent.requestId, 30_000);
+    expect(first.text.length).toBe(3 * MB);
+    up.behave({ kind: 'ok', text: 'b'.repeat(2 * MB), chunkSize: 100_000 });
+    const cont = await call(svc, 'chat:continue', first.id);
+    const shown = await ended(win, cont.requestId, 30_000);
+    expect(shown.status).toBe('interrupted');
+    expect(shown.error).toMatchObject({ code: 'limit_exceeded', key: 'limit_answer', params: { size: '4 MB' } });
+    expect(Buffer.byteLength(shown.text)).toBeLessThanOrEqual(4 * MB);
+    expect(shown.text.length).toBeGreaterThan(3 * MB);
+    // After a restart the answer reads as it was shown.
+    await svc.close();
+    const again = app(dataDir);
+    const saved = (await call(again.svc, 'conversations:open', convId)).messages.at(-1);
+    expect(saved).toMatchObject({ id: first.id, status: 'interrupted', error: { code: 'limit_exceeded' } });
+    expect(saved?.text).toBe(shown.text);
+    // What still fits is joined; at the bound, Continue is refused with the bound named.
+    up.behave({ kind: 'ok', text: 'c'.repeat(4 * MB - shown.text.length) });
+    const full = await call(again.svc, 'chat:continue', first.id).then((r) => ended(again.win, r.requestId, 30_000));
+    expect(full).toMatchObject({ status: 'complete' });
+    expect(Buffer.byteLength(full.text)).toBe(4 * MB);
+    await expect(call(again.svc, 'chat:continue', first.id)).rejects.toMatchObject({ info: { code: 'limit_exceeded', key: 'limit_continue', params: { size: '4 MB' } } });
+  });
+
   it('Regenerate makes a sibling version; editing a question makes a new branch; switching versions changes the shown path', async () => {
     const { svc, win } = app();
     const convId = await setup(svc);

@@ -64,6 +64,8 @@ export interface ChatContext {
   signal?: AbortSignal;
   onEvent?: (ev: ChatEvent) => void;
   random?: () => number;
+  /** UTF-8 bytes of the answer kept before this request (Continue joins onto it): counted against the answer limit. */
+  keptBytes?: number;
 }
 
 export function describeRoute(route: Route): string {
@@ -94,6 +96,10 @@ class Attempt {
   }
   get delivered(): boolean {
     return this.bytes > 0;
+  }
+  /** Whether `t` still fits the answer limit (the kept answer, what this attempt delivered, then `t`). */
+  fits(t: string): boolean {
+    return (this.ctx.keptBytes ?? 0) + this.bytes + Buffer.byteLength(t) <= LIMITS.answerBytes;
   }
 }
 
@@ -136,7 +142,7 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
 function wholeToDeltas(a: Attempt, whole: { text: string; reasoning: string }): void {
   // The same answer limit as a stream: what fits is delivered (and kept), then limit_exceeded.
   const fits = (t: string): void => {
-    if (a.bytes + Buffer.byteLength(t) > LIMITS.answerBytes) throw limitExceeded('answerBytes', { route: describeRoute(a.ctx.route) });
+    if (!a.fits(t)) throw limitExceeded('answerBytes', { route: describeRoute(a.ctx.route) });
   };
   if (whole.reasoning) {
     fits(whole.reasoning);
@@ -178,7 +184,7 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
         case 'text':
         case 'reasoning':
           if (!ev.text) break;
-          if (a.bytes + Buffer.byteLength(ev.text) > LIMITS.answerBytes) throw limitExceeded('answerBytes', { route: describeRoute(ctx.route) });
+          if (!a.fits(ev.text)) throw limitExceeded('answerBytes', { route: describeRoute(ctx.route) });
           if (!a.delivered) ctx.onEvent?.({ type: 'status', phase: 'first_delta', ms: Math.round(performance.now() - started) });
           a.deliver(ev.type, ev.text);
           break;

@@ -39,6 +39,8 @@ export interface CallOptions {
   onEvent?: (ev: ChatEvent) => void;
   /** This request's own connection steps (dns, connect, proxy, tls), for its timeline. */
   trace?: (ev: TraceEvent) => void;
+  /** chat(): UTF-8 bytes of the answer kept before this request (Continue), counted against the one answer limit. */
+  keptBytes?: number;
 }
 
 export interface Core {
@@ -113,7 +115,7 @@ export function createCore(options: CoreOptions = {}): Core {
       return withTrace(opts, async () => {
         const adapter = (s: ConnectionSettings) => ADAPTERS[s.provider.protocol].chatUrl(s.provider.baseUrl);
         const p = await prepare(raw, adapter);
-        return runChat({ ...p, memory, signal: opts.signal, onEvent: opts.onEvent, random: options.random }, request);
+        return runChat({ ...p, memory, signal: opts.signal, onEvent: opts.onEvent, random: options.random, keptBytes: opts.keptBytes }, request);
       });
     },
     listModels(raw, opts = {}) {

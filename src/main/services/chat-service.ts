@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatEvent, Core } from '../core/index.ts';
 import type { ChatMessage } from '../core/protocols/types.ts';
 import { ParleyError } from '../core/errors.ts';
+import { LIMITS as ANSWER_LIMITS, formatSize } from '../core/limits.ts';
 import type { ActiveStream, Conversation, Message, MessageRoute, PathMessage, StreamNotice } from '../../shared/chat.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { StoredSettings } from '../../shared/settings.ts';
@@ -280,6 +281,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
           signal: a.abort.signal,
           onEvent: onEvent(a, settings.network.retries),
           trace: (ev) => a.rec.trace(ev),
+          // One bound for the whole message: what Continue adds counts with what is kept.
+          ...(prefix ? { keptBytes: Buffer.byteLength(prefix) } : {}),
         }));
         a.routeInfo.attempts = result.attempts;
         a.routeInfo.mode = result.mode;
@@ -439,6 +442,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       if (provider.protocol === 'anthropic') history.push({ role: 'assistant', content: old.text.replace(/\s+$/, '') });
       else history.push({ role: 'assistant', content: old.text }, { role: 'user', content: CONTINUE_PROMPT });
       const prefix = provider.protocol === 'anthropic' ? old.text.replace(/\s+$/, '') : old.text;
+      if (Buffer.byteLength(prefix) >= ANSWER_LIMITS.answerBytes) {
+        const size = formatSize(ANSWER_LIMITS.answerBytes);
+        throw new ParleyError('limit_exceeded', `The answer already holds ${size}, the most Parley keeps of one answer: Continue cannot add to it.`, {
+          hop: 'config', phase: 'config', hint: 'Ask a new question to go on, or Regenerate for a shorter answer.', key: 'limit_continue', params: { size },
+        });
+      }
       const reset = store.updateMessage(messageId, { status: 'streaming', error: undefined, text: prefix });
       const requestId = start(caller, conv, reset, history, prefix);
       return { requestId, conversation: conv, tail: tailFrom(conv.id, messageId) };

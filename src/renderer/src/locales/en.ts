@@ -548,6 +548,7 @@ export const en = {
       limit_line: 'An answer line was longer than {{size}}, the most Parley accepts.',
       limit_comments: 'The stream sent more than {{size}} of comments without an event, the most Parley keeps.',
       limit_answer: 'The answer was longer than {{size}}, the most Parley accepts.',
+      limit_continue: 'The answer already holds {{size}}, the most Parley keeps of one answer: Continue cannot add to it.',
       limit_body: 'The response was larger than {{size}}, the most Parley reads.',
       // A 404 whose hint is not about a corrected URL: the same sentence.
       not_found_openai: '{{url}} does not exist (404){{said}}.',
@@ -682,6 +683,7 @@ export const en = {
       limit_line: 'The provider (or something in between) sent a line that does not end. Check that the base URL points at an LLM API; the text that arrived before is kept.',
       limit_comments: 'The provider (or something in between) sent keep-alive comments and never an answer. Retry later, or check the base URL; the text that arrived before is kept.',
       limit_answer: 'The provider kept sending and never ended the answer. Lower the maximum output tokens; the text that arrived is kept.',
+      limit_continue: 'Ask a new question to go on, or Regenerate for a shorter answer.',
       limit_body: 'The server sent far more than an answer or a model list. Check that the base URL points at an LLM API.',
       not_found: 'Check the base URL: use {{corrected}} (it is {{base}} now).',
       not_found_openai: 'Check the base URL: OpenAI-compatible services usually end in /v1 (e.g. https://api.deepseek.com/v1).',

@@ -11,6 +11,7 @@ import { join, normalize, extname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAppServices, type AppServices, type AppServicesOptions } from '../src/main/services/app.ts';
 import { CHANNELS, EVENTS, methodName, type Channel } from '../src/shared/ipc.ts';
+import type { SecretUseRequest } from '../src/main/services/consent.ts';
 
 export interface WebHost {
   url: string;
@@ -21,6 +22,10 @@ export interface WebHost {
   answerOpenDialog(path: string | null): void;
   /** Files the export action wrote (the browser host has no save dialog). */
   exportDir: string;
+  /** The answer of the next secret-use confirmations (the app's native dialog; default: no). */
+  answerSecretUse(allow: boolean): void;
+  /** What the confirmations asked (the provider or variable, and the hop or origin). */
+  secretUseAsked: SecretUseRequest[];
   close(): Promise<void>;
 }
 
@@ -75,12 +80,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const sse = new Set<ServerResponse>();
   const opened: string[] = [];
   let openPath: string | null = null;
+  let allowSecretUse = false;
+  const secretUseAsked: SecretUseRequest[] = [];
   const services = createAppServices({
     env: {},
     versions: { name: 'Parley', version: 'test', electron: '' },
     chooseExportPath: async (name) => join(exportDir, name),
     chooseOpenPath: async () => openPath,
     chooseCaFile: async () => openPath,
+    confirmSecretUse: async (req) => {
+      secretUseAsked.push(req);
+      return allowSecretUse;
+    },
     openExternal: async (url) => {
       opened.push(url);
       return true;
@@ -155,6 +166,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     answerOpenDialog(path) {
       openPath = path;
     },
+    answerSecretUse(allow) {
+      allowSecretUse = allow;
+    },
+    secretUseAsked,
     exportDir,
     async close() {
       for (const res of sse) res.end();

@@ -281,7 +281,8 @@ describe('the doctor in the app', () => {
 describe('support bundle after a session with settings changes', () => {
   it('requests, failures, renderer logs and two settings changes later: no key or password anywhere in the zip', async () => {
     const dir = tmp('bundle');
-    const { svc, exported } = services(dir);
+    // The user confirms (the app's native dialog) that the gateway's key goes through their proxy.
+    const { svc, exported } = services(dir, { confirmSecretUse: async () => true });
     const proxy1 = `http://${USER}:${encodeURIComponent(PW_1)}@127.0.0.1:${squidAuth.port}`;
     // 1. key A through the authenticating squid (loopback targets bypass proxies, so a name only squid knows).
     await configure(svc, { provider: { protocol: 'openai', baseUrl: `http://llm.internal.test:${up.port}/v1`, apiKey: KEY_A, model: 'test-model' }, network: { proxy: { mode: 'manual', url: proxy1 } } });

@@ -47,6 +47,8 @@ function open(dataDir: string): Harness {
     lookup: hostsLookup(),
     // The default backoff (1 s → 30 s) with a lower ceiling: the test waits for a couple of probes.
     probeBackoff: { minMs: 500, maxMs: 2000 },
+    // The user confirms (the app's native dialog) that the gateway's key goes through their squid.
+    confirmSecretUse: async () => true,
   });
   svc.attachWindow('w1', (event, payload) => {
     if (event === 'net:state') states.push(payload as NetState);

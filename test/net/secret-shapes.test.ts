@@ -22,6 +22,7 @@ import type { AppServices, AppServicesOptions } from '../../src/main/services/ap
 import { testAppServices } from '../helpers/app-services.ts';
 import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
 import type { ChatStreamEvent } from '../../src/shared/chat.ts';
+import type { SecretUseRequest } from '../../src/main/services/consent.ts';
 
 const USER = 'parley';
 const PROXY_PW = 'p@ss#w/rd';
@@ -138,13 +139,17 @@ describe('secret shapes through the app, the CLI and the bundle', () => {
     const baseUrl = `http://llm.internal.test:${up.port}/v1?key=${Q_KEY}&sig=${encodeURIComponent(Q_SIG)}`;
     // The login shell exports a proxy (with its own odd password) that the desktop-launched app lacks: the
     // doctor's hint names it.
+    // The user sets their gateway's proxy in the window and confirms, in main, that its key goes through it.
+    const asked: SecretUseRequest[] = [];
     const svc = services(dataDir, sent, {
+      confirmSecretUse: async (r) => (asked.push(r), true),
       loginShellEnv: async () => ({ ok: true, shell: '/bin/bash', env: { HTTPS_PROXY: `http://shelluser:${SHELL_PW}@127.0.0.1:9`, HTTP_PROXY: `http://shelluser:${SHELL_PW}@127.0.0.1:9` }, ms: 1 }),
     });
 
     // Settings from the window: the view hides the password and the query values; sent back, it keeps them.
     await call(svc, sent, 'providers:save', { name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl, apiKey: API_KEY, models: ['test-model'], defaultModel: 'test-model' });
     const view = await call(svc, sent, 'settings:set', { network: { proxy: { mode: 'manual', url: proxyUrl }, retries: 1 } });
+    expect(asked).toEqual([{ kind: 'route', provider: 'Gateway', origin: `http://llm.internal.test:${up.port}`, hop: `http://127.0.0.1:${squid.port}` }]);
     const shown = view.providers[0];
     if (!shown) throw new Error('no provider');
     expect(shown.baseUrl).toBe(`http://llm.internal.test:${up.port}/v1?key=********&sig=********`);

@@ -41,6 +41,7 @@ import { netHandlers } from './handlers/net.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import type { AppContext, Handlers, LearningRedactor } from './handlers/types.ts';
 import { varFitsField } from './secure-input.ts';
+import { createSecretGuard, type ConfirmSecretUse } from './consent.ts';
 
 /** Fields holding what a model or the user wrote: only configured secrets are replaced there. */
 const CONTENT_KEYS = new Set(['text', 'reasoning', 'base', 'snippet', 'draft', 'title', 'conversationTitle', 'systemPrompt', 'name']);
@@ -81,6 +82,12 @@ export interface AppServicesOptions {
    * encrypted in secrets.json. Absent: they stay in settings.json as before.
    */
   cipher?: SecretCipher;
+  /**
+   * Asks the user (a native dialog in the app) before a stored key would travel in clear text through a proxy
+   * the window chose, or a `${VAR}` from the window would be sent to an origin (consent.ts). Resolves true to
+   * allow; a yes is remembered in the data folder. Absent: always refused.
+   */
+  confirmSecretUse?: ConfirmSecretUse;
 }
 
 export interface AppServices {
@@ -285,7 +292,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Read early: keys that only the login shell sets are then there for the first request.
   if (opts.loginShellEnv) void loginShellEnv();
 
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError };
+  const guard = createSecretGuard({ dataDir: opts.dataDir, env, logger, ...(opts.confirmSecretUse ? { confirm: opts.confirmSecretUse } : {}), ...(opts.systemProxyResolver ? { systemResolver: opts.systemProxyResolver } : {}) });
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),

@@ -41,7 +41,8 @@ export function originOf(url: string | undefined): string | undefined {
   return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
 }
 
-function expandQuiet(value: string, env: Env): string {
+/** The value with its `${VAR}`s expanded (an unset one is empty), for deciding where it goes; never shown. */
+export function expandQuiet(value: string, env: Env): string {
   return value.replace(ENV_REF, (_m, name: string) => env[name] ?? '');
 }
 

@@ -33,6 +33,8 @@ export interface SettingsStore {
   /** Applies a patch from the window (network, ui, logging, chat defaults) and saves. */
   update(patch: SettingsPatch): StoredSettings;
   /** Adds or changes a provider from the window; returns its id. */
+  /** What `update(patch)` would save, by the same rules, without saving it. */
+  preview(patch: SettingsPatch): StoredSettings;
   saveProvider(draft: ProviderDraft): string;
   deleteProvider(id: string): void;
   /** A provider as a request would use it: a draft is merged with the stored one by the same rules as saving. */
@@ -300,6 +302,25 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     return entry;
   };
 
+  /** The settings a patch from the window makes of `old`, with the rules for secrets and variables (not saved). */
+  const patched = (old: StoredSettings, patch: SettingsPatch): unknown => {
+    const p = patch ?? {};
+    let network = old.network;
+    if (p.network) {
+      const proxy = { ...old.network.proxy, ...(p.network.proxy ?? {}) };
+      proxy.url = withField('proxyUrl', () => unmaskProxyUrl(proxy.url, old.network.proxy.url));
+      if (proxy.url !== old.network.proxy.url) withField('proxyUrl', () => checkWindowValue(proxy.url, 'url', 'proxy URL'));
+      if (proxy.url !== old.network.proxy.url) refuseRef(proxy.url, 'proxyUrl');
+      if (proxy.bypass !== old.network.proxy.bypass) withField('bypass', () => checkWindowValue(proxy.bypass, 'plain', 'bypass list'));
+      const caFiles = p.network.caFiles ?? old.network.caFiles;
+      for (const f of caFiles) if (!old.network.caFiles.includes(f)) withField('caFiles', () => checkWindowValue(f, 'plain', 'CA file path'));
+      network = { ...old.network, ...p.network, proxy, caFiles, timeouts: { ...old.network.timeouts, ...(p.network.timeouts ?? {}) } };
+    }
+    const defaults = { ...old.defaults, ...(p.defaults ?? {}) };
+    if (defaults.model !== old.defaults.model) checkPlain([defaults.model], 'model name');
+    return { ...old, network, defaults, ui: { ...old.ui, ...(p.ui ?? {}) }, logging: { ...old.logging, ...(p.logging ?? {}) } };
+  };
+
   /** The version-1 copy kept beside the file (settings.json.v1) loses its plain key too. */
   const scrubV1 = (moved: string[]): void => {
     const v1 = `${path}.v1`;
@@ -320,22 +341,10 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
       return current;
     },
     update(patch) {
-      const old = base();
-      const p = patch ?? {};
-      let network = old.network;
-      if (p.network) {
-        const proxy = { ...old.network.proxy, ...(p.network.proxy ?? {}) };
-        proxy.url = withField('proxyUrl', () => unmaskProxyUrl(proxy.url, old.network.proxy.url));
-        if (proxy.url !== old.network.proxy.url) withField('proxyUrl', () => checkWindowValue(proxy.url, 'url', 'proxy URL'));
-        if (proxy.url !== old.network.proxy.url) refuseRef(proxy.url, 'proxyUrl');
-        if (proxy.bypass !== old.network.proxy.bypass) withField('bypass', () => checkWindowValue(proxy.bypass, 'plain', 'bypass list'));
-        const caFiles = p.network.caFiles ?? old.network.caFiles;
-        for (const f of caFiles) if (!old.network.caFiles.includes(f)) withField('caFiles', () => checkWindowValue(f, 'plain', 'CA file path'));
-        network = { ...old.network, ...p.network, proxy, caFiles, timeouts: { ...old.network.timeouts, ...(p.network.timeouts ?? {}) } };
-      }
-      const defaults = { ...old.defaults, ...(p.defaults ?? {}) };
-      if (defaults.model !== old.defaults.model) checkPlain([defaults.model], 'model name');
-      return commit({ ...old, network, defaults, ui: { ...old.ui, ...(p.ui ?? {}) }, logging: { ...old.logging, ...(p.logging ?? {}) } });
+      return commit(patched(base(), patch));
+    },
+    preview(patch) {
+      return parse(patched(store.get(), patch), path);
     },
     saveProvider(draft) {
       const old = base();

@@ -3,12 +3,34 @@ import { ParleyError } from '../../core/errors.ts';
 import { connectionFor, detectProviders } from '../providers.ts';
 import { settingsLog } from './settings.ts';
 import type { AppContext, Handlers } from './types.ts';
+import type { ProviderDraft } from '../../../shared/ipc.ts';
+import * as v from 'valibot';
+import { providerEntrySchema, storedSettingsSchema, type StoredSettings } from '../../../shared/settings.ts';
+
+/**
+ * A provider from the window, saved or only tried: a stored key it keeps put on a new clear-text proxy, or a
+ * `${VAR}` it names sent to an origin, needs the user's yes in main first (consent.ts).
+ */
+export async function checkDraft(ctx: AppContext, draft: ProviderDraft): Promise<void> {
+  let s: StoredSettings;
+  try {
+    s = ctx.settings.get();
+  } catch {
+    // A broken file is set aside by the save: no stored key to keep, only the draft's own variables.
+    const route = { mode: draft.route?.mode ?? 'global', ...(draft.route?.proxyUrl ? { proxyUrl: draft.route.proxyUrl } : {}) } as const;
+    const entry = { ...v.parse(providerEntrySchema, { id: 'draft', name: draft.name, protocol: draft.protocol, baseUrl: draft.baseUrl.trim() }), route };
+    return ctx.guard.providerChange(v.parse(storedSettingsSchema, {}).network, undefined, entry, draft);
+  }
+  const old = draft.id ? s.providers.find((x) => x.id === draft.id) : undefined;
+  await ctx.guard.providerChange(s.network, old, ctx.settings.providerFor(draft), draft);
+}
 
 export function providerHandlers(ctx: AppContext): Handlers<'providers:save' | 'providers:delete' | 'providers:models' | 'providers:detect'> {
   const { saved, current } = settingsLog(ctx);
   return {
     'providers:save': async (_caller, draft) => {
       const before = current();
+      await checkDraft(ctx, draft);
       // A new key goes to the keychain first (asked for where the OS offers no protection), then the save.
       await ctx.settings.prepareProvider(draft);
       ctx.settings.saveProvider(draft);
@@ -22,6 +44,7 @@ export function providerHandlers(ctx: AppContext): Handlers<'providers:save' | '
       return ctx.settings.view();
     },
     'providers:models': async (_caller, which) => {
+      if (typeof which !== 'string') await checkDraft(ctx, which);
       const provider = ctx.settings.providerFor(which);
       if (!provider.baseUrl) throw new ParleyError('config_invalid', 'The provider has no base URL yet.', { hop: 'config', phase: 'config' });
       const raw = connectionFor(ctx.settings.get(), provider, provider.defaultModel || provider.models[0] || 'model');

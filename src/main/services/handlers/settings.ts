@@ -60,6 +60,8 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
       const before = current();
       checkCaFiles(patch, before);
       await checkNetwork(patch, before);
+      // A stored key put on a new clear-text hop (proxy, bypass) needs the user's yes in main (consent.ts).
+      if (before && patch.network) await ctx.guard.settingsChange(before, ctx.settings.preview(patch));
       await ctx.settings.preparePatch(patch);
       ctx.settings.update(patch);
       saved(before, 'settings');

@@ -14,6 +14,7 @@ import type { Caller, WindowHub } from '../window-hub.ts';
 import type { AppServicesOptions } from '../app.ts';
 import type { RequestRecorder } from '../requests.ts';
 import type { Connectivity } from '../connectivity.ts';
+import type { SecretGuard } from '../consent.ts';
 
 export type Handler<C extends Channel> = (caller: Caller, ...args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
 export type Handlers<K extends Channel> = { [C in K]: Handler<C> };
@@ -47,4 +48,6 @@ export interface AppContext {
   storageError?: import('../../../shared/errors.ts').ErrorInfo;
   /** The login shell's environment (read once, lazily), or undefined where not applicable or unreadable. */
   loginShellEnv(): Promise<Env | undefined>;
+  /** The user's consent before a secret goes to a proxy or origin the window chose (consent.ts). */
+  guard: SecretGuard;
 }

@@ -621,6 +621,8 @@ export const en = {
     settingNames: {
       provider: 'provider',
       protocol: 'protocol',
+      secret_route_refused: 'The stored key of “{{name}}” would travel in clear text through {{hop}}, and you did not confirm that route: nothing was sent.',
+      secret_var_refused: '{{ref}} would be sent to {{origin}}, and you did not confirm that: nothing was sent.',
       baseUrl: 'base URL',
       model: 'model',
     },
@@ -747,6 +749,8 @@ export const en = {
     codeHints: DEFAULT_HINTS as Record<ErrorCode, string>,
     /** Why a certificate is not trusted, by the TLS error code. */
     tlsReasons: TLS_REASONS,
+      secret_route_refused: 'If you chose this proxy, save again and answer “Send” in the dialog that names it. Otherwise change the proxy back, or use https:// for this provider.',
+      secret_var_refused: 'If you meant it, try again and answer “Send” in the dialog that names the variable. Otherwise type the value itself, or write the reference into settings.json by hand.',
   },
   /** A friendly title for each stable error code (also used for doctor verdicts and findings). */
   codes: {

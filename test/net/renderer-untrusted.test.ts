@@ -295,6 +295,27 @@ describe('a compromised renderer and the routes of a stored key (issue 15)', () 
   });
 });
 
+describe('a compromised renderer and a stored proxy password (issue 15)', () => {
+  it('the ******** placeholder keeps the password only for the same scheme, host, port and user: not a neighbour port, not http:// for https://', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-proxy-pw-'));
+    dirs.push(dir);
+    const PW = 'cntlmPassw0rd-4b1e';
+    const stored = `https://u:${PW}@127.0.0.1:3128`;
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 2, providers: [], network: { proxy: { mode: 'manual', url: stored } } }));
+    const svc = testAppServices(dir);
+    apps.push(svc);
+    for (const url of ['https://u:********@127.0.0.1:3129', 'http://u:********@127.0.0.1:3128', 'socks5h://u:********@127.0.0.1:3128']) {
+      const r = await invoke(svc, 'settings:set', { network: { proxy: { mode: 'manual', url } } });
+      expect(r).toMatchObject({ ok: false, error: { code: 'config_invalid', field: 'proxyUrl' } });
+      expect(JSON.stringify(r)).not.toContain(PW);
+    }
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).network.proxy.url).toBe(stored);
+    // The same proxy keeps it.
+    expect(await ok(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: 'https://u:********@127.0.0.1:3128' } } })).toBeTruthy();
+    expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).network.proxy.url).toBe(stored);
+  });
+});
+
 describe('a compromised renderer and environment variables (issue 15)', () => {
   const GH = 'ghp_githubTokenFromBashrc0123456789abcdef';
   const DB = 'postgres://app:dbPassw0rd-9f2c@db.internal:5432/app';

@@ -30,9 +30,15 @@ describe('proxy URL password mask', () => {
     expect(maskProxyUrl(stored)).toBe(shown);
     expect(unmaskProxyUrl(shown, stored)).toBe(stored);
   });
-  it('a new password replaces the stored one; a new port keeps it; a new host or user must type it again', () => {
+  it('a new password replaces the stored one; a new scheme, host, port or user must type it again', () => {
     expect(unmaskProxyUrl('http://u:new@proxy:3128', 'http://u:old@proxy:3128')).toBe('http://u:new@proxy:3128');
-    expect(unmaskProxyUrl('http://u:********@proxy:8080', 'http://u:old@proxy:3128')).toBe('http://u:old@proxy:8080');
+    // The same proxy written otherwise (the scheme's case, its default port) keeps it.
+    expect(unmaskProxyUrl('HTTP://u:********@Proxy:80/', 'http://u:old@proxy')).toBe('HTTP://u:old@Proxy:80/');
+    // A neighbour on another port (a local cntlm's), or the same host in clear text: typed again.
+    expect(() => unmaskProxyUrl('http://u:********@proxy:8080', 'http://u:old@proxy:3128')).toThrow(/password is the placeholder/);
+    expect(() => unmaskProxyUrl('http://u:********@proxy:3128', 'https://u:old@proxy:3128')).toThrow(/password is the placeholder/);
+    expect(() => unmaskProxyUrl('socks5://u:********@[::1]:1081', 'socks5://u:old@[::1]:1080')).toThrow(/password is the placeholder/);
+    expect(unmaskProxyUrl('socks5://u:********@[::1]:1080', 'socks5://u:old@[::1]')).toBe('socks5://u:old@[::1]:1080');
     expect(() => unmaskProxyUrl('http://u:********@other:3128', 'http://u:old@proxy:3128')).toThrow(/Type the proxy password again|password is the placeholder/);
     expect(() => unmaskProxyUrl('http://v:********@proxy:3128', 'http://u:old@proxy:3128')).toThrow();
   });

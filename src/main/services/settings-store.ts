@@ -32,10 +32,10 @@ export interface SettingsStore {
   get(): StoredSettings;
   /** Applies a patch from the window (network, ui, logging, chat defaults) and saves. */
   update(patch: SettingsPatch): StoredSettings;
-  /** Adds or changes a provider from the window; returns its id. */
   /** What `update(patch)` would save, by the same rules, without saving it. */
   preview(patch: SettingsPatch): StoredSettings;
   saveProvider(draft: ProviderDraft): string;
+  /** Adds or changes a provider from the window; returns its id. */
   deleteProvider(id: string): void;
   /** A provider as a request would use it: a draft is merged with the stored one by the same rules as saving. */
   providerFor(draftOrId: ProviderDraft | string): ProviderEntry;
@@ -109,11 +109,21 @@ function splitProxy(url: string): { prefix: string; user: string; password: stri
   return splitProxyUserinfo(url) ?? { prefix: m[1] as string, user: '', password: undefined, rest: url.slice((m[1] as string).length) };
 }
 
-/** The host of `host:port/path` (an IPv6 literal keeps its brackets); the port does not matter for the password. */
-function hostOf(rest: string): string {
+const DEFAULT_PROXY_PORTS: Record<string, string> = { http: '80', https: '443', socks4: '1080', socks4a: '1080', socks5: '1080', socks5h: '1080' };
+
+/**
+ * The proxy a password was typed for: `scheme://host:port` of a prefix and `host:port/path` (an IPv6 literal
+ * keeps its brackets; a default port made explicit). Another port on the same host is another service (a local
+ * proxy such as cntlm has neighbours), and `http://` is not `https://`.
+ */
+function endpointOf(prefix: string, rest: string): string {
+  const scheme = prefix.slice(0, -3).toLowerCase();
   const authority = (rest.split(/[/?#]/)[0] ?? '').toLowerCase();
-  if (authority.startsWith('[')) return authority.slice(0, authority.indexOf(']') + 1);
-  return authority.split(':')[0] ?? '';
+  const close = authority.startsWith('[') ? authority.indexOf(']') + 1 : 0;
+  const colon = authority.indexOf(':', close);
+  const host = colon < 0 ? authority : authority.slice(0, colon);
+  const port = colon < 0 || colon === authority.length - 1 ? (DEFAULT_PROXY_PORTS[scheme] ?? '') : authority.slice(colon + 1);
+  return `${scheme}://${host}:${port.replace(/^0+(?=\d)/, '')}`;
 }
 
 /**
@@ -146,15 +156,15 @@ export function unmaskBaseUrl(next: string, stored: string | undefined): string 
   return out;
 }
 
-/** A proxy URL from the window: where its password is the placeholder, the stored password is kept (same host and user only). */
+/** A proxy URL from the window: where its password is the placeholder, the stored password is kept (same scheme, host, port and user only). */
 export function unmaskProxyUrl(next: string | undefined, stored: string | undefined): string | undefined {
   if (!next) return next;
   const n = splitProxy(next);
   if (!n || (n.password !== SECRET_PLACEHOLDER && n.password !== encodeURIComponent(SECRET_PLACEHOLDER))) return next;
   const s = stored ? splitProxy(stored) : undefined;
-  // The stored password goes only to the proxy it was typed for.
-  if (!s || s.password === undefined || hostOf(n.rest) !== hostOf(s.rest) || n.user !== s.user) {
-    throw new ParleyError('config_invalid', 'The proxy host or user changed, but the password is the placeholder of the old one.', {
+  // The stored password goes only to the proxy it was typed for: the same scheme, host, port and user.
+  if (!s || s.password === undefined || endpointOf(n.prefix, n.rest) !== endpointOf(s.prefix, s.rest) || n.user !== s.user) {
+    throw new ParleyError('config_invalid', 'The proxy (its scheme, host, port or user) changed, but the password is the placeholder of the old one.', {
       hop: 'config',
       phase: 'config',
       hint: 'Type the proxy password again for the new proxy.',

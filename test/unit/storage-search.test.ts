@@ -61,7 +61,8 @@ describe('search', () => {
   it('FTS syntax and LIKE wildcards in a query are literal', async () => {
     const { s, ids } = seedStore();
     expect(msgIds(await s.search('foo AND bar'))).toEqual([ids.and]);
-    expect(await s.search('foo bar')).toEqual([]);
+    expect(msgIds(await s.search('foo bar'))).toEqual([ids.and]);
+    expect(await s.search('foo baz')).toEqual([]);
     expect(msgIds(await s.search('"hello world"'))).toEqual([ids.quote]);
     expect(msgIds(await s.search('"hello'))).toEqual([ids.quote]);
     expect(msgIds(await s.search('x*y'))).toEqual([ids.star]);
@@ -76,6 +77,46 @@ describe('search', () => {
     expect(msgIds(await s.search('\\'))).toEqual([ids.pct]);
     expect(msgIds(await s.search('0%'))).toEqual([ids.pct]);
     expect(msgIds(await s.search('*'))).toEqual([ids.star]);
+  });
+
+  it('several words find the messages that hold them all, in any order; a phrase is marked as one span', async () => {
+    const s = tempStore();
+    const c = s.createConversation({ title: 'Proxy notes for the office' });
+    const both = s.addMessage({ conversationId: c.id, role: 'user', text: 'The squid proxy drops idle streams after a minute.' }).id;
+    s.addMessage({ conversationId: c.id, role: 'assistant', text: 'Only the proxy is named here.' });
+    const cn = s.addMessage({ conversationId: c.id, role: 'user', text: '公司代理服务器会断开空闲的流式连接' }).id;
+    expect(msgIds(await s.search('idle squid'))).toEqual([both]);
+    expect(msgIds(await s.search('STREAMS   proxy'))).toEqual([both]);
+    // Short words (under 3 characters) too, alone or with long ones.
+    expect(msgIds(await s.search('代理 空闲'))).toEqual([cn]);
+    expect(msgIds(await s.search('断开 代理服务器'))).toEqual([cn]);
+    expect(msgIds(await s.search('a squid'))).toEqual([both]);
+    expect(await s.search('squid 代理')).toEqual([]);
+    // Titles: every word as well.
+    expect(await s.search('office proxy')).toMatchObject([{ messageId: null, conversationId: c.id }]);
+    // The whole query found as it is: one marked span.
+    expect((await s.search('idle streams')).find((h) => h.messageId === both)?.snippet).toContain(`${S}idle streams${E}`);
+  });
+
+  it('versions of one message are one hit (the newest that matches); snippets are plain text, without markdown marks', async () => {
+    const s = tempStore();
+    const c = s.createConversation({ title: 'versions' });
+    const q = s.addMessage({ conversationId: c.id, role: 'user', text: 'How do I set the proxy?' });
+    const v1 = s.addMessage({ conversationId: c.id, parentId: q.id, role: 'assistant', text: 'Set **HTTPS_PROXY** in `~/.profile`, see [the guide](https://example.invalid/guide).' });
+    const v2 = s.addMessage({ conversationId: c.id, parentId: q.id, role: 'assistant', text: '## Proxy\n\n- Set *HTTPS_PROXY* and restart.\n> quoted note' });
+    const hits = await s.search('HTTPS_PROXY');
+    expect(msgIds(hits)).toEqual([v2.id]);
+    expect(hits[0]!.snippet.startsWith(`Proxy Set ${S}HTTPS_PROXY${E} and restart.`)).toBe(true);
+    s.deleteMessage(v2.id);
+    const older = await s.search('HTTPS_PROXY');
+    expect(msgIds(older)).toEqual([v1.id]);
+    expect(older[0]!.snippet).toMatch(new RegExp(`^Set ${S}HTTPS_PROXY${E} in ~/\\.profile, see t`));
+    expect(older[0]!.snippet).not.toMatch(/[`*[\]()]/);
+    // The LIKE path (short words) too.
+    const short = await s.search('in ~/');
+    expect(msgIds(short)).toEqual([v1.id]);
+    expect(short[0]!.snippet).not.toMatch(/[`*[\]]/);
+    expect(v1.id).not.toBe(v2.id);
   });
 
   it('title hits have no message id; titles and messages come newest first', async () => {

@@ -29,11 +29,12 @@
  *                                       (its count there is `recoveredAtOpen`). Assumes one app instance per
  *                                       data folder: a second one opening would also cut the first's streams.
  * Search (a worker thread with its own read-only connection; 2 s bound per query)
- *   search(query, { limit? })         → Promise<SearchHit[]>: titles and messages containing the query as one
- *                                       literal substring, case-insensitive (3+ characters: FTS5 trigram; fewer:
- *                                       a LIKE scan, case folded for ASCII only); the newest messages (by their
- *                                       creation) and titles (by updatedAt), merged by updatedAt, newest first;
- *                                       limit default 50, max 200. Streaming messages are not found.
+ *   search(query, { limit? })         → Promise<SearchHit[]>: titles and messages holding every word of the
+ *                                       query as a literal substring, case-insensitive (words of 3+ characters:
+ *                                       FTS5 trigram; shorter: LIKE, case folded for ASCII only); the newest
+ *                                       messages (by their creation) and titles (by updatedAt), merged by
+ *                                       updatedAt, newest first; versions of a message are one hit; snippets are
+ *                                       plain text; limit default 50, max 200. Streaming messages are not found.
  * Export / import
  *   exportMarkdown(id) → string;  exportJson(id) → ParleyExport
  *   importJson(text | bytes)          → Conversation[] imported: Parley JSON (new ids) or ChatGPT's

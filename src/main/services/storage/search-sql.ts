@@ -1,10 +1,14 @@
 /**
- * Search queries, run by the search worker on its own read-only connection. A query of 3 characters or
- * more is one quoted FTS5 phrase over the trigram indexes (a case-insensitive substring match; ", *, -, :,
- * parentheses and AND/OR/NOT are literal); a shorter one is a LIKE scan (%, _ and \ escaped) of the newest
- * messages first, bounded by the limit. Either way the query is matched as one literal substring.
+ * Search queries, run by the search worker on its own read-only connection. A query is split at white space
+ * into words, and a message (or title) is found when it holds every word as a literal substring,
+ * case-insensitive (", *, -, :, parentheses and AND/OR/NOT are literal). Words of 3 characters or more go to
+ * FTS5 over the trigram indexes (the whole query as one phrase, or each word: a phrase's words are then
+ * marked as one span in the snippet); shorter words are LIKE filters (%, _ and \ escaped); a query of short
+ * words only is a LIKE scan of the newest messages first, bounded by the limit.
  * Message hits are the newest matches by creation (rowid order, see records.ts), title hits the most recently
- * updated conversations; together they are returned by updatedAt, newest first.
+ * updated conversations; together they are returned by updatedAt, newest first. Versions of one message
+ * (siblings: same parent, same role) are one hit, the newest version that matches. Snippets are plain text:
+ * markdown's marks (emphasis, code, headings, list and quote markers, link targets) are left out.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { SNIPPET_MARK_END, SNIPPET_MARK_START, type MessageRole, type SearchHit } from '../../../shared/chat.ts';
@@ -18,6 +22,39 @@ const CONTEXT_CHARS = 16;
 /** A user query as one FTS5 string: everything inside is literal. */
 export function ftsPhrase(query: string): string {
   return `"${query.replaceAll('"', '""')}"`;
+}
+
+/** The words of a query (split at white space, each once). */
+export function queryWords(query: string): string[] {
+  return [...new Set(query.split(/\s+/).filter(Boolean))];
+}
+
+/**
+ * The FTS5 expression for the long words of a query: each word (all of them), or, when the query has more
+ * than one word, the whole query as one phrase (a match then marks the phrase as one span).
+ */
+export function ftsExpression(query: string, longWords: string[]): string {
+  const each = longWords.map(ftsPhrase).join(' AND ');
+  return queryWords(query).length > 1 && longWords.length > 0 ? `${ftsPhrase(query)} OR (${each})` : each;
+}
+
+/**
+ * A snippet as plain text: markdown's marks are left out (emphasis, inline code and fences, heading, quote
+ * and list markers, a link's or image's target), white space is one space. The match marks stay.
+ */
+export function plainSnippet(s: string): string {
+  return s
+    .replace(/!?\[([^\]\n]*)\]\([^)\n]*\)/g, '$1')
+    // A link cut by the snippet's ends: its target, or its opening bracket.
+    .replace(/\]\([^)\s]*(?:\)|(?=…)|$)/g, '')
+    .replace(/!?\[(?=[^\]\n]*(?:…|$))/g, '')
+    .replace(/^[ \t]*(?:```|~~~)[^\n]*$/gm, ' ')
+    .replace(/^[ \t]*(?:#{1,6}[ \t]+|(?:>[ \t]?)+|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?|\d{1,9}[.)][ \t]+)/gm, '')
+    .replace(/\*\*|__|~~|`+/g, '')
+    .replace(/(^|[\s(\uE000\uE001])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?=$|[\s).,!?:;\uE000\uE001])/gm, '$1$2')
+    .replace(/(^|[\s(\uE000\uE001])_(?=[^\s_])([^_\n]*?[^\s_])_(?=$|[\s).,!?:;\uE000\uE001])/gm, '$1$2')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** A LIKE pattern matching `query` as a substring (with ESCAPE '\'). */
@@ -67,6 +104,7 @@ export function likeSnippet(text: string, query: string, offset = 0, wholeLength
 interface MessageHitRow {
   id: string;
   conversation_id: string;
+  parent_id: string | null;
   role: MessageRole;
   updated_at: number;
   title: string;
@@ -88,6 +126,9 @@ interface TitleRow {
 
 export type Searcher = (query: string, limit: number) => SearchHit[];
 
+/** `AND <column> LIKE ? ESCAPE '\'` for each word (the values: likePattern of each). */
+const likeAll = (column: string, n: number): string => Array.from({ length: n }, () => ` AND ${column} LIKE ? ESCAPE '\\'`).join('');
+
 /** Prepares the queries once on a (read-only) connection; returns the search function. */
 export function createSearcher(db: DatabaseSync): Searcher {
   const cache = new Map<string, StatementSync>();
@@ -96,13 +137,14 @@ export function createSearcher(db: DatabaseSync): Searcher {
     if (!s) cache.set(sql, (s = db.prepare(sql)));
     return s;
   };
-  const ftsMessages = (phrase: string, limit: number, tokens: number): MessageHitRow[] => {
+  const ftsMessages = (expr: string, short: string[], limit: number, tokens: number): MessageHitRow[] => {
     // One pass, newest first: rowids are time-ordered, FTS5 walks its index backwards and stops at the limit,
     // so snippets are built for the returned rows only, however many messages match.
     const found = stmt(`SELECT rowid AS seq, snippet(messages_fts, 0, ?, ?, '…', ?) AS snippet FROM messages_fts
-      WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?`).all(SNIPPET_MARK_START, SNIPPET_MARK_END, tokens, phrase, limit) as { seq: number; snippet: string }[];
+      WHERE messages_fts MATCH ?${likeAll('text', short.length)} ORDER BY rowid DESC LIMIT ?`)
+      .all(SNIPPET_MARK_START, SNIPPET_MARK_END, tokens, expr, ...short.map(likePattern), limit) as { seq: number; snippet: string }[];
     if (found.length === 0) return [];
-    const meta = stmt(`SELECT m.seq, m.id, m.conversation_id, m.role, m.updated_at, c.title FROM messages m JOIN conversations c ON c.id = m.conversation_id
+    const meta = stmt(`SELECT m.seq, m.id, m.conversation_id, m.parent_id, m.role, m.updated_at, c.title FROM messages m JOIN conversations c ON c.id = m.conversation_id
       WHERE m.seq IN (SELECT value FROM json_each(?))`).all(JSON.stringify(found.map((f) => f.seq))) as unknown as (Omit<MessageHitRow, 'snippet'> & { seq: number })[];
     const bySeq = new Map(meta.map((m) => [m.seq, m]));
     return found.flatMap((f) => {
@@ -110,44 +152,61 @@ export function createSearcher(db: DatabaseSync): Searcher {
       return m ? [{ ...m, snippet: f.snippet }] : [];
     });
   };
-  const ftsTitles = (phrase: string, limit: number): TitleRow[] =>
+  const ftsTitles = (expr: string, short: string[], limit: number): TitleRow[] =>
     stmt(`SELECT c.id, c.title, c.updated_at, snippet(titles_fts, 0, ?, ?, '…', 64) AS snippet
       FROM titles_fts JOIN conversations c ON c.seq = titles_fts.rowid
-      WHERE titles_fts MATCH ? ORDER BY c.updated_at DESC LIMIT ?`).all(SNIPPET_MARK_START, SNIPPET_MARK_END, phrase, limit) as unknown as TitleRow[];
-  const likeMessages = (q: string, limit: number): LikeMessageRow[] =>
-    stmt(`SELECT id, conversation_id, role, updated_at, title, substr(text, max(1, pos - 40), 80 + length(:q)) AS around,
+      WHERE titles_fts MATCH ?${likeAll('c.title', short.length)} ORDER BY c.updated_at DESC LIMIT ?`)
+      .all(SNIPPET_MARK_START, SNIPPET_MARK_END, expr, ...short.map(likePattern), limit) as unknown as TitleRow[];
+  const likeMessages = (words: string[], limit: number): LikeMessageRow[] => {
+    const q = words[0] ?? '';
+    return stmt(`SELECT id, conversation_id, parent_id, role, updated_at, title, substr(text, max(1, pos - 40), 80 + length(?)) AS around,
         max(1, pos - 40) - 1 AS start, length(text) AS len
-      FROM (SELECT m.id, m.conversation_id, m.role, m.updated_at, c.title, m.text, instr(lower(m.text), lower(:q)) AS pos
+      FROM (SELECT m.id, m.conversation_id, m.parent_id, m.role, m.updated_at, c.title, m.text, instr(lower(m.text), lower(?)) AS pos
         FROM messages m JOIN conversations c ON c.id = m.conversation_id
-        WHERE m.indexed = 1 AND m.text LIKE :pattern ESCAPE '\\' ORDER BY m.seq DESC LIMIT :limit)`)
-      .all({ q, pattern: likePattern(q), limit }) as unknown as LikeMessageRow[];
-  const likeTitles = (q: string, limit: number): TitleRow[] =>
-    stmt(`SELECT id, title, updated_at FROM conversations WHERE title LIKE ? ESCAPE '\\' ORDER BY updated_at DESC LIMIT ?`)
-      .all(likePattern(q), limit) as unknown as TitleRow[];
+        WHERE m.indexed = 1${likeAll('m.text', words.length)} ORDER BY m.seq DESC LIMIT ?)`)
+      .all(q, q, ...words.map(likePattern), limit) as unknown as LikeMessageRow[];
+  };
+  const likeTitles = (words: string[], limit: number): TitleRow[] =>
+    stmt(`SELECT id, title, updated_at FROM conversations WHERE 1${likeAll('title', words.length)} ORDER BY updated_at DESC LIMIT ?`)
+      .all(...words.map(likePattern), limit) as unknown as TitleRow[];
 
   return (query, limit) => {
     const q = normalizeQuery(query);
     if (!q) return [];
-    const n = Array.from(q).length;
-    const hits: SearchHit[] = [];
-    if (n >= TRIGRAM_MIN_CHARS) {
-      const phrase = ftsPhrase(q);
-      for (const t of ftsTitles(phrase, limit)) {
-        hits.push({ conversationId: t.id, conversationTitle: t.title, messageId: null, snippet: t.snippet ?? t.title, updatedAt: t.updated_at });
+    const words = queryWords(q);
+    const long = words.filter((w) => Array.from(w).length >= TRIGRAM_MIN_CHARS);
+    const short = words.filter((w) => Array.from(w).length < TRIGRAM_MIN_CHARS);
+    const titles: SearchHit[] = [];
+    const messages: (SearchHit & { parentId: string | null })[] = [];
+    if (long.length > 0) {
+      const expr = ftsExpression(q, long);
+      for (const t of ftsTitles(expr, short, limit)) {
+        titles.push({ conversationId: t.id, conversationTitle: t.title, messageId: null, snippet: t.snippet ?? t.title, updatedAt: t.updated_at });
       }
-      for (const r of ftsMessages(phrase, limit, Math.min(64, Math.max(32, n + 30)))) {
-        hits.push({ conversationId: r.conversation_id, conversationTitle: r.title, messageId: r.id, role: r.role, snippet: r.snippet, updatedAt: r.updated_at });
+      const n = Array.from(q).length;
+      for (const r of ftsMessages(expr, short, limit, Math.min(64, Math.max(32, n + 30)))) {
+        messages.push({ conversationId: r.conversation_id, conversationTitle: r.title, messageId: r.id, parentId: r.parent_id, role: r.role, snippet: plainSnippet(r.snippet), updatedAt: r.updated_at });
       }
     } else {
-      for (const t of likeTitles(q, limit)) {
-        hits.push({ conversationId: t.id, conversationTitle: t.title, messageId: null, snippet: likeSnippet(t.title, q), updatedAt: t.updated_at });
+      const first = words[0] ?? q;
+      for (const t of likeTitles(words, limit)) {
+        titles.push({ conversationId: t.id, conversationTitle: t.title, messageId: null, snippet: likeSnippet(t.title, first), updatedAt: t.updated_at });
       }
-      for (const r of likeMessages(q, limit)) {
-        hits.push({
-          conversationId: r.conversation_id, conversationTitle: r.title, messageId: r.id, role: r.role,
-          snippet: likeSnippet(r.around, q, r.start, r.len), updatedAt: r.updated_at,
+      for (const r of likeMessages(words, limit)) {
+        messages.push({
+          conversationId: r.conversation_id, conversationTitle: r.title, messageId: r.id, parentId: r.parent_id, role: r.role,
+          snippet: plainSnippet(likeSnippet(r.around, first, r.start, r.len)), updatedAt: r.updated_at,
         });
       }
+    }
+    // Versions of one message are one hit: the newest version that matches (rows come newest first).
+    const seen = new Set<string>();
+    const hits: SearchHit[] = [...titles];
+    for (const { parentId, ...h } of messages) {
+      const key = `${h.conversationId}\u0000${parentId ?? ''}\u0000${h.role ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      hits.push(h);
     }
     hits.sort((a, b) => b.updatedAt - a.updatedAt);
     return hits.slice(0, limit);

@@ -2,16 +2,14 @@
  * A real CLI session (success, retry, failure) with secrets planted everywhere, then `parley bundle`: no secret
  * in any file of the zip.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const SRC = join(ROOT, 'src/main/cli/parley.ts');
 
 const FLAG_KEY = 'sk-flagKey0123456789abcdefghijklmnop';
 const SETTINGS_KEY = 'settingsKeyQ7w8e9r0t1y2';
@@ -40,16 +38,7 @@ const env = (): Record<string, string> => ({
   no_proxy: 'localhost',
 });
 
-function parley(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SRC, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const parley = (args: string[]): Promise<CliRun> => runCli(args, { env: env() });
 
 describe('parley bundle', () => {
   it('a session with planted secrets → a zip without any of them', async () => {

@@ -2,14 +2,13 @@
  * `parley doctor --forget-routes`: a route Parley remembered as breaking streams (in the data folder's stream
  * memory, shared with the app) is forgotten, and the next answer on it streams again.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 
-const SRC = join(import.meta.dirname, '..', '..', 'src/main/cli/parley.ts');
 
 let up: Upstream;
 let home: string;
@@ -22,16 +21,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function parley(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SRC, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, PARLEY_HOME: home, TEST_KEY: 'k' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const parley = (args: string[]): Promise<CliRun> => runCli(args, { home, env: { TEST_KEY: 'k' } });
 const chat = () => parley(['chat', '--base-url', `${up.url}/v1`, '--model', 'test-model', '--api-key', '${TEST_KEY}', '--proxy-mode', 'none', '--json', 'Hi']);
 const fallbacks = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; remembered?: boolean }).filter((l) => l.type === 'fallback');
 

@@ -1,19 +1,18 @@
 /**
- * The `parley` command line, run as a real process (from source on Node 24, and the built bin file).
+ * The `parley` command line, run as a real process on Node 24 (the build; once from the source, and the bin).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { startSquid, type SquidServer } from '../helpers/servers.ts';
+import { CLI_BUILT, CLI_SOURCE, runCli, type CliRun } from '../helpers/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SRC = join(ROOT, 'src/main/cli/parley.ts');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: { parley: string } };
-/** What `npm run build` writes, and the package's bin (which runs it, or the source without a build). */
-const BUILT = join(ROOT, 'out/main/parley.js');
+/** The package's bin (which runs the build, or the source without a build). */
 const BIN = join(ROOT, PKG.bin.parley);
 const VERSION = PKG.version;
 
@@ -33,26 +32,11 @@ beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'parley-cli-'));
 });
 
-interface Out { code: number | null; stdout: string; stderr: string; lines: Array<Record<string, unknown>> }
+type Out = CliRun;
 
-function parley(args: string[], env: Record<string, string> = {}, file = SRC, onStdout?: (s: string, kill: () => void) => void): Promise<Out> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: home, PARLEY_HOME: home, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      onStdout?.(stdout, () => child.kill('SIGINT'));
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-      resolve({ code, stdout, stderr, lines });
-    });
-  });
+/** The built CLI (or `file`), with this test's data folder. */
+function parley(args: string[], env: Record<string, string> = {}, file = CLI_BUILT, onStdout?: (s: string, kill: () => void) => void): Promise<Out> {
+  return runCli(args, { home, env, file, ...(onStdout ? { onStdout: (s: string, child: ChildProcess) => onStdout(s, () => child.kill('SIGINT')) } : {}) });
 }
 
 const base = () => ['--protocol', 'openai', '--base-url', `${up.url}/v1`, '--model', 'test-model', '--api-key', '${TEST_KEY}'];
@@ -61,7 +45,7 @@ const base = () => ['--protocol', 'openai', '--base-url', `${up.url}/v1`, '--mod
 function chatInterruptedAt(chars: number): Promise<Out> {
   up.behave({ kind: 'ok', text: 'a b c d e f g h i j k l m n o p q r s t', chunkSize: 2, gapMs: 100 });
   let killed = false;
-  return parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, SRC, (s, kill) => {
+  return parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, CLI_BUILT, (s, kill) => {
     if (s.length >= chars && !killed) {
       killed = true;
       kill();
@@ -173,14 +157,13 @@ describe('parley chat', () => {
     expect(json.lines).toEqual([expect.objectContaining({ type: 'error', code: 'config_invalid', message: '--stream "maybe": must be auto, on or off' })]);
     expect(up.requests).toHaveLength(0);
   });
-  it('the built file works (npm run build), and so does the package bin', async () => {
-    expect(existsSync(BUILT), `${BUILT} is missing: run npm run build first`).toBe(true);
-    up.behave({ kind: 'ok', text: 'from the built file' });
-    const r = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, BUILT);
-    expect(r.stdout).toBe('from the built file\n');
+  it('the TypeScript source runs too (as npm exec does before a build), and so does the package bin', async () => {
+    up.behave({ kind: 'ok', text: 'from the source' });
+    const r = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, CLI_SOURCE);
+    expect(r.stdout).toBe('from the source\n');
     expect(r.code).toBe(0);
-    // The version is found from the built file too.
-    const v = await parley(['--version'], {}, BUILT);
+    // The version is found from the source too.
+    const v = await parley(['--version'], {}, CLI_SOURCE);
     expect(v.stdout).toBe(`parley ${VERSION}\n`);
     up.behave({ kind: 'ok', text: 'through the bin' });
     const b = await parley(['chat', ...base(), 'Hi'], { TEST_KEY: 'k' }, BIN);

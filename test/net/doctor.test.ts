@@ -2,20 +2,18 @@
  * The connection doctor through the real pieces on loopback: squid (plain and basic auth), mitmproxy,
  * nginx (gzip holding the stream), a TLS-breaking CONNECT proxy and the misbehaving upstream.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 import { providerFor } from '../helpers/core.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
 import { freePort, waitFor, startMitmproxy, startNginx, startSquid, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
 import { looksBuffered, runDoctor, type DoctorReport } from '../../src/main/services/doctor.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const SRC = join(ROOT, 'src/main/cli/parley.ts');
 
 let httpUp: Upstream;
 let tlsUp: Upstream;
@@ -258,14 +256,7 @@ describe('doctor: what happened, in words the window can translate', () => {
 });
 
 describe('parley doctor (CLI)', () => {
-  function cli(args: string[], home: string): Promise<{ code: number | null; stdout: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [SRC, 'doctor', ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, PARLEY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.on('close', (code) => resolve({ code, stdout }));
-    });
-  }
+  const cli = (args: string[], home: string): Promise<CliRun> => runCli(['doctor', ...args], { home });
   it('exit 0 and one JSON object when chat works; non-zero on failure; reports saved', async () => {
     const home = mkdtempSync(join(tmpdir(), 'parley-doctor-'));
     try {

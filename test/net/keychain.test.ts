@@ -5,11 +5,11 @@
  * changed leaves the app running and asks for the key again; where the OS offers no protection (basic_text) a
  * key is stored only with the user's consent; the command line says it cannot read the keychain.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { fakeCipher, type FakeCipher } from '../helpers/fake-cipher.ts';
 import type { AppServices } from '../../src/main/services/app.ts';
@@ -19,8 +19,6 @@ import type { ChatStreamEvent, Message } from '../../src/shared/chat.ts';
 import type { ErrorInfo } from '../../src/shared/errors.ts';
 import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'src/main/cli/parley.ts');
 const KEY = 'plainKeychainKey7Q2w9E4rT6y';
 const KEY_2 = 'sk-proj-SecondKeychainKey0123456789abcdef';
 const ROUTE_PW = 'routeProxyPw#1';
@@ -373,16 +371,7 @@ describe('no real protection (Linux basic_text)', () => {
 });
 
 describe('the command line', () => {
-  function parley(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, PARLEY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const parley = (args: string[], home: string): Promise<CliRun> => runCli(args, { home });
 
   it('a key in the keychain: parley chat --provider NAME says so and what to pass instead (exit 2); --api-key works', async () => {
     const dir = tmp();

@@ -4,11 +4,11 @@
  * settings.json by hand) and by the command line (run as a process) with the same reason: the same message of
  * checkBaseUrl (and its corrected URL), of the proxy URL parser, of the route's bypass rule and of the CA file check.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 import { hostsLookup } from '../helpers/core.ts';
 import { makeTestCA } from '../helpers/certs.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
@@ -18,8 +18,6 @@ import type { ErrorInfo } from '../../src/shared/errors.ts';
 import type { ArgsIn, Channel } from '../../src/shared/ipc.ts';
 import type { DoctorReport } from '../../src/shared/doctor.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'src/main/cli/parley.ts');
 const CALLER = { windowId: 'w1' };
 /** A provider that is not on loopback (loopback goes direct before any proxy setting is read); never reached. */
 const FAR = 'https://llm.example.invalid/v1';
@@ -94,7 +92,7 @@ async function doctorText(c: Case): Promise<{ report: DoctorReport; text: string
 }
 
 /** `parley chat` with the same values as options: its exit status and what it wrote to stderr. */
-function cli(c: Case): Promise<{ code: number | null; stderr: string }> {
+function cli(c: Case): Promise<CliRun> {
   const home = tmp('cli');
   const args = ['chat', '--protocol', 'openai', '--base-url', c.baseUrl ?? c.target ?? `${up.url}/v1`, '--model', 'test-model', '--api-key', 'sk-test', '--retries', '0',
     '--proxy-mode', c.proxy?.mode ?? 'none',
@@ -102,12 +100,7 @@ function cli(c: Case): Promise<{ code: number | null; stderr: string }> {
     ...(c.proxy?.bypass !== undefined ? ['--no-proxy', c.proxy.bypass] : []),
     ...(c.caFile ? ['--ca', c.caFile] : []),
     'Hello'];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, PARLEY_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
+  return runCli(args, { home });
 }
 
 /** The panel's save of the case, through the window's channels: the refusal main answers with. */

@@ -8,11 +8,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
 import { listLogFiles } from '../../src/main/services/logging.ts';
 import { createSettingsStore } from '../../src/main/services/settings-store.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CLI = join(ROOT, 'src/main/cli/parley.ts');
 const LOG_CHILD = join(ROOT, 'test/helpers/log-writer-child.ts');
 const SETTINGS_CHILD = join(ROOT, 'test/helpers/settings-writer-child.ts');
 
@@ -108,7 +108,7 @@ describe('the CLI writes its log wherever it is started', () => {
     const home = tmp('home');
     const where = cwd();
     expect(existsSync(join(where, 'package.json')) || existsSync(join(dirname(where), 'package.json'))).toBe(false);
-    const r = await run([CLI, 'chat', '--retries', '0', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'm', 'hello'], { cwd: where, env: { HOME: home, PARLEY_HOME: home } });
+    const r = await runCli(['chat', '--retries', '0', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'm', 'hello'], { cwd: where, home });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('connect_refused');
     const log = join(home, 'logs', 'parley.log');

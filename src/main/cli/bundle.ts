@@ -1,11 +1,12 @@
 /**
  * `parley bundle --out FILE.zip [--config-dir DIR]`: writes the support bundle.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir } from '../services/paths.ts';
 import { writeBundle } from '../services/bundle.ts';
+import { readSettingsFile } from '../services/settings-file.ts';
 import { argError, UsageError } from './options.ts';
 import { BUNDLE_USAGE, HELP, usageError } from './usage.ts';
 
@@ -24,10 +25,12 @@ export async function bundle(argv: string[]): Promise<number> {
   if (!values.out) return usageError('bundle', new UsageError('--out FILE.zip is required'), BUNDLE_USAGE);
   const configDir = values['config-dir'] ?? defaultConfigDir();
   let settings: unknown;
+  const file = join(configDir, 'settings.json');
   try {
-    settings = JSON.parse(readFileSync(join(configDir, 'settings.json'), 'utf8'));
+    // The one reader of the file: a broken one is named by line and column, never by its text (a key).
+    if (existsSync(file)) settings = readSettingsFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') settings = { unreadable: (e as Error).message };
+    settings = { unreadable: (e as Error).message };
   }
   try {
     const r = await writeBundle({ out: resolve(values.out), configDir, logDir: join(configDir, 'logs'), settings, env: process.env });

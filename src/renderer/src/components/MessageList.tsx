@@ -1,7 +1,9 @@
 /**
  * The conversation as a virtualized list (virtua): only the rows on screen exist. It opens at the latest
- * message, follows a stream only while the user is at the bottom (instant scrolling), and otherwise offers
- * "Jump to latest". A search hit scrolls to its message.
+ * message and, while the user is at the bottom, stays there as the content grows, whatever grows it (a
+ * streaming answer, a diagram or formula typeset after the answer ended, an error card): a ResizeObserver on
+ * the list's content follows it, at most once a frame, with no work per stream event. Content that grows while
+ * the user has scrolled up offers "Jump to latest" instead. A search hit scrolls to its message.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -33,9 +35,11 @@ export function MessageList(): React.JSX.Element {
   const offset = page && page.before > 0 ? 1 : 0;
   const count = messages.length + offset;
   const conversationId = page?.conversation.id;
+  const wrap = useRef<HTMLDivElement>(null);
+  // An answer is arriving (changes when a stream starts and ends, not per event): rows off screen are not
+  // rendered, so their growth is not seen; away from the bottom while one arrives, the jump is offered.
   const lastId = messages[messages.length - 1]?.id;
-  // The live text of the last message: growing it keeps the view at the bottom (when it was there).
-  const liveLength = useChat((s) => (lastId ? (s.live[lastId]?.text.length ?? 0) + (s.live[lastId]?.reasoning.length ?? 0) : 0));
+  const arriving = useChat((s) => !!lastId && !!s.live[lastId]);
 
   const toEnd = useCallback(() => {
     const h = ref.current;
@@ -66,11 +70,31 @@ export function MessageList(): React.JSX.Element {
     clearFocus();
   }, [focusMessageId, messages, clearFocus, offset]);
 
-  // New messages or a growing answer: follow only when the user is at the bottom.
+  // New messages: follow only when the user is at the bottom.
   useLayoutEffect(() => {
     if (atBottom.current) toEnd();
     else setShowJump(true);
-  }, [messages.length, liveLength, toEnd]);
+  }, [messages.length, arriving, toEnd]);
+
+  // Content that grows (a streaming answer, a diagram drawn after the answer, an error card): the list's
+  // content box changes size; at the bottom, stay there; scrolled up, offer the jump.
+  const follow = useRef(toEnd);
+  follow.current = toEnd;
+  useEffect(() => {
+    const content = wrap.current?.querySelector('.message-list')?.firstElementChild;
+    if (!content) return;
+    let last = content.getBoundingClientRect().height;
+    const ro = new ResizeObserver(() => {
+      const h = content.getBoundingClientRect().height;
+      const grew = h > last + 1;
+      last = h;
+      if (!grew) return;
+      if (atBottom.current) follow.current();
+      else setShowJump(true);
+    });
+    ro.observe(content);
+    return () => ro.disconnect();
+  }, [conversationId]);
 
   const onScroll = (offset: number): void => {
     const h = ref.current;
@@ -78,6 +102,7 @@ export function MessageList(): React.JSX.Element {
     const bottom = offset + h.viewportSize >= h.scrollSize - BOTTOM_SLACK;
     atBottom.current = bottom;
     if (bottom) setShowJump(false);
+    else if (arriving) setShowJump(true);
     if (offset < 200 && page && page.before > 0) {
       setShift(true);
       void loadEarlier();
@@ -85,7 +110,7 @@ export function MessageList(): React.JSX.Element {
   };
 
   return (
-    <div className="message-list-wrap">
+    <div className="message-list-wrap" ref={wrap}>
       <VList ref={ref} className="message-list" data-testid="message-list" shift={shift} onScroll={onScroll} itemSize={ESTIMATED_ROW} bufferSize={300}>
         {[
           ...(page && page.before > 0

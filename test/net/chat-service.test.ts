@@ -303,6 +303,22 @@ describe('sending and streaming', () => {
     await expect(call(again.svc, 'chat:continue', first.id)).rejects.toMatchObject({ info: { code: 'limit_exceeded', key: 'limit_continue', params: { size: '4 MB' } } });
   });
 
+  it('a conversation whose provider was removed goes on with the default provider instead of failing on the missing id', async () => {
+    const { svc, win } = app();
+    const convId = await setup(svc);
+    const view = await call(svc, 'providers:save', { name: 'Other', preset: 'custom', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['other-model'], defaultModel: 'other-model' });
+    const other = view.providers.find((p) => p.name === 'Other');
+    const main = view.providers.find((p) => p.name === 'Local');
+    await call(svc, 'conversations:update', convId, { providerId: other?.id, model: 'other-model' });
+    await call(svc, 'providers:delete', other?.id ?? '');
+    up.behave({ kind: 'ok', text: 'From the default provider' });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Still there?' });
+    const msg = await ended(win, sent.requestId);
+    expect(msg).toMatchObject({ status: 'complete', text: 'From the default provider', providerId: main?.id, model: 'test-model' });
+    expect(sent.conversation).toMatchObject({ providerId: null, model: null });
+    expect(up.chatRequests.at(-1)?.body?.model).toBe('test-model');
+  });
+
   it('Regenerate makes a sibling version; editing a question makes a new branch; switching versions changes the shown path', async () => {
     const { svc, win } = app();
     const convId = await setup(svc);

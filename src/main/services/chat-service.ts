@@ -355,6 +355,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   };
   const providerAndModel = (conv: Conversation): { providerId: string; model: string } => {
     const s = deps.settings.get();
+    if (conv.providerId && !s.providers.some((p) => p.id === conv.providerId)) {
+      // Its provider was removed: the conversation goes on with the default one (the picker shows it), as a new one would.
+      conv = store.updateConversation(conv.id, { providerId: null, model: null });
+    }
     const providerId = conv.providerId ?? s.defaults.providerId;
     if (!providerId) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.' });
     const p = deps.settings.providerFor(providerId);
@@ -428,7 +432,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const reset = store.updateMessage(messageId, { text: '', reasoning: '', status: 'streaming', error: undefined, providerId, model });
       const history = buildRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
       const requestId = start(caller, conv, reset, history, '');
-      return { requestId, conversation: conv, tail: tailFrom(conv.id, messageId) };
+      return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, messageId) };
     },
     continue(caller, messageId) {
       const old = message(messageId);
@@ -450,7 +454,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
       const reset = store.updateMessage(messageId, { status: 'streaming', error: undefined, text: prefix });
       const requestId = start(caller, conv, reset, history, prefix);
-      return { requestId, conversation: conv, tail: tailFrom(conv.id, messageId) };
+      return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, messageId) };
     },
     stop(requestId) {
       const a = actives.get(requestId);

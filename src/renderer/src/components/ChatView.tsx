@@ -27,9 +27,11 @@ function Header(): React.JSX.Element | null {
   const conv = page?.conversation;
   const providers = view?.providers ?? [];
   const defaults = view?.settings.defaults;
-  const providerId = conv?.providerId ?? defaults?.providerId ?? '';
+  // A conversation whose provider was removed goes on with the default one (as main does when it is sent).
+  const own = conv?.providerId && providers.some((p) => p.id === conv.providerId) ? conv : undefined;
+  const providerId = own?.providerId ?? defaults?.providerId ?? '';
   const provider = providers.find((p) => p.id === providerId);
-  const model = conv?.model || (providerId === defaults?.providerId ? defaults?.model : '') || provider?.defaultModel || provider?.models[0] || '';
+  const model = own?.model || (providerId === defaults?.providerId ? defaults?.model : '') || provider?.defaultModel || provider?.models[0] || '';
   const options = useMemo(() => providers.flatMap((p) => modelsOf(p).map((m) => ({ value: `${p.id}\u0000${m}`, label: `${p.name} · ${m}` }))), [providers]);
   if (!conv) return null;
   const current = `${providerId}\u0000${model}`;

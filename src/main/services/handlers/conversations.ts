@@ -2,7 +2,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ParleyError } from '../../core/errors.ts';
 import { PAGE_SIZE } from '../../../shared/chat.ts';
-import { writeFileAtomic } from '../safe-write.ts';
+import { osReason, writeFileAtomic } from '../safe-write.ts';
+import { dirname } from 'node:path';
 import type { AppContext, Handlers } from './types.ts';
 
 /** The sidebar lists this many conversations (pinned first, then the newest); search reaches all of them. */
@@ -62,7 +63,15 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       if (!out) return null;
       const body = format === 'markdown' ? store.exportMarkdown(id) : JSON.stringify(store.exportJson(id), null, 2);
       // Whole or not at all, owner-only; a read-only folder or a full disk is storage_failed naming the file.
-      writeFileAtomic(out, body, { mode: 0o600, what: 'the conversation export' });
+      try {
+        writeFileAtomic(out, body, { mode: 0o600, what: 'the conversation export' });
+      } catch (e) {
+        // The file's name is the conversation's title: the error (and so the log and the bundle) names the folder only.
+        const cause = ParleyError.is(e) ? e.cause : e;
+        throw new ParleyError('storage_failed', `Parley could not write the conversation export in ${dirname(out)} (${osReason(cause)}).`, {
+          hint: 'Check that the disk has space and that the folder is writable, or choose another folder.',
+        });
+      }
       log.info('conversation exported', { id, format, bytes: Buffer.byteLength(body) });
       return out;
     },

@@ -4,7 +4,7 @@
  * secure_delete and the pending migrations. Also: SQLite failures → ParleyError, transactions, and a
  * per-connection statement cache.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -124,6 +124,20 @@ function probe(file: string, busyMs: number): void {
   }
 }
 
+/**
+ * The conversations are the user's own: parley.db and its -wal and -shm files are owner-only (0600), like the
+ * folder; files an older version left readable by others (0644) are narrowed. Best effort, never on Windows.
+ */
+function keepPrivate(file: string): void {
+  if (process.platform === 'win32') return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const st = statSync(f);
+      if ((st.mode & 0o077) !== 0 && typeof process.getuid === 'function' && st.uid === process.getuid()) chmodSync(f, st.mode & 0o600);
+    } catch { /* not there (yet) */ }
+  }
+}
+
 /** Opens (creating if needed) and migrates `<dataDir>/parley.db`. */
 export function openDb(dataDir: string, busyMs: number = BUSY_TIMEOUT_MS): Db {
   const file = join(dataDir, DB_FILE);
@@ -133,7 +147,11 @@ export function openDb(dataDir: string, busyMs: number = BUSY_TIMEOUT_MS): Db {
     if (existsSync(file)) {
       checkHeader(file);
       probe(file, busyMs);
+    } else {
+      // Created owner-only: SQLite gives the -wal and -shm files the database file's permissions.
+      closeSync(openSync(file, 'a', 0o600));
     }
+    keepPrivate(file);
     raw = new DatabaseSync(file, { timeout: busyMs, enableForeignKeyConstraints: true });
   } catch (e) {
     throw storageError(e, file, 'opening the conversations');

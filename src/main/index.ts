@@ -11,6 +11,7 @@ import { createAppServices, type AppServices } from './services/app.ts';
 import type { SecretUseRequest } from './services/consent.ts';
 import { readLoginShellEnv } from './services/shell-env.ts';
 import { probeOllama } from './services/probe.ts';
+import { logDirOf } from './services/paths.ts';
 // safeStorage by namespace: absent from a stand-in electron module, where the cipher then reports "not available".
 import * as electronApi from 'electron';
 import { safeStorageCipher, type SafeStorageLike } from './services/secrets.ts';
@@ -36,9 +37,10 @@ const APP_ORIGIN = 'parley://app';
 const APP_URL = `${APP_ORIGIN}/index.html`;
 protocol.registerSchemesAsPrivileged([{ scheme: 'parley', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-// PARLEY_HOME moves data and logs (as for the CLI); otherwise the OS's usual folders.
+// PARLEY_HOME moves data and logs (as for the CLI); otherwise the OS's usual data folder. One log folder for the
+// app, the CLI and the support bundle: <data>/logs (services/paths.ts).
 if (process.env.PARLEY_HOME) app.setPath('userData', process.env.PARLEY_HOME);
-app.setAppLogsPath(process.env.PARLEY_HOME ? join(process.env.PARLEY_HOME, 'logs') : undefined);
+app.setAppLogsPath(logDirOf(app.getPath('userData')));
 
 function isOwnFrame(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
@@ -215,7 +217,7 @@ void app.whenReady().then(() => {
   setupAppProtocol();
   const services = createAppServices({
     dataDir: app.getPath('userData'),
-    logDir: app.getPath('logs'),
+    logDir: logDirOf(app.getPath('userData')),
     env: process.env,
     host: 'electron',
     versions: { name: app.getName(), version: app.getVersion(), electron: process.versions.electron ?? '' },

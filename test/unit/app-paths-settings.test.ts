@@ -3,19 +3,20 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfigDir, defaultLogDir } from '../../src/main/services/paths.ts';
+import { defaultConfigDir, logDirOf } from '../../src/main/services/paths.ts';
 import { maskProxyUrl, unmaskProxyUrl } from '../../src/main/services/settings-store.ts';
 
-describe('OS folders (as Electron names them for "Parley")', () => {
+describe('OS folders (the data folder as Electron names it for "Parley"; the logs inside it)', () => {
   it.each([
     ['linux', {}, join(homedir(), '.config', 'Parley'), join(homedir(), '.config', 'Parley', 'logs')],
     ['linux', { XDG_CONFIG_HOME: '/x/cfg' }, '/x/cfg/Parley', '/x/cfg/Parley/logs'],
-    ['darwin', {}, join(homedir(), 'Library', 'Application Support', 'Parley'), join(homedir(), 'Library', 'Logs', 'Parley')],
+    // One rule on every OS (the CLI writes and bundles there too): not Electron's ~/Library/Logs/Parley.
+    ['darwin', {}, join(homedir(), 'Library', 'Application Support', 'Parley'), join(homedir(), 'Library', 'Application Support', 'Parley', 'logs')],
     ['win32', { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, join('C:\\Users\\u\\AppData\\Roaming', 'Parley'), join('C:\\Users\\u\\AppData\\Roaming', 'Parley', 'logs')],
     ['darwin', { PARLEY_HOME: '/tmp/ph' }, '/tmp/ph', '/tmp/ph/logs'],
   ] as const)('%s %j → data %s, logs %s', (platform, env, data, logs) => {
     expect(defaultConfigDir(env, platform)).toBe(data);
-    expect(defaultLogDir(env, platform)).toBe(logs);
+    expect(logDirOf(defaultConfigDir(env, platform))).toBe(logs);
   });
 });
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultConfigDir } from '../services/paths.ts';
+import { defaultConfigDir, logDirOf } from '../services/paths.ts';
 import { writeBundle } from '../services/bundle.ts';
 import { readSettingsFile } from '../services/settings-file.ts';
 import { argError, UsageError } from './options.ts';
@@ -33,7 +33,7 @@ export async function bundle(argv: string[]): Promise<number> {
     settings = { unreadable: (e as Error).message };
   }
   try {
-    const r = await writeBundle({ out: resolve(values.out), configDir, logDir: join(configDir, 'logs'), settings, env: process.env });
+    const r = await writeBundle({ out: resolve(values.out), configDir, logDir: logDirOf(configDir), settings, env: process.env });
     process.stdout.write(`${r.path}: ${r.files.length} files, ${r.secretsStripped} secrets stripped\n`);
     return 0;
   } catch (e) {

@@ -1,10 +1,9 @@
 /**
  * `parley`: the command line over the network core: chat, doctor and bundle.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
-import { defaultConfigDir } from '../services/paths.ts';
+import { defaultConfigDir, logDirOf } from '../services/paths.ts';
 import { fileStreamMemory } from '../services/stream-memory-file.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { Logger } from '../services/logging.ts';
@@ -181,7 +180,7 @@ async function chat(argv: string[]): Promise<number> {
       ...(values.system ? [{ role: 'system' as const, content: values.system }] : []),
       { role: 'user' as const, content: prompt },
     ];
-    log = deferredLog(join(configDir, 'logs'), createRedactor(settingsSecrets(raw, process.env)));
+    log = deferredLog(logDirOf(configDir), createRedactor(settingsSecrets(raw, process.env)));
     log.write((l) => l.scope('cli').info('chat', { protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, model: raw.provider.model, proxyMode }));
     const onEvent = (ev: ChatEvent): void => {
       if (ev.type !== 'delta') {

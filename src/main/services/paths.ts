@@ -10,10 +10,10 @@ export function defaultConfigDir(env: Record<string, string | undefined> = proce
 }
 
 /**
- * The OS's usual log folder for the app, as Electron's app.getPath('logs') gives it after setAppLogsPath():
- * ~/Library/Logs/Parley on macOS, <userData>/logs elsewhere. PARLEY_HOME moves it to <PARLEY_HOME>/logs.
+ * The log folder of a data folder: `<data>/logs`, for the app, the CLI and the support bundle alike (one rule, so
+ * `parley bundle` finds the app's logs; on macOS the app used Electron's ~/Library/Logs/Parley, which the CLI
+ * neither wrote to nor bundled).
  */
-export function defaultLogDir(env: Record<string, string | undefined> = process.env, platform = process.platform): string {
-  if (!env.PARLEY_HOME && platform === 'darwin') return join(homedir(), 'Library', 'Logs', 'Parley');
-  return join(defaultConfigDir(env, platform), 'logs');
+export function logDirOf(dataDir: string): string {
+  return join(dataDir, 'logs');
 }

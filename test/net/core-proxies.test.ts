@@ -8,7 +8,7 @@ import { hostsLookup, newCore, of, providerFor, run } from '../helpers/core.ts';
 import { createCore } from '../../src/main/core/index.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
-import { startDante, startMicrosocks, startMitmproxy, startSshSocks, startSquid, startStunnel, waitFor, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
+import { freePort, startDante, startMicrosocks, startMitmproxy, startSshSocks, startSquid, startStunnel, waitFor, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
 import type { Core } from '../../src/main/core/index.ts';
 
 let httpUp: Upstream;
@@ -105,11 +105,16 @@ describe('HTTP proxy (squid)', () => {
     expect(fwd.error?.code).toBe('proxy_auth_failed');
     expect(JSON.stringify(fwd.error?.toInfo())).not.toContain('wrong-secret-pw');
   });
-  it('the proxy cannot reach the target → proxy_refused with the proxy as the hop', async () => {
-    const r = await run(core, { ...viaProxy(squid.url), provider: providerFor('https://localhost:1') });
-    expect(r.error?.code).toBe('proxy_refused');
-    expect(r.error?.detail.hop).toBe('proxy');
-    expect(r.error?.detail.status).toBeGreaterThanOrEqual(500);
+  it('a target that is down behind squid is named as down (squid’s own error answer says so), for CONNECT and forwarding alike', async () => {
+    const closed = await freePort();
+    for (const scheme of ['https', 'http']) {
+      const r = await run(core, { ...viaProxy(squid.url), provider: providerFor(`${scheme}://localhost:${closed}`) });
+      expect(r.error?.code, scheme).toBe('connect_refused');
+      expect(r.error?.detail).toMatchObject({ hop: 'target', host: `localhost:${closed}`, key: 'proxy_target_refused', status: 503 });
+      expect(r.error?.message, scheme).toContain(`Nothing is listening at localhost:${closed}`);
+      expect(r.error?.message, scheme).toContain('ERR_CONNECT_FAIL 111');
+      expect(r.error?.message, scheme).not.toMatch(/gateway|proxy answered|refused the tunnel/i);
+    }
   });
   it('proxy not running → proxy_unreachable', async () => {
     const r = await run(core, viaProxy('http://127.0.0.1:1'));

@@ -67,6 +67,44 @@ function modelMissing(text: string): boolean {
   return /^model: \S+$|model[^.]*(not[ _]?found|does not exist|not exist|not available|unknown|invalid)|(no such|unknown|invalid) model|model_not_found|try pulling it/i.test(text);
 }
 
+/** Printable ASCII of a proxy's words (hostile text), at most `max` characters. */
+const printable = (text: string, max: number): string => text.replace(/[^\x20-\x7e]/g, '?').slice(0, max);
+
+/**
+ * When a proxy's own error answer says the target is down, the error about the target (not the proxy): squid
+ * names its failure in `X-Squid-Error` (ERR_CONNECT_FAIL 111 for a refused connection, 110 for a timeout;
+ * ERR_DNS_FAIL) and the system's words on its page ("The system returned: (111) Connection refused").
+ * `target` is host:port, `proxy` the proxy's host:port. Undefined when the answer does not say so.
+ */
+export function proxyTargetFailure(a: { status: number; headers: Record<string, string>; body: string; target: string; proxy?: string; route?: string }): ParleyError | undefined {
+  const m = /^(ERR_[A-Z_]{1,40})(?:\s+(\d{1,5}))?/.exec((a.headers['x-squid-error'] ?? '').trim());
+  if (!m) return undefined;
+  const name = m[1] ?? '';
+  const errno = m[2];
+  const sysText = /The system returned:\s*(?:<[^>]{0,20}>\s*)*([^<\n]{1,200})/i.exec(a.body)?.[1]?.trim();
+  const detail = `squid: ${name}${errno ? ` ${errno}` : ''}${sysText ? `, ${printable(sysText, 120)}` : ''}`;
+  const host = a.target.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const base = { hop: 'target' as const, host: a.target, status: a.status, providerMessage: detail, afterSend: false, ...(a.route ? { route: a.route } : {}) };
+  const params = { target: a.target, host, detail };
+  if (name === 'ERR_DNS_FAIL') {
+    return new ParleyError('dns_failed', `The proxy could not find ${host}: the name does not resolve there (${detail}).`, {
+      ...base, phase: 'dns', retryable: false, key: 'proxy_target_dns', params,
+      hint: `Check the host name in the base URL for typos; the proxy itself answered.`,
+    });
+  }
+  if (name !== 'ERR_CONNECT_FAIL') return undefined;
+  if (errno === '111') {
+    return new ParleyError('connect_refused', `Nothing is listening at ${a.target}: the proxy reached the host, and its connection was refused (${detail}).`, {
+      ...base, phase: 'connect', retryable: false, key: 'proxy_target_refused', params,
+      hint: 'The proxy works; the service at the base URL is down or on another port. Check the base URL\'s host and port, and that the service is running.',
+    });
+  }
+  return new ParleyError('connect_timeout', `The proxy could not connect to ${a.target}: the host did not answer (${detail}).`, {
+    ...base, phase: 'connect', retryable: true, key: 'proxy_target_unreachable', params,
+    hint: 'The proxy works; the host of the base URL does not answer it. Check the base URL, or whether the service is up.',
+  });
+}
+
 /** Turns a non-2xx (or non-LLM) HTTP answer into a ParleyError with the provider's own words. */
 export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: string): ParleyError {
   const ct = a.headers['content-type'] ?? '';
@@ -89,6 +127,11 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
 
   if (s === 407) {
     return mk('proxy_auth_failed', `The proxy requires authentication (407)${words}.`, { hop: 'proxy', hint: 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).', key: 'proxy_auth_407', params: { words: providerMessage ?? '' } });
+  }
+  if (a.forwardProxy && s >= 500) {
+    // The proxy's own page may say that it is the target that is down.
+    const down = proxyTargetFailure({ status: s, headers: a.headers, body: a.body, target: host });
+    if (down) return down;
   }
   if (a.forwardProxy && intermediary && (s === 403 || s === 502 || s === 503 || s === 504)) {
     return mk(s === 403 ? 'proxy_refused' : 'bad_gateway', `The proxy answered ${s} for ${host}${words}.`, {

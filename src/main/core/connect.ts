@@ -13,6 +13,7 @@ import { lookup } from 'node:dns/promises';
 import type { SocksProxy } from 'socks';
 import type { buildConnector } from 'undici';
 import { ParleyError } from './errors.ts';
+import { proxyTargetFailure } from './classify.ts';
 import type { ProxyEndpoint, Route } from './route/types.ts';
 import { formatProxy } from './route/proxy-url.ts';
 import { TLS_REASONS, type ErrorCode } from '../../shared/errors.ts';
@@ -254,6 +255,12 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
     return socket;
   }
   socket.destroy();
+  if (status >= 500) {
+    // The proxy's own answer may say that it is the target that is down (squid: X-Squid-Error).
+    const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, Math.max(0, l.indexOf(':'))).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const down = proxyTargetFailure({ status, headers, body: rest.toString('latin1'), target: authority, proxy: proxyHost, route: ctx.routeText });
+    if (down) throw down;
+  }
   const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, status, route: ctx.routeText, providerMessage: shown(statusLine, 200) } as const;
   if (status === 407) {
     throw new ParleyError('proxy_auth_failed', auth

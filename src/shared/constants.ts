@@ -34,13 +34,11 @@ export type RouteMode = (typeof ROUTE_MODES)[number];
 export const PRESET_IDS = ['openai', 'anthropic', 'deepseek', 'moonshot', 'qwen', 'zhipu', 'openrouter', 'groq', 'mistral', 'ollama', 'lmstudio', 'litellm', 'vllm', 'custom'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
 
-export const MAX_PROVIDERS = 64;
-export const MAX_MODELS = 5000;
+export { MAX_PROVIDERS, MAX_MODELS, MAX_SYSTEM_PROMPT } from './bounds.ts';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
 
-export const MAX_SYSTEM_PROMPT = 100_000;
 
 /** The preset a base URL belongs to, by its host (for migration and detection). */
 export function presetForUrl(baseUrl: string, protocol: Protocol): PresetId {

@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, QueuedMessage, SearchHit } from './chat.ts';
 import type { DoctorReport, DoctorStep, SavedDoctorReport } from './doctor.ts';
 import type { ErrorCode, ErrorInfo } from './errors.ts';
+import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MESSAGE_CHARS, MAX_MODEL_CHARS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_RETRIES, MAX_TITLE_CHARS, MAX_URL_CHARS } from './bounds.ts';
 import { boundedText, durationMs, issueText, LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, modelNamesSchema, wholeNumber, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
@@ -206,8 +207,8 @@ export interface NetState {
 // ---- argument schemas (bounds on everything) ----
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[A-Za-z0-9_-]+$/));
 /** A model name: the core expands `${VAR}` in it, so the window may not send one. */
-const modelName = v.pipe(v.string(), v.maxLength(200), v.check((s) => !s.includes('${'), 'a model name from the window cannot refer to a variable'));
-const MAX_MESSAGE = 1_000_000;
+const modelName = v.pipe(v.string(), v.maxLength(MAX_MODEL_CHARS), v.check((s) => !s.includes('${'), 'a model name from the window cannot refer to a variable'));
+const MAX_MESSAGE = MAX_MESSAGE_CHARS;
 
 /** A patch names only what changes: no defaults here (they would overwrite stored values). */
 const settingsPatch = v.strictObject({
@@ -215,14 +216,14 @@ const settingsPatch = v.strictObject({
     providerId: v.nullable(id),
     model: modelName,
     systemPrompt: boundedText(MAX_SYSTEM_PROMPT),
-    contextMessages: wholeNumber(0, 10_000),
+    contextMessages: wholeNumber(0, MAX_CONTEXT_MESSAGES),
     autoTitle: v.boolean(),
   }))),
   network: v.optional(v.partial(v.strictObject({
-    proxy: v.optional(v.partial(v.strictObject({ mode: v.picklist(PROXY_MODES), url: v.optional(boundedText(2048)), bypass: boundedText(10_000) }))),
-    caFiles: v.pipe(v.array(boundedText(4096)), v.maxLength(50)),
+    proxy: v.optional(v.partial(v.strictObject({ mode: v.picklist(PROXY_MODES), url: v.optional(boundedText(MAX_URL_CHARS)), bypass: boundedText(MAX_BYPASS_CHARS) }))),
+    caFiles: v.pipe(v.array(boundedText(MAX_PATH_CHARS)), v.maxLength(MAX_CA_FILES)),
     timeouts: v.partial(v.strictObject({ connectMs: durationMs, firstByteMs: durationMs, idleMs: durationMs, totalMs: durationMs })),
-    retries: wholeNumber(0, 10),
+    retries: wholeNumber(0, MAX_RETRIES),
     stream: v.picklist(STREAM_MODES),
     streamMemoryMs: durationMs,
   }))),
@@ -238,15 +239,15 @@ const modelNames = v.optional(modelNamesSchema);
  */
 const providerDraft = v.strictObject({
   id: v.optional(id),
-  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
+  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_PROVIDER_NAME_CHARS)),
   preset: v.picklist(PRESET_IDS),
   protocol: v.picklist(PROTOCOLS),
-  baseUrl: boundedText(2048),
-  apiKey: v.optional(boundedText(4096)),
+  baseUrl: boundedText(MAX_URL_CHARS),
+  apiKey: v.optional(boundedText(MAX_KEY_CHARS)),
   models: modelNames,
   shownModels: modelNames,
-  defaultModel: v.optional(boundedText(200)),
-  route: v.optional(v.object({ mode: v.picklist(ROUTE_MODES), proxyUrl: v.optional(boundedText(2048)) })),
+  defaultModel: v.optional(boundedText(MAX_MODEL_CHARS)),
+  route: v.optional(v.object({ mode: v.picklist(ROUTE_MODES), proxyUrl: v.optional(boundedText(MAX_URL_CHARS)) })),
   /**
    * The user agreed to store a new key (or proxy password) where the OS offers no protection (keychain
    * 'basic_text'); without it such a save is refused (ErrorInfo.key 'keychain_unprotected').
@@ -256,11 +257,11 @@ const providerDraft = v.strictObject({
 export type ProviderDraft = v.InferInput<typeof providerDraft>;
 
 const conversationPatch = v.partial(v.strictObject({
-  title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)),
+  title: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_TITLE_CHARS)),
   providerId: v.nullable(id),
   model: v.nullable(modelName),
   systemPrompt: boundedText(MAX_SYSTEM_PROMPT),
-  contextMessages: wholeNumber(0, 10_000),
+  contextMessages: wholeNumber(0, MAX_CONTEXT_MESSAGES),
   pinned: v.boolean(),
   draft: boundedText(MAX_MESSAGE),
 }));

@@ -3,7 +3,8 @@
  * the Electron shell and the renderer. Values may contain `${VAR}` references, expanded by the core.
  */
 import * as v from 'valibot';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, MAX_MODELS, MAX_PROVIDERS, MAX_SYSTEM_PROMPT, PRESET_IDS, PRESET_NAMES, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, presetForUrl, type Protocol } from './constants.ts';
+import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MODEL_CHARS, MAX_MODELS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_PROVIDERS, MAX_RETRIES, MAX_SYSTEM_PROMPT, MAX_URL_CHARS } from './bounds.ts';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, PRESET_IDS, PRESET_NAMES, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, presetForUrl, type Protocol } from './constants.ts';
 
 export * from './constants.ts';
 
@@ -12,18 +13,6 @@ export * from './constants.ts';
  * ~3 ms where classic zod cost ~45 ms and zod/mini ~20 ms of every `parley chat` before its request was sent
  * (measured, issue 11). `v.optional(schema, value)` runs the default through the schema, as zod's prefault did.
  */
-
-/**
- * Longest accepted values: far beyond any real one (URLs of a few hundred characters; API keys up to ~2 KB for
- * JWT-like ones), small enough that a pasted file or a runaway script (a 50 MB base URL) is config_invalid
- * instead of a settings file the app and the CLI must carry.
- */
-export const MAX_URL_CHARS = 2048;
-export const MAX_KEY_CHARS = 8 * 1024;
-export const MAX_MODEL_CHARS = 200;
-export const MAX_BYPASS_CHARS = 16 * 1024;
-export const MAX_CA_FILES = 32;
-export const MAX_PATH_CHARS = 4096;
 
 /**
  * A settings issue in words for a person: what the value should be, never the value itself (a field may hold a
@@ -97,7 +86,7 @@ export const networkSchema = v.object({
     }),
     {},
   ),
-  retries: v.optional(wholeNumber(0, 10), DEFAULT_RETRIES),
+  retries: v.optional(wholeNumber(0, MAX_RETRIES), DEFAULT_RETRIES),
   stream: v.optional(v.picklist(STREAM_MODES), 'auto'),
   /** How long a broken stream is remembered per endpoint and route. */
   streamMemoryMs: v.optional(durationMs, 30 * 60_000),
@@ -144,7 +133,7 @@ const modelList = v.optional(modelNamesSchema, []);
 /** One configured provider. `apiKey` (a value or `${VAR}`) stays in main; the renderer sees its shape. */
 export const providerEntrySchema = v.object({
   id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)),
-  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
+  name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_PROVIDER_NAME_CHARS)),
   preset: v.optional(v.picklist(PRESET_IDS), 'custom'),
   protocol: v.optional(v.picklist(PROTOCOLS), 'openai'),
   baseUrl: v.optional(boundedText(MAX_URL_CHARS), ''),
@@ -176,7 +165,7 @@ export const chatDefaultsSchema = v.optional(
     model: v.optional(boundedText(MAX_MODEL_CHARS), ''),
     systemPrompt: v.optional(boundedText(MAX_SYSTEM_PROMPT), ''),
     /** Earlier messages a request carries; 0 = as many as fit the model's context. */
-    contextMessages: v.optional(wholeNumber(0, 10_000), 0),
+    contextMessages: v.optional(wholeNumber(0, MAX_CONTEXT_MESSAGES), 0),
     /** Ask the model for a title after the first answer (an extra request); off: the first question is the title. */
     autoTitle: v.optional(v.boolean(), false),
   }),

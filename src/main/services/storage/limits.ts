@@ -4,6 +4,7 @@
  */
 import { ParleyError } from '../../core/errors.ts';
 import type { ErrorCode } from '../../../shared/errors.ts';
+import { MAX_CONTEXT_MESSAGES, MAX_TITLE_CHARS } from '../../../shared/bounds.ts';
 
 /** The code of a bound that was exceeded. */
 export const LIMIT_CODE: ErrorCode = 'limit_exceeded';
@@ -14,7 +15,7 @@ const MB = 1024 * 1024;
 
 export const LIMITS = {
   /** Conversation titles are cut to this many characters (code points). */
-  titleChars: 500,
+  titleChars: MAX_TITLE_CHARS,
   messageTextBytes: 4 * MB,
   reasoningBytes: 4 * MB,
   draftBytes: 1 * MB,
@@ -23,7 +24,7 @@ export const LIMITS = {
   nameChars: 256,
   /** Each of error, usage, routeInfo as JSON. */
   metaJsonBytes: 256 * 1024,
-  contextMessagesMax: 100_000,
+  contextMessagesMax: MAX_CONTEXT_MESSAGES,
   messagesPerConversation: 100_000,
   importBytes: 200 * MB,
   importConversations: 10_000,

@@ -1,0 +1,25 @@
+/**
+ * The bounds of what settings and the window may hold, in one place: the settings schema (settings.ts) and the
+ * IPC contract (ipc.ts) both use these, so a value the settings file accepts is never refused at the window's
+ * edge, nor the reverse. No schema library here: the renderer imports it at start.
+ *
+ * Longest accepted values: far beyond any real one (URLs of a few hundred characters; API keys up to ~2 KB for
+ * JWT-like ones), small enough that a pasted file or a runaway script (a 50 MB base URL) is config_invalid
+ * instead of a settings file the app and the CLI must carry.
+ */
+export const MAX_URL_CHARS = 2048;
+export const MAX_KEY_CHARS = 8 * 1024;
+export const MAX_MODEL_CHARS = 200;
+export const MAX_BYPASS_CHARS = 16 * 1024;
+export const MAX_CA_FILES = 32;
+export const MAX_PATH_CHARS = 4096;
+export const MAX_PROVIDER_NAME_CHARS = 100;
+export const MAX_PROVIDERS = 64;
+export const MAX_MODELS = 5000;
+export const MAX_SYSTEM_PROMPT = 100_000;
+/** How many earlier messages a conversation may send as context (0 = all that fit). */
+export const MAX_CONTEXT_MESSAGES = 10_000;
+export const MAX_RETRIES = 10;
+/** One message typed or sent from the window. */
+export const MAX_MESSAGE_CHARS = 1_000_000;
+export const MAX_TITLE_CHARS = 500;

@@ -76,6 +76,12 @@ export interface ErrorInfo {
   partial?: string;
   /** Whether the core considers this failure safe to retry (before content). */
   retryable?: boolean;
+  /** How many requests were made for it, retries included (set when there was more than one). */
+  attempts?: number;
+  /** How long the provider (or a proxy) asked to wait before trying again (Retry-After), ms. */
+  retryAfterMs?: number;
+  /** When that wait ends (epoch ms). */
+  retryAt?: number;
   /** For a setting refused on save: which field of the settings form it is about (`baseUrl`, `proxyUrl`, `bypass`, `caFiles`…). */
   field?: string;
   /** For a setting refused on save: the value to use instead, when there is one (e.g. the base URL without the pasted endpoint). */

@@ -212,6 +212,22 @@ describe('retries', () => {
     expect(of(r, 'retry')[0]).toEqual(expect.objectContaining({ delayMs: 60_000, cappedFromMs: 3_600_000 }));
     expect(r.error?.code).toBe('cancelled');
   });
+  it('a 429 that outlasts the retries says how many tries were made and when the provider said to try again, not that Parley retries', async () => {
+    up.behave(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 429, headers: { 'retry-after': '1' } })));
+    const t0 = Date.now();
+    const r = await run(core, cfg('openai', { retries: 2, stream: 'on' }));
+    expect(r.error?.code).toBe('rate_limited');
+    expect(up.count()).toBe(3);
+    const info = r.error?.toInfo();
+    expect(info).toMatchObject({ attempts: 3, retryAfterMs: 1000 });
+    expect(info?.retryAt).toBeGreaterThanOrEqual(t0 + 2000 + 1000);
+    expect(info?.hint).not.toMatch(/retries automatically/i);
+    // Refused at once (a quota): one try, no attempts to count, nor a wait.
+    up.behave({ kind: 'status', status: 429, body: { error: { message: 'You exceeded your current quota, please check your plan and billing details on the dashboard.', type: 'insufficient_quota' } } });
+    const q = await run(core, cfg('openai', { retries: 2, stream: 'on' }));
+    expect(q.error?.toInfo()).not.toHaveProperty('attempts');
+    expect(q.error?.message).toMatch(/on the dashboard\.$/);
+  });
   it('retries stop at the configured count', async () => {
     up.behave(...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })));
     const r = await run(core, cfg('openai', { retries: 1, stream: 'on' }));

@@ -208,8 +208,8 @@ describe('a Chinese window words these errors in Chinese', () => {
     ['idle timeout after the headers', () => thrown('idle', 'headers'), ['1500']],
     ['total timeout', () => thrown('total', 'body'), ['60000']],
     ['cancelled', () => thrown('cancel', 'body'), []],
-    ['closed before the answer', () => thrown(undefined, 'headers', cut), ['UND_ERR_SOCKET']],
-    ['closed mid-answer', () => thrown(undefined, 'body', cut), ['UND_ERR_SOCKET']],
+    ['closed before the answer', () => thrown(undefined, 'headers', cut), []],
+    ['closed mid-answer', () => thrown(undefined, 'body', cut), []],
     ['a line too long', () => limitExceeded('lineChars').toInfo(), ['1 MB']],
     ['comments without an event', () => limitExceeded('commentChars').toInfo(), ['64 KB']],
     ['an answer too long', () => limitExceeded('answerBytes').toInfo(), ['4 MB']],
@@ -230,6 +230,33 @@ describe('a Chinese window words these errors in Chinese', () => {
     expect(message).toContain(words);
     expectChinese(message, [words, 'api.x.test']);
     expectChinese(hint);
+    // Words that end in their own full stop end the sentence: no '.。'; the English message no '..'.
+    expect(message).not.toMatch(/[.!?][.。]$/);
+    expect(message.endsWith('api-keys.')).toBe(true);
+    expect(info.message).not.toMatch(/\.\.$/);
+    expect(info.message.endsWith('api-keys.')).toBe(true);
+  });
+
+  it('a connection cut mid-answer is said in words, without the system’s code, with what to do: Continue, a longer idle timeout, never stream', async () => {
+    const cutInfo = thrown(undefined, 'body', cut);
+    const idleInfo = thrown('idle', 'body');
+    for (const info of [cutInfo, idleInfo]) {
+      expect(info.message).not.toMatch(/UND_ERR|ECONN|[A-Z]{2,}_[A-Z]{2,}/);
+      expect(info.hint).toMatch(/Continue/);
+      expect(info.hint).toMatch(/Never stream/);
+      const zhWords = worded(info);
+      expect(zhWords.message).not.toMatch(/UND_ERR/);
+      expect(zhWords.hint).toContain('继续');
+      expect(zhWords.hint).toContain('从不流式传输');
+    }
+    expect(idleInfo.hint).toMatch(/idle timeout/);
+    expect(worded(idleInfo).hint).toContain('空闲超时');
+    await i18n.changeLanguage('en');
+    try {
+      expect(errorHint(cutInfo)).toBe(cutInfo.hint);
+    } finally {
+      await i18n.changeLanguage('zh');
+    }
   });
 
   it('a 404: the Chinese hint names the corrected base URL', () => {

@@ -120,6 +120,7 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
     case 'idle':
       return new ParleyError('idle_timeout', `No data arrived for ${s.idleMs} ms ${phase === 'body' ? 'in the middle of the answer' : 'after the response headers'}.`, {
         phase: 'body', route: routeText, afterSend: true, key: phase === 'body' ? 'idle_timeout_body' : 'idle_timeout_headers', params: { ms: s.idleMs },
+        ...(phase === 'body' ? { hint: 'What arrived is kept: Continue asks for the rest. A model that pauses to think needs a longer idle timeout (Settings → Network); a proxy that holds the stream back needs streaming set to Never stream.' } : {}),
       });
     case 'total':
       return new ParleyError('request_timeout', `The request did not finish within the total timeout of ${s.totalMs} ms.`, { phase, route: routeText, afterSend: true, key: 'request_timeout', params: { ms: s.totalMs } });
@@ -130,12 +131,14 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
   if (ParleyError.is(err.cause)) return err.cause;
   const code = err.code ?? '';
   const ms = Math.round(performance.now() - started);
+  // The system's code (UND_ERR_SOCKET, ECONNRESET…) is for the log: the message says what happened in words.
   const sys = code || err.message;
   return new ParleyError('stream_interrupted', phase === 'headers'
-    ? `The connection closed before an answer arrived (${sys}).`
-    : `The connection closed in the middle of the answer after ${ms} ms (${sys}).`, {
+    ? 'The connection closed before an answer arrived.'
+    : `The connection closed in the middle of the answer after ${(ms / 1000).toFixed(1)} s.`, {
     phase, route: routeText, providerMessage: err.message, retryable: true, afterSend: phase === 'body',
-    key: phase === 'headers' ? 'closed_before_answer' : 'closed_mid_answer', params: phase === 'headers' ? { sys } : { ms, sys },
+    key: phase === 'headers' ? 'closed_before_answer' : 'closed_mid_answer', params: phase === 'headers' ? { sys } : { s: (ms / 1000).toFixed(1), sys },
+    ...(phase === 'body' ? { hint: 'What arrived is kept: Continue asks for the rest. If a proxy cuts long answers, raise its timeout, or set streaming to Never stream (Settings → Network).' } : {}),
   }, { cause: e });
 }
 
@@ -424,9 +427,15 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
       }
       const explicit = shouldRetryHeader(err.detail.responseHeaders);
       const retryable = explicit ?? (err.detail.retryable === true);
-      if (!retryable || retries >= net.retries) throw err;
       const d: RetryDelay = retryDelay(retries, err.detail.responseHeaders, random());
-      if (totalDeadline !== undefined && Date.now() + d.delayMs > totalDeadline) throw err;
+      if (!retryable || retries >= net.retries || (totalDeadline !== undefined && Date.now() + d.delayMs > totalDeadline)) {
+        // Given up: how many tries were made, and when the server said to try again (facts the window words).
+        const asked = d.source === 'backoff' ? undefined : (d.cappedFromMs ?? d.delayMs);
+        throw err.with({
+          ...(attempts > 1 ? { attempts } : {}),
+          ...(asked !== undefined ? { retryAfterMs: asked, retryAt: Date.now() + asked } : {}),
+        });
+      }
       retries++;
       ctx.onEvent?.({ type: 'retry', attempt: retries, delayMs: d.delayMs, reason: err.code, message: err.message, ...(d.cappedFromMs ? { cappedFromMs: d.cappedFromMs } : {}) });
       try {

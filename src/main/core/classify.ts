@@ -67,6 +67,11 @@ function modelMissing(text: string): boolean {
   return /^model: \S+$|model[^.]*(not[ _]?found|does not exist|not exist|not available|unknown|invalid)|(no such|unknown|invalid) model|model_not_found|try pulling it/i.test(text);
 }
 
+/** A sentence whose quoted words already end it ("…on the dashboard." + ".") ends once. */
+export function oneStop(sentence: string): string {
+  return sentence.replace(/([.!?。！？])\.$/u, '$1');
+}
+
 /** Printable ASCII of a proxy's words (hostile text), at most `max` characters. */
 const printable = (text: string, max: number): string => text.replace(/[^\x20-\x7e]/g, '?').slice(0, max);
 
@@ -122,7 +127,7 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
   };
   const s = a.status;
   const mk = (code: ErrorCode, message: string, extra: Partial<typeof base> & { hint?: string; retryable?: boolean; key?: string; params?: Record<string, string | number> } = {}): ParleyError =>
-    new ParleyError(code, message, { ...base, ...extra });
+    new ParleyError(code, oneStop(message), { ...base, ...extra });
   const words = providerMessage ? `: ${providerMessage}` : '';
 
   if (s === 407) {
@@ -158,7 +163,7 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
     const quota = /insufficient_quota|quota|billing|balance|credit|arrearage/i.test(`${perr?.type ?? ''} ${providerMessage ?? ''}`);
     return mk('rate_limited', quota ? `${host} refused: quota or balance exhausted (429)${words}.` : `${host} is rate limiting requests (429)${words}.`, {
       retryable: !quota, key: quota ? 'rate_limited_quota' : 'rate_limited', params: { host, words: providerMessage ?? '' },
-      hint: quota ? 'Top up or check billing with the provider; retrying will not help.' : 'Wait a moment; Parley retries automatically. Check your plan\'s rate limits if it persists.',
+      hint: quota ? 'Top up or check billing with the provider; retrying will not help.' : 'Wait, then try again; check your plan\'s rate limits if it keeps happening.',
     });
   }
   if (s >= 400 && s < 500) {

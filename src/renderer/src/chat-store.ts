@@ -39,6 +39,8 @@ export interface ChatState {
   search: { query: string; hits: SearchHit[]; running: boolean };
   /** A message to scroll to once it is on screen (a search hit). */
   focusMessageId: string | null;
+  /** The words of the search a message was opened for: marked in it while that search stands. */
+  highlight: { messageId: string; words: string[] } | null;
   /** The message being edited (its text goes to the composer; sending makes a new branch). */
   editing: { messageId: string; text: string } | null;
   /** The provider routes' states and the questions waiting for them (issue 10, offline); null until main answered. */
@@ -48,6 +50,8 @@ export interface ChatState {
   applyBoot(boot: BootState): void;
   loadList(): Promise<void>;
   open(id: string, focusMessageId?: string | null): Promise<void>;
+  /** Opens a search hit: its conversation at the version that holds it, the search's words marked there. */
+  openHit(hit: SearchHit, query: string): Promise<void>;
   loadEarlier(): Promise<void>;
   newChat(): Promise<void>;
   send(text: string): Promise<boolean>;
@@ -142,6 +146,7 @@ export const useChat = create<ChatState>()((set, get) => {
     actionError: null,
     search: { query: '', hits: [], running: false },
     focusMessageId: null,
+    highlight: null,
     editing: null,
     net: null,
 
@@ -170,7 +175,7 @@ export const useChat = create<ChatState>()((set, get) => {
     },
 
     async open(id, focusMessageId = null) {
-      set({ currentId: id, opening: true, focusMessageId, editing: null });
+      set((s) => ({ currentId: id, opening: true, focusMessageId, editing: null, highlight: s.highlight?.messageId === focusMessageId ? s.highlight : null }));
       const r = await call('conversationsOpen', (api) => api.conversationsOpen(id, { limit: PAGE }));
       if (get().currentId !== id) return;
       if (!r.ok) {
@@ -183,7 +188,19 @@ export const useChat = create<ChatState>()((set, get) => {
         const all = await call('conversationsOpen', (api) => api.conversationsOpen(id, { limit: page.before + page.messages.length }));
         if (all.ok) page = all.value;
       }
+      if (focusMessageId && !page.messages.some((m) => m.id === focusMessageId)) {
+        // Not on the shown path: it is in another version; show that one.
+        const shown = await call('messagesSwitch', (api) => api.messagesSwitch(id, focusMessageId));
+        if (get().currentId !== id) return;
+        if (shown.ok) page = shown.value;
+      }
       set({ page, opening: false });
+    },
+
+    async openHit(hit, query) {
+      const words = [...new Set(query.split(/\s+/).filter(Boolean))];
+      set({ highlight: hit.messageId && words.length ? { messageId: hit.messageId, words } : null });
+      await get().open(hit.conversationId, hit.messageId);
     },
 
     async loadEarlier() {
@@ -309,7 +326,7 @@ export const useChat = create<ChatState>()((set, get) => {
 
     async runSearch(query) {
       const mine = ++searchSeq;
-      if (!query.trim()) return set({ search: { query, hits: [], running: false } });
+      if (!query.trim()) return set({ search: { query, hits: [], running: false }, highlight: null });
       set((s) => ({ search: { ...s.search, query, running: true } }));
       const r = await call('conversationsSearch', (api) => api.conversationsSearch(query));
       if (mine !== searchSeq) return; // a newer query is on its way

@@ -62,7 +62,8 @@ export interface WordableError {
 /** An error's message in the window's language (by its key); its English message for a key the window does not know. */
 export function errorMessage(e: WordableError): string {
   if (i18n.language === 'en' || !e.key || !has(en.error.text, e.key)) return e.message;
-  const text = i18n.t(`error.text.${e.key}`, localParams(e.params ?? {}));
+  // Quoted words that end in their own punctuation end the sentence ("….", ".。" would be doubled).
+  const text = i18n.t(`error.text.${e.key}`, localParams(e.params ?? {})).replace(/([.!?。！？])[.。]$/u, '$1');
   // An error read from an environment variable (the route in env mode) names it first, as the English does.
   const variable = e.params?.variable;
   return typeof variable === 'string' && variable ? i18n.t('error.variablePrefix', { variable }) + text : text;

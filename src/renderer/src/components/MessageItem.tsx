@@ -1,5 +1,6 @@
-import { memo, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { PathMessage, StreamNotice } from '../../../shared/chat.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import { useChat } from '../chat-store.ts';
@@ -8,6 +9,7 @@ import { Markdown } from '../markdown/Markdown.tsx';
 import { markdownStrings } from '../markdown/strings.ts';
 import { useStore } from '../store.ts';
 import { copyText } from '../clipboard.ts';
+import { clearHighlight, highlightWords } from '../search-highlight.ts';
 import { call } from '../api.ts';
 import { Code } from './Code.tsx';
 import { Icon } from './Icon.tsx';
@@ -40,8 +42,20 @@ function Notice({ notice }: { notice: StreamNotice }): React.JSX.Element | null 
 }
 
 /** A failure where it happened: the message, the hint, the provider's own words, and what to do next. */
+/** The facts of a request that gave up: how many tries, and when the provider said to try again. */
+function errorFacts(error: ErrorInfo, t: TFunction, lang: string): string {
+  const facts: string[] = [];
+  if (error.attempts) facts.push(t('error.attempts', { count: error.attempts }));
+  if (error.retryAfterMs !== undefined) {
+    const time = new Date(error.retryAt ?? Date.now() + error.retryAfterMs).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-US', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    facts.push(t('error.retryAfter', { s: Math.ceil(error.retryAfterMs / 1000), time }));
+  }
+  return facts.join(lang === 'zh' ? '' : ' ');
+}
+
 export function ErrorCard({ error, onRetry }: { error: ErrorInfo; onRetry?: () => void }): React.JSX.Element {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const facts = errorFacts(error, t, i18n.language);
   const runDoctorFor = useStore((s) => s.runDoctorFor);
   const setSection = useStore((s) => s.setSection);
   const providerId = useChat((s) => s.page?.conversation.providerId ?? null);
@@ -54,6 +68,7 @@ export function ErrorCard({ error, onRetry }: { error: ErrorInfo; onRetry?: () =
       {/* Worded in the window's language by the error's key; the provider's own words stay verbatim. */}
       <p data-testid="error-card-message">{message}</p>
       {error.hint ? <p className="error-card-hint" data-testid="error-card-hint">{errorHint(error)}</p> : null}
+      {facts ? <p className="error-card-facts" data-testid="error-card-facts">{facts}</p> : null}
       {error.providerMessage && !message.includes(error.providerMessage) ? (
         <blockquote className="provider-words" data-testid="error-card-provider">{error.providerMessage}</blockquote>
       ) : null}
@@ -125,6 +140,18 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
   const [copied, setCopied] = useState(false);
   const streaming = !!live || m.status === 'streaming';
   const text = live ? live.text : m.text;
+  // The words of the search this message was opened for, marked in its text while that search stands.
+  const words = useChat((s) => (s.highlight?.messageId === m.id ? s.highlight.words : null));
+  const textRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = textRef.current;
+    if (!words || !el) return;
+    const timer = window.setTimeout(() => highlightWords(el, words), 50);
+    return () => {
+      window.clearTimeout(timer);
+      clearHighlight();
+    };
+  }, [words, text]);
   const reasoning = live ? live.reasoning : m.reasoning;
   const labels = i18n.language === 'zh' ? markdownStrings.zh : markdownStrings.en;
   const isUser = m.role === 'user';
@@ -135,16 +162,21 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
       <div className="message-body">
         {reasoning ? <Reasoning text={reasoning} ms={m.reasoningMs} live={streaming && !text} /> : null}
         {isUser ? (
-          <div className="user-text" data-testid="message-text">{text}</div>
+          <div className="user-text" data-testid="message-text" ref={textRef}>{text}</div>
         ) : (
-          <div className="assistant-text" data-testid="message-text">
+          <div className="assistant-text" data-testid="message-text" ref={textRef}>
             <Markdown text={text} streaming={streaming} onOpenLink={openLink} onLoadImage={loadImage} labels={labels} />
             {streaming && !text && !reasoning ? <span className="typing" aria-label={t('chat.status.streaming')} /> : null}
           </div>
         )}
         {live?.notice ? <Notice notice={live.notice} /> : null}
         {!streaming && (m.status === 'stopped' || m.status === 'interrupted') ? (
-          <p className="muted small status-line" data-testid="status-line">{t(`chat.status.${m.status}`)}{m.status === 'interrupted' && m.error ? ` ${codeTitle(m.error.code)}: ${errorMessage(m.error)}` : ''}</p>
+          <p className="muted small status-line" data-testid="status-line">{t(`chat.status.${m.status}`)}{m.status === 'interrupted' && m.error ? `${i18n.language === 'zh' ? '' : ' '}${errorMessage(m.error)}` : ''}</p>
+        ) : null}
+        {/* What to do about an interruption (Continue, a longer idle timeout, never stream…), in the window's language. */}
+        {!streaming && m.status === 'interrupted' && m.error?.hint ? <p className="muted small status-hint" data-testid="status-hint">{errorHint(m.error)}</p> : null}
+        {!streaming && m.routeInfo?.mode === 'whole' && m.routeInfo.fallback ? (
+          <p className="muted small delivered-whole" data-testid="delivered-whole">{t(m.routeInfo.fallback.remembered ? 'chat.notice.deliveredWholeRemembered' : 'chat.notice.deliveredWhole', { reason: codeTitle(m.routeInfo.fallback.reason) })}</p>
         ) : null}
         {!streaming && m.status === 'failed' && m.error ? <ErrorCard error={m.error} onRetry={() => void retry(m.id)} /> : null}
       </div>

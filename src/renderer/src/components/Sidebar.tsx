@@ -157,7 +157,7 @@ export function Sidebar(): React.JSX.Element {
   const query = useChat((s) => s.search.query);
   const runSearch = useChat((s) => s.runSearch);
   const newChat = useChat((s) => s.newChat);
-  const open = useChat((s) => s.open);
+  const openHit = useChat((s) => s.openHit);
   const importConversations = useChat((s) => s.importConversations);
   const [text, setText] = useState(query);
   const timer = useRef<number | undefined>(undefined);
@@ -216,7 +216,7 @@ export function Sidebar(): React.JSX.Element {
             hits={hits}
             onOpen={(h) => {
               setSection('chat');
-              void open(h.conversationId, h.messageId);
+              void openHit(h, query);
             }}
           />
         ) : conversations.length === 0 ? (

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 
 
@@ -92,4 +93,31 @@ describe('parley bundle', () => {
     const versions = JSON.parse(strFromU8(files['versions.json'] ?? new Uint8Array())) as { app: string; node: string };
     expect(versions.app).toBe('0.1.0');
   }, 60_000);
+});
+
+describe('one settings reader for both bundles', () => {
+  it("the app's Export diagnostics and parley bundle show a broken settings.json alike: by line and column, never its text", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-bundle-broken-'));
+    try {
+      // A key cut off by a hand edit: JSON.parse's own message would quote it.
+      writeFileSync(join(dir, 'settings.json'), `{\n  "version": 2,\n  "providers": [{ "apiKey": "${SETTINGS_KEY}\n}`);
+      const appZip = join(dir, 'app.zip');
+      const svc = testAppServices(dir, { chooseExportPath: async () => appZip });
+      try {
+        const r = await svc.invoke({ windowId: 'w' }, 'diagnostics:export', []);
+        expect(r.ok).toBe(true);
+      } finally {
+        await svc.close();
+      }
+      const cliZip = join(dir, 'cli.zip');
+      expect((await runCli(['bundle', '--out', cliZip, '--config-dir', dir])).code).toBe(0);
+      const settingsOf = (zip: string): string => strFromU8(unzipSync(readFileSync(zip))['settings.json'] ?? new Uint8Array());
+      const fromApp = settingsOf(appZip);
+      expect(fromApp).toMatch(/not valid JSON \(line 3, column \d+\)/);
+      expect(fromApp).not.toContain(SETTINGS_KEY.slice(8, 14));
+      expect(settingsOf(cliZip)).toBe(fromApp);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,12 +1,10 @@
 /**
  * `parley bundle --out FILE.zip [--config-dir DIR]`: writes the support bundle.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir, logDirOf } from '../services/paths.ts';
 import { writeBundle } from '../services/bundle.ts';
-import { readSettingsFile } from '../services/settings-file.ts';
 import { argError, UsageError } from './options.ts';
 import { BUNDLE_USAGE, HELP, usageError } from './usage.ts';
 
@@ -24,16 +22,8 @@ export async function bundle(argv: string[]): Promise<number> {
   }
   if (!values.out) return usageError('bundle', new UsageError('--out FILE.zip is required'), BUNDLE_USAGE);
   const configDir = values['config-dir'] ?? defaultConfigDir();
-  let settings: unknown;
-  const file = join(configDir, 'settings.json');
   try {
-    // The one reader of the file: a broken one is named by line and column, never by its text (a key).
-    if (existsSync(file)) settings = readSettingsFile(file);
-  } catch (e) {
-    settings = { unreadable: (e as Error).message };
-  }
-  try {
-    const r = await writeBundle({ out: resolve(values.out), configDir, logDir: logDirOf(configDir), settings, env: process.env });
+    const r = await writeBundle({ out: resolve(values.out), configDir, logDir: logDirOf(configDir), env: process.env });
     process.stdout.write(`${r.path}: ${r.files.length} files, ${r.secretsStripped} secrets stripped\n`);
     return 0;
   } catch (e) {

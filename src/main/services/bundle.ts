@@ -9,12 +9,13 @@ import { strToU8, zipSync } from 'fflate';
 import { createRedactor, settingsSecrets, PROXY_ENV } from './redact.ts';
 import { listLogFiles } from './logging.ts';
 import { writeFailed, writeFileAtomic } from './safe-write.ts';
+import { readSettingsFile } from './settings-file.ts';
 
 export interface BundleOptions {
   out: string;
+  /** The data folder: settings.json and doctor reports (read with the one settings reader). */
   configDir: string;
   logDir: string;
-  settings?: unknown;
   env: Record<string, string | undefined>;
   extraSecrets?: string[];
   doctorReports?: unknown[];
@@ -46,8 +47,23 @@ function versions(): Record<string, unknown> {
   };
 }
 
+/**
+ * settings.json as the bundle shows it, read by the one settings reader: absent when there is none; a file that
+ * cannot be read is named by its reason (a broken one by line and column, never by its text).
+ */
+function bundledSettings(configDir: string): unknown {
+  const file = join(configDir, 'settings.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return readSettingsFile(file);
+  } catch (e) {
+    return { unreadable: (e as Error).message };
+  }
+}
+
 export async function writeBundle(opts: BundleOptions): Promise<BundleResult> {
-  const secrets = [...settingsSecrets(opts.settings, opts.env), ...(opts.extraSecrets ?? [])];
+  const settings = bundledSettings(opts.configDir);
+  const secrets = [...settingsSecrets(settings, opts.env), ...(opts.extraSecrets ?? [])];
   const redactor = createRedactor(secrets);
   const files: Record<string, Uint8Array> = {};
   const json = (v: unknown): Uint8Array => strToU8(JSON.stringify(v, null, 2) + '\n');
@@ -55,7 +71,7 @@ export async function writeBundle(opts: BundleOptions): Promise<BundleResult> {
   for (const p of listLogFiles(opts.logDir)) {
     files[`logs/${basename(p)}`] = strToU8(redactor.redactText(readFileSync(p, 'utf8')));
   }
-  if (opts.settings !== undefined) files['settings.json'] = json(redactor.redactValue(opts.settings));
+  if (settings !== undefined) files['settings.json'] = json(redactor.redactValue(settings));
   files['versions.json'] = json(versions());
   const envProxy: Record<string, string> = {};
   for (const k of PROXY_ENV) {

@@ -1,5 +1,4 @@
 /** The support bundle: logs, doctor reports, settings with secrets replaced, versions, written where the user chose. */
-import { readFileSync } from 'node:fs';
 import type { ExportResult } from '../../../shared/ipc.ts';
 import { writeBundle } from '../bundle.ts';
 import { ParleyError } from '../../core/errors.ts';
@@ -12,15 +11,9 @@ export function diagnosticsHandlers(ctx: AppContext): Handlers<'diagnostics:expo
       const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
       const out = await ctx.opts.chooseExportPath(`parley-diagnostics-${stamp}.zip`);
       if (!out) return null;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(ctx.settings.path, 'utf8'));
-      } catch {
-        raw = undefined;
-      }
       let res: ExportResult;
       try {
-        res = await writeBundle({ out, configDir: ctx.opts.dataDir, logDir: ctx.opts.logDir, settings: raw, env: ctx.env, extraSecrets: ctx.redactor.secrets() });
+        res = await writeBundle({ out, configDir: ctx.opts.dataDir, logDir: ctx.opts.logDir, env: ctx.env, extraSecrets: ctx.redactor.secrets() });
       } catch (e) {
         // A file that cannot be written or read is storage_failed with its path and the OS's reason, not a
         // network error (the app's catch-all would call it protocol_error).

@@ -35,8 +35,16 @@ export interface DoctorStep {
   /** The same detail, sentence by sentence, for the window to word. */
   words?: Worded[];
 }
+/** What the doctor checked: the provider (by id and name; no id for an unsaved draft) and the model. */
+export interface DoctorTarget {
+  providerId?: string;
+  name: string;
+  model: string;
+}
 export interface DoctorReport {
   verdict: DoctorVerdict;
+  /** The provider and model checked (the app's runs; absent when no provider was configured). */
+  target?: DoctorTarget;
   findings: string[];
   steps: DoctorStep[];
   /** English (the command line, the logs). */

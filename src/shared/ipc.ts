@@ -302,8 +302,12 @@ export const CONTRACT = {
   /** The model list of a saved provider, or of a draft (same key rules as saving). */
   'providers:models': { args: args([v.union([id, providerDraft])]), result: returns<string[]>() },
   'providers:detect': { args: none(), result: returns<DetectedProvider[]>() },
-  /** Runs the doctor on a provider (default: the default provider); steps arrive as 'doctor:step' events. */
-  'doctor:run': { args: args([v.optional(v.strictObject({ providerId: v.optional(id) }))]), result: returns<DoctorReport>() },
+  /**
+   * Runs the doctor on a provider (default: the default provider) and model (default: its default model), or on
+   * an unsaved draft from the provider form (the same key rules as saving; nothing is saved). Steps arrive as
+   * 'doctor:step' events; the report names the provider and model it checked (`target`).
+   */
+  'doctor:run': { args: args([v.optional(v.strictObject({ providerId: v.optional(id), model: v.optional(modelName), draft: v.optional(providerDraft) }))]), result: returns<DoctorReport>() },
   'doctor:cancel': { args: none(), result: returns<boolean>() },
   /** The latest saved doctor report (shown again after a restart), or null when the doctor never ran. */
   'doctor:last': { args: none(), result: returns<SavedDoctorReport | null>() },
@@ -323,8 +327,8 @@ export const CONTRACT = {
   'conversations:update': { args: args([id, conversationPatch]), result: returns<Conversation>() },
   'conversations:delete': { args: args([id]), result: returns<boolean>() },
   'conversations:search': { args: args([boundedText(500)]), result: returns<SearchHit[]>() },
-  /** Saves a conversation as Markdown or JSON through a save dialog; null when cancelled. */
-  'conversations:export': { args: args([id, v.picklist(['markdown', 'json'])]), result: returns<string | null>() },
+  /** Saves a conversation as Markdown or JSON through a save dialog; null when cancelled. Markdown's headings in the window's language. */
+  'conversations:export': { args: args([id, v.picklist(['markdown', 'json']), v.optional(v.picklist(['en', 'zh']))]), result: returns<string | null>() },
   /** Imports Parley JSON or ChatGPT's conversations.json chosen in an open dialog; the new conversations. */
   'conversations:import': { args: none(), result: returns<Conversation[]>() },
   'messages:switch': { args: args([id, id]), result: returns<ConversationPage>() },

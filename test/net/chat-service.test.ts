@@ -319,6 +319,20 @@ describe('sending and streaming', () => {
     expect(up.chatRequests.at(-1)?.body?.model).toBe('test-model');
   });
 
+  it('a Markdown export’s headings are in the language the window asks for', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-chat-'));
+    dirs.push(dir);
+    const svc = testAppServices(dir, { chooseSavePath: async (name) => join(dir, name) });
+    open.push(svc);
+    const c = await svc.invoke({ windowId: 'w1' }, 'conversations:create', []);
+    if (!c.ok) throw new Error(c.error.message);
+    await svc.invoke({ windowId: 'w1' }, 'conversations:update', [c.value.id, { title: '代理笔记', systemPrompt: '简短回答。' }]);
+    const zh = await svc.invoke({ windowId: 'w1' }, 'conversations:export', [c.value.id, 'markdown', 'zh']);
+    expect(zh.ok && readFileSync(zh.value ?? '', 'utf8')).toBe('# 代理笔记\n\n## 系统提示词\n\n简短回答。\n');
+    const en = await svc.invoke({ windowId: 'w1' }, 'conversations:export', [c.value.id, 'markdown', 'en']);
+    expect(en.ok && readFileSync(en.value ?? '', 'utf8')).toBe('# 代理笔记\n\n## System prompt\n\n简短回答。\n');
+  });
+
   it('Regenerate makes a sibling version; editing a question makes a new branch; switching versions changes the shown path', async () => {
     const { svc, win } = app();
     const convId = await setup(svc);

@@ -59,6 +59,19 @@ describe('export', () => {
     ].join('\n'));
   });
 
+  it('Markdown in Chinese: the headings follow the window’s language (the text stays as written)', () => {
+    const s = tempStore();
+    const id = sample(s);
+    expect(s.exportMarkdown(id, 'zh')).toBe([
+      '# Round trip 往返', '',
+      '## 系统提示词', '', 'Answer briefly.', '',
+      '## 用户', '', 'What is a SOCKS proxy?', '',
+      '## 助手 (deepseek-reasoner)', '', '<details>', '<summary>推理过程</summary>', '', 'The user asks about SOCKS.', '', '</details>', '', 'A proxy that forwards TCP.', '',
+      '## 用户', '', 'And SOCKS5h?', '',
+      '## 助手', '', 'The proxy resolves na', '', '_（已停止）_', '',
+    ].join('\n'));
+  });
+
   it('Parley JSON: the conversation and every message of the tree', () => {
     const s = tempStore();
     const id = sample(s);

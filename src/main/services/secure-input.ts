@@ -8,6 +8,7 @@ import { ParleyError } from '../core/errors.ts';
 import { PROXY_VARS } from './shell-env.ts';
 import { PRESETS } from '../../shared/settings.ts';
 import { ENV_REF, referencedVars, type Env } from '../core/config.ts';
+import { originOf } from '../../shared/origin.ts';
 
 
 export type FieldKind = 'key' | 'url' | 'plain';
@@ -30,15 +31,6 @@ export function checkWindowValue(value: string | undefined, kind: FieldKind, fie
       });
     }
   }
-}
-
-/** scheme://host:port of a URL (default ports made explicit); undefined when it is not a URL. */
-export function originOf(url: string | undefined): string | undefined {
-  if (!url || !URL.canParse(url)) return undefined;
-  const u = new URL(url);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
-  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-  return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
 }
 
 /** The value with its `${VAR}`s expanded (an unset one is empty), for deciding where it goes; never shown. */

@@ -9,6 +9,7 @@ import type { ErrorInfo } from '../../shared/errors.ts';
 import type { BootState, ConversationPatch, NetState, NetStatus, SendResult } from '../../shared/ipc.ts';
 import { call } from './api.ts';
 import { log } from './log.ts';
+import i18n from './i18n.ts';
 
 const PAGE = PAGE_SIZE;
 
@@ -306,7 +307,8 @@ export const useChat = create<ChatState>()((set, get) => {
     },
 
     async exportConversation(id, format) {
-      const r = await call('conversationsExport', (api) => api.conversationsExport(id, format));
+      // Markdown's headings in the window's language.
+      const r = await call('conversationsExport', (api) => api.conversationsExport(id, format, i18n.language === 'zh' ? 'zh' : 'en'));
       if (!r.ok) {
         fail(r.error, 'export failed');
         return null;

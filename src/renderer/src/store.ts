@@ -43,7 +43,7 @@ export interface State {
   saveError: ErrorInfo | null;
   /** A short confirmation (exported to…, imported…), shown until dismissed or replaced. */
   notice: string | null;
-  /** The provider the doctor runs on (default: the default provider). */
+  /** The provider picked for the doctor (null: the conversation in view's, see doctorTarget). */
   doctorProviderId: string | null;
 
   init(): Promise<void>;
@@ -54,6 +54,8 @@ export interface State {
   detectProviders(): Promise<DetectedProvider[]>;
   /** Runs the doctor for a provider and shows the Diagnostics section. */
   runDoctorFor(providerId: string | null): Promise<void>;
+  /** Picks the provider the doctor checks next (null: the conversation in view's). */
+  pickDoctorProvider(providerId: string | null): void;
   setSection(section: Section): void;
   saveSettings(patch: SettingsPatch, changed: string[]): Promise<boolean>;
   /** Opens the system file dialog (in main) for a CA certificate file: its path, or null (cancelled or refused). */
@@ -81,6 +83,23 @@ function saveFailed(error: ErrorInfo, context: string): void {
   useStore.setState({ saveError: error });
   if (error.field) log.warn(context, error);
   else useStore.getState().showError(error, context);
+}
+
+/**
+ * The provider and model the doctor checks: the one picked (Diagnostics' picker, an error card, a provider's
+ * Test), else the conversation in view's, else the default provider; the conversation's model when it is its
+ * provider, else the provider's default model (main's choice). Null when no provider is configured.
+ */
+export function doctorTarget(view: SettingsView | null, picked: string | null, conversation: { providerId: string | null; model: string | null } | null): { providerId: string; model?: string } | null {
+  const providers = view?.providers ?? [];
+  const known = (id: string | null | undefined): id is string => !!id && providers.some((p) => p.id === id);
+  const defaults = view?.settings.defaults;
+  // As the chat's picker: a conversation without a provider of its own uses the default provider and model.
+  const convProvider = conversation ? conversation.providerId ?? defaults?.providerId : undefined;
+  const id = [picked, convProvider, defaults?.providerId, providers[0]?.id].find(known);
+  if (!id) return null;
+  const model = convProvider === id ? conversation?.model || (id === defaults?.providerId ? defaults.model : '') : '';
+  return { providerId: id, ...(model ? { model } : {}) };
 }
 
 const idleDoctor: DoctorState = { running: false, steps: [], report: null, cancelled: false };
@@ -134,7 +153,8 @@ export const useStore = create<State>()((set, get) => ({
   },
 
   setSection(section) {
-    set({ section });
+    // Diagnostics opened by hand checks the conversation in view's provider, not the one an error card last chose.
+    set(section === 'diagnostics' && get().section !== 'diagnostics' ? { section, doctorProviderId: null } : { section });
   },
 
   setNotice(text) {
@@ -183,6 +203,10 @@ export const useStore = create<State>()((set, get) => ({
     await get().runDoctor();
   },
 
+  pickDoctorProvider(providerId) {
+    set({ doctorProviderId: providerId });
+  },
+
   async saveSettings(patch, changed) {
     const r = await call('settingsSet', (api) => api.settingsSet(patch));
     if (!r.ok) {
@@ -209,8 +233,8 @@ export const useStore = create<State>()((set, get) => ({
     if (get().doctor.running) return;
     set({ doctor: { running: true, steps: [], report: null, cancelled: false } });
     log.info('doctor started');
-    const providerId = get().doctorProviderId;
-    const r = await call('doctorRun', (api) => (providerId ? api.doctorRun({ providerId }) : api.doctorRun()));
+    const target = doctorTarget(get().view, get().doctorProviderId, useChat.getState().page?.conversation ?? null);
+    const r = await call('doctorRun', (api) => (target ? api.doctorRun(target) : api.doctorRun()));
     if (r.ok) {
       set({ doctor: { running: false, steps: r.value.steps, report: r.value, cancelled: false } });
       log.info('doctor finished', { verdict: r.value.verdict, findings: r.value.findings });

@@ -56,12 +56,12 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       if (!query.trim()) return [];
       return store.search(query.trim(), { limit: 50 });
     },
-    'conversations:export': async (_caller, id, format) => {
+    'conversations:export': async (_caller, id, format, language) => {
       const c = must(id);
       const choose = ctx.opts.chooseSavePath ?? ((name: string) => ctx.opts.chooseExportPath(name));
       const out = await choose(fileName(c.title, format === 'markdown' ? 'md' : 'json'), format);
       if (!out) return null;
-      const body = format === 'markdown' ? store.exportMarkdown(id) : JSON.stringify(store.exportJson(id), null, 2);
+      const body = format === 'markdown' ? store.exportMarkdown(id, language ?? 'en') : JSON.stringify(store.exportJson(id), null, 2);
       // Whole or not at all, owner-only; a read-only folder or a full disk is storage_failed naming the file.
       try {
         writeFileAtomic(out, body, { mode: 0o600, what: 'the conversation export' });

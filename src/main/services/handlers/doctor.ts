@@ -3,6 +3,7 @@ import { WORKING_VERDICTS, type DoctorReport } from '../../../shared/doctor.ts';
 import { runDoctor } from '../doctor.ts';
 import { latestDoctorReport, saveDoctorReport } from '../doctor-reports.ts';
 import { connectionFor, pickProvider } from '../providers.ts';
+import { checkDraft } from './providers.ts';
 import type { AppContext, Handlers } from './types.ts';
 
 export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor:cancel' | 'doctor:last' | 'doctor:brokenRoutes' | 'doctor:forgetRoutes'> {
@@ -14,9 +15,12 @@ export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor
       doctorAbort = ac;
       const loginShellEnv = await ctx.loginShellEnv();
       const s = ctx.settings.get();
-      const provider = which?.providerId ? ctx.settings.providerFor(which.providerId) : pickProvider(s);
+      // A draft from the provider form is checked as it would be saved (same key rules, same consent), without saving it.
+      if (which?.draft) await checkDraft(ctx, which.draft);
+      const provider = which?.draft ? ctx.settings.providerFor(which.draft) : which?.providerId ? ctx.settings.providerFor(which.providerId) : pickProvider(s);
       // No provider yet: the doctor reports the empty settings as such.
-      const raw = provider ? connectionFor(s, provider, undefined) : { provider: { protocol: 'openai', baseUrl: '', model: '' }, network: s.network };
+      const raw = provider ? connectionFor(s, provider, which?.model) : { provider: { protocol: 'openai', baseUrl: '', model: '' }, network: s.network };
+      const target: DoctorReport['target'] = provider ? { ...(which?.draft && !which.draft.id ? {} : { providerId: provider.id }), name: provider.name, model: raw.provider.model ?? '' } : undefined;
       ctx.learnSettings(raw);
       // The doctor's requests are one entry of the network panel: its connection steps, heads and steps.
       const rec = ctx.requests.begin({
@@ -36,7 +40,7 @@ export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor
         },
       }));
       if (doctorAbort === ac) doctorAbort = undefined;
-      const safe = ctx.redactor.redactValue(report) as DoctorReport;
+      const safe = ctx.redactor.redactValue(target ? { ...report, target } : report) as DoctorReport;
       if (WORKING_VERDICTS.includes(safe.verdict)) rec.done('doctor finished', { verdict: safe.verdict, findings: safe.findings.join(', ') });
       else rec.failed(safe.verdict, 'doctor finished', { verdict: safe.verdict, findings: safe.findings.join(', ') });
       // A stopped run says nothing about the connection: the last complete report stays the one shown after a restart.

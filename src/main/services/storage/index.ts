@@ -36,7 +36,7 @@
  *                                       updatedAt, newest first; versions of a message are one hit; snippets are
  *                                       plain text; limit default 50, max 200. Streaming messages are not found.
  * Export / import
- *   exportMarkdown(id) → string;  exportJson(id) → ParleyExport
+ *   exportMarkdown(id, language?) → string (headings in 'en' or 'zh');  exportJson(id) → ParleyExport
  *   importJson(text | bytes)          → Conversation[] imported: Parley JSON (new ids) or ChatGPT's
  *                                       conversations.json (user/assistant text kept, tree and current path
  *                                       kept); bounded (200 MB, 10,000 conversations, 100,000 messages each);
@@ -60,10 +60,10 @@ import {
   toConversation, toMessage, type ConversationInit, type ConversationPatch, type ConversationRow, type MessageInit, type MessagePatch,
 } from './records.ts';
 import { createSearchClient, defaultWorkerUrl } from './search.ts';
-import { importDocument, toMarkdown, toParleyJson, type ImportResult, type ParleyExport } from './transfer.ts';
+import { importDocument, toMarkdown, toParleyJson, type ExportLanguage, type ImportResult, type ParleyExport } from './transfer.ts';
 import { readPage, readPathMessages, removeMessage, switchTo, type PathOptions } from './tree.ts';
 
-export type { ConversationInit, ConversationPatch, MessageInit, MessagePatch, PathOptions, ImportResult, ParleyExport };
+export type { ConversationInit, ConversationPatch, MessageInit, MessagePatch, PathOptions, ExportLanguage, ImportResult, ParleyExport };
 export { LIMITS } from './limits.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
 
@@ -118,7 +118,7 @@ export interface ChatStore {
   switchVersion(conversationId: string, messageId: string, opts?: { limit?: number }): ConversationPage;
   recoverInterrupted(): number;
   search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
-  exportMarkdown(conversationId: string): string;
+  exportMarkdown(conversationId: string, language?: ExportLanguage): string;
   exportJson(conversationId: string): ParleyExport;
   importJson(input: string | Uint8Array): Conversation[];
   stats(): StoreStats;
@@ -203,7 +203,7 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
       if (!query.trim()) return [];
       return searchClient.search(query, Math.min(limit, LIMITS.searchLimitMax));
     },
-    exportMarkdown: (id) => run('exporting a conversation', () => toMarkdown(db, id)),
+    exportMarkdown: (id, language) => run('exporting a conversation', () => toMarkdown(db, id, language)),
     exportJson: (id) => run('exporting a conversation', () => toParleyJson(db, id)),
     importJson: (input) => run('importing conversations', () => db.tx(() => importDocument(db, input).conversations)),
     stats: () => run('reading statistics', () => {

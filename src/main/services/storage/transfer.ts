@@ -32,20 +32,34 @@ export interface ImportResult {
 
 // ---------------------------------------------------------------- export
 
-const ROLE_HEADING: Record<MessageRole, string> = { system: 'System', user: 'User', assistant: 'Assistant' };
+/** The languages an export's headings are written in (the window's). */
+export type ExportLanguage = 'en' | 'zh';
 
-/** Markdown of the shown path: the title, then each message under its role; reasoning in a collapsed <details>. */
-export function toMarkdown(db: Db, conversationId: string): string {
+/** The words of a Markdown export, by language. */
+const HEADINGS: Record<ExportLanguage, { untitled: string; systemPrompt: string; roles: Record<MessageRole, string>; reasoning: string; stopped: string; interrupted: string; failed: (why: string) => string }> = {
+  en: {
+    untitled: 'Untitled conversation', systemPrompt: 'System prompt', roles: { system: 'System', user: 'User', assistant: 'Assistant' }, reasoning: 'Reasoning',
+    stopped: '_(stopped)_', interrupted: '_(interrupted)_', failed: (why) => `_(failed${why ? `: ${why}` : ''})_`,
+  },
+  zh: {
+    untitled: '未命名对话', systemPrompt: '系统提示词', roles: { system: '系统', user: '用户', assistant: '助手' }, reasoning: '推理过程',
+    stopped: '_（已停止）_', interrupted: '_（已中断）_', failed: (why) => `_（失败${why ? `：${why}` : ''}）_`,
+  },
+};
+
+/** Markdown of the shown path: the title, then each message under its role; reasoning in a collapsed <details>. Headings in `language`. */
+export function toMarkdown(db: Db, conversationId: string, language: ExportLanguage = 'en'): string {
+  const h = HEADINGS[language];
   const c = toConversation(mustConversation(db, conversationId));
-  const out: string[] = [`# ${c.title.trim() || 'Untitled conversation'}`, ''];
-  if (c.systemPrompt.trim()) out.push('## System prompt', '', c.systemPrompt.trim(), '');
+  const out: string[] = [`# ${c.title.trim() || h.untitled}`, ''];
+  if (c.systemPrompt.trim()) out.push(`## ${h.systemPrompt}`, '', c.systemPrompt.trim(), '');
   for (const m of readPathMessages(db, conversationId)) {
-    out.push(`## ${ROLE_HEADING[m.role]}${m.role === 'assistant' && m.model ? ` (${m.model})` : ''}`, '');
-    if (m.reasoning.trim()) out.push('<details>', '<summary>Reasoning</summary>', '', m.reasoning.trim(), '', '</details>', '');
+    out.push(`## ${h.roles[m.role]}${m.role === 'assistant' && m.model ? ` (${m.model})` : ''}`, '');
+    if (m.reasoning.trim()) out.push('<details>', `<summary>${h.reasoning}</summary>`, '', m.reasoning.trim(), '', '</details>', '');
     if (m.text.trim()) out.push(m.text.trim(), '');
-    if (m.status === 'stopped') out.push('_(stopped)_', '');
-    else if (m.status === 'interrupted' || m.status === 'streaming') out.push('_(interrupted)_', '');
-    else if (m.status === 'failed') out.push(`_(failed${m.error ? `: ${m.error.message}` : ''})_`, '');
+    if (m.status === 'stopped') out.push(h.stopped, '');
+    else if (m.status === 'interrupted' || m.status === 'streaming') out.push(h.interrupted, '');
+    else if (m.status === 'failed') out.push(h.failed(m.error?.message ?? ''), '');
   }
   return out.join('\n').trimEnd() + '\n';
 }

@@ -4,7 +4,8 @@ import { WORKING_VERDICTS, type DoctorReport, type DoctorStep, type SavedDoctorR
 import { call } from '../api.ts';
 import { codeTitle, joinWords, word } from '../i18n.ts';
 import { log } from '../log.ts';
-import { useStore } from '../store.ts';
+import { doctorTarget, useStore } from '../store.ts';
+import { useChat } from '../chat-store.ts';
 import { Code } from './Code.tsx';
 
 const STATUS_ICON: Record<StepStatus, string> = { pass: '✓', warn: '!', fail: '✕', skip: '–' };
@@ -59,8 +60,13 @@ function Verdict({ report, time }: { report: DoctorReport; time?: string }): Rea
         <div className="verdict-title">
           {kind === 'stopped' ? t('diag.doctor.stopped') : <>{codeTitle(report.verdict)} <Code code={report.verdict} /></>}
         </div>
+        {report.target ? (
+          <div className="muted small" data-testid="doctor-checked" data-provider={report.target.providerId ?? ''}>
+            {t('diag.doctor.checked', { name: report.target.name, model: report.target.model || '—' })}
+          </div>
+        ) : null}
         <div className="verdict-sub">
-          {kind === 'ok' ? t('diag.doctor.chatWorks') : kind === 'degraded' ? t('diag.doctor.chatWorksDegraded') : kind === 'stopped' ? t('diag.doctor.stoppedSub') : t('diag.doctor.chatBlocked')}
+          {kind === 'ok' ? t('diag.doctor.chatWorks') : kind === 'degraded' ? t('diag.doctor.chatWorksDegraded') : kind === 'stopped' ? t('diag.doctor.stoppedSub') : report.target ? t('diag.doctor.chatBlockedWith', { name: report.target.name }) : t('diag.doctor.chatBlocked')}
         </div>
       </div>
     </div>
@@ -158,6 +164,19 @@ function Doctor(): React.JSX.Element {
   const doctor = useStore((s) => s.doctor);
   const runDoctor = useStore((s) => s.runDoctor);
   const cancelDoctor = useStore((s) => s.cancelDoctor);
+  const view = useStore((s) => s.view);
+  const picked = useStore((s) => s.doctorProviderId);
+  const pick = useStore((s) => s.pickDoctorProvider);
+  const convProvider = useChat((s) => s.page?.conversation.providerId ?? null);
+  const convModel = useChat((s) => s.page?.conversation.model ?? null);
+  // Which provider and model a run checks (named before it runs; the user may pick another).
+  const target = doctorTarget(view, picked, { providerId: convProvider, model: convModel });
+  const providers = view?.providers ?? [];
+  const modelOf = (id: string): string => {
+    if (target?.providerId === id && target.model) return target.model;
+    const p = providers.find((x) => x.id === id);
+    return p?.defaultModel || p?.models[0] || '—';
+  };
   // The last saved report, shown until the doctor runs in this window (after a restart, the last result is there).
   const [last, setLast] = useState<SavedDoctorReport | null>(null);
   const fresh = doctor.running || doctor.report !== null || doctor.steps.length > 0;
@@ -179,6 +198,16 @@ function Doctor(): React.JSX.Element {
     <section className="card" aria-labelledby="doctor-title">
       <h2 id="doctor-title">{t('diag.doctor.legend')}</h2>
       <p className="muted">{t('diag.doctor.help')}</p>
+      {providers.length ? (
+        <div className="field doctor-target">
+          <label htmlFor="doctor-provider">{t('diag.doctor.provider')}</label>
+          <select id="doctor-provider" data-testid="doctor-provider" value={target?.providerId ?? ''} disabled={doctor.running} onChange={(e) => pick(e.target.value || null)}>
+            {providers.map((p) => (
+              <option key={p.id} value={p.id}>{t('diag.doctor.providerOption', { name: p.name, model: modelOf(p.id) })}</option>
+            ))}
+          </select>
+        </div>
+      ) : null}
       <div className="actions">
         <button type="button" className="primary" data-testid="doctor-run" disabled={doctor.running} onClick={() => void runDoctor()}>
           {t('diag.doctor.run')}

@@ -12,8 +12,10 @@ import { PRESETS, PROTOCOLS, ROUTE_MODES, type PresetId, type Protocol, type Rou
 import { WORKING_VERDICTS } from '../../../shared/doctor.ts';
 // The one base-URL check (pure, no I/O): main refuses its errors on save; its warnings are shown here as a note.
 import { checkBaseUrl } from '../../../shared/base-url.ts';
+// The one rule for where a stored key may go (main applies it on save; the form says it before).
+import { keyStaysWith, originOf } from '../../../shared/origin.ts';
 import { call } from '../api.ts';
-import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
+import { codeTitle, errorHint, errorMessage, joinWords } from '../i18n.ts';
 import { useStore } from '../store.ts';
 import { FieldError, fieldAria, type FieldProblem } from './FieldError.tsx';
 
@@ -79,8 +81,13 @@ function draftOf(f: Form): ProviderDraft {
   };
 }
 
+/** A stored key that is a `${VAR}` reference (its marker is the reference itself). */
+const isVarRef = (marker: string | null): marker is string => !!marker && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(marker);
+/** How the form names where a base URL points: its origin, or the text when it is not a URL yet (a `${VAR}`). */
+const whereOf = (baseUrl: string): string => originOf(baseUrl.trim()) ?? baseUrl.trim();
+
 function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.JSX.Element {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const saveProvider = useStore((s) => s.saveProvider);
   const fetchModels = useStore((s) => s.fetchModels);
   const [f, setF] = useState<Form>(initial);
@@ -100,8 +107,21 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
   const set = <K extends keyof Form>(k: K, v: Form[K]): void => {
     setF((x) => ({ ...x, [k]: v }));
     if (k === 'apiKey' || k === 'proxyUrl' || k === 'routeMode') setAskUnprotected(null);
+    if (k === 'apiKey' || k === 'baseUrl') setAskDrop(false);
     setProblem((p) => (p && clears[k] === p.field ? null : p));
   };
+  /**
+   * The base URL now points at another origin than the stored key's: the key will not be sent there. A `${VAR}`
+   * reference stays (it is sent again with the draft, and main checks it as a typed one); a stored key is dropped,
+   * which the form says at once and the save asks to confirm.
+   */
+  const moved = !!stored && !!marker && !f.clearKey && !f.apiKey.trim() && !keyStaysWith(stored.baseUrl, f.baseUrl);
+  const keepsRef = moved && isVarRef(marker);
+  const dropsKey = moved && !keepsRef;
+  /** The save would drop the stored key: asked first (type the key, or save without one). */
+  const [askDrop, setAskDrop] = useState(false);
+  /** The draft as main gets it: a `${VAR}` key kept across a move of the base URL goes along. */
+  const draft = (withoutKey = false): ProviderDraft => ({ ...draftOf(f), ...(withoutKey ? { apiKey: '' } : keepsRef ? { apiKey: marker } : {}) });
   // A base URL that probably will not work (saved all the same): a note with the URL to use.
   const note = useMemo(() => (f.baseUrl.trim() ? checkBaseUrl(f.baseUrl, f.protocol).find((i) => i.severity === 'warn') : undefined), [f.baseUrl, f.protocol]);
 
@@ -137,7 +157,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
     setBusy(true);
     setStatus(t('providers.fetching'));
     setProblem(null);
-    const models = await fetchModels(draftOf(f));
+    const models = await fetchModels(draft());
     setBusy(false);
     if (!models) {
       refused();
@@ -147,11 +167,19 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
     setStatus(t('providers.fetched', { count: models.length }));
   };
   /** Saves the draft; the provider's id (a new one's as main gave it), or null when refused. */
-  const save = async (consent = false): Promise<string | null> => {
+  const save = async (consent = false, withoutKey = false): Promise<string | null> => {
     setProblem(null);
     setAskUnprotected(null);
+    setAskDrop(false);
+    if (dropsKey && !withoutKey) {
+      // Saving now would leave the provider without its key: not without the user's word.
+      setAskDrop(true);
+      setStatus(t('providers.keyOrigin.askStatus'));
+      requestAnimationFrame(() => document.getElementById('p-apiKey')?.focus());
+      return null;
+    }
     const before = new Set((useStore.getState().view?.providers ?? []).map((p) => p.id));
-    const ok = await saveProvider({ ...draftOf(f), ...(consent ? { storeUnprotected: true } : {}) });
+    const ok = await saveProvider({ ...draft(withoutKey), ...(consent ? { storeUnprotected: true } : {}) });
     if (!ok) {
       refused();
       return null;
@@ -162,6 +190,13 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
     e.preventDefault();
     setBusy(true);
     const id = await save();
+    setBusy(false);
+    if (id) onDone();
+  };
+  /** The user agreed to save the moved provider without a key. */
+  const onSaveWithoutKey = async (): Promise<void> => {
+    setBusy(true);
+    const id = await save(false, true);
     setBusy(false);
     if (id) onDone();
   };
@@ -180,29 +215,39 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
     setStatus('');
     requestAnimationFrame(() => document.getElementById('p-apiKey')?.focus());
   };
-  /** Test: saves the draft (the doctor runs on saved settings), then the doctor's checks for this provider. */
+  /**
+   * Test: the doctor's checks on the form as it is, without saving it (a failing test leaves nothing behind; Save
+   * keeps what works). It needs a model to ask: without one, the form says where to get it.
+   */
   const onTest = async (): Promise<void> => {
-    setBusy(true);
-    setTest({ state: 'running' });
-    const id = await save();
-    if (!id) {
-      setBusy(false);
-      setTest(null);
+    setProblem(null);
+    setAskDrop(false);
+    if (!f.defaultModel.trim() && !f.models.length) {
+      setTest({ state: 'done', works: false, verdict: 'no_model', text: t('providers.testNeedsModel') });
+      requestAnimationFrame(() => document.querySelector<HTMLElement>('[data-testid="settings-model"]')?.focus());
       return;
     }
-    // Saved: the key is stored now (the field says so), and a second save changes this provider.
-    setF((x) => ({ ...x, id, apiKey: '', clearKey: false }));
-    setStatus(t('providers.saved'));
-    const r = await call('doctorRun', (api) => api.doctorRun({ providerId: id }));
+    setBusy(true);
+    setTest({ state: 'running' });
+    const r = await call('doctorRun', (api) => api.doctorRun({ draft: draft() }));
     setBusy(false);
     if (!r.ok) {
+      // Refused as a save would be (a field main names): the reason at its field.
+      useStore.setState({ saveError: r.error });
+      if (r.error.field && INPUT_ID[r.error.field]) {
+        setTest(null);
+        refused();
+        return;
+      }
       setTest({ state: 'done', works: false, verdict: r.error.code, text: errorMessage(r.error) });
       return;
     }
     const report = r.value;
     const works = WORKING_VERDICTS.includes(report.verdict);
     const failed = report.steps.find((st) => st.status === 'fail');
-    setTest({ state: 'done', works, verdict: report.verdict, text: works ? t('providers.testWorks') : failed?.detail || codeTitle(report.verdict) });
+    const detail = failed ? (i18n.language !== 'en' && failed.words?.length ? joinWords(failed.words) : failed.detail) : '';
+    setTest({ state: 'done', works, verdict: report.verdict, text: works ? t('providers.testWorks') : `${codeTitle(report.verdict)}${detail ? ` — ${detail}` : ''}` });
+    setStatus(works ? t('providers.testNotSaved') : '');
   };
   const addModel = (): void => {
     const m = f.newModel.trim();
@@ -272,7 +317,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
             spellCheck={false}
             autoComplete="new-password"
             maxLength={4096}
-            placeholder={marker && !f.clearKey ? t('settings.provider.apiKeyPlaceholderReplace') : t('settings.provider.apiKeyPlaceholderNone')}
+            placeholder={marker && !f.clearKey && !dropsKey ? t('settings.provider.apiKeyPlaceholderReplace') : t('settings.provider.apiKeyPlaceholderNone')}
             {...fieldAria('p-apiKey', 'apiKey', problem, 'p-apiKey-help')}
             value={f.apiKey}
             onChange={(e) => set('apiKey', e.target.value)}
@@ -287,11 +332,27 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
           ) : null}
         </div>
         <FieldError inputId="p-apiKey" field="apiKey" problem={problem} />
+        {moved && stored ? (
+          <p id="p-apiKey-origin" className={keepsRef ? 'help field-note' : 'help warning-text field-note'} role={keepsRef ? undefined : 'alert'} data-testid="provider-key-origin" data-keeps={keepsRef ? 'ref' : 'none'}>
+            {keepsRef
+              ? t('providers.keyOrigin.refStays', { ref: marker, to: whereOf(f.baseUrl) })
+              : t('providers.keyOrigin.dropped', { from: whereOf(stored.baseUrl), to: whereOf(f.baseUrl) || '—' })}
+          </p>
+        ) : null}
+        {askDrop ? (
+          <div className="card warning" role="alertdialog" aria-labelledby="p-drop-text" data-testid="provider-key-origin-confirm">
+            <p id="p-drop-text">{t('providers.keyOrigin.ask')}</p>
+            <div className="input-row">
+              <button type="button" className="secondary" data-testid="provider-key-origin-type" onClick={() => { setAskDrop(false); document.getElementById('p-apiKey')?.focus(); }}>{t('providers.keyOrigin.typeKey')}</button>
+              <button type="button" className="secondary danger" data-testid="provider-key-origin-drop" disabled={busy} onClick={() => void onSaveWithoutKey()}>{t('providers.keyOrigin.saveWithout')}</button>
+            </div>
+          </div>
+        ) : null}
         {stored?.keyUnreadable && !f.apiKey.trim() && !f.clearKey ? (
           <p className="help warning-text" role="alert" data-testid="provider-key-unreadable">{t('providers.keychain.unreadable')}</p>
         ) : null}
         <p id="p-apiKey-help" className="help" data-testid="settings-apiKey-marker">
-          {f.clearKey ? <span className="warning-text">{t('settings.provider.apiKeyClearConfirmed')}</span> : marker ? t('settings.provider.apiKeyStoredKeep', { marker }) : t('settings.provider.apiKeyNone')}{' '}
+          {f.clearKey ? <span className="warning-text">{t('settings.provider.apiKeyClearConfirmed')}</span> : dropsKey ? null : marker ? t('settings.provider.apiKeyStoredKeep', { marker }) : t('settings.provider.apiKeyNone')}{' '}
           {stored?.apiKeyInKeychain && !f.clearKey ? `${t('providers.keychain.inKeychain')} ` : ''}
           {t('settings.provider.apiKeyHelp')}
         </p>

@@ -23,7 +23,8 @@ import { existsSync } from 'node:fs';
 import { maskProxyValue, splitProxyUserinfo } from '../core/route/proxy-url.ts';
 import { shapeMarker } from './redact.ts';
 import { readSettingsFile } from './settings-file.ts';
-import { baseOrigin, checkKeyVarOrigin, checkWindowValue } from './secure-input.ts';
+import { checkKeyVarOrigin, checkWindowValue, expandQuiet } from './secure-input.ts';
+import { keyStaysWith } from '../../shared/origin.ts';
 import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
 import { checkBaseUrlField, checkProxyField, withField } from './settings-checks.ts';
 
@@ -284,9 +285,8 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     if (draft.apiKey !== undefined) refuseRef(draft.apiKey.trim(), 'apiKey');
     let apiKey: string | undefined;
     if (draft.apiKey === undefined) {
-      // The stored key stays bound to its origin: moving the base URL elsewhere drops it.
-      const same = old && baseOrigin(old.baseUrl, env) !== undefined && baseOrigin(old.baseUrl, env) === baseOrigin(draft.baseUrl, env);
-      apiKey = same ? old.apiKey : undefined;
+      // The stored key stays bound to its origin: moving the base URL elsewhere drops it (the window says so first).
+      apiKey = old && keyStaysWith(old.baseUrl, draft.baseUrl, (u) => expandQuiet(u, env)) ? old.apiKey : undefined;
     } else if (draft.apiKey !== '') {
       const key = draft.apiKey;
       withField('apiKey', () => {

@@ -4,7 +4,7 @@
  * `${VAR}`; whatever main returns or emits is redacted. A second upstream plays the attacker's server and
  * records what reaches it.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -293,6 +293,32 @@ describe('a compromised renderer and the routes of a stored key (issue 15)', () 
     await ok(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: evilHop() } } });
     expect(asked).toHaveLength(1);
   });
+});
+
+describe('a compromised renderer and the redactor (issue 15)', () => {
+  it('hundreds of keys passed by the window do not slow main down, and the configured key stays redacted', async () => {
+    const { svc, dir } = app();
+    await withProvider(svc);
+    await ok(svc, 'settings:set', { network: { retries: 0 } });
+    // A closed port on loopback: each model list fails at once, after its draft key was learned.
+    const closed = `http://127.0.0.1:${new URL(evil.url).port}`;
+    await evil.stop();
+    const timings: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const t0 = performance.now();
+      await invoke(svc, 'providers:models', { name: 'X', preset: 'custom', protocol: 'openai', baseUrl: `${closed}/v1`, apiKey: `window-key-${i}-${'k'.repeat(4000)}` });
+      timings.push(performance.now() - t0);
+    }
+    evil = await startUpstream();
+    // The last calls are as quick as the first ones (each used to rebuild a matcher of every key seen).
+    const slowest = Math.max(...timings.slice(-50));
+    expect(slowest).toBeLessThan(250);
+    // The stored key is still replaced in what main logs.
+    await ok(svc, 'log:write', { level: 'warn', message: `renderer: pasted ${KEY} somewhere` });
+    const logs = readdirSync(join(dir, 'logs')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8')).join('\n');
+    expect(logs).toContain('renderer: pasted');
+    expect(logs).not.toContain(KEY);
+  }, 120_000);
 });
 
 describe('a compromised renderer and a stored proxy password (issue 15)', () => {

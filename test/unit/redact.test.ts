@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, shapeMarker } from '../../src/main/services/redact.ts';
+import { createLearningRedactor, createRedactor, MAX_LEARNED, shapeMarker } from '../../src/main/services/redact.ts';
 
 const OPENAI = 'sk-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHc0d1';
 const PROJ = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
@@ -159,5 +159,25 @@ describe('redaction at any depth', () => {
     // A marker whose shape holds a quote or a backslash still leaves valid JSON.
     const r2 = createRedactor(['"\\quoted-long-secret-value\\"']);
     expect(() => JSON.parse(r2.redactJson(JSON.stringify({ a: 'x "\\quoted-long-secret-value\\" y' })))).not.toThrow();
+  });
+});
+
+describe('the learning redactor (issue 15)', () => {
+  it('keeps the configured secrets always, an old configured key for a while, and only the last MAX_LEARNED others', () => {
+    const r = createLearningRedactor();
+    const stored = 'sk-configuredKey0123456789abcdefgh';
+    const old = 'sk-replacedKey0123456789abcdefghij';
+    r.learn([old], { configured: true });
+    r.learn([stored], { configured: true });
+    for (let i = 0; i < 1000; i++) r.learn([`draft-key-${i}-${'x'.repeat(100)}`]);
+    expect(r.secrets().length).toBe(1 + MAX_LEARNED);
+    expect(r.redactText(`a ${stored} b`)).toBe(`a ${shapeMarker(stored)} b`);
+    // The newest drafts are remembered, the first ones forgotten; the replaced key went with the oldest.
+    expect(r.redactText('draft-key-999-' + 'x'.repeat(100))).not.toContain('draft-key-999');
+    expect(r.redactSecrets('draft-key-0-' + 'x'.repeat(100))).toContain('draft-key-0');
+    expect(r.secrets()).not.toContain(old);
+    // Replaced again: the previous configured key is still redacted (among the remembered ones).
+    r.learn(['sk-newerKey0123456789abcdefghijklm'], { configured: true });
+    expect(r.redactSecrets(`x ${stored} y`)).toBe(`x ${shapeMarker(stored)} y`);
   });
 });

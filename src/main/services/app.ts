@@ -22,7 +22,7 @@ import { createConnectivity } from './connectivity.ts';
 import { createRequestRecorder } from './requests.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { ensurePrivateDir, osReason } from './safe-write.ts';
-import { createRedactor, isSecretKey, settingsSecrets, TOO_DEEP } from './redact.ts';
+import { createLearningRedactor, isSecretKey, settingsSecrets, TOO_DEEP } from './redact.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
 import { createSecretVault, type SecretCipher } from './secrets.ts';
 import { chatSettings, connectionFor } from './providers.ts';
@@ -39,7 +39,7 @@ import { providerHandlers } from './handlers/providers.ts';
 import { networkHandlers } from './handlers/network.ts';
 import { netHandlers } from './handlers/net.ts';
 import { settingsHandlers } from './handlers/settings.ts';
-import type { AppContext, Handlers, LearningRedactor } from './handlers/types.ts';
+import type { AppContext, Handlers } from './handlers/types.ts';
 import { varFitsField } from './secure-input.ts';
 import { createSecretGuard, type ConfirmSecretUse } from './consent.ts';
 
@@ -76,7 +76,7 @@ export interface AppServicesOptions {
   /** Chat timers (tests may shorten them). */
   chatTimers?: { flushMs?: number; saveMs?: number };
   /** The backoff of the probes of a route that stopped answering (tests may shorten it; default 1 s → 30 s). */
-  probeBackoff?: { minMs?: number; maxMs?: number };
+  probeBackoff?: { minMs?: number; maxMs?: number; idleMaxMs?: number };
   /**
    * The OS keychain (Electron's safeStorage in the app, a fake in tests): keys and proxy passwords are kept
    * encrypted in secrets.json. Absent: they stay in settings.json as before.
@@ -104,34 +104,6 @@ export interface AppServices {
   /** Settles once the keychain is open (and plain keys moved into it); every invoke waits for it. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * A redactor that learns: every secret configured during this run (old keys too, after a settings change)
- * stays known, so a later log line quoting an old key is still caught.
- */
-function learningRedactor(): LearningRedactor {
-  const known = new Set<string>();
-  let current = createRedactor();
-  let base = 0;
-  return {
-    learn(secrets) {
-      const before = known.size;
-      for (const s of secrets) if (s) known.add(s);
-      if (known.size !== before) {
-        base += current.count;
-        current = createRedactor([...known]);
-      }
-    },
-    secrets: () => [...known],
-    redactText: (s) => current.redactText(s),
-    redactJson: (s) => current.redactJson(s),
-    redactSecrets: (s) => current.redactSecrets(s),
-    redactValue: (v) => current.redactValue(v),
-    get count() {
-      return base + current.count;
-    },
-  };
 }
 
 /**
@@ -170,8 +142,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const env = appEnv(opts.env, () => shellEnv);
   const vault = opts.cipher ? createSecretVault(opts.dataDir, opts.cipher) : undefined;
   const settings = createSettingsStore(opts.dataDir, env, vault);
-  const redactor = learningRedactor();
-  const learnSettings = (s: unknown): void => redactor.learn(settingsSecrets(s, env));
+  const redactor = createLearningRedactor();
+  // The settings themselves (with their providers) are the configured secrets, always redacted; a connection
+  // built from a draft or a request teaches its secrets for a while (redact.ts, MAX_LEARNED).
+  const learnSettings = (s: unknown): void => redactor.learn(settingsSecrets(s, env), { configured: Array.isArray((s as { providers?: unknown } | null)?.providers) });
   let initial: StoredSettings | undefined;
   try {
     initial = settings.get();
@@ -271,6 +245,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     ...(opts.probeBackoff?.minMs !== undefined ? { probeMinMs: opts.probeBackoff.minMs } : {}),
     ...(opts.probeBackoff?.maxMs !== undefined ? { probeMaxMs: opts.probeBackoff.maxMs } : {}),
+    ...(opts.probeBackoff?.idleMaxMs !== undefined ? { probeIdleMaxMs: opts.probeBackoff.idleMaxMs } : {}),
   });
   const chat = createChatService({
     store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers,

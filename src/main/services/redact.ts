@@ -33,7 +33,6 @@ export function shapeMarker(secret: string): string {
   return `[redacted (${n} chars)]`;
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Patterns whose capture group `s` is the secret (the rest of the match is kept). */
 const PATTERNS: RegExp[] = [
@@ -87,7 +86,19 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
     const enc = encodeURIComponent(s);
     if (enc !== s) forms.set(enc, s);
   }
-  const knownRe = forms.size > 0 ? new RegExp([...forms.keys()].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'g') : undefined;
+  // Longest first, so a secret inside a longer one goes with it. Plain substring search, not one regular
+  // expression of every secret: that took a compile and a slow scan per secret of kilobytes (issue 15).
+  const knownForms = [...forms.keys()].sort((a, b) => b.length - a.length);
+  const replaceKnown = (input: string): string => {
+    let s = input;
+    for (const f of knownForms) {
+      if (!s.includes(f)) continue;
+      const parts = s.split(f);
+      count += parts.length - 1;
+      s = parts.join(shapeMarker(forms.get(f) ?? f));
+    }
+    return s;
+  };
 
   const isMarker = (secret: string): boolean =>
     MARKER_RE.test(secret.trim()) || secret.includes('…') || secret.startsWith('[redacted') || secret === '***';
@@ -122,12 +133,7 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
     // URL passwords and secret query values first (so they become `user:***@`, `?key=***`), then configured
     // secrets, then the shapes.
     let s = applyPattern(urlPasswords(input), QUERY_SECRET, () => '***');
-    if (knownRe) {
-      s = s.replace(knownRe, (m) => {
-        count++;
-        return shapeMarker(forms.get(m) ?? m);
-      });
-    }
+    s = replaceKnown(s);
     for (const re of PATTERNS) s = applyPattern(s, re);
     return s;
   }
@@ -193,11 +199,7 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
   }
 
   function redactSecrets(input: string): string {
-    if (!knownRe) return input;
-    return input.replace(knownRe, (m) => {
-      count++;
-      return shapeMarker(forms.get(m) ?? m);
-    });
+    return replaceKnown(input);
   }
 
   return {
@@ -262,4 +264,66 @@ export function settingsSecrets(settings: unknown, env: Record<string, string | 
     if (v) out.push(...proxySecrets(v));
   }
   return out.filter((x) => x && !isEnvRef(x));
+}
+
+/** A redactor that learns the secrets it sees (handlers/types.ts's LearningRedactor). */
+export interface LearningRedactor extends Redactor {
+  /**
+   * Learns secrets: `configured` ones (the current settings') replace the previous configured set and are
+   * always redacted; others (a draft's key, an old key after a change) are remembered among the last
+   * `maxLearned`. Cheap: the matcher is rebuilt once, at the next use, and only when the set changed.
+   */
+  learn(secrets: string[], opts?: { configured?: boolean }): void;
+  /** What it redacts now: the configured secrets and the remembered ones. */
+  secrets(): string[];
+}
+
+/** Secrets remembered besides the configured ones (a window passing keys by the hundred must not slow main). */
+export const MAX_LEARNED = 64;
+
+export function createLearningRedactor(maxLearned = MAX_LEARNED): LearningRedactor {
+  let configured = new Set<string>();
+  /** Insertion order is recency: the oldest is forgotten first. */
+  const learned = new Set<string>();
+  let current = createRedactor();
+  let dirty = false;
+  let base = 0;
+  const remember = (s: string): void => {
+    if (!s || configured.has(s)) return;
+    if (learned.delete(s)) return void learned.add(s); // known: only its recency changes
+    learned.add(s);
+    dirty = true;
+    while (learned.size > maxLearned) learned.delete(learned.values().next().value as string);
+  };
+  const now = (): Redactor => {
+    if (dirty) {
+      base += current.count;
+      current = createRedactor([...configured, ...learned]);
+      dirty = false;
+    }
+    return current;
+  };
+  return {
+    learn(secrets, opts = {}) {
+      if (opts.configured) {
+        const next = new Set(secrets.filter(Boolean));
+        const before = configured;
+        if (next.size !== before.size || [...next].some((s) => !before.has(s))) dirty = true;
+        configured = next;
+        for (const s of next) learned.delete(s);
+        // A key replaced by a settings change is still redacted for a while, among the remembered ones.
+        for (const s of before) if (!next.has(s)) remember(s);
+        return;
+      }
+      for (const s of secrets) remember(s);
+    },
+    secrets: () => [...configured, ...learned],
+    redactText: (s) => now().redactText(s),
+    redactJson: (s) => now().redactJson(s),
+    redactSecrets: (s) => now().redactSecrets(s),
+    redactValue: (v) => now().redactValue(v),
+    get count() {
+      return base + current.count;
+    },
+  };
 }

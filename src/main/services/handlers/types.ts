@@ -7,7 +7,7 @@ import type { Env } from '../../core/config.ts';
 import type { ArgsOf, Channel, ResultOf } from '../../../shared/ipc.ts';
 import type { ChatService } from '../chat-service.ts';
 import type { Logger } from '../logging.ts';
-import type { Redactor } from '../redact.ts';
+import type { LearningRedactor } from '../redact.ts';
 import type { SettingsStore } from '../settings-store.ts';
 import type { ChatStore } from '../storage/index.ts';
 import type { Caller, WindowHub } from '../window-hub.ts';
@@ -19,10 +19,7 @@ import type { SecretGuard } from '../consent.ts';
 export type Handler<C extends Channel> = (caller: Caller, ...args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
 export type Handlers<K extends Channel> = { [C in K]: Handler<C> };
 
-export interface LearningRedactor extends Redactor {
-  learn(secrets: string[]): void;
-  secrets(): string[];
-}
+export type { LearningRedactor } from '../redact.ts';
 
 /** What handlers may use. */
 export interface AppContext {

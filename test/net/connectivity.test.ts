@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostsLookup } from '../helpers/core.ts';
-import { startSquid, waitFor, type SquidServer } from '../helpers/servers.ts';
+import { freePort, startSquid, waitFor, type SquidServer } from '../helpers/servers.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import type { AppServices } from '../../src/main/services/app.ts';
 import { testAppServices } from '../helpers/app-services.ts';
@@ -159,4 +159,34 @@ describe('offline: a route that stops answering and comes back', () => {
     await waitFor(async () => (await call(h.svc, 'net:get')).queue.length === 0, 5000, () => "(await call(h.svc, 'net:get')).queue.length === 0");
     await h.svc.close();
   }, 60_000);
+
+  it('a route nothing waits for is probed at a long interval, not every few seconds; a question queued for it brings the short one back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-offline-idle-'));
+    dirs.push(dataDir);
+    const states: NetState[] = [];
+    const svc = testAppServices(dataDir, { probeBackoff: { minMs: 50, maxMs: 100, idleMaxMs: 800 } });
+    svc.attachWindow('w1', (event, payload) => {
+      if (event === 'net:state') states.push(payload as NetState);
+    });
+    svc.hub.ready('w1');
+    const closed = await freePort();
+    await call(svc, 'providers:save', { name: 'Down', preset: 'custom', protocol: 'openai', baseUrl: `http://127.0.0.1:${closed}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' });
+    await call(svc, 'settings:set', { network: { proxy: { mode: 'none' }, retries: 0 } });
+    const conv = await call(svc, 'conversations:create');
+    await call(svc, 'net:get'); // the window watches the state
+    await call(svc, 'chat:send', { conversationId: conv.id, text: 'Anyone there?' });
+    await waitFor(async () => routeState(states.at(-1)) === 'unreachable', 5000, () => 'unreachable');
+    // Each failed probe tells the window: count them while nothing waits for the route.
+    const idleFrom = states.length;
+    await new Promise((r) => setTimeout(r, 2500));
+    const idleProbes = states.length - idleFrom;
+    // 50, 100, 200, 400, 800, 800… ms: about six in 2.5 s (at a 100 ms ceiling it would be over twenty).
+    expect(idleProbes).toBeLessThanOrEqual(8);
+    expect(idleProbes).toBeGreaterThanOrEqual(3);
+    const queuedFrom = states.length;
+    await call(svc, 'chat:queue', { conversationId: conv.id, text: 'Send it when it answers' });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(states.length - queuedFrom).toBeGreaterThanOrEqual(6);
+    await svc.close();
+  }, 30_000);
 });

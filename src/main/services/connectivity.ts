@@ -4,7 +4,8 @@
  * A route is 'online' until something says otherwise: the OS reports no network ('offline', from the window's
  * navigator.onLine), or a chat or a probe fails at the connection level ('unreachable'). While a route is
  * unreachable (and the OS reports a network) it is probed along the provider's own route (proxy, CAs, timeouts) without its key, with a backoff
- * (1 s, 2 s, 4 s … 30 s) and a bound on the attempts; any HTTP answer, even a 401 or a 404, means the route
+ * (1 s, 2 s, 4 s … 30 s while a queued question waits for the route; on to one probe every 10 minutes while nothing
+ * does) and a bound on the attempts; any HTTP answer, even a 401 or a 404, means the route
  * answers again. Windows that asked for the state receive 'net:state' at every change.
  *
  * The queue: questions the user chose to send when the route answers again, at most MAX_QUEUED, persisted to
@@ -24,6 +25,8 @@ import type { WindowHub } from './window-hub.ts';
 export const QUEUE_FILE = 'queue.json';
 export const PROBE_MIN_MS = 1000;
 export const PROBE_MAX_MS = 30_000;
+/** The longest wait between probes of a route no queued question waits for. */
+export const PROBE_IDLE_MAX_MS = 10 * 60_000;
 /** Probes of one route before it waits for another reason (a failure, the OS online again, a queued question). */
 export const MAX_PROBES = 500;
 export const PROBE_TIMEOUT_MS = 10_000;
@@ -63,6 +66,7 @@ export interface ConnectivityDeps {
   /** Tests shorten the backoff. */
   probeMinMs?: number;
   probeMaxMs?: number;
+  probeIdleMaxMs?: number;
 }
 
 export interface Connectivity {
@@ -105,6 +109,7 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
   const log = deps.logger.scope('transport');
   const minMs = deps.probeMinMs ?? PROBE_MIN_MS;
   const maxMs = deps.probeMaxMs ?? PROBE_MAX_MS;
+  const idleMaxMs = Math.max(maxMs, deps.probeIdleMaxMs ?? PROBE_IDLE_MAX_MS);
   const file = join(deps.dataDir, QUEUE_FILE);
   const entries = new Map<string, Entry>();
   const watchers = new Set<string>();
@@ -185,7 +190,9 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
       e.nextProbeAt = undefined;
       return;
     }
-    const delay = now ? 0 : Math.min(maxMs, minMs * 2 ** Math.min(e.attempts, 20));
+    // Probed often only while a question waits for the route; otherwise the wait grows to a long interval.
+    const waits = queue.some((q) => deps.providerOf(q.conversationId) === e.providerId);
+    const delay = now ? 0 : Math.min(waits ? maxMs : idleMaxMs, minMs * 2 ** Math.min(e.attempts, 20));
     e.nextProbeAt = Date.now() + delay;
     e.timer = setTimeout(() => {
       e.timer = undefined;
@@ -380,7 +387,14 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
       emit();
       const e = entries.get(pid);
       if (stateOf(pid) === 'online') void drain();
-      else if (e) schedule(e, !e.timer && !e.probing && e.attempts >= MAX_PROBES);
+      else if (e) {
+        // A question waits here now: a probe that is far off (the long interval) comes within the short one.
+        if (e.timer && (e.nextProbeAt ?? 0) - Date.now() > maxMs) {
+          clearTimeout(e.timer);
+          e.timer = undefined;
+        }
+        schedule(e, !e.timer && !e.probing && e.attempts >= MAX_PROBES);
+      }
       else schedule(entry(pid));
       return { ...item };
     },

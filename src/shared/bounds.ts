@@ -23,3 +23,25 @@ export const MAX_RETRIES = 10;
 /** One message typed or sent from the window. */
 export const MAX_MESSAGE_CHARS = 1_000_000;
 export const MAX_TITLE_CHARS = 500;
+/** The `data` of one log line from the window, as JSON (the line itself is cut at 8 KB by the logger). */
+export const MAX_LOG_DATA_CHARS = 16 * 1024;
+
+/**
+ * Whether `value`, as JSON, has at most `max` characters: a walk that stops as soon as the budget is spent (a
+ * 100 MB object costs as much as a 16 KB one), counting strings by length and every other value roughly.
+ */
+export function jsonWithin(value: unknown, max: number): boolean {
+  let left = max;
+  const walk = (x: unknown, depth: number): boolean => {
+    if (depth > 64) return false;
+    if (typeof x === 'string') return (left -= x.length + 2) >= 0;
+    if (x === null || typeof x !== 'object') return (left -= String(x).length) >= 0;
+    const entries = Array.isArray(x) ? x : Object.entries(x as Record<string, unknown>);
+    for (const e of entries) {
+      if ((left -= 1) < 0) return false;
+      if (!walk(e, depth + 1)) return false;
+    }
+    return (left -= 2) >= 0;
+  };
+  return walk(value, 0);
+}

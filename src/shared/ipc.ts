@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, QueuedMessage, SearchHit } from './chat.ts';
 import type { DoctorReport, DoctorStep, SavedDoctorReport } from './doctor.ts';
 import type { ErrorCode, ErrorInfo } from './errors.ts';
-import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MESSAGE_CHARS, MAX_MODEL_CHARS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_RETRIES, MAX_TITLE_CHARS, MAX_URL_CHARS } from './bounds.ts';
+import { jsonWithin, MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_LOG_DATA_CHARS, MAX_MESSAGE_CHARS, MAX_MODEL_CHARS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_RETRIES, MAX_TITLE_CHARS, MAX_URL_CHARS } from './bounds.ts';
 import { boundedText, durationMs, issueText, LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, modelNamesSchema, wholeNumber, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
@@ -320,7 +320,8 @@ export const CONTRACT = {
   /** Opens the log folder in the OS file manager (Electron); returns its path. */
   'logs:open': { args: none(), result: returns<string>() },
   /** Renderer logs: written by main to the same files, through the same redaction. */
-  'log:write': { args: args([v.object({ level: v.picklist(['error', 'warn', 'info', 'debug']), message: boundedText(4000), data: v.optional(v.unknown()) })]), result: returns<void>() },
+  /** A line for the log: its data at most MAX_LOG_DATA_CHARS as JSON; main also bounds how many per second (handlers/app.ts). */
+  'log:write': { args: args([v.object({ level: v.picklist(['error', 'warn', 'info', 'debug']), message: boundedText(4000), data: v.optional(v.pipe(v.unknown(), v.check((d) => jsonWithin(d, MAX_LOG_DATA_CHARS), `more than ${MAX_LOG_DATA_CHARS} characters of data`))) })]), result: returns<void>() },
   'conversations:list': { args: none(), result: returns<Conversation[]>() },
   'conversations:create': { args: args([v.optional(v.strictObject({ providerId: v.optional(id), model: v.optional(modelName) }))]), result: returns<Conversation>() },
   'conversations:open': { args: args([id, v.optional(v.strictObject({ limit: v.optional(wholeNumber(1, 100_000)) }))]), result: returns<ConversationPage>() },

@@ -321,6 +321,34 @@ describe('a compromised renderer and the redactor (issue 15)', () => {
   }, 120_000);
 });
 
+describe('a compromised renderer and the log (issue 15)', () => {
+  const logText = (dir: string): string => readdirSync(join(dir, 'logs')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8')).join('\n');
+  it('log:write: 100 MB of data is refused at once; 700 lines in a burst are cut with one counted notice, and the log history stays', async () => {
+    const { svc, dir } = app();
+    svc.logger.scope('storage').info('marker: written before the flood');
+    const blob = 'x'.repeat(100 * 1024 * 1024);
+    const t0 = performance.now();
+    const big = await invoke(svc, 'log:write', { level: 'info', message: 'big', data: { blob } });
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(big).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+    // A flood of the largest lines the contract takes.
+    const data = { text: 'y'.repeat(15 * 1024) };
+    const answers = await Promise.all(Array.from({ length: 700 }, (_, i) => invoke(svc, 'log:write', { level: 'error', message: `flood ${i} ${'z'.repeat(3900)}`, data })));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1300));
+    const text = logText(dir);
+    expect(text).toContain('marker: written before the flood');
+    const written = text.match(/flood \d+ /g) ?? [];
+    expect(written.length).toBeGreaterThan(50);
+    expect(written.length).toBeLessThan(200);
+    const notice = /renderer log lines dropped[^\n]*"dropped":(\d+)/.exec(text);
+    expect(Number(notice?.[1])).toBe(700 - written.length);
+    // Another window has its own allowance.
+    await svc.invoke({ windowId: 'other' }, 'log:write', [{ level: 'info', message: 'from another window' }]);
+    expect(logText(dir)).toContain('from another window');
+  });
+});
+
 describe('a compromised renderer and a stored proxy password (issue 15)', () => {
   it('the ******** placeholder keeps the password only for the same scheme, host, port and user: not a neighbour port, not http:// for https://', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-proxy-pw-'));

@@ -10,19 +10,58 @@ import type { AppContext, Handlers } from './types.ts';
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif'];
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
+/** Lines a window may log at once, and how many more per second: a flood must not rotate the log history away. */
+export const LOG_BURST = 100;
+export const LOG_PER_SECOND = 20;
+
+/**
+ * A token bucket per window: a line over the rate is dropped (never waited for), and each run of dropped lines
+ * is written as one counted notice a second after it began.
+ */
+export function logRateLimit(notice: (windowId: string, dropped: number) => void, burst = LOG_BURST, perSecond = LOG_PER_SECOND): { take(windowId: string): boolean } {
+  const buckets = new Map<string, { tokens: number; at: number; dropped: number }>();
+  return {
+    take(windowId) {
+      const now = performance.now();
+      let b = buckets.get(windowId);
+      if (!b) {
+        b = { tokens: burst, at: now, dropped: 0 };
+        buckets.set(windowId, b);
+        // Windows come and go (each reload of the browser host is one): the oldest full buckets are forgotten.
+        if (buckets.size > 256) for (const [id, x] of buckets) if (x.dropped === 0 && buckets.size > 256) buckets.delete(id);
+      }
+      b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+      b.at = now;
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return true;
+      }
+      if (b.dropped++ === 0) {
+        const bucket = b;
+        setTimeout(() => {
+          notice(windowId, bucket.dropped);
+          bucket.dropped = 0;
+        }, 1000).unref?.();
+      }
+      return false;
+    },
+  };
+}
+
 export function appInfo(ctx: AppContext): AppInfo {
   return { ...ctx.opts.versions, node: process.versions.node, platform: process.platform, logDir: ctx.opts.logDir, dataDir: ctx.opts.dataDir, host: ctx.opts.host };
 }
 
 export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' | 'log:write' | 'logs:open' | 'link:open' | 'image:load'> {
   const uiLog = ctx.logger.scope('ui');
+  const logLimit = logRateLimit((windowId, dropped) => uiLog.warn('renderer log lines dropped: too many too fast', { windowId, dropped }));
   return {
     'app:info': () => appInfo(ctx),
     'app:ready': (caller) => {
       ctx.hub.ready(caller.windowId);
     },
-    'log:write': (_caller, entry) => {
-      uiLog[entry.level](entry.message, entry.data);
+    'log:write': (caller, entry) => {
+      if (logLimit.take(caller.windowId)) uiLog[entry.level](entry.message, entry.data);
     },
     'logs:open': async () => {
       ensurePrivateDir(ctx.opts.logDir);

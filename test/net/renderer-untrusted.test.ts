@@ -16,6 +16,7 @@ import { testAppServices } from '../helpers/app-services.ts';
 import type { ArgsIn, Channel, Result, ResultOf } from '../../src/shared/ipc.ts';
 import type { SecretUseRequest } from '../../src/main/services/consent.ts';
 import { hostsLookup } from '../helpers/core.ts';
+import { freePort } from '../helpers/servers.ts';
 
 const KEY = 'sk-storedKeyNeverLeaves0123456789abcd';
 const ENV_SECRET = 'envSecretValue-7f3a9c1d';
@@ -346,6 +347,47 @@ describe('a compromised renderer and the log (issue 15)', () => {
     // Another window has its own allowance.
     await svc.invoke({ windowId: 'other' }, 'log:write', [{ level: 'info', message: 'from another window' }]);
     expect(logText(dir)).toContain('from another window');
+  });
+});
+
+describe('a compromised renderer and images (issue 15)', () => {
+  /** The error with its host taken out: what would tell one address or port from another. */
+  const shape = (r: Result<string>, host: string): string => JSON.stringify(r).replaceAll(host, 'H');
+
+  it('image:load refuses loopback, private and link-local addresses, and names that resolve there, without connecting: an open port and a closed one answer the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-image-'));
+    dirs.push(dir);
+    const svc = testAppServices(dir, { lookup: hostsLookup({ 'local.test': '127.0.0.1', 'intranet.test': '10.1.2.3', 'metadata.test': '169.254.169.254', 'v6.test': '::1' }) });
+    apps.push(svc);
+    const open = new URL(good.url).port;
+    const closed = String(await freePort());
+    const before = good.requests.length;
+    const urls = [
+      `http://127.0.0.1:${open}/a.png`, `http://127.0.0.1:${closed}/a.png`, `http://[::1]:${open}/a.png`, `http://[::ffff:127.0.0.1]:${open}/a.png`,
+      `http://2130706433:${open}/a.png`, `http://local.test:${open}/a.png`, `http://local.test:${closed}/a.png`, 'http://intranet.test/a.png',
+      'http://metadata.test/latest/meta-data/', 'http://v6.test/a.png', 'http://10.0.0.1/a.png', 'http://192.168.1.1/a.png', 'http://[fd00::1]/a.png', 'http://no-such-name.test/a.png',
+    ];
+    const answers = await Promise.all(urls.map((u) => invoke(svc, 'image:load', u)));
+    for (const [i, r] of answers.entries()) expect(r, urls[i]).toMatchObject({ ok: false, error: { code: 'config_invalid', key: 'image_not_public' } });
+    expect(new Set(answers.map((r, i) => shape(r, new URL(urls[i] as string).host))).size).toBe(1);
+    expect(good.requests.length).toBe(before);
+  });
+
+  it('what a server answers (a status, an error page) does not come back: one error, the same as for a proxy that does not answer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-image-'));
+    dirs.push(dir);
+    // The user's proxy, written by hand; the image host's name resolves to a public address (never contacted: the proxy is asked).
+    const proxyPort = new URL(good.url).port;
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 2, providers: [], network: { proxy: { mode: 'manual', url: `http://127.0.0.1:${proxyPort}` }, retries: 0 } }));
+    const svc = testAppServices(dir, { lookup: hostsLookup({ 'img.public.test': '93.184.216.34' }) });
+    apps.push(svc);
+    const served = await invoke(svc, 'image:load', 'http://img.public.test/secret-dashboard.png');
+    expect(good.requests.some((q) => q.url.includes('secret-dashboard'))).toBe(true);
+    expect(JSON.stringify(served)).not.toMatch(/404|Unknown path|unknown_url/);
+    await ok(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: `http://127.0.0.1:${await freePort()}` } } });
+    const unanswered = await invoke(svc, 'image:load', 'http://img.public.test/secret-dashboard.png');
+    expect(served).toMatchObject({ ok: false, error: { key: 'image_failed' } });
+    expect(JSON.stringify(unanswered)).toBe(JSON.stringify(served));
   });
 });
 

@@ -130,6 +130,8 @@ export function createCore(options: CoreOptions = {}): Core {
         try {
           const res = await exchange({ url, method: 'GET', headers: { accept: opts.accept }, route: p.dispatcher, deadline, firstByteMs: Math.min(t.firstByteMs, 30_000) });
           if (res.statusCode !== 200) {
+            // Dropped unread: its abort is expected, not an unhandled error.
+            res.body.on('error', () => {});
             res.body.destroy();
             throw new ParleyError('not_found', `The server answered ${res.statusCode} for ${new URL(url).host}.`, { status: res.statusCode, phase: 'headers', hint: 'Open the link in your browser instead.' });
           }

@@ -42,6 +42,7 @@ import { settingsHandlers } from './handlers/settings.ts';
 import type { AppContext, Handlers } from './handlers/types.ts';
 import { varFitsField } from './secure-input.ts';
 import { createSecretGuard, type ConfirmSecretUse } from './consent.ts';
+import { publicOnlyLookup } from './public-address.ts';
 
 /** Fields holding what a model or the user wrote: only configured secrets are replaced there. */
 const CONTENT_KEYS = new Set(['text', 'reasoning', 'base', 'snippet', 'draft', 'title', 'conversationTitle', 'systemPrompt', 'name']);
@@ -203,6 +204,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Broken-stream routes are remembered in the data folder (shared with `parley chat`), and can be forgotten from the window.
   const streamMemory = fileStreamMemory(opts.dataDir);
   const core = createCore({ env, streamMemory, ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) });
+  // Images a model names load only from public addresses: a core of their own whose lookup refuses the others.
+  const imageCore = createCore({ env, lookup: publicOnlyLookup(opts.lookup), ...(opts.systemProxyResolver ? { systemProxyResolver: opts.systemProxyResolver } : {}) });
   const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
   // Every request's timeline, written to the log and kept (bounded, redacted) for the network panel.
   const requests = createRequestRecorder({ logger, redactor });
@@ -268,7 +271,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   if (opts.loginShellEnv) void loginShellEnv();
 
   const guard = createSecretGuard({ dataDir: opts.dataDir, env, logger, ...(opts.confirmSecretUse ? { confirm: opts.confirmSecretUse } : {}), ...(opts.systemProxyResolver ? { systemResolver: opts.systemProxyResolver } : {}) });
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard };
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard, imageCore };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),
@@ -326,6 +329,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       await chat.close();
       requests.close();
       await core.close();
+      await imageCore.close();
       await store.close();
     },
   };

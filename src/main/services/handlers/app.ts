@@ -4,6 +4,7 @@ import { ParleyError } from '../../core/errors.ts';
 import type { AppInfo } from '../../../shared/ipc.ts';
 import { safeLinkUrl } from '../../../shared/links.ts';
 import type { AppContext, Handlers } from './types.ts';
+import { isPublicAddress, resolveAll } from '../public-address.ts';
 
 
 /** Image types shown from a data: URL (no SVG: it can carry scripts and remote references). */
@@ -48,6 +49,11 @@ export function logRateLimit(notice: (windowId: string, dropped: number) => void
   };
 }
 
+/** The one error of an image that did not load: neither the server's words nor its status reach the window. */
+function imageFailed(host: string): ParleyError {
+  return new ParleyError('protocol_error', `The image from ${host} could not be loaded.`, { key: 'image_failed', params: { host }, hint: 'Open the link in your browser instead.' });
+}
+
 export function appInfo(ctx: AppContext): AppInfo {
   return { ...ctx.opts.versions, node: process.versions.node, platform: process.platform, logDir: ctx.opts.logDir, dataDir: ctx.opts.dataDir, host: ctx.opts.host };
 }
@@ -73,14 +79,34 @@ export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' 
       if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) {
         throw new ParleyError('config_invalid', 'Only http and https images can be loaded.', { hop: 'config', phase: 'config' });
       }
+      // Only from public addresses, by what the name resolves to (the connection checks again: public-address.ts).
+      // Nothing is sent to a loopback, private or link-local address, so no answer tells an open port from a closed one.
+      const addresses = await resolveAll(u.hostname, ctx.opts.lookup).catch(() => []);
+      if (!addresses.length || !addresses.every(isPublicAddress)) {
+        ctx.logger.scope('ui').warn('image refused: not a public address', { host: u.host });
+        throw new ParleyError('config_invalid', 'Images from a conversation are loaded only from public internet addresses.', {
+          hop: 'config', phase: 'config', key: 'image_not_public', params: { host: u.host },
+          hint: 'Open the link in your browser instead.',
+        });
+      }
       // The global network settings, never a provider's key.
       const s = ctx.settings.get();
       const raw = { provider: { protocol: 'openai', baseUrl: u.origin, model: 'image' }, network: s.network };
-      const { contentType, body } = await ctx.core.fetchBytes(ctx.core.settings(raw), u.href, { maxBytes: MAX_IMAGE_BYTES, accept: IMAGE_TYPES.join(', ') });
-      const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-      if (!IMAGE_TYPES.includes(type)) throw new ParleyError('protocol_error', `That address did not answer with an image (${type || 'no type'}).`, { hint: 'Open the link in your browser instead.' });
-      ctx.logger.scope('ui').info('image loaded', { host: u.host, type, bytes: body.length });
-      return `data:${type};base64,${body.toString('base64')}`;
+      let got: { contentType: string; body: Buffer };
+      try {
+        got = await ctx.imageCore.fetchBytes(ctx.imageCore.settings(raw), u.href, { maxBytes: MAX_IMAGE_BYTES, accept: IMAGE_TYPES.join(', ') });
+      } catch (e) {
+        // One answer for every failure: what a server said (an error page, a status) is not the window's to read.
+        ctx.logger.scope('ui').warn('image not loaded', { host: u.host, code: ParleyError.is(e) ? e.code : 'protocol_error' });
+        throw imageFailed(u.host);
+      }
+      const type = got.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!IMAGE_TYPES.includes(type)) {
+        ctx.logger.scope('ui').warn('image not loaded: not an image', { host: u.host, type: type.slice(0, 100) });
+        throw imageFailed(u.host);
+      }
+      ctx.logger.scope('ui').info('image loaded', { host: u.host, type, bytes: got.body.length });
+      return `data:${type};base64,${got.body.toString('base64')}`;
     },
     'link:open': async (_caller, url) => {
       const safe = safeLinkUrl(url);

@@ -47,4 +47,6 @@ export interface AppContext {
   loginShellEnv(): Promise<Env | undefined>;
   /** The user's consent before a secret goes to a proxy or origin the window chose (consent.ts). */
   guard: SecretGuard;
+  /** The core for images a model names: it connects to public addresses only (public-address.ts). */
+  imageCore: Core;
 }

@@ -113,6 +113,7 @@ export const en = {
     },
     failed: 'The answer failed',
     runDoctor: 'Run the doctor',
+    openSettings: 'Open Settings',
     networkSettings: 'Network settings',
     model: 'Model',
     provider: 'Provider',
@@ -146,6 +147,10 @@ export const en = {
     intro: 'Chat with OpenAI-compatible services, Anthropic and Ollama, through any proxy. Start with a provider:',
     found: 'Found on this computer',
     none: 'No provider was found in the environment or on the local Ollama port.',
+    configured: 'Ready in your settings',
+    chatWith: 'Chat with {{name}}',
+    foundMore: 'Also found on this computer',
+    noneMore: 'Nothing else was found in the environment or on the local Ollama port.',
     keep: 'Test and keep',
     testing: 'Testing…',
     kept: 'Kept',
@@ -512,6 +517,7 @@ export const en = {
     said: ': {{words}}',
     /** Error messages by their key (ErrorInfo.key); the English message is the fallback. */
     text: {
+      no_provider: 'No provider is configured yet.',
       keychain_unreadable: 'The stored API key of “{{name}}” could not be read from the keychain: type it again.',
       keychain_unreadable_proxy: 'The stored proxy password for “{{name}}” could not be read from the keychain: type it again.',
       keychain_unprotected: 'This system has no keychain Parley can use (“basic_text”): the key or password would be kept on disk without real protection.',
@@ -644,6 +650,10 @@ export const en = {
       window_var_url: 'The {{valueName}} refers to {{ref}}, which is not allowed there from the app window (allowed: a name ending in _BASE_URL, _URL or _HOST, or a proxy variable).',
       window_var_plain: 'The {{valueName}} refers to {{ref}}, which is not allowed there from the app window (allowed: no variable).',
       key_var_other_service: '{{ref}} is the key of another service; it is not sent to this base URL.',
+      secret_route_refused: 'The stored key of “{{name}}” would travel in clear text through {{hop}}, and you did not confirm that route: nothing was sent.',
+      secret_var_refused: '{{ref}} would be sent to {{origin}}, and you did not confirm that: nothing was sent.',
+      image_not_public: 'Images from a conversation are loaded only from public internet addresses.',
+      image_failed: 'The image from {{host}} could not be loaded.',
       keychain_ref_from_window: 'A value from the app window cannot name a keychain entry.',
       // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
       base_url_field_empty: 'The base URL is empty.',
@@ -658,8 +668,6 @@ export const en = {
     settingNames: {
       provider: 'provider',
       protocol: 'protocol',
-      secret_route_refused: 'The stored key of “{{name}}” would travel in clear text through {{hop}}, and you did not confirm that route: nothing was sent.',
-      secret_var_refused: '{{ref}} would be sent to {{origin}}, and you did not confirm that: nothing was sent.',
       baseUrl: 'base URL',
       model: 'model',
     },
@@ -681,6 +689,7 @@ export const en = {
     variablePrefix: '{{variable}}: ',
     /** Specific hints by the error's key (a hint the core did not make specific is worded by code, below). */
     hints: {
+      no_provider: 'Add a provider in Settings → Providers.',
       keychain_unreadable: 'The system keychain changed or its entry is damaged. Open Settings → Providers, edit “{{name}}” and type its key again (or use a ${VAR} reference).',
       keychain_unreadable_proxy: 'The system keychain changed or its entry is damaged. Type the proxy URL with its password again (Settings → Providers for a provider’s own proxy, Settings → Network otherwise).',
       keychain_unprotected: 'Confirm to store it anyway, or use a ${VAR} reference (for example ${OPENAI_API_KEY}) and set the variable in your environment.',
@@ -777,6 +786,10 @@ export const en = {
       window_var_url: 'Type the value itself, or write {{ref}} into settings.json by hand (the file is yours; the window is not trusted with other variables).',
       window_var_plain: 'Type the value itself, or write {{ref}} into settings.json by hand (the file is yours; the window is not trusted with other variables).',
       key_var_other_service: 'Use this provider’s own key, or a variable of your own (for example MY_PROVIDER_API_KEY).',
+      secret_route_refused: 'If you chose this proxy, save again and answer “Send” in the dialog that names it. Otherwise change the proxy back, or use https:// for this provider.',
+      secret_var_refused: 'If you meant it, try again and answer “Send” in the dialog that names the variable. Otherwise type the value itself, or write the reference into settings.json by hand.',
+      image_not_public: 'Open the link in your browser instead.',
+      image_failed: 'Open the link in your browser instead.',
       keychain_ref_from_window: 'Type the key or password itself.',
       // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
       base_url_field_empty: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
@@ -791,8 +804,6 @@ export const en = {
     codeHints: DEFAULT_HINTS as Record<ErrorCode, string>,
     /** Why a certificate is not trusted, by the TLS error code. */
     tlsReasons: TLS_REASONS,
-      secret_route_refused: 'If you chose this proxy, save again and answer “Send” in the dialog that names it. Otherwise change the proxy back, or use https:// for this provider.',
-      secret_var_refused: 'If you meant it, try again and answer “Send” in the dialog that names the variable. Otherwise type the value itself, or write the reference into settings.json by hand.',
   },
   /** A friendly title for each stable error code (also used for doctor verdicts and findings). */
   codes: {

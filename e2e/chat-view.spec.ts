@@ -12,6 +12,8 @@
  * - 640 px wide: the chat and the network panel fit.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -22,10 +24,15 @@ import { desktopEnv, lastAnswer, tempDirs, tid } from './helpers.ts';
 const KEY = 'sk-chatViewE2eKey0123456789abcdefghijkl';
 
 let up: Upstream;
+let closedPort = 0;
 const { tmp, removeTemp } = tempDirs('parley-e2e-chat-view-');
 
 beforeAll(async () => {
   up = await startUpstream();
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  closedPort = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
 });
 afterAll(async () => {
   await up?.stop();
@@ -36,8 +43,8 @@ type Lang = 'en' | 'zh';
 
 /** What the window says, per language (written here, not read from the locale files: a missing translation fails). */
 const WORDS = {
-  en: { jump: 'Jump to latest', untitled: 'New chat', shortcuts: 'Keyboard shortcuts', stopShortcut: 'Stop the answer' },
-  zh: { jump: '跳到最新', untitled: '新对话', shortcuts: '键盘快捷键', stopShortcut: '停止回答' },
+  en: { jump: 'Jump to latest', untitled: 'New chat', shortcuts: 'Keyboard shortcuts', stopShortcut: 'Stop the answer', newline: 'New line', continue: 'Continue', retry: 'Retry', exportMd: 'Export as Markdown', exported: 'Saved to' },
+  zh: { jump: '跳到最新', untitled: '新对话', shortcuts: '键盘快捷键', stopShortcut: '停止回答', newline: '换行', continue: '继续', retry: '重试', exportMd: '导出为 Markdown', exported: '已保存到' },
 } as const;
 
 async function launch(lang: Lang): Promise<AppTarget> {
@@ -46,7 +53,11 @@ async function launch(lang: Lang): Promise<AppTarget> {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
     version: 2,
-    providers: [{ id: 'p1', name: 'Loopback', protocol: 'openai', baseUrl: `http://127.0.0.1:${up.port}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' }],
+    providers: [
+      { id: 'p1', name: 'Loopback', protocol: 'openai', baseUrl: `http://127.0.0.1:${up.port}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' },
+      // Nothing listens there: a chat to it fails to connect, and its route is down.
+      { id: 'p2', name: 'Closed', protocol: 'openai', baseUrl: `http://127.0.0.1:${closedPort}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' },
+    ],
     defaults: { providerId: 'p1', model: 'test-model' },
     network: { proxy: { mode: 'none' }, retries: 0, stream: 'on' },
     ui: { language: lang },
@@ -121,5 +132,99 @@ describe.each(['en', 'zh'] as const)('the chat view (%s)', (lang) => {
     await waitStatus(page, 'complete');
     await jump.click();
     await expect.poll(() => belowFold(page), { timeout: 5_000 }).toBeLessThan(8);
+  });
+
+  it('an untitled chat is called "New chat" in the window\'s language, in the header and the list', async () => {
+    const { page } = app;
+    await newChat(page);
+    await expect(page.locator(tid('chat-title')).innerText()).resolves.toBe(w.untitled);
+    await expect(page.locator(`${tid('conversation')} .conv-open`).first().innerText()).resolves.toBe(w.untitled);
+  });
+
+  it('Esc stops an answer wherever the focus is in the chat', async () => {
+    const { page } = app;
+    await newChat(page);
+    up.behave({ kind: 'stall', afterChunks: 2, text: 'A slow answer that will not finish by itself.' });
+    await send(page, 'Answer slowly');
+    await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 10_000 }).toBe('streaming');
+    // The focus leaves the composer: on the conversation's title, then nowhere in particular.
+    await page.click(tid('chat-title'));
+    await page.keyboard.press('Escape');
+    await waitStatus(page, 'stopped');
+  });
+
+  it('Continue and Retry on a stopped answer look like buttons before they are hovered', async () => {
+    const { page } = app;
+    await newChat(page);
+    up.behave({ kind: 'stall', afterChunks: 2, text: 'Another slow answer that will not finish by itself.' });
+    await send(page, 'Answer slowly again');
+    await page.click(tid('stop'));
+    await waitStatus(page, 'stopped');
+    await page.mouse.move(1, 1);
+    await page.focus(tid('composer'));
+    for (const name of [w.continue, w.retry]) {
+      const button = lastAnswer(page).getByRole('button', { name, exact: true });
+      // The opacity the user sees: the button's own times every ancestor's.
+      const opacity = await button.evaluate((el) => {
+        let o = 1;
+        for (let e: Element | null = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity);
+        return o;
+      });
+      expect(opacity).toBe(1);
+    }
+  });
+
+  it('Ctrl+/ and the header\'s "?" list the keyboard shortcuts; Esc closes the list', async () => {
+    const { page } = app;
+    await page.click(tid('chat-title'));
+    await page.keyboard.press('Control+/');
+    const dialog = page.getByRole('dialog', { name: w.shortcuts });
+    await dialog.waitFor();
+    const text = await dialog.innerText();
+    expect(text).toContain(w.stopShortcut);
+    expect(text).toContain(w.newline);
+    expect(text).toContain('Esc');
+    expect(text).toContain('Shift+Enter');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: w.shortcuts }).click();
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('a success notice does not push the chat down, and goes by itself', async () => {
+    const { page } = app;
+    await newChat(page);
+    await send(page, 'Something to export');
+    await waitStatus(page, 'complete');
+    const before = await page.locator(tid('chat-title')).boundingBox();
+    await app.answerSaveDialog(join(tmp('export'), `chat-${lang}.md`));
+    await page.locator(tid('conversation')).first().locator('.conv-menu-button').click();
+    await page.getByRole('menuitem', { name: w.exportMd }).click();
+    const notice = page.locator(tid('notice'));
+    await notice.waitFor();
+    await expect(notice.innerText()).resolves.toContain(w.exported);
+    const after = await page.locator(tid('chat-title')).boundingBox();
+    expect(after?.y).toBe(before?.y);
+    await notice.waitFor({ state: 'detached', timeout: 15_000 });
+  });
+
+  it('the offline banner sits above the conversation, not over it, and the end of the conversation stays in view', async () => {
+    const { page } = app;
+    await newChat(page);
+    up.behave({ kind: 'ok', text: DIAGRAM_ANSWER.split('```')[0] ?? '', chunkSize: 400 });
+    await send(page, 'A question before the network goes');
+    await waitStatus(page, 'complete');
+    // The conversation goes on with the provider nothing answers for: its route is down.
+    await page.selectOption(tid('model-picker'), { label: 'Closed · test-model' });
+    await send(page, 'And one the route cannot carry');
+    const banner = page.locator(tid('offline-banner'));
+    await banner.waitFor({ timeout: 15_000 });
+    const [b, list] = await Promise.all([banner.boundingBox(), page.locator(tid('message-list')).boundingBox()]);
+    expect(b && list && b.y + b.height <= list.y + 0.5).toBe(true);
+    // The user was at the bottom: the error card is in view, not under the fold by the banner's height.
+    await expect.poll(() => belowFold(page), { timeout: 5_000 }).toBeLessThan(8);
+    await page.selectOption(tid('model-picker'), { label: 'Loopback · test-model' });
   });
 });

@@ -9,6 +9,7 @@ import { SettingsPanel } from './components/SettingsPanel.tsx';
 import { DiagnosticsPanel } from './components/DiagnosticsPanel.tsx';
 import { NetworkPanel } from './components/NetworkPanel.tsx';
 import { ChatView } from './components/ChatView.tsx';
+import { NoticeToast } from './components/NoticeToast.tsx';
 
 /** Ctrl (Cmd on macOS) shortcuts: new chat, search, settings, stop. */
 function onShortcut(e: KeyboardEvent): void {
@@ -39,8 +40,6 @@ export function App(): React.JSX.Element {
   const section = useStore((s) => s.section);
   const view = useStore((s) => s.view);
   const viewRevision = useStore((s) => s.viewRevision);
-  const notice = useStore((s) => s.notice);
-  const setNotice = useStore((s) => s.setNotice);
   // Settings, diagnostics and the network panel mount the first time they are shown (not at start), then stay mounted.
   const [visited, setVisited] = useState<Record<string, boolean>>({});
   useEffect(() => {
@@ -77,12 +76,7 @@ export function App(): React.JSX.Element {
       <Sidebar />
       <main className="content" id="content">
         <ErrorBanner />
-        {notice ? (
-          <div className="banner banner-notice" role="status" data-testid="notice">
-            <div className="banner-body">{notice}</div>
-            <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={() => setNotice(null)}>×</button>
-          </div>
-        ) : null}
+        <NoticeToast />
         {!loaded ? (
           <p className="muted" role="status">{t('app.loading')}</p>
         ) : (

@@ -33,7 +33,8 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       const providerId = init?.providerId ?? s.defaults.providerId;
       if (providerId) ctx.settings.providerFor(providerId);
       const model = init?.model ?? (providerId === s.defaults.providerId ? s.defaults.model : '');
-      return store.createConversation({ title: 'New chat', providerId: providerId ?? null, model: model || null, systemPrompt: s.defaults.systemPrompt, contextMessages: s.defaults.contextMessages });
+      // No title until the first question gives it one: the window calls it "New chat" in its own language.
+      return store.createConversation({ title: '', providerId: providerId ?? null, model: model || null, systemPrompt: s.defaults.systemPrompt, contextMessages: s.defaults.contextMessages });
     },
     'conversations:open': (_caller, id, opts) => {
       must(id);

@@ -6,6 +6,7 @@ import { useChat } from '../chat-store.ts';
 import { useStore } from '../store.ts';
 import { MessageList } from './MessageList.tsx';
 import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
+import { ShortcutsDialog } from './Shortcuts.tsx';
 import { Welcome } from './Welcome.tsx';
 
 /** The most characters a message may have (main refuses more). */
@@ -16,7 +17,7 @@ function modelsOf(p: ProviderView): string[] {
   return [...new Set([...(p.defaultModel ? [p.defaultModel] : []), ...list])];
 }
 
-function Header(): React.JSX.Element | null {
+function Header({ onShortcuts }: { onShortcuts: () => void }): React.JSX.Element | null {
   const { t } = useTranslation();
   const page = useChat((s) => s.page);
   const update = useChat((s) => s.update);
@@ -65,6 +66,9 @@ function Header(): React.JSX.Element | null {
         }}
       >
         {t('chat.systemPrompt')}
+      </button>
+      <button type="button" className="icon-button shortcuts-button" data-testid="shortcuts-open" aria-label={t('chat.shortcuts.title')} title={t('chat.shortcuts.open')} onClick={onShortcuts}>
+        ?
       </button>
       {open ? (
         <form
@@ -152,6 +156,8 @@ function Composer(): React.JSX.Element {
       e.preventDefault();
       void submit(down && !editing ? 'queue' : 'send');
     } else if (e.key === 'Escape') {
+      // Handled here (the chat's own Esc, in ChatView, then leaves it).
+      if (streaming || editing) e.preventDefault();
       if (streaming) void stop();
       else if (editing) cancelEdit();
     }
@@ -215,6 +221,29 @@ export function ChatView(): React.JSX.Element {
   const view = useStore((s) => s.view);
   const noConversations = useChat((s) => s.listLoaded && s.conversations.length === 0);
   const hasProvider = (view?.providers.length ?? 0) > 0;
+  const [shortcuts, setShortcuts] = useState(false);
+  // Esc stops an answer wherever the focus is in the chat (not only in the composer); Ctrl+/ lists the shortcuts.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.defaultPrevented || useStore.getState().section !== 'chat') return;
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === '/' || e.code === 'Slash')) {
+        e.preventDefault();
+        setShortcuts((o) => !o);
+        return;
+      }
+      if (e.key !== 'Escape' || e.isComposing) return;
+      // The sidebar's own fields (search, rename) keep their Esc.
+      const target = e.target instanceof Element ? e.target : null;
+      if (target && target !== document.body && !target.closest('.chat')) return;
+      const chat = useChat.getState();
+      if (chat.page?.messages.some((m) => !!chat.live[m.id])) {
+        e.preventDefault();
+        void chat.stop();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   // The routes' states from main (and their changes), and the OS's online state as this window sees it.
   useEffect(() => {
     const api = bridge();
@@ -238,7 +267,7 @@ export function ChatView(): React.JSX.Element {
   if (!page && (!hasProvider || noConversations)) return <Welcome />;
   return (
     <section className="chat" aria-label={t('nav.chat')}>
-      <Header />
+      <Header onShortcuts={() => setShortcuts(true)} />
       <OfflineBanner />
       {page && page.messages.length > 0 ? <MessageList /> : <div className="chat-empty muted">{opening ? t('app.loading') : t('chat.empty')}</div>}
       <QueuedList />
@@ -252,6 +281,7 @@ export function ChatView(): React.JSX.Element {
         </div>
       ) : null}
       <Composer key={page?.conversation.id ?? 'none'} />
+      {shortcuts ? <ShortcutsDialog onClose={() => setShortcuts(false)} /> : null}
     </section>
   );
 }

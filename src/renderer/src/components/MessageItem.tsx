@@ -180,7 +180,8 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
         ) : null}
         {!streaming && m.status === 'failed' && m.error ? <ErrorCard error={m.error} onRetry={() => void retry(m.id)} /> : null}
       </div>
-      <footer className="message-actions">
+      {/* A stopped or interrupted answer's Continue and Retry are what to do next: not faded like the rest. */}
+      <footer className={canResume ? 'message-actions message-actions-resume' : 'message-actions'}>
         <Versions m={m} />
         {streaming ? (
           <button type="button" className="secondary small-button" onClick={() => void stop(m.id)}>{t('chat.stop')}</button>

@@ -360,7 +360,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       conv = store.updateConversation(conv.id, { providerId: null, model: null });
     }
     const providerId = conv.providerId ?? s.defaults.providerId;
-    if (!providerId) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.' });
+    if (!providerId) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.', key: 'no_provider' });
     const p = deps.settings.providerFor(providerId);
     const model = conv.model || (providerId === s.defaults.providerId ? s.defaults.model : '') || p.defaultModel || p.models[0] || '';
     if (!model) throw new ParleyError('config_invalid', `No model is chosen for ${p.name}.`, { hop: 'config', phase: 'config', hint: 'Choose a model in the conversation header, or fetch the provider\'s models in Settings → Providers.' });

@@ -170,6 +170,8 @@ export const useStore = create<State>()((set, get) => ({
     // The network form is not re-read (no new revision): a provider saved does not change it, and the form
     // (with its unsaved edits, and a provider editor that stays open for Test) must not remount.
     set({ view: r.value, error: null, saveError: null });
+    // "No provider yet" is answered by this save: the chat's notice of it goes.
+    if (useChat.getState().actionError?.key === 'no_provider') useChat.setState({ actionError: null });
     log.info('provider saved', { preset: draft.preset, protocol: draft.protocol, isNew: !draft.id });
     return true;
   },

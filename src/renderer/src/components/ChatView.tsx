@@ -4,6 +4,7 @@ import type { ProviderView } from '../../../shared/ipc.ts';
 import { bridge } from '../api.ts';
 import { useChat } from '../chat-store.ts';
 import { useStore } from '../store.ts';
+import { errorHint, errorMessage } from '../i18n.ts';
 import { MessageList } from './MessageList.tsx';
 import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
 import { ShortcutsDialog } from './Shortcuts.tsx';
@@ -218,6 +219,7 @@ export function ChatView(): React.JSX.Element {
   const opening = useChat((s) => s.opening);
   const actionError = useChat((s) => s.actionError);
   const dismiss = useChat((s) => s.dismissActionError);
+  const setSection = useStore((s) => s.setSection);
   const view = useStore((s) => s.view);
   const noConversations = useChat((s) => s.listLoaded && s.conversations.length === 0);
   const hasProvider = (view?.providers.length ?? 0) > 0;
@@ -274,8 +276,11 @@ export function ChatView(): React.JSX.Element {
       {actionError ? (
         <div className="banner banner-error action-error" role="alert" data-testid="action-error" data-code={actionError.code}>
           <div className="banner-body">
-            <p className="banner-message">{actionError.message}</p>
-            {actionError.hint ? <p className="banner-hint">{actionError.hint}</p> : null}
+            <p className="banner-message">{errorMessage(actionError)}</p>
+            {actionError.hint ? <p className="banner-hint">{errorHint(actionError)}</p> : null}
+            {actionError.key === 'no_provider' ? (
+              <button type="button" className="secondary" data-testid="action-error-settings" onClick={() => setSection('settings')}>{t('chat.openSettings')}</button>
+            ) : null}
           </div>
           <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={dismiss}>×</button>
         </div>

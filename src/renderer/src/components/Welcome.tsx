@@ -18,8 +18,17 @@ export function Welcome(): React.JSX.Element {
   const detect = useStore((s) => s.detectProviders);
   const saveProvider = useStore((s) => s.saveProvider);
   const setSection = useStore((s) => s.setSection);
-  const hasProvider = useStore((s) => (s.view?.providers.length ?? 0) > 0);
+  const providers = useStore((s) => s.view?.providers);
+  const hasProvider = (providers?.length ?? 0) > 0;
+  const defaultId = useStore((s) => s.view?.settings.defaults.providerId ?? null);
   const newChat = useChat((s) => s.newChat);
+  const update = useChat((s) => s.update);
+  /** A new chat with a configured provider (its default model). */
+  const chatWith = async (id: string, model: string): Promise<void> => {
+    await newChat();
+    const conv = useChat.getState().page?.conversation;
+    if (conv && (conv.providerId !== id || (model && conv.model !== model))) await update(conv.id, { providerId: id, model: model || null });
+  };
   const [found, setFound] = useState<DetectedProvider[] | null>(null);
   const [tried, setTried] = useState<Record<string, Tried>>({});
 
@@ -52,11 +61,33 @@ export function Welcome(): React.JSX.Element {
     <section className="welcome panel" data-testid="welcome" aria-labelledby="welcome-title">
       <h1 id="welcome-title">{t('welcome.title')}</h1>
       <p className="muted">{t('welcome.intro')}</p>
-      <h2>{t('welcome.found')}</h2>
+      {hasProvider ? (
+        <>
+          {/* Providers already in the settings: named, each one click from a chat. */}
+          <h2>{t('welcome.configured')}</h2>
+          <ul className="detected">
+            {(providers ?? []).map((p) => {
+              const model = p.defaultModel || p.models[0] || '';
+              return (
+                <li key={p.id} className="card detected-item" data-testid="welcome-configured" data-id={p.id}>
+                  <div>
+                    <strong>{p.name}</strong> {p.id === defaultId ? <span className="badge">{t('providers.default')}</span> : null}
+                    <div className="muted small"><code className="code">{p.baseUrl}</code>{model ? <> · {model}</> : null}</div>
+                  </div>
+                  <button type="button" className="primary" data-testid="welcome-chat" onClick={() => void chatWith(p.id, model)}>
+                    {t('welcome.chatWith', { name: p.name })}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      ) : null}
+      <h2>{t(hasProvider ? 'welcome.foundMore' : 'welcome.found')}</h2>
       {found === null ? (
         <p className="muted" role="status">{t('app.loading')}</p>
       ) : found.length === 0 ? (
-        <p className="muted" data-testid="welcome-none">{t('welcome.none')}</p>
+        <p className="muted" data-testid="welcome-none">{t(hasProvider ? 'welcome.noneMore' : 'welcome.none')}</p>
       ) : (
         <ul className="detected">
           {found.map((d) => {

@@ -1,0 +1,101 @@
+/**
+ * The first screen and the "no provider" notice, in English and in Chinese: a provider already in settings.json
+ * is named on the first screen with a button to chat with it; the notice that no provider is configured
+ * offers Settings and goes once a provider is added.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
+import { launchApp, type AppTarget } from './targets.ts';
+import { tid, tempDirs, desktopEnv } from './helpers.ts';
+
+const KEY = 'sk-e2eFirstScreenKey0123456789abcdefghij';
+
+let up: Upstream;
+const { tmp, removeTemp } = tempDirs('parley-e2e-first-');
+beforeAll(async () => {
+  up = await startUpstream();
+});
+afterAll(async () => {
+  await up?.stop();
+  removeTemp();
+});
+
+type Lang = 'en' | 'zh';
+const WORDS: Record<Lang, { chatWith: string; none: RegExp; noProvider: RegExp }> = {
+  en: { chatWith: 'Chat with Team gateway', none: /Nothing else was found/, noProvider: /No provider is configured/ },
+  zh: { chatWith: '与 Team gateway 对话', none: /没有找到其他服务提供方/, noProvider: /尚未配置服务提供方/ },
+};
+
+/** A data folder whose settings.json holds `providers` (none: an empty list), the window in `lang`. */
+async function launch(lang: Lang, providers: unknown[]): Promise<AppTarget> {
+  const home = tmp(lang);
+  const dataDir = join(home, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
+    version: 2,
+    providers,
+    defaults: { providerId: (providers[0] as { id?: string } | undefined)?.id ?? null, model: '' },
+    network: { proxy: { mode: 'none' }, retries: 0 },
+    ui: { language: lang },
+  }), { mode: 0o600 });
+  const app = await launchApp({ dataDir, env: desktopEnv(home) });
+  if (lang === 'zh') await app.page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+  return app;
+}
+
+describe.each(['en', 'zh'] as const)('the first screen (%s)', (lang) => {
+  const w = WORDS[lang];
+
+  it('names the provider already in settings.json and offers to chat with it', async () => {
+    const app = await launch(lang, [{ id: 'gw', name: 'Team gateway', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['gw-model'], defaultModel: 'gw-model' }]);
+    try {
+      const { page } = app;
+      await page.waitForSelector(tid('welcome'));
+      const item = page.locator(`${tid('welcome-configured')}[data-id="gw"]`);
+      await item.waitFor();
+      expect(await item.textContent()).toContain('Team gateway');
+      expect(await item.textContent()).toContain('gw-model');
+      expect((await item.locator(tid('welcome-chat')).textContent())?.trim()).toBe(w.chatWith);
+      // The environment names nothing else: said as "nothing else", not "no provider".
+      expect(await page.locator(tid('welcome-none')).textContent()).toMatch(w.none);
+      await item.locator(tid('welcome-chat')).click();
+      await page.waitForSelector(tid('composer'));
+      expect(await page.locator(tid('model-picker')).inputValue()).toBe('gw\u0000gw-model');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('"No provider" offers Settings, and goes once a provider is added', async () => {
+    const app = await launch(lang, []);
+    try {
+      const { page } = app;
+      await page.waitForSelector(tid('welcome'));
+      await page.click(tid('new-chat'));
+      await page.waitForSelector(tid('composer'));
+      await page.fill(tid('composer'), 'hello');
+      await page.press(tid('composer'), 'Enter');
+      const notice = page.locator(tid('action-error'));
+      await notice.waitFor();
+      expect(await notice.textContent()).toMatch(w.noProvider);
+      await notice.locator(tid('action-error-settings')).click();
+      await page.waitForSelector(tid('providers'));
+      await page.selectOption(tid('provider-add-preset'), 'custom');
+      await page.click(tid('provider-add'));
+      await page.fill(tid('provider-name'), 'Added');
+      await page.fill(tid('settings-baseUrl'), `${up.url}/v1`);
+      await page.fill(tid('settings-apiKey'), KEY);
+      await page.fill(tid('settings-model'), 'test-model');
+      await page.click(tid('provider-model-add'));
+      await page.click(tid('provider-save'));
+      await page.waitForSelector(tid('provider-editor'), { state: 'detached' });
+      await page.click(tid('conversation'));
+      await page.waitForSelector(tid('composer'));
+      expect(await page.locator(tid('action-error')).count()).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { MAX_QUEUED, type QueuedMessage } from '../../shared/chat.ts';
 import type { ErrorCode, ErrorInfo } from '../../shared/errors.ts';
 import type { NetRoute, NetState, NetStatus } from '../../shared/ipc.ts';
+import type { RouteFacts } from '../../shared/route.ts';
 import { ParleyError } from '../core/errors.ts';
 import type { Logger } from './logging.ts';
 import { writeFileAtomic } from './safe-write.ts';
@@ -85,6 +86,7 @@ export interface Connectivity {
 interface Entry {
   providerId: string;
   route: string;
+  routeFacts?: RouteFacts;
   state: NetStatus;
   since: number;
   code?: ErrorCode;
@@ -146,7 +148,7 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
   const state = (): NetState => {
     const n = names();
     const routes: NetRoute[] = [...entries.values()].filter((e) => n.has(e.providerId)).map((e) => ({
-      providerId: e.providerId, provider: n.get(e.providerId) ?? '', route: e.route, state: e.state, since: e.since,
+      providerId: e.providerId, provider: n.get(e.providerId) ?? '', route: e.route, ...(e.routeFacts ? { routeFacts: e.routeFacts } : {}), state: e.state, since: e.since,
       ...(e.code ? { code: e.code } : {}), ...(e.nextProbeAt !== undefined && e.state !== 'online' ? { nextProbeAt: e.nextProbeAt } : {}),
     }));
     return { osOnline, routes, queue: queue.map((q) => ({ ...q })) };
@@ -222,6 +224,7 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
       return;
     }
     if (failure.route) e.route = routeName(failure.route);
+    if (failure.routeFacts) e.routeFacts = failure.routeFacts;
     if (e.state !== 'unreachable') {
       // A probe at start (queued questions), or after the OS reported the network back, found the route down.
       e.state = 'unreachable';
@@ -353,6 +356,7 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
       }
       const e = entry(providerId);
       if (error.route) e.route = routeName(error.route);
+      if (error.routeFacts) e.routeFacts = error.routeFacts;
       const next: NetStatus = osOnline ? 'unreachable' : 'offline';
       if (e.state !== next || e.code !== error.code) {
         e.state = next;
@@ -373,7 +377,7 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
       if (text.length === 0 || text.length > MAX_QUEUED_TEXT) throw new ParleyError('config_invalid', 'A queued question must have between 1 and 1,000,000 characters.', { hop: 'config', phase: 'config' });
       const pid = deps.providerOf(conversationId);
       if (pid === undefined) throw new ParleyError('config_invalid', 'That conversation does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
-      if (!pid) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.' });
+      if (!pid) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.', key: 'no_provider' });
       if (windowId) watchers.add(windowId);
       const item: QueuedMessage = { id: randomUUID(), conversationId, text, createdAt: Date.now() };
       queue = [...queue, item];

@@ -14,7 +14,7 @@ describe('classifyHttp', () => {
     ['openai', 404, {}, '{"error":{"message":"The model `gpt-9` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}}', 'model_not_found', false, 'gpt-9'],
     ['ollama', 404, {}, '{"error":"model \\"llama9\\" not found, try pulling it first"}', 'model_not_found', false, 'try pulling'],
     ['anthropic', 404, {}, '{"type":"error","error":{"type":"not_found_error","message":"model: claude-9"}}', 'model_not_found', false, 'claude-9'],
-    ['openai', 404, { 'content-type': 'text/plain' }, '404 page not found', 'not_found', false, '404 page not found'],
+    ['openai', 404, { 'content-type': 'text/plain' }, '404 page not found', 'not_found', false, ''],
     ['openai', 400, {}, '{"error":{"message":"Model Not Exist","type":"invalid_request_error"}}', 'model_not_found', false, 'Model Not Exist'],
     ['openai', 400, {}, '{"error":{"message":"max_tokens is too large","type":"invalid_request_error"}}', 'request_rejected', false, 'max_tokens'],
     ['openai', 408, {}, '', 'request_timeout', true, ''],
@@ -26,10 +26,17 @@ describe('classifyHttp', () => {
     ['openai', 503, { 'content-type': 'application/json' }, '{"error":{"message":"The engine is currently overloaded","type":"server_error"}}', 'server_error', true, 'overloaded'],
     ['openai', 502, { server: 'nginx/1.22.1', 'content-type': 'text/html' }, html('502 Bad Gateway'), 'bad_gateway', true, '502 Bad Gateway'],
     ['ollama', 504, { server: 'squid/5.7' }, html('ERROR: The requested URL could not be retrieved'), 'bad_gateway', true, 'could not be retrieved'],
-    ['openai', 503, { server: 'cloudflare' }, 'upstream connect error', 'bad_gateway', true, 'upstream connect error'],
+    ['openai', 503, { server: 'cloudflare' }, 'upstream connect error', 'bad_gateway', true, ''],
     ['openai', 200, { 'content-type': 'text/html' }, html('Hotel WiFi – Please log in'), 'protocol_error', false, 'Please log in'],
     ['openai', 407, { server: 'squid' }, html('Cache Access Denied'), 'proxy_auth_failed', false, 'Cache Access Denied'],
   ];
+  it('a body that is not a provider API error (an internal service reached through a base URL) is not repeated (issue 15)', () => {
+    for (const [status, body, ct] of [[404, 'consul: key /admin/db-password not found', 'text/plain'], [500, '{"internal":"db=postgres://app:pw@10.0.0.5/app"}', 'application/json'], [200, 'ADMIN CONSOLE token=abc', 'text/plain'], [403, 'forbidden: user admin', 'text/plain']] as const) {
+      const e = classifyHttp({ status, headers: { 'content-type': ct }, body, url: 'http://10.0.0.5:8500/v1/chat/completions', forwardProxy: false }, ADAPTERS.openai, 'm');
+      const seen = JSON.stringify(e.toInfo());
+      for (const word of ['consul', 'postgres', 'ADMIN', 'forbidden']) expect(seen, body).not.toContain(word);
+    }
+  });
   for (const [protocol, status, headers, body, code, retryable, words] of table) {
     it(`${protocol} ${status} ${body.slice(0, 40)} → ${code}`, () => {
       const e = classifyHttp({ status, headers, body, url: 'https://api.example.com/v1/chat/completions', forwardProxy: false }, ADAPTERS[protocol], 'test-model');

@@ -266,7 +266,7 @@ describe('a Chinese window words these errors in Chinese', () => {
     const { message, hint } = worded(info);
     expect(hint).toContain('http://127.0.0.1:9/v1');
     expect(hint).toContain('（当前为 http://127.0.0.1:9）');
-    expectChinese(message, ['http://127.0.0.1:9/chat/completions', '404 page not found']);
+    expectChinese(message, ['http://127.0.0.1:9/chat/completions']);
     expectChinese(hint);
     // Without a corrected URL: the protocol's own hint, in Chinese too.
     for (const [adapter, url] of [[ADAPTERS.openai, 'http://127.0.0.1:9/v1/chat/completions'], [ADAPTERS.anthropic, 'http://127.0.0.1:9/v1/messages']] as const) {

@@ -119,7 +119,9 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
   const server = a.headers.server ?? '';
   const via = a.headers.via ?? '';
   const intermediary = (html || json === undefined) && (PROXY_SERVERS.test(server) || via !== '' || html);
-  const providerMessage = perr?.message?.trim().slice(0, 2000) ?? (html ? htmlTitle(a.body) : a.body.trim().slice(0, 500) || undefined);
+  // The words of a provider's API error, or a page's title; never any other body (an internal service's answer,
+  // reached through a base URL the window chose, is not the window's to read).
+  const providerMessage = perr?.message?.trim().slice(0, 2000) ?? (html ? htmlTitle(a.body) : undefined);
   const host = new URL(a.url).host;
   const base = {
     status: a.status, host, phase: 'headers' as const, hop: 'target' as 'target' | 'proxy',
@@ -186,5 +188,5 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
   if (html) {
     return mk('protocol_error', `${host} answered with a web page${providerMessage ? ` ("${providerMessage}")` : ''} where an API answer was expected.`, { key: 'web_page', params: { host, words: providerMessage ?? '' } });
   }
-  return mk('protocol_error', `${host} answered ${s} with something that is not an LLM API answer${a.body ? ` (${a.body.trim().slice(0, 120)})` : ''}.`, {});
+  return mk('protocol_error', `${host} answered ${s} with something that is not an LLM API answer.`, {});
 }

@@ -44,6 +44,7 @@ const LANGS = [
     tried: 'Parley tried 3 times',
     wait: 'wait 1 s',
     delivered: 'Delivered without streaming',
+    renamed: 'Renamed, not moved',
   },
   {
     lang: 'zh' as const,
@@ -58,6 +59,7 @@ const LANGS = [
     tried: '共尝试了 3 次',
     wait: '等待 1 秒',
     delivered: '未经流式传输送达',
+    renamed: '改了名字，位置不变',
   },
 ];
 
@@ -68,7 +70,10 @@ function dataDirFor(lang: 'en' | 'zh'): { home: string; dataDir: string } {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
     version: 2,
-    providers: [{ id: 'p1', name: 'Local test', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' }],
+    providers: [
+      { id: 'p1', name: 'Local test', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' },
+      { id: 'p2', name: 'Second', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['second-model'], defaultModel: 'second-model' },
+    ],
     defaults: { providerId: 'p1', model: 'test-model' },
     network: { proxy: { mode: 'none' }, retries: 2, stream: 'auto' },
     ui: { language: lang },
@@ -183,5 +188,47 @@ describe.each(LANGS)('answers and search, window in $lang', (L) => {
     await lastAnswer(page).waitFor({ timeout: 20_000 });
     await expect.poll(() => textOf(page, 'delivered-whole'), { timeout: 10_000 }).toBe(note);
     up.clear();
+  }, 60_000);
+
+  it('renaming a conversation leaves the list in its order: activity orders it, not a rename', async () => {
+    const { page } = app;
+    for (const n of [1, 2, 3]) {
+      up.behave({ kind: 'ok', text: `answer ${n}` });
+      await send(page, `${L.question} (${n})`);
+      await waitStatus(page, 'complete');
+    }
+    const ids = (): Promise<(string | null)[]> => page.locator(tid('conversation')).evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    const before = await ids();
+    expect(before.length).toBeGreaterThan(2);
+    const oldest = page.locator(tid('conversation')).last();
+    const title = ((await oldest.locator('.conv-open').textContent()) ?? '').trim();
+    await oldest.getByRole('button', { name: L.ui.sidebar.actions.replace('{{title}}', title) }).click();
+    await page.getByRole('menuitem', { name: L.ui.sidebar.rename }).click();
+    await page.fill(tid('rename-input'), L.renamed);
+    await page.press(tid('rename-input'), 'Enter');
+    await expect.poll(async () => (await page.locator(tid('conversation')).last().textContent()) ?? '').toContain(L.renamed);
+    expect(await ids()).toEqual(before);
+    await page.reload();
+    await page.locator(tid('conversation')).first().waitFor({ timeout: 20_000 });
+    expect(await ids()).toEqual(before);
+  }, 60_000);
+
+  it('a conversation whose provider was removed shows the default provider in its picker and answers from it', async () => {
+    const { page } = app;
+    await page.click(tid('new-chat'));
+    await page.waitForSelector(tid('model-picker'));
+    await page.selectOption(tid('model-picker'), 'p2\u0000second-model');
+    await expect.poll(() => page.inputValue(tid('model-picker'))).toBe('p2\u0000second-model');
+    // Removed as the settings' Remove button does it (the same call), then the window reads its settings again.
+    expect(await page.evaluate("window.parley.providersDelete('p2').then((r) => r.ok)")).toBe(true);
+    await page.reload();
+    await page.waitForSelector(tid('model-picker'), { timeout: 20_000 });
+    await expect.poll(() => page.inputValue(tid('model-picker'))).toBe('p1\u0000test-model');
+    up.behave({ kind: 'ok', text: 'From the default provider' });
+    await page.fill(tid('composer'), `${L.question} (p1)`);
+    await page.press(tid('composer'), 'Enter');
+    await waitStatus(page, 'complete');
+    expect(await textOf(page, 'message-text')).toBe('From the default provider');
+    expect(up.chatRequests.at(-1)?.body?.model).toBe('test-model');
   }, 60_000);
 });

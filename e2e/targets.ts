@@ -24,6 +24,10 @@ export interface AppTarget {
   answerOpenDialog(path: string): Promise<void>;
   /** Links the app opened in the OS browser (after its confirmation, answered "Open" for the test). */
   openedLinks(): Promise<string[]>;
+  /** How the user answers the next confirmations before a secret goes somewhere new (main's native dialog; default: "Don't send"). */
+  answerSecretUse(allow: boolean): Promise<void>;
+  /** What those confirmations asked, one line each naming the provider or variable and the hop or origin. */
+  secretUseAsked(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -84,6 +88,24 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
           return [...g.__opened];
         });
       },
+      async answerSecretUse(allow) {
+        await app.evaluate(({ dialog }, yes) => {
+          const g = globalThis as unknown as { __asked?: string[]; __showMessageBox?: typeof dialog.showMessageBox };
+          g.__asked ??= [];
+          g.__showMessageBox ??= dialog.showMessageBox;
+          const before = g.__showMessageBox;
+          // The secret-use dialog is the one with a "Send" button; any other keeps its own answer.
+          dialog.showMessageBox = (async (...a: unknown[]) => {
+            const o = (a.length > 1 ? a[1] : a[0]) as { buttons?: string[]; message?: string };
+            if (!o.buttons?.includes('Send')) return (before as (...x: unknown[]) => unknown)(...a);
+            g.__asked?.push(o.message ?? '');
+            return { response: yes ? 1 : 0, checkboxChecked: false };
+          }) as typeof dialog.showMessageBox;
+        }, allow);
+      },
+      async secretUseAsked() {
+        return app.evaluate(() => [...((globalThis as unknown as { __asked?: string[] }).__asked ?? [])]);
+      },
       close: () => app.close(),
     };
   }
@@ -116,6 +138,12 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
     },
     async openedLinks() {
       return [...host.opened];
+    },
+    async answerSecretUse(allow) {
+      host.answerSecretUse(allow);
+    },
+    async secretUseAsked() {
+      return host.secretUseAsked.map((r) => (r.kind === 'route' ? `${r.provider} → ${r.hop}` : `\${${r.name}} → ${r.origin}`));
     },
     async close() {
       await browser.close();

@@ -28,10 +28,12 @@ afterAll(async () => {
 
 type Lang = 'en' | 'zh';
 /** The words each language shows (the checks look for them). */
-const WORDS: Record<Lang, { notSent: RegExp; stays: RegExp; noKey: RegExp; blocked: RegExp; checked: RegExp }> = {
-  en: { notSent: /will not be sent to/, stays: /stays/, noKey: /No key stored/, blocked: /will not work/, checked: /^Checked /},
-  zh: { notSent: /不会发送到/, stays: /仍为/, noKey: /尚未保存密钥/, blocked: /无法/, checked: /^已检查/ },
+const WORDS: Record<Lang, { notSent: RegExp; stays: RegExp; noKey: RegExp; blocked: RegExp; checked: RegExp; needsModel: RegExp; notSaved: RegExp; caFile: RegExp; range: RegExp; zero: RegExp; noLimit: string }> = {
+  en: { notSent: /will not be sent to/, stays: /stays/, noKey: /No key stored/, blocked: /will not work/, checked: /^Checked /, needsModel: /Choose a model to test first/, notSaved: /Not saved yet/, caFile: /cannot be used: it is not a readable PEM certificate file/, range: /Must be a number from/, zero: /no limit for “Total”/, noLimit: '0 = no limit.' },
+  zh: { notSent: /不会发送到/, stays: /仍为/, noKey: /尚未保存密钥/, blocked: /无法/, checked: /^已检查/, needsModel: /请先选择要测试的模型/, notSaved: /尚未保存/, caFile: /无法使用：它不是可读取的/, range: /必须是|之间|数字/, zero: /“总计”不限时/, noLimit: '0 表示不限制。' },
 };
+/** What the window must never show: command-line options and settings.json paths. */
+const CLI_WORDS = /--[a-z]|settings\.json|providers\[|caFiles\[|network\.[a-z]/;
 
 interface Stored { providers: Array<{ id: string; name: string; baseUrl: string; apiKey?: string }> }
 const stored = (app: AppTarget): Stored => JSON.parse(readFileSync(join(app.dataDir, 'settings.json'), 'utf8')) as Stored;
@@ -178,5 +180,75 @@ describe.each(['en', 'zh'] as const)('the provider form and the doctor (%s)', (l
     await page.click(tid('doctor-run'));
     await page.waitForSelector(`${tid('doctor-checked')}[data-provider="byvar"]`, { timeout: 60_000 });
     expect(await page.locator(tid('doctor-checked')).textContent()).toContain('var-model');
+  });
+
+  it('Test checks the form as it is without saving it: no model is said in words, a failing test leaves nothing behind, a good one no second card', async () => {
+    const { page } = app;
+    await page.click(tid('nav-settings'));
+    await page.selectOption(tid('provider-add-preset'), 'custom');
+    await page.click(tid('provider-add'));
+    await page.fill(tid('provider-name'), 'Draft');
+    await page.fill(tid('settings-baseUrl'), 'http://127.0.0.1:1/v1');
+    await page.fill(tid('settings-apiKey'), KEY);
+    // No model: the form says where to get one, in the window's words.
+    await page.click(tid('provider-editor-test'));
+    const verdict = page.locator(tid('provider-test-verdict'));
+    await verdict.waitFor();
+    expect(await verdict.textContent()).toMatch(w.needsModel);
+    expect(await verdict.textContent()).not.toMatch(CLI_WORDS);
+    // With a model, a failing test: nothing saved.
+    await page.fill(tid('settings-model'), 'draft-model');
+    await page.click(tid('provider-model-add'));
+    await page.click(tid('provider-editor-test'));
+    await page.waitForSelector(`${tid('provider-test-verdict')}.status-error:not([data-verdict="no_model"])`, { timeout: 60_000 });
+    expect(stored(app).providers.map((p) => p.name)).not.toContain('Draft');
+    expect(await page.locator(`${tid('provider-item')}:has-text("Draft")`).count()).toBe(0);
+    // A good test: still not saved, and no card beside the open form; Save keeps it.
+    await page.fill(tid('settings-baseUrl'), `${up.url}/v1`);
+    await page.click(tid('provider-editor-test'));
+    await page.waitForSelector(`${tid('provider-test-verdict')}.status-saved`, { timeout: 60_000 });
+    expect(await page.locator(tid('provider-status')).textContent()).toMatch(w.notSaved);
+    expect(stored(app).providers.map((p) => p.name)).not.toContain('Draft');
+    expect(await page.locator(`${tid('provider-item')}:has-text("Draft")`).count()).toBe(0);
+    await page.click(tid('provider-save'));
+    await page.waitForSelector(tid('provider-editor'), { state: 'detached' });
+    expect(stored(app).providers.map((p) => p.name)).toContain('Draft');
+  });
+
+  it('a CA file main refuses is said at the Add button, in words, not in a banner', async () => {
+    const { page } = app;
+    const notPem = join(app.dataDir, 'not-a-cert.txt');
+    writeFileSync(notPem, 'hello\n');
+    await app.answerOpenDialog(notPem);
+    await page.click(tid('nav-settings'));
+    await page.click(tid('settings-caFiles-add'));
+    const error = page.locator(tid('field-error-caFiles'));
+    await error.waitFor();
+    const text = (await error.textContent()) ?? '';
+    expect(text).toMatch(w.caFile);
+    expect(text).toContain(notPem);
+    expect(text).not.toMatch(CLI_WORDS);
+    expect(await page.locator(tid('error-banner')).count()).toBe(0);
+    expect(await page.locator('#f-caFiles-add').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('every field out of range is marked at once, and a timeout of 0 says it means no limit', async () => {
+    const { page } = app;
+    await page.click(tid('nav-settings'));
+    expect(await page.locator('#f-connectTimeout-help').textContent()).toContain(w.noLimit);
+    await page.fill(tid('settings-totalTimeout'), '0');
+    const zero = page.locator(tid('timeout-zero-totalTimeout'));
+    await zero.waitFor();
+    expect(await zero.textContent()).toMatch(w.zero);
+    await page.fill(tid('settings-retries'), '99');
+    await page.fill(tid('settings-idleTimeout'), '-1');
+    await page.fill(tid('settings-contextMessages'), '123456');
+    await page.click(tid('settings-save'));
+    for (const field of ['retries', 'idleTimeout', 'contextMessages']) {
+      const e = page.locator(tid(`field-error-${field}`));
+      await e.waitFor();
+      expect(await e.textContent()).toMatch(w.range);
+    }
+    expect(await page.locator(tid('settings-status')).getAttribute('data-state')).toBe('error');
   });
 });

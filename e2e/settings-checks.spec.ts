@@ -186,7 +186,8 @@ describe('settings refuse what cannot work, at the field', () => {
     await page.click(tid('settings-save'));
     const error = page.locator(tid('field-error-caFiles'));
     await error.waitFor();
-    expect(await error.textContent()).toContain(`${ca.caCertPath} (caFiles[0]) cannot be used`);
+    expect(await error.textContent()).toContain(`${ca.caCertPath} cannot be used`);
+    expect(await error.textContent()).not.toContain('caFiles[');
     expect(await page.getAttribute(tid('settings-caFiles'), 'aria-invalid')).toBe('true');
     await expect.poll(() => focusedId(page)).toBe('f-caFiles-add');
     expect(await page.getAttribute(tid('settings-status'), 'data-state')).toBe('error');
@@ -262,7 +263,7 @@ describe('the provider form', () => {
     await page.click('text=Cancel');
   });
 
-  it('Test saves the draft and shows the doctor\'s verdict next to the button: ✓ Works, or the failing step\'s message', async () => {
+  it('Test checks the draft without saving it and shows the doctor\'s verdict next to the button: ✓ Works, or the failing step\'s message', async () => {
     const { page } = app;
     up.clear();
     await newProvider(page, 'Tested');
@@ -275,15 +276,15 @@ describe('the provider form', () => {
     await verdict.waitFor({ timeout: 60_000 });
     expect(await verdict.getAttribute('data-verdict')).toBe('ok');
     expect(await verdict.textContent()).toBe('✓ Works');
-    // Still in Settings, the form still open, the provider saved once.
+    // Still in Settings, the form still open, nothing saved (Save keeps it).
     expect(await page.getAttribute(tid('nav-settings'), 'aria-current')).toBe('page');
-    expect((settingsFile(app).providers ?? []).filter((p) => p.name === 'Tested')).toHaveLength(1);
+    expect((settingsFile(app).providers ?? []).filter((p) => p.name === 'Tested')).toHaveLength(0);
 
     up.behave({ kind: 'status', status: 401, match: 'models', body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } } });
     await page.click(tid('provider-editor-test'));
     await expect.poll(() => page.getAttribute(tid('provider-test-verdict'), 'data-verdict'), { timeout: 60_000 }).toBe('auth_rejected');
     expect(await page.textContent(tid('provider-test-verdict'))).toMatch(/^✗ .*Incorrect API key provided/);
-    expect((settingsFile(app).providers ?? []).filter((p) => p.name === 'Tested')).toHaveLength(1);
+    expect((settingsFile(app).providers ?? []).filter((p) => p.name === 'Tested')).toHaveLength(0);
     up.clear();
     await page.click('text=Cancel');
   });

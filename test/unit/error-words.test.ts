@@ -289,9 +289,9 @@ describe('a Chinese window words these errors in Chinese', () => {
   it.each([
     ['an unset ${VAR}', { provider: { ...provider, apiKey: '${MY_UNSET_API_KEY}' } }, 'config_unexpanded_env', ['MY_UNSET_API_KEY', 'apiKey']],
     ['$VAR without braces', { provider: { ...provider, apiKey: '$MY_API_KEY' } }, 'config_invalid', ['MY_API_KEY', 'apiKey']],
-    ['no base URL and no model', { provider: { ...provider, baseUrl: '', model: '' } }, 'config_invalid', ['--base-url URL 和 --model NAME', 'providers[].baseUrl 和 providers[].defaultModel']],
-    ['no model', { provider: { ...provider, model: '' } }, 'config_invalid', ['--model NAME', 'providers[].defaultModel']],
-    ['no provider', {}, 'config_invalid', ['--base-url URL 和 --model NAME', 'providers[]']],
+    ['no base URL and no model', { provider: { ...provider, baseUrl: '', model: '' } }, 'config_invalid', []],
+    ['no model', { provider: { ...provider, model: '' } }, 'config_invalid', []],
+    ['no provider', {}, 'config_invalid', []],
     ['no scheme', { provider: { ...provider, baseUrl: 'localhost:11434' } }, 'config_invalid', ['localhost:11434', 'http://localhost:11434/v1']],
     ['not a URL', { provider: { ...provider, baseUrl: 'http://[nope' } }, 'config_invalid', ['http://[nope']],
     ['another scheme', { provider: { ...provider, baseUrl: 'ftp://h/v1' } }, 'config_invalid', ['ftp']],
@@ -323,6 +323,23 @@ describe('a Chinese window words these errors in Chinese', () => {
     expect(shell?.key).toBe('env_unset_shell');
     expect(shell?.hint).toMatch(/^Export it in the shell that runs parley \(export MY_UNSET_API_KEY=…\), or put the value itself in --api-key or apiKey\.$/);
     expect(shell?.message).toBe('The setting apiKey refers to ${MY_UNSET_API_KEY}, but MY_UNSET_API_KEY is not set.');
+  });
+
+  it('the window names no command-line option and no settings.json path (a missing model, a CA file), in Chinese and in English', async () => {
+    const missing = refused({ provider: { ...provider, model: '' } });
+    const ca: ErrorInfo = { code: 'config_invalid', message: 'The CA certificate file /tmp/x.pem (network.caFiles[0]) cannot be used: it is not a readable PEM certificate file of at most 1 MB.', hint: 'Check the path.', key: 'ca_file_unusable', params: { path: '/tmp/x.pem', setting: 'network.caFiles[0]' } };
+    const typed: ErrorInfo = { code: 'config_invalid', message: 'typed', hint: 'Use the Add button under Trusted certificates, or write the path into settings.json (or pass --ca FILE to parley) yourself.', key: 'ca_file_typed', params: {} };
+    const cliWords = /--[a-z]|settings\.json|providers\[|caFiles\[|network\./;
+    for (const lang of ['zh', 'en']) {
+      await i18n.changeLanguage(lang);
+      for (const info of [missing, ca, typed]) {
+        const { message, hint } = worded(info);
+        expect(`${message} ${hint}`, lang).not.toMatch(cliWords);
+      }
+      expect(worded(ca).message).toContain('/tmp/x.pem');
+    }
+    expect(worded(missing).message).toBe('No model: set it in the provider’s settings.');
+    await i18n.changeLanguage('zh');
   });
 
   it('the settings a missing-setting message names are worded, with a space before a Latin name', () => {

@@ -59,9 +59,16 @@ export interface WordableError {
   params?: Params;
 }
 
+/**
+ * Keys the window words in English too: main's English names command-line options and settings.json paths
+ * (`--model NAME`, `network.caFiles[0]`), which the window's words never do.
+ */
+const WINDOW_WORDED = new Set(['setting_missing', 'ca_file_unusable', 'ca_file_typed']);
+const ownWords = (key: string | undefined): boolean => !!key && WINDOW_WORDED.has(key);
+
 /** An error's message in the window's language (by its key); its English message for a key the window does not know. */
 export function errorMessage(e: WordableError): string {
-  if (i18n.language === 'en' || !e.key || !has(en.error.text, e.key)) return e.message;
+  if ((i18n.language === 'en' && !ownWords(e.key)) || !e.key || !has(en.error.text, e.key)) return e.message;
   // Quoted words that end in their own punctuation end the sentence ("….", ".。" would be doubled).
   const text = i18n.t(`error.text.${e.key}`, localParams(e.params ?? {})).replace(/([.!?。！？])[.。]$/u, '$1');
   // An error read from an environment variable (the route in env mode) names it first, as the English does.
@@ -72,7 +79,7 @@ export function errorMessage(e: WordableError): string {
 /** An error's hint in the window's language: by its key, else by its code when it is the code's default hint. */
 export function errorHint(e: WordableError): string {
   const hint = e.hint ?? '';
-  if (i18n.language === 'en' || !hint) return hint;
+  if ((i18n.language === 'en' && !ownWords(e.key)) || !hint) return hint;
   const isDefault = isErrorCode(e.code) && DEFAULT_HINTS[e.code] === hint;
   if (!isDefault && e.key && has(en.error.hints, e.key)) return i18n.t(`error.hints.${e.key}`, localParams(e.params ?? {}));
   if (isDefault) return i18n.t(`error.codeHints.${e.code}`);
@@ -81,7 +88,7 @@ export function errorHint(e: WordableError): string {
 
 /** One sentence of the doctor in the window's language; its English text for a key the window does not know. */
 export function word(w: Worded): string {
-  if (i18n.language === 'en') return w.text;
+  if (i18n.language === 'en' && !ownWords(w.key.slice(w.key.indexOf('.') + 1))) return w.text;
   const dot = w.key.indexOf('.');
   const ns = dot < 0 ? w.key : w.key.slice(0, dot);
   const name = dot < 0 ? '' : w.key.slice(dot + 1);
@@ -95,6 +102,6 @@ export function word(w: Worded): string {
 
 /** Sentences joined as the language writes them (Chinese: no space after full-width punctuation). */
 export function joinWords(words: readonly Worded[]): string {
-  if (i18n.language === 'en') return words.map((w) => w.text).join(' ');
+  if (i18n.language === 'en') return words.map(word).join(' ');
   return words.map(word).reduce((acc, s) => (acc === '' ? s : /[。：）)]$/.test(acc) ? acc + s : `${acc}；${s}`), '');
 }

@@ -58,8 +58,8 @@ export interface State {
   pickDoctorProvider(providerId: string | null): void;
   setSection(section: Section): void;
   saveSettings(patch: SettingsPatch, changed: string[]): Promise<boolean>;
-  /** Opens the system file dialog (in main) for a CA certificate file: its path, or null (cancelled or refused). */
-  pickCaFile(): Promise<string | null>;
+  /** Opens the system file dialog (in main) for a CA certificate file: its path, why main refused it, or null (cancelled). */
+  pickCaFile(): Promise<{ path: string } | { error: ErrorInfo } | null>;
   runDoctor(): Promise<void>;
   cancelDoctor(): Promise<void>;
   onDoctorStep(step: DoctorStep): void;
@@ -225,10 +225,12 @@ export const useStore = create<State>()((set, get) => ({
   async pickCaFile() {
     const r = await call('settingsPickCaFile', (api) => api.settingsPickCaFile());
     if (!r.ok) {
-      get().showError(r.error, 'CA file refused');
-      return null;
+      // Said at the field by the form; the banner only for a refusal that names no field.
+      if (r.error.field) log.warn('CA file refused', r.error);
+      else get().showError(r.error, 'CA file refused');
+      return r.error.field ? { error: r.error } : null;
     }
-    return r.value;
+    return r.value === null ? null : { path: r.value };
   },
 
   async runDoctor() {

@@ -13,19 +13,26 @@ export interface FieldProblem {
   corrected?: string;
 }
 
+/** What a form shows: one problem (a provider's form), or every field refused at once (the settings form). */
+export type FieldProblems = FieldProblem | readonly FieldProblem[] | null;
+
+/** The problem of one field among those shown. */
+const problemOf = (problems: FieldProblems, field: string): FieldProblem | undefined => (Array.isArray(problems) ? (problems as readonly FieldProblem[]).find((p) => p.field === field) : (problems as FieldProblem | null)?.field === field ? (problems as FieldProblem) : undefined);
+
 /** The id of the reason's element for a field whose input has the id `inputId`. */
 export const errorId = (inputId: string): string => `${inputId}-error`;
 
 /** aria-invalid and aria-describedby for a field: its help text, and the reason while it is refused. */
-export function fieldAria(inputId: string, field: string, problem: FieldProblem | null, help?: string): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
-  const invalid = problem?.field === field;
+export function fieldAria(inputId: string, field: string, problems: FieldProblems, help?: string): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
+  const invalid = problemOf(problems, field) !== undefined;
   const describedBy = [invalid ? errorId(inputId) : undefined, help].filter(Boolean).join(' ');
   return { ...(invalid ? { 'aria-invalid': true as const } : {}), ...(describedBy ? { 'aria-describedby': describedBy } : {}) };
 }
 
-export function FieldError({ inputId, field, problem, onUse }: { inputId: string; field: string; problem: FieldProblem | null; onUse?: (value: string) => void }): React.JSX.Element | null {
+export function FieldError({ inputId, field, problem: problems, onUse }: { inputId: string; field: string; problem: FieldProblems; onUse?: (value: string) => void }): React.JSX.Element | null {
   const { t } = useTranslation();
-  if (problem?.field !== field) return null;
+  const problem = problemOf(problems, field);
+  if (!problem) return null;
   return (
     <div id={errorId(inputId)} className="field-error" role="alert" data-testid={`field-error-${field}`}>
       <span className="field-error-message">{problem.message}</span>

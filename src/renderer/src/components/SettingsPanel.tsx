@@ -5,6 +5,7 @@ import { SECRET_PLACEHOLDER } from '../../../shared/constants.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, STREAM_MODES, THEMES, type Language, type StreamMode, type Theme } from '../../../shared/constants.ts';
 import { ProvidersSection } from './ProvidersSection.tsx';
 import { FieldError, fieldAria, type FieldProblem } from './FieldError.tsx';
+import type { ErrorInfo } from '../../../shared/errors.ts';
 import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
 import { useStore } from '../store.ts';
 
@@ -68,7 +69,7 @@ function formFrom(view: SettingsView | null): Form {
 }
 
 type Invalid = { field: 'retries' | 'contextMessages' | TimeoutField; min: number; max: number };
-type Built = { ok: true; patch: SettingsPatch } | { ok: false; invalid: Invalid };
+type Built = { ok: true; patch: SettingsPatch } | { ok: false; invalid: Invalid[] };
 
 function number(text: string): number {
   return text.trim() === '' ? Number.NaN : Number(text);
@@ -76,16 +77,19 @@ function number(text: string): number {
 
 /** The whole form as a patch; the API key only when typed ('' when "remove key" was pressed). */
 function buildPatch(f: Form): Built {
+  // Every field out of range, in the form's order: all are shown at once.
+  const invalid: Invalid[] = [];
   const retries = number(f.retries);
-  if (!Number.isInteger(retries) || retries < 0 || retries > 10) return { ok: false, invalid: { field: 'retries', min: 0, max: 10 } };
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) invalid.push({ field: 'retries', min: 0, max: 10 });
   const timeouts = {} as Record<TimeoutKey, number>;
   for (const { field, key } of TIMEOUTS) {
     const s = number(f[field]);
-    if (!Number.isFinite(s) || s < 0 || s > MAX_TIMEOUT_S) return { ok: false, invalid: { field, min: 0, max: MAX_TIMEOUT_S } };
+    if (!Number.isFinite(s) || s < 0 || s > MAX_TIMEOUT_S) invalid.push({ field, min: 0, max: MAX_TIMEOUT_S });
     timeouts[key] = Math.round(s * 1000);
   }
   const contextMessages = number(f.contextMessages);
-  if (!Number.isInteger(contextMessages) || contextMessages < 0 || contextMessages > 10_000) return { ok: false, invalid: { field: 'contextMessages', min: 0, max: 10_000 } };
+  if (!Number.isInteger(contextMessages) || contextMessages < 0 || contextMessages > 10_000) invalid.push({ field: 'contextMessages', min: 0, max: 10_000 });
+  if (invalid.length) return { ok: false, invalid };
   return {
     ok: true,
     patch: {
@@ -132,41 +136,44 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
   const [form, setForm] = useState<Form>(() => formFrom(view));
   // A save remounts this panel with the new view (key = revision): it then says "Saved".
   const [status, setStatus] = useState<Status>(() => ({ state: useStore.getState().savedRevision === revision ? 'saved' : 'idle' }));
-  /** The field a save was refused for, and why (shown next to it). */
-  const [problem, setProblem] = useState<FieldProblem | null>(null);
+  /** The fields a save was refused for, and why (each shown next to its field). */
+  const [problem, setProblems] = useState<FieldProblem[]>([]);
 
   const update = <K extends keyof Form>(key: K, value: Form[K]): void => {
     setForm((f) => ({ ...f, [key]: value }));
     setStatus((s) => (s.state === 'saving' ? s : { state: 'dirty' }));
-    setProblem((p) => (p && (p.field === key || CLEARS[key]?.includes(p.field)) ? null : p));
+    setProblems((ps) => ps.filter((p) => p.field !== key && !CLEARS[key]?.includes(p.field)));
   };
 
-  /** Marks the field with the reason, focuses it, and says the save did not happen. */
-  const refuse = (p: FieldProblem, text: string): void => {
-    setProblem(p);
+  /** Marks the fields with their reasons, focuses the first, and says the save did not happen. */
+  const refuse = (ps: FieldProblem[], text: string): void => {
+    setProblems(ps);
     setStatus({ state: 'error', text });
-    // After the reason renders: the field's description then includes it.
-    requestAnimationFrame(() => document.getElementById(FOCUS_ID[p.field] ?? `f-${p.field}`)?.focus());
+    const first = ps[0];
+    // After the reasons render: the field's description then includes its reason.
+    if (first) requestAnimationFrame(() => document.getElementById(FOCUS_ID[first.field] ?? `f-${first.field}`)?.focus());
   };
+  /** A refusal from main that names a field: its words at the field. */
+  const atField = (error: ErrorInfo & { field: string }): FieldProblem => ({ field: error.field, message: errorMessage(error), ...(error.hint ? { hint: errorHint(error) } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) });
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
     e.preventDefault();
     if (status.state === 'saving') return;
     const built = buildPatch(form);
     if (!built.ok) {
-      const { field, min, max } = built.invalid;
-      const label = field === 'retries' ? t('settings.network.retries') : field === 'contextMessages' ? t('settings.defaults.contextMessages') : `${t('settings.network.timeouts')} · ${t(`settings.network.${field}`)}`;
-      refuse({ field, message: t('settings.fieldRange', { min, max }) }, t('settings.status.invalid', { field: label, min, max }));
+      const label = ({ field }: Invalid): string => (field === 'retries' ? t('settings.network.retries') : field === 'contextMessages' ? t('settings.defaults.contextMessages') : `${t('settings.network.timeouts')} · ${t(`settings.network.${field}`)}`);
+      const status = built.invalid.length === 1 && built.invalid[0] ? t('settings.status.invalid', { field: label(built.invalid[0]), min: built.invalid[0].min, max: built.invalid[0].max }) : t('settings.status.invalidMany', { count: built.invalid.length, fields: built.invalid.map(label).join(t('settings.status.listJoin')) });
+      refuse(built.invalid.map(({ field, min, max }) => ({ field, message: t('settings.fieldRange', { min, max }) })), status);
       return;
     }
     setStatus({ state: 'saving' });
-    setProblem(null);
+    setProblems([]);
     const changed = changedSections(built.patch, view);
     const ok = await saveSettings(built.patch, changed);
     if (!ok) {
       const error = useStore.getState().saveError;
       if (error?.field) {
-        refuse({ field: error.field, message: errorMessage(error), ...(error.hint ? { hint: errorHint(error) } : {}), ...(error.corrected ? { corrected: error.corrected } : {}) }, t('settings.status.fieldInvalid'));
+        refuse([atField({ ...error, field: error.field })], t('settings.status.fieldInvalid'));
         return;
       }
       const code = error?.code;
@@ -176,8 +183,13 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
   };
 
   const addCaFile = async (): Promise<void> => {
-    const path = await pickCaFile();
-    if (path && !form.caFiles.includes(path)) update('caFiles', [...form.caFiles, path]);
+    const picked = await pickCaFile();
+    // A file main refused: why, at the list and its Add button (not in a banner far above).
+    if (picked && 'error' in picked) {
+      setProblems((ps) => [...ps.filter((p) => p.field !== 'caFiles'), atField({ ...picked.error, field: 'caFiles' })]);
+      return;
+    }
+    if (picked && !form.caFiles.includes(picked.path)) update('caFiles', [...form.caFiles, picked.path]);
   };
 
   const manual = form.proxyMode === 'manual';
@@ -313,7 +325,8 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
                     <span className="unit" aria-hidden="true">{t('common.seconds')}</span>
                   </div>
                   <FieldError inputId={`f-${field}`} field={field} problem={problem} />
-                  <p id={`f-${field}-help`} className="help">{t(`settings.network.${field}Help`)}</p>
+                  <p id={`f-${field}-help`} className="help">{t(`settings.network.${field}Help`)} {t('settings.network.zeroNoLimit')}</p>
+                  {number(form[field]) === 0 ? <p className="help warning-text field-note" data-testid={`timeout-zero-${field}`}>{t('settings.network.zeroIs', { what: t(`settings.network.${field}`) })}</p> : null}
                 </div>
               ))}
             </div>

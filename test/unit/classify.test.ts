@@ -79,3 +79,23 @@ describe('classifyHttp', () => {
     });
   });
 });
+
+describe('a proxy’s own error answer about the target (squid’s X-Squid-Error)', () => {
+  const page = (sys: string): string => `<html><head><title>ERROR: The requested URL could not be retrieved</title></head><body><p id="sysmsg">The system returned: <i>${sys}</i></p></body></html>`;
+  const squid = (error: string, body = ''): Parameters<typeof classifyHttp>[0] => ({
+    status: 503, headers: { server: 'squid/5.7', 'content-type': 'text/html', 'x-squid-error': error }, body, url: 'http://llm.internal.test:8080/v1/chat/completions', forwardProxy: true,
+  });
+  it('refused, timed out, not resolved: each is about the target, naming squid’s words', () => {
+    const refused = classifyHttp(squid('ERR_CONNECT_FAIL 111', page('(111) Connection refused')), ADAPTERS.openai, 'm');
+    expect(refused).toMatchObject({ code: 'connect_refused', detail: { hop: 'target', host: 'llm.internal.test:8080', key: 'proxy_target_refused' } });
+    expect(refused.message).toContain('ERR_CONNECT_FAIL 111, (111) Connection refused');
+    expect(classifyHttp(squid('ERR_CONNECT_FAIL 110'), ADAPTERS.openai, 'm')).toMatchObject({ code: 'connect_timeout', detail: { hop: 'target', key: 'proxy_target_unreachable' } });
+    expect(classifyHttp(squid('ERR_DNS_FAIL 0'), ADAPTERS.openai, 'm')).toMatchObject({ code: 'dns_failed', detail: { hop: 'target', key: 'proxy_target_dns', params: { host: 'llm.internal.test' } } });
+  });
+  it('another squid error stays the proxy’s; a hostile page’s words are printable and short', () => {
+    expect(classifyHttp(squid('ERR_READ_ERROR 104'), ADAPTERS.openai, 'm')).toMatchObject({ code: 'bad_gateway', detail: { hop: 'proxy' } });
+    const hostile = classifyHttp(squid('ERR_CONNECT_FAIL 111', page(`\u001b[31m${'x'.repeat(500)}`)), ADAPTERS.openai, 'm');
+    expect(hostile.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(hostile.message.length).toBeLessThan(400);
+  });
+});

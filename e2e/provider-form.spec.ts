@@ -28,9 +28,9 @@ afterAll(async () => {
 
 type Lang = 'en' | 'zh';
 /** The words each language shows (the checks look for them). */
-const WORDS: Record<Lang, { notSent: RegExp; stays: RegExp; noKey: RegExp; blocked: RegExp; checked: RegExp; needsModel: RegExp; notSaved: RegExp; caFile: RegExp; range: RegExp; zero: RegExp; noLimit: string }> = {
-  en: { notSent: /will not be sent to/, stays: /stays/, noKey: /No key stored/, blocked: /will not work/, checked: /^Checked /, needsModel: /Choose a model to test first/, notSaved: /Not saved yet/, caFile: /cannot be used: it is not a readable PEM certificate file/, range: /Must be a number from/, zero: /no limit for “Total”/, noLimit: '0 = no limit.' },
-  zh: { notSent: /不会发送到/, stays: /仍为/, noKey: /尚未保存密钥/, blocked: /无法/, checked: /^已检查/, needsModel: /请先选择要测试的模型/, notSaved: /尚未保存/, caFile: /无法使用：它不是可读取的/, range: /必须是|之间|数字/, zero: /“总计”不限时/, noLimit: '0 表示不限制。' },
+const WORDS: Record<Lang, { custom: string; qwen: string; works: string; notSent: RegExp; stays: RegExp; noKey: RegExp; blocked: RegExp; checked: RegExp; needsModel: RegExp; notSaved: RegExp; caFile: RegExp; range: RegExp; zero: RegExp; noLimit: string }> = {
+  en: { custom: 'Custom', qwen: 'Qwen (DashScope)', works: '✓ Works', notSent: /will not be sent to/, stays: /stays/, noKey: /No key stored/, blocked: /will not work/, checked: /^Checked /, needsModel: /Choose a model to test first/, notSaved: /Not saved yet/, caFile: /cannot be used: it is not a readable PEM certificate file/, range: /Must be a number from/, zero: /no limit for “Total”/, noLimit: '0 = no limit.' },
+  zh: { custom: '自定义', qwen: '通义千问（DashScope）', works: '✓ 可用', notSent: /不会发送到/, stays: /仍为/, noKey: /尚未保存密钥/, blocked: /无法/, checked: /^已检查/, needsModel: /请先选择要测试的模型/, notSaved: /尚未保存/, caFile: /无法使用：它不是可读取的/, range: /必须是|之间|数字/, zero: /“总计”不限时/, noLimit: '0 表示不限制。' },
 };
 /** What the window must never show: command-line options and settings.json paths. */
 const CLI_WORDS = /--[a-z]|settings\.json|providers\[|caFiles\[|network\.[a-z]/;
@@ -201,18 +201,30 @@ describe.each(['en', 'zh'] as const)('the provider form and the doctor (%s)', (l
     await page.click(tid('provider-model-add'));
     await page.click(tid('provider-editor-test'));
     await page.waitForSelector(`${tid('provider-test-verdict')}.status-error:not([data-verdict="no_model"])`, { timeout: 60_000 });
+    // The verdict in the window's language: no English sentence in a Chinese window.
+    if (lang === 'zh') expect(await verdict.textContent()).not.toMatch(/\b[A-Za-z]{2,}(?:[\s,]+[A-Za-z]{2,}){2,}\b/);
     expect(stored(app).providers.map((p) => p.name)).not.toContain('Draft');
     expect(await page.locator(`${tid('provider-item')}:has-text("Draft")`).count()).toBe(0);
     // A good test: still not saved, and no card beside the open form; Save keeps it.
     await page.fill(tid('settings-baseUrl'), `${up.url}/v1`);
     await page.click(tid('provider-editor-test'));
     await page.waitForSelector(`${tid('provider-test-verdict')}.status-saved`, { timeout: 60_000 });
+    expect(await verdict.textContent()).toBe(w.works);
     expect(await page.locator(tid('provider-status')).textContent()).toMatch(w.notSaved);
     expect(stored(app).providers.map((p) => p.name)).not.toContain('Draft');
     expect(await page.locator(`${tid('provider-item')}:has-text("Draft")`).count()).toBe(0);
     await page.click(tid('provider-save'));
     await page.waitForSelector(tid('provider-editor'), { state: 'detached' });
     expect(stored(app).providers.map((p) => p.name)).toContain('Draft');
+  });
+
+  it('preset names are in the window’s language', async () => {
+    const { page } = app;
+    await page.click(tid('nav-settings'));
+    const select = page.locator(tid('provider-add-preset'));
+    expect(await select.locator('option[value="custom"]').textContent()).toBe(w.custom);
+    expect(await select.locator('option[value="qwen"]').textContent()).toBe(w.qwen);
+    expect(await select.locator('option[value="openai"]').textContent()).toBe('OpenAI');
   });
 
   it('a CA file main refuses is said at the Add button, in words, not in a banner', async () => {

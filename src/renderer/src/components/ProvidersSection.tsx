@@ -51,7 +51,16 @@ interface Form {
   newModel: string;
 }
 
-function formFrom(p: ProviderView | undefined, preset: PresetId = 'custom'): Form {
+/** A preset's name in the window's language (names that are brands stay as they are). */
+export function usePresetName(): (id: PresetId) => string {
+  const { t } = useTranslation();
+  return (id) => {
+    const name = PRESETS.find((x) => x.id === id)?.name ?? id;
+    return t(`providers.presets.${id}`, { defaultValue: name });
+  };
+}
+
+function formFrom(p: ProviderView | undefined, preset: PresetId = 'custom', nameOf?: (id: PresetId) => string): Form {
   if (p) {
     return {
       id: p.id, preset: p.preset, name: p.name, protocol: p.protocol, baseUrl: p.baseUrl, apiKey: '', clearKey: false, models: p.models,
@@ -60,7 +69,7 @@ function formFrom(p: ProviderView | undefined, preset: PresetId = 'custom'): For
   }
   const pr = PRESETS.find((x) => x.id === preset) ?? PRESETS[PRESETS.length - 1];
   return {
-    preset, name: pr?.id === 'custom' ? '' : (pr?.name ?? ''), protocol: pr?.protocol ?? 'openai', baseUrl: pr?.baseUrl ?? '', apiKey: pr?.keyVar ? `\${${pr.keyVar}}` : '', clearKey: false,
+    preset, name: pr?.id === 'custom' ? '' : pr ? (nameOf?.(pr.id) ?? pr.name) : '', protocol: pr?.protocol ?? 'openai', baseUrl: pr?.baseUrl ?? '', apiKey: pr?.keyVar ? `\${${pr.keyVar}}` : '', clearKey: false,
     models: pr?.model ? [pr.model] : [], shown: [], defaultModel: pr?.model ?? '', routeMode: 'global', proxyUrl: '', newModel: '',
   };
 }
@@ -91,6 +100,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
   const saveProvider = useStore((s) => s.saveProvider);
   const fetchModels = useStore((s) => s.fetchModels);
   const [f, setF] = useState<Form>(initial);
+  const presetName = usePresetName();
   // The stored key's shape, once this provider is saved (also after Test saved a new one).
   const marker = useStore((s) => (f.id ? s.view?.providers.find((p) => p.id === f.id)?.apiKeyMarker ?? null : null));
   const stored = useStore((s) => (f.id ? s.view?.providers.find((p) => p.id === f.id) : undefined));
@@ -126,7 +136,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
   const note = useMemo(() => (f.baseUrl.trim() ? checkBaseUrl(f.baseUrl, f.protocol).find((i) => i.severity === 'warn') : undefined), [f.baseUrl, f.protocol]);
 
   const onPreset = (preset: PresetId): void => {
-    const next = formFrom(undefined, preset);
+    const next = formFrom(undefined, preset, presetName);
     setF((x) => ({ ...next, id: x.id, apiKey: x.id ? x.apiKey : next.apiKey }));
     setProblem(null);
   };
@@ -262,7 +272,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
           <label htmlFor="p-preset">{t('providers.preset')}</label>
           <select id="p-preset" data-testid="provider-preset" value={f.preset} onChange={(e) => onPreset(e.target.value as PresetId)}>
             {PRESETS.map((p) => (
-              <option key={p.id} value={p.id}>{p.name}</option>
+              <option key={p.id} value={p.id}>{presetName(p.id)}</option>
             ))}
           </select>
         </div>
@@ -444,6 +454,7 @@ export function ProvidersSection(): React.JSX.Element {
   const runDoctorFor = useStore((s) => s.runDoctorFor);
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const [preset, setPreset] = useState<PresetId>('openai');
+  const presetName = usePresetName();
   const providers = view?.providers ?? [];
   const defaultId = view?.settings.defaults.providerId ?? null;
 
@@ -478,13 +489,13 @@ export function ProvidersSection(): React.JSX.Element {
         ))}
       </ul>
       {editing === 'new' ? (
-        <Editor initial={formFrom(undefined, preset)} onDone={() => setEditing(null)} />
+        <Editor initial={formFrom(undefined, preset, presetName)} onDone={() => setEditing(null)} />
       ) : (
         <div className="input-row add-provider">
           <label className="visually-hidden" htmlFor="p-add-preset">{t('providers.preset')}</label>
           <select id="p-add-preset" data-testid="provider-add-preset" value={preset} onChange={(e) => setPreset(e.target.value as PresetId)}>
             {PRESETS.map((p) => (
-              <option key={p.id} value={p.id}>{p.name}</option>
+              <option key={p.id} value={p.id}>{presetName(p.id)}</option>
             ))}
           </select>
           <button type="button" className="primary" data-testid="provider-add" onClick={() => setEditing('new')}>{t('providers.add')}</button>

@@ -10,6 +10,8 @@ import { call } from '../api.ts';
 import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';
 import { useChat } from '../chat-store.ts';
+import { PRESETS } from '../../../shared/constants.ts';
+import { usePresetName } from './ProvidersSection.tsx';
 
 type Tried = { state: 'testing' } | { state: 'done'; verdict: string; works: boolean };
 
@@ -30,6 +32,9 @@ export function Welcome(): React.JSX.Element {
     if (conv && (conv.providerId !== id || (model && conv.model !== model))) await update(conv.id, { providerId: id, model: model || null });
   };
   const [found, setFound] = useState<DetectedProvider[] | null>(null);
+  const presetName = usePresetName();
+  /** A found provider's name: its preset's, in the window's language, when main named it after the preset. */
+  const nameOf = (d: DetectedProvider): string => (PRESETS.find((p) => p.id === d.preset)?.name === d.name ? presetName(d.preset) : d.name);
   const [tried, setTried] = useState<Record<string, Tried>>({});
 
   useEffect(() => {
@@ -96,7 +101,7 @@ export function Welcome(): React.JSX.Element {
             return (
               <li key={key} className="card detected-item" data-testid="detected" data-preset={d.preset}>
                 <div>
-                  <strong>{d.name}</strong> <span className="muted small">{t('welcome.from', { source: t(`welcome.sources.${d.source}`) })}</span>
+                  <strong>{nameOf(d)}</strong> <span className="muted small">{t('welcome.from', { source: t(`welcome.sources.${d.source}`) })}</span>
                   <div className="muted small"><code className="code">{d.baseUrl}</code>{d.apiKey ? <> · <code className="code">{d.apiKey}</code></> : null}</div>
                   {st?.state === 'done' ? (
                     <p className={st.works ? 'status-saved' : 'status-error'} data-testid="detected-verdict" data-verdict={st.verdict}>

@@ -209,6 +209,14 @@ export const en = {
     },
     testNeedsModel: 'Choose a model to test first: Fetch models, or add one by name.',
     testNotSaved: 'Not saved yet: Save provider keeps it.',
+    /** Preset names that are words (the others are brands, shown as they are). */
+    presets: {
+      moonshot: 'Moonshot (Kimi)',
+      qwen: 'Qwen (DashScope)',
+      zhipu: 'Zhipu GLM',
+      ollama: 'Ollama (local)',
+      custom: 'Custom',
+    },
     keychain: {
       short: 'in the keychain',
       inKeychain: 'Stored encrypted in the system keychain.',

@@ -198,6 +198,13 @@ export const zh: Messages = {
     },
     testNeedsModel: '请先选择要测试的模型：点击“获取模型列表”，或按名称添加一个。',
     testNotSaved: '尚未保存：点击“保存服务提供方”即可保留。',
+    presets: {
+      moonshot: '月之暗面（Kimi）',
+      qwen: '通义千问（DashScope）',
+      zhipu: '智谱 GLM',
+      ollama: 'Ollama（本地）',
+      custom: '自定义',
+    },
     keychain: {
       short: '在系统钥匙串中',
       inKeychain: '已加密保存在系统钥匙串中。',

@@ -52,7 +52,8 @@ interface App {
 
 function app(dataDir: string, cipher?: FakeCipher): App {
   const events: ChatStreamEvent[] = [];
-  const svc = testAppServices(dataDir, { env: { MY_API_KEY: 'from-the-environment' }, ...(cipher ? { cipher } : {}) });
+  // ${MY_API_KEY} from the window goes to an origin only with the user's yes in main's dialog: given here.
+  const svc = testAppServices(dataDir, { env: { MY_API_KEY: 'from-the-environment' }, confirmSecretUse: async () => true, ...(cipher ? { cipher } : {}) });
   open.push(svc);
   svc.attachWindow('w1', (event, payload) => {
     if (event === 'chat:stream') events.push(payload as ChatStreamEvent);
@@ -339,7 +340,7 @@ describe('no real protection (Linux basic_text)', () => {
     expect((await call(a.svc, 'settings:get')).providers).toEqual([]);
     expect(existsSync(join(dir, 'settings.json')) ? readFileSync(join(dir, 'settings.json'), 'utf8') : '').not.toContain(KEY);
 
-    // A ${VAR} reference is not a secret: saved without asking.
+    // A ${VAR} reference is not a secret: saved without the keychain's question (main's dialog binds it to the origin).
     const byVar = await call(a.svc, 'providers:save', { ...draft, name: 'By variable', apiKey: '${MY_API_KEY}' });
     expect(byVar.providers.map((p) => p.name)).toEqual(['By variable']);
 

@@ -97,7 +97,7 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
           // The secret-use dialog is the one with a "Send" button; any other keeps its own answer.
           dialog.showMessageBox = (async (...a: unknown[]) => {
             const o = (a.length > 1 ? a[1] : a[0]) as { buttons?: string[]; message?: string };
-            if (!o.buttons?.includes('Send')) return (before as (...x: unknown[]) => unknown)(...a);
+            if (!o.buttons?.includes('Send') && !o.buttons?.includes('发送')) return (before as (...x: unknown[]) => unknown)(...a);
             g.__asked?.push(o.message ?? '');
             return { response: yes ? 1 : 0, checkboxChecked: false };
           }) as typeof dialog.showMessageBox;

@@ -8,7 +8,7 @@ import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHANNELS, EVENT_CHANNEL, type Result } from '../shared/ipc.ts';
 import { createAppServices, type AppServices } from './services/app.ts';
-import type { SecretUseRequest } from './services/consent.ts';
+import { secretUseDialog } from './shell/secret-dialog.ts';
 import { readLoginShellEnv } from './services/shell-env.ts';
 import { probeOllama } from './services/probe.ts';
 import { logDirOf } from './services/paths.ts';
@@ -184,14 +184,6 @@ function setupMenu(services: AppServices): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
-/** The question for a secret's new hop or origin: what, and where to; "Don't send" is the default and the cancel. */
-function secretUseDialog(req: SecretUseRequest): Electron.MessageBoxOptions {
-  const [message, detail] = req.kind === 'route'
-    ? [`Send the key of "${req.provider}" through ${req.hop}?`, `The provider ${req.origin} uses http://, so the proxy ${req.hop} would read its stored API key and your conversations in clear text. Allow this only if you chose this proxy yourself.`]
-    : [`Send the value of \${${req.name}} to ${req.origin}?`, `The app window asked to use the environment variable ${req.name} with ${req.origin}. Its value (a key or password) would be sent there. Allow this only if you wrote this setting yourself.`];
-  return { type: 'warning', buttons: ["Don't send", 'Send'], defaultId: 0, cancelId: 0, noLink: true, title: 'Parley', message, detail };
-}
-
 async function save(defaultName: string, filter: { name: string; extensions: string[] }): Promise<string | null> {
   const win = BrowserWindow.getFocusedWindow();
   const opts = { defaultPath: join(app.getPath('downloads'), defaultName), filters: [filter] };
@@ -251,7 +243,7 @@ void app.whenReady().then(() => {
     // A secret the window would send somewhere new: the user decides here, in main; the default answer is no.
     confirmSecretUse: async (req) => {
       const win = BrowserWindow.getFocusedWindow();
-      const o = secretUseDialog(req);
+      const o = secretUseDialog(req, currentLanguage(services), app.getLocale());
       const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
       return r.response === 1;
     },

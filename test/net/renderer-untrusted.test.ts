@@ -251,10 +251,11 @@ describe('a compromised renderer and the routes of a stored key (issue 15)', () 
       await invoke(svc, 'settings:set', { network: { proxy: { mode: 'manual', url: `socks5h://127.0.0.1:${new URL(evil.url).port}` } } }),
       await invoke(svc, 'providers:save', { id, name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: gateway(), route: { mode: 'proxy', proxyUrl: evilHop() } }),
       await invoke(svc, 'providers:models', { id, name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: gateway(), route: { mode: 'proxy', proxyUrl: evilHop() } }),
+      await invoke(svc, 'doctor:run', { draft: { id, name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: gateway(), route: { mode: 'proxy', proxyUrl: evilHop() } } }),
     ];
     for (const r of refused) expect(r).toMatchObject({ ok: false, error: { code: 'config_invalid', key: 'secret_route_refused' } });
-    expect(asked.map((a) => a.kind === 'route' && a.provider)).toEqual(['Gateway', 'Gateway', 'Gateway', 'Gateway']);
-    expect(asked.map((a) => a.kind === 'route' && a.hop)).toEqual([evilHop(), `socks5h://127.0.0.1:${new URL(evil.url).port}`, evilHop(), evilHop()]);
+    expect(asked.map((a) => a.kind === 'route' && a.provider)).toEqual(['Gateway', 'Gateway', 'Gateway', 'Gateway', 'Gateway']);
+    expect(asked.map((a) => a.kind === 'route' && a.hop)).toEqual([evilHop(), `socks5h://127.0.0.1:${new URL(evil.url).port}`, evilHop(), evilHop(), evilHop()]);
     // Nothing was saved or sent: the chat still goes straight to the gateway, with the key.
     const conv = await ok(svc, 'conversations:create');
     const sent = await ok(svc, 'chat:send', { conversationId: conv.id, text: 'hello' });

@@ -17,7 +17,7 @@ import type { SystemProxyResolver } from '../core/route/types.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { StoredSettings } from '../../shared/settings.ts';
 import { isChannel, parseArgs, type AppInfo, type Channel, type EventName, type Result, type ResultOf } from '../../shared/ipc.ts';
-import { createChatService, type ChatService } from './chat-service.ts';
+import { createChatService } from './chat-service.ts';
 import { createConnectivity } from './connectivity.ts';
 import { createRequestRecorder } from './requests.ts';
 import { createLogger, type Logger } from './logging.ts';
@@ -209,8 +209,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
   // Every request's timeline, written to the log and kept (bounded, redacted) for the network panel.
   const requests = createRequestRecorder({ logger, redactor });
-  // Connectivity (issue 10): chats that end feed the routes' states; queued questions are sent through the chat.
-  const late: { chat?: ChatService } = {};
+  const chat = createChatService({
+    store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers,
+  });
+  // Connectivity: chats that end feed the routes' states; queued questions are sent through the chat.
   const connectivity = createConnectivity({
     dataDir: opts.dataDir,
     logger,
@@ -237,11 +239,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       return c.providerId ?? settings.get().defaults.providerId ?? null;
     },
     send: (item, windows) => {
-      const chatNow = late.chat;
-      if (!chatNow) throw new Error('the chat is not ready');
-      const out = chatNow.send({ windowId: windows[0] ?? 'queue' }, { conversationId: item.conversationId, text: item.text }, { windows, keepDraft: true });
+      const out = chat.send({ windowId: windows[0] ?? 'queue' }, { conversationId: item.conversationId, text: item.text }, { windows, keepDraft: true });
       const answerId = out.tail[out.tail.length - 1]?.id;
-      return chatNow.settled(out.requestId).then(() => {
+      return chat.settled(out.requestId).then(() => {
         const m = answerId ? store.getMessage(answerId) : undefined;
         return m && m.status !== 'complete' ? m.error : undefined;
       });
@@ -250,11 +250,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...(opts.probeBackoff?.maxMs !== undefined ? { probeMaxMs: opts.probeBackoff.maxMs } : {}),
     ...(opts.probeBackoff?.idleMaxMs !== undefined ? { probeIdleMaxMs: opts.probeBackoff.idleMaxMs } : {}),
   });
-  const chat = createChatService({
-    store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers,
-    onChatEnd: ({ providerId, error }) => connectivity.chatEnded(providerId, error),
-  });
-  late.chat = chat;
+  chat.onEnded(({ providerId, error }) => connectivity.chatEnded(providerId, error));
   const loginShellEnv = async (): Promise<Env | undefined> => {
     if (!opts.loginShellEnv) return undefined;
     shellRead ??= opts.loginShellEnv().then((r) => {

@@ -42,8 +42,6 @@ export interface ChatServiceDeps {
   learnSecrets?(settings: unknown): void;
   /** How a failure reaches the window and the disk: redacted. */
   redactError(e: ErrorInfo): ErrorInfo;
-  /** A chat ended (after its end event): with its error when it failed or was cut (connectivity, issue 10). */
-  onChatEnd?(ended: { providerId: string; conversationId: string; messageId: string; error?: ErrorInfo }): void;
   /** Timers (tests may shorten them). */
   flushMs?: number;
   saveMs?: number;
@@ -91,7 +89,17 @@ export interface SendOptions {
   keepDraft?: boolean;
 }
 
+/** A chat ended (after its end event), with its error when it failed or was cut. */
+export interface ChatEnded {
+  providerId: string;
+  conversationId: string;
+  messageId: string;
+  error?: ErrorInfo;
+}
+
 export interface ChatService {
+  /** Calls `listener` after every chat that ends (connectivity learns a route's state from them); returns its removal. */
+  onEnded(listener: (ended: ChatEnded) => void): () => void;
   send(caller: Caller, args: { conversationId: string; text: string; editOf?: string }, opts?: SendOptions): SendOutcome;
   regenerate(caller: Caller, messageId: string): SendOutcome;
   continue(caller: Caller, messageId: string): SendOutcome;
@@ -133,6 +141,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   const actives = new Map<string, Active>();
   const byMessage = new Map<string, Active>();
   const log = deps.logger.scope('transport');
+  const endedListeners = new Set<(ended: ChatEnded) => void>();
 
   const emitTo = (a: Active, payload: Parameters<WindowHub['emit']>[2]): void => {
     for (const w of a.windows) hub.emit(w, 'chat:stream', payload as never);
@@ -324,7 +333,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       emitTo(a, { requestId, seq: ++a.seq, type: 'end', conversationId: a.conversationId, messageId: a.messageId, message });
       if (!(message.status === 'stopped' && a.stoppedByUser)) {
         try {
-          deps.onChatEnd?.({ providerId: provider.id, conversationId: a.conversationId, messageId: a.messageId, ...(message.status !== 'complete' && message.error ? { error: message.error } : {}) });
+          const ended: ChatEnded = { providerId: provider.id, conversationId: a.conversationId, messageId: a.messageId, ...(message.status !== 'complete' && message.error ? { error: message.error } : {}) };
+          for (const listener of endedListeners) listener(ended);
         } catch (e) {
           log.warn('chat end not reported', { requestId, error: e instanceof Error ? e.message : String(e) });
         }
@@ -386,6 +396,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
   };
 
   return {
+    onEnded(listener) {
+      endedListeners.add(listener);
+      return () => void endedListeners.delete(listener);
+    },
     send(caller, { conversationId, text, editOf }, opts = {}) {
       let conv = conversation(conversationId);
       let parentId: string | null = conv.currentLeafId;

@@ -23,7 +23,7 @@ import { ParleyError } from '../core/errors.ts';
 import { referencedVars, urlSecrets, type Env } from '../core/config.ts';
 import { resolveRoute } from '../core/route/resolve.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
-import type { ProxyEndpoint, SystemProxyResolver } from '../core/route/types.ts';
+import type { ProxyEndpoint } from '../core/route/types.ts';
 import { PRESETS, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
 import type { ProviderDraft } from '../../shared/ipc.ts';
 import { baseOrigin, expandQuiet, keyVarOrigins } from './secure-input.ts';
@@ -72,22 +72,22 @@ function hasSecret(p: ProviderEntry, env: Env): boolean {
  * (by the core's own resolver) goes through a proxy URL of the settings (global or the provider's). Undefined for `https://`, a direct route, or settings that
  * cannot be used (the request then fails before anything is sent).
  */
-export async function clearTextHop(network: StoredSettings['network'], p: ProviderEntry, env: Env, systemResolver?: SystemProxyResolver): Promise<string | undefined> {
+export async function clearTextHop(network: StoredSettings['network'], p: ProviderEntry, env: Env): Promise<string | undefined> {
   const base = expandQuiet(p.baseUrl, env).trim();
   if (!URL.canParse(base)) return undefined;
   const target = new URL(base);
   if (target.protocol !== 'http:') return undefined;
   const proxy = p.route.mode === 'direct' ? { ...network.proxy, mode: 'none' as const } : p.route.mode === 'proxy' ? { ...network.proxy, mode: 'manual' as const, url: p.route.proxyUrl } : network.proxy;
+  // Only a proxy URL in the settings is one the window can choose; the environment's and the OS's are the user's.
+  if (proxy.mode !== 'manual') return undefined;
   try {
     const route = await resolveRoute({
       mode: proxy.mode,
       ...(proxy.url !== undefined ? { proxyUrl: expandQuiet(proxy.url, env) } : {}),
       bypass: expandQuiet(proxy.bypass ?? '', env),
       env,
-      ...(systemResolver ? { systemResolver } : {}),
     }, target);
-    // Only a proxy URL in the settings is one the window can choose; the environment's and the OS's are the user's.
-    return route.kind === 'proxy' && route.source === 'manual' ? hopOf(route.proxy) : undefined;
+    return route.kind === 'proxy' ? hopOf(route.proxy) : undefined;
   } catch {
     return undefined;
   }
@@ -117,7 +117,7 @@ export function refusal(request: SecretUseRequest): ParleyError {
   });
 }
 
-export function createSecretGuard(deps: { dataDir: string; env: Env; confirm?: ConfirmSecretUse; systemResolver?: SystemProxyResolver; logger: Logger }): SecretGuard {
+export function createSecretGuard(deps: { dataDir: string; env: Env; confirm?: ConfirmSecretUse; logger: Logger }): SecretGuard {
   const path = join(deps.dataDir, 'consent.json');
   const log = deps.logger.scope('storage');
   const read = (): ConsentFile => {
@@ -197,7 +197,7 @@ export function createSecretGuard(deps: { dataDir: string; env: Env; confirm?: C
       for (const p of after.providers) {
         const was = before.providers.find((x) => x.id === p.id);
         if (!was || !hasSecret(was, env)) continue;
-        const [b, a] = await Promise.all([clearTextHop(before.network, was, env, deps.systemResolver), clearTextHop(after.network, p, env, deps.systemResolver)]);
+        const [b, a] = await Promise.all([clearTextHop(before.network, was, env), clearTextHop(after.network, p, env)]);
         await route(was.name, baseOrigin(was.baseUrl, env), b, a);
       }
     },
@@ -208,7 +208,7 @@ export function createSecretGuard(deps: { dataDir: string; env: Env; confirm?: C
       if (!old || !hasSecret(entry, env)) return;
       const keeps = (entry.apiKey !== undefined && entry.apiKey === old.apiKey) || (entry.apiKey === undefined && urlSecrets(expandQuiet(entry.baseUrl, env)).some((s) => urlSecrets(expandQuiet(old.baseUrl, env)).includes(s)));
       if (!keeps) return;
-      const [b, a] = await Promise.all([clearTextHop(network, old, env, deps.systemResolver), clearTextHop(network, entry, env, deps.systemResolver)]);
+      const [b, a] = await Promise.all([clearTextHop(network, old, env), clearTextHop(network, entry, env)]);
       await route(old.name, baseOrigin(old.baseUrl, env), b, a);
     },
   };

@@ -447,4 +447,18 @@ describe('a compromised renderer and environment variables (issue 15)', () => {
     expect(own.ok).toBe(true);
     expect(asked).toHaveLength(4);
   });
+
+  it('a ${VAR} the user wrote into settings.json, sent back unchanged by the window, is not asked about', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-consent-file-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 2, providers: [{ id: 'p', name: 'Mine', protocol: 'openai', baseUrl: `${good.url}/v1`, apiKey: '${GITHUB_TOKEN}', models: ['m'], defaultModel: 'm' }], defaults: { providerId: 'p', model: 'm' }, network: { proxy: { mode: 'none' } } }));
+    const asked: SecretUseRequest[] = [];
+    const svc = testAppServices(dir, { env: { GITHUB_TOKEN: GH }, confirmSecretUse: async (r) => (asked.push(r), false) });
+    apps.push(svc);
+    expect((await invoke(svc, 'providers:save', { id: 'p', name: 'Mine renamed', preset: 'custom', protocol: 'openai', baseUrl: `${good.url}/v1`, apiKey: '${GITHUB_TOKEN}' })).ok).toBe(true);
+    expect(asked).toEqual([]);
+    // Sent to another origin, it is asked about (and refused here).
+    expect(await invoke(svc, 'providers:save', { id: 'p', name: 'Mine', preset: 'custom', protocol: 'openai', baseUrl: `${evil.url}/v1`, apiKey: '${GITHUB_TOKEN}' })).toMatchObject({ ok: false, error: { key: 'secret_var_refused' } });
+    expect(asked).toEqual([{ kind: 'variable', name: 'GITHUB_TOKEN', origin: evil.url.replace(/\/$/, '') }]);
+  });
 });

@@ -163,7 +163,9 @@ export function createSecretGuard(deps: { dataDir: string; env: Env; confirm?: C
     const env = deps.env;
     const target = baseOrigin(entry.baseUrl, env);
     const asks: SecretUseRequest[] = [];
-    if (draft.apiKey !== undefined && draft.apiKey !== '' && target) {
+    // The stored reference sent back unchanged to the same origin sends nothing new (a hand-written one is the user's).
+    const kept = old !== undefined && draft.apiKey?.trim() === old.apiKey && baseOrigin(old.baseUrl, env) === target;
+    if (draft.apiKey !== undefined && draft.apiKey !== '' && target && !kept) {
       for (const name of referencedVars(draft.apiKey)) if (!keyVarOrigins(name, env)?.includes(target)) asks.push({ kind: 'variable', name, origin: target });
     }
     if (entry.baseUrl !== old?.baseUrl && target) {

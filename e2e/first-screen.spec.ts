@@ -23,9 +23,9 @@ afterAll(async () => {
 });
 
 type Lang = 'en' | 'zh';
-const WORDS: Record<Lang, { chatWith: string; none: RegExp; noProvider: RegExp }> = {
-  en: { chatWith: 'Chat with Team gateway', none: /Nothing else was found/, noProvider: /No provider is configured/ },
-  zh: { chatWith: '与 Team gateway 对话', none: /没有找到其他服务提供方/, noProvider: /尚未配置服务提供方/ },
+const WORDS: Record<Lang, { chatWith: string; none: RegExp; noProvider: RegExp; needsKey: RegExp }> = {
+  en: { needsKey: /needs an API key/, chatWith: 'Chat with Team gateway', none: /Nothing else was found/, noProvider: /No provider is configured/ },
+  zh: { needsKey: /需要 API 密钥/, chatWith: '与 Team gateway 对话', none: /没有找到其他服务提供方/, noProvider: /尚未配置服务提供方/ },
 };
 
 /** A data folder whose settings.json holds `providers` (none: an empty list), the window in `lang`. */
@@ -63,6 +63,24 @@ describe.each(['en', 'zh'] as const)('the first screen (%s)', (lang) => {
       await item.locator(tid('welcome-chat')).click();
       await page.waitForSelector(tid('composer'));
       expect(await page.locator(tid('model-picker')).inputValue()).toBe('gw\u0000gw-model');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('an empty data folder offers the usual services, each one click from its form', async () => {
+    const app = await launch(lang, []);
+    try {
+      const { page } = app;
+      await page.waitForSelector(tid('welcome-presets'));
+      expect(await page.locator(tid('welcome-preset')).count()).toBeGreaterThanOrEqual(10);
+      const anthropic = page.locator(`${tid('welcome-preset')}[data-preset="anthropic"]`);
+      expect(await anthropic.textContent()).toMatch(w.needsKey);
+      await anthropic.click();
+      await page.waitForSelector(tid('provider-editor'));
+      expect(await page.locator(tid('provider-preset')).inputValue()).toBe('anthropic');
+      expect(await page.locator(tid('settings-baseUrl')).inputValue()).toBe('https://api.anthropic.com');
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('p-apiKey');
     } finally {
       await app.close();
     }

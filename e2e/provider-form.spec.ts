@@ -28,9 +28,9 @@ afterAll(async () => {
 
 type Lang = 'en' | 'zh';
 /** The words each language shows (the checks look for them). */
-const WORDS: Record<Lang, { custom: string; qwen: string; works: string; notSent: RegExp; stays: RegExp; noKey: RegExp; blocked: RegExp; checked: RegExp; needsModel: RegExp; notSaved: RegExp; caFile: RegExp; range: RegExp; zero: RegExp; noLimit: string }> = {
-  en: { custom: 'Custom', qwen: 'Qwen (DashScope)', works: '✓ Works', notSent: /will not be sent to/, stays: /stays/, noKey: /No key stored/, blocked: /will not work/, checked: /^Checked /, needsModel: /Choose a model to test first/, notSaved: /Not saved yet/, caFile: /cannot be used: it is not a readable PEM certificate file/, range: /Must be a number from/, zero: /no limit for “Total”/, noLimit: '0 = no limit.' },
-  zh: { custom: '自定义', qwen: '通义千问（DashScope）', works: '✓ 可用', notSent: /不会发送到/, stays: /仍为/, noKey: /尚未保存密钥/, blocked: /无法/, checked: /^已检查/, needsModel: /请先选择要测试的模型/, notSaved: /尚未保存/, caFile: /无法使用：它不是可读取的/, range: /必须是|之间|数字/, zero: /“总计”不限时/, noLimit: '0 表示不限制。' },
+const WORDS: Record<Lang, { saveScope: RegExp; custom: string; qwen: string; works: string; notSent: RegExp; stays: RegExp; noKey: RegExp; blocked: RegExp; checked: RegExp; needsModel: RegExp; notSaved: RegExp; caFile: RegExp; range: RegExp; zero: RegExp; noLimit: string }> = {
+  en: { saveScope: /network and app/, custom: 'Custom', qwen: 'Qwen (DashScope)', works: '✓ Works', notSent: /will not be sent to/, stays: /stays/, noKey: /No key stored/, blocked: /will not work/, checked: /^Checked /, needsModel: /Choose a model to test first/, notSaved: /Not saved yet/, caFile: /cannot be used: it is not a readable PEM certificate file/, range: /Must be a number from/, zero: /no limit for “Total”/, noLimit: '0 = no limit.' },
+  zh: { saveScope: /网络和应用设置/, custom: '自定义', qwen: '通义千问（DashScope）', works: '✓ 可用', notSent: /不会发送到/, stays: /仍为/, noKey: /尚未保存密钥/, blocked: /无法/, checked: /^已检查/, needsModel: /请先选择要测试的模型/, notSaved: /尚未保存/, caFile: /无法使用：它不是可读取的/, range: /必须是|之间|数字/, zero: /“总计”不限时/, noLimit: '0 表示不限制。' },
 };
 /** What the window must never show: command-line options and settings.json paths. */
 const CLI_WORDS = /--[a-z]|settings\.json|providers\[|caFiles\[|network\.[a-z]/;
@@ -216,6 +216,25 @@ describe.each(['en', 'zh'] as const)('the provider form and the doctor (%s)', (l
     await page.click(tid('provider-save'));
     await page.waitForSelector(tid('provider-editor'), { state: 'detached' });
     expect(stored(app).providers.map((p) => p.name)).toContain('Draft');
+  });
+
+  it('the words and fields of Settings: no jargon, a Save button that says what it saves, a styled Name field, all shown models ticked', async () => {
+    const { page } = app;
+    await page.click(tid('nav-settings'));
+    const intro = (await page.locator('.providers > p').first().textContent()) ?? '';
+    expect(intro).not.toMatch(/\bmain\b|主进程/);
+    expect(await page.locator(tid('settings-save')).textContent()).toMatch(w.saveScope);
+    await editProvider(page, 'good');
+    const style = (sel: string) => page.locator(sel).evaluate((e) => {
+      const c = (globalThis as unknown as { getComputedStyle(x: unknown): { borderTopWidth: string; borderTopStyle: string; paddingLeft: string; borderRadius: string } }).getComputedStyle(e);
+      return [c.borderTopWidth, c.borderTopStyle, c.paddingLeft, c.borderRadius].join(' ');
+    });
+    expect(await style('#p-name')).toBe(await style('#p-baseUrl'));
+    // No model chosen for the picker means all are shown: every box is ticked.
+    const boxes = page.locator(tid('provider-model-shown'));
+    expect(await boxes.count()).toBeGreaterThan(0);
+    for (const box of await boxes.all()) expect(await box.isChecked()).toBe(true);
+    await page.locator(tid('provider-editor')).getByRole('button', { name: lang === 'zh' ? '取消编辑' : 'Cancel edit' }).click();
   });
 
   it('preset names are in the window’s language', async () => {

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import type { DoctorReport, DoctorStep } from '../../shared/doctor.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
+import type { PresetId } from '../../shared/constants.ts';
 import type { AppInfo, DetectedProvider, ExportResult, ProviderDraft, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
 import { applyTheme } from './theme.ts';
 import { useChat } from './chat-store.ts';
@@ -54,6 +55,9 @@ export interface State {
   detectProviders(): Promise<DetectedProvider[]>;
   /** Runs the doctor for a provider and shows the Diagnostics section. */
   runDoctorFor(providerId: string | null): Promise<void>;
+  /** A preset the first screen chose: Settings opens a new provider's form with it (taken by the form). */
+  newProviderPreset: PresetId | null;
+  addProvider(preset: PresetId | null): void;
   /** Picks the provider the doctor checks next (null: the conversation in view's). */
   pickDoctorProvider(providerId: string | null): void;
   setSection(section: Section): void;
@@ -115,6 +119,7 @@ export const useStore = create<State>()((set, get) => ({
   doctor: idleDoctor,
   notice: null,
   doctorProviderId: null,
+  newProviderPreset: null,
   exporting: false,
   exportResult: null,
   logsOpened: false,
@@ -203,6 +208,10 @@ export const useStore = create<State>()((set, get) => ({
   async runDoctorFor(providerId) {
     set({ section: 'diagnostics', doctorProviderId: providerId });
     await get().runDoctor();
+  },
+
+  addProvider(preset) {
+    set(preset ? { section: 'settings', newProviderPreset: preset } : { newProviderPreset: null });
   },
 
   pickDoctorProvider(providerId) {

@@ -5,7 +5,7 @@
  * none) is shown; where the OS offers no real protection (Linux 'basic_text'), saving a typed key asks first
  * and offers a `${VAR}` reference instead; a stored key the keychain cannot read any more is asked for again.
  */
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProviderDraft, ProviderView } from '../../../shared/ipc.ts';
 import { PRESETS, PROTOCOLS, ROUTE_MODES, type PresetId, type Protocol, type RouteMode } from '../../../shared/constants.ts';
@@ -259,6 +259,14 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
     setTest({ state: 'done', works, verdict: report.verdict, text: works ? t('providers.testWorks') : `${codeTitle(report.verdict)}${detail ? ` — ${detail}` : ''}` });
     setStatus(works ? t('providers.testNotSaved') : '');
   };
+  /** No model chosen means every model is shown in the chat's picker: then every box is ticked. */
+  const allShown = f.shown.filter((m) => f.models.includes(m)).length === 0;
+  /** The models shown after ticking (or unticking) one; all ticked is stored as "all" (none chosen). */
+  const shownAfter = (m: string, on: boolean): string[] => {
+    const now = allShown ? f.models : f.shown;
+    const next = on ? [...new Set([...now, m])] : now.filter((x) => x !== m);
+    return f.models.every((x) => next.includes(x)) ? [] : next;
+  };
   const addModel = (): void => {
     const m = f.newModel.trim();
     if (!m) return;
@@ -278,7 +286,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
         </div>
         <div className="field">
           <label htmlFor="p-name">{t('providers.name')}</label>
-          <input id="p-name" data-testid="provider-name" maxLength={100} value={f.name} onChange={(e) => set('name', e.target.value)} />
+          <input id="p-name" type="text" data-testid="provider-name" maxLength={100} value={f.name} onChange={(e) => set('name', e.target.value)} />
         </div>
       </div>
       <div className="field-row">
@@ -396,7 +404,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
         {f.routeMode === 'proxy' ? (
           <div className="field">
             <label htmlFor="p-proxyUrl">{t('providers.routeProxyUrl')}</label>
-            <input id="p-proxyUrl" data-testid="provider-proxyUrl" spellCheck={false} autoComplete="off" maxLength={2048} placeholder={t('settings.network.proxyUrlPlaceholder')} {...fieldAria('p-proxyUrl', 'proxyUrl', problem)} value={f.proxyUrl} onChange={(e) => set('proxyUrl', e.target.value)} />
+            <input id="p-proxyUrl" type="text" data-testid="provider-proxyUrl" spellCheck={false} autoComplete="off" maxLength={2048} placeholder={t('settings.network.proxyUrlPlaceholder')} {...fieldAria('p-proxyUrl', 'proxyUrl', problem)} value={f.proxyUrl} onChange={(e) => set('proxyUrl', e.target.value)} />
             <FieldError inputId="p-proxyUrl" field="proxyUrl" problem={problem} />
           </div>
         ) : null}
@@ -407,7 +415,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
           <button type="button" className="secondary" data-testid="provider-fetch-models" disabled={busy || !f.baseUrl.trim()} onClick={() => void onFetch()}>
             {t('providers.fetchModels')}
           </button>
-          <input aria-label={t('providers.addModel')} data-testid="settings-model" placeholder={t('providers.addModel')} maxLength={200} value={f.newModel} onChange={(e) => set('newModel', e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); addModel(); } }} />
+          <input type="text" aria-label={t('providers.addModel')} data-testid="settings-model" placeholder={t('providers.addModel')} maxLength={200} value={f.newModel} onChange={(e) => set('newModel', e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); addModel(); } }} />
           <button type="button" className="secondary" data-testid="provider-model-add" onClick={addModel}>{t('providers.addModelButton')}</button>
         </div>
         {f.models.length ? (
@@ -424,7 +432,7 @@ function Editor({ initial, onDone }: { initial: Form; onDone(): void }): React.J
               <div className="muted small">{t('providers.shown')}</div>
               {f.models.slice(0, 500).map((m) => (
                 <label key={m} className="model-check">
-                  <input type="checkbox" data-testid="provider-model-shown" value={m} checked={f.shown.includes(m)} onChange={(e) => set('shown', e.target.checked ? [...f.shown, m] : f.shown.filter((x) => x !== m))} /> {m}
+                  <input type="checkbox" data-testid="provider-model-shown" value={m} checked={allShown || f.shown.includes(m)} onChange={(e) => set('shown', shownAfter(m, e.target.checked))} /> {m}
                 </label>
               ))}
             </div>
@@ -455,6 +463,19 @@ export function ProvidersSection(): React.JSX.Element {
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const [preset, setPreset] = useState<PresetId>('openai');
   const presetName = usePresetName();
+  // A preset chosen on the first screen: its new provider's form, open and in view.
+  const asked = useStore((s) => s.newProviderPreset);
+  const addProvider = useStore((s) => s.addProvider);
+  useEffect(() => {
+    if (!asked) return;
+    setPreset(asked);
+    setEditing('new');
+    addProvider(null);
+    requestAnimationFrame(() => {
+      document.querySelector('[data-testid="provider-editor"]')?.scrollIntoView?.({ block: 'start' });
+      document.getElementById('p-apiKey')?.focus();
+    });
+  }, [asked, addProvider]);
   const providers = view?.providers ?? [];
   const defaultId = view?.settings.defaults.providerId ?? null;
 

@@ -20,6 +20,7 @@ export function Welcome(): React.JSX.Element {
   const detect = useStore((s) => s.detectProviders);
   const saveProvider = useStore((s) => s.saveProvider);
   const setSection = useStore((s) => s.setSection);
+  const addProvider = useStore((s) => s.addProvider);
   const providers = useStore((s) => s.view?.providers);
   const hasProvider = (providers?.length ?? 0) > 0;
   const defaultId = useStore((s) => s.view?.settings.defaults.providerId ?? null);
@@ -117,6 +118,22 @@ export function Welcome(): React.JSX.Element {
           })}
         </ul>
       )}
+      {!hasProvider ? (
+        <>
+          {/* Nothing configured: the usual services, one click from their form (protocol and address filled in). */}
+          <h2>{t('welcome.presets')}</h2>
+          <ul className="preset-grid" data-testid="welcome-presets">
+            {PRESETS.filter((p) => p.id !== 'custom').map((p) => (
+              <li key={p.id}>
+                <button type="button" className="secondary preset-button" data-testid="welcome-preset" data-preset={p.id} onClick={() => addProvider(p.id)}>
+                  <strong>{presetName(p.id)}</strong>
+                  <span className="muted small">{p.local ? t('welcome.presetLocal') : p.keyVar ? t('welcome.presetKey') : t('welcome.presetUrl')}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <div className="actions">
         {hasProvider ? (
           <button type="button" className="primary" data-testid="welcome-start" onClick={() => void newChat()}>

@@ -151,6 +151,10 @@ export const en = {
     chatWith: 'Chat with {{name}}',
     foundMore: 'Also found on this computer',
     noneMore: 'Nothing else was found in the environment or on the local Ollama port.',
+    presets: 'Or start with a service',
+    presetKey: 'needs an API key',
+    presetLocal: 'on this computer',
+    presetUrl: 'needs its address',
     keep: 'Test and keep',
     testing: 'Testing…',
     kept: 'Kept',
@@ -167,7 +171,7 @@ export const en = {
   },
   providers: {
     legend: 'Providers',
-    intro: 'Each provider has its own key, models and route. Keys stay in main and are never shown here.',
+    intro: 'Each provider has its own key, models and route. A stored key is never shown in this window.',
     add: 'Add provider',
     preset: 'Preset',
     name: 'Name',
@@ -183,7 +187,7 @@ export const en = {
     fetched_other: '{{count}} models found.',
     addModel: 'Add a model by name',
     addModelButton: 'Add',
-    shown: 'Shown in pickers',
+    shown: 'Shown in the chat’s model picker (untick the ones you do not use)',
     defaultModel: 'Default model',
     route: 'Route',
     routes: {
@@ -336,7 +340,7 @@ export const en = {
       logContent: 'Log message content to the local log file',
       logContentWarning: 'Message content then stays on this computer, only in the local log file: it is never put into a support bundle.',
     },
-    save: 'Save',
+    save: 'Save network and app settings',
     useCorrected: 'Use {{value}}',
     fieldRange: 'Must be a number from {{min}} to {{max}}.',
     status: {

@@ -140,6 +140,10 @@ export const zh: Messages = {
     chatWith: '与 {{name}} 对话',
     foundMore: '在本机还找到',
     noneMore: '在环境变量和本地 Ollama 端口中没有找到其他服务提供方。',
+    presets: '或者从一个服务开始',
+    presetKey: '需要 API 密钥',
+    presetLocal: '在本机运行',
+    presetUrl: '需要填写地址',
     keep: '测试并保留',
     testing: '正在测试…',
     kept: '已保留',
@@ -156,7 +160,7 @@ export const zh: Messages = {
   },
   providers: {
     legend: '服务提供方',
-    intro: '每个服务提供方有自己的密钥、模型和路径。密钥只保存在主进程中，不会在此显示。',
+    intro: '每个服务提供方有自己的密钥、模型和路径。已保存的密钥不会在此窗口中显示。',
     add: '添加服务提供方',
     preset: '预设',
     name: '名称',
@@ -172,7 +176,7 @@ export const zh: Messages = {
     fetched_other: '找到 {{count}} 个模型。',
     addModel: '按名称添加模型',
     addModelButton: '添加',
-    shown: '在选择器中显示',
+    shown: '在对话的模型选择器中显示（取消勾选不用的模型）',
     defaultModel: '默认模型',
     route: '路径',
     routes: {
@@ -324,7 +328,7 @@ export const zh: Messages = {
       logContent: '将消息内容写入本地日志文件',
       logContentWarning: '消息内容只会保存在本机的本地日志文件中，绝不会放入支持诊断包。',
     },
-    save: '保存',
+    save: '保存网络和应用设置',
     useCorrected: '使用 {{value}}',
     fieldRange: '必须是 {{min}} 到 {{max}} 之间的数字。',
     status: {

@@ -295,9 +295,9 @@ describe('a Chinese window words these errors in Chinese', () => {
     ['no scheme', { provider: { ...provider, baseUrl: 'localhost:11434' } }, 'config_invalid', ['localhost:11434', 'http://localhost:11434/v1']],
     ['not a URL', { provider: { ...provider, baseUrl: 'http://[nope' } }, 'config_invalid', ['http://[nope']],
     ['another scheme', { provider: { ...provider, baseUrl: 'ftp://h/v1' } }, 'config_invalid', ['ftp']],
-    ['a value too long', { provider: { ...provider, model: 'x'.repeat(300) } }, 'config_invalid', ['provider.model', '200']],
-    ['not one of the choices', { provider, network: { stream: 'maybe' } }, 'config_invalid', ['network.stream', 'auto, on, off']],
-    ['too large a number', { provider, network: { retries: 99 } }, 'config_invalid', ['network.retries', '10']],
+    ['a value too long', { provider: { ...provider, model: 'x'.repeat(300) } }, 'config_invalid', ['模型', '200']],
+    ['not one of the choices', { provider, network: { stream: 'maybe' } }, 'config_invalid', ['流式传输', 'auto, on, off']],
+    ['too large a number', { provider, network: { retries: 99 } }, 'config_invalid', ['重试次数', '10']],
     ['a control character in the key', { provider: { ...provider, apiKey: 'sk-a\nb' } }, 'config_invalid', []],
     ['manual proxy without a URL', { provider, network: { proxy: { mode: 'manual' } } }, 'config_invalid', []],
   ] as const)('settings: %s', (_name, raw, code, values) => {
@@ -327,12 +327,13 @@ describe('a Chinese window words these errors in Chinese', () => {
 
   it('the window names no command-line option and no settings.json path (a missing model, a CA file), in Chinese and in English', async () => {
     const missing = refused({ provider: { ...provider, model: '' } });
+    const tooBig = refused({ provider, network: { retries: 99, timeouts: { idleMs: -1 } } });
     const ca: ErrorInfo = { code: 'config_invalid', message: 'The CA certificate file /tmp/x.pem (network.caFiles[0]) cannot be used: it is not a readable PEM certificate file of at most 1 MB.', hint: 'Check the path.', key: 'ca_file_unusable', params: { path: '/tmp/x.pem', setting: 'network.caFiles[0]' } };
     const typed: ErrorInfo = { code: 'config_invalid', message: 'typed', hint: 'Use the Add button under Trusted certificates, or write the path into settings.json (or pass --ca FILE to parley) yourself.', key: 'ca_file_typed', params: {} };
     const cliWords = /--[a-z]|settings\.json|providers\[|caFiles\[|network\./;
     for (const lang of ['zh', 'en']) {
       await i18n.changeLanguage(lang);
-      for (const info of [missing, ca, typed]) {
+      for (const info of [missing, ca, typed, tooBig]) {
         const { message, hint } = worded(info);
         expect(`${message} ${hint}`, lang).not.toMatch(cliWords);
       }

@@ -27,6 +27,23 @@ export function wordSource(source: string): string {
   return source;
 }
 
+/** Settings by their path in settings.json (config.ts `setting`), as the window's forms name them. */
+const SETTING_LABELS: Record<string, string> = {
+  'provider.protocol': 'settings.provider.protocol', 'provider.baseUrl': 'settings.provider.baseUrl', 'provider.apiKey': 'settings.provider.apiKey', 'provider.model': 'settings.provider.model',
+  'network.proxy.mode': 'settings.network.proxyMode', 'network.proxy.url': 'settings.network.proxyUrl', 'network.proxy.bypass': 'settings.network.bypass', 'network.caFiles': 'settings.network.caFiles',
+  'network.retries': 'settings.network.retries', 'network.stream': 'settings.network.stream',
+};
+const TIMEOUT_LABELS: Record<string, string> = { connectMs: 'connectTimeout', firstByteMs: 'firstByteTimeout', idleMs: 'idleTimeout', totalMs: 'totalTimeout' };
+
+/** A setting's path (`network.timeouts.idleMs`, `network.caFiles[0]`) as the window's forms name it; an unknown one as it is. */
+function settingWord(path: string): string {
+  const p = path.replace(/\[\d+\]$/, '');
+  if (SETTING_LABELS[p]) return i18n.t(SETTING_LABELS[p]);
+  const timeout = /^network\.timeouts\.(\w+)$/.exec(p)?.[1];
+  if (timeout && TIMEOUT_LABELS[timeout]) return `${i18n.t('settings.network.timeouts')} · ${i18n.t(`settings.network.${TIMEOUT_LABELS[timeout]}`)}`;
+  return path;
+}
+
 /** The values of a sentence, with the parts that are words (not names or numbers) in the window's language. */
 function localParams(params: Params): Params {
   const p: Params = { ...params };
@@ -37,7 +54,9 @@ function localParams(params: Params): Params {
   for (const k of ['v4', 'v6']) if (p[k] === 'none') p[k] = i18n.t('diag.doctor.say.none');
   // A missing setting: its short names (config.ts, setting_missing), each worded.
   if (typeof p.missing === 'string') p.what = spaced(p.missing.split(' ').map((n) => (has(en.error.settingNames, n) ? i18n.t(`error.settingNames.${n}`) : n)).join(i18n.t('error.missingJoin')));
-  p.flagPart = typeof p.flag === 'string' && p.flag ? i18n.t('error.flagPart', { flag: p.flag }) : '';
+  // The window never names a command-line option (`--idle-timeout`): that is the command line's word.
+  p.flagPart = '';
+  if (typeof p.setting === 'string') p.setting = settingWord(p.setting);
   // What a value from the window is (secure-input.ts): worded when the window knows it.
   if (typeof p.valueName === 'string' && has(en.error.valueNames, p.valueName)) p.valueName = i18n.t(`error.valueNames.${p.valueName}`);
   for (const k of ['flags', 'fields', 'ports']) if (typeof p[k] === 'string') p[k] = (p[k] as string).split(' and ').join(i18n.t('error.listJoin'));
@@ -63,7 +82,7 @@ export interface WordableError {
  * Keys the window words in English too: main's English names command-line options and settings.json paths
  * (`--model NAME`, `network.caFiles[0]`), which the window's words never do.
  */
-const WINDOW_WORDED = new Set(['setting_missing', 'ca_file_unusable', 'ca_file_typed']);
+const WINDOW_WORDED = new Set(['setting_missing', 'ca_file_unusable', 'ca_file_typed', 'setting_invalid', 'setting_too_long', 'setting_too_many', 'setting_too_big', 'setting_too_small', 'setting_not_one_of']);
 const ownWords = (key: string | undefined): boolean => !!key && WINDOW_WORDED.has(key);
 
 /** An error's message in the window's language (by its key); its English message for a key the window does not know. */

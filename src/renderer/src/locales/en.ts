@@ -690,8 +690,6 @@ export const en = {
     missingJoin: ' and no ',
     /** Joins the flags and the settings.json fields a missing-setting message names (sent joined by " and "). */
     listJoin: ' and ',
-    /** The command-line option after a setting's name, when it has one. */
-    flagPart: ' ({{flag}})',
     /** What a value from the window is (secure-input.ts, window_var_*): `valueName`, worded. */
     valueNames: {
       'base URL': 'base URL',

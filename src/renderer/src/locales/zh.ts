@@ -667,7 +667,6 @@ export const zh: Messages = {
     },
     missingJoin: '和',
     listJoin: ' 和 ',
-    flagPart: ' ({{flag}})',
     valueNames: {
       'base URL': 'Base URL ',
       'proxy URL': '代理地址',

@@ -43,8 +43,14 @@ type Lang = 'en' | 'zh';
 
 /** What the window says, per language (written here, not read from the locale files: a missing translation fails). */
 const WORDS = {
-  en: { jump: 'Jump to latest', untitled: 'New chat', shortcuts: 'Keyboard shortcuts', stopShortcut: 'Stop the answer', newline: 'New line', continue: 'Continue', retry: 'Retry', exportMd: 'Export as Markdown', exported: 'Saved to' },
-  zh: { jump: '跳到最新', untitled: '新对话', shortcuts: '键盘快捷键', stopShortcut: '停止回答', newline: '换行', continue: '继续', retry: '重试', exportMd: '导出为 Markdown', exported: '已保存到' },
+  en: {
+    routeColumn: 'Route', direct: 'direct', directLoopback: 'direct (loopback)', routeStep: 'Direct (rule: loopback)', bannerRoute: 'through direct (loopback)',
+    cardRoute: 'Route: direct (loopback)', failed: 'Failed', keyShape: (n: number) => `Bearer sk-…ijkl (${n} chars)`,
+    jump: 'Jump to latest', untitled: 'New chat', shortcuts: 'Keyboard shortcuts', stopShortcut: 'Stop the answer', newline: 'New line', continue: 'Continue', retry: 'Retry', exportMd: 'Export as Markdown', exported: 'Saved to' },
+  zh: {
+    routeColumn: '路由', direct: '直连', directLoopback: '直连（本机地址）', routeStep: '直连（规则：本机地址）', bannerRoute: '通过 直连（本机地址） 连接',
+    cardRoute: '路由：直连（本机地址）', failed: '失败', keyShape: (n: number) => `Bearer sk-…ijkl（${n} 个字符）`,
+    jump: '跳到最新', untitled: '新对话', shortcuts: '键盘快捷键', stopShortcut: '停止回答', newline: '换行', continue: '继续', retry: '重试', exportMd: '导出为 Markdown', exported: '已保存到' },
 } as const;
 
 async function launch(lang: Lang): Promise<AppTarget> {
@@ -138,7 +144,7 @@ describe.each(['en', 'zh'] as const)('the chat view (%s)', (lang) => {
     const { page } = app;
     await newChat(page);
     await expect(page.locator(tid('chat-title')).innerText()).resolves.toBe(w.untitled);
-    await expect(page.locator(`${tid('conversation')} .conv-open`).first().innerText()).resolves.toBe(w.untitled);
+    await expect(page.locator(`${tid('conversation')} .conv-open[aria-current="page"]`).innerText()).resolves.toBe(w.untitled);
   });
 
   it('Esc stops an answer wherever the focus is in the chat', async () => {
@@ -167,7 +173,7 @@ describe.each(['en', 'zh'] as const)('the chat view (%s)', (lang) => {
       // The opacity the user sees: the button's own times every ancestor's.
       const opacity = await button.evaluate((el) => {
         let o = 1;
-        for (let e: Element | null = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity);
+        for (let e: typeof el | null = el; e; e = e.parentElement) o *= Number(el.ownerDocument.defaultView?.getComputedStyle(e).opacity ?? 0);
         return o;
       });
       expect(opacity).toBe(1);
@@ -223,8 +229,99 @@ describe.each(['en', 'zh'] as const)('the chat view (%s)', (lang) => {
     await banner.waitFor({ timeout: 15_000 });
     const [b, list] = await Promise.all([banner.boundingBox(), page.locator(tid('message-list')).boundingBox()]);
     expect(b && list && b.y + b.height <= list.y + 0.5).toBe(true);
+    // The route in the window's language, in the banner and on the card.
+    await expect(page.locator(tid('offline-message')).innerText()).resolves.toContain(w.bannerRoute);
+    await expect(lastAnswer(page).locator(tid('error-card-route')).innerText()).resolves.toBe(w.cardRoute);
     // The user was at the bottom: the error card is in view, not under the fold by the banner's height.
     await expect.poll(() => belowFold(page), { timeout: 5_000 }).toBeLessThan(8);
     await page.selectOption(tid('model-picker'), { label: 'Loopback · test-model' });
+  });
+
+  it('the network panel: a route column, a request\'s detail in view next to the list, its route and key shape in the window\'s language', async () => {
+    const { page } = app;
+    await page.setViewportSize({ width: 1400, height: 860 });
+    // Enough requests for a long list.
+    await newChat(page);
+    for (let i = 0; i < 16; i++) {
+      await send(page, `Question ${i}`);
+      await waitStatus(page, 'complete');
+    }
+    await page.click(tid('nav-network'));
+    const rows = page.locator(tid('network-row'));
+    await expect.poll(() => rows.count()).toBeGreaterThan(14);
+    await expect(page.locator(`${tid('network-list')} th`).allInnerTexts()).resolves.toContain(w.routeColumn);
+    const chatRow = page.locator(`${tid('network-row')}[data-kind="chat"][data-state="done"]`).last();
+    const route = chatRow.locator(tid('network-row-route'));
+    await expect(route.innerText()).resolves.toBe(w.direct);
+    await expect(route.locator('[title]').getAttribute('title')).resolves.toBe(w.directLoopback);
+    // The oldest chat, at the bottom of the list: its detail opens in view, beside the list.
+    await chatRow.locator(tid('network-open')).click();
+    const detail = page.locator(tid('network-detail'));
+    await detail.waitFor();
+    const [d, list] = await Promise.all([detail.boundingBox(), page.locator('.net-list-card').boundingBox()]);
+    expect(d && d.y >= 0 && d.y < 860 / 2).toBe(true);
+    expect(d && list && d.x >= list.x + list.width).toBe(true);
+    const routeStep = detail.locator(`${tid('network-step')}[data-type="route"] ${tid('network-step-text')}`);
+    await expect(routeStep.innerText()).resolves.toBe(w.routeStep);
+    const auth = detail.locator(`${tid('network-header')}[data-name="authorization"] ${tid('network-header-value')}`);
+    await expect(auth.innerText()).resolves.toBe(w.keyShape([...KEY].length));
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+  });
+
+  it('the network panel filters by words, kind and state', async () => {
+    const { page } = app;
+    // One request that fails (nothing listens on the closed provider's port) among the ones that worked.
+    await newChat(page);
+    await page.selectOption(tid('model-picker'), { label: 'Closed · test-model' });
+    // Sent now (the route may be known to be down already: Enter would keep it until it answers).
+    await page.fill(tid('composer'), 'A question nothing answers');
+    await page.click(tid('send'));
+    await waitStatus(page, 'failed');
+    await page.selectOption(tid('model-picker'), { label: 'Loopback · test-model' });
+    await page.click(tid('nav-network'));
+    const rows = page.locator(tid('network-row'));
+    const total = await rows.count();
+    await page.fill(tid('network-filter-text'), String(closedPort));
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    const hosts = await page.locator(`${tid('network-row')} .net-host`).allInnerTexts();
+    expect(hosts.every((h) => h.endsWith(`:${closedPort}`))).toBe(true);
+    await page.fill(tid('network-filter-text'), '');
+    await page.selectOption(tid('network-filter-state'), { label: w.failed });
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    expect(new Set(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-state'))))).toEqual(new Set(['failed']));
+    await page.selectOption(tid('network-filter-state'), { index: 0 });
+    await page.selectOption(tid('network-filter-kind'), 'chat');
+    await expect.poll(async () => new Set(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))))).toEqual(new Set(['chat']));
+    await page.selectOption(tid('network-filter-kind'), { index: 0 });
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(total);
+  });
+
+  it('640 px wide: the chat and the network panel fit, the detail over the list', async () => {
+    const { page } = app;
+    await page.setViewportSize({ width: 640, height: 720 });
+    const noSideScroll = (): Promise<boolean> => page.evaluate('document.documentElement.scrollWidth <= window.innerWidth && [...document.querySelectorAll("main *")].every((e) => e.getBoundingClientRect().right <= window.innerWidth + 1 || e.closest(".net-list-scroll, .message-list, pre, .md-mermaid"))') as Promise<boolean>;
+    // Network panel: the list fits; a request's detail lies over it, inside the window.
+    await page.click(tid('nav-network'));
+    await page.fill(tid('network-filter-text'), '');
+    await page.selectOption(tid('network-filter-state'), { index: 0 });
+    await page.selectOption(tid('network-filter-kind'), { index: 0 });
+    await page.locator(tid('network-open')).first().click();
+    const detail = page.locator(tid('network-detail'));
+    await detail.waitFor();
+    const d = await detail.boundingBox();
+    expect(d && d.x >= 0 && d.x + d.width <= 640 + 1 && d.y >= 0 && d.y < 720).toBe(true);
+    await page.click(tid('network-close'));
+    await detail.waitFor({ state: 'detached' });
+    expect(await noSideScroll()).toBe(true);
+    // The chat: header, messages and composer inside the window.
+    await page.locator(`${tid('conversation')} .conv-open`).first().click();
+    await page.waitForSelector(tid('composer'));
+    expect(await noSideScroll()).toBe(true);
+    for (const id of ['send', 'model-picker', 'shortcuts-open', 'composer']) {
+      const b = await page.locator(tid(id)).boundingBox();
+      expect(b && b.x >= 0 && b.x + b.width <= 640 + 1, id).toBe(true);
+    }
+    await page.setViewportSize({ width: 1100, height: 860 });
   });
 });

@@ -3,6 +3,8 @@
  * A code is stable: scripts, the doctor and support read it. Messages and hints are English
  * defaults; the renderer may translate by code.
  */
+import type { RouteFacts } from './route.ts';
+
 export const ERROR_CODES = [
   'config_invalid',
   'config_unexpanded_env',
@@ -72,6 +74,8 @@ export interface ErrorInfo {
   certIssuer?: string;
   /** How the request was routed, e.g. `proxy http://proxy.corp:3128 (manual)`. */
   route?: string;
+  /** The same route as data (the window words it in its language). */
+  routeFacts?: RouteFacts;
   /** Text delivered before the failure (kept, never repeated). */
   partial?: string;
   /** Whether the core considers this failure safe to retry (before content). */

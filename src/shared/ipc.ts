@@ -10,6 +10,8 @@ import * as v from 'valibot';
 import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, QueuedMessage, SearchHit } from './chat.ts';
 import type { DoctorReport, DoctorStep, SavedDoctorReport } from './doctor.ts';
 import type { ErrorCode, ErrorInfo } from './errors.ts';
+import type { RouteFacts } from './route.ts';
+import type { SecretShape } from './secret-shape.ts';
 import { jsonWithin, MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_LOG_DATA_CHARS, MAX_MESSAGE_CHARS, MAX_MODEL_CHARS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_RETRIES, MAX_TITLE_CHARS, MAX_URL_CHARS } from './bounds.ts';
 import { boundedText, durationMs, issueText, LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, modelNamesSchema, wholeNumber, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
@@ -130,6 +132,8 @@ export type NetworkStepType = (typeof NETWORK_STEPS)[number];
 export interface NetworkHeader {
   name: string;
   value: string;
+  /** A credential's value only by its shape (`value` is that in English): the scheme (`Bearer `) and the shape. */
+  shape?: SecretShape & { scheme: string };
 }
 export type NetworkData = Record<string, string | number | boolean>;
 /** One entry of a request's timeline: the same entry is one line of parley.log (message, data, under the request id). */
@@ -166,6 +170,8 @@ export interface NetworkSummary {
   fellBack: boolean;
   /** Entries in its timeline (kept ones). */
   steps: number;
+  /** How it went (direct or which proxy, and why), once decided. */
+  route?: RouteFacts;
 }
 export interface NetworkRequest extends NetworkSummary {
   timeline: NetworkStep[];
@@ -187,6 +193,8 @@ export interface NetRoute {
   provider: string;
   /** How it is reached (`proxy http://127.0.0.1:3128 (manual)`), '' when not known yet. */
   route: string;
+  /** The same as data (the window words it in its language), when known. */
+  routeFacts?: RouteFacts;
   state: NetStatus;
   /** Epoch ms of the last change. */
   since: number;

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { routeSourceText } from '../../src/shared/route.ts';
 import {
   formatProxy,
   matchBypass,
@@ -330,7 +331,16 @@ describe('resolveRoute', () => {
     ['system: skips unknown entries', { mode: 'system', systemResolver: () => Promise.resolve('QUIC q:443; DIRECT') }, https.href, { kind: 'direct', source: 'system' }],
   ];
   it.each(table)('%s', async (_name, input, target, expected) => {
-    expect(await resolveRoute({ ...base, ...input }, new URL(target))).toEqual(expected);
+    const route = await resolveRoute({ ...base, ...input }, new URL(target));
+    // `why` is the same decision as data; its English words are `source`.
+    expect(route).toEqual({ ...expected, why: route.why });
+    expect(route.why && routeSourceText(route.why)).toBe(expected.source);
+  });
+
+  it('says why as data: the rule, the variable', async () => {
+    expect((await resolveRoute({ ...base, mode: 'env', env: { HTTPS_PROXY: 'http://proxy.corp:3128', no_proxy: 'example.com' } }, https)).why).toEqual({ kind: 'noProxy', variable: 'no_proxy', rule: 'example.com' });
+    expect((await resolveRoute({ ...base, mode: 'env', env: { all_proxy: 'http://proxy.corp:3128' } }, https)).why).toEqual({ kind: 'env', variable: 'all_proxy' });
+    expect((await resolveRoute({ ...base, mode: 'manual', proxyUrl: 'http://proxy.corp:3128', bypass: '.example.com' }, https)).why).toEqual({ kind: 'bypass', rule: '.example.com' });
   });
 
   it('asks the system resolver about the origin only', async () => {

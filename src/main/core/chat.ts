@@ -13,10 +13,11 @@ import { tryJson } from './protocols/types.ts';
 import { retryDelay, shouldRetryHeader, type RetryDelay } from './retry.ts';
 import { formatProxy } from './route/proxy-url.ts';
 import type { Route } from './route/types.ts';
+import type { RouteFacts } from '../../shared/route.ts';
 import { Deadline, exchange, headerRecord, readText, type Response, type RouteDispatcher } from './transport.ts';
 
 export type ChatEvent =
-  | { type: 'route'; route: string }
+  | { type: 'route'; route: string; facts?: RouteFacts }
   | { type: 'delta'; kind: 'text' | 'reasoning'; text: string }
   | { type: 'retry'; attempt: number; delayMs: number; reason: ErrorCode; message: string; cappedFromMs?: number }
   | { type: 'fallback'; from: 'stream'; to: 'whole'; reason: ErrorCode; remembered: boolean; untilMs?: number }
@@ -66,6 +67,12 @@ export interface ChatContext {
   random?: () => number;
   /** UTF-8 bytes of the answer kept before this request (Continue joins onto it): counted against the answer limit. */
   keptBytes?: number;
+}
+
+/** The route as data for the window and the logs (a route without its reason as data has none). */
+export function routeFacts(route: Route): RouteFacts | undefined {
+  if (!route.why) return undefined;
+  return route.kind === 'direct' ? { via: 'direct', source: route.why } : { via: 'proxy', proxy: formatProxy(route.proxy), source: route.why };
 }
 
 export function describeRoute(route: Route): string {
@@ -364,7 +371,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
   const memoryKey = `${settings.provider.protocol} ${settings.provider.baseUrl} ${describeRoute(ctx.route)}`;
   const random = ctx.random ?? Math.random;
   const routeText = describeRoute(ctx.route);
-  ctx.onEvent?.({ type: 'route', route: routeText });
+  const facts = routeFacts(ctx.route);
+  ctx.onEvent?.({ type: 'route', route: routeText, ...(facts ? { facts } : {}) });
 
   let stream = net.stream !== 'off';
   if (net.stream === 'auto') {
@@ -408,7 +416,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
       return { text: text.toString(), reasoning: reasoning.toString(), usage: a.usage, finishReason: a.finishReason, mode, attempts };
     } catch (e) {
       let err = ParleyError.is(e) ? e : new ParleyError('protocol_error', String(e), {}, { cause: e });
-      err = err.with({ route: err.detail.route ?? routeText, partial: text.toString() || undefined });
+      err = err.with({ route: err.detail.route ?? routeText, routeFacts: facts, partial: text.toString() || undefined });
       if (err.code === 'cancelled' || a.delivered) {
         // Keep what arrived: never retried, never replaced.
         throw err;

@@ -4,7 +4,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConnectionSettings } from '../../shared/settings.ts';
-import { runChat, describeRoute, mapThrown, memoryStreamMemory, type ChatEvent, type ChatResult, type StreamMemory } from './chat.ts';
+import { runChat, describeRoute, routeFacts, mapThrown, memoryStreamMemory, type ChatEvent, type ChatResult, type StreamMemory } from './chat.ts';
 import { resolveSettings, type Env } from './config.ts';
 import type { TraceEvent } from './connect.ts';
 import { ADAPTERS } from './protocols/index.ts';
@@ -180,7 +180,7 @@ export function createCore(options: CoreOptions = {}): Core {
         return models;
       } catch (e) {
         const err = mapThrown(e, deadline, 'headers', p, started);
-        throw err.with({ route: err.detail.route ?? describeRoute(p.route) });
+        throw err.with({ route: err.detail.route ?? describeRoute(p.route), routeFacts: routeFacts(p.route) });
       } finally {
         deadline.dispose();
       }

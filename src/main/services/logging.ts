@@ -26,6 +26,7 @@ import { closeSync, existsSync, fchmodSync, fstatSync, openSync, readdirSync, re
 import { dirname, join, parse } from 'node:path';
 import electronLog from 'electron-log/node';
 import type { ChatEvent } from '../core/index.ts';
+import { routeSourceText, type RouteFacts } from '../../shared/route.ts';
 import type { Redactor } from './redact.ts';
 import { ensurePrivateDir, osReason } from './safe-write.ts';
 
@@ -386,13 +387,25 @@ export function routeData(route: string): Record<string, string> {
 }
 
 /**
+ * A route as one entry's data: the English words (`route`, `rule`) for the log, and the same as fields
+ * (`via`, `proxy`, `source` and its `sourceRule` / `sourceVariable`) the network panel words in its language.
+ */
+export function routeFactsData(route: string, f: RouteFacts): Record<string, string> {
+  const s = f.source;
+  return {
+    route, via: f.via, ...(f.proxy ? { proxy: f.proxy } : {}), rule: routeSourceText(s), source: s.kind,
+    ...('rule' in s ? { sourceRule: s.rule } : {}), ...('variable' in s ? { sourceVariable: s.variable } : {}),
+  };
+}
+
+/**
  * The one mapping of ChatEvents to timeline entries: the CLI's log (timelineLogger) and the app's request
  * recorder (requests.ts: the log and the network panel) write the same lines.
  */
 export function timelineEntry(ev: ChatEvent): TimelineEntry | undefined {
   switch (ev.type) {
     case 'route':
-      return { type: 'route', message: 'route', level: 'info', data: routeData(ev.route) };
+      return { type: 'route', message: 'route', level: 'info', data: ev.facts ? routeFactsData(ev.route, ev.facts) : routeData(ev.route) };
     case 'status':
       return { type: ev.phase === 'headers' ? 'status' : ev.phase === 'first_delta' ? 'first_byte' : 'end', message: `status ${ev.phase}`, level: 'info', data: { phase: ev.phase, ms: ev.ms, ...(ev.status !== undefined ? { status: ev.status } : {}) } };
     case 'retry':

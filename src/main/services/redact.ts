@@ -4,6 +4,7 @@
  */
 import { ENV_REF, isEnvRef, referencedVars, SECRET_QUERY_PARAM, urlSecrets } from '../core/config.ts';
 import { proxyPassword, splitProxyUserinfo } from '../core/route/proxy-url.ts';
+import { secretShape, shapeText } from '../../shared/secret-shape.ts';
 
 export interface Redactor {
   redactText(s: string): string;
@@ -26,11 +27,9 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
 }
 
-/** The marker for a secret: `sk-…c0d1 (51 chars)` for long ones, `[redacted (N chars)]` otherwise. */
+/** The marker for a secret: `sk-…c0d1 (51 chars)` for long ones, `[redacted (N chars)]` otherwise (shared/secret-shape.ts). */
 export function shapeMarker(secret: string): string {
-  const n = [...secret].length;
-  if (n >= 20) return `${secret.slice(0, 3)}…${secret.slice(-4)} (${n} chars)`;
-  return `[redacted (${n} chars)]`;
+  return shapeText(secretShape(secret));
 }
 
 

@@ -26,6 +26,7 @@ import type { NetworkData, NetworkHeader, NetworkKind, NetworkRequest, NetworkSt
 import { timelineEntry, type LogScope, type Logger } from './logging.ts';
 import type { Redactor } from './redact.ts';
 import { isSecretKey, shapeMarker } from './redact.ts';
+import { secretShape } from '../../shared/secret-shape.ts';
 
 /** Requests kept (the oldest go first). */
 export const MAX_REQUESTS = 200;
@@ -124,7 +125,9 @@ export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor
     if (isSecretKey(n) || CREDENTIAL_HEADER.test(n)) {
       // Only the scheme and the shape of a credential (`Bearer sk-…ghij (51 chars)`), never enough to use it.
       const scheme = /^(Bearer|Basic|Digest|Token)\s+/i.exec(v)?.[0] ?? '';
-      return { name: n, value: v === '' ? '' : `${scheme}${shapeMarker(v.slice(scheme.length))}` };
+      if (v === '') return { name: n, value: '' };
+      const secret = v.slice(scheme.length);
+      return { name: n, value: `${scheme}${shapeMarker(secret)}`, shape: { scheme, ...secretShape(secret) } };
     }
     return { name: n, value: clip(redactor.redactText(v)) };
   };
@@ -178,6 +181,7 @@ export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor
     }
 
     event(ev: ChatEvent): void {
+      if (ev.type === 'route' && ev.facts) this.#e.summary.route = ev.facts;
       const entry = timelineEntry(ev);
       if (entry) this.add(entry.type, entry.message, entry.data, { level: entry.level });
     }

@@ -7,6 +7,7 @@ import i18n from 'i18next';
 import type { Worded } from '../../shared/doctor.ts';
 import { DEFAULT_HINTS, isErrorCode } from '../../shared/errors.ts';
 import { en } from './locales/en.ts';
+import { isRouteFacts, type RouteFacts, type RouteSource } from '../../shared/route.ts';
 
 const has = (map: Record<string, string>, key: string): boolean => Object.prototype.hasOwnProperty.call(map, key);
 
@@ -25,6 +26,31 @@ export function wordSource(source: string): string {
   m = /^(\S+) rule "(.*)"$/.exec(source);
   if (m) return i18n.t('diag.doctor.sources.noProxy', { variable: m[1], rule: m[2] });
   return source;
+}
+
+/** Why a route is what it is, in the window's language (from the data main sends, not from its English). */
+export function wordRouteSource(s: RouteSource): string {
+  switch (s.kind) {
+    case 'bypass':
+      return i18n.t('diag.doctor.sources.bypass', { rule: s.rule });
+    case 'noProxy':
+      return i18n.t('diag.doctor.sources.noProxy', { variable: s.variable, rule: s.rule });
+    case 'env':
+      return i18n.t('diag.doctor.sources.env', { variable: s.variable });
+    default:
+      return i18n.t(`diag.doctor.sources.${s.kind}`);
+  }
+}
+
+/** A route in the window's language: "direct (loopback)", "proxy http://proxy:3128 (manual)", "直连（本机地址）". */
+export function wordRoute(f: RouteFacts): string {
+  const source = wordRouteSource(f.source);
+  return f.via === 'direct' ? i18n.t('network.route.direct', { source }) : i18n.t('network.route.proxy', { proxy: f.proxy ?? '', source });
+}
+
+/** The route of an error or a route state: worded from its data when main sent it, else main's words. */
+export function routeWords(route: string | undefined, facts: unknown): string {
+  return isRouteFacts(facts) ? wordRoute(facts) : (route ?? '');
 }
 
 /** Settings by their path in settings.json (config.ts `setting`), as the window's forms name them. */

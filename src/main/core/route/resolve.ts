@@ -22,12 +22,17 @@
  * (`https://host:port/`), never its path, query or credentials.
  */
 
-import type { ProxyMode, Route, SystemProxyResolver } from './types.ts';
+import type { ProxyEndpoint, ProxyMode, Route, SystemProxyResolver } from './types.ts';
 import { isLoopbackHost, matchBypass, parseBypassList, type BypassRules } from './bypass.ts';
 import { readProxyEnv } from './env.ts';
 import { parsePacResult } from './pac.ts';
 import { parseProxyUrl } from './proxy-url.ts';
 import { RouteError } from './route-error.ts';
+import { routeSourceText, type RouteSource } from '../../../shared/route.ts';
+
+/** A direct route and why: the English `source` is worded from `why` (one source of truth). */
+const direct = (why: RouteSource): Route => ({ kind: 'direct', source: routeSourceText(why), why });
+const viaProxy = (proxy: ProxyEndpoint, why: RouteSource): Route => ({ kind: 'proxy', proxy, source: routeSourceText(why), why });
 
 export interface RouteInput {
   mode: ProxyMode;
@@ -93,7 +98,7 @@ async function askSystem(resolver: SystemProxyResolver | undefined, target: URL)
       key: 'system_proxy_no_route', params: { host: target.host, answer: shown },
     });
   }
-  return first.kind === 'direct' ? { kind: 'direct', source: 'system' } : { kind: 'proxy', proxy: first.proxy, source: 'system' };
+  return first.kind === 'direct' ? direct({ kind: 'system' }) : viaProxy(first.proxy, { kind: 'system' });
 }
 
 /**
@@ -121,12 +126,12 @@ export async function resolveRoute(input: RouteInput, target: URL): Promise<Rout
   const noProxy = envInfo ? parseBypassList(envInfo.noProxy) : undefined;
 
   const implicitLoopback = settings.implicitLoopback && (noProxy?.implicitLoopback ?? true);
-  if (implicitLoopback && isLoopbackHost(host)) return { kind: 'direct', source: 'loopback' };
+  if (implicitLoopback && isLoopbackHost(host)) return direct({ kind: 'loopback' });
 
   const mode: ProxyMode = input.mode;
   switch (mode) {
     case 'none':
-      return { kind: 'direct', source: 'proxy mode none' };
+      return direct({ kind: 'none' });
 
     case 'manual': {
       if (!input.proxyUrl?.trim()) {
@@ -135,20 +140,20 @@ export async function resolveRoute(input: RouteInput, target: URL): Promise<Rout
       const proxy = parseProxyUrl(input.proxyUrl);
       requireValid(settings);
       const rule = matchRules(settings, host, port);
-      if (rule !== null) return { kind: 'direct', source: `bypass rule "${rule}"` };
-      return { kind: 'proxy', proxy, source: 'manual' };
+      if (rule !== null) return direct({ kind: 'bypass', rule });
+      return viaProxy(proxy, { kind: 'manual' });
     }
 
     case 'env': {
       requireValid(settings);
       const rule = matchRules(settings, host, port);
-      if (rule !== null) return { kind: 'direct', source: `bypass rule "${rule}"` };
+      if (rule !== null) return direct({ kind: 'bypass', rule });
       const info = envInfo ?? readProxyEnv(input.env, target);
       const envRule = noProxy ? matchRules(noProxy, host, port) : null;
-      if (envRule !== null) return { kind: 'direct', source: `${info.noProxyVariable ?? 'NO_PROXY'} rule "${envRule}"` };
-      if (info.proxyUrl === undefined || info.variable === undefined) return { kind: 'direct', source: 'env: no proxy variable set' };
+      if (envRule !== null) return direct({ kind: 'noProxy', variable: info.noProxyVariable ?? 'NO_PROXY', rule: envRule });
+      if (info.proxyUrl === undefined || info.variable === undefined) return direct({ kind: 'envNone' });
       try {
-        return { kind: 'proxy', proxy: parseProxyUrl(info.proxyUrl), source: `env ${info.variable}` };
+        return viaProxy(parseProxyUrl(info.proxyUrl), { kind: 'env', variable: info.variable });
       } catch (e) {
         // The inner error's key and values, with the variable (the window puts its name before the sentence).
         if (e instanceof RouteError) {
@@ -164,7 +169,7 @@ export async function resolveRoute(input: RouteInput, target: URL): Promise<Rout
     case 'system': {
       requireValid(settings);
       const rule = matchRules(settings, host, port);
-      if (rule !== null) return { kind: 'direct', source: `bypass rule "${rule}"` };
+      if (rule !== null) return direct({ kind: 'bypass', rule });
       return askSystem(input.systemResolver, target);
     }
 

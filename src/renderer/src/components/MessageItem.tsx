@@ -5,6 +5,7 @@ import type { PathMessage, StreamNotice } from '../../../shared/chat.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import { useChat } from '../chat-store.ts';
 import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
+import { routeWords } from '../error-words.ts';
 import { Markdown } from '../markdown/Markdown.tsx';
 import { markdownStrings } from '../markdown/strings.ts';
 import { useStore } from '../store.ts';
@@ -72,7 +73,7 @@ export function ErrorCard({ error, onRetry }: { error: ErrorInfo; onRetry?: () =
       {error.providerMessage && !message.includes(error.providerMessage) ? (
         <blockquote className="provider-words" data-testid="error-card-provider">{error.providerMessage}</blockquote>
       ) : null}
-      {error.route ? <p className="muted small">{t('error.route', { route: error.route })}</p> : null}
+      {error.route ? <p className="muted small" data-testid="error-card-route">{t('error.route', { route: routeWords(error.route, error.routeFacts) })}</p> : null}
       <div className="actions">
         {onRetry ? (
           <button type="button" className="primary" onClick={onRetry}>

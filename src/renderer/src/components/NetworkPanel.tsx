@@ -5,13 +5,17 @@
  * proxy, TLS, the heads sent and received (redacted in main), status, first byte, retries, fallback and the end.
  * One request can be copied (JSON) or exported through a save dialog.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import type { NetworkHeader, NetworkRequest, NetworkStep, NetworkSummary } from '../../../shared/ipc.ts';
+import { NETWORK_KINDS, type NetworkHeader, type NetworkRequest, type NetworkStep, type NetworkSummary } from '../../../shared/ipc.ts';
+import { isRouteFacts, type RouteFacts } from '../../../shared/route.ts';
+import { isSecretShape, type SecretShape } from '../../../shared/secret-shape.ts';
 import { bridge, call } from '../api.ts';
 import { copyText } from '../clipboard.ts';
+import { wordRoute, wordRouteSource } from '../error-words.ts';
 import { log } from '../log.ts';
+import { matchesFilter, MAX_FILTER_TEXT, NO_FILTER, type NetworkFilter } from '../network-filter.ts';
 import { useStore } from '../store.ts';
 import { Code } from './Code.tsx';
 
@@ -27,6 +31,12 @@ function Outcome({ s }: { s: NetworkSummary }): React.JSX.Element {
   if (s.state === 'failed' && s.error) return <Code code={s.error} />;
   if (s.status !== undefined) return <span className={s.status >= 400 ? 'net-bad' : 'net-ok'}>{s.status}</span>;
   return <span className="muted">{s.state === 'active' ? t('network.pending') : '–'}</span>;
+}
+
+/** A credential by its shape, in the window's language: `sk-…c0d1 (51 chars)`, `sk-…c0d1（51 个字符）`. */
+function wordShape(s: SecretShape, t: TFunction): string {
+  const chars = t('network.chars', { count: s.chars });
+  return s.head !== undefined ? t('network.shape', { head: s.head, tail: s.tail ?? '', chars }) : t('network.redacted', { chars });
 }
 
 function HeadersTable({ headers, caption }: { headers: NetworkHeader[]; caption: string }): React.JSX.Element {
@@ -47,12 +57,30 @@ function HeadersTable({ headers, caption }: { headers: NetworkHeader[]; caption:
               <code>{h.name}</code>
             </td>
             <td>
-              <code>{h.value}</code>
+              <code data-testid="network-header-value">{isSecretShape(h.shape) ? `${h.shape.scheme.slice(0, 16)}${wordShape(h.shape, t)}` : h.value}</code>
             </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A route step's data as RouteFacts (main writes `via`, `proxy`, `source` and its values), or null. */
+function factsOf(d: NetworkStep['data']): RouteFacts | null {
+  const source = { kind: d.source, ...(d.sourceRule !== undefined ? { rule: d.sourceRule } : {}), ...(d.sourceVariable !== undefined ? { variable: d.sourceVariable } : {}) };
+  const f = { via: d.via, ...(d.proxy !== undefined ? { proxy: d.proxy } : {}), source };
+  return isRouteFacts(f) ? f : null;
+}
+
+/** The route column: "direct" or the proxy, in the window's language. */
+function RouteCell({ route }: { route: RouteFacts | undefined }): React.JSX.Element {
+  const { t } = useTranslation();
+  if (!route) return <span className="muted">–</span>;
+  return (
+    <span className="net-route" title={wordRoute(route)} data-via={route.via}>
+      {route.via === 'direct' ? t('network.route.directShort') : route.proxy}
+    </span>
   );
 }
 
@@ -62,8 +90,11 @@ function describe(step: NetworkStep, t: TFunction): string {
   switch (step.type) {
     case 'start':
       return t('network.say.start', { kind: t(`network.kinds.${String(d.kind)}`, { defaultValue: String(d.kind) }), url: String(d.url ?? '') });
-    case 'route':
+    case 'route': {
+      const facts = factsOf(d);
+      if (facts) return facts.via === 'proxy' ? t('network.say.routeProxy', { proxy: facts.proxy ?? '', rule: wordRouteSource(facts.source) }) : t('network.say.routeDirect', { rule: wordRouteSource(facts.source) });
       return d.via === 'proxy' ? t('network.say.routeProxy', { proxy: String(d.proxy ?? ''), rule: String(d.rule ?? '') }) : d.via === 'direct' ? t('network.say.routeDirect', { rule: String(d.rule ?? '') }) : String(d.route ?? '');
+    }
     case 'dns':
     case 'connect':
     case 'proxy':
@@ -250,60 +281,116 @@ export function NetworkPanel(): React.JSX.Element {
     setDetail(null);
     void load(id);
   };
+  const close = (): void => setSelected(null);
+
+  const [filter, setFilter] = useState<NetworkFilter>(NO_FILTER);
+  const shown = useMemo(() => {
+    // The words the window shows for a row (its kind, its route) match too, in the window's language.
+    const words = (s: NetworkSummary): string[] => [t(`network.kinds.${s.kind}`), t(`network.states.${s.state}`), ...(s.route ? [wordRoute(s.route)] : [])];
+    return rows.filter((s) => matchesFilter(s, filter, words));
+  }, [rows, filter, t]);
+  const filtered = filter.text.trim() !== '' || filter.kind !== '' || filter.state !== '';
+
+  // Esc closes the detail (it may lie over the list in a narrow window).
+  useEffect(() => {
+    if (!selected) return;
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape' && !e.defaultPrevented && useStore.getState().section === 'network') setSelected(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [selected]);
 
   return (
-    <section className="panel panel-wide" aria-labelledby="network-title" data-testid="network-panel">
+    <section className="panel panel-wide panel-network" aria-labelledby="network-title" data-testid="network-panel">
       <header className="panel-header">
         <h1 id="network-title">{t('network.title')}</h1>
         <p className="muted">{t('network.intro')}</p>
       </header>
-      <section className="card" aria-labelledby="net-list-title">
-        <h2 id="net-list-title" className="visually-hidden">{t('network.listTitle')}</h2>
-        {rows.length === 0 ? (
-          <p className="muted" data-testid="network-empty">{loaded ? t('network.empty') : t('app.loading')}</p>
-        ) : (
-          <table className="net-list" data-testid="network-list">
-            <thead>
-              <tr>
-                <th scope="col">{t('network.col.what')}</th>
-                <th scope="col">{t('network.col.host')}</th>
-                <th scope="col">{t('network.col.status')}</th>
-                <th scope="col">{t('network.col.duration')}</th>
-                <th scope="col">{t('network.col.time')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((s) => (
-                <tr
-                  key={s.id}
-                  className={s.id === selected ? 'net-row selected' : 'net-row'}
-                  data-testid="network-row"
-                  data-id={s.id}
-                  data-kind={s.kind}
-                  data-state={s.state}
-                  aria-selected={s.id === selected}
-                >
-                  <td>
-                    <button type="button" className="net-open" data-testid="network-open" onClick={() => open(s.id)}>
-                      <span className="net-kind">{t(`network.kinds.${s.kind}`)}</span> {s.method}
-                    </button>
-                    {s.retries ? <span className="chip small" data-testid="network-row-retries">{t('network.retries', { count: s.retries })}</span> : null}
-                    {s.fellBack ? <span className="chip small" data-testid="network-row-fallback">{t('network.fellBack')}</span> : null}
-                  </td>
-                  <td className="net-host">{s.host}</td>
-                  <td data-testid="network-row-status">
-                    <Outcome s={s} />
-                  </td>
-                  <td>{s.durationMs !== undefined ? t('network.ms', { ms: s.durationMs }) : s.state === 'active' ? <span className="spinner" aria-label={t('network.pending')} /> : '–'}</td>
-                  <td className="muted">{timeOf(s.startedAt, i18n.language)}</td>
-                </tr>
+      <div className={selected ? 'net-layout has-detail' : 'net-layout'}>
+        <section className="card net-list-card" aria-labelledby="net-list-title">
+          <h2 id="net-list-title" className="visually-hidden">{t('network.listTitle')}</h2>
+          <div className="net-filter" role="search" aria-label={t('network.filter.label')}>
+            <input
+              type="search"
+              data-testid="network-filter-text"
+              aria-label={t('network.filter.text')}
+              placeholder={t('network.filter.text')}
+              maxLength={MAX_FILTER_TEXT}
+              value={filter.text}
+              onChange={(e) => setFilter((f) => ({ ...f, text: e.target.value }))}
+            />
+            <select data-testid="network-filter-kind" aria-label={t('network.filter.kind')} value={filter.kind} onChange={(e) => setFilter((f) => ({ ...f, kind: e.target.value as NetworkFilter['kind'] }))}>
+              <option value="">{t('network.filter.allKinds')}</option>
+              {NETWORK_KINDS.map((k) => (
+                <option key={k} value={k}>{t(`network.kinds.${k}`)}</option>
               ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-      {selected && detail ? <Detail req={detail} onClose={() => setSelected(null)} /> : null}
-      {selected && !detail ? <p className="muted" role="status">{t('app.loading')}</p> : null}
+            </select>
+            <select data-testid="network-filter-state" aria-label={t('network.filter.state')} value={filter.state} onChange={(e) => setFilter((f) => ({ ...f, state: e.target.value as NetworkFilter['state'] }))}>
+              <option value="">{t('network.filter.allStates')}</option>
+              {(['active', 'done', 'failed'] as const).map((k) => (
+                <option key={k} value={k}>{t(`network.states.${k}`)}</option>
+              ))}
+            </select>
+            {filtered ? <span className="muted small" role="status" data-testid="network-filter-count">{t('network.filter.count', { count: shown.length, total: rows.length })}</span> : null}
+          </div>
+          {rows.length === 0 ? (
+            <p className="muted" data-testid="network-empty">{loaded ? t('network.empty') : t('app.loading')}</p>
+          ) : shown.length === 0 ? (
+            <p className="muted" data-testid="network-none-match">{t('network.filter.none')}</p>
+          ) : (
+            <div className="net-list-scroll">
+              <table className="net-list" data-testid="network-list">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('network.col.what')}</th>
+                    <th scope="col">{t('network.col.host')}</th>
+                    <th scope="col" className="net-col-route">{t('network.col.route')}</th>
+                    <th scope="col">{t('network.col.status')}</th>
+                    <th scope="col" className="net-col-duration">{t('network.col.duration')}</th>
+                    <th scope="col" className="net-col-time">{t('network.col.time')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((s) => (
+                    <tr
+                      key={s.id}
+                      className={s.id === selected ? 'net-row selected' : 'net-row'}
+                      data-testid="network-row"
+                      data-id={s.id}
+                      data-kind={s.kind}
+                      data-state={s.state}
+                      aria-selected={s.id === selected}
+                    >
+                      <td>
+                        <button type="button" className="net-open" data-testid="network-open" onClick={() => open(s.id)}>
+                          <span className="net-kind">{t(`network.kinds.${s.kind}`)}</span> {s.method}
+                        </button>
+                        {s.retries ? <span className="chip small" data-testid="network-row-retries">{t('network.retries', { count: s.retries })}</span> : null}
+                        {s.fellBack ? <span className="chip small" data-testid="network-row-fallback">{t('network.fellBack')}</span> : null}
+                      </td>
+                      <td className="net-host">{s.host}</td>
+                      <td className="net-col-route" data-testid="network-row-route">
+                        <RouteCell route={s.route} />
+                      </td>
+                      <td data-testid="network-row-status">
+                        <Outcome s={s} />
+                      </td>
+                      <td className="net-col-duration">{s.durationMs !== undefined ? t('network.ms', { ms: s.durationMs }) : s.state === 'active' ? <span className="spinner" aria-label={t('network.pending')} /> : '–'}</td>
+                      <td className="muted net-col-time">{timeOf(s.startedAt, i18n.language)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+        {selected ? (
+          <div className="net-detail-pane">
+            {detail ? <Detail req={detail} onClose={close} /> : <p className="card muted" role="status">{t('app.loading')}</p>}
+          </div>
+        ) : null}
+      </div>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { routeStatus, useChat } from '../chat-store.ts';
 import { useStore } from '../store.ts';
+import { routeWords } from '../error-words.ts';
 
 /** The provider the open conversation's questions go to (its own, else the default one). */
 export function useConversationProvider(): string | null {
@@ -26,11 +27,13 @@ export function OfflineBanner(): React.JSX.Element | null {
   const names = useStore((s) => s.view?.providers);
   const status = routeStatus(net, providerId);
   if (status.state === 'online') return null;
+  // The route in the window's language (from its data when main sent it).
+  const route = status.route ? routeWords(status.route, net?.routes.find((r) => r.providerId === providerId)?.routeFacts) : '';
   const provider = names?.find((p) => p.id === providerId)?.name || status.provider || t('chat.offline.theProvider');
   const message = status.state === 'offline'
     ? t('chat.offline.noNetwork', { provider })
-    : status.route
-      ? t('chat.offline.unreachable', { provider, route: status.route })
+    : route
+      ? t('chat.offline.unreachable', { provider, route })
       : t('chat.offline.unreachableNoRoute', { provider });
   return (
     <div className="banner banner-offline offline-banner" role="status" aria-live="polite" data-testid="offline-banner" data-state={status.state}>

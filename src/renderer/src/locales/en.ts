@@ -871,6 +871,22 @@ export const en = {
       status: 'Status',
       duration: 'Duration',
       time: 'Time',
+      route: 'Route',
+    },
+    route: {
+      direct: 'direct ({{source}})',
+      proxy: 'proxy {{proxy}} ({{source}})',
+      directShort: 'direct',
+    },
+    filter: {
+      label: 'Filter the requests',
+      text: 'Filter: host, URL, status, route…',
+      kind: 'Kind',
+      allKinds: 'All kinds',
+      state: 'State',
+      allStates: 'All states',
+      count: '{{count}} of {{total}}',
+      none: 'No request matches the filter.',
     },
     kinds: {
       chat: 'Chat',
@@ -933,5 +949,9 @@ export const en = {
     export: 'Export JSON…',
     savedTo: 'Saved to',
     close: 'Close the request',
+    chars_one: '({{count}} char)',
+    chars_other: '({{count}} chars)',
+    shape: '{{head}}…{{tail}} {{chars}}',
+    redacted: '[redacted {{chars}}]',
   },
 };

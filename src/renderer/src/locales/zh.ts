@@ -877,6 +877,22 @@ export const zh: Messages = {
       status: '状态',
       duration: '耗时',
       time: '时间',
+      route: '路由',
+    },
+    route: {
+      direct: '直连（{{source}}）',
+      proxy: '代理 {{proxy}}（{{source}}）',
+      directShort: '直连',
+    },
+    filter: {
+      label: '筛选请求',
+      text: '筛选：主机、URL、状态、路由…',
+      kind: '类型',
+      allKinds: '全部类型',
+      state: '状态',
+      allStates: '全部状态',
+      count: '{{total}} 个中的 {{count}} 个',
+      none: '没有符合筛选条件的请求。',
     },
     kinds: {
       chat: '对话',
@@ -939,5 +955,9 @@ export const zh: Messages = {
     export: '导出 JSON…',
     savedTo: '已保存到',
     close: '关闭此请求',
+    chars_one: '（{{count}} 个字符）',
+    chars_other: '（{{count}} 个字符）',
+    shape: '{{head}}…{{tail}}{{chars}}',
+    redacted: '[已隐藏{{chars}}]',
   },
 };

@@ -1,0 +1,77 @@
+/**
+ * How a request was routed, as data: direct or through which proxy, and why (which setting or rule chose it).
+ * The core decides it (src/main/core/route/resolve.ts); the CLI and the logs write it in English
+ * (`routeSourceText`, `routeText`), the window words it in its own language from the same fields, never by
+ * reading the English back.
+ */
+
+/** Why the route is what it is: a closed set, each with its values. */
+export type RouteSource =
+  /** The target is a loopback address: always direct. */
+  | { kind: 'loopback' }
+  /** Proxy mode none. */
+  | { kind: 'none' }
+  /** Proxy mode manual: the proxy URL in the settings. */
+  | { kind: 'manual' }
+  /** Proxy mode system: the operating system's settings (or PAC script). */
+  | { kind: 'system' }
+  /** A rule of the settings' bypass list. */
+  | { kind: 'bypass'; rule: string }
+  /** A rule of NO_PROXY (or no_proxy: `variable` names the one read), env mode. */
+  | { kind: 'noProxy'; variable: string; rule: string }
+  /** A proxy variable (HTTPS_PROXY, all_proxy…), env mode. */
+  | { kind: 'env'; variable: string }
+  /** Env mode with no proxy variable set. */
+  | { kind: 'envNone' };
+
+export type RouteSourceKind = RouteSource['kind'];
+
+/** A route as the window and the logs see it: the proxy's URL (no password), and why. */
+export interface RouteFacts {
+  via: 'direct' | 'proxy';
+  /** The proxy (scheme://host:port), for `via: 'proxy'`. */
+  proxy?: string;
+  source: RouteSource;
+}
+
+/** The English words for a source (the CLI, the logs, ErrorInfo.route). */
+export function routeSourceText(s: RouteSource): string {
+  switch (s.kind) {
+    case 'loopback':
+      return 'loopback';
+    case 'none':
+      return 'proxy mode none';
+    case 'manual':
+      return 'manual';
+    case 'system':
+      return 'system';
+    case 'bypass':
+      return `bypass rule "${s.rule}"`;
+    case 'noProxy':
+      return `${s.variable} rule "${s.rule}"`;
+    case 'env':
+      return `env ${s.variable}`;
+    case 'envNone':
+      return 'env: no proxy variable set';
+  }
+}
+
+/** `direct (loopback)`, `proxy http://proxy.corp:3128 (manual)`. */
+export function routeText(f: RouteFacts): string {
+  return f.via === 'direct' ? `direct (${routeSourceText(f.source)})` : `proxy ${f.proxy ?? ''} (${routeSourceText(f.source)})`;
+}
+
+const SOURCE_KINDS: ReadonlySet<string> = new Set<RouteSourceKind>(['loopback', 'none', 'manual', 'system', 'bypass', 'noProxy', 'env', 'envNone']);
+const text = (v: unknown, max = 300): v is string => typeof v === 'string' && v.length <= max;
+
+/** Whether a value is RouteFacts (the window checks what main sends before it words it). */
+export function isRouteFacts(v: unknown): v is RouteFacts {
+  const f = v as RouteFacts;
+  if (typeof f !== 'object' || f === null || (f.via !== 'direct' && f.via !== 'proxy')) return false;
+  if (f.proxy !== undefined && !text(f.proxy)) return false;
+  const s = f.source as Record<string, unknown> | undefined;
+  if (typeof s !== 'object' || s === null || !SOURCE_KINDS.has(String(s.kind))) return false;
+  if (s.kind === 'bypass' || s.kind === 'noProxy') if (!text(s.rule)) return false;
+  if (s.kind === 'noProxy' || s.kind === 'env') if (!text(s.variable, 64)) return false;
+  return true;
+}

@@ -153,7 +153,8 @@ describe('settings, doctor and support bundle in the app', () => {
     for (const f of [root, notes, issuing]) {
       await app.answerOpenDialog(f);
       await page.click(tid('settings-caFiles-add'));
-      if (f === notes) await page.waitForSelector(`${tid('error-banner')}`);
+      // Refused at the field (its Add button), not in a banner.
+      if (f === notes) await page.waitForSelector(`${tid('field-error-caFiles')}:has-text("${f}")`);
       else await page.waitForSelector(`${tid('settings-caFile')}:has-text("${f}")`);
     }
     expect(await page.locator(tid('settings-caFile')).count()).toBe(2);

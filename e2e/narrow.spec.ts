@@ -118,7 +118,7 @@ describe.each(['en', 'zh'] as const)('narrow windows (%s)', (lang) => {
     const { page } = app;
     await page.setViewportSize({ width: 640, height: 800 });
     await page.click(tid('nav-diagnostics'));
-    await page.selectOption(tid('doctor-provider'), 'long');
+    await page.selectOption(tid('doctor-provider'), 'long\u0000a-model-with-a-long-name-2025-01-01');
     await page.click(tid('doctor-run'));
     await page.waitForSelector(tid('doctor-verdict'), { timeout: 60_000 });
     expect(await layoutProblems(page, '.panel > .card')).toEqual([]);

@@ -46,7 +46,7 @@ function dataDir(lang: Lang): { home: string; dir: string } {
   writeFileSync(join(dir, 'settings.json'), JSON.stringify({
     version: 2,
     providers: [
-      { id: 'good', name: 'Good local', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' },
+      { id: 'good', name: 'Good local', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['test-model', 'other-model'], defaultModel: 'test-model' },
       { id: 'byvar', name: 'By variable', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: '${MY_FORM_API_KEY}', models: ['var-model'], defaultModel: 'var-model' },
       // Nothing listens on port 1: the doctor says chat does not work there.
       { id: 'bad', name: 'Unreachable', protocol: 'openai', baseUrl: 'http://127.0.0.1:1/v1', apiKey: KEY, models: ['bad-model'], defaultModel: 'bad-model' },
@@ -167,16 +167,20 @@ describe.each(['en', 'zh'] as const)('the provider form and the doctor (%s)', (l
     await page.waitForSelector(tid('composer'));
     await page.click(tid('nav-diagnostics'));
     const picker = page.locator(tid('doctor-provider'));
-    expect(await picker.inputValue()).toBe('good');
-    expect(await picker.locator('option:checked').textContent()).toContain('test-model');
+    expect(await picker.getAttribute('data-provider')).toBe('good');
+    expect(await picker.locator('option:checked').textContent()).toBe('Good local · test-model');
     await page.click(tid('doctor-run'));
     await page.waitForSelector(`${tid('doctor-verdict')}[data-verdict="ok"]`, { timeout: 60_000 });
     expect(await page.locator(tid('doctor-checked')).getAttribute('data-provider')).toBe('good');
     expect(await page.locator(tid('doctor-checked')).textContent()).toContain('Good local');
     expect(await page.locator(tid('doctor-checked')).textContent()).toContain('test-model');
     expect(await verdict.textContent()).not.toMatch(w.blocked);
-    // The user may pick another provider: the run checks that one.
-    await picker.selectOption('byvar');
+    // The user may pick another model, or another provider: the run checks that one.
+    await picker.selectOption('good\u0000other-model');
+    await page.click(tid('doctor-run'));
+    await expect.poll(() => page.locator(tid('doctor-checked')).textContent(), { timeout: 60_000 }).toContain('other-model');
+    expect(up.requests.filter((r) => r.route === 'chat').at(-1)?.model).toBe('other-model');
+    await picker.selectOption('byvar\u0000var-model');
     await page.click(tid('doctor-run'));
     await page.waitForSelector(`${tid('doctor-checked')}[data-provider="byvar"]`, { timeout: 60_000 });
     expect(await page.locator(tid('doctor-checked')).textContent()).toContain('var-model');

@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { DoctorReport, DoctorStep } from '../../shared/doctor.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { PresetId } from '../../shared/constants.ts';
-import type { AppInfo, DetectedProvider, ExportResult, ProviderDraft, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
+import type { AppInfo, DetectedProvider, ExportResult, ProviderDraft, ProviderView, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
 import { applyTheme } from './theme.ts';
 import { useChat } from './chat-store.ts';
 import { call } from './api.ts';
@@ -44,8 +44,9 @@ export interface State {
   saveError: ErrorInfo | null;
   /** A short confirmation (exported to…, imported…), shown until dismissed or replaced. */
   notice: string | null;
-  /** The provider picked for the doctor (null: the conversation in view's, see doctorTarget). */
+  /** The provider picked for the doctor (null: the conversation in view's, see doctorTarget), and its model (null: its default). */
   doctorProviderId: string | null;
+  doctorModel: string | null;
 
   init(): Promise<void>;
   setNotice(text: string | null): void;
@@ -58,8 +59,8 @@ export interface State {
   /** A preset the first screen chose: Settings opens a new provider's form with it (taken by the form). */
   newProviderPreset: PresetId | null;
   addProvider(preset: PresetId | null): void;
-  /** Picks the provider the doctor checks next (null: the conversation in view's). */
-  pickDoctorProvider(providerId: string | null): void;
+  /** Picks the provider and model the doctor checks next (null: the conversation in view's). */
+  pickDoctorProvider(providerId: string | null, model?: string | null): void;
   setSection(section: Section): void;
   saveSettings(patch: SettingsPatch, changed: string[]): Promise<boolean>;
   /** Opens the system file dialog (in main) for a CA certificate file: its path, why main refused it, or null (cancelled). */
@@ -89,12 +90,18 @@ function saveFailed(error: ErrorInfo, context: string): void {
   else useStore.getState().showError(error, context);
 }
 
+/** The models a provider offers in pickers (the chat's, the doctor's): its default first, then those shown (all when none is chosen). */
+export function modelsOf(p: ProviderView): string[] {
+  const list = p.shownModels.length ? p.shownModels : p.models;
+  return [...new Set([...(p.defaultModel ? [p.defaultModel] : []), ...list])];
+}
+
 /**
  * The provider and model the doctor checks: the one picked (Diagnostics' picker, an error card, a provider's
  * Test), else the conversation in view's, else the default provider; the conversation's model when it is its
  * provider, else the provider's default model (main's choice). Null when no provider is configured.
  */
-export function doctorTarget(view: SettingsView | null, picked: string | null, conversation: { providerId: string | null; model: string | null } | null): { providerId: string; model?: string } | null {
+export function doctorTarget(view: SettingsView | null, picked: string | null, conversation: { providerId: string | null; model: string | null } | null, pickedModel: string | null = null): { providerId: string; model?: string } | null {
   const providers = view?.providers ?? [];
   const known = (id: string | null | undefined): id is string => !!id && providers.some((p) => p.id === id);
   const defaults = view?.settings.defaults;
@@ -102,7 +109,7 @@ export function doctorTarget(view: SettingsView | null, picked: string | null, c
   const convProvider = conversation ? conversation.providerId ?? defaults?.providerId : undefined;
   const id = [picked, convProvider, defaults?.providerId, providers[0]?.id].find(known);
   if (!id) return null;
-  const model = convProvider === id ? conversation?.model || (id === defaults?.providerId ? defaults.model : '') : '';
+  const model = picked === id && pickedModel ? pickedModel : convProvider === id ? conversation?.model || (id === defaults?.providerId ? defaults.model : '') : '';
   return { providerId: id, ...(model ? { model } : {}) };
 }
 
@@ -119,6 +126,7 @@ export const useStore = create<State>()((set, get) => ({
   doctor: idleDoctor,
   notice: null,
   doctorProviderId: null,
+  doctorModel: null,
   newProviderPreset: null,
   exporting: false,
   exportResult: null,
@@ -159,7 +167,7 @@ export const useStore = create<State>()((set, get) => ({
 
   setSection(section) {
     // Diagnostics opened by hand checks the conversation in view's provider, not the one an error card last chose.
-    set(section === 'diagnostics' && get().section !== 'diagnostics' ? { section, doctorProviderId: null } : { section });
+    set(section === 'diagnostics' && get().section !== 'diagnostics' ? { section, doctorProviderId: null, doctorModel: null } : { section });
   },
 
   setNotice(text) {
@@ -206,7 +214,7 @@ export const useStore = create<State>()((set, get) => ({
   },
 
   async runDoctorFor(providerId) {
-    set({ section: 'diagnostics', doctorProviderId: providerId });
+    set({ section: 'diagnostics', doctorProviderId: providerId, doctorModel: null });
     await get().runDoctor();
   },
 
@@ -214,8 +222,8 @@ export const useStore = create<State>()((set, get) => ({
     set(preset ? { section: 'settings', newProviderPreset: preset } : { newProviderPreset: null });
   },
 
-  pickDoctorProvider(providerId) {
-    set({ doctorProviderId: providerId });
+  pickDoctorProvider(providerId, model = null) {
+    set({ doctorProviderId: providerId, doctorModel: model });
   },
 
   async saveSettings(patch, changed) {
@@ -246,7 +254,7 @@ export const useStore = create<State>()((set, get) => ({
     if (get().doctor.running) return;
     set({ doctor: { running: true, steps: [], report: null, cancelled: false } });
     log.info('doctor started');
-    const target = doctorTarget(get().view, get().doctorProviderId, useChat.getState().page?.conversation ?? null);
+    const target = doctorTarget(get().view, get().doctorProviderId, useChat.getState().page?.conversation ?? null, get().doctorModel);
     const r = await call('doctorRun', (api) => (target ? api.doctorRun(target) : api.doctorRun()));
     if (r.ok) {
       set({ doctor: { running: false, steps: r.value.steps, report: r.value, cancelled: false } });

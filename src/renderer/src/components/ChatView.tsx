@@ -1,9 +1,8 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ProviderView } from '../../../shared/ipc.ts';
 import { bridge } from '../api.ts';
 import { useChat } from '../chat-store.ts';
-import { useStore } from '../store.ts';
+import { modelsOf, useStore } from '../store.ts';
 import { errorHint, errorMessage } from '../i18n.ts';
 import { MessageList } from './MessageList.tsx';
 import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
@@ -12,11 +11,6 @@ import { Welcome } from './Welcome.tsx';
 
 /** The most characters a message may have (main refuses more). */
 const MAX_MESSAGE = 1_000_000;
-
-function modelsOf(p: ProviderView): string[] {
-  const list = p.shownModels.length ? p.shownModels : p.models;
-  return [...new Set([...(p.defaultModel ? [p.defaultModel] : []), ...list])];
-}
 
 function Header({ onShortcuts }: { onShortcuts: () => void }): React.JSX.Element | null {
   const { t } = useTranslation();

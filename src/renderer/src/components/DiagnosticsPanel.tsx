@@ -4,7 +4,7 @@ import { WORKING_VERDICTS, type DoctorReport, type DoctorStep, type SavedDoctorR
 import { call } from '../api.ts';
 import { codeTitle, joinWords, word } from '../i18n.ts';
 import { log } from '../log.ts';
-import { doctorTarget, useStore } from '../store.ts';
+import { doctorTarget, modelsOf, useStore } from '../store.ts';
 import { useChat } from '../chat-store.ts';
 import { Code } from './Code.tsx';
 
@@ -166,17 +166,22 @@ function Doctor(): React.JSX.Element {
   const cancelDoctor = useStore((s) => s.cancelDoctor);
   const view = useStore((s) => s.view);
   const picked = useStore((s) => s.doctorProviderId);
+  const pickedModel = useStore((s) => s.doctorModel);
   const pick = useStore((s) => s.pickDoctorProvider);
   const convProvider = useChat((s) => s.page?.conversation.providerId ?? null);
   const convModel = useChat((s) => s.page?.conversation.model ?? null);
   // Which provider and model a run checks (named before it runs; the user may pick another).
-  const target = doctorTarget(view, picked, { providerId: convProvider, model: convModel });
+  const target = doctorTarget(view, picked, { providerId: convProvider, model: convModel }, pickedModel);
   const providers = view?.providers ?? [];
-  const modelOf = (id: string): string => {
-    if (target?.providerId === id && target.model) return target.model;
-    const p = providers.find((x) => x.id === id);
-    return p?.defaultModel || p?.models[0] || '—';
-  };
+  // Each provider with each model it offers (as the chat's picker), and the model a run would use when it is another.
+  const targetModel = (p: (typeof providers)[number]): string => (target?.providerId === p.id && target.model ? target.model : p.defaultModel || p.models[0] || '');
+  const options = providers.flatMap((p) => {
+    const models = modelsOf(p);
+    const first = targetModel(p);
+    return [...new Set([...(first ? [first] : []), ...models])].map((m) => ({ value: `${p.id}\u0000${m}`, label: t('diag.doctor.providerOption', { name: p.name, model: m }) }));
+  });
+  const checked = providers.find((p) => p.id === target?.providerId);
+  const current = checked ? `${checked.id}\u0000${targetModel(checked)}` : '';
   // The last saved report, shown until the doctor runs in this window (after a restart, the last result is there).
   const [last, setLast] = useState<SavedDoctorReport | null>(null);
   const fresh = doctor.running || doctor.report !== null || doctor.steps.length > 0;
@@ -201,9 +206,12 @@ function Doctor(): React.JSX.Element {
       {providers.length ? (
         <div className="field doctor-target">
           <label htmlFor="doctor-provider">{t('diag.doctor.provider')}</label>
-          <select id="doctor-provider" data-testid="doctor-provider" value={target?.providerId ?? ''} disabled={doctor.running} onChange={(e) => pick(e.target.value || null)}>
-            {providers.map((p) => (
-              <option key={p.id} value={p.id}>{t('diag.doctor.providerOption', { name: p.name, model: modelOf(p.id) })}</option>
+          <select id="doctor-provider" data-testid="doctor-provider" data-provider={target?.providerId ?? ''} value={current} disabled={doctor.running} onChange={(e) => {
+            const [id, model] = e.target.value.split('\u0000');
+            pick(id || null, model || null);
+          }}>
+            {options.map((o) => (
+              <option key={o.value} value={o.value}>{o.label}</option>
             ))}
           </select>
         </div>

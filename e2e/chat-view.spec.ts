@@ -45,11 +45,11 @@ type Lang = 'en' | 'zh';
 const WORDS = {
   en: {
     routeColumn: 'Route', direct: 'direct', directLoopback: 'direct (loopback)', routeStep: 'Direct (rule: loopback)', bannerRoute: 'through direct (loopback)',
-    cardRoute: 'Route: direct (loopback)', failed: 'Failed', keyShape: (n: number) => `Bearer sk-…ijkl (${n} chars)`,
+    cardRoute: 'Route: direct (loopback)', connected: 'Connected to the host 127.0.0.1:', failed: 'Failed', keyShape: (n: number) => `Bearer sk-…ijkl (${n} chars)`,
     jump: 'Jump to latest', untitled: 'New chat', shortcuts: 'Keyboard shortcuts', stopShortcut: 'Stop the answer', newline: 'New line', continue: 'Continue', retry: 'Retry', exportMd: 'Export as Markdown', exported: 'Saved to' },
   zh: {
     routeColumn: '路由', direct: '直连', directLoopback: '直连（本机地址）', routeStep: '直连（规则：本机地址）', bannerRoute: '通过 直连（本机地址） 连接',
-    cardRoute: '路由：直连（本机地址）', failed: '失败', keyShape: (n: number) => `Bearer sk-…ijkl（${n} 个字符）`,
+    cardRoute: '路由：直连（本机地址）', connected: '已连接到主机 127.0.0.1:', failed: '失败', keyShape: (n: number) => `Bearer sk-…ijkl（${n} 个字符）`,
     jump: '跳到最新', untitled: '新对话', shortcuts: '键盘快捷键', stopShortcut: '停止回答', newline: '换行', continue: '继续', retry: '重试', exportMd: '导出为 Markdown', exported: '已保存到' },
 } as const;
 
@@ -263,6 +263,8 @@ describe.each(['en', 'zh'] as const)('the chat view (%s)', (lang) => {
     expect(d && list && d.x >= list.x + list.width).toBe(true);
     const routeStep = detail.locator(`${tid('network-step')}[data-type="route"] ${tid('network-step-text')}`);
     await expect(routeStep.innerText()).resolves.toBe(w.routeStep);
+    const connected = detail.locator(`${tid('network-step')}[data-type="connect"] ${tid('network-step-text')}`);
+    await expect(connected.innerText()).resolves.toBe(`${w.connected}${up.port}`);
     const auth = detail.locator(`${tid('network-header')}[data-name="authorization"] ${tid('network-header-value')}`);
     await expect(auth.innerText()).resolves.toBe(w.keyShape([...KEY].length));
     await page.keyboard.press('Escape');

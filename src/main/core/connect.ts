@@ -21,8 +21,18 @@ import { TLS_REASONS, type ErrorCode } from '../../shared/errors.ts';
 export interface TraceEvent {
   type: 'dns' | 'connect' | 'proxy' | 'tls';
   ms: number;
+  /** In English (the log). */
   detail: string;
+  /** Which sentence `detail` is, with its values: the network panel words it in the window's language. */
+  say?: TraceSay;
 }
+
+/** The connection steps' sentences and their values (names, numbers; `where` is 'proxy' or 'target'). */
+export type TraceSay =
+  | { sentence: 'connected'; where: 'proxy' | 'target'; host: string }
+  | { sentence: 'dnsLocal'; host: string; address: string; scheme: string }
+  | { sentence: 'tunnel'; scheme: string; target: string }
+  | { sentence: 'tls'; where: 'proxy' | 'target'; host: string; protocol: string; issuer: string };
 
 export interface ConnectorOptions {
   route: Route;
@@ -60,8 +70,8 @@ class Ctx {
   ms(): number {
     return Math.round(performance.now() - this.started);
   }
-  trace(type: TraceEvent['type'], detail: string): void {
-    this.opts.trace?.({ type, ms: this.ms(), detail });
+  trace(type: TraceEvent['type'], detail: string, say?: TraceSay): void {
+    this.opts.trace?.({ type, ms: this.ms(), detail, ...(say ? { say } : {}) });
   }
   get proxy(): ProxyEndpoint | undefined {
     return this.opts.route.kind === 'proxy' ? this.opts.route.proxy : undefined;
@@ -117,7 +127,7 @@ function tcpConnect(ctx: Ctx, host: string, port: number, where: 'proxy' | 'targ
     socket.once('connect', () => {
       signal.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
-      ctx.trace('connect', `${where} ${hostPort(host, port)} connected`);
+      ctx.trace('connect', `${where} ${hostPort(host, port)} connected`, { sentence: 'connected', where, host: hostPort(host, port) });
       resolve(socket);
     });
     socket.once('error', (err) => {
@@ -352,7 +362,7 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
         ? await new Promise<{ address: string }>((res, rej) => custom(destHost, { family, all: false }, (err, address) => (err ? rej(err) : res({ address: String(address) }))))
         : await lookup(destHost, { family });
       destHost = r.address;
-      ctx.trace('dns', `${ctx.target.host} → ${destHost} (local, for ${p.scheme})`);
+      ctx.trace('dns', `${ctx.target.host} → ${destHost} (local, for ${p.scheme})`, { sentence: 'dnsLocal', host: ctx.target.host, address: destHost, scheme: p.scheme });
     } catch (e) {
       throw socketError(ctx, e as NodeJS.ErrnoException, 'target');
     }
@@ -391,7 +401,7 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
     });
     pending.then((r) => signal.aborted && r.socket.destroy(), () => undefined);
     const { socket } = await Promise.race([pending, aborted]);
-    ctx.trace('proxy', `${p.scheme} tunnel to ${hostPort(ctx.target.host, ctx.target.port)} open`);
+    ctx.trace('proxy', `${p.scheme} tunnel to ${hostPort(ctx.target.host, ctx.target.port)} open`, { sentence: 'tunnel', scheme: p.scheme, target: hostPort(ctx.target.host, ctx.target.port) });
     return socket;
   } catch (e) {
     raw.destroy();
@@ -471,7 +481,7 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
         return;
       }
       socket.removeAllListeners('error');
-      ctx.trace('tls', `${where} ${host} ${socket.getProtocol() ?? ''} issuer ${issuer ?? '?'}`);
+      ctx.trace('tls', `${where} ${host} ${socket.getProtocol() ?? ''} issuer ${issuer ?? '?'}`, { sentence: 'tls', where, host, protocol: socket.getProtocol() ?? '', issuer: issuer ?? '?' });
       resolve(socket);
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {

@@ -187,7 +187,9 @@ export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor
     }
 
     trace(ev: TraceEvent): void {
-      this.add(ev.type, ev.type, { ms: ev.ms, detail: ev.detail });
+      // The sentence's key and values beside the English (`say`, then its fields): the panel words them.
+      const { sentence, ...values } = ev.say ?? { sentence: undefined };
+      this.add(ev.type, ev.type, { ms: ev.ms, detail: ev.detail, ...(sentence ? { say: sentence, ...values } : {}) });
     }
 
     run<T>(fn: () => Promise<T>): Promise<T> {

@@ -84,6 +84,9 @@ function RouteCell({ route }: { route: RouteFacts | undefined }): React.JSX.Elem
   );
 }
 
+/** The connection steps' sentences main names (core/connect.ts TraceSay). */
+const TRACE_SAYS: ReadonlySet<string> = new Set(['connected', 'dnsLocal', 'tunnel', 'tls']);
+
 /** One entry in words: its kind, then what it says. */
 function describe(step: NetworkStep, t: TFunction): string {
   const d = step.data;
@@ -98,8 +101,13 @@ function describe(step: NetworkStep, t: TFunction): string {
     case 'dns':
     case 'connect':
     case 'proxy':
-    case 'tls':
-      return String(d.detail ?? '');
+    case 'tls': {
+      // A sentence main names (`say`) in the window's language; otherwise its words (CONNECT lines, addresses).
+      const say = typeof d.say === 'string' && TRACE_SAYS.has(d.say) ? d.say : null;
+      if (!say) return String(d.detail ?? '');
+      const where = d.where === 'proxy' || d.where === 'target' ? t(`network.trace.where.${d.where}`) : '';
+      return t(`network.trace.${say}`, { ...d, where });
+    }
     case 'request':
       return `${String(d.method ?? '')} ${String(d.url ?? '')}${d.via ? ` (${t('network.say.via', { proxy: String(d.via) })})` : ''}`;
     case 'response':

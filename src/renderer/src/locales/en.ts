@@ -953,5 +953,12 @@ export const en = {
     chars_other: '({{count}} chars)',
     shape: '{{head}}…{{tail}} {{chars}}',
     redacted: '[redacted {{chars}}]',
+    trace: {
+      where: { proxy: 'proxy', target: 'host' },
+      connected: 'Connected to the {{where}} {{host}}',
+      dnsLocal: '{{host}} → {{address}} (resolved here, for {{scheme}})',
+      tunnel: '{{scheme}} tunnel to {{target}} open',
+      tls: 'TLS with the {{where}} {{host}} ({{protocol}}), certificate issued by {{issuer}}',
+    },
   },
 };

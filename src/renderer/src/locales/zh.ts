@@ -959,5 +959,12 @@ export const zh: Messages = {
     chars_other: '（{{count}} 个字符）',
     shape: '{{head}}…{{tail}}{{chars}}',
     redacted: '[已隐藏{{chars}}]',
+    trace: {
+      where: { proxy: '代理', target: '主机' },
+      connected: '已连接到{{where}} {{host}}',
+      dnsLocal: '{{host}} → {{address}}（在本机解析，用于 {{scheme}}）',
+      tunnel: '经 {{scheme}} 到 {{target}} 的隧道已打开',
+      tls: '与{{where}} {{host}} 的 TLS 连接（{{protocol}}），证书颁发者：{{issuer}}',
+    },
   },
 };

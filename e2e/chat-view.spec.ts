@@ -45,11 +45,11 @@ type Lang = 'en' | 'zh';
 const WORDS = {
   en: {
     routeColumn: 'Route', direct: 'direct', directLoopback: 'direct (loopback)', routeStep: 'Direct (rule: loopback)', bannerRoute: 'through direct (loopback)',
-    cardRoute: 'Route: direct (loopback)', connected: 'Connected to the host 127.0.0.1:', failed: 'Failed', keyShape: (n: number) => `Bearer sk-…ijkl (${n} chars)`,
+    cardRoute: 'Route: direct (loopback)', connected: 'Connected to the host 127.0.0.1:', refusedStep: (port: number) => `connect_refused: Connection to 127.0.0.1:${port} was refused.`, failed: 'Failed', keyShape: (n: number) => `Bearer sk-…ijkl (${n} chars)`,
     jump: 'Jump to latest', untitled: 'New chat', shortcuts: 'Keyboard shortcuts', stopShortcut: 'Stop the answer', newline: 'New line', continue: 'Continue', retry: 'Retry', exportMd: 'Export as Markdown', exported: 'Saved to' },
   zh: {
     routeColumn: '路由', direct: '直连', directLoopback: '直连（本机地址）', routeStep: '直连（规则：本机地址）', bannerRoute: '通过 直连（本机地址） 连接',
-    cardRoute: '路由：直连（本机地址）', connected: '已连接到主机 127.0.0.1:', failed: '失败', keyShape: (n: number) => `Bearer sk-…ijkl（${n} 个字符）`,
+    cardRoute: '路由：直连（本机地址）', connected: '已连接到主机 127.0.0.1:', refusedStep: () => 'connect_refused: 连接被拒绝', failed: '失败', keyShape: (n: number) => `Bearer sk-…ijkl（${n} 个字符）`,
     jump: '跳到最新', untitled: '新对话', shortcuts: '键盘快捷键', stopShortcut: '停止回答', newline: '换行', continue: '继续', retry: '重试', exportMd: '导出为 Markdown', exported: '已保存到' },
 } as const;
 
@@ -288,6 +288,11 @@ describe.each(['en', 'zh'] as const)('the chat view (%s)', (lang) => {
     await expect.poll(() => rows.count()).toBeGreaterThan(0);
     const hosts = await page.locator(`${tid('network-row')} .net-host`).allInnerTexts();
     expect(hosts.every((h) => h.endsWith(`:${closedPort}`))).toBe(true);
+    // Its end in the window's language.
+    await page.locator(`${tid('network-row')}[data-kind="chat"][data-state="failed"] ${tid('network-open')}`).first().click();
+    const failedStep = page.locator(`${tid('network-detail')} ${tid('network-step')}[data-type="failed"] ${tid('network-step-text')}`);
+    await expect(failedStep.innerText()).resolves.toBe(w.refusedStep(closedPort));
+    await page.click(tid('network-close'));
     await page.fill(tid('network-filter-text'), '');
     await page.selectOption(tid('network-filter-state'), { label: w.failed });
     await expect.poll(() => rows.count()).toBeGreaterThan(0);

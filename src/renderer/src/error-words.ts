@@ -42,15 +42,19 @@ export function wordRouteSource(s: RouteSource): string {
   }
 }
 
-/** A route in the window's language: "direct (loopback)", "proxy http://proxy:3128 (manual)", "直连（本机地址）". */
-export function wordRoute(f: RouteFacts): string {
+/**
+ * A route in the window's language: "direct (loopback)", "proxy http://proxy:3128 (manual)", "直连（本机地址）";
+ * `bare`: a proxy by its URL alone ("through http://proxy:3128 (manual)").
+ */
+export function wordRoute(f: RouteFacts, bare = false): string {
   const source = wordRouteSource(f.source);
-  return f.via === 'direct' ? i18n.t('network.route.direct', { source }) : i18n.t('network.route.proxy', { proxy: f.proxy ?? '', source });
+  if (f.via === 'direct') return i18n.t('network.route.direct', { source });
+  return i18n.t(bare ? 'network.route.proxyBare' : 'network.route.proxy', { proxy: f.proxy ?? '', source });
 }
 
 /** The route of an error or a route state: worded from its data when main sent it, else main's words. */
-export function routeWords(route: string | undefined, facts: unknown): string {
-  return isRouteFacts(facts) ? wordRoute(facts) : (route ?? '');
+export function routeWords(route: string | undefined, facts: unknown, bare = false): string {
+  return isRouteFacts(facts) ? wordRoute(facts, bare) : (route ?? '');
 }
 
 /** Settings by their path in settings.json (config.ts `setting`), as the window's forms name them. */

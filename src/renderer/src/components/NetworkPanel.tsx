@@ -14,6 +14,7 @@ import { isSecretShape, type SecretShape } from '../../../shared/secret-shape.ts
 import { bridge, call } from '../api.ts';
 import { copyText } from '../clipboard.ts';
 import { wordRoute, wordRouteSource } from '../error-words.ts';
+import { codeTitle } from '../i18n.ts';
 import { log } from '../log.ts';
 import { matchesFilter, MAX_FILTER_TEXT, NO_FILTER, type NetworkFilter } from '../network-filter.ts';
 import { useStore } from '../store.ts';
@@ -88,7 +89,7 @@ function RouteCell({ route }: { route: RouteFacts | undefined }): React.JSX.Elem
 const TRACE_SAYS: ReadonlySet<string> = new Set(['connected', 'dnsLocal', 'tunnel', 'tls']);
 
 /** One entry in words: its kind, then what it says. */
-function describe(step: NetworkStep, t: TFunction): string {
+function describe(step: NetworkStep, t: TFunction, lang: string): string {
   const d = step.data;
   switch (step.type) {
     case 'start':
@@ -126,22 +127,27 @@ function describe(step: NetworkStep, t: TFunction): string {
       return `${String(d.id ?? '')}: ${String(d.status ?? '')}${d.detail ? ` — ${String(d.detail)}` : ''}`;
     case 'done':
       return t('network.say.done');
-    case 'failed':
-      return `${String(d.code ?? '')}${d.message ? `: ${String(d.message)}` : ''}`;
+    case 'failed': {
+      // Main's English sentence in English; otherwise the code's title in the window's language (the sentence
+      // stays in the entry's data below).
+      const code = String(d.code ?? '');
+      const words = lang === 'en' ? String(d.message ?? '') : codeTitle(code);
+      return `${code}${words && words !== code ? `: ${words}` : ''}`;
+    }
     default:
       return step.message;
   }
 }
 
 function StepRow({ step }: { step: NetworkStep }): React.JSX.Element {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const extra = Object.entries(step.data);
   return (
     <li className={`net-step net-step-${step.type}${step.level === 'warn' ? ' net-step-warn' : ''}`} data-testid="network-step" data-type={step.type} data-message={step.message}>
       <span className="net-step-t muted" data-testid="network-step-time">{t('network.at', { ms: step.t })}</span>
       <span className="net-step-main">
         <span className="net-step-name">{t(`network.steps.${step.type}`, { defaultValue: step.type })}</span>
-        <span className="net-step-text" data-testid="network-step-text">{describe(step, t)}</span>
+        <span className="net-step-text" data-testid="network-step-text">{describe(step, t, i18n.language)}</span>
         {extra.length ? (
           <details className="net-step-data">
             <summary className="muted small">{t('network.data', { message: step.message })}</summary>

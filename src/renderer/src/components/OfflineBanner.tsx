@@ -28,7 +28,7 @@ export function OfflineBanner(): React.JSX.Element | null {
   const status = routeStatus(net, providerId);
   if (status.state === 'online') return null;
   // The route in the window's language (from its data when main sent it).
-  const route = status.route ? routeWords(status.route, net?.routes.find((r) => r.providerId === providerId)?.routeFacts) : '';
+  const route = status.route ? routeWords(status.route, net?.routes.find((r) => r.providerId === providerId)?.routeFacts, true) : '';
   const provider = names?.find((p) => p.id === providerId)?.name || status.provider || t('chat.offline.theProvider');
   const message = status.state === 'offline'
     ? t('chat.offline.noNetwork', { provider })

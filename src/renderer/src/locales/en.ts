@@ -876,6 +876,7 @@ export const en = {
     route: {
       direct: 'direct ({{source}})',
       proxy: 'proxy {{proxy}} ({{source}})',
+      proxyBare: '{{proxy}} ({{source}})',
       directShort: 'direct',
     },
     filter: {

@@ -882,6 +882,7 @@ export const zh: Messages = {
     route: {
       direct: '直连（{{source}}）',
       proxy: '代理 {{proxy}}（{{source}}）',
+      proxyBare: '代理 {{proxy}}（{{source}}）',
       directShort: '直连',
     },
     filter: {

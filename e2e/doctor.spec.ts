@@ -107,7 +107,10 @@ describe('the doctor says what happened', () => {
     expect(await page.locator(tid('doctor-step-proxy')).count()).toBe(0);
     expect(await page.textContent(tid('doctor-steps'))).not.toMatch(/Proxy/);
 
+    // The user chose this proxy: main's dialog naming the provider and the proxy is answered yes.
+    await app.answerSecretUse(true);
     await setProxy(page, 'squid');
+    expect(await app.secretUseAsked()).toEqual([`Local test → http://127.0.0.1:${squid.port}`]);
     expect(await runDoctor(page)).toBe('ok');
     expect(await page.textContent(`${tid('doctor-step-proxy')} .step-name`)).toMatch(/^Proxy/);
     expect(await page.textContent(tid('doctor-step-route'))).toContain(`proxy http://127.0.0.1:${squid.port}`);

@@ -35,8 +35,8 @@ export interface SettingsStore {
   update(patch: SettingsPatch): StoredSettings;
   /** What `update(patch)` would save, by the same rules, without saving it. */
   preview(patch: SettingsPatch): StoredSettings;
-  saveProvider(draft: ProviderDraft): string;
   /** Adds or changes a provider from the window; returns its id. */
+  saveProvider(draft: ProviderDraft): string;
   deleteProvider(id: string): void;
   /** A provider as a request would use it: a draft is merged with the stored one by the same rules as saving. */
   providerFor(draftOrId: ProviderDraft | string): ProviderEntry;

@@ -20,6 +20,7 @@ Object.assign((DispatcherImpl as { prototype: object }).prototype, undiciApi);
 const Agent = AgentImpl as typeof UndiciAgent;
 import { makeConnector, type TraceEvent } from './connect.ts';
 import { bodyTooLarge, LIMITS } from './limits.ts';
+import { isForwarded } from './route/forward.ts';
 import type { Route } from './route/types.ts';
 import { systemCertificates, type TrustStore } from './trust.ts';
 
@@ -83,7 +84,7 @@ export class DispatcherPool {
    * to TLS, never for a dispatcher whose connections are all plain (an http:// provider, direct or via a plain proxy).
    */
   async get(route: Route, trust: TrustStore | undefined, connectTimeoutMs: number, targetIsTls: boolean, networkKey: string): Promise<RouteDispatcher> {
-    const forward = !targetIsTls && route.kind === 'proxy' && (route.proxy.scheme === 'http' || route.proxy.scheme === 'https');
+    const forward = isForwarded(route, targetIsTls);
     // Without a TLS hop the extra CA files were not read: such a request shares the dispatcher of TLS requests
     // without extra CAs (key ''), and a dispatcher made without trust gets it from the first request that has it.
     const key = `${networkKey}|${trust?.key ?? ''}|${routeKey(route)}|${forward ? 'fwd' : 'tun'}`;

@@ -5,5 +5,6 @@ export { parseBypassList, matchBypass, isLoopbackHost, type BypassRule, type Byp
 export { readProxyEnv, type ProxyEnv } from './env.ts';
 export { parseProxyUrl, formatProxy, maskProxyValue } from './proxy-url.ts';
 export { parsePacResult, type PacEntry } from './pac.ts';
+export { isForwarded } from './forward.ts';
 export { resolveRoute, targetPort, type RouteInput } from './resolve.ts';
 export { RouteError, type RouteErrorCode } from './route-error.ts';

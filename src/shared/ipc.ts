@@ -62,6 +62,11 @@ export interface SettingsView {
   keychain?: KeychainState;
   /** The stored global proxy password could not be read from the keychain: type it again. */
   proxyPasswordUnreadable?: boolean;
+  /**
+   * Keys of settings.json that Parley does not know (a typo such as `network.retriez`, or a newer version's field):
+   * kept in the file when Parley saves, named here so they are found.
+   */
+  unknownKeys?: string[];
 }
 
 export { SECRET_PLACEHOLDER } from './constants.ts';

@@ -23,6 +23,7 @@ import { existsSync } from 'node:fs';
 import { maskProxyValue, splitProxyUserinfo } from '../core/route/proxy-url.ts';
 import { shapeMarker } from './redact.ts';
 import { readSettingsFile } from './settings-file.ts';
+import { findUnknown, MAX_UNKNOWN_NAMED, restoreUnknown, unknownKeyName, type UnknownKey } from './settings-unknown.ts';
 import { checkKeyVarOrigin, checkWindowValue, expandQuiet } from './secure-input.ts';
 import { keyStaysWith } from '../../shared/origin.ts';
 import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
@@ -217,6 +218,8 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
   /** The form main uses: references replaced by their values (one that cannot be read stays a reference). */
   const fromDisk = (s: StoredSettings): StoredSettings => (vault ? mapSecrets(s, (v) => (isKeychainRef(v) ? (vault.reveal(v) ?? v) : v)) : s);
   let current: StoredSettings | undefined;
+  /** Keys of the file the schema does not know, as last read (kept on write, shown in the view). */
+  let unknown: UnknownKey[] = [];
   /** What the file was when `current` was read: a different one (another process wrote it) is read again. */
   let seen = '';
   const stamp = (): string => {
@@ -226,7 +229,8 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
   /** Temp file beside it, then rename: the CLI never reads half a file; a failed write leaves no temp file. */
   const save = (s: StoredSettings): void => {
     ensurePrivateDir(dirname(path));
-    const disk = toDisk(s);
+    // What the schema does not know (a typo, a newer Parley's field) goes back where it stood: a save never loses a hand edit.
+    const disk = restoreUnknown(toDisk(s), unknown);
     writeFileAtomic(path, JSON.stringify(disk, null, 2) + '\n', { mode: 0o600, what: 'the settings file' });
     // Ciphertexts of keys no provider uses any more (removed, replaced) are dropped.
     if (active()) vault?.keep(secretValues(disk).filter(isKeychainRef));
@@ -235,7 +239,9 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     const before = stamp();
     const raw = readSettingsFile(path);
     const { value, migrated } = migrateSettings(raw);
-    const s = fromDisk(parse(value, path));
+    const kept = parse(value, path);
+    unknown = findUnknown(value, kept);
+    const s = fromDisk(kept);
     if (migrated) {
       // Version 1 → 2 on first start; the old file is kept beside it.
       try {
@@ -259,6 +265,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
       try {
         renameSync(path, `${path}.broken-${Date.now()}`);
       } catch { /* nothing to keep */ }
+      unknown = [];
       return parse({}, path);
     }
   };
@@ -394,6 +401,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
         providers: providers.map((p) => providerView(p, inKeychain)),
         ...(vault ? { keychain: vault.state() } : {}),
         ...(proxyKeychainRef(rest.network.proxy.url) ? { proxyPasswordUnreadable: true } : {}),
+        ...(unknown.length ? { unknownKeys: unknown.slice(0, MAX_UNKNOWN_NAMED).map(unknownKeyName) } : {}),
       };
     },
     keychain: () => vault?.state() ?? 'none',

@@ -90,7 +90,7 @@ describe('the file', () => {
     const before = fileState(dir);
     const e = caught(() => openChatStore({ dataDir: dir }));
     expect(e.code).toBe(STORAGE_CODE);
-    expect(e.message).toBe('parley.db was written by a newer version of Parley (schema 7; this version knows 3). Update Parley, or move the file aside to start over.');
+    expect(e.message).toBe(`parley.db was written by a newer version of Parley (schema 7; this version knows ${SCHEMA_VERSION}). Update Parley, or move the file aside to start over.`);
     expect(fileState(dir)).toEqual(before);
   });
 
@@ -182,6 +182,25 @@ describe('migrations', () => {
     }
     await s.close();
     expect(schemaOf(join(dir, 'parley.db'))).toEqual(fresh());
+    expect(integrity(join(dir, 'parley.db'))).toBe('ok');
+  });
+
+  it('untitled conversations stored as the English "New chat" become untitled (the window words them), and stay searchable and renamable', async () => {
+    const dir = tempDir();
+    const db = new DatabaseSync(join(dir, 'parley.db'));
+    applyMigrations(db, MIGRATIONS, 3);
+    for (const [id, title, seq] of [['u', 'New chat', 1], ['t', 'New chat plans', 2]] as const) {
+      db.prepare('INSERT INTO conversations (seq, id, title, created_at, updated_at) VALUES (?, ?, ?, 1, 1)').run(seq, id, title);
+      db.prepare('INSERT INTO titles_fts(rowid, title) VALUES (?, ?)').run(seq, title);
+    }
+    db.close();
+    const s = tempStore({ dataDir: dir });
+    expect(s.getConversation('u')?.title).toBe('');
+    expect(s.getConversation('t')?.title).toBe('New chat plans');
+    expect((await s.search('New chat')).map((h) => h.conversationId)).toEqual(['t']);
+    s.updateConversation('u', { title: 'Renamed later' });
+    expect((await s.search('Renamed')).map((h) => h.conversationId)).toEqual(['u']);
+    await s.close();
     expect(integrity(join(dir, 'parley.db'))).toBe('ok');
   });
 

@@ -124,7 +124,8 @@ const CONTINUE_PROMPT = 'Continue exactly where your previous answer stopped. Do
 function titleFrom(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   const chars = [...line];
-  return chars.length > 60 ? `${chars.slice(0, 57).join('')}…` : line || 'New chat';
+  // A question with no words of its own (blank lines): untitled, as a new chat is ('' is "New chat" in the window's language).
+  return chars.length > 60 ? `${chars.slice(0, 57).join('')}…` : line;
 }
 
 /** Rough tokens of a text (≈4 characters a token, CJK ≈1 a token), for fitting a context size without a tokenizer. */
@@ -413,7 +414,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
       providerAndModel(conv);
       const user = store.addMessage({ conversationId: conv.id, parentId, role: 'user', text, reasoning: '', status: 'complete' });
-      if (!parentId && (conv.title === '' || conv.title === 'New chat')) conv = store.updateConversation(conv.id, { title: titleFrom(text) });
+      if (!parentId && conv.title === '') conv = store.updateConversation(conv.id, { title: titleFrom(text) });
       const { requestId } = answer(caller, conv, user.id);
       const a = actives.get(requestId);
       for (const w of opts.windows ?? []) a?.windows.add(w);

@@ -97,6 +97,16 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE temp.migration_depth;
     `,
   },
+  {
+    // Untitled conversations were stored as "New chat" in English; an untitled one is '' now, which the window
+    // calls "New chat" in its own language. Their titles leave the title index too (it holds no empty titles' words).
+    name: 'untitled conversations without an English title',
+    up: `
+      INSERT INTO titles_fts(titles_fts, rowid, title) SELECT 'delete', seq, title FROM conversations WHERE title = 'New chat';
+      UPDATE conversations SET title = '' WHERE title = 'New chat';
+      INSERT INTO titles_fts(rowid, title) SELECT seq, title FROM conversations WHERE title = '';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

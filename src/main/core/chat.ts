@@ -3,6 +3,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ErrorCode } from '../../shared/errors.ts';
+import { words } from '../../shared/messages/en.ts';
 import type { ConnectionSettings } from '../../shared/settings.ts';
 import { classifyHttp } from './classify.ts';
 import { ParleyError } from './errors.ts';
@@ -117,20 +118,13 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
   const s = ctx.settings.network.timeouts;
   switch (deadline.reason) {
     case 'cancel':
-      return new ParleyError('cancelled', 'The request was cancelled.', { phase, route: routeText, key: 'cancelled', params: {} });
+      return new ParleyError('cancelled', words('cancelled', {}), { phase, route: routeText });
     case 'first_byte':
-      return new ParleyError('idle_timeout', `No answer arrived within ${s.firstByteMs} ms of sending the request (first-byte timeout).`, {
-        phase: 'headers', route: routeText, afterSend: true,
-        hint: 'The provider or a proxy is holding the answer. Slow reasoning models may need a longer first-byte timeout; a proxy that buffers streams shows up in `parley doctor`.',
-        key: 'first_byte_timeout', params: { ms: s.firstByteMs },
-      });
+      return new ParleyError('idle_timeout', words('first_byte_timeout', { ms: s.firstByteMs }), { phase: 'headers', route: routeText, afterSend: true });
     case 'idle':
-      return new ParleyError('idle_timeout', `No data arrived for ${s.idleMs} ms ${phase === 'body' ? 'in the middle of the answer' : 'after the response headers'}.`, {
-        phase: 'body', route: routeText, afterSend: true, key: phase === 'body' ? 'idle_timeout_body' : 'idle_timeout_headers', params: { ms: s.idleMs },
-        ...(phase === 'body' ? { hint: 'What arrived is kept: Continue asks for the rest. A model that pauses to think needs a longer idle timeout (Settings → Network); a proxy that holds the stream back needs streaming set to Never stream.' } : {}),
-      });
+      return new ParleyError('idle_timeout', words(phase === 'body' ? 'idle_timeout_body' : 'idle_timeout_headers', { ms: s.idleMs }), { phase: 'body', route: routeText, afterSend: true });
     case 'total':
-      return new ParleyError('request_timeout', `The request did not finish within the total timeout of ${s.totalMs} ms.`, { phase, route: routeText, afterSend: true, key: 'request_timeout', params: { ms: s.totalMs } });
+      return new ParleyError('request_timeout', words('request_timeout', { ms: s.totalMs }), { phase, route: routeText, afterSend: true });
     default:
       break;
   }
@@ -140,12 +134,8 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
   const ms = Math.round(performance.now() - started);
   // The system's code (UND_ERR_SOCKET, ECONNRESET…) is for the log: the message says what happened in words.
   const sys = code || err.message;
-  return new ParleyError('stream_interrupted', phase === 'headers'
-    ? 'The connection closed before an answer arrived.'
-    : `The connection closed in the middle of the answer after ${(ms / 1000).toFixed(1)} s.`, {
+  return new ParleyError('stream_interrupted', phase === 'headers' ? words('closed_before_answer', { sys }) : words('closed_mid_answer', { s: (ms / 1000).toFixed(1), sys }), {
     phase, route: routeText, providerMessage: err.message, retryable: true, afterSend: phase === 'body',
-    key: phase === 'headers' ? 'closed_before_answer' : 'closed_mid_answer', params: phase === 'headers' ? { sys } : { s: (ms / 1000).toFixed(1), sys },
-    ...(phase === 'body' ? { hint: 'What arrived is kept: Continue asks for the rest. If a proxy cuts long answers, raise its timeout, or set streaming to Never stream (Settings → Network).' } : {}),
   }, { cause: e });
 }
 
@@ -209,15 +199,13 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
           break;
         case 'error': {
           const retryable = !a.delivered && (RETRYABLE_STREAM_ERROR.test(ev.providerCode ?? '') || (ev.status !== undefined && ev.status >= 500));
-          throw new ParleyError('stream_error', `The provider reported an error during the answer: ${ev.message}`, {
+          throw new ParleyError('stream_error', words('stream_error', { words: ev.message }), {
             phase: 'body', providerMessage: ev.message, providerCode: ev.providerCode, status: ev.status, retryable, route: describeRoute(ctx.route),
-            key: 'stream_error', params: { words: ev.message },
           });
         }
         case 'garbage':
-          throw new ParleyError('protocol_error', `The stream held something that is not ${adapter.name} data ("${ev.sample.slice(0, 80)}").`, {
+          throw new ParleyError('protocol_error', words('stream_garbage', { protocol: adapter.name, sample: ev.sample.slice(0, 80) }), {
             phase: 'body', route: describeRoute(ctx.route), bodyStarted: true,
-            key: 'stream_garbage', params: { protocol: adapter.name, sample: ev.sample.slice(0, 80) },
           });
       }
     }
@@ -254,10 +242,8 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
     if (!a.ended) feed(decoder.end());
   } catch (e) {
     if (deadline.reason === 'idle' && trickled > 0 && !ParleyError.is(e)) {
-      throw new ParleyError('idle_timeout', `No complete piece of the answer arrived for ${idleMs} ms in the middle of the answer (${trickled} bytes trickled in without completing one).`, {
+      throw new ParleyError('idle_timeout', words('idle_trickle', { ms: idleMs, bytes: trickled }), {
         phase: 'body', route: describeRoute(ctx.route), afterSend: true, bodyStarted: true,
-        hint: 'The provider or something in between sends the answer too slowly to use. Retry, or try another route.',
-        key: 'idle_trickle', params: { ms: idleMs, bytes: trickled },
       });
     }
     throw mapThrown(e, deadline, 'body', ctx, started).with({ bodyStarted: a.bodyStarted });
@@ -265,10 +251,8 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
     if (!res.body.destroyed) res.body.destroy();
   }
   if (!a.ended && !a.finishReason) {
-    throw new ParleyError('stream_interrupted', a.bodyStarted ? 'The stream ended before the answer was complete (no end marker).' : 'The stream ended without any data.', {
+    throw new ParleyError('stream_interrupted', words(a.bodyStarted ? 'stream_no_end' : 'stream_empty', {}), {
       phase: 'body', route: describeRoute(ctx.route), retryable: true, bodyStarted: a.bodyStarted,
-      hint: 'A proxy or gateway may close long or quiet streams (for example nginx proxy_read_timeout). Parley falls back to non-streaming in auto mode; raise the proxy timeout, or set stream mode to off.',
-      key: a.bodyStarted ? 'stream_no_end' : 'stream_empty', params: {},
     });
   }
 }
@@ -322,10 +306,9 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
     if (!whole) {
       const perr = json !== undefined ? adapter.parseError(json) : undefined;
       if (perr?.message) {
-        throw new ParleyError('stream_error', `The provider answered with an error: ${perr.message}`, {
+        throw new ParleyError('stream_error', words('provider_error_whole', { words: perr.message }), {
           phase: 'body', providerMessage: perr.message, providerCode: perr.type, status: res.statusCode, route: describeRoute(ctx.route),
           retryable: RETRYABLE_STREAM_ERROR.test(perr.type ?? ''),
-          key: 'provider_error_whole', params: { words: perr.message },
         });
       }
       throw classifyHttp({ status: res.statusCode, headers, body, url, forwardProxy: !!ctx.dispatcher.forward }, adapter, settings.provider.model);
@@ -449,7 +432,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
       try {
         await sleep(d.delayMs, undefined, { signal: ctx.signal });
       } catch {
-        throw new ParleyError('cancelled', 'The request was cancelled while waiting to retry.', { phase: 'retry_wait', route: routeText, key: 'cancelled_retry_wait', params: {} });
+        throw new ParleyError('cancelled', words('cancelled_retry_wait', {}), { phase: 'retry_wait', route: routeText });
       }
     }
   }

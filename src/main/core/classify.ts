@@ -5,6 +5,7 @@ import { maskUrlSecrets } from './config.ts';
 import type { ProtocolAdapter } from './protocols/types.ts';
 import { tryJson } from './protocols/types.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
+import { words, type Words } from '../../shared/messages/en.ts';
 
 /** Server header values that name an intermediary rather than a provider. */
 const PROXY_SERVERS = /squid|nginx|haproxy|envoy|apache|varnish|cloudflare|akamai|awselb|elb|traefik|caddy|istio|openresty|tengine|bigip|zscaler|fortigate|bluecoat|mitmproxy|litellm-proxy/i;
@@ -42,16 +43,11 @@ export function baseUrlOf(url: string, adapter: ProtocolAdapter): string | undef
  * The hint of a 404 for the base URL: the exact URL to use when the one base-URL check names one. Its key (the
  * message is the same sentence for each) says which hint it is; `corrected` and `base` go in the params.
  */
-function notFoundHint(a: HttpAnswer, adapter: ProtocolAdapter): { hint: string; key: string; params: Record<string, string> } {
+function notFoundWords(a: HttpAnswer, adapter: ProtocolAdapter, said: { words: string }): Words {
   const base = a.baseUrl ?? baseUrlOf(a.url, adapter);
   const corrected = base !== undefined ? checkBaseUrl(base, adapter.name).find((i) => i.corrected)?.corrected : undefined;
-  if (corrected) {
-    const params = { corrected: maskUrlSecrets(corrected), base: maskUrlSecrets(base ?? '') };
-    return { hint: `Check the base URL: use ${params.corrected} (it is ${params.base} now).`, key: 'not_found', params };
-  }
-  return adapter.name === 'openai'
-    ? { hint: 'Check the base URL: OpenAI-compatible services usually end in /v1 (e.g. https://api.deepseek.com/v1).', key: 'not_found_openai', params: {} }
-    : { hint: 'Check the base URL: it should be the service root (e.g. https://api.anthropic.com or http://localhost:11434).', key: 'not_found_root', params: {} };
+  if (corrected) return words('not_found', { url: a.url, ...said, corrected: maskUrlSecrets(corrected), base: maskUrlSecrets(base ?? '') });
+  return words(adapter.name === 'openai' ? 'not_found_openai' : 'not_found_root', { url: a.url, ...said });
 }
 
 function looksHtml(body: string, contentType: string): boolean {
@@ -92,22 +88,13 @@ export function proxyTargetFailure(a: { status: number; headers: Record<string, 
   const base = { hop: 'target' as const, host: a.target, status: a.status, providerMessage: detail, afterSend: false, ...(a.route ? { route: a.route } : {}) };
   const params = { target: a.target, host, detail };
   if (name === 'ERR_DNS_FAIL') {
-    return new ParleyError('dns_failed', `The proxy could not find ${host}: the name does not resolve there (${detail}).`, {
-      ...base, phase: 'dns', retryable: false, key: 'proxy_target_dns', params,
-      hint: `Check the host name in the base URL for typos; the proxy itself answered.`,
-    });
+    return new ParleyError('dns_failed', words('proxy_target_dns', params), { ...base, phase: 'dns', retryable: false });
   }
   if (name !== 'ERR_CONNECT_FAIL') return undefined;
   if (errno === '111') {
-    return new ParleyError('connect_refused', `Nothing is listening at ${a.target}: the proxy reached the host, and its connection was refused (${detail}).`, {
-      ...base, phase: 'connect', retryable: false, key: 'proxy_target_refused', params,
-      hint: 'The proxy works; the service at the base URL is down or on another port. Check the base URL\'s host and port, and that the service is running.',
-    });
+    return new ParleyError('connect_refused', words('proxy_target_refused', params), { ...base, phase: 'connect', retryable: false });
   }
-  return new ParleyError('connect_timeout', `The proxy could not connect to ${a.target}: the host did not answer (${detail}).`, {
-    ...base, phase: 'connect', retryable: true, key: 'proxy_target_unreachable', params,
-    hint: 'The proxy works; the host of the base URL does not answer it. Check the base URL, or whether the service is up.',
-  });
+  return new ParleyError('connect_timeout', words('proxy_target_unreachable', params), { ...base, phase: 'connect', retryable: true });
 }
 
 /** Turns a non-2xx (or non-LLM) HTTP answer into a ParleyError with the provider's own words. */
@@ -128,12 +115,15 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
     providerMessage, providerCode: perr?.type, responseHeaders: a.headers, afterSend: true,
   };
   const s = a.status;
-  const mk = (code: ErrorCode, message: string, extra: Partial<typeof base> & { hint?: string; retryable?: boolean; key?: string; params?: Record<string, string | number> } = {}): ParleyError =>
-    new ParleyError(code, oneStop(message), { ...base, ...extra });
-  const words = providerMessage ? `: ${providerMessage}` : '';
+  const mk = (code: ErrorCode, message: string | Words, extra: Partial<typeof base> & { hint?: string; retryable?: boolean } = {}): ParleyError =>
+    typeof message === 'string'
+      ? new ParleyError(code, oneStop(message), { ...base, ...extra })
+      : new ParleyError(code, { ...message, message: oneStop(message.message) }, { ...base, ...extra });
+  const said = { words: providerMessage ?? '' };
+  const w = providerMessage ? `: ${providerMessage}` : '';
 
   if (s === 407) {
-    return mk('proxy_auth_failed', `The proxy requires authentication (407)${words}.`, { hop: 'proxy', hint: 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).', key: 'proxy_auth_407', params: { words: providerMessage ?? '' } });
+    return mk('proxy_auth_failed', words('proxy_auth_407', said), { hop: 'proxy' });
   }
   if (a.forwardProxy && s >= 500) {
     // The proxy's own page may say that it is the target that is down.
@@ -141,52 +131,39 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
     if (down) return down;
   }
   if (a.forwardProxy && intermediary && (s === 403 || s === 502 || s === 503 || s === 504)) {
-    return mk(s === 403 ? 'proxy_refused' : 'bad_gateway', `The proxy answered ${s} for ${host}${words}.`, {
-      hop: 'proxy', retryable: s !== 403, key: s === 403 ? 'proxy_forward_refused' : 'proxy_forward_failed', params: { status: s, host, words: providerMessage ?? '' },
-      hint: s === 403 ? `The proxy does not allow ${host}: ask for it to be allowed, or add it to the bypass list.` : undefined,
-    });
+    return mk(s === 403 ? 'proxy_refused' : 'bad_gateway', words(s === 403 ? 'proxy_forward_refused' : 'proxy_forward_failed', { status: s, host, ...said }), { hop: 'proxy', retryable: s !== 403 });
   }
   if (s === 401 || s === 403) {
-    return mk('auth_rejected', `${host} rejected the credentials (${s})${words}.`, {
-      key: `auth_rejected_${s}`, params: { host, status: s, words: providerMessage ?? '' },
-      hint: s === 401 ? 'Check the API key: it is missing, wrong, revoked, or belongs to another provider.' : 'The key is valid but not allowed to do this (region, organisation or model access). See the provider\'s message.',
-    });
+    return mk('auth_rejected', words(s === 401 ? 'auth_rejected_401' : 'auth_rejected_403', { host, status: s, ...said }));
   }
   if (s === 404) {
     if (modelMissing(providerMessage ?? '') || perr?.type === 'model_not_found') {
-      return mk('model_not_found', `The model "${model}" was not found at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list${adapter.name === 'ollama' ? ` (or run: ollama pull ${model})` : ''}.`, key: adapter.name === 'ollama' ? 'model_not_found_ollama' : 'model_not_found', params: { model, host, words: providerMessage ?? '' } });
+      return mk('model_not_found', words(adapter.name === 'ollama' ? 'model_not_found_ollama' : 'model_not_found', { model, host, ...said }));
     }
-    const nf = notFoundHint(a, adapter);
-    return mk('not_found', `${a.url} does not exist (404)${words}.`, { hint: nf.hint, key: nf.key, params: { url: a.url, words: providerMessage ?? '', ...nf.params } });
+    return mk('not_found', notFoundWords(a, adapter, said));
   }
-  if (s === 408) return mk('request_timeout', `${host} timed out waiting for the request (408)${words}.`, { retryable: true });
-  if (s === 409) return mk('server_error', `${host} reported a conflict (409)${words}.`, { retryable: true });
+  if (s === 408) return mk('request_timeout', `${host} timed out waiting for the request (408)${w}.`, { retryable: true });
+  if (s === 409) return mk('server_error', `${host} reported a conflict (409)${w}.`, { retryable: true });
   if (s === 429) {
     const quota = /insufficient_quota|quota|billing|balance|credit|arrearage/i.test(`${perr?.type ?? ''} ${providerMessage ?? ''}`);
-    return mk('rate_limited', quota ? `${host} refused: quota or balance exhausted (429)${words}.` : `${host} is rate limiting requests (429)${words}.`, {
-      retryable: !quota, key: quota ? 'rate_limited_quota' : 'rate_limited', params: { host, words: providerMessage ?? '' },
-      hint: quota ? 'Top up or check billing with the provider; retrying will not help.' : 'Wait, then try again; check your plan\'s rate limits if it keeps happening.',
-    });
+    return mk('rate_limited', words(quota ? 'rate_limited_quota' : 'rate_limited', { host, ...said }), { retryable: !quota });
   }
   if (s >= 400 && s < 500) {
     if (modelMissing(providerMessage ?? '')) {
-      return mk('model_not_found', `The model "${model}" is not available at ${host}${words}.`, { hint: `Check the model name "${model}" against the provider's model list.`, key: 'model_unavailable', params: { model, host, words: providerMessage ?? '' } });
+      return mk('model_not_found', words('model_unavailable', { model, host, ...said }));
     }
-    return mk('request_rejected', `${host} rejected the request (${s})${words}.`, { key: 'request_rejected', params: { host, status: s, words: providerMessage ?? '' } });
+    return mk('request_rejected', words('request_rejected', { host, status: s, ...said }));
   }
   if (s === 502 || s === 503 || s === 504) {
     if (intermediary) {
-      return mk('bad_gateway', `A gateway between you and the provider answered ${s}${server ? ` (server: ${server})` : ''}${words}.`, {
-        retryable: true, key: server ? 'gateway_failed_server' : 'gateway_failed', params: { status: s, server, words: providerMessage ?? '' },
-        hint: 'A reverse proxy or gateway failed, not the provider. Parley retries; if streaming is the problem, it falls back to non-streaming. Otherwise try another route.',
-      });
+      return mk('bad_gateway', words(server ? 'gateway_failed_server' : 'gateway_failed', { status: s, server, ...said }), { retryable: true });
     }
-    return mk('server_error', `${host} is unavailable (${s})${words}.`, { retryable: true, key: 'server_unavailable', params: { host, status: s, words: providerMessage ?? '' } });
+    return mk('server_error', words('server_unavailable', { host, status: s, ...said }), { retryable: true });
   }
-  if (s >= 500) return mk('server_error', `${host} failed (${s})${words}.`, { retryable: true, key: 'server_failed', params: { host, status: s, words: providerMessage ?? '' } });
+  if (s >= 500) return mk('server_error', words('server_failed', { host, status: s, ...said }), { retryable: true });
   // 2xx/3xx that is not an LLM answer
   if (html) {
-    return mk('protocol_error', `${host} answered with a web page${providerMessage ? ` ("${providerMessage}")` : ''} where an API answer was expected.`, { key: 'web_page', params: { host, words: providerMessage ?? '' } });
+    return mk('protocol_error', words('web_page', { host, ...said }));
   }
   return mk('protocol_error', `${host} answered ${s} with something that is not an LLM API answer.`, {});
 }

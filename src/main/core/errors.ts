@@ -1,4 +1,5 @@
 import { DEFAULT_HINTS, type ErrorCode, type ErrorInfo } from '../../shared/errors.ts';
+import type { Words } from '../../shared/messages/en.ts';
 
 const BRAND = Symbol.for('parley.error');
 
@@ -21,12 +22,19 @@ export class ParleyError extends Error {
   readonly hint: string;
   readonly detail: ParleyErrorDetail;
 
-  constructor(code: ErrorCode, message: string, detail: ParleyErrorDetail = {}, options?: { cause?: unknown }) {
-    super(message, options);
+  /**
+   * `message`: a sentence of the catalog (`words(key, params)`, src/shared/messages/en.ts), whose key, values and
+   * hint the error carries (a `hint` in `detail` overrides the key's); or plain English with no key.
+   */
+  constructor(code: ErrorCode, message: Words, detail?: Omit<ParleyErrorDetail, 'key' | 'params'>, options?: { cause?: unknown });
+  constructor(code: ErrorCode, message: string, detail?: ParleyErrorDetail, options?: { cause?: unknown });
+  constructor(code: ErrorCode, message: string | Words, detail: ParleyErrorDetail = {}, options?: { cause?: unknown }) {
+    const w = typeof message === 'string' ? undefined : message;
+    super(w ? w.message : (message as string), options);
     this.name = 'ParleyError';
     this.code = code;
-    this.hint = detail.hint ?? DEFAULT_HINTS[code];
-    this.detail = detail;
+    this.hint = detail.hint ?? w?.hint ?? DEFAULT_HINTS[code];
+    this.detail = w ? { ...detail, key: w.key, params: w.params } : detail;
     Object.defineProperty(this, BRAND, { value: true });
   }
 

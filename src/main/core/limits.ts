@@ -9,6 +9,7 @@
  */
 import { ParleyError, type ParleyErrorDetail } from './errors.ts';
 import type { WireEvent } from './protocols/types.ts';
+import { words, type ErrorKey } from '../../shared/messages/en.ts';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -40,39 +41,16 @@ export function formatSize(n: number): string {
   return `${n} bytes`;
 }
 
-const WHAT: Record<Exclude<LimitName, 'bodyBytes' | 'errorBodyBytes' | 'modelListBytes'>, { key: string; message: (size: string) => string; hint: string }> = {
-  lineChars: {
-    key: 'limit_line',
-    message: (size) => `An answer line was longer than ${size}, the most Parley accepts.`,
-    hint: 'The provider (or something in between) sent a line that does not end. Check that the base URL points at an LLM API; the text that arrived before is kept.',
-  },
-  commentChars: {
-    key: 'limit_comments',
-    message: (size) => `The stream sent more than ${size} of comments without an event, the most Parley keeps.`,
-    hint: 'The provider (or something in between) sent keep-alive comments and never an answer. Retry later, or check the base URL; the text that arrived before is kept.',
-  },
-  answerBytes: {
-    key: 'limit_answer',
-    message: (size) => `The answer was longer than ${size}, the most Parley accepts.`,
-    hint: 'The provider kept sending and never ended the answer. Lower the maximum output tokens; the text that arrived is kept.',
-  },
-};
+const WHAT = { lineChars: 'limit_line', commentChars: 'limit_comments', answerBytes: 'limit_answer' } as const satisfies Record<Exclude<LimitName, 'bodyBytes' | 'errorBodyBytes' | 'modelListBytes'>, ErrorKey>;
 
 /** The error for a stream limit that was hit: never retried, and it keeps the partial text (runChat adds it). */
-export function limitExceeded(name: keyof typeof WHAT, detail: ParleyErrorDetail = {}): ParleyError {
-  const w = WHAT[name];
-  const size = formatSize(LIMITS[name]);
-  return new ParleyError('limit_exceeded', w.message(size), { phase: 'body', retryable: false, bodyStarted: true, hint: w.hint, key: w.key, params: { size }, ...detail });
+export function limitExceeded(name: keyof typeof WHAT, detail: Omit<ParleyErrorDetail, 'key' | 'params'> = {}): ParleyError {
+  return new ParleyError('limit_exceeded', words(WHAT[name], { size: formatSize(LIMITS[name]) }), { phase: 'body', retryable: false, bodyStarted: true, ...detail });
 }
 
 /** The error for a response body over `limitBytes` (see readText). */
-export function bodyTooLarge(limitBytes: number, detail: ParleyErrorDetail = {}): ParleyError {
-  return new ParleyError('limit_exceeded', `The response was larger than ${formatSize(limitBytes)}, the most Parley reads.`, {
-    phase: 'body', retryable: false, bodyStarted: true,
-    hint: 'The server sent far more than an answer or a model list. Check that the base URL points at an LLM API.',
-    key: 'limit_body', params: { size: formatSize(limitBytes) },
-    ...detail,
-  });
+export function bodyTooLarge(limitBytes: number, detail: Omit<ParleyErrorDetail, 'key' | 'params'> = {}): ParleyError {
+  return new ParleyError('limit_exceeded', words('limit_body', { size: formatSize(limitBytes) }), { phase: 'body', retryable: false, bodyStarted: true, ...detail });
 }
 
 /**

@@ -79,6 +79,7 @@ function localParams(params: Params): Params {
   const p: Params = { ...params };
   const words = typeof p.words === 'string' ? p.words : '';
   p.said = words ? i18n.t('error.said', { words }) : '';
+  p.quoted = words ? ` ("${words}")` : '';
   if (typeof p.sys === 'string' && has(en.error.tlsReasons, p.sys)) p.reason = i18n.t(`error.tlsReasons.${p.sys}`);
   if (typeof p.source === 'string') p.source = wordSource(p.source);
   for (const k of ['v4', 'v6']) if (p[k] === 'none') p[k] = i18n.t('diag.doctor.say.none');

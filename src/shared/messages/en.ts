@@ -1,0 +1,135 @@
+/**
+ * The English catalog: each sentence main says by a key is written here once, with `{{param}}` holes. The core
+ * words its errors from it (the CLI's and the log's English: `words(key, params)`), and the window's English
+ * locale takes these sections from it (locales/en.ts), so zh.ts, typed by that locale, must word every key.
+ * A key that is not here, or a hole without its value, does not compile. No schema library: the window imports it.
+ *
+ * Holes a sentence fills from another value (the core and the window word them alike):
+ * `said` is ": " and the provider's `words` (or nothing), `quoted` is ` ("words")` (or nothing).
+ */
+
+/** Error messages by their key (ErrorInfo.key). */
+export const ERROR_TEXT = {
+  // A proxy's own error page that says the target is down (src/main/core/classify.ts).
+  proxy_target_dns: 'The proxy could not find {{host}}: the name does not resolve there ({{detail}}).',
+  proxy_target_refused: 'Nothing is listening at {{target}}: the proxy reached the host, and its connection was refused ({{detail}}).',
+  proxy_target_unreachable: 'The proxy could not connect to {{target}}: the host did not answer ({{detail}}).',
+  // An HTTP answer that is an error (src/main/core/classify.ts).
+  proxy_auth_407: 'The proxy requires authentication (407){{said}}.',
+  proxy_forward_refused: 'The proxy answered {{status}} for {{host}}{{said}}.',
+  proxy_forward_failed: 'The proxy answered {{status}} for {{host}}{{said}}.',
+  auth_rejected_401: '{{host}} rejected the credentials (401){{said}}.',
+  auth_rejected_403: '{{host}} rejected the credentials (403){{said}}.',
+  model_not_found: 'The model "{{model}}" was not found at {{host}}{{said}}.',
+  model_not_found_ollama: 'The model "{{model}}" was not found at {{host}}{{said}}.',
+  model_unavailable: 'The model "{{model}}" is not available at {{host}}{{said}}.',
+  not_found: '{{url}} does not exist (404){{said}}.',
+  // A 404 whose hint is not about a corrected URL: the same sentence.
+  not_found_openai: '{{url}} does not exist (404){{said}}.',
+  not_found_root: '{{url}} does not exist (404){{said}}.',
+  rate_limited: '{{host}} is rate limiting requests (429){{said}}.',
+  rate_limited_quota: '{{host}} refused: quota or balance exhausted (429){{said}}.',
+  request_rejected: '{{host}} rejected the request ({{status}}){{said}}.',
+  gateway_failed: 'A gateway between you and the provider answered {{status}}{{said}}.',
+  gateway_failed_server: 'A gateway between you and the provider answered {{status}} (server: {{server}}){{said}}.',
+  server_unavailable: '{{host}} is unavailable ({{status}}){{said}}.',
+  server_failed: '{{host}} failed ({{status}}){{said}}.',
+  web_page: '{{host}} answered with a web page{{quoted}} where an API answer was expected.',
+  // The answer: timeouts, a cut or broken stream, the provider's error inside it (src/main/core/chat.ts).
+  cancelled: 'The request was cancelled.',
+  cancelled_retry_wait: 'The request was cancelled while waiting to retry.',
+  first_byte_timeout: 'No answer arrived within {{ms}} ms of sending the request (first-byte timeout).',
+  idle_timeout_body: 'No data arrived for {{ms}} ms in the middle of the answer.',
+  idle_timeout_headers: 'No data arrived for {{ms}} ms after the response headers.',
+  idle_trickle: 'No complete piece of the answer arrived for {{ms}} ms in the middle of the answer ({{bytes}} bytes trickled in without completing one).',
+  request_timeout: 'The request did not finish within the total timeout of {{ms}} ms.',
+  closed_before_answer: 'The connection closed before an answer arrived.',
+  closed_mid_answer: 'The connection closed in the middle of the answer after {{s}} s.',
+  stream_no_end: 'The stream ended before the answer was complete (no end marker).',
+  stream_empty: 'The stream ended without any data.',
+  stream_error: 'The provider reported an error during the answer: {{words}}',
+  provider_error_whole: 'The provider answered with an error: {{words}}',
+  stream_garbage: 'The stream held something that is not {{protocol}} data ("{{sample}}").',
+  // Limits (src/main/core/limits.ts).
+  limit_line: 'An answer line was longer than {{size}}, the most Parley accepts.',
+  limit_comments: 'The stream sent more than {{size}} of comments without an event, the most Parley keeps.',
+  limit_answer: 'The answer was longer than {{size}}, the most Parley accepts.',
+  limit_body: 'The response was larger than {{size}}, the most Parley reads.',
+} as const satisfies Record<string, string>;
+
+/** Hints by the error's key: the hint of an error made with that key (else its code's default hint). */
+export const ERROR_HINTS = {
+  proxy_target_dns: 'Check the host name in the base URL for typos; the proxy itself answered.',
+  proxy_target_refused: 'The proxy works; the service at the base URL is down or on another port. Check the base URL\'s host and port, and that the service is running.',
+  proxy_target_unreachable: 'The proxy works; the host of the base URL does not answer it. Check the base URL, or whether the service is up.',
+  proxy_auth_407: 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).',
+  proxy_forward_refused: 'The proxy does not allow {{host}}: ask for it to be allowed, or add it to the bypass list.',
+  auth_rejected_401: 'Check the API key: it is missing, wrong, revoked, or belongs to another provider.',
+  auth_rejected_403: 'The key is valid but not allowed to do this (region, organisation or model access). See the provider\'s message.',
+  model_not_found: 'Check the model name "{{model}}" against the provider\'s model list.',
+  model_not_found_ollama: 'Check the model name "{{model}}" against the provider\'s model list (or run: ollama pull {{model}}).',
+  model_unavailable: 'Check the model name "{{model}}" against the provider\'s model list.',
+  not_found: 'Check the base URL: use {{corrected}} (it is {{base}} now).',
+  not_found_openai: 'Check the base URL: OpenAI-compatible services usually end in /v1 (e.g. https://api.deepseek.com/v1).',
+  not_found_root: 'Check the base URL: it should be the service root (e.g. https://api.anthropic.com or http://localhost:11434).',
+  rate_limited: 'Wait, then try again; check your plan\'s rate limits if it keeps happening.',
+  rate_limited_quota: 'Top up or check billing with the provider; retrying will not help.',
+  gateway_failed: 'A reverse proxy or gateway failed, not the provider. Parley retries; if streaming is the problem, it falls back to non-streaming. Otherwise try another route.',
+  gateway_failed_server: 'A reverse proxy or gateway failed, not the provider. Parley retries; if streaming is the problem, it falls back to non-streaming. Otherwise try another route.',
+  first_byte_timeout: 'The provider or a proxy is holding the answer. Slow reasoning models may need a longer first-byte timeout; a proxy that buffers streams shows up in `parley doctor`.',
+  idle_timeout_body: 'What arrived is kept: Continue asks for the rest. A model that pauses to think needs a longer idle timeout (Settings → Network); a proxy that holds the stream back needs streaming set to Never stream.',
+  idle_trickle: 'The provider or something in between sends the answer too slowly to use. Retry, or try another route.',
+  closed_mid_answer: 'What arrived is kept: Continue asks for the rest. If a proxy cuts long answers, raise its timeout, or set streaming to Never stream (Settings → Network).',
+  stream_no_end: 'A proxy or gateway may close long or quiet streams (for example nginx proxy_read_timeout). Parley falls back to non-streaming in auto mode; raise the proxy timeout, or set stream mode to off.',
+  stream_empty: 'A proxy or gateway may close long or quiet streams (for example nginx proxy_read_timeout). Parley falls back to non-streaming in auto mode; raise the proxy timeout, or set stream mode to off.',
+  limit_line: 'The provider (or something in between) sent a line that does not end. Check that the base URL points at an LLM API; the text that arrived before is kept.',
+  limit_comments: 'The provider (or something in between) sent keep-alive comments and never an answer. Retry later, or check the base URL; the text that arrived before is kept.',
+  limit_answer: 'The provider kept sending and never ended the answer. Lower the maximum output tokens; the text that arrived is kept.',
+  limit_body: 'The server sent far more than an answer or a model list. Check that the base URL points at an LLM API.',
+} as const satisfies { [K in keyof typeof ERROR_TEXT]?: string };
+
+export type ErrorKey = keyof typeof ERROR_TEXT;
+
+/** The `{{holes}}` of a sentence, as a union of their names. */
+export type Holes<S extends string> = S extends `${string}{{${infer P}}}${infer Rest}` ? P | Holes<Rest> : never;
+
+/** Holes worded from another value: the value the caller gives instead. */
+interface Derived {
+  said: 'words';
+  quoted: 'words';
+}
+type Given<P extends string> = P extends keyof Derived ? Derived[P] : P;
+
+type HintHoles<K extends ErrorKey> = K extends keyof typeof ERROR_HINTS ? Holes<(typeof ERROR_HINTS)[K]> : never;
+
+export type ParamValue = string | number;
+
+/** The values a key's message and hint need (each one required); more may be sent (the window's zh may use them). */
+export type ErrorParams<K extends ErrorKey> = { [P in Given<Holes<(typeof ERROR_TEXT)[K]> | HintHoles<K>>]: ParamValue } & Record<string, ParamValue>;
+
+/** A sentence of the catalog, worded: the English, and the key and values the window words it from. */
+export interface Words<K extends string = ErrorKey> {
+  key: K;
+  params: Record<string, ParamValue>;
+  message: string;
+  /** The key's own hint, when the catalog has one. */
+  hint?: string;
+}
+
+/** A template with its holes filled (derived holes from their values; a hole with no value is left empty). */
+export function fill(template: string, params: Readonly<Record<string, ParamValue>>): string {
+  const words = params.words === undefined ? '' : String(params.words);
+  const derived: Record<string, string> = { said: words ? `: ${words}` : '', quoted: words ? ` ("${words}")` : '' };
+  return template.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
+    const v = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : derived[name];
+    return v === undefined ? '' : String(v);
+  });
+}
+
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/** An error's sentence and hint by its key, in English. */
+export function words<K extends ErrorKey>(key: K, params: ErrorParams<K>): Words<K> {
+  const hint = has(ERROR_HINTS, key) ? fill((ERROR_HINTS as Record<string, string>)[key] as string, params) : undefined;
+  return { key, params, message: fill(ERROR_TEXT[key], params), ...(hint !== undefined ? { hint } : {}) };
+}

@@ -12,6 +12,7 @@ import { LIMITS as ANSWER_LIMITS, formatSize } from '../core/limits.ts';
 import type { ActiveStream, Conversation, Message, MessageRoute, PathMessage, StreamNotice } from '../../shared/chat.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { StoredSettings } from '../../shared/settings.ts';
+import { conversationModel } from '../../shared/model-choice.ts';
 import { contentForLog, type Logger } from './logging.ts';
 import { connectionFor } from './providers.ts';
 import type { SettingsStore } from './settings-store.ts';
@@ -370,10 +371,10 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       // Its provider was removed: the conversation goes on with the default one (the picker shows it), as a new one would.
       conv = store.updateConversation(conv.id, { providerId: null, model: null });
     }
-    const providerId = conv.providerId ?? s.defaults.providerId;
-    if (!providerId) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.', key: 'no_provider' });
+    const choice = conversationModel(conv, s.providers, s.defaults);
+    if (!choice) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.', key: 'no_provider' });
+    const { providerId, model } = choice;
     const p = deps.settings.providerFor(providerId);
-    const model = conv.model || (providerId === s.defaults.providerId ? s.defaults.model : '') || p.defaultModel || p.models[0] || '';
     if (!model) throw new ParleyError('config_invalid', `No model is chosen for ${p.name}.`, { hop: 'config', phase: 'config', hint: 'Choose a model in the conversation header, or fetch the provider\'s models in Settings → Providers.' });
     return { providerId, model };
   };

@@ -8,6 +8,7 @@ import type { Env } from '../core/config.ts';
 import type { DetectedProvider } from '../../shared/ipc.ts';
 import * as v from 'valibot';
 import { PRESETS, isKeychainRef, migrateSettings, storedSettingsSchema, type ConnectionSettingsInput, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
+import { providerDefaultModel } from '../../shared/model-choice.ts';
 import { baseOrigin } from './secure-input.ts';
 import { proxyKeychainRef } from './secrets.ts';
 import type { SettingsStore } from './settings-store.ts';
@@ -84,7 +85,7 @@ function rawConnection(settings: Pick<StoredSettings, 'network'>, provider: Prov
   const network = structuredClone(settings.network);
   if (provider.route.mode === 'direct') network.proxy = { ...network.proxy, mode: 'none' };
   if (provider.route.mode === 'proxy') network.proxy = { ...network.proxy, mode: 'manual', url: provider.route.proxyUrl };
-  const chosen = model || provider.defaultModel || provider.models[0] || '';
+  const chosen = model || providerDefaultModel(provider);
   return {
     provider: {
       protocol: provider.protocol,

@@ -7,6 +7,7 @@ import type { DoctorReport, DoctorStep } from '../../shared/doctor.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { PresetId } from '../../shared/constants.ts';
 import type { AppInfo, DetectedProvider, ExportResult, ProviderDraft, ProviderView, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
+import { conversationModel } from '../../shared/model-choice.ts';
 import { applyTheme } from './theme.ts';
 import { useChat } from './chat-store.ts';
 import { call } from './api.ts';
@@ -105,11 +106,11 @@ export function doctorTarget(view: SettingsView | null, picked: string | null, c
   const providers = view?.providers ?? [];
   const known = (id: string | null | undefined): id is string => !!id && providers.some((p) => p.id === id);
   const defaults = view?.settings.defaults;
-  // As the chat's picker: a conversation without a provider of its own uses the default provider and model.
-  const convProvider = conversation ? conversation.providerId ?? defaults?.providerId : undefined;
-  const id = [picked, convProvider, defaults?.providerId, providers[0]?.id].find(known);
+  // As the chat's picker and the request: the provider and model the conversation uses.
+  const conv = conversation ? conversationModel(conversation, providers, defaults) : null;
+  const id = [picked, conv?.providerId, defaults?.providerId, providers[0]?.id].find(known);
   if (!id) return null;
-  const model = picked === id && pickedModel ? pickedModel : convProvider === id ? conversation?.model || (id === defaults?.providerId ? defaults.model : '') : '';
+  const model = picked === id && pickedModel ? pickedModel : conv?.providerId === id ? conv.model : '';
   return { providerId: id, ...(model ? { model } : {}) };
 }
 

@@ -32,6 +32,8 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       const s = ctx.settings.get();
       const providerId = init?.providerId ?? s.defaults.providerId;
       if (providerId) ctx.settings.providerFor(providerId);
+      // Only a chosen model is stored (the one asked for, else the default model when it belongs to this provider);
+      // none: each request picks the provider's default then (shared/model-choice.ts conversationModel).
       const model = init?.model ?? (providerId === s.defaults.providerId ? s.defaults.model : '');
       // No title until the first question gives it one: the window calls it "New chat" in its own language.
       return store.createConversation({ title: '', providerId: providerId ?? null, model: model || null, systemPrompt: s.defaults.systemPrompt, contextMessages: s.defaults.contextMessages });

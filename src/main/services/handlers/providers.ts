@@ -4,6 +4,7 @@ import { connectionFor, detectProviders } from '../providers.ts';
 import { settingsLog } from './settings.ts';
 import type { AppContext, Handlers } from './types.ts';
 import type { ProviderDraft } from '../../../shared/ipc.ts';
+import { providerDefaultModel } from '../../../shared/model-choice.ts';
 import * as v from 'valibot';
 import { providerEntrySchema, storedSettingsSchema, type StoredSettings } from '../../../shared/settings.ts';
 
@@ -47,7 +48,7 @@ export function providerHandlers(ctx: AppContext): Handlers<'providers:save' | '
       if (typeof which !== 'string') await checkDraft(ctx, which);
       const provider = ctx.settings.providerFor(which);
       if (!provider.baseUrl) throw new ParleyError('config_invalid', 'The provider has no base URL yet.', { hop: 'config', phase: 'config' });
-      const raw = connectionFor(ctx.settings.get(), provider, provider.defaultModel || provider.models[0] || 'model');
+      const raw = connectionFor(ctx.settings.get(), provider, providerDefaultModel(provider) || 'model');
       ctx.learnSettings(raw);
       const rec = ctx.requests.begin({ kind: 'models', url: provider.baseUrl, method: 'GET', message: 'models request', data: { provider: provider.name, protocol: provider.protocol } });
       let models: string[];

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { bridge } from '../api.ts';
 import { useChat } from '../chat-store.ts';
 import { modelsOf, useStore } from '../store.ts';
+import { conversationModel } from '../../../shared/model-choice.ts';
 import { errorHint, errorMessage } from '../i18n.ts';
 import { MessageList } from './MessageList.tsx';
 import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
@@ -22,12 +23,11 @@ function Header({ onShortcuts }: { onShortcuts: () => void }): React.JSX.Element
   const [limit, setLimit] = useState('0');
   const conv = page?.conversation;
   const providers = view?.providers ?? [];
-  const defaults = view?.settings.defaults;
-  // A conversation whose provider was removed goes on with the default one (as main does when it is sent).
-  const own = conv?.providerId && providers.some((p) => p.id === conv.providerId) ? conv : undefined;
-  const providerId = own?.providerId ?? defaults?.providerId ?? '';
+  // The provider and model the next request uses (as main chooses them).
+  const choice = conversationModel(conv, providers, view?.settings.defaults);
+  const providerId = choice?.providerId ?? '';
   const provider = providers.find((p) => p.id === providerId);
-  const model = own?.model || (providerId === defaults?.providerId ? defaults?.model : '') || provider?.defaultModel || provider?.models[0] || '';
+  const model = choice?.model ?? '';
   const options = useMemo(() => providers.flatMap((p) => modelsOf(p).map((m) => ({ value: `${p.id}\u0000${m}`, label: `${p.name} · ${m}` }))), [providers]);
   if (!conv) return null;
   const current = `${providerId}\u0000${model}`;
@@ -158,8 +158,10 @@ function Composer(): React.JSX.Element {
     }
   };
 
-  const provider = view?.providers.find((p) => p.id === (conv?.providerId ?? view?.settings.defaults.providerId));
-  const model = conv?.model || view?.settings.defaults.model || provider?.defaultModel || '';
+  // The model the request will use (as main chooses it), else its provider's name.
+  const choice = conversationModel(conv, view?.providers ?? [], view?.settings.defaults);
+  const provider = view?.providers.find((p) => p.id === choice?.providerId);
+  const model = choice?.model ?? '';
   return (
     <div className="composer">
       {editing ? (

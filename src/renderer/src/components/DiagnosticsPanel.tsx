@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WORKING_VERDICTS, type DoctorReport, type DoctorStep, type SavedDoctorReport, type StepStatus } from '../../../shared/doctor.ts';
+import { providerDefaultModel } from '../../../shared/model-choice.ts';
 import { call } from '../api.ts';
 import { codeTitle, joinWords, word } from '../i18n.ts';
 import { log } from '../log.ts';
@@ -174,7 +175,7 @@ function Doctor(): React.JSX.Element {
   const target = doctorTarget(view, picked, { providerId: convProvider, model: convModel }, pickedModel);
   const providers = view?.providers ?? [];
   // Each provider with each model it offers (as the chat's picker), and the model a run would use when it is another.
-  const targetModel = (p: (typeof providers)[number]): string => (target?.providerId === p.id && target.model ? target.model : p.defaultModel || p.models[0] || '');
+  const targetModel = (p: (typeof providers)[number]): string => (target?.providerId === p.id && target.model ? target.model : providerDefaultModel(p));
   const options = providers.flatMap((p) => {
     const models = modelsOf(p);
     const first = targetModel(p);

@@ -14,6 +14,7 @@ import { WORKING_VERDICTS } from '../../../shared/doctor.ts';
 import { checkBaseUrl } from '../../../shared/base-url.ts';
 // The one rule for where a stored key may go (main applies it on save; the form says it before).
 import { keyStaysWith, originOf } from '../../../shared/origin.ts';
+import { providerDefaultModel } from '../../../shared/model-choice.ts';
 import { call } from '../api.ts';
 import { codeTitle, errorHint, errorMessage, joinWords } from '../i18n.ts';
 import { useStore } from '../store.ts';
@@ -493,13 +494,13 @@ export function ProvidersSection(): React.JSX.Element {
                 <div>
                   <strong>{p.name}</strong> {p.id === defaultId ? <span className="badge">{t('providers.default')}</span> : null}
                   <div className="muted small"><code className="code">{p.baseUrl}</code> · {t(`settings.provider.protocols.${p.protocol}`)} · {t(`providers.routes.${p.route.mode}`)}</div>
-                  <div className="muted small" data-testid="provider-key">{p.apiKeyMarker ? <code className="code">{p.apiKeyMarker}</code> : t('settings.provider.apiKeyNone')}{p.apiKeyInKeychain ? ` (${t('providers.keychain.short')})` : ''} · {p.defaultModel || p.models[0] || '—'}</div>
+                  <div className="muted small" data-testid="provider-key">{p.apiKeyMarker ? <code className="code">{p.apiKeyMarker}</code> : t('settings.provider.apiKeyNone')}{p.apiKeyInKeychain ? ` (${t('providers.keychain.short')})` : ''} · {providerDefaultModel(p) || '—'}</div>
                   {p.keyUnreadable ? <div className="small warning-text" role="alert" data-testid="provider-key-unreadable">{t('providers.keychain.unreadable')}</div> : null}
                 </div>
                 <div className="actions">
                   <button type="button" className="secondary" data-testid="provider-edit" onClick={() => setEditing(p.id)}>{t('providers.edit')}</button>
                   {p.id !== defaultId ? (
-                    <button type="button" className="secondary" onClick={() => void saveSettings({ defaults: { providerId: p.id, model: p.defaultModel || p.models[0] || '' } }, ['defaults'])}>{t('providers.makeDefault')}</button>
+                    <button type="button" className="secondary" onClick={() => void saveSettings({ defaults: { providerId: p.id, model: providerDefaultModel(p) } }, ['defaults'])}>{t('providers.makeDefault')}</button>
                   ) : null}
                   <button type="button" className="secondary" data-testid="provider-test" onClick={() => void runDoctorFor(p.id)}>{t('providers.test')}</button>
                   <button type="button" className="secondary danger" onClick={() => window.confirm(t('providers.removeConfirm', { name: p.name })) && void deleteProvider(p.id)}>{t('providers.remove')}</button>

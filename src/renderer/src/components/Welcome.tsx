@@ -11,6 +11,7 @@ import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';
 import { useChat } from '../chat-store.ts';
 import { PRESETS } from '../../../shared/constants.ts';
+import { providerDefaultModel } from '../../../shared/model-choice.ts';
 import { usePresetName } from './ProvidersSection.tsx';
 
 type Tried = { state: 'testing' } | { state: 'done'; verdict: string; works: boolean };
@@ -73,7 +74,7 @@ export function Welcome(): React.JSX.Element {
           <h2>{t('welcome.configured')}</h2>
           <ul className="detected">
             {(providers ?? []).map((p) => {
-              const model = p.defaultModel || p.models[0] || '';
+              const model = providerDefaultModel(p);
               return (
                 <li key={p.id} className="card detected-item" data-testid="welcome-configured" data-id={p.id}>
                   <div>

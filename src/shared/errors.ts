@@ -88,6 +88,8 @@ export interface ErrorInfo {
   retryAt?: number;
   /** For a setting refused on save: which field of the settings form it is about (`baseUrl`, `proxyUrl`, `bypass`, `caFiles`…). */
   field?: string;
+  /** The other fields the same save refused (each with its `field`): a save names every field it refuses at once. */
+  also?: ErrorInfo[];
   /** For a setting refused on save: the value to use instead, when there is one (e.g. the base URL without the pasted endpoint). */
   corrected?: string;
   /** Which sentence `message` is (stable): the window words it in its language with `params`; the English `message` stays for the CLI and logs. */

@@ -149,6 +149,19 @@ describe('settings over IPC', () => {
     expect(badLog.ok).toBe(false);
   });
 
+  it('one save names every field it refuses: a bad proxy URL, a bad bypass list and a typed CA file together', async () => {
+    const dir = tmp('fields');
+    const { svc } = services(dir);
+    const r = await svc.invoke(CALLER, 'settings:set', [{ network: { proxy: { mode: 'manual', url: 'htp://proxy.corp:3128', bypass: '10.0.0.0/99' }, caFiles: ['/no/such/typed.pem'] } }]);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const fields = [r.error, ...(r.error.also ?? [])].map((e) => e.field);
+    expect(fields).toEqual(['proxyUrl', 'bypass', 'caFiles']);
+    // The typed path is refused as typed (never read: that would tell whether it exists).
+    expect(r.error.also?.find((e) => e.field === 'caFiles')?.key).toBe('ca_file_typed');
+    expect(readdirSync(dir)).not.toContain('settings.json');
+  });
+
   it('a broken settings file: the app still starts, says what is wrong, and saving sets it aside', async () => {
     const dir = tmp('broken');
     writeFileSync(join(dir, 'settings.json'), '{"version": 2, "providers": [{"id": "p1", "name": "x", "protocol": "gopher"}]}');

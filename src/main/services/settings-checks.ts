@@ -8,6 +8,7 @@
 import { checkBaseUrl, type BaseUrlIssue } from '../../shared/base-url.ts';
 import { ENV_REF } from '../core/config.ts';
 import { ParleyError } from '../core/errors.ts';
+import type { ErrorInfo } from '../../shared/errors.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
 import { noProxyUrl, resolveRoute } from '../core/route/resolve.ts';
 import { checkCaFiles } from '../core/trust.ts';
@@ -108,6 +109,35 @@ export interface ProxyValues {
  */
 export async function checkProxySettings(next: ProxyValues, stored: ProxyValues | undefined): Promise<void> {
   const url = next.url?.trim() ?? '';
-  if (next.mode === 'manual' || (url && url !== (stored?.url ?? '').trim())) checkProxyField(url, next.mode === 'manual' ? 'manual' : false);
-  await checkBypassField(next.bypass);
+  await everyField([
+    () => {
+      if (next.mode === 'manual' || (url && url !== (stored?.url ?? '').trim())) checkProxyField(url, next.mode === 'manual' ? 'manual' : false);
+    },
+    () => checkBypassField(next.bypass),
+  ]);
+}
+
+/**
+ * Runs every field's check, so that one save names every field it refuses: the first refusal is thrown, with the
+ * others in `also` (each with its field). Anything that is not a refusal is thrown as it is.
+ */
+export async function everyField(checks: readonly (() => unknown)[]): Promise<void> {
+  const refused: ParleyError[] = [];
+  for (const check of checks) {
+    try {
+      await check();
+    } catch (e) {
+      if (!ParleyError.is(e)) throw e;
+      refused.push(e);
+    }
+  }
+  const [first, ...rest] = refused;
+  if (!first) return;
+  // One level: a check that ran everyField itself brings its own `also`.
+  const flat = (e: ParleyError): ErrorInfo[] => {
+    const { also, ...info } = e.toInfo();
+    return [info, ...(also ?? [])];
+  };
+  const also = [...(first.detail.also ?? []), ...rest.flatMap(flat)];
+  throw also.length ? first.with({ also }) : first;
 }

@@ -3,7 +3,7 @@ import type { AppContext, Handlers } from './types.ts';
 import type { SettingsPatch } from '../../../shared/ipc.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 import { ParleyError } from '../../core/errors.ts';
-import { atField, checkCaFilesField, checkProxySettings } from '../settings-checks.ts';
+import { atField, checkCaFilesField, checkProxySettings, everyField } from '../settings-checks.ts';
 import { checkCaFiles as readCaFiles } from '../../core/trust.ts';
 import { maskProxyUrl } from '../settings-store.ts';
 
@@ -37,13 +37,19 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
   const checkNetwork = async (patch: SettingsPatch, before: StoredSettings | undefined): Promise<void> => {
     const n = patch.network;
     if (!n) return;
-    if (n.proxy) {
-      const old = before?.network.proxy;
-      // Compared as the window saw it: a stored password is the placeholder there.
-      const stored = old ? { mode: old.mode, url: maskProxyUrl(old.url), bypass: old.bypass } : undefined;
-      await checkProxySettings({ mode: n.proxy.mode ?? old?.mode ?? 'env', url: n.proxy.url ?? stored?.url, bypass: n.proxy.bypass ?? old?.bypass ?? '' }, stored);
-    }
-    if (n.caFiles) await checkCaFilesField(n.caFiles);
+    const proxy = n.proxy;
+    const caFiles = n.caFiles;
+    const old = before?.network.proxy;
+    // Compared as the window saw it: a stored password is the placeholder there.
+    const stored = old ? { mode: old.mode, url: maskProxyUrl(old.url), bypass: old.bypass } : undefined;
+    await everyField([
+      () => proxy && checkProxySettings({ mode: proxy.mode ?? old?.mode ?? 'env', url: proxy.url ?? stored?.url, bypass: proxy.bypass ?? old?.bypass ?? '' }, stored),
+      // A typed path is refused before any file is read (reading it would tell the window whether it exists).
+      () => {
+        checkCaFiles(patch, before);
+        return caFiles && checkCaFilesField(caFiles);
+      },
+    ]);
   };
   return {
     'settings:get': () => ctx.settings.view(),
@@ -58,7 +64,6 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
     },
     'settings:set': async (_caller, patch) => {
       const before = current();
-      checkCaFiles(patch, before);
       await checkNetwork(patch, before);
       // A stored key put on a new clear-text hop (proxy, bypass) needs the user's yes in main (consent.ts).
       if (before && patch.network) await ctx.guard.settingsChange(before, ctx.settings.preview(patch));

@@ -172,8 +172,10 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
     const ok = await saveSettings(built.patch, changed);
     if (!ok) {
       const error = useStore.getState().saveError;
-      if (error?.field) {
-        refuse([atField({ ...error, field: error.field })], t('settings.status.fieldInvalid'));
+      // Main names every field a save refused: each reason at its field.
+      const fields = error ? [error, ...(error.also ?? [])].filter((e): e is ErrorInfo & { field: string } => !!e.field) : [];
+      if (fields.length) {
+        refuse(fields.map(atField), t('settings.status.fieldInvalid'));
         return;
       }
       const code = error?.code;

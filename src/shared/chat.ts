@@ -138,7 +138,7 @@ export type ChatStreamEvent =
   | { requestId: string; seq: number; type: 'title'; conversationId: string; messageId: string; title: string };
 
 /**
- * A question the user chose to send when the provider's route answers again (issue 10, offline): kept by main
+ * A question the user chose to send when the provider's route answers again (offline): kept by main
  * in a bounded queue (persisted in the data folder), shown by the window as pending under its conversation.
  */
 export interface QueuedMessage {

@@ -122,7 +122,7 @@ export interface SendResult {
   tail: PathMessage[];
 }
 
-// ---- the network panel (issue 10): Parley's own recent requests, each with its timeline ----
+// ---- the network panel: Parley's own recent requests, each with its timeline ----
 /** Which part of Parley made a request. */
 export const NETWORK_KINDS = ['chat', 'title', 'models', 'doctor'] as const;
 export type NetworkKind = (typeof NETWORK_KINDS)[number];
@@ -184,7 +184,7 @@ export interface NetworkRequest extends NetworkSummary {
   dropped: number;
 }
 
-// ---- connectivity (issue 10, offline) ----
+// ---- connectivity (offline) ----
 /**
  * A provider route's state: 'online' it answers (or nothing says otherwise); 'offline' the OS reports no network;
  * 'unreachable' a chat or a probe failed at the connection level (dns_failed, connect_refused, connect_timeout,

@@ -11,7 +11,7 @@ export * from './constants.ts';
 /*
  * Schemas are valibot's: plain objects built by small functions, so building these and loading the library costs
  * ~3 ms where classic zod cost ~45 ms and zod/mini ~20 ms of every `parley chat` before its request was sent
- * (measured, issue 11). `v.optional(schema, value)` runs the default through the schema, as zod's prefault did.
+ * (measured). `v.optional(schema, value)` runs the default through the schema, as zod's prefault did.
  */
 
 /**

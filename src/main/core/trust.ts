@@ -140,7 +140,7 @@ export function systemCertificates(): string[] {
  * a secure context: a request with no TLS hop still refuses a CA file that cannot be used, as the settings
  * panel and the doctor do, at the cost of a stat per file (the cache spares re-reading). NODE_EXTRA_CA_CERTS is
  * not read here: it is not a Parley setting, Node itself checks it at start, and on a machine where it names the
- * whole OS bundle, parsing it took 16 ms of every http:// request's start (measured, issue 11).
+ * whole OS bundle, parsing it took 16 ms of every http:// request's start (measured).
  */
 export async function checkCaFiles(caFiles: readonly string[], cache?: TrustFileCache): Promise<void> {
   for (const [i, f] of caFiles.entries()) await readPemFile(f, `caFiles[${i}]`, cache);

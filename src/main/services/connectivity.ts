@@ -1,5 +1,5 @@
 /**
- * Connectivity (issue 10, offline): the state of each provider's route, and the questions waiting for it.
+ * Connectivity (offline): the state of each provider's route, and the questions waiting for it.
  *
  * A route is 'online' until something says otherwise: the OS reports no network ('offline', from the window's
  * navigator.onLine), or a chat or a probe fails at the connection level ('unreachable'). While a route is

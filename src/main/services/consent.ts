@@ -1,5 +1,5 @@
 /**
- * The user's consent, asked in main, before a secret goes somewhere the window chose (issue 15). The window
+ * The user's consent, asked in main, before a secret goes somewhere the window chose. The window
  * shows what a model wrote, so it is treated as an attacker; two of its changes would otherwise send a secret
  * of the user's to a server it picks:
  *

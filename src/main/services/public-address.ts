@@ -1,5 +1,5 @@
 /**
- * Public addresses only, for what a model names (images in answers, issue 15): main must not become the window's
+ * Public addresses only, for what a model names (images in answers): main must not become the window's
  * way into loopback, the LAN or a cloud's metadata service. A name is checked by what it resolves to, and the
  * connection itself uses a lookup that refuses any other answer (a name that resolves to a public address first
  * and to 127.0.0.1 at the connection, DNS rebinding, is refused there).

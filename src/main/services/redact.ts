@@ -86,7 +86,7 @@ export function createRedactor(knownSecrets: string[] = []): Redactor {
     if (enc !== s) forms.set(enc, s);
   }
   // Longest first, so a secret inside a longer one goes with it. Plain substring search, not one regular
-  // expression of every secret: that took a compile and a slow scan per secret of kilobytes (issue 15).
+  // expression of every secret: that took a compile and a slow scan per secret of kilobytes.
   const knownForms = [...forms.keys()].sort((a, b) => b.length - a.length);
   const replaceKnown = (input: string): string => {
     let s = input;

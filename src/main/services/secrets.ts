@@ -1,5 +1,5 @@
 /**
- * Keys and proxy passwords in the OS keychain (issue 10). The crypto is a small interface (SecretCipher): the
+ * Keys and proxy passwords in the OS keychain. The crypto is a small interface (SecretCipher): the
  * Electron shell passes one backed by `safeStorage` (safeStorageCipher below), tests and the browser host a
  * fake, the CLI none. Ciphertexts live in `<dataDir>/secrets.json` (base64, by a reference id), apart from
  * settings.json, which holds `keychain:<id>` in place of the value (so the CLI can tell a key is there and

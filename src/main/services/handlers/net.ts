@@ -1,5 +1,5 @@
 /**
- * Connectivity (issue 10, offline): the routes' states, the OS's online state as the window reports it, and the
+ * Connectivity (offline): the routes' states, the OS's online state as the window reports it, and the
  * questions waiting to be sent when their route answers again (../connectivity.ts). A window that asks for the
  * state (or reports the OS's) receives 'net:state' at every change.
  */

@@ -39,7 +39,7 @@ export interface AppContext {
   chat: ChatService;
   /** Each request's timeline (the log and the network panel). */
   requests: RequestRecorder;
-  /** Routes' states and the queued questions (issue 10, offline). */
+  /** Routes' states and the queued questions (offline). */
   connectivity: Connectivity;
   /** Why the data folder could not be used at start (the store then lives in a session folder). */
   storageError?: import('../../../shared/errors.ts').ErrorInfo;

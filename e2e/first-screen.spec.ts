@@ -3,7 +3,7 @@
  * is named on the first screen with a button to chat with it; the notice that no provider is configured
  * offers Settings and goes once a provider is added.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
@@ -68,7 +68,7 @@ describe.each(['en', 'zh'] as const)('the first screen (%s)', (lang) => {
     }
   });
 
-  it('an empty data folder offers the usual services, each one click from its form', async () => {
+  it('an empty data folder offers the usual services, each with its key field, and its form one click further', async () => {
     const app = await launch(lang, []);
     try {
       const { page } = app;
@@ -77,10 +77,37 @@ describe.each(['en', 'zh'] as const)('the first screen (%s)', (lang) => {
       const anthropic = page.locator(`${tid('welcome-preset')}[data-preset="anthropic"]`);
       expect(await anthropic.textContent()).toMatch(w.needsKey);
       await anthropic.click();
+      // The key field right there, focused; the whole form is one click further.
+      await page.waitForSelector(tid('welcome-key-form'));
+      expect(await page.textContent(`label[for="welcome-key"]`)).toContain('Anthropic');
+      await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('welcome-key');
+      await page.click(tid('welcome-key-more'));
       await page.waitForSelector(tid('provider-editor'));
       expect(await page.locator(tid('provider-preset')).inputValue()).toBe('anthropic');
       expect(await page.locator(tid('settings-baseUrl')).inputValue()).toBe('https://api.anthropic.com');
       await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('p-apiKey');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a key typed on the first screen starts a chat with that service at once (saved, nothing sent yet)', async () => {
+    const app = await launch(lang, []);
+    try {
+      const { page } = app;
+      await page.waitForSelector(tid('welcome-presets'));
+      await page.click(`${tid('welcome-preset')}[data-preset="deepseek"]`);
+      await page.fill(tid('welcome-key'), 'sk-firstScreenKey0123456789abcdef');
+      await page.click(tid('welcome-key-start'));
+      await page.waitForSelector(tid('composer'));
+      const saved = JSON.parse(readFileSync(join(app.dataDir, 'settings.json'), 'utf8')) as { providers: { preset: string; baseUrl: string; defaultModel: string; apiKey?: string }[]; defaults: { providerId: string } };
+      expect(saved.providers).toHaveLength(1);
+      expect(saved.providers[0]).toMatchObject({ preset: 'deepseek', baseUrl: 'https://api.deepseek.com/v1', defaultModel: 'deepseek-chat' });
+      expect(saved.providers[0]?.apiKey).toBeTruthy();
+      // The chat is with it: its model in the header, the welcome gone; the key is not in the window.
+      expect(await page.locator(tid('welcome')).count()).toBe(0);
+      expect(await page.content()).not.toContain('sk-firstScreenKey0123456789abcdef');
+      await expect.poll(() => page.locator(tid('composer')).getAttribute('placeholder')).toContain('deepseek-chat');
     } finally {
       await app.close();
     }

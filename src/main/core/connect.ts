@@ -17,6 +17,7 @@ import { proxyTargetFailure } from './classify.ts';
 import type { ProxyEndpoint, Route } from './route/types.ts';
 import { formatProxy } from './route/proxy-url.ts';
 import { TLS_REASONS, type ErrorCode } from '../../shared/errors.ts';
+import { words } from '../../shared/messages/en.ts';
 
 export interface TraceEvent {
   type: 'dns' | 'connect' | 'proxy' | 'tls';
@@ -94,22 +95,22 @@ function socketError(ctx: Ctx, err: NodeJS.ErrnoException, where: 'proxy' | 'tar
   const base = { hop: where, host, route: ctx.routeText } as const;
   if (where === 'proxy') {
     if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
-      return new ParleyError('proxy_unreachable', `Cannot resolve the proxy host ${p?.host} (${sys}).`, { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN', hint: 'Check the proxy host name, or set the proxy mode to none.', key: 'proxy_dns', params: { host: p?.host ?? '', sys } }, { cause: err });
+      return new ParleyError('proxy_unreachable', words('proxy_dns', { host: p?.host ?? '', sys }), { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN' }, { cause: err });
     }
-    return new ParleyError('proxy_unreachable', `Cannot connect to the proxy at ${host} (${sys}).`, { ...base, phase: 'connect', retryable: true, key: 'proxy_connect', params: { host, sys } }, { cause: err });
+    return new ParleyError('proxy_unreachable', words('proxy_connect', { host, sys }), { ...base, phase: 'connect', retryable: true }, { cause: err });
   }
   switch (err.code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NODATA':
     case 'EAI_FAIL':
-      return new ParleyError('dns_failed', `Cannot resolve ${ctx.target.host} (${sys}).`, { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN', key: 'dns_failed', params: { host: ctx.target.host, sys } }, { cause: err });
+      return new ParleyError('dns_failed', words('dns_failed', { host: ctx.target.host, sys }), { ...base, phase: 'dns', retryable: err.code === 'EAI_AGAIN' }, { cause: err });
     case 'ECONNREFUSED':
-      return new ParleyError('connect_refused', `Connection to ${host} was refused.`, { ...base, phase: 'connect', retryable: true, key: 'connect_refused', params: { host } }, { cause: err });
+      return new ParleyError('connect_refused', words('connect_refused', { host }), { ...base, phase: 'connect', retryable: true }, { cause: err });
     case 'ETIMEDOUT':
-      return new ParleyError('connect_timeout', `Connection to ${host} timed out.`, { ...base, phase: 'connect', retryable: true, key: 'connect_timeout', params: { host } }, { cause: err });
+      return new ParleyError('connect_timeout', words('connect_timeout', { host }), { ...base, phase: 'connect', retryable: true }, { cause: err });
     default:
-      return new ParleyError('connect_refused', `Cannot connect to ${host} (${sys}).`, { ...base, phase: 'connect', retryable: true, key: 'connect_failed', params: { host, sys } }, { cause: err });
+      return new ParleyError('connect_refused', words('connect_failed', { host, sys }), { ...base, phase: 'connect', retryable: true }, { cause: err });
   }
 }
 
@@ -239,21 +240,12 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
     if (signal.aborted || !(e instanceof HeadError)) throw e;
     const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText } as const;
     if (e.kind === 'not_http') {
-      throw new ParleyError('proxy_refused', `The proxy ${proxyHost} did not answer CONNECT with HTTP (got "${shown(e.got, 80)}").`, {
-        ...base, providerMessage: shown(e.got, 80), hint: 'Check that this address is an HTTP proxy; for a SOCKS proxy use a socks5h:// URL.',
-        key: 'proxy_not_http', params: { proxy: proxyHost, got: shown(e.got, 80) },
-      });
+      throw new ParleyError('proxy_refused', words('proxy_not_http', { proxy: proxyHost, got: shown(e.got, 80) }), { ...base, providerMessage: shown(e.got, 80) });
     }
     if (e.kind === 'too_large') {
-      throw new ParleyError('proxy_refused', `The proxy ${proxyHost} sent more than 64 KB without ending its answer head to CONNECT ${authority}.`, {
-        ...base, hint: 'Check that this address is an HTTP proxy that allows CONNECT; for a SOCKS proxy use a socks5h:// URL.',
-        key: 'proxy_head_too_large', params: { proxy: proxyHost, target: authority },
-      });
+      throw new ParleyError('proxy_refused', words('proxy_head_too_large', { proxy: proxyHost, target: authority }), base);
     }
-    throw new ParleyError('proxy_refused', `The proxy ${proxyHost} closed the connection instead of opening a tunnel to ${authority}.`, {
-      ...base, retryable: true, key: 'proxy_closed', params: { proxy: proxyHost, target: authority },
-      hint: 'Check that this is an HTTP proxy (not SOCKS: use a socks5h:// URL for that) and that it allows CONNECT.',
-    }, { cause: e.cause ?? e });
+    throw new ParleyError('proxy_refused', words('proxy_closed', { proxy: proxyHost, target: authority }), { ...base, retryable: true }, { cause: e.cause ?? e });
   }
   const lines = head.split('\r\n');
   const statusLine = lines[0] ?? '';
@@ -273,30 +265,14 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
   }
   const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, status, route: ctx.routeText, providerMessage: shown(statusLine, 200) } as const;
   if (status === 407) {
-    throw new ParleyError('proxy_auth_failed', auth
-      ? `The proxy ${proxyHost} rejected the user name or password (407).`
-      : `The proxy ${proxyHost} requires authentication (407), and no credentials are set.`, {
-      ...base, key: auth ? 'proxy_auth_rejected' : 'proxy_auth_required', params: { proxy: proxyHost },
-      hint: auth
-        ? 'Check the proxy user name and password; percent-encode special characters in the proxy URL (@ as %40, : as %3A).'
-        : 'Put the credentials in the proxy URL: http://user:password@host:port (percent-encode special characters).',
-    });
+    throw new ParleyError('proxy_auth_failed', words(auth ? 'proxy_auth_rejected' : 'proxy_auth_required', { proxy: proxyHost }), base);
   }
   if (status >= 300 && status < 400) {
     const location = lines.slice(1).find((l) => /^location:/i.test(l))?.slice('location:'.length).trim();
-    throw new ParleyError('proxy_refused', location
-      ? `The proxy ${proxyHost} redirected to ${shown(location, 200)} instead of opening a tunnel to ${authority} (${shown(statusLine, 120)}).`
-      : `The proxy ${proxyHost} answered CONNECT with a redirect and no location, instead of opening a tunnel to ${authority} (${shown(statusLine, 120)}).`, {
-      ...base, key: location ? 'proxy_redirect' : 'proxy_redirect_nowhere', params: { proxy: proxyHost, target: authority, location: location ? shown(location, 200) : '', line: shown(statusLine, 120) },
-      hint: 'The proxy may want a sign-in (a captive portal or a login page): open that address in your browser, or ask your administrator. Parley does not follow redirects for a tunnel.',
-    });
+    throw new ParleyError('proxy_refused', words(location ? 'proxy_redirect' : 'proxy_redirect_nowhere', { proxy: proxyHost, target: authority, location: location ? shown(location, 200) : '', line: shown(statusLine, 120) }), base);
   }
-  throw new ParleyError('proxy_refused', `The proxy ${proxyHost} refused the tunnel to ${authority} (${shown(statusLine.trim(), 120)}).`, {
-    ...base, key: status === 403 ? 'proxy_tunnel_forbidden' : 'proxy_tunnel_refused', params: { proxy: proxyHost, target: authority, host: ctx.target.host, line: shown(statusLine.trim(), 120) },
-    retryable: status >= 500,
-    hint: status === 403
-      ? `The proxy does not allow ${authority}. Ask for it to be allowed, or add ${ctx.target.host} to the bypass list if it is reachable directly.`
-      : `The proxy could not reach ${authority}. Check the base URL, or whether the provider is reachable from the proxy.`,
+  throw new ParleyError('proxy_refused', words(status === 403 ? 'proxy_tunnel_forbidden' : 'proxy_tunnel_refused', { proxy: proxyHost, target: authority, host: ctx.target.host, line: shown(statusLine.trim(), 120) }), {
+    ...base, retryable: status >= 500,
   });
 }
 
@@ -306,26 +282,18 @@ function socksError(ctx: Ctx, p: ProxyEndpoint, e: unknown): ParleyError {
   const base = { hop: 'proxy', host: proxyHost, route: ctx.routeText, providerMessage: msg } as const;
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /ECONNREFUSED|ENOTFOUND/.test(msg)) {
-    return new ParleyError('proxy_unreachable', `Cannot connect to the SOCKS proxy at ${proxyHost} (${code ?? msg}).`, { ...base, phase: 'connect', retryable: true, key: 'socks_unreachable', params: { proxy: proxyHost, sys: code ?? msg } }, { cause: e });
+    return new ParleyError('proxy_unreachable', words('socks_unreachable', { proxy: proxyHost, sys: code ?? msg }), { ...base, phase: 'connect', retryable: true }, { cause: e });
   }
   if (/auth/i.test(msg)) {
-    return new ParleyError('proxy_auth_failed', p.username !== undefined
-      ? `The SOCKS proxy ${proxyHost} rejected the user name or password.`
-      : `The SOCKS proxy ${proxyHost} requires authentication, and no credentials are set.`, {
-      ...base, phase: 'proxy_handshake', key: p.username !== undefined ? 'socks_auth_rejected' : 'socks_auth_required', params: { proxy: proxyHost },
-      hint: 'Put the credentials in the proxy URL: socks5h://user:password@host:port (percent-encode special characters).',
-    }, { cause: e });
+    return new ParleyError('proxy_auth_failed', words(p.username !== undefined ? 'socks_auth_rejected' : 'socks_auth_required', { proxy: proxyHost }), { ...base, phase: 'proxy_handshake' }, { cause: e });
   }
   if (/timed out/i.test(msg)) return socksStalled(ctx, p, SOCKS_HANDSHAKE_MS);
   if (/rejected|refused|unreachable|failure|not allowed/i.test(msg)) {
-    return new ParleyError('proxy_refused', `The SOCKS proxy ${proxyHost} could not open a connection to ${hostPort(ctx.target.host, ctx.target.port)} (${msg}).`, {
-      ...base, phase: 'proxy_handshake', retryable: true, key: 'socks_refused', params: { proxy: proxyHost, target: hostPort(ctx.target.host, ctx.target.port), sys: msg },
+    return new ParleyError('proxy_refused', words('socks_refused', { proxy: proxyHost, target: hostPort(ctx.target.host, ctx.target.port), sys: msg }), {
+      ...base, phase: 'proxy_handshake', retryable: true,
     }, { cause: e });
   }
-  return new ParleyError('proxy_refused', `The SOCKS handshake with ${proxyHost} failed (${msg}).`, {
-    ...base, phase: 'proxy_handshake', retryable: true, hint: 'Check that this address is a SOCKS proxy of the version in the URL (socks4, socks4a, socks5, socks5h).',
-    key: 'socks_handshake', params: { proxy: proxyHost, sys: msg },
-  }, { cause: e });
+  return new ParleyError('proxy_refused', words('socks_handshake', { proxy: proxyHost, sys: msg }), { ...base, phase: 'proxy_handshake', retryable: true }, { cause: e });
 }
 
 /** Bound on a SOCKS handshake when the connect timeout is off (0): the socks library always has one. */
@@ -340,13 +308,9 @@ function socksStalled(ctx: Ctx, p: ProxyEndpoint, ms: number): ParleyError {
   const target = hostPort(ctx.target.host, ctx.target.port);
   const base = { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText, retryable: true } as const;
   if ((ctx.proxySocket?.bytesRead ?? 0) === 0) {
-    return new ParleyError('proxy_unreachable', `The SOCKS proxy ${proxyHost} did not answer the handshake within ${ms} ms.`, {
-      ...base, key: 'socks_silent', params: { proxy: proxyHost, ms }, hint: `Check that ${proxyHost} is a SOCKS proxy of the version in the URL (socks4, socks4a, socks5, socks5h), and that it is working; an HTTP proxy needs an http:// URL.`,
-    });
+    return new ParleyError('proxy_unreachable', words('socks_silent', { proxy: proxyHost, ms }), base);
   }
-  return new ParleyError('connect_timeout', `The SOCKS proxy ${proxyHost} did not open the tunnel to ${target} within ${ms} ms.`, {
-    ...base, key: 'socks_tunnel_timeout', params: { proxy: proxyHost, target, ms }, hint: 'The proxy may not reach the provider. Raise the connect timeout, or check the route.',
-  });
+  return new ParleyError('connect_timeout', words('socks_tunnel_timeout', { proxy: proxyHost, target, ms }), base);
 }
 
 async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Promise<net.Socket> {
@@ -460,14 +424,8 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
       const viaProxy = ctx.opts.route.kind === 'proxy' && where === 'target';
       const intercept = issuer && INSPECTION_PRODUCTS.test(issuer) ? issuer : undefined;
       const untrusted = (reason: string, sys: string): ParleyError =>
-        new ParleyError('tls_untrusted', `The certificate of ${host} is not trusted: ${reason} (issuer: ${issuer ?? 'unknown'}).`, {
+        new ParleyError('tls_untrusted', words(intercept ? 'tls_untrusted_inspect' : viaProxy ? 'tls_untrusted_proxy' : 'tls_untrusted', { host, reason, sys, issuer: issuer ?? 'unknown' }), {
           hop: where, phase: 'tls', host, certIssuer: issuer, route: ctx.routeText, providerMessage: sys,
-          key: intercept ? 'tls_untrusted_inspect' : viaProxy ? 'tls_untrusted_proxy' : 'tls_untrusted', params: { host, reason, sys, issuer: issuer ?? '?' },
-          hint: intercept
-            ? `The certificate was issued by "${intercept}", a TLS-inspecting proxy. Add its CA certificate file under Trusted certificates (--ca FILE).`
-            : viaProxy
-              ? `A proxy on the route may be intercepting TLS (issuer "${issuer ?? 'unknown'}"). If you trust it, add its CA certificate file under Trusted certificates (--ca FILE).`
-              : `If you trust the issuer "${issuer ?? 'unknown'}", add its CA certificate file under Trusted certificates (--ca FILE).`,
         });
       if (!socket.authorized) {
         const sys = String(socket.authorizationError ?? 'unknown');
@@ -486,12 +444,8 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       const viaProxy = ctx.opts.route.kind === 'proxy' && where === 'target';
-      fail(new ParleyError('tls_handshake_failed', `The TLS handshake with ${host} failed (${err.code ?? err.message}).`, {
+      fail(new ParleyError('tls_handshake_failed', words(viaProxy ? 'tls_handshake_proxy' : 'tls_handshake', { host, sys: err.code ?? err.message, servername }), {
         hop: where, phase: 'tls', host, route: ctx.routeText, providerMessage: err.message, retryable: true,
-        key: viaProxy ? 'tls_handshake_proxy' : 'tls_handshake', params: { host, sys: err.code ?? err.message, servername },
-        hint: viaProxy
-          ? `The proxy accepted the tunnel but the secure connection to ${servername} broke: the proxy may not handle TLS for this host. Try a direct connection (add ${servername} to the bypass list) or another proxy.`
-          : undefined,
       }, { cause: err }));
     });
   });
@@ -503,19 +457,16 @@ function timeoutError(ctx: Ctx): ParleyError {
   const target = hostPort(ctx.target.host, ctx.target.port);
   switch (ctx.stage) {
     case 'proxy_connect':
-      return new ParleyError('proxy_unreachable', `The proxy ${p ? hostPort(p.host, p.port) : ''} did not accept a connection within ${ms} ms.`, { hop: 'proxy', phase: 'connect', route: ctx.routeText, retryable: true, key: 'proxy_accept_timeout', params: { proxy: p ? hostPort(p.host, p.port) : '', ms } });
+      return new ParleyError('proxy_unreachable', words('proxy_accept_timeout', { proxy: p ? hostPort(p.host, p.port) : '', ms }), { hop: 'proxy', phase: 'connect', route: ctx.routeText, retryable: true });
     case 'proxy_handshake': {
       if (p && p.scheme !== 'http' && p.scheme !== 'https') return socksStalled(ctx, p, ms);
       const proxyHost = p ? hostPort(p.host, p.port) : '';
-      return new ParleyError('connect_timeout', `The proxy ${proxyHost} did not answer CONNECT to ${target} within ${ms} ms.`, {
-        hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText, retryable: true, key: 'proxy_connect_timeout', params: { proxy: proxyHost, target, ms },
-        hint: 'The proxy may not reach the provider, or this address is not an HTTP proxy. Raise the connect timeout, or check the route.',
-      });
+      return new ParleyError('connect_timeout', words('proxy_connect_timeout', { proxy: proxyHost, target, ms }), { hop: 'proxy', phase: 'proxy_handshake', host: proxyHost, route: ctx.routeText, retryable: true });
     }
     case 'tls':
-      return new ParleyError('connect_timeout', `The TLS handshake with ${target} did not finish within ${ms} ms.`, { hop: 'target', phase: 'tls', host: target, route: ctx.routeText, retryable: true, key: 'tls_timeout', params: { target, ms } });
+      return new ParleyError('connect_timeout', words('tls_timeout', { target, ms }), { hop: 'target', phase: 'tls', host: target, route: ctx.routeText, retryable: true });
     default:
-      return new ParleyError('connect_timeout', `Connection to ${target} timed out after ${ms} ms.`, { hop: 'target', phase: 'connect', host: target, route: ctx.routeText, retryable: true, key: 'connect_timeout_ms', params: { target, ms } });
+      return new ParleyError('connect_timeout', words('connect_timeout_ms', { target, ms }), { hop: 'target', phase: 'connect', host: target, route: ctx.routeText, retryable: true });
   }
 }
 
@@ -553,7 +504,7 @@ export async function openConnection(opts: ConnectorOptions, target: Target, out
     return socket;
   } catch (e) {
     if (timedOut) throw timeoutError(ctx);
-    if (outer?.aborted) throw new ParleyError('cancelled', 'The request was cancelled.', { phase: 'connect', key: 'cancelled', params: {} });
+    if (outer?.aborted) throw new ParleyError('cancelled', words('cancelled', {}), { phase: 'connect' });
     throw e;
   } finally {
     clearTimeout(timer);

@@ -10,7 +10,9 @@ import { call } from '../api.ts';
 import { codeTitle } from '../i18n.ts';
 import { useStore } from '../store.ts';
 import { useChat } from '../chat-store.ts';
-import { PRESETS } from '../../../shared/constants.ts';
+import { PRESETS, type PresetId } from '../../../shared/constants.ts';
+import type { ErrorInfo } from '../../../shared/errors.ts';
+import { errorMessage } from '../error-words.ts';
 import { providerDefaultModel } from '../../../shared/model-choice.ts';
 import { usePresetName } from './ProvidersSection.tsx';
 
@@ -38,6 +40,35 @@ export function Welcome(): React.JSX.Element {
   /** A found provider's name: its preset's, in the window's language, when main named it after the preset. */
   const nameOf = (d: DetectedProvider): string => (PRESETS.find((p) => p.id === d.preset)?.name === d.name ? presetName(d.preset) : d.name);
   const [tried, setTried] = useState<Record<string, Tried>>({});
+  /** A service picked in the grid: its key typed here starts a chat at once (the full form is one click away). */
+  const [picked, setPicked] = useState<PresetId | null>(null);
+  const [key, setKey] = useState('');
+  const [starting, setStarting] = useState(false);
+  const [startError, setStartError] = useState<ErrorInfo | null>(null);
+  const pick = (id: PresetId): void => {
+    const preset = PRESETS.find((p) => p.id === id);
+    // Local servers and custom addresses need their address: the full form.
+    if (!preset?.keyVar) return addProvider(id);
+    setPicked(id);
+    setKey('');
+    setStartError(null);
+  };
+  const startWith = async (id: PresetId): Promise<void> => {
+    const preset = PRESETS.find((p) => p.id === id);
+    if (!preset || !key.trim() || starting) return;
+    setStarting(true);
+    setStartError(null);
+    const model = preset.model ?? '';
+    const ok = await saveProvider({ name: presetName(id), preset: id, protocol: preset.protocol, baseUrl: preset.baseUrl, apiKey: key.trim(), models: model ? [model] : [], defaultModel: model });
+    setStarting(false);
+    if (!ok) {
+      setStartError(useStore.getState().saveError);
+      return;
+    }
+    setKey('');
+    const saved = useStore.getState().view?.providers.find((p) => p.preset === id && p.baseUrl === preset.baseUrl);
+    if (saved) await chatWith(saved.id, providerDefaultModel(saved));
+  };
 
   useEffect(() => {
     let alive = true;
@@ -126,13 +157,25 @@ export function Welcome(): React.JSX.Element {
           <ul className="preset-grid" data-testid="welcome-presets">
             {PRESETS.filter((p) => p.id !== 'custom').map((p) => (
               <li key={p.id}>
-                <button type="button" className="secondary preset-button" data-testid="welcome-preset" data-preset={p.id} onClick={() => addProvider(p.id)}>
+                <button type="button" className="secondary preset-button" data-testid="welcome-preset" data-preset={p.id} aria-expanded={p.keyVar ? picked === p.id : undefined} onClick={() => pick(p.id)}>
                   <strong>{presetName(p.id)}</strong>
                   <span className="muted small">{p.local ? t('welcome.presetLocal') : p.keyVar ? t('welcome.presetKey') : t('welcome.presetUrl')}</span>
                 </button>
               </li>
             ))}
           </ul>
+          {picked ? (
+            <form className="card welcome-key" data-testid="welcome-key-form" onSubmit={(e) => { e.preventDefault(); void startWith(picked); }}>
+              <label htmlFor="welcome-key">{t('welcome.keyFor', { name: presetName(picked) })}</label>
+              <input id="welcome-key" data-testid="welcome-key" type="password" autoComplete="off" spellCheck={false} autoFocus value={key} onChange={(e) => setKey(e.target.value)} aria-invalid={startError ? true : undefined} aria-describedby={startError ? 'welcome-key-error' : 'welcome-key-note'} />
+              <p id="welcome-key-note" className="muted small">{t('welcome.keyNote')}</p>
+              {startError ? <p id="welcome-key-error" className="status-error" role="alert" data-testid="welcome-key-error">{errorMessage(startError)}</p> : null}
+              <div className="actions">
+                <button type="submit" className="primary" data-testid="welcome-key-start" disabled={!key.trim() || starting}>{starting ? t('welcome.starting') : t('welcome.keyStart')}</button>
+                <button type="button" className="secondary" data-testid="welcome-key-more" onClick={() => addProvider(picked)}>{t('welcome.keyMore')}</button>
+              </div>
+            </form>
+          ) : null}
         </>
       ) : null}
       <div className="actions">

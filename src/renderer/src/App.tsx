@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { bridge, call } from './api.ts';
+import { call } from './api.ts';
+import { wireStores } from './events.ts';
 import { useChat } from './chat-store.ts';
 import { useStore } from './store.ts';
 import { Sidebar } from './components/Sidebar.tsx';
@@ -48,16 +49,7 @@ export function App(): React.JSX.Element {
   const shown = (id: 'settings' | 'diagnostics' | 'network'): boolean => section === id || !!visited[id];
 
   useEffect(() => {
-    const api = bridge();
-    const offs: (() => void)[] = [];
-    if (api) {
-      try {
-        offs.push(api.on('doctor:step', (step) => useStore.getState().onDoctorStep(step)));
-        offs.push(api.on('chat:stream', (ev) => useChat.getState().onStream(ev)));
-      } catch {
-        /* no events without the bridge */
-      }
-    }
+    const unwire = wireStores();
     void (async () => {
       // One round trip: settings, the list, answers main is still writing (after a reload) and the
       // conversation to show; then the events from here on.
@@ -66,7 +58,7 @@ export function App(): React.JSX.Element {
     })();
     window.addEventListener('keydown', onShortcut);
     return () => {
-      for (const off of offs) off();
+      unwire();
       window.removeEventListener('keydown', onShortcut);
     };
   }, []);

@@ -31,9 +31,12 @@ export interface ChatState {
   opening: boolean;
   /** Answers being written, by message id. */
   live: Record<string, LiveAnswer>;
-  /** Last seq seen per request (events at or below it are already folded in). */
+  /** Last seq seen per request (events at or below it are already folded in): the SEEN_KEPT most recent. */
   seen: Record<string, number>;
-  /** Answers that ended, by request id: an end can arrive before the call that started the request returns. */
+  /**
+   * Answers that ended, by request id: an end can arrive before the call that started the request returns (or a
+   * read of the conversation). The ENDED_KEPT most recent.
+   */
   finished: Record<string, Message>;
   /** A failure of an action (not of an answer: those are cards on the message). */
   actionError: ErrorInfo | null;
@@ -103,6 +106,21 @@ function withTail(page: ConversationPage, tail: PathMessage[]): ConversationPage
   return { ...page, messages: [...page.messages.slice(0, cut), ...tail] };
 }
 
+/** How many ended answers the window remembers (an end overtakes its call or a read by moments, not by fifty answers). */
+export const ENDED_KEPT = 50;
+/** How many requests' last seq the window remembers (those being written are far fewer: main writes a few at once). */
+export const SEEN_KEPT = 200;
+
+/** The record with `key` set to `value` as its most recent entry, its oldest entries dropped beyond `max`. */
+export function withRecent<T>(record: Readonly<Record<string, T>>, key: string, value: T, max: number): Record<string, T> {
+  const rest: Record<string, T> = { ...record };
+  delete rest[key];
+  const keys = Object.keys(rest);
+  for (const k of keys.slice(0, Math.max(0, keys.length + 1 - max))) delete rest[k];
+  rest[key] = value;
+  return rest;
+}
+
 let searchSeq = 0;
 /** Requests of main (queued questions) whose messages made the window read its conversation again: once each. */
 const refreshedFor = new Set<string>();
@@ -154,10 +172,10 @@ export const useChat = create<ChatState>()((set, get) => {
     applyBoot(boot) {
       set((s) => {
         const live = { ...s.live };
-        const seen = { ...s.seen };
+        let seen = s.seen;
         for (const a of boot.active) {
           live[a.messageId] = { requestId: a.requestId, conversationId: a.conversationId, text: a.text, reasoning: a.reasoning, seq: a.seq, startedAt: a.startedAt, ...(a.notice ? { notice: a.notice } : {}) };
-          seen[a.requestId] = Math.max(seen[a.requestId] ?? 0, a.seq);
+          seen = withRecent(seen, a.requestId, Math.max(seen[a.requestId] ?? 0, a.seq), SEEN_KEPT);
         }
         return {
           conversations: sortList(boot.conversations),
@@ -349,7 +367,7 @@ export const useChat = create<ChatState>()((set, get) => {
       }
       const seen = get().seen[ev.requestId] ?? 0;
       if (ev.seq <= seen) return; // already folded in (a snapshot after a reload)
-      set((s) => ({ seen: { ...s.seen, [ev.requestId]: ev.seq } }));
+      set((s) => ({ seen: withRecent(s.seen, ev.requestId, ev.seq, SEEN_KEPT) }));
       if (ev.type === 'title') {
         set((s) => ({
           conversations: s.conversations.map((c) => (c.id === ev.conversationId ? { ...c, title: ev.title } : c)),
@@ -360,7 +378,7 @@ export const useChat = create<ChatState>()((set, get) => {
       if (ev.type === 'end') {
         set((s) => {
           const { [ev.messageId]: _done, ...live } = s.live;
-          return { live, finished: { ...s.finished, [ev.requestId]: ev.message } };
+          return { live, finished: withRecent(s.finished, ev.requestId, ev.message, ENDED_KEPT) };
         });
         replaceMessage(ev.message);
         set((s) => ({ conversations: sortList(s.conversations.map((c) => (c.id === ev.conversationId ? { ...c, updatedAt: ev.message.updatedAt } : c))) }));

@@ -1,6 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { bridge } from '../api.ts';
 import { useChat } from '../chat-store.ts';
 import { modelsOf, useStore } from '../store.ts';
 import { conversationModel } from '../../../shared/model-choice.ts';
@@ -242,21 +241,14 @@ export function ChatView(): React.JSX.Element {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
-  // The routes' states from main (and their changes), and the OS's online state as this window sees it.
+  // The OS's online state as this window sees it (main answers with the routes' states; its changes come as
+  // 'net:state' events, wired in events.ts).
   useEffect(() => {
-    const api = bridge();
-    let off: (() => void) | undefined;
-    try {
-      off = api?.on('net:state', (state) => useChat.getState().onNetState(state));
-    } catch {
-      /* no events without the bridge */
-    }
     const report = (): void => void useChat.getState().reportOnline(navigator.onLine);
     report();
     window.addEventListener('online', report);
     window.addEventListener('offline', report);
     return () => {
-      off?.();
       window.removeEventListener('online', report);
       window.removeEventListener('offline', report);
     };

@@ -29,12 +29,17 @@ export async function loadImage(url: string): Promise<string | null> {
 function Notice({ notice }: { notice: StreamNotice }): React.JSX.Element | null {
   const { t } = useTranslation();
   const [, tick] = useState(0);
+  const left = notice.kind === 'retry' ? Math.max(0, Math.ceil((notice.at + notice.delayMs - Date.now()) / 1000)) : 0;
+  // The countdown: shown again a little later while seconds are left (the timer set after the render, and cleared).
+  useEffect(() => {
+    if (left <= 0) return;
+    const timer = window.setTimeout(() => tick((n) => n + 1), 250);
+    return () => window.clearTimeout(timer);
+  });
   if (notice.kind === 'route') return null;
   if (notice.kind === 'fallback') {
     return <p className="stream-notice" role="status" data-testid="stream-notice" data-kind="fallback">{t(notice.remembered ? 'chat.notice.fallbackRemembered' : 'chat.notice.fallback', { reason: codeTitle(notice.reason) })}</p>;
   }
-  const left = Math.max(0, Math.ceil((notice.at + notice.delayMs - Date.now()) / 1000));
-  if (left > 0) window.setTimeout(() => tick((n) => n + 1), 250);
   return (
     <p className="stream-notice" role="status" data-testid="stream-notice" data-kind="retry">
       {t('chat.notice.retry', { s: left, attempt: notice.attempt, of: notice.of, reason: codeTitle(notice.reason) })}

@@ -11,7 +11,8 @@ import type { TFunction } from 'i18next';
 import { NETWORK_KINDS, type NetworkHeader, type NetworkRequest, type NetworkStep, type NetworkSummary } from '../../../shared/ipc.ts';
 import { isRouteFacts, type RouteFacts } from '../../../shared/route.ts';
 import { isSecretShape, type SecretShape } from '../../../shared/secret-shape.ts';
-import { bridge, call } from '../api.ts';
+import { call } from '../api.ts';
+import { subscribe } from '../events.ts';
 import { copyText } from '../clipboard.ts';
 import { wordRoute, wordRouteSource } from '../error-words.ts';
 import { codeTitle } from '../i18n.ts';
@@ -256,20 +257,15 @@ export function NetworkPanel(): React.JSX.Element {
   useEffect(() => {
     let live = true;
     // Updates first, then the list: nothing that happens in between is missed (an update replaces its row).
-    let off: (() => void) | undefined;
-    try {
-      off = bridge()?.on('network:update', (s) => {
-        setRows((prev) => {
-          const rest = prev.filter((p) => p.id !== s.id);
-          const had = rest.length !== prev.length;
-          const next = had ? prev.map((p) => (p.id === s.id ? s : p)) : [s, ...prev];
-          return next.slice(0, MAX_ROWS);
-        });
-        if (selectedRef.current === s.id) void load(s.id);
+    const off = subscribe('network:update', (s) => {
+      setRows((prev) => {
+        const rest = prev.filter((p) => p.id !== s.id);
+        const had = rest.length !== prev.length;
+        const next = had ? prev.map((p) => (p.id === s.id ? s : p)) : [s, ...prev];
+        return next.slice(0, MAX_ROWS);
       });
-    } catch {
-      /* no events without the bridge */
-    }
+      if (selectedRef.current === s.id) void load(s.id);
+    });
     void call('networkList', (api) => api.networkList()).then((r) => {
       if (!live) return;
       setLoaded(true);
@@ -286,7 +282,7 @@ export function NetworkPanel(): React.JSX.Element {
     });
     return () => {
       live = false;
-      off?.();
+      off();
     };
   }, [load]);
 

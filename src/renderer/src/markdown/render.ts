@@ -240,7 +240,7 @@ export function staticEnv(labels: MarkdownLabels = markdownStrings.en): RenderEn
 }
 
 /**
- * The HTML of a whole message, not yet sanitised (renderMarkdownToHtml in html.ts sanitises it): no
+ * The HTML of a whole message, not yet sanitised (sanitizeMarkdownHtml in sanitize.ts does that): no
  * highlighting, math or diagrams; remote images become links. Raw HTML in the text is escaped.
  */
 export function markdownToHtml(text: string, labels?: MarkdownLabels): string {

@@ -1,0 +1,31 @@
+/**
+ * Main's events, wired in one place: the stores take theirs here ('doctor:step' the doctor's steps, 'chat:stream'
+ * the answers being written, 'net:state' the routes' states and the waiting questions); a view that keeps its own
+ * state (the network panel's rows) subscribes through `subscribe`. Without the bridge (or when it refuses) there
+ * are simply no events.
+ */
+import type { EventContract, EventName } from '../../shared/ipc.ts';
+import { bridge } from './api.ts';
+import { useChat } from './chat-store.ts';
+import { useStore } from './store.ts';
+
+/** Listens to one of main's events; returns the way to stop. */
+export function subscribe<E extends EventName>(event: E, listener: (payload: EventContract[E]) => void): () => void {
+  try {
+    return bridge()?.on(event, listener) ?? (() => undefined);
+  } catch {
+    return () => undefined;
+  }
+}
+
+/** The stores' events, from the start of the window (before the start's data is asked for: nothing is missed). */
+export function wireStores(): () => void {
+  const offs = [
+    subscribe('doctor:step', (step) => useStore.getState().onDoctorStep(step)),
+    subscribe('chat:stream', (ev) => useChat.getState().onStream(ev)),
+    subscribe('net:state', (state) => useChat.getState().onNetState(state)),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}

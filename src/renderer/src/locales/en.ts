@@ -437,6 +437,7 @@ export const en = {
         shell_proxy_other: 'Your login shell sets {{values}}, which Parley, started from the desktop, does not see (none of them applies to {{scheme}}:// providers as they stand): if this provider needs a proxy, set the proxy mode to manual with that proxy, or start Parley from that shell.',
         no_key_shell: 'No API key is set; your login shell has {{variable}}, which the app does not see.',
         no_key_shell_paste: 'No API key is set, and {{variable}} from your login shell is not in Parley’s environment: paste the key into Settings → API key.',
+        settings_unknown_keys: 'Keys in settings.json that Parley does not know (it ignores them; a typo?): {{keys}}.',
         settings_warn: 'Settings valid, with warnings:',
         settings_ok: 'Settings valid ({{protocol}}, {{model}}).',
         bypass: 'The provider is reachable directly: add "{{host}}" to the bypass list (or to NO_PROXY) so Parley connects to it without the proxy.',

@@ -423,6 +423,7 @@ export const zh: Messages = {
         shell_proxy_other: '你的登录 shell 设置了 {{values}}，从桌面启动的 Parley 看不到它们（按现在的设置，它们都不适用于 {{scheme}}:// 服务）：如果此服务需要代理，请把代理模式设为手动并填入该代理；或从该 shell 启动 Parley。',
         no_key_shell: '未设置 API 密钥；你的登录 shell 中有 {{variable}}，但应用看不到它。',
         no_key_shell_paste: '未设置 API 密钥，而登录 shell 中的 {{variable}} 不在 Parley 的环境中：请把密钥粘贴到「设置 → API 密钥」。',
+        settings_unknown_keys: 'settings.json 中有 Parley 不认识的键（已被忽略；是否拼写错误？）：{{keys}}。',
         settings_warn: '设置有效，但有警告：',
         settings_ok: '设置有效（{{protocol}}，{{model}}）。',
         bypass: '可以直接连接到该服务：把「{{host}}」加入绕过列表（或 NO_PROXY），让 Parley 不经代理连接它。',

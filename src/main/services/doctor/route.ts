@@ -1,0 +1,27 @@
+/** Step 2, route: which way the chat requests go (direct, or which proxy) and which setting or rule decided. */
+import type { Worded } from '../../../shared/doctor.ts';
+import { describeRoute, formatProxy, type Route } from '../../core/probe.ts';
+import type { StepDef } from './context.ts';
+import { errCode, errWords, say } from './words.ts';
+
+export function routeWords(r: Route): Worded {
+  return r.kind === 'direct'
+    ? say('route_direct', describeRoute(r), { source: r.source })
+    : say('route_proxy', describeRoute(r), { proxy: formatProxy(r.proxy), source: r.source });
+}
+
+export const routeStep: StepDef = {
+  id: 'route',
+  async run(ctx) {
+    let route: Route;
+    try {
+      route = await (ctx.probe as NonNullable<typeof ctx.probe>).route();
+    } catch (e) {
+      ctx.fail(errCode(e), e);
+      return { status: 'fail', words: [errWords(e)] };
+    }
+    ctx.route = route;
+    return { status: 'pass', words: [routeWords(route)] };
+  },
+  next: (ctx) => (ctx.route ? undefined : 'route'),
+};

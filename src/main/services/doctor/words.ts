@@ -1,0 +1,35 @@
+/**
+ * The doctor's words: `say` is the one way a step makes a sentence of its own; an error becomes its sentence
+ * (and hint) as the window words it.
+ */
+import { ParleyError } from '../../core/probe.ts';
+import type { ErrorCode } from '../../../shared/errors.ts';
+import type { Worded } from '../../../shared/doctor.ts';
+
+export type Params = Record<string, string | number>;
+
+/** A sentence of the doctor's own: `doctor.<key>` with its English text. */
+export function say(key: string, text: string, params: Params = {}): Worded {
+  return { key: `doctor.${key}`, params, text };
+}
+
+/** An error's message as a sentence (`error.<its key>`, params with its code); English `code: message`. */
+export function errWords(e: unknown): Worded {
+  if (ParleyError.is(e)) return { key: `error.${e.detail.key ?? ''}`, params: { ...(e.detail.params ?? {}), code: e.code }, text: `${e.code}: ${e.message}` };
+  return { key: 'error.', params: { code: 'protocol_error' }, text: e instanceof Error ? e.message : String(e) };
+}
+
+/** An error's hint as a sentence (`errorHint.<its key>`, params with its code). */
+export function errHint(e: unknown): Worded | undefined {
+  if (!ParleyError.is(e) || !e.hint) return undefined;
+  return { key: `errorHint.${e.detail.key ?? ''}`, params: { ...(e.detail.params ?? {}), code: e.code }, text: e.hint };
+}
+
+export function errCode(e: unknown): ErrorCode {
+  return ParleyError.is(e) ? e.code : 'protocol_error';
+}
+
+export function errText(e: unknown): string {
+  if (ParleyError.is(e)) return `${e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { connectionSchema, issueText, type ConnectionSettings } from '../../shared/settings.ts';
 import { ParleyError } from './errors.ts';
 import { checkBaseUrl } from '../../shared/base-url.ts';
+import { words, type Words } from '../../shared/messages/en.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -163,10 +164,12 @@ const SETTING_FLAGS: Record<string, string> = { baseUrl: '--base-url', apiKey: '
 
 /** The hint for an unset `${name}` in `setting`, worded for who reads the settings. */
 export function unsetEnvHint(name: string, setting: string, source: EnvSource = 'app'): string {
-  const flag = SETTING_FLAGS[setting.replace(/\[\d+\]$/, '')];
-  return source === 'shell'
-    ? `Export it in the shell that runs parley (export ${name}=…), or put the value itself in ${flag ? `${flag} or ` : ''}${setting}.`
-    : `Set ${name} in the environment Parley starts from (a desktop launch does not read shell profiles), or put the value itself in ${setting}.`;
+  return unsetEnvWords(name, setting, source).hint ?? '';
+}
+
+function unsetEnvWords(name: string, setting: string, source: EnvSource): Words {
+  // The hint differs by who reads the settings: its key says which one.
+  return words(source === 'shell' ? 'env_unset_shell' : 'env_unset', { name, ref: `\${${name}}`, setting, flag: SETTING_FLAGS[setting.replace(/\[\d+\]$/, '')] ?? '' });
 }
 
 /** Expands `${VAR}` from env; an unset or empty variable is refused, naming it and the setting. */
@@ -174,13 +177,7 @@ export function expandEnv(value: string, env: Env, setting: string, source: EnvS
   return value.replace(ENV_REF, (_m, name: string) => {
     const v = env[name];
     if (v === undefined || v === '') {
-      throw new ParleyError('config_unexpanded_env', `The setting ${setting} refers to \${${name}}, but ${name} is not set.`, {
-        hop: 'config',
-        phase: 'config',
-        hint: unsetEnvHint(name, setting, source),
-        // The hint differs by who reads the settings: its key says which one.
-        key: source === 'shell' ? 'env_unset_shell' : 'env_unset', params: { name, ref: `\${${name}}`, setting, flag: SETTING_FLAGS[setting.replace(/\[\d+\]$/, '')] ?? '' },
-      });
+      throw new ParleyError('config_unexpanded_env', unsetEnvWords(name, setting, source), { hop: 'config', phase: 'config' });
     }
     return v;
   });
@@ -199,12 +196,7 @@ function refuseBareRef(value: string | undefined, setting: string, whole: boolea
   const m = BARE_REF.exec(v);
   if (!m || (whole && m[0] !== v)) return;
   const name = m[1] as string;
-  throw new ParleyError('config_invalid', `The setting ${setting} is written as $${name}, which Parley does not expand.`, {
-    hop: 'config',
-    phase: 'config',
-    hint: `Write \${${name}} (with braces) to use the environment variable ${name}.`,
-    key: 'env_bare_ref', params: { setting, name, ref: `\${${name}}` },
-  });
+  throw new ParleyError('config_invalid', words('env_bare_ref', { setting, name, ref: `\${${name}}` }), { hop: 'config', phase: 'config' });
 }
 
 /** Where each connection setting is set: on the command line and in settings.json (for messages). */
@@ -272,40 +264,35 @@ function schemaError(raw: unknown, issues: ReadonlyArray<SchemaIssue>): ParleyEr
     const flags = missing.flatMap((m) => (m.flag ? [m.flag] : []));
     const examples = missing.flatMap((m) => (m.example ? [`${m.what}: ${m.example}`] : []));
     const and = missing.length > 1 ? ',' : '';
-    return new ParleyError('config_invalid', `No ${missing.map((m) => m.what).join(' and no ')}: ${flags.length ? `pass ${flags.join(' and ')}${and} or ` : ''}set ${missing.map((m) => m.field).join(' and ')} in settings.json.`, {
-      hop: 'config', phase: 'config',
-      hint: `In the app, set ${missing.length > 1 ? 'them' : 'it'} in the provider's settings; on the command line, pass ${flags.join(' and ')}${examples.length ? ` (${examples.join('; ')})` : ''}.`,
-      // `missing`: the settings by their short names (the window words each); flags and fields are names.
-      key: 'setting_missing', params: { missing: missing.map((m) => m.name ?? m.what).join(' '), flags: flags.join(' and '), fields: missing.map((m) => m.fieldName ?? m.field).join(' and ') },
-    });
+    // `missing`: the settings by their short names (the window words each); flags and fields are names.
+    return new ParleyError('config_invalid', words('setting_missing', { missing: missing.map((m) => m.name ?? m.what).join(' '), flags: flags.join(' and '), fields: missing.map((m) => m.fieldName ?? m.field).join(' and ') }, {
+      whats: missing.map((m) => m.what).join(' and no '),
+      passFlags: flags.length ? `pass ${flags.join(' and ')}${and} or ` : '',
+      fieldList: missing.map((m) => m.field).join(' and '),
+      them: missing.length > 1 ? 'them' : 'it',
+      examples: examples.length ? ` (${examples.join('; ')})` : '',
+    }), { hop: 'config', phase: 'config' });
   }
   const first = issues[0];
   const where = first ? key(first.path) : '';
   const place = PLACES[where];
   const name = where || 'settings';
   const flag = place?.flag ? place.flag.split(' ')[0] ?? '' : '';
-  return new ParleyError('config_invalid', `Invalid setting ${name}${flag ? ` (${flag})` : ''}: ${first?.message ?? 'invalid'}.`, {
-    hop: 'config', phase: 'config', ...issueWords(first, name, flag),
-  });
+  return new ParleyError('config_invalid', issueWords(first, name, flag), { hop: 'config', phase: 'config' });
 }
 
 /**
  * The key and params of an invalid setting, for the window: the usual problems (too long or too large, too
  * small, not one of the choices) by their limit; any other by the schema's own English words (`detail`).
  */
-function issueWords(issue: SchemaIssue | undefined, setting: string, flag: string): { key: string; params: Record<string, string | number> } {
+function issueWords(issue: SchemaIssue | undefined, setting: string, flag: string): Words {
   const base = { setting, flag, detail: issue?.message ?? 'invalid' };
   if (issue?.limit !== undefined && (issue.type === 'max_length' || issue.type === 'max_value')) {
-    const key = issue.type === 'max_value' ? 'setting_too_big' : Array.isArray(issue.input) ? 'setting_too_many' : 'setting_too_long';
-    return { key, params: { ...base, max: issue.limit } };
+    return words(issue.type === 'max_value' ? 'setting_too_big' : Array.isArray(issue.input) ? 'setting_too_many' : 'setting_too_long', { ...base, max: issue.limit });
   }
-  if (issue?.limit !== undefined && issue.type === 'min_value') {
-    return { key: 'setting_too_small', params: { ...base, min: issue.limit } };
-  }
-  if (issue?.values?.length) {
-    return { key: 'setting_not_one_of', params: { ...base, values: issue.values.join(', ') } };
-  }
-  return { key: 'setting_invalid', params: base };
+  if (issue?.limit !== undefined && issue.type === 'min_value') return words('setting_too_small', { ...base, min: issue.limit });
+  if (issue?.values?.length) return words('setting_not_one_of', { ...base, values: issue.values.join(', ') });
+  return words('setting_invalid', base);
 }
 
 /**
@@ -330,9 +317,7 @@ export function resolveSettings(raw: unknown, env: Env, opts: ResolveOptions = {
     // A pasted key with a line break (or another control character) cannot be a header value: say so here,
     // rather than letting the request fail as if the network had.
     if ([...s.provider.apiKey].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
-      throw new ParleyError('config_invalid', 'The API key contains a line break or another control character.', {
-        hop: 'config', phase: 'config', hint: 'Paste the key again as one line, without spaces or line breaks inside it.', key: 'api_key_control', params: {},
-      });
+      throw new ParleyError('config_invalid', words('api_key_control', {}), { hop: 'config', phase: 'config' });
     }
   }
   s.provider.model = expandEnv(s.provider.model, env, 'model', source);
@@ -345,28 +330,19 @@ export function resolveSettings(raw: unknown, env: Env, opts: ResolveOptions = {
   // with the scheme "localhost:" to the URL parser, so this comes first).
   const noScheme = checkBaseUrl(s.provider.baseUrl, s.provider.protocol).find((i) => i.problem === 'no_scheme')?.corrected;
   if (noScheme) {
-    throw new ParleyError('config_invalid', `The base URL "${maskUrlSecrets(rawBaseUrl)}" has no scheme: use ${maskUrlSecrets(noScheme)}.`, {
-      hop: 'config', phase: 'config', hint: `Write the full URL with its scheme: ${maskUrlSecrets(noScheme)}.`,
-      key: 'base_url_no_scheme', params: { url: maskUrlSecrets(rawBaseUrl), corrected: maskUrlSecrets(noScheme) },
-    });
+    throw new ParleyError('config_invalid', words('base_url_no_scheme', { url: maskUrlSecrets(rawBaseUrl), corrected: maskUrlSecrets(noScheme) }), { hop: 'config', phase: 'config' });
   }
   let url: URL;
   try {
     url = new URL(s.provider.baseUrl);
   } catch {
-    throw new ParleyError('config_invalid', `The base URL "${maskUrlSecrets(rawBaseUrl)}" is not a URL${rawBaseUrl === s.provider.baseUrl ? '' : ' once its variables are expanded'}.`, {
-      hop: 'config', phase: 'config', hint: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
-      key: rawBaseUrl === s.provider.baseUrl ? 'base_url_not_url' : 'base_url_not_url_expanded', params: { url: maskUrlSecrets(rawBaseUrl) },
-    });
+    throw new ParleyError('config_invalid', words(rawBaseUrl === s.provider.baseUrl ? 'base_url_not_url' : 'base_url_not_url_expanded', { url: maskUrlSecrets(rawBaseUrl) }), { hop: 'config', phase: 'config' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ParleyError('config_invalid', `The base URL must start with http:// or https://, not ${url.protocol}//.`, { hop: 'config', phase: 'config', key: 'base_url_bad_scheme', params: { scheme: url.protocol.replace(/:$/, '') } });
+    throw new ParleyError('config_invalid', words('base_url_bad_scheme', { scheme: url.protocol.replace(/:$/, '') }), { hop: 'config', phase: 'config' });
   }
   if (s.network.proxy.mode === 'manual' && !s.network.proxy.url) {
-    throw new ParleyError('config_invalid', 'Proxy mode is manual, but no proxy URL is set.', {
-      hop: 'config', phase: 'config', hint: 'Pass --proxy URL or set network.proxy.url in settings.json (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
-      key: 'proxy_url_missing', params: {},
-    });
+    throw new ParleyError('config_invalid', words('proxy_url_missing', {}), { hop: 'config', phase: 'config' });
   }
   // Trailing slashes of the path are dropped; a query (`?key=…`) stays as written.
   const q = s.provider.baseUrl.search(/[?#]/);

@@ -87,6 +87,7 @@ function localParams(params: Params): Params {
   if (typeof p.missing === 'string') p.what = spaced(p.missing.split(' ').map((n) => (has(en.error.settingNames, n) ? i18n.t(`error.settingNames.${n}`) : n)).join(i18n.t('error.missingJoin')));
   // The window never names a command-line option (`--idle-timeout`): that is the command line's word.
   p.flagPart = '';
+  p.flagOr = '';
   if (typeof p.setting === 'string') p.setting = settingWord(p.setting);
   // What a value from the window is (secure-input.ts): worded when the window knows it.
   if (typeof p.valueName === 'string' && has(en.error.valueNames, p.valueName)) p.valueName = i18n.t(`error.valueNames.${p.valueName}`);

@@ -5,7 +5,8 @@
  * A key that is not here, or a hole without its value, does not compile. No schema library: the window imports it.
  *
  * Holes a sentence fills from another value (the core and the window word them alike):
- * `said` is ": " and the provider's `words` (or nothing), `quoted` is ` ("words")` (or nothing).
+ * `said` is ": " and the provider's `words` (or nothing), `quoted` is ` ("words")` (or nothing);
+ * `flagPart` is ` (--flag)` and `flagOr` is `--flag or ` for a setting's command-line `flag` (the window names none).
  */
 
 /** Error messages by their key (ErrorInfo.key). */
@@ -87,6 +88,23 @@ export const ERROR_TEXT = {
   limit_comments: 'The stream sent more than {{size}} of comments without an event, the most Parley keeps.',
   limit_answer: 'The answer was longer than {{size}}, the most Parley accepts.',
   limit_body: 'The response was larger than {{size}}, the most Parley reads.',
+  // The settings (src/main/core/config.ts). The window words the setting_* sentences its own way (locales/en.ts).
+  env_unset: 'The setting {{setting}} refers to {{ref}}, but {{name}} is not set.',
+  env_unset_shell: 'The setting {{setting}} refers to {{ref}}, but {{name}} is not set.',
+  env_bare_ref: 'The setting {{setting}} is written as ${{name}}, which Parley does not expand.',
+  setting_missing: 'No {{whats}}: {{passFlags}}set {{fieldList}} in settings.json.',
+  setting_invalid: 'Invalid setting {{setting}}{{flagPart}}: {{detail}}.',
+  setting_too_long: 'Invalid setting {{setting}}{{flagPart}}: {{detail}}.',
+  setting_too_many: 'Invalid setting {{setting}}{{flagPart}}: {{detail}}.',
+  setting_too_big: 'Invalid setting {{setting}}{{flagPart}}: {{detail}}.',
+  setting_too_small: 'Invalid setting {{setting}}{{flagPart}}: {{detail}}.',
+  setting_not_one_of: 'Invalid setting {{setting}}{{flagPart}}: {{detail}}.',
+  api_key_control: 'The API key contains a line break or another control character.',
+  base_url_no_scheme: 'The base URL "{{url}}" has no scheme: use {{corrected}}.',
+  base_url_not_url: 'The base URL "{{url}}" is not a URL.',
+  base_url_not_url_expanded: 'The base URL "{{url}}" is not a URL once its variables are expanded.',
+  base_url_bad_scheme: 'The base URL must start with http:// or https://, not {{scheme}}://.',
+  proxy_url_missing: 'Proxy mode is manual, but no proxy URL is set.',
 } as const satisfies Record<string, string>;
 
 /** Hints by the error's key: the hint of an error made with that key (else its code's default hint). */
@@ -138,6 +156,15 @@ export const ERROR_HINTS = {
   limit_comments: 'The provider (or something in between) sent keep-alive comments and never an answer. Retry later, or check the base URL; the text that arrived before is kept.',
   limit_answer: 'The provider kept sending and never ended the answer. Lower the maximum output tokens; the text that arrived is kept.',
   limit_body: 'The server sent far more than an answer or a model list. Check that the base URL points at an LLM API.',
+  env_unset: 'Set {{name}} in the environment Parley starts from (a desktop launch does not read shell profiles), or put the value itself in {{setting}}.',
+  env_unset_shell: 'Export it in the shell that runs parley (export {{name}}=…), or put the value itself in {{flagOr}}{{setting}}.',
+  env_bare_ref: 'Write {{ref}} (with braces) to use the environment variable {{name}}.',
+  setting_missing: 'In the app, set {{them}} in the provider\'s settings; on the command line, pass {{flags}}{{examples}}.',
+  api_key_control: 'Paste the key again as one line, without spaces or line breaks inside it.',
+  base_url_no_scheme: 'Write the full URL with its scheme: {{corrected}}.',
+  base_url_not_url: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
+  base_url_not_url_expanded: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
+  proxy_url_missing: 'Pass --proxy URL or set network.proxy.url in settings.json (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
 } as const satisfies { [K in keyof typeof ERROR_TEXT]?: string };
 
 export type ErrorKey = keyof typeof ERROR_TEXT;
@@ -149,6 +176,8 @@ export type Holes<S extends string> = S extends `${string}{{${infer P}}}${infer 
 interface Derived {
   said: 'words';
   quoted: 'words';
+  flagPart: 'flag';
+  flagOr: 'flag';
 }
 type Given<P extends string> = P extends keyof Derived ? Derived[P] : P;
 
@@ -156,8 +185,14 @@ type HintHoles<K extends ErrorKey> = K extends keyof typeof ERROR_HINTS ? Holes<
 
 export type ParamValue = string | number;
 
-/** The values a key's message and hint need (each one required); more may be sent (the window's zh may use them). */
-export type ErrorParams<K extends ErrorKey> = { [P in Given<Holes<(typeof ERROR_TEXT)[K]> | HintHoles<K>>]: ParamValue } & Record<string, ParamValue>;
+/** The values a key's message and hint need. */
+export type Needs<K extends ErrorKey> = Given<Holes<(typeof ERROR_TEXT)[K]> | HintHoles<K>>;
+
+/**
+ * The values a key's message and hint need (each one required, but those given as English-only values `E`);
+ * more may be sent (the window's zh may use them).
+ */
+export type ErrorParams<K extends ErrorKey, E = object> = { [P in Exclude<Needs<K>, keyof E>]: ParamValue } & Record<string, ParamValue>;
 
 /** A sentence of the catalog, worded: the English, and the key and values the window words it from. */
 export interface Words<K extends string = ErrorKey> {
@@ -171,7 +206,10 @@ export interface Words<K extends string = ErrorKey> {
 /** A template with its holes filled (derived holes from their values; a hole with no value is left empty). */
 export function fill(template: string, params: Readonly<Record<string, ParamValue>>): string {
   const words = params.words === undefined ? '' : String(params.words);
-  const derived: Record<string, string> = { said: words ? `: ${words}` : '', quoted: words ? ` ("${words}")` : '' };
+  const flag = params.flag === undefined ? '' : String(params.flag);
+  const derived: Record<string, string> = {
+    said: words ? `: ${words}` : '', quoted: words ? ` ("${words}")` : '', flagPart: flag ? ` (${flag})` : '', flagOr: flag ? `${flag} or ` : '',
+  };
   return template.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
     const v = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : derived[name];
     return v === undefined ? '' : String(v);
@@ -180,8 +218,12 @@ export function fill(template: string, params: Readonly<Record<string, ParamValu
 
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
-/** An error's sentence and hint by its key, in English. */
-export function words<K extends ErrorKey>(key: K, params: ErrorParams<K>): Words<K> {
-  const hint = has(ERROR_HINTS, key) ? fill((ERROR_HINTS as Record<string, string>)[key] as string, params) : undefined;
-  return { key, params, message: fill(ERROR_TEXT[key], params), ...(hint !== undefined ? { hint } : {}) };
+/**
+ * An error's sentence and hint by its key, in English. `english`: values only the English needs (command-line
+ * options, lists already joined in English); they fill the sentence and are not sent with the key.
+ */
+export function words<K extends ErrorKey, E extends Record<string, ParamValue> = Record<never, ParamValue>>(key: K, params: ErrorParams<K, E>, english?: E): Words<K> {
+  const all = english ? { ...params, ...english } : params;
+  const hint = has(ERROR_HINTS, key) ? fill((ERROR_HINTS as Record<string, string>)[key] as string, all) : undefined;
+  return { key, params, message: fill(ERROR_TEXT[key], all), ...(hint !== undefined ? { hint } : {}) };
 }

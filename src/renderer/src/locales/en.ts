@@ -548,9 +548,6 @@ export const en = {
       // Limits (src/main/core/limits.ts).
       limit_continue: 'The answer already holds {{size}}, the most Parley keeps of one answer: Continue cannot add to it.',
       // The settings (src/main/core/config.ts).
-      env_unset: 'The setting {{setting}} refers to {{ref}}, but {{name}} is not set.',
-      env_unset_shell: 'The setting {{setting}} refers to {{ref}}, but {{name}} is not set.',
-      env_bare_ref: 'The setting {{setting}} is written as ${{name}}, which Parley does not expand.',
       setting_missing: 'No {{what}}: set it in the provider’s settings.',
       setting_invalid: 'Invalid setting {{setting}}{{flagPart}}: {{detail}}.',
       setting_too_long: 'Invalid setting {{setting}}{{flagPart}}: longer than {{max}} characters.',
@@ -558,12 +555,6 @@ export const en = {
       setting_too_big: 'Invalid setting {{setting}}{{flagPart}}: more than {{max}}.',
       setting_too_small: 'Invalid setting {{setting}}{{flagPart}}: less than {{min}}.',
       setting_not_one_of: 'Invalid setting {{setting}}{{flagPart}}: expected one of {{values}}.',
-      api_key_control: 'The API key contains a line break or another control character.',
-      base_url_no_scheme: 'The base URL "{{url}}" has no scheme: use {{corrected}}.',
-      base_url_not_url: 'The base URL "{{url}}" is not a URL.',
-      base_url_not_url_expanded: 'The base URL "{{url}}" is not a URL once its variables are expanded.',
-      base_url_bad_scheme: 'The base URL must start with http:// or https://, not {{scheme}}://.',
-      proxy_url_missing: 'Proxy mode is manual, but no proxy URL is set.',
       // The proxy URL (src/main/core/route/proxy-url.ts); an error read from a variable carries it in `variable`.
       proxy_url_empty: 'Proxy URL "{{url}}" is not valid: it is empty.',
       proxy_url_scheme: 'Proxy URL "{{url}}" is not valid: the scheme "{{scheme}}" is not supported; use http, https, socks4, socks4a, socks5 or socks5h (socks means socks5).',
@@ -644,15 +635,7 @@ export const en = {
       keychain_unreadable_proxy: 'The system keychain changed or its entry is damaged. Type the proxy URL with its password again (Settings → Providers for a provider’s own proxy, Settings → Network otherwise).',
       keychain_unprotected: 'Confirm to store it anyway, or use a ${VAR} reference (for example ${OPENAI_API_KEY}) and set the variable in your environment.',
       limit_continue: 'Ask a new question to go on, or Regenerate for a shorter answer.',
-      env_unset: 'Set {{name}} in the environment Parley starts from (a desktop launch does not read shell profiles), or put the value itself in {{setting}}.',
-      env_unset_shell: 'Export it in the shell that runs parley (export {{name}}=…), or put the value itself in {{setting}}.',
-      env_bare_ref: 'Write {{ref}} (with braces) to use the environment variable {{name}}.',
       setting_missing: 'Open Settings → Providers, choose Edit on the provider and fill it in (a model: Fetch models, or add one by name).',
-      api_key_control: 'Paste the key again as one line, without spaces or line breaks inside it.',
-      base_url_no_scheme: 'Write the full URL with its scheme: {{corrected}}.',
-      base_url_not_url: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
-      base_url_not_url_expanded: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
-      proxy_url_missing: 'Pass --proxy URL or set network.proxy.url in settings.json (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
       // The proxy URL (src/main/core/route/proxy-url.ts); an error read from a variable carries it in `variable`.
       proxy_url_empty: 'Use a proxy URL like http://proxy.corp:3128 or socks5h://127.0.0.1:1080; percent-encode special characters in the user name and password.',
       proxy_url_scheme: 'Use a proxy URL like http://proxy.corp:3128 or socks5h://127.0.0.1:1080; percent-encode special characters in the user name and password.',

@@ -14,7 +14,7 @@ import { PRESETS, type PresetId } from '../../../shared/constants.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import { errorMessage } from '../error-words.ts';
 import { providerDefaultModel } from '../../../shared/model-choice.ts';
-import { usePresetName } from './ProvidersSection.tsx';
+import { usePresetName } from './settings/provider-form.ts';
 
 type Tried = { state: 'testing' } | { state: 'done'; verdict: string; works: boolean };
 

@@ -28,6 +28,8 @@ export class ParleyError extends Error {
    */
   constructor(code: ErrorCode, message: Words, detail?: Omit<ParleyErrorDetail, 'key' | 'params'>, options?: { cause?: unknown });
   constructor(code: ErrorCode, message: string, detail?: ParleyErrorDetail, options?: { cause?: unknown });
+  /** (For a subclass that passes either on.) */
+  constructor(code: ErrorCode, message: string | Words, detail?: ParleyErrorDetail, options?: { cause?: unknown });
   constructor(code: ErrorCode, message: string | Words, detail: ParleyErrorDetail = {}, options?: { cause?: unknown }) {
     const w = typeof message === 'string' ? undefined : message;
     super(w ? w.message : (message as string), options);

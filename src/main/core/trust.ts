@@ -2,6 +2,7 @@ import { constants as fsConstants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { cryptoLib, tlsLib } from './builtins.ts';
 import { ParleyError } from './errors.ts';
+import { words } from '../../shared/messages/en.ts';
 import type { Env } from './config.ts';
 
 export interface TrustStore {
@@ -72,10 +73,7 @@ export class TrustFileCache {
  * probe which files exist on this machine.
  */
 function unusable(path: string, setting: string): ParleyError {
-  return new ParleyError('config_invalid', `The CA certificate file ${path} (${setting}) cannot be used: it is not a readable PEM certificate file of at most 1 MB.`, {
-    hop: 'config', phase: 'config', key: 'ca_file_unusable', params: { path, setting },
-    hint: 'Check the path, and that the file is the CA certificate in PEM format (Base64, "-----BEGIN CERTIFICATE-----"); or remove it from the trusted certificates.',
-  });
+  return new ParleyError('config_invalid', words('ca_file_unusable', { path, setting }), { hop: 'config', phase: 'config' });
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;

@@ -16,6 +16,7 @@
 import type { ProxyEndpoint, ProxyScheme } from './types.ts';
 import { parseIPv6 } from './ip.ts';
 import { RouteError } from './route-error.ts';
+import { words, type Words } from '../../../shared/messages/en.ts';
 import { editDistance as distance } from '../../../shared/edit-distance.ts';
 
 const SCHEMES: Record<string, ProxyScheme> = {
@@ -36,9 +37,6 @@ const DEFAULT_PORTS: Record<ProxyScheme, number> = {
   socks5: 1080,
   socks5h: 1080,
 };
-
-const HINT =
-  'Use a proxy URL like http://proxy.corp:3128 or socks5h://127.0.0.1:1080; percent-encode special characters in the user name and password.';
 
 const SCHEME_RE = /^([a-z][a-z0-9+.-]*):\/\//i;
 
@@ -107,8 +105,6 @@ function decode(part: string): string | null {
   }
 }
 
-const SCHEME_LIST = 'http, https, socks4, socks4a, socks5 or socks5h (socks means socks5)';
-
 /** The supported scheme a mistyped one (`htp`, `sock5`, `https5`) most likely meant. */
 function closestScheme(name: string): string | undefined {
   let best: string | undefined;
@@ -141,12 +137,10 @@ function schemeSeparatorTypo(raw: string): { wrote: string; meant: string } | un
 /** Parses a proxy URL; throws RouteError `config_invalid` (password masked) when it cannot be used. */
 export function parseProxyUrl(value: string): ProxyEndpoint {
   const raw = value.trim();
-  // The English reason, and the key and values the window words it by (the masked URL is always among them).
-  const fail = (why: string, words: { key: string; params?: Record<string, string | number> }): RouteError =>
-    new RouteError('config_invalid', `Proxy URL "${maskProxyValue(raw)}" is not valid: ${why}.`, {
-      hint: HINT, key: words.key, params: { url: maskProxyValue(raw), ...words.params },
-    });
-  if (raw === '') throw fail('it is empty', { key: 'proxy_url_empty' });
+  // The sentence by its key, with its values (the masked URL is always among them).
+  const url = maskProxyValue(raw);
+  const fail = (w: Words): RouteError => new RouteError('config_invalid', w);
+  if (raw === '') throw fail(words('proxy_url_empty', { url }));
 
   const m = SCHEME_RE.exec(raw);
   let scheme: ProxyScheme = 'http';
@@ -156,25 +150,19 @@ export function parseProxyUrl(value: string): ProxyEndpoint {
     const known = SCHEMES[name];
     if (!known) {
       const guess = closestScheme(name);
-      throw fail(`the scheme "${name}" is not supported${guess ? ` (did you mean ${guess}://?)` : ''}; use ${SCHEME_LIST}`, {
-        key: guess ? 'proxy_url_scheme_guess' : 'proxy_url_scheme', params: { scheme: name, guess: guess ?? '' },
-      });
+      throw fail(words(guess ? 'proxy_url_scheme_guess' : 'proxy_url_scheme', { url, scheme: name, guess: guess ?? '' }));
     }
     scheme = known;
     rest = raw.slice(m[0].length);
     if (rest.startsWith('/')) {
       const example = maskProxyValue(m[0] + rest.replace(/^\/+/, ''));
-      throw fail(`there is one "/" too many after "${m[0]}" (write ${example})`, { key: 'proxy_url_extra_slash', params: { prefix: m[0], example } });
+      throw fail(words('proxy_url_extra_slash', { url, prefix: m[0], example }));
     }
   } else {
     const typo = schemeSeparatorTypo(raw);
     if (typo) {
-      const missing = !typo.wrote.includes(':') ? 'the ":"' : typo.wrote.endsWith('/') ? 'a "/"' : 'the "//"';
       const example = maskProxyValue(typo.meant);
-      throw fail(`"${typo.wrote}" is missing ${missing} of "://" (write ${example})`, {
-        key: !typo.wrote.includes(':') ? 'proxy_url_sep_colon' : typo.wrote.endsWith('/') ? 'proxy_url_sep_slash' : 'proxy_url_sep_slashes',
-        params: { wrote: typo.wrote, example },
-      });
+      throw fail(words(!typo.wrote.includes(':') ? 'proxy_url_sep_colon' : typo.wrote.endsWith('/') ? 'proxy_url_sep_slash' : 'proxy_url_sep_slashes', { url, wrote: typo.wrote, example }));
     }
   }
 
@@ -185,57 +173,54 @@ export function parseProxyUrl(value: string): ProxyEndpoint {
     rest = ui.rest;
     const user = decode(ui.user);
     const pass = ui.password === undefined ? undefined : decode(ui.password);
-    if (user === null || pass === null) throw fail('the user name or password has a bad %-escape', { key: 'proxy_url_bad_escape' });
+    if (user === null || pass === null) throw fail(words('proxy_url_bad_escape', { url }));
     if (user !== '') username = user;
     if (pass !== undefined) password = pass;
   }
 
   if (rest.endsWith('/')) rest = rest.slice(0, -1);
-  if (/[/?#]/.test(rest)) throw fail('a proxy URL has no path, query or fragment', { key: 'proxy_url_path' });
-  if (/\s/.test(rest)) throw fail('it contains spaces', { key: 'proxy_url_spaces' });
+  if (/[/?#]/.test(rest)) throw fail(words('proxy_url_path', { url }));
+  if (/\s/.test(rest)) throw fail(words('proxy_url_spaces', { url }));
 
   let host: string;
   let portText: string | undefined;
   if (rest.startsWith('[')) {
     const b = /^\[([^\]]*)\](?::(.*))?$/.exec(rest);
-    if (!b) throw fail('the IPv6 address is malformed', { key: 'proxy_url_bad_ipv6' });
+    if (!b) throw fail(words('proxy_url_bad_ipv6', { url }));
     host = (b[1] ?? '').toLowerCase();
-    if (!parseIPv6(host)) throw fail('the IPv6 address is malformed', { key: 'proxy_url_bad_ipv6' });
+    if (!parseIPv6(host)) throw fail(words('proxy_url_bad_ipv6', { url }));
     portText = b[2];
   } else {
     const parts = rest.split(':');
     if (parts.length > 2) {
-      if (parseIPv6(rest)) throw fail('put an IPv6 address in brackets, e.g. [::1]:1080', { key: 'proxy_url_ipv6_brackets' });
+      if (parseIPv6(rest)) throw fail(words('proxy_url_ipv6_brackets', { url }));
       const ports = parts.slice(1);
       if (parts[0] !== '' && ports.every((x) => /^\d*$/.test(x))) {
         const list = ports.map((x) => `":${x}"`).join(' and ');
         const example = maskProxyValue(`${m ? m[0] : ''}${parts[0]}:${ports.at(-1) ?? ''}`);
-        throw fail(`it has ${ports.length} ports (${list}); a proxy URL has one, e.g. ${example}`, { key: 'proxy_url_two_ports', params: { count: ports.length, ports: list, example } });
+        throw fail(words('proxy_url_two_ports', { url, count: ports.length, ports: list, example }));
       }
-      throw fail('a ":" may only separate the host from the port (put an IPv6 address in brackets, e.g. [::1]:1080)', { key: 'proxy_url_stray_colon' });
+      throw fail(words('proxy_url_stray_colon', { url }));
     }
     const colon = rest.indexOf(':');
     const name = colon === -1 ? rest : rest.slice(0, colon);
     portText = colon === -1 ? undefined : rest.slice(colon + 1);
     if (name === '') {
-      throw fail(`the host is missing (write it after ${m ? `"${m[0]}"` : 'the scheme'}${ui ? ' and the "@"' : ''}, e.g. ${m ? m[0] : 'http://'}proxy.corp:3128)`, {
-        key: m ? (ui ? 'proxy_url_no_host_at' : 'proxy_url_no_host') : ui ? 'proxy_url_no_host_scheme_at' : 'proxy_url_no_host_scheme',
-        params: { prefix: m ? m[0] : '', example: `${m ? m[0] : 'http://'}proxy.corp:3128` },
-      });
+      throw fail(words(m ? (ui ? 'proxy_url_no_host_at' : 'proxy_url_no_host') : ui ? 'proxy_url_no_host_scheme_at' : 'proxy_url_no_host_scheme', { url, prefix: m ? m[0] : '', example: `${m ? m[0] : 'http://'}proxy.corp:3128` }));
     }
     try {
       // WHATWG host parsing: lowercases, IDNA, rejects forbidden characters.
       host = new URL(`http://${name}/`).hostname;
     } catch {
-      throw fail('the host is malformed', { key: 'proxy_url_bad_host' });
+      throw fail(words('proxy_url_bad_host', { url }));
     }
-    if (host === '') throw fail('the host is missing', { key: 'proxy_url_host_empty' });
+    if (host === '') throw fail(words('proxy_url_host_empty', { url }));
   }
 
   let port = DEFAULT_PORTS[scheme];
   if (portText !== undefined && portText !== '') {
     const n = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-    if (!(n >= 1 && n <= 65535)) throw fail('the port must be a number from 1 to 65535', { key: 'proxy_url_bad_port' });
+    if (!(n >= 1 && n <= 65535)) throw fail(words('proxy_url_bad_port', { url }));
     port = n;
   }
 

@@ -28,6 +28,7 @@ import { readProxyEnv } from './env.ts';
 import { parsePacResult } from './pac.ts';
 import { parseProxyUrl } from './proxy-url.ts';
 import { RouteError } from './route-error.ts';
+import { words } from '../../../shared/messages/en.ts';
 import { routeSourceText, type RouteSource } from '../../../shared/route.ts';
 
 /** A direct route and why: the English `source` is worded from `why` (one source of truth). */
@@ -58,12 +59,7 @@ function requireValid(rules: BypassRules): void {
   if (rules.invalid.length === 0) return;
   const list = rules.invalid.map((e) => `"${e}"`).join(', ');
   const star = rules.invalid.includes('*');
-  throw new RouteError('config_invalid', `The proxy bypass list has entries that are not understood: ${list}.`, {
-    key: star ? 'bypass_star' : 'bypass_invalid', params: { list },
-    hint: star
-      ? 'A lone * means every host, and only as the whole list: remove it, or write * alone to bypass the proxy for everything.'
-      : 'Use host names (example.com, .example.com, *.example.com), host:port, IP addresses, CIDR blocks (10.0.0.0/8), <local>, <-loopback>, or * alone.',
-  });
+  throw new RouteError('config_invalid', words(star ? 'bypass_star' : 'bypass_invalid', { list }));
 }
 
 /** Matches the explicit rules only (the implicit loopback bypass is decided before). */
@@ -73,30 +69,21 @@ function matchRules(rules: BypassRules, host: string, port: number): string | nu
 
 async function askSystem(resolver: SystemProxyResolver | undefined, target: URL): Promise<Route> {
   if (!resolver) {
-    throw new RouteError('proxy_unreachable', 'Proxy mode is system, but the system proxy settings are not available here.', {
-      hint: 'Set the proxy mode to env or manual (the command line cannot read the system proxy settings).',
-      key: 'system_proxy_unavailable', params: {},
-    });
+    throw new RouteError('proxy_unreachable', words('system_proxy_unavailable', {}));
   }
   let answer: string;
   try {
     answer = await resolver(`${target.protocol}//${target.host}/`);
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    throw new RouteError('proxy_unreachable', `The system proxy settings could not be read: ${why}`, {
-      hint: 'Check the system proxy settings (or PAC script), or set the proxy mode to env or manual.',
-      key: 'system_proxy_failed', params: { why },
-    }, { cause });
+    throw new RouteError('proxy_unreachable', words('system_proxy_failed', { why }), {}, { cause });
   }
   const first = parsePacResult(answer)[0];
   if (!first) {
     // A PAC answer has no scheme for the redactor to find a password by: mask `user:pass@` here.
     const masked = answer.replace(/([^\s;:@/]+:)[^\s;@]+@/g, '$1***@');
     const shown = masked.length > 200 ? `${masked.slice(0, 200)}…` : masked;
-    throw new RouteError('proxy_unreachable', `The system proxy settings gave no usable route for ${target.host}: "${shown}".`, {
-      hint: 'Check the system proxy settings (or PAC script), or set the proxy mode to env or manual.',
-      key: 'system_proxy_no_route', params: { host: target.host, answer: shown },
-    });
+    throw new RouteError('proxy_unreachable', words('system_proxy_no_route', { host: target.host, answer: shown }));
   }
   return first.kind === 'direct' ? direct({ kind: 'system' }) : viaProxy(first.proxy, { kind: 'system' });
 }
@@ -107,14 +94,8 @@ async function askSystem(resolver: SystemProxyResolver | undefined, target: URL)
  */
 export function noProxyUrl(which: 'manual' | 'route'): RouteError {
   return which === 'manual'
-    ? new RouteError('config_invalid', 'Proxy mode is manual, but no proxy URL is set.', {
-      hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
-      key: 'proxy_manual_no_url', params: {},
-    })
-    : new RouteError('config_invalid', 'The route is "through a proxy", but no proxy URL is set.', {
-      hint: 'Set the proxy URL (e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080), or choose another proxy mode.',
-      key: 'proxy_route_no_url', params: {},
-    });
+    ? new RouteError('config_invalid', words('proxy_manual_no_url', {}))
+    : new RouteError('config_invalid', words('proxy_route_no_url', {}));
 }
 
 /** Decides how to reach `target`. Throws RouteError (`config_invalid` or `proxy_unreachable`). */
@@ -175,7 +156,7 @@ export async function resolveRoute(input: RouteInput, target: URL): Promise<Rout
 
     default: {
       const unknown: never = mode;
-      throw new RouteError('config_invalid', `Unknown proxy mode "${String(unknown)}" (use none, env, manual or system).`, { key: 'proxy_mode_unknown', params: { mode: String(unknown) } });
+      throw new RouteError('config_invalid', words('proxy_mode_unknown', { mode: String(unknown) }));
     }
   }
 }

@@ -1,4 +1,5 @@
 import { ParleyError, type ParleyErrorDetail } from '../errors.ts';
+import type { Words } from '../../../shared/messages/en.ts';
 
 export type RouteErrorCode = 'config_invalid' | 'proxy_unreachable';
 
@@ -12,7 +13,10 @@ export type RouteErrorCode = 'config_invalid' | 'proxy_unreachable';
 export class RouteError extends ParleyError {
   declare readonly code: RouteErrorCode;
 
-  constructor(code: RouteErrorCode, message: string, detail: ParleyErrorDetail = {}, options?: { cause?: unknown }) {
+  /** `message`: a sentence of the catalog (`words(key, params)`), or plain English (see ParleyError). */
+  constructor(code: RouteErrorCode, message: Words, detail?: Omit<ParleyErrorDetail, 'key' | 'params'>, options?: { cause?: unknown });
+  constructor(code: RouteErrorCode, message: string, detail?: ParleyErrorDetail, options?: { cause?: unknown });
+  constructor(code: RouteErrorCode, message: string | Words, detail: ParleyErrorDetail = {}, options?: { cause?: unknown }) {
     super(code, message, { hop: code === 'config_invalid' ? 'config' : 'proxy', phase: 'route', ...detail }, options);
     this.name = 'RouteError';
   }

@@ -210,11 +210,11 @@ try {
   };
 
   interface Warm { ms: number; firstMs: number; text: number }
-  const coreRun = async (s: object, onDelta?: (ev: import('../src/main/core/index.ts').ChatEvent) => void): Promise<Warm> => {
+  const coreRun = async (s: object, onDelta?: (ev: import('../src/main/core/index.ts').RequestEvent) => void): Promise<Warm> => {
     const t0 = performance.now();
     let firstMs = NaN;
     const r = await core.chat(s, { messages: [{ role: 'user', content: 'hi' }] }, {
-      onEvent(ev) {
+      sink(ev) {
         onDelta?.(ev);
         if (ev.type === 'delta' && Number.isNaN(firstMs)) firstMs = performance.now() - t0;
       },

@@ -1,4 +1,4 @@
-import { createCore, ParleyError, type ChatEvent, type Core } from '../../src/main/core/index.ts';
+import { createCore, ParleyError, type Core, type RequestEvent } from '../../src/main/core/index.ts';
 import type { Protocol } from './upstream.ts';
 
 export const BASE_PATH: Record<Protocol, string> = { openai: '/v1', anthropic: '', ollama: '' };
@@ -9,23 +9,23 @@ export function providerFor(url: string, protocol: Protocol = 'openai', model = 
 
 export interface Run {
   text: string;
-  events: ChatEvent[];
+  events: RequestEvent[];
   error?: ParleyError;
   result?: Awaited<ReturnType<Core['chat']>>;
   ms: number;
 }
 
 /** Runs one chat and collects events; never throws (the error is in `error`). */
-export async function run(core: Core, raw: unknown, opts: { signal?: AbortSignal; onEvent?: (e: ChatEvent) => void } = {}): Promise<Run> {
-  const events: ChatEvent[] = [];
+export async function run(core: Core, raw: unknown, opts: { signal?: AbortSignal; onEvent?: (e: RequestEvent) => void } = {}): Promise<Run> {
+  const events: RequestEvent[] = [];
   let text = '';
   const t0 = performance.now();
   try {
     const result = await core.chat(raw, { messages: [{ role: 'user', content: 'Hi' }] }, {
       signal: opts.signal,
-      onEvent: (e) => {
+      sink: (e) => {
         events.push(e);
-        if (e.type === 'delta' && e.kind === 'text') text += e.text;
+        if (e.type === 'delta') text += e.text;
         opts.onEvent?.(e);
       },
     });
@@ -40,8 +40,8 @@ export function newCore(env: Record<string, string | undefined> = {}): Core {
   return createCore({ env, random: () => 0 });
 }
 
-export const of = <T extends ChatEvent['type']>(r: Run, type: T): Extract<ChatEvent, { type: T }>[] =>
-  r.events.filter((e): e is Extract<ChatEvent, { type: T }> => e.type === type);
+export const of = <T extends RequestEvent['type']>(r: Run, type: T): Extract<RequestEvent, { type: T }>[] =>
+  r.events.filter((e): e is Extract<RequestEvent, { type: T }> => e.type === type);
 
 /**
  * A resolver for tests (this machine's resolver is not on loopback): names in `hosts` resolve to their

@@ -56,14 +56,14 @@ const t0 = performance.now();
 const report: ChildReport = { textChars: 0, deliveredBytes: 0, partialChars: 0, partialIsText: false, growthBytes: 0, baselineBytes, peakHeapBytes: 0, maxLagMs: 0, ms: 0 };
 try {
   const result = await core.chat(settings, { messages: [{ role: 'user', content: 'Hi' }] }, {
-    onEvent: (e) => {
-      if (e.type === 'delta') deliveredBytes += Buffer.byteLength(e.text);
-      if (e.type === 'delta' && e.kind === 'text') {
+    sink: (e) => {
+      if (e.type === 'delta' || e.type === 'reasoning') deliveredBytes += Buffer.byteLength(e.text);
+      if (e.type === 'delta') {
         textChars += e.text.length;
         textHash.update(e.text);
       }
       // Lag before the headers (loading the CA store for the first connection, …) is not the body's.
-      if (e.type === 'status' && e.phase === 'headers') {
+      if (e.type === 'response') {
         maxLagMs = 0;
         last = performance.now();
       }

@@ -7,6 +7,7 @@
  * (the key, the proxy password) is in the list, the detail, the event or the exported JSON. Model lists and the
  * doctor are recorded too; the buffers are bounded.
  */
+import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,6 +210,32 @@ describe('the network panel', () => {
     expect(lines.some((l) => l.scope === 'doctor' && l.message === 'step proxy')).toBe(true);
     expect(JSON.stringify([list, m, d])).not.toContain(KEY);
     expect(JSON.stringify([list, m, d])).not.toContain(PW);
+  });
+
+  it('a streamed chat through squid: its route, connection, heads, first byte and end reach the panel from the core\'s own events, with nobody listening to undici\'s channels', async () => {
+    const a = app();
+    await configure(a);
+    const conv = await call(a.svc, 'conversations:create');
+    up.behave({ kind: 'ok', text: 'One stream of events' });
+    const sent = await call(a.svc, 'chat:send', { conversationId: conv.id, text: 'Events only' });
+    await ended(a, sent.requestId);
+    // Heads are the core's: no subscriber to undici's request channels, in this app or anywhere in the process.
+    for (const name of ['undici:request:create', 'undici:client:sendHeaders', 'undici:request:headers']) expect(diagnostics.channel(name).hasSubscribers, name).toBe(false);
+    await new Promise((r) => setTimeout(r, 100));
+    const req = await call(a.svc, 'network:get', sent.requestId);
+    const tl = req?.timeline ?? [];
+    expect(inOrder(tl.map((s) => s.type), ['start', 'route', 'connect', 'proxy', 'tls', 'request', 'response', 'first_byte', 'end', 'done'])).toBe(true);
+    const step = (type: NetworkStep['type']): NetworkStep | undefined => tl.find((s) => s.type === type);
+    expect(step('route')?.data).toMatchObject({ via: 'proxy', proxy: `http://${USER}:***@127.0.0.1:${squid.port}`, source: 'manual' });
+    expect(step('connect')?.data).toMatchObject({ say: 'connected', where: 'proxy', host: `127.0.0.1:${squid.port}` });
+    expect(step('tls')?.data).toMatchObject({ say: 'tls', where: 'target', host: `${HOST}:${up.port}` });
+    expect(step('request')?.data).toMatchObject({ method: 'POST', url: `https://${HOST}:${up.port}/v1/chat/completions` });
+    expect(step('request')?.headers?.find((h) => h.name === 'authorization')?.shape).toMatchObject({ scheme: 'Bearer ', chars: KEY.length });
+    expect(step('response')?.data).toMatchObject({ status: 200 });
+    expect(step('response')?.headers?.find((h) => h.name === 'content-type')?.value).toMatch(/event-stream/);
+    expect(req).toMatchObject({ method: 'POST', status: 200, state: 'done' });
+    expect(JSON.stringify(req)).not.toContain(KEY);
+    expect(JSON.stringify(req)).not.toContain(PW);
   });
 
   it('is bounded: the last requests only, each timeline at most its size with the end kept', () => {

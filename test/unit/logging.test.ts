@@ -51,13 +51,13 @@ describe('createLogger', () => {
       const fileName = logContent ? 'content.log' : 'parley.log';
       const log = createLogger({ dir, fileName, redactor: createRedactor([]), logContent });
       const on = timelineLogger(log);
-      on({ type: 'route', route: 'direct (env)' });
-      on({ type: 'status', phase: 'headers', ms: 5, status: 200 });
-      on({ type: 'retry', attempt: 1, delayMs: 500, reason: 'server_error', message: 'HTTP 503' });
-      on({ type: 'fallback', from: 'stream', to: 'whole', reason: 'bad_gateway', remembered: false });
-      on({ type: 'delta', kind: 'text', text: 'private ' });
-      on({ type: 'delta', kind: 'text', text: 'words' });
-      on({ type: 'status', phase: 'end', ms: 9 });
+      on({ type: 'route', t: 0, route: 'direct (env)' });
+      on({ type: 'response', t: 5, status: 200, headers: [{ name: 'content-type', value: 'text/event-stream' }] });
+      on({ type: 'retry', t: 6, attempt: 1, delayMs: 500, reason: 'server_error', message: 'HTTP 503' });
+      on({ type: 'fallback', t: 7, from: 'stream', to: 'whole', reason: 'bad_gateway', remembered: false });
+      on({ type: 'delta', t: 8, text: 'private ' });
+      on({ type: 'delta', t: 8, text: 'words' });
+      on({ type: 'end', t: 9 });
       const lines = readFileSync(join(dir, fileName), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.map((l) => l.message)).toEqual(['route', 'status headers', 'retry 1', 'fallback', 'status end', ...(logContent ? ['answer'] : [])]);
       expect(lines.every((l) => l.scope === 'transport')).toBe(true);
@@ -70,10 +70,10 @@ describe('createLogger', () => {
     const log = createLogger({ dir, maxSizeBytes: 16 * 1024, maxFiles: 3, maxTotalBytes: 64 * 1024, redactor: createRedactor([]), logContent: true });
     log.scope('transport').info('chat request', { requestId: 'earlier-request' });
     const on = timelineLogger(log);
-    on({ type: 'route', route: 'direct (env)' });
+    on({ type: 'route', t: 0, route: 'direct (env)' });
     // 1 MB of answer in 20,000 deltas.
-    for (let i = 0; i < 20_000; i++) on({ type: 'delta', kind: 'text', text: `word${String(i).padStart(5, '0')} `.repeat(5).slice(0, 50) });
-    on({ type: 'status', phase: 'end', ms: 100 });
+    for (let i = 0; i < 20_000; i++) on({ type: 'delta', t: 1, text: `word${String(i).padStart(5, '0')} `.repeat(5).slice(0, 50) });
+    on({ type: 'end', t: 100 });
     const text = listLogFiles(dir).map((f) => readFileSync(f, 'utf8')).join('');
     expect(text).toContain('earlier-request');
     const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { message: string; data?: { answer?: { text: string; chars: number; truncated?: boolean } } });

@@ -2,7 +2,8 @@
  * `parley`: the command line over the network core: chat, doctor and bundle.
  */
 import { parseArgs } from 'node:util';
-import { createCore, ParleyError, type ChatEvent } from '../core/index.ts';
+import { createCore, ParleyError } from '../core/index.ts';
+import { unreachable, type RequestEvent } from '../../shared/events.ts';
 import { defaultConfigDir, logDirOf } from '../services/paths.ts';
 import { fileStreamMemory } from '../services/stream-memory-file.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
@@ -72,10 +73,10 @@ function stdoutBatch(): { write(text: string): void; flush(): void } {
  * field still counts from the request's start); there are few (no deltas: the CLI logs no content), bounded by
  * the attempts. A log that cannot be opened never stops a request.
  */
-type LogRecord = (logger: Logger, timeline: (ev: ChatEvent) => void) => void;
+type LogRecord = (logger: Logger, timeline: (ev: RequestEvent) => void) => void;
 function deferredLog(dir: string, redactor: Redactor) {
   let logger: Logger | undefined;
-  let timeline: ((ev: ChatEvent) => void) | undefined;
+  let timeline: ((ev: RequestEvent) => void) | undefined;
   let opening: Promise<void> | undefined;
   let failed = false;
   const waiting: LogRecord[] = [];
@@ -160,15 +161,7 @@ async function chat(argv: string[]): Promise<number> {
     stdoutReady = true;
     setImmediate(() => process.stdout.writable);
   };
-  // Connection steps (dns, connect, proxy handshake, tls) join the request's timeline in the log.
-  const core = createCore({
-    env: process.env,
-    streamMemory: fileStreamMemory(configDir),
-    trace: (ev) => {
-      log?.write((l) => l.scope('transport').info(ev.type, { ms: ev.ms, detail: ev.detail }));
-      prepareStdout();
-    },
-  });
+  const core = createCore({ env: process.env, streamMemory: fileStreamMemory(configDir) });
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
     const raw = rawSettings(values, configDir);
@@ -182,16 +175,23 @@ async function chat(argv: string[]): Promise<number> {
     ];
     log = deferredLog(logDirOf(configDir), createRedactor(settingsSecrets(raw, process.env)));
     log.write((l) => l.scope('cli').info('chat', { protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, model: raw.provider.model, proxyMode }));
-    const onEvent = (ev: ChatEvent): void => {
+    // The request's events, worded here: the answer to stdout, retries and the fallback to stderr (or --json
+    // records), every step to the log (deferred: it opens after the first delta is written).
+    const sink = (ev: RequestEvent): void => {
       if (ev.type !== 'delta') {
         log?.write((_, timeline) => timeline(ev));
         // The log opens once the first delta (text or reasoning) is handled: on the next turn, after it is written.
-        if (ev.type === 'status' && ev.phase === 'first_delta') setImmediate(() => void log?.open());
+        if (ev.type === 'first_byte') setImmediate(() => void log?.open());
         out.flush();
       }
       switch (ev.type) {
+        case 'dns':
+        case 'connect':
+        case 'proxy':
+        case 'tls':
+          prepareStdout();
+          break;
         case 'delta':
-          if (ev.kind !== 'text') break;
           partial += ev.text;
           out.write(json ? JSON.stringify({ type: 'delta', text: ev.text }) + '\n' : ev.text);
           break;
@@ -205,12 +205,20 @@ async function chat(argv: string[]): Promise<number> {
             ? `parley: streaming failed on this route recently (${ev.reason}); asking for the whole answer instead until ${new Date(ev.untilMs ?? 0).toLocaleTimeString()}.\n`
             : `parley: streaming failed (${ev.reason}); asking for the whole answer instead.\n`);
           break;
-        default:
+        case 'route':
+        case 'request':
+        case 'response':
+        case 'first_byte':
+        case 'reasoning':
+        case 'end':
+        case 'error':
           break;
+        default:
+          unreachable(ev);
       }
     };
     const maxTokens = num('max-tokens', values['max-tokens'], 1);
-    const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, onEvent });
+    const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, sink });
     out.flush();
     if (json) process.stdout.write(JSON.stringify({ type: 'done', text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), mode: result.mode, finishReason: result.finishReason, usage: result.usage }) + '\n');
     else process.stdout.write(result.text.endsWith('\n') ? '' : '\n');

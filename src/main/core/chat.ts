@@ -15,14 +15,8 @@ import { retryDelay, shouldRetryHeader, type RetryDelay } from './retry.ts';
 import { formatProxy } from './route/proxy-url.ts';
 import type { Route } from './route/types.ts';
 import type { RouteFacts } from '../../shared/route.ts';
+import type { RequestEventBody } from '../../shared/events.ts';
 import { Deadline, exchange, headerRecord, readText, type Response, type RouteDispatcher } from './transport.ts';
-
-export type ChatEvent =
-  | { type: 'route'; route: string; facts?: RouteFacts }
-  | { type: 'delta'; kind: 'text' | 'reasoning'; text: string }
-  | { type: 'retry'; attempt: number; delayMs: number; reason: ErrorCode; message: string; cappedFromMs?: number }
-  | { type: 'fallback'; from: 'stream'; to: 'whole'; reason: ErrorCode; remembered: boolean; untilMs?: number }
-  | { type: 'status'; phase: 'headers' | 'first_delta' | 'end'; ms: number; status?: number };
 
 export interface ChatResult {
   text: string;
@@ -64,7 +58,8 @@ export interface ChatContext {
   dispatcher: RouteDispatcher;
   memory: StreamMemory;
   signal?: AbortSignal;
-  onEvent?: (ev: ChatEvent) => void;
+  /** This request's sink (the core stamps each event's time). */
+  emit: (ev: RequestEventBody) => void;
   random?: () => number;
   /** UTF-8 bytes of the answer kept before this request (Continue joins onto it): counted against the answer limit. */
   keptBytes?: number;
@@ -185,7 +180,7 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
         case 'reasoning':
           if (!ev.text) break;
           if (!a.fits(ev.text)) throw limitExceeded('answerBytes', { route: describeRoute(ctx.route) });
-          if (!a.delivered) ctx.onEvent?.({ type: 'status', phase: 'first_delta', ms: Math.round(performance.now() - started) });
+          if (!a.delivered) ctx.emit({ type: 'first_byte' });
           a.deliver(ev.type, ev.text);
           break;
         case 'usage':
@@ -272,13 +267,12 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
       const firstByteMs = stream || t.firstByteMs === 0 ? t.firstByteMs : Math.max(t.firstByteMs, 600_000);
       res = await exchange({
         url, method: 'POST', headers: adapter.headers(settings.provider), body: JSON.stringify(adapter.body(settings.provider, req, stream)),
-        route: ctx.dispatcher, deadline, firstByteMs,
+        route: ctx.dispatcher, deadline, firstByteMs, emit: ctx.emit,
       });
     } catch (e) {
       throw mapThrown(e, deadline, 'headers', ctx, started);
     }
     const headers = headerRecord(res.headers);
-    ctx.onEvent?.({ type: 'status', phase: 'headers', ms: Math.round(performance.now() - started), status: res.statusCode });
     const ct = headers['content-type'] ?? '';
     const fail = async (): Promise<never> => {
       let body = '';
@@ -355,14 +349,13 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
   const random = ctx.random ?? Math.random;
   const routeText = describeRoute(ctx.route);
   const facts = routeFacts(ctx.route);
-  ctx.onEvent?.({ type: 'route', route: routeText, ...(facts ? { facts } : {}) });
 
   let stream = net.stream !== 'off';
   if (net.stream === 'auto') {
     const known = ctx.memory.get(memoryKey);
     if (known && known.until > Date.now()) {
       stream = false;
-      ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: known.reason, remembered: true, untilMs: known.until });
+      ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: known.reason, remembered: true, untilMs: known.until });
     }
   }
   const text = new Gathered();
@@ -370,13 +363,12 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
   const deliver = (kind: 'text' | 'reasoning', t: string): void => {
     if (!t) return;
     (kind === 'text' ? text : reasoning).add(t);
-    ctx.onEvent?.({ type: 'delta', kind, text: t });
+    ctx.emit({ type: kind === 'text' ? 'delta' : 'reasoning', text: t });
   };
   let fellBack = false;
   let fallbackReason: ErrorCode | undefined;
   let retries = 0;
   let attempts = 0;
-  const chatStarted = performance.now();
   for (;;) {
     attempts++;
     const a = new Attempt(ctx, (kind, t) => {
@@ -392,10 +384,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
       if (stream && mode === 'whole' && net.stream === 'auto' && !fellBack) {
         // The server or a proxy answered a stream request with a whole answer: remember and say so.
         ctx.memory.set(memoryKey, { reason: 'protocol_error', until: Date.now() + net.streamMemoryMs });
-        ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: 'protocol_error', remembered: false });
+        ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: 'protocol_error', remembered: false });
       }
-      // The whole exchange, retries and fallback included (headers and first_delta count from their attempt's start).
-      ctx.onEvent?.({ type: 'status', phase: 'end', ms: Math.round(performance.now() - chatStarted) });
       return { text: text.toString(), reasoning: reasoning.toString(), usage: a.usage, finishReason: a.finishReason, mode, attempts };
     } catch (e) {
       let err = ParleyError.is(e) ? e : new ParleyError('protocol_error', String(e), {}, { cause: e });
@@ -408,7 +398,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         fellBack = true;
         fallbackReason = err.code;
         stream = false;
-        ctx.onEvent?.({ type: 'fallback', from: 'stream', to: 'whole', reason: err.code, remembered: false });
+        ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: err.code, remembered: false });
         continue;
       }
       if (fellBack && !stream && fallbackReason) {
@@ -428,7 +418,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         });
       }
       retries++;
-      ctx.onEvent?.({ type: 'retry', attempt: retries, delayMs: d.delayMs, reason: err.code, message: err.message, ...(d.cappedFromMs ? { cappedFromMs: d.cappedFromMs } : {}) });
+      ctx.emit({ type: 'retry', attempt: retries, delayMs: d.delayMs, reason: err.code, message: err.message, ...(d.cappedFromMs ? { cappedFromMs: d.cappedFromMs } : {}) });
       try {
         await sleep(d.delayMs, undefined, { signal: ctx.signal });
       } catch {

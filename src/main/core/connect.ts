@@ -18,22 +18,7 @@ import type { ProxyEndpoint, Route } from './route/types.ts';
 import { formatProxy } from './route/proxy-url.ts';
 import { TLS_REASONS, type ErrorCode } from '../../shared/errors.ts';
 import { words } from '../../shared/messages/en.ts';
-
-export interface TraceEvent {
-  type: 'dns' | 'connect' | 'proxy' | 'tls';
-  ms: number;
-  /** In English (the log). */
-  detail: string;
-  /** Which sentence `detail` is, with its values: the network panel words it in the window's language. */
-  say?: TraceSay;
-}
-
-/** The connection steps' sentences and their values (names, numbers; `where` is 'proxy' or 'target'). */
-export type TraceSay =
-  | { sentence: 'connected'; where: 'proxy' | 'target'; host: string }
-  | { sentence: 'dnsLocal'; host: string; address: string; scheme: string }
-  | { sentence: 'tunnel'; scheme: string; target: string }
-  | { sentence: 'tls'; where: 'proxy' | 'target'; host: string; protocol: string; issuer: string };
+import type { ConnectStep } from '../../shared/events.ts';
 
 export interface ConnectorOptions {
   route: Route;
@@ -41,7 +26,8 @@ export interface ConnectorOptions {
   forwardProxy?: boolean;
   secureContext: tls.SecureContext;
   connectTimeoutMs: number;
-  trace?: (ev: TraceEvent) => void;
+  /** The connection's steps (dns, connect, proxy, tls), as events of the request that opened it. */
+  trace?: (ev: ConnectStep) => void;
   /** Name resolution (default: the OS resolver, as `dns.lookup`). */
   lookup?: net.LookupFunction;
 }
@@ -59,7 +45,6 @@ type Stage = 'proxy_connect' | 'proxy_handshake' | 'target_connect' | 'tls';
 
 class Ctx {
   stage: Stage = 'target_connect';
-  readonly started = performance.now();
   readonly opts: ConnectorOptions;
   readonly target: Target;
   /** The TCP socket to the proxy, once open: whether it ever sent a byte tells a mute proxy from a slow tunnel. */
@@ -68,11 +53,9 @@ class Ctx {
     this.opts = opts;
     this.target = target;
   }
-  ms(): number {
-    return Math.round(performance.now() - this.started);
-  }
-  trace(type: TraceEvent['type'], detail: string, say?: TraceSay): void {
-    this.opts.trace?.({ type, ms: this.ms(), detail, ...(say ? { say } : {}) });
+  /** A step of this connection: an event of the request that opened it (the core stamps its time). */
+  trace(step: ConnectStep): void {
+    this.opts.trace?.(step);
   }
   get proxy(): ProxyEndpoint | undefined {
     return this.opts.route.kind === 'proxy' ? this.opts.route.proxy : undefined;
@@ -123,12 +106,12 @@ function tcpConnect(ctx: Ctx, host: string, port: number, where: 'proxy' | 'targ
     };
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('lookup', (err, address) => {
-      if (!err) ctx.trace('dns', `${host} → ${address}`);
+      if (!err) ctx.trace({ type: 'dns', host, address: String(address) });
     });
     socket.once('connect', () => {
       signal.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
-      ctx.trace('connect', `${where} ${hostPort(host, port)} connected`, { sentence: 'connected', where, host: hostPort(host, port) });
+      ctx.trace({ type: 'connect', where, host: hostPort(host, port) });
       resolve(socket);
     });
     socket.once('error', (err) => {
@@ -253,7 +236,7 @@ async function httpTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Prom
   const status = Number(STATUS_LINE.exec(statusLine)?.[1]);
   if (status >= 200 && status < 300) {
     if (rest.length) socket.unshift(rest);
-    ctx.trace('proxy', `CONNECT ${authority} → ${status}`);
+    ctx.trace({ type: 'proxy', scheme: p.scheme, target: authority, status });
     return socket;
   }
   socket.destroy();
@@ -326,7 +309,7 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
         ? await new Promise<{ address: string }>((res, rej) => custom(destHost, { family, all: false }, (err, address) => (err ? rej(err) : res({ address: String(address) }))))
         : await lookup(destHost, { family });
       destHost = r.address;
-      ctx.trace('dns', `${ctx.target.host} → ${destHost} (local, for ${p.scheme})`, { sentence: 'dnsLocal', host: ctx.target.host, address: destHost, scheme: p.scheme });
+      ctx.trace({ type: 'dns', host: ctx.target.host, address: destHost, local: { scheme: p.scheme } });
     } catch (e) {
       throw socketError(ctx, e as NodeJS.ErrnoException, 'target');
     }
@@ -365,7 +348,7 @@ async function socksTunnel(ctx: Ctx, p: ProxyEndpoint, signal: AbortSignal): Pro
     });
     pending.then((r) => signal.aborted && r.socket.destroy(), () => undefined);
     const { socket } = await Promise.race([pending, aborted]);
-    ctx.trace('proxy', `${p.scheme} tunnel to ${hostPort(ctx.target.host, ctx.target.port)} open`, { sentence: 'tunnel', scheme: p.scheme, target: hostPort(ctx.target.host, ctx.target.port) });
+    ctx.trace({ type: 'proxy', scheme: p.scheme, target: hostPort(ctx.target.host, ctx.target.port) });
     return socket;
   } catch (e) {
     raw.destroy();
@@ -439,7 +422,7 @@ function tlsUpgrade(ctx: Ctx, raw: net.Socket, servername: string, where: 'proxy
         return;
       }
       socket.removeAllListeners('error');
-      ctx.trace('tls', `${where} ${host} ${socket.getProtocol() ?? ''} issuer ${issuer ?? '?'}`, { sentence: 'tls', where, host, protocol: socket.getProtocol() ?? '', issuer: issuer ?? '?' });
+      ctx.trace({ type: 'tls', where, host, protocol: socket.getProtocol() ?? '', issuer: issuer ?? '?' });
       resolve(socket);
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {

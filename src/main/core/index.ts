@@ -4,9 +4,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConnectionSettings } from '../../shared/settings.ts';
-import { runChat, describeRoute, routeFacts, mapThrown, memoryStreamMemory, type ChatEvent, type ChatResult, type StreamMemory } from './chat.ts';
+import { runChat, describeRoute, routeFacts, mapThrown, memoryStreamMemory, type ChatResult, type StreamMemory } from './chat.ts';
 import { resolveSettings, type Env } from './config.ts';
-import type { TraceEvent } from './connect.ts';
+import type { ConnectStep, RequestEvent, RequestEventBody, RequestSink } from '../../shared/events.ts';
 import { ADAPTERS } from './protocols/index.ts';
 import type { ChatRequest } from './protocols/types.ts';
 import { tryJson } from './protocols/types.ts';
@@ -19,7 +19,8 @@ import { LIMITS } from './limits.ts';
 
 import { ParleyError } from './errors.ts';
 export { ParleyError };
-export type { ChatEvent, ChatResult, StreamMemory } from './chat.ts';
+export type { ChatResult, StreamMemory } from './chat.ts';
+export type { RequestEvent, RequestSink } from '../../shared/events.ts';
 export type { ChatRequest, ChatMessage } from './protocols/types.ts';
 export type { Route } from './route/types.ts';
 export { resolveSettings } from './config.ts';
@@ -28,7 +29,8 @@ export interface CoreOptions {
   env?: Env;
   systemProxyResolver?: SystemProxyResolver;
   streamMemory?: StreamMemory;
-  trace?: (ev: TraceEvent) => void;
+  /** Receives every request's events too (besides each call's own sink): the doctor's report, the CLI's log. */
+  sink?: RequestSink;
   random?: () => number;
   /** Name resolution (default: the OS resolver); tests and the doctor may pass their own. */
   lookup?: import('node:net').LookupFunction;
@@ -36,9 +38,11 @@ export interface CoreOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
-  onEvent?: (ev: ChatEvent) => void;
-  /** This request's own connection steps (dns, connect, proxy, tls), for its timeline. */
-  trace?: (ev: TraceEvent) => void;
+  /**
+   * This request's events, in order (src/shared/events.ts): its route, the connection steps of connections it
+   * opens, each attempt's heads, the answer's pieces, retries, the fallback, and its end or error.
+   */
+  sink?: RequestSink;
   /** chat(): UTF-8 bytes of the answer kept before this request (Continue), counted against the one answer limit. */
   keptBytes?: number;
 }
@@ -70,12 +74,10 @@ function networkKey(s: ConnectionSettings): string {
 
 export function createCore(options: CoreOptions = {}): Core {
   const env = options.env ?? process.env;
-  // Connections are opened inside the request that needs them, so its trace is found in the async context.
-  const requestTrace = new AsyncLocalStorage<(ev: TraceEvent) => void>();
-  const trace = (ev: TraceEvent): void => {
-    options.trace?.(ev);
-    requestTrace.getStore()?.(ev);
-  };
+  // Connections are opened inside the request that needs them (the pool's connector runs in its async context):
+  // their steps go to that request's events.
+  const opening = new AsyncLocalStorage<(ev: ConnectStep) => void>();
+  const trace = (ev: ConnectStep): void => opening.getStore()?.(ev);
   const pool = new DispatcherPool(trace, options.lookup);
   const typed = new WeakSet<object>();
   const typeOnce = (raw: unknown): ConnectionSettings => {
@@ -84,7 +86,31 @@ export function createCore(options: CoreOptions = {}): Core {
     typed.add(s);
     return s;
   };
-  const withTrace = <T>(opts: CallOptions, fn: () => Promise<T>): Promise<T> => (opts.trace ? requestTrace.run(opts.trace, fn) : fn());
+  /**
+   * Runs one request with its event sink: every event stamped with the time since the request began, the
+   * connection steps found by the async context, and the request's end or error as its last event.
+   */
+  const request = async <T>(opts: CallOptions, fn: (emit: (ev: RequestEventBody) => void) => Promise<T>, end?: (r: T) => RequestEventBody): Promise<T> => {
+    const t0 = performance.now();
+    const sinks = [opts.sink, options.sink].filter((f): f is RequestSink => f !== undefined);
+    const emit = (body: RequestEventBody): void => {
+      const ev = { ...body, t: Math.round(performance.now() - t0) } as RequestEvent;
+      for (const sink of sinks) {
+        try {
+          sink(ev);
+        } catch { /* a sink's failure is not the request's */ }
+      }
+    };
+    try {
+      const r = await opening.run(emit, () => fn(emit));
+      emit(end ? end(r) : { type: 'end' });
+      return r;
+    } catch (e) {
+      const err = ParleyError.is(e) ? e : undefined;
+      emit({ type: 'error', code: err?.code ?? 'protocol_error', message: err?.message ?? (e instanceof Error ? e.message : String(e)) });
+      throw e;
+    }
+  };
   const memory = options.streamMemory ?? memoryStreamMemory();
 
   const route = (s: ConnectionSettings, url: string): Promise<Route> =>
@@ -93,10 +119,12 @@ export function createCore(options: CoreOptions = {}): Core {
   // CA files are stat'ed for each request with a TLS hop and read again only when they changed; the OS store is
   // read once per core, on the first such request.
   const trustFiles = new TrustFileCache();
-  async function prepare(raw: unknown, url: (s: ConnectionSettings) => string) {
+  async function prepare(raw: unknown, url: (s: ConnectionSettings) => string, emit: (ev: RequestEventBody) => void) {
     const settings = typeOnce(raw);
     const target = url(settings);
     const r = await route(settings, target);
+    const facts = routeFacts(r);
+    emit({ type: 'route', route: describeRoute(r), ...(facts ? { facts } : {}) });
     const targetIsTls = new URL(target).protocol === 'https:';
     // The trust store (the OS certificates, the CA files) only for a request with a TLS hop: an http:// provider
     // reached directly or through a plain proxy reads no certificate and builds no secure context.
@@ -111,24 +139,24 @@ export function createCore(options: CoreOptions = {}): Core {
   return {
     settings: typeOnce,
     route,
-    chat(raw, request, opts = {}) {
-      return withTrace(opts, async () => {
+    chat(raw, req, opts = {}) {
+      return request(opts, async (emit) => {
         const adapter = (s: ConnectionSettings) => ADAPTERS[s.provider.protocol].chatUrl(s.provider.baseUrl);
-        const p = await prepare(raw, adapter);
-        return runChat({ ...p, memory, signal: opts.signal, onEvent: opts.onEvent, random: options.random, keptBytes: opts.keptBytes }, request);
-      });
+        const p = await prepare(raw, adapter, emit);
+        return runChat({ ...p, memory, signal: opts.signal, emit, random: options.random, keptBytes: opts.keptBytes }, req);
+      }, (r) => ({ type: 'end', mode: r.mode, attempts: r.attempts }));
     },
     listModels(raw, opts = {}) {
-      return withTrace(opts, () => listModels(raw, opts));
+      return request(opts, (emit) => listModels(raw, opts, emit));
     },
     fetchBytes(raw, url, opts) {
-      return withTrace(opts, async () => {
-        const p = await prepare(raw, () => url);
+      return request(opts, async (emit) => {
+        const p = await prepare(raw, () => url, emit);
         const t = p.settings.network.timeouts;
         const deadline = new Deadline(opts.signal, Date.now() + Math.min(t.totalMs || 60_000, 60_000));
         const started = performance.now();
         try {
-          const res = await exchange({ url, method: 'GET', headers: { accept: opts.accept }, route: p.dispatcher, deadline, firstByteMs: Math.min(t.firstByteMs, 30_000) });
+          const res = await exchange({ url, method: 'GET', headers: { accept: opts.accept }, route: p.dispatcher, deadline, firstByteMs: Math.min(t.firstByteMs, 30_000), emit });
           if (res.statusCode !== 200) {
             // Dropped unread: its abort is expected, not an unhandled error.
             res.body.on('error', () => {});
@@ -161,9 +189,9 @@ export function createCore(options: CoreOptions = {}): Core {
     },
   };
 
-  async function listModels(raw: unknown, opts: CallOptions): Promise<string[]> {
+  async function listModels(raw: unknown, opts: CallOptions, emit: (ev: RequestEventBody) => void): Promise<string[]> {
     {
-      const p = await prepare(raw, (s) => ADAPTERS[s.provider.protocol].modelsUrl(s.provider.baseUrl));
+      const p = await prepare(raw, (s) => ADAPTERS[s.provider.protocol].modelsUrl(s.provider.baseUrl), emit);
       const adapter = ADAPTERS[p.settings.provider.protocol];
       const url = adapter.modelsUrl(p.settings.provider.baseUrl);
       const t = p.settings.network.timeouts;
@@ -172,7 +200,7 @@ export function createCore(options: CoreOptions = {}): Core {
       try {
         const headers = adapter.headers(p.settings.provider);
         delete headers['content-type'];
-        const res = await exchange({ url, method: 'GET', headers, route: p.dispatcher, deadline, firstByteMs: t.firstByteMs });
+        const res = await exchange({ url, method: 'GET', headers, route: p.dispatcher, deadline, firstByteMs: t.firstByteMs, emit });
         const body = await readText(res, deadline, t.idleMs, LIMITS.modelListBytes);
         const h = headerRecord(res.headers);
         const models = res.statusCode === 200 ? adapter.parseModels(tryJson(body)) : undefined;

@@ -8,9 +8,10 @@ import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import type { ConnectionSettings } from '../../shared/settings.ts';
-import { describeRoute, type ChatEvent, type ChatResult } from './chat.ts';
+import { describeRoute, type ChatResult } from './chat.ts';
 import type { Env } from './config.ts';
-import { INSPECTION_PRODUCTS, issuerText, openConnection, type TraceEvent } from './connect.ts';
+import { INSPECTION_PRODUCTS, issuerText, openConnection } from './connect.ts';
+import type { RequestEvent, RequestSink } from '../../shared/events.ts';
 import { createCore } from './index.ts';
 import { ADAPTERS } from './protocols/index.ts';
 import type { ChatRequest } from './protocols/types.ts';
@@ -25,7 +26,7 @@ import { buildTrustStore } from './trust.ts';
 export { ParleyError } from './errors.ts';
 export { referencedVars, resolveSettings, type Env } from './config.ts';
 export { describeRoute, formatProxy, isForwarded };
-export type { ChatRequest, ChatResult, ProxyEndpoint, Route, SystemProxyResolver, TraceEvent };
+export type { ChatRequest, ChatResult, ProxyEndpoint, RequestSink, Route, SystemProxyResolver };
 
 /** Where the chat requests of a provider go. */
 export interface Endpoint {
@@ -99,8 +100,8 @@ export interface ProbeOptions {
   env: Env;
   lookup?: net.LookupFunction;
   systemProxyResolver?: SystemProxyResolver;
-  /** Connection steps (dns, connect, proxy, tls) of the probe's requests. */
-  trace?: (ev: TraceEvent) => void;
+  /** Every event of the probe's requests (route, connection steps, heads, end: src/shared/events.ts). */
+  sink?: RequestSink;
   signal?: AbortSignal;
 }
 
@@ -131,7 +132,7 @@ export interface Probe {
 export async function openProbe(settings: ConnectionSettings, opts: ProbeOptions): Promise<Probe> {
   const endpoint = chatEndpoint(settings);
   const secureContext: tls.SecureContext = createSecureContext({ ca: (await buildTrustStore(settings.network.caFiles, opts.env)).ca });
-  const core = createCore({ env: opts.env, lookup: opts.lookup, systemProxyResolver: opts.systemProxyResolver, trace: opts.trace });
+  const core = createCore({ env: opts.env, lookup: opts.lookup, systemProxyResolver: opts.systemProxyResolver, ...(opts.sink ? { sink: opts.sink } : {}) });
   const connectTimeoutMs = settings.network.timeouts.connectMs || 15_000;
   return {
     endpoint,
@@ -151,11 +152,11 @@ export async function openProbe(settings: ConnectionSettings, opts: ProbeOptions
     },
     listModels: (raw) => core.listModels(raw, { signal: opts.signal }),
     chat(raw, request, watch) {
-      const onEvent = (ev: ChatEvent): void => {
-        if (ev.type === 'status' && ev.phase === 'headers') watch?.headers?.();
-        if (ev.type === 'delta') watch?.delta?.();
+      const sink = (ev: RequestEvent): void => {
+        if (ev.type === 'response') watch?.headers?.();
+        if (ev.type === 'delta' || ev.type === 'reasoning') watch?.delta?.();
       };
-      return core.chat(raw, request, { signal: opts.signal, ...(watch ? { onEvent } : {}) });
+      return core.chat(raw, request, { signal: opts.signal, ...(watch ? { sink } : {}) });
     },
     close: () => core.close(),
   };

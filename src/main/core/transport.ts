@@ -18,7 +18,8 @@ import undiciApi from 'undici/lib/api/index.js';
 
 Object.assign((DispatcherImpl as { prototype: object }).prototype, undiciApi);
 const Agent = AgentImpl as typeof UndiciAgent;
-import { makeConnector, type TraceEvent } from './connect.ts';
+import { makeConnector } from './connect.ts';
+import { headHeader, type ConnectStep, type HeadHeader, type RequestEventBody } from '../../shared/events.ts';
 import { bodyTooLarge, LIMITS } from './limits.ts';
 import { isForwarded } from './route/forward.ts';
 import type { Route } from './route/types.ts';
@@ -65,11 +66,11 @@ const MAX_DISPATCHERS = 8;
 
 export class DispatcherPool {
   readonly #entries = new Map<string, RouteDispatcher>();
-  readonly #trace: ((ev: TraceEvent) => void) | undefined;
+  readonly #trace: ((ev: ConnectStep) => void) | undefined;
   readonly #lookup: net.LookupFunction | undefined;
   readonly #trust = new WeakMap<RouteDispatcher, LazySecureContext>();
 
-  constructor(trace?: (ev: TraceEvent) => void, lookup?: net.LookupFunction) {
+  constructor(trace?: (ev: ConnectStep) => void, lookup?: net.LookupFunction) {
     this.#trace = trace;
     this.#lookup = lookup;
   }
@@ -189,6 +190,8 @@ export interface ExchangeInput {
   route: RouteDispatcher;
   deadline: Deadline;
   firstByteMs: number;
+  /** The request's sink: the heads, as the request is written to its connection and as its answer's head arrives. */
+  emit?: (ev: RequestEventBody) => void;
 }
 
 export type Response = Dispatcher.ResponseData;
@@ -206,7 +209,22 @@ export async function exchange(input: ExchangeInput): Promise<Response> {
     if (input.route.forward.authorization) headers['proxy-authorization'] = input.route.forward.authorization;
   }
   input.deadline.arm('first_byte', input.firstByteMs);
-  const res = await input.route.dispatcher.request({
+  const emit = input.emit;
+  // The heads are emitted where undici writes the request to its connection (after the connection's own
+  // steps) and where the answer's head arrives: a handler around this one request's own.
+  const dispatcher = emit
+    ? input.route.dispatcher.compose((dispatch) => (opts, handler) => dispatch(opts, new HeadObserver(handler, () => {
+      const sent: HeadHeader[] = [headHeader('host', headers.host ?? u.host), headHeader('connection', 'keep-alive')];
+      for (const [k, v] of Object.entries(headers)) if (k !== 'host') sent.push(headHeader(k, v));
+      if (input.body !== undefined) sent.push(headHeader('content-length', String(Buffer.byteLength(input.body))));
+      emit({ type: 'request', method: input.method, url: withoutSecrets(u), ...(input.route.forward ? { via: input.route.forward.origin } : {}), headers: sent });
+    }, (status: number, h: Record<string, string | string[] | undefined>, statusText?: string) => {
+      const got: HeadHeader[] = [];
+      for (const [k, v] of Object.entries(h)) if (v !== undefined) for (const one of Array.isArray(v) ? v : [v]) got.push(headHeader(k, one));
+      emit({ type: 'response', status, ...(statusText ? { statusText } : {}), headers: got });
+    })))
+    : input.route.dispatcher;
+  const res = await dispatcher.request({
     origin,
     path,
     method: input.method,
@@ -215,6 +233,49 @@ export async function exchange(input: ExchangeInput): Promise<Response> {
     signal: input.deadline.signal,
   });
   return res;
+}
+
+/** A URL as a head event names it: no user name or password (secret query values are masked by who keeps it). */
+function withoutSecrets(u: URL): string {
+  if (!u.username && !u.password) return u.href;
+  const c = new URL(u.href);
+  c.username = '';
+  c.password = '';
+  return c.href;
+}
+
+/** undici's handler of one request, seen when its head is written and when the answer's head arrives. */
+type Received = (status: number, headers: Record<string, string | string[] | undefined>, statusText?: string) => void;
+
+class HeadObserver implements Dispatcher.DispatchHandler {
+  readonly #inner: Dispatcher.DispatchHandler;
+  readonly #sent: () => void;
+  readonly #received: Received;
+  constructor(inner: Dispatcher.DispatchHandler, sent: () => void, received: Received) {
+    this.#inner = inner;
+    this.#sent = sent;
+    this.#received = received;
+  }
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.#sent();
+    this.#inner.onRequestStart?.(controller, context);
+  }
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: import('node:stream').Duplex): void {
+    this.#inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.#received(statusCode, headers, statusMessage);
+    this.#inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#inner.onResponseData?.(controller, chunk);
+  }
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    this.#inner.onResponseEnd?.(controller, trailers);
+  }
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.#inner.onResponseError?.(controller, error);
+  }
 }
 
 /**

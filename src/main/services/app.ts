@@ -226,7 +226,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       // Recorded like any request (the log and the network panel), as a model list without a key.
       const rec = requests.begin({ kind: 'models', url: provider.baseUrl, method: 'GET', message: 'route probe', data: { provider: settings.providerFor(providerId).name, probe: true } });
       try {
-        await rec.run(() => core.listModels({ ...raw, provider, network: { ...raw.network, retries: 0 } }, { signal, trace: (ev) => rec.trace(ev) }));
+        await core.listModels({ ...raw, provider, network: { ...raw.network, retries: 0 } }, { signal, sink: rec.sink });
       } catch (e) {
         rec.failed(ParleyError.is(e) ? e.code : 'protocol_error', 'route probe: no model list', { message: e instanceof Error ? e.message : String(e) });
         throw e;

@@ -5,7 +5,7 @@
  * snapshot (`active()`), dropping what it already has by sequence number.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChatEvent, Core } from '../core/index.ts';
+import type { Core, RequestEvent } from '../core/index.ts';
 import type { ChatMessage } from '../core/protocols/types.ts';
 import { ParleyError } from '../core/errors.ts';
 import { LIMITS as ANSWER_LIMITS, formatSize } from '../core/limits.ts';
@@ -178,12 +178,15 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     emitTo(a, { requestId: a.requestId, seq, type: 'notice', conversationId: a.conversationId, messageId: a.messageId, notice: n, ...(seq === 1 ? { base: a.prefix } : {}) });
   };
 
-  const onEvent = (a: Active, retries: number) => (ev: ChatEvent): void => {
+  /** A request's events: the answer's pieces are batched for the window and saved; every event joins its timeline. */
+  const sink = (a: Active, retries: number) => (ev: RequestEvent): void => {
+    a.rec.sink(ev);
     switch (ev.type) {
-      case 'delta': {
+      case 'delta':
+      case 'reasoning': {
         if (a.firstDeltaMs === undefined) a.firstDeltaMs = Date.now() - a.startedAt;
         if (a.notice?.kind === 'retry') a.notice = undefined;
-        if (ev.kind === 'text') {
+        if (ev.type === 'delta') {
           a.text += ev.text;
           a.pendingText += ev.text;
         } else {
@@ -198,20 +201,16 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       }
       case 'retry':
         a.routeInfo.retries = [...(a.routeInfo.retries ?? []), { attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason }];
-        a.rec.event(ev);
         notice(a, { kind: 'retry', attempt: ev.attempt + 1, of: retries + 1, delayMs: ev.delayMs, reason: ev.reason, at: Date.now() });
         break;
       case 'fallback':
         a.routeInfo.fallback = { reason: ev.reason, remembered: ev.remembered };
-        a.rec.event(ev);
         notice(a, { kind: 'fallback', reason: ev.reason, remembered: ev.remembered });
         break;
       case 'route':
         a.routeInfo.route = ev.route;
-        a.rec.event(ev);
         break;
-      case 'status':
-        a.rec.event(ev);
+      default:
         break;
     }
   };
@@ -249,7 +248,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const prompt = `Write a title of at most six words for this conversation. Answer with the title only, no quotes.\n\nQuestion: ${(asked[0]?.content ?? '').slice(0, 2000)}\n\nAnswer: ${answer.slice(0, 2000)}`;
       let r: Awaited<ReturnType<Core['chat']>>;
       try {
-        r = await rec.run(() => deps.core.chat(settings, { messages: [{ role: 'user', content: prompt }], maxTokens: 32 }, { signal: AbortSignal.timeout(60_000), onEvent: (ev) => rec.event(ev), trace: (ev) => rec.trace(ev) }));
+        r = await deps.core.chat(settings, { messages: [{ role: 'user', content: prompt }], maxTokens: 32 }, { signal: AbortSignal.timeout(60_000), sink: rec.sink });
         rec.done('title done', { mode: r.mode, attempts: r.attempts });
       } catch (e) {
         rec.failed(ParleyError.is(e) ? e.code : 'protocol_error', 'title failed', { error: e instanceof Error ? e.message : String(e) });
@@ -288,13 +287,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       let final: Partial<Message>;
       try {
         const settings = deps.core.settings(raw);
-        const result = await a.rec.run(() => deps.core.chat(settings, { messages: history }, {
+        const result = await deps.core.chat(settings, { messages: history }, {
           signal: a.abort.signal,
-          onEvent: onEvent(a, settings.network.retries),
-          trace: (ev) => a.rec.trace(ev),
+          sink: sink(a, settings.network.retries),
           // One bound for the whole message: what Continue adds counts with what is kept.
           ...(prefix ? { keptBytes: Buffer.byteLength(prefix) } : {}),
-        }));
+        });
         a.routeInfo.attempts = result.attempts;
         a.routeInfo.mode = result.mode;
         final = {

@@ -25,7 +25,7 @@
 import { closeSync, existsSync, fchmodSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import electronLog from 'electron-log/node';
-import type { ChatEvent } from '../core/index.ts';
+import { unreachable, type HeadHeader, type RequestEvent } from '../../shared/events.ts';
 import { routeSourceText, type RouteFacts } from '../../shared/route.ts';
 import type { Redactor } from './redact.ts';
 import { ensurePrivateDir, osReason } from './safe-write.ts';
@@ -371,19 +371,13 @@ export function createLogger(opts: LoggerOptions): Logger {
   return self;
 }
 
-/** A ChatEvent as one timeline entry: its type, log message, level and data (deltas are not entries). */
+/** A request event as one timeline entry: its type, log message, level and data (and a head's headers). */
 export interface TimelineEntry {
-  type: 'route' | 'status' | 'first_byte' | 'end' | 'retry' | 'fallback';
+  type: 'route' | 'dns' | 'connect' | 'proxy' | 'tls' | 'request' | 'response' | 'status' | 'first_byte' | 'end' | 'retry' | 'fallback';
   message: string;
   level: 'info' | 'warn';
   data: Record<string, string | number | boolean>;
-}
-
-/** `direct (rule)` / `proxy URL (rule)` → the route, how it goes and the rule that chose it. */
-export function routeData(route: string): Record<string, string> {
-  const m = /^(direct|proxy (\S+)) \((.*)\)$/.exec(route);
-  if (!m) return { route };
-  return { route, via: m[2] ? 'proxy' : 'direct', ...(m[2] ? { proxy: m[2] } : {}), rule: m[3] ?? '' };
+  headers?: HeadHeader[];
 }
 
 /**
@@ -399,42 +393,71 @@ export function routeFactsData(route: string, f: RouteFacts): Record<string, str
 }
 
 /**
- * The one mapping of ChatEvents to timeline entries: the CLI's log (timelineLogger) and the app's request
- * recorder (requests.ts: the log and the network panel) write the same lines.
+ * The one mapping of request events to timeline entries (the log's lines and the network panel's steps): the
+ * app's request recorder (requests.ts) and the CLI's log (timelineLogger) write the same lines. A connection
+ * step carries its English (`detail`, the log) and the sentence with its values (`say`, the panel words them).
+ * The answer's pieces are no entries, nor is an error (the caller's own last entry says how it ended).
  */
-export function timelineEntry(ev: ChatEvent): TimelineEntry | undefined {
+export function timelineEntries(ev: RequestEvent): TimelineEntry[] {
+  const info = (type: TimelineEntry['type'], message: string, data: TimelineEntry['data'], headers?: HeadHeader[]): TimelineEntry[] => [{ type, message, level: 'info', data, ...(headers ? { headers } : {}) }];
   switch (ev.type) {
     case 'route':
-      return { type: 'route', message: 'route', level: 'info', data: ev.facts ? routeFactsData(ev.route, ev.facts) : routeData(ev.route) };
-    case 'status':
-      return { type: ev.phase === 'headers' ? 'status' : ev.phase === 'first_delta' ? 'first_byte' : 'end', message: `status ${ev.phase}`, level: 'info', data: { phase: ev.phase, ms: ev.ms, ...(ev.status !== undefined ? { status: ev.status } : {}) } };
+      return info('route', 'route', ev.facts ? routeFactsData(ev.route, ev.facts) : { route: ev.route });
+    case 'dns':
+      return info('dns', 'dns', ev.local
+        ? { detail: `${ev.host} → ${ev.address} (local, for ${ev.local.scheme})`, say: 'dnsLocal', host: ev.host, address: ev.address, scheme: ev.local.scheme }
+        : { detail: `${ev.host} → ${ev.address}` });
+    case 'connect':
+      return info('connect', 'connect', { detail: `${ev.where} ${ev.host} connected`, say: 'connected', where: ev.where, host: ev.host });
+    case 'proxy':
+      return info('proxy', 'proxy', ev.status !== undefined
+        ? { detail: `CONNECT ${ev.target} → ${ev.status}` }
+        : { detail: `${ev.scheme} tunnel to ${ev.target} open`, say: 'tunnel', scheme: ev.scheme, target: ev.target });
+    case 'tls':
+      return info('tls', 'tls', { detail: `${ev.where} ${ev.host} ${ev.protocol} issuer ${ev.issuer}`, say: 'tls', where: ev.where, host: ev.host, protocol: ev.protocol, issuer: ev.issuer });
+    case 'request':
+      return info('request', 'request', { method: ev.method, url: ev.url, ...(ev.via ? { via: ev.via } : {}) }, ev.headers);
+    case 'response':
+      // The head, then the status as the request saw it (its time since the request began).
+      return [
+        ...info('response', 'response', { status: ev.status, ...(ev.statusText ? { statusText: ev.statusText } : {}) }, ev.headers),
+        ...info('status', 'status headers', { phase: 'headers', ms: ev.t, status: ev.status }),
+      ];
+    case 'first_byte':
+      return info('first_byte', 'status first_delta', { phase: 'first_delta', ms: ev.t });
+    case 'end':
+      return info('end', 'status end', { phase: 'end', ms: ev.t, ...(ev.mode ? { mode: ev.mode } : {}), ...(ev.attempts !== undefined ? { attempts: ev.attempts } : {}) });
     case 'retry':
-      return { type: 'retry', message: `retry ${ev.attempt}`, level: 'warn', data: { attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, message: ev.message, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) } };
+      return [{ type: 'retry', message: `retry ${ev.attempt}`, level: 'warn', data: { attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, message: ev.message, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) } }];
     case 'fallback':
-      return { type: 'fallback', message: 'fallback', level: 'warn', data: { from: ev.from, to: ev.to, reason: ev.reason, remembered: ev.remembered, ...(ev.untilMs ? { untilMs: ev.untilMs } : {}) } };
+      return [{ type: 'fallback', message: 'fallback', level: 'warn', data: { from: ev.from, to: ev.to, reason: ev.reason, remembered: ev.remembered, ...(ev.untilMs ? { untilMs: ev.untilMs } : {}) } }];
+    case 'delta':
+    case 'reasoning':
+    case 'error':
+      return [];
     default:
-      return undefined;
+      return unreachable(ev);
   }
 }
 
 /**
- * ChatEvents → one log line each under scope `transport` (timelineEntry). Deltas are not lines: with `logContent`
- * on, the answer is one entry at its end (status `end`), bounded by CONTENT_LOG_CHARS.
+ * Request events → one log line each under scope `transport` (timelineEntries), but the heads: the CLI's log
+ * keeps the request's steps, not its headers. Deltas are not lines: with `logContent` on, the answer is one
+ * entry at its end, bounded by CONTENT_LOG_CHARS.
  */
-export function timelineLogger(logger: Logger): (ev: ChatEvent) => void {
+export function timelineLogger(logger: Logger): (ev: RequestEvent) => void {
   const t = logger.scope('transport');
   const got = { text: '', reasoning: '', textChars: 0, reasoningChars: 0 };
   const keep = (have: string, more: string): string => (have.length >= CONTENT_LOG_CHARS ? have : (have + more).slice(0, CONTENT_LOG_CHARS));
   return (ev) => {
-    const entry = timelineEntry(ev);
-    if (entry) t[entry.level](entry.message, entry.data);
-    if (ev.type === 'status' && ev.phase === 'end' && logger.logContent && (got.textChars || got.reasoningChars)) {
+    for (const entry of timelineEntries(ev)) if (entry.type !== 'request' && entry.type !== 'response') t[entry.level](entry.message, entry.data);
+    if (ev.type === 'end' && logger.logContent && (got.textChars || got.reasoningChars)) {
       const bounded = (kept: string, chars: number) => ({ ...contentForLog(kept), chars, ...(chars > kept.length ? { truncated: true } : {}) });
       t.info('answer', { answer: bounded(got.text, got.textChars), ...(got.reasoningChars ? { reasoning: bounded(got.reasoning, got.reasoningChars) } : {}) });
       Object.assign(got, { text: '', reasoning: '', textChars: 0, reasoningChars: 0 });
     }
-    if (ev.type === 'delta' && logger.logContent) {
-      if (ev.kind === 'text') {
+    if ((ev.type === 'delta' || ev.type === 'reasoning') && logger.logContent) {
+      if (ev.type === 'delta') {
         got.text = keep(got.text, ev.text);
         got.textChars += ev.text.length;
       } else {

@@ -4,29 +4,21 @@
  * or the entry's own scope) under the request's id, by the same call: the network panel and parley.log are
  * two views of one record and always agree.
  *
- * What feeds it:
- * - the services where a request is made (chat-service, the doctor and providers:models handlers): the start,
- *   the core's ChatEvents (route, status, retry, fallback, end), its connection trace (dns, connect, proxy,
- *   tls) and how it finished;
- * - the HTTP heads, from undici's diagnostics channels: the request headers as written to the socket and the
- *   response status and headers. A request is claimed by the record whose `run()` it was created in (an
- *   AsyncLocalStorage of this recorder), so another request in flight, or another app instance, never mixes in.
+ * What feeds it: the services where a request is made (chat-service, the doctor and providers:models handlers)
+ * begin a record, pass its `sink` to the core as the request's own event sink, and end it. The timeline is a
+ * fold of the core's request events (src/shared/events.ts: route, connection steps, the heads the core sent
+ * and received, first byte, retries, fallback, end), each worded by logging.ts's timelineEntries.
  *
  * What it keeps is redacted when it is recorded (credential headers keep only their shape, URLs lose their
  * passwords and secret query values, configured secrets are replaced everywhere) and bounded: the last
  * MAX_REQUESTS requests, each at most MAX_STEPS entries, MAX_HEADERS headers of at most MAX_VALUE characters.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import diagnostics from 'node:diagnostics_channel';
-import type { ChatEvent } from '../core/index.ts';
-import type { TraceEvent } from '../core/connect.ts';
+import type { HeadHeader, RequestEvent } from '../../shared/events.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { NetworkData, NetworkHeader, NetworkKind, NetworkRequest, NetworkStep, NetworkStepType, NetworkSummary } from '../../shared/ipc.ts';
-import { timelineEntry, type LogScope, type Logger } from './logging.ts';
+import { timelineEntries, type LogScope, type Logger } from './logging.ts';
 import type { Redactor } from './redact.ts';
-import { isSecretKey, shapeMarker } from './redact.ts';
-import { secretShape } from '../../shared/secret-shape.ts';
 
 /** Requests kept (the oldest go first). */
 export const MAX_REQUESTS = 200;
@@ -39,9 +31,6 @@ export const MAX_VALUE = 1024;
 /** How often (at most) a request in flight is announced to the windows. */
 const UPDATE_MS = 50;
 
-/** Header names whose value is a credential whatever it looks like (besides redact.ts's secret keys). */
-const CREDENTIAL_HEADER = /auth|api-?key|token|secret|cookie|session|signature|password/i;
-
 export interface StepOptions {
   level?: 'info' | 'warn';
   /** The log scope of this entry (default `transport`). */
@@ -53,12 +42,8 @@ export interface RequestRecord {
   readonly id: string;
   /** Appends one entry to the timeline and writes it to the log. */
   add(type: NetworkStepType, message: string, data?: NetworkData, opts?: StepOptions): void;
-  /** A ChatEvent of the core (deltas are not entries). */
-  event(ev: ChatEvent): void;
-  /** A connection step of the core (dns, connect, proxy, tls). */
-  trace(ev: TraceEvent): void;
-  /** Runs the request's work so that its HTTP heads are recorded here. */
-  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** The request's event sink (CallOptions.sink): each event folded into the timeline (the answer's pieces are not entries). */
+  readonly sink: (ev: RequestEvent) => void;
   /** It worked: the last entry (`message` is its log line, e.g. 'chat done'). */
   done(message: string, data?: NetworkData): void;
   /** It failed with this code (an ErrorCode, or a doctor verdict): the last entry. */
@@ -87,7 +72,7 @@ export interface RequestRecorder {
   get(id: string): NetworkRequest | undefined;
   /** Called (throttled) when a request begins, moves on or ends; returns the unsubscribe function. */
   onUpdate(fn: (summary: NetworkSummary) => void): () => void;
-  /** Stops listening to undici's channels. */
+  /** Stops the announcement timers and drops the listeners. */
   close(): void;
 }
 
@@ -100,13 +85,6 @@ interface Entry {
   ended: boolean;
 }
 
-/** The undici request as its diagnostics channels publish it (the fields read here). */
-interface UndiciRequest {
-  origin?: unknown;
-  path?: unknown;
-  method?: unknown;
-}
-
 const clip = (s: string): string => (s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE)}…` : s);
 
 export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor; max?: number; maxSteps?: number }): RequestRecorder {
@@ -115,22 +93,10 @@ export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor
   const maxSteps = deps.maxSteps ?? MAX_STEPS;
   const entries = new Map<string, Entry>();
   const listeners = new Set<(s: NetworkSummary) => void>();
-  const current = new AsyncLocalStorage<RecordImpl>();
-  const owners = new WeakMap<object, RecordImpl>();
 
   const maskUrl = (url: string): string => clip(redactor.redactText(url));
-  const header = (name: string, value: string): NetworkHeader => {
-    const n = name.trim().toLowerCase();
-    const v = value.trim();
-    if (isSecretKey(n) || CREDENTIAL_HEADER.test(n)) {
-      // Only the scheme and the shape of a credential (`Bearer sk-…ghij (51 chars)`), never enough to use it.
-      const scheme = /^(Bearer|Basic|Digest|Token)\s+/i.exec(v)?.[0] ?? '';
-      if (v === '') return { name: n, value: '' };
-      const secret = v.slice(scheme.length);
-      return { name: n, value: `${scheme}${shapeMarker(secret)}`, shape: { scheme, ...secretShape(secret) } };
-    }
-    return { name: n, value: clip(redactor.redactText(v)) };
-  };
+  // The core shaped the credentials; the rest is redacted here (configured secrets) and bounded.
+  const header = (h: HeadHeader): NetworkHeader => (h.shape ? h : { name: h.name, value: clip(redactor.redactText(h.value)) });
 
   const announce = (e: Entry): void => {
     if (e.timer) clearTimeout(e.timer);
@@ -180,53 +146,22 @@ export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor
       changed(e, type === 'start');
     }
 
-    event(ev: ChatEvent): void {
-      if (ev.type === 'route' && ev.facts) this.#e.summary.route = ev.facts;
-      const entry = timelineEntry(ev);
-      if (entry) this.add(entry.type, entry.message, entry.data, { level: entry.level });
-    }
-
-    trace(ev: TraceEvent): void {
-      // The sentence's key and values beside the English (`say`, then its fields): the panel words them.
-      const { sentence, ...values } = ev.say ?? { sentence: undefined };
-      this.add(ev.type, ev.type, { ms: ev.ms, detail: ev.detail, ...(sentence ? { say: sentence, ...values } : {}) });
-    }
-
-    run<T>(fn: () => Promise<T>): Promise<T> {
-      return current.run(this, fn);
-    }
-
-    /** The head undici wrote to the socket: `METHOD path HTTP/1.1`, then the headers. */
-    sent(req: UndiciRequest, head: string): void {
-      const [first = '', ...lines] = head.split('\r\n');
-      const [method = String(req.method ?? '')] = first.split(' ');
-      const path = String(req.path ?? '');
-      const url = maskUrl(/^https?:\/\//i.test(path) ? path : `${String(req.origin ?? '')}${path}`);
-      const headers: NetworkHeader[] = [];
-      for (const line of lines) {
-        const i = line.indexOf(':');
-        if (i > 0) headers.push(header(line.slice(0, i), line.slice(i + 1)));
-      }
+    readonly sink = (ev: RequestEvent): void => {
       const s = this.#e.summary;
-      if (!s.method) {
+      if (ev.type === 'route' && ev.facts) s.route = ev.facts;
+      if (ev.type === 'request' && !s.method) {
         // The first head names the request: its method and the URL it really went to.
-        s.method = method;
-        s.url = url;
+        s.method = ev.method;
+        s.url = maskUrl(ev.url);
         try {
-          s.host = new URL(url).host;
+          s.host = new URL(ev.url).host;
         } catch { /* kept from the start */ }
       }
-      const forward: NetworkData = /^https?:\/\//i.test(path) ? { via: maskUrl(String(req.origin ?? '')) } : {};
-      this.add('request', 'request', { method, url, ...forward }, { headers });
-    }
-
-    received(res: { statusCode?: unknown; statusText?: unknown; headers?: unknown }): void {
-      const raw = Array.isArray(res.headers) ? (res.headers as unknown[]) : [];
-      const headers: NetworkHeader[] = [];
-      for (let i = 0; i + 1 < raw.length; i += 2) headers.push(header(String(raw[i]), String(raw[i + 1])));
-      const status = typeof res.statusCode === 'number' ? res.statusCode : 0;
-      this.add('response', 'response', { status, ...(res.statusText ? { statusText: String(res.statusText) } : {}) }, { headers });
-    }
+      for (const entry of timelineEntries(ev)) {
+        const data = entry.type === 'request' ? { ...entry.data, url: maskUrl(ev.type === 'request' ? ev.url : ''), ...(ev.type === 'request' && ev.via ? { via: maskUrl(ev.via) } : {}) } : entry.data;
+        this.add(entry.type, entry.message, data, { level: entry.level, ...(entry.headers ? { headers: entry.headers.slice(0, MAX_HEADERS).map(header) } : {}) });
+      }
+    };
 
     done(message: string, data: NetworkData = {}): void {
       this.#finish('done', message, data);
@@ -247,26 +182,6 @@ export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor
       changed(e, true);
     }
   }
-
-  // undici's heads, claimed by the record whose run() created the request.
-  const onCreate = (msg: unknown): void => {
-    const rec = current.getStore();
-    const req = (msg as { request?: object }).request;
-    if (rec && req) owners.set(req, rec);
-  };
-  const onSend = (msg: unknown): void => {
-    const m = msg as { request?: UndiciRequest; headers?: unknown };
-    const rec = m.request ? owners.get(m.request) : undefined;
-    if (rec && typeof m.headers === 'string') rec.sent(m.request as UndiciRequest, m.headers);
-  };
-  const onHeaders = (msg: unknown): void => {
-    const m = msg as { request?: object; response?: { statusCode?: unknown; statusText?: unknown; headers?: unknown } };
-    const rec = m.request ? owners.get(m.request) : undefined;
-    if (rec && m.response) rec.received(m.response);
-  };
-  diagnostics.subscribe('undici:request:create', onCreate);
-  diagnostics.subscribe('undici:client:sendHeaders', onSend);
-  diagnostics.subscribe('undici:request:headers', onHeaders);
 
   const view = (e: Entry): NetworkRequest => ({ ...e.summary, steps: e.timeline.length, timeline: e.timeline.map((s) => ({ ...s })), dropped: e.dropped });
 
@@ -306,9 +221,6 @@ export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor
       return () => void listeners.delete(fn);
     },
     close() {
-      diagnostics.unsubscribe('undici:request:create', onCreate);
-      diagnostics.unsubscribe('undici:client:sendHeaders', onSend);
-      diagnostics.unsubscribe('undici:request:headers', onHeaders);
       for (const e of entries.values()) if (e.timer) clearTimeout(e.timer);
       listeners.clear();
     },

@@ -5,7 +5,7 @@
 import type * as net from 'node:net';
 import type { ConnectionSettings } from '../../../shared/settings.ts';
 import type { DoctorStep, DoctorVerdict, StepId, StepStatus, Worded } from '../../../shared/doctor.ts';
-import type { Endpoint, Env, Probe, Route, SystemProxyResolver, TraceEvent } from '../../core/probe.ts';
+import type { Endpoint, Env, Probe, RequestSink, Route, SystemProxyResolver } from '../../core/probe.ts';
 import { say } from './words.ts';
 
 export interface DoctorOptions {
@@ -26,8 +26,8 @@ export interface DoctorOptions {
   unknownKeys?: readonly string[];
   /** Each step as soon as it is done (the app shows them live). */
   onStep?: (step: DoctorStep) => void;
-  /** Connection steps (dns, connect, proxy, tls) of the doctor's own requests, for the log. */
-  trace?: (ev: TraceEvent) => void;
+  /** Every event of the doctor's own requests (route, connection steps, heads), for the log and the network panel. */
+  sink?: RequestSink;
 }
 
 /** A step's result: its status and its sentences (joined by `sep`, default a space, for the English detail). */

@@ -147,7 +147,7 @@ export const settingsStep: StepDef = {
     if (!ctx.settings || ctx.failures.length) return 'settings';
     // The probe reads the trust store: a CA file that cannot be read fails the settings.
     try {
-      ctx.probe = await openProbe(ctx.settings, { env: ctx.env, lookup: ctx.opts.lookup, systemProxyResolver: ctx.opts.systemProxyResolver, trace: ctx.opts.trace, signal: ctx.opts.signal });
+      ctx.probe = await openProbe(ctx.settings, { env: ctx.env, lookup: ctx.opts.lookup, systemProxyResolver: ctx.opts.systemProxyResolver, ...(ctx.opts.sink ? { sink: ctx.opts.sink } : {}), signal: ctx.opts.signal });
     } catch (e) {
       ctx.fail(errCode(e), e);
       ctx.amend('settings', { status: 'fail', words: [errWords(e)] });

@@ -27,18 +27,18 @@ export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor
         kind: 'doctor', url: raw.provider.baseUrl, message: 'doctor started', scope: 'doctor',
         data: { ...(provider ? { provider: provider.name } : {}), protocol: raw.provider.protocol, baseUrl: raw.provider.baseUrl, proxyMode: String(raw.network?.proxy?.mode ?? '') },
       });
-      const report: DoctorReport = await rec.run(() => runDoctor(raw, {
+      const report: DoctorReport = await runDoctor(raw, {
         env: ctx.env,
         signal: ac.signal,
         ...(loginShellEnv ? { loginShellEnv } : {}),
         ...(ctx.opts.systemProxyResolver ? { systemProxyResolver: ctx.opts.systemProxyResolver } : {}),
         ...(ctx.opts.lookup ? { lookup: ctx.opts.lookup } : {}),
-        trace: (ev) => rec.trace(ev),
+        sink: rec.sink,
         onStep: (st) => {
           rec.add('step', `step ${st.id}`, { id: st.id, status: st.status, ms: st.ms, detail: st.detail }, { scope: 'doctor', level: st.status === 'fail' || st.status === 'warn' ? 'warn' : 'info' });
           ctx.hub.emit(caller.windowId, 'doctor:step', st);
         },
-      }));
+      });
       if (doctorAbort === ac) doctorAbort = undefined;
       const safe = ctx.redactor.redactValue(target ? { ...report, target } : report) as DoctorReport;
       if (WORKING_VERDICTS.includes(safe.verdict)) rec.done('doctor finished', { verdict: safe.verdict, findings: safe.findings.join(', ') });

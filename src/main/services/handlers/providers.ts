@@ -53,7 +53,7 @@ export function providerHandlers(ctx: AppContext): Handlers<'providers:save' | '
       const rec = ctx.requests.begin({ kind: 'models', url: provider.baseUrl, method: 'GET', message: 'models request', data: { provider: provider.name, protocol: provider.protocol } });
       let models: string[];
       try {
-        models = await rec.run(() => ctx.core.listModels(ctx.core.settings(raw), { trace: (ev) => rec.trace(ev) }));
+        models = await ctx.core.listModels(ctx.core.settings(raw), { sink: rec.sink });
       } catch (e) {
         rec.failed(ParleyError.is(e) ? e.code : 'protocol_error', 'models failed', { message: e instanceof Error ? e.message : String(e) });
         throw e;

@@ -75,3 +75,17 @@ export function isRouteFacts(v: unknown): v is RouteFacts {
   if (s.kind === 'noProxy' || s.kind === 'env') if (!text(s.variable, 64)) return false;
   return true;
 }
+
+/**
+ * A source as flat sentence values (a doctor sentence's params hold strings and numbers only): `sourceKind` and
+ * its `sourceRule` / `sourceVariable`, beside the English `source`. The window words them (routeSourceOf).
+ */
+export function routeSourceParams(s: RouteSource): Record<string, string> {
+  return { sourceKind: s.kind, ...('rule' in s ? { sourceRule: s.rule } : {}), ...('variable' in s ? { sourceVariable: s.variable } : {}) };
+}
+
+/** The source a sentence's values carry (routeSourceParams), checked; undefined when they carry none. */
+export function routeSourceOf(p: Record<string, unknown>): RouteSource | undefined {
+  const source = { kind: p.sourceKind, ...(p.sourceRule !== undefined ? { rule: p.sourceRule } : {}), ...(p.sourceVariable !== undefined ? { variable: p.sourceVariable } : {}) };
+  return isRouteFacts({ via: 'direct', source }) ? (source as RouteSource) : undefined;
+}

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import i18n from 'i18next';
-import { routeWords, wordRoute, wordRouteSource } from '../../src/renderer/src/error-words.ts';
+import { routeWords, word, wordRoute, wordRouteSource } from '../../src/renderer/src/error-words.ts';
 import { en } from '../../src/renderer/src/locales/en.ts';
 import { zh } from '../../src/renderer/src/locales/zh.ts';
-import { isRouteFacts, routeSourceText, routeText, type RouteFacts, type RouteSource } from '../../src/shared/route.ts';
+import { isRouteFacts, routeSourceParams, routeSourceText, routeText, type RouteFacts, type RouteSource } from '../../src/shared/route.ts';
 
 const SOURCES: RouteSource[] = [
   { kind: 'loopback' },
@@ -53,5 +53,19 @@ describe('route words', () => {
       expect(isRouteFacts(bad)).toBe(false);
       expect(routeWords('direct (loopback)', bad)).toBe('direct (loopback)');
     }
+  });
+
+  it('a doctor sentence names how its route was chosen from the data beside the English, never by reading the English back', async () => {
+    await i18n.changeLanguage('zh');
+    for (const source of SOURCES) {
+      const said = word({ key: 'doctor.route_direct', text: `direct (${routeSourceText(source)})`, params: { source: routeSourceText(source), ...routeSourceParams(source) } });
+      expect(said).toBe(`直连（${wordRouteSource(source)}）`);
+    }
+    // English words alone (a route made up by the doctor, or an older report) stay as main wrote them.
+    expect(word({ key: 'doctor.route_direct', text: 'direct (env HTTPS_PROXY)', params: { source: 'env HTTPS_PROXY' } })).toBe('直连（env HTTPS_PROXY）');
+    expect(word({ key: 'doctor.route_direct', text: 'direct (x)', params: { source: 'x', sourceKind: 'pac' } })).toBe('直连（x）');
+    await i18n.changeLanguage('en');
+    const env: RouteSource = { kind: 'env', variable: 'HTTPS_PROXY' };
+    expect(word({ key: 'doctor.route_direct', text: 'direct (env HTTPS_PROXY)', params: { source: routeSourceText(env), ...routeSourceParams(env) } })).toBe('direct (env HTTPS_PROXY)');
   });
 });

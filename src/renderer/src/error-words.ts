@@ -7,26 +7,11 @@ import i18n from 'i18next';
 import type { Worded } from '../../shared/doctor.ts';
 import { DEFAULT_HINTS, isErrorCode } from '../../shared/errors.ts';
 import { en } from './locales/en.ts';
-import { isRouteFacts, type RouteFacts, type RouteSource } from '../../shared/route.ts';
+import { isRouteFacts, routeSourceOf, type RouteFacts, type RouteSource } from '../../shared/route.ts';
 
 const has = (map: Record<string, string>, key: string): boolean => Object.prototype.hasOwnProperty.call(map, key);
 
 type Params = Record<string, string | number>;
-
-/** How a route was chosen (its source), in the window's language; a form it does not know stays as it is. */
-export function wordSource(source: string): string {
-  if (i18n.language === 'en') return source;
-  const fixed: Record<string, string> = { 'proxy mode none': 'none', loopback: 'loopback', manual: 'manual', system: 'system', 'env: no proxy variable set': 'envNone' };
-  const k = fixed[source];
-  if (k) return i18n.t(`diag.doctor.sources.${k}`);
-  let m = /^env (\S+)$/.exec(source);
-  if (m) return i18n.t('diag.doctor.sources.env', { variable: m[1] });
-  m = /^bypass rule "(.*)"$/.exec(source);
-  if (m) return i18n.t('diag.doctor.sources.bypass', { rule: m[1] });
-  m = /^(\S+) rule "(.*)"$/.exec(source);
-  if (m) return i18n.t('diag.doctor.sources.noProxy', { variable: m[1], rule: m[2] });
-  return source;
-}
 
 /** Why a route is what it is, in the window's language (from the data main sends, not from its English). */
 export function wordRouteSource(s: RouteSource): string {
@@ -81,7 +66,9 @@ function localParams(params: Params): Params {
   p.said = words ? i18n.t('error.said', { words }) : '';
   p.quoted = words ? ` ("${words}")` : '';
   if (typeof p.sys === 'string' && has(en.error.tlsReasons, p.sys)) p.reason = i18n.t(`error.tlsReasons.${p.sys}`);
-  if (typeof p.source === 'string') p.source = wordSource(p.source);
+  // How a route was chosen: worded from its data (sourceKind…); English, or a source without data, as it is.
+  const source = routeSourceOf(p);
+  if (source && i18n.language !== 'en') p.source = wordRouteSource(source);
   for (const k of ['v4', 'v6']) if (p[k] === 'none') p[k] = i18n.t('diag.doctor.say.none');
   // A missing setting: its short names (config.ts, setting_missing), each worded.
   if (typeof p.missing === 'string') p.what = spaced(p.missing.split(' ').map((n) => (has(en.error.settingNames, n) ? i18n.t(`error.settingNames.${n}`) : n)).join(i18n.t('error.missingJoin')));

@@ -54,4 +54,4 @@ export default i18n;
 
 // ---- Sentences main sends as a key and values (the doctor's steps and hints, error messages) ----
 // In error-words.ts (no React, no window: the unit tests word errors with it); the same i18next instance.
-export { errorHint, errorMessage, joinWords, word, wordSource, type WordableError } from './error-words.ts';
+export { errorHint, errorMessage, joinWords, word, type WordableError } from './error-words.ts';

@@ -7,6 +7,7 @@ import { describeRoute, formatProxy, isForwarded } from '../../core/probe.ts';
 import { live, type StepDef } from './context.ts';
 import { afterConnection, openHop } from './connect.ts';
 import { say } from './words.ts';
+import { sourceParams } from './route.ts';
 
 export const proxyStep: StepDef = {
   id: 'proxy',
@@ -17,7 +18,7 @@ export const proxyStep: StepDef = {
     if (isForwarded(r, t.tls)) {
       return { status: 'pass', words: [say('proxy_forward_ok', `The proxy ${r.proxy.host}:${r.proxy.port} accepts connections (http:// targets are forwarded; authentication is checked with the model list).`, { host: r.proxy.host, port: r.proxy.port })] };
     }
-    return { status: 'pass', words: [say('tunnel_ok', `Tunnel to ${t.host}:${t.port} opened through ${describeRoute(r)}.`, { host: t.host, port: t.port, proxy: formatProxy(r.proxy), source: r.source })] };
+    return { status: 'pass', words: [say('tunnel_ok', `Tunnel to ${t.host}:${t.port} opened through ${describeRoute(r)}.`, { host: t.host, port: t.port, proxy: formatProxy(r.proxy), ...sourceParams(r) })] };
   }),
   next: afterConnection,
 };

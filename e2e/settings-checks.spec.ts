@@ -4,7 +4,7 @@
  * URL offered; the protocol switch offers its usual base URL; the key field shows/hides and says once that a key
  * is stored; Test runs the doctor for the provider in the form; the Save bar sits at the window's bottom edge.
  */
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -395,6 +395,35 @@ describe('a Chinese window', () => {
       expect(text).toContain('http://127.0.0.1:3128:8080');
       expect(text).toContain(':8080');
       expect(readFileSync(file, 'utf8')).toBe(before);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe.each(['en', 'zh'] as const)('a hand-edited settings.json (%s)', (lang) => {
+  it('keys Parley does not know are named in Settings and survive a save from the window', async () => {
+    const home = tmp(`unknown-${lang}`);
+    const dataDir = join(home, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, 'settings.json');
+    writeFileSync(file, JSON.stringify({ version: 2, providers: [], network: { proxy: { mode: 'none' }, retriez: 5 }, ui: { language: lang } }), { mode: 0o600 });
+    const app = await launchApp({ dataDir, env: env(home) });
+    try {
+      const { page } = app;
+      if (lang === 'zh') await page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+      await page.click(tid('nav-settings'));
+      const notice = page.locator(tid('settings-unknown-keys'));
+      await notice.waitFor();
+      expect(await notice.textContent()).toContain('network.retriez');
+      expect(await notice.textContent()).toMatch(lang === 'zh' ? /不认识/ : /does not know/);
+      await page.fill(tid('settings-retries'), '3');
+      await page.click(tid('settings-save'));
+      await page.waitForSelector(`${tid('settings-status')}[data-state="saved"]`);
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { network: Record<string, unknown> };
+      expect(saved.network).toMatchObject({ retries: 3, retriez: 5 });
+      // Still named after the save: the typo is still there to fix.
+      expect(await page.locator(tid('settings-unknown-keys')).textContent()).toContain('network.retriez');
     } finally {
       await app.close();
     }

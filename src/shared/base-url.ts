@@ -4,6 +4,7 @@
  * errors), so all three name the same corrected URL. Plain functions, no I/O.
  */
 import type { Protocol } from './constants.ts';
+import { words, type ErrorParams, type Words } from './messages/en.ts';
 
 export type BaseUrlProblem =
   | 'empty'
@@ -25,6 +26,20 @@ export interface BaseUrlIssue {
   /** The URL to use instead, when there is one. */
   corrected?: string;
   params: Record<string, string>;
+}
+
+type FieldProblem = Exclude<BaseUrlProblem, 'v1_doubled' | 'v1_missing'>;
+type FieldKey<P extends FieldProblem> = `base_url_field_${P}`;
+
+/** A base URL that cannot work: its English from the catalog (base_url_field_<problem>). */
+function refused<P extends FieldProblem>(problem: P, params: ErrorParams<FieldKey<P>> & Record<string, string>, corrected?: string): BaseUrlIssue {
+  const key: FieldKey<P> = `base_url_field_${problem}`;
+  return { problem, severity: 'error', message: words(key, params).message, ...(corrected !== undefined ? { corrected } : {}), params };
+}
+
+/** A refused base URL's sentence, key, values and hint (for the error that refuses it at its field). */
+export function refusedWords(issue: BaseUrlIssue & { problem: FieldProblem }): Words {
+  return words(`base_url_field_${issue.problem}`, issue.params as ErrorParams<FieldKey<FieldProblem>>);
 }
 
 /** Addresses a server listens on, not ones to connect to. */
@@ -54,7 +69,7 @@ function withPath(u: URL, path: string): string {
 /** The issues of a base URL for a protocol, the most serious first (empty when it looks right). */
 export function checkBaseUrl(raw: string, protocol: Protocol): BaseUrlIssue[] {
   const value = raw.trim();
-  if (!value) return [{ problem: 'empty', severity: 'error', message: 'The base URL is empty.', params: {} }];
+  if (!value) return [refused('empty', {})];
   if (value.includes('${')) return []; // expanded later; checked then
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     // api.openai.com/v1 or localhost:11434: the scheme is missing.
@@ -63,21 +78,21 @@ export function checkBaseUrl(raw: string, protocol: Protocol): BaseUrlIssue[] {
     const candidate = `${scheme}://${value}`;
     if (URL.canParse(candidate) && host && !/^[a-z][a-z0-9+.-]*:$/i.test(host)) {
       const fixed = checkBaseUrl(candidate, protocol).find((i) => i.corrected)?.corrected ?? candidate;
-      return [{ problem: 'no_scheme', severity: 'error', message: `The base URL "${value}" has no scheme: use ${fixed}.`, corrected: fixed, params: { url: value, corrected: fixed } }];
+      return [refused('no_scheme', { url: value, corrected: fixed }, fixed)];
     }
-    return [{ problem: 'not_url', severity: 'error', message: `The base URL "${value}" is not a URL (expected e.g. https://api.openai.com/v1).`, params: { url: value } }];
+    return [refused('not_url', { url: value })];
   }
-  if (!URL.canParse(value)) return [{ problem: 'not_url', severity: 'error', message: `The base URL "${value}" is not a URL (expected e.g. https://api.openai.com/v1).`, params: { url: value } }];
+  if (!URL.canParse(value)) return [refused('not_url', { url: value })];
   const u = new URL(value);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    return [{ problem: 'bad_scheme', severity: 'error', message: `The base URL must start with http:// or https://, not ${u.protocol}//.`, params: { scheme: u.protocol.replace(/:$/, '') } }];
+    return [refused('bad_scheme', { scheme: u.protocol.replace(/:$/, '') })];
   }
-  if (!u.hostname) return [{ problem: 'no_host', severity: 'error', message: `The base URL "${value}" has no host name.`, params: { url: value } }];
+  if (!u.hostname) return [refused('no_host', { url: value })];
   if (BIND_ADDRESSES.has(u.hostname)) {
     const c = new URL(u.href);
     c.hostname = '127.0.0.1';
     const corrected = withPath(c, c.pathname.replace(/\/+$/, ''));
-    return [{ problem: 'bind_address', severity: 'error', message: `${u.hostname} is the address a server listens on, not one to connect to: use ${corrected}.`, corrected, params: { host: u.hostname, corrected } }];
+    return [refused('bind_address', { host: u.hostname, corrected }, corrected)];
   }
   const path = u.pathname.replace(/\/+$/, '');
   const endpoint = ENDPOINTS[protocol].exec(path);
@@ -86,7 +101,7 @@ export function checkBaseUrl(raw: string, protocol: Protocol): BaseUrlIssue[] {
     // The exact URL to use: for OpenAI-compatible services that also means /v1 when it is missing.
     if (protocol === 'openai' && !OPENAI_VERSIONLESS.test(rest)) rest = `${rest}/v1`;
     const corrected = withPath(u, rest);
-    return [{ problem: 'endpoint_pasted', severity: 'error', message: `The base URL ends in the endpoint ${endpoint[0]}, which Parley adds itself: use ${corrected}.`, corrected, params: { endpoint: endpoint[0], corrected } }];
+    return [refused('endpoint_pasted', { endpoint: endpoint[0], corrected }, corrected)];
   }
   if (protocol === 'openai') {
     const doubled = /(\/v\d+[a-z]*)\1$/.exec(path);

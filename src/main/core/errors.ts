@@ -1,10 +1,12 @@
 import { DEFAULT_HINTS, type ErrorCode, type ErrorInfo } from '../../shared/errors.ts';
-import type { Words } from '../../shared/messages/en.ts';
+import type { ErrorKey, Words } from '../../shared/messages/en.ts';
 
 const BRAND = Symbol.for('parley.error');
 
-export type ParleyErrorDetail = Omit<ErrorInfo, 'code' | 'message' | 'hint'> & {
+export type ParleyErrorDetail = Omit<ErrorInfo, 'code' | 'message' | 'hint' | 'key'> & {
   hint?: string;
+  /** A sentence of the English catalog (src/shared/messages/en.ts): set by `words(key, params)`, never by hand. */
+  key?: ErrorKey;
   /** Headers of the response that failed, for retry timing (never logged). */
   responseHeaders?: Record<string, string>;
   /** True when the failure happened after the request was fully sent and the provider may be working on it. */

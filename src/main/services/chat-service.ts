@@ -5,9 +5,10 @@
  * snapshot (`active()`), dropping what it already has by sequence number.
  */
 import { randomUUID } from 'node:crypto';
-import type { Core, RequestEvent } from '../core/index.ts';
+import { Answer, type Core, type RequestEvent } from '../core/index.ts';
 import type { ChatMessage } from '../core/protocols/types.ts';
 import { ParleyError } from '../core/errors.ts';
+import { words } from '../../shared/messages/en.ts';
 import { LIMITS as ANSWER_LIMITS, formatSize } from '../core/limits.ts';
 import type { ActiveStream, Conversation, Message, MessageRoute, PathMessage, StreamNotice } from '../../shared/chat.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
@@ -63,8 +64,8 @@ interface Active {
   seq: number;
   /** Text of the message before this request (Continue joins onto it). */
   prefix: string;
-  text: string;
-  reasoning: string;
+  /** The answer as it arrives, gathered by the core (CallOptions.answer): read for the saves and a window's snapshot. */
+  answer: Answer;
   pendingText: string;
   pendingReasoning: string;
   flushTimer?: NodeJS.Timeout;
@@ -165,7 +166,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     a.saveTimer = undefined;
     a.lastSave = Date.now();
     try {
-      store.updateMessage(a.messageId, { text: a.prefix + a.text, reasoning: a.reasoning });
+      store.updateMessage(a.messageId, { text: a.prefix + a.answer.text.toString(), reasoning: a.answer.reasoning.toString() });
     } catch (e) {
       log.error('saving a streaming answer failed', { requestId: a.requestId, error: e instanceof Error ? e.message : String(e) });
     }
@@ -186,13 +187,12 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       case 'reasoning': {
         if (a.firstDeltaMs === undefined) a.firstDeltaMs = Date.now() - a.startedAt;
         if (a.notice?.kind === 'retry') a.notice = undefined;
+        // The answer itself is gathered by the core (a.answer); what is kept here is what the next batch sends.
         if (ev.type === 'delta') {
-          a.text += ev.text;
           a.pendingText += ev.text;
         } else {
           a.reasoningStart ??= Date.now();
           a.reasoningEnd = Date.now();
-          a.reasoning += ev.text;
           a.pendingReasoning += ev.text;
         }
         a.flushTimer ??= setTimeout(() => flush(a), flushMs);
@@ -274,7 +274,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const requestId = randomUUID();
     const a: Active = {
       requestId, conversationId: conv.id, messageId: assistant.id, windows: new Set([caller.windowId]), seq: 0, prefix,
-      text: '', reasoning: '', pendingText: '', pendingReasoning: '', lastSave: Date.now(), abort: new AbortController(),
+      answer: new Answer(), pendingText: '', pendingReasoning: '', lastSave: Date.now(), abort: new AbortController(),
       stoppedByUser: false, startedAt: Date.now(), routeInfo: {}, done: Promise.resolve(),
       rec: deps.requests.begin({
         kind: 'chat', id: requestId, url: raw.provider.baseUrl, method: 'POST', message: 'chat request',
@@ -290,6 +290,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         const result = await deps.core.chat(settings, { messages: history }, {
           signal: a.abort.signal,
           sink: sink(a, settings.network.retries),
+          answer: a.answer,
           // One bound for the whole message: what Continue adds counts with what is kept.
           ...(prefix ? { keptBytes: Buffer.byteLength(prefix) } : {}),
         });
@@ -305,10 +306,11 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
         const { partial: _p, ...info } = err.toInfo();
         const error = deps.redactError(info);
-        const kept = prefix + a.text;
-        if (err.code === 'cancelled' && a.stoppedByUser) final = { status: 'stopped', text: kept, reasoning: a.reasoning };
-        else if (a.text || a.reasoning || prefix) final = { status: 'interrupted', text: kept, reasoning: a.reasoning, error };
-        else final = { status: 'failed', text: '', reasoning: a.reasoning, error };
+        const kept = prefix + a.answer.text.toString();
+        const reasoning = a.answer.reasoning.toString();
+        if (err.code === 'cancelled' && a.stoppedByUser) final = { status: 'stopped', text: kept, reasoning };
+        else if (a.answer.text.length || reasoning || prefix) final = { status: 'interrupted', text: kept, reasoning, error };
+        else final = { status: 'failed', text: '', reasoning, error };
         a.rec.failed(err.code, 'chat failed', { message: error.message, kept: kept.length });
       }
       flush(a);
@@ -370,7 +372,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       conv = store.updateConversation(conv.id, { providerId: null, model: null });
     }
     const choice = conversationModel(conv, s.providers, s.defaults);
-    if (!choice) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.', key: 'no_provider' });
+    if (!choice) throw new ParleyError('config_invalid', words('no_provider', {}), { hop: 'config', phase: 'config' });
     const { providerId, model } = choice;
     const p = deps.settings.providerFor(providerId);
     if (!model) throw new ParleyError('config_invalid', `No model is chosen for ${p.name}.`, { hop: 'config', phase: 'config', hint: 'Choose a model in the conversation header, or fetch the provider\'s models in Settings → Providers.' });
@@ -462,9 +464,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       const prefix = provider.protocol === 'anthropic' ? old.text.replace(/\s+$/, '') : old.text;
       if (Buffer.byteLength(prefix) >= ANSWER_LIMITS.answerBytes) {
         const size = formatSize(ANSWER_LIMITS.answerBytes);
-        throw new ParleyError('limit_exceeded', `The answer already holds ${size}, the most Parley keeps of one answer: Continue cannot add to it.`, {
-          hop: 'config', phase: 'config', hint: 'Ask a new question to go on, or Regenerate for a shorter answer.', key: 'limit_continue', params: { size },
-        });
+        throw new ParleyError('limit_exceeded', words('limit_continue', { size }), { hop: 'config', phase: 'config' });
       }
       const reset = store.updateMessage(messageId, { status: 'streaming', error: undefined, text: prefix });
       const requestId = start(caller, conv, reset, history, prefix);
@@ -482,7 +482,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         flush(a);
         a.windows.add(caller.windowId);
         return {
-          requestId: a.requestId, conversationId: a.conversationId, messageId: a.messageId, text: a.prefix + a.text, reasoning: a.reasoning, seq: a.seq, startedAt: a.startedAt,
+          requestId: a.requestId, conversationId: a.conversationId, messageId: a.messageId, text: a.prefix + a.answer.text.toString(), reasoning: a.answer.reasoning.toString(), seq: a.seq, startedAt: a.startedAt,
           ...(a.notice ? { notice: a.notice } : {}),
         };
       });

@@ -19,6 +19,7 @@ import type { ErrorCode, ErrorInfo } from '../../shared/errors.ts';
 import type { NetRoute, NetState, NetStatus } from '../../shared/ipc.ts';
 import type { RouteFacts } from '../../shared/route.ts';
 import { ParleyError } from '../core/errors.ts';
+import { words } from '../../shared/messages/en.ts';
 import type { Logger } from './logging.ts';
 import { writeFileAtomic } from './safe-write.ts';
 import type { WindowHub } from './window-hub.ts';
@@ -377,7 +378,7 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
       if (text.length === 0 || text.length > MAX_QUEUED_TEXT) throw new ParleyError('config_invalid', 'A queued question must have between 1 and 1,000,000 characters.', { hop: 'config', phase: 'config' });
       const pid = deps.providerOf(conversationId);
       if (pid === undefined) throw new ParleyError('config_invalid', 'That conversation does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
-      if (!pid) throw new ParleyError('config_invalid', 'No provider is configured yet.', { hop: 'config', phase: 'config', hint: 'Add a provider in Settings → Providers.', key: 'no_provider' });
+      if (!pid) throw new ParleyError('config_invalid', words('no_provider', {}), { hop: 'config', phase: 'config' });
       if (windowId) watchers.add(windowId);
       const item: QueuedMessage = { id: randomUUID(), conversationId, text, createdAt: Date.now() };
       queue = [...queue, item];

@@ -20,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
+import { words } from '../../shared/messages/en.ts';
 import { referencedVars, urlSecrets, type Env } from '../core/config.ts';
 import { resolveRoute } from '../core/route/resolve.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
@@ -106,15 +107,9 @@ const whole = (value: string): string | undefined => /^\$\{([A-Za-z_][A-Za-z0-9_
 
 export function refusal(request: SecretUseRequest): ParleyError {
   if (request.kind === 'route') {
-    return new ParleyError('config_invalid', `The stored key of "${request.provider}" would travel in clear text through ${request.hop}, and you did not confirm that route: nothing was sent.`, {
-      hop: 'config', phase: 'config', field: 'proxyUrl', key: 'secret_route_refused', params: { name: request.provider, hop: request.hop },
-      hint: 'If you chose this proxy, save again and answer "Send" in the dialog that names it. Otherwise change the proxy back, or use https:// for this provider.',
-    });
+    return new ParleyError('config_invalid', words('secret_route_refused', { name: request.provider, hop: request.hop }), { hop: 'config', phase: 'config', field: 'proxyUrl' });
   }
-  return new ParleyError('config_invalid', `\${${request.name}} would be sent to ${request.origin}, and you did not confirm that: nothing was sent.`, {
-    hop: 'config', phase: 'config', key: 'secret_var_refused', params: { ref: `\${${request.name}}`, origin: request.origin },
-    hint: 'If you meant it, try again and answer "Send" in the dialog that names the variable. Otherwise type the value itself, or write the reference into settings.json by hand.',
-  });
+  return new ParleyError('config_invalid', words('secret_var_refused', { ref: `\${${request.name}}`, origin: request.origin }), { hop: 'config', phase: 'config' });
 }
 
 export function createSecretGuard(deps: { dataDir: string; env: Env; confirm?: ConfirmSecretUse; logger: Logger }): SecretGuard {

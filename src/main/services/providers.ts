@@ -4,6 +4,7 @@
  * the environment, the login shell or a local Ollama already name.
  */
 import { ParleyError } from '../core/errors.ts';
+import { words } from '../../shared/messages/en.ts';
 import type { Env } from '../core/config.ts';
 import type { DetectedProvider } from '../../shared/ipc.ts';
 import * as v from 'valibot';
@@ -20,18 +21,12 @@ import type { SettingsStore } from './settings-store.ts';
 export function keychainProblem(settings: Pick<StoredSettings, 'network'>, provider: ProviderEntry): ParleyError | undefined {
   const name = provider.name;
   if (isKeychainRef(provider.apiKey)) {
-    return new ParleyError('config_invalid', `The stored API key of "${name}" could not be read from the keychain: type it again.`, {
-      hop: 'config', phase: 'config', field: 'apiKey', key: 'keychain_unreadable', params: { name },
-      hint: `The keychain changed or its entry is damaged. Open Settings → Providers, edit "${name}" and type its key again (or use a \${VAR} reference).`,
-    });
+    return new ParleyError('config_invalid', words('keychain_unreadable', { name }), { hop: 'config', phase: 'config', field: 'apiKey' });
   }
   const proxyUrl = provider.route.mode === 'proxy' ? provider.route.proxyUrl : provider.route.mode === 'global' && settings.network.proxy.mode === 'manual' ? settings.network.proxy.url : undefined;
   if (proxyKeychainRef(proxyUrl)) {
     const where = provider.route.mode === 'proxy' ? `Settings → Providers, "${name}"` : 'Settings → Network';
-    return new ParleyError('config_invalid', `The stored proxy password for "${name}" could not be read from the keychain: type it again.`, {
-      hop: 'config', phase: 'config', field: 'proxyUrl', key: 'keychain_unreadable_proxy', params: { name },
-      hint: `The keychain changed or its entry is damaged. Type the proxy URL with its password again in ${where}.`,
-    });
+    return new ParleyError('config_invalid', words('keychain_unreadable_proxy', { name }, { where }), { hop: 'config', phase: 'config', field: 'proxyUrl' });
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
  * settings file is the user's: what the user wrote there by hand is not checked here.
  */
 import { ParleyError } from '../core/errors.ts';
+import { words } from '../../shared/messages/en.ts';
 import { PROXY_VARS } from './shell-env.ts';
 import { PRESETS } from '../../shared/settings.ts';
 import { ENV_REF, referencedVars, type Env } from '../core/config.ts';
@@ -23,12 +24,7 @@ export function varFitsField(name: string, kind: FieldKind): boolean {
 export function checkWindowValue(value: string | undefined, kind: FieldKind, field: string): void {
   for (const name of referencedVars(value)) {
     if (!varFitsField(name, kind)) {
-      const allowed = kind === 'key' ? 'a name ending in _API_KEY, _KEY or _TOKEN' : kind === 'url' ? 'a name ending in _BASE_URL, _URL or _HOST, or a proxy variable' : 'no variable';
-      throw new ParleyError('config_invalid', `The ${field} refers to \${${name}}, which is not allowed there from the app window (allowed: ${allowed}).`, {
-        hop: 'config', phase: 'config',
-        key: kind === 'key' ? 'window_var_key' : kind === 'url' ? 'window_var_url' : 'window_var_plain', params: { valueName: field, name, ref: `\${${name}}` },
-        hint: `Type the value itself, or write \${${name}} into settings.json by hand (the file is yours; the window is not trusted with other variables).`,
-      });
+      throw new ParleyError('config_invalid', words(kind === 'key' ? 'window_var_key' : kind === 'url' ? 'window_var_url' : 'window_var_plain', { valueName: field, name, ref: `\${${name}}` }), { hop: 'config', phase: 'config' });
     }
   }
 }
@@ -64,10 +60,7 @@ export function checkKeyVarOrigin(apiKey: string | undefined, baseUrl: string, e
     if (!allowed) continue;
     const target = baseOrigin(baseUrl, env);
     if (!target || !allowed.includes(target)) {
-      throw new ParleyError('config_invalid', `\${${name}} is the key of another service; it is not sent to this base URL.`, {
-        hop: 'config', phase: 'config', key: 'key_var_other_service', params: { name, ref: `\${${name}}` },
-        hint: `Use this provider's own key, or a variable of your own (for example MY_PROVIDER_API_KEY).`,
-      });
+      throw new ParleyError('config_invalid', words('key_var_other_service', { name, ref: `\${${name}}` }), { hop: 'config', phase: 'config' });
     }
   }
 }

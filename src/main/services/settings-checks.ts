@@ -5,7 +5,7 @@
  * config_invalid ParleyError naming the form `field` it is about (and the `corrected` value when the check
  * knows it), for the window to show next to that field.
  */
-import { checkBaseUrl, type BaseUrlIssue } from '../../shared/base-url.ts';
+import { checkBaseUrl, refusedWords, type BaseUrlIssue } from '../../shared/base-url.ts';
 import { ENV_REF } from '../core/config.ts';
 import { ParleyError } from '../core/errors.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
@@ -42,15 +42,13 @@ export function withField<T>(field: SettingsField, check: () => T): T {
  */
 export function checkBaseUrlField(baseUrl: string, protocol: Protocol): BaseUrlIssue[] {
   const issues = checkBaseUrl(baseUrl, protocol);
-  const error = issues.find((i) => i.severity === 'error');
+  const error = issues.find((i): i is Parameters<typeof refusedWords>[0] => i.severity === 'error');
   if (error) {
-    throw new ParleyError('config_invalid', error.message, {
+    throw new ParleyError('config_invalid', refusedWords(error), {
       hop: 'config',
       phase: 'config',
       field: 'baseUrl',
       ...(error.corrected ? { corrected: error.corrected } : {}),
-      key: `base_url_field_${error.problem}`, params: error.params,
-      hint: error.corrected ? `Use ${error.corrected}.` : 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
     });
   }
   return issues;

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ParleyError } from '../core/errors.ts';
+import { words } from '../../shared/messages/en.ts';
 import { isEnvRef, maskUrlSecrets, unmaskUrlSecrets, type Env } from '../core/config.ts';
 import { SECRET_PLACEHOLDER, type KeychainState, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
 import * as v from 'valibot';
@@ -87,10 +88,7 @@ function secretValues(s: StoredSettings): string[] {
 /** A save where the OS offers no real protection, without the user's consent. */
 function unprotectedError(field: 'apiKey' | 'proxyUrl'): ParleyError {
   const what = field === 'apiKey' ? 'key' : 'proxy password';
-  return new ParleyError('config_invalid', `This system has no keychain Parley can use (the "basic_text" store): the ${what} would be kept on disk without real protection.`, {
-    hop: 'config', phase: 'config', field, key: 'keychain_unprotected',
-    hint: `Confirm to store it anyway, or use a \${VAR} reference (for example \${OPENAI_API_KEY}) and set the variable in your environment.`,
-  });
+  return new ParleyError('config_invalid', words('keychain_unprotected', {}, { what }), { hop: 'config', phase: 'config', field });
 }
 
 function parse(raw: unknown, path: string): StoredSettings {
@@ -200,7 +198,7 @@ export function providerView(p: ProviderEntry, inKeychain: (v: string) => boolea
 /** A keychain reference from the window: it would point this provider at another one's stored secret. */
 function refuseRef(value: string | undefined, field: 'apiKey' | 'proxyUrl'): void {
   if (isKeychainRef(value) || proxyKeychainRef(value) !== undefined) {
-    throw new ParleyError('config_invalid', 'A value from the app window cannot name a keychain entry.', { hop: 'config', phase: 'config', field, key: 'keychain_ref_from_window', hint: 'Type the key or password itself.' });
+    throw new ParleyError('config_invalid', words('keychain_ref_from_window', {}), { hop: 'config', phase: 'config', field });
   }
 }
 

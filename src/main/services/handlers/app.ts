@@ -1,6 +1,7 @@
 /** The app itself: info, readiness of a window, renderer logs, the log folder, and links opened in the OS browser. */
 import { ensurePrivateDir } from '../safe-write.ts';
 import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
 import type { AppInfo } from '../../../shared/ipc.ts';
 import { safeLinkUrl } from '../../../shared/links.ts';
 import type { AppContext, Handlers } from './types.ts';
@@ -51,7 +52,7 @@ export function logRateLimit(notice: (windowId: string, dropped: number) => void
 
 /** The one error of an image that did not load: neither the server's words nor its status reach the window. */
 function imageFailed(host: string): ParleyError {
-  return new ParleyError('protocol_error', `The image from ${host} could not be loaded.`, { key: 'image_failed', params: { host }, hint: 'Open the link in your browser instead.' });
+  return new ParleyError('protocol_error', words('image_failed', { host }));
 }
 
 export function appInfo(ctx: AppContext): AppInfo {
@@ -84,10 +85,7 @@ export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' 
       const addresses = await resolveAll(u.hostname, ctx.opts.lookup).catch(() => []);
       if (!addresses.length || !addresses.every(isPublicAddress)) {
         ctx.logger.scope('ui').warn('image refused: not a public address', { host: u.host });
-        throw new ParleyError('config_invalid', 'Images from a conversation are loaded only from public internet addresses.', {
-          hop: 'config', phase: 'config', key: 'image_not_public', params: { host: u.host },
-          hint: 'Open the link in your browser instead.',
-        });
+        throw new ParleyError('config_invalid', words('image_not_public', { host: u.host }), { hop: 'config', phase: 'config' });
       }
       // The global network settings, never a provider's key.
       const s = ctx.settings.get();

@@ -3,6 +3,7 @@ import type { AppContext, Handlers } from './types.ts';
 import type { SettingsPatch } from '../../../shared/ipc.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
 import { atField, checkCaFilesField, checkProxySettings, everyField } from '../settings-checks.ts';
 import { checkCaFiles as readCaFiles } from '../../core/trust.ts';
 import { maskProxyUrl } from '../settings-store.ts';
@@ -23,10 +24,7 @@ export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'se
     const known = new Set(before?.network.caFiles ?? []);
     const typed = next.find((f) => !known.has(f) && !picked.has(f));
     if (typed !== undefined) {
-      throw new ParleyError('config_invalid', 'A CA certificate file can only be added with "Add certificate file…", which opens the system file dialog.', {
-        hop: 'config', phase: 'config', field: 'caFiles', key: 'ca_file_typed', params: {},
-        hint: 'Use the Add button under Trusted certificates, or write the path into settings.json (or pass --ca FILE to parley) yourself.',
-      });
+      throw new ParleyError('config_invalid', words('ca_file_typed', {}), { hop: 'config', phase: 'config', field: 'caFiles' });
     }
   };
   /**

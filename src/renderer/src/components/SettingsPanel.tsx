@@ -98,6 +98,15 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
         <h1 id="settings-title">{t('settings.title')}</h1>
         <p className="muted">{t('settings.intro')}</p>
       </header>
+      {view?.unknownKeys?.length ? (
+        // Keys of settings.json Parley does not know (a typo in a hand edit): kept in the file, named here.
+        <div className="banner" role="note" data-testid="settings-unknown-keys">
+          <div className="banner-body">
+            <p className="banner-message">{t('settings.unknownKeys', { count: view.unknownKeys.length })}</p>
+            <ul className="unknown-keys">{view.unknownKeys.map((k) => <li key={k}><code className="code">{k}</code></li>)}</ul>
+          </div>
+        </div>
+      ) : null}
       <ProvidersSection />
       <form className="settings-form" onSubmit={(e) => void onSubmit(e)} noValidate>
         <NetworkSection

@@ -247,6 +247,8 @@ export const en = {
   settings: {
     title: 'Settings',
     intro: 'Where Parley sends your messages, and how it gets there. Changes apply when you save.',
+    unknownKeys: 'settings.json has settings Parley does not know. They are kept in the file as they are, and do nothing: a typo?',
+    unknownKeys: 'settings.json has settings Parley does not know. They are kept in the file as they are, and do nothing: a typo?',
     provider: {
       legend: 'Provider',
       protocol: 'Protocol',
@@ -541,13 +543,7 @@ export const en = {
     /** Error messages by their key (ErrorInfo.key); the English message is the fallback. */
     text: {
       ...ERROR_TEXT,
-      no_provider: 'No provider is configured yet.',
-      keychain_unreadable: 'The stored API key of “{{name}}” could not be read from the keychain: type it again.',
-      keychain_unreadable_proxy: 'The stored proxy password for “{{name}}” could not be read from the keychain: type it again.',
-      keychain_unprotected: 'This system has no keychain Parley can use (“basic_text”): the key or password would be kept on disk without real protection.',
-      // Limits (src/main/core/limits.ts).
-      limit_continue: 'The answer already holds {{size}}, the most Parley keeps of one answer: Continue cannot add to it.',
-      // The settings (src/main/core/config.ts).
+      // Sentences the window words its own way (error-words.ts, WINDOW_WORDED): no command-line option, no settings.json path.
       setting_missing: 'No {{what}}: set it in the provider’s settings.',
       setting_invalid: 'Invalid setting {{setting}}{{flagPart}}: {{detail}}.',
       setting_too_long: 'Invalid setting {{setting}}{{flagPart}}: longer than {{max}} characters.',
@@ -555,26 +551,7 @@ export const en = {
       setting_too_big: 'Invalid setting {{setting}}{{flagPart}}: more than {{max}}.',
       setting_too_small: 'Invalid setting {{setting}}{{flagPart}}: less than {{min}}.',
       setting_not_one_of: 'Invalid setting {{setting}}{{flagPart}}: expected one of {{values}}.',
-      // The route (src/main/core/route/resolve.ts) and the settings checks (src/main/services).
       ca_file_unusable: 'The certificate file {{path}} cannot be used: it is not a readable PEM certificate file of at most 1 MB.',
-      ca_file_typed: 'A CA certificate file can only be added with "Add certificate file…", which opens the system file dialog.',
-      window_var_key: 'The {{valueName}} refers to {{ref}}, which is not allowed there from the app window (allowed: a name ending in _API_KEY, _KEY or _TOKEN).',
-      window_var_url: 'The {{valueName}} refers to {{ref}}, which is not allowed there from the app window (allowed: a name ending in _BASE_URL, _URL or _HOST, or a proxy variable).',
-      window_var_plain: 'The {{valueName}} refers to {{ref}}, which is not allowed there from the app window (allowed: no variable).',
-      key_var_other_service: '{{ref}} is the key of another service; it is not sent to this base URL.',
-      secret_route_refused: 'The stored key of “{{name}}” would travel in clear text through {{hop}}, and you did not confirm that route: nothing was sent.',
-      secret_var_refused: '{{ref}} would be sent to {{origin}}, and you did not confirm that: nothing was sent.',
-      image_not_public: 'Images from a conversation are loaded only from public internet addresses.',
-      image_failed: 'The image from {{host}} could not be loaded.',
-      keychain_ref_from_window: 'A value from the app window cannot name a keychain entry.',
-      // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
-      base_url_field_empty: 'The base URL is empty.',
-      base_url_field_not_url: 'The base URL "{{url}}" is not a URL (expected e.g. https://api.openai.com/v1).',
-      base_url_field_no_scheme: 'The base URL "{{url}}" has no scheme: use {{corrected}}.',
-      base_url_field_bad_scheme: 'The base URL must start with http:// or https://, not {{scheme}}://.',
-      base_url_field_no_host: 'The base URL "{{url}}" has no host name.',
-      base_url_field_bind_address: '{{host}} is the address a server listens on, not one to connect to: use {{corrected}}.',
-      base_url_field_endpoint_pasted: 'The base URL ends in the endpoint {{endpoint}}, which Parley adds itself: use {{corrected}}.',
     },
     /** The settings a missing-setting message names (config.ts, setting_missing), joined by `missingJoin`. */
     settingNames: {
@@ -600,32 +577,9 @@ export const en = {
     /** Specific hints by the error's key (a hint the core did not make specific is worded by code, below). */
     hints: {
       ...ERROR_HINTS,
-      no_provider: 'Add a provider in Settings → Providers.',
-      keychain_unreadable: 'The system keychain changed or its entry is damaged. Open Settings → Providers, edit “{{name}}” and type its key again (or use a ${VAR} reference).',
-      keychain_unreadable_proxy: 'The system keychain changed or its entry is damaged. Type the proxy URL with its password again (Settings → Providers for a provider’s own proxy, Settings → Network otherwise).',
-      keychain_unprotected: 'Confirm to store it anyway, or use a ${VAR} reference (for example ${OPENAI_API_KEY}) and set the variable in your environment.',
-      limit_continue: 'Ask a new question to go on, or Regenerate for a shorter answer.',
+      // The window's own (error-words.ts, WINDOW_WORDED).
       setting_missing: 'Open Settings → Providers, choose Edit on the provider and fill it in (a model: Fetch models, or add one by name).',
-      // The route (src/main/core/route/resolve.ts) and the settings checks (src/main/services).
-      ca_file_unusable: 'Check the path, and that the file is the CA certificate in PEM format (Base64, "-----BEGIN CERTIFICATE-----"); or remove it from the trusted certificates.',
       ca_file_typed: 'Use the “Add certificate file…” button under Trusted certificates.',
-      window_var_key: 'Type the value itself, or write {{ref}} into settings.json by hand (the file is yours; the window is not trusted with other variables).',
-      window_var_url: 'Type the value itself, or write {{ref}} into settings.json by hand (the file is yours; the window is not trusted with other variables).',
-      window_var_plain: 'Type the value itself, or write {{ref}} into settings.json by hand (the file is yours; the window is not trusted with other variables).',
-      key_var_other_service: 'Use this provider’s own key, or a variable of your own (for example MY_PROVIDER_API_KEY).',
-      secret_route_refused: 'If you chose this proxy, save again and answer “Send” in the dialog that names it. Otherwise change the proxy back, or use https:// for this provider.',
-      secret_var_refused: 'If you meant it, try again and answer “Send” in the dialog that names the variable. Otherwise type the value itself, or write the reference into settings.json by hand.',
-      image_not_public: 'Open the link in your browser instead.',
-      image_failed: 'Open the link in your browser instead.',
-      keychain_ref_from_window: 'Type the key or password itself.',
-      // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
-      base_url_field_empty: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
-      base_url_field_not_url: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
-      base_url_field_no_scheme: 'Use {{corrected}}.',
-      base_url_field_bad_scheme: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
-      base_url_field_no_host: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
-      base_url_field_bind_address: 'Use {{corrected}}.',
-      base_url_field_endpoint_pasted: 'Use {{corrected}}.',
     },
     /** The default hint of each code (the core's own English; zh translates it). */
     codeHints: DEFAULT_HINTS as Record<ErrorCode, string>,

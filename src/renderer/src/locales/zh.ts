@@ -234,6 +234,7 @@ export const zh: Messages = {
   settings: {
     title: '设置',
     intro: 'Parley 把消息发往何处，以及经由什么路径发送。保存后生效。',
+    unknownKeys: 'settings.json 中有 Parley 不认识的设置。它们原样保留在文件中，但不起作用：是否拼写错误？',
     provider: {
       legend: '服务提供方',
       protocol: '协议',

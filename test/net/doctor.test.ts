@@ -2,12 +2,13 @@
  * The connection doctor through the real pieces on loopback: squid (plain and basic auth), mitmproxy,
  * nginx (gzip holding the stream), a TLS-breaking CONNECT proxy and the misbehaving upstream.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 import { providerFor } from '../helpers/core.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
@@ -257,6 +258,36 @@ describe('doctor: what happened, in words the window can translate', () => {
 
 describe('parley doctor (CLI)', () => {
   const cli = (args: string[], home: string): Promise<CliRun> => runCli(['doctor', ...args], { home });
+  it('a key of settings.json Parley does not know is named by the settings step, in the CLI and in the app', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'parley-doctor-unknown-'));
+    try {
+      writeFileSync(join(home, 'settings.json'), JSON.stringify({
+        version: 2,
+        providers: [{ id: 'up', name: 'Local', baseUrl: httpUp.url, models: ['test-model'], defaultModel: 'test-model', temprature: 0.2 }],
+        defaults: { providerId: 'up' },
+        network: { proxy: { mode: 'none' }, retriez: 5 },
+      }));
+      const r = await cli(['--json'], home);
+      const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as DoctorReport;
+      const settings = report.steps.find((st) => st.id === 'settings');
+      expect(settings?.status).toBe('warn');
+      expect(settings?.detail).toContain('network.retriez');
+      expect(settings?.detail).toContain('Local: temprature');
+      expect(report.findings).toContain('settings_suspect');
+      // Chat still works: a warning, not a failure.
+      expect(r.code).toBe(0);
+      const svc = testAppServices(home);
+      try {
+        const run = await svc.invoke({ windowId: 'w' }, 'doctor:run', []);
+        expect(run.ok && run.value.steps.find((st) => st.id === 'settings')?.detail).toContain('network.retriez');
+      } finally {
+        await svc.close();
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('exit 0 and one JSON object when chat works; non-zero on failure; reports saved', async () => {
     const home = mkdtempSync(join(tmpdir(), 'parley-doctor-'));
     try {

@@ -9,7 +9,8 @@ import { defaultConfigDir } from '../services/paths.ts';
 import { saveDoctorReport } from '../services/doctor-reports.ts';
 import { createRedactor, settingsSecrets } from '../services/redact.ts';
 import { cliKeychainCheck } from '../services/providers.ts';
-import { argError, checkValues, CONNECTION_OPTIONS, rawSettings, UsageError } from './options.ts';
+import { argError, checkValues, CONNECTION_OPTIONS, rawSettings, readConfigFile, UsageError } from './options.ts';
+import { unknownKeysOfFile } from '../services/settings-unknown.ts';
 import { DOCTOR_USAGE, HELP, usageError } from './usage.ts';
 import { resolveSettings, type Env } from '../core/config.ts';
 import { ParleyError } from '../core/errors.ts';
@@ -51,9 +52,12 @@ export async function doctor(argv: string[]): Promise<number> {
   const json = values.json === true;
   const configDir = values['config-dir'] ?? defaultConfigDir();
   let raw: unknown;
+  let unknownKeys: string[];
   try {
     checkValues(values);
     const settings = rawSettings(values, configDir);
+    // Keys of settings.json Parley does not know (a typo): the settings step names them.
+    unknownKeys = unknownKeysOfFile(readConfigFile(configDir));
     // A key (or proxy password) the app keeps in its keychain cannot be read here: say what to pass instead.
     cliKeychainCheck(settings, values.provider);
     raw = settings;
@@ -67,7 +71,7 @@ export async function doctor(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSig = (): void => controller.abort();
   process.once('SIGINT', onSig);
-  const report = await runDoctor(raw, { env: process.env, signal: controller.signal });
+  const report = await runDoctor(raw, { env: process.env, signal: controller.signal, ...(unknownKeys.length ? { unknownKeys } : {}) });
   process.removeListener('SIGINT', onSig);
   report.hints = shellHints(report.hints, raw, process.env);
   // The saved copy is what the support bundle takes: secrets of the settings (keys, proxy passwords, base URL

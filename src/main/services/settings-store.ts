@@ -43,6 +43,8 @@ export interface SettingsStore {
   /** A provider as a request would use it: a draft is merged with the stored one by the same rules as saving. */
   providerFor(draftOrId: ProviderDraft | string): ProviderEntry;
   view(): SettingsView;
+  /** The names of the file's keys Parley does not know, as last read (a typo: the view and the doctor name them). */
+  unknownKeys(): string[];
   /** Where new keys go: 'none' without a keychain. */
   keychain(): KeychainState;
   /**
@@ -399,8 +401,12 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
         providers: providers.map((p) => providerView(p, inKeychain)),
         ...(vault ? { keychain: vault.state() } : {}),
         ...(proxyKeychainRef(rest.network.proxy.url) ? { proxyPasswordUnreadable: true } : {}),
-        ...(unknown.length ? { unknownKeys: unknown.slice(0, MAX_UNKNOWN_NAMED).map(unknownKeyName) } : {}),
+        ...(unknown.length ? { unknownKeys: store.unknownKeys() } : {}),
       };
+    },
+    unknownKeys() {
+      store.get();
+      return unknown.slice(0, MAX_UNKNOWN_NAMED).map(unknownKeyName);
     },
     keychain: () => vault?.state() ?? 'none',
     async prepareProvider(draft) {

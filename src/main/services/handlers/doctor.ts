@@ -34,6 +34,7 @@ export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor
         ...(ctx.opts.systemProxyResolver ? { systemProxyResolver: ctx.opts.systemProxyResolver } : {}),
         ...(ctx.opts.lookup ? { lookup: ctx.opts.lookup } : {}),
         sink: rec.sink,
+        unknownKeys: ctx.settings.unknownKeys(),
         onStep: (st) => {
           rec.add('step', `step ${st.id}`, { id: st.id, status: st.status, ms: st.ms, detail: st.detail }, { scope: 'doctor', level: st.status === 'fail' || st.status === 'warn' ? 'warn' : 'info' });
           ctx.hub.emit(caller.windowId, 'doctor:step', st);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newCore, of, providerFor, run } from '../helpers/core.ts';
 import { startUpstream, type Upstream, CAPTIVE_PORTAL_HTML } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
-import type { Core } from '../../src/main/core/index.ts';
+import { Answer, type Core } from '../../src/main/core/index.ts';
 
 let up: Upstream;
 let core: Core;
@@ -360,6 +360,20 @@ describe('keep what arrived', () => {
       expect(up.count()).toBe(1);
     });
   }
+});
+
+describe('the answer, gathered once', () => {
+  it('a caller reads what arrived so far from the one Answer the core gathers into (the app saves and shows it while it streams)', async () => {
+    up.behave({ kind: 'ok', text: 'Gathered once by the core, read while it streams.', reasoning: 'Thinking first.', chunkSize: 4 });
+    const answer = new Answer();
+    const seen: string[] = [];
+    const result = await core.chat(cfg(), { messages: [{ role: 'user', content: 'Hi' }] }, { answer, sink: (e) => e.type === 'delta' && seen.push(answer.text.toString()) });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen[0]?.length).toBeLessThan(result.text.length);
+    expect(seen.at(-1)).toBe('Gathered once by the core, read while it streams.');
+    expect(answer.reasoning.toString()).toBe('Thinking first.');
+    expect(result.text).toBe(answer.text.toString());
+  });
 });
 
 describe('cancel', () => {

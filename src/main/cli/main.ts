@@ -2,7 +2,7 @@
  * `parley`: the command line over the network core: chat, doctor and bundle.
  */
 import { parseArgs } from 'node:util';
-import { createCore, ParleyError } from '../core/index.ts';
+import { Answer, createCore, ParleyError } from '../core/index.ts';
 import { unreachable, type RequestEvent } from '../../shared/events.ts';
 import { defaultConfigDir, logDirOf } from '../services/paths.ts';
 import { fileStreamMemory } from '../services/stream-memory-file.ts';
@@ -150,7 +150,8 @@ async function chat(argv: string[]): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
-  let partial = '';
+  // The answer is gathered once, by the core; a failure prints what of it arrived.
+  const answer = new Answer();
   const out = stdoutBatch();
   let log: ReturnType<typeof deferredLog> | undefined;
   // Node sets up process.stdout on its first use (3–6 ms for a pipe, measured): done while the provider thinks,
@@ -192,7 +193,6 @@ async function chat(argv: string[]): Promise<number> {
           prepareStdout();
           break;
         case 'delta':
-          partial += ev.text;
           out.write(json ? JSON.stringify({ type: 'delta', text: ev.text }) + '\n' : ev.text);
           break;
         case 'retry':
@@ -218,7 +218,7 @@ async function chat(argv: string[]): Promise<number> {
       }
     };
     const maxTokens = num('max-tokens', values['max-tokens'], 1);
-    const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, sink });
+    const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, sink, answer });
     out.flush();
     if (json) process.stdout.write(JSON.stringify({ type: 'done', text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), mode: result.mode, finishReason: result.finishReason, usage: result.usage }) + '\n');
     else process.stdout.write(result.text.endsWith('\n') ? '' : '\n');
@@ -227,7 +227,7 @@ async function chat(argv: string[]): Promise<number> {
     const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
     log?.write((l) => l.scope('cli').error(err.code, err.toInfo()));
     out.flush();
-    printError(err.toInfo(), json, partial);
+    printError(err.toInfo(), json, answer.text.toString());
     return err.code === 'cancelled' ? 130 : err.code === 'config_invalid' || err.code === 'config_unexpanded_env' ? 2 : 1;
   } finally {
     await Promise.all([core.close(), log?.open()]);

@@ -63,6 +63,8 @@ export interface ChatContext {
   random?: () => number;
   /** UTF-8 bytes of the answer kept before this request (Continue joins onto it): counted against the answer limit. */
   keptBytes?: number;
+  /** Where the answer is gathered (default: a new one). */
+  answer?: Answer;
 }
 
 /** The route as data for the window and the logs (a route without its reason as data has none). */
@@ -325,9 +327,11 @@ class Gathered {
   #pieces: string[] = [];
   #recent: string[] = [];
   #recentChars = 0;
+  #chars = 0;
   add(t: string): void {
     this.#recent.push(t);
     this.#recentChars += t.length;
+    this.#chars += t.length;
     if (this.#recentChars >= 16_384) {
       this.#pieces.push(this.#recent.join(''));
       this.#recent = [];
@@ -337,6 +341,18 @@ class Gathered {
   toString(): string {
     return this.#pieces.join('') + this.#recent.join('');
   }
+  get length(): number {
+    return this.#chars;
+  }
+}
+
+/**
+ * The answer of one request as it arrives: its text and its reasoning, gathered once. The caller may pass its
+ * own (CallOptions.answer) to read what arrived so far (the app saves and shows it while the answer streams).
+ */
+export class Answer {
+  readonly text = new Gathered();
+  readonly reasoning = new Gathered();
 }
 
 /** Runs a chat request with retries and the streaming → non-streaming fallback. */
@@ -358,8 +374,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
       ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: known.reason, remembered: true, untilMs: known.until });
     }
   }
-  const text = new Gathered();
-  const reasoning = new Gathered();
+  const answer = ctx.answer ?? new Answer();
+  const { text, reasoning } = answer;
   const deliver = (kind: 'text' | 'reasoning', t: string): void => {
     if (!t) return;
     (kind === 'text' ? text : reasoning).add(t);

@@ -4,7 +4,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConnectionSettings } from '../../shared/settings.ts';
-import { runChat, describeRoute, routeFacts, mapThrown, memoryStreamMemory, type ChatResult, type StreamMemory } from './chat.ts';
+import { runChat, describeRoute, routeFacts, mapThrown, memoryStreamMemory, type Answer, type ChatResult, type StreamMemory } from './chat.ts';
 import { resolveSettings, type Env } from './config.ts';
 import type { ConnectStep, RequestEvent, RequestEventBody, RequestSink } from '../../shared/events.ts';
 import { ADAPTERS } from './protocols/index.ts';
@@ -20,6 +20,7 @@ import { LIMITS } from './limits.ts';
 import { ParleyError } from './errors.ts';
 export { ParleyError };
 export type { ChatResult, StreamMemory } from './chat.ts';
+export { Answer } from './chat.ts';
 export type { RequestEvent, RequestSink } from '../../shared/events.ts';
 export type { ChatRequest, ChatMessage } from './protocols/types.ts';
 export type { Route } from './route/types.ts';
@@ -45,6 +46,8 @@ export interface CallOptions {
   sink?: RequestSink;
   /** chat(): UTF-8 bytes of the answer kept before this request (Continue), counted against the one answer limit. */
   keptBytes?: number;
+  /** chat(): where the answer is gathered, for a caller that reads it while it arrives (default: the core's own). */
+  answer?: Answer;
 }
 
 export interface Core {
@@ -143,7 +146,7 @@ export function createCore(options: CoreOptions = {}): Core {
       return request(opts, async (emit) => {
         const adapter = (s: ConnectionSettings) => ADAPTERS[s.provider.protocol].chatUrl(s.provider.baseUrl);
         const p = await prepare(raw, adapter, emit);
-        return runChat({ ...p, memory, signal: opts.signal, emit, random: options.random, keptBytes: opts.keptBytes }, req);
+        return runChat({ ...p, memory, signal: opts.signal, emit, random: options.random, keptBytes: opts.keptBytes, ...(opts.answer ? { answer: opts.answer } : {}) }, req);
       }, (r) => ({ type: 'end', mode: r.mode, attempts: r.attempts }));
     },
     listModels(raw, opts = {}) {

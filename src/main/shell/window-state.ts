@@ -1,6 +1,6 @@
 /**
  * The window's size, position and maximised state across restarts, in `<userData>/window-state.json`.
- * Plain Node (no Electron import): the shell (src/main/index.ts) hands in the displays' work areas and the
+ * Plain Node (no Electron import): the shell (shell/window.ts) hands in the displays' work areas and the
  * window; the rules are unit-tested in test/unit/window-state.test.ts.
  *
  * Rules: a saved window that still shows at least MIN_VISIBLE (100×50 px) on some display's work area keeps

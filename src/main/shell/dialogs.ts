@@ -1,0 +1,55 @@
+/**
+ * The native dialogs the app services ask for (save, open, a CA file, a link to open, a secret to send), each
+ * shown over the focused window when there is one.
+ */
+import { app, BrowserWindow, dialog, shell } from 'electron';
+import { join } from 'node:path';
+import type { AppServicesOptions } from '../services/app.ts';
+import { secretUseDialog } from './secret-dialog.ts';
+
+export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'openExternal' | 'confirmSecretUse'>>;
+
+export async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
+  const win = BrowserWindow.getFocusedWindow();
+  await (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
+}
+
+async function save(defaultName: string, filter: { name: string; extensions: string[] }): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow();
+  const opts = { defaultPath: join(app.getPath('downloads'), defaultName), filters: [filter] };
+  const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+  return r.canceled || !r.filePath ? null : r.filePath;
+}
+
+async function openOne(o: Electron.OpenDialogOptions): Promise<string | null> {
+  const win = BrowserWindow.getFocusedWindow();
+  const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}
+
+/** `language`: the settings' ui.language when asked (uiLanguage), for the dialogs main words itself. */
+export function nativeDialogs(language: () => string | undefined): NativeDialogs {
+  return {
+    chooseExportPath: async (defaultName) => save(defaultName, { name: 'Zip', extensions: ['zip'] }),
+    chooseSavePath: async (defaultName, format) => save(defaultName, format === 'markdown' ? { name: 'Markdown', extensions: ['md'] } : { name: 'JSON', extensions: ['json'] }),
+    chooseOpenPath: async () => openOne({ properties: ['openFile'], filters: [{ name: 'JSON', extensions: ['json'] }] }),
+    chooseCaFile: async () =>
+      openOne({ title: 'Add a trusted CA certificate', properties: ['openFile'], filters: [{ name: 'Certificates (PEM)', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] }),
+    openExternal: async (url) => {
+      // The user sees the full URL before anything leaves the app.
+      const win = BrowserWindow.getFocusedWindow();
+      const o = { type: 'question' as const, buttons: ['Open', 'Cancel'], defaultId: 1, cancelId: 1, message: 'Open this link in your browser?', detail: url };
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
+      if (r.response !== 0) return false;
+      await shell.openExternal(url);
+      return true;
+    },
+    // A secret the window would send somewhere new: the user decides here, in main; the default answer is no.
+    confirmSecretUse: async (req) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const o = secretUseDialog(req, language(), app.getLocale());
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
+      return r.response === 1;
+    },
+  };
+}

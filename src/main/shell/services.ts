@@ -1,0 +1,45 @@
+/**
+ * The app services (src/main/services/app.ts) with what the Electron host provides: its data folder, native
+ * dialogs, folders and links opened by the OS, the system proxy, and the OS keychain.
+ */
+import { app, session, shell } from 'electron';
+// safeStorage by namespace: absent from a stand-in electron module, where the cipher then reports "not available".
+import * as electronApi from 'electron';
+import { createAppServices, type AppServices } from '../services/app.ts';
+import { logDirOf } from '../services/paths.ts';
+import { probeOllama } from '../services/probe.ts';
+import { safeStorageCipher, type SafeStorageLike } from '../services/secrets.ts';
+import { readLoginShellEnv } from '../services/shell-env.ts';
+import { nativeDialogs } from './dialogs.ts';
+import { uiLanguage } from './language.ts';
+
+/**
+ * PARLEY_HOME moves data and logs (as for the CLI); otherwise the OS's usual data folder. One log folder for the
+ * app, the CLI and the support bundle: <data>/logs (services/paths.ts). Before the app is ready.
+ */
+export function useDataFolder(parleyHome: string | undefined): void {
+  if (parleyHome) app.setPath('userData', parleyHome);
+  app.setAppLogsPath(logDirOf(app.getPath('userData')));
+}
+
+export function createShellServices(env: NodeJS.ProcessEnv): AppServices {
+  const services: AppServices = createAppServices({
+    dataDir: app.getPath('userData'),
+    logDir: logDirOf(app.getPath('userData')),
+    env,
+    host: 'electron',
+    versions: { name: app.getName(), version: app.getVersion(), electron: process.versions.electron ?? '' },
+    ...nativeDialogs(() => uiLanguage(services)),
+    openFolder: async (path) => {
+      const err = await shell.openPath(path);
+      if (err) throw new Error(err);
+    },
+    probeOllama,
+    loginShellEnv: () => readLoginShellEnv({ env }),
+    systemProxyResolver: (url) => session.defaultSession.resolveProxy(url),
+    // Keys and proxy passwords in the OS keychain (the asynchronous safeStorage API).
+    cipher: safeStorageCipher((electronApi as { safeStorage?: SafeStorageLike }).safeStorage),
+  });
+  services.logger.scope('ipc').info('app started', { version: app.getVersion(), electron: process.versions.electron, logDir: app.getPath('logs') });
+  return services;
+}

@@ -334,3 +334,52 @@ export function words<K extends ErrorKey, E extends Record<string, ParamValue> =
   const hint = has(ERROR_HINTS, key) ? fill((ERROR_HINTS as Record<string, string>)[key] as string, all) : undefined;
   return { key, params, message: fill(ERROR_TEXT[key], all), ...(hint !== undefined ? { hint } : {}) };
 }
+
+/**
+ * The doctor's own sentences by their key (Worded `doctor.<key>`, src/main/services/doctor/*): its English
+ * (`parley doctor`, the report) and the window's English (locales/en.ts diag.doctor.say).
+ */
+export const DOCTOR_TEXT = {
+  stopped: 'Stopped.',
+  skip_settings: 'Not run: the settings failed.',
+  skip_route: 'Not run: no route.',
+  skip_connection: 'Not run: no connection.',
+  skip_tls: 'Not run: TLS failed.',
+  skip_models: 'Not run: the model list failed.',
+  skip_http: 'An http:// target (no TLS).',
+  skip_nothing_failed: 'Not needed: nothing failed.',
+  dns_proxy: 'proxy {{host}}: IPv4 {{v4}}; IPv6 {{v6}}',
+  dns_proxy_fail: 'proxy {{host}} does not resolve ({{why}})',
+  dns_target: 'target {{host}}: IPv4 {{v4}}; IPv6 {{v6}}',
+  dns_target_remote: 'target {{host}} does not resolve here ({{why}}); the proxy resolves it',
+  dns_target_fail: 'target {{host}} does not resolve ({{why}})',
+  connect_ok: 'TCP connection to {{host}}:{{port}} opened (direct).',
+  tls_ok: '{{protocol}}, certificate issued by {{issuer}}.',
+  tls_issuer: 'Issuer: {{issuer}}.',
+  tls_replaced: 'The certificate is replaced on the way (TLS interception).',
+  tls_replaced_known: 'The certificate is replaced on the way (TLS interception by a known inspection product).',
+  tls_direct_issuer: 'Directly, the issuer is {{issuer}}.',
+  tls_inspect: 'A proxy inspects TLS (issuer "{{issuer}}"): add its CA certificate under Trusted certificates (--ca FILE).',
+  tls_direct_works: 'Directly, TLS with {{host}} works ({{protocol}}, issued by {{issuer}}): the proxy breaks TLS.',
+  model_missing: 'The model "{{model}}" is not in the provider\'s list: check its name.',
+  model_missing_sample: 'The model "{{model}}" is not in the provider\'s list (e.g. {{sample}}): check its name.',
+  models_without: 'Authenticated; {{count}} models listed, "{{model}}" not among them.',
+  models_ok: 'Authenticated; "{{model}}" is available ({{count}} models).',
+  models_unavailable: 'The model list is not available:',
+  completion_ok: 'Answer ({{chars}} characters, finish {{finish}}).',
+  direct_works: 'Through the proxy it fails, but {{host}} is reachable directly.',
+  direct_fails_too: 'Not reachable directly either:',
+  direct_answers: 'Through the proxy it fails ({{code}}); directly the provider answers.',
+  no_other_route: 'Direct route; no proxy in the environment, the login shell or the system settings to compare with.',
+  not_via_either: 'Not reachable through these proxies either:',
+} as const satisfies Record<string, string>;
+
+export type DoctorKey = keyof typeof DOCTOR_TEXT;
+
+/** The values a doctor's sentence needs (each one required, but those given as English-only values `E`). */
+export type DoctorParams<K extends DoctorKey, E = object> = { [P in Exclude<Holes<(typeof DOCTOR_TEXT)[K]>, keyof E>]: ParamValue } & Record<string, ParamValue>;
+
+/** A doctor's sentence by its key (`doctor.<key>`), its English filled (`english`: values only the English shows). */
+export function doctorWords<K extends DoctorKey, E extends Record<string, ParamValue> = Record<never, ParamValue>>(key: K, params: DoctorParams<K, E>, english?: E): { key: `doctor.${K}`; params: Record<string, ParamValue>; text: string } {
+  return { key: `doctor.${key}`, params, text: fill(DOCTOR_TEXT[key], english ? { ...params, ...english } : params) };
+}

@@ -18,7 +18,7 @@ export const completionStep: StepDef = {
     try {
       const res = await live(ctx).probe.chat(withStream(ctx.raw, 'off'), PROBE_REQUEST);
       ctx.wholeOk = true;
-      return { status: 'pass', words: [say('completion_ok', `Answer (${res.text.length} characters, finish ${res.finishReason ?? 'unknown'}).`, { chars: res.text.length, finish: res.finishReason ?? '?' })] };
+      return { status: 'pass', words: [say('completion_ok', { chars: res.text.length, finish: res.finishReason ?? '?' }, { finish: res.finishReason ?? 'unknown' })] };
     } catch (e) {
       ctx.wholeError = e;
       return { status: 'fail', words: [errWords(e)] };

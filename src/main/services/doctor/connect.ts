@@ -28,7 +28,7 @@ export const connectStep: StepDef = {
   applies: (ctx) => ctx.route?.kind !== 'proxy',
   run: (ctx) => openHop(ctx, () => {
     const { endpoint: t } = live(ctx);
-    return { status: 'pass', words: [say('connect_ok', `TCP connection to ${t.host}:${t.port} opened (direct).`, { host: t.host, port: t.port })] };
+    return { status: 'pass', words: [say('connect_ok', { host: t.host, port: t.port })] };
   }),
   next: afterConnection,
 };

@@ -39,16 +39,16 @@ export interface Outcome {
 
 /** Why a step did not run. */
 export const SKIP_WORDS = {
-  settings: say('skip_settings', 'Not run: the settings failed.'),
-  route: say('skip_route', 'Not run: no route.'),
-  connection: say('skip_connection', 'Not run: no connection.'),
-  tls: say('skip_tls', 'Not run: TLS failed.'),
-  models: say('skip_models', 'Not run: the model list failed.'),
-  http: say('skip_http', 'An http:// target (no TLS).'),
-  nothing: say('skip_nothing_failed', 'Not needed: nothing failed.'),
+  settings: say('skip_settings', {}),
+  route: say('skip_route', {}),
+  connection: say('skip_connection', {}),
+  tls: say('skip_tls', {}),
+  models: say('skip_models', {}),
+  http: say('skip_http', {}),
+  nothing: say('skip_nothing_failed', {}),
 } as const;
 export type SkipWhy = keyof typeof SKIP_WORDS;
-export const STOPPED = say('stopped', 'Stopped.');
+export const STOPPED = say('stopped', {});
 
 /** What the direct step compares: the connection that failed, or a request (the model list, a completion) that did. */
 export type Comparison = { after: 'connection' } | { after: 'request'; error: unknown };

@@ -14,9 +14,9 @@ async function directConnection(ctx: DoctorContext): Promise<Outcome> {
   const d = await probe.open(DIRECT, endpoint.tls);
   if (d.ok) {
     bypassHint(ctx);
-    return { status: 'warn', words: [say('direct_works', `Through the proxy it fails, but ${endpoint.host} is reachable directly.`, { host: endpoint.host })] };
+    return { status: 'warn', words: [say('direct_works', { host: endpoint.host })] };
   }
-  return { status: 'fail', words: [say('direct_fails_too', 'Not reachable directly either:'), errWords(d.error)] };
+  return { status: 'fail', words: [say('direct_fails_too', {}), errWords(d.error)] };
 }
 
 /** A request failed through the proxy: does the model list answer directly? */
@@ -31,9 +31,9 @@ async function directRequest(ctx: DoctorContext, e: unknown): Promise<Outcome> {
     await probe.listModels(direct);
     bypassHint(ctx);
     const code = errCode(e);
-    return { status: 'warn', words: [say('direct_answers', `Through the proxy it fails (${code}); directly the provider answers.`, { code })] };
+    return { status: 'warn', words: [say('direct_answers', { code })] };
   } catch (e2) {
-    return { status: 'fail', words: [say('direct_fails_too', 'Not reachable directly either:'), errWords(e2)] };
+    return { status: 'fail', words: [say('direct_fails_too', {}), errWords(e2)] };
   }
 }
 
@@ -63,7 +63,7 @@ async function reverseCheck(ctx: DoctorContext): Promise<Outcome> {
     seen.add(k);
     return true;
   });
-  if (!unique.length) return { status: 'skip', words: [say('no_other_route', 'Direct route; no proxy in the environment, the login shell or the system settings to compare with.')] };
+  if (!unique.length) return { status: 'skip', words: [say('no_other_route', {})] };
   const whereText = (c: Candidate): string => c.where === 'env' ? `${c.variable} in the environment` : c.where === 'shell' ? `${c.variable} of your login shell` : 'from the system settings';
   const tried: Worded[] = [];
   for (const c of unique) {
@@ -77,7 +77,7 @@ async function reverseCheck(ctx: DoctorContext): Promise<Outcome> {
     }
     tried.push(say(`tried_${c.where}`, `${p.proxy} (${whereText(c)}):`, p), errWords(hop.error));
   }
-  return { status: 'fail', words: [say('not_via_either', 'Not reachable through these proxies either:'), ...tried] };
+  return { status: 'fail', words: [say('not_via_either', {}), ...tried] };
 }
 
 export const directStep: StepDef = {

@@ -22,24 +22,24 @@ export const dnsStep: StepDef = {
       const host = r.proxy.host;
       try {
         const a = addrs(await probe.lookup(host));
-        parts.push(say('dns_proxy', `proxy ${host}: IPv4 ${a.v4}; IPv6 ${a.v6}`, { host, ...a }));
+        parts.push(say('dns_proxy', { host, ...a }));
       } catch (e) {
         status = 'fail';
-        parts.push(say('dns_proxy_fail', `proxy ${host} does not resolve (${why(e)})`, { host, why: why(e) }));
+        parts.push(say('dns_proxy_fail', { host, why: why(e) }));
       }
     }
     const host = endpoint.host;
     try {
       const a = addrs(await probe.lookup(host));
-      parts.push(say('dns_target', `target ${host}: IPv4 ${a.v4}; IPv6 ${a.v6}`, { host, ...a }));
+      parts.push(say('dns_target', { host, ...a }));
     } catch (e) {
       const remote = r.kind === 'proxy' && r.proxy.scheme !== 'socks5' && r.proxy.scheme !== 'socks4';
       if (remote) {
         if (status === 'pass') status = 'warn';
-        parts.push(say('dns_target_remote', `target ${host} does not resolve here (${why(e)}); the proxy resolves it`, { host, why: why(e) }));
+        parts.push(say('dns_target_remote', { host, why: why(e) }));
       } else {
         status = 'fail';
-        parts.push(say('dns_target_fail', `target ${host} does not resolve (${why(e)})`, { host, why: why(e) }));
+        parts.push(say('dns_target_fail', { host, why: why(e) }));
       }
     }
     return { status, words: parts, sep: '; ' };

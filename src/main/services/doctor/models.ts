@@ -17,17 +17,17 @@ export const modelsStep: StepDef = {
         ctx.finding('model_not_found');
         const sample = models.slice(0, 8).join(', ');
         ctx.hint(sample
-          ? say('model_missing_sample', `The model "${model}" is not in the provider's list (e.g. ${sample}): check its name.`, { model, sample })
-          : say('model_missing', `The model "${model}" is not in the provider's list: check its name.`, { model }));
-        return { status: 'warn', words: [say('models_without', `Authenticated; ${models.length} models listed, "${model}" not among them.`, { count: models.length, model })] };
+          ? say('model_missing_sample', { model, sample })
+          : say('model_missing', { model }));
+        return { status: 'warn', words: [say('models_without', { count: models.length, model })] };
       }
-      return { status: 'pass', words: [say('models_ok', `Authenticated; "${model}" is available (${models.length} models).`, { model, count: models.length })] };
+      return { status: 'pass', words: [say('models_ok', { model, count: models.length })] };
     } catch (e) {
       const code = errCode(e);
       // Some services have no model list; only an auth failure is decisive here.
       if (code === 'not_found' || code === 'request_rejected') {
         ctx.warning(code);
-        return { status: 'warn', words: [say('models_unavailable', 'The model list is not available:'), errWords(e)] };
+        return { status: 'warn', words: [say('models_unavailable', {}), errWords(e)] };
       }
       ctx.compare = { after: 'request', error: e };
       ctx.fail(code, e);

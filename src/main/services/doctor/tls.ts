@@ -16,7 +16,7 @@ export const tlsStep: StepDef = {
     const { probe, route: r, endpoint: target } = live(ctx);
     const viaProxy = r.kind === 'proxy';
     const res = await probe.open(r, true);
-    if (res.ok) return { status: 'pass', words: [say('tls_ok', `${res.protocol ?? 'TLS'}, certificate issued by ${res.issuer ?? 'unknown'}.`, { protocol: res.protocol ?? 'TLS', issuer: res.issuer ?? '?' })] };
+    if (res.ok) return { status: 'pass', words: [say('tls_ok', { protocol: res.protocol ?? 'TLS', issuer: res.issuer ?? '?' }, { issuer: res.issuer ?? 'unknown' })] };
     const e = res.error;
     const code = errCode(e);
     const issuer = ParleyError.is(e) ? e.detail.certIssuer : undefined;
@@ -27,19 +27,19 @@ export const tlsStep: StepDef = {
       ctx.fail(code, e);
       const known = isInspectionIssuer(issuer);
       const differs = direct?.ok === true && direct.issuer !== undefined && issuer !== undefined && direct.issuer !== issuer;
-      if (issuer) words.push(say('tls_issuer', `Issuer: ${issuer}.`, { issuer }));
+      if (issuer) words.push(say('tls_issuer', { issuer }));
       if (known || differs) {
         ctx.finding('tls_interception');
         words.push(known
-          ? say('tls_replaced_known', 'The certificate is replaced on the way (TLS interception by a known inspection product).')
-          : say('tls_replaced', 'The certificate is replaced on the way (TLS interception).'));
-        if (differs && direct?.ok) words.push(say('tls_direct_issuer', `Directly, the issuer is ${direct.issuer ?? ''}.`, { issuer: direct.issuer ?? '' }));
-        ctx.hint(say('tls_inspect', `A proxy inspects TLS (issuer "${issuer ?? 'unknown'}"): add its CA certificate under Trusted certificates (--ca FILE).`, { issuer: issuer ?? '?' }));
+          ? say('tls_replaced_known', {})
+          : say('tls_replaced', {}));
+        if (differs && direct?.ok) words.push(say('tls_direct_issuer', { issuer: direct.issuer ?? '' }));
+        ctx.hint(say('tls_inspect', { issuer: issuer ?? '?' }, { issuer: issuer ?? 'unknown' }));
       }
       if (direct?.ok) bypassHint(ctx);
     } else if (viaProxy && direct?.ok) {
       ctx.fail('proxy_breaks_tls');
-      words.push(say('tls_direct_works', `Directly, TLS with ${target.host} works (${direct.protocol ?? 'TLS'}, issued by ${direct.issuer ?? 'unknown'}): the proxy breaks TLS.`, { host: target.host, protocol: direct.protocol ?? 'TLS', issuer: direct.issuer ?? '?' }));
+      words.push(say('tls_direct_works', { host: target.host, protocol: direct.protocol ?? 'TLS', issuer: direct.issuer ?? '?' }, { issuer: direct.issuer ?? 'unknown' }));
       bypassHint(ctx);
     } else {
       ctx.fail(code, e);

@@ -5,12 +5,20 @@
 import { ParleyError } from '../../core/probe.ts';
 import type { ErrorCode } from '../../../shared/errors.ts';
 import type { Worded } from '../../../shared/doctor.ts';
+import { doctorWords, type DoctorKey, type DoctorParams } from '../../../shared/messages/en.ts';
 
 export type Params = Record<string, string | number>;
 
-/** A sentence of the doctor's own: `doctor.<key>` with its English text. */
-export function say(key: string, text: string, params: Params = {}): Worded {
-  return { key: `doctor.${key}`, params, text };
+/**
+ * A sentence of the doctor's own: `doctor.<key>`, its English from the catalog (DOCTOR_TEXT, src/shared/messages/en.ts)
+ * with its values (`english`: values only the English shows); or, for a sentence not yet in the catalog, its
+ * English text written here.
+ */
+export function say<K extends DoctorKey, E extends Params = Record<never, string>>(key: K, params: DoctorParams<K, E>, english?: E): Worded;
+export function say(key: string, text: string, params?: Params): Worded;
+export function say(key: string, textOrParams: string | Params, third?: Params): Worded {
+  if (typeof textOrParams === 'string') return { key: `doctor.${key}`, params: third ?? {}, text: textOrParams };
+  return doctorWords(key as DoctorKey, textOrParams, third);
 }
 
 /** An error's message as a sentence (`error.<its key>`, params with its code); English `code: message`. */

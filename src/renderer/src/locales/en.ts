@@ -4,7 +4,7 @@
  */
 import { DEFAULT_HINTS, TLS_REASONS, type ErrorCode } from '../../../shared/errors.ts';
 import type { DOCTOR_FINDINGS, DOCTOR_VERDICTS, StepId } from '../../../shared/doctor.ts';
-import { ERROR_HINTS, ERROR_TEXT } from '../../../shared/messages/en.ts';
+import { DOCTOR_TEXT, ERROR_HINTS, ERROR_TEXT } from '../../../shared/messages/en.ts';
 
 type DoctorOnlyVerdict = (typeof DOCTOR_VERDICTS)[number];
 type DoctorFinding = (typeof DOCTOR_FINDINGS)[number];
@@ -248,7 +248,6 @@ export const en = {
     title: 'Settings',
     intro: 'Where Parley sends your messages, and how it gets there. Changes apply when you save.',
     unknownKeys: 'settings.json has settings Parley does not know. They are kept in the file as they are, and do nothing: a typo?',
-    unknownKeys: 'settings.json has settings Parley does not know. They are kept in the file as they are, and do nothing: a typo?',
     provider: {
       legend: 'Provider',
       protocol: 'Protocol',
@@ -410,15 +409,8 @@ export const en = {
       lastRun: 'Last run {{time}}',
       /** The doctor's sentences by key (main sends the key and its values; the English text is the fallback). */
       say: {
+        ...DOCTOR_TEXT,
         none: 'none',
-        stopped: 'Stopped.',
-        skip_settings: 'Not run: the settings failed.',
-        skip_route: 'Not run: no route.',
-        skip_connection: 'Not run: no connection.',
-        skip_tls: 'Not run: TLS failed.',
-        skip_models: 'Not run: the model list failed.',
-        skip_http: 'An http:// target (no TLS).',
-        skip_nothing_failed: 'Not needed: nothing failed.',
         base_url_empty: 'The base URL is empty.',
         base_url_not_url: 'The base URL "{{url}}" is not a URL (expected e.g. https://api.openai.com/v1).',
         base_url_no_scheme: 'The base URL "{{url}}" has no scheme: use {{corrected}}.',
@@ -445,37 +437,13 @@ export const en = {
         bypass: 'The provider is reachable directly: add "{{host}}" to the bypass list (or to NO_PROXY) so Parley connects to it without the proxy.',
         route_direct: 'direct ({{source}})',
         route_proxy: 'proxy {{proxy}} ({{source}})',
-        dns_proxy: 'proxy {{host}}: IPv4 {{v4}}; IPv6 {{v6}}',
-        dns_proxy_fail: 'proxy {{host}} does not resolve ({{why}})',
-        dns_target: 'target {{host}}: IPv4 {{v4}}; IPv6 {{v6}}',
-        dns_target_remote: 'target {{host}} does not resolve here ({{why}}); the proxy resolves it',
-        dns_target_fail: 'target {{host}} does not resolve ({{why}})',
         proxy_forward_ok: 'The proxy {{host}}:{{port}} accepts connections (http:// targets are forwarded; authentication is checked with the model list).',
         tunnel_ok: 'Tunnel to {{host}}:{{port}} opened through proxy {{proxy}} ({{source}}).',
-        connect_ok: 'TCP connection to {{host}}:{{port}} opened (direct).',
-        direct_works: 'Through the proxy it fails, but {{host}} is reachable directly.',
-        direct_fails_too: 'Not reachable directly either:',
-        direct_answers: 'Through the proxy it fails ({{code}}); directly the provider answers.',
-        tls_ok: '{{protocol}}, certificate issued by {{issuer}}.',
-        tls_issuer: 'Issuer: {{issuer}}.',
-        tls_replaced: 'The certificate is replaced on the way (TLS interception).',
-        tls_replaced_known: 'The certificate is replaced on the way (TLS interception by a known inspection product).',
-        tls_direct_issuer: 'Directly, the issuer is {{issuer}}.',
-        tls_inspect: 'A proxy inspects TLS (issuer "{{issuer}}"): add its CA certificate under Trusted certificates (--ca FILE).',
-        tls_direct_works: 'Directly, TLS with {{host}} works ({{protocol}}, issued by {{issuer}}): the proxy breaks TLS.',
-        model_missing: 'The model "{{model}}" is not in the provider’s list: check its name.',
-        model_missing_sample: 'The model "{{model}}" is not in the provider’s list (e.g. {{sample}}): check its name.',
-        models_without: 'Authenticated; {{count}} models listed, "{{model}}" not among them.',
-        models_ok: 'Authenticated; "{{model}}" is available ({{count}} models).',
-        models_unavailable: 'The model list is not available:',
-        completion_ok: 'Answer ({{chars}} characters, finish {{finish}}).',
         stream_after: '(After {{count}} deltas.)',
         stream_buffered: 'Something between you and the provider holds the stream back and releases it at the end (e.g. a reverse proxy compressing or buffering text/event-stream): the answer arrives, but not word by word. Turn off gzip/buffering for event streams (nginx: proxy_buffering off; gzip off).',
         stream_buffered_timing: 'Stream buffered: headers {{headers}} ms, first delta {{first}} ms, {{count}} deltas, longest gap {{gap}} ms, end {{end}} ms.',
         stream_timing: 'Streams: headers {{headers}} ms, first delta {{first}} ms, {{count}} deltas, longest gap {{gap}} ms, end {{end}} ms.',
         stream_broken: 'Streaming fails on this route ({{code}}) while whole answers work: keep stream mode auto (it falls back) or set it to off.',
-        no_other_route: 'Direct route; no proxy in the environment, the login shell or the system settings to compare with.',
-        not_via_either: 'Not reachable through these proxies either:',
         tried_env: '{{proxy}} ({{variable}} in the environment):',
         tried_shell: '{{proxy}} ({{variable}} of your login shell):',
         tried_system: '{{proxy}} (from the system settings):',

@@ -372,6 +372,21 @@ export const DOCTOR_TEXT = {
   direct_answers: 'Through the proxy it fails ({{code}}); directly the provider answers.',
   no_other_route: 'Direct route; no proxy in the environment, the login shell or the system settings to compare with.',
   not_via_either: 'Not reachable through these proxies either:',
+  bypass: 'The provider is reachable directly: add "{{host}}" to the bypass list (or to NO_PROXY) so Parley connects to it without the proxy.',
+  proxy_forward_ok: 'The proxy {{host}}:{{port}} accepts connections (http:// targets are forwarded; authentication is checked with the model list).',
+  stream_after: '(After {{count}} deltas.)',
+  stream_buffered: 'Something between you and the provider holds the stream back and releases it at the end (e.g. a reverse proxy compressing or buffering text/event-stream): the answer arrives, but not word by word. Turn off gzip/buffering for event streams (nginx: proxy_buffering off; gzip off).',
+  stream_buffered_timing: 'Stream buffered: headers {{headers}} ms, first delta {{first}} ms, {{count}} deltas, longest gap {{gap}} ms, end {{end}} ms.',
+  stream_timing: 'Streams: headers {{headers}} ms, first delta {{first}} ms, {{count}} deltas, longest gap {{gap}} ms, end {{end}} ms.',
+  stream_broken: 'Streaming fails on this route ({{code}}) while whole answers work: keep stream mode auto (it falls back) or set it to off.',
+  settings_ok: 'Settings valid ({{protocol}}, {{model}}).',
+  settings_warn: 'Settings valid, with warnings:',
+  settings_unknown_keys: 'Keys in settings.json that Parley does not know (it ignores them; a typo?): {{keys}}.',
+  set_in_shell_only: '(Set in your login shell, not in the app\'s environment: {{vars}}.)',
+  key_shape: 'The API key looks like a {{provider}} key, but the protocol is {{protocol}}.',
+  key_shape_check: 'The API key looks like a {{provider}} key: check that it belongs to this provider ({{host}}).',
+  no_key_shell: 'No API key is set; your login shell has {{variable}}, which the app does not see.',
+  no_key_shell_paste: 'No API key is set, and {{variable}} from your login shell is not in Parley\'s environment: paste the key into Settings → API key.',
 } as const satisfies Record<string, string>;
 
 export type DoctorKey = keyof typeof DOCTOR_TEXT;

@@ -109,5 +109,5 @@ export const DIRECT: Route = { kind: 'direct', source: 'doctor comparison' };
 /** The provider is reachable without the proxy: say how to bypass it. */
 export function bypassHint(ctx: DoctorContext): void {
   const host = live(ctx).endpoint.host;
-  ctx.hint(say('bypass', `The provider is reachable directly: add "${host}" to the bypass list (or to NO_PROXY) so Parley connects to it without the proxy.`, { host }));
+  ctx.hint(say('bypass', { host }));
 }

@@ -16,7 +16,7 @@ export const proxyStep: StepDef = {
     const { route: r, endpoint: t } = live(ctx);
     if (r.kind !== 'proxy') throw new Error('doctor: the proxy step on a direct route');
     if (isForwarded(r, t.tls)) {
-      return { status: 'pass', words: [say('proxy_forward_ok', `The proxy ${r.proxy.host}:${r.proxy.port} accepts connections (http:// targets are forwarded; authentication is checked with the model list).`, { host: r.proxy.host, port: r.proxy.port })] };
+      return { status: 'pass', words: [say('proxy_forward_ok', { host: r.proxy.host, port: r.proxy.port })] };
     }
     return { status: 'pass', words: [say('tunnel_ok', `Tunnel to ${t.host}:${t.port} opened through ${describeRoute(r)}.`, { host: t.host, port: t.port, proxy: formatProxy(r.proxy), ...sourceParams(r) })] };
   }),

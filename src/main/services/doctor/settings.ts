@@ -49,7 +49,7 @@ const MAX_KEY_CHARS = 120;
 export function unknownKeysWords(keys: readonly string[]): Worded {
   const shown = keys.slice(0, MAX_UNKNOWN_SHOWN).map((k) => (k.length > MAX_KEY_CHARS ? `${k.slice(0, MAX_KEY_CHARS)}…` : k));
   const list = shown.join(', ') + (keys.length > shown.length ? ', …' : '');
-  return say('settings_unknown_keys', `Keys in settings.json that Parley does not know (it ignores them; a typo?): ${list}.`, { keys: list, count: keys.length });
+  return say('settings_unknown_keys', { keys: list, count: keys.length });
 }
 
 function run(ctx: DoctorContext): { status: StepStatus; words: Worded[] } {
@@ -77,7 +77,7 @@ function run(ctx: DoctorContext): { status: StepStatus; words: Worded[] } {
       ctx.hint(say('shell_vars_unseen', `Your login shell sets ${vars}, but Parley, started from the desktop, does not see ${missing.length > 1 ? 'them' : 'it'} (a desktop launch does not read shell profiles): put the value itself into the settings, or start Parley from that shell.`, { vars, count: missing.length }));
     }
     ctx.fail(errCode(e), e);
-    return { status: 'fail', words: [errWords(e), ...(missing.length ? [say('set_in_shell_only', `(Set in your login shell, not in the app's environment: ${missing.join(', ')}.)`, { vars: missing.join(', ') })] : [])] };
+    return { status: 'fail', words: [errWords(e), ...(missing.length ? [say('set_in_shell_only', { vars: missing.join(', ') })] : [])] };
   }
   const warns: Worded[] = [];
   let status: StepStatus = 'pass';
@@ -97,8 +97,8 @@ function run(ctx: DoctorContext): { status: StepStatus; words: Worded[] } {
     if (k.re.test(key) && !k.protocols.includes(s.provider.protocol)) {
       status = 'warn';
       const p = { provider: k.provider, protocol: s.provider.protocol, host: url.host };
-      warns.push(say('key_shape', `The API key looks like a ${k.provider} key, but the protocol is ${s.provider.protocol}.`, p));
-      ctx.hint(say('key_shape_check', `The API key looks like a ${k.provider} key: check that it belongs to this provider (${url.host}).`, p));
+      warns.push(say('key_shape', p));
+      ctx.hint(say('key_shape_check', p));
     }
   }
   // Keys Parley does not know (a typo in a hand edit): the file is read without them.
@@ -133,11 +133,11 @@ function run(ctx: DoctorContext): { status: StepStatus; words: Worded[] } {
   if (!s.provider.apiKey && keyVar && shellGaps.some((g) => g.name === keyVar && g.kind === 'missing')) {
     status = 'warn';
     ctx.finding('env_not_inherited');
-    warns.push(say('no_key_shell', `No API key is set; your login shell has ${keyVar}, which the app does not see.`, { variable: keyVar }));
-    ctx.hint(say('no_key_shell_paste', `No API key is set, and ${keyVar} from your login shell is not in Parley's environment: paste the key into Settings → API key.`, { variable: keyVar }));
+    warns.push(say('no_key_shell', { variable: keyVar }));
+    ctx.hint(say('no_key_shell_paste', { variable: keyVar }));
   }
-  if (warns.length) return { status, words: [say('settings_warn', 'Settings valid, with warnings:'), ...warns] };
-  return { status, words: [say('settings_ok', `Settings valid (${s.provider.protocol}, ${s.provider.model}).`, { protocol: s.provider.protocol, model: s.provider.model })] };
+  if (warns.length) return { status, words: [say('settings_warn', {}), ...warns] };
+  return { status, words: [say('settings_ok', { protocol: s.provider.protocol, model: s.provider.model })] };
 }
 
 export const settingsStep: StepDef = {

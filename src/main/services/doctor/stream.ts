@@ -38,7 +38,7 @@ export const streamStep: StepDef = {
       ctx.streamError = e;
       const code = errCode(e);
       if (code === 'stream_interrupted' || (deltas.length > 0 && code === 'idle_timeout')) ctx.finding('stream_interrupted');
-      return { status: ctx.wholeOk ? 'warn' : 'fail', words: [errWords(e), ...(deltas.length ? [say('stream_after', `(After ${deltas.length} deltas.)`, { count: deltas.length })] : [])] };
+      return { status: ctx.wholeOk ? 'warn' : 'fail', words: [errWords(e), ...(deltas.length ? [say('stream_after', { count: deltas.length })] : [])] };
     }
     const end = performance.now() - t0;
     const gaps = deltas.slice(1).map((t, i) => t - (deltas[i] ?? 0));
@@ -49,21 +49,20 @@ export const streamStep: StepDef = {
       gap: Math.round(gaps.length ? Math.max(...gaps) : 0),
       end: Math.round(end),
     };
-    const timing = `headers ${p.headers} ms, first delta ${p.first} ms, ${p.count} deltas, longest gap ${p.gap} ms, end ${p.end} ms`;
     if (looksBuffered(deltas, end)) {
       ctx.warning('stream_buffered');
       ctx.finding('stream_buffered');
-      ctx.hint(say('stream_buffered', 'Something between you and the provider holds the stream back and releases it at the end (e.g. a reverse proxy compressing or buffering text/event-stream): the answer arrives, but not word by word. Turn off gzip/buffering for event streams (nginx: proxy_buffering off; gzip off).'));
-      return { status: 'warn', words: [say('stream_buffered_timing', `Stream buffered: ${timing}.`, p)] };
+      ctx.hint(say('stream_buffered', {}));
+      return { status: 'warn', words: [say('stream_buffered_timing', p)] };
     }
-    return { status: 'pass', words: [say('stream_timing', `Streams: ${timing}.`, p)] };
+    return { status: 'pass', words: [say('stream_timing', p)] };
   },
   next(ctx) {
     if (ctx.wholeOk && ctx.streamError !== undefined) {
       ctx.warning('stream_broken');
       ctx.finding('stream_broken');
       const code = errCode(ctx.streamError);
-      ctx.hint(say('stream_broken', `Streaming fails on this route (${code}) while whole answers work: keep stream mode auto (it falls back) or set it to off.`, { code }));
+      ctx.hint(say('stream_broken', { code }));
     } else if (!ctx.wholeOk) {
       // No whole answer: that is the failure, and the direct step compares.
       ctx.fail(errCode(ctx.wholeError), ctx.wholeError);

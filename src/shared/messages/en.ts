@@ -386,6 +386,12 @@ export const DOCTOR_TEXT = {
   key_shape: 'The API key looks like a {{provider}} key, but the protocol is {{protocol}}.',
   key_shape_check: 'The API key looks like a {{provider}} key: check that it belongs to this provider ({{host}}).',
   no_key_shell: 'No API key is set; your login shell has {{variable}}, which the app does not see.',
+  shell_vars_unseen: 'Your login shell sets {{vars}}, but Parley, started from the desktop, does not see {{them}} (a desktop launch does not read shell profiles): put the value itself into the settings, or start Parley from that shell.',
+  shell_proxy_missing: 'Your login shell sets {{vars}}, but the app\'s environment lacks {{them}}.',
+  shell_proxy_differs: 'Your login shell sets {{vars}}, but the app\'s environment has other values.',
+  shell_proxy_manual: 'Your login shell sets {{variable}}={{url}}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL {{url}}, or start Parley from that shell.',
+  shell_proxy_manual_bypass: 'Your login shell sets {{variable}}={{url}}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL {{url}} and the bypass list "{{bypass}}", or start Parley from that shell.',
+  shell_proxy_other: 'Your login shell sets {{values}}, which Parley, started from the desktop, does not see (none of them applies to {{scheme}}:// providers as they stand): if this provider needs a proxy, set the proxy mode to manual with that proxy, or start Parley from that shell.',
   no_key_shell_paste: 'No API key is set, and {{variable}} from your login shell is not in Parley\'s environment: paste the key into Settings → API key.',
 } as const satisfies Record<string, string>;
 

@@ -74,7 +74,7 @@ function run(ctx: DoctorContext): { status: StepStatus; words: Worded[] } {
     if (missing.length) {
       ctx.finding('env_not_inherited');
       const vars = missing.join(', ');
-      ctx.hint(say('shell_vars_unseen', `Your login shell sets ${vars}, but Parley, started from the desktop, does not see ${missing.length > 1 ? 'them' : 'it'} (a desktop launch does not read shell profiles): put the value itself into the settings, or start Parley from that shell.`, { vars, count: missing.length }));
+      ctx.hint(say('shell_vars_unseen', { vars, count: missing.length }, { them: missing.length > 1 ? 'them' : 'it' }));
     }
     ctx.fail(errCode(e), e);
     return { status: 'fail', words: [errWords(e), ...(missing.length ? [say('set_in_shell_only', { vars: missing.join(', ') })] : [])] };
@@ -116,16 +116,16 @@ function run(ctx: DoctorContext): { status: StepStatus; words: Worded[] } {
     const pe = envProxy(shellEnv, url);
     const vars = proxyGaps.map((g) => g.name).join(', ');
     warns.push(proxyGaps.every((g) => g.kind === 'missing')
-      ? say('shell_proxy_missing', `Your login shell sets ${vars}, but the app's environment lacks ${proxyGaps.length > 1 ? 'them' : 'it'}.`, { vars, count: proxyGaps.length })
-      : say('shell_proxy_differs', `Your login shell sets ${vars}, but the app's environment has other values.`, { vars, count: proxyGaps.length }));
+      ? say('shell_proxy_missing', { vars, count: proxyGaps.length }, { them: proxyGaps.length > 1 ? 'them' : 'it' })
+      : say('shell_proxy_differs', { vars, count: proxyGaps.length }));
     if (pe.url && proxyGaps.some((g) => g.name === pe.variable)) {
       const p = { variable: pe.variable, url: passwordless(pe.url), bypass: pe.noProxy };
       ctx.hint(pe.noProxy
-        ? say('shell_proxy_manual_bypass', `Your login shell sets ${p.variable}=${p.url}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL ${p.url} and the bypass list "${p.bypass}", or start Parley from that shell.`, p)
-        : say('shell_proxy_manual', `Your login shell sets ${p.variable}=${p.url}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL ${p.url}, or start Parley from that shell.`, p));
+        ? say('shell_proxy_manual_bypass', p)
+        : say('shell_proxy_manual', p));
     } else {
       const values = proxyGaps.map((g) => `${g.name}=${/no_proxy/i.test(g.name) ? (shellEnv[g.name] ?? '') : passwordless(shellEnv[g.name] ?? '')}`).join(', ');
-      ctx.hint(say('shell_proxy_other', `Your login shell sets ${values}, which Parley, started from the desktop, does not see (none of them applies to ${url.protocol}// providers as they stand): if this provider needs a proxy, set the proxy mode to manual with that proxy, or start Parley from that shell.`, { values, scheme: url.protocol.replace(/:$/, '') }));
+      ctx.hint(say('shell_proxy_other', { values, scheme: url.protocol.replace(/:$/, '') }));
     }
   }
   const protoKey: Record<string, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };

@@ -4,7 +4,7 @@
  * errors), so all three name the same corrected URL. Plain functions, no I/O.
  */
 import type { Protocol } from './constants.ts';
-import { words, type ErrorParams, type Words } from './messages/en.ts';
+import { BASE_URL_NOTES, fill, words, type ErrorParams, type Words } from './messages/en.ts';
 
 export type BaseUrlProblem =
   | 'empty'
@@ -107,11 +107,12 @@ export function checkBaseUrl(raw: string, protocol: Protocol): BaseUrlIssue[] {
     const doubled = /(\/v\d+[a-z]*)\1$/.exec(path);
     if (doubled) {
       const corrected = withPath(u, path.slice(0, path.length - (doubled[1] ?? '').length));
-      return [{ problem: 'v1_doubled', severity: 'warn', message: `The base URL repeats ${doubled[1]}: use ${corrected}.`, corrected, params: { segment: doubled[1] ?? '', corrected } }];
+      const params = { segment: doubled[1] ?? '', corrected };
+      return [{ problem: 'v1_doubled', severity: 'warn', message: fill(BASE_URL_NOTES.v1_doubled, params), corrected, params }];
     }
     if (!OPENAI_VERSIONLESS.test(path)) {
       const corrected = withPath(u, `${path}/v1`);
-      return [{ problem: 'v1_missing', severity: 'warn', message: `Most OpenAI-compatible services need /v1 at the end of the base URL: try ${corrected}.`, corrected, params: { corrected } }];
+      return [{ problem: 'v1_missing', severity: 'warn', message: fill(BASE_URL_NOTES.v1_missing, { corrected }), corrected, params: { corrected } }];
     }
   }
   return [];

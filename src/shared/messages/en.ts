@@ -335,6 +335,12 @@ export function words<K extends ErrorKey, E extends Record<string, ParamValue> =
   return { key, params, message: fill(ERROR_TEXT[key], all), ...(hint !== undefined ? { hint } : {}) };
 }
 
+/** A base URL that probably will not work (src/shared/base-url.ts): the settings form's note and the doctor's warning. */
+export const BASE_URL_NOTES = {
+  v1_doubled: 'The base URL repeats {{segment}}: use {{corrected}}.',
+  v1_missing: 'Most OpenAI-compatible services need /v1 at the end of the base URL: try {{corrected}}.',
+} as const satisfies Record<string, string>;
+
 /**
  * The doctor's own sentences by their key (Worded `doctor.<key>`, src/main/services/doctor/*): its English
  * (`parley doctor`, the report) and the window's English (locales/en.ts diag.doctor.say).

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_HINTS, TLS_REASONS, type ErrorCode } from '../../../shared/errors.ts';
 import type { DOCTOR_FINDINGS, DOCTOR_VERDICTS, StepId } from '../../../shared/doctor.ts';
-import { DOCTOR_TEXT, ERROR_HINTS, ERROR_TEXT } from '../../../shared/messages/en.ts';
+import { BASE_URL_NOTES, DOCTOR_TEXT, ERROR_HINTS, ERROR_TEXT } from '../../../shared/messages/en.ts';
 
 type DoctorOnlyVerdict = (typeof DOCTOR_VERDICTS)[number];
 type DoctorFinding = (typeof DOCTOR_FINDINGS)[number];
@@ -266,10 +266,7 @@ export const en = {
       apiKeyPlaceholderNone: 'Paste your API key',
       apiKeyShow: 'Show',
       apiKeyHide: 'Hide',
-      baseUrlNotes: {
-        v1_missing: 'Most OpenAI-compatible services need /v1 at the end of the base URL: try {{corrected}}.',
-        v1_doubled: 'The base URL repeats {{segment}}: use {{corrected}}.',
-      },
+      baseUrlNotes: BASE_URL_NOTES,
       apiKeyClear: 'Remove key',
       apiKeyClearConfirmed: 'The key will be removed when you save.',
       apiKeyUndoClear: 'Keep key',
@@ -411,15 +408,16 @@ export const en = {
       say: {
         ...DOCTOR_TEXT,
         none: 'none',
-        base_url_empty: 'The base URL is empty.',
-        base_url_not_url: 'The base URL "{{url}}" is not a URL (expected e.g. https://api.openai.com/v1).',
-        base_url_no_scheme: 'The base URL "{{url}}" has no scheme: use {{corrected}}.',
-        base_url_bad_scheme: 'The base URL must start with http:// or https://, not {{scheme}}://.',
-        base_url_no_host: 'The base URL "{{url}}" has no host name.',
-        base_url_bind_address: '{{host}} is the address a server listens on, not one to connect to: use {{corrected}}.',
-        base_url_endpoint_pasted: 'The base URL ends in the endpoint {{endpoint}}, which Parley adds itself: use {{corrected}}.',
-        base_url_v1_doubled: 'The base URL repeats {{segment}}: use {{corrected}}.',
-        base_url_v1_missing: 'Most OpenAI-compatible services need /v1 at the end of the base URL: try {{corrected}}.',
+        // A base URL's issue (src/shared/base-url.ts), in the doctor: the same sentences as at the settings field.
+        base_url_empty: ERROR_TEXT.base_url_field_empty,
+        base_url_not_url: ERROR_TEXT.base_url_field_not_url,
+        base_url_no_scheme: ERROR_TEXT.base_url_field_no_scheme,
+        base_url_bad_scheme: ERROR_TEXT.base_url_field_bad_scheme,
+        base_url_no_host: ERROR_TEXT.base_url_field_no_host,
+        base_url_bind_address: ERROR_TEXT.base_url_field_bind_address,
+        base_url_endpoint_pasted: ERROR_TEXT.base_url_field_endpoint_pasted,
+        base_url_v1_doubled: BASE_URL_NOTES.v1_doubled,
+        base_url_v1_missing: BASE_URL_NOTES.v1_missing,
         route_direct: 'direct ({{source}})',
         route_proxy: 'proxy {{proxy}} ({{source}})',
         tunnel_ok: 'Tunnel to {{host}}:{{port}} opened through proxy {{proxy}} ({{source}}).',

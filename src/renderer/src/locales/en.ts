@@ -421,15 +421,6 @@ export const en = {
         route_direct: 'direct ({{source}})',
         route_proxy: 'proxy {{proxy}} ({{source}})',
         tunnel_ok: 'Tunnel to {{host}}:{{port}} opened through proxy {{proxy}} ({{source}}).',
-        tried_env: '{{proxy}} ({{variable}} in the environment):',
-        tried_shell: '{{proxy}} ({{variable}} of your login shell):',
-        tried_system: '{{proxy}} (from the system settings):',
-        via_env: 'The provider is reachable through {{proxy}} ({{variable}} in the environment): set the proxy mode to env (it uses {{variable}}).',
-        via_shell: 'The provider is reachable through {{proxy}} ({{variable}} of your login shell): set the proxy mode to manual with the proxy URL {{url}}.',
-        via_system: 'The provider is reachable through {{proxy}} (from the system settings): set the proxy mode to system.',
-        works_via_env: 'Directly it fails, but through {{proxy}} ({{variable}} in the environment) it works.',
-        works_via_shell: 'Directly it fails, but through {{proxy}} ({{variable}} of your login shell) it works.',
-        works_via_system: 'Directly it fails, but through {{proxy}} (from the system settings) it works.',
       },
       /** How a route was chosen (the route's source), by its fixed form. */
       sources: {

@@ -22,7 +22,7 @@ export type StepId = (typeof STEP_IDS)[number];
  */
 export interface Worded {
   key: string;
-  params?: Record<string, string | number>;
+  params?: Record<string, string | number | readonly string[]>;
   text: string;
 }
 

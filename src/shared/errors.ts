@@ -95,7 +95,7 @@ export interface ErrorInfo {
   /** Which sentence `message` is (stable): the window words it in its language with `params`; the English `message` stays for the CLI and logs. */
   key?: string;
   /** The values in that sentence (host, status, the provider's own words…), never translated. */
-  params?: Record<string, string | number>;
+  params?: Record<string, string | number | readonly string[]>;
 }
 
 /** Default hint for each code, naming the fix. Specific hints from the core override these. */

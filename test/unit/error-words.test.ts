@@ -59,11 +59,11 @@ describe('every error key has an English and a Chinese sentence', () => {
 /** Three English words in a row: what a Chinese sentence must not hold once its values are taken out. */
 const ENGLISH_RUN = /\b[A-Za-z]{2,}(?:[\s,]+[A-Za-z]{2,}){2,}\b/;
 
-function expectChinese(text: string, values: readonly (string | number)[] = []): void {
+function expectChinese(text: string, values: readonly (string | number | readonly string[])[] = []): void {
   expect(text).toMatch(/[\u4e00-\u9fff]/);
   expect(text).not.toMatch(/\{\{|\}\}/);
   let rest = text;
-  for (const v of [...values].map(String).sort((a, b) => b.length - a.length)) if (v) rest = rest.split(v).join(' ');
+  for (const v of values.flatMap((v) => (typeof v === 'object' ? [...v] : [String(v)])).sort((a, b) => b.length - a.length)) if (v) rest = rest.split(v).join(' ');
   // Names that stay as they are in Chinese text.
   rest = rest.replace(/Base URL|API|LLM|OpenAI|parley doctor|settings\.json|--[a-z-]+ [A-Z]+|socks5h?:\/\/\S+|https?:\/\/\S+/g, ' ');
   expect(rest, text).not.toMatch(ENGLISH_RUN);

@@ -265,7 +265,7 @@ function schemaError(raw: unknown, issues: ReadonlyArray<SchemaIssue>): ParleyEr
     const examples = missing.flatMap((m) => (m.example ? [`${m.what}: ${m.example}`] : []));
     const and = missing.length > 1 ? ',' : '';
     // `missing`: the settings by their short names (the window words each); flags and fields are names.
-    return new ParleyError('config_invalid', words('setting_missing', { missing: missing.map((m) => m.name ?? m.what).join(' '), flags: flags.join(' and '), fields: missing.map((m) => m.fieldName ?? m.field).join(' and ') }, {
+    return new ParleyError('config_invalid', words('setting_missing', { missing: missing.map((m) => m.name ?? m.what).join(' '), flags, fields: missing.map((m) => m.fieldName ?? m.field) }, {
       whats: missing.map((m) => m.what).join(' and no '),
       passFlags: flags.length ? `pass ${flags.join(' and ')}${and} or ` : '',
       fieldList: missing.map((m) => m.field).join(' and '),

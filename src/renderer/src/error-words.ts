@@ -11,7 +11,7 @@ import { isRouteFacts, routeSourceOf, type RouteFacts, type RouteSource } from '
 
 const has = (map: Record<string, string>, key: string): boolean => Object.prototype.hasOwnProperty.call(map, key);
 
-type Params = Record<string, string | number>;
+type Params = Record<string, string | number | readonly string[]>;
 
 /** Why a route is what it is, in the window's language (from the data main sends, not from its English). */
 export function wordRouteSource(s: RouteSource): string {
@@ -78,7 +78,8 @@ function localParams(params: Params): Params {
   if (typeof p.setting === 'string') p.setting = settingWord(p.setting);
   // What a value from the window is (secure-input.ts): worded when the window knows it.
   if (typeof p.valueName === 'string' && has(en.error.valueNames, p.valueName)) p.valueName = i18n.t(`error.valueNames.${p.valueName}`);
-  for (const k of ['flags', 'fields', 'ports']) if (typeof p[k] === 'string') p[k] = (p[k] as string).split(' and ').join(i18n.t('error.listJoin'));
+  // Lists (the flags, fields or ports a sentence names) arrive as lists: joined with this language's "and".
+  for (const [k, v] of Object.entries(p)) if (typeof v === 'object') p[k] = v.join(i18n.t('error.listJoin'));
   return p;
 }
 

@@ -290,7 +290,8 @@ type Given<P extends string> = P extends keyof Derived ? Derived[P] : P;
 
 type HintHoles<K extends ErrorKey> = K extends keyof typeof ERROR_HINTS ? Holes<(typeof ERROR_HINTS)[K]> : never;
 
-export type ParamValue = string | number;
+/** A value of a sentence: a name or a number, or a list of names (worded with each language's own "and"). */
+export type ParamValue = string | number | readonly string[];
 
 /** The values a key's message and hint need. */
 export type Needs<K extends ErrorKey> = Given<Holes<(typeof ERROR_TEXT)[K]> | HintHoles<K>>;
@@ -319,7 +320,7 @@ export function fill(template: string, params: Readonly<Record<string, ParamValu
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
     const v = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : derived[name];
-    return v === undefined ? '' : String(v);
+    return v === undefined ? '' : typeof v === 'object' ? v.join(' and ') : String(v);
   });
 }
 

@@ -196,7 +196,7 @@ export function parseProxyUrl(value: string): ProxyEndpoint {
       if (parseIPv6(rest)) throw fail(words('proxy_url_ipv6_brackets', { url }));
       const ports = parts.slice(1);
       if (parts[0] !== '' && ports.every((x) => /^\d*$/.test(x))) {
-        const list = ports.map((x) => `":${x}"`).join(' and ');
+        const list = ports.map((x) => `":${x}"`);
         const example = maskProxyValue(`${m ? m[0] : ''}${parts[0]}:${ports.at(-1) ?? ''}`);
         throw fail(words('proxy_url_two_ports', { url, count: ports.length, ports: list, example }));
       }

@@ -5,9 +5,9 @@
 import { ParleyError } from '../../core/probe.ts';
 import type { ErrorCode } from '../../../shared/errors.ts';
 import type { Worded } from '../../../shared/doctor.ts';
-import { doctorWords, type DoctorKey, type DoctorParams } from '../../../shared/messages/en.ts';
+import { doctorWords, type DoctorKey, type DoctorParams, type ParamValue } from '../../../shared/messages/en.ts';
 
-export type Params = Record<string, string | number>;
+export type Params = Record<string, ParamValue>;
 
 /**
  * A sentence of the doctor's own: `doctor.<key>`, its English from the catalog (DOCTOR_TEXT, src/shared/messages/en.ts)

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, _electron, type Browser, type ElectronApplication, type Page } from 'playwright-core';
 import { startWebHost, type WebHost } from './web-host.ts';
-import { readLoginShellEnv } from '../src/main/services/shell-env.ts';
+import { readLoginShellEnv } from '../src/main/services/settings/shell-env.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 export const TARGET = (process.env.PARLEY_E2E_TARGET ?? 'browser') as 'browser' | 'electron';

@@ -11,7 +11,7 @@ import { join, normalize, extname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createAppServices, type AppServices, type AppServicesOptions } from '../src/main/services/app.ts';
 import { CHANNELS, EVENTS, methodName, type Channel } from '../src/shared/ipc.ts';
-import type { SecretUseRequest } from '../src/main/services/consent.ts';
+import type { SecretUseRequest } from '../src/main/services/settings/consent.ts';
 
 export interface WebHost {
   url: string;

@@ -63,8 +63,8 @@ const tlsCounts = { secureContexts: 0, storeReads: 0 };
   syncBuiltinESMExports();
 }
 const { createCore } = await import('../src/main/core/index.ts');
-const { createLogger, timelineLogger } = await import('../src/main/services/logging.ts');
-const { createRedactor } = await import('../src/main/services/redact.ts');
+const { createLogger, timelineLogger } = await import('../src/main/services/diagnostics/logging.ts');
+const { createRedactor } = await import('../src/main/services/diagnostics/redact.ts');
 
 if (!existsSync(PARLEY)) {
   console.error('out/main/parley.js is missing: run `npm run build` first.');

@@ -1,7 +1,7 @@
 /**
  * One request, one typed event stream. The core emits these to one sink per request (CallOptions.sink), in
  * the order they happen; every edge words them itself: the request recorder folds them into the network
- * panel's timeline and the log's lines (services/requests.ts, services/logging.ts), the CLI writes its --json
+ * panel's timeline and the log's lines (services/diagnostics/requests.ts, services/diagnostics/logging.ts), the CLI writes its --json
  * records and stderr lines, the window words the timeline's data. Nothing reads back words Parley wrote.
  *
  * A closed union: a fold over it is an exhaustive switch (`unreachable(ev)` in its default), so a new variant

@@ -4,7 +4,7 @@
  * (everything stored before no longer decrypts); `backend` plays the Linux store ('basic_text' = no keyring).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SecretCipher } from '../../src/main/services/secrets.ts';
+import type { SecretCipher } from '../../src/main/services/settings/secrets.ts';
 
 export interface FakeCipher extends SecretCipher {
   backend: string;

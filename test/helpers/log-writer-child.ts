@@ -4,8 +4,8 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger } from '../../src/main/services/logging.ts';
-import { createRedactor } from '../../src/main/services/redact.ts';
+import { createLogger } from '../../src/main/services/diagnostics/logging.ts';
+import { createRedactor } from '../../src/main/services/diagnostics/redact.ts';
 
 const [dir = '', tag = '', n = '0', maxSize = '0', maxFiles = '0', maxTotal = '0'] = process.argv.slice(2);
 const log = createLogger({ dir, maxSizeBytes: Number(maxSize), maxFiles: Number(maxFiles), maxTotalBytes: Number(maxTotal), redactor: createRedactor([]) });

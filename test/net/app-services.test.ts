@@ -15,7 +15,7 @@ import { startSquid, type SquidServer } from '../helpers/servers.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import type { AppServices, AppServicesOptions } from '../../src/main/services/app.ts';
 import { testAppServices } from '../helpers/app-services.ts';
-import { readLoginShellEnv } from '../../src/main/services/shell-env.ts';
+import { readLoginShellEnv } from '../../src/main/services/settings/shell-env.ts';
 import type { DoctorReport, DoctorStep } from '../../src/shared/doctor.ts';
 import type { ArgsIn, Channel, ResultOf, SettingsView } from '../../src/shared/ipc.ts';
 

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppServices } from '../../src/main/services/app.ts';
 import { testAppServices } from '../helpers/app-services.ts';
-import { writeBundle } from '../../src/main/services/bundle.ts';
-import { saveDoctorReport } from '../../src/main/services/doctor-reports.ts';
-import { createLogger } from '../../src/main/services/logging.ts';
-import { createRedactor } from '../../src/main/services/redact.ts';
-import { createSettingsStore } from '../../src/main/services/settings-store.ts';
+import { writeBundle } from '../../src/main/services/diagnostics/bundle.ts';
+import { saveDoctorReport } from '../../src/main/services/doctor/reports.ts';
+import { createLogger } from '../../src/main/services/diagnostics/logging.ts';
+import { createRedactor } from '../../src/main/services/diagnostics/redact.ts';
+import { createSettingsStore } from '../../src/main/services/settings/store.ts';
 import type { DoctorReport } from '../../src/shared/doctor.ts';
 import type { ErrorInfo } from '../../src/shared/errors.ts';
 

@@ -13,7 +13,7 @@ import { providerFor } from '../helpers/core.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
 import { freePort, waitFor, startMitmproxy, startNginx, startSquid, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
-import { looksBuffered, runDoctor, type DoctorReport } from '../../src/main/services/doctor.ts';
+import { looksBuffered, runDoctor, type DoctorReport } from '../../src/main/services/doctor/index.ts';
 
 
 let httpUp: Upstream;

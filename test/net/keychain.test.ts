@@ -14,7 +14,7 @@ import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { fakeCipher, type FakeCipher } from '../helpers/fake-cipher.ts';
 import type { AppServices } from '../../src/main/services/app.ts';
 import { testAppServices } from '../helpers/app-services.ts';
-import { createSecretVault, safeStorageCipher } from '../../src/main/services/secrets.ts';
+import { createSecretVault, safeStorageCipher } from '../../src/main/services/settings/secrets.ts';
 import type { ChatStreamEvent, Message } from '../../src/shared/chat.ts';
 import type { ErrorInfo } from '../../src/shared/errors.ts';
 import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';

@@ -14,7 +14,7 @@ import { safeLinkUrl } from '../../src/shared/links.ts';
 import type { AppServices } from '../../src/main/services/app.ts';
 import { testAppServices } from '../helpers/app-services.ts';
 import type { ArgsIn, Channel, Result, ResultOf } from '../../src/shared/ipc.ts';
-import type { SecretUseRequest } from '../../src/main/services/consent.ts';
+import type { SecretUseRequest } from '../../src/main/services/settings/consent.ts';
 import { hostsLookup } from '../helpers/core.ts';
 import { freePort } from '../helpers/servers.ts';
 

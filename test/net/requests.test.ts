@@ -18,9 +18,9 @@ import { startSquid, type SquidServer } from '../helpers/servers.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import type { AppServices } from '../../src/main/services/app.ts';
 import { testAppServices } from '../helpers/app-services.ts';
-import { createLogger } from '../../src/main/services/logging.ts';
-import { createRedactor } from '../../src/main/services/redact.ts';
-import { createRequestRecorder } from '../../src/main/services/requests.ts';
+import { createLogger } from '../../src/main/services/diagnostics/logging.ts';
+import { createRedactor } from '../../src/main/services/diagnostics/redact.ts';
+import { createRequestRecorder } from '../../src/main/services/diagnostics/requests.ts';
 import type { ChatStreamEvent } from '../../src/shared/chat.ts';
 import type { ArgsIn, Channel, NetworkStep, NetworkSummary, ResultOf } from '../../src/shared/ipc.ts';
 

@@ -22,7 +22,7 @@ import type { AppServices, AppServicesOptions } from '../../src/main/services/ap
 import { testAppServices } from '../helpers/app-services.ts';
 import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
 import type { ChatStreamEvent } from '../../src/shared/chat.ts';
-import type { SecretUseRequest } from '../../src/main/services/consent.ts';
+import type { SecretUseRequest } from '../../src/main/services/settings/consent.ts';
 
 const USER = 'parley';
 const PROXY_PW = 'p@ss#w/rd';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { envGaps, readLoginShellEnv } from '../../src/main/services/shell-env.ts';
+import { envGaps, readLoginShellEnv } from '../../src/main/services/settings/shell-env.ts';
 import { findBinary } from '../helpers/proc.ts';
 
 const homes: string[] = [];

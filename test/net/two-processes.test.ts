@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { listLogFiles } from '../../src/main/services/logging.ts';
-import { createSettingsStore } from '../../src/main/services/settings-store.ts';
+import { listLogFiles } from '../../src/main/services/diagnostics/logging.ts';
+import { createSettingsStore } from '../../src/main/services/settings/store.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const LOG_CHILD = join(ROOT, 'test/helpers/log-writer-child.ts');

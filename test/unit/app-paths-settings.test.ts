@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfigDir, logDirOf } from '../../src/main/services/paths.ts';
-import { maskProxyUrl, unmaskProxyUrl } from '../../src/main/services/settings-store.ts';
+import { maskProxyUrl, unmaskProxyUrl } from '../../src/main/services/settings/store.ts';
 
 describe('OS folders (the data folder as Electron names it for "Parley"; the logs inside it)', () => {
   it.each([
@@ -71,7 +71,7 @@ describe('settings.json version 1 → 2 on first start', () => {
   it('the store migrates the file on disk once and keeps the old one beside it', async () => {
     const { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { createSettingsStore } = await import('../../src/main/services/settings-store.ts');
+    const { createSettingsStore } = await import('../../src/main/services/settings/store.ts');
     const dir = mkdtempSync(join(tmpdir(), 'parley-migrate-'));
     try {
       writeFileSync(join(dir, 'settings.json'), JSON.stringify({ provider: { protocol: 'ollama', baseUrl: 'http://127.0.0.1:11434', model: 'llama3' } }));
@@ -99,7 +99,7 @@ describe('settings.json shared with the CLI and hand edits', () => {
 
   it('a change re-reads the file first: an edit made after the app read it survives the app\'s next save', async () => {
     const { readFileSync, writeFileSync } = await import('node:fs');
-    const { createSettingsStore } = await import('../../src/main/services/settings-store.ts');
+    const { createSettingsStore } = await import('../../src/main/services/settings/store.ts');
     await withDir((dir) => {
       const store = createSettingsStore(dir);
       store.update({ ui: { theme: 'dark' } });
@@ -118,7 +118,7 @@ describe('settings.json shared with the CLI and hand edits', () => {
   });
 
   it('values longer than any real one are config_invalid; real long keys (JWT-like, ~6 KB) are accepted', async () => {
-    const { createSettingsStore } = await import('../../src/main/services/settings-store.ts');
+    const { createSettingsStore } = await import('../../src/main/services/settings/store.ts');
     const { connectionSchema } = await import('../../src/shared/settings.ts');
     await withDir((dir) => {
       const store = createSettingsStore(dir);
@@ -153,8 +153,8 @@ describe.skipIf(process.platform === 'win32')('owner-only files', () => {
   it('settings, doctor reports and the support bundle are 0600, the data folder 0700 (also one left 0755 by an older version)', async () => {
     const { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { createSettingsStore } = await import('../../src/main/services/settings-store.ts');
-    const { saveDoctorReport } = await import('../../src/main/services/doctor-reports.ts');
+    const { createSettingsStore } = await import('../../src/main/services/settings/store.ts');
+    const { saveDoctorReport } = await import('../../src/main/services/doctor/reports.ts');
     const root = mkdtempSync(join(tmpdir(), 'parley-perm-'));
     try {
       const data = join(root, 'Parley');
@@ -167,7 +167,7 @@ describe.skipIf(process.platform === 'win32')('owner-only files', () => {
       expect(statSync(join(data, 'settings.json')).mode & 0o777).toBe(0o600);
       expect(statSync(report as string).mode & 0o777).toBe(0o600);
       // The support bundle goes where the user chose, written 0600.
-      const { writeBundle } = await import('../../src/main/services/bundle.ts');
+      const { writeBundle } = await import('../../src/main/services/diagnostics/bundle.ts');
       const out = join(root, 'bundle.zip');
       await writeBundle({ out, configDir: data, logDir: join(data, 'logs'), env: {} });
       expect(statSync(out).mode & 0o777).toBe(0o600);

@@ -4,7 +4,7 @@
  * a bind address. Nothing leaves loopback: the URLs that pass the settings step point at a closed local port.
  */
 import { describe, expect, it } from 'vitest';
-import { runDoctor } from '../../src/main/services/doctor.ts';
+import { runDoctor } from '../../src/main/services/doctor/index.ts';
 
 const doctor = (baseUrl: string, protocol = 'openai') =>
   runDoctor({ provider: { protocol, baseUrl, model: 'm', apiKey: 'k' }, network: { proxy: { mode: 'none' }, timeouts: { connectMs: 2000 } } }, { env: {} });

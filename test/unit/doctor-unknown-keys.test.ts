@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import i18n from 'i18next';
-import { runDoctor } from '../../src/main/services/doctor.ts';
+import { runDoctor } from '../../src/main/services/doctor/index.ts';
 import { word } from '../../src/renderer/src/error-words.ts';
 import { en } from '../../src/renderer/src/locales/en.ts';
 import { zh } from '../../src/renderer/src/locales/zh.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyStaysWith, originOf } from '../../src/shared/origin.ts';
-import { createSettingsStore } from '../../src/main/services/settings-store.ts';
+import { createSettingsStore } from '../../src/main/services/settings/store.ts';
 
 const KEY = 'sk-keyOriginTest0123456789abcdefghijkl';
 const dirs: string[] = [];

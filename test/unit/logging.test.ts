@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONTENT_LOG_CHARS, createLogger, listLogFiles, timelineLogger } from '../../src/main/services/logging.ts';
-import { createRedactor } from '../../src/main/services/redact.ts';
+import { CONTENT_LOG_CHARS, createLogger, listLogFiles, timelineLogger } from '../../src/main/services/diagnostics/logging.ts';
+import { createRedactor } from '../../src/main/services/diagnostics/redact.ts';
 
 const KEY = 'configured-key-Zq9Xw7Vv';
 const BEARER = 'opaqueBearerTok123456';

@@ -5,7 +5,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isPublicAddress, publicOnlyLookup, resolveAll } from '../../src/main/services/public-address.ts';
+import { isPublicAddress, publicOnlyLookup, resolveAll } from '../../src/main/services/chat/public-address.ts';
 
 describe('public addresses', () => {
   it.each([

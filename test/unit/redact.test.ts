@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLearningRedactor, createRedactor, MAX_LEARNED, shapeMarker } from '../../src/main/services/redact.ts';
+import { createLearningRedactor, createRedactor, MAX_LEARNED, shapeMarker } from '../../src/main/services/diagnostics/redact.ts';
 
 const OPENAI = 'sk-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHc0d1';
 const PROJ = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
@@ -96,7 +96,7 @@ describe('one userinfo rule for proxy URLs (the proxy parser\'s: the last @ ends
   });
 
   it('settingsSecrets learns the whole password (raw and encoded forms are then caught anywhere)', async () => {
-    const { settingsSecrets } = await import('../../src/main/services/redact.ts');
+    const { settingsSecrets } = await import('../../src/main/services/diagnostics/redact.ts');
     const secrets = settingsSecrets({ network: { proxy: { url: URL_ } } }, { HTTPS_PROXY: `http://e:${PW}x@h:1` });
     expect(secrets).toEqual(expect.arrayContaining([PW, `${PW}x`]));
     const r = createRedactor(secrets);
@@ -123,7 +123,7 @@ describe('secret query values', () => {
   });
 
   it('the query values and userinfo of a configured base URL are learned as secrets (they are caught outside URLs too)', async () => {
-    const { settingsSecrets } = await import('../../src/main/services/redact.ts');
+    const { settingsSecrets } = await import('../../src/main/services/diagnostics/redact.ts');
     const secrets = settingsSecrets({ providers: [{ baseUrl: 'https://bu:bp-Secret9@h.example/v1?api-version=2024-06-01&key=Q-Secret-1%2F2&sig=Sig%2BSecret2' }] }, {});
     expect(secrets).toEqual(expect.arrayContaining(['Q-Secret-1%2F2', 'Q-Secret-1/2', 'Sig%2BSecret2', 'Sig+Secret2', 'bp-Secret9', 'bu', '2024-06-01']));
     const out = createRedactor(secrets).redactText('values Q-Secret-1/2 Sig+Secret2 bp-Secret9 seen');

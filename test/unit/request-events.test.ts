@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { headHeader, unreachable, type RequestEvent, type RequestEventType } from '../../src/shared/events.ts';
-import { timelineEntries } from '../../src/main/services/logging.ts';
+import { timelineEntries } from '../../src/main/services/diagnostics/logging.ts';
 
 /** One event of every type: a Record over the union's types, so a new type must be listed here too. */
 const ONE_OF_EACH: { [K in RequestEventType]: Extract<RequestEvent, { type: K }> } = {

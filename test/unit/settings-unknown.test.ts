@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { findUnknown, restoreUnknown } from '../../src/main/services/settings-unknown.ts';
+import { findUnknown, restoreUnknown } from '../../src/main/services/settings/unknown.ts';
 import { storedSettingsSchema } from '../../src/shared/settings.ts';
-import { createSettingsStore } from '../../src/main/services/settings-store.ts';
+import { createSettingsStore } from '../../src/main/services/settings/store.ts';
 
 const file = {
   version: 2,

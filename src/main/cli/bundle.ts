@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigDir, logDirOf } from '../services/paths.ts';
-import { writeBundle } from '../services/bundle.ts';
+import { writeBundle } from '../services/diagnostics/bundle.ts';
 import { argError, UsageError } from './options.ts';
 import { BUNDLE_USAGE, HELP, usageError } from './usage.ts';
 

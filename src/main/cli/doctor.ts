@@ -4,13 +4,13 @@
  * exits 0 when chat would work (also with the stream fallback), 1 otherwise, 2 for settings errors.
  */
 import { parseArgs } from 'node:util';
-import { runDoctor, WORKING_VERDICTS } from '../services/doctor.ts';
+import { runDoctor, WORKING_VERDICTS } from '../services/doctor/index.ts';
 import { defaultConfigDir } from '../services/paths.ts';
-import { saveDoctorReport } from '../services/doctor-reports.ts';
-import { createRedactor, settingsSecrets } from '../services/redact.ts';
-import { cliKeychainCheck } from '../services/providers.ts';
+import { saveDoctorReport } from '../services/doctor/reports.ts';
+import { createRedactor, settingsSecrets } from '../services/diagnostics/redact.ts';
+import { cliKeychainCheck } from '../services/settings/providers.ts';
 import { argError, checkValues, CONNECTION_OPTIONS, rawSettings, readConfigFile, UsageError } from './options.ts';
-import { unknownKeysOfFile } from '../services/settings-unknown.ts';
+import { unknownKeysOfFile } from '../services/settings/unknown.ts';
 import { DOCTOR_USAGE, HELP, usageError } from './usage.ts';
 import { resolveSettings, type Env } from '../core/config.ts';
 import { ParleyError } from '../core/errors.ts';

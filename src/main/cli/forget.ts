@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { defaultConfigDir } from '../services/paths.ts';
-import { fileStreamMemory } from '../services/stream-memory-file.ts';
+import { fileStreamMemory } from '../services/connectivity/stream-memory-file.ts';
 
 export const FORGET_USAGE = `Usage: parley doctor --forget-routes [--config-dir DIR] [--json]
 

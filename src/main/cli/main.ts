@@ -5,16 +5,16 @@ import { parseArgs } from 'node:util';
 import { Answer, createCore, ParleyError } from '../core/index.ts';
 import { unreachable, type RequestEvent } from '../../shared/events.ts';
 import { defaultConfigDir, logDirOf } from '../services/paths.ts';
-import { fileStreamMemory } from '../services/stream-memory-file.ts';
+import { fileStreamMemory } from '../services/connectivity/stream-memory-file.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
-import type { Logger } from '../services/logging.ts';
-import { createRedactor, settingsSecrets, type Redactor } from '../services/redact.ts';
+import type { Logger } from '../services/diagnostics/logging.ts';
+import { createRedactor, settingsSecrets, type Redactor } from '../services/diagnostics/redact.ts';
 import { argError, checkValues, CONNECTION_OPTIONS, num, rawSettings, UsageError } from './options.ts';
 import { CHAT_USAGE, HELP, parleyVersion, usageError } from './usage.ts';
 import { resolveSettings, urlSecrets } from '../core/config.ts';
 import { checkBaseUrl } from '../../shared/base-url.ts';
 import { parseProxyUrl } from '../core/route/proxy-url.ts';
-import { cliKeychainCheck } from '../services/providers.ts';
+import { cliKeychainCheck } from '../services/settings/providers.ts';
 
 function printError(info: ErrorInfo, json: boolean, partial: string): void {
   if (json) {
@@ -81,7 +81,7 @@ function deferredLog(dir: string, redactor: Redactor) {
   let failed = false;
   const waiting: LogRecord[] = [];
   const open = (): Promise<void> =>
-    (opening ??= import('../services/logging.ts').then(({ createLogger, timelineLogger }) => {
+    (opening ??= import('../services/diagnostics/logging.ts').then(({ createLogger, timelineLogger }) => {
       logger = createLogger({ dir, redactor });
       timeline = timelineLogger(logger);
       for (const f of waiting.splice(0)) f(logger, timeline);

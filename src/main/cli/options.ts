@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { PROTOCOLS, PROXY_MODES, STREAM_MODES } from '../../shared/settings.ts';
-import { fileConnection } from '../services/providers.ts';
-import { readSettingsFile } from '../services/settings-file.ts';
+import { fileConnection } from '../services/settings/providers.ts';
+import { readSettingsFile } from '../services/settings/file.ts';
 import { editDistance as distance } from '../../shared/edit-distance.ts';
 
 export const CONNECTION_OPTIONS = {

@@ -1,9 +1,9 @@
 /**
- * The native question before a secret goes somewhere new (services/consent.ts): what (the provider's stored key,
+ * The native question before a secret goes somewhere new (services/settings/consent.ts): what (the provider's stored key,
  * or an environment variable's value) and where to (the proxy, or the origin), in the window's language.
  * "Don't send" is the default and the answer to Esc; "Send" (button 1) allows it, once and for all.
  */
-import type { SecretUseRequest } from '../services/consent.ts';
+import type { SecretUseRequest } from '../services/settings/consent.ts';
 
 export interface SecretDialog {
   type: 'warning';

@@ -7,9 +7,9 @@ import { app, session, shell } from 'electron';
 import * as electronApi from 'electron';
 import { createAppServices, type AppServices } from '../services/app.ts';
 import { logDirOf } from '../services/paths.ts';
-import { probeOllama } from '../services/probe.ts';
-import { safeStorageCipher, type SafeStorageLike } from '../services/secrets.ts';
-import { readLoginShellEnv } from '../services/shell-env.ts';
+import { probeOllama } from '../services/settings/ollama-probe.ts';
+import { safeStorageCipher, type SafeStorageLike } from '../services/settings/secrets.ts';
+import { readLoginShellEnv } from '../services/settings/shell-env.ts';
 import { nativeDialogs } from './dialogs.ts';
 import { uiLanguage } from './language.ts';
 

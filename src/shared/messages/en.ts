@@ -153,7 +153,7 @@ export const ERROR_TEXT = {
   keychain_unreadable_proxy: 'The stored proxy password for "{{name}}" could not be read from the keychain: type it again.',
   keychain_unprotected: 'This system has no keychain Parley can use (the "basic_text" store): the {{what}} would be kept on disk without real protection.',
   keychain_ref_from_window: 'A value from the app window cannot name a keychain entry.',
-  // A base URL refused at its field (src/shared/base-url.ts, refused in src/main/services/settings-checks.ts).
+  // A base URL refused at its field (src/shared/base-url.ts, refused in src/main/services/settings/checks.ts).
   base_url_field_empty: 'The base URL is empty.',
   base_url_field_not_url: 'The base URL "{{url}}" is not a URL (expected e.g. https://api.openai.com/v1).',
   base_url_field_no_scheme: 'The base URL "{{url}}" has no scheme: use {{corrected}}.',

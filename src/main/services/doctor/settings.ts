@@ -7,7 +7,7 @@ import { checkBaseUrl, type BaseUrlIssue } from '../../../shared/base-url.ts';
 import type { StepStatus, Worded } from '../../../shared/doctor.ts';
 import type { ConnectionSettings } from '../../../shared/settings.ts';
 import { envProxy, openProbe, passwordless, referencedVars, resolveSettings } from '../../core/probe.ts';
-import { envGaps, PROXY_VARS } from '../shell-env.ts';
+import { envGaps, PROXY_VARS } from '../settings/shell-env.ts';
 import type { DoctorContext, StepDef } from './context.ts';
 import { errCode, errWords, say } from './words.ts';
 

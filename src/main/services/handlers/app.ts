@@ -5,7 +5,7 @@ import { words } from '../../../shared/messages/en.ts';
 import type { AppInfo } from '../../../shared/ipc.ts';
 import { safeLinkUrl } from '../../../shared/links.ts';
 import type { AppContext, Handlers } from './types.ts';
-import { isPublicAddress, resolveAll } from '../public-address.ts';
+import { isPublicAddress, resolveAll } from '../chat/public-address.ts';
 
 
 /** Image types shown from a data: URL (no SVG: it can carry scripts and remote references). */

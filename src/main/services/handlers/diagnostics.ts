@@ -1,6 +1,6 @@
 /** The support bundle: logs, doctor reports, settings with secrets replaced, versions, written where the user chose. */
 import type { ExportResult } from '../../../shared/ipc.ts';
-import { writeBundle } from '../bundle.ts';
+import { writeBundle } from '../diagnostics/bundle.ts';
 import { ParleyError } from '../../core/errors.ts';
 import { writeFailed } from '../safe-write.ts';
 import type { AppContext, Handlers } from './types.ts';

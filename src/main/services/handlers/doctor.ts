@@ -1,8 +1,8 @@
 /** The connection doctor in the app (one run at a time), on a chosen or the default provider. */
 import { WORKING_VERDICTS, type DoctorReport } from '../../../shared/doctor.ts';
-import { runDoctor } from '../doctor.ts';
-import { latestDoctorReport, saveDoctorReport } from '../doctor-reports.ts';
-import { connectionFor, pickProvider } from '../providers.ts';
+import { runDoctor } from '../doctor/index.ts';
+import { latestDoctorReport, saveDoctorReport } from '../doctor/reports.ts';
+import { connectionFor, pickProvider } from '../settings/providers.ts';
 import { checkDraft } from './providers.ts';
 import type { AppContext, Handlers } from './types.ts';
 

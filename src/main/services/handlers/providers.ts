@@ -1,6 +1,6 @@
 /** Providers: add, change, remove, list their models, and find the ones the environment names (first run). */
 import { ParleyError } from '../../core/errors.ts';
-import { connectionFor, detectProviders } from '../providers.ts';
+import { connectionFor, detectProviders } from '../settings/providers.ts';
 import { settingsLog } from './settings.ts';
 import type { AppContext, Handlers } from './types.ts';
 import type { ProviderDraft } from '../../../shared/ipc.ts';

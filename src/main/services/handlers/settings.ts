@@ -4,9 +4,9 @@ import type { SettingsPatch } from '../../../shared/ipc.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 import { ParleyError } from '../../core/errors.ts';
 import { words } from '../../../shared/messages/en.ts';
-import { atField, checkCaFilesField, checkProxySettings, everyField } from '../settings-checks.ts';
+import { atField, checkCaFilesField, checkProxySettings, everyField } from '../settings/checks.ts';
 import { checkCaFiles as readCaFiles } from '../../core/trust.ts';
-import { maskProxyUrl } from '../settings-store.ts';
+import { maskProxyUrl } from '../settings/store.ts';
 
 const TOP = ['providers', 'defaults', 'network', 'ui', 'logging'] as const;
 

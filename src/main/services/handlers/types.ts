@@ -5,21 +5,21 @@
 import type { Core, StreamMemory } from '../../core/index.ts';
 import type { Env } from '../../core/config.ts';
 import type { ArgsOf, Channel, ResultOf } from '../../../shared/ipc.ts';
-import type { ChatService } from '../chat-service.ts';
-import type { Logger } from '../logging.ts';
-import type { LearningRedactor } from '../redact.ts';
-import type { SettingsStore } from '../settings-store.ts';
+import type { ChatService } from '../chat/service.ts';
+import type { Logger } from '../diagnostics/logging.ts';
+import type { LearningRedactor } from '../diagnostics/redact.ts';
+import type { SettingsStore } from '../settings/store.ts';
 import type { ChatStore } from '../storage/index.ts';
 import type { Caller, WindowHub } from '../window-hub.ts';
 import type { AppServicesOptions } from '../app.ts';
-import type { RequestRecorder } from '../requests.ts';
-import type { Connectivity } from '../connectivity.ts';
-import type { SecretGuard } from '../consent.ts';
+import type { RequestRecorder } from '../diagnostics/requests.ts';
+import type { Connectivity } from '../connectivity/routes.ts';
+import type { SecretGuard } from '../settings/consent.ts';
 
 export type Handler<C extends Channel> = (caller: Caller, ...args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
 export type Handlers<K extends Channel> = { [C in K]: Handler<C> };
 
-export type { LearningRedactor } from '../redact.ts';
+export type { LearningRedactor } from '../diagnostics/redact.ts';
 
 /** What handlers may use. */
 export interface AppContext {

@@ -657,7 +657,7 @@ export const zh: Messages = {
       image_not_public: '对话中的图片只从公共互联网地址加载。',
       image_failed: '无法加载来自 {{host}} 的图片。',
       keychain_ref_from_window: '来自应用窗口的值不能指向钥匙串中的条目。',
-      // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
+      // A base URL refused at its field (src/main/services/settings/checks.ts, by shared/base-url.ts).
       base_url_field_empty: 'Base URL 为空。',
       base_url_field_not_url: 'Base URL「{{url}}」不是一个网址（应类似 https://api.openai.com/v1）。',
       base_url_field_no_scheme: 'Base URL「{{url}}」缺少协议头：请使用 {{corrected}}。',
@@ -786,7 +786,7 @@ export const zh: Messages = {
       image_not_public: '请改为在浏览器中打开这个链接。',
       image_failed: '请改为在浏览器中打开这个链接。',
       keychain_ref_from_window: '请直接输入密钥或密码本身。',
-      // A base URL refused at its field (src/main/services/settings-checks.ts, by shared/base-url.ts).
+      // A base URL refused at its field (src/main/services/settings/checks.ts, by shared/base-url.ts).
       base_url_field_empty: '请写出带协议头的完整 URL，例如 https://api.openai.com/v1 或 http://localhost:11434。',
       base_url_field_not_url: '请写出带协议头的完整 URL，例如 https://api.openai.com/v1 或 http://localhost:11434。',
       base_url_field_no_scheme: '请使用 {{corrected}}。',

@@ -5,14 +5,14 @@
  * config_invalid ParleyError naming the form `field` it is about (and the `corrected` value when the check
  * knows it), for the window to show next to that field.
  */
-import { checkBaseUrl, refusedWords, type BaseUrlIssue } from '../../shared/base-url.ts';
-import { ENV_REF } from '../core/config.ts';
-import { ParleyError } from '../core/errors.ts';
-import type { ErrorInfo } from '../../shared/errors.ts';
-import { parseProxyUrl } from '../core/route/proxy-url.ts';
-import { noProxyUrl, resolveRoute } from '../core/route/resolve.ts';
-import { checkCaFiles } from '../core/trust.ts';
-import type { Protocol, PROXY_MODES } from '../../shared/settings.ts';
+import { checkBaseUrl, refusedWords, type BaseUrlIssue } from '../../../shared/base-url.ts';
+import { ENV_REF } from '../../core/config.ts';
+import { ParleyError } from '../../core/errors.ts';
+import type { ErrorInfo } from '../../../shared/errors.ts';
+import { parseProxyUrl } from '../../core/route/proxy-url.ts';
+import { noProxyUrl, resolveRoute } from '../../core/route/resolve.ts';
+import { checkCaFiles } from '../../core/trust.ts';
+import type { Protocol, PROXY_MODES } from '../../../shared/settings.ts';
 
 type ProxyMode = (typeof PROXY_MODES)[number];
 

@@ -25,10 +25,10 @@
 import { closeSync, existsSync, fchmodSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import electronLog from 'electron-log/node';
-import { unreachable, type HeadHeader, type RequestEvent } from '../../shared/events.ts';
-import { routeSourceText, type RouteFacts } from '../../shared/route.ts';
+import { unreachable, type HeadHeader, type RequestEvent } from '../../../shared/events.ts';
+import { routeSourceText, type RouteFacts } from '../../../shared/route.ts';
 import type { Redactor } from './redact.ts';
-import { ensurePrivateDir, osReason } from './safe-write.ts';
+import { ensurePrivateDir, osReason } from '../safe-write.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'verbose' | 'debug' | 'silly';
 export type LogScope = 'transport' | 'ipc' | 'storage' | 'ui' | 'cli' | 'doctor' | 'bundle';

@@ -5,7 +5,7 @@
  * lost by a save. Providers are matched by id: a deleted provider takes its unknown keys with it.
  */
 import * as v from 'valibot';
-import { migrateSettings, storedSettingsSchema } from '../../shared/settings.ts';
+import { migrateSettings, storedSettingsSchema } from '../../../shared/settings.ts';
 
 /** The most unknown keys named (a file full of them is named by its first ones). */
 export const MAX_UNKNOWN_NAMED = 50;

@@ -10,10 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEYCHAIN_PREFIX, isKeychainRef } from '../../shared/settings.ts';
-import type { KeychainState } from '../../shared/ipc.ts';
-import { splitProxyUserinfo } from '../core/route/proxy-url.ts';
-import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
+import { KEYCHAIN_PREFIX, isKeychainRef } from '../../../shared/settings.ts';
+import type { KeychainState } from '../../../shared/ipc.ts';
+import { splitProxyUserinfo } from '../../core/route/proxy-url.ts';
+import { ensurePrivateDir, writeFileAtomic } from '../safe-write.ts';
 
 export { KEYCHAIN_PREFIX, isKeychainRef };
 

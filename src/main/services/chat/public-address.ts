@@ -6,7 +6,7 @@
  */
 import { lookup as osLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { parseIp, prefixEquals, unmapIPv4 } from '../core/route/ip.ts';
+import { parseIp, prefixEquals, unmapIPv4 } from '../../core/route/ip.ts';
 
 const v4 = (a: number, b: number, c: number, d: number, prefix: number): [number[], number] => [[a, b, c, d], prefix];
 /** Not reachable on the public internet: this host, private networks, link-local, shared, documentation, multicast, reserved. */

@@ -14,15 +14,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_QUEUED, type QueuedMessage } from '../../shared/chat.ts';
-import type { ErrorCode, ErrorInfo } from '../../shared/errors.ts';
-import type { NetRoute, NetState, NetStatus } from '../../shared/ipc.ts';
-import type { RouteFacts } from '../../shared/route.ts';
-import { ParleyError } from '../core/errors.ts';
-import { words } from '../../shared/messages/en.ts';
-import type { Logger } from './logging.ts';
-import { writeFileAtomic } from './safe-write.ts';
-import type { WindowHub } from './window-hub.ts';
+import { MAX_QUEUED, type QueuedMessage } from '../../../shared/chat.ts';
+import type { ErrorCode, ErrorInfo } from '../../../shared/errors.ts';
+import type { NetRoute, NetState, NetStatus } from '../../../shared/ipc.ts';
+import type { RouteFacts } from '../../../shared/route.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
+import type { Logger } from '../diagnostics/logging.ts';
+import { writeFileAtomic } from '../safe-write.ts';
+import type { WindowHub } from '../window-hub.ts';
 
 export const QUEUE_FILE = 'queue.json';
 export const PROBE_MIN_MS = 1000;

@@ -13,22 +13,22 @@
 import { randomUUID } from 'node:crypto';
 import { renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ParleyError } from '../core/errors.ts';
-import { words } from '../../shared/messages/en.ts';
-import { isEnvRef, maskUrlSecrets, unmaskUrlSecrets, type Env } from '../core/config.ts';
-import { SECRET_PLACEHOLDER, type KeychainState, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../shared/ipc.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
+import { isEnvRef, maskUrlSecrets, unmaskUrlSecrets, type Env } from '../../core/config.ts';
+import { SECRET_PLACEHOLDER, type KeychainState, type ProviderDraft, type ProviderView, type SettingsPatch, type SettingsView } from '../../../shared/ipc.ts';
 import * as v from 'valibot';
-import { MAX_PROVIDERS, issueText, isKeychainRef, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
+import { MAX_PROVIDERS, issueText, isKeychainRef, migrateSettings, storedSettingsSchema, type ProviderEntry, type StoredSettings } from '../../../shared/settings.ts';
 import { isPlainSecret, proxyKeychainRef, proxyUrlPassword, withProxyPassword, type SecretVault } from './secrets.ts';
 import { existsSync } from 'node:fs';
-import { maskProxyValue, splitProxyUserinfo } from '../core/route/proxy-url.ts';
-import { shapeMarker } from './redact.ts';
-import { readSettingsFile } from './settings-file.ts';
-import { findUnknown, MAX_UNKNOWN_NAMED, restoreUnknown, unknownKeyName, type UnknownKey } from './settings-unknown.ts';
+import { maskProxyValue, splitProxyUserinfo } from '../../core/route/proxy-url.ts';
+import { shapeMarker } from '../diagnostics/redact.ts';
+import { readSettingsFile } from './file.ts';
+import { findUnknown, MAX_UNKNOWN_NAMED, restoreUnknown, unknownKeyName, type UnknownKey } from './unknown.ts';
 import { checkKeyVarOrigin, checkWindowValue, expandQuiet } from './secure-input.ts';
-import { keyStaysWith } from '../../shared/origin.ts';
-import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
-import { checkBaseUrlField, checkProxyField, withField } from './settings-checks.ts';
+import { keyStaysWith } from '../../../shared/origin.ts';
+import { ensurePrivateDir, writeFileAtomic } from '../safe-write.ts';
+import { checkBaseUrlField, checkProxyField, withField } from './checks.ts';
 
 export interface SettingsStore {
   readonly path: string;

@@ -5,21 +5,21 @@
  * snapshot (`active()`), dropping what it already has by sequence number.
  */
 import { randomUUID } from 'node:crypto';
-import { Answer, type Core, type RequestEvent } from '../core/index.ts';
-import type { ChatMessage } from '../core/protocols/types.ts';
-import { ParleyError } from '../core/errors.ts';
-import { words } from '../../shared/messages/en.ts';
-import { LIMITS as ANSWER_LIMITS, formatSize } from '../core/limits.ts';
-import type { ActiveStream, Conversation, Message, MessageRoute, PathMessage, StreamNotice } from '../../shared/chat.ts';
-import type { ErrorInfo } from '../../shared/errors.ts';
-import type { StoredSettings } from '../../shared/settings.ts';
-import { conversationModel } from '../../shared/model-choice.ts';
-import { contentForLog, type Logger } from './logging.ts';
-import { connectionFor } from './providers.ts';
-import type { SettingsStore } from './settings-store.ts';
-import type { ChatStore } from './storage/index.ts';
-import type { Caller, WindowHub } from './window-hub.ts';
-import type { RequestRecord, RequestRecorder } from './requests.ts';
+import { Answer, type Core, type RequestEvent } from '../../core/index.ts';
+import type { ChatMessage } from '../../core/protocols/types.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
+import { LIMITS as ANSWER_LIMITS, formatSize } from '../../core/limits.ts';
+import type { ActiveStream, Conversation, Message, MessageRoute, PathMessage, StreamNotice } from '../../../shared/chat.ts';
+import type { ErrorInfo } from '../../../shared/errors.ts';
+import type { StoredSettings } from '../../../shared/settings.ts';
+import { conversationModel } from '../../../shared/model-choice.ts';
+import { contentForLog, type Logger } from '../diagnostics/logging.ts';
+import { connectionFor } from '../settings/providers.ts';
+import type { SettingsStore } from '../settings/store.ts';
+import type { ChatStore } from '../storage/index.ts';
+import type { Caller, WindowHub } from '../window-hub.ts';
+import type { RequestRecord, RequestRecorder } from '../diagnostics/requests.ts';
 
 /** How often gathered deltas go to the window (about one frame). */
 export const FLUSH_MS = 16;

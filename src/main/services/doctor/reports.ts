@@ -1,8 +1,8 @@
 /** Doctor reports kept for the support bundle: `<dataDir>/doctor-<time>.json`, the latest KEEP. */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DoctorReport, SavedDoctorReport } from '../../shared/doctor.ts';
-import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
+import type { DoctorReport, SavedDoctorReport } from '../../../shared/doctor.ts';
+import { ensurePrivateDir, writeFileAtomic } from '../safe-write.ts';
 
 const KEEP = 5;
 const REPORT_FILE = /^doctor-.*\.json$/;

@@ -4,12 +4,12 @@
  * a URL or proxy variable in a URL field), and nothing else; a key is bound to its provider's origin. The
  * settings file is the user's: what the user wrote there by hand is not checked here.
  */
-import { ParleyError } from '../core/errors.ts';
-import { words } from '../../shared/messages/en.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
 import { PROXY_VARS } from './shell-env.ts';
-import { PRESETS } from '../../shared/settings.ts';
-import { ENV_REF, referencedVars, type Env } from '../core/config.ts';
-import { originOf } from '../../shared/origin.ts';
+import { PRESETS } from '../../../shared/settings.ts';
+import { ENV_REF, referencedVars, type Env } from '../../core/config.ts';
+import { originOf } from '../../../shared/origin.ts';
 
 
 export type FieldKind = 'key' | 'url' | 'plain';

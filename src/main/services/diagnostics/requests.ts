@@ -14,9 +14,9 @@
  * MAX_REQUESTS requests, each at most MAX_STEPS entries, MAX_HEADERS headers of at most MAX_VALUE characters.
  */
 import { randomUUID } from 'node:crypto';
-import type { HeadHeader, RequestEvent } from '../../shared/events.ts';
-import type { ErrorCode } from '../../shared/errors.ts';
-import type { NetworkData, NetworkHeader, NetworkKind, NetworkRequest, NetworkStep, NetworkStepType, NetworkSummary } from '../../shared/ipc.ts';
+import type { HeadHeader, RequestEvent } from '../../../shared/events.ts';
+import type { ErrorCode } from '../../../shared/errors.ts';
+import type { NetworkData, NetworkHeader, NetworkKind, NetworkRequest, NetworkStep, NetworkStepType, NetworkSummary } from '../../../shared/ipc.ts';
 import { timelineEntries, type LogScope, type Logger } from './logging.ts';
 import type { Redactor } from './redact.ts';
 

@@ -8,8 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { createRedactor, settingsSecrets, PROXY_ENV } from './redact.ts';
 import { listLogFiles } from './logging.ts';
-import { writeFailed, writeFileAtomic } from './safe-write.ts';
-import { readSettingsFile } from './settings-file.ts';
+import { writeFailed, writeFileAtomic } from '../safe-write.ts';
+import { readSettingsFile } from '../settings/file.ts';
 
 export interface BundleOptions {
   out: string;

@@ -2,9 +2,9 @@
  * The one redaction function: used once in the logging pipeline (a log hook) and again by the support bundle.
  * Secrets are replaced by a marker that keeps their shape (prefix, length) but never enough to recover them.
  */
-import { ENV_REF, isEnvRef, referencedVars, SECRET_QUERY_PARAM, urlSecrets } from '../core/config.ts';
-import { proxyPassword, splitProxyUserinfo } from '../core/route/proxy-url.ts';
-import { secretShape, shapeText } from '../../shared/secret-shape.ts';
+import { ENV_REF, isEnvRef, referencedVars, SECRET_QUERY_PARAM, urlSecrets } from '../../core/config.ts';
+import { proxyPassword, splitProxyUserinfo } from '../../core/route/proxy-url.ts';
+import { secretShape, shapeText } from '../../../shared/secret-shape.ts';
 
 export interface Redactor {
   redactText(s: string): string;

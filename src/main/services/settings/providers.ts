@@ -3,16 +3,16 @@
  * core's connection settings (the provider's route decides the proxy). Also first-run detection: providers
  * the environment, the login shell or a local Ollama already name.
  */
-import { ParleyError } from '../core/errors.ts';
-import { words } from '../../shared/messages/en.ts';
-import type { Env } from '../core/config.ts';
-import type { DetectedProvider } from '../../shared/ipc.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
+import type { Env } from '../../core/config.ts';
+import type { DetectedProvider } from '../../../shared/ipc.ts';
 import * as v from 'valibot';
-import { PRESETS, isKeychainRef, migrateSettings, storedSettingsSchema, type ConnectionSettingsInput, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
-import { providerDefaultModel } from '../../shared/model-choice.ts';
+import { PRESETS, isKeychainRef, migrateSettings, storedSettingsSchema, type ConnectionSettingsInput, type ProviderEntry, type StoredSettings } from '../../../shared/settings.ts';
+import { providerDefaultModel } from '../../../shared/model-choice.ts';
 import { baseOrigin } from './secure-input.ts';
 import { proxyKeychainRef } from './secrets.ts';
-import type { SettingsStore } from './settings-store.ts';
+import type { SettingsStore } from './store.ts';
 
 /**
  * A key or proxy password this provider would use that is still a `keychain:` reference: the app could not

@@ -19,18 +19,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ParleyError } from '../core/errors.ts';
-import { words } from '../../shared/messages/en.ts';
-import { referencedVars, urlSecrets, type Env } from '../core/config.ts';
-import { resolveRoute } from '../core/route/resolve.ts';
-import { parseProxyUrl } from '../core/route/proxy-url.ts';
-import type { ProxyEndpoint } from '../core/route/types.ts';
-import { PRESETS, type ProviderEntry, type StoredSettings } from '../../shared/settings.ts';
-import type { ProviderDraft } from '../../shared/ipc.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
+import { referencedVars, urlSecrets, type Env } from '../../core/config.ts';
+import { resolveRoute } from '../../core/route/resolve.ts';
+import { parseProxyUrl } from '../../core/route/proxy-url.ts';
+import type { ProxyEndpoint } from '../../core/route/types.ts';
+import { PRESETS, type ProviderEntry, type StoredSettings } from '../../../shared/settings.ts';
+import type { ProviderDraft } from '../../../shared/ipc.ts';
 import { baseOrigin, expandQuiet, keyVarOrigins } from './secure-input.ts';
 import { PROXY_VARS } from './shell-env.ts';
-import { writeFileAtomic } from './safe-write.ts';
-import type { Logger } from './logging.ts';
+import { writeFileAtomic } from '../safe-write.ts';
+import type { Logger } from '../diagnostics/logging.ts';
 
 /** What the user is asked to allow. */
 export type SecretUseRequest =

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StreamMemory } from '../core/chat.ts';
-import { cryptoLib } from '../core/builtins.ts';
-import { isErrorCode, type ErrorCode } from '../../shared/errors.ts';
-import { ensurePrivateDir, writeFileAtomic } from './safe-write.ts';
+import type { StreamMemory } from '../../core/chat.ts';
+import { cryptoLib } from '../../core/builtins.ts';
+import { isErrorCode, type ErrorCode } from '../../../shared/errors.ts';
+import { ensurePrivateDir, writeFileAtomic } from '../safe-write.ts';
 
 type Entry = { reason: ErrorCode; until: number };
 

@@ -4,7 +4,7 @@
  * settings file is config_invalid, for both.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { ParleyError } from '../core/errors.ts';
+import { ParleyError } from '../../core/errors.ts';
 
 /** Far more than any real settings file (64 providers with 5,000 models each fit). */
 export const MAX_SETTINGS_BYTES = 8 * 1024 * 1024;

@@ -8,15 +8,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LookupFunction } from 'node:net';
 import { createCore } from '../core/index.ts';
 import { fileStreamMemory } from './connectivity/stream-memory-file.ts';
 import { ParleyError } from '../core/errors.ts';
 import type { Env } from '../core/config.ts';
-import type { SystemProxyResolver } from '../core/route/types.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { StoredSettings } from '../../shared/settings.ts';
-import { isChannel, parseArgs, type AppInfo, type Channel, type EventName, type Result, type ResultOf } from '../../shared/ipc.ts';
+import { isChannel, parseArgs, type Channel, type EventName, type Result, type ResultOf } from '../../shared/ipc.ts';
 import { createChatService } from './chat/service.ts';
 import { createConnectivity } from './connectivity/routes.ts';
 import { createRequestRecorder } from './diagnostics/requests.ts';
@@ -24,9 +22,8 @@ import { createLogger, type Logger } from './diagnostics/logging.ts';
 import { ensurePrivateDir, osReason } from './safe-write.ts';
 import { createLearningRedactor, isSecretKey, settingsSecrets, TOO_DEEP } from './diagnostics/redact.ts';
 import { createSettingsStore, type SettingsStore } from './settings/store.ts';
-import { createSecretVault, type SecretCipher } from './settings/secrets.ts';
+import { createSecretVault } from './settings/secrets.ts';
 import { chatSettings, connectionFor } from './settings/providers.ts';
-import type { ShellEnvResult } from './settings/shell-env.ts';
 import { openChatStore, type ChatStore } from './storage/index.ts';
 import { createWindowHub, type Caller, type Send, type WindowHub } from './window-hub.ts';
 import { appHandlers } from './handlers/app.ts';
@@ -36,60 +33,19 @@ import { conversationHandlers } from './handlers/conversations.ts';
 import { diagnosticsHandlers } from './handlers/diagnostics.ts';
 import { doctorHandlers } from './handlers/doctor.ts';
 import { providerHandlers } from './handlers/providers.ts';
-import { networkHandlers } from './handlers/requests.ts';
-import { netHandlers } from './handlers/connectivity.ts';
+import { requestHandlers } from './handlers/requests.ts';
+import { connectivityHandlers } from './handlers/connectivity.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import type { AppContext, Handlers } from './handlers/types.ts';
 import { varFitsField } from './settings/secure-input.ts';
-import { createSecretGuard, type ConfirmSecretUse } from './settings/consent.ts';
+import { createSecretGuard } from './settings/consent.ts';
 import { publicOnlyLookup } from './chat/public-address.ts';
+import type { AppServicesOptions } from './options.ts';
+
+export type { AppServicesOptions } from './options.ts';
 
 /** Fields holding what a model or the user wrote: only configured secrets are replaced there. */
 const CONTENT_KEYS = new Set(['text', 'reasoning', 'base', 'snippet', 'draft', 'title', 'conversationTitle', 'systemPrompt', 'name']);
-
-export interface AppServicesOptions {
-  dataDir: string;
-  logDir: string;
-  env: Env;
-  host: AppInfo['host'];
-  versions: { name: string; version: string; electron: string };
-  /** Where to write the support bundle: a save dialog in the app; null = cancelled. */
-  chooseExportPath(defaultName: string): Promise<string | null>;
-  /** Where to save an exported conversation (default: chooseExportPath). */
-  chooseSavePath?(defaultName: string, format: 'markdown' | 'json'): Promise<string | null>;
-  /** Which file to import (an open dialog); null = cancelled. */
-  chooseOpenPath?(): Promise<string | null>;
-  /** A CA certificate file to trust (an open dialog); null = cancelled. Absent: the window cannot add one. */
-  chooseCaFile?(): Promise<string | null>;
-  /** Shows a folder in the OS file manager (the app); absent in the browser host. */
-  openFolder?(path: string): Promise<void>;
-  /** Opens a checked http(s)/mailto URL in the OS browser after the user saw it; false when declined. */
-  openExternal?(url: string): Promise<boolean>;
-  /** The login shell's environment (read once, lazily); absent where not applicable. */
-  loginShellEnv?: () => Promise<ShellEnvResult>;
-  systemProxyResolver?: SystemProxyResolver;
-  /** Whether an Ollama answers at this base URL (first-run detection). */
-  probeOllama?(baseUrl: string): Promise<boolean>;
-  /** Name resolution (tests inject one: this machine's resolver is not on loopback). */
-  lookup?: LookupFunction;
-  /** Log rotation caps (tests use small ones). */
-  logLimits?: { maxSizeBytes?: number; maxFiles?: number; maxTotalBytes?: number };
-  /** Chat timers (tests may shorten them). */
-  chatTimers?: { flushMs?: number; saveMs?: number };
-  /** The backoff of the probes of a route that stopped answering (tests may shorten it; default 1 s → 30 s). */
-  probeBackoff?: { minMs?: number; maxMs?: number; idleMaxMs?: number };
-  /**
-   * The OS keychain (Electron's safeStorage in the app, a fake in tests): keys and proxy passwords are kept
-   * encrypted in secrets.json. Absent: they stay in settings.json as before.
-   */
-  cipher?: SecretCipher;
-  /**
-   * Asks the user (a native dialog in the app) before a stored key would travel in clear text through a proxy
-   * the window chose, or a `${VAR}` from the window would be sent to an origin (consent.ts). Resolves true to
-   * allow; a yes is remembered in the data folder. Absent: always refused.
-   */
-  confirmSecretUse?: ConfirmSecretUse;
-}
 
 export interface AppServices {
   /** A window (Electron webContents or a browser-host page) that receives events once it is ready. */
@@ -277,8 +233,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...diagnosticsHandlers(ctx),
     ...conversationHandlers(ctx),
     ...chatHandlers(ctx),
-    ...networkHandlers(ctx),
-    ...netHandlers(ctx),
+    ...requestHandlers(ctx),
+    ...connectivityHandlers(ctx),
   };
 
   const fail = (e: unknown): ErrorInfo => {

@@ -5,7 +5,7 @@
  */
 import type { AppContext, Handlers } from './types.ts';
 
-export function netHandlers(ctx: AppContext): Handlers<'net:get' | 'net:osOnline' | 'chat:queue' | 'chat:unqueue'> {
+export function connectivityHandlers(ctx: AppContext): Handlers<'net:get' | 'net:osOnline' | 'chat:queue' | 'chat:unqueue'> {
   const { connectivity } = ctx;
   return {
     'net:get': (caller) => {

@@ -13,7 +13,7 @@ export function exportName(req: Pick<NetworkRequest, 'id' | 'kind' | 'startedAt'
   return `parley-request-${req.kind}-${stamp}-${req.id.slice(0, 8)}.json`;
 }
 
-export function networkHandlers(ctx: AppContext): Handlers<'network:list' | 'network:get' | 'network:export'> {
+export function requestHandlers(ctx: AppContext): Handlers<'network:list' | 'network:get' | 'network:export'> {
   // Windows that opened the panel; a window that is gone is forgotten at the next update.
   const watchers = new Set<string>();
   ctx.requests.onUpdate((summary) => {

@@ -11,7 +11,7 @@ import type { LearningRedactor } from '../diagnostics/redact.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import type { ChatStore } from '../storage/index.ts';
 import type { Caller, WindowHub } from '../window-hub.ts';
-import type { AppServicesOptions } from '../app.ts';
+import type { AppServicesOptions } from '../options.ts';
 import type { RequestRecorder } from '../diagnostics/requests.ts';
 import type { Connectivity } from '../connectivity/routes.ts';
 import type { SecretGuard } from '../settings/consent.ts';

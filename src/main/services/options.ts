@@ -1,0 +1,56 @@
+/**
+ * What the app services are given: folders, the environment, and the OS pieces (dialogs, file manager, OS browser,
+ * system proxy, login shell, keychain) that the Electron shell and the browser test host each provide. Apart from
+ * app.ts so that the handlers can read it without importing the composition root that imports them.
+ */
+import type { LookupFunction } from 'node:net';
+import type { Env } from '../core/config.ts';
+import type { SystemProxyResolver } from '../core/route/types.ts';
+import type { AppInfo } from '../../shared/ipc.ts';
+import type { SecretCipher } from './settings/secrets.ts';
+import type { ShellEnvResult } from './settings/shell-env.ts';
+import type { ConfirmSecretUse } from './settings/consent.ts';
+
+export interface AppServicesOptions {
+  dataDir: string;
+  logDir: string;
+  env: Env;
+  host: AppInfo['host'];
+  versions: { name: string; version: string; electron: string };
+  /** Where to write the support bundle: a save dialog in the app; null = cancelled. */
+  chooseExportPath(defaultName: string): Promise<string | null>;
+  /** Where to save an exported conversation (default: chooseExportPath). */
+  chooseSavePath?(defaultName: string, format: 'markdown' | 'json'): Promise<string | null>;
+  /** Which file to import (an open dialog); null = cancelled. */
+  chooseOpenPath?(): Promise<string | null>;
+  /** A CA certificate file to trust (an open dialog); null = cancelled. Absent: the window cannot add one. */
+  chooseCaFile?(): Promise<string | null>;
+  /** Shows a folder in the OS file manager (the app); absent in the browser host. */
+  openFolder?(path: string): Promise<void>;
+  /** Opens a checked http(s)/mailto URL in the OS browser after the user saw it; false when declined. */
+  openExternal?(url: string): Promise<boolean>;
+  /** The login shell's environment (read once, lazily); absent where not applicable. */
+  loginShellEnv?: () => Promise<ShellEnvResult>;
+  systemProxyResolver?: SystemProxyResolver;
+  /** Whether an Ollama answers at this base URL (first-run detection). */
+  probeOllama?(baseUrl: string): Promise<boolean>;
+  /** Name resolution (tests inject one: this machine's resolver is not on loopback). */
+  lookup?: LookupFunction;
+  /** Log rotation caps (tests use small ones). */
+  logLimits?: { maxSizeBytes?: number; maxFiles?: number; maxTotalBytes?: number };
+  /** Chat timers (tests may shorten them). */
+  chatTimers?: { flushMs?: number; saveMs?: number };
+  /** The backoff of the probes of a route that stopped answering (tests may shorten it; default 1 s → 30 s). */
+  probeBackoff?: { minMs?: number; maxMs?: number; idleMaxMs?: number };
+  /**
+   * The OS keychain (Electron's safeStorage in the app, a fake in tests): keys and proxy passwords are kept
+   * encrypted in secrets.json. Absent: they stay in settings.json as before.
+   */
+  cipher?: SecretCipher;
+  /**
+   * Asks the user (a native dialog in the app) before a stored key would travel in clear text through a proxy
+   * the window chose, or a `${VAR}` from the window would be sent to an origin (consent.ts). Resolves true to
+   * allow; a yes is remembered in the data folder. Absent: always refused.
+   */
+  confirmSecretUse?: ConfirmSecretUse;
+}

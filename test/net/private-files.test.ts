@@ -24,6 +24,7 @@ function tmp(): string {
 const mode = (f: string): number => statSync(f).mode & 0o777;
 
 describe('files that hold conversations', () => {
+  // POSIX permission bits: Windows has none to check (ACLs protect the profile folder there). Runs on Linux and macOS.
   it.skipIf(process.platform === 'win32')('parley.db, -wal and -shm are 0600; an older 0644 database is narrowed at start', async () => {
     const dir = tmp();
     const svc = testAppServices(dir);

@@ -48,7 +48,9 @@ describe('request events', () => {
     });
     expect(timelineEntries(ONE_OF_EACH.route)[0]?.data).toMatchObject({ via: 'proxy', proxy: 'http://127.0.0.1:3128', source: 'manual', rule: 'manual' });
     expect(timelineEntries(ONE_OF_EACH.tls)[0]?.data).toEqual({ detail: 'target api.example.test TLSv1.3 issuer Test CA', say: 'tls', where: 'target', host: 'api.example.test', protocol: 'TLSv1.3', issuer: 'Test CA' });
-    expect(timelineEntries(ONE_OF_EACH.proxy)[0]?.data).toEqual({ detail: 'CONNECT api.example.test:443 → 200' });
+    expect(timelineEntries(ONE_OF_EACH.proxy)[0]?.data).toEqual({ detail: 'CONNECT api.example.test:443 → 200', say: 'connectAnswer', target: 'api.example.test:443', status: 200 });
+    // An ordinary lookup is a sentence of its own too (the panel words it in the window's language).
+    expect(timelineEntries(ONE_OF_EACH.dns)[0]?.data).toEqual({ detail: 'api.example.test → 127.0.0.1', say: 'dns', host: 'api.example.test', address: '127.0.0.1' });
     expect(timelineEntries(ONE_OF_EACH.response)[1]?.data).toEqual({ phase: 'headers', ms: 6, status: 200 });
   });
 

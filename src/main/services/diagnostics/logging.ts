@@ -406,12 +406,12 @@ export function timelineEntries(ev: RequestEvent): TimelineEntry[] {
     case 'dns':
       return info('dns', 'dns', ev.local
         ? { detail: `${ev.host} → ${ev.address} (local, for ${ev.local.scheme})`, say: 'dnsLocal', host: ev.host, address: ev.address, scheme: ev.local.scheme }
-        : { detail: `${ev.host} → ${ev.address}` });
+        : { detail: `${ev.host} → ${ev.address}`, say: 'dns', host: ev.host, address: ev.address });
     case 'connect':
       return info('connect', 'connect', { detail: `${ev.where} ${ev.host} connected`, say: 'connected', where: ev.where, host: ev.host });
     case 'proxy':
       return info('proxy', 'proxy', ev.status !== undefined
-        ? { detail: `CONNECT ${ev.target} → ${ev.status}` }
+        ? { detail: `CONNECT ${ev.target} → ${ev.status}`, say: 'connectAnswer', target: ev.target, status: ev.status }
         : { detail: `${ev.scheme} tunnel to ${ev.target} open`, say: 'tunnel', scheme: ev.scheme, target: ev.target });
     case 'tls':
       return info('tls', 'tls', { detail: `${ev.where} ${ev.host} ${ev.protocol} issuer ${ev.issuer}`, say: 'tls', where: ev.where, host: ev.host, protocol: ev.protocol, issuer: ev.issuer });

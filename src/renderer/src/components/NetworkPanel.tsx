@@ -87,7 +87,7 @@ function RouteCell({ route }: { route: RouteFacts | undefined }): React.JSX.Elem
 }
 
 /** The connection steps' sentences main names (core/connect.ts TraceSay). */
-const TRACE_SAYS: ReadonlySet<string> = new Set(['connected', 'dnsLocal', 'tunnel', 'tls']);
+const TRACE_SAYS: ReadonlySet<string> = new Set(['dns', 'connected', 'dnsLocal', 'connectAnswer', 'tunnel', 'tls']);
 
 /** One entry in words: its kind, then what it says. */
 function describe(step: NetworkStep, t: TFunction, lang: string): string {

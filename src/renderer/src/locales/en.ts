@@ -660,7 +660,9 @@ export const en = {
     trace: {
       where: { proxy: 'proxy', target: 'host' },
       connected: 'Connected to the {{where}} {{host}}',
+      dns: '{{host}} → {{address}}',
       dnsLocal: '{{host}} → {{address}} (resolved here, for {{scheme}})',
+      connectAnswer: 'CONNECT {{target}} → {{status}}',
       tunnel: '{{scheme}} tunnel to {{target}} open',
       tls: 'TLS with the {{where}} {{host}} ({{protocol}}), certificate issued by {{issuer}}',
     },

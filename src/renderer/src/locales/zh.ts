@@ -970,7 +970,9 @@ export const zh: Messages = {
     trace: {
       where: { proxy: '代理', target: '主机' },
       connected: '已连接到{{where}} {{host}}',
+      dns: '{{host}} 解析为 {{address}}',
       dnsLocal: '{{host}} → {{address}}（在本机解析，用于 {{scheme}}）',
+      connectAnswer: '代理对 CONNECT {{target}} 的回答：{{status}}',
       tunnel: '经 {{scheme}} 到 {{target}} 的隧道已打开',
       tls: '与{{where}} {{host}} 的 TLS 连接（{{protocol}}），证书颁发者：{{issuer}}',
     },

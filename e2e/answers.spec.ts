@@ -6,15 +6,13 @@
  * to try again; an answer delivered without streaming says so, also after a reload; a two-word search finds
  * the version that holds both words as one hit, opens that version and marks the words.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { en } from '../src/renderer/src/locales/en.ts';
 import { zh } from '../src/renderer/src/locales/zh.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { desktopEnv, lastAnswer, tid, tempDirs } from './helpers.ts';
+import { desktopEnv, lastAnswer, seedDataDir, tid, tempDirs, waitForLanguage } from './helpers.ts';
 
 const KEY = 'sk-answersE2e0123456789abcdefghijklmn';
 
@@ -66,9 +64,7 @@ const LANGS = [
 /** A data folder whose settings.json has one provider, the window in `lang`, two retries and streaming on auto. */
 function dataDirFor(lang: 'en' | 'zh'): { home: string; dataDir: string } {
   const home = tmp(`home-${lang}`);
-  const dataDir = join(home, 'data');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
+  const dataDir = seedDataDir(home, {
     version: 2,
     providers: [
       { id: 'p1', name: 'Local test', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' },
@@ -77,7 +73,7 @@ function dataDirFor(lang: 'en' | 'zh'): { home: string; dataDir: string } {
     defaults: { providerId: 'p1', model: 'test-model' },
     network: { proxy: { mode: 'none' }, retries: 2, stream: 'auto' },
     ui: { language: lang },
-  }), { mode: 0o600 });
+  });
   return { home, dataDir };
 }
 
@@ -99,7 +95,7 @@ describe.each(LANGS)('answers and search, window in $lang', (L) => {
   beforeAll(async () => {
     const { home, dataDir } = dataDirFor(L.lang);
     app = await launchApp({ dataDir, env: desktopEnv(home) });
-    await app.page.waitForFunction(`document.documentElement.lang.startsWith('${L.lang}')`, undefined, { timeout: 20_000 });
+    await waitForLanguage(app.page, L.lang);
   }, 60_000);
   afterAll(async () => {
     await app?.close();

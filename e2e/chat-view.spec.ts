@@ -11,7 +11,6 @@
  * - an untitled chat is called "New chat" in the window's language;
  * - 640 px wide: the chat and the network panel fit.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { desktopEnv, lastAnswer, tempDirs, tid } from './helpers.ts';
+import { desktopEnv, lastAnswer, seedDataDir, tempDirs, tid, waitForLanguage } from './helpers.ts';
 
 const KEY = 'sk-chatViewE2eKey0123456789abcdefghijkl';
 
@@ -55,9 +54,7 @@ const WORDS = {
 
 async function launch(lang: Lang): Promise<AppTarget> {
   const home = tmp(`home-${lang}`);
-  const dataDir = join(home, 'data');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
+  const dataDir = seedDataDir(home, {
     version: 2,
     providers: [
       { id: 'p1', name: 'Loopback', protocol: 'openai', baseUrl: `http://127.0.0.1:${up.port}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' },
@@ -67,9 +64,9 @@ async function launch(lang: Lang): Promise<AppTarget> {
     defaults: { providerId: 'p1', model: 'test-model' },
     network: { proxy: { mode: 'none' }, retries: 0, stream: 'on' },
     ui: { language: lang },
-  }), { mode: 0o600 });
+  });
   const app = await launchApp({ dataDir, env: desktopEnv(home) });
-  await app.page.waitForFunction(`document.documentElement.lang.startsWith('${lang}')`, undefined, { timeout: 20_000 });
+  await waitForLanguage(app.page, lang);
   return app;
 }
 

@@ -3,12 +3,12 @@
  * is named on the first screen with a button to chat with it; the notice that no provider is configured
  * offers Settings and goes once a provider is added.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { tid, tempDirs, desktopEnv } from './helpers.ts';
+import { tid, tempDirs, desktopEnv, seedDataDir, waitForLanguage } from './helpers.ts';
 
 const KEY = 'sk-e2eFirstScreenKey0123456789abcdefghij';
 
@@ -31,17 +31,15 @@ const WORDS: Record<Lang, { chatWith: string; none: RegExp; noProvider: RegExp; 
 /** A data folder whose settings.json holds `providers` (none: an empty list), the window in `lang`. */
 async function launch(lang: Lang, providers: unknown[]): Promise<AppTarget> {
   const home = tmp(lang);
-  const dataDir = join(home, 'data');
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
+  const dataDir = seedDataDir(home, {
     version: 2,
     providers,
     defaults: { providerId: (providers[0] as { id?: string } | undefined)?.id ?? null, model: '' },
     network: { proxy: { mode: 'none' }, retries: 0 },
     ui: { language: lang },
-  }), { mode: 0o600 });
+  });
   const app = await launchApp({ dataDir, env: desktopEnv(home) });
-  if (lang === 'zh') await app.page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+  if (lang === 'zh') await waitForLanguage(app.page, 'zh');
   return app;
 }
 

@@ -1,5 +1,5 @@
 /** Small pieces every e2e spec uses: element selectors, temporary folders, the environment of a desktop launch. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -20,6 +20,19 @@ export function tempDirs(prefix: string): { tmp(name: string): string; removeTem
       for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
     },
   };
+}
+
+/** A data folder `<home>/data` whose settings.json holds `settings` (written by hand, as a user would): its path. */
+export function seedDataDir(home: string, settings: Record<string, unknown>): string {
+  const dataDir = join(home, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(settings), { mode: 0o600 });
+  return dataDir;
+}
+
+/** Waits until the window speaks `lang` (its <html lang>). */
+export async function waitForLanguage(page: Page, lang: string): Promise<void> {
+  await page.waitForFunction(`document.documentElement.lang.startsWith('${lang}')`, undefined, { timeout: 20_000 });
 }
 
 /** What a desktop launch gives the app: a home, a PATH, a shell and a locale, nothing from the test's own env. */

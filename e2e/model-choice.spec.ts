@@ -4,13 +4,11 @@
  * picked in the header, and a conversation whose provider was removed (it goes on with the default provider and
  * model, and the composer says so before the question is sent). The loopback upstream records each request's model.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { desktopEnv, lastAnswer, tempDirs, tid } from './helpers.ts';
+import { desktopEnv, lastAnswer, seedDataDir, tempDirs, tid, waitForLanguage } from './helpers.ts';
 
 const KEY = 'sk-modelChoiceE2eKey0123456789abcdefgh';
 
@@ -35,10 +33,8 @@ const PLACEHOLDER = {
 
 async function launch(lang: Lang): Promise<AppTarget> {
   const home = tmp(`home-${lang}`);
-  const dataDir = join(home, 'data');
-  mkdirSync(dataDir, { recursive: true });
   const baseUrl = `http://127.0.0.1:${up.port}/v1`;
-  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
+  const dataDir = seedDataDir(home, {
     version: 2,
     providers: [
       { id: 'pa', name: 'Alpha', protocol: 'openai', baseUrl, apiKey: KEY, models: ['alpha-1', 'alpha-2'], defaultModel: 'alpha-1' },
@@ -48,9 +44,9 @@ async function launch(lang: Lang): Promise<AppTarget> {
     defaults: { providerId: 'pa', model: 'alpha-2' },
     network: { proxy: { mode: 'none' }, retries: 0, stream: 'on' },
     ui: { language: lang },
-  }), { mode: 0o600 });
+  });
   const app = await launchApp({ dataDir, env: desktopEnv(home) });
-  await app.page.waitForFunction(`document.documentElement.lang.startsWith('${lang}')`, undefined, { timeout: 20_000 });
+  await waitForLanguage(app.page, lang);
   app.page.on('dialog', (d) => void d.accept());
   return app;
 }

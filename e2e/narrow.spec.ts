@@ -4,13 +4,11 @@
  * keeps its text readable (not one character per line) with its buttons inside it, and a long base URL never
  * runs under the buttons.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { tid, tempDirs, desktopEnv } from './helpers.ts';
+import { tid, tempDirs, desktopEnv, seedDataDir, waitForLanguage } from './helpers.ts';
 
 let up: Upstream;
 const { tmp, removeTemp } = tempDirs('parley-e2e-narrow-');
@@ -72,9 +70,7 @@ describe.each(['en', 'zh'] as const)('narrow windows (%s)', (lang) => {
   let app: AppTarget;
   beforeAll(async () => {
     const home = tmp(lang);
-    const dataDir = join(home, 'data');
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
+    const dataDir = seedDataDir(home, {
       version: 2,
       providers: [
         { id: 'long', name: 'Corporate gateway with a rather long name', protocol: 'openai', baseUrl: `${up.url}${LONG_PATH}`, apiKey: 'sk-e2eNarrowKey0123456789abcdefghijklmn', models: ['a-model-with-a-long-name-2025-01-01'], defaultModel: 'a-model-with-a-long-name-2025-01-01' },
@@ -83,9 +79,9 @@ describe.each(['en', 'zh'] as const)('narrow windows (%s)', (lang) => {
       defaults: { providerId: 'short', model: 'm' },
       network: { proxy: { mode: 'none' }, retries: 0 },
       ui: { language: lang },
-    }), { mode: 0o600 });
+    });
     app = await launchApp({ dataDir, env: desktopEnv(home) });
-    if (lang === 'zh') await app.page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+    if (lang === 'zh') await waitForLanguage(app.page, 'zh');
   });
   afterAll(async () => {
     await app?.close();

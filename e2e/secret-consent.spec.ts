@@ -4,14 +4,13 @@
  * dialog (the browser host answers it for the test). Refused, nothing is saved and the window says why, at the
  * proxy field, in English and in Chinese; allowed, it is saved and the dialog named the provider and the proxy.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { hostsLookup } from '../test/helpers/core.ts';
 import { launchApp, type AppTarget } from './targets.ts';
-import { desktopEnv, tempDirs, tid } from './helpers.ts';
+import { desktopEnv, seedDataDir, tempDirs, tid } from './helpers.ts';
 
 const KEY = 'sk-e2eConsentKey0123456789abcdefghijklm';
 let up: Upstream;
@@ -35,16 +34,14 @@ describe.each(cases)('a proxy for an http:// provider with a stored key ($langua
   let dataDir: string;
   beforeAll(async () => {
     const home = tmp(language);
-    dataDir = join(home, 'data');
-    mkdirSync(dataDir, { recursive: true });
     // The user's gateway without TLS, written by hand.
-    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({
+    dataDir = seedDataDir(home, {
       version: 2,
       providers: [{ id: 'gw', name: 'Gateway', protocol: 'openai', baseUrl: `http://llm.corp.test:${up.port}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' }],
       defaults: { providerId: 'gw', model: 'test-model' },
       network: { proxy: { mode: 'none' } },
       ui: { language },
-    }));
+    });
     app = await launchApp({ dataDir, env: desktopEnv(home), lookup: hostsLookup({ 'llm.corp.test': '127.0.0.1' }) });
     await app.page.waitForSelector(tid('nav-settings'));
   });

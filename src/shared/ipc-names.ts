@@ -40,19 +40,19 @@ export const CHANNELS = [
   'chat:stop',
   'chat:queue',
   'chat:unqueue',
-  'net:get',
-  'net:osOnline',
+  'connectivity:get',
+  'connectivity:osOnline',
   'chat:active',
   'image:load',
   'link:open',
-  'network:list',
-  'network:get',
-  'network:export',
+  'requests:list',
+  'requests:get',
+  'requests:export',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Events main pushes to windows (their payload types: EventContract in ipc.ts). */
-export const EVENTS = ['doctor:step', 'chat:stream', 'network:update', 'net:state'] as const;
+export const EVENTS = ['doctor:step', 'chat:stream', 'requests:update', 'connectivity:state'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */

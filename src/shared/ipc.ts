@@ -359,31 +359,31 @@ export const CONTRACT = {
   'chat:queue': { args: args([v.strictObject({ conversationId: id, text: message })]), result: returns<QueuedMessage>() },
   /** Removes a waiting question; false when it was already sent or removed. */
   'chat:unqueue': { args: args([id]), result: returns<boolean>() },
-  /** The routes' states and the waiting questions; the calling window then receives 'net:state' events. */
-  'net:get': { args: none(), result: returns<NetState>() },
+  /** The routes' states and the waiting questions; the calling window then receives 'connectivity:state' events. */
+  'connectivity:get': { args: none(), result: returns<NetState>() },
   /** The OS's online state as the window sees it (navigator.onLine and its online/offline events). */
-  'net:osOnline': { args: args([v.boolean()]), result: returns<NetState>() },
+  'connectivity:osOnline': { args: args([v.boolean()]), result: returns<NetState>() },
   /** Streams in progress (a window that reloads catches up); the caller receives their events from now on. */
   'chat:active': { args: none(), result: returns<ActiveStream[]>() },
   /** Loads a remote image the user asked to see (over the network settings, no key, bounded): a data: URL. */
   'image:load': { args: args([boundedText(8192)]), result: returns<string>() },
   /** Opens an http(s)/mailto link in the OS browser, after the user saw the full URL. */
   'link:open': { args: args([boundedText(8192)]), result: returns<boolean>() },
-  /** The recent requests (newest first); the calling window then receives 'network:update' events. */
-  'network:list': { args: none(), result: returns<NetworkSummary[]>() },
+  /** The recent requests (newest first); the calling window then receives 'requests:update' events. */
+  'requests:list': { args: none(), result: returns<NetworkSummary[]>() },
   /** One request with its whole timeline (redacted), or null when it is no longer kept. */
-  'network:get': { args: args([id]), result: returns<NetworkRequest | null>() },
+  'requests:get': { args: args([id]), result: returns<NetworkRequest | null>() },
   /** Saves one request as JSON through a save dialog; the path, or null when cancelled. */
-  'network:export': { args: args([id]), result: returns<string | null>() },
+  'requests:export': { args: args([id]), result: returns<string | null>() },
 } as const satisfies { readonly [C in Channel]: { args: v.GenericSchema; result: unknown } };
 
 export interface EventContract {
   'doctor:step': DoctorStep;
   'chat:stream': ChatStreamEvent;
   /** A request of the network panel began, moved on or ended (to windows that listed the requests). */
-  'network:update': NetworkSummary;
+  'requests:update': NetworkSummary;
   /** A route's state or the waiting questions changed (to windows that asked for the state). */
-  'net:state': NetState;
+  'connectivity:state': NetState;
 }
 // The event names (ipc-names.ts) are EventContract's keys, no more, no fewer.
 EVENTS satisfies readonly (keyof EventContract)[];

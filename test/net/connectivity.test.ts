@@ -51,7 +51,7 @@ function open(dataDir: string): Harness {
     confirmSecretUse: async () => true,
   });
   svc.attachWindow('w1', (event, payload) => {
-    if (event === 'net:state') states.push(payload as NetState);
+    if (event === 'connectivity:state') states.push(payload as NetState);
     if (event === 'chat:stream') streams.push(payload as ChatStreamEvent);
   });
   svc.hub.ready('w1');
@@ -73,7 +73,7 @@ describe('offline: a route that stops answering and comes back', () => {
     let h = open(dataDir);
     await call(h.svc, 'providers:save', { name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: `http://${HOST}:${up.port}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' });
     await call(h.svc, 'settings:set', { network: { proxy: { mode: 'manual', url: `http://127.0.0.1:${squidPort}` }, retries: 0, timeouts: { connectMs: 3000 } } });
-    const initial = await call(h.svc, 'net:get');
+    const initial = await call(h.svc, 'connectivity:get');
     expect(initial).toEqual({ osOnline: true, routes: [], queue: [] });
 
     // Online: an answer through squid.
@@ -92,7 +92,7 @@ describe('offline: a route that stops answering and comes back', () => {
     const down = h.states.at(-1);
     expect(down?.routes[0]).toMatchObject({ provider: 'Gateway', state: 'unreachable', code: 'proxy_unreachable' });
     expect(down?.routes[0]?.route).toBe(`http://127.0.0.1:${squidPort} (manual)`);
-    expect((await call(h.svc, 'net:get')).routes[0]?.state).toBe('unreachable');
+    expect((await call(h.svc, 'connectivity:get')).routes[0]?.state).toBe('unreachable');
 
     // A question queued while down: kept (in queue.json), not sent.
     const queued = await call(h.svc, 'chat:queue', { conversationId: conv.id, text: 'Queued while offline' });
@@ -113,7 +113,7 @@ describe('offline: a route that stops answering and comes back', () => {
     // main restarts while the route is down: the question is still there and still waits.
     await h.svc.close();
     h = open(dataDir);
-    const after = await call(h.svc, 'net:get');
+    const after = await call(h.svc, 'connectivity:get');
     expect(after.queue.map((q) => q.text)).toEqual(['Queued while offline']);
     await waitFor(async () => routeState(h.states.at(-1)) === 'unreachable', 5000, () => "routeState(h.states.at(-1)) === 'unreachable'");
     expect(up.chatRequests).toHaveLength(1);
@@ -133,7 +133,7 @@ describe('offline: a route that stops answering and comes back', () => {
     const page = await call(h.svc, 'conversations:open', conv.id);
     const texts = page.messages.map((m) => `${m.role}:${m.status}:${m.text}`);
     expect(texts.slice(-2)).toEqual(['user:complete:Queued while offline', `assistant:complete:${up.defaultText}`]);
-    expect((await call(h.svc, 'net:get')).queue).toEqual([]);
+    expect((await call(h.svc, 'connectivity:get')).queue).toEqual([]);
     expect(JSON.parse(readFileSync(join(dataDir, 'queue.json'), 'utf8')).queue).toEqual([]);
     expect(existsSync(join(dataDir, 'queue.json'))).toBe(true);
     await h.svc.close();
@@ -145,7 +145,7 @@ describe('offline: a route that stops answering and comes back', () => {
     const h = open(dataDir);
     await call(h.svc, 'providers:save', { name: 'Gateway', preset: 'custom', protocol: 'openai', baseUrl: `http://${HOST}:${up.port}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' });
     await call(h.svc, 'settings:set', { network: { proxy: { mode: 'manual', url: `http://127.0.0.1:${squidPort}` }, retries: 0 } });
-    const off = await call(h.svc, 'net:osOnline', false);
+    const off = await call(h.svc, 'connectivity:osOnline', false);
     expect(off.osOnline).toBe(false);
     expect(off.routes[0]).toMatchObject({ provider: 'Gateway', state: 'offline' });
     expect(routeState(h.states.at(-1))).toBe('offline');
@@ -153,10 +153,10 @@ describe('offline: a route that stops answering and comes back', () => {
     const before = up.chatRequests.length;
     await call(h.svc, 'chat:queue', { conversationId: conv.id, text: 'Sent when the network is back' });
     expect(up.chatRequests.length).toBe(before);
-    await call(h.svc, 'net:osOnline', true);
+    await call(h.svc, 'connectivity:osOnline', true);
     await waitFor(async () => routeState(h.states.at(-1)) === 'online', 5000, () => "routeState(h.states.at(-1)) === 'online'");
     await up.waitForCount(before + 1, 10_000);
-    await waitFor(async () => (await call(h.svc, 'net:get')).queue.length === 0, 5000, () => "(await call(h.svc, 'net:get')).queue.length === 0");
+    await waitFor(async () => (await call(h.svc, 'connectivity:get')).queue.length === 0, 5000, () => "(await call(h.svc, 'connectivity:get')).queue.length === 0");
     await h.svc.close();
   }, 60_000);
 
@@ -166,14 +166,14 @@ describe('offline: a route that stops answering and comes back', () => {
     const states: NetState[] = [];
     const svc = testAppServices(dataDir, { probeBackoff: { minMs: 50, maxMs: 100, idleMaxMs: 800 } });
     svc.attachWindow('w1', (event, payload) => {
-      if (event === 'net:state') states.push(payload as NetState);
+      if (event === 'connectivity:state') states.push(payload as NetState);
     });
     svc.hub.ready('w1');
     const closed = await freePort();
     await call(svc, 'providers:save', { name: 'Down', preset: 'custom', protocol: 'openai', baseUrl: `http://127.0.0.1:${closed}/v1`, apiKey: KEY, models: ['test-model'], defaultModel: 'test-model' });
     await call(svc, 'settings:set', { network: { proxy: { mode: 'none' }, retries: 0 } });
     const conv = await call(svc, 'conversations:create');
-    await call(svc, 'net:get'); // the window watches the state
+    await call(svc, 'connectivity:get'); // the window watches the state
     await call(svc, 'chat:send', { conversationId: conv.id, text: 'Anyone there?' });
     await waitFor(async () => routeState(states.at(-1)) === 'unreachable', 5000, () => 'unreachable');
     // Each failed probe tells the window: count them while nothing waits for the route.

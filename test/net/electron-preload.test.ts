@@ -53,7 +53,7 @@ describe('the sandboxed preload', () => {
     const got: unknown[] = [];
     const off = api.on('chat:stream', (p) => got.push(p));
     for (const fn of listeners) fn({}, 'chat:stream', { type: 'delta' });
-    for (const fn of listeners) fn({}, 'net:state', { osOnline: true });
+    for (const fn of listeners) fn({}, 'connectivity:state', { osOnline: true });
     expect(got).toEqual([{ type: 'delta' }]);
     off();
     expect(listeners).toHaveLength(0);

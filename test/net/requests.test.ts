@@ -1,7 +1,7 @@
 /**
  * The network panel's data (issue 10), through the app services the window calls, against the loopback upstream
  * over TLS reached through a real squid with a password: a chat that is retried (a 503) and falls back (a
- * gateway page to the stream request) has, in 'network:get', its route and the rule that chose it, the proxy
+ * gateway page to the stream request) has, in 'requests:get', its route and the rule that chose it, the proxy
  * hop, TLS with the certificate's issuer, the heads sent and received, the retry with its reason and delay, the
  * fallback and the end, in order; the same entries are the log lines of its request id in parley.log; no secret
  * (the key, the proxy password) is in the list, the detail, the event or the exported JSON. Model lists and the
@@ -72,7 +72,7 @@ function app(): App {
   const a: App = { svc, dataDir, stream: [], updates: [], exported };
   svc.attachWindow('w1', (event, payload) => {
     if (event === 'chat:stream') a.stream.push(payload as ChatStreamEvent);
-    if (event === 'network:update') a.updates.push(payload as NetworkSummary);
+    if (event === 'requests:update') a.updates.push(payload as NetworkSummary);
   });
   svc.hub.ready('w1');
   return a;
@@ -116,7 +116,7 @@ describe('the network panel', () => {
     const a = app();
     await configure(a);
     const conv = await call(a.svc, 'conversations:create');
-    expect(await call(a.svc, 'network:list')).toEqual([]);
+    expect(await call(a.svc, 'requests:list')).toEqual([]);
     up.behave(
       { kind: 'status', status: 503 },
       { kind: 'streamOnly', then: { kind: 'status', status: 502, body: '<html>502 Bad Gateway</html>', contentType: 'text/html' } },
@@ -126,7 +126,7 @@ describe('the network panel', () => {
     await ended(a, sent.requestId);
     await new Promise((r) => setTimeout(r, 200));
 
-    const list = await call(a.svc, 'network:list');
+    const list = await call(a.svc, 'requests:list');
     const summary = list.find((s) => s.id === sent.requestId);
     expect(summary).toMatchObject({ kind: 'chat', method: 'POST', host: `${HOST}:${up.port}`, state: 'done', status: 200, retries: 1, fellBack: true });
     expect(summary?.url).toBe(`https://${HOST}:${up.port}/v1/chat/completions`);
@@ -135,7 +135,7 @@ describe('the network panel', () => {
     const last = a.updates.filter((u) => u.id === sent.requestId).at(-1);
     expect(last).toMatchObject({ state: 'done', retries: 1, fellBack: true, status: 200 });
 
-    const req = await call(a.svc, 'network:get', sent.requestId);
+    const req = await call(a.svc, 'requests:get', sent.requestId);
     if (!req) throw new Error('the request is not kept');
     const types = req.timeline.map((s) => s.type);
     expect(inOrder(types, ['start', 'route', 'connect', 'proxy', 'tls', 'request', 'response', 'status', 'retry', 'request', 'response', 'status', 'fallback', 'request', 'response', 'status', 'end', 'done'])).toBe(true);
@@ -172,7 +172,7 @@ describe('the network panel', () => {
     }
 
     // Exported as JSON: the same request, no secret in it (nor in anything the window got).
-    const path = await call(a.svc, 'network:export', sent.requestId);
+    const path = await call(a.svc, 'requests:export', sent.requestId);
     expect(path).toBe(a.exported);
     const file = readFileSync(a.exported, 'utf8');
     expect(JSON.parse(file)).toMatchObject({ id: sent.requestId, kind: 'chat', retries: 1, fellBack: true });
@@ -182,8 +182,8 @@ describe('the network panel', () => {
       expect(text).not.toContain(encodeURIComponent(PW));
       expect(text).not.toContain(Buffer.from(`${USER}:${PW}`).toString('base64'));
     }
-    expect(await call(a.svc, 'network:get', 'no-such-request')).toBeNull();
-    expect(await call(a.svc, 'network:export', 'no-such-request')).toBeNull();
+    expect(await call(a.svc, 'requests:get', 'no-such-request')).toBeNull();
+    expect(await call(a.svc, 'requests:export', 'no-such-request')).toBeNull();
   });
 
   it('a model list and the doctor are recorded too, with their heads, under ids of their own', async () => {
@@ -195,12 +195,12 @@ describe('the network panel', () => {
     const report = await call(a.svc, 'doctor:run');
     expect(report.verdict).toBe('ok');
     await new Promise((r) => setTimeout(r, 200));
-    const list = await call(a.svc, 'network:list');
+    const list = await call(a.svc, 'requests:list');
     expect(list.map((s) => s.kind)).toEqual(['doctor', 'models']);
-    const m = await call(a.svc, 'network:get', list[1]?.id ?? '');
+    const m = await call(a.svc, 'requests:get', list[1]?.id ?? '');
     expect(m).toMatchObject({ kind: 'models', method: 'GET', state: 'done', status: 200 });
     expect(inOrder(m?.timeline.map((s) => s.type) ?? [], ['start', 'request', 'response', 'done'])).toBe(true);
-    const d = await call(a.svc, 'network:get', list[0]?.id ?? '');
+    const d = await call(a.svc, 'requests:get', list[0]?.id ?? '');
     const dt = d?.timeline ?? [];
     expect(dt.filter((s) => s.type === 'step').map((s) => s.data.id)).toEqual(expect.arrayContaining(['proxy', 'tls', 'models', 'completion', 'stream']));
     expect(dt.filter((s) => s.type === 'request').map((s) => s.data.method)).toEqual(expect.arrayContaining(['GET', 'POST']));
@@ -222,7 +222,7 @@ describe('the network panel', () => {
     // Heads are the core's: no subscriber to undici's request channels, in this app or anywhere in the process.
     for (const name of ['undici:request:create', 'undici:client:sendHeaders', 'undici:request:headers']) expect(diagnostics.channel(name).hasSubscribers, name).toBe(false);
     await new Promise((r) => setTimeout(r, 100));
-    const req = await call(a.svc, 'network:get', sent.requestId);
+    const req = await call(a.svc, 'requests:get', sent.requestId);
     const tl = req?.timeline ?? [];
     expect(inOrder(tl.map((s) => s.type), ['start', 'route', 'connect', 'proxy', 'tls', 'request', 'response', 'first_byte', 'end', 'done'])).toBe(true);
     const step = (type: NetworkStep['type']): NetworkStep | undefined => tl.find((s) => s.type === type);

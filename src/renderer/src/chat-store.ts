@@ -75,7 +75,7 @@ export interface ChatState {
   onStream(ev: ChatStreamEvent): void;
   clearFocus(): void;
   dismissActionError(): void;
-  /** Tells main the OS's online state (navigator.onLine) and takes the routes' states; 'net:state' events follow. */
+  /** Tells main the OS's online state (navigator.onLine) and takes the routes' states; 'connectivity:state' events follow. */
   reportOnline(online: boolean): Promise<void>;
   onNetState(state: NetState): void;
   /** Keeps the question to send when the route answers again (the user's choice for this message). */
@@ -403,7 +403,7 @@ export const useChat = create<ChatState>()((set, get) => {
     },
 
     async reportOnline(online) {
-      const r = await call('netOsOnline', (api) => api.netOsOnline(online));
+      const r = await call('connectivityOsOnline', (api) => api.connectivityOsOnline(online));
       if (r.ok) get().onNetState(r.value);
       else log.warn('network state not read', r.error);
     },

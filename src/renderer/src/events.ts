@@ -1,6 +1,6 @@
 /**
  * Main's events, wired in one place: the stores take theirs here ('doctor:step' the doctor's steps, 'chat:stream'
- * the answers being written, 'net:state' the routes' states and the waiting questions); a view that keeps its own
+ * the answers being written, 'connectivity:state' the routes' states and the waiting questions); a view that keeps its own
  * state (the network panel's rows) subscribes through `subscribe`. Without the bridge (or when it refuses) there
  * are simply no events.
  */
@@ -23,7 +23,7 @@ export function wireStores(): () => void {
   const offs = [
     subscribe('doctor:step', (step) => useStore.getState().onDoctorStep(step)),
     subscribe('chat:stream', (ev) => useChat.getState().onStream(ev)),
-    subscribe('net:state', (state) => useChat.getState().onNetState(state)),
+    subscribe('connectivity:state', (state) => useChat.getState().onNetState(state)),
   ];
   return () => {
     for (const off of offs) off();

@@ -6,7 +6,7 @@
  * unreachable (and the OS reports a network) it is probed along the provider's own route (proxy, CAs, timeouts) without its key, with a backoff
  * (1 s, 2 s, 4 s … 30 s while a queued question waits for the route; on to one probe every 10 minutes while nothing
  * does) and a bound on the attempts; any HTTP answer, even a 401 or a 404, means the route
- * answers again. Windows that asked for the state receive 'net:state' at every change.
+ * answers again. Windows that asked for the state receive 'connectivity:state' at every change.
  *
  * The queue: questions the user chose to send when the route answers again, at most MAX_QUEUED, persisted to
  * `<dataDir>/queue.json` (atomically), sent in order once their conversation's route is online, one answer at a time.
@@ -73,7 +73,7 @@ export interface ConnectivityDeps {
 
 export interface Connectivity {
   state(): NetState;
-  /** A window that receives 'net:state' from now on. */
+  /** A window that receives 'connectivity:state' from now on. */
   watch(windowId: string): void;
   /** The OS's online state. */
   setOsOnline(online: boolean): void;
@@ -158,7 +158,7 @@ export function createConnectivity(deps: ConnectivityDeps): Connectivity {
     if (closed) return;
     const s = state();
     for (const id of watchers) {
-      if (deps.hub.has(id)) deps.hub.emit(id, 'net:state', s);
+      if (deps.hub.has(id)) deps.hub.emit(id, 'connectivity:state', s);
       else watchers.delete(id);
     }
   };

@@ -1,18 +1,18 @@
 /**
  * Connectivity (offline): the routes' states, the OS's online state as the window reports it, and the
  * questions waiting to be sent when their route answers again (../connectivity.ts). A window that asks for the
- * state (or reports the OS's) receives 'net:state' at every change.
+ * state (or reports the OS's) receives 'connectivity:state' at every change.
  */
 import type { AppContext, Handlers } from './types.ts';
 
-export function connectivityHandlers(ctx: AppContext): Handlers<'net:get' | 'net:osOnline' | 'chat:queue' | 'chat:unqueue'> {
+export function connectivityHandlers(ctx: AppContext): Handlers<'connectivity:get' | 'connectivity:osOnline' | 'chat:queue' | 'chat:unqueue'> {
   const { connectivity } = ctx;
   return {
-    'net:get': (caller) => {
+    'connectivity:get': (caller) => {
       connectivity.watch(caller.windowId);
       return connectivity.state();
     },
-    'net:osOnline': (caller, online) => {
+    'connectivity:osOnline': (caller, online) => {
       connectivity.watch(caller.windowId);
       connectivity.setOsOnline(online);
       return connectivity.state();

@@ -1,7 +1,7 @@
 /**
  * The network panel: Parley's own recent requests (chats, titles, model lists, the doctor) with their timelines,
  * as the request recorder (../requests.ts) keeps them: the same entries the log has, redacted and bounded.
- * A window that lists them receives 'network:update' (a summary) as requests begin, move on and end.
+ * A window that lists them receives 'requests:update' (a summary) as requests begin, move on and end.
  */
 import type { NetworkRequest } from '../../../shared/ipc.ts';
 import { writeFileAtomic } from '../safe-write.ts';
@@ -13,27 +13,27 @@ export function exportName(req: Pick<NetworkRequest, 'id' | 'kind' | 'startedAt'
   return `parley-request-${req.kind}-${stamp}-${req.id.slice(0, 8)}.json`;
 }
 
-export function requestHandlers(ctx: AppContext): Handlers<'network:list' | 'network:get' | 'network:export'> {
+export function requestHandlers(ctx: AppContext): Handlers<'requests:list' | 'requests:get' | 'requests:export'> {
   // Windows that opened the panel; a window that is gone is forgotten at the next update.
   const watchers = new Set<string>();
   ctx.requests.onUpdate((summary) => {
     for (const id of watchers) {
-      if (ctx.hub.has(id)) ctx.hub.emit(id, 'network:update', summary);
+      if (ctx.hub.has(id)) ctx.hub.emit(id, 'requests:update', summary);
       else watchers.delete(id);
     }
   });
   /** One request as it leaves main for a file: redacted once more (a secret learnt since it was recorded). */
   const redacted = (req: NetworkRequest): NetworkRequest => ctx.redactor.redactValue(req) as NetworkRequest;
   return {
-    'network:list': (caller) => {
+    'requests:list': (caller) => {
       watchers.add(caller.windowId);
       return ctx.requests.list();
     },
-    'network:get': (_caller, id) => {
+    'requests:get': (_caller, id) => {
       const req = ctx.requests.get(id);
       return req ? redacted(req) : null;
     },
-    'network:export': async (_caller, id) => {
+    'requests:export': async (_caller, id) => {
       const req = ctx.requests.get(id);
       if (!req) return null;
       const choose = ctx.opts.chooseSavePath ?? ((name: string) => ctx.opts.chooseExportPath(name));

@@ -242,7 +242,7 @@ export function ChatView(): React.JSX.Element {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   // The OS's online state as this window sees it (main answers with the routes' states; its changes come as
-  // 'net:state' events, wired in events.ts).
+  // 'connectivity:state' events, wired in events.ts).
   useEffect(() => {
     const report = (): void => void useChat.getState().reportOnline(navigator.onLine);
     report();

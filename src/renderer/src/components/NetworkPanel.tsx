@@ -1,6 +1,6 @@
 /**
  * The network panel: Parley's own recent requests (chats, titles, model lists, the doctor), like a browser's
- * developer tools. The list updates live ('network:update'); a request's detail is its timeline as main
+ * developer tools. The list updates live ('requests:update'); a request's detail is its timeline as main
  * recorded it (the same entries as the log lines of its request id): the route and its rule, DNS, connect,
  * proxy, TLS, the heads sent and received (redacted in main), status, first byte, retries, fallback and the end.
  * One request can be copied (JSON) or exported through a save dialog.
@@ -186,7 +186,7 @@ function Detail({ req, onClose }: { req: NetworkRequest; onClose: () => void }):
     setCopy((await copyText(JSON.stringify(req, null, 2))) ? 'copied' : 'failed');
   };
   const onExport = async (): Promise<void> => {
-    const r = await call('networkExport', (api) => api.networkExport(req.id));
+    const r = await call('requestsExport', (api) => api.requestsExport(req.id));
     if (!r.ok) {
       showError(r.error, 'request export failed');
       return;
@@ -248,7 +248,7 @@ export function NetworkPanel(): React.JSX.Element {
   selectedRef.current = selected;
 
   const load = useCallback(async (id: string): Promise<void> => {
-    const r = await call('networkGet', (api) => api.networkGet(id));
+    const r = await call('requestsGet', (api) => api.requestsGet(id));
     if (selectedRef.current !== id) return;
     if (r.ok) setDetail(r.value);
     else log.warn('request not read', r.error.code);
@@ -257,7 +257,7 @@ export function NetworkPanel(): React.JSX.Element {
   useEffect(() => {
     let live = true;
     // Updates first, then the list: nothing that happens in between is missed (an update replaces its row).
-    const off = subscribe('network:update', (s) => {
+    const off = subscribe('requests:update', (s) => {
       setRows((prev) => {
         const rest = prev.filter((p) => p.id !== s.id);
         const had = rest.length !== prev.length;
@@ -266,7 +266,7 @@ export function NetworkPanel(): React.JSX.Element {
       });
       if (selectedRef.current === s.id) void load(s.id);
     });
-    void call('networkList', (api) => api.networkList()).then((r) => {
+    void call('requestsList', (api) => api.requestsList()).then((r) => {
       if (!live) return;
       setLoaded(true);
       if (!r.ok) {

@@ -18,7 +18,7 @@ export function useRouteDown(): boolean {
 
 /**
  * At the top of the chat while the open conversation's route does not answer: the OS has no network, or the
- * provider cannot be reached through its route. Shown as soon as main's 'net:state' says so; gone when it answers.
+ * provider cannot be reached through its route. Shown as soon as main's 'connectivity:state' says so; gone when it answers.
  */
 export function OfflineBanner(): React.JSX.Element | null {
   const { t } = useTranslation();

@@ -5,11 +5,13 @@
  * or hint; the first failure is the verdict. Fake steps: nothing leaves the process.
  */
 import { describe, expect, it } from 'vitest';
-import { STEP_IDS, type DoctorStep, type StepId } from '../../src/shared/doctor.ts';
+import { STEP_IDS, type DoctorStep, type StepId, type Worded } from '../../src/shared/doctor.ts';
 import type { StepDef } from '../../src/main/services/doctor/context.ts';
 import { runSteps } from '../../src/main/services/doctor/runner.ts';
 import { DOCTOR_STEPS } from '../../src/main/services/doctor/index.ts';
-import { say } from '../../src/main/services/doctor/words.ts';
+
+/** A fake step's sentence (the real steps' come from the catalog). */
+const say = (key: string, text: string): Worded => ({ key: `doctor.${key}`, params: {}, text });
 
 const pass = (id: StepId, ran: StepId[], extra: Partial<StepDef> = {}): StepDef => ({
   id,

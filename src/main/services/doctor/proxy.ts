@@ -3,7 +3,7 @@
  * to the provider; a forwarded http:// target (isForwarded) is the connection to the proxy itself, as requests
  * make it. A failure stops the run; the direct step then tries the provider without the proxy.
  */
-import { describeRoute, formatProxy, isForwarded } from '../../core/probe.ts';
+import { formatProxy, isForwarded } from '../../core/probe.ts';
 import { live, type StepDef } from './context.ts';
 import { afterConnection, openHop } from './connect.ts';
 import { say } from './words.ts';
@@ -18,7 +18,7 @@ export const proxyStep: StepDef = {
     if (isForwarded(r, t.tls)) {
       return { status: 'pass', words: [say('proxy_forward_ok', { host: r.proxy.host, port: r.proxy.port })] };
     }
-    return { status: 'pass', words: [say('tunnel_ok', `Tunnel to ${t.host}:${t.port} opened through ${describeRoute(r)}.`, { host: t.host, port: t.port, proxy: formatProxy(r.proxy), ...sourceParams(r) })] };
+    return { status: 'pass', words: [say('tunnel_ok', { host: t.host, port: t.port, proxy: formatProxy(r.proxy), ...sourceParams(r) })] };
   }),
   next: afterConnection,
 };

@@ -5,17 +5,18 @@
 import { ParleyError } from '../../core/probe.ts';
 import type { ErrorCode } from '../../../shared/errors.ts';
 import type { Worded } from '../../../shared/doctor.ts';
+import type { BaseUrlProblem } from '../../../shared/base-url.ts';
 import { doctorWords, type DoctorKey, type DoctorParams, type ParamValue } from '../../../shared/messages/en.ts';
 
 export type Params = Record<string, ParamValue>;
 
 /**
  * A sentence of the doctor's own: `doctor.<key>`, its English from the catalog (DOCTOR_TEXT, src/shared/messages/en.ts)
- * with its values (`english`: values only the English shows); or, for a sentence not yet in the catalog, its
- * English text written here.
+ * with its values (`english`: values only the English shows); a step gives the facts, the catalog words them. A base
+ * URL issue (`base_url_<problem>`) comes worded from its own catalog (src/shared/base-url.ts): its English as given.
  */
 export function say<K extends DoctorKey, E extends Params = Record<never, string>>(key: K, params: DoctorParams<K, E>, english?: E): Worded;
-export function say(key: string, text: string, params?: Params): Worded;
+export function say(key: `base_url_${BaseUrlProblem}`, text: string, params?: Params): Worded;
 export function say(key: string, textOrParams: string | Params, third?: Params): Worded {
   if (typeof textOrParams === 'string') return { key: `doctor.${key}`, params: third ?? {}, text: textOrParams };
   return doctorWords(key as DoctorKey, textOrParams, third);

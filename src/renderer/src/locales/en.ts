@@ -418,9 +418,6 @@ export const en = {
         base_url_endpoint_pasted: ERROR_TEXT.base_url_field_endpoint_pasted,
         base_url_v1_doubled: BASE_URL_NOTES.v1_doubled,
         base_url_v1_missing: BASE_URL_NOTES.v1_missing,
-        route_direct: 'direct ({{source}})',
-        route_proxy: 'proxy {{proxy}} ({{source}})',
-        tunnel_ok: 'Tunnel to {{host}}:{{port}} opened through proxy {{proxy}} ({{source}}).',
       },
       /** How a route was chosen (the route's source), by its fixed form. */
       sources: {

@@ -53,9 +53,10 @@ function randomName(prefix: string): string {
 
 /**
  * `hosts`: names only this proxy can resolve (its own hosts file), for routes where the client cannot
- * resolve the target but the proxy can. `port`: a given port instead of a free one.
+ * resolve the target but the proxy can. `port`: a given port instead of a free one. `connect: false`: a proxy
+ * that refuses CONNECT (403) and only forwards plain http:// requests.
  */
-export async function startSquid(opts: { auth?: ProxyAuth; hosts?: Record<string, string>; port?: number } = {}): Promise<SquidServer> {
+export async function startSquid(opts: { auth?: ProxyAuth; hosts?: Record<string, string>; port?: number; connect?: boolean } = {}): Promise<SquidServer> {
   const squid = findBinary(['squid'], 'squid');
   const dir = await makeTempDir('squid');
   // squid started as root drops to the "proxy" user; it must write logs here.
@@ -88,7 +89,9 @@ export async function startSquid(opts: { auth?: ProxyAuth; hosts?: Record<string
     `shutdown_lifetime 0 seconds`,
     `logfile_rotate 0`,
     `acl localclients src 127.0.0.0/8 ::1`,
+    `acl connect_method method CONNECT`,
   ];
+  if (opts.connect === false) lines.push('http_access deny connect_method');
   if (isRoot) lines.push('cache_effective_user proxy');
   if (opts.hosts) {
     const entries = Object.entries(opts.hosts).map(([name, ip]) => `${ip} ${name}`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../helpers/cli.ts';
 import { testAppServices } from '../helpers/app-services.ts';
-import { providerFor } from '../helpers/core.ts';
+import { hostsLookup, providerFor } from '../helpers/core.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 import { makeTestCA } from '../helpers/certs.ts';
 import { freePort, waitFor, startMitmproxy, startNginx, startSquid, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
@@ -169,6 +169,48 @@ describe('doctor: proxies', () => {
     } finally {
       srv.close();
     }
+  });
+});
+
+describe('doctor: a proxy that forwards http:// requests and refuses CONNECT', () => {
+  // A name only the proxy resolves: the direct route fails at DNS, through the proxy the provider answers.
+  const NAME = 'llm.internal.test';
+  let fwdOnly: SquidServer;
+  beforeAll(async () => {
+    fwdOnly = await startSquid({ hosts: { [NAME]: '127.0.0.1' }, connect: false });
+  }, 60_000);
+  afterAll(() => fwdOnly?.stop(), 30_000);
+  const target = (): string => `http://${NAME}:${httpUp.port}`;
+  const run = (raw: unknown, env: Record<string, string> = {}): Promise<DoctorReport> => runDoctor(raw, { env, lookup: hostsLookup({}) });
+
+  it('the proxy refuses CONNECT, and chat through it works (forwarded): the doctor says ok', async () => {
+    const refused = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(fwdOnly.port, '127.0.0.1', () => sock.write(`CONNECT ${NAME}:${httpUp.port} HTTP/1.1\r\nHost: ${NAME}:${httpUp.port}\r\n\r\n`));
+      sock.once('data', (d) => {
+        resolve(d.toString('latin1').split('\r\n')[0] ?? '');
+        sock.destroy();
+      });
+      sock.once('error', reject);
+    });
+    expect(refused).toMatch(/^HTTP\/1\.[01] 403/);
+    await waitFor(() => /TCP_DENIED\/403 \d+ CONNECT/.test(fwdOnly.accessLog()), 5000, () => fwdOnly.accessLog());
+    const r = await run(viaProxy(fwdOnly.url, target()));
+    expect(r.verdict, JSON.stringify(r)).toBe('ok');
+    expect(httpUp.chatRequests.length).toBe(2);
+  });
+
+  it('direct fails, HTTP_PROXY names this proxy: the comparison sends the request as chat would (forwarded), says it works there and how to use it', async () => {
+    const logged = fwdOnly.accessLog().length;
+    const r = await run(direct(target()), { HTTP_PROXY: fwdOnly.url });
+    expect(r.verdict, JSON.stringify(r)).toBe('dns_failed');
+    expect(stepOf(r, 'direct')?.status, JSON.stringify(stepOf(r, 'direct'))).toBe('warn');
+    expect(stepOf(r, 'direct')?.detail).toContain(`through ${fwdOnly.url} (HTTP_PROXY in the environment) it works`);
+    expect(r.hints.join('\n')).toContain('set the proxy mode to env');
+    // The comparison went as a forwarded request, never as a tunnel, and the API key did not go to a proxy the
+    // user has not chosen.
+    await waitFor(() => new RegExp(`GET http://${NAME}:\\d+/v1/models`).test(fwdOnly.accessLog().slice(logged)), 5000, () => fwdOnly.accessLog());
+    expect(fwdOnly.accessLog().slice(logged)).not.toMatch(/CONNECT/);
+    expect(httpUp.requests.filter((q) => q.route === 'models').map((q) => q.headers.authorization)).toEqual([undefined]);
   });
 });
 

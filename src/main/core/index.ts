@@ -48,6 +48,8 @@ export interface CallOptions {
   keptBytes?: number;
   /** chat(): where the answer is gathered, for a caller that reads it while it arrives (default: the core's own). */
   answer?: Answer;
+  /** listModels(): this route instead of the one the settings give (the doctor's comparison with another route). */
+  route?: Route;
 }
 
 export interface Core {
@@ -122,10 +124,10 @@ export function createCore(options: CoreOptions = {}): Core {
   // CA files are stat'ed for each request with a TLS hop and read again only when they changed; the OS store is
   // read once per core, on the first such request.
   const trustFiles = new TrustFileCache();
-  async function prepare(raw: unknown, url: (s: ConnectionSettings) => string, emit: (ev: RequestEventBody) => void) {
+  async function prepare(raw: unknown, url: (s: ConnectionSettings) => string, emit: (ev: RequestEventBody) => void, given?: Route) {
     const settings = typeOnce(raw);
     const target = url(settings);
-    const r = await route(settings, target);
+    const r = given ?? (await route(settings, target));
     const facts = routeFacts(r);
     emit({ type: 'route', route: describeRoute(r), ...(facts ? { facts } : {}) });
     const targetIsTls = new URL(target).protocol === 'https:';
@@ -194,7 +196,7 @@ export function createCore(options: CoreOptions = {}): Core {
 
   async function listModels(raw: unknown, opts: CallOptions, emit: (ev: RequestEventBody) => void): Promise<string[]> {
     {
-      const p = await prepare(raw, (s) => ADAPTERS[s.provider.protocol].modelsUrl(s.provider.baseUrl), emit);
+      const p = await prepare(raw, (s) => ADAPTERS[s.provider.protocol].modelsUrl(s.provider.baseUrl), emit, opts.route);
       const adapter = ADAPTERS[p.settings.provider.protocol];
       const url = adapter.modelsUrl(p.settings.provider.baseUrl);
       const t = p.settings.network.timeouts;

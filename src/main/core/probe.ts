@@ -23,7 +23,8 @@ import { targetPort } from './route/resolve.ts';
 import type { ProxyEndpoint, Route, SystemProxyResolver } from './route/types.ts';
 import { buildTrustStore } from './trust.ts';
 
-export { ParleyError } from './errors.ts';
+import { ParleyError } from './errors.ts';
+export { ParleyError };
 export { referencedVars, resolveSettings, type Env } from './config.ts';
 export { describeRoute, formatProxy, isForwarded };
 export type { ChatRequest, ChatResult, ProxyEndpoint, RequestSink, Route, SystemProxyResolver };
@@ -114,10 +115,15 @@ export interface Probe {
   lookup(host: string): Promise<Array<{ address: string; family: number }>>;
   /**
    * Opens the connection to the chat endpoint over `route` with the connector (TLS when `tls`), then closes it.
-   * The hop is the one requests take (isForwarded: to the proxy itself for a forwarded http:// target), unless
-   * `tunnel` asks for a tunnel through the proxy whatever the target.
+   * The hop is the one requests take (isForwarded: to the proxy itself for a forwarded http:// target).
    */
-  open(route: Route, tls: boolean, opts?: { tunnel?: boolean }): Promise<Hop>;
+  open(route: Route, tls: boolean): Promise<Hop>;
+  /**
+   * Whether the provider is reached over `route` the way requests reach it (isForwarded): a tunnel through the
+   * proxy (TLS when the target has it), or, for a forwarded http:// target, a request through the proxy (the
+   * model list without the API key: a proxy the user has not chosen never sees it) that the provider answers.
+   */
+  reach(route: Route): Promise<Hop>;
   /** The provider's model list, as the app asks for it. */
   listModels(raw: unknown): Promise<string[]>;
   /** One chat request, as the app sends it; `watch` is told when its response head and each piece of text arrive. */
@@ -134,20 +140,32 @@ export async function openProbe(settings: ConnectionSettings, opts: ProbeOptions
   const secureContext: tls.SecureContext = createSecureContext({ ca: (await buildTrustStore(settings.network.caFiles, opts.env)).ca });
   const core = createCore({ env: opts.env, lookup: opts.lookup, systemProxyResolver: opts.systemProxyResolver, ...(opts.sink ? { sink: opts.sink } : {}) });
   const connectTimeoutMs = settings.network.timeouts.connectMs || 15_000;
+  const open = async (route: Route, tlsOn: boolean): Promise<Hop> => {
+    try {
+      const forwardProxy = isForwarded(route, endpoint.tls);
+      const sock = await openConnection({ route, forwardProxy, secureContext, connectTimeoutMs, lookup: opts.lookup }, { host: endpoint.host, port: endpoint.port, tls: tlsOn }, opts.signal);
+      const t = sock as tls.TLSSocket;
+      const hop: Hop = tlsOn ? { ok: true, protocol: t.getProtocol() ?? undefined, issuer: issuerText(t.getPeerCertificate()) ?? 'unknown issuer' } : { ok: true };
+      sock.destroy();
+      return hop;
+    } catch (e) {
+      return { ok: false, error: e };
+    }
+  };
   return {
     endpoint,
     route: () => core.route(settings, endpoint.url.href),
     lookup: (host) => lookupAll(opts.lookup, host),
-    async open(route, tlsOn, o = {}) {
+    open,
+    async reach(route) {
+      if (!isForwarded(route, endpoint.tls)) return open(route, endpoint.tls);
+      const keyless: ConnectionSettings = { ...settings, provider: { ...settings.provider } };
+      delete keyless.provider.apiKey;
       try {
-        const forwardProxy = !o.tunnel && isForwarded(route, endpoint.tls);
-        const sock = await openConnection({ route, forwardProxy, secureContext, connectTimeoutMs, lookup: opts.lookup }, { host: endpoint.host, port: endpoint.port, tls: tlsOn }, opts.signal);
-        const t = sock as tls.TLSSocket;
-        const hop: Hop = tlsOn ? { ok: true, protocol: t.getProtocol() ?? undefined, issuer: issuerText(t.getPeerCertificate()) ?? 'unknown issuer' } : { ok: true };
-        sock.destroy();
-        return hop;
+        await core.listModels(keyless, { signal: opts.signal, route });
+        return { ok: true };
       } catch (e) {
-        return { ok: false, error: e };
+        return providerAnswered(e) ? { ok: true } : { ok: false, error: e };
       }
     },
     listModels: (raw) => core.listModels(raw, { signal: opts.signal }),
@@ -160,6 +178,11 @@ export async function openProbe(settings: ConnectionSettings, opts: ProbeOptions
     },
     close: () => core.close(),
   };
+}
+
+/** A request's error that is the provider's own answer (an HTTP status it sent), not the proxy's or the way's. */
+function providerAnswered(e: unknown): boolean {
+  return ParleyError.is(e) && e.detail.afterSend === true && e.detail.status !== undefined && e.detail.hop !== 'proxy';
 }
 
 function lookupAll(fn: net.LookupFunction | undefined, host: string): Promise<Array<{ address: string; family: number }>> {

@@ -11,7 +11,7 @@ import { errCode, errWords, say } from './words.ts';
 /** The connection through the proxy failed: does it open directly? */
 async function directConnection(ctx: DoctorContext): Promise<Outcome> {
   const { probe, endpoint } = live(ctx);
-  const d = await probe.open(DIRECT, endpoint.tls);
+  const d = await probe.reach(DIRECT);
   if (d.ok) {
     bypassHint(ctx);
     return { status: 'warn', words: [say('direct_works', { host: endpoint.host })] };
@@ -67,8 +67,8 @@ async function reverseCheck(ctx: DoctorContext): Promise<Outcome> {
   const whereText = (c: Candidate): string => c.where === 'env' ? `${c.variable} in the environment` : c.where === 'shell' ? `${c.variable} of your login shell` : 'from the system settings';
   const tried: Worded[] = [];
   for (const c of unique) {
-    // Through a tunnel, whatever the target (as the doctor has always compared).
-    const hop = await probe.open({ kind: 'proxy', proxy: c.proxy, source: whereText(c) }, endpoint.tls, { tunnel: true });
+    // As a request would go through it: a tunnel, or for an http:// target a forwarded request.
+    const hop = await probe.reach({ kind: 'proxy', proxy: c.proxy, source: whereText(c) });
     const p = { proxy: formatProxy(c.proxy), variable: c.variable, url: c.url };
     if (hop.ok) {
       ctx.hint(say(`via_${c.where}`, p));

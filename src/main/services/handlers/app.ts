@@ -16,6 +16,9 @@ export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 export const LOG_BURST = 100;
 export const LOG_PER_SECOND = 20;
 
+/** How long after a window's start the search worker starts (its start then does not compete with the first paint). */
+export const SEARCH_WARM_DELAY_MS = 300;
+
 /**
  * A token bucket per window: a line over the rate is dropped (never waited for), and each run of dropped lines
  * is written as one counted notice a second after it began.
@@ -66,6 +69,9 @@ export function appHandlers(ctx: AppContext): Handlers<'app:info' | 'app:ready' 
     'app:info': () => appInfo(ctx),
     'app:ready': (caller) => {
       ctx.hub.ready(caller.windowId);
+      // The window has shown its start: the search worker starts now, off that path, so the first search is not
+      // the one that waits for it.
+      setTimeout(() => ctx.store.warmSearch(), SEARCH_WARM_DELAY_MS).unref();
     },
     'log:write': (caller, entry) => {
       if (logLimit.take(caller.windowId)) uiLog[entry.level](entry.message, entry.data);

@@ -4,6 +4,7 @@ import { ParleyError } from '../../core/errors.ts';
 import { PAGE_SIZE } from '../../../shared/chat.ts';
 import { osReason, writeFileAtomic } from '../safe-write.ts';
 import { dirname } from 'node:path';
+import { SUPERSEDED } from '../storage/search.ts';
 import type { AppContext, Handlers } from './types.ts';
 
 /** The sidebar lists this many conversations (pinned first, then the newest); search reaches all of them. */
@@ -55,9 +56,14 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       log.info('conversation deleted', { id });
       return true;
     },
-    'conversations:search': async (_caller, query) => {
+    'conversations:search': async (caller, query) => {
       if (!query.trim()) return [];
-      return store.search(query.trim(), { limit: 50 });
+      // A window searches as the user types: its query still waiting is dropped for the newer one, and answered
+      // with nothing (the window shows only its latest query's hits).
+      return store.search(query.trim(), { limit: 50, supersede: caller.windowId }).catch((e: unknown) => {
+        if (ParleyError.is(e) && e.code === 'cancelled' && e.message === SUPERSEDED) return [];
+        throw e;
+      });
     },
     'conversations:export': async (_caller, id, format, language) => {
       const c = must(id);

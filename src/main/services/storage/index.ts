@@ -29,12 +29,15 @@
  *                                       (its count there is `recoveredAtOpen`). Assumes one app instance per
  *                                       data folder: a second one opening would also cut the first's streams.
  * Search (a worker thread with its own read-only connection; 2 s bound per query)
- *   search(query, { limit? })         → Promise<SearchHit[]>: titles and messages holding every word of the
+ *   search(query, { limit?, supersede? }) → Promise<SearchHit[]>: titles and messages holding every word of the
  *                                       query as a literal substring, case-insensitive (words of 3+ characters:
- *                                       FTS5 trigram; shorter: LIKE, case folded for ASCII only); the newest
+ *                                       FTS5 trigram; shorter: the short-word index, grams.ts, then LIKE, case
+ *                                       folded for ASCII only); the newest
  *                                       messages (by their creation) and titles (by updatedAt), merged by
  *                                       updatedAt, newest first; versions of a message are one hit; snippets are
  *                                       plain text; limit default 50, max 200. Streaming messages are not found.
+ *                                       supersede: a key; a waiting search of the same key is dropped (SUPERSEDED)
+ *   warmSearch()                      starts the worker ahead of the first search
  * Export / import
  *   exportMarkdown(id, language?) → string (headings in 'en' or 'zh');  exportJson(id) → ParleyExport
  *   importJson(text | bytes)          → Conversation[] imported: Parley JSON (new ids) or ChatGPT's
@@ -81,6 +84,8 @@ export interface ChatStoreOptions {
 export interface SearchOptions {
   /** Hits to return: default 50, at most 200. */
   limit?: number;
+  /** A key (a window's id): this search replaces one of the same key still waiting, which fails with SUPERSEDED. */
+  supersede?: string;
 }
 
 export interface StoreStats {
@@ -118,6 +123,8 @@ export interface ChatStore {
   switchVersion(conversationId: string, messageId: string, opts?: { limit?: number }): ConversationPage;
   recoverInterrupted(): number;
   search(query: string, opts?: SearchOptions): Promise<SearchHit[]>;
+  /** Starts the search worker now if none runs (once the app is idle after its start): the first search then does not wait for it. */
+  warmSearch(): void;
   exportMarkdown(conversationId: string, language?: ExportLanguage): string;
   exportJson(conversationId: string): ParleyExport;
   importJson(input: string | Uint8Array): Conversation[];
@@ -201,7 +208,10 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
       if (!Number.isInteger(limit) || limit < 1) throw invalid('The search limit must be a positive integer.');
       if (closed) throw new ParleyError('cancelled', 'The chat storage is closed.');
       if (!query.trim()) return [];
-      return searchClient.search(query, Math.min(limit, LIMITS.searchLimitMax));
+      return searchClient.search(query, Math.min(limit, LIMITS.searchLimitMax), o.supersede);
+    },
+    warmSearch: () => {
+      if (!closed) searchClient.warm();
     },
     exportMarkdown: (id, language) => run('exporting a conversation', () => toMarkdown(db, id, language)),
     exportJson: (id) => run('exporting a conversation', () => toParleyJson(db, id)),

@@ -11,8 +11,11 @@
  * - messages_fts / titles_fts: FTS5 trigram indexes over messages.text and conversations.title, with
  *   external content (no second copy of the text) and `secure-delete` (deleted text leaves the index). The
  *   store keeps them in sync itself: a message is indexed once it is no longer streaming.
+ * - messages_grams: the characters and character pairs of each indexed message (grams.ts), for words of 1 or 2
+ *   characters, which the trigram index cannot find; contentless, kept in step with messages_fts.
  */
 import type { DatabaseSync } from 'node:sqlite';
+import { createGrams } from './grams.ts';
 
 /** "PRLY": marks the file as Parley's (PRAGMA application_id). */
 export const APPLICATION_ID = 0x50524c59;
@@ -106,6 +109,11 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE conversations SET title = '' WHERE title = 'New chat';
       INSERT INTO titles_fts(rowid, title) SELECT seq, title FROM conversations WHERE title = '';
     `,
+  },
+  {
+    // Words of 1 or 2 characters were a LIKE scan of every message when few matched; grams.ts finds them at once.
+    name: 'the short-word index (messages_grams)',
+    up: createGrams,
   },
 ];
 

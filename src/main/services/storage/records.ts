@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ParleyError } from '../../core/errors.ts';
 import { MESSAGE_STATUSES, type Conversation, type Message, type MessageRole, type MessageStatus } from '../../../shared/chat.ts';
 import type { Db } from './db.ts';
+import { indexGrams, unindexGrams } from './grams.ts';
 import { checkBytes, checkJson, checkMs, checkName, checkTitle, invalid, LIMITS, tooLarge } from './limits.ts';
 
 export interface ConversationInit {
@@ -146,11 +147,13 @@ export function mustMessage(db: Db, id: string): MessageRow {
 
 export function indexMessage(db: Db, seq: number, text: string): void {
   db.stmt('INSERT INTO messages_fts(rowid, text) VALUES (?, ?)').run(seq, text);
+  indexGrams(db, seq, text);
 }
 
 /** Removes an entry; `text` must be the text it was indexed with. */
 export function unindexMessage(db: Db, seq: number, text: string): void {
   db.stmt("INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', ?, ?)").run(seq, text);
+  unindexGrams(db, seq);
 }
 
 function indexTitle(db: Db, seq: number, title: string): void {
@@ -225,6 +228,7 @@ export function removeConversation(db: Db, id: string): boolean {
   const c = conversationRow(db, id);
   if (!c) return false;
   db.stmt("INSERT INTO messages_fts(messages_fts, rowid, text) SELECT 'delete', seq, text FROM messages WHERE conversation_id = ? AND indexed = 1").run(id);
+  db.stmt('DELETE FROM messages_grams WHERE rowid IN (SELECT seq FROM messages WHERE conversation_id = ? AND indexed = 1)').run(id);
   db.stmt('DELETE FROM messages WHERE conversation_id = ?').run(id);
   unindexTitle(db, c.seq, c.title);
   db.stmt('DELETE FROM conversations WHERE seq = ?').run(c.seq);

@@ -4,13 +4,15 @@
  * case-insensitive (", *, -, :, parentheses and AND/OR/NOT are literal). Words of 3 characters or more go to
  * FTS5 over the trigram indexes (the whole query as one phrase, or each word: a phrase's words are then
  * marked as one span in the snippet); shorter words are LIKE filters (%, _ and \ escaped); a query of short
- * words only is a LIKE scan of the newest messages first, bounded by the limit.
+ * words only is answered from the short-word index (grams.ts: the messages holding its characters, newest
+ * first, each checked with LIKE), so it stops at the limit and finds nothing at once when nothing matches.
  * Message hits are the newest matches by creation (rowid order, see records.ts), title hits the most recently
  * updated conversations; together they are returned by updatedAt, newest first. Versions of one message
  * (siblings: same parent, same role) are one hit, the newest version that matches. Snippets are plain text:
  * markdown's marks (emphasis, code, headings, list and quote markers, link targets) are left out.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { gramsExpression } from './grams.ts';
 import { SNIPPET_MARK_END, SNIPPET_MARK_START, type MessageRole, type SearchHit } from '../../../shared/chat.ts';
 
 /** The trigram tokenizer cannot match fewer characters than this. */
@@ -159,12 +161,14 @@ export function createSearcher(db: DatabaseSync): Searcher {
       .all(SNIPPET_MARK_START, SNIPPET_MARK_END, expr, ...short.map(likePattern), limit) as unknown as TitleRow[];
   const likeMessages = (words: string[], limit: number): LikeMessageRow[] => {
     const q = words[0] ?? '';
+    // The short-word index gives the messages holding every word's characters, newest first (its rowids are the
+    // messages' seq); the LIKE filters confirm each one, so this finds what a LIKE scan of all messages would.
     return stmt(`SELECT id, conversation_id, parent_id, role, updated_at, title, substr(text, max(1, pos - 40), 80 + length(?)) AS around,
         max(1, pos - 40) - 1 AS start, length(text) AS len
       FROM (SELECT m.id, m.conversation_id, m.parent_id, m.role, m.updated_at, c.title, m.text, instr(lower(m.text), lower(?)) AS pos
-        FROM messages m JOIN conversations c ON c.id = m.conversation_id
-        WHERE m.indexed = 1${likeAll('m.text', words.length)} ORDER BY m.seq DESC LIMIT ?)`)
-      .all(q, q, ...words.map(likePattern), limit) as unknown as LikeMessageRow[];
+        FROM messages_grams g JOIN messages m ON m.seq = g.rowid JOIN conversations c ON c.id = m.conversation_id
+        WHERE messages_grams MATCH ? AND m.indexed = 1${likeAll('m.text', words.length)} ORDER BY g.rowid DESC LIMIT ?)`)
+      .all(q, q, gramsExpression(words), ...words.map(likePattern), limit) as unknown as LikeMessageRow[];
   };
   const likeTitles = (words: string[], limit: number): TitleRow[] =>
     stmt(`SELECT id, title, updated_at FROM conversations WHERE 1${likeAll('title', words.length)} ORDER BY updated_at DESC LIMIT ?`)

@@ -1,8 +1,10 @@
 /**
- * The main side of search: one worker thread (started on the first search, restarted if it dies or is
- * stopped), one query at a time in order, each with a time bound from when the worker gets it (starting the
- * worker has its own bound). A query past its bound ends as an error and the worker is replaced (SQLite
- * cannot be interrupted from outside); queries queued behind it go to the new one.
+ * The main side of search: one worker thread (started by warm() once the app is idle after its start, else by
+ * the first search; restarted if it dies or is stopped), one query at a time in order, each with a time bound
+ * from when the worker gets it (starting the worker has its own bound). A query past its bound ends as an error
+ * and the worker is replaced (SQLite cannot be interrupted from outside); queries queued behind it go to the new
+ * one. A query with a `supersede` key replaces a query of the same key still waiting in the queue (a window
+ * typing: only its latest query runs); the replaced one ends as SUPERSEDED.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +15,13 @@ import { storageError } from './db.ts';
 import { STORAGE_CODE } from './limits.ts';
 import type { SearchRequest, SearchResponse } from './search-worker.ts';
 
+/** The message of the 'cancelled' error a query replaced by a newer one of the same key ends with. */
+export const SUPERSEDED = 'A newer search replaced this one.';
+
 export interface SearchClient {
-  search(query: string, limit: number): Promise<SearchHit[]>;
+  search(query: string, limit: number, supersede?: string): Promise<SearchHit[]>;
+  /** Starts the worker now if none runs, so the first search does not wait for it (it keeps no process alive). */
+  warm(): void;
   /** Stops the worker; pending searches fail. */
   close(): Promise<void>;
 }
@@ -33,6 +40,7 @@ export function defaultWorkerUrl(moduleUrl: string = import.meta.url): URL {
 
 interface Pending {
   req: SearchRequest;
+  key: string | undefined;
   resolve: (hits: SearchHit[]) => void;
   reject: (e: unknown) => void;
 }
@@ -132,12 +140,25 @@ export function createSearchClient(opts: { file: string; workerUrl: URL; timeout
   };
 
   return {
-    search(query, limit) {
+    search(query, limit, supersede) {
       if (closed) return Promise.reject(new ParleyError('cancelled', 'The chat storage is closed.'));
       return new Promise<SearchHit[]>((resolve, reject) => {
-        queue.push({ req: { id: nextId++, query, limit }, resolve, reject });
+        if (supersede !== undefined) {
+          for (let i = queue.length - 1; i >= 0; i--) {
+            const p = queue[i]!;
+            if (p.key !== supersede) continue;
+            queue.splice(i, 1);
+            p.reject(new ParleyError('cancelled', SUPERSEDED));
+          }
+        }
+        queue.push({ req: { id: nextId++, query, limit }, key: supersede, resolve, reject });
         pump();
       });
+    },
+    warm() {
+      if (closed || worker) return;
+      worker = start();
+      worker.unref();
     },
     async close() {
       closed = true;

@@ -110,6 +110,7 @@ export function removeMessage(db: Db, id: string): ConversationRow {
     .all(id) as { id: string }[]).map((r) => r.id);
   const json = JSON.stringify(ids);
   db.stmt("INSERT INTO messages_fts(messages_fts, rowid, text) SELECT 'delete', seq, text FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND indexed = 1").run(json);
+  db.stmt('DELETE FROM messages_grams WHERE rowid IN (SELECT seq FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND indexed = 1)').run(json);
   db.stmt('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(json);
   let leaf = c.current_leaf_id;
   if (leaf !== null && ids.includes(leaf)) {

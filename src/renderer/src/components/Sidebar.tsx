@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SNIPPET_MARK_END, SNIPPET_MARK_START, type Conversation, type SearchHit } from '../../../shared/chat.ts';
 import { useChat } from '../chat-store.ts';
@@ -160,9 +160,6 @@ export function Sidebar(): React.JSX.Element {
   const openHit = useChat((s) => s.openHit);
   const importConversations = useChat((s) => s.importConversations);
   const [text, setText] = useState(query);
-  const timer = useRef<number | undefined>(undefined);
-
-  useEffect(() => () => window.clearTimeout(timer.current), []);
 
   const groups = useMemo(() => {
     const now = new Date();
@@ -174,10 +171,11 @@ export function Sidebar(): React.JSX.Element {
     return GROUPS.filter((g) => by.has(g)).map((g) => ({ g, items: by.get(g) ?? [] }));
   }, [conversations]);
 
+  // Every keystroke searches at once (no waiting on purpose): main drops a query still queued when the next one
+  // comes, and only the latest query's answer is shown (runSearch).
   const onSearch = (value: string): void => {
     setText(value);
-    window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => void runSearch(value), 150);
+    void runSearch(value);
   };
 
   return (

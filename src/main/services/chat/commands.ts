@@ -1,0 +1,143 @@
+/**
+ * What the user asks of a conversation: send (or edit) a question, regenerate, retry or continue an answer. Each
+ * checks what it is asked against the store, picks the conversation's provider and model, builds the request's
+ * history and starts the answer; it returns the conversation and the shown path's tail from what changed.
+ */
+import { ParleyError } from '../../core/errors.ts';
+import { LIMITS as ANSWER_LIMITS, formatSize } from '../../core/limits.ts';
+import { words } from '../../../shared/messages/en.ts';
+import type { Conversation, Message, PathMessage } from '../../../shared/chat.ts';
+import { conversationModel } from '../../../shared/model-choice.ts';
+import type { Caller } from '../window-hub.ts';
+import type { Answers } from './answers.ts';
+import type { ChatContext } from './context.ts';
+import { buildRequest, CONTINUE_PROMPT, MAX_HISTORY } from './history.ts';
+import type { ChatService } from './service.ts';
+import { titleFrom } from './titles.ts';
+
+export function createCommands(ctx: ChatContext, answers: Answers): Pick<ChatService, 'send' | 'regenerate' | 'retry' | 'continue'> {
+  const { deps } = ctx;
+  const { store } = deps;
+  const start = answers.start;
+
+  const conversation = (id: string): Conversation => {
+    const c = store.getConversation(id);
+    if (!c) throw new ParleyError('config_invalid', 'That conversation does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
+    return c;
+  };
+  const message = (id: string): Message => {
+    const m = store.getMessage(id);
+    if (!m) throw new ParleyError('config_invalid', 'That message does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
+    return m;
+  };
+  const busy = (messageId: string): void => {
+    if (answers.isActive(messageId)) throw new ParleyError('config_invalid', 'That answer is still being written: stop it first.', { hop: 'config', phase: 'config' });
+  };
+  /** The shown path's messages from `fromId` on, with their version info. */
+  const tailFrom = (conversationId: string, fromId: string): PathMessage[] => {
+    const page = store.path(conversationId, { limit: 50 });
+    const i = page.messages.findIndex((m) => m.id === fromId);
+    return i === -1 ? page.messages.slice(-2) : page.messages.slice(i);
+  };
+  const providerAndModel = (conv: Conversation): { providerId: string; model: string } => {
+    const s = deps.settings.get();
+    if (conv.providerId && !s.providers.some((p) => p.id === conv.providerId)) {
+      // Its provider was removed: the conversation goes on with the default one (the picker shows it), as a new one would.
+      conv = store.updateConversation(conv.id, { providerId: null, model: null });
+    }
+    const choice = conversationModel(conv, s.providers, s.defaults);
+    if (!choice) throw new ParleyError('config_invalid', words('no_provider', {}), { hop: 'config', phase: 'config' });
+    const { providerId, model } = choice;
+    const p = deps.settings.providerFor(providerId);
+    if (!model) throw new ParleyError('config_invalid', `No model is chosen for ${p.name}.`, { hop: 'config', phase: 'config', hint: 'Choose a model in the conversation header, or fetch the provider\'s models in Settings → Providers.' });
+    return { providerId, model };
+  };
+  const answer = (caller: Caller, conv: Conversation, parentId: string): { requestId: string; assistant: Message } => {
+    const { providerId, model } = providerAndModel(conv);
+    const assistant = store.addMessage({ conversationId: conv.id, parentId, role: 'assistant', text: '', reasoning: '', status: 'streaming', providerId, model });
+    const history = buildRequest(conv, pathFor(conv, parentId), contextFor(providerId, model), deps.settings.get().defaults);
+    return { requestId: start(caller, conv, assistant, history, ''), assistant };
+  };
+  /** The path up to a message, no longer than the request can use. */
+  const pathFor = (conv: Conversation, leafId: string): Message[] => {
+    const limit = conv.contextMessages || deps.settings.get().defaults.contextMessages || MAX_HISTORY;
+    return store.pathMessages(conv.id, leafId, { limit: Math.min(limit, MAX_HISTORY) + 1 });
+  };
+  const contextFor = (providerId: string, model: string): number | undefined => {
+    try {
+      return deps.settings.providerFor(providerId).contextTokens[model];
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    send(caller, { conversationId, text, editOf }, opts = {}) {
+      let conv = conversation(conversationId);
+      let parentId: string | null = conv.currentLeafId;
+      if (editOf) {
+        const old = message(editOf);
+        if (old.conversationId !== conv.id || old.role !== 'user') throw new ParleyError('config_invalid', 'Only a question of this conversation can be edited.', { hop: 'config', phase: 'config' });
+        parentId = old.parentId;
+      } else if (parentId) {
+        const leaf = store.getMessage(parentId);
+        if (leaf && answers.isActive(leaf.id)) throw new ParleyError('config_invalid', 'An answer is still being written: stop it first.', { hop: 'config', phase: 'config' });
+      }
+      providerAndModel(conv);
+      const user = store.addMessage({ conversationId: conv.id, parentId, role: 'user', text, reasoning: '', status: 'complete' });
+      if (!parentId && conv.title === '') conv = store.updateConversation(conv.id, { title: titleFrom(text) });
+      const { requestId } = answer(caller, conv, user.id);
+      answers.addWindows(requestId, opts.windows ?? []);
+      conv = opts.keepDraft ? conversation(conv.id) : store.updateConversation(conv.id, { draft: '' });
+      return { requestId, conversation: conv, tail: tailFrom(conv.id, user.id) };
+    },
+    regenerate(caller, messageId) {
+      const old = message(messageId);
+      if (old.role !== 'assistant' || !old.parentId) throw new ParleyError('config_invalid', 'Only an answer can be regenerated.', { hop: 'config', phase: 'config' });
+      busy(messageId);
+      const conv = conversation(old.conversationId);
+      const { requestId, assistant } = answer(caller, conv, old.parentId);
+      return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, assistant.id) };
+    },
+    retry(caller, messageId) {
+      const old = message(messageId);
+      if (old.role !== 'assistant' || !old.parentId) throw new ParleyError('config_invalid', 'Only an answer can be retried.', { hop: 'config', phase: 'config' });
+      busy(messageId);
+      // Retry is offered where an answer failed, stopped or was interrupted; a complete answer is regenerated instead.
+      if (old.status !== 'failed' && old.status !== 'stopped' && old.status !== 'interrupted') {
+        throw new ParleyError('config_invalid', 'Only an answer that failed, was stopped or was interrupted can be retried.', { hop: 'config', phase: 'config', hint: 'Use Regenerate for another version of a complete answer.' });
+      }
+      const conv = conversation(old.conversationId);
+      if (old.text || old.reasoning) {
+        // What was kept stays: the retry is a new version beside it (as Regenerate), whatever becomes of it.
+        const { requestId, assistant } = answer(caller, conv, old.parentId);
+        return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, assistant.id) };
+      }
+      const { providerId, model } = providerAndModel(conv);
+      const reset = store.updateMessage(messageId, { text: '', reasoning: '', status: 'streaming', error: undefined, providerId, model });
+      const history = buildRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
+      const requestId = start(caller, conv, reset, history, '');
+      return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, messageId) };
+    },
+    continue(caller, messageId) {
+      const old = message(messageId);
+      if (old.role !== 'assistant' || !old.parentId || !old.text) throw new ParleyError('config_invalid', 'Only an answer with text can be continued.', { hop: 'config', phase: 'config' });
+      busy(messageId);
+      const conv = conversation(old.conversationId);
+      const { providerId, model } = providerAndModel(conv);
+      const provider = deps.settings.providerFor(providerId);
+      const history = buildRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
+      // Anthropic continues a trailing assistant message (prefill); the others are asked to go on.
+      if (provider.protocol === 'anthropic') history.push({ role: 'assistant', content: old.text.replace(/\s+$/, '') });
+      else history.push({ role: 'assistant', content: old.text }, { role: 'user', content: CONTINUE_PROMPT });
+      const prefix = provider.protocol === 'anthropic' ? old.text.replace(/\s+$/, '') : old.text;
+      if (Buffer.byteLength(prefix) >= ANSWER_LIMITS.answerBytes) {
+        const size = formatSize(ANSWER_LIMITS.answerBytes);
+        throw new ParleyError('limit_exceeded', words('limit_continue', { size }), { hop: 'config', phase: 'config' });
+      }
+      const reset = store.updateMessage(messageId, { status: 'streaming', error: undefined, text: prefix });
+      const requestId = start(caller, conv, reset, history, prefix);
+      return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, messageId) };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** A conversation's title: the first question's first line, then (when the user turned it on) one the model writes. */
+import type { Core } from '../../core/index.ts';
+import type { ChatMessage } from '../../core/protocols/types.ts';
+import { ParleyError } from '../../core/errors.ts';
+import type { connectionFor } from '../settings/providers.ts';
+import { emitTo } from './batching.ts';
+import type { ChatContext, Writing } from './context.ts';
+
+export function titleFrom(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const chars = [...line];
+  // A question with no words of its own (blank lines): untitled, as a new chat is ('' is "New chat" in the window's language).
+  return chars.length > 60 ? `${chars.slice(0, 57).join('')}…` : line;
+}
+
+/** A model-written title after the first answer (only when the user turned it on: it is an extra request). */
+export async function autoTitle(ctx: ChatContext, a: Writing, raw: ReturnType<typeof connectionFor>, history: ChatMessage[], answer: string): Promise<void> {
+  const { deps, log } = ctx;
+  const asked = history.filter((m) => m.role === 'user');
+  if (asked.length !== 1 || history.some((m) => m.role === 'assistant')) return;
+  try {
+    const settings = deps.core.settings({ ...raw, network: { ...raw.network, stream: 'off' } });
+    const rec = deps.requests.begin({ kind: 'title', url: raw.provider.baseUrl, method: 'POST', message: 'title request', data: { for: a.requestId, model: raw.provider.model } });
+    const prompt = `Write a title of at most six words for this conversation. Answer with the title only, no quotes.\n\nQuestion: ${(asked[0]?.content ?? '').slice(0, 2000)}\n\nAnswer: ${answer.slice(0, 2000)}`;
+    let r: Awaited<ReturnType<Core['chat']>>;
+    try {
+      r = await deps.core.chat(settings, { messages: [{ role: 'user', content: prompt }], maxTokens: 32 }, { signal: AbortSignal.timeout(60_000), sink: rec.sink });
+      rec.done('title done', { mode: r.mode, attempts: r.attempts });
+    } catch (e) {
+      rec.failed(ParleyError.is(e) ? e.code : 'protocol_error', 'title failed', { error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+    const title = r.text.replace(/^["'“”「」\s#*]+|["'“”「」\s.。]+$/g, '').replace(/\s+/g, ' ').slice(0, 80);
+    if (!title) return;
+    deps.store.updateConversation(a.conversationId, { title });
+    emitTo(ctx, a, { requestId: a.requestId, seq: ++a.seq, type: 'title', conversationId: a.conversationId, messageId: a.messageId, title });
+  } catch (e) {
+    log.warn('title request failed', { requestId: a.requestId, error: e instanceof Error ? e.message : String(e) });
+  }
+}

@@ -68,11 +68,12 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // The Electron main process; the `parley` command line (which shares its network core) is built by
-        // cliBuild. The chat storage's search runs in a worker thread: its own entry, found beside (or one folder
+        // cliBuild. The chat storage's search and imports run in worker threads: their own entries, found beside (or one folder
         // above) the chunk that starts it.
         input: {
           index: resolve('src/main/index.ts'),
           'search-worker': resolve('src/main/services/storage/search-worker.ts'),
+          'import-worker': resolve('src/main/services/storage/import-worker.ts'),
         },
       },
     },

@@ -31,6 +31,7 @@ export const CHANNELS = [
   'conversations:search',
   'conversations:export',
   'conversations:import',
+  'conversations:importCancel',
   'messages:switch',
   'messages:delete',
   'chat:send',
@@ -52,7 +53,7 @@ export const CHANNELS = [
 export type Channel = (typeof CHANNELS)[number];
 
 /** Events main pushes to windows (their payload types: EventContract in ipc.ts). */
-export const EVENTS = ['doctor:step', 'chat:stream', 'requests:update', 'connectivity:state'] as const;
+export const EVENTS = ['doctor:step', 'chat:stream', 'requests:update', 'connectivity:state', 'conversations:importProgress'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */

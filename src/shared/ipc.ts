@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import type { ActiveStream, ChatStreamEvent, Conversation, ConversationPage, PathMessage, QueuedMessage, SearchHit } from './chat.ts';
 import type { DoctorReport, DoctorStep, SavedDoctorReport } from './doctor.ts';
 import type { ErrorCode, ErrorInfo } from './errors.ts';
+import type { ImportProgress } from './import-progress.ts';
 import type { RouteFacts } from './route.ts';
 import type { SecretShape } from './secret-shape.ts';
 import { jsonWithin, MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_LOG_DATA_CHARS, MAX_MESSAGE_CHARS, MAX_MODEL_CHARS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_RETRIES, MAX_TITLE_CHARS, MAX_URL_CHARS } from './bounds.ts';
@@ -343,8 +344,14 @@ export const CONTRACT = {
   'conversations:search': { args: args([boundedText(500)]), result: returns<SearchHit[]>() },
   /** Saves a conversation as Markdown or JSON through a save dialog; null when cancelled. Markdown's headings in the window's language. */
   'conversations:export': { args: args([id, v.picklist(['markdown', 'json']), v.optional(v.picklist(['en', 'zh']))]), result: returns<string | null>() },
-  /** Imports Parley JSON or ChatGPT's conversations.json chosen in an open dialog; the new conversations. */
+  /**
+   * Imports Parley JSON or ChatGPT's conversations.json chosen in an open dialog; the new conversations. Runs in a
+   * worker: 'conversations:importProgress' events to the calling window as it goes; all or nothing (cancelled:
+   * fails with 'cancelled' and nothing is kept). One import at a time.
+   */
   'conversations:import': { args: none(), result: returns<Conversation[]>() },
+  /** Cancels the running import (its conversations written so far are removed again); false when none runs. */
+  'conversations:importCancel': { args: none(), result: returns<boolean>() },
   'messages:switch': { args: args([id, id]), result: returns<ConversationPage>() },
   'messages:delete': { args: args([id]), result: returns<ConversationPage>() },
   'chat:send': { args: args([sendArgs]), result: returns<SendResult>() },
@@ -384,6 +391,8 @@ export interface EventContract {
   'requests:update': NetworkSummary;
   /** A route's state or the waiting questions changed (to windows that asked for the state). */
   'connectivity:state': NetState;
+  /** How far the running import is (to the window that started it; about ten a second). */
+  'conversations:importProgress': ImportProgress;
 }
 // The event names (ipc-names.ts) are EventContract's keys, no more, no fewer.
 EVENTS satisfies readonly (keyof EventContract)[];

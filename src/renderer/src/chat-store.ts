@@ -70,7 +70,8 @@ export interface ChatState {
   update(id: string, patch: ConversationPatch): Promise<void>;
   remove(id: string): Promise<void>;
   exportConversation(id: string, format: 'markdown' | 'json'): Promise<string | null>;
-  importConversations(): Promise<number>;
+  /** Imports through main's open dialog: how many conversations came in, or 'cancelled' (nothing came in). */
+  importConversations(): Promise<number | 'cancelled'>;
   runSearch(query: string): Promise<void>;
   onStream(ev: ChatStreamEvent): void;
   clearFocus(): void;
@@ -337,6 +338,7 @@ export const useChat = create<ChatState>()((set, get) => {
     async importConversations() {
       const r = await call('conversationsImport', (api) => api.conversationsImport());
       if (!r.ok) {
+        if (r.error.code === 'cancelled') return 'cancelled';
         fail(r.error, 'import failed');
         return 0;
       }

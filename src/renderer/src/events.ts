@@ -7,6 +7,7 @@
 import type { EventContract, EventName } from '../../shared/ipc.ts';
 import { bridge } from './api.ts';
 import { useChat } from './chat-store.ts';
+import { useImport } from './import-store.ts';
 import { useStore } from './store.ts';
 
 /** Listens to one of main's events; returns the way to stop. */
@@ -24,6 +25,7 @@ export function wireStores(): () => void {
     subscribe('doctor:step', (step) => useStore.getState().onDoctorStep(step)),
     subscribe('chat:stream', (ev) => useChat.getState().onStream(ev)),
     subscribe('connectivity:state', (state) => useChat.getState().onNetState(state)),
+    subscribe('conversations:importProgress', (p) => useImport.getState().onProgress(p)),
   ];
   return () => {
     for (const off of offs) off();

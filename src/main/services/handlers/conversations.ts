@@ -1,5 +1,5 @@
 /** Conversations and messages: list, open, change, delete, search, export and import. */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { ParleyError } from '../../core/errors.ts';
 import { PAGE_SIZE } from '../../../shared/chat.ts';
 import { osReason, writeFileAtomic } from '../safe-write.ts';
@@ -19,9 +19,11 @@ function fileName(title: string, ext: string): string {
   return `${base}.${ext}`;
 }
 
-export function conversationHandlers(ctx: AppContext): Handlers<'conversations:list' | 'conversations:create' | 'conversations:open' | 'conversations:update' | 'conversations:delete' | 'conversations:search' | 'conversations:export' | 'conversations:import' | 'messages:switch' | 'messages:delete'> {
+export function conversationHandlers(ctx: AppContext): Handlers<'conversations:list' | 'conversations:create' | 'conversations:open' | 'conversations:update' | 'conversations:delete' | 'conversations:search' | 'conversations:export' | 'conversations:import' | 'conversations:importCancel' | 'messages:switch' | 'messages:delete'> {
   const { store } = ctx;
   const log = ctx.logger.scope('storage');
+  /** The running import's cancel (one at a time). */
+  let importAbort: AbortController | undefined;
   const must = (id: string) => {
     const c = store.getConversation(id);
     if (!c) throw new ParleyError('config_invalid', 'That conversation does not exist (it may have been deleted).', { hop: 'config', phase: 'config' });
@@ -84,16 +86,32 @@ export function conversationHandlers(ctx: AppContext): Handlers<'conversations:l
       log.info('conversation exported', { id, format, bytes: Buffer.byteLength(body) });
       return out;
     },
-    'conversations:import': async () => {
-      const path = await ctx.opts.chooseOpenPath?.();
-      if (!path) return [];
-      const st = await stat(path);
-      if (!st.isFile()) throw new ParleyError('config_invalid', 'Only a regular file can be imported.', { hop: 'config', phase: 'config' });
-      if (st.size > MAX_IMPORT_BYTES) throw new ParleyError('limit_exceeded', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, the most an import reads.`, { hop: 'config', phase: 'config' });
-      const text = await readFile(path, 'utf8');
-      const imported = store.importJson(text);
-      log.info('conversations imported', { count: imported.length });
-      return imported;
+    'conversations:import': async (caller) => {
+      if (importAbort) throw new ParleyError('config_invalid', 'An import is already running: wait for it or cancel it first.', { hop: 'config', phase: 'config' });
+      const ac = new AbortController();
+      importAbort = ac;
+      try {
+        const path = await ctx.opts.chooseOpenPath?.();
+        if (!path) return [];
+        const st = await stat(path);
+        if (!st.isFile()) throw new ParleyError('config_invalid', 'Only a regular file can be imported.', { hop: 'config', phase: 'config' });
+        if (st.size > MAX_IMPORT_BYTES) throw new ParleyError('limit_exceeded', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, the most an import reads.`, { hop: 'config', phase: 'config' });
+        // In a worker: this thread (the window's IPC, answers being written) stays free; progress goes to the window that asked.
+        const started = Date.now();
+        const r = await store.importFile(path, { signal: ac.signal, onProgress: (p) => ctx.hub.emit(caller.windowId, 'conversations:importProgress', p) });
+        log.info('conversations imported', { count: r.conversations.length, messages: r.messages, bytes: st.size, ms: Date.now() - started });
+        return r.conversations;
+      } catch (e) {
+        if (ParleyError.is(e) && e.code === 'cancelled') log.info('import cancelled');
+        throw e;
+      } finally {
+        if (importAbort === ac) importAbort = undefined;
+      }
+    },
+    'conversations:importCancel': () => {
+      const had = importAbort !== undefined;
+      importAbort?.abort();
+      return had;
     },
     'messages:switch': (_caller, conversationId, messageId) => {
       must(conversationId);

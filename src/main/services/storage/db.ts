@@ -138,6 +138,13 @@ function keepPrivate(file: string): void {
   }
 }
 
+/** The settings of every writing connection (the app's, and an import worker's on the same file). */
+export function configureConnection(raw: DatabaseSync, busyMs: number): void {
+  raw.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyMs))}`);
+  // WAL + NORMAL: a crash of the app loses nothing committed; a power cut may lose the last commits, never the file.
+  raw.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY');
+}
+
 /** Opens (creating if needed) and migrates `<dataDir>/parley.db`. */
 export function openDb(dataDir: string, busyMs: number = BUSY_TIMEOUT_MS): Db {
   const file = join(dataDir, DB_FILE);
@@ -157,11 +164,9 @@ export function openDb(dataDir: string, busyMs: number = BUSY_TIMEOUT_MS): Db {
     throw storageError(e, file, 'opening the conversations');
   }
   try {
-    raw.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyMs))}`);
+    configureConnection(raw, busyMs);
     const mode = (raw.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode;
     if (mode.toLowerCase() !== 'wal') throw new Error(`journal_mode is ${mode}, not wal`);
-    // WAL + NORMAL: a crash of the app loses nothing committed; a power cut may lose the last commits, never the file.
-    raw.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY');
     const v = userVersion(raw);
     if (v > SCHEMA_VERSION) throw newerSchemaError(file, v);
     applyMigrations(raw);

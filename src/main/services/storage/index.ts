@@ -43,7 +43,12 @@
  *   importJson(text | bytes)          → Conversation[] imported: Parley JSON (new ids) or ChatGPT's
  *                                       conversations.json (user/assistant text kept, tree and current path
  *                                       kept); bounded (200 MB, 10,000 conversations, 100,000 messages each);
- *                                       one transaction: all or nothing
+ *                                       one transaction: all or nothing. In process: for small inputs and tests
+ *   importFile(path, { onProgress?, signal? }) → Promise<ImportResult>: the same from a file, in a worker thread
+ *                                       (the app's way: the event loop stays free), read and parsed one
+ *                                       conversation at a time, written in short transactions that give way to
+ *                                       the app's writes; still all or nothing (a cancel or failure removes what
+ *                                       was written); one import at a time (import-file.ts, importer.ts)
  * Diagnostics
  *   stats() → StoreStats;  file (the path of parley.db);  close() → Promise (the worker has stopped)
  *
@@ -55,18 +60,19 @@
 import { statSync } from 'node:fs';
 import { ParleyError } from '../../core/errors.ts';
 import type { Conversation, ConversationPage, Message, SearchHit } from '../../../shared/chat.ts';
-import { openDb, storageError, type Db } from './db.ts';
+import { BUSY_TIMEOUT_MS, openDb, storageError, type Db } from './db.ts';
 import { LIMITS, invalid } from './limits.ts';
 import { userVersion } from './migrations.ts';
 import {
   appendMessage, conversationRow, insertConversation, messageRow, patchConversation, patchMessage, recoverStreaming, removeConversation,
   toConversation, toMessage, type ConversationInit, type ConversationPatch, type ConversationRow, type MessageInit, type MessagePatch,
 } from './records.ts';
+import { createImporter, workerUrlBeside, type ImportRunOptions } from './importer.ts';
 import { createSearchClient, defaultWorkerUrl } from './search.ts';
 import { importDocument, toMarkdown, toParleyJson, type ExportLanguage, type ImportResult, type ParleyExport } from './transfer.ts';
 import { readPage, readPathMessages, removeMessage, switchTo, type PathOptions } from './tree.ts';
 
-export type { ConversationInit, ConversationPatch, MessageInit, MessagePatch, PathOptions, ExportLanguage, ImportResult, ParleyExport };
+export type { ConversationInit, ConversationPatch, MessageInit, MessagePatch, PathOptions, ExportLanguage, ImportResult, ImportRunOptions, ParleyExport };
 export { LIMITS } from './limits.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
 
@@ -79,6 +85,10 @@ export interface ChatStoreOptions {
   searchTimeoutMs?: number;
   /** How long a write waits for another connection's lock before failing, ms (default 5000). */
   busyTimeoutMs?: number;
+  /** The import worker script; default: import-worker(.ts|.js) beside this module or one folder up. */
+  importWorkerUrl?: URL | string;
+  /** The longest write transaction of an import, ms (default 100). */
+  importBatchMs?: number;
 }
 
 export interface SearchOptions {
@@ -128,6 +138,7 @@ export interface ChatStore {
   exportMarkdown(conversationId: string, language?: ExportLanguage): string;
   exportJson(conversationId: string): ParleyExport;
   importJson(input: string | Uint8Array): Conversation[];
+  importFile(path: string, opts?: ImportRunOptions): Promise<ImportResult>;
   stats(): StoreStats;
 }
 
@@ -149,9 +160,18 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
   /** After a delete: copy the WAL into the file and empty it, so deleted text does not linger there (best effort). */
   const scrub = (): void => {
     try {
-      db.raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      importer.writing(() => db.raw.exec('PRAGMA wal_checkpoint(TRUNCATE)'));
     } catch { /* a reader holds the WAL: the next checkpoint overwrites it */ }
   };
+
+  const importer = createImporter({
+    file,
+    workerUrl: opts.importWorkerUrl === undefined ? workerUrlBeside('import-worker') : new URL(opts.importWorkerUrl),
+    busyMs: opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
+    ...(opts.importBatchMs === undefined ? {} : { batchMs: opts.importBatchMs }),
+  });
+  /** A write transaction of this connection; a running import gives way to it (importer.ts). */
+  const tx = <T>(fn: () => T): T => importer.writing(() => db.tx(fn));
 
   const searchClient = createSearchClient({
     file,
@@ -166,10 +186,11 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
       if (closed) return;
       closed = true;
       const stopped = searchClient.close();
+      await importer.close();
       db.close();
       await stopped;
     },
-    createConversation: (init = {}) => run('creating a conversation', () => db.tx(() => toConversation(insertConversation(db, init)))),
+    createConversation: (init = {}) => run('creating a conversation', () => tx(() => toConversation(insertConversation(db, init)))),
     getConversation: (id) => run('reading a conversation', () => {
       const r = conversationRow(db, id);
       return r && toConversation(r);
@@ -178,30 +199,30 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
       const limit = o.limit ?? -1;
       return (db.stmt('SELECT * FROM conversations ORDER BY pinned DESC, updated_at DESC, seq DESC LIMIT ?').all(limit) as unknown as ConversationRow[]).map(toConversation);
     }),
-    updateConversation: (id, patch) => run('saving a conversation', () => db.tx(() => toConversation(patchConversation(db, id, patch)))),
+    updateConversation: (id, patch) => run('saving a conversation', () => tx(() => toConversation(patchConversation(db, id, patch)))),
     deleteConversation: (id) => {
-      const done = run('deleting a conversation', () => db.tx(() => removeConversation(db, id)));
+      const done = run('deleting a conversation', () => tx(() => removeConversation(db, id)));
       if (done) scrub();
       return done;
     },
-    addMessage: (init) => run('saving a message', () => db.tx(() => toMessage(appendMessage(db, init)))),
-    updateMessage: (id, patch) => run('saving a message', () => db.tx(() => toMessage(patchMessage(db, id, patch)))),
+    addMessage: (init) => run('saving a message', () => tx(() => toMessage(appendMessage(db, init)))),
+    updateMessage: (id, patch) => run('saving a message', () => tx(() => toMessage(patchMessage(db, id, patch)))),
     getMessage: (id) => run('reading a message', () => {
       const r = messageRow(db, id);
       return r && toMessage(r);
     }),
     deleteMessage: (id) => {
-      const c = run('deleting a message', () => db.tx(() => toConversation(removeMessage(db, id))));
+      const c = run('deleting a message', () => tx(() => toConversation(removeMessage(db, id))));
       scrub();
       return c;
     },
     path: (conversationId, o) => run('reading a conversation', () => readPage(db, conversationId, o)),
     pathMessages: (conversationId, leafId, o = {}) => run('reading a conversation', () => readPathMessages(db, conversationId, leafId, o.limit)),
-    switchVersion: (conversationId, messageId, o = {}) => run('switching versions', () => db.tx(() => {
+    switchVersion: (conversationId, messageId, o = {}) => run('switching versions', () => tx(() => {
       switchTo(db, conversationId, messageId);
       return readPage(db, conversationId, o.limit === undefined ? {} : { limit: o.limit });
     })),
-    recoverInterrupted: () => run('recovering interrupted answers', () => db.tx(() => recoverStreaming(db))),
+    recoverInterrupted: () => run('recovering interrupted answers', () => tx(() => recoverStreaming(db))),
     async search(query, o = {}) {
       if (typeof query !== 'string') throw invalid('The search query must be text.');
       const limit = o.limit ?? LIMITS.searchLimitDefault;
@@ -215,7 +236,11 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
     },
     exportMarkdown: (id, language) => run('exporting a conversation', () => toMarkdown(db, id, language)),
     exportJson: (id) => run('exporting a conversation', () => toParleyJson(db, id)),
-    importJson: (input) => run('importing conversations', () => db.tx(() => importDocument(db, input).conversations)),
+    importJson: (input) => run('importing conversations', () => tx(() => importDocument(db, input).conversations)),
+    async importFile(path, o) {
+      if (closed) throw new ParleyError('cancelled', 'The chat storage is closed.');
+      return importer.run(path, o);
+    },
     stats: () => run('reading statistics', () => {
       const n = (sql: string): number => Number((db.stmt(sql).get() as { n: number }).n);
       const size = (f: string): number => {

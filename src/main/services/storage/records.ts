@@ -270,21 +270,51 @@ const SLOTS_PER_SECOND = 256;
 const MAX_KEY_SECONDS = 16_725_225_600;
 
 /**
+ * What one transaction knows of the seq slots (an import's batch: nobody else writes until it commits): per key
+ * second, the next free seq in it (its end when full); per createdAt second, the first key second that may have
+ * room; the highest seq known. So a second full of messages is probed once per transaction, not per message
+ * (before: up to 64 queries for each message once 256 shared a second).
+ */
+export class SeqSlots {
+  readonly next = new Map<number, number>();
+  readonly open = new Map<number, number>();
+  top: number | undefined;
+}
+
+/**
  * A message's `seq` (its rowid and full-text rowid) is time-ordered: the second of createdAt × 256 + n, the
  * first free n (or the next seconds' slots if 256 messages share a second; past 64 s of them, max(seq) + 1).
  * Search then walks rowids newest first and stops at its limit, however many messages match; imported
  * messages sort among the others by their own dates. (Seconds rather than milliseconds keep the rowid
- * deltas, and so the full-text index, small.)
+ * deltas, and so the full-text index, small.) `slots`: what this transaction already probed (see SeqSlots).
  */
-function allocateSeq(db: Db, createdAt: number): number {
+function allocateSeq(db: Db, createdAt: number, slots: SeqSlots = new SeqSlots()): number {
   const second = Math.min(Math.max(0, Math.floor(createdAt / 1000)), MAX_KEY_SECONDS);
-  for (let k = 0; k < 64; k++) {
-    const lo = (second + k) * SLOTS_PER_SECOND;
-    const top = (db.stmt('SELECT max(seq) AS s FROM messages WHERE seq >= ? AND seq < ?').get(lo, lo + SLOTS_PER_SECOND) as { s: number | null }).s;
-    const next = top === null ? lo : top + 1;
-    if (next < lo + SLOTS_PER_SECOND) return next;
+  const taken = (seq: number): number => {
+    if (slots.top !== undefined && seq > slots.top) slots.top = seq;
+    return seq;
+  };
+  for (let key = slots.open.get(second) ?? second; key < second + 64; key++) {
+    const lo = key * SLOTS_PER_SECOND;
+    let next = slots.next.get(key);
+    if (next === undefined) {
+      const top = (db.stmt('SELECT max(seq) AS s FROM messages WHERE seq >= ? AND seq < ?').get(lo, lo + SLOTS_PER_SECOND) as { s: number | null }).s;
+      next = top === null ? lo : top + 1;
+    }
+    if (next < lo + SLOTS_PER_SECOND) {
+      slots.next.set(key, next + 1);
+      slots.open.set(second, key);
+      return taken(next);
+    }
+    slots.next.set(key, next);
   }
-  return (db.stmt('SELECT max(seq) AS s FROM messages').get() as { s: number }).s + 1;
+  slots.open.set(second, second + 64);
+  slots.top ??= (db.stmt('SELECT max(seq) AS s FROM messages').get() as { s: number }).s;
+  const seq = ++slots.top;
+  // A later message of the same transaction must not take it again through its key second's slots.
+  const key = Math.floor(seq / SLOTS_PER_SECOND);
+  if (slots.next.has(key)) slots.next.set(key, Math.max(slots.next.get(key)!, seq + 1));
+  return seq;
 }
 
 /**
@@ -297,12 +327,13 @@ export function insertMessage(
   parent: { id: string; depth: number } | null,
   init: Omit<MessageInit, 'conversationId' | 'parentId'>,
   times: { createdAt: number; updatedAt: number },
+  slots?: SeqSlots,
 ): MessageRow {
   const v = messageValues(init);
   const role = checkRole(init.role);
   const indexed = v.status === 'streaming' ? 0 : 1;
   const id = randomUUID();
-  const seq = allocateSeq(db, times.createdAt);
+  const seq = allocateSeq(db, times.createdAt, slots);
   db.stmt(`INSERT INTO messages (seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage,
     ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, created_at, updated_at, indexed, depth)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(

@@ -7,7 +7,7 @@ import { ParleyError } from '../../core/errors.ts';
 import type { Conversation, Message, MessageRole, MessageStatus } from '../../../shared/chat.ts';
 import type { Db } from './db.ts';
 import { LIMITS, tooLarge } from './limits.ts';
-import { insertConversation, insertMessage, MESSAGE_COLUMNS, mustConversation, toConversation, toMessage, type ConversationInit, type MessageInit, type MessageRow } from './records.ts';
+import { insertConversation, insertMessage, MESSAGE_COLUMNS, mustConversation, SeqSlots, toConversation, toMessage, type ConversationInit, type MessageInit, type MessageRow } from './records.ts';
 import { newestLeaf, readPathMessages } from './tree.ts';
 
 export const PARLEY_FORMAT = 'parley.conversation';
@@ -73,7 +73,7 @@ export function toParleyJson(db: Db, conversationId: string): ParleyExport {
 // ---------------------------------------------------------------- import
 
 /** One conversation to import, whatever the source format. Keys are the source's ids. */
-interface Incoming {
+export interface Incoming {
   init: ConversationInit;
   createdAt: number;
   updatedAt: number;
@@ -88,10 +88,10 @@ interface IncomingNode extends Omit<MessageInit, 'conversationId' | 'parentId'> 
   updatedAt: number;
 }
 
-const bad = (message: string): ParleyError =>
+export const bad = (message: string): ParleyError =>
   new ParleyError('protocol_error', message, { hint: "Choose a Parley JSON export or ChatGPT's conversations.json (from its data export)." });
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const time = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : fallback);
 const seconds = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v * 1000) : undefined);
@@ -146,7 +146,7 @@ function chatGptText(msg: unknown): { role: 'user' | 'assistant'; text: string }
   return text.trim() ? { role, text } : undefined;
 }
 
-function fromChatGpt(conv: unknown, index: number): { incoming: Incoming; skipped: number } {
+export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming; skipped: number } {
   if (!isObj(conv) || !isObj(conv.mapping)) throw bad(`Conversation ${index + 1} of the ChatGPT export has no "mapping".`);
   const mapping = conv.mapping as Record<string, unknown>;
   const keys = Object.keys(mapping);
@@ -202,8 +202,11 @@ function fromChatGpt(conv: unknown, index: number): { incoming: Incoming; skippe
   };
 }
 
-/** Writes one incoming conversation: parents before children, new ids, the tree and the current path kept. */
-function write(db: Db, inc: Incoming): Conversation {
+/**
+ * Writes one incoming conversation: parents before children, new ids, the tree and the current path kept.
+ * `slots`: the seq slots this transaction already probed (one SeqSlots per transaction).
+ */
+export function write(db: Db, inc: Incoming, slots: SeqSlots = new SeqSlots()): Conversation {
   const c = insertConversation(db, inc.init, { createdAt: inc.createdAt, updatedAt: inc.updatedAt });
   const children = new Map<string | null, IncomingNode[]>();
   const keys = new Set<string>();
@@ -223,7 +226,7 @@ function write(db: Db, inc: Incoming): Conversation {
   for (let i = 0; i < queue.length; i++) {
     const { node, parent } = queue[i]!;
     const { key: _k, parentKey: _p, createdAt, updatedAt, ...init } = node;
-    const row = insertMessage(db, c.id, parent, init, { createdAt, updatedAt });
+    const row = insertMessage(db, c.id, parent, init, { createdAt, updatedAt }, slots);
     ids.set(node.key, row.id);
     for (const child of children.get(node.key) ?? []) queue.push({ node: child, parent: { id: row.id, depth: row.depth } });
   }
@@ -260,7 +263,8 @@ export function importDocument(db: Db, input: string | Uint8Array): ImportResult
   } else {
     throw bad('The file is neither a Parley conversation export nor ChatGPT\'s conversations.json.');
   }
-  const conversations = items.map((it) => write(db, it.incoming));
+  const slots = new SeqSlots();
+  const conversations = items.map((it) => write(db, it.incoming, slots));
   return {
     format,
     conversations,

@@ -4,6 +4,7 @@ import { SNIPPET_MARK_END, SNIPPET_MARK_START, type Conversation, type SearchHit
 import { useChat } from '../chat-store.ts';
 import { useStore, type Section } from '../store.ts';
 import { Icon } from './Icon.tsx';
+import { ImportButton } from './ImportButton.tsx';
 
 type Group = 'pinned' | 'today' | 'yesterday' | 'week' | 'month' | 'older';
 const GROUPS: Group[] = ['pinned', 'today', 'yesterday', 'week', 'month', 'older'];
@@ -149,7 +150,6 @@ export function Sidebar(): React.JSX.Element {
   const { t } = useTranslation();
   const section = useStore((s) => s.section);
   const setSection = useStore((s) => s.setSection);
-  const setNotice = useStore((s) => s.setNotice);
   const info = useStore((s) => s.info);
   const conversations = useChat((s) => s.conversations);
   const currentId = useChat((s) => s.currentId);
@@ -158,7 +158,6 @@ export function Sidebar(): React.JSX.Element {
   const runSearch = useChat((s) => s.runSearch);
   const newChat = useChat((s) => s.newChat);
   const openHit = useChat((s) => s.openHit);
-  const importConversations = useChat((s) => s.importConversations);
   const [text, setText] = useState(query);
 
   const groups = useMemo(() => {
@@ -249,15 +248,7 @@ export function Sidebar(): React.JSX.Element {
             </li>
           ))}
           <li>
-            <button
-              type="button"
-              className="nav-button"
-              data-testid="import"
-              onClick={() => void importConversations().then((n) => n && setNotice(t('sidebar.imported', { count: n })))}
-            >
-              <span className="nav-icon" aria-hidden="true">⇪</span>
-              {t('sidebar.import')}
-            </button>
+            <ImportButton />
           </li>
         </ul>
       </nav>

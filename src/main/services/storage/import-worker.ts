@@ -1,0 +1,46 @@
+/**
+ * The import worker (a worker_threads entry): runs one import (import-file.ts) on its own connection to parley.db,
+ * so parsing and writing a large file never blocks the main process's event loop.
+ * In (workerData): { file, path, busyMs, control } where control is an Int32Array on shared memory: [0] set to 1
+ * cancels; [1] counts the app connection's writes waiting (the worker then commits and waits for them); [2] is 1
+ * while the worker holds a write transaction (the app's write waits for it to become 0).
+ * Out: { type: 'progress', progress } as it goes, then { type: 'done', result } or
+ * { type: 'error', code, message, hint } (the error as a ParleyError's fields).
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+import { configureConnection, storageError, wrapDb, type Db } from './db.ts';
+import { importFile } from './import-file.ts';
+import { CANCEL, HOLDING, WRITERS, type ImportWorkerData, type ImportWorkerMessage } from './importer.ts';
+
+const data = workerData as ImportWorkerData;
+const post = (m: ImportWorkerMessage): void => parentPort?.postMessage(m);
+const ctl = data.control;
+let db: Db | undefined;
+try {
+  const raw = new DatabaseSync(data.file, { timeout: data.busyMs, enableForeignKeyConstraints: true });
+  configureConnection(raw, data.busyMs);
+  db = wrapDb(raw, data.file);
+  const result = importFile(db, data.path, {
+    cancelled: () => Atomics.load(ctl, CANCEL) !== 0,
+    writerWaiting: () => Atomics.load(ctl, WRITERS) > 0,
+    letWritersIn: () => {
+      // Bounded: a write that never ends does not hold the import forever (SQLite's busy timeout decides then).
+      const until = Date.now() + data.busyMs;
+      for (let n = Atomics.load(ctl, WRITERS); n > 0 && Date.now() < until; n = Atomics.load(ctl, WRITERS)) {
+        Atomics.wait(ctl, WRITERS, n, 50);
+      }
+    },
+    holding: (on) => {
+      Atomics.store(ctl, HOLDING, on ? 1 : 0);
+      if (!on) Atomics.notify(ctl, HOLDING);
+    },
+    progress: (progress) => post({ type: 'progress', progress }),
+  }, data.batchMs === undefined ? {} : { batchMs: data.batchMs });
+  post({ type: 'done', result });
+} catch (e) {
+  const err = storageError(e, data.file, 'importing conversations');
+  post({ type: 'error', code: err.code, message: err.message, hint: err.hint });
+} finally {
+  db?.close();
+}

@@ -1,0 +1,11 @@
+/** How far an import of conversations is (the 'conversations:importProgress' event; main → window). */
+export interface ImportProgress {
+  /** 'importing': reading and writing; 'removing': cancelled or failed, the conversations written so far are being removed. */
+  phase: 'importing' | 'removing';
+  /** Bytes of the file read so far, of its size. */
+  bytesRead: number;
+  totalBytes: number;
+  /** Conversations and messages written so far (while removing: still to remove). */
+  conversations: number;
+  messages: number;
+}

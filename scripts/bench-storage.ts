@@ -5,6 +5,7 @@
  * searches, and a page of the long conversation's path. Prints a table; figures, not a test.
  *
  *   npm run bench:storage            (or: npm exec -- node scripts/bench-storage.ts [--messages 100000] [--keep])
+ *   … [--import-only] [--quick | --import-mb 200] [--no-old] [--no-import]: the import scenario (bench/storage-import.ts)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Message } from '../src/shared/chat.ts';
 import { openChatStore, type ChatStore } from '../src/main/services/storage/index.ts';
 import { intFlag } from './args.ts';
+import { runImportBench } from './bench/storage-import.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, def: number): number => intFlag(name, def, argv);
@@ -225,4 +227,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (!argv.includes('--import-only')) await main();
+// Issue 17: importing a large ChatGPT export (scripts/bench/storage-import.ts; --quick: 20 MB, --no-import: skip).
+if (!argv.includes('--no-import')) runImportBench(argv);

@@ -1,0 +1,141 @@
+/**
+ * The import scenario of `npm run bench:storage` (issue 17: an import froze the whole app): a generated ChatGPT
+ * export (test/helpers/chatgpt-export.ts; ~200 MB, or --import-mb N; --quick: 20 MB), and one whose messages all
+ * share one timestamp, imported the app's way (store.importFile: a worker) and, for the first, the old way
+ * (store.importJson of the whole text on the main thread, as the handler did before). Each import runs in a fresh
+ * process of its own, so its peak memory is its own: messages a second, the main thread's longest stall (the
+ * largest gap between ticks of a 5 ms timer), the peak RSS above the process's before the import. Also the worker import of a
+ * quarter of the file, to show time and memory grow with the file (linear), not faster.
+ * The generated files are kept in the temp folder (parley-bench-import-*.json) for the next run.
+ *
+ *   node scripts/bench-storage.ts --import-only [--quick | --import-mb 200] [--no-old]
+ *   node scripts/bench/storage-import.ts --child <new|old> <file>      (one measured import; prints JSON)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { openChatStore } from '../../src/main/services/storage/index.ts';
+import { writeChatGptExport, type ChatGptExportFile } from '../../test/helpers/chatgpt-export.ts';
+
+interface Measured {
+  ms: number;
+  messages: number;
+  conversations: number;
+  stallMs: number;
+  rssMb: number;
+  progressEvents: number;
+}
+
+/** One import in this process (the child side). */
+async function child(mode: 'new' | 'old', file: string): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-import-db-'));
+  const store = openChatStore({ dataDir: dir });
+  try {
+    // The worker's start is in the figures: a user's import pays it too.
+    const rss0 = process.memoryUsage().rss;
+    // The main thread's longest stall: the largest gap between ticks of a 5 ms timer (a synchronous import is one gap).
+    let longest = 0;
+    let last = performance.now();
+    const probe = setInterval(() => {
+      const tick = performance.now();
+      longest = Math.max(longest, tick - last);
+      last = tick;
+    }, 5);
+    await new Promise((r) => setTimeout(r, 20));
+    let events = 0;
+    const t = performance.now();
+    let messages: number;
+    let conversations: number;
+    if (mode === 'new') {
+      const r = await store.importFile(file, { onProgress: () => events++ });
+      messages = r.messages;
+      conversations = r.conversations.length;
+    } else {
+      // As the handler did before issue 17: read the text, import it in one transaction on this thread.
+      const text = readFileSync(file, 'utf8');
+      const list = store.importJson(text);
+      conversations = list.length;
+      messages = store.stats().messages;
+    }
+    const ms = performance.now() - t;
+    // Let the probe see the loop come back after a synchronous import.
+    await new Promise((r) => setTimeout(r, 20));
+    clearInterval(probe);
+    const peak = process.resourceUsage().maxRSS * 1024;
+    return { ms, messages, conversations, stallMs: longest, rssMb: (peak - rss0) / 1024 / 1024, progressEvents: events };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function measure(mode: 'new' | 'old', file: string): Measured {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, file], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`the ${mode} import of ${file} failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Measured;
+}
+
+/** The generated export of about `mb` MB (kept in the temp folder between runs). */
+function exportFile(mb: number, sameTime: boolean): { file: string; made: ChatGptExportFile } {
+  const file = join(tmpdir(), `parley-bench-import-${mb}mb${sameTime ? '-same-time' : ''}.json`);
+  const meta = `${file}.meta`;
+  if (existsSync(file) && existsSync(meta)) {
+    const made = JSON.parse(readFileSync(meta, 'utf8')) as ChatGptExportFile;
+    if (statSync(file).size === made.bytes) return { file, made };
+  }
+  const t = performance.now();
+  const made = writeChatGptExport(file, { bytes: mb * 1024 * 1024, ...(sameTime ? { sameTime: 1_700_000_000 } : {}) });
+  writeFileSync(meta, JSON.stringify(made));
+  console.error(`generated ${file} (${(made.bytes / 1024 / 1024).toFixed(0)} MB, ${made.messages} messages) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return { file, made };
+}
+
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+const mbOf = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** Runs the scenario and prints its table (measure | now: worker | before: synchronous | budget). */
+export function runImportBench(argv: string[]): void {
+  const quick = argv.includes('--quick');
+  const i = argv.indexOf('--import-mb');
+  const mb = i >= 0 ? Number(argv[i + 1]) : quick ? 20 : 200;
+  if (!Number.isInteger(mb) || mb < 4) throw new Error('--import-mb must be an integer of at least 4');
+  const old = !argv.includes('--no-old');
+  const started = performance.now();
+  const plain = exportFile(mb, false);
+  const same = exportFile(mb, true);
+  const quarter = exportFile(Math.round(mb / 4), false);
+
+  const now = measure('new', plain.file);
+  const nowQuarter = measure('new', quarter.file);
+  const nowSame = measure('new', same.file);
+  const before = old ? measure('old', plain.file) : undefined;
+
+  const rate = (m: Measured): string => `${n(m.messages / (m.ms / 1000))} /s`;
+  const rows: [string, string, string, string][] = [
+    [`messages a second (${mbOf(plain.made.bytes)}, ${n(plain.made.messages)} messages in ${n(plain.made.conversations)} conversations)`, rate(now), before ? rate(before) : '', '≥ 20,000 /s'],
+    ['time to import it', `${(now.ms / 1000).toFixed(1)} s`, before ? `${(before.ms / 1000).toFixed(1)} s` : '41 s (issue 17, 196 MB)', ''],
+    ["main thread's longest stall", `${now.stallMs.toFixed(0)} ms`, before ? `${n(before.stallMs)} ms` : '', '≤ 50 ms'],
+    ['peak memory above the process before it (RSS)', `${now.rssMb.toFixed(0)} MB`, before ? `${before.rssMb.toFixed(0)} MB` : '', 'linear in the file'],
+    [`the same, a quarter of the file (${mbOf(quarter.made.bytes)}): messages a second / peak RSS`, `${rate(nowQuarter)} / ${nowQuarter.rssMb.toFixed(0)} MB`, '', 'about the same rate'],
+    [`one timestamp for every message (${mbOf(same.made.bytes)}, ${n(same.made.messages)} messages): messages a second`, rate(nowSame), '', '≥ 20,000 /s'],
+    ['  time / longest stall / peak RSS', `${(nowSame.ms / 1000).toFixed(1)} s / ${nowSame.stallMs.toFixed(0)} ms / ${nowSame.rssMb.toFixed(0)} MB`, '621 s / whole import / +1.7 GB (issue 17, 195 MB)', ''],
+    ['progress events to the window', `${now.progressEvents} (${(now.progressEvents / (now.ms / 1000)).toFixed(1)} /s)`, 'none', ''],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length), 'now (worker)'.length);
+  const w2 = Math.max(...rows.map((r) => r[2].length), 'before (synchronous)'.length);
+  console.log('');
+  console.log(`Import of a generated ChatGPT export (the whole scenario took ${((performance.now() - started) / 1000).toFixed(0)} s; Node ${process.version})`);
+  console.log(`${'measure'.padEnd(w)}  ${'now (worker)'.padEnd(w1)}  ${'before (synchronous)'.padEnd(w2)}  budget`);
+  for (const [what, a, b, budget] of rows) console.log(`${what.padEnd(w)}  ${a.padEnd(w1)}  ${b.padEnd(w2)}  ${budget}`);
+}
+
+if (process.argv[2] === '--child') {
+  const r = await child(process.argv[3] as 'new' | 'old', process.argv[4]!);
+  console.log(JSON.stringify(r));
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runImportBench(process.argv.slice(2));
+}

@@ -4,6 +4,7 @@
  * (`routeSourceText`, `routeText`), the window words it in its own language from the same fields, never by
  * reading the English back.
  */
+import { fill, ROUTE_SOURCE_TEXT, ROUTE_TEXT } from './messages/en.ts';
 
 /** Why the route is what it is: a closed set, each with its values. */
 export type RouteSource =
@@ -36,29 +37,12 @@ export interface RouteFacts {
 
 /** The English words for a source (the CLI, the logs, ErrorInfo.route). */
 export function routeSourceText(s: RouteSource): string {
-  switch (s.kind) {
-    case 'loopback':
-      return 'loopback';
-    case 'none':
-      return 'proxy mode none';
-    case 'manual':
-      return 'manual';
-    case 'system':
-      return 'system';
-    case 'bypass':
-      return `bypass rule "${s.rule}"`;
-    case 'noProxy':
-      return `${s.variable} rule "${s.rule}"`;
-    case 'env':
-      return `env ${s.variable}`;
-    case 'envNone':
-      return 'env: no proxy variable set';
-  }
+  return fill(ROUTE_SOURCE_TEXT[s.kind], s);
 }
 
 /** `direct (loopback)`, `proxy http://proxy.corp:3128 (manual)`. */
 export function routeText(f: RouteFacts): string {
-  return f.via === 'direct' ? `direct (${routeSourceText(f.source)})` : `proxy ${f.proxy ?? ''} (${routeSourceText(f.source)})`;
+  return fill(ROUTE_TEXT[f.via], { proxy: f.proxy ?? '', source: routeSourceText(f.source) });
 }
 
 const SOURCE_KINDS: ReadonlySet<string> = new Set<RouteSourceKind>(['loopback', 'none', 'manual', 'system', 'bypass', 'noProxy', 'env', 'envNone']);

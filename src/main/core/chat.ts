@@ -3,7 +3,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { words } from '../../shared/messages/en.ts';
+import { fill, ROUTE_TEXT, words } from '../../shared/messages/en.ts';
 import type { ConnectionSettings } from '../../shared/settings.ts';
 import { classifyHttp } from './classify.ts';
 import { ParleyError } from './errors.ts';
@@ -74,7 +74,7 @@ export function routeFacts(route: Route): RouteFacts | undefined {
 }
 
 export function describeRoute(route: Route): string {
-  return route.kind === 'direct' ? `direct (${route.source})` : `proxy ${formatProxy(route.proxy)} (${route.source})`;
+  return route.kind === 'direct' ? fill(ROUTE_TEXT.direct, { source: route.source }) : fill(ROUTE_TEXT.proxy, { proxy: formatProxy(route.proxy), source: route.source });
 }
 
 /**

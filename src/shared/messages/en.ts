@@ -8,6 +8,7 @@
  * `said` is ": " and the provider's `words` (or nothing), `quoted` is ` ("words")` (or nothing);
  * `flagPart` is ` (--flag)` and `flagOr` is `--flag or ` for a setting's command-line `flag` (the window names none).
  */
+import type { RouteSourceKind } from '../route.ts';
 
 /** Error messages by their key (ErrorInfo.key). */
 export const ERROR_TEXT = {
@@ -343,6 +344,27 @@ export const BASE_URL_NOTES = {
 } as const satisfies Record<string, string>;
 
 /**
+ * How a request was routed, in English: the core's and the CLI's (src/shared/route.ts routeText, the core's
+ * describeRoute), the window's English (locales/en.ts network.route) and the doctor's route sentences.
+ */
+export const ROUTE_TEXT = {
+  direct: 'direct ({{source}})',
+  proxy: 'proxy {{proxy}} ({{source}})',
+} as const satisfies Record<string, string>;
+
+/** Why a route is what it is (a RouteSource by its kind, src/shared/route.ts routeSourceText), in English. */
+export const ROUTE_SOURCE_TEXT = {
+  none: 'proxy mode none',
+  loopback: 'loopback',
+  manual: 'manual',
+  system: 'system',
+  envNone: 'env: no proxy variable set',
+  env: 'env {{variable}}',
+  bypass: 'bypass rule "{{rule}}"',
+  noProxy: '{{variable}} rule "{{rule}}"',
+} as const satisfies Record<RouteSourceKind, string>;
+
+/**
  * The doctor's own sentences by their key (Worded `doctor.<key>`, src/main/services/doctor/*): its English
  * (`parley doctor`, the report) and the window's English (locales/en.ts diag.doctor.say).
  */
@@ -389,8 +411,8 @@ export const DOCTOR_TEXT = {
   works_via_shell: 'Directly it fails, but through {{proxy}} ({{variable}} of your login shell) it works.',
   works_via_system: 'Directly it fails, but through {{proxy}} (from the system settings) it works.',
   bypass: 'The provider is reachable directly: add "{{host}}" to the bypass list (or to NO_PROXY) so Parley connects to it without the proxy.',
-  route_direct: 'direct ({{source}})',
-  route_proxy: 'proxy {{proxy}} ({{source}})',
+  route_direct: ROUTE_TEXT.direct,
+  route_proxy: ROUTE_TEXT.proxy,
   tunnel_ok: 'Tunnel to {{host}}:{{port}} opened through proxy {{proxy}} ({{source}}).',
   proxy_forward_ok: 'The proxy {{host}}:{{port}} accepts connections (http:// targets are forwarded; authentication is checked with the model list).',
   stream_after: '(After {{count}} deltas.)',

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_HINTS, TLS_REASONS, type ErrorCode } from '../../../shared/errors.ts';
 import type { DOCTOR_FINDINGS, DOCTOR_VERDICTS, StepId } from '../../../shared/doctor.ts';
-import { BASE_URL_NOTES, DOCTOR_TEXT, ERROR_HINTS, ERROR_TEXT } from '../../../shared/messages/en.ts';
+import { BASE_URL_NOTES, DOCTOR_TEXT, ERROR_HINTS, ERROR_TEXT, ROUTE_SOURCE_TEXT, ROUTE_TEXT } from '../../../shared/messages/en.ts';
 
 type DoctorOnlyVerdict = (typeof DOCTOR_VERDICTS)[number];
 type DoctorFinding = (typeof DOCTOR_FINDINGS)[number];
@@ -428,16 +428,7 @@ export const en = {
         base_url_v1_missing: BASE_URL_NOTES.v1_missing,
       },
       /** How a route was chosen (the route's source), by its fixed form. */
-      sources: {
-        none: 'proxy mode none',
-        loopback: 'loopback',
-        manual: 'manual',
-        system: 'system',
-        envNone: 'env: no proxy variable set',
-        env: 'env {{variable}}',
-        bypass: 'bypass rule "{{rule}}"',
-        noProxy: '{{variable}} rule "{{rule}}"',
-      },
+      sources: ROUTE_SOURCE_TEXT,
     },
     routes: {
       legend: 'Broken-stream routes',
@@ -582,8 +573,8 @@ export const en = {
       route: 'Route',
     },
     route: {
-      direct: 'direct ({{source}})',
-      proxy: 'proxy {{proxy}} ({{source}})',
+      direct: ROUTE_TEXT.direct,
+      proxy: ROUTE_TEXT.proxy,
       proxyBare: '{{proxy}} ({{source}})',
       directShort: 'direct',
     },

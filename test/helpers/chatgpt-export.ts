@@ -7,7 +7,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 export interface ChatGptExportOptions {
-  /** Stop adding conversations once the file has about this many bytes. */
+  /** The file's size at most (it stops before the conversation that would pass it; at least one conversation). */
   bytes: number;
   /** Messages (user + assistant) per conversation (default 40). */
   messagesPerConversation?: number;
@@ -73,9 +73,15 @@ export function writeChatGptExport(path: string, opts: ChatGptExportOptions): Ch
         };
         parent = id;
       }
-      messages += per;
       const conv = { title: `Conversation ${c} 对话`, create_time: opts.sameTime ?? start, update_time: opts.sameTime ?? start + per * 30, mapping, moderation_results: [], current_node: parent, plugin_ids: null, conversation_id: `conv-${c}`, default_model_slug: 'gpt-4o', id: `conv-${c}` };
-      out(`${c ? ',' : ''}\n${JSON.stringify(conv)}`);
+      const piece = `${c ? ',' : ''}\n${JSON.stringify(conv)}`;
+      // Never past the size asked for (an import's bound is a size), except for a first conversation.
+      if (c > 0 && bytes + Buffer.byteLength(piece) + 3 > opts.bytes) {
+        conversations--;
+        break;
+      }
+      out(piece);
+      messages += per;
     }
     out('\n]\n');
   } finally {

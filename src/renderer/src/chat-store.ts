@@ -1,7 +1,12 @@
 /**
  * The chat's state in the window: the conversation list, the open conversation's shown path, answers being
- * written (by message id, fed by 'chat:stream' events that main sends at most once a frame), search, and the
+ * written (by message id, fed by 'chat:stream' events that main sends about once a frame), search, and the
  * failure to show as a card. Actions talk to main through api.ts and never throw.
+ *
+ * An answer's deltas are gathered and committed at most once an animation frame (one render for however many
+ * events arrived: a window that fell behind catches up in one step, not one render per event), in order and
+ * exactly; any other event of the stream (a notice, the end, a title) commits what was gathered first, at once.
+ * A window that draws no frames (hidden) commits by a timer instead.
  */
 import { create } from 'zustand';
 import { PAGE_SIZE, type ChatStreamEvent, type Conversation, type ConversationPage, type Message, type PathMessage, type SearchHit, type StreamNotice } from '../../shared/chat.ts';
@@ -10,6 +15,7 @@ import type { BootState, ConversationPatch, NetState, NetStatus, SendResult } fr
 import { call } from './api.ts';
 import { log } from './log.ts';
 import i18n from './i18n.ts';
+import { timedCommit } from './stream-probe.ts';
 
 const PAGE = PAGE_SIZE;
 
@@ -122,6 +128,22 @@ export function withRecent<T>(record: Readonly<Record<string, T>>, key: string, 
   return rest;
 }
 
+/** Gathered deltas are committed by this timer when no animation frame came first (a hidden window draws none). */
+export const STREAM_COMMIT_FALLBACK_MS = 100;
+
+/** One answer's deltas gathered since the last commit. */
+interface Gathered {
+  requestId: string;
+  conversationId: string;
+  /** The first event's base (the text the message had before this request: Continue), when it carried one. */
+  base?: string;
+  text: string[];
+  reasoning: string[];
+  /** The last event's seq. */
+  seq: number;
+  events: number;
+}
+
 let searchSeq = 0;
 /** Requests of main (queued questions) whose messages made the window read its conversation again: once each. */
 const refreshedFor = new Set<string>();
@@ -132,6 +154,7 @@ export const useChat = create<ChatState>()((set, get) => {
     log.warn(context, error);
   };
   const afterSend = (r: SendResult): void => {
+    commitGathered();
     const { page, finished } = get();
     // The answer may already have ended (its events overtook this call's result).
     const done = finished[r.requestId];
@@ -147,6 +170,62 @@ export const useChat = create<ChatState>()((set, get) => {
       actionError: null,
     }));
   };
+  // Deltas gathered since the last commit, by message id; committed at the next animation frame (or timer).
+  let gathered = new Map<string, Gathered>();
+  let frame: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Commits the gathered deltas now (one state change for all of them). */
+  const commitGathered = (): void => {
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    if (timer !== undefined) clearTimeout(timer);
+    frame = timer = undefined;
+    if (!gathered.size) return;
+    const batch = gathered;
+    gathered = new Map();
+    set((s) => {
+      const live = { ...s.live };
+      let seen = s.seen;
+      for (const [messageId, g] of batch) {
+        const known = live[messageId];
+        // A request this window has not seen yet starts from the text the message had before it (Continue).
+        const cur = known && known.requestId === g.requestId ? known : { requestId: g.requestId, conversationId: g.conversationId, text: g.base ?? '', reasoning: '', seq: 0, startedAt: Date.now() };
+        live[messageId] = { ...cur, seq: g.seq, text: cur.text + g.text.join(''), reasoning: cur.reasoning + g.reasoning.join(''), ...(cur.notice?.kind === 'retry' ? { notice: undefined } : {}) };
+        seen = withRecent(seen, g.requestId, g.seq, SEEN_KEPT);
+      }
+      return { live, seen };
+    });
+  };
+  const onFrame = (): void => {
+    let n = 0;
+    for (const g of gathered.values()) n += g.events;
+    timedCommit(n, commitGathered);
+  };
+  const gather = (ev: Extract<ChatStreamEvent, { type: 'delta' }>): void => {
+    let g = gathered.get(ev.messageId);
+    if (g && g.requestId !== ev.requestId) {
+      // Another request writes this message (Continue right after a stop): the first one's deltas go first.
+      commitGathered();
+      g = undefined;
+    }
+    if (!g) {
+      g = { requestId: ev.requestId, conversationId: ev.conversationId, ...(ev.base !== undefined ? { base: ev.base } : {}), text: [], reasoning: [], seq: 0, events: 0 };
+      gathered.set(ev.messageId, g);
+    }
+    g.text.push(ev.text);
+    g.reasoning.push(ev.reasoning);
+    g.seq = ev.seq;
+    g.events++;
+    if (timer === undefined) {
+      if (typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(onFrame);
+      timer = setTimeout(onFrame, STREAM_COMMIT_FALLBACK_MS);
+    }
+  };
+  /** The last seq of a request gathered but not yet committed (0: none). */
+  const gatheredSeq = (requestId: string): number => {
+    for (const g of gathered.values()) if (g.requestId === requestId) return g.seq;
+    return 0;
+  };
+
   const replaceMessage = (m: Message): void => {
     set((s) => {
       if (!s.page || s.page.conversation.id !== m.conversationId) return {};
@@ -171,6 +250,8 @@ export const useChat = create<ChatState>()((set, get) => {
     net: null,
 
     applyBoot(boot) {
+      // Deltas gathered before the start's data are in its snapshot: committed first, then overwritten by it.
+      commitGathered();
       set((s) => {
         const live = { ...s.live };
         let seen = s.seen;
@@ -367,8 +448,11 @@ export const useChat = create<ChatState>()((set, get) => {
         if (refreshedFor.size > 200) refreshedFor.clear();
         void get().refresh();
       }
-      const seen = get().seen[ev.requestId] ?? 0;
+      const seen = Math.max(get().seen[ev.requestId] ?? 0, gatheredSeq(ev.requestId));
       if (ev.seq <= seen) return; // already folded in (a snapshot after a reload)
+      if (ev.type === 'delta') return gather(ev);
+      // Any other event comes after the deltas before it: they are committed first, at once (one render with it).
+      commitGathered();
       set((s) => ({ seen: withRecent(s.seen, ev.requestId, ev.seq, SEEN_KEPT) }));
       if (ev.type === 'title') {
         set((s) => ({
@@ -390,9 +474,7 @@ export const useChat = create<ChatState>()((set, get) => {
         const known = s.live[ev.messageId];
         // A request this window has not seen yet starts from the text the message had before it (Continue).
         const cur = known && known.requestId === ev.requestId ? known : { requestId: ev.requestId, conversationId: ev.conversationId, text: ev.base ?? '', reasoning: '', seq: 0, startedAt: Date.now() };
-        const next: LiveAnswer = ev.type === 'delta'
-          ? { ...cur, requestId: ev.requestId, seq: ev.seq, text: cur.text + ev.text, reasoning: cur.reasoning + ev.reasoning, ...(cur.notice?.kind === 'retry' ? { notice: undefined } : {}) }
-          : { ...cur, requestId: ev.requestId, seq: ev.seq, notice: ev.notice };
+        const next: LiveAnswer = { ...cur, requestId: ev.requestId, seq: ev.seq, notice: ev.notice };
         return { live: { ...s.live, [ev.messageId]: next } };
       });
     },

@@ -9,6 +9,7 @@ import { bridge } from './api.ts';
 import { useChat } from './chat-store.ts';
 import { useImport } from './import-store.ts';
 import { useStore } from './store.ts';
+import { timedStream } from './stream-probe.ts';
 
 /** Listens to one of main's events; returns the way to stop. */
 export function subscribe<E extends EventName>(event: E, listener: (payload: EventContract[E]) => void): () => void {
@@ -23,7 +24,8 @@ export function subscribe<E extends EventName>(event: E, listener: (payload: Eve
 export function wireStores(): () => void {
   const offs = [
     subscribe('doctor:step', (step) => useStore.getState().onDoctorStep(step)),
-    subscribe('chat:stream', (ev) => useChat.getState().onStream(ev)),
+    // Timed only for the benchmark (stream-probe.ts); as shipped, the listener itself.
+    subscribe('chat:stream', timedStream((ev) => useChat.getState().onStream(ev))),
     subscribe('connectivity:state', (state) => useChat.getState().onNetState(state)),
     subscribe('conversations:importProgress', (p) => useImport.getState().onProgress(p)),
   ];

@@ -134,18 +134,14 @@ function Meta({ m }: { m: PathMessage }): React.JSX.Element | null {
   return <span className="meta muted small" data-testid="message-meta">{parts.join(' · ')}</span>;
 }
 
-function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
-  const { t, i18n } = useTranslation();
-  const live = useChat((s) => s.live[m.id]);
-  const regenerate = useChat((s) => s.regenerate);
-  const retry = useChat((s) => s.retry);
-  const continueAnswer = useChat((s) => s.continueAnswer);
-  const startEdit = useChat((s) => s.startEdit);
-  const deleteMessage = useChat((s) => s.deleteMessage);
-  const stop = useChat((s) => s.stop);
-  const [copied, setCopied] = useState(false);
-  const streaming = !!live || m.status === 'streaming';
-  const text = live ? live.text : m.text;
+/**
+ * What a message says (its reasoning and its text): the only part of a row that re-renders as an answer is
+ * written (it takes the answer's text and reasoning from the store itself; the row around it, its buttons and
+ * their words, re-renders only when the message or its streaming state changes).
+ */
+const MessageBody = memo(function MessageBody({ m, streaming, language }: { m: PathMessage; streaming: boolean; language: string }): React.JSX.Element {
+  const text = useChat((s) => s.live[m.id]?.text ?? m.text);
+  const reasoning = useChat((s) => s.live[m.id]?.reasoning ?? m.reasoning);
   // The words of the search this message was opened for, marked in its text while that search stands.
   const words = useChat((s) => (s.highlight?.messageId === m.id ? s.highlight.words : null));
   const textRef = useRef<HTMLDivElement>(null);
@@ -158,24 +154,48 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
       clearHighlight();
     };
   }, [words, text]);
-  const reasoning = live ? live.reasoning : m.reasoning;
-  const labels = i18n.language === 'zh' ? markdownStrings.zh : markdownStrings.en;
+  return (
+    <>
+      {reasoning ? <Reasoning text={reasoning} ms={m.reasoningMs} live={streaming && !text} /> : null}
+      {m.role === 'user' ? (
+        <div className="user-text" data-testid="message-text" ref={textRef}>{text}</div>
+      ) : (
+        <div className="assistant-text" data-testid="message-text" ref={textRef}>
+          <Markdown text={text} streaming={streaming} onOpenLink={openLink} onLoadImage={loadImage} labels={language === 'zh' ? markdownStrings.zh : markdownStrings.en} />
+          {streaming && !text && !reasoning ? <Typing /> : null}
+        </div>
+      )}
+    </>
+  );
+});
+
+function Typing(): React.JSX.Element {
+  const { t } = useTranslation();
+  return <span className="typing" aria-label={t('chat.status.streaming')} />;
+}
+
+function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
+  const { t, i18n } = useTranslation();
+  // Whether an answer is being written here and its notice: not its text (MessageBody takes that).
+  const liveNow = useChat((s) => !!s.live[m.id]);
+  const notice = useChat((s) => s.live[m.id]?.notice);
+  const regenerate = useChat((s) => s.regenerate);
+  const retry = useChat((s) => s.retry);
+  const continueAnswer = useChat((s) => s.continueAnswer);
+  const startEdit = useChat((s) => s.startEdit);
+  const deleteMessage = useChat((s) => s.deleteMessage);
+  const stop = useChat((s) => s.stop);
+  const [copied, setCopied] = useState(false);
+  const streaming = liveNow || m.status === 'streaming';
+  const text = m.text;
   const isUser = m.role === 'user';
   const canResume = !streaming && (m.status === 'stopped' || m.status === 'interrupted');
 
   return (
     <article className={`message message-${m.role}`} data-testid="message" data-role={m.role} data-status={streaming ? 'streaming' : m.status} data-id={m.id} aria-label={isUser ? t('chat.you') : t('chat.assistant')}>
       <div className="message-body">
-        {reasoning ? <Reasoning text={reasoning} ms={m.reasoningMs} live={streaming && !text} /> : null}
-        {isUser ? (
-          <div className="user-text" data-testid="message-text" ref={textRef}>{text}</div>
-        ) : (
-          <div className="assistant-text" data-testid="message-text" ref={textRef}>
-            <Markdown text={text} streaming={streaming} onOpenLink={openLink} onLoadImage={loadImage} labels={labels} />
-            {streaming && !text && !reasoning ? <span className="typing" aria-label={t('chat.status.streaming')} /> : null}
-          </div>
-        )}
-        {live?.notice ? <Notice notice={live.notice} /> : null}
+        <MessageBody m={m} streaming={streaming} language={i18n.language} />
+        {notice ? <Notice notice={notice} /> : null}
         {!streaming && (m.status === 'stopped' || m.status === 'interrupted') ? (
           <p className="muted small status-line" data-testid="status-line">{t(`chat.status.${m.status}`)}{m.status === 'interrupted' && m.error ? `${i18n.language === 'zh' ? '' : ' '}${errorMessage(m.error)}` : ''}</p>
         ) : null}

@@ -2,7 +2,7 @@
  * The conversation as a virtualized list (virtua): only the rows on screen exist. It opens at the latest
  * message and, while the user is at the bottom, stays there as the content grows, whatever grows it (a
  * streaming answer, a diagram or formula typeset after the answer ended, an error card): a ResizeObserver on
- * the list's content follows it, at most once a frame, with no work per stream event. Content that grows while
+ * the rendered rows follows it, at most once a frame, with no work per stream event. Content that grows while
  * the user has scrolled up offers "Jump to latest" instead. A search hit scrolls to its message.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
@@ -76,24 +76,53 @@ export function MessageList(): React.JSX.Element {
     else setShowJump(true);
   }, [messages.length, arriving, toEnd]);
 
-  // Content that grows (a streaming answer, a diagram drawn after the answer, an error card): the list's
-  // content box changes size; at the bottom, stay there; scrolled up, offer the jump.
-  const follow = useRef(toEnd);
-  follow.current = toEnd;
+  // Content that grows (a streaming answer, a diagram drawn after the answer, an error card): a rendered row
+  // grows; at the bottom, stay there; scrolled up, offer the jump. The observer's callback runs once a frame,
+  // after that frame's layout, and follows with one scroll write: nothing per stream event, and no scrollToIndex
+  // (whose measuring loop scrolls again on every size change for a while). The rows are observed, not virtua's
+  // content box: virtua sets that box's height from its own observer of the rows, inside the same loop, where a
+  // shallower box's change is held over to the next frame (followed a frame late, and reported as a
+  // "ResizeObserver loop" error each time).
   useEffect(() => {
-    const content = wrap.current?.querySelector('.message-list')?.firstElementChild;
-    if (!content) return;
-    let last = content.getBoundingClientRect().height;
-    const ro = new ResizeObserver(() => {
-      const h = content.getBoundingClientRect().height;
-      const grew = h > last + 1;
-      last = h;
+    const scroller = wrap.current?.querySelector<HTMLElement>('.message-list');
+    const content = scroller?.firstElementChild;
+    if (!scroller || !content) return;
+    const heights = new WeakMap<Element, number>();
+    const ro = new ResizeObserver((entries) => {
+      let grew = false;
+      for (const e of entries) {
+        const h = e.borderBoxSize[0]?.blockSize ?? e.contentRect.height;
+        const before = heights.get(e.target);
+        heights.set(e.target, h);
+        if (before !== undefined && h > before + 1) grew = true;
+      }
       if (!grew) return;
-      if (atBottom.current) follow.current();
+      if (atBottom.current) scroller.scrollTop = scroller.scrollHeight;
       else setShowJump(true);
     });
-    ro.observe(content);
-    return () => ro.disconnect();
+    // Rows come and go as the list scrolls: a new one is observed at the next frame (observed during the
+    // observer's own loop, it would be held over as well).
+    let added: Element[] = [];
+    let frame = 0;
+    const observeAdded = (): void => {
+      frame = 0;
+      for (const row of added) if (row.isConnected) ro.observe(row);
+      added = [];
+    };
+    const mo = new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) if (n instanceof Element) added.push(n);
+        for (const n of r.removedNodes) if (n instanceof Element) ro.unobserve(n);
+      }
+      if (added.length && !frame) frame = requestAnimationFrame(observeAdded);
+    });
+    mo.observe(content, { childList: true });
+    for (const row of content.children) ro.observe(row);
+    return () => {
+      mo.disconnect();
+      ro.disconnect();
+      cancelAnimationFrame(frame);
+    };
   }, [conversationId]);
 
   const onScroll = (offset: number): void => {

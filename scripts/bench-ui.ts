@@ -48,6 +48,7 @@ import { openChatStore } from '../src/main/services/storage/index.ts';
 import { startWebHost } from '../e2e/web-host.ts';
 import { appEnv, launchChromium, prng, waitForExpression, writeSettings } from './ui-common.ts';
 import { intFlag } from './args.ts';
+import { measureStreamUnderLoad, streamRows, type StreamBenchContext, type StreamLoadResult } from './bench/ui-stream.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -471,6 +472,7 @@ window.__baseline = {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      const readAt = performance.now();
       buf += decoder.decode(value, { stream: true });
       let i;
       while ((i = buf.indexOf('\\n\\n')) >= 0) {
@@ -486,6 +488,8 @@ window.__baseline = {
       // Following the answer once per network read, not per delta (per delta, every scrollHeight read would lay
       // out the 10,000 messages again: a strawman rather than what a peer app does).
       list.scrollTop = list.scrollHeight;
+      // A network read's handling, for the benchmark's per-event cost (scripts/bench/ui-stream.ts).
+      window.__parleyStreamProbe?.events.push(readAt, performance.now());
     }
     a.setAttribute('data-status', 'complete');
   },
@@ -763,6 +767,35 @@ function initialJs(): { initial: JsSize[]; lazy: { name: string; files: JsSize[]
   };
 }
 
+// ================================================================ streaming under load, per-event cost
+
+/** scripts/bench/ui-stream.ts's scenario, `runs` times per target (alternating which goes first). */
+async function streamScenario(runs: number, s: Seed, upstream: UpstreamHandle, browser: Browser, baselineUrl: string, dirs: string[], log: (s: string) => void): Promise<{ parley: StreamLoadResult; baseline?: StreamLoadResult }[]> {
+  const ctx: StreamBenchContext = {
+    browser, probeScript, sentinel: SENTINEL, marker: MARKER, question: QUESTION, answer: streamedAnswer(), upstreamUrl: upstream.url,
+    arm: (text) => upstream.arm(text), within, waitForExpression,
+    async open(mode) {
+      if (mode === 'baseline') return { url: baselineUrl, close: async () => undefined };
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-ui-run-'));
+      dirs.push(dataDir);
+      cpSync(s.dir, dataDir, { recursive: true });
+      const host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: appEnv(dataDir) });
+      return { url: host.url, close: () => host.close() };
+    },
+  };
+  const out: { parley: StreamLoadResult; baseline?: StreamLoadResult }[] = [];
+  for (let r = 0; r < runs; r++) {
+    const one: { parley?: StreamLoadResult; baseline?: StreamLoadResult } = {};
+    const order: Mode[] = argv.includes('--no-baseline') ? ['parley'] : r % 2 === 0 ? ['parley', 'baseline'] : ['baseline', 'parley'];
+    for (const mode of order) {
+      const x = (one[mode] = await measureStreamUnderLoad(ctx, mode));
+      log(`stream run ${r + 1} ${mode.padEnd(8)}: per event p50/p95/max ${fmt(x.quiet.perEvent.p50, 2)}/${fmt(x.quiet.perEvent.p95, 2)}/${fmt(x.quiet.perEvent.max, 1)} ms (${x.quiet.perEvent.n} events, commits p50/p95 ${fmt(x.quiet.perCommit.p50, 2)}/${fmt(x.quiet.perCommit.p95, 2)} ms); quiet frames p95 ${fmt(x.quiet.frames.p95, 1)} ms, long tasks ${x.quiet.longtasks.count}; under load (busy child ${fmt(x.loaded.busyCores, 2)} cores): frames p50/p95/max ${fmt(x.loaded.frames.p50, 1)}/${fmt(x.loaded.frames.p95, 1)}/${fmt(x.loaded.frames.max, 1)} ms, ${x.loaded.over25} > 25 ms, long tasks ${x.loaded.longtasks.count} (max ${fmt(x.loaded.longtasks.maxMs)} ms), per event p50/p95 ${fmt(x.loaded.perEvent.p50, 2)}/${fmt(x.loaded.perEvent.p95, 2)} ms`);
+    }
+    out.push(one as { parley: StreamLoadResult; baseline?: StreamLoadResult });
+  }
+  return out;
+}
+
 // ================================================================ main
 
 const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '—');
@@ -788,7 +821,9 @@ async function main(): Promise<void> {
     browser = await launchChromium();
     const js = initialJs();
     const results: { parley: RunResult; baseline: RunResult }[] = [];
-    for (let r = 0; r < runs; r++) {
+    // --stream-only: only the streaming-under-load scenario (scripts/bench/ui-stream.ts); --no-baseline skips its baseline.
+    const streamOnly = argv.includes('--stream-only');
+    for (let r = 0; r < (streamOnly ? 0 : runs); r++) {
       const one: Partial<{ parley: RunResult; baseline: RunResult }> = {};
       // Alternate which goes first, so neither always gets the warmer machine.
       const order: Mode[] = r % 2 === 0 ? ['parley', 'baseline'] : ['baseline', 'parley'];
@@ -811,10 +846,17 @@ async function main(): Promise<void> {
       }
       results.push(one as { parley: RunResult; baseline: RunResult });
     }
+    const streamRuns = await streamScenario(runs, s, upstream, browser, baseline.url, dirs, log);
+    if (streamOnly) {
+      if (asJson) return void process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: browser.version(), stream: streamRuns }, null, 2)}\n`);
+      log('');
+      for (const r of streamRows(streamRuns)) log(r.join(' | '));
+      return;
+    }
 
     const version = browser.version();
     if (asJson) {
-      process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: version, js, results }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: version, js, results, stream: streamRuns }, null, 2)}\n`);
       return;
     }
 
@@ -843,6 +885,7 @@ async function main(): Promise<void> {
     row('stream: long tasks (longest)', col((r) => r.longtasks.maxMs), '', null);
     row('stream: last delta written → in the DOM', col((r) => r.lastDeltaMs), '≤ 100 ms', all((r) => r.lastDeltaMs, (x) => x <= 100));
     row('stream: last delta written → painted', col((r) => r.lastDeltaPaintMs), '', null);
+    rows.push(...streamRows(streamRuns));
     rows.push(['initial JS at start (gzip -9)', kb(initialGz), `${kb(js.baselineMarked.gz)} (marked only)`, '≤ 400 KB', initialGz <= 400 * 1024 ? 'yes' : 'NO']);
 
     const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[['figure', 'Parley', 'naive baseline', 'budget', 'within budget?'], ...rows].map((r) => (r[i] ?? '').length)));

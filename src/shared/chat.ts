@@ -2,6 +2,7 @@
  * The chat's data as both sides see it: conversations, messages (a tree of versions), search hits and the
  * stream events main pushes while an answer is written. Plain data only (it crosses IPC).
  */
+import type { AnswerEnding, AnswerUsage, ThinkingChoice } from './answer.ts';
 import type { ErrorInfo } from './errors.ts';
 
 export type MessageRole = 'system' | 'user' | 'assistant';
@@ -17,10 +18,15 @@ export const PAGE_SIZE = 60;
 export const MESSAGE_STATUSES = ['complete', 'streaming', 'stopped', 'interrupted', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-export interface TokenUsage {
-  inputTokens?: number;
-  outputTokens?: number;
-  totalTokens?: number;
+/** A message's token usage (and cost): see shared/answer.ts. */
+export type TokenUsage = AnswerUsage;
+
+/** A conversation's own request parameters; absent ones take the provider's defaults. */
+export interface ConversationParams {
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  thinking?: ThinkingChoice;
 }
 
 /** How an answer travelled: the route (direct / proxy and why), retries, and a streaming → whole fallback. */
@@ -53,7 +59,10 @@ export interface Message {
   /** Milliseconds of reasoning (first to last reasoning delta). */
   reasoningMs?: number;
   routeInfo?: MessageRoute;
+  /** The provider's own finish value, as sent (`ending` says what it means). */
   finishReason?: string;
+  /** How the answer ended, normalised (absent on older messages and on user messages). */
+  ending?: AnswerEnding;
   createdAt: number;
   updatedAt: number;
 }
@@ -73,6 +82,8 @@ export interface Conversation {
   currentLeafId: string | null;
   /** The unsent text of the composer. */
   draft: string;
+  /** Request parameters of this conversation ({} : the provider's defaults). */
+  params: ConversationParams;
 }
 
 /** One message on the shown path, with where it sits among its siblings (‹ 2/3 ›). */

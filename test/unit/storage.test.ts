@@ -249,6 +249,26 @@ describe('conversations', () => {
     }
   });
 
+  it("a conversation's parameters and an answer's ending are kept, exported and imported", () => {
+    const s = tempStore();
+    const c = s.createConversation({ title: 'P', params: { temperature: 0.2, thinking: { mode: 'off' } } });
+    expect(c.params).toEqual({ temperature: 0.2, thinking: { mode: 'off' } });
+    expect(s.createConversation({}).params).toEqual({});
+    expect(s.updateConversation(c.id, { params: { maxTokens: 900 } }).params).toEqual({ maxTokens: 900 });
+    s.addMessage({ conversationId: c.id, role: 'user', text: 'q' });
+    const a = s.addMessage({ conversationId: c.id, role: 'assistant', text: 'cut', finishReason: 'max_tokens', ending: { reason: 'length', raw: 'max_tokens' } });
+    expect(s.getMessage(a.id)?.ending).toEqual({ reason: 'length', raw: 'max_tokens' });
+    const doc = s.exportJson(c.id);
+    // An unknown reason in a file is not taken as an ending.
+    const bad = structuredClone(doc);
+    (bad.messages[1] as { ending: unknown }).ending = { reason: 'exploded' };
+    const [back] = s.importJson(JSON.stringify(doc));
+    const [odd] = s.importJson(JSON.stringify(bad));
+    const answers = (id: string) => s.path(id).messages.filter((m) => m.role === 'assistant');
+    expect(answers(back!.id)[0]?.ending).toEqual({ reason: 'length', raw: 'max_tokens' });
+    expect(answers(odd!.id)[0]?.ending).toBeUndefined();
+  });
+
   it('deleting a conversation removes it, its messages and nothing else', () => {
     const s = tempStore();
     const a = s.createConversation({ title: 'A' });

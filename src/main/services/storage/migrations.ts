@@ -11,6 +11,7 @@
  * - messages_fts / titles_fts: FTS5 trigram indexes over messages.text and conversations.title, with
  *   external content (no second copy of the text) and `secure-delete` (deleted text leaves the index). The
  *   store keeps them in sync itself: a message is indexed once it is no longer streaming.
+ * - messages.ending / conversations.params: JSON (an answer's AnswerEnding; a conversation's ConversationParams).
  * - messages_grams: the characters and character pairs of each indexed message (grams.ts), for words of 1 or 2
  *   characters, which the trigram index cannot find; contentless, kept in step with messages_fts.
  */
@@ -114,6 +115,15 @@ export const MIGRATIONS: readonly Migration[] = [
     // Words of 1 or 2 characters were a LIKE scan of every message when few matched; grams.ts finds them at once.
     name: 'the short-word index (messages_grams)',
     up: createGrams,
+  },
+  {
+    // How an answer ended as data (shared/answer.ts AnswerEnding; finish_reason keeps the provider's own value), and
+    // each conversation's own parameters (temperature, top_p, max tokens, thinking; shared/chat.ts ConversationParams).
+    name: 'answer endings and conversation parameters',
+    up: `
+      ALTER TABLE messages ADD COLUMN ending TEXT CHECK (ending IS NULL OR json_valid(ending));
+      ALTER TABLE conversations ADD COLUMN params TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params));
+    `,
   },
 ];
 

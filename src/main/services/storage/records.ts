@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ParleyError } from '../../core/errors.ts';
-import { MESSAGE_STATUSES, type Conversation, type Message, type MessageRole, type MessageStatus } from '../../../shared/chat.ts';
+import type { AnswerEnding } from '../../../shared/answer.ts';
+import { MESSAGE_STATUSES, type Conversation, type ConversationParams, type Message, type MessageRole, type MessageStatus } from '../../../shared/chat.ts';
 import type { Db } from './db.ts';
 import { indexGrams, unindexGrams } from './grams.ts';
 import { checkBytes, checkJson, checkMs, checkName, checkTitle, invalid, LIMITS, tooLarge } from './limits.ts';
@@ -18,12 +19,13 @@ export interface ConversationInit {
   contextMessages?: number;
   pinned?: boolean;
   draft?: string;
+  params?: ConversationParams;
 }
 
 /** Changes to a conversation. None of them bumps updatedAt: the list follows activity (a new message), not renames or settings. */
-export type ConversationPatch = Partial<Pick<Conversation, 'title' | 'providerId' | 'model' | 'systemPrompt' | 'contextMessages' | 'pinned' | 'draft' | 'currentLeafId'>>;
+export type ConversationPatch = Partial<Pick<Conversation, 'title' | 'providerId' | 'model' | 'systemPrompt' | 'contextMessages' | 'pinned' | 'draft' | 'currentLeafId' | 'params'>>;
 
-type MessageMeta = 'error' | 'providerId' | 'model' | 'usage' | 'ttftMs' | 'durationMs' | 'reasoningMs' | 'routeInfo' | 'finishReason';
+type MessageMeta = 'error' | 'providerId' | 'model' | 'usage' | 'ttftMs' | 'durationMs' | 'reasoningMs' | 'routeInfo' | 'finishReason' | 'ending';
 
 export interface MessageInit extends Partial<Pick<Message, 'text' | 'reasoning' | 'status' | MessageMeta>> {
   conversationId: string;
@@ -49,6 +51,7 @@ export interface ConversationRow {
   current_leaf_id: string | null;
   draft: string;
   message_count: number;
+  params: string;
 }
 
 export interface MessageRow {
@@ -69,13 +72,14 @@ export interface MessageRow {
   reasoning_ms: number | null;
   route_info: string | null;
   finish_reason: string | null;
+  ending: string | null;
   created_at: number;
   updated_at: number;
   indexed: number;
   depth: number;
 }
 
-export const MESSAGE_COLUMNS = 'seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage, ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, created_at, updated_at, indexed, depth';
+export const MESSAGE_COLUMNS = 'seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage, ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, created_at, updated_at, indexed, depth';
 
 export function toConversation(r: ConversationRow): Conversation {
   return {
@@ -90,6 +94,7 @@ export function toConversation(r: ConversationRow): Conversation {
     updatedAt: r.updated_at,
     currentLeafId: r.current_leaf_id,
     draft: r.draft,
+    params: JSON.parse(r.params) as ConversationParams,
   };
 }
 
@@ -114,6 +119,7 @@ export function toMessage(r: MessageRow): Message {
   if (r.reasoning_ms !== null) m.reasoningMs = r.reasoning_ms;
   if (r.route_info !== null) m.routeInfo = JSON.parse(r.route_info);
   if (r.finish_reason !== null) m.finishReason = r.finish_reason;
+  if (r.ending !== null) m.ending = JSON.parse(r.ending) as AnswerEnding;
   return m;
 }
 
@@ -178,8 +184,8 @@ export function insertConversation(db: Db, init: ConversationInit, times?: { cre
   const now = Date.now();
   const id = randomUUID();
   const title = checkTitle(init.title ?? '');
-  const { lastInsertRowid } = db.stmt(`INSERT INTO conversations (id, title, provider_id, model, system_prompt, context_messages, pinned, created_at, updated_at, draft)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+  const { lastInsertRowid } = db.stmt(`INSERT INTO conversations (id, title, provider_id, model, system_prompt, context_messages, pinned, created_at, updated_at, draft, params)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     id,
     title,
     checkName('providerId', init.providerId),
@@ -190,6 +196,7 @@ export function insertConversation(db: Db, init: ConversationInit, times?: { cre
     times?.createdAt ?? now,
     times?.updatedAt ?? now,
     checkBytes('The draft', init.draft ?? '', LIMITS.draftBytes),
+    checkJson('params', init.params ?? {}) ?? '{}',
   );
   indexTitle(db, Number(lastInsertRowid), title);
   return mustConversation(db, id);
@@ -205,6 +212,7 @@ export function patchConversation(db: Db, id: string, patch: ConversationPatch):
   if (patch.contextMessages !== undefined) next.context_messages = checkContextMessages(patch.contextMessages);
   if (patch.pinned !== undefined) next.pinned = patch.pinned ? 1 : 0;
   if (patch.draft !== undefined) next.draft = checkBytes('The draft', patch.draft ?? '', LIMITS.draftBytes);
+  if (patch.params !== undefined) next.params = checkJson('params', patch.params ?? {}) ?? '{}';
   if (patch.currentLeafId !== undefined) {
     if (patch.currentLeafId !== null) {
       const m = mustMessage(db, patch.currentLeafId);
@@ -213,8 +221,8 @@ export function patchConversation(db: Db, id: string, patch: ConversationPatch):
     next.current_leaf_id = patch.currentLeafId;
   }
   db.stmt(`UPDATE conversations SET title = ?, provider_id = ?, model = ?, system_prompt = ?, context_messages = ?, pinned = ?, draft = ?,
-    current_leaf_id = ?, updated_at = ? WHERE seq = ?`).run(
-    next.title, next.provider_id, next.model, next.system_prompt, next.context_messages, next.pinned, next.draft, next.current_leaf_id, next.updated_at, old.seq,
+    current_leaf_id = ?, updated_at = ?, params = ? WHERE seq = ?`).run(
+    next.title, next.provider_id, next.model, next.system_prompt, next.context_messages, next.pinned, next.draft, next.current_leaf_id, next.updated_at, next.params, old.seq,
   );
   if (next.title !== old.title) {
     unindexTitle(db, old.seq, old.title);
@@ -262,6 +270,7 @@ function messageValues(m: Omit<MessageInit, 'conversationId' | 'parentId'> | (Me
     reasoning_ms: checkMs('reasoningMs', m.reasoningMs),
     route_info: checkJson('routeInfo', m.routeInfo),
     finish_reason: checkName('finishReason', m.finishReason),
+    ending: checkJson('ending', m.ending),
   };
 }
 
@@ -335,10 +344,10 @@ export function insertMessage(
   const id = randomUUID();
   const seq = allocateSeq(db, times.createdAt, slots);
   db.stmt(`INSERT INTO messages (seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage,
-    ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, created_at, updated_at, indexed, depth)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, created_at, updated_at, indexed, depth)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     seq, id, conversationId, parent?.id ?? null, role, v.text, v.reasoning, v.status, v.error, v.provider_id, v.model, v.usage,
-    v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, times.createdAt, times.updatedAt, indexed, parent ? parent.depth + 1 : 0,
+    v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, v.ending, times.createdAt, times.updatedAt, indexed, parent ? parent.depth + 1 : 0,
   );
   if (indexed) indexMessage(db, seq, v.text);
   return { seq, id, conversation_id: conversationId, parent_id: parent?.id ?? null, role, ...v, created_at: times.createdAt, updated_at: times.updatedAt, indexed, depth: parent ? parent.depth + 1 : 0 };
@@ -385,8 +394,8 @@ export function patchMessage(db: Db, id: string, patch: MessagePatch): MessageRo
   const now = Math.max(Date.now(), old.updated_at);
   if (old.indexed && (!indexed || v.text !== old.text)) unindexMessage(db, old.seq, old.text);
   db.stmt(`UPDATE messages SET text = ?, reasoning = ?, status = ?, error = ?, provider_id = ?, model = ?, usage = ?, ttft_ms = ?, duration_ms = ?,
-    reasoning_ms = ?, route_info = ?, finish_reason = ?, updated_at = ?, indexed = ? WHERE seq = ?`).run(
-    v.text, v.reasoning, v.status, v.error, v.provider_id, v.model, v.usage, v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, now, indexed, old.seq,
+    reasoning_ms = ?, route_info = ?, finish_reason = ?, ending = ?, updated_at = ?, indexed = ? WHERE seq = ?`).run(
+    v.text, v.reasoning, v.status, v.error, v.provider_id, v.model, v.usage, v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, v.ending, now, indexed, old.seq,
   );
   if (indexed && (!old.indexed || v.text !== old.text)) indexMessage(db, old.seq, v.text);
   return { ...old, ...v, updated_at: now, indexed };

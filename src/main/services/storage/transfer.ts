@@ -4,6 +4,7 @@
  * conversation, the usual field limits) and atomic: the caller runs it in one transaction.
  */
 import { ParleyError } from '../../core/errors.ts';
+import { isFinishReason, type AnswerEnding, type FinishReason } from '../../../shared/answer.ts';
 import type { Conversation, Message, MessageRole, MessageStatus } from '../../../shared/chat.ts';
 import type { Db } from './db.ts';
 import { LIMITS, tooLarge } from './limits.ts';
@@ -91,6 +92,14 @@ interface IncomingNode extends Omit<MessageInit, 'conversationId' | 'parentId'> 
 export const bad = (message: string): ParleyError =>
   new ParleyError('protocol_error', message, { hint: "Choose a Parley JSON export or ChatGPT's conversations.json (from its data export)." });
 
+/** An ending from a file: its closed reason, and the provider's value and category when they are short strings. */
+function endingOf(e: Record<string, unknown>): AnswerEnding {
+  const short = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
+  const raw = short(e.raw);
+  const category = short(e.category);
+  return { reason: e.reason as FinishReason, ...(raw ? { raw } : {}), ...(category ? { category } : {}) };
+}
+
 export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const time = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : fallback);
@@ -118,6 +127,7 @@ function fromParley(doc: Record<string, unknown>): Incoming {
       error: m.error as Message['error'], providerId: m.providerId as string, model: m.model as string, usage: m.usage as Message['usage'],
       ttftMs: m.ttftMs as number, durationMs: m.durationMs as number, reasoningMs: m.reasoningMs as number,
       routeInfo: m.routeInfo as Message['routeInfo'], finishReason: m.finishReason as string,
+      ...(isObj(m.ending) && isFinishReason(m.ending.reason) ? { ending: endingOf(m.ending) } : {}),
       createdAt: mCreated, updatedAt: time(m.updatedAt, mCreated),
     };
   });

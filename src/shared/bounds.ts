@@ -23,6 +23,9 @@ export const MAX_RETRIES = 10;
 /** One message typed or sent from the window. */
 export const MAX_MESSAGE_CHARS = 1_000_000;
 export const MAX_TITLE_CHARS = 500;
+/** The user's own model prices (Settings → Prices), and the highest price per million tokens they may hold. */
+export const MAX_PRICE_OVERRIDES = 500;
+export const MAX_PRICE_PER_MTOK = 100_000;
 /** The `data` of one log line from the window, as JSON (the line itself is cut at 8 KB by the logger). */
 export const MAX_LOG_DATA_CHARS = 16 * 1024;
 

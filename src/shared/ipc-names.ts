@@ -49,6 +49,8 @@ export const CHANNELS = [
   'requests:list',
   'requests:get',
   'requests:export',
+  'usage:conversation',
+  'usage:days',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -15,6 +15,10 @@ import type { RouteFacts } from './route.ts';
 import type { SecretShape } from './secret-shape.ts';
 import { jsonWithin, MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_LOG_DATA_CHARS, MAX_MESSAGE_CHARS, MAX_MODEL_CHARS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_RETRIES, MAX_TITLE_CHARS, MAX_URL_CHARS } from './bounds.ts';
 import { boundedText, durationMs, issueText, LANGUAGES, MAX_SYSTEM_PROMPT, PRESET_IDS, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, modelNamesSchema, wholeNumber, type PresetId, type ProviderEntry, type StoredSettings } from './settings.ts';
+import { CURRENCIES } from './answer.ts';
+import { MAX_USAGE_DAYS, type UsageRow, type UsageTotals } from './usage.ts';
+import { MAX_PRICE_OVERRIDES } from './bounds.ts';
+import { priceOverrideSchema } from './settings.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
 export { CHANNELS, EVENTS, EVENT_CHANNEL, methodName, type Channel, type EventName } from './ipc-names.ts';
@@ -243,6 +247,8 @@ const settingsPatch = v.strictObject({
   }))),
   ui: v.optional(v.partial(v.object({ language: v.picklist(LANGUAGES), theme: v.picklist(THEMES) }))),
   logging: v.optional(v.partial(v.object({ logContent: v.boolean() }))),
+  /** Replaces the currency choice and the whole list of the user's own prices. */
+  pricing: v.optional(v.partial(v.strictObject({ currency: v.picklist(CURRENCIES), overrides: v.pipe(v.array(priceOverrideSchema), v.maxLength(MAX_PRICE_OVERRIDES)) }))),
 });
 export type SettingsPatch = v.InferInput<typeof settingsPatch>;
 
@@ -382,6 +388,10 @@ export const CONTRACT = {
   'requests:get': { args: args([id]), result: returns<NetworkRequest | null>() },
   /** Saves one request as JSON through a save dialog; the path, or null when cancelled. */
   'requests:export': { args: args([id]), result: returns<string | null>() },
+  /** Tokens and cost of every answer in a conversation (the header's totals). */
+  'usage:conversation': { args: args([id]), result: returns<UsageTotals>() },
+  /** Usage per day, provider and model over the last `days` days, days in the window's zone (Date.getTimezoneOffset()). */
+  'usage:days': { args: args([v.strictObject({ days: wholeNumber(1, MAX_USAGE_DAYS), tzOffsetMinutes: wholeNumber(-14 * 60, 14 * 60) })]), result: returns<UsageRow[]>() },
 } as const satisfies { readonly [C in Channel]: { args: v.GenericSchema; result: unknown } };
 
 export interface EventContract {

@@ -4,6 +4,8 @@
  */
 import * as v from 'valibot';
 import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MODEL_CHARS, MAX_MODELS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_PROVIDERS, MAX_RETRIES, MAX_SYSTEM_PROMPT, MAX_URL_CHARS } from './bounds.ts';
+import { CURRENCIES } from './answer.ts';
+import { MAX_PRICE_OVERRIDES, MAX_PRICE_PER_MTOK } from './bounds.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, PRESET_IDS, PRESET_NAMES, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, presetForUrl, type Protocol } from './constants.ts';
 
 export * from './constants.ts';
@@ -172,6 +174,26 @@ export const chatDefaultsSchema = v.optional(
   {},
 );
 
+/** A price per million tokens (Settings → Prices). */
+export const pricePerMTok = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_PRICE_PER_MTOK));
+/** The user's own price for a model: wins over the shipped table (src/shared/models/prices.ts). */
+export const priceOverrideSchema = v.object({
+  model: boundedText(MAX_MODEL_CHARS, 1),
+  currency: v.picklist(CURRENCIES),
+  input: pricePerMTok,
+  output: pricePerMTok,
+  cacheRead: v.optional(pricePerMTok),
+  cacheWrite: v.optional(pricePerMTok),
+});
+/** How answers are costed: the currency where a provider publishes several (DeepSeek), and the user's own prices. */
+export const pricingSchema = v.optional(
+  v.object({
+    currency: v.optional(v.picklist(CURRENCIES), 'USD'),
+    overrides: v.optional(v.pipe(v.array(priceOverrideSchema), v.maxLength(MAX_PRICE_OVERRIDES)), []),
+  }),
+  {},
+);
+
 /**
  * What `<dataDir>/settings.json` holds: providers, the network settings (also read by the CLI), chat defaults
  * and app settings. Version 1 had one `provider`; `migrateSettings` turns it into `providers[0]`.
@@ -189,6 +211,7 @@ export const storedSettingsSchema = v.object({
     {},
   ),
   logging: loggingSchema,
+  pricing: pricingSchema,
 });
 export type StoredSettings = v.InferOutput<typeof storedSettingsSchema>;
 export type StoredSettingsInput = v.InferInput<typeof storedSettingsSchema>;

@@ -34,6 +34,7 @@ import { diagnosticsHandlers } from './handlers/diagnostics.ts';
 import { doctorHandlers } from './handlers/doctor.ts';
 import { providerHandlers } from './handlers/providers.ts';
 import { requestHandlers } from './handlers/requests.ts';
+import { usageHandlers } from './handlers/usage.ts';
 import { connectivityHandlers } from './handlers/connectivity.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import type { AppContext, Handlers } from './handlers/types.ts';
@@ -235,6 +236,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...chatHandlers(ctx),
     ...requestHandlers(ctx),
     ...connectivityHandlers(ctx),
+    ...usageHandlers(ctx),
   };
 
   const fail = (e: unknown): ErrorInfo => {

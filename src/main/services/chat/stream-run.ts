@@ -8,6 +8,7 @@ import type { Message } from '../../../shared/chat.ts';
 import { contentForLog } from '../diagnostics/logging.ts';
 import type { connectionFor } from '../settings/providers.ts';
 import { flush, sinkFor } from './batching.ts';
+import { withCost } from './cost.ts';
 import type { ChatContext, Writing } from './context.ts';
 
 export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<typeof connectionFor>, history: ChatMessage[]): Promise<Message> {
@@ -50,6 +51,8 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
   try {
     return store.updateMessage(a.messageId, {
       ...final,
+      // Costed once, here, with the prices kept beside it.
+      ...(final.usage ? { usage: withCost(final.usage, raw.provider.model, deps.settings.get().pricing) } : {}),
       ...(a.firstDeltaMs !== undefined ? { ttftMs: a.firstDeltaMs } : {}),
       durationMs: now - a.startedAt,
       ...(a.reasoningStart !== undefined ? { reasoningMs: (a.reasoningEnd ?? now) - a.reasoningStart } : {}),

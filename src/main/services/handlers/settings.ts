@@ -8,7 +8,7 @@ import { atField, checkCaFilesField, checkProxySettings, everyField } from '../s
 import { checkCaFiles as readCaFiles } from '../../core/trust.ts';
 import { maskProxyUrl } from '../settings/store.ts';
 
-const TOP = ['providers', 'defaults', 'network', 'ui', 'logging'] as const;
+const TOP = ['providers', 'defaults', 'network', 'ui', 'logging', 'pricing'] as const;
 
 export function settingsHandlers(ctx: AppContext): Handlers<'settings:get' | 'settings:set' | 'settings:pickCaFile'> {
   const { saved, current } = settingsLog(ctx);

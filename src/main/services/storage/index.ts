@@ -49,6 +49,9 @@
  *                                       conversation at a time, written in short transactions that give way to
  *                                       the app's writes; still all or nothing (a cancel or failure removes what
  *                                       was written); one import at a time (import-file.ts, importer.ts)
+ * Usage (summed from each answer's usage JSON, usage.ts)
+ *   conversationUsage(id)             → UsageTotals: tokens and cost (per currency) of every answer in it
+ *   usageByDay({ fromMs, toMs, tzOffsetMinutes }) → UsageRow[]: per day, provider and model, newest first
  * Diagnostics
  *   stats() → StoreStats;  file (the path of parley.db);  close() → Promise (the worker has stopped)
  *
@@ -71,6 +74,8 @@ import { createImporter, workerUrlBeside, type ImportRunOptions } from './import
 import { createSearchClient, defaultWorkerUrl } from './search.ts';
 import { importDocument, toMarkdown, toParleyJson, type ExportLanguage, type ImportResult, type ParleyExport } from './transfer.ts';
 import { readPage, readPathMessages, removeMessage, switchTo, type PathOptions } from './tree.ts';
+import type { UsageRow, UsageTotals } from '../../../shared/usage.ts';
+import { conversationUsage, usageByDay } from './usage.ts';
 
 export type { ConversationInit, ConversationPatch, MessageInit, MessagePatch, PathOptions, ExportLanguage, ImportResult, ImportRunOptions, ParleyExport };
 export { LIMITS } from './limits.ts';
@@ -140,6 +145,8 @@ export interface ChatStore {
   importJson(input: string | Uint8Array): Conversation[];
   importFile(path: string, opts?: ImportRunOptions): Promise<ImportResult>;
   stats(): StoreStats;
+  conversationUsage(conversationId: string): UsageTotals;
+  usageByDay(range: { fromMs: number; toMs: number; tzOffsetMinutes: number }): UsageRow[];
 }
 
 export function openChatStore(opts: ChatStoreOptions): ChatStore {
@@ -241,6 +248,8 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
       if (closed) throw new ParleyError('cancelled', 'The chat storage is closed.');
       return importer.run(path, o);
     },
+    conversationUsage: (id) => run('reading usage', () => conversationUsage(db, id)),
+    usageByDay: (r) => run('reading usage', () => usageByDay(db, r.fromMs, r.toMs, r.tzOffsetMinutes)),
     stats: () => run('reading statistics', () => {
       const n = (sql: string): number => Number((db.stmt(sql).get() as { n: number }).n);
       const size = (f: string): number => {

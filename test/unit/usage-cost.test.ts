@@ -1,0 +1,101 @@
+/** Usage and cost (issue 18): the price table, the user's prices, an answer costed once with its prices kept, and the sums storage gives. */
+import { describe, expect, it } from 'vitest';
+import { answerCost, costOf, pricesFor } from '../../src/shared/models/prices.ts';
+import { withCost } from '../../src/main/services/chat/cost.ts';
+import { rawDb, tempStore } from '../helpers/storage.ts';
+
+describe('the price table', () => {
+  it('prices dated and routed names as their model, and not a longer model as a shorter one', () => {
+    expect(pricesFor('gpt-4o-2024-08-06')?.prices).toMatchObject({ currency: 'USD', input: 2.5, output: 10, cacheRead: 1.25 });
+    expect(pricesFor('gpt-4o-mini')?.prices).toMatchObject({ input: 0.15, output: 0.6 });
+    expect(pricesFor('openai/gpt-4o-mini')?.prices.input).toBe(0.15);
+    expect(pricesFor('claude-sonnet-4-5-20250929')?.prices).toMatchObject({ input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 });
+    expect(pricesFor('my-finetune')).toBeUndefined();
+  });
+
+  it('takes the currency asked for where the provider publishes both, else the one it publishes', () => {
+    expect(pricesFor('deepseek-chat', { currency: 'CNY' })?.prices).toMatchObject({ currency: 'CNY', input: 2, output: 3, cacheRead: 0.2 });
+    expect(pricesFor('deepseek-chat', { currency: 'USD' })?.prices).toMatchObject({ currency: 'USD', input: 0.28 });
+    expect(pricesFor('qwen-plus', { currency: 'USD' })?.prices.currency).toBe('CNY');
+  });
+
+  it("the user's own price wins over the table", () => {
+    const c = pricesFor('deepseek-chat', { currency: 'USD', overrides: [{ model: 'DeepSeek-Chat', currency: 'CNY', input: 1, output: 1 }] });
+    expect(c).toEqual({ source: 'override', prices: { currency: 'CNY', input: 1, output: 1 } });
+  });
+
+  it('costs cache hits and writes at their prices and the rest at the input price', () => {
+    // 1M input of which 600k cache reads and 100k writes; 200k output.
+    const usage = { inputTokens: 1_000_000, cacheReadTokens: 600_000, cacheWriteTokens: 100_000, outputTokens: 200_000 };
+    expect(costOf(usage, { currency: 'USD', input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 })).toBeCloseTo(0.3 * 3 + 0.6 * 0.3 + 0.1 * 3.75 + 0.2 * 15, 10);
+    expect(costOf(usage, { currency: 'USD', input: 2, output: 10 })).toBeCloseTo(1 * 2 + 0.2 * 10, 10);
+    expect(costOf({}, { currency: 'USD', input: 2, output: 10 })).toBeUndefined();
+  });
+
+  it("the provider's own cost wins over any table", () => {
+    const reported = { amount: 0.0123, currency: 'USD' as const, source: 'provider' as const };
+    expect(answerCost({ inputTokens: 10, outputTokens: 10, cost: reported }, pricesFor('gpt-4o'))).toBe(reported);
+  });
+});
+
+describe('an answer costed when it ends', () => {
+  it('keeps the prices it was costed with', () => {
+    const pricing = { currency: 'CNY' as const, overrides: [] };
+    const usage = withCost({ inputTokens: 2_000_000, cacheReadTokens: 1_000_000, outputTokens: 1_000_000 }, 'deepseek-chat', pricing);
+    expect(usage?.cost).toEqual({ amount: 2 + 0.2 + 3, currency: 'CNY', source: 'table', prices: { currency: 'CNY', input: 2, output: 3, cacheRead: 0.2 } });
+    // An unknown model: tokens kept, no cost made up.
+    expect(withCost({ inputTokens: 5, outputTokens: 5 }, 'local-llama', pricing)).toEqual({ inputTokens: 5, outputTokens: 5 });
+  });
+});
+
+describe('usage totals from storage', () => {
+  it('sums a conversation, every version included, costs per currency, and counts answers without a price', () => {
+    const store = tempStore();
+    const a = store.createConversation({ title: 'a' });
+    const b = store.createConversation({ title: 'b' });
+    const q = store.addMessage({ conversationId: a.id, parentId: null, role: 'user', text: 'q', reasoning: '', status: 'complete' });
+    const answer = (conv: string, parentId: string, usage: object | undefined, providerId = 'p1', model = 'm1'): void => {
+      store.addMessage({ conversationId: conv, parentId, role: 'assistant', text: 'x', reasoning: '', status: 'complete', providerId, model, ...(usage ? { usage } : {}) });
+    };
+    answer(a.id, q.id, { inputTokens: 100, outputTokens: 50, cacheReadTokens: 40, reasoningTokens: 20, cost: { amount: 0.5, currency: 'USD', source: 'table' } });
+    answer(a.id, q.id, { inputTokens: 10, outputTokens: 5, cost: { amount: 0.25, currency: 'USD', source: 'provider' } });
+    answer(a.id, q.id, { inputTokens: 1, outputTokens: 1, cacheWriteTokens: 1, cost: { amount: 3, currency: 'CNY', source: 'table' } });
+    answer(a.id, q.id, { inputTokens: 7, outputTokens: 3 });
+    answer(a.id, q.id, undefined);
+    const qb = store.addMessage({ conversationId: b.id, parentId: null, role: 'user', text: 'q', reasoning: '', status: 'complete' });
+    answer(b.id, qb.id, { inputTokens: 1000, outputTokens: 1000, cost: { amount: 9, currency: 'USD', source: 'table' } });
+
+    expect(store.conversationUsage(a.id)).toEqual({
+      answers: 4, inputTokens: 118, outputTokens: 59, cacheReadTokens: 40, cacheWriteTokens: 1, reasoningTokens: 20,
+      cost: { USD: 0.75, CNY: 3 }, uncosted: 1,
+    });
+    expect(store.conversationUsage(store.createConversation().id)).toMatchObject({ answers: 0, inputTokens: 0, cost: {} });
+  });
+
+  it('groups by day in the window\'s time zone, provider and model', () => {
+    const store = tempStore();
+    const c = store.createConversation();
+    const q = store.addMessage({ conversationId: c.id, parentId: null, role: 'user', text: 'q', reasoning: '', status: 'complete' });
+    const at = (iso: string, providerId: string, model: string, input: number): void => {
+      const m = store.addMessage({ conversationId: c.id, parentId: q.id, role: 'assistant', text: 'x', reasoning: '', status: 'complete', providerId, model, usage: { inputTokens: input, outputTokens: 1 } });
+      rows.push({ id: m.id, at: Date.parse(iso) });
+    };
+    const rows: { id: string; at: number }[] = [];
+    at('2026-12-01T10:00:00Z', 'p1', 'm1', 1);
+    at('2026-12-01T23:30:00Z', 'p1', 'm1', 2);
+    at('2026-12-01T12:00:00Z', 'p2', 'm2', 4);
+    at('2026-12-02T01:00:00Z', 'p1', 'm1', 8);
+    // Set the creation times behind the API (the store stamps Date.now()).
+    const db = rawDb(store.file, false);
+    for (const r of rows) db.prepare('UPDATE messages SET created_at = ? WHERE id = ?').run(r.at, r.id);
+    db.close();
+
+    const range = { fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2027-01-01T00:00:00Z') };
+    const utc = store.usageByDay({ ...range, tzOffsetMinutes: 0 }).map((r) => [r.day, r.providerId, r.model, r.inputTokens]);
+    expect(utc).toEqual([['2026-12-02', 'p1', 'm1', 8], ['2026-12-01', 'p1', 'm1', 3], ['2026-12-01', 'p2', 'm2', 4]]);
+    // Beijing (UTC+8: getTimezoneOffset() = -480): 23:30 UTC on the 1st is the 2nd there.
+    const beijing = store.usageByDay({ ...range, tzOffsetMinutes: -480 }).map((r) => [r.day, r.providerId, r.inputTokens]);
+    expect(beijing).toEqual([['2026-12-02', 'p1', 10], ['2026-12-01', 'p1', 1], ['2026-12-01', 'p2', 4]]);
+    expect(store.usageByDay({ fromMs: Date.parse('2026-12-02T00:00:00Z'), toMs: range.toMs, tzOffsetMinutes: 0 }).map((r) => r.inputTokens)).toEqual([8]);
+  });
+});

@@ -23,6 +23,10 @@ export interface AnswerEnding {
   raw?: string;
   /** For content_filter: the provider's category when it names one (e.g. `sensitive`, `hate`). */
   category?: string;
+  /** For refusal: the model's refusal in its own words (OpenAI `refusal`). */
+  refusal?: string;
+  /** For tool_calls: the names of the tools the model asked for (Parley offers none yet). */
+  tools?: string[];
 }
 
 /** Currencies the price table and the providers' own cost reports use. */

@@ -7,6 +7,7 @@
  * A closed union: a fold over it is an exhaustive switch (`unreachable(ev)` in its default), so a new variant
  * is a compile error until every edge handles it.
  */
+import type { AnswerEnding, AnswerUsage } from './answer.ts';
 import type { ErrorCode } from './errors.ts';
 import type { RouteFacts } from './route.ts';
 import { secretShape, shapeText, type SecretShape } from './secret-shape.ts';
@@ -46,6 +47,12 @@ export type RequestEvent =
   | { type: 'retry'; t: number; attempt: number; delayMs: number; reason: ErrorCode; message: string; cappedFromMs?: number }
   /** The request asks for the whole answer instead of a stream (`remembered`: the route broke streams recently). */
   | { type: 'fallback'; t: number; from: 'stream'; to: 'whole'; reason: ErrorCode; remembered: boolean; untilMs?: number }
+  /** The answer's usage as the provider reported it (tokens, cache, reasoning, cost), once, before `finish`. */
+  | { type: 'usage'; t: number; usage: AnswerUsage }
+  /** How the answer ended (stop, cut at the limit, filtered, refused, tool calls), once, before `end`. */
+  | { type: 'finish'; t: number; ending: AnswerEnding }
+  /** An optional request field the endpoint refused is left out and the request asked again (`reason`: its words). */
+  | { type: 'dropped'; t: number; field: 'stream_options'; reason: string }
   /** It worked: the whole exchange, retries and fallback included, took `t`. */
   | { type: 'end'; t: number; mode?: 'stream' | 'whole'; attempts?: number }
   /** It failed with this code (the error itself is what the call throws). */

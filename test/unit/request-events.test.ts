@@ -22,6 +22,9 @@ const ONE_OF_EACH: { [K in RequestEventType]: Extract<RequestEvent, { type: K }>
   reasoning: { type: 'reasoning', t: 7, text: 'Thinking' },
   retry: { type: 'retry', t: 8, attempt: 1, delayMs: 300, reason: 'rate_limited', message: 'HTTP 429' },
   fallback: { type: 'fallback', t: 9, from: 'stream', to: 'whole', reason: 'bad_gateway', remembered: false },
+  usage: { type: 'usage', t: 10, usage: { inputTokens: 12, outputTokens: 3, cacheReadTokens: 8 } },
+  finish: { type: 'finish', t: 10, ending: { reason: 'length', raw: 'max_tokens' } },
+  dropped: { type: 'dropped', t: 5, field: 'stream_options', reason: 'Unknown field: stream_options' },
   end: { type: 'end', t: 10, mode: 'stream', attempts: 1 },
   error: { type: 'error', t: 11, code: 'connect_refused', message: 'Connection to 127.0.0.1:1 was refused.' },
 };
@@ -31,6 +34,7 @@ export function forgetful(ev: RequestEvent): string {
   switch (ev.type) {
     case 'route': case 'dns': case 'connect': case 'proxy': case 'tls': case 'request': case 'response':
     case 'first_byte': case 'delta': case 'reasoning': case 'retry': case 'fallback': case 'end':
+    case 'usage': case 'finish': case 'dropped':
       return ev.type;
     default:
       // @ts-expect-error: 'error' is not handled, so `ev` is not `never`
@@ -45,6 +49,7 @@ describe('request events', () => {
       route: ['route:route'], dns: ['dns:dns'], connect: ['connect:connect'], proxy: ['proxy:proxy'], tls: ['tls:tls'],
       request: ['request:request'], response: ['response:response', 'status:status headers'], first_byte: ['first_byte:status first_delta'],
       delta: [], reasoning: [], retry: ['retry:retry 1'], fallback: ['fallback:fallback'], end: ['end:status end'], error: [],
+      usage: [], finish: [], dropped: [],
     });
     expect(timelineEntries(ONE_OF_EACH.route)[0]?.data).toMatchObject({ via: 'proxy', proxy: 'http://127.0.0.1:3128', source: 'manual', rule: 'manual' });
     expect(timelineEntries(ONE_OF_EACH.tls)[0]?.data).toEqual({ detail: 'target api.example.test TLSv1.3 issuer Test CA', say: 'tls', where: 'target', host: 'api.example.test', protocol: 'TLSv1.3', issuer: 'Test CA' });

@@ -212,6 +212,9 @@ async function chat(argv: string[]): Promise<number> {
         case 'reasoning':
         case 'end':
         case 'error':
+        case 'usage':
+        case 'finish':
+        case 'dropped':
           break;
         default:
           unreachable(ev);

@@ -9,8 +9,11 @@ import { classifyHttp } from './classify.ts';
 import { ParleyError } from './errors.ts';
 import { LIMITS, framesOf, limitExceeded } from './limits.ts';
 import { ADAPTERS } from './protocols/index.ts';
-import type { ChatRequest, ProtocolAdapter, Usage, WireEvent } from './protocols/types.ts';
-import { tryJson } from './protocols/types.ts';
+import type { ChatRequest, ProtocolAdapter, ToolCallDelta, Usage, WireEvent } from './protocols/types.ts';
+import { isObj, tryJson } from './protocols/types.ts';
+import type { AnswerEnding, AnswerPart, ToolCallPart } from '../../shared/answer.ts';
+import { compact, endingOf } from './answer.ts';
+import { ThinkSplitter } from './think-tags.ts';
 import { retryDelay, shouldRetryHeader, type RetryDelay } from './retry.ts';
 import { formatProxy } from './route/proxy-url.ts';
 import type { Route } from './route/types.ts';
@@ -22,9 +25,22 @@ export interface ChatResult {
   text: string;
   reasoning: string;
   usage?: Usage;
+  /** The provider's own finish value, as sent. */
   finishReason?: string;
+  /** How the answer ended, normalised (refusal and tool calls named in it). */
+  ending: AnswerEnding;
+  /** The model's refusal in its words (OpenAI `refusal`). */
+  refusal?: string;
+  /** Tools the model asked for (Parley offers none yet: the answer ends with them). */
+  toolCalls?: ToolCallPart[];
+  /** The provider's signature of the reasoning (Anthropic). */
+  signature?: string;
+  /** The answer's parts: reasoning (with its signature), text, refusal, tool calls. */
+  parts: AnswerPart[];
   mode: 'stream' | 'whole';
   attempts: number;
+  /** Whether `stream_options` was left out of the request (the endpoint refuses it). */
+  streamOptionsDropped?: boolean;
 }
 
 /** Routes on which streaming broke recently (answers go without streaming until `until`). */
@@ -86,18 +102,29 @@ const STREAM_BREAKAGE = new Set<ErrorCode>(['bad_gateway', 'protocol_error', 'id
 /** Provider error types inside a stream that mean "overloaded / try again". */
 const RETRYABLE_STREAM_ERROR = /overloaded|server_error|api_error|internal|rate_limit|timeout|unavailable|busy|^5\d\d$/i;
 
+/** Tool calls in one answer, at most (each one's arguments count against the answer limit). */
+const MAX_TOOL_CALLS = 128;
+
 class Attempt {
-  /** UTF-8 bytes of text and reasoning delivered by this attempt. */
+  /** UTF-8 bytes of text, reasoning, refusal and tool calls delivered by this attempt. */
   bytes = 0;
   usage: Usage | undefined;
   finishReason: string | undefined;
+  finishCategory: string | undefined;
   ended = false;
   bodyStarted = false;
+  refusal: string[] = [];
+  signature = '';
+  readonly tools = new Map<number, { id?: string; name?: string; args: string[] }>();
+  /** Reasoning written inside the text between tags, split out (only at the start of an answer). */
+  readonly think: ThinkSplitter;
   readonly ctx: ChatContext;
   readonly deliver: (kind: 'text' | 'reasoning', text: string) => void;
   constructor(ctx: ChatContext, deliver: (kind: 'text' | 'reasoning', text: string) => void) {
     this.ctx = ctx;
     this.deliver = deliver;
+    // A continuation (Continue) is not the start of an answer.
+    this.think = new ThinkSplitter(!(ctx.keptBytes && ctx.keptBytes > 0));
   }
   get delivered(): boolean {
     return this.bytes > 0;
@@ -105,6 +132,106 @@ class Attempt {
   /** Whether `t` still fits the answer limit (the kept answer, what this attempt delivered, then `t`). */
   fits(t: string): boolean {
     return (this.ctx.keptBytes ?? 0) + this.bytes + Buffer.byteLength(t) <= LIMITS.answerBytes;
+  }
+  /** Throws limit_exceeded unless `t` fits. */
+  check(t: string): void {
+    if (!this.fits(t)) throw limitExceeded('answerBytes', { route: describeRoute(this.ctx.route) });
+  }
+  /** Text as it came: reasoning between tags at the start goes to reasoning. */
+  text(t: string): void {
+    this.check(t);
+    for (const p of this.think.push(t)) this.deliver(p.kind, p.text);
+  }
+  /** The answer ended (or failed): what the tag splitter held is delivered. */
+  flushHeld(): void {
+    for (const p of this.think.end()) this.deliver(p.kind, p.text);
+  }
+  toolCall(c: ToolCallDelta): void {
+    let t = this.tools.get(c.index);
+    if (!t) {
+      if (this.tools.size >= MAX_TOOL_CALLS) throw limitExceeded('answerBytes', { route: describeRoute(this.ctx.route) });
+      t = { args: [] };
+      this.tools.set(c.index, t);
+    }
+    if (c.id) t.id = c.id;
+    if (c.name) t.name = (t.name ?? '') === c.name ? c.name : (t.name ?? '') + c.name;
+    const more = (c.name ?? '') + (c.arguments ?? '');
+    if (more) {
+      this.check(more);
+      this.bytes += Buffer.byteLength(more);
+    }
+    if (c.arguments) t.args.push(c.arguments);
+  }
+  toolCalls(): ToolCallPart[] {
+    return [...this.tools.entries()].sort(([x], [y]) => x - y).map(([i, t]) => ({ type: 'tool_call', id: t.id ?? `call_${i}`, name: t.name ?? '', arguments: t.args.join('') }));
+  }
+}
+
+/**
+ * How the answer ended: the provider's value mapped to the closed set; a refusal or tool calls that came with a
+ * plain stop say so. A finish value that means the provider failed (GLM `network_error`) is an error.
+ */
+function endingOfAttempt(a: Attempt): AnswerEnding {
+  const e = endingOf(a.finishReason, a.finishCategory);
+  const refusal = a.refusal.join('');
+  const tools = [...a.tools.values()].map((t) => t.name ?? '');
+  if (e.reason === 'error') {
+    throw new ParleyError('stream_error', words('stream_error', { words: `finish_reason "${a.finishReason ?? ''}"` }), {
+      phase: 'body', providerCode: a.finishReason, route: describeRoute(a.ctx.route), retryable: !a.delivered,
+    });
+  }
+  const reason = refusal && e.reason !== 'content_filter' ? 'refusal' : tools.length > 0 && e.reason === 'stop' ? 'tool_calls' : e.reason;
+  return { ...e, reason, ...(refusal ? { refusal } : {}), ...(tools.length ? { tools } : {}) };
+}
+
+/** Takes one event of the answer (streamed, or of a whole answer). */
+function take(a: Attempt, adapter: ProtocolAdapter, ev: WireEvent): void {
+  const { ctx } = a;
+  switch (ev.type) {
+    case 'text':
+    case 'reasoning':
+      if (!ev.text) break;
+      if (!a.delivered) ctx.emit({ type: 'first_byte' });
+      if (ev.type === 'text') a.text(ev.text);
+      else {
+        a.check(ev.text);
+        a.deliver('reasoning', ev.text);
+      }
+      break;
+    case 'signature':
+      a.check(ev.signature);
+      a.signature += ev.signature;
+      break;
+    case 'refusal':
+      if (!ev.text) break;
+      if (!a.delivered) ctx.emit({ type: 'first_byte' });
+      a.check(ev.text);
+      a.bytes += Buffer.byteLength(ev.text);
+      a.refusal.push(ev.text);
+      break;
+    case 'tool_call':
+      a.toolCall(ev.call);
+      break;
+    case 'usage':
+      a.usage = { ...a.usage, ...compact(ev.usage) };
+      break;
+    case 'finish':
+      a.finishReason = ev.reason;
+      a.finishCategory = ev.category;
+      break;
+    case 'end':
+      a.ended = true;
+      break;
+    case 'error': {
+      const retryable = !a.delivered && (RETRYABLE_STREAM_ERROR.test(ev.providerCode ?? '') || (ev.status !== undefined && ev.status >= 500));
+      throw new ParleyError('stream_error', words('stream_error', { words: ev.message }), {
+        phase: 'body', providerMessage: ev.message, providerCode: ev.providerCode, status: ev.status, retryable, route: describeRoute(ctx.route),
+      });
+    }
+    case 'garbage':
+      throw new ParleyError('protocol_error', words('stream_garbage', { protocol: adapter.name, sample: ev.sample.slice(0, 80) }), {
+        phase: 'body', route: describeRoute(ctx.route), bodyStarted: true,
+      });
   }
 }
 
@@ -136,20 +263,16 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
   }, { cause: e });
 }
 
-function wholeToDeltas(a: Attempt, whole: { text: string; reasoning: string }): void {
+function wholeToDeltas(a: Attempt, adapter: ProtocolAdapter, events: WireEvent[]): void {
   // The same answer limit as a stream: what fits is delivered (and kept), then limit_exceeded.
-  const fits = (t: string): void => {
-    if (!a.fits(t)) throw limitExceeded('answerBytes', { route: describeRoute(a.ctx.route) });
-  };
-  if (whole.reasoning) {
-    fits(whole.reasoning);
-    a.deliver('reasoning', whole.reasoning);
-  }
-  // Delivered as a stream of deltas so the app shows it as it shows a stream (a word group at a time).
-  const parts = whole.text.match(/[\s\S]{1,48}(?:\s|$)|[\s\S]{1,48}/g) ?? [];
-  for (const p of parts) {
-    fits(p);
-    a.deliver('text', p);
+  for (const ev of events) {
+    if (ev.type !== 'text') {
+      take(a, adapter, ev);
+      continue;
+    }
+    // Delivered as a stream of deltas so the app shows it as it shows a stream (a word group at a time).
+    const parts = ev.text.match(/[\s\S]{1,48}(?:\s|$)|[\s\S]{1,48}/g) ?? [];
+    for (const p of parts) take(a, adapter, { type: 'text', text: p });
   }
 }
 
@@ -176,36 +299,7 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
   /** Bytes that arrived since the last progress. */
   let trickled = 0;
   const handle = (events: WireEvent[]): void => {
-    for (const ev of events) {
-      switch (ev.type) {
-        case 'text':
-        case 'reasoning':
-          if (!ev.text) break;
-          if (!a.fits(ev.text)) throw limitExceeded('answerBytes', { route: describeRoute(ctx.route) });
-          if (!a.delivered) ctx.emit({ type: 'first_byte' });
-          a.deliver(ev.type, ev.text);
-          break;
-        case 'usage':
-          a.usage = { ...a.usage, ...Object.fromEntries(Object.entries(ev.usage).filter(([, v]) => v !== undefined)) };
-          break;
-        case 'finish':
-          a.finishReason = ev.reason;
-          break;
-        case 'end':
-          a.ended = true;
-          break;
-        case 'error': {
-          const retryable = !a.delivered && (RETRYABLE_STREAM_ERROR.test(ev.providerCode ?? '') || (ev.status !== undefined && ev.status >= 500));
-          throw new ParleyError('stream_error', words('stream_error', { words: ev.message }), {
-            phase: 'body', providerMessage: ev.message, providerCode: ev.providerCode, status: ev.status, retryable, route: describeRoute(ctx.route),
-          });
-        }
-        case 'garbage':
-          throw new ParleyError('protocol_error', words('stream_garbage', { protocol: adapter.name, sample: ev.sample.slice(0, 80) }), {
-            phase: 'body', route: describeRoute(ctx.route), bodyStarted: true,
-          });
-      }
-    }
+    for (const ev of events) take(a, adapter, ev);
   };
   const feed = (events: WireEvent[]): void => {
     const frames = framesOf(decoder) ?? progress + events.length;
@@ -254,7 +348,27 @@ async function readStream(a: Attempt, adapter: ProtocolAdapter, res: Response, d
   }
 }
 
-async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest, stream: boolean, totalDeadline: number | undefined): Promise<'stream' | 'whole'> {
+/** The request body: the adapter's, without `stream_options` for an endpoint that refuses it. */
+function requestBody(adapter: ProtocolAdapter, ctx: ChatContext, req: ChatRequest, stream: boolean, dropStreamOptions: boolean): string {
+  const body = adapter.body(ctx.settings.provider, req, stream);
+  if (dropStreamOptions && isObj(body)) delete body.stream_options;
+  return JSON.stringify(body);
+}
+
+/**
+ * A 400 (or 422) that refuses `stream_options`: by name, or an unknown or extra field (the only optional field
+ * Parley adds to a plain request). The request is asked again without it.
+ */
+export function refusesStreamOptions(err: ParleyError): boolean {
+  const status = err.detail.status;
+  if (err.code !== 'request_rejected' && !(status === 400 || status === 422)) return false;
+  if (status !== 400 && status !== 422) return false;
+  const said = `${err.detail.providerMessage ?? ''} ${err.detail.providerCode ?? ''}`;
+  return /stream_options|include_usage/i.test(said)
+    || /unknown (field|parameter|argument|name)|unrecognized (field|parameter|argument|request argument)|extra (fields|inputs|parameters)? ?(are |is )?not (permitted|allowed)|additional propert(y|ies)|extra_forbidden/i.test(said);
+}
+
+async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest, stream: boolean, totalDeadline: number | undefined, dropStreamOptions: boolean): Promise<'stream' | 'whole'> {
   const { ctx } = a;
   const { settings } = ctx;
   const t = settings.network.timeouts;
@@ -268,7 +382,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
       // SDK refuses long non-streaming requests without a long timeout).
       const firstByteMs = stream || t.firstByteMs === 0 ? t.firstByteMs : Math.max(t.firstByteMs, 600_000);
       res = await exchange({
-        url, method: 'POST', headers: adapter.headers(settings.provider), body: JSON.stringify(adapter.body(settings.provider, req, stream)),
+        url, method: 'POST', headers: adapter.headers(settings.provider), body: requestBody(adapter, ctx, req, stream, dropStreamOptions),
         route: ctx.dispatcher, deadline, firstByteMs, emit: ctx.emit,
       });
     } catch (e) {
@@ -288,6 +402,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
     if (res.statusCode < 200 || res.statusCode >= 300) return await fail();
     if (stream && adapter.isStreamContentType(ct)) {
       await readStream(a, adapter, res, deadline, started);
+      a.flushHeld();
       return 'stream';
     }
     // A whole answer: asked for, or sent by a server or proxy that ignored `stream`.
@@ -309,9 +424,8 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
       }
       throw classifyHttp({ status: res.statusCode, headers, body, url, forwardProxy: !!ctx.dispatcher.forward }, adapter, settings.provider.model);
     }
-    a.usage = whole.usage;
-    a.finishReason = whole.finishReason;
-    wholeToDeltas(a, whole);
+    wholeToDeltas(a, adapter, whole.events);
+    a.flushHeld();
     a.ended = true;
     return 'whole';
   } finally {
@@ -366,6 +480,11 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
   const routeText = describeRoute(ctx.route);
   const facts = routeFacts(ctx.route);
 
+  // An endpoint that refused `stream_options` once is asked without it (remembered as broken streams are).
+  const optionsKey = `stream_options ${settings.provider.protocol} ${settings.provider.baseUrl}`;
+  const optionsKnown = adapter.name === 'openai' ? ctx.memory.get(optionsKey) : undefined;
+  let dropStreamOptions = !!optionsKnown && optionsKnown.until > Date.now();
+  let droppedNow = false;
   let stream = net.stream !== 'off';
   if (net.stream === 'auto') {
     const known = ctx.memory.get(memoryKey);
@@ -392,7 +511,8 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
       deliver(kind, t);
     });
     try {
-      const mode = await oneAttempt(a, adapter, req, stream, totalDeadline);
+      const mode = await oneAttempt(a, adapter, req, stream, totalDeadline, dropStreamOptions);
+      if (droppedNow) ctx.memory.set(optionsKey, { reason: 'request_rejected', until: Date.now() + net.streamMemoryMs });
       if (fellBack && fallbackReason && mode === 'whole') {
         // The whole request worked where the stream failed: streaming is broken on this route, for a while.
         ctx.memory.set(memoryKey, { reason: fallbackReason, until: Date.now() + net.streamMemoryMs });
@@ -402,13 +522,41 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         ctx.memory.set(memoryKey, { reason: 'protocol_error', until: Date.now() + net.streamMemoryMs });
         ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: 'protocol_error', remembered: false });
       }
-      return { text: text.toString(), reasoning: reasoning.toString(), usage: a.usage, finishReason: a.finishReason, mode, attempts };
+      const ending = endingOfAttempt(a);
+      const toolCalls = a.toolCalls();
+      const refusal = a.refusal.join('');
+      const r = reasoning.toString();
+      const t = text.toString();
+      const parts: AnswerPart[] = [
+        ...(r ? [{ type: 'reasoning' as const, text: r, ...(a.signature ? { signature: a.signature } : {}) }] : []),
+        ...(t ? [{ type: 'text' as const, text: t }] : []),
+        ...(refusal ? [{ type: 'refusal' as const, text: refusal }] : []),
+        ...toolCalls,
+      ];
+      if (a.usage) ctx.emit({ type: 'usage', usage: a.usage });
+      ctx.emit({ type: 'finish', ending });
+      return {
+        text: t, reasoning: r, usage: a.usage, finishReason: a.finishReason, ending, parts, mode, attempts,
+        ...(refusal ? { refusal } : {}), ...(toolCalls.length ? { toolCalls } : {}), ...(a.signature ? { signature: a.signature } : {}),
+        ...(dropStreamOptions ? { streamOptionsDropped: true } : {}),
+      };
     } catch (e) {
+      // What the tag splitter held is part of what arrived.
+      try {
+        a.flushHeld();
+      } catch { /* nothing more to keep */ }
       let err = ParleyError.is(e) ? e : new ParleyError('protocol_error', String(e), {}, { cause: e });
       err = err.with({ route: err.detail.route ?? routeText, routeFacts: facts, partial: text.toString() || undefined });
       if (err.code === 'cancelled' || a.delivered) {
         // Keep what arrived: never retried, never replaced.
         throw err;
+      }
+      if (stream && adapter.name === 'openai' && !dropStreamOptions && refusesStreamOptions(err)) {
+        // A gateway that refuses `stream_options`: asked again at once without it (not a retry).
+        dropStreamOptions = true;
+        droppedNow = true;
+        ctx.emit({ type: 'dropped', field: 'stream_options', reason: err.detail.providerMessage ?? err.message });
+        continue;
       }
       if (stream && net.stream === 'auto' && !fellBack && STREAM_BREAKAGE.has(err.code) && !(err.code === 'idle_timeout' && err.detail.bodyStarted)) {
         fellBack = true;

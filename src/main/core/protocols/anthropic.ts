@@ -1,5 +1,26 @@
+import { anthropicUsage } from '../answer.ts';
 import { sseDecoder } from './sse.ts';
 import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type WireEvent } from './types.ts';
+
+/** A content block (whole answer, or a stream's content_block_start) as events. */
+function blockEvents(b: unknown, index: number, out: WireEvent[]): void {
+  if (!isObj(b)) return;
+  if (b.type === 'text' && str(b.text)) out.push({ type: 'text', text: str(b.text)! });
+  if (b.type === 'thinking') {
+    if (str(b.thinking)) out.push({ type: 'reasoning', text: str(b.thinking)! });
+    if (str(b.signature)) out.push({ type: 'signature', signature: str(b.signature)! });
+  }
+  if (b.type === 'tool_use' || b.type === 'server_tool_use') {
+    const input = isObj(b.input) && Object.keys(b.input).length > 0 ? JSON.stringify(b.input) : undefined;
+    out.push({ type: 'tool_call', call: { index, id: str(b.id), name: str(b.name), ...(input ? { arguments: input } : {}) } });
+  }
+}
+
+/** The error of an `error` event or body, with the provider's words and type. */
+function errorEvent(json: unknown, data: string): WireEvent {
+  const e = parseCommonError(json);
+  return { type: 'error', message: e?.message ?? data, providerCode: e?.type };
+}
 
 /** Base URLs are accepted with or without a trailing /v1. */
 const ROOT_SUFFIX = /\/v1$/;
@@ -26,63 +47,61 @@ export const anthropic: ProtocolAdapter = {
     };
   },
   isStreamContentType: (ct) => /text\/event-stream/i.test(ct),
-  createDecoder: () =>
-    sseDecoder((ev) => {
+  createDecoder: () => {
+    // Usage arrives in pieces (message_start: input and cache; message_delta: output, sometimes input again).
+    let usage: Record<string, unknown> = {};
+    const usageEvent = (u: unknown, events: WireEvent[]): void => {
+      if (!isObj(u)) return;
+      usage = { ...usage, ...Object.fromEntries(Object.entries(u).filter(([, v]) => typeof v === 'number')) };
+      const normal = anthropicUsage(usage);
+      if (normal) events.push({ type: 'usage', usage: normal });
+    };
+    return sseDecoder((ev) => {
       const json = tryJson(ev.data);
       const type = ev.event ?? (isObj(json) ? str(json.type) : undefined);
-      if (type === 'error' || (isObj(json) && json.type === 'error')) {
-        const e = parseCommonError(json);
-        return [{ type: 'error', message: e?.message ?? ev.data, providerCode: e?.type }];
-      }
+      if (type === 'error' || (isObj(json) && json.type === 'error')) return [errorEvent(json, ev.data)];
       if (!isObj(json)) return ev.data.trim() === '' ? [] : [{ type: 'garbage', sample: ev.data.slice(0, 200) }];
       const events: WireEvent[] = [];
+      const index = num(json.index) ?? 0;
       switch (type) {
-        case 'message_start': {
-          const u = isObj(json.message) && isObj(json.message.usage) ? json.message.usage : undefined;
-          if (u) events.push({ type: 'usage', usage: { inputTokens: num(u.input_tokens), outputTokens: num(u.output_tokens) } });
+        case 'message_start':
+          if (isObj(json.message)) usageEvent(json.message.usage, events);
           break;
-        }
-        case 'content_block_start': {
-          const b = json.content_block;
-          if (isObj(b) && b.type === 'text' && str(b.text)) events.push({ type: 'text', text: str(b.text)! });
-          if (isObj(b) && b.type === 'thinking' && str(b.thinking)) events.push({ type: 'reasoning', text: str(b.thinking)! });
+        case 'content_block_start':
+          blockEvents(json.content_block, index, events);
           break;
-        }
         case 'content_block_delta': {
           const d = json.delta;
-          if (isObj(d) && d.type === 'text_delta' && str(d.text)) events.push({ type: 'text', text: str(d.text)! });
-          if (isObj(d) && d.type === 'thinking_delta' && str(d.thinking)) events.push({ type: 'reasoning', text: str(d.thinking)! });
+          if (!isObj(d)) break;
+          if (d.type === 'text_delta' && str(d.text)) events.push({ type: 'text', text: str(d.text)! });
+          if (d.type === 'thinking_delta' && str(d.thinking)) events.push({ type: 'reasoning', text: str(d.thinking)! });
+          if (d.type === 'signature_delta' && str(d.signature)) events.push({ type: 'signature', signature: str(d.signature)! });
+          if (d.type === 'input_json_delta' && str(d.partial_json)) events.push({ type: 'tool_call', call: { index, arguments: str(d.partial_json)! } });
           break;
         }
         case 'message_delta': {
           const d = json.delta;
           if (isObj(d) && str(d.stop_reason)) events.push({ type: 'finish', reason: str(d.stop_reason)! });
-          if (isObj(json.usage)) events.push({ type: 'usage', usage: { outputTokens: num(json.usage.output_tokens) } });
+          usageEvent(json.usage, events);
           break;
         }
         case 'message_stop':
           events.push({ type: 'end' });
           break;
         default:
-          break; // ping, content_block_stop, signature deltas, unknown future events
+          break; // ping, content_block_stop, unknown future events
       }
       return events;
-    }),
+    });
+  },
   parseWhole(json) {
     if (!isObj(json) || !Array.isArray(json.content)) return undefined;
-    let text = '';
-    let reasoning = '';
-    for (const b of json.content) {
-      if (isObj(b) && b.type === 'text') text += str(b.text) ?? '';
-      if (isObj(b) && b.type === 'thinking') reasoning += str(b.thinking) ?? '';
-    }
-    const u = isObj(json.usage) ? json.usage : undefined;
-    return {
-      text,
-      reasoning,
-      usage: u ? { inputTokens: num(u.input_tokens), outputTokens: num(u.output_tokens) } : undefined,
-      finishReason: str(json.stop_reason),
-    };
+    const events: WireEvent[] = [];
+    json.content.forEach((b, i) => blockEvents(b, i, events));
+    if (str(json.stop_reason)) events.push({ type: 'finish', reason: str(json.stop_reason)! });
+    const u = isObj(json.usage) ? anthropicUsage(json.usage) : undefined;
+    if (u) events.push({ type: 'usage', usage: u });
+    return { events };
   },
   parseModels(json) {
     if (!isObj(json) || !Array.isArray(json.data)) return undefined;

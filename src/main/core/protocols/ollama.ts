@@ -1,29 +1,44 @@
 import { DecodedEvents, LIMITS, limitExceeded, type FrameCounting } from '../limits.ts';
-import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
+import { ollamaUsage } from '../answer.ts';
+import { isObj, joinUrl, parseCommonError, str, tryJson, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
+
+/** One answer object (a stream line, or the whole answer) as events. */
+function answerEvents(json: Record<string, unknown>, events: WireEvent[], index: { n: number }): void {
+  const m = isObj(json.message) ? json.message : undefined;
+  const thinking = m ? str(m.thinking) : str(json.thinking);
+  if (thinking) events.push({ type: 'reasoning', text: thinking });
+  const content = m ? str(m.content) : str(json.response);
+  if (content) events.push({ type: 'text', text: content });
+  if (m && Array.isArray(m.tool_calls)) {
+    for (const tc of m.tool_calls) {
+      if (!isObj(tc) || !isObj(tc.function)) continue;
+      const f = tc.function;
+      const args = typeof f.arguments === 'string' ? f.arguments : f.arguments === undefined ? undefined : JSON.stringify(f.arguments);
+      events.push({ type: 'tool_call', call: { index: index.n++, id: str(tc.id), name: str(f.name), ...(args !== undefined ? { arguments: args } : {}) } });
+    }
+  }
+  if (json.done === true) {
+    const u = ollamaUsage(json);
+    if (u) events.push({ type: 'usage', usage: u });
+    events.push({ type: 'finish', reason: str(json.done_reason) ?? 'stop' });
+  }
+}
 
 /** Base URLs are accepted with or without a trailing /api. */
 const ROOT_SUFFIX = /\/api$/;
 
-function lineEvents(line: string): WireEvent[] {
+function lineEvents(line: string, index: { n: number }): WireEvent[] {
   const t = line.trim();
   if (!t) return [];
   const json = tryJson(t);
   if (!isObj(json)) return [{ type: 'garbage', sample: t.slice(0, 200) }];
   if (json.error !== undefined) {
     const e = parseCommonError(json);
-    return [{ type: 'error', message: e?.message ?? t }];
+    return [{ type: 'error', message: e?.message ?? t, providerCode: e?.type }];
   }
   const events: WireEvent[] = [];
-  const m = isObj(json.message) ? json.message : undefined;
-  const thinking = m ? str(m.thinking) : undefined;
-  if (thinking) events.push({ type: 'reasoning', text: thinking });
-  const content = m ? str(m.content) : str(json.response);
-  if (content) events.push({ type: 'text', text: content });
-  if (json.done === true) {
-    events.push({ type: 'usage', usage: { inputTokens: num(json.prompt_eval_count), outputTokens: num(json.eval_count) } });
-    events.push({ type: 'finish', reason: str(json.done_reason) ?? 'stop' });
-    events.push({ type: 'end' });
-  }
+  answerEvents(json, events, index);
+  if (json.done === true) events.push({ type: 'end' });
   return events;
 }
 
@@ -37,6 +52,7 @@ function ndjsonDecoder(): StreamDecoder & FrameCounting {
   let pending = 0;
   let frames = 0;
   let sawAny = false;
+  const index = { n: 0 };
   const out = new DecodedEvents(() => {
     pieces = [];
     pending = 0;
@@ -46,7 +62,7 @@ function ndjsonDecoder(): StreamDecoder & FrameCounting {
     if (l.trim() === '') return;
     sawAny = true;
     frames++;
-    out.events.push(...lineEvents(l));
+    out.events.push(...lineEvents(l, index));
   };
   return {
     get frames() {
@@ -109,13 +125,9 @@ export const ollama: ProtocolAdapter = {
   createDecoder: ndjsonDecoder,
   parseWhole(json) {
     if (!isObj(json) || (!isObj(json.message) && str(json.response) === undefined)) return undefined;
-    const m = isObj(json.message) ? json.message : {};
-    return {
-      text: str(m.content) ?? str(json.response) ?? '',
-      reasoning: str(m.thinking) ?? '',
-      usage: { inputTokens: num(json.prompt_eval_count), outputTokens: num(json.eval_count) },
-      finishReason: str(json.done_reason),
-    };
+    const events: WireEvent[] = [];
+    answerEvents({ ...json, done: true }, events, { n: 0 });
+    return { events };
   },
   parseModels(json) {
     if (!isObj(json) || !Array.isArray(json.models)) return undefined;

@@ -1,10 +1,6 @@
+import { openaiUsage } from '../answer.ts';
 import { sseDecoder } from './sse.ts';
-import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type Usage, type WireEvent } from './types.ts';
-
-function usageOf(u: unknown): Usage | undefined {
-  if (!isObj(u)) return undefined;
-  return { inputTokens: num(u.prompt_tokens), outputTokens: num(u.completion_tokens), totalTokens: num(u.total_tokens) };
-}
+import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type WireEvent } from './types.ts';
 
 function statusFromComments(comments: string[]): number | undefined {
   for (const c of comments) {
@@ -12,6 +8,77 @@ function statusFromComments(comments: string[]): number | undefined {
     if (m) return Number(m[1]);
   }
   return undefined;
+}
+
+/** A thinking part's text: a string, or Mistral's list of `{type:'text', text}` chunks. */
+function thinkingText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (!Array.isArray(v)) return '';
+  return v.map((c) => (isObj(c) ? str(c.text) ?? '' : typeof c === 'string' ? c : '')).join('');
+}
+
+/**
+ * `content` as a string, or as a list of parts: `{type:'text', text}` and Mistral's (Magistral)
+ * `{type:'thinking', thinking:[{type:'text', text}]}`, which is reasoning.
+ */
+function contentEvents(c: unknown, out: WireEvent[]): void {
+  if (typeof c === 'string') {
+    if (c) out.push({ type: 'text', text: c });
+    return;
+  }
+  if (!Array.isArray(c)) return;
+  for (const part of c) {
+    if (typeof part === 'string') {
+      if (part) out.push({ type: 'text', text: part });
+    } else if (isObj(part) && part.type === 'thinking') {
+      const t = thinkingText(part.thinking);
+      if (t) out.push({ type: 'reasoning', text: t });
+    } else if (isObj(part) && (part.type === 'text' || part.type === undefined)) {
+      const t = str(part.text);
+      if (t) out.push({ type: 'text', text: t });
+    }
+  }
+}
+
+const argText = (v: unknown): string | undefined => (typeof v === 'string' ? v : v === undefined || v === null ? undefined : JSON.stringify(v));
+
+/** One choice's delta (stream) or message (whole): reasoning, refusal, content, tool calls. */
+function messageEvents(d: Record<string, unknown>, out: WireEvent[]): void {
+  const reasoning = str(d.reasoning_content) ?? str(d.reasoning);
+  if (reasoning) out.push({ type: 'reasoning', text: reasoning });
+  const refusal = str(d.refusal);
+  if (refusal) out.push({ type: 'refusal', text: refusal });
+  contentEvents(d.content, out);
+  if (Array.isArray(d.tool_calls)) {
+    d.tool_calls.forEach((tc, i) => {
+      if (!isObj(tc)) return;
+      const f = isObj(tc.function) ? tc.function : {};
+      const call = { index: num(tc.index) ?? i, id: str(tc.id), name: str(f.name), arguments: argText(f.arguments) };
+      out.push({ type: 'tool_call', call });
+    });
+  }
+  if (isObj(d.function_call)) {
+    // The legacy single function call.
+    out.push({ type: 'tool_call', call: { index: 0, name: str(d.function_call.name), arguments: argText(d.function_call.arguments) } });
+  }
+}
+
+/** Choice 0 only: the others (n > 1) are other answers, not more of this one. */
+function choiceZero(choices: unknown): Record<string, unknown> | undefined {
+  if (!Array.isArray(choices)) return undefined;
+  const c = choices.find((x, i) => isObj(x) && (num(x.index) ?? i) === 0);
+  return isObj(c) ? c : undefined;
+}
+
+/** An error object inside a 200 answer (OpenAI, OpenRouter with `metadata.raw`), as an event. */
+function errorEvent(json: unknown, fallback: string, status?: number): WireEvent {
+  const e = parseCommonError(json);
+  const codeNum = isObj(json) && isObj(json.error) ? num(json.error.code) : undefined;
+  return {
+    type: 'error', message: e?.message ?? (fallback || 'error event'), providerCode: e?.type,
+    ...(status !== undefined ? { status } : codeNum !== undefined && codeNum >= 400 && codeNum < 600 ? { status: codeNum } : {}),
+    ...(e?.raw ? { raw: e.raw } : {}), ...(e?.providerName ? { providerName: e.providerName } : {}),
+  };
 }
 
 /** OpenAI-compatible chat completions: OpenAI, DeepSeek, Moonshot, DashScope compatible mode, LiteLLM, vLLM. */
@@ -38,38 +105,32 @@ export const openai: ProtocolAdapter = {
       if (data === '[DONE]') return [{ type: 'end' }];
       const json = tryJson(data);
       const status = statusFromComments(comments);
-      if (ev.event === 'error' || (isObj(json) && json.error !== undefined && json.choices === undefined)) {
-        const e = parseCommonError(json);
-        return [{ type: 'error', message: e?.message ?? (data || 'error event'), providerCode: e?.type, status }];
-      }
+      // An error chunk, with or without `choices` (OpenRouter sends both, the choice saying finish_reason "error").
+      if (ev.event === 'error' || (isObj(json) && json.error !== undefined && json.error !== null)) return [errorEvent(json, data, status)];
       if (!isObj(json)) return data === '' ? [] : [{ type: 'garbage', sample: data.slice(0, 200) }];
       const events: WireEvent[] = [];
-      const choices = Array.isArray(json.choices) ? json.choices : [];
-      const c0 = choices[0];
-      if (isObj(c0)) {
+      const c0 = choiceZero(json.choices);
+      if (c0) {
         const d = isObj(c0.delta) ? c0.delta : isObj(c0.message) ? c0.message : {};
-        const reasoning = str(d.reasoning_content) ?? str(d.reasoning);
-        if (reasoning) events.push({ type: 'reasoning', text: reasoning });
-        const content = str(d.content);
-        if (content) events.push({ type: 'text', text: content });
+        messageEvents(d, events);
         const fr = str(c0.finish_reason);
         if (fr) events.push({ type: 'finish', reason: fr });
       }
-      const u = usageOf(json.usage);
+      const u = openaiUsage(json.usage);
       if (u) events.push({ type: 'usage', usage: u });
       return events;
     }),
   parseWhole(json) {
-    if (!isObj(json) || !Array.isArray(json.choices)) return undefined;
-    const c0 = json.choices[0];
-    if (!isObj(c0) || !isObj(c0.message)) return undefined;
-    const m = c0.message;
-    return {
-      text: str(m.content) ?? '',
-      reasoning: str(m.reasoning_content) ?? str(m.reasoning) ?? '',
-      usage: usageOf(json.usage),
-      finishReason: str(c0.finish_reason),
-    };
+    if (!isObj(json) || (json.error !== undefined && json.error !== null) || !Array.isArray(json.choices)) return undefined;
+    const c0 = choiceZero(json.choices);
+    if (!c0 || !isObj(c0.message)) return undefined;
+    const events: WireEvent[] = [];
+    messageEvents(c0.message, events);
+    const fr = str(c0.finish_reason);
+    if (fr) events.push({ type: 'finish', reason: fr });
+    const u = openaiUsage(json.usage);
+    if (u) events.push({ type: 'usage', usage: u });
+    return { events };
   },
   parseModels(json) {
     if (!isObj(json) || !Array.isArray(json.data)) return undefined;

@@ -1,4 +1,7 @@
+import type { AnswerUsage, ToolCallPart } from '../../../shared/answer.ts';
 import type { ProviderSettings } from '../../../shared/settings.ts';
+import type { ThinkingChoice } from '../../../shared/answer.ts';
+import type { ModelCapabilities } from '../../../shared/models/capabilities.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -9,33 +12,56 @@ export interface ChatRequest {
   messages: ChatMessage[];
   maxTokens?: number;
   temperature?: number;
+  topP?: number;
+  /** Thinking as asked (a conversation's, or its provider's default); absent: the model's own default. */
+  thinking?: ThinkingChoice;
+  /** What the model can do as the app resolved it (its overrides applied); absent: the shipped table's entry. */
+  capabilities?: ModelCapabilities;
+  /** The provider's preset (the family of a provider behind an unknown host: protocols/thinking.ts). */
+  preset?: string;
 }
 
-export interface Usage {
-  inputTokens?: number;
-  outputTokens?: number;
-  totalTokens?: number;
+/** Token usage as the core reports it (shared/answer.ts): every input token, cache and reasoning tokens, cost. */
+export type Usage = AnswerUsage;
+
+/** A piece of a tool call as it streams: `index` says which call (OpenAI `tool_calls[].index`, Anthropic block). */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  name?: string;
+  /** More of the arguments' JSON text. */
+  arguments?: string;
 }
 
-/** What a protocol's stream decoder produces. */
+/** What a protocol's stream decoder produces (a whole answer is parsed into the same events). */
 export type WireEvent =
   | { type: 'text'; text: string }
   | { type: 'reasoning'; text: string }
+  /** The provider's signature of the reasoning so far (Anthropic `signature_delta`). */
+  | { type: 'signature'; signature: string }
+  /** The model's refusal, in its words (OpenAI `refusal`). */
+  | { type: 'refusal'; text: string }
+  | { type: 'tool_call'; call: ToolCallDelta }
+  /** Usage so far: a later report's fields replace an earlier one's. */
   | { type: 'usage'; usage: Usage }
-  | { type: 'finish'; reason: string }
+  /** The provider's own finish value (`category`: a filter's category when it names one). */
+  | { type: 'finish'; reason: string; category?: string }
   /** The protocol's end marker ([DONE], message_stop, done:true). */
   | { type: 'end' }
-  /** The provider reported an error inside the stream. */
-  | { type: 'error'; message: string; providerCode?: string; status?: number }
+  /**
+   * The provider reported an error inside the answer: its words, its code, and where a gateway passed on another
+   * provider's error (OpenRouter `metadata.raw`, `metadata.provider_name`), that provider's own words.
+   */
+  | { type: 'error'; message: string; providerCode?: string; status?: number; raw?: string; providerName?: string }
   /** Something that is not this protocol (garbage, an HTML page). */
   | { type: 'garbage'; sample: string };
 
+/** A whole (non-streamed) answer: the same events a stream of it would give, in order. */
 export interface WholeAnswer {
-  text: string;
-  reasoning: string;
-  usage?: Usage;
-  finishReason?: string;
+  events: WireEvent[];
 }
+
+export type { ToolCallPart };
 
 export interface StreamDecoder {
   /** Feed decoded text (any chunking); returns the events completed so far. */
@@ -47,6 +73,10 @@ export interface StreamDecoder {
 export interface ProviderError {
   message?: string;
   type?: string;
+  /** A gateway's upstream provider's own error text (OpenRouter `error.metadata.raw`). */
+  raw?: string;
+  /** Which upstream provider said it (OpenRouter `error.metadata.provider_name`). */
+  providerName?: string;
 }
 
 export interface ProtocolAdapter {
@@ -91,12 +121,41 @@ export function parseCommonError(json: unknown): ProviderError | undefined {
   const e = json.error;
   if (typeof e === 'string') return { message: e };
   if (isObj(e)) {
-    return { message: str(e.message) ?? JSON.stringify(e).slice(0, 500), type: str(e.code) ?? str(e.type) };
+    const code = str(e.code) ?? (typeof e.code === 'number' ? String(e.code) : undefined);
+    const meta = isObj(e.metadata) ? e.metadata : undefined;
+    const raw = meta ? rawText(meta.raw) : undefined;
+    const providerName = meta ? str(meta.provider_name) : undefined;
+    const message = str(e.message) ?? JSON.stringify(e).slice(0, 500);
+    // The gateway's words and, after them, its upstream's own (OpenRouter: "Provider returned error" alone says nothing).
+    return {
+      message: errorWords({ message, raw, providerName }), type: code ?? str(e.type),
+      ...(raw ? { raw } : {}), ...(providerName ? { providerName } : {}),
+    };
   }
   if (str(json.message) && (str(json.code) || str(json.type))) return { message: str(json.message), type: str(json.code) ?? str(json.type) };
   if (str(json.detail)) return { message: str(json.detail) };
   if (str(json.message)) return { message: str(json.message) };
   return undefined;
+}
+
+/** OpenRouter's `metadata.raw`: the upstream's error body as text (a string, or JSON whose message is its words). */
+function rawText(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'string') {
+    const j = tryJson(v);
+    const inner = isObj(j) ? parseCommonError(j)?.message : undefined;
+    return (inner ?? v).slice(0, 2000);
+  }
+  if (isObj(v)) return (parseCommonError(v)?.message ?? JSON.stringify(v)).slice(0, 2000);
+  return JSON.stringify(v).slice(0, 2000);
+}
+
+/** A provider's error as one text: its words, and a gateway's upstream's own words after them. */
+export function errorWords(e: ProviderError | { message?: string; raw?: string; providerName?: string }): string | undefined {
+  if (!e.message && !e.raw) return undefined;
+  if (!e.raw || (e.message ?? '').includes(e.raw)) return e.message;
+  const from = e.providerName ? `${e.providerName}: ` : '';
+  return e.message ? `${e.message} (${from}${e.raw})` : `${from}${e.raw}`;
 }
 
 /**

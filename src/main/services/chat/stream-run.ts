@@ -27,11 +27,15 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
     });
     a.routeInfo.attempts = result.attempts;
     a.routeInfo.mode = result.mode;
+    // How it ended (stop, cut at the limit, filtered, refused, tool calls) and its whole usage, kept with it.
     final = {
-      status: 'complete', text: prefix + result.text, reasoning: result.reasoning,
+      status: 'complete', text: prefix + result.text, reasoning: result.reasoning, ending: result.ending,
       ...(result.usage ? { usage: result.usage } : {}), ...(result.finishReason ? { finishReason: result.finishReason } : {}),
     };
-    a.rec.done('chat done', { mode: result.mode, attempts: result.attempts, chars: result.text.length });
+    a.rec.done('chat done', {
+      mode: result.mode, attempts: result.attempts, chars: result.text.length, ending: result.ending.reason,
+      ...(result.finishReason ? { finishReason: result.finishReason } : {}),
+    });
     if (deps.logger.logContent) log.info('answer', { requestId, answer: contentForLog(result.text) });
   } catch (e) {
     const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
@@ -39,9 +43,11 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
     const error = deps.redactError(info);
     const kept = prefix + a.answer.text.toString();
     const reasoning = a.answer.reasoning.toString();
+    // The provider's own error inside the answer is how it ended (its value kept, e.g. GLM `network_error`).
+    const ended = err.code === 'stream_error' ? { ending: { reason: 'error' as const, ...(err.detail.providerCode ? { raw: err.detail.providerCode } : {}) } } : {};
     if (err.code === 'cancelled' && a.stoppedByUser) final = { status: 'stopped', text: kept, reasoning };
-    else if (a.answer.text.length || reasoning || prefix) final = { status: 'interrupted', text: kept, reasoning, error };
-    else final = { status: 'failed', text: '', reasoning, error };
+    else if (a.answer.text.length || reasoning || prefix) final = { status: 'interrupted', text: kept, reasoning, error, ...ended };
+    else final = { status: 'failed', text: '', reasoning, error, ...ended };
     a.rec.failed(err.code, 'chat failed', { message: error.message, kept: kept.length });
   }
   flush(ctx, a);

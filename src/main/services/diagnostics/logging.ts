@@ -434,6 +434,9 @@ export function timelineEntries(ev: RequestEvent): TimelineEntry[] {
     case 'delta':
     case 'reasoning':
     case 'error':
+    case 'usage': // how the answer ended and its usage are the answer's facts, kept with it (the chat's log line has them)
+    case 'finish':
+    case 'dropped':
       return [];
     default:
       return unreachable(ev);

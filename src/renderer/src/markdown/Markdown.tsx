@@ -11,6 +11,10 @@
  *   fetched by the page: a placeholder asks onLoadImage, and only a data:image URL it returns is shown.
  * - Closed code fences are highlighted in a worker (highlight.ts); KaTeX and mermaid are imported only when
  *   a message has math or a diagram.
+ * - Huge messages (up to the 4 MB an answer may be): a long paragraph is cut into pieces (blocks.ts), the
+ *   text is split in slices of a few milliseconds (a message that opens does not block the window), and a
+ *   message over CHUNKED_CHARS renders its blocks in chunks, each only once it comes near the viewport
+ *   (one chunk a task), with content-visibility so that chunks off screen cost no layout.
  */
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
@@ -49,6 +53,13 @@ const TAIL_TYPES: ReadonlySet<string> = new Set(['paragraph', 'heading', 'list',
 
 /** How long the copy button says "Copied". */
 const COPIED_MS = 1500;
+
+/** A message longer than this (characters) renders its blocks in chunks, each when near the viewport. */
+export const CHUNKED_CHARS = 64_000;
+/** About how many characters of blocks one chunk holds. */
+const CHUNK_CHARS = 16_000;
+/** How long one render may spend splitting a message that opens (the rest follows in later tasks). */
+const SLICE_MS = 6;
 
 interface BlockResult {
   html: string;
@@ -133,10 +144,15 @@ const BlockView = memo(
         active = false;
       };
     }, [result]);
-    return <div className={live ? 'md-block md-live' : 'md-block'} dangerouslySetInnerHTML={{ __html: result.html }} />;
+    let className = live ? 'md-block md-live' : 'md-block';
+    if (block.split) className += ' md-split';
+    if (block.cont) className += ' md-cont';
+    return <div className={className} dangerouslySetInnerHTML={{ __html: result.html }} />;
   },
   (a, b) =>
     a.block.raw === b.block.raw &&
+    a.block.split === b.block.split &&
+    a.block.cont === b.block.cont &&
     a.block.epoch === b.block.epoch &&
     a.live === b.live &&
     a.labels === b.labels &&
@@ -144,6 +160,160 @@ const BlockView = memo(
     (!b.block.hasMath || a.katexReady === b.katexReady) &&
     (!b.live || a.links === b.links),
 );
+
+interface Chunk {
+  blocks: Block[];
+  /** Characters of source in the chunk's blocks. */
+  chars: number;
+  /** Index of its first block in the message. */
+  first: number;
+}
+
+/**
+ * Groups a message's blocks into chunks of about CHUNK_CHARS. Chunks of stable blocks are closed and keep
+ * their identity across updates (their views are memoised); the last chunk holds the rest.
+ */
+class Chunker {
+  #closed: Chunk[] = [];
+  #closedBlocks = 0;
+
+  chunks(blocks: readonly Block[], stableCount: number): Chunk[] {
+    const lastClosed = this.#closed[this.#closed.length - 1];
+    if (lastClosed && blocks[this.#closedBlocks - 1] !== lastClosed.blocks[lastClosed.blocks.length - 1]) {
+      this.#closed = [];
+      this.#closedBlocks = 0;
+    }
+    let chars = 0;
+    let from = this.#closedBlocks;
+    for (let i = from; i < stableCount; i++) {
+      chars += blocks[i]!.raw.length;
+      if (chars >= CHUNK_CHARS && i + 1 < blocks.length) {
+        this.#closed.push({ blocks: blocks.slice(from, i + 1), chars, first: from });
+        from = i + 1;
+        this.#closedBlocks = from;
+        chars = 0;
+      }
+    }
+    const rest = blocks.slice(from);
+    return [...this.#closed, { blocks: rest, chars: rest.reduce((n, b) => n + b.raw.length, 0), first: from }];
+  }
+}
+
+/**
+ * Shows chunks as they come near the viewport, one chunk a task (a chunk is at most a few tens of
+ * milliseconds of rendering, several at once would be one long task).
+ */
+const chunkQueue: (() => void)[] = [];
+let chunkTimer: ReturnType<typeof setTimeout> | null = null;
+let chunkObserver: IntersectionObserver | null = null;
+const chunkWaiting = new Map<Element, () => void>();
+
+function runChunkQueue(): void {
+  chunkTimer = null;
+  chunkQueue.shift()?.();
+  if (chunkQueue.length > 0) chunkTimer = setTimeout(runChunkQueue, 0);
+}
+
+function whenNearViewport(el: Element, show: () => void): () => void {
+  if (typeof IntersectionObserver === 'undefined') {
+    show();
+    return () => undefined;
+  }
+  chunkObserver ??= new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        const cb = chunkWaiting.get(entry.target);
+        chunkObserver?.unobserve(entry.target);
+        chunkWaiting.delete(entry.target);
+        if (!cb) continue;
+        chunkQueue.push(cb);
+        chunkTimer ??= setTimeout(runChunkQueue, 0);
+      }
+    },
+    { rootMargin: '400px 0px' },
+  );
+  chunkWaiting.set(el, show);
+  chunkObserver.observe(el);
+  return () => {
+    chunkObserver?.unobserve(el);
+    chunkWaiting.delete(el);
+    const at = chunkQueue.indexOf(show);
+    if (at >= 0) chunkQueue.splice(at, 1);
+  };
+}
+
+/** A rough height for a chunk not shown yet: lines of about 90 characters, 1.6 em of a 15 px font. */
+const estimateHeight = (chars: number): number => Math.max(24, Math.round((chars / 90) * 24));
+
+interface ChunkProps extends Omit<BlockProps, 'block' | 'live'> {
+  chunk: Chunk;
+  /** Index (in the message) of the live block, -1 for none. */
+  liveIndex: number;
+  /** Shown at once (the last chunk: the end of the message, and the block being written). */
+  eager: boolean;
+}
+
+const ChunkView = memo(function ChunkView({ chunk, liveIndex, eager, labels, images, canLoadImages, katexReady, links }: ChunkProps) {
+  const [shown, setShown] = useState(eager);
+  // Once shown, a chunk stays shown (the last chunk stays when the next one starts).
+  if (eager && !shown) setShown(true);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (shown || eager) return undefined;
+    const el = ref.current;
+    if (!el) return undefined;
+    return whenNearViewport(el, () => setShown(true));
+  }, [shown, eager]);
+  const height = `${estimateHeight(chunk.chars)}px`;
+  if (!shown && !eager) return <div ref={ref} className="md-chunk md-chunk-pending" style={{ height }} />;
+  return (
+    <div className="md-chunk" style={{ containIntrinsicSize: `auto ${height}` }}>
+      {chunk.blocks.map((block, i) => (
+        <BlockView
+          key={chunk.first + i}
+          block={block}
+          live={chunk.first + i === liveIndex}
+          labels={labels}
+          images={images}
+          canLoadImages={canLoadImages}
+          katexReady={katexReady}
+          links={links}
+        />
+      ))}
+    </div>
+  );
+});
+
+/** Splits of finished huge messages, by text, for when the same message mounts again (reopened, scrolled back). */
+const splits = new Map<string, BlockSplitter>();
+const KEPT_SPLITS = 6;
+
+function keepSplit(text: string, splitter: BlockSplitter): void {
+  if (text.length < CHUNKED_CHARS || splitter.pending) return;
+  splits.delete(text);
+  splits.set(text, splitter);
+  while (splits.size > KEPT_SPLITS) splits.delete(splits.keys().next().value as string);
+}
+
+/** The message's blocks: split in slices of SLICE_MS, the rest in later tasks (`pending` meanwhile). */
+function useBlocks(text: string): { blocks: Block[]; splitter: BlockSplitter; pending: boolean } {
+  const ref = useRef<BlockSplitter | null>(null);
+  ref.current ??= (text.length >= CHUNKED_CHARS ? splits.get(text) : undefined) ?? new BlockSplitter();
+  const splitter = ref.current;
+  const [slice, setSlice] = useState(0);
+  const blocks = useMemo(() => splitter.update(text, performance.now() + SLICE_MS), [splitter, text, slice]);
+  const pending = splitter.pending;
+  useEffect(() => {
+    if (!pending) return undefined;
+    const timer = setTimeout(() => setSlice((n) => n + 1), 0);
+    return () => clearTimeout(timer);
+  }, [pending, slice, text]);
+  const latestText = useRef(text);
+  latestText.current = text;
+  useEffect(() => () => keepSplit(latestText.current, splitter), [splitter]);
+  return { blocks, splitter, pending };
+}
 
 /** Copies text: the async clipboard API, else a hidden textarea and execCommand('copy'). */
 async function copyText(text: string): Promise<boolean> {
@@ -185,10 +355,9 @@ function codeOf(button: Element): string | null {
 
 export function Markdown(props: MarkdownProps): React.JSX.Element {
   const { text, streaming, labels, className } = props;
-  const splitter = useRef<BlockSplitter | null>(null);
-  splitter.current ??= new BlockSplitter();
-  const blocks = useMemo(() => splitter.current!.update(text), [text]);
-  const links = useMemo(() => splitter.current!.links, [blocks]);
+  const { blocks, splitter, pending } = useBlocks(text);
+  const links = useMemo(() => splitter.links, [splitter, blocks]);
+  const chunker = useRef<Chunker | null>(null);
 
   // KaTeX only when this message has math.
   const needsMath = blocks.some((b) => b.hasMath);
@@ -278,20 +447,37 @@ export function Markdown(props: MarkdownProps): React.JSX.Element {
   }, []);
 
   const last = blocks.length - 1;
+  const chunked = text.length >= CHUNKED_CHARS;
+  if (chunked) chunker.current ??= new Chunker();
+  const chunks = chunked ? chunker.current!.chunks(blocks, splitter.stableCount) : null;
   return (
     <div className={className ? `md ${className}` : 'md'} onClick={onClick} onAuxClick={onAuxClick}>
-      {blocks.map((block, i) => (
-        <BlockView
-          key={i}
-          block={block}
-          live={streaming && i === last}
-          labels={labels}
-          images={images}
-          canLoadImages={!!props.onLoadImage}
-          katexReady={katexReady}
-          links={links}
-        />
-      ))}
+      {chunks
+        ? chunks.map((chunk, i) => (
+            <ChunkView
+              key={chunk.first}
+              chunk={chunk}
+              liveIndex={streaming && i === chunks.length - 1 ? last : -1}
+              eager={i === chunks.length - 1 && !pending}
+              labels={labels}
+              images={images}
+              canLoadImages={!!props.onLoadImage}
+              katexReady={katexReady}
+              links={links}
+            />
+          ))
+        : blocks.map((block, i) => (
+            <BlockView
+              key={i}
+              block={block}
+              live={streaming && i === last}
+              labels={labels}
+              images={images}
+              canLoadImages={!!props.onLoadImage}
+              katexReady={katexReady}
+              links={links}
+            />
+          ))}
       <span className="md-sr-only" aria-live="polite">
         {announcement}
       </span>

@@ -9,8 +9,21 @@
  * Reference-style link definitions are the one thing that can reach back: `[text][ref]` in an early block
  * becomes a link when `[ref]: url` arrives later. When the re-lexed tail brings a definition that an
  * earlier block mentions, the whole message is lexed again and `epoch` goes up (rare).
+ *
+ * Huge messages (an answer may be 4 MB) stay cheap:
+ * - A paragraph longer than `maxBlockChars` is cut into pieces at safe points (after a space, before a letter,
+ *   with no code span, link, formula or emphasis open across the cut; see cutPoint), each a block of its own,
+ *   so one paragraph never becomes one block that every update lexes, closes, renders and sanitises again.
+ *   A piece is lexed the way the paragraph's text would be (a letter starts no other block), and the pieces'
+ *   HTML joined is the paragraph's; on screen a cut is a line break without a paragraph gap (md-split,
+ *   md-cont). Where a piece ends depends only on the text, never on how it arrived.
+ * - An update lexes at most `windowChars` past the stable prefix at a time (the text so far is processed as
+ *   if it had streamed in in windows), and with a deadline it stops between windows (`pending`), so opening
+ *   a 4 MB message is done in slices instead of one long task.
+ * - Appending is checked and normalised on the new characters only.
  */
 import type { Token, Tokens, TokensList } from 'marked';
+import { closeTail } from './tail.ts';
 import { lexBlocks, normalizeNewlines, walkTokens } from './syntax.ts';
 
 export interface Block {
@@ -22,7 +35,26 @@ export interface Block {
   hasMath: boolean;
   hasImages: boolean;
   hasCode: boolean;
+  /** The block continues the paragraph of the block before it (a paragraph cut into pieces). */
+  cont: boolean;
+  /** The block's paragraph continues in the next block. */
+  split: boolean;
 }
+
+export interface SplitterOptions {
+  /** A paragraph longer than this is cut into pieces (characters). */
+  maxBlockChars?: number;
+  /** At most this many characters past the stable prefix are lexed at a time. */
+  windowChars?: number;
+}
+
+/** A paragraph piece's target size: its lex, closing, render and sanitising stay within a few milliseconds. */
+export const MAX_BLOCK_CHARS = 6_000;
+/**
+ * Characters lexed per step past the stable prefix: three pieces, so that a long paragraph's forced cut (past
+ * 2·MAX_BLOCK_CHARS, see cutPoint) falls inside one window and each step makes a piece stable.
+ */
+export const WINDOW_CHARS = 3 * MAX_BLOCK_CHARS;
 
 type Links = TokensList['links'];
 type LinkDef = Links[string];
@@ -41,7 +73,7 @@ function normalizeLabel(label: string): string {
   return label.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-export function makeBlock(token: Token, epoch: number): Block {
+export function makeBlock(token: Token, epoch: number, cont = false, split = false): Block {
   let hasMath = false;
   let hasImages = false;
   let hasCode = false;
@@ -50,16 +82,24 @@ export function makeBlock(token: Token, epoch: number): Block {
     else if (t.type === 'image') hasImages = true;
     else if (t.type === 'code') hasCode = true;
   });
-  return { raw: token.raw, token, epoch, hasMath, hasImages, hasCode };
+  return { raw: token.raw, token, epoch, hasMath, hasImages, hasCode, cont, split };
 }
 
 export class BlockSplitter {
-  /** The last text seen (newlines normalised). */
+  readonly maxBlockChars: number;
+  readonly windowChars: number;
+  /** The last input as given (before normalising), to recognise an append cheaply. */
+  #input = '';
+  /** The text (newlines normalised). */
   #text = '';
+  /** How much of #text the blocks describe (less than its length while `pending`). */
+  #seen = 0;
   /** Tokens of the stable prefix (blank tokens included, so their raws add up to #stableEnd characters). */
   #stable: Token[] = [];
   #stableBlocks: Block[] = [];
   #stableEnd = 0;
+  /** Where the last cut was made: the block starting there continues a paragraph. -1 for none. */
+  #contAt = -1;
   /** Link definitions made in the stable text (the tail is lexed knowing them). */
   #known: Links = Object.create(null) as Links;
   /**
@@ -71,10 +111,19 @@ export class BlockSplitter {
   #tail: Token[] = [];
   #blocks: Block[] = [];
   #epoch = 0;
+  #started = false;
+  /** Characters past the stable prefix the next step lexes (windowChars, doubled while no block becomes stable). */
+  #bite = 0;
   /** How many characters the last update lexed (for tests and the benchmark). */
   lastLexedChars = 0;
 
-  /** All block tokens of the current text, blank ones included (what a full lex would give). */
+  constructor(options: SplitterOptions = {}) {
+    this.maxBlockChars = Math.max(16, options.maxBlockChars ?? MAX_BLOCK_CHARS);
+    this.windowChars = Math.max(this.maxBlockChars * 3, options.windowChars ?? WINDOW_CHARS);
+    this.#bite = this.windowChars;
+  }
+
+  /** All block tokens of the current text, blank ones included (a full lex's, but with long paragraphs cut). */
   get tokens(): Token[] {
     return [...this.#stable, ...this.#tail];
   }
@@ -98,78 +147,168 @@ export class BlockSplitter {
     return this.#stableBlocks.length;
   }
 
-  update(input: string): Block[] {
-    const text = normalizeNewlines(input);
-    if (text === this.#text && this.#blocks.length > 0) return this.#blocks;
-    const prefixKept = this.#stableEnd > 0 && text.length >= this.#stableEnd && text.startsWith(this.#text.slice(0, this.#stableEnd));
-    if (!prefixKept) this.#reset();
-    this.#text = text;
+  /** True when an update stopped at its deadline: the blocks describe only the start of the text. */
+  get pending(): boolean {
+    return this.#seen < this.#text.length;
+  }
 
-    let tail = lexBlocks(text.slice(this.#stableEnd), this.#known);
-    this.lastLexedChars = text.length - this.#stableEnd;
-    let relexed = this.#stableEnd === 0;
-    if (!relexed && this.#tailRedefines(tail.links, text.slice(0, this.#stableEnd))) {
-      // A definition arrived (or changed) that an earlier block may use: lex everything again.
-      this.#reset();
-      this.#epoch++;
-      tail = lexBlocks(text);
-      this.lastLexedChars = text.length;
-      relexed = true;
-    }
-
-    // Everything before the last non-blank block is stable now, with two exceptions.
-    let last = tail.length - 1;
-    while (last >= 0 && isBlank(tail[last]!)) last--;
+  /**
+   * Splits `input` (normally the previous input with text appended). With a deadline (a performance.now()
+   * time), work stops between windows once it is passed: `pending` is then true, and calling update again
+   * (with the same text or more) goes on from there.
+   */
+  update(input: string, deadline?: number): Block[] {
+    this.lastLexedChars = 0;
+    const changed = input !== this.#input || !this.#started;
+    if (changed) this.#take(input);
+    else if (!this.pending) return this.#blocks;
+    this.#started = true;
     for (;;) {
-      let prev = last - 1;
-      while (prev >= 0 && isBlank(tail[prev]!)) prev--;
-      if (prev < 0) break;
-      const next = tail[last]!;
-      // A paragraph, list, quote or table right above (no blank line) can still take the next line in as a
-      // lazy continuation line, depending on characters not written yet.
-      const touching = prev === last - 1 && !SELF_CONTAINED.has(tail[prev]!.type);
-      // A list followed by a lone "3" or "-": one more character can make it the list's next item.
-      const listItemToBe = tail[prev]!.type === 'list' && next.type === 'paragraph' && /^ {0,3}(?:\d{1,9}|[-+*])[ \t]*$/.test(next.raw);
-      if (!touching && !listItemToBe) break;
-      last = prev;
+      const target = this.#text.length;
+      const before = this.#stableEnd;
+      const end = target - before > this.#bite ? before + this.#bite : target;
+      this.#step(end);
+      // A block longer than the window (a long code block, list or table, or a paragraph with no place to cut
+      // yet): the next step, in this update or the next, takes a larger bite, so its text is lexed a bounded
+      // number of times in all and a sliced open always progresses.
+      this.#bite = this.#stableEnd > before ? this.windowChars : this.#bite * 2;
+      if (end === target) break;
+      if (deadline !== undefined && performance.now() >= deadline) break;
     }
-    for (let i = 0; i < last; i++) {
-      const token = tail[i]!;
-      this.#stable.push(token);
-      this.#stableEnd += token.raw.length;
-      if (isBlank(token)) continue;
-      this.#stableBlocks.push(this.#block(token));
-      walkTokens([token], (t) => {
-        if (t.type !== 'def') return;
-        const tag = (t as Tokens.Def).tag;
-        const def = tail.links[tag];
-        if (def && !this.#known[tag]) this.#known[tag] = def;
-      });
-    }
-    this.#tail = last > 0 ? tail.slice(last) : [...tail];
-    if (relexed) {
-      this.#borrowed = Object.create(null) as Links;
-      for (const [label, def] of Object.entries(tail.links)) if (!this.#known[label]) this.#borrowed[label] = def;
-    } else {
-      for (const label of Object.keys(this.#borrowed)) if (this.#known[label]) delete this.#borrowed[label];
-    }
-    this.#blocks = [...this.#stableBlocks];
-    for (const token of this.#tail) if (!isBlank(token)) this.#blocks.push(this.#block(token));
     return this.#blocks;
   }
 
+  /** Takes a new input: an append keeps the stable prefix (and normalises only the new characters). */
+  #take(input: string): void {
+    const prev = this.#input;
+    const appended = prev.length > 0 && input.length > prev.length && !prev.endsWith('\r') && input.startsWith(prev);
+    this.#input = input;
+    if (appended) {
+      this.#text += normalizeNewlines(input.slice(prev.length));
+      return;
+    }
+    const text = normalizeNewlines(input);
+    const prefixKept = this.#stableEnd > 0 && text.length >= this.#stableEnd && text.startsWith(this.#text.slice(0, this.#stableEnd));
+    this.#text = text;
+    if (!prefixKept) this.#reset();
+    this.#seen = Math.min(this.#seen, this.#stableEnd);
+  }
+
+  /** Splits the text's first `end` characters (what an update would do had the text been that long). */
+  #step(end: number): void {
+    const text = end === this.#text.length ? this.#text : this.#text.slice(0, end);
+    this.#seen = end;
+    for (;;) {
+      let tail = lexBlocks(text.slice(this.#stableEnd), this.#known);
+      this.lastLexedChars += text.length - this.#stableEnd;
+      let relexed = this.#stableEnd === 0;
+      if (!relexed && this.#tailRedefines(tail.links, text.slice(0, this.#stableEnd))) {
+        // A definition arrived (or changed) that an earlier block may use: lex everything again.
+        this.#reset();
+        this.#epoch++;
+        tail = lexBlocks(text);
+        this.lastLexedChars += text.length;
+        relexed = true;
+      }
+      if (relexed) {
+        this.#borrowed = Object.create(null) as Links;
+        for (const [label, def] of Object.entries(tail.links)) if (!this.#known[label]) this.#borrowed[label] = def;
+      }
+
+      // A paragraph too long to be one block: what comes before it is stable, and so is its first piece.
+      const cut = this.#findCut(tail, text);
+      if (cut) {
+        const before = this.#stableEnd;
+        for (let i = 0; i < cut.index; i++) this.#commit(tail[i]!, tail.links, false);
+        let from = this.#stableEnd;
+        for (const c of cut.at) {
+          // The piece on its own must lex as the paragraph's beginning does: one paragraph, all of it (lexed
+          // after the blocks before it are committed, so it knows their link definitions).
+          const piece = lexBlocks(text.slice(from, c), this.#known);
+          this.lastLexedChars += c - from;
+          if (piece.length !== 1 || piece[0]!.type !== 'paragraph' || piece[0]!.raw.length !== c - from) break;
+          this.#commit(piece[0]!, tail.links, true);
+          this.#contAt = this.#stableEnd;
+          from = c;
+        }
+        if (this.#stableEnd > before) continue;
+      }
+
+      // Everything before the last non-blank block is stable now, with two exceptions.
+      let last = tail.length - 1;
+      while (last >= 0 && isBlank(tail[last]!)) last--;
+      for (;;) {
+        let prev = last - 1;
+        while (prev >= 0 && isBlank(tail[prev]!)) prev--;
+        if (prev < 0) break;
+        const next = tail[last]!;
+        // A paragraph, list, quote or table right above (no blank line) can still take the next line in as a
+        // lazy continuation line, depending on characters not written yet.
+        const touching = prev === last - 1 && !SELF_CONTAINED.has(tail[prev]!.type);
+        // A list followed by a lone "3" or "-": one more character can make it the list's next item.
+        const listItemToBe = tail[prev]!.type === 'list' && next.type === 'paragraph' && /^ {0,3}(?:\d{1,9}|[-+*])[ \t]*$/.test(next.raw);
+        if (!touching && !listItemToBe) break;
+        last = prev;
+      }
+      for (let i = 0; i < last; i++) this.#commit(tail[i]!, tail.links, false);
+      this.#tail = last > 0 ? tail.slice(last) : [...tail];
+      if (!relexed) for (const label of Object.keys(this.#borrowed)) if (this.#known[label]) delete this.#borrowed[label];
+      this.#blocks = [...this.#stableBlocks];
+      let at = this.#stableEnd;
+      for (const token of this.#tail) {
+        if (!isBlank(token)) this.#blocks.push(this.#block(token, at === this.#contAt, false));
+        at += token.raw.length;
+      }
+      return;
+    }
+  }
+
+  /** Makes a token part of the stable prefix. */
+  #commit(token: Token, links: Links, split: boolean): void {
+    const at = this.#stableEnd;
+    this.#stable.push(token);
+    this.#stableEnd += token.raw.length;
+    if (isBlank(token)) return;
+    this.#stableBlocks.push(this.#block(token, at === this.#contAt, split));
+    walkTokens([token], (t) => {
+      if (t.type !== 'def') return;
+      const tag = (t as Tokens.Def).tag;
+      const def = links[tag];
+      if (def && !this.#known[tag]) this.#known[tag] = def;
+    });
+  }
+
+  /** The first paragraph of the tail that is cut: the index of its token and where its pieces end. */
+  #findCut(tail: Token[], text: string): { index: number; at: number[] } | null {
+    let end = this.#stableEnd;
+    for (let i = 0; i < tail.length; i++) {
+      const token = tail[i]!;
+      const start = end;
+      end += token.raw.length;
+      if (token.type !== 'paragraph' || token.raw.length <= this.maxBlockChars) continue;
+      const at: number[] = [];
+      for (let c = cutPoint(text, start, end, this.maxBlockChars); c >= 0; c = cutPoint(text, c, end, this.maxBlockChars)) at.push(c);
+      if (at.length > 0) return { index: i, at };
+    }
+    return null;
+  }
+
   /** Only blocks that may hold a reference link take the epoch (the others never change with it). */
-  #block(token: Token): Block {
-    return makeBlock(token, token.raw.includes('[') ? this.#epoch : 0);
+  #block(token: Token, cont: boolean, split: boolean): Block {
+    return makeBlock(token, token.raw.includes('[') ? this.#epoch : 0, cont, split);
   }
 
   #reset(): void {
     this.#stable = [];
     this.#stableBlocks = [];
     this.#stableEnd = 0;
+    this.#contAt = -1;
+    this.#seen = 0;
     this.#known = Object.create(null) as Links;
     this.#borrowed = Object.create(null) as Links;
     this.#tail = [];
+    this.#blocks = [];
+    this.#bite = this.windowChars;
   }
 
   /**
@@ -188,4 +327,68 @@ export class BlockSplitter {
   }
 }
 
+const LETTER = /\p{L}/u;
+const CJK_STOP = /[。！？；，、]/;
+/** Characters that could start something other than a paragraph's text at the start of a block. */
+const NOT_A_START = /[\s\d#>\-+*=_`~|<$[\]\\!:&()]/;
 
+/**
+ * Where a paragraph text[start, end) longer than `max` is cut, or -1 (not yet, or nowhere). A candidate c
+ * has a letter at c (a letter starts no block but a paragraph: the rest lexes as the paragraph's continuation
+ * does), after a single space that follows a non-space (or after CJK punctuation). The first candidate past
+ * start + max where nothing is open across it: no code span (an unmatched backtick run), no `[` without its
+ * `]`, no formula (`$`, `\(`, `\[` without their closer on the line), and nothing that closeTail would close (emphasis, strikethrough). Past
+ * 2·max the first candidate is taken whatever is open, and past 4·max any point after a character that is
+ * not a space (text without spaces) and before one that starts nothing else, never inside a surrogate pair;
+ * either way the pieces stay bounded. Depends only on text[start, c], so the
+ * pieces are the same however the text arrived.
+ */
+export function cutPoint(text: string, start: number, end: number, max: number): number {
+  const from = start + max;
+  if (end <= from) return -1;
+  let code = 0; // length of the open backtick run, 0 when none
+  let depth = 0;
+  let math = false; // a `$…$`, `\(…\)` or `\[…\]` open on this line
+  let nextCloseTail = from; // closeTail (a scan of the piece) is tried at most every max/8 characters
+  for (let i = start; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (i >= from && i > start + 1) {
+      const prev = text[i - 1]!;
+      const spaced = prev === ' ' && text[i - 2] !== ' ' && text[i - 2] !== '\n' && text[i - 2] !== '\t';
+      const candidate = (spaced || CJK_STOP.test(prev)) && LETTER.test(text[i]!);
+      if (candidate && i >= start + 2 * max) return i;
+      if (candidate && code === 0 && depth === 0 && !math && i >= nextCloseTail) {
+        const piece = text.slice(start, i);
+        if (closeTail(piece) === piece) return i;
+        nextCloseTail = i + Math.max(1, max >> 3);
+      }
+      if (i >= start + 4 * max && !/\s|\\/.test(text[i - 1]!) && !isHighSurrogate(text.charCodeAt(i - 1)) && !isLowSurrogate(ch) && !NOT_A_START.test(text[i]!)) return i;
+    }
+    if (ch === 92 /* \ */) {
+      const next = text[i + 1];
+      if (code === 0 && (next === '(' || next === '[')) math = true;
+      else if (code === 0 && (next === ')' || next === ']')) math = false;
+      if (code === 0) i++;
+    } else if (ch === 96 /* ` */) {
+      let run = 1;
+      while (text.charCodeAt(i + run) === 96) run++;
+      if (code === 0) code = run;
+      else if (code === run) code = 0;
+      i += run - 1;
+    } else if (code !== 0) {
+      // inside a code span nothing else counts
+    } else if (ch === 91 /* [ */) depth++;
+    else if (ch === 93 /* ] */) depth = Math.max(0, depth - 1);
+    else if (ch === 36 /* $ */) math = !math;
+    else if (ch === 10 /* \n */) math = false;
+  }
+  return -1;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}

@@ -20,13 +20,116 @@ export interface MathInlineToken {
   display: boolean;
 }
 
+/**
+ * Where a math extension may start, found without scanning the rest of the text on every call.
+ *
+ * marked asks each extension's start() where it could start next, once per paragraph (block level) or per
+ * run of plain text (inline level), passing the rest of the source. A search of that rest is a scan to its
+ * end when no formula follows: quadratic in a long paragraph or a long message (a 1 MB paragraph without a
+ * `$` took seconds). Instead, each source a lexer works through (blockTokens / inlineTokens, which set it
+ * here) is indexed once, and start() looks up the first candidate at or after the rest's offset in it. The
+ * answer is the one the scan gave; a source the lexer did not register falls back to the scan.
+ */
+interface SourceIndex {
+  src: string;
+  /** Candidate positions in src, ascending (computed on first use). */
+  positions: number[] | null;
+}
+
+interface LexerSources {
+  block: SourceIndex | null;
+  inline: SourceIndex | null;
+}
+
+const sources = new WeakMap<object, LexerSources>();
+
+const BLOCK_MATH_AT = / {0,3}(?:\$\$(?!\$)|\\\[)/y;
+const BLOCK_MATH_LINES = /(?:^|\n)(?= {0,3}(?:\$\$(?!\$)|\\\[))/g;
+const INLINE_MATH = /\$|\\[([]/g;
+
+/** The first entry of an ascending list that is >= at, or -1. */
+function firstAtLeast(positions: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = positions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (positions[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < positions.length ? positions[lo]! : -1;
+}
+
+/** The offset of `rest` in the indexed source when it is that source's tail, else -1. */
+function offsetIn(index: SourceIndex | null | undefined, rest: string): number {
+  if (!index) return -1;
+  const at = index.src.length - rest.length;
+  if (at < 0 || rest.length === 0) return -1;
+  // marked passes a tail of the source it is working through; check its ends cheaply.
+  if (index.src.charCodeAt(at) !== rest.charCodeAt(0) || index.src.charCodeAt(index.src.length - 1) !== rest.charCodeAt(rest.length - 1)) return -1;
+  return at;
+}
+
+function blockMathStart(lexer: object, src: string): number | undefined {
+  const index = sources.get(lexer)?.block;
+  const at = offsetIn(index, src);
+  if (at < 0 || !index) {
+    const m = /(?:^|\n) {0,3}(?:\$\$(?!\$)|\\\[)/.exec(src);
+    if (!m) return undefined;
+    return m.index + (m[0].startsWith('\n') ? 1 : 0);
+  }
+  // At the start of the rest, `^` matches whatever came before it.
+  BLOCK_MATH_AT.lastIndex = 0;
+  if (BLOCK_MATH_AT.test(src)) return 0;
+  index.positions ??= [...index.src.matchAll(BLOCK_MATH_LINES)].map((m) => m.index + (m[0] === '\n' ? 1 : 0));
+  const next = firstAtLeast(index.positions, at + 1);
+  return next < 0 ? undefined : next - at;
+}
+
+function inlineMathStart(lexer: object, src: string): number | undefined {
+  const index = sources.get(lexer)?.inline;
+  const at = offsetIn(index, src);
+  if (at < 0 || !index) {
+    const m = /\$|\\[([]/.exec(src);
+    return m ? m.index : undefined;
+  }
+  index.positions ??= [...index.src.matchAll(INLINE_MATH)].map((m) => m.index);
+  const next = firstAtLeast(index.positions, at);
+  return next < 0 ? undefined : next - at;
+}
+
+/** Registers the source of every blockTokens / inlineTokens call of this lexer (see SourceIndex). */
+function indexSources(lexer: Lexer): Lexer {
+  const own: LexerSources = { block: null, inline: null };
+  sources.set(lexer, own);
+  const blockTokens = lexer.blockTokens.bind(lexer) as (src: string, ...rest: unknown[]) => Token[];
+  const inlineTokens = lexer.inlineTokens.bind(lexer) as (src: string, ...rest: unknown[]) => Token[];
+  const wrapped = lexer as unknown as { blockTokens: typeof blockTokens; inlineTokens: typeof inlineTokens };
+  wrapped.blockTokens = (src, ...rest) => {
+    const outer = own.block;
+    own.block = { src, positions: null };
+    try {
+      return blockTokens(src, ...rest);
+    } finally {
+      own.block = outer;
+    }
+  };
+  wrapped.inlineTokens = (src, ...rest) => {
+    const outer = own.inline;
+    own.inline = { src, positions: null };
+    try {
+      return inlineTokens(src, ...rest);
+    } finally {
+      own.inline = outer;
+    }
+  };
+  return lexer;
+}
+
 const mathBlock: TokenizerExtension = {
   name: 'mathBlock',
   level: 'block',
   start(src) {
-    const m = /(?:^|\n) {0,3}(?:\$\$(?!\$)|\\\[)/.exec(src);
-    if (!m) return undefined;
-    return m.index + (m[0].startsWith('\n') ? 1 : 0);
+    return blockMathStart(this.lexer, src);
   },
   tokenizer(src) {
     const open = /^ {0,3}(\$\$(?!\$)|\\\[)/.exec(src);
@@ -63,8 +166,7 @@ const mathInline: TokenizerExtension = {
   name: 'mathInline',
   level: 'inline',
   start(src) {
-    const m = /\$|\\[([]/.exec(src);
-    return m ? m.index : undefined;
+    return inlineMathStart(this.lexer, src);
   },
   tokenizer(src) {
     let m: RegExpExecArray | null;
@@ -106,7 +208,7 @@ export function normalizeNewlines(text: string): string {
  * message (for a lex that starts mid-message); the result's `links` has those and any new ones.
  */
 export function lexBlocks(src: string, links?: TokensList['links']): TokensList {
-  const lexer = new Lexer(lexOptions);
+  const lexer = indexSources(new Lexer(lexOptions));
   if (links) Object.assign(lexer.tokens.links, links);
   return lexer.lex(src);
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from './api.ts';
 import { wireStores } from './events.ts';
@@ -6,11 +6,14 @@ import { useChat } from './chat-store.ts';
 import { useStore } from './store.ts';
 import { Sidebar } from './components/Sidebar.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
-import { SettingsPanel } from './components/SettingsPanel.tsx';
-import { DiagnosticsPanel } from './components/DiagnosticsPanel.tsx';
-import { NetworkPanel } from './components/NetworkPanel.tsx';
 import { ChatView } from './components/ChatView.tsx';
 import { NoticeToast } from './components/NoticeToast.tsx';
+
+// Loaded the first time they are shown: the start evaluates only what the chat needs.
+const SettingsPanel = lazy(() => import('./components/SettingsPanel.tsx').then((m) => ({ default: m.SettingsPanel })));
+const DiagnosticsPanel = lazy(() => import('./components/DiagnosticsPanel.tsx').then((m) => ({ default: m.DiagnosticsPanel })));
+const NetworkPanel = lazy(() => import('./components/NetworkPanel.tsx').then((m) => ({ default: m.NetworkPanel })));
+const UsagePanel = lazy(() => import('./components/UsagePanel.tsx').then((m) => ({ default: m.UsagePanel })));
 
 /** Ctrl (Cmd on macOS) shortcuts: new chat, search, settings, stop. */
 function onShortcut(e: KeyboardEvent): void {
@@ -46,7 +49,7 @@ export function App(): React.JSX.Element {
   useEffect(() => {
     if (section !== 'chat' && !visited[section]) setVisited((v) => ({ ...v, [section]: true }));
   }, [section, visited]);
-  const shown = (id: 'settings' | 'diagnostics' | 'network'): boolean => section === id || !!visited[id];
+  const shown = (id: 'settings' | 'diagnostics' | 'network' | 'usage'): boolean => section === id || !!visited[id];
 
   useEffect(() => {
     const unwire = wireStores();
@@ -78,13 +81,16 @@ export function App(): React.JSX.Element {
             </div>
             {/* Once shown, both stay mounted: unsaved edits and a running doctor survive switching sections. */}
             <div hidden={section !== 'settings'}>
-              {shown('settings') ? <SettingsPanel key={viewRevision} view={view} revision={viewRevision} /> : null}
+              <Suspense fallback={null}>{shown('settings') ? <SettingsPanel key={viewRevision} view={view} revision={viewRevision} /> : null}</Suspense>
             </div>
             <div hidden={section !== 'diagnostics'}>
-              {shown('diagnostics') ? <DiagnosticsPanel /> : null}
+              <Suspense fallback={null}>{shown('diagnostics') ? <DiagnosticsPanel /> : null}</Suspense>
             </div>
             <div hidden={section !== 'network'}>
-              {shown('network') ? <NetworkPanel /> : null}
+              <Suspense fallback={null}>{shown('network') ? <NetworkPanel /> : null}</Suspense>
+            </div>
+            <div hidden={section !== 'usage'}>
+              <Suspense fallback={null}>{shown('usage') ? <UsagePanel /> : null}</Suspense>
             </div>
           </>
         )}

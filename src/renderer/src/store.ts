@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { DoctorReport, DoctorStep } from '../../shared/doctor.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { PresetId } from '../../shared/constants.ts';
-import type { AppInfo, DetectedProvider, ExportResult, ProviderDraft, ProviderView, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
+import type { AppInfo, DetectedProvider, ExportResult, ParleyApi, ProviderDraft, ProviderView, SettingsPatch, SettingsView } from '../../shared/ipc.ts';
 import { conversationModel } from '../../shared/model-choice.ts';
 import { applyTheme } from './theme.ts';
 import { useChat } from './chat-store.ts';
@@ -14,7 +14,7 @@ import { call } from './api.ts';
 import { applyLanguage } from './i18n.ts';
 import { log } from './log.ts';
 
-export type Section = 'chat' | 'settings' | 'diagnostics' | 'network';
+export type Section = 'chat' | 'settings' | 'diagnostics' | 'network' | 'usage';
 
 export interface DoctorState {
   running: boolean;
@@ -77,7 +77,11 @@ export interface State {
 
 let bootCall: ReturnType<typeof bootRequest> | undefined;
 function bootRequest() {
-  return call('appBoot', (api) => api.appBoot());
+  // public/boot.js asked already, as the page was parsed (before this code loaded): its answer, taken once.
+  const w = window as { __parleyBoot?: ReturnType<ParleyApi['appBoot']> };
+  const early = w.__parleyBoot;
+  delete w.__parleyBoot;
+  return call('appBoot', (api) => early ?? api.appBoot());
 }
 /** Asks main for the start's data at once, before React renders (init() then takes the answer). */
 export function prefetchBoot(): void {

@@ -1,5 +1,6 @@
 import { anthropicUsage } from '../answer.ts';
 import { sseDecoder } from './sse.ts';
+import { applyThinking } from './thinking.ts';
 import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type WireEvent } from './types.ts';
 
 /** A content block (whole answer, or a stream's content_block_start) as events. */
@@ -37,14 +38,15 @@ export const anthropic: ProtocolAdapter = {
   }),
   body: (p, req, stream) => {
     const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
-    return {
+    // max_tokens (required here): the user's, else the model's longest answer; above the thinking budget.
+    return applyThinking({
       model: p.model,
-      max_tokens: req.maxTokens ?? 4096,
       messages: req.messages.filter((m) => m.role !== 'system'),
       ...(system ? { system } : {}),
       stream,
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-    };
+      ...(req.topP !== undefined ? { top_p: req.topP } : {}),
+    }, p, req, stream);
   },
   isStreamContentType: (ct) => /text\/event-stream/i.test(ct),
   createDecoder: () => {

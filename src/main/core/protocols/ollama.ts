@@ -1,6 +1,7 @@
 import { DecodedEvents, LIMITS, limitExceeded, type FrameCounting } from '../limits.ts';
 import { ollamaUsage } from '../answer.ts';
 import { isObj, joinUrl, parseCommonError, str, tryJson, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
+import { applyThinking } from './thinking.ts';
 
 /** One answer object (a stream line, or the whole answer) as events. */
 function answerEvents(json: Record<string, unknown>, events: WireEvent[], index: { n: number }): void {
@@ -113,14 +114,14 @@ export const ollama: ProtocolAdapter = {
     'content-type': 'application/json',
     ...(p.apiKey ? { authorization: `Bearer ${p.apiKey}` } : {}),
   }),
-  body: (p, req, stream) => ({
+  body: (p, req, stream) => applyThinking({
     model: p.model,
     messages: req.messages,
     stream,
-    ...(req.maxTokens !== undefined || req.temperature !== undefined
-      ? { options: { ...(req.maxTokens !== undefined ? { num_predict: req.maxTokens } : {}), ...(req.temperature !== undefined ? { temperature: req.temperature } : {}) } }
+    ...(req.maxTokens !== undefined || req.temperature !== undefined || req.topP !== undefined
+      ? { options: { ...(req.maxTokens !== undefined ? { num_predict: req.maxTokens } : {}), ...(req.temperature !== undefined ? { temperature: req.temperature } : {}), ...(req.topP !== undefined ? { top_p: req.topP } : {}) } }
       : {}),
-  }),
+  }, p, req, stream),
   isStreamContentType: (ct) => /application\/x-ndjson|application\/jsonl|application\/json/i.test(ct),
   createDecoder: ndjsonDecoder,
   parseWhole(json) {

@@ -1,5 +1,6 @@
 import { openaiUsage } from '../answer.ts';
 import { sseDecoder } from './sse.ts';
+import { applyThinking } from './thinking.ts';
 import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type WireEvent } from './types.ts';
 
 function statusFromComments(comments: string[]): number | undefined {
@@ -90,14 +91,15 @@ export const openai: ProtocolAdapter = {
     'content-type': 'application/json',
     ...(p.apiKey ? { authorization: `Bearer ${p.apiKey}` } : {}),
   }),
-  body: (p, req, stream) => ({
+  body: (p, req, stream) => applyThinking({
     model: p.model,
     messages: req.messages,
     stream,
     ...(stream ? { stream_options: { include_usage: true } } : {}),
     ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
     ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-  }),
+    ...(req.topP !== undefined ? { top_p: req.topP } : {}),
+  }, p, req, stream),
   isStreamContentType: (ct) => /text\/event-stream/i.test(ct),
   createDecoder: () =>
     sseDecoder((ev, comments) => {

@@ -26,6 +26,17 @@ export const MAX_TITLE_CHARS = 500;
 /** The user's own model prices (Settings → Prices), and the highest price per million tokens they may hold. */
 export const MAX_PRICE_OVERRIDES = 500;
 export const MAX_PRICE_PER_MTOK = 100_000;
+/**
+ * Request parameters (a conversation's, or its provider's defaults): temperature 0–2 (OpenAI's range; Anthropic's
+ * is 0–1 and it says so), top_p 0–1, max tokens and a thinking budget up to a million (no model answers more).
+ */
+export const MAX_TEMPERATURE = 2;
+export const MAX_OUTPUT_TOKENS = 1_000_000;
+export const MAX_THINKING_BUDGET = 1_000_000;
+/** The user's corrections of model capabilities (per provider), and the context windows they may give. */
+export const MAX_CAPABILITY_OVERRIDES = 500;
+export const MIN_CONTEXT_WINDOW = 256;
+export const MAX_CONTEXT_WINDOW = 100_000_000;
 /** The `data` of one log line from the window, as JSON (the line itself is cut at 8 KB by the logger). */
 export const MAX_LOG_DATA_CHARS = 16 * 1024;
 

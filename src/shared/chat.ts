@@ -34,7 +34,8 @@ export interface MessageRoute {
   route?: string;
   attempts?: number;
   mode?: 'stream' | 'whole';
-  fallback?: { reason: string; remembered: boolean };
+  /** `noReasoning`: the whole request turned thinking off (the provider thinks only in streams). */
+  fallback?: { reason: string; remembered: boolean; noReasoning?: boolean };
   retries?: { attempt: number; delayMs: number; reason: string }[];
 }
 
@@ -134,7 +135,7 @@ export interface ActiveStream {
 /** What is shown where the answer is being written: a retry's countdown or a fallback. */
 export type StreamNotice =
   | { kind: 'retry'; attempt: number; of: number; delayMs: number; reason: string; at: number }
-  | { kind: 'fallback'; reason: string; remembered: boolean }
+  | { kind: 'fallback'; reason: string; remembered: boolean; noReasoning?: boolean }
   | { kind: 'route'; route: string };
 
 /**

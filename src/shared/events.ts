@@ -45,8 +45,12 @@ export type RequestEvent =
   | { type: 'reasoning'; t: number; text: string }
   /** An attempt failed and the request is tried again after `delayMs` (`message`: the failure in English). */
   | { type: 'retry'; t: number; attempt: number; delayMs: number; reason: ErrorCode; message: string; cappedFromMs?: number }
-  /** The request asks for the whole answer instead of a stream (`remembered`: the route broke streams recently). */
-  | { type: 'fallback'; t: number; from: 'stream'; to: 'whole'; reason: ErrorCode; remembered: boolean; untilMs?: number }
+  /**
+   * The request asks for the whole answer instead of a stream (`remembered`: the route broke streams recently).
+   * `noReasoning`: the whole request turned off thinking the stream would have had (the provider thinks only in
+   * streams, e.g. DashScope's Qwen3): its answer comes without reasoning.
+   */
+  | { type: 'fallback'; t: number; from: 'stream'; to: 'whole'; reason: ErrorCode; remembered: boolean; untilMs?: number; noReasoning?: boolean }
   /** The answer's usage as the provider reported it (tokens, cache, reasoning, cost), once, before `finish`. */
   | { type: 'usage'; t: number; usage: AnswerUsage }
   /** How the answer ended (stop, cut at the limit, filtered, refused, tool calls), once, before `end`. */

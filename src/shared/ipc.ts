@@ -19,6 +19,7 @@ import { CURRENCIES } from './answer.ts';
 import { MAX_USAGE_DAYS, type UsageRow, type UsageTotals } from './usage.ts';
 import { MAX_PRICE_OVERRIDES } from './bounds.ts';
 import { priceOverrideSchema } from './settings.ts';
+import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
 export { CHANNELS, EVENTS, EVENT_CHANNEL, methodName, type Channel, type EventName } from './ipc-names.ts';
@@ -268,6 +269,10 @@ const providerDraft = v.strictObject({
   shownModels: modelNames,
   defaultModel: v.optional(boundedText(MAX_MODEL_CHARS)),
   route: v.optional(v.object({ mode: v.picklist(ROUTE_MODES), proxyUrl: v.optional(boundedText(MAX_URL_CHARS)) })),
+  /** Replaces the provider's capability corrections per model (absent: kept). */
+  capabilities: v.optional(capabilityOverridesSchema),
+  /** Replaces the provider's default request parameters (absent: kept). */
+  params: v.optional(requestParamsStrictSchema),
   /**
    * The user agreed to store a new key (or proxy password) where the OS offers no protection (keychain
    * 'basic_text'); without it such a save is refused (ErrorInfo.key 'keychain_unprotected').
@@ -284,6 +289,8 @@ const conversationPatch = v.partial(v.strictObject({
   contextMessages: wholeNumber(0, MAX_CONTEXT_MESSAGES),
   pinned: v.boolean(),
   draft: boundedText(MAX_MESSAGE),
+  /** The conversation's own request parameters, replaced whole ({}: all the provider's defaults). */
+  params: requestParamsStrictSchema,
 }));
 export type ConversationPatch = v.InferInput<typeof conversationPatch>;
 

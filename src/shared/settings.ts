@@ -6,6 +6,8 @@ import * as v from 'valibot';
 import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MODEL_CHARS, MAX_MODELS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_PROVIDERS, MAX_RETRIES, MAX_SYSTEM_PROMPT, MAX_URL_CHARS } from './bounds.ts';
 import { CURRENCIES } from './answer.ts';
 import { MAX_PRICE_OVERRIDES, MAX_PRICE_PER_MTOK } from './bounds.ts';
+import { MAX_CAPABILITY_OVERRIDES, MAX_CONTEXT_WINDOW, MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MAX_THINKING_BUDGET, MIN_CONTEXT_WINDOW } from './bounds.ts';
+import { EFFORTS } from './models/capabilities.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, PRESET_IDS, PRESET_NAMES, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, presetForUrl, type Protocol } from './constants.ts';
 
 export * from './constants.ts';
@@ -131,6 +133,49 @@ export function isKeychainRef(value: unknown): value is string {
   return typeof value === 'string' && KEYCHAIN_REF.test(value);
 }
 
+/** Thinking as asked (shared/answer.ts ThinkingChoice): the model's default, off, or on with an effort or a budget. */
+const thinkingOn = { mode: v.literal('on'), effort: v.optional(v.picklist(['low', 'medium', 'high'])), budgetTokens: v.optional(wholeNumber(1, MAX_THINKING_BUDGET)) };
+export const thinkingChoiceSchema = v.variant('mode', [v.object({ mode: v.literal('default') }), v.object({ mode: v.literal('off') }), v.object(thinkingOn)]);
+/** The same, refusing unknown keys (the IPC contract). */
+export const thinkingChoiceStrictSchema = v.variant('mode', [v.strictObject({ mode: v.literal('default') }), v.strictObject({ mode: v.literal('off') }), v.strictObject(thinkingOn)]);
+const paramEntries = {
+  temperature: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TEMPERATURE))),
+  topP: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  maxTokens: v.optional(wholeNumber(1, MAX_OUTPUT_TOKENS)),
+};
+/**
+ * Request parameters (shared/chat.ts ConversationParams): a conversation's own, or a provider's defaults; absent
+ * ones are the next level's (conversation → provider → the model's own). The one definition of their bounds:
+ * this one drops unknown keys (the settings file, an imported file), the strict one refuses them (IPC).
+ */
+export const requestParamsSchema = v.object({ ...paramEntries, thinking: v.optional(thinkingChoiceSchema) });
+export const requestParamsStrictSchema = v.strictObject({ ...paramEntries, thinking: v.optional(thinkingChoiceStrictSchema) });
+/** How a model's thinking is controlled (shared/models/capabilities.ts ThinkingCapability), as the user corrects it. */
+export const thinkingCapabilitySchema = v.object({
+  defaultOn: v.boolean(),
+  canDisable: v.boolean(),
+  efforts: v.optional(v.pipe(v.array(v.picklist(EFFORTS)), v.maxLength(EFFORTS.length))),
+  offEffort: v.optional(v.picklist(['none', 'minimal'])),
+  budget: v.optional(v.object({ min: wholeNumber(0, MAX_THINKING_BUDGET), max: v.optional(wholeNumber(1, MAX_THINKING_BUDGET)) })),
+  streamOnly: v.optional(v.boolean()),
+  inlineTags: v.optional(v.boolean()),
+  resendWithTools: v.optional(v.boolean()),
+});
+/** The user's correction of one model's capabilities (CapabilityOverride); `thinking: null`: it does not think. */
+export const capabilityOverrideSchema = v.object({
+  reasoning: v.optional(v.boolean()),
+  vision: v.optional(v.boolean()),
+  tools: v.optional(v.boolean()),
+  contextWindow: v.optional(wholeNumber(MIN_CONTEXT_WINDOW, MAX_CONTEXT_WINDOW)),
+  maxOutput: v.optional(wholeNumber(1, MAX_OUTPUT_TOKENS)),
+  thinking: v.optional(v.nullable(thinkingCapabilitySchema)),
+});
+/** A provider's capability overrides by model name (at most MAX_CAPABILITY_OVERRIDES). */
+export const capabilityOverridesSchema = v.pipe(
+  v.record(boundedText(MAX_MODEL_CHARS, 1), capabilityOverrideSchema),
+  v.check((r) => Object.keys(r).length <= MAX_CAPABILITY_OVERRIDES, `At most ${MAX_CAPABILITY_OVERRIDES} models may have capabilities of their own`),
+);
+
 const modelList = v.optional(modelNamesSchema, []);
 /** One configured provider. `apiKey` (a value or `${VAR}`) stays in main; the renderer sees its shape. */
 export const providerEntrySchema = v.object({
@@ -155,6 +200,10 @@ export const providerEntrySchema = v.object({
     {},
   ),
   anthropicVersion: v.optional(boundedText(40)),
+  /** The user's corrections of the shipped capability table, per model (Settings → Providers → Models). */
+  capabilities: v.optional(capabilityOverridesSchema, {}),
+  /** Request parameters of this provider's conversations that do not set their own. */
+  params: v.optional(requestParamsSchema, {}),
 });
 export type ProviderEntry = v.InferOutput<typeof providerEntrySchema>;
 export type ProviderEntryInput = v.InferInput<typeof providerEntrySchema>;

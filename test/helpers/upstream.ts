@@ -162,7 +162,21 @@ export interface HostileBehaviour extends BehaviourBase, BodyShape {
   intervalMs?: number;
 }
 
+/**
+ * DashScope serving a Qwen3 model that thinks by default: a whole (non-streamed) request whose `enable_thinking`
+ * is not false gets DashScope's own 400, exactly (compatible mode; the body as users quote it, e.g.
+ * infiniflow/ragflow#8972, tencentmusic/supersonic#2355); a stream, or a whole request that turns thinking off,
+ * gets the answer (a stream with its `reasoning`, default "Thinking it over.").
+ */
+export interface ThinkingStreamOnlyBehaviour extends BehaviourBase, BodyShape {
+  kind: 'thinkingStreamOnly';
+}
+export const DASHSCOPE_THINKING_400 = {
+  error: { code: 'invalid_parameter_error', param: null, message: 'parameter.enable_thinking must be set to false for non-streaming calls', type: 'invalid_request_error' },
+};
+
 export type Behaviour =
+  | ThinkingStreamOnlyBehaviour
   | HostileBehaviour
   | OkBehaviour
   | StatusBehaviour
@@ -863,6 +877,16 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
         return;
       case 'streamOnly':
         return run(stream ? b.then : undefined, ctx);
+      case 'thinkingStreamOnly': {
+        if (!stream && ctx.rec.body?.['enable_thinking'] !== false) {
+          const id = randomUUID();
+          finish(ctx, 400, jsonHeaders(), JSON.stringify({ ...DASHSCOPE_THINKING_400, id: `chatcmpl-${id}`, request_id: id }));
+          return;
+        }
+        const shape = stream ? { reasoning: 'Thinking it over.', ...b } : b;
+        if (await send(ctx, planOf(ctx, shape, stream), shape)) res.end();
+        return;
+      }
       case 'status': {
         const body =
           b.body === undefined

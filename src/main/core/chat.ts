@@ -9,6 +9,7 @@ import { classifyHttp } from './classify.ts';
 import { ParleyError } from './errors.ts';
 import { LIMITS, framesOf, limitExceeded } from './limits.ts';
 import { ADAPTERS } from './protocols/index.ts';
+import { wholeDropsThinking } from './protocols/thinking.ts';
 import type { ChatRequest, ProtocolAdapter, ToolCallDelta, Usage, WireEvent } from './protocols/types.ts';
 import { isObj, tryJson } from './protocols/types.ts';
 import type { AnswerEnding, AnswerPart, ToolCallPart } from '../../shared/answer.ts';
@@ -486,11 +487,13 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
   let dropStreamOptions = !!optionsKnown && optionsKnown.until > Date.now();
   let droppedNow = false;
   let stream = net.stream !== 'off';
+  // A whole request may have to turn thinking off (protocols/thinking.ts): the fallback says its answer has no reasoning.
+  const noReasoning = wholeDropsThinking(settings.provider, req) ? { noReasoning: true } : {};
   if (net.stream === 'auto') {
     const known = ctx.memory.get(memoryKey);
     if (known && known.until > Date.now()) {
       stream = false;
-      ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: known.reason, remembered: true, untilMs: known.until });
+      ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: known.reason, remembered: true, untilMs: known.until, ...noReasoning });
     }
   }
   const answer = ctx.answer ?? new Answer();
@@ -562,7 +565,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         fellBack = true;
         fallbackReason = err.code;
         stream = false;
-        ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: err.code, remembered: false });
+        ctx.emit({ type: 'fallback', from: 'stream', to: 'whole', reason: err.code, remembered: false, ...noReasoning });
         continue;
       }
       if (fellBack && !stream && fallbackReason) {

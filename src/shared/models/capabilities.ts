@@ -38,7 +38,8 @@
  */
 
 /** How hard a model thinks, as OpenAI's reasoning_effort and its likes name it. */
-export type Effort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
+export const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high'] as const;
+export type Effort = (typeof EFFORTS)[number];
 
 /** How a model's thinking is controlled. Which request field carries it is the provider's (core/protocols/thinking.ts). */
 export interface ThinkingCapability {

@@ -14,6 +14,7 @@ import { emitTo, flush } from './batching.ts';
 import type { ChatContext, Writing } from './context.ts';
 import type { ChatEnded, ChatService } from './service.ts';
 import { runAnswer } from './stream-run.ts';
+import { requestOptions, titleOptions } from './params.ts';
 import { autoTitle } from './titles.ts';
 
 /** The most answers streaming at once. */
@@ -41,11 +42,13 @@ export function createAnswers(ctx: ChatContext): Answers {
     const provider = deps.settings.providerFor(assistant.providerId ?? conv.providerId ?? s.defaults.providerId ?? '');
     const raw = connectionFor(s, provider, assistant.model ?? conv.model ?? undefined);
     deps.learnSecrets?.(raw);
+    // The conversation's parameters (else the provider's), the model's capabilities and the provider's preset.
+    const options = requestOptions(conv, provider, raw.provider.model);
     const requestId = randomUUID();
     const a: Writing = {
       requestId, conversationId: conv.id, messageId: assistant.id, windows: new Set([caller.windowId]), seq: 0, prefix,
       answer: new Answer(), pendingText: '', pendingReasoning: '', lastSave: Date.now(), abort: new AbortController(),
-      stoppedByUser: false, startedAt: Date.now(), routeInfo: {}, done: Promise.resolve(),
+      stoppedByUser: false, startedAt: Date.now(), routeInfo: assistant.routeInfo?.context ? { context: assistant.routeInfo.context } : {}, done: Promise.resolve(),
       rec: deps.requests.begin({
         kind: 'chat', id: requestId, url: raw.provider.baseUrl, method: 'POST', message: 'chat request',
         data: { conversationId: conv.id, messageId: assistant.id, provider: provider.name, protocol: provider.protocol, baseUrl: provider.baseUrl, model: raw.provider.model, messages: history.length },
@@ -54,7 +57,7 @@ export function createAnswers(ctx: ChatContext): Answers {
     actives.set(requestId, a);
     byMessage.set(assistant.id, a);
     a.done = (async () => {
-      const message = await runAnswer(ctx, a, raw, history);
+      const message = await runAnswer(ctx, a, raw, history, options);
       actives.delete(requestId);
       byMessage.delete(a.messageId);
       emitTo(ctx, a, { requestId, seq: ++a.seq, type: 'end', conversationId: a.conversationId, messageId: a.messageId, message });
@@ -66,7 +69,7 @@ export function createAnswers(ctx: ChatContext): Answers {
           log.warn('chat end not reported', { requestId, error: e instanceof Error ? e.message : String(e) });
         }
       }
-      if (message.status === 'complete' && deps.settings.get().defaults.autoTitle) await autoTitle(ctx, a, raw, history, message.text);
+      if (message.status === 'complete' && deps.settings.get().defaults.autoTitle) await autoTitle(ctx, a, raw, history, message.text, titleOptions(options));
     })();
     return requestId;
   }

@@ -71,8 +71,8 @@ export const sinkFor = (ctx: ChatContext, a: Writing, retries: number) => (ev: R
       notice(ctx, a, { kind: 'retry', attempt: ev.attempt + 1, of: retries + 1, delayMs: ev.delayMs, reason: ev.reason, at: Date.now() });
       break;
     case 'fallback':
-      a.routeInfo.fallback = { reason: ev.reason, remembered: ev.remembered };
-      notice(ctx, a, { kind: 'fallback', reason: ev.reason, remembered: ev.remembered });
+      a.routeInfo.fallback = { reason: ev.reason, remembered: ev.remembered, ...(ev.noReasoning ? { noReasoning: true } : {}) };
+      notice(ctx, a, { kind: 'fallback', reason: ev.reason, remembered: ev.remembered, ...(ev.noReasoning ? { noReasoning: true } : {}) });
       break;
     case 'route':
       a.routeInfo.route = ev.route;

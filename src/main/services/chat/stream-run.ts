@@ -10,15 +10,16 @@ import type { connectionFor } from '../settings/providers.ts';
 import { flush, sinkFor } from './batching.ts';
 import { withCost } from './cost.ts';
 import type { ChatContext, Writing } from './context.ts';
+import type { RequestOptions } from './params.ts';
 
-export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<typeof connectionFor>, history: ChatMessage[]): Promise<Message> {
+export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<typeof connectionFor>, history: ChatMessage[], options: RequestOptions = {}): Promise<Message> {
   const { deps, log } = ctx;
   const { store } = deps;
   const { requestId, prefix } = a;
   let final: Partial<Message>;
   try {
     const settings = deps.core.settings(raw);
-    const result = await deps.core.chat(settings, { messages: history }, {
+    const result = await deps.core.chat(settings, { ...options, messages: history }, {
       signal: a.abort.signal,
       sink: sinkFor(ctx, a, settings.network.retries),
       answer: a.answer,

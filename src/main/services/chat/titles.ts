@@ -4,6 +4,7 @@ import type { ChatMessage } from '../../core/protocols/types.ts';
 import { ParleyError } from '../../core/errors.ts';
 import type { connectionFor } from '../settings/providers.ts';
 import { emitTo } from './batching.ts';
+import { titleOptions, type RequestOptions } from './params.ts';
 import type { ChatContext, Writing } from './context.ts';
 
 export function titleFrom(text: string): string {
@@ -13,8 +14,14 @@ export function titleFrom(text: string): string {
   return chars.length > 60 ? `${chars.slice(0, 57).join('')}…` : line;
 }
 
+/** A model's answer as a title: without reasoning tags it left in its text (`<think>…</think>`), quotes and markup, on one line. */
+export function titleText(text: string): string {
+  const bare = text.replace(/<(think|thinking|reasoning|thought)>[\s\S]*?(<\/\1>|$)/gi, ' ');
+  return bare.replace(/^["'“”「」\s#*]+|["'“”「」\s.。]+$/g, '').replace(/\s+/g, ' ').slice(0, 80);
+}
+
 /** A model-written title after the first answer (only when the user turned it on: it is an extra request). */
-export async function autoTitle(ctx: ChatContext, a: Writing, raw: ReturnType<typeof connectionFor>, history: ChatMessage[], answer: string): Promise<void> {
+export async function autoTitle(ctx: ChatContext, a: Writing, raw: ReturnType<typeof connectionFor>, history: ChatMessage[], answer: string, options: RequestOptions = titleOptions({})): Promise<void> {
   const { deps, log } = ctx;
   const asked = history.filter((m) => m.role === 'user');
   if (asked.length !== 1 || history.some((m) => m.role === 'assistant')) return;
@@ -24,13 +31,14 @@ export async function autoTitle(ctx: ChatContext, a: Writing, raw: ReturnType<ty
     const prompt = `Write a title of at most six words for this conversation. Answer with the title only, no quotes.\n\nQuestion: ${(asked[0]?.content ?? '').slice(0, 2000)}\n\nAnswer: ${answer.slice(0, 2000)}`;
     let r: Awaited<ReturnType<Core['chat']>>;
     try {
-      r = await deps.core.chat(settings, { messages: [{ role: 'user', content: prompt }], maxTokens: 32 }, { signal: AbortSignal.timeout(60_000), sink: rec.sink });
+      // Thinking off where the model allows it, and tokens enough for one that thinks anyway (params.ts).
+      r = await deps.core.chat(settings, { ...options, messages: [{ role: 'user', content: prompt }] }, { signal: AbortSignal.timeout(60_000), sink: rec.sink });
       rec.done('title done', { mode: r.mode, attempts: r.attempts });
     } catch (e) {
       rec.failed(ParleyError.is(e) ? e.code : 'protocol_error', 'title failed', { error: e instanceof Error ? e.message : String(e) });
       throw e;
     }
-    const title = r.text.replace(/^["'“”「」\s#*]+|["'“”「」\s.。]+$/g, '').replace(/\s+/g, ' ').slice(0, 80);
+    const title = titleText(r.text);
     if (!title) return;
     deps.store.updateConversation(a.conversationId, { title });
     emitTo(ctx, a, { requestId: a.requestId, seq: ++a.seq, type: 'title', conversationId: a.conversationId, messageId: a.messageId, title });

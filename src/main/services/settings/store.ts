@@ -303,7 +303,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
       apiKey = draft.apiKey.trim();
     }
     const entry: ProviderEntry = {
-      ...(old ?? { models: [], shownModels: [], defaultModel: '', contextTokens: {}, route: { mode: 'global' } }),
+      ...(old ?? { models: [], shownModels: [], defaultModel: '', contextTokens: {}, route: { mode: 'global' }, capabilities: {}, params: {} }),
       id: draft.id ?? old?.id ?? randomUUID().slice(0, 8),
       name: draft.name,
       preset: draft.preset,
@@ -313,6 +313,8 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
       shownModels: draft.shownModels ?? old?.shownModels ?? [],
       defaultModel: draft.defaultModel ?? old?.defaultModel ?? '',
       route: { mode: draft.route?.mode ?? old?.route.mode ?? 'global', ...(proxyUrl ? { proxyUrl } : {}) },
+      capabilities: draft.capabilities ?? old?.capabilities ?? {},
+      params: draft.params ?? old?.params ?? {},
     };
     if (apiKey) entry.apiKey = apiKey;
     else delete entry.apiKey;

@@ -47,7 +47,7 @@ export function findUnknown(raw: unknown, kept: unknown): UnknownKey[] {
 }
 
 /** Objects whose keys are data (a model name → its context size), not settings names. */
-const RECORDS = new Set(['contextTokens']);
+const RECORDS = new Set(['contextTokens', 'capabilities']);
 
 /**
  * `next` (what Parley is about to write) with the unknown keys put back where their parent still stands; a key

@@ -5,7 +5,9 @@
  */
 import { ParleyError } from '../../core/errors.ts';
 import { isFinishReason, type AnswerEnding, type FinishReason } from '../../../shared/answer.ts';
-import type { Conversation, Message, MessageRole, MessageStatus } from '../../../shared/chat.ts';
+import type { Conversation, ConversationParams, Message, MessageRole, MessageStatus } from '../../../shared/chat.ts';
+import * as v from 'valibot';
+import { requestParamsSchema } from '../../../shared/settings.ts';
 import type { Db } from './db.ts';
 import { LIMITS, tooLarge } from './limits.ts';
 import { insertConversation, insertMessage, MESSAGE_COLUMNS, mustConversation, SeqSlots, toConversation, toMessage, type ConversationInit, type MessageInit, type MessageRow } from './records.ts';
@@ -109,6 +111,13 @@ function checkCount(nodes: number): void {
   if (nodes > LIMITS.messagesPerConversation) throw tooLarge('A conversation in the import', `${LIMITS.messagesPerConversation} messages per conversation`, `${nodes} messages`);
 }
 
+/** A conversation's request parameters from a file, within the settings' bounds; anything else is left out (the provider's defaults apply). */
+function paramsOf(raw: unknown): { params?: ConversationParams } {
+  if (raw === undefined) return {};
+  const r = v.safeParse(requestParamsSchema, raw);
+  return r.success && Object.keys(r.output).length ? { params: r.output } : {};
+}
+
 function fromParley(doc: Record<string, unknown>): Incoming {
   if (doc.version !== PARLEY_FORMAT_VERSION) {
     throw bad(`This Parley export has format version ${JSON.stringify(doc.version)}; this version of Parley reads version ${PARLEY_FORMAT_VERSION}.`);
@@ -135,6 +144,7 @@ function fromParley(doc: Record<string, unknown>): Incoming {
     init: {
       title: str(c.title) ?? '', providerId: str(c.providerId) ?? null, model: str(c.model) ?? null, systemPrompt: str(c.systemPrompt) ?? '',
       contextMessages: typeof c.contextMessages === 'number' ? c.contextMessages : 0, pinned: c.pinned === true, draft: str(c.draft) ?? '',
+      ...paramsOf(c.params),
     },
     createdAt,
     updatedAt: time(c.updatedAt, createdAt),

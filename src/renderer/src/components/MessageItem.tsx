@@ -38,7 +38,12 @@ function Notice({ notice }: { notice: StreamNotice }): React.JSX.Element | null 
   });
   if (notice.kind === 'route') return null;
   if (notice.kind === 'fallback') {
-    return <p className="stream-notice" role="status" data-testid="stream-notice" data-kind="fallback">{t(notice.remembered ? 'chat.notice.fallbackRemembered' : 'chat.notice.fallback', { reason: codeTitle(notice.reason) })}</p>;
+    return (
+      <p className="stream-notice" role="status" data-testid="stream-notice" data-kind="fallback">
+        {t(notice.remembered ? 'chat.notice.fallbackRemembered' : 'chat.notice.fallback', { reason: codeTitle(notice.reason) })}
+        {notice.noReasoning ? <> <span data-testid="no-reasoning">{t('chat.notice.noReasoning')}</span></> : null}
+      </p>
+    );
   }
   return (
     <p className="stream-notice" role="status" data-testid="stream-notice" data-kind="retry">
@@ -202,7 +207,10 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
         {/* What to do about an interruption (Continue, a longer idle timeout, never stream…), in the window's language. */}
         {!streaming && m.status === 'interrupted' && m.error?.hint ? <p className="muted small status-hint" data-testid="status-hint">{errorHint(m.error)}</p> : null}
         {!streaming && m.routeInfo?.mode === 'whole' && m.routeInfo.fallback ? (
-          <p className="muted small delivered-whole" data-testid="delivered-whole">{t(m.routeInfo.fallback.remembered ? 'chat.notice.deliveredWholeRemembered' : 'chat.notice.deliveredWhole', { reason: codeTitle(m.routeInfo.fallback.reason) })}</p>
+          <p className="muted small delivered-whole" data-testid="delivered-whole">
+            {t(m.routeInfo.fallback.remembered ? 'chat.notice.deliveredWholeRemembered' : 'chat.notice.deliveredWhole', { reason: codeTitle(m.routeInfo.fallback.reason) })}
+            {m.routeInfo.fallback.noReasoning ? <> <span data-testid="no-reasoning">{t('chat.notice.noReasoning')}</span></> : null}
+          </p>
         ) : null}
         {!streaming && m.status === 'failed' && m.error ? <ErrorCard error={m.error} onRetry={() => void retry(m.id)} /> : null}
       </div>

@@ -119,6 +119,8 @@ export const en = {
       /** On an answer the stream → whole fallback delivered (kept with the message). */
       deliveredWhole: 'Delivered without streaming: streaming failed on this route ({{reason}}).',
       deliveredWholeRemembered: 'Delivered without streaming: streaming failed on this route recently ({{reason}}).',
+      /** After a fallback whose whole request had to turn thinking off (the provider thinks only in streams). */
+      noReasoning: 'This provider thinks only while streaming, so this answer comes without reasoning.',
     },
     failed: 'The answer failed',
     runDoctor: 'Run the doctor',

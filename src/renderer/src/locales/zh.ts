@@ -107,6 +107,7 @@ export const zh: Messages = {
       fallbackRemembered: '此路径最近流式传输失败：改为非流式回答（{{reason}}）。',
       deliveredWhole: '未经流式传输送达：此路径上的流式传输失败了（{{reason}}）。',
       deliveredWholeRemembered: '未经流式传输送达：此路径最近流式传输失败过（{{reason}}）。',
+      noReasoning: '该服务商只在流式传输时思考，因此这个回答没有推理过程。',
     },
     failed: '回答失败',
     runDoctor: '运行诊断',

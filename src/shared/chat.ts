@@ -29,8 +29,20 @@ export interface ConversationParams {
   thinking?: ThinkingChoice;
 }
 
+/** Earlier messages a request left out to fit the model's context (said in the window, never silent). */
+export interface HistoryTrim {
+  /** Messages of the path not sent. */
+  leftOut: number;
+  /** The context size fitted (tokens). */
+  contextTokens: number;
+  /** The model's context size is not known: `contextTokens` is Parley's assumption. */
+  assumed?: boolean;
+}
+
 /** How an answer travelled: the route (direct / proxy and why), retries, and a streaming → whole fallback. */
 export interface MessageRoute {
+  /** What its request left out of the conversation to fit the model's context. */
+  context?: HistoryTrim;
   route?: string;
   attempts?: number;
   mode?: 'stream' | 'whole';

@@ -11,7 +11,8 @@ import { conversationModel } from '../../../shared/model-choice.ts';
 import type { Caller } from '../window-hub.ts';
 import type { Answers } from './answers.ts';
 import type { ChatContext } from './context.ts';
-import { buildRequest, CONTINUE_PROMPT, MAX_HISTORY } from './history.ts';
+import { CONTINUE_PROMPT, MAX_HISTORY, planRequest } from './history.ts';
+import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
 import type { ChatService } from './service.ts';
 import { titleFrom } from './titles.ts';
 
@@ -54,18 +55,20 @@ export function createCommands(ctx: ChatContext, answers: Answers): Pick<ChatSer
   };
   const answer = (caller: Caller, conv: Conversation, parentId: string): { requestId: string; assistant: Message } => {
     const { providerId, model } = providerAndModel(conv);
-    const assistant = store.addMessage({ conversationId: conv.id, parentId, role: 'assistant', text: '', reasoning: '', status: 'streaming', providerId, model });
-    const history = buildRequest(conv, pathFor(conv, parentId), contextFor(providerId, model), deps.settings.get().defaults);
-    return { requestId: start(caller, conv, assistant, history, ''), assistant };
+    const plan = planRequest(conv, pathFor(conv, parentId), contextFor(providerId, model), deps.settings.get().defaults);
+    // What the request leaves out to fit the context is kept with the answer from its start (the window says it).
+    const assistant = store.addMessage({ conversationId: conv.id, parentId, role: 'assistant', text: '', reasoning: '', status: 'streaming', providerId, model, ...(plan.context ? { routeInfo: { context: plan.context } } : {}) });
+    return { requestId: start(caller, conv, assistant, plan.messages, ''), assistant };
   };
   /** The path up to a message, no longer than the request can use. */
   const pathFor = (conv: Conversation, leafId: string): Message[] => {
     const limit = conv.contextMessages || deps.settings.get().defaults.contextMessages || MAX_HISTORY;
     return store.pathMessages(conv.id, leafId, { limit: Math.min(limit, MAX_HISTORY) + 1 });
   };
+  /** The model's context window: the user's own size, else the capability table's. */
   const contextFor = (providerId: string, model: string): number | undefined => {
     try {
-      return deps.settings.providerFor(providerId).contextTokens[model];
+      return capabilitiesFor(deps.settings.providerFor(providerId), model).contextWindow;
     } catch {
       return undefined;
     }
@@ -114,9 +117,9 @@ export function createCommands(ctx: ChatContext, answers: Answers): Pick<ChatSer
         return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, assistant.id) };
       }
       const { providerId, model } = providerAndModel(conv);
-      const reset = store.updateMessage(messageId, { text: '', reasoning: '', status: 'streaming', error: undefined, providerId, model });
-      const history = buildRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
-      const requestId = start(caller, conv, reset, history, '');
+      const plan = planRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
+      const reset = store.updateMessage(messageId, { text: '', reasoning: '', status: 'streaming', error: undefined, providerId, model, routeInfo: plan.context ? { context: plan.context } : undefined });
+      const requestId = start(caller, conv, reset, plan.messages, '');
       return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, messageId) };
     },
     continue(caller, messageId) {
@@ -126,7 +129,8 @@ export function createCommands(ctx: ChatContext, answers: Answers): Pick<ChatSer
       const conv = conversation(old.conversationId);
       const { providerId, model } = providerAndModel(conv);
       const provider = deps.settings.providerFor(providerId);
-      const history = buildRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
+      const plan = planRequest(conv, pathFor(conv, old.parentId), contextFor(providerId, model), deps.settings.get().defaults);
+      const history = plan.messages;
       // Anthropic continues a trailing assistant message (prefill); the others are asked to go on.
       if (provider.protocol === 'anthropic') history.push({ role: 'assistant', content: old.text.replace(/\s+$/, '') });
       else history.push({ role: 'assistant', content: old.text }, { role: 'user', content: CONTINUE_PROMPT });
@@ -135,7 +139,8 @@ export function createCommands(ctx: ChatContext, answers: Answers): Pick<ChatSer
         const size = formatSize(ANSWER_LIMITS.answerBytes);
         throw new ParleyError('limit_exceeded', words('limit_continue', { size }), { hop: 'config', phase: 'config' });
       }
-      const reset = store.updateMessage(messageId, { status: 'streaming', error: undefined, text: prefix });
+      // How the kept part ended no longer holds once the model goes on (its usage stays: the rest adds to it).
+      const reset = store.updateMessage(messageId, { status: 'streaming', error: undefined, text: prefix, ending: undefined, finishReason: undefined, routeInfo: plan.context ? { context: plan.context } : undefined });
       const requestId = start(caller, conv, reset, history, prefix);
       return { requestId, conversation: conversation(conv.id), tail: tailFrom(conv.id, messageId) };
     },

@@ -8,7 +8,7 @@ import type { Message } from '../../../shared/chat.ts';
 import { contentForLog } from '../diagnostics/logging.ts';
 import type { connectionFor } from '../settings/providers.ts';
 import { flush, sinkFor } from './batching.ts';
-import { withCost } from './cost.ts';
+import { joinUsage, withCost } from './cost.ts';
 import type { ChatContext, Writing } from './context.ts';
 import type { RequestOptions } from './params.ts';
 
@@ -59,7 +59,8 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
     return store.updateMessage(a.messageId, {
       ...final,
       // Costed once, here, with the prices kept beside it.
-      ...(final.usage ? { usage: withCost(final.usage, raw.provider.model, deps.settings.get().pricing) } : {}),
+      // Continue adds to what the kept part used.
+      ...(final.usage ? { usage: joinUsage(prefix ? store.getMessage(a.messageId)?.usage : undefined, withCost(final.usage, raw.provider.model, deps.settings.get().pricing)) } : {}),
       ...(a.firstDeltaMs !== undefined ? { ttftMs: a.firstDeltaMs } : {}),
       durationMs: now - a.startedAt,
       ...(a.reasoningStart !== undefined ? { reasoningMs: (a.reasoningEnd ?? now) - a.reasoningStart } : {}),

@@ -4,6 +4,8 @@ import { useChat } from '../chat-store.ts';
 import { modelsOf, useStore } from '../store.ts';
 import { conversationModel } from '../../../shared/model-choice.ts';
 import { errorHint, errorMessage } from '../i18n.ts';
+import { ConversationUsage } from './ConversationUsage.tsx';
+import { ContextMeter } from './ContextMeter.tsx';
 import { MessageList } from './MessageList.tsx';
 import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
 import { ShortcutsDialog } from './Shortcuts.tsx';
@@ -33,6 +35,7 @@ function Header({ onShortcuts }: { onShortcuts: () => void }): React.JSX.Element
   return (
     <header className="chat-header">
       <h1 className="chat-title" data-testid="chat-title">{conv.title || t('chat.untitled')}</h1>
+      <ConversationUsage conversationId={conv.id} />
       <label className="visually-hidden" htmlFor="model-picker">{t('chat.model')}</label>
       <select
         id="model-picker"
@@ -204,6 +207,7 @@ function Composer(): React.JSX.Element {
           </button>
         )}
       </div>
+      <ContextMeter draft={text} />
     </div>
   );
 }

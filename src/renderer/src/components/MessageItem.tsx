@@ -12,6 +12,8 @@ import { useStore } from '../store.ts';
 import { copyText } from '../clipboard.ts';
 import { clearHighlight, highlightWords } from '../search-highlight.ts';
 import { call } from '../api.ts';
+import { EndingCard, UsageMeta } from './AnswerEnding.tsx';
+import { formatContext } from '../usage-words.ts';
 import { Code } from './Code.tsx';
 import { Icon } from './Icon.tsx';
 
@@ -101,12 +103,21 @@ export function ErrorCard({ error, onRetry }: { error: ErrorInfo; onRetry?: () =
   );
 }
 
-function Reasoning({ text, ms, live }: { text: string; ms: number | undefined; live: boolean }): React.JSX.Element {
+/**
+ * The model's reasoning, folded, with how long it took; rendered as markdown only while unfolded (a folded one
+ * costs nothing as it streams).
+ */
+function Reasoning({ text, ms, live, language }: { text: string; ms: number | undefined; live: boolean; language: string }): React.JSX.Element {
   const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
   return (
-    <details className="reasoning" data-testid="reasoning">
-      <summary>{live ? t('chat.thinking') : ms ? t('chat.reasoningFor', { s: (ms / 1000).toFixed(1) }) : t('chat.reasoning')}</summary>
-      <div className="reasoning-text">{text}</div>
+    <details className="reasoning" data-testid="reasoning" data-live={live ? 'true' : 'false'} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary data-testid="reasoning-summary">{live ? t('chat.thinking') : ms ? t('chat.reasoningFor', { s: (ms / 1000).toFixed(1) }) : t('chat.reasoning')}</summary>
+      {open ? (
+        <div className="reasoning-text" data-testid="reasoning-text">
+          <Markdown text={text} streaming={live} onOpenLink={openLink} onLoadImage={loadImage} labels={language === 'zh' ? markdownStrings.zh : markdownStrings.en} />
+        </div>
+      ) : null}
     </details>
   );
 }
@@ -132,11 +143,11 @@ function Meta({ m }: { m: PathMessage }): React.JSX.Element | null {
   const { t } = useTranslation();
   const parts: string[] = [];
   if (m.model) parts.push(m.model);
-  if (m.usage?.inputTokens !== undefined || m.usage?.outputTokens !== undefined) parts.push(t('chat.tokens', { input: m.usage?.inputTokens ?? '?', output: m.usage?.outputTokens ?? '?' }));
   if (m.ttftMs !== undefined) parts.push(t('chat.ttft', { ms: m.ttftMs }));
   if (m.durationMs !== undefined) parts.push(t('chat.duration', { s: (m.durationMs / 1000).toFixed(1) }));
-  if (!parts.length) return null;
-  return <span className="meta muted small" data-testid="message-meta">{parts.join(' · ')}</span>;
+  const usage = <UsageMeta m={m} />;
+  if (!parts.length && !m.usage) return null;
+  return <span className="meta muted small" data-testid="message-meta">{parts.join(' · ')}{m.usage ? <>{parts.length ? ' · ' : ''}{usage}</> : null}</span>;
 }
 
 /**
@@ -161,7 +172,7 @@ const MessageBody = memo(function MessageBody({ m, streaming, language }: { m: P
   }, [words, text]);
   return (
     <>
-      {reasoning ? <Reasoning text={reasoning} ms={m.reasoningMs} live={streaming && !text} /> : null}
+      {reasoning ? <Reasoning text={reasoning} ms={m.reasoningMs} live={streaming && !text} language={language} /> : null}
       {m.role === 'user' ? (
         <div className="user-text" data-testid="message-text" ref={textRef}>{text}</div>
       ) : (
@@ -190,6 +201,8 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
   const startEdit = useChat((s) => s.startEdit);
   const deleteMessage = useChat((s) => s.deleteMessage);
   const stop = useChat((s) => s.stop);
+  // The max tokens the conversation asks for (named by an answer cut at that limit).
+  const maxTokens = useChat((s) => (m.role === 'assistant' && m.ending?.reason === 'length' ? s.page?.conversation.params?.maxTokens : undefined));
   const [copied, setCopied] = useState(false);
   const streaming = liveNow || m.status === 'streaming';
   const text = m.text;
@@ -200,6 +213,11 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
     <article className={`message message-${m.role}`} data-testid="message" data-role={m.role} data-status={streaming ? 'streaming' : m.status} data-id={m.id} aria-label={isUser ? t('chat.you') : t('chat.assistant')}>
       <div className="message-body">
         <MessageBody m={m} streaming={streaming} language={i18n.language} />
+        {m.routeInfo?.context ? (
+          <p className="muted small context-left-out" data-testid="context-left-out" data-count={m.routeInfo.context.leftOut}>
+            {t(m.routeInfo.context.assumed ? 'context.leftOutAssumed' : 'context.leftOut', { count: m.routeInfo.context.leftOut, size: formatContext(m.routeInfo.context.contextTokens) })}
+          </p>
+        ) : null}
         {notice ? <Notice notice={notice} /> : null}
         {!streaming && (m.status === 'stopped' || m.status === 'interrupted') ? (
           <p className="muted small status-line" data-testid="status-line">{t(`chat.status.${m.status}`)}{m.status === 'interrupted' && m.error ? `${i18n.language === 'zh' ? '' : ' '}${errorMessage(m.error)}` : ''}</p>
@@ -213,6 +231,7 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
           </p>
         ) : null}
         {!streaming && m.status === 'failed' && m.error ? <ErrorCard error={m.error} onRetry={() => void retry(m.id)} /> : null}
+        {!streaming && m.ending ? <EndingCard m={m} limit={{ ...(maxTokens ? { asked: maxTokens } : {}) }} /> : null}
       </div>
       {/* A stopped or interrupted answer's Continue and Retry are what to do next: not faded like the rest. */}
       <footer className={canResume ? 'message-actions message-actions-resume' : 'message-actions'}>

@@ -144,6 +144,7 @@ const NAV: { id: Exclude<Section, 'chat'>; icon: string }[] = [
   { id: 'settings', icon: '⚙' },
   { id: 'diagnostics', icon: '✚' },
   { id: 'network', icon: '⇅' },
+  { id: 'usage', icon: '∑' },
 ];
 
 export function Sidebar(): React.JSX.Element {

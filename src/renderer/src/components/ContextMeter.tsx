@@ -1,0 +1,73 @@
+/**
+ * The composer's context meter (issue 18): about how many tokens the next request carries (the history it will
+ * send and the draft), against the model's context window, with a warning before main has to leave earlier
+ * messages out. Estimated (shared/tokens.ts, CJK-aware) until an answer reports its input tokens, then corrected
+ * by them: the last answer's input plus what it wrote is what the next request starts from. Work only when the
+ * shown messages change (not per streamed delta) and on the deferred draft.
+ */
+import { useDeferredValue, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ConversationPage } from '../../../shared/chat.ts';
+import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
+import { conversationModel } from '../../../shared/model-choice.ts';
+import { estimateTokens, HISTORY_SHARE, MESSAGE_OVERHEAD_TOKENS } from '../../../shared/tokens.ts';
+import { useChat } from '../chat-store.ts';
+import { useStore } from '../store.ts';
+import { formatContext, formatTokens } from '../usage-words.ts';
+
+/** Where the meter starts to warn (main leaves messages out past HISTORY_SHARE of the window). */
+const NEAR = 0.6;
+
+/** Tokens the next request carries before the draft, and whether a provider's count stands behind them. */
+export function historyTokens(page: ConversationPage | null, defaultLimit: number): { tokens: number; measured: boolean; partial: boolean } {
+  if (!page) return { tokens: 0, measured: false, partial: false };
+  const conv = page.conversation;
+  let msgs = page.messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.text.trim() !== '' && m.status !== 'failed');
+  const limit = conv.contextMessages || defaultLimit;
+  if (limit > 0 && msgs.length > limit) msgs = msgs.slice(-limit);
+  // The last answer that reported its input: what it was sent, plus what it wrote (reasoning is not sent back).
+  let i = msgs.length - 1;
+  while (i >= 0 && !(msgs[i]?.role === 'assistant' && msgs[i]?.usage?.inputTokens !== undefined)) i--;
+  const last = i >= 0 ? msgs[i] : undefined;
+  if (last?.usage?.inputTokens !== undefined) {
+    const u = last.usage;
+    const wrote = u.outputTokens !== undefined ? Math.max(0, u.outputTokens - (u.reasoningTokens ?? 0)) : estimateTokens(last.text);
+    const after = msgs.slice(i + 1).reduce((n, m) => n + estimateTokens(m.text) + MESSAGE_OVERHEAD_TOKENS, 0);
+    return { tokens: (u.inputTokens ?? 0) + wrote + MESSAGE_OVERHEAD_TOKENS + after, measured: true, partial: false };
+  }
+  const tokens = estimateTokens(conv.systemPrompt) + msgs.reduce((n, m) => n + estimateTokens(m.text) + MESSAGE_OVERHEAD_TOKENS, 0);
+  return { tokens, measured: false, partial: page.before > 0 && !(limit > 0 && msgs.length >= limit) };
+}
+
+export function ContextMeter({ draft }: { draft: string }): React.JSX.Element | null {
+  const { t, i18n } = useTranslation();
+  const page = useChat((s) => s.page);
+  const view = useStore((s) => s.view);
+  const deferred = useDeferredValue(draft);
+  const defaultLimit = view?.settings.defaults.contextMessages ?? 0;
+  const history = useMemo(() => historyTokens(page, defaultLimit), [page, defaultLimit]);
+  const draftTokens = useMemo(() => (deferred ? estimateTokens(deferred) + MESSAGE_OVERHEAD_TOKENS : 0), [deferred]);
+  const choice = conversationModel(page?.conversation, view?.providers ?? [], view?.settings.defaults);
+  const provider = view?.providers.find((p) => p.id === choice?.providerId);
+  const contextWindow = provider && choice?.model ? capabilitiesFor(provider, choice.model).contextWindow : undefined;
+  if (!page) return null;
+  const used = history.tokens + draftTokens;
+  if (used === 0) return null;
+  const lang = i18n.language;
+  const ratio = contextWindow ? used / contextWindow : 0;
+  const level = !contextWindow ? 'unknown' : ratio > HISTORY_SHARE ? 'over' : ratio >= NEAR ? 'near' : 'ok';
+  const size = contextWindow ? formatContext(contextWindow) : '';
+  const amount = t(history.measured ? 'context.measured' : history.partial ? 'context.atLeast' : 'context.estimated', { n: formatTokens(used, lang, true) });
+  return (
+    <div className={`context-meter context-${level}`} data-testid="context-meter" data-tokens={used} data-window={contextWindow ?? ''} data-level={level} data-source={history.measured ? 'measured' : 'estimate'}>
+      {contextWindow ? (
+        <span className="context-bar" aria-hidden="true">
+          <span style={{ width: `${Math.min(100, Math.round(ratio * 100))}%` }} />
+        </span>
+      ) : null}
+      <span data-testid="context-amount" title={t('context.help')}>{contextWindow ? t('context.ofWindow', { amount, size }) : amount}</span>
+      {level === 'over' ? <span className="context-warning" role="status" data-testid="context-warning">{t('context.over', { size })}</span> : null}
+      {level === 'near' ? <span className="context-warning" data-testid="context-warning">{t('context.near', { size })}</span> : null}
+    </div>
+  );
+}

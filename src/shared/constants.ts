@@ -31,7 +31,7 @@ export type Language = (typeof LANGUAGES)[number];
 export const ROUTE_MODES = ['global', 'direct', 'proxy'] as const;
 export type RouteMode = (typeof ROUTE_MODES)[number];
 
-export const PRESET_IDS = ['openai', 'anthropic', 'deepseek', 'moonshot', 'qwen', 'zhipu', 'openrouter', 'groq', 'mistral', 'ollama', 'lmstudio', 'litellm', 'vllm', 'custom'] as const;
+export const PRESET_IDS = ['openai', 'anthropic', 'deepseek', 'moonshot', 'qwen', 'zhipu', 'siliconflow', 'ark', 'minimax', 'qianfan', 'gemini', 'xai', 'openrouter', 'groq', 'mistral', 'ollama', 'lmstudio', 'litellm', 'vllm', 'custom'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
 
 export { MAX_PROVIDERS, MAX_MODELS, MAX_SYSTEM_PROMPT } from './bounds.ts';
@@ -48,6 +48,8 @@ export function presetForUrl(baseUrl: string, protocol: Protocol): PresetId {
     [/(^|\.)openai\.com$/, 'openai'], [/(^|\.)anthropic\.com$/, 'anthropic'], [/(^|\.)deepseek\.com$/, 'deepseek'],
     [/(^|\.)moonshot\.(cn|ai)$/, 'moonshot'], [/(^|\.)dashscope(-intl)?\.aliyuncs\.com$/, 'qwen'], [/(^|\.)bigmodel\.cn$/, 'zhipu'],
     [/(^|\.)openrouter\.ai$/, 'openrouter'], [/(^|\.)groq\.com$/, 'groq'], [/(^|\.)mistral\.ai$/, 'mistral'],
+    [/(^|\.)siliconflow\.(cn|com)$/, 'siliconflow'], [/(^|\.)volces\.com$/, 'ark'], [/(^|\.)minimaxi?\.(com|io)$/, 'minimax'],
+    [/(^|\.)baidubce\.com$/, 'qianfan'], [/(^|\.)generativelanguage\.googleapis\.com$/, 'gemini'], [/(^|\.)x\.ai$/, 'xai'],
   ];
   for (const [re, id] of table) if (re.test(host)) return id;
   if (protocol === 'ollama') return 'ollama';
@@ -56,7 +58,8 @@ export function presetForUrl(baseUrl: string, protocol: Protocol): PresetId {
 
 export const PRESET_NAMES: Record<PresetId, string> = {
   openai: 'OpenAI', anthropic: 'Anthropic', deepseek: 'DeepSeek', moonshot: 'Moonshot (Kimi)', qwen: 'Qwen (DashScope)',
-  zhipu: 'Zhipu GLM', openrouter: 'OpenRouter', groq: 'Groq', mistral: 'Mistral', ollama: 'Ollama (local)',
+  zhipu: 'Zhipu GLM', siliconflow: 'SiliconFlow', ark: 'Volcengine Ark (Doubao)', minimax: 'MiniMax', qianfan: 'Baidu Qianfan',
+  gemini: 'Google Gemini', xai: 'xAI (Grok)', openrouter: 'OpenRouter', groq: 'Groq', mistral: 'Mistral', ollama: 'Ollama (local)',
   lmstudio: 'LM Studio', litellm: 'LiteLLM', vllm: 'vLLM', custom: 'Custom',
 };
 
@@ -82,6 +85,16 @@ export const PRESETS: readonly Preset[] = [
   { id: 'moonshot', name: PRESET_NAMES.moonshot, protocol: 'openai', baseUrl: 'https://api.moonshot.cn/v1', keyVar: 'MOONSHOT_API_KEY', model: 'kimi-latest' },
   { id: 'qwen', name: PRESET_NAMES.qwen, protocol: 'openai', baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1', keyVar: 'DASHSCOPE_API_KEY', model: 'qwen-plus' },
   { id: 'zhipu', name: PRESET_NAMES.zhipu, protocol: 'openai', baseUrl: 'https://open.bigmodel.cn/api/paas/v4', keyVar: 'ZHIPUAI_API_KEY', model: 'glm-4-flash' },
+  // Base URLs from each provider's OpenAI-compatible API page: docs.siliconflow.cn (api.siliconflow.cn/v1; .com
+  // outside China), volcengine.com/docs/82379 (Ark, Beijing region), platform.minimaxi.com (api.minimax.io outside
+  // China), cloud.baidu.com/doc/WENXINWORKSHOP/s/2m3fihw8s (Qianfan v2), ai.google.dev/gemini-api/docs/openai,
+  // docs.x.ai/docs/api-reference.
+  { id: 'siliconflow', name: PRESET_NAMES.siliconflow, protocol: 'openai', baseUrl: 'https://api.siliconflow.cn/v1', keyVar: 'SILICONFLOW_API_KEY', model: 'Qwen/Qwen3-8B' },
+  { id: 'ark', name: PRESET_NAMES.ark, protocol: 'openai', baseUrl: 'https://ark.cn-beijing.volces.com/api/v3', keyVar: 'ARK_API_KEY', model: 'doubao-seed-1-6-250615' },
+  { id: 'minimax', name: PRESET_NAMES.minimax, protocol: 'openai', baseUrl: 'https://api.minimaxi.com/v1', keyVar: 'MINIMAX_API_KEY', model: 'MiniMax-M2' },
+  { id: 'qianfan', name: PRESET_NAMES.qianfan, protocol: 'openai', baseUrl: 'https://qianfan.baidubce.com/v2', keyVar: 'QIANFAN_API_KEY', model: 'ernie-4.5-turbo-128k' },
+  { id: 'gemini', name: PRESET_NAMES.gemini, protocol: 'openai', baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai', keyVar: 'GEMINI_API_KEY', model: 'gemini-2.5-flash' },
+  { id: 'xai', name: PRESET_NAMES.xai, protocol: 'openai', baseUrl: 'https://api.x.ai/v1', keyVar: 'XAI_API_KEY', model: 'grok-4' },
   { id: 'openrouter', name: PRESET_NAMES.openrouter, protocol: 'openai', baseUrl: 'https://openrouter.ai/api/v1', keyVar: 'OPENROUTER_API_KEY' },
   { id: 'groq', name: PRESET_NAMES.groq, protocol: 'openai', baseUrl: 'https://api.groq.com/openai/v1', keyVar: 'GROQ_API_KEY' },
   { id: 'mistral', name: PRESET_NAMES.mistral, protocol: 'openai', baseUrl: 'https://api.mistral.ai/v1', keyVar: 'MISTRAL_API_KEY' },

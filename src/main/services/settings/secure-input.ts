@@ -50,6 +50,9 @@ export function keyVarOrigins(name: string, env: Env): string[] | undefined {
   if (preset.baseUrlVar && env[preset.baseUrlVar]) origins.push(baseOrigin(env[preset.baseUrlVar] as string, env));
   if (preset.id === 'qwen') origins.push(originOf('https://dashscope-intl.aliyuncs.com'));
   if (preset.id === 'moonshot') origins.push(originOf('https://api.moonshot.ai'));
+  // The same services outside China.
+  if (preset.id === 'siliconflow') origins.push(originOf('https://api.siliconflow.com'));
+  if (preset.id === 'minimax') origins.push(originOf('https://api.minimax.io'));
   return origins.filter((o): o is string => !!o);
 }
 

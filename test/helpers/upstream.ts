@@ -163,6 +163,29 @@ export interface HostileBehaviour extends BehaviourBase, BodyShape {
 }
 
 /**
+ * A recorded answer served as it was recorded (fixtures in test/fixtures/providers): the status, the content
+ * type and the body's bytes, in one write ('whole', default) or one byte a write ('bytes1').
+ */
+export interface RecordedBehaviour extends BehaviourBase {
+  kind: 'recorded';
+  status?: number;
+  contentType: string;
+  body: Buffer | string;
+  split?: 'whole' | 'bytes1';
+}
+
+/**
+ * A gateway that refuses an optional request field: a request whose JSON body has `field` gets 400 with
+ * `message` (default: the words vLLM and OpenAI-compatible gateways use for an unknown argument); a request
+ * without it gets a normal answer.
+ */
+export interface RefuseFieldBehaviour extends BehaviourBase, BodyShape {
+  kind: 'refuseField';
+  field: string;
+  message?: string;
+}
+
+/**
  * DashScope serving a Qwen3 model that thinks by default: a whole (non-streamed) request whose `enable_thinking`
  * is not false gets DashScope's own 400, exactly (compatible mode; the body as users quote it, e.g.
  * infiniflow/ragflow#8972, tencentmusic/supersonic#2355); a stream, or a whole request that turns thinking off,
@@ -177,6 +200,8 @@ export const DASHSCOPE_THINKING_400 = {
 
 export type Behaviour =
   | ThinkingStreamOnlyBehaviour
+  | RecordedBehaviour
+  | RefuseFieldBehaviour
   | HostileBehaviour
   | OkBehaviour
   | StatusBehaviour
@@ -877,6 +902,24 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
         return;
       case 'streamOnly':
         return run(stream ? b.then : undefined, ctx);
+      case 'recorded': {
+        const body = typeof b.body === 'string' ? Buffer.from(b.body, 'utf8') : b.body;
+        if (signal.aborted || res.destroyed) return;
+        res.writeHead(b.status ?? 200, { 'content-type': b.contentType, ...(b.split === 'bytes1' ? {} : { 'content-length': String(body.length) }) });
+        if (b.split === 'bytes1') {
+          res.flushHeaders();
+          res.socket?.setNoDelay(true);
+          for (let j = 0; j < body.length; j++) {
+            await write(res, body.subarray(j, j + 1), signal);
+            await new Promise((r) => setImmediate(r));
+            if (signal.aborted) return;
+          }
+          res.end();
+        } else {
+          res.end(body);
+        }
+        return;
+      }
       case 'thinkingStreamOnly': {
         if (!stream && ctx.rec.body?.['enable_thinking'] !== false) {
           const id = randomUUID();
@@ -885,6 +928,15 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
         }
         const shape = stream ? { reasoning: 'Thinking it over.', ...b } : b;
         if (await send(ctx, planOf(ctx, shape, stream), shape)) res.end();
+        return;
+      }
+      case 'refuseField': {
+        if (ctx.rec.body && b.field in ctx.rec.body) {
+          const message = b.message ?? `Unrecognized request argument supplied: ${b.field}`;
+          finish(ctx, 400, jsonHeaders(), JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: null } }));
+          return;
+        }
+        if (await send(ctx, planOf(ctx, b, stream), b)) res.end();
         return;
       }
       case 'status': {

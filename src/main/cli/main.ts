@@ -7,6 +7,7 @@ import { unreachable, type RequestEvent } from '../../shared/events.ts';
 import { defaultConfigDir, logDirOf } from '../services/paths.ts';
 import { fileStreamMemory } from '../services/connectivity/stream-memory-file.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
+import type { AnswerEnding } from '../../shared/answer.ts';
 import type { Logger } from '../services/diagnostics/logging.ts';
 import { createRedactor, settingsSecrets, type Redactor } from '../services/diagnostics/redact.ts';
 import { argError, checkValues, CONNECTION_OPTIONS, num, rawSettings, UsageError } from './options.ts';
@@ -26,6 +27,62 @@ function printError(info: ErrorInfo, json: boolean, partial: string): void {
     if (info.route) process.stderr.write(`  route: ${info.route}\n`);
     if (partial) process.stderr.write(`  (the partial answer above, ${partial.length} characters, was kept)\n`);
   }
+}
+
+/**
+ * Exit codes of `parley chat` by how the answer ended (documented in CHAT_USAGE and the README): a script can
+ * tell a finished answer from one cut at the limit, filtered, refused, or ending in tool calls.
+ */
+export const ENDING_EXIT: Record<AnswerEnding['reason'], number> = {
+  stop: 0,
+  error: 1,
+  length: 3,
+  content_filter: 4,
+  refusal: 5,
+  tool_calls: 6,
+};
+
+/** How the answer ended, in one or two lines for stderr (nothing for a finished answer). */
+export function endingText(e: AnswerEnding): string {
+  const raw = e.raw ? ` (finish reason "${e.raw}")` : '';
+  switch (e.reason) {
+    case 'stop':
+    case 'error':
+      return '';
+    case 'length':
+      return `parley: the answer was cut at the output limit${raw}; raise --max-tokens for a longer one.\n`;
+    case 'content_filter':
+      return `parley: the provider's content filter stopped the answer${e.category ? `, category "${e.category}"` : ''}${raw}.\n`;
+    case 'refusal':
+      return `parley: the model refused${raw}${e.category ? `, category "${e.category}"` : ''}${e.refusal ? `: ${e.refusal}` : '.'}\n`;
+    case 'tool_calls':
+      return `parley: the model asked for tools${e.tools?.length ? ` (${e.tools.filter(Boolean).join(', ')})` : ''}, which Parley does not offer yet; the answer ends there${raw}.\n`;
+  }
+}
+
+/**
+ * Reasoning in plain mode: on stderr as it arrives (dimmed on a terminal unless NO_COLOR is set), closed by a
+ * newline before the answer's text, so stdout stays the answer alone. --reasoning hide leaves it out.
+ */
+function reasoningWriter(show: boolean): { write(text: string): void; end(): void } {
+  const tty = process.stderr.isTTY === true && !process.env.NO_COLOR;
+  let open = false;
+  return {
+    write(text) {
+      if (!show || !text) return;
+      if (!open) {
+        open = true;
+        process.stderr.write(tty ? '\x1b[2m' : '');
+        process.stderr.write('Thinking: ');
+      }
+      process.stderr.write(text);
+    },
+    end() {
+      if (!open) return;
+      open = false;
+      process.stderr.write(tty ? '\x1b[22m\n' : '\n');
+    },
+  };
 }
 
 /**
@@ -122,6 +179,9 @@ function checkSettings(raw: unknown): void {
   }
 }
 
+/** `parley chat`'s options: the connection's, and how reasoning is shown. */
+const CHAT_OPTIONS = { ...CONNECTION_OPTIONS, reasoning: { type: 'string' } } as const;
+
 async function chat(argv: string[]): Promise<number> {
   let values;
   let positionals: string[];
@@ -129,10 +189,10 @@ async function chat(argv: string[]): Promise<number> {
     ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: CONNECTION_OPTIONS,
+      options: CHAT_OPTIONS,
     }));
   } catch (e) {
-    return usageError('chat', argError(e, Object.keys(CONNECTION_OPTIONS)), CHAT_USAGE, argv.includes('--json'));
+    return usageError('chat', argError(e, Object.keys(CHAT_OPTIONS)), CHAT_USAGE, argv.includes('--json'));
   }
   if (values.help) {
     process.stdout.write(HELP);
@@ -140,6 +200,9 @@ async function chat(argv: string[]): Promise<number> {
   }
   try {
     checkValues(values);
+    if (values.reasoning !== undefined && values.reasoning !== 'show' && values.reasoning !== 'hide') {
+      throw new UsageError(`--reasoning must be show or hide, not "${values.reasoning}"`);
+    }
   } catch (e) {
     if (e instanceof UsageError) return usageError('chat', e, CHAT_USAGE, values.json === true);
     throw e;
@@ -153,6 +216,7 @@ async function chat(argv: string[]): Promise<number> {
   // The answer is gathered once, by the core; a failure prints what of it arrived.
   const answer = new Answer();
   const out = stdoutBatch();
+  const thinking = reasoningWriter(values.reasoning !== 'hide');
   let log: ReturnType<typeof deferredLog> | undefined;
   // Node sets up process.stdout on its first use (3–6 ms for a pipe, measured): done while the provider thinks,
   // on the turn after the first connection step (the request is written in that one), not before the first delta.
@@ -193,7 +257,22 @@ async function chat(argv: string[]): Promise<number> {
           prepareStdout();
           break;
         case 'delta':
+          if (!json) thinking.end();
           out.write(json ? JSON.stringify({ type: 'delta', text: ev.text }) + '\n' : ev.text);
+          break;
+        case 'reasoning':
+          if (json) process.stdout.write(JSON.stringify({ type: 'reasoning', text: ev.text }) + '\n');
+          else thinking.write(ev.text);
+          break;
+        case 'usage':
+          if (json) process.stdout.write(JSON.stringify({ type: 'usage', usage: ev.usage }) + '\n');
+          break;
+        case 'finish':
+          if (json) process.stdout.write(JSON.stringify({ type: 'finish', ...ev.ending }) + '\n');
+          break;
+        case 'dropped':
+          if (json) process.stdout.write(JSON.stringify({ type: 'dropped', field: ev.field, reason: ev.reason }) + '\n');
+          else process.stderr.write(`parley: the endpoint refused ${ev.field} (${ev.reason}); asked again without it, and it is left out for this endpoint from now on.\n`);
           break;
         case 'retry':
           if (json) process.stdout.write(JSON.stringify({ type: 'retry', attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) }) + '\n');
@@ -209,12 +288,8 @@ async function chat(argv: string[]): Promise<number> {
         case 'request':
         case 'response':
         case 'first_byte':
-        case 'reasoning':
         case 'end':
         case 'error':
-        case 'usage':
-        case 'finish':
-        case 'dropped':
           break;
         default:
           unreachable(ev);
@@ -223,13 +298,23 @@ async function chat(argv: string[]): Promise<number> {
     const maxTokens = num('max-tokens', values['max-tokens'], 1);
     const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, sink, answer });
     out.flush();
-    if (json) process.stdout.write(JSON.stringify({ type: 'done', text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), mode: result.mode, finishReason: result.finishReason, usage: result.usage }) + '\n');
-    else process.stdout.write(result.text.endsWith('\n') ? '' : '\n');
-    return 0;
+    thinking.end();
+    const ending = result.ending;
+    if (json) {
+      process.stdout.write(JSON.stringify({
+        type: 'done', text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), mode: result.mode, finishReason: result.finishReason, ending,
+        ...(result.refusal ? { refusal: result.refusal } : {}), ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}), usage: result.usage,
+      }) + '\n');
+    } else {
+      if (result.text) process.stdout.write(result.text.endsWith('\n') ? '' : '\n');
+      process.stderr.write(endingText(ending));
+    }
+    return ENDING_EXIT[ending.reason];
   } catch (e) {
     const err = ParleyError.is(e) ? e : new ParleyError('protocol_error', e instanceof Error ? e.message : String(e), {}, { cause: e });
     log?.write((l) => l.scope('cli').error(err.code, err.toInfo()));
     out.flush();
+    thinking.end();
     printError(err.toInfo(), json, answer.text.toString());
     return err.code === 'cancelled' ? 130 : err.code === 'config_invalid' || err.code === 'config_unexpanded_env' ? 2 : 1;
   } finally {

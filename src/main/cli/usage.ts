@@ -25,13 +25,23 @@ const CONNECTION = `Connection options (chat and doctor):
 
 export const CHAT_USAGE = `Usage: parley chat [options] <prompt>
 
-Sends the prompt and prints the answer as it arrives. Exit 0 on success, 1 when the request
-failed, 2 for a wrong command line or settings, 130 when cancelled (Ctrl-C).
+Sends the prompt and prints the answer as it arrives on stdout. The model's reasoning goes to
+stderr as it arrives (dimmed on a terminal), and so does how the answer ended when it did not
+simply finish: cut at the output limit, filtered, refused (with the provider's words), or
+asking for tools.
+
+Exit codes: 0 the answer finished, 1 the request failed (or the provider reported an error
+in the answer), 2 a wrong command line or settings, 3 cut at the output limit (length),
+4 stopped by the provider's content filter, 5 refused by the model, 6 the model asked for
+tools Parley does not offer yet, 130 cancelled (Ctrl-C).
 
 Options:
   --system TEXT         a system prompt
   --max-tokens N        the longest answer, in tokens
-  --json                one JSON object per line on stdout (delta, retry, fallback, done or error)
+  --reasoning show|hide the model's reasoning on stderr (default show) or not at all
+  --json                one JSON object per line on stdout: delta, reasoning, retry, fallback,
+                        dropped, usage, finish (reason, raw, category, refusal, tools), then
+                        done (text, reasoning, ending, usage) or error
 ${CONNECTION}`;
 
 export const DOCTOR_USAGE = `Usage: parley doctor [options]
@@ -63,7 +73,11 @@ export const HELP = `Usage:
 parley chat [options] <prompt>
   --system TEXT         a system prompt
   --max-tokens N        the longest answer, in tokens
-  --json                one JSON object per line on stdout (delta, retry, fallback, done or error)
+  --reasoning show|hide the model's reasoning on stderr (default show) or not at all
+  --json                one JSON object per line on stdout (delta, reasoning, retry, fallback,
+                        dropped, usage, finish, then done or error)
+  Exit: 0 finished, 1 failed, 2 usage, 3 cut at the limit, 4 filtered, 5 refused,
+        6 asked for tools, 130 cancelled
 
 parley doctor [options]
   --json                one JSON object {verdict, findings, steps, hints} on stdout

@@ -11,7 +11,8 @@ function blockEvents(b: unknown, index: number, out: WireEvent[]): void {
     if (str(b.thinking)) out.push({ type: 'reasoning', text: str(b.thinking)! });
     if (str(b.signature)) out.push({ type: 'signature', signature: str(b.signature)! });
   }
-  if (b.type === 'tool_use' || b.type === 'server_tool_use') {
+  // A client tool the model asks for (server tools, e.g. code execution or web search, Anthropic runs itself).
+  if (b.type === 'tool_use') {
     const input = isObj(b.input) && Object.keys(b.input).length > 0 ? JSON.stringify(b.input) : undefined;
     out.push({ type: 'tool_call', call: { index, id: str(b.id), name: str(b.name), ...(input ? { arguments: input } : {}) } });
   }
@@ -52,6 +53,8 @@ export const anthropic: ProtocolAdapter = {
   createDecoder: () => {
     // Usage arrives in pieces (message_start: input and cache; message_delta: output, sometimes input again).
     let usage: Record<string, unknown> = {};
+    // The blocks that are client tool calls (a server tool's input streams the same way, and is not one).
+    const toolBlocks = new Set<number>();
     const usageEvent = (u: unknown, events: WireEvent[]): void => {
       if (!isObj(u)) return;
       usage = { ...usage, ...Object.fromEntries(Object.entries(u).filter(([, v]) => typeof v === 'number')) };
@@ -70,6 +73,7 @@ export const anthropic: ProtocolAdapter = {
           if (isObj(json.message)) usageEvent(json.message.usage, events);
           break;
         case 'content_block_start':
+          if (isObj(json.content_block) && json.content_block.type === 'tool_use') toolBlocks.add(index);
           blockEvents(json.content_block, index, events);
           break;
         case 'content_block_delta': {
@@ -78,12 +82,16 @@ export const anthropic: ProtocolAdapter = {
           if (d.type === 'text_delta' && str(d.text)) events.push({ type: 'text', text: str(d.text)! });
           if (d.type === 'thinking_delta' && str(d.thinking)) events.push({ type: 'reasoning', text: str(d.thinking)! });
           if (d.type === 'signature_delta' && str(d.signature)) events.push({ type: 'signature', signature: str(d.signature)! });
-          if (d.type === 'input_json_delta' && str(d.partial_json)) events.push({ type: 'tool_call', call: { index, arguments: str(d.partial_json)! } });
+          if (d.type === 'input_json_delta' && str(d.partial_json) && toolBlocks.has(index)) events.push({ type: 'tool_call', call: { index, arguments: str(d.partial_json)! } });
           break;
         }
         case 'message_delta': {
           const d = json.delta;
-          if (isObj(d) && str(d.stop_reason)) events.push({ type: 'finish', reason: str(d.stop_reason)! });
+          // A refusal's details: its category and the provider's explanation (its words).
+          const details = isObj(d) && isObj(d.stop_details) ? d.stop_details : undefined;
+          const explanation = details ? str(details.explanation) : undefined;
+          if (explanation && isObj(d) && d.stop_reason === 'refusal') events.push({ type: 'refusal', text: explanation });
+          if (isObj(d) && str(d.stop_reason)) events.push({ type: 'finish', reason: str(d.stop_reason)!, ...(details && str(details.category) ? { category: str(details.category) } : {}) });
           usageEvent(json.usage, events);
           break;
         }
@@ -100,7 +108,9 @@ export const anthropic: ProtocolAdapter = {
     if (!isObj(json) || !Array.isArray(json.content)) return undefined;
     const events: WireEvent[] = [];
     json.content.forEach((b, i) => blockEvents(b, i, events));
-    if (str(json.stop_reason)) events.push({ type: 'finish', reason: str(json.stop_reason)! });
+    const details = isObj(json.stop_details) ? json.stop_details : undefined;
+    if (details && str(details.explanation) && json.stop_reason === 'refusal') events.push({ type: 'refusal', text: str(details.explanation)! });
+    if (str(json.stop_reason)) events.push({ type: 'finish', reason: str(json.stop_reason)!, ...(details && str(details.category) ? { category: str(details.category) } : {}) });
     const u = isObj(json.usage) ? anthropicUsage(json.usage) : undefined;
     if (u) events.push({ type: 'usage', usage: u });
     return { events };

@@ -166,6 +166,62 @@ function chatGptText(msg: unknown): { role: 'user' | 'assistant'; text: string }
   return text.trim() ? { role, text } : undefined;
 }
 
+/** How far up from an answer its thinking nodes are looked for (tool calls and searches sit between them too). */
+const THOUGHT_DEPTH = 256;
+
+/** A thought's summary: a string, or a list of `{text}` parts. */
+function thoughtSummary(v: unknown): string {
+  if (typeof v === 'string') return v.trim();
+  if (Array.isArray(v)) return v.map((p) => (isObj(p) ? str(p.text) ?? '' : typeof p === 'string' ? p : '')).join('').trim();
+  return '';
+}
+
+/**
+ * Milliseconds from a reasoning_recap's words ("Thought for 1m 1s", "思考了 5s", "8s 동안 생각함"); undefined when
+ * they hold no number ("Worked for a couple of seconds").
+ */
+export function recapMs(text: string): number | undefined {
+  const unit = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
+  const h = unit(/(\d+)\s*(?:h\b|hr|hours?|小时|小時|時間|시간)/i);
+  const m = unit(/(\d+)\s*(?:m\b|min|minutes?|分钟|分鐘|分|분)/i);
+  const sec = unit(/(\d+)\s*(?:s\b|sec|seconds?|秒|초)/i);
+  const ms = ((h * 60 + m) * 60 + sec) * 1000;
+  return ms > 0 ? ms : undefined;
+}
+
+/**
+ * The reasoning of a ChatGPT answer: the `thoughts` nodes between it and the message before it (each thought's
+ * summary in bold, then its content), and its duration from the `reasoning_recap` node (its
+ * `finished_duration_sec`, else the number in its words).
+ */
+function chatGptThoughts(mapping: Record<string, unknown>, parentOf: (k: string) => string | null, kept: Map<string, unknown>, key: string): { reasoning: string; ms?: number } | undefined {
+  const blocks: string[][] = [];
+  let ms: number | undefined;
+  let k = parentOf(key);
+  for (let depth = 0; k !== null && !kept.has(k) && depth < THOUGHT_DEPTH; depth++, k = parentOf(k)) {
+    const n = mapping[k];
+    const msg = isObj(n) && isObj(n.message) ? n.message : undefined;
+    const content = msg && isObj(msg.content) ? msg.content : undefined;
+    if (!msg || !content || !isObj(msg.author) || msg.author.role !== 'assistant') continue;
+    const meta = isObj(msg.metadata) ? msg.metadata : {};
+    if (content.content_type === 'thoughts' && Array.isArray(content.thoughts)) {
+      const parts = content.thoughts.flatMap((th) => {
+        if (!isObj(th)) return [];
+        const summary = thoughtSummary(th.summary);
+        const body = (str(th.content) ?? '').trim();
+        return summary && body ? [`**${summary}**\n\n${body}`] : summary ? [`**${summary}**`] : body ? [body] : [];
+      });
+      blocks.unshift(parts);
+    }
+    if (content.content_type === 'reasoning_recap' || content.content_type === 'thoughts') {
+      const sec = typeof meta.finished_duration_sec === 'number' && Number.isFinite(meta.finished_duration_sec) && meta.finished_duration_sec >= 0 ? meta.finished_duration_sec : undefined;
+      ms ??= sec !== undefined ? Math.round(sec * 1000) : content.content_type === 'reasoning_recap' ? recapMs(str(content.content) ?? '') : undefined;
+    }
+  }
+  const reasoning = blocks.flat().join('\n\n');
+  return reasoning || ms !== undefined ? { reasoning, ...(ms !== undefined ? { ms } : {}) } : undefined;
+}
+
 export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming; skipped: number } {
   if (!isObj(conv) || !isObj(conv.mapping)) throw bad(`Conversation ${index + 1} of the ChatGPT export has no "mapping".`);
   const mapping = conv.mapping as Record<string, unknown>;
@@ -204,9 +260,15 @@ export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming;
     const meta = isObj(msg.metadata) ? msg.metadata : {};
     const model = role === 'assistant' ? str(meta.model_slug) : undefined;
     const finish = isObj(meta.finish_details) ? str(meta.finish_details.type) : undefined;
+    // The thinking before an answer (its thoughts and reasoning_recap nodes) is the answer's folded reasoning.
+    const thought = role === 'assistant' ? chatGptThoughts(mapping, parentOf, kept, key) : undefined;
+    // An answer the user stopped is kept as stopped; one cut at the limit says so.
+    const status = finish === 'interrupted' ? 'stopped' : 'complete';
+    const ending = finish === 'stop' ? { reason: 'stop' as const, raw: finish } : finish === 'max_tokens' ? { reason: 'length' as const, raw: finish } : undefined;
     nodes.push({
-      key, parentKey: anchorOf(parentOf(key)), role, text, status: 'complete', createdAt: t, updatedAt: seconds(msg.update_time) ?? t,
-      ...(model ? { model } : {}), ...(finish ? { finishReason: finish } : {}),
+      key, parentKey: anchorOf(parentOf(key)), role, text, status, createdAt: t, updatedAt: seconds(msg.update_time) ?? t,
+      ...(model ? { model } : {}), ...(finish ? { finishReason: finish } : {}), ...(ending ? { ending } : {}),
+      ...(thought?.reasoning ? { reasoning: thought.reasoning } : {}), ...(thought?.ms !== undefined ? { reasoningMs: thought.ms } : {}),
     });
   }
   const current = typeof conv.current_node === 'string' && Object.hasOwn(mapping, conv.current_node) ? anchorOf(conv.current_node) : null;

@@ -79,7 +79,10 @@ describe('recorded provider answers through the core', () => {
       'deepseek/reasoning.stream.chunks', 'deepseek/tool-call-cache.stream.chunks', 'anthropic/thinking-signature.stream.chunks',
       'anthropic/prompt-cache.stream.chunks', 'anthropic/max-tokens.stream.sse', 'ollama/think.stream.ndjson', 'ollama/length.whole.json',
       'ollama/error-line.stream.ndjson', 'vllm/qwen3-think-content.whole.json', 'mistral/thinking.stream.chunks',
+      'zhipu/sensitive.stream.sse', 'zhipu/network-error.stream.sse', 'openrouter/error-no-choices.stream.sse', 'anthropic/overloaded.stream.sse',
     ]) expect(names).toContain(want);
+    // Every recording names where it came from.
+    for (const r of RECORDED) expect(r.meta.source, r.name).toMatch(/^[\w.-]+\/[\w.-]+$/);
   });
 
   for (const r of RECORDED) {

@@ -31,8 +31,8 @@ afterAll(async () => {
 });
 
 const LANGS = [
-  { lang: 'en' as const, ui: en, cost: '$0.0123', cny: 'CN¥0.5', joinedCost: '$2.01', thought: 'Reasoned for 12.3 s', tokensIn: '1,200 in', cached: '(1,000 cached)', reasoningOut: '(300 reasoning)' },
-  { lang: 'zh' as const, ui: zh, cost: 'US$0.0123', cny: '¥0.5', joinedCost: 'US$2.01', thought: '推理用时 12.3 秒', tokensIn: '输入 1,200', cached: '（缓存命中 1,000）', reasoningOut: '（思考 300）' },
+  { lang: 'en' as const, ui: en, cost: '$0.0123', cny: 'CN¥0.5', joinedCost: '$2.01', newCost: '$2.00', totalCost: '$4.01', thought: 'Reasoned for 12.3 s', tokensIn: '1,200 in', cached: '(1,000 cached)', reasoningOut: '(300 reasoning)' },
+  { lang: 'zh' as const, ui: zh, cost: 'US$0.0123', cny: '¥0.5', joinedCost: 'US$2.01', newCost: 'US$2.00', totalCost: 'US$4.01', thought: '推理用时 12.3 秒', tokensIn: '输入 1,200', cached: '（缓存命中 1,000）', reasoningOut: '（思考 300）' },
 ];
 
 const REFUSAL = "I'm sorry, I can't help with that.";
@@ -154,5 +154,36 @@ describe.each(LANGS)('how answers ended and what they cost, window in $lang', (L
     expect(await cut.locator(tid('ending-card')).count()).toBe(0);
     // $0.0123 before, then 1000 in at $1000/M and 500 out at $2000/M: $2.0123.
     await expect.poll(() => cut.locator(tid('message-cost')).textContent()).toBe(L.joinedCost);
+  });
+
+  it('a price changed in Settings costs the answers from then on; earlier answers keep the prices they were costed with', async () => {
+    const { page } = app;
+    await page.click(tid('nav-settings'));
+    const row = page.locator(tid('price-row')).first();
+    await row.waitFor();
+    expect(await row.locator(tid('price-model')).inputValue()).toBe('test-model');
+    await row.locator(tid('price-input')).fill('0');
+    await row.locator(tid('price-output')).fill('4000');
+    await page.click(tid('prices-save'));
+    await expect.poll(() => page.locator(tid('prices-status')).textContent()).toBe(L.ui.prices.saved);
+    // Not a number: refused in the form, nothing saved.
+    await row.locator(tid('price-output')).fill('lots');
+    await page.click(tid('prices-save'));
+    await expect.poll(() => page.locator(tid('prices-status')).textContent()).toBe(L.ui.prices.invalid);
+    await row.locator(tid('price-output')).fill('4000');
+
+    await page.locator(`${tid('conversation')} .conv-open`).first().click();
+    await page.waitForSelector(tid('ending-card'));
+    up.behave({ kind: 'ok', text: 'Priced anew.', usage: { input: 1000, output: 500 } });
+    await page.fill(tid('composer'), 'One more');
+    await page.press(tid('composer'), 'Enter');
+    // The new answer (the list follows only when at the bottom; the earlier tests scrolled up).
+    if (await page.locator(tid('jump-latest')).count()) await page.click(tid('jump-latest'));
+    const last = answers(page).filter({ hasText: 'Priced anew.' });
+    await expect.poll(() => last.getAttribute('data-status'), { timeout: 30_000 }).toBe('complete');
+    // 500 out at $4000/M: $2.00; the continued answer still at the prices it was costed with.
+    await expect.poll(() => last.locator(tid('message-cost')).textContent()).toBe(L.newCost);
+    // The conversation: $2.0123 (kept) + $2.00 (new) in USD, the provider's ¥0.5 apart.
+    await expect.poll(() => page.locator(tid('conversation-cost')).textContent()).toBe(`${L.totalCost} + ${L.cny}`);
   });
 });

@@ -15,6 +15,7 @@ import { AppSection } from './settings/AppSection.tsx';
 import { DefaultsSection } from './settings/DefaultsSection.tsx';
 import { NetworkSection } from './settings/NetworkSection.tsx';
 import { ProvidersSection } from './settings/ProvidersSection.tsx';
+import { PricesSection } from './settings/PricesSection.tsx';
 import { buildPatch, changedSections, formFrom, type Form, type Invalid } from './settings/settings-form.ts';
 
 type Status = { state: 'idle' | 'dirty' | 'saving' | 'saved' } | { state: 'error'; text: string };
@@ -108,6 +109,7 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
         </div>
       ) : null}
       <ProvidersSection />
+      <PricesSection />
       <form className="settings-form" onSubmit={(e) => void onSubmit(e)} noValidate>
         <NetworkSection
           form={form}

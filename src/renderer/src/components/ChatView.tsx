@@ -7,6 +7,7 @@ import { errorHint, errorMessage } from '../i18n.ts';
 import { ConversationUsage } from './ConversationUsage.tsx';
 import { ContextMeter } from './ContextMeter.tsx';
 import { MessageList } from './MessageList.tsx';
+import { ParamsPanel } from './ParamsPanel.tsx';
 import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
 import { ShortcutsDialog } from './Shortcuts.tsx';
 import { Welcome } from './Welcome.tsx';
@@ -20,6 +21,7 @@ function Header({ onShortcuts }: { onShortcuts: () => void }): React.JSX.Element
   const update = useChat((s) => s.update);
   const view = useStore((s) => s.view);
   const [open, setOpen] = useState(false);
+  const [paramsOpen, setParamsOpen] = useState(false);
   const [prompt, setPrompt] = useState('');
   const [limit, setLimit] = useState('0');
   const conv = page?.conversation;
@@ -64,6 +66,9 @@ function Header({ onShortcuts }: { onShortcuts: () => void }): React.JSX.Element
       >
         {t('chat.systemPrompt')}
       </button>
+      <button type="button" className="secondary" data-testid="params-toggle" aria-expanded={paramsOpen} onClick={() => setParamsOpen((o) => !o)}>
+        {t('chat.params.toggle')}
+      </button>
       <button type="button" className="icon-button shortcuts-button" data-testid="shortcuts-open" aria-label={t('chat.shortcuts.title')} title={t('chat.shortcuts.open')} onClick={onShortcuts}>
         ?
       </button>
@@ -84,6 +89,9 @@ function Header({ onShortcuts }: { onShortcuts: () => void }): React.JSX.Element
           <p id="context-messages-help" className="help">{t('chat.contextMessagesHelp')}</p>
           <button type="submit" className="primary">{t('chat.save')}</button>
         </form>
+      ) : null}
+      {paramsOpen ? (
+        <ParamsPanel key={conv.id} conversationId={conv.id} params={conv.params ?? {}} provider={provider} model={model} onSave={(id, params) => update(id, { params })} onClose={() => setParamsOpen(false)} />
       ) : null}
     </header>
   );

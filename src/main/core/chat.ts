@@ -114,6 +114,8 @@ class Attempt {
   finishCategory: string | undefined;
   ended = false;
   bodyStarted = false;
+  /** Whether first_byte was emitted (once, at the first piece of the answer, even one the tag splitter holds). */
+  firstByte = false;
   refusal: string[] = [];
   signature = '';
   readonly tools = new Map<number, { id?: string; name?: string; args: string[] }>();
@@ -192,7 +194,10 @@ function take(a: Attempt, adapter: ProtocolAdapter, ev: WireEvent): void {
     case 'text':
     case 'reasoning':
       if (!ev.text) break;
-      if (!a.delivered) ctx.emit({ type: 'first_byte' });
+      if (!a.firstByte) {
+        a.firstByte = true;
+        ctx.emit({ type: 'first_byte' });
+      }
       if (ev.type === 'text') a.text(ev.text);
       else {
         a.check(ev.text);
@@ -205,7 +210,10 @@ function take(a: Attempt, adapter: ProtocolAdapter, ev: WireEvent): void {
       break;
     case 'refusal':
       if (!ev.text) break;
-      if (!a.delivered) ctx.emit({ type: 'first_byte' });
+      if (!a.firstByte) {
+        a.firstByte = true;
+        ctx.emit({ type: 'first_byte' });
+      }
       a.check(ev.text);
       a.bytes += Buffer.byteLength(ev.text);
       a.refusal.push(ev.text);

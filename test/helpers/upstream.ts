@@ -78,6 +78,10 @@ export interface BodyShape {
   gapMs?: number;
   /** Override token counts (defaults are estimated from lengths). */
   usage?: { input?: number; output?: number };
+  /** OpenAI: the last chunk's (or the whole answer's) finish_reason, as a provider sends it (default 'stop'). */
+  finishReason?: string;
+  /** OpenAI: the model's refusal, streamed as delta.refusal (message.refusal when whole) after any text. */
+  refusal?: string;
 }
 
 export interface OkBehaviour extends BehaviourBase, BodyShape {
@@ -377,6 +381,8 @@ interface Answer {
   chunkSize: number;
   input: number;
   output: number;
+  finishReason: string;
+  refusal: string | undefined;
 }
 
 function hex(bytes: number): string {
@@ -414,7 +420,8 @@ function openaiStream(a: Answer, includeUsage: boolean): Frame[] {
     }
   }
   for (const piece of chunksOf(a.text, a.chunkSize)) frames.push({ data: chunk([choice({ content: piece })]), role: 'content' });
-  frames.push({ data: chunk([choice({}, 'stop')]), role: 'end' });
+  if (a.refusal) for (const piece of chunksOf(a.refusal, a.chunkSize)) frames.push({ data: chunk([choice({ refusal: piece })]), role: 'content' });
+  frames.push({ data: chunk([choice({}, a.finishReason)]), role: 'end' });
   if (includeUsage) {
     const usage = { prompt_tokens: a.input, completion_tokens: a.output, total_tokens: a.input + a.output };
     frames.push({ data: chunk([], { usage }), role: 'end' });
@@ -426,12 +433,13 @@ function openaiStream(a: Answer, includeUsage: boolean): Frame[] {
 function openaiJson(a: Answer): object {
   const message: Record<string, unknown> = { role: 'assistant', content: a.text };
   if (a.reasoning) message[a.reasoningField] = a.reasoning;
+  if (a.refusal) message['refusal'] = a.refusal;
   return {
     id: `chatcmpl-${hex(12)}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: a.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: 'stop' }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: a.finishReason }],
     usage: { prompt_tokens: a.input, completion_tokens: a.output, total_tokens: a.input + a.output },
   };
 }
@@ -709,6 +717,8 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
       chunkSize: Math.max(1, shape.chunkSize ?? 5),
       input: shape.usage?.input ?? Math.max(1, Math.ceil(prompt.length / 4)),
       output: shape.usage?.output ?? Math.max(1, Math.ceil((text.length + (shape.reasoning?.length ?? 0)) / 4)),
+      finishReason: shape.finishReason ?? 'stop',
+      refusal: shape.refusal,
     };
   }
 

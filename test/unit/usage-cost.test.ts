@@ -1,7 +1,7 @@
 /** Usage and cost (issue 18): the price table, the user's prices, an answer costed once with its prices kept, and the sums storage gives. */
 import { describe, expect, it } from 'vitest';
 import { answerCost, costOf, pricesFor } from '../../src/shared/models/prices.ts';
-import { withCost } from '../../src/main/services/chat/cost.ts';
+import { joinUsage, withCost } from '../../src/main/services/chat/cost.ts';
 import { rawDb, tempStore } from '../helpers/storage.ts';
 
 describe('the price table', () => {
@@ -45,6 +45,21 @@ describe('an answer costed when it ends', () => {
     expect(usage?.cost).toEqual({ amount: 2 + 0.2 + 3, currency: 'CNY', source: 'table', prices: { currency: 'CNY', input: 2, output: 3, cacheRead: 0.2 } });
     // An unknown model: tokens kept, no cost made up.
     expect(withCost({ inputTokens: 5, outputTokens: 5 }, 'local-llama', pricing)).toEqual({ inputTokens: 5, outputTokens: 5 });
+  });
+});
+
+describe('an answer Continue joined onto a kept one', () => {
+  it('adds both parts\' tokens and, in one currency, their costs (the newer prices kept)', () => {
+    const kept = { inputTokens: 100, outputTokens: 50, reasoningTokens: 10, cost: { amount: 0.5, currency: 'USD' as const, source: 'table' as const, prices: { currency: 'USD' as const, input: 1, output: 2 } } };
+    const rest = { inputTokens: 200, outputTokens: 20, cacheReadTokens: 150, cost: { amount: 0.25, currency: 'USD' as const, source: 'override' as const, prices: { currency: 'USD' as const, input: 3, output: 4 } } };
+    expect(joinUsage(kept, rest)).toEqual({
+      inputTokens: 300, outputTokens: 70, reasoningTokens: 10, cacheReadTokens: 150,
+      cost: { amount: 0.75, currency: 'USD', source: 'override', prices: { currency: 'USD', input: 3, output: 4 } },
+    });
+    expect(joinUsage(undefined, rest)).toBe(rest);
+    expect(joinUsage(kept, undefined)).toBe(kept);
+    // Two currencies cannot be added: the newer part's cost stands alone.
+    expect(joinUsage(kept, { ...rest, cost: { amount: 1, currency: 'CNY', source: 'table' } })?.cost).toEqual({ amount: 1, currency: 'CNY', source: 'table' });
   });
 });
 

@@ -14,6 +14,7 @@ import { clearHighlight, highlightWords } from '../search-highlight.ts';
 import { call } from '../api.ts';
 import { EndingCard, UsageMeta } from './AnswerEnding.tsx';
 import { formatContext } from '../usage-words.ts';
+import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
 import { Code } from './Code.tsx';
 import { Icon } from './Icon.tsx';
 
@@ -203,6 +204,12 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
   const stop = useChat((s) => s.stop);
   // The max tokens the conversation asks for (named by an answer cut at that limit).
   const maxTokens = useChat((s) => (m.role === 'assistant' && m.ending?.reason === 'length' ? s.page?.conversation.params?.maxTokens : undefined));
+  // Else the model's own output limit (the capability table, with the user's corrections).
+  const modelMax = useStore((s) => {
+    if (m.ending?.reason !== 'length' || !m.model) return undefined;
+    const p = s.view?.providers.find((x) => x.id === m.providerId);
+    return p ? capabilitiesFor(p, m.model).maxOutput : undefined;
+  });
   const [copied, setCopied] = useState(false);
   const streaming = liveNow || m.status === 'streaming';
   const text = m.text;
@@ -231,7 +238,7 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
           </p>
         ) : null}
         {!streaming && m.status === 'failed' && m.error ? <ErrorCard error={m.error} onRetry={() => void retry(m.id)} /> : null}
-        {!streaming && m.ending ? <EndingCard m={m} limit={{ ...(maxTokens ? { asked: maxTokens } : {}) }} /> : null}
+        {!streaming && m.ending ? <EndingCard m={m} limit={{ ...(maxTokens ? { asked: maxTokens } : {}), ...(modelMax ? { model: modelMax } : {}) }} /> : null}
       </div>
       {/* A stopped or interrupted answer's Continue and Retry are what to do next: not faded like the rest. */}
       <footer className={canResume ? 'message-actions message-actions-resume' : 'message-actions'}>

@@ -273,6 +273,8 @@ export function mapThrown(e: unknown, deadline: Deadline, phase: 'headers' | 'bo
 }
 
 function wholeToDeltas(a: Attempt, adapter: ProtocolAdapter, events: WireEvent[]): void {
+  // A whole answer has no first streamed byte.
+  a.firstByte = true;
   // The same answer limit as a stream: what fits is delivered (and kept), then limit_exceeded.
   for (const ev of events) {
     if (ev.type !== 'text') {

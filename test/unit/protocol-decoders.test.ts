@@ -65,6 +65,15 @@ describe('choices', () => {
   });
 });
 
+describe('filters', () => {
+  it('Azure OpenAI names the category that tripped its filter', () => {
+    const whole = openai.parseWhole({
+      choices: [{ index: 0, message: { content: null }, finish_reason: 'content_filter', content_filter_results: { hate: { filtered: false, severity: 'safe' }, violence: { filtered: true, severity: 'high' } } }],
+    });
+    expect(whole?.events).toEqual([{ type: 'finish', reason: 'content_filter', category: 'violence' }]);
+  });
+});
+
 describe('Anthropic', () => {
   it('a client tool call streams its input; a server tool\'s does not count', () => {
     const ev = decode(anthropic, [

@@ -64,6 +64,18 @@ function messageEvents(d: Record<string, unknown>, out: WireEvent[]): void {
   }
 }
 
+/**
+ * The provider's finish value, and for a filtered answer the category that tripped the filter where the
+ * provider names one (Azure OpenAI's content_filter_results: the first category with `filtered: true`).
+ */
+function finishEvent(c: Record<string, unknown>): WireEvent | undefined {
+  const reason = str(c.finish_reason);
+  if (!reason) return undefined;
+  const results = isObj(c.content_filter_results) ? c.content_filter_results : undefined;
+  const category = reason === 'content_filter' && results ? Object.keys(results).find((k) => isObj(results[k]) && results[k].filtered === true) : undefined;
+  return { type: 'finish', reason, ...(category ? { category } : {}) };
+}
+
 /** Choice 0 only: the others (n > 1) are other answers, not more of this one. */
 function choiceZero(choices: unknown): Record<string, unknown> | undefined {
   if (!Array.isArray(choices)) return undefined;
@@ -115,8 +127,8 @@ export const openai: ProtocolAdapter = {
       if (c0) {
         const d = isObj(c0.delta) ? c0.delta : isObj(c0.message) ? c0.message : {};
         messageEvents(d, events);
-        const fr = str(c0.finish_reason);
-        if (fr) events.push({ type: 'finish', reason: fr });
+        const fin = finishEvent(c0);
+        if (fin) events.push(fin);
       }
       const u = openaiUsage(json.usage);
       if (u) events.push({ type: 'usage', usage: u });
@@ -128,8 +140,8 @@ export const openai: ProtocolAdapter = {
     if (!c0 || !isObj(c0.message)) return undefined;
     const events: WireEvent[] = [];
     messageEvents(c0.message, events);
-    const fr = str(c0.finish_reason);
-    if (fr) events.push({ type: 'finish', reason: fr });
+    const fin = finishEvent(c0);
+    if (fin) events.push(fin);
     const u = openaiUsage(json.usage);
     if (u) events.push({ type: 'usage', usage: u });
     return { events };

@@ -11,7 +11,8 @@
  *   fetched by the page: a placeholder asks onLoadImage, and only a data:image URL it returns is shown.
  * - Closed code fences are highlighted in a worker (highlight.ts); KaTeX and mermaid are imported only when
  *   a message has math or a diagram.
- * - Huge messages (up to the 4 MB an answer may be): a long paragraph is cut into pieces (blocks.ts), the
+ * - Huge messages (up to the 4 MB an answer may be): one that opens finished is cut into segments (segments.ts),
+ *   each rendered only once near the viewport, the end first; while one is written, a long paragraph is cut into pieces (blocks.ts), the
  *   text is split in slices of a few milliseconds (a message that opens does not block the window), and a
  *   message over CHUNKED_CHARS renders its blocks in chunks, each only once it comes near the viewport
  *   (one chunk a task), with content-visibility so that chunks off screen cost no layout.
@@ -19,6 +20,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
 import { BlockSplitter, type Block } from './blocks.ts';
+import { segmentText, type Segment } from './segments.ts';
 import { canHighlight, cachedHighlight, requestHighlight } from './highlight.ts';
 import { loadKatex, katexIfLoaded, renderMath } from './math.ts';
 import { cachedDiagram, requestDiagram } from './mermaid.ts';
@@ -57,7 +59,7 @@ const COPIED_MS = 1500;
 /** A message longer than this (characters) renders its blocks in chunks, each when near the viewport. */
 export const CHUNKED_CHARS = 64_000;
 /** About how many characters of blocks one chunk holds. */
-const CHUNK_CHARS = 16_000;
+const CHUNK_CHARS = 8_000;
 /** How long one render may spend splitting a message that opens (the rest follows in later tasks). */
 const SLICE_MS = 6;
 
@@ -285,6 +287,41 @@ const ChunkView = memo(function ChunkView({ chunk, liveIndex, eager, labels, ima
   );
 });
 
+interface SegmentProps extends Omit<BlockProps, 'block' | 'live'> {
+  /** The whole message (the segment is a range of it). */
+  text: string;
+  segment: Segment;
+  /** The next segment continues this one's last paragraph. */
+  split: boolean;
+  /** Rendered at once (the last segment: the end of the message, where it opens). */
+  eager: boolean;
+}
+
+/** One segment of a finished huge message (segments.ts): a placeholder until it comes near the viewport. */
+const SegmentView = memo(function SegmentView({ text, segment, split, eager, labels, images, canLoadImages, katexReady, links }: SegmentProps) {
+  const [shown, setShown] = useState(eager);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (shown) return undefined;
+    const el = ref.current;
+    if (!el) return undefined;
+    return whenNearViewport(el, () => setShown(true));
+  }, [shown]);
+  const blocks = useMemo(() => (shown ? new BlockSplitter({ links }).update(text.slice(segment.start, segment.end)) : []), [shown, text, segment, links]);
+  const height = `${estimateHeight(segment.end - segment.start)}px`;
+  if (!shown) return <div ref={ref} className="md-chunk md-chunk-pending" style={{ height }} />;
+  let className = 'md-chunk';
+  if (segment.cont) className += ' md-seg-cont';
+  if (split) className += ' md-seg-split';
+  return (
+    <div className={className} style={{ containIntrinsicSize: `auto ${height}` }}>
+      {blocks.map((block, i) => (
+        <BlockView key={i} block={block} live={false} labels={labels} images={images} canLoadImages={canLoadImages} katexReady={katexReady} links={links} />
+      ))}
+    </div>
+  );
+});
+
 /** Splits of finished huge messages, by text, for when the same message mounts again (reopened, scrolled back). */
 const splits = new Map<string, BlockSplitter>();
 const KEPT_SPLITS = 6;
@@ -355,12 +392,18 @@ function codeOf(button: Element): string | null {
 
 export function Markdown(props: MarkdownProps): React.JSX.Element {
   const { text, streaming, labels, className } = props;
-  const { blocks, splitter, pending } = useBlocks(text);
-  const links = useMemo(() => splitter.links, [splitter, blocks]);
+  // A huge message that opens finished renders by segments, near the viewport first (segments.ts); one that was
+  // written here goes on with the splitter that followed it.
+  const wasStreaming = useRef(streaming);
+  if (streaming) wasStreaming.current = true;
+  const segmented = useMemo(() => (!wasStreaming.current && text.length >= CHUNKED_CHARS ? segmentText(text) : null), [text]);
+  const { blocks, splitter, pending } = useBlocks(segmented ? '' : text);
+  const links = useMemo(() => (segmented ? segmented.links : splitter.links), [segmented, splitter, blocks]);
   const chunker = useRef<Chunker | null>(null);
 
   // KaTeX only when this message has math.
-  const needsMath = blocks.some((b) => b.hasMath);
+  const segmentsHaveMath = useMemo(() => !!segmented && /\$|\\[([]/.test(text), [segmented, text]);
+  const needsMath = segmented ? segmentsHaveMath : blocks.some((b) => b.hasMath);
   const [katexReady, setKatexReady] = useState(() => katexIfLoaded() !== null);
   useEffect(() => {
     if (!needsMath || katexReady) return undefined;
@@ -447,12 +490,27 @@ export function Markdown(props: MarkdownProps): React.JSX.Element {
   }, []);
 
   const last = blocks.length - 1;
-  const chunked = text.length >= CHUNKED_CHARS;
+  const chunked = !segmented && text.length >= CHUNKED_CHARS;
   if (chunked) chunker.current ??= new Chunker();
   const chunks = chunked ? chunker.current!.chunks(blocks, splitter.stableCount) : null;
   return (
     <div className={className ? `md ${className}` : 'md'} onClick={onClick} onAuxClick={onAuxClick}>
-      {chunks
+      {segmented
+        ? segmented.segments.map((segment, i, all) => (
+            <SegmentView
+              key={segment.start}
+              text={text}
+              segment={segment}
+              split={all[i + 1]?.cont ?? false}
+              eager={i === all.length - 1}
+              labels={labels}
+              images={images}
+              canLoadImages={!!props.onLoadImage}
+              katexReady={katexReady}
+              links={links}
+            />
+          ))
+        : chunks
         ? chunks.map((chunk, i) => (
             <ChunkView
               key={chunk.first}

@@ -46,10 +46,12 @@ export interface SplitterOptions {
   maxBlockChars?: number;
   /** At most this many characters past the stable prefix are lexed at a time. */
   windowChars?: number;
+  /** Link definitions known from elsewhere (a segment of a longer text, segments.ts). */
+  links?: Links;
 }
 
 /** A paragraph piece's target size: its lex, closing, render and sanitising stay within a few milliseconds. */
-export const MAX_BLOCK_CHARS = 6_000;
+export const MAX_BLOCK_CHARS = 3_000;
 /**
  * Characters lexed per step past the stable prefix: three pieces, so that a long paragraph's forced cut (past
  * 2·MAX_BLOCK_CHARS, see cutPoint) falls inside one window and each step makes a piece stable.
@@ -112,6 +114,8 @@ export class BlockSplitter {
   #blocks: Block[] = [];
   #epoch = 0;
   #started = false;
+  /** Link definitions given by the caller (always known). */
+  #given: Links;
   /** Characters past the stable prefix the next step lexes (windowChars, doubled while no block becomes stable). */
   #bite = 0;
   /** How many characters the last update lexed (for tests and the benchmark). */
@@ -121,6 +125,8 @@ export class BlockSplitter {
     this.maxBlockChars = Math.max(16, options.maxBlockChars ?? MAX_BLOCK_CHARS);
     this.windowChars = Math.max(this.maxBlockChars * 3, options.windowChars ?? WINDOW_CHARS);
     this.#bite = this.windowChars;
+    this.#given = options.links ?? (Object.create(null) as Links);
+    this.#known = Object.assign(Object.create(null) as Links, this.#given);
   }
 
   /** All block tokens of the current text, blank ones included (a full lex's, but with long paragraphs cut). */
@@ -171,7 +177,8 @@ export class BlockSplitter {
       // A block longer than the window (a long code block, list or table, or a paragraph with no place to cut
       // yet): the next step, in this update or the next, takes a larger bite, so its text is lexed a bounded
       // number of times in all and a sliced open always progresses.
-      this.#bite = this.#stableEnd > before ? this.windowChars : this.#bite * 2;
+      if (end < target) this.#bite = this.#stableEnd > before ? this.windowChars : this.#bite * 2;
+      else if (this.#stableEnd > before) this.#bite = this.windowChars;
       if (end === target) break;
       if (deadline !== undefined && performance.now() >= deadline) break;
     }
@@ -206,7 +213,7 @@ export class BlockSplitter {
         // A definition arrived (or changed) that an earlier block may use: lex everything again.
         this.#reset();
         this.#epoch++;
-        tail = lexBlocks(text);
+        tail = lexBlocks(text, this.#known);
         this.lastLexedChars += text.length;
         relexed = true;
       }
@@ -304,7 +311,7 @@ export class BlockSplitter {
     this.#stableEnd = 0;
     this.#contAt = -1;
     this.#seen = 0;
-    this.#known = Object.create(null) as Links;
+    this.#known = Object.assign(Object.create(null) as Links, this.#given);
     this.#borrowed = Object.create(null) as Links;
     this.#tail = [];
     this.#blocks = [];
@@ -355,7 +362,8 @@ export function cutPoint(text: string, start: number, end: number, max: number):
     if (i >= from && i > start + 1) {
       const prev = text[i - 1]!;
       const spaced = prev === ' ' && text[i - 2] !== ' ' && text[i - 2] !== '\n' && text[i - 2] !== '\t';
-      const candidate = (spaced || CJK_STOP.test(prev)) && LETTER.test(text[i]!);
+      const prevCode = text.charCodeAt(i - 1);
+      const candidate = (spaced || (prevCode >= 0x3001 && CJK_STOP.test(prev))) && LETTER.test(text[i]!);
       if (candidate && i >= start + 2 * max) return i;
       if (candidate && code === 0 && depth === 0 && !math && i >= nextCloseTail) {
         const piece = text.slice(start, i);

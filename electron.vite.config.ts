@@ -91,8 +91,9 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    // Minified; the highlighter's worker as an ES module, so each grammar is its own chunk loaded on first use.
-    build: { outDir: 'out/renderer', minify: true, rollupOptions: { input: resolve('src/renderer/index.html') } },
+    // Minified (PARLEY_NO_MINIFY=1: not, for readable CPU profiles); the highlighter's worker as an ES module, so
+    // each grammar is its own chunk loaded on first use.
+    build: { outDir: 'out/renderer', minify: !process.env.PARLEY_NO_MINIFY, rollupOptions: { input: resolve('src/renderer/index.html') } },
     worker: { format: 'es' },
     plugins: [react(), devCsp],
   },

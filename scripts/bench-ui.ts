@@ -47,6 +47,8 @@ import type { Browser, Page } from 'playwright-core';
 import { openChatStore } from '../src/main/services/storage/index.ts';
 import { startWebHost } from '../e2e/web-host.ts';
 import { appEnv, launchChromium, prng, waitForExpression, writeSettings } from './ui-common.ts';
+import { searchRows, searchScenario } from './bench/ui-search.ts';
+import { hugeRows, hugeScenario, type HugeBenchContext } from './bench/ui-huge.ts';
 import { intFlag } from './args.ts';
 import { measureStreamUnderLoad, streamRows, type StreamBenchContext, type StreamLoadResult } from './bench/ui-stream.ts';
 
@@ -522,7 +524,7 @@ function startBaselineServer(s: Seed): Promise<{ url: string; server: Server }> 
 // ================================================================ the upstream, from the parent
 
 interface UpstreamHandle { url: string; child: ChildProcess; /** Arms the next chat request; resolves once armed, with the stream's end. */
-  arm(text: string): Promise<{ ended: Promise<DoneMessage> }> }
+  arm(text: string, pace?: { chunkSize: number; rate: number }): Promise<{ ended: Promise<DoneMessage> }> }
 
 async function startUpstreamChild(): Promise<UpstreamHandle> {
   const child = fork(process.argv[1] as string, ['--upstream'], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -537,7 +539,7 @@ async function startUpstreamChild(): Promise<UpstreamHandle> {
   return {
     url: `http://127.0.0.1:${port}`,
     child,
-    async arm(text) {
+    async arm(text, pace) {
       const done = new Promise<DoneMessage>((resolve) => {
         const on = (m: unknown): void => {
           if ((m as { type?: string }).type !== 'done') return;
@@ -553,7 +555,7 @@ async function startUpstreamChild(): Promise<UpstreamHandle> {
           resolve();
         };
         child.on('message', on);
-        const msg: ArmMessage = { type: 'arm', text, chunkSize: CHUNK, rate: RATE };
+        const msg: ArmMessage = { type: 'arm', text, chunkSize: pace?.chunkSize ?? CHUNK, rate: pace?.rate ?? RATE };
         child.send(msg);
       });
       return { ended: done };
@@ -819,6 +821,23 @@ async function main(): Promise<void> {
     log(`  ${s.long.length} messages (${(longChars / 1e6).toFixed(1)} M characters, ${withCode} of ${s.long.length / 2} answers with code) + ${s.short.length}; seeded in ${fmt(s.seedMs)} ms`);
     baseline = await startBaselineServer(s);
     browser = await launchChromium();
+    // --search-only: only the search scenario (scripts/bench/ui-search.ts).
+    if (argv.includes('--search-only')) {
+      const searchRuns = await searchScenario({ browser, seedDir: s.dir, dirs, log }, runs);
+      if (asJson) return void process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: browser.version(), search: searchRuns }, null, 2)}\n`);
+      log('');
+      for (const r of searchRows(searchRuns)) log(r.join(' | '));
+      return;
+    }
+    // --huge-only: only the huge-answer scenario (scripts/bench/ui-huge.ts).
+    const hugeCtx: HugeBenchContext = { browser, upstreamUrl: upstream.url, arm: (text, pace) => upstream.arm(text, pace), within, dirs, log };
+    if (argv.includes('--huge-only')) {
+      const hugeRuns = await hugeScenario(hugeCtx, runs);
+      if (asJson) return void process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: browser.version(), huge: hugeRuns }, null, 2)}\n`);
+      log('');
+      for (const r of hugeRows(hugeRuns)) log(r.join(' | '));
+      return;
+    }
     const js = initialJs();
     const results: { parley: RunResult; baseline: RunResult }[] = [];
     // --stream-only: only the streaming-under-load scenario (scripts/bench/ui-stream.ts); --no-baseline skips its baseline.
@@ -854,9 +873,11 @@ async function main(): Promise<void> {
       return;
     }
 
+    const searchRuns = await searchScenario({ browser, seedDir: s.dir, dirs, log }, runs);
+    const hugeRuns = await hugeScenario(hugeCtx, runs);
     const version = browser.version();
     if (asJson) {
-      process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: version, js, results, stream: streamRuns }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: version, js, results, stream: streamRuns, search: searchRuns, huge: hugeRuns }, null, 2)}\n`);
       return;
     }
 
@@ -886,6 +907,8 @@ async function main(): Promise<void> {
     row('stream: last delta written → in the DOM', col((r) => r.lastDeltaMs), '≤ 100 ms', all((r) => r.lastDeltaMs, (x) => x <= 100));
     row('stream: last delta written → painted', col((r) => r.lastDeltaPaintMs), '', null);
     rows.push(...streamRows(streamRuns));
+    rows.push(...searchRows(searchRuns));
+    rows.push(...hugeRows(hugeRuns));
     rows.push(['initial JS at start (gzip -9)', kb(initialGz), `${kb(js.baselineMarked.gz)} (marked only)`, '≤ 400 KB', initialGz <= 400 * 1024 ? 'yes' : 'NO']);
 
     const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[['figure', 'Parley', 'naive baseline', 'budget', 'within budget?'], ...rows].map((r) => (r[i] ?? '').length)));

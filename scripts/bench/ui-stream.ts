@@ -108,7 +108,7 @@ interface ProfileNode { id: number; callFrame: { functionName: string; url: stri
 interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
 /** With BENCH_UI_PROFILE set: a CPU profile of the page over the stream, saved there, its top self times printed. */
-async function startProfile(page: Page): Promise<((name: string) => Promise<void>) | null> {
+export async function startProfile(page: Page): Promise<((name: string) => Promise<void>) | null> {
   const dir = process.env.BENCH_UI_PROFILE;
   if (!dir) return null;
   const cdp = await page.context().newCDPSession(page);

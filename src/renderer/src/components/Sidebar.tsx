@@ -43,7 +43,7 @@ function SearchResults({ hits, onOpen }: { hits: SearchHit[]; onOpen(h: SearchHi
   const { t } = useTranslation();
   const { query, running } = useChat((s) => s.search);
   return (
-    <div className="search-results" data-testid="search-results" aria-live="polite">
+    <div className="search-results" data-testid="search-results" data-query={query} data-running={running ? 'true' : 'false'} aria-live="polite">
       <div className="muted small">{running ? t('sidebar.searching') : hits.length ? t('sidebar.hits', { count: hits.length }) : query ? t('sidebar.noHits') : ''}</div>
       <ul>
         {hits.map((h, i) => (

@@ -68,6 +68,13 @@ describe('a gateway that refuses stream_options', () => {
     await core.close();
     core = newCore();
     up.clear();
+    // Another optional field refused (a thinking parameter): not stream_options's fault, not sent again.
+    up.behave({ kind: 'status', status: 400, body: { error: { message: 'Unrecognized request argument supplied: chat_template_kwargs', type: 'invalid_request_error' } } });
+    const other = await run(core, cfg());
+    expect(other.error?.code).toBe('request_rejected');
+    expect(up.chatRequests).toHaveLength(1);
+
+    up.clear();
     up.behave({ kind: 'status', status: 400, body: { error: { message: 'messages: field required', type: 'invalid_request_error' } } });
     const bad = await run(core, cfg());
     expect(bad.error?.code).toBe('request_rejected');

@@ -375,8 +375,11 @@ export function refusesStreamOptions(err: ParleyError): boolean {
   if (err.code !== 'request_rejected' && !(status === 400 || status === 422)) return false;
   if (status !== 400 && status !== 422) return false;
   const said = `${err.detail.providerMessage ?? ''} ${err.detail.providerCode ?? ''}`;
-  return /stream_options|include_usage/i.test(said)
-    || /unknown (field|parameter|argument|name)|unrecognized (field|parameter|argument|request argument)|extra (fields|inputs|parameters)? ?(are |is )?not (permitted|allowed)|additional propert(y|ies)|extra_forbidden/i.test(said);
+  if (/stream_options|include_usage/i.test(said)) return true;
+  // An unknown field that is not named, or not one of the other optional fields a request may carry.
+  const unknownField = /unknown (field|parameter|argument|name)|unrecognized (field|parameter|argument|request argument)|extra (fields|inputs|parameters)? ?(are |is )?not (permitted|allowed)|additional propert(y|ies)|extra_forbidden/i;
+  const otherField = /enable_thinking|thinking_budget|chat_template_kwargs|reasoning|thinking|top_p|temperature|max_completion_tokens|max_tokens/i;
+  return unknownField.test(said) && !otherField.test(said);
 }
 
 async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest, stream: boolean, totalDeadline: number | undefined, dropStreamOptions: boolean): Promise<'stream' | 'whole'> {

@@ -82,6 +82,16 @@ describe.each(LANGS)('how an answer ended, live, window in $lang', (L) => {
     expect(await lastAnswer(page).locator(tid('ending-card')).count()).toBe(0);
   });
 
+  it('cut at the limit while still thinking: the card says the tokens went to thinking, no Continue', async () => {
+    const { page } = app;
+    up.behave({ kind: 'ok', reasoning: 'Thinking and thinking', text: '', finishReason: 'length' });
+    await ask(page, 'Think hard');
+    const card = lastAnswer(page).locator(tid('ending-card'));
+    expect(await card.getAttribute('data-reason')).toBe('length');
+    expect(await card.locator(tid('ending-body')).textContent()).toBe(L.ui.answer.cut.thinking.replace('{{n}}', '50'));
+    expect(await card.locator(tid('ending-continue')).count()).toBe(0);
+  });
+
   it('filtered: the card says so with the provider’s category; the text before it is kept', async () => {
     const { page } = app;
     up.behave({ kind: 'ok', text: 'Part of it', finishReason: 'sensitive' });

@@ -28,7 +28,9 @@ export function EndingCard({ m, limit }: { m: PathMessage; limit: OutputLimit })
   const raw = ending.raw ? <p className="muted small" data-testid="ending-raw">{t('answer.raw', { raw: ending.raw })}</p> : null;
   if (ending.reason === 'length') {
     const out = m.usage?.outputTokens;
-    const body = limit.asked
+    const body = !m.text && m.reasoning
+      ? t('answer.cut.thinking', { n: formatTokens(limit.asked ?? limit.model ?? out ?? 0, lang) })
+      : limit.asked
       ? t('answer.cut.asked', { n: formatTokens(limit.asked, lang) })
       : limit.model
         ? t('answer.cut.model', { model: m.model ?? '', n: formatTokens(limit.model, lang) })

@@ -7,37 +7,16 @@
  */
 import { useDeferredValue, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConversationPage } from '../../../shared/chat.ts';
 import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
 import { conversationModel } from '../../../shared/model-choice.ts';
 import { estimateTokens, HISTORY_SHARE, MESSAGE_OVERHEAD_TOKENS } from '../../../shared/tokens.ts';
+import { historyTokens } from '../context-estimate.ts';
 import { useChat } from '../chat-store.ts';
 import { useStore } from '../store.ts';
 import { formatContext, formatTokens } from '../usage-words.ts';
 
 /** Where the meter starts to warn (main leaves messages out past HISTORY_SHARE of the window). */
 const NEAR = 0.6;
-
-/** Tokens the next request carries before the draft, and whether a provider's count stands behind them. */
-export function historyTokens(page: ConversationPage | null, defaultLimit: number): { tokens: number; measured: boolean; partial: boolean } {
-  if (!page) return { tokens: 0, measured: false, partial: false };
-  const conv = page.conversation;
-  let msgs = page.messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.text.trim() !== '' && m.status !== 'failed');
-  const limit = conv.contextMessages || defaultLimit;
-  if (limit > 0 && msgs.length > limit) msgs = msgs.slice(-limit);
-  // The last answer that reported its input: what it was sent, plus what it wrote (reasoning is not sent back).
-  let i = msgs.length - 1;
-  while (i >= 0 && !(msgs[i]?.role === 'assistant' && msgs[i]?.usage?.inputTokens !== undefined)) i--;
-  const last = i >= 0 ? msgs[i] : undefined;
-  if (last?.usage?.inputTokens !== undefined) {
-    const u = last.usage;
-    const wrote = u.outputTokens !== undefined ? Math.max(0, u.outputTokens - (u.reasoningTokens ?? 0)) : estimateTokens(last.text);
-    const after = msgs.slice(i + 1).reduce((n, m) => n + estimateTokens(m.text) + MESSAGE_OVERHEAD_TOKENS, 0);
-    return { tokens: (u.inputTokens ?? 0) + wrote + MESSAGE_OVERHEAD_TOKENS + after, measured: true, partial: false };
-  }
-  const tokens = estimateTokens(conv.systemPrompt) + msgs.reduce((n, m) => n + estimateTokens(m.text) + MESSAGE_OVERHEAD_TOKENS, 0);
-  return { tokens, measured: false, partial: page.before > 0 && !(limit > 0 && msgs.length >= limit) };
-}
 
 export function ContextMeter({ draft }: { draft: string }): React.JSX.Element | null {
   const { t, i18n } = useTranslation();

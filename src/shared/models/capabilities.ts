@@ -48,7 +48,7 @@ export interface ThinkingCapability {
   /** It can be asked not to think (false: it always thinks: deepseek-reasoner, o3, QwQ, `-thinking` models). */
   canDisable: boolean;
   /** Effort levels it takes (OpenAI reasoning_effort, gpt-oss on Ollama, grok-3-mini); absent: none. */
-  efforts?: readonly Effort[];
+  efforts?: Effort[];
   /** The effort that stands for "off" where the model has no real off (gpt-5: `minimal`) or off is an effort (`none`). */
   offEffort?: 'none' | 'minimal';
   /** It takes a thinking token budget (Anthropic budget_tokens, Qwen thinking_budget, Gemini thinking budget). */

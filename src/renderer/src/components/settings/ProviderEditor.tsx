@@ -18,6 +18,7 @@ import { useStore } from '../../store.ts';
 import { FieldError, fieldAria, type FieldProblem } from '../FieldError.tsx';
 import { KeyField } from './KeyField.tsx';
 import { ModelsField } from './ModelsField.tsx';
+import { CapabilitiesField } from './CapabilitiesField.tsx';
 import { draftOf, formFrom, INPUT_ID, isOtherDefault, isVarRef, protocolDefault, usePresetName, type Form, type TestState } from './provider-form.ts';
 
 export function ProviderEditor({ initial, onDone }: { initial: Form; onDone(): void }): React.JSX.Element {
@@ -274,6 +275,7 @@ export function ProviderEditor({ initial, onDone }: { initial: Form; onDone(): v
         ) : null}
       </div>
       <ModelsField f={f} set={set} setF={setF} busy={busy} onFetch={() => void onFetch()} />
+      <CapabilitiesField f={f} setF={setF} />
       <div className="form-actions">
         <button type="submit" className="primary" data-testid="provider-save" disabled={busy}>{t('providers.save')}</button>
         <button type="button" className="secondary" data-testid="provider-editor-test" disabled={busy} onClick={() => void onTest()}>{t('providers.testDraft')}</button>

@@ -5,6 +5,8 @@
 import { useTranslation } from 'react-i18next';
 import type { ProviderDraft, ProviderView } from '../../../../shared/ipc.ts';
 import { PRESETS, type PresetId, type Protocol, type RouteMode } from '../../../../shared/constants.ts';
+import type { ConversationParams } from '../../../../shared/chat.ts';
+import type { CapabilityOverride } from '../../../../shared/models/capabilities.ts';
 // The one rule for where a stored key may go (main applies it on save; the form says it before).
 import { originOf } from '../../../../shared/origin.ts';
 
@@ -38,6 +40,10 @@ export interface Form {
   routeMode: RouteMode;
   proxyUrl: string;
   newModel: string;
+  /** The user's corrections of the capability table, per model (CapabilitiesField). */
+  capabilities: Record<string, CapabilityOverride>;
+  /** Request parameters of this provider's conversations that set none of their own (CapabilitiesField). */
+  params: ConversationParams;
 }
 
 /** A preset's name in the window's language (names that are brands stay as they are). */
@@ -54,12 +60,14 @@ export function formFrom(p: ProviderView | undefined, preset: PresetId = 'custom
     return {
       id: p.id, preset: p.preset, name: p.name, protocol: p.protocol, baseUrl: p.baseUrl, apiKey: '', clearKey: false, models: p.models,
       shown: p.shownModels, defaultModel: p.defaultModel, routeMode: p.route.mode, proxyUrl: p.route.proxyUrl ?? '', newModel: '',
+      capabilities: { ...(p.capabilities ?? {}) }, params: { ...(p.params ?? {}) },
     };
   }
   const pr = PRESETS.find((x) => x.id === preset) ?? PRESETS[PRESETS.length - 1];
   return {
     preset, name: pr?.id === 'custom' ? '' : pr ? (nameOf?.(pr.id) ?? pr.name) : '', protocol: pr?.protocol ?? 'openai', baseUrl: pr?.baseUrl ?? '', apiKey: pr?.keyVar ? `\${${pr.keyVar}}` : '', clearKey: false,
     models: pr?.model ? [pr.model] : [], shown: [], defaultModel: pr?.model ?? '', routeMode: 'global', proxyUrl: '', newModel: '',
+    capabilities: {}, params: {},
   };
 }
 
@@ -76,6 +84,8 @@ export function draftOf(f: Form): ProviderDraft {
     shownModels: f.shown.filter((m) => f.models.includes(m)),
     defaultModel: f.defaultModel,
     route: { mode: f.routeMode, ...(f.routeMode === 'proxy' && f.proxyUrl.trim() ? { proxyUrl: f.proxyUrl.trim() } : {}) },
+    capabilities: f.capabilities,
+    params: f.params,
   };
 }
 

@@ -31,8 +31,8 @@ describe('think tags', () => {
   });
 
   it('every tag form, with whitespace before it', () => {
-    for (const [open, close] of THINK_TAGS) {
-      const s = `  \n${open}step 1${close}Answer`;
+    for (const [open, close, answer] of THINK_TAGS) {
+      const s = `  \n${open}step 1${close}${answer ?? ''}Answer`;
       for (const c of cuts(s)) expect(feed(c), open).toEqual({ reasoning: 'step 1', text: 'Answer' });
     }
   });
@@ -49,6 +49,13 @@ describe('think tags', () => {
     expect(feed(['<think>still thinking when the answer was cut'])).toEqual({ reasoning: 'still thinking when the answer was cut', text: '' });
     expect(feed(['<think>almost done </thi'])).toEqual({ reasoning: 'almost done </thi', text: '' });
     expect(splitThink('<think>\n\n</think>\n\nHi there')).toEqual({ reasoning: '', text: 'Hi there' });
+  });
+
+  it("gpt-oss's raw harmony: the analysis channel is reasoning, the final channel's header is dropped", () => {
+    const s = '<|channel|>analysis<|message|>User says hi. Reply briefly.<|end|><|start|>assistant<|channel|>final<|message|>Hi! How can I help?';
+    for (const c of cuts(s)) expect(feed(c)).toEqual({ reasoning: 'User says hi. Reply briefly.', text: 'Hi! How can I help?' });
+    // Cut before the final channel: what came of its header is text, not lost.
+    expect(feed(['<|channel|>analysis<|message|>x<|end|><|start|>assi'])).toEqual({ reasoning: 'x', text: '<|start|>assi' });
   });
 
   it('a continuation (not the start of an answer) is all text', () => {

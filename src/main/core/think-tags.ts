@@ -3,7 +3,8 @@
  * parser splits it out: `<think>…</think>` (DeepSeek-R1 and its distills, QwQ, Qwen3, many Ollama and vLLM
  * models), `<thinking>` and `<reasoning>` (prompted models, Claude's chain of thought), `<thought>`,
  * `<|begin_of_thought|>…<|end_of_thought|>` (Bespoke-Stratos, OpenThoughts), `<seed:think>` (ByteDance
- * Seed-OSS), `◁think▷…◁/think▷` (Kimi-VL-Thinking) and `[THINK]…[/THINK]` (Magistral).
+ * Seed-OSS), `◁think▷…◁/think▷` (Kimi-VL-Thinking), `[THINK]…[/THINK]` (Magistral) and gpt-oss's analysis
+ * channel in raw harmony (`<|channel|>analysis<|message|>…<|end|>`, the final channel's header dropped).
  *
  * Only at the start of an answer (whitespace before the tag allowed): an answer that mentions `</think>` later
  * is left alone. Works on a stream cut anywhere (a tag split across deltas, one character a delta): what it
@@ -11,7 +12,7 @@
  * reasoning. Whitespace between the reasoning and the answer is dropped.
  */
 
-export const THINK_TAGS: ReadonlyArray<readonly [open: string, close: string]> = [
+export const THINK_TAGS: ReadonlyArray<readonly [open: string, close: string, answer?: string]> = [
   ['<think>', '</think>'],
   ['<thinking>', '</thinking>'],
   ['<reasoning>', '</reasoning>'],
@@ -20,6 +21,8 @@ export const THINK_TAGS: ReadonlyArray<readonly [open: string, close: string]> =
   ['<seed:think>', '</seed:think>'],
   ['◁think▷', '◁/think▷'],
   ['[THINK]', '[/THINK]'],
+  // gpt-oss's harmony format where a server passes it through raw: the analysis channel, then the final one.
+  ['<|channel|>analysis<|message|>', '<|end|>', '<|start|>assistant<|channel|>final<|message|>'],
 ];
 
 /** Leading whitespace held while deciding whether an answer opens with a tag; more than this is answer text. */
@@ -39,6 +42,8 @@ export class ThinkSplitter {
   #state: 'start' | 'inside' | 'gap' | 'text';
   #held = '';
   #close = '';
+  /** What opens the answer after the block (harmony's final channel header), dropped. */
+  #answer = '';
   #reasoningStarted = false;
 
   /** `enabled: false`: everything is text (a continuation is not the start of an answer). */
@@ -64,6 +69,8 @@ export class ThinkSplitter {
     this.#held = '';
     if (this.#state === 'start' && held) out.push({ kind: 'text', text: held });
     if (this.#state === 'inside') this.#reason(held.trimEnd(), out);
+    // A part of the answer's header that never completed is the answer's text.
+    if (this.#state === 'gap' && held) out.push({ kind: 'text', text: held });
     this.#state = 'text';
     return out;
   }
@@ -91,6 +98,7 @@ export class ThinkSplitter {
         if (tag) {
           this.#held = '';
           this.#close = tag[1];
+          this.#answer = tag[2] ?? '';
           this.#state = 'inside';
           this.#feed(s.slice(tag[0].length), out);
           return;
@@ -122,8 +130,22 @@ export class ThinkSplitter {
         return;
       }
       case 'gap': {
-        const s = t.trimStart();
+        // Whitespace between the block and the answer is dropped, and the answer's header where the format has one.
+        const s = (this.#held + t).trimStart();
+        this.#held = '';
         if (!s) return;
+        if (this.#answer) {
+          if (s.startsWith(this.#answer)) {
+            const header = this.#answer;
+            this.#answer = '';
+            this.#feed(s.slice(header.length), out);
+            return;
+          }
+          if (this.#answer.startsWith(s)) {
+            this.#held = s;
+            return;
+          }
+        }
         this.#state = 'text';
         out.push({ kind: 'text', text: s });
         return;

@@ -183,3 +183,14 @@ describe('recorded provider answers through `parley chat`', () => {
     expect(out.stderr).toBe('');
   });
 });
+
+describe('bounds on what an answer carries besides its text', () => {
+  it('signatures and tool-call arguments count against the answer limit (an endless signature ends as limit_exceeded)', async () => {
+    const start = 'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"usage":{"input_tokens":1,"output_tokens":1}}}\n\n'
+      + 'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}\n\n';
+    const sig = `event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"${'A'.repeat(60_000)}"}}\n\n`;
+    up.behave({ kind: 'recorded', contentType: 'text/event-stream', body: start + sig.repeat(80) });
+    const got = await run(core, { provider: providerFor(up.url, 'anthropic'), network: { proxy: { mode: 'none' }, stream: 'on', retries: 0 } });
+    expect(got.error?.code).toBe('limit_exceeded');
+  });
+});

@@ -205,7 +205,9 @@ function take(a: Attempt, adapter: ProtocolAdapter, ev: WireEvent): void {
       }
       break;
     case 'signature':
+      // Counted against the answer limit like the reasoning it signs (a stream of signatures is bounded too).
       a.check(ev.signature);
+      a.bytes += Buffer.byteLength(ev.signature);
       a.signature += ev.signature;
       break;
     case 'refusal':

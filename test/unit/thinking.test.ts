@@ -28,6 +28,10 @@ describe('thinking as each provider expects it', () => {
     expect(big.max_tokens).toBe(32_000);
     expect(t.budget_tokens).toBeLessThan(32_000);
     expect(t.budget_tokens).toBeGreaterThanOrEqual(1024);
+    // Continue's prefill (a trailing assistant message) is refused with thinking on: it goes on without.
+    const prefill = body(claude, { messages: [...msgs, { role: 'assistant', content: 'So far' }], thinking: { mode: 'on', budgetTokens: 2000 }, temperature: 0.3 });
+    expect(prefill.thinking).toBeUndefined();
+    expect(prefill.temperature).toBe(0.3);
     // A budget under Anthropic's minimum is raised to it.
     expect(body(claude, { thinking: { mode: 'on', budgetTokens: 100 } }).thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
   });

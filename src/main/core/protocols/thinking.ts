@@ -131,7 +131,9 @@ export function applyThinking(body: Record<string, unknown>, p: ProviderSettings
 
 function anthropicThinking(body: Record<string, unknown>, caps: ModelCapabilities, plan: ThinkingPlan, req: ChatRequest): Record<string, unknown> {
   const most = maxOutputOf(caps);
-  if (plan.send !== 'on') {
+  // Continue ends with the kept answer as a prefill, which Anthropic refuses with thinking on: it goes on without.
+  const prefill = req.messages.at(-1)?.role === 'assistant';
+  if (plan.send !== 'on' || prefill) {
     body.max_tokens = req.maxTokens ?? most;
     if (plan.send === 'off' && caps.thinking?.defaultOn) body.thinking = { type: 'disabled' };
     return body;

@@ -4,7 +4,7 @@ import { live, type StepDef } from './context.ts';
 import { errWords, say } from './words.ts';
 
 /** The doctor's request: short, and cheap. */
-export const PROBE_REQUEST: ChatRequest = { messages: [{ role: 'user', content: 'Reply with the word "ok".' }], maxTokens: 16 };
+export const PROBE_REQUEST: ChatRequest = { messages: [{ role: 'user', content: 'Reply with the word "ok".' }], maxTokens: 16, thinking: { mode: 'off' } };
 
 /** The raw settings with this stream mode and no retries (the doctor sees each failure as it is). */
 export function withStream(raw: unknown, stream: 'on' | 'off'): unknown {

@@ -10,6 +10,7 @@ describe('the price table', () => {
     expect(pricesFor('gpt-4o-mini')?.prices).toMatchObject({ input: 0.15, output: 0.6 });
     expect(pricesFor('openai/gpt-4o-mini')?.prices.input).toBe(0.15);
     expect(pricesFor('claude-sonnet-4-5-20250929')?.prices).toMatchObject({ input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 });
+    expect(pricesFor('anthropic/claude-haiku-4.5')?.prices).toMatchObject({ input: 1, output: 5 });
     expect(pricesFor('my-finetune')).toBeUndefined();
   });
 

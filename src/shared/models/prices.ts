@@ -87,11 +87,15 @@ export interface PriceChoice {
 /** Dated or tagged names price as their base model: gpt-4o-2024-08-06, claude-sonnet-4-5-20250929, qwen-plus-latest. */
 const VERSION_SUFFIX = /^-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{6}|latest)$/;
 
-/** The table's key for a model name: lower case, without a router's `vendor/` prefix (openai/gpt-4o). */
+/**
+ * The table's key for a model name: lower case, without a router's `vendor/` prefix (openai/gpt-4o), and Claude's
+ * versions with dashes as Anthropic writes them (OpenRouter's anthropic/claude-sonnet-4.5 is claude-sonnet-4-5).
+ */
 export function priceKey(model: string): string {
   const m = model.trim().toLowerCase();
   const slash = m.lastIndexOf('/');
-  return slash === -1 ? m : m.slice(slash + 1);
+  const name = slash === -1 ? m : m.slice(slash + 1);
+  return name.startsWith('claude-') ? name.replace(/(\d)\.(\d)/g, '$1-$2') : name;
 }
 
 function tableEntry(model: string): PriceEntry | undefined {

@@ -15,6 +15,9 @@ const qwen = (model: string): ProviderSettings => provider('openai', 'https://da
 describe('thinking as each provider expects it', () => {
   it('Anthropic: max_tokens is the model\'s longest answer, not 4096; thinking on has a budget below max_tokens and no temperature', () => {
     expect(body(claude)).toMatchObject({ max_tokens: 64_000 });
+    // A whole request (the fallback, a title) asks no more than Anthropic advises without a stream, unless told to.
+    expect(body(claude, {}, false).max_tokens).toBe(21_333);
+    expect(body(claude, { maxTokens: 30_000 }, false).max_tokens).toBe(30_000);
     expect(body(claude).thinking).toBeUndefined();
     expect(body(provider('anthropic', 'https://api.anthropic.com', 'claude-3-5-haiku-latest')).max_tokens).toBe(8_192);
     expect(body(provider('anthropic', 'http://127.0.0.1:9', 'some-proxy-model')).max_tokens).toBe(4096);

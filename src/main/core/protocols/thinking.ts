@@ -25,6 +25,12 @@ import { isObj, type ChatRequest } from './types.ts';
 
 /** max_tokens of a model the table does not know, where the protocol requires one (Anthropic). */
 export const UNKNOWN_MAX_OUTPUT = 4096;
+/**
+ * The most output tokens (thinking included) a whole Anthropic request asks for by default: Anthropic's advice for
+ * non-streaming requests (above it, its SDKs refuse and gateways answer 400 "must be under 21K"; e.g.
+ * vercel/ai#20649, anthropics/anthropic-sdk-typescript#822).
+ */
+export const ANTHROPIC_WHOLE_MAX = 21_333;
 /** Budgets for "on" without a budget, by effort (Anthropic's examples use 10,000). */
 const BUDGET_BY_EFFORT = { low: 4_096, medium: 10_000, high: 32_000 } as const;
 
@@ -124,13 +130,14 @@ export function maxOutputOf(caps: ModelCapabilities): number {
 export function applyThinking(body: Record<string, unknown>, p: ProviderSettings, req: ChatRequest, stream: boolean): Record<string, unknown> {
   const caps = requestCapabilities(p, req);
   const plan = planThinking(caps, req.thinking, stream);
-  if (p.protocol === 'anthropic') return anthropicThinking(body, caps, plan, req);
+  if (p.protocol === 'anthropic') return anthropicThinking(body, caps, plan, req, stream);
   if (p.protocol === 'ollama') return ollamaThinking(body, caps, plan);
   return openaiThinking(body, caps, plan, familyOf(p, req), stream);
 }
 
-function anthropicThinking(body: Record<string, unknown>, caps: ModelCapabilities, plan: ThinkingPlan, req: ChatRequest): Record<string, unknown> {
-  const most = maxOutputOf(caps);
+function anthropicThinking(body: Record<string, unknown>, caps: ModelCapabilities, plan: ThinkingPlan, req: ChatRequest, stream: boolean): Record<string, unknown> {
+  // A whole request asks at most ANTHROPIC_WHOLE_MAX unless the user set more (gateways refuse more without a stream).
+  const most = stream ? maxOutputOf(caps) : Math.min(maxOutputOf(caps), ANTHROPIC_WHOLE_MAX);
   // Continue ends with the kept answer as a prefill, which Anthropic refuses with thinking on: it goes on without.
   const prefill = req.messages.at(-1)?.role === 'assistant';
   if (plan.send !== 'on' || prefill) {

@@ -65,6 +65,29 @@ describe('choices', () => {
   });
 });
 
+describe('providers\' own shapes', () => {
+  it('Moonshot (Kimi): the usage of a stream in its choice, cache hits at the top of it', () => {
+    const ev = decode(openai, sse([
+      { choices: [{ index: 0, delta: { content: 'Hi' } }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'stop', usage: { prompt_tokens: 19, completion_tokens: 13, total_tokens: 32, cached_tokens: 16 } }] },
+      '[DONE]',
+    ]));
+    expect(ev).toContainEqual({ type: 'usage', usage: { inputTokens: 19, outputTokens: 13, totalTokens: 32, cacheReadTokens: 16 } });
+  });
+
+  it("vLLM's error object and MiniMax's base_resp inside a 200 stream are errors with the provider's words", () => {
+    expect(decode(openai, sse([{ object: 'error', message: 'This model\'s maximum context length is 4096 tokens.', type: 'BadRequestError', param: null, code: 400 }])))
+      .toEqual([{ type: 'error', message: 'This model\'s maximum context length is 4096 tokens.', providerCode: 'BadRequestError', status: 400 }]);
+    expect(decode(openai, sse([{ base_resp: { status_code: 1008, status_msg: 'insufficient balance' } }])))
+      .toEqual([{ type: 'error', message: 'insufficient balance', providerCode: '1008' }]);
+    // A whole MiniMax body with base_resp is no answer: its words are the error's.
+    expect(openai.parseWhole({ base_resp: { status_code: 1004, status_msg: 'login fail' } })).toBeUndefined();
+    expect(parseCommonError({ base_resp: { status_code: 1004, status_msg: 'login fail' } })).toEqual({ message: 'login fail', type: '1004' });
+    // status 0 is MiniMax's success.
+    expect(openai.parseWhole({ choices: [{ index: 0, message: { content: 'ok' }, finish_reason: 'stop' }], base_resp: { status_code: 0, status_msg: '' } })?.events[0]).toEqual({ type: 'text', text: 'ok' });
+  });
+});
+
 describe('filters', () => {
   it('Azure OpenAI names the category that tripped its filter', () => {
     const whole = openai.parseWhole({

@@ -102,7 +102,8 @@ export function openaiUsage(v: unknown): AnswerUsage | undefined {
     inputTokens: input,
     outputTokens: n(u.completion_tokens) ?? n(u.output_tokens),
     totalTokens: n(u.total_tokens),
-    cacheReadTokens: hit ?? n(pd?.cached_tokens) ?? n(obj(u.input_tokens_details)?.cached_tokens),
+    // DeepSeek's hits, OpenAI's details, Moonshot's top-level cached_tokens.
+    cacheReadTokens: hit ?? n(pd?.cached_tokens) ?? n(obj(u.input_tokens_details)?.cached_tokens) ?? n(u.cached_tokens),
     cacheWriteTokens: n(pd?.cache_write_tokens) ?? n(pd?.cache_creation_tokens),
     reasoningTokens: n(cd?.reasoning_tokens) ?? n(obj(u.output_tokens_details)?.reasoning_tokens),
     cost: providerCost(u.cost),

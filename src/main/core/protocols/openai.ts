@@ -83,10 +83,18 @@ function choiceZero(choices: unknown): Record<string, unknown> | undefined {
   return isObj(c) ? c : undefined;
 }
 
+/** An error inside a 200 answer: `error` (OpenAI, OpenRouter, llama.cpp), vLLM's `{object:'error'}`, MiniMax's non-zero `base_resp`. */
+function isErrorChunk(json: unknown): boolean {
+  if (!isObj(json)) return false;
+  if (json.error !== undefined && json.error !== null) return true;
+  if (json.object === 'error') return true;
+  return isObj(json.base_resp) && typeof json.base_resp.status_code === 'number' && json.base_resp.status_code !== 0;
+}
+
 /** An error object inside a 200 answer (OpenAI, OpenRouter with `metadata.raw`), as an event. */
 function errorEvent(json: unknown, fallback: string, status?: number): WireEvent {
   const e = parseCommonError(json);
-  const codeNum = isObj(json) && isObj(json.error) ? num(json.error.code) : undefined;
+  const codeNum = isObj(json) ? (isObj(json.error) ? num(json.error.code) : num(json.code)) : undefined;
   return {
     type: 'error', message: e?.message ?? (fallback || 'error event'), providerCode: e?.type,
     ...(status !== undefined ? { status } : codeNum !== undefined && codeNum >= 400 && codeNum < 600 ? { status: codeNum } : {}),
@@ -119,8 +127,9 @@ export const openai: ProtocolAdapter = {
       if (data === '[DONE]') return [{ type: 'end' }];
       const json = tryJson(data);
       const status = statusFromComments(comments);
-      // An error chunk, with or without `choices` (OpenRouter sends both, the choice saying finish_reason "error").
-      if (ev.event === 'error' || (isObj(json) && json.error !== undefined && json.error !== null)) return [errorEvent(json, data, status)];
+      // An error chunk, with or without `choices` (OpenRouter sends both, the choice saying finish_reason "error");
+      // vLLM's error object; MiniMax's base_resp with a non-zero status.
+      if (ev.event === 'error' || isErrorChunk(json)) return [errorEvent(json, data, status)];
       if (!isObj(json)) return data === '' ? [] : [{ type: 'garbage', sample: data.slice(0, 200) }];
       const events: WireEvent[] = [];
       const c0 = choiceZero(json.choices);
@@ -130,12 +139,13 @@ export const openai: ProtocolAdapter = {
         const fin = finishEvent(c0);
         if (fin) events.push(fin);
       }
-      const u = openaiUsage(json.usage);
+      // Moonshot (Kimi) puts a stream's usage in its choice.
+      const u = openaiUsage(json.usage) ?? (c0 ? openaiUsage(c0.usage) : undefined);
       if (u) events.push({ type: 'usage', usage: u });
       return events;
     }),
   parseWhole(json) {
-    if (!isObj(json) || (json.error !== undefined && json.error !== null) || !Array.isArray(json.choices)) return undefined;
+    if (!isObj(json) || isErrorChunk(json) || !Array.isArray(json.choices)) return undefined;
     const c0 = choiceZero(json.choices);
     if (!c0 || !isObj(c0.message)) return undefined;
     const events: WireEvent[] = [];

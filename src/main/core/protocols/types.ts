@@ -132,6 +132,10 @@ export function parseCommonError(json: unknown): ProviderError | undefined {
       ...(raw ? { raw } : {}), ...(providerName ? { providerName } : {}),
     };
   }
+  // MiniMax: {base_resp: {status_code, status_msg}} (status 0 is success).
+  if (isObj(json.base_resp) && typeof json.base_resp.status_code === 'number' && json.base_resp.status_code !== 0) {
+    return { message: str(json.base_resp.status_msg) ?? `status ${json.base_resp.status_code}`, type: String(json.base_resp.status_code) };
+  }
   if (str(json.message) && (str(json.code) || str(json.type))) return { message: str(json.message), type: str(json.code) ?? str(json.type) };
   if (str(json.detail)) return { message: str(json.detail) };
   if (str(json.message)) return { message: str(json.message) };

@@ -108,6 +108,9 @@ describe('thinking in the chat service', () => {
     const fb = win.events.find((e) => e.requestId === sent.requestId && e.type === 'notice');
     expect(fb?.type === 'notice' ? fb.notice : null).toMatchObject({ kind: 'fallback', noReasoning: true });
     expect(await titled(win, sent.requestId)).toBe('Qwen Title');
+    // The network panel's timeline has it too (the window words it).
+    const rec = await call(svc, 'requests:get', sent.requestId);
+    expect(rec?.timeline.find((s) => s.type === 'fallback')?.data).toMatchObject({ reason: 'bad_gateway', noReasoning: true });
     const bodies = chatBodies();
     expect(bodies).toHaveLength(3);
     expect(bodies[0]?.stream).toBe(true);

@@ -430,7 +430,7 @@ export function timelineEntries(ev: RequestEvent): TimelineEntry[] {
     case 'retry':
       return [{ type: 'retry', message: `retry ${ev.attempt}`, level: 'warn', data: { attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, message: ev.message, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) } }];
     case 'fallback':
-      return [{ type: 'fallback', message: 'fallback', level: 'warn', data: { from: ev.from, to: ev.to, reason: ev.reason, remembered: ev.remembered, ...(ev.untilMs ? { untilMs: ev.untilMs } : {}) } }];
+      return [{ type: 'fallback', message: 'fallback', level: 'warn', data: { from: ev.from, to: ev.to, reason: ev.reason, remembered: ev.remembered, ...(ev.untilMs ? { untilMs: ev.untilMs } : {}), ...(ev.noReasoning ? { noReasoning: true } : {}) } }];
     case 'delta':
     case 'reasoning':
     case 'error':

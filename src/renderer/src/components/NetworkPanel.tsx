@@ -120,8 +120,11 @@ function describe(step: NetworkStep, t: TFunction, lang: string): string {
       return t('network.say.firstByte', { ms: Number(d.ms ?? 0) });
     case 'retry':
       return t('network.say.retry', { attempt: Number(d.attempt ?? 0), ms: Number(d.delayMs ?? 0), reason: String(d.reason ?? '') });
-    case 'fallback':
-      return d.remembered ? t('network.say.fallbackRemembered', { reason: String(d.reason ?? '') }) : t('network.say.fallback', { reason: String(d.reason ?? '') });
+    case 'fallback': {
+      const said = d.remembered ? t('network.say.fallbackRemembered', { reason: String(d.reason ?? '') }) : t('network.say.fallback', { reason: String(d.reason ?? '') });
+      // The whole request turned thinking off (the provider thinks only in streams).
+      return d.noReasoning ? `${said} ${t('network.say.fallbackNoReasoning')}` : said;
+    }
     case 'end':
       return t('network.say.end');
     case 'step':

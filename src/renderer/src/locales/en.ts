@@ -816,6 +816,7 @@ export const en = {
       retry: 'Attempt {{attempt}} failed ({{reason}}); trying again in {{ms}} ms',
       fallback: 'Streaming failed ({{reason}}): asking for the whole answer',
       fallbackRemembered: 'Streaming failed on this route recently ({{reason}}): asking for the whole answer',
+      fallbackNoReasoning: '(thinking turned off: this provider thinks only while streaming)',
       end: 'The answer is complete',
       done: 'Finished',
     },

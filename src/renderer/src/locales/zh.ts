@@ -1131,6 +1131,7 @@ export const zh: Messages = {
       retry: '第 {{attempt}} 次尝试失败（{{reason}}）；{{ms}} 毫秒后重试',
       fallback: '流式传输失败（{{reason}}）：改为请求完整回答',
       fallbackRemembered: '此路由最近流式传输失败（{{reason}}）：改为请求完整回答',
+      fallbackNoReasoning: '（已关闭思考：该服务商只在流式传输时思考）',
       end: '回答已完整',
       done: '已结束',
     },

@@ -20,10 +20,22 @@ const paragraph = (words: string[]): string => words.join(' ').replace(/\n /g, '
 const genWord = fc.oneof(fc.constantFrom('proxy', 'and', 'of', 'the', 'Gateway', 'stream'), fc.constantFrom(...WORDS));
 const genParagraph = (minWords: number, maxWords: number) => fc.array(genWord, { minLength: minWords, maxLength: maxWords }).map((w) => `Start ${paragraph(w)} end.`);
 
-/** Feeds `text` in pieces ending at `cuts`; returns the splitter. */
-function stream(splitter: BlockSplitter, text: string, cuts: number[]): BlockSplitter {
+/**
+ * Feeds `text` in pieces ending at `cuts`; returns the splitter. `told`: each update also says what was appended
+ * to the previous string (as the window does while an answer streams), the splitter then reads neither whole.
+ */
+function stream(splitter: BlockSplitter, text: string, cuts: number[], told = false): BlockSplitter {
   const ends = [...new Set([...cuts.filter((c) => c > 0 && c < text.length), text.length])].sort((a, b) => a - b);
-  for (const end of ends) splitter.update(text.slice(0, end));
+  let prev = '';
+  let prevEnd = 0;
+  for (const end of ends) {
+    const added = text.slice(prevEnd, end);
+    // Built by concatenation, as the chat store builds it.
+    const input = prev + added;
+    splitter.update(input, undefined, told ? { from: prev, added } : undefined);
+    prev = input;
+    prevEnd = end;
+  }
   return splitter;
 }
 
@@ -67,6 +79,7 @@ describe('long paragraphs are cut into pieces', () => {
         const text = paras.join('\n\n');
         const whole = new BlockSplitter(small).update(text);
         expect(shape(stream(new BlockSplitter(small), text, cuts).blocks)).toEqual(shape(whole));
+        expect(shape(stream(new BlockSplitter(small), text, cuts, true).blocks)).toEqual(shape(whole));
         const sliced = new BlockSplitter(small);
         sliced.update(text, 0);
         let rounds = 0;
@@ -106,6 +119,21 @@ describe('long paragraphs are cut into pieces', () => {
     const eb = new BlockSplitter(small).update(emoji);
     expect(eb.length).toBeGreaterThan(10);
     for (const b of eb) expect(b.raw.charCodeAt(b.raw.length - 1) >= 0xd800 && b.raw.charCodeAt(b.raw.length - 1) <= 0xdbff).toBe(false);
+  });
+});
+
+describe('a long text streamed (the stable part set aside, not read again)', () => {
+  it('a definition arriving 100 KB later still turns an early reference into a link; CRLF split across updates', () => {
+    const body = Array.from({ length: 1500 }, (_, i) => `Paragraph ${i} about the proxy, the gateway and the stream.`).join('\r\n\r\n');
+    const text = `See [the guide][g] first.\r\n\r\n${body}\r\n\r\n[g]: https://example.com/guide\r\n\r\nThe end.`;
+    const whole = new BlockSplitter().update(text);
+    for (const told of [false, true]) {
+      const cuts = Array.from({ length: Math.ceil(text.length / 997) }, (_, i) => i * 997 + 1);
+      const streamed = stream(new BlockSplitter(), text, cuts, told);
+      expect(shape(streamed.blocks)).toEqual(shape(whole));
+      expect(renderTokens([streamed.blocks[0]!.token], staticEnv())).toContain('href="https://example.com/guide"');
+      expect(streamed.tokens.map((t) => t.raw).join('')).toBe(text.replace(/\r\n/g, '\n'));
+    }
   });
 });
 

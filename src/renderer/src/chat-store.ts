@@ -27,6 +27,11 @@ export interface LiveAnswer {
   seq: number;
   notice?: StreamNotice;
   startedAt: number;
+  /**
+   * How the last commit grew `text`: the string before it and what it appended. The markdown splitter then reads
+   * only the new characters (reading the whole string would copy it: V8 flattens a concatenation when read).
+   */
+  grown?: { from: string; added: string };
 }
 
 export interface ChatState {
@@ -189,7 +194,15 @@ export const useChat = create<ChatState>()((set, get) => {
         const known = live[messageId];
         // A request this window has not seen yet starts from the text the message had before it (Continue).
         const cur = known && known.requestId === g.requestId ? known : { requestId: g.requestId, conversationId: g.conversationId, text: g.base ?? '', reasoning: '', seq: 0, startedAt: Date.now() };
-        live[messageId] = { ...cur, seq: g.seq, text: cur.text + g.text.join(''), reasoning: cur.reasoning + g.reasoning.join(''), ...(cur.notice?.kind === 'retry' ? { notice: undefined } : {}) };
+        const added = g.text.join('');
+        live[messageId] = {
+          ...cur,
+          seq: g.seq,
+          text: cur.text + added,
+          ...(added ? { grown: { from: cur.text, added } } : {}),
+          reasoning: cur.reasoning + g.reasoning.join(''),
+          ...(cur.notice?.kind === 'retry' ? { notice: undefined } : {}),
+        };
         seen = withRecent(seen, g.requestId, g.seq, SEEN_KEPT);
       }
       return { live, seen };

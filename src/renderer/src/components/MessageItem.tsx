@@ -158,6 +158,7 @@ function Meta({ m }: { m: PathMessage }): React.JSX.Element | null {
  */
 const MessageBody = memo(function MessageBody({ m, streaming, language }: { m: PathMessage; streaming: boolean; language: string }): React.JSX.Element {
   const text = useChat((s) => s.live[m.id]?.text ?? m.text);
+  const grown = useChat((s) => s.live[m.id]?.grown);
   const reasoning = useChat((s) => s.live[m.id]?.reasoning ?? m.reasoning);
   // The words of the search this message was opened for, marked in its text while that search stands.
   const words = useChat((s) => (s.highlight?.messageId === m.id ? s.highlight.words : null));
@@ -178,7 +179,7 @@ const MessageBody = memo(function MessageBody({ m, streaming, language }: { m: P
         <div className="user-text" data-testid="message-text" ref={textRef}>{text}</div>
       ) : (
         <div className="assistant-text" data-testid="message-text" ref={textRef}>
-          <Markdown text={text} streaming={streaming} onOpenLink={openLink} onLoadImage={loadImage} labels={language === 'zh' ? markdownStrings.zh : markdownStrings.en} />
+          <Markdown text={text} grown={grown} streaming={streaming} onOpenLink={openLink} onLoadImage={loadImage} labels={language === 'zh' ? markdownStrings.zh : markdownStrings.en} />
           {streaming && !text && !reasoning ? <Typing /> : null}
         </div>
       )}

@@ -37,6 +37,8 @@ export interface MarkdownProps {
   text: string;
   /** True while `text` is still growing: the last block is shown as "being written". */
   streaming: boolean;
+  /** When known: `text` is `from` with `added` appended (then only the new characters are read). */
+  grown?: { from: string; added: string };
   /** A link was activated (click or Enter): open this full http(s)/mailto URL (e.g. after asking). */
   onOpenLink(url: string): void;
   /**
@@ -334,12 +336,12 @@ function keepSplit(text: string, splitter: BlockSplitter): void {
 }
 
 /** The message's blocks: split in slices of SLICE_MS, the rest in later tasks (`pending` meanwhile). */
-function useBlocks(text: string): { blocks: Block[]; splitter: BlockSplitter; pending: boolean } {
+function useBlocks(text: string, grown?: { from: string; added: string }): { blocks: Block[]; splitter: BlockSplitter; pending: boolean } {
   const ref = useRef<BlockSplitter | null>(null);
   ref.current ??= (text.length >= CHUNKED_CHARS ? splits.get(text) : undefined) ?? new BlockSplitter();
   const splitter = ref.current;
   const [slice, setSlice] = useState(0);
-  const blocks = useMemo(() => splitter.update(text, performance.now() + SLICE_MS), [splitter, text, slice]);
+  const blocks = useMemo(() => splitter.update(text, performance.now() + SLICE_MS, grown), [splitter, text, grown, slice]);
   const pending = splitter.pending;
   useEffect(() => {
     if (!pending) return undefined;
@@ -397,7 +399,7 @@ export function Markdown(props: MarkdownProps): React.JSX.Element {
   const wasStreaming = useRef(streaming);
   if (streaming) wasStreaming.current = true;
   const segmented = useMemo(() => (!wasStreaming.current && text.length >= CHUNKED_CHARS ? segmentText(text) : null), [text]);
-  const { blocks, splitter, pending } = useBlocks(segmented ? '' : text);
+  const { blocks, splitter, pending } = useBlocks(segmented ? '' : text, segmented ? undefined : props.grown);
   const links = useMemo(() => (segmented ? segmented.links : splitter.links), [segmented, splitter, blocks]);
   const chunker = useRef<Chunker | null>(null);
 

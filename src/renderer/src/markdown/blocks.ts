@@ -52,6 +52,8 @@ export interface SplitterOptions {
 
 /** A paragraph piece's target size: its lex, closing, render and sanitising stay within a few milliseconds. */
 export const MAX_BLOCK_CHARS = 3_000;
+/** Stable text kept in the part of the text an update reads before it moves to the part it does not read. */
+const REBASE_CHARS = 32_000;
 /**
  * Characters lexed per step past the stable prefix: three pieces, so that a long paragraph's forced cut (past
  * 2·MAX_BLOCK_CHARS, see cutPoint) falls inside one window and each step makes a piece stable.
@@ -92,9 +94,20 @@ export class BlockSplitter {
   readonly windowChars: number;
   /** The last input as given (before normalising), to recognise an append cheaply. */
   #input = '';
-  /** The text (newlines normalised). */
-  #text = '';
-  /** How much of #text the blocks describe (less than its length while `pending`). */
+  /** Whether that input ended with a carriage return (an append may complete a CRLF). */
+  #inputEndsCR = false;
+  /**
+   * The text (newlines normalised) in two parts: #head, the first #base characters (stable; read only when the
+   * whole text must be lexed again), and #rest, the characters from #base on. Appends go to #rest alone, so an
+   * update reads (and V8 flattens) the text past the stable prefix, not all of it: a string that grows by
+   * concatenation is copied whole the first time it is read.
+   */
+  #head = '';
+  #rest = '';
+  #base = 0;
+  /** The text's length (#base + #rest.length). */
+  #length = 0;
+  /** How much of the text the blocks describe (less than its length while `pending`). */
   #seen = 0;
   /** Tokens of the stable prefix (blank tokens included, so their raws add up to #stableEnd characters). */
   #stable: Token[] = [];
@@ -155,22 +168,23 @@ export class BlockSplitter {
 
   /** True when an update stopped at its deadline: the blocks describe only the start of the text. */
   get pending(): boolean {
-    return this.#seen < this.#text.length;
+    return this.#seen < this.#length;
   }
 
   /**
    * Splits `input` (normally the previous input with text appended). With a deadline (a performance.now()
    * time), work stops between windows once it is passed: `pending` is then true, and calling update again
-   * (with the same text or more) goes on from there.
+   * (with the same text or more) goes on from there. `grown`, when the caller knows it: `input` is the string
+   * `from` with `added` appended (then neither string is read whole).
    */
-  update(input: string, deadline?: number): Block[] {
+  update(input: string, deadline?: number, grown?: { from: string; added: string }): Block[] {
     this.lastLexedChars = 0;
-    const changed = input !== this.#input || !this.#started;
-    if (changed) this.#take(input);
+    const changed = !this.#started || input.length !== this.#input.length || input !== this.#input;
+    if (changed) this.#take(input, grown);
     else if (!this.pending) return this.#blocks;
     this.#started = true;
     for (;;) {
-      const target = this.#text.length;
+      const target = this.#length;
       const before = this.#stableEnd;
       const end = target - before > this.#bite ? before + this.#bite : target;
       this.#step(end);
@@ -186,35 +200,72 @@ export class BlockSplitter {
   }
 
   /** Takes a new input: an append keeps the stable prefix (and normalises only the new characters). */
-  #take(input: string): void {
+  #take(input: string, grown?: { from: string; added: string }): void {
     const prev = this.#input;
-    const appended = prev.length > 0 && input.length > prev.length && !prev.endsWith('\r') && input.startsWith(prev);
+    const known = grown !== undefined && grown.from === prev && input.length === prev.length + grown.added.length;
+    const appended = prev.length > 0 && input.length > prev.length && !this.#inputEndsCR && (known || input.startsWith(prev));
+    const added = appended ? (known ? grown.added : input.slice(prev.length)) : '';
+    const last = appended ? added : input;
     this.#input = input;
+    this.#inputEndsCR = last.length > 0 && last.charCodeAt(last.length - 1) === 13;
     if (appended) {
-      this.#text += normalizeNewlines(input.slice(prev.length));
+      const more = normalizeNewlines(added);
+      this.#rest += more;
+      this.#length += more.length;
       return;
     }
     const text = normalizeNewlines(input);
-    const prefixKept = this.#stableEnd > 0 && text.length >= this.#stableEnd && text.startsWith(this.#text.slice(0, this.#stableEnd));
-    this.#text = text;
+    const prefixKept = this.#stableEnd > 0 && text.length >= this.#stableEnd && text.startsWith(this.#textUpTo(this.#stableEnd));
+    this.#head = '';
+    this.#rest = text;
+    this.#base = 0;
+    this.#length = text.length;
     if (!prefixKept) this.#reset();
     this.#seen = Math.min(this.#seen, this.#stableEnd);
   }
 
+  /** The text's first `end` characters, whole (reads the stable prefix: only for the rare paths that need it). */
+  #textUpTo(end: number): string {
+    return end <= this.#base ? this.#head.slice(0, end) : this.#head + this.#rest.slice(0, end - this.#base);
+  }
+
+  /** Moves the stable text out of #rest once there is enough of it (into #head, not read on the usual path). */
+  #rebase(): void {
+    const stable = this.#stableEnd - this.#base;
+    if (stable < REBASE_CHARS) return;
+    this.#head += this.#rest.slice(0, stable);
+    this.#rest = this.#rest.slice(stable);
+    this.#base = this.#stableEnd;
+  }
+
   /** Splits the text's first `end` characters (what an update would do had the text been that long). */
   #step(end: number): void {
-    const text = end === this.#text.length ? this.#text : this.#text.slice(0, end);
+    this.#split(end);
+    this.#rebase();
+  }
+
+  #split(end: number): void {
+    // `text` is the text from `base` to `end`: positions stay absolute, `base` subtracted where text is read.
+    let base = this.#base;
+    let text = end - base === this.#rest.length ? this.#rest : this.#rest.slice(0, end - base);
     this.#seen = end;
     for (;;) {
-      let tail = lexBlocks(text.slice(this.#stableEnd), this.#known);
-      this.lastLexedChars += text.length - this.#stableEnd;
+      let tail = lexBlocks(text.slice(this.#stableEnd - base), this.#known);
+      this.lastLexedChars += end - this.#stableEnd;
       let relexed = this.#stableEnd === 0;
-      if (!relexed && this.#tailRedefines(tail.links, text.slice(0, this.#stableEnd))) {
+      if (!relexed && (Object.keys(tail.links).length > 0 || Object.keys(this.#borrowed).length > 0) && this.#tailRedefines(tail.links, this.#textUpTo(this.#stableEnd))) {
         // A definition arrived (or changed) that an earlier block may use: lex everything again.
+        const whole = this.#textUpTo(end);
+        this.#rest = whole + this.#rest.slice(end - this.#base);
+        this.#head = '';
+        this.#base = 0;
+        base = 0;
+        text = whole;
         this.#reset();
+        this.#seen = end;
         this.#epoch++;
         tail = lexBlocks(text, this.#known);
-        this.lastLexedChars += text.length;
+        this.lastLexedChars += end;
         relexed = true;
       }
       if (relexed) {
@@ -223,7 +274,7 @@ export class BlockSplitter {
       }
 
       // A paragraph too long to be one block: what comes before it is stable, and so is its first piece.
-      const cut = this.#findCut(tail, text);
+      const cut = this.#findCut(tail, text, base);
       if (cut) {
         const before = this.#stableEnd;
         for (let i = 0; i < cut.index; i++) this.#commit(tail[i]!, tail.links, false);
@@ -231,7 +282,7 @@ export class BlockSplitter {
         for (const c of cut.at) {
           // The piece on its own must lex as the paragraph's beginning does: one paragraph, all of it (lexed
           // after the blocks before it are committed, so it knows their link definitions).
-          const piece = lexBlocks(text.slice(from, c), this.#known);
+          const piece = lexBlocks(text.slice(from - base, c - base), this.#known);
           this.lastLexedChars += c - from;
           if (piece.length !== 1 || piece[0]!.type !== 'paragraph' || piece[0]!.raw.length !== c - from) break;
           this.#commit(piece[0]!, tail.links, true);
@@ -286,15 +337,15 @@ export class BlockSplitter {
   }
 
   /** The first paragraph of the tail that is cut: the index of its token and where its pieces end. */
-  #findCut(tail: Token[], text: string): { index: number; at: number[] } | null {
-    let end = this.#stableEnd;
+  #findCut(tail: Token[], text: string, base: number): { index: number; at: number[] } | null {
+    let end = this.#stableEnd - base;
     for (let i = 0; i < tail.length; i++) {
       const token = tail[i]!;
       const start = end;
       end += token.raw.length;
       if (token.type !== 'paragraph' || token.raw.length <= this.maxBlockChars) continue;
       const at: number[] = [];
-      for (let c = cutPoint(text, start, end, this.maxBlockChars); c >= 0; c = cutPoint(text, c, end, this.maxBlockChars)) at.push(c);
+      for (let c = cutPoint(text, start, end, this.maxBlockChars); c >= 0; c = cutPoint(text, c, end, this.maxBlockChars)) at.push(c + base);
       if (at.length > 0) return { index: i, at };
     }
     return null;

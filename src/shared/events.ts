@@ -55,8 +55,11 @@ export type RequestEvent =
   | { type: 'usage'; t: number; usage: AnswerUsage }
   /** How the answer ended (stop, cut at the limit, filtered, refused, tool calls), once, before `end`. */
   | { type: 'finish'; t: number; ending: AnswerEnding }
-  /** An optional request field the endpoint refused is left out and the request asked again (`reason`: its words). */
-  | { type: 'dropped'; t: number; field: 'stream_options'; reason: string }
+  /**
+   * An optional request field the endpoint refused is left out and the request asked again (`reason`: its words);
+   * `thinking`: a whole request refused for thinking was asked again with thinking off (its answer has no reasoning).
+   */
+  | { type: 'dropped'; t: number; field: 'stream_options' | 'thinking'; reason: string }
   /** It worked: the whole exchange, retries and fallback included, took `t`. */
   | { type: 'end'; t: number; mode?: 'stream' | 'whole'; attempts?: number }
   /** It failed with this code (the error itself is what the call throws). */

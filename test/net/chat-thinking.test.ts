@@ -118,6 +118,28 @@ describe('thinking in the chat service', () => {
     expect(bodies.slice(1).map((b) => [b.stream, b.enable_thinking])).toEqual([[false, false], [false, false]]);
   });
 
+  it('behind a host Parley does not know, a whole request refused for thinking is asked again with enable_thinking false: the fallback and the title still answer', async () => {
+    const { svc, win } = app();
+    await call(svc, 'providers:save', { name: 'Relay', preset: 'custom', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['qwen3-32b'], defaultModel: 'qwen3-32b' });
+    await call(svc, 'settings:set', { network: { proxy: { mode: 'none' }, retries: 0 }, defaults: { autoTitle: true } });
+    const convId = (await call(svc, 'conversations:create')).id;
+    up.behave(
+      { kind: 'streamOnly', then: { kind: 'status', status: 502, body: '<html>502 Bad Gateway</html>', contentType: 'text/html' } },
+      { kind: 'thinkingStreamOnly', text: 'Relayed whole.' },
+      { kind: 'thinkingStreamOnly', text: 'Relayed whole.' },
+      { kind: 'thinkingStreamOnly', text: 'Relay Title' },
+      { kind: 'thinkingStreamOnly', text: 'Relay Title' },
+    );
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Through a relay' });
+    const msg = await ended(win, sent.requestId);
+    expect(msg.status).toBe('complete');
+    expect(msg.text).toBe('Relayed whole.');
+    expect(msg.routeInfo?.fallback).toMatchObject({ reason: 'bad_gateway', noReasoning: true });
+    expect(await titled(win, sent.requestId)).toBe('Relay Title');
+    const bodies = chatBodies();
+    expect(bodies.map((b) => [b.stream, b.enable_thinking])).toEqual([[true, undefined], [false, undefined], [false, false], [false, undefined], [false, false]]);
+  });
+
   it('a conversation\'s parameters reach the request, else the provider\'s defaults; the streamed answer keeps its reasoning', async () => {
     const { svc, win } = app();
     const convId = await qwen(svc, 'qwen-plus', { params: { temperature: 0.3, thinking: { mode: 'on', budgetTokens: 3000 } } });

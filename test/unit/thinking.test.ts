@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src/main/core/protocols/index.ts';
-import { wholeDropsThinking } from '../../src/main/core/protocols/thinking.ts';
+import { refusesWholeThinking, wholeDropsThinking } from '../../src/main/core/protocols/thinking.ts';
 import type { ChatRequest } from '../../src/main/core/protocols/types.ts';
 import type { ProviderSettings } from '../../src/shared/settings.ts';
 
@@ -90,6 +90,17 @@ describe('thinking as each provider expects it', () => {
     expect(body(provider('openai', 'https://api.siliconflow.cn/v1', 'Qwen/Qwen3-8B'), { thinking: { mode: 'off' } }).enable_thinking).toBe(false);
     expect(body(provider('openai', 'http://127.0.0.1:8000/v1', 'Qwen/Qwen3-8B'), { thinking: { mode: 'off' } }).chat_template_kwargs).toEqual({ enable_thinking: false });
     expect(body(provider('openai', 'http://127.0.0.1:8000/v1', 'Qwen/Qwen3-8B')).chat_template_kwargs).toBeUndefined();
+  });
+
+  it('knows a provider\'s refusal of thinking in a whole request by its words', () => {
+    // DashScope (compatible mode, as users quote it: infiniflow/ragflow#8972), its Chinese wording
+    // (alibaba/spring-ai-alibaba#867), and ModelScope (musistudio/claude-code-router#948).
+    expect(refusesWholeThinking(400, 'parameter.enable_thinking must be set to false for non-streaming calls')).toBe(true);
+    expect(refusesWholeThinking(400, 'parameter.enable_thinking必须设置为false才能进行非流式调用')).toBe(true);
+    expect(refusesWholeThinking(400, 'enable thinking can not be support when `stream=False`.')).toBe(true);
+    expect(refusesWholeThinking(500, 'parameter.enable_thinking must be set to false for non-streaming calls')).toBe(false);
+    expect(refusesWholeThinking(400, 'The value of the enable_thinking parameter is restricted to True.')).toBe(false);
+    expect(refusesWholeThinking(400, 'Unrecognized request argument supplied: stream_options')).toBe(false);
   });
 
   it('takes the app\'s resolved capabilities over the table', () => {

@@ -9,7 +9,7 @@ import { classifyHttp } from './classify.ts';
 import { ParleyError } from './errors.ts';
 import { LIMITS, framesOf, limitExceeded } from './limits.ts';
 import { ADAPTERS } from './protocols/index.ts';
-import { wholeDropsThinking } from './protocols/thinking.ts';
+import { insistThinkingOff, refusesWholeThinking, wholeDropsThinking } from './protocols/thinking.ts';
 import type { ChatRequest, ProtocolAdapter, ToolCallDelta, Usage, WireEvent } from './protocols/types.ts';
 import { isObj, tryJson } from './protocols/types.ts';
 import type { AnswerEnding, AnswerPart, ToolCallPart } from '../../shared/answer.ts';
@@ -504,6 +504,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
   let stream = net.stream !== 'off';
   // A whole request may have to turn thinking off (protocols/thinking.ts): the fallback says its answer has no reasoning.
   const noReasoning = wholeDropsThinking(settings.provider, req) ? { noReasoning: true } : {};
+  let thinkingInsisted = false;
   if (net.stream === 'auto') {
     const known = ctx.memory.get(memoryKey);
     if (known && known.until > Date.now()) {
@@ -574,6 +575,14 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         dropStreamOptions = true;
         droppedNow = true;
         ctx.emit({ type: 'dropped', field: 'stream_options', reason: err.detail.providerMessage ?? err.message });
+        continue;
+      }
+      if (!stream && adapter.name === 'openai' && !thinkingInsisted && refusesWholeThinking(err.detail.status, err.detail.providerMessage)) {
+        // A whole request refused for thinking (DashScope's Qwen3 behind a host Parley does not know): asked again
+        // at once with thinking off (not a retry); its answer has no reasoning.
+        thinkingInsisted = true;
+        req = insistThinkingOff(req);
+        ctx.emit({ type: 'dropped', field: 'thinking', reason: err.detail.providerMessage ?? err.message });
         continue;
       }
       if (stream && net.stream === 'auto' && !fellBack && STREAM_BREAKAGE.has(err.code) && !(err.code === 'idle_timeout' && err.detail.bodyStarted)) {

@@ -121,6 +121,26 @@ export function wholeDropsThinking(p: ProviderSettings, req: ChatRequest): boole
   return planThinking(caps, req.thinking, true).thinks && !planThinking(caps, req.thinking, false).thinks;
 }
 
+/**
+ * A provider's refusal of thinking in a whole request, in its own words: DashScope's "parameter.enable_thinking
+ * must be set to false for non-streaming calls" (also through relays and other hosts), ModelScope's "enable
+ * thinking can not be support when `stream=False`".
+ */
+export function refusesWholeThinking(status: number | undefined, words: string | undefined): boolean {
+  if (status !== 400 || !words) return false;
+  return /enable_thinking must be (set to )?false|enable[ _]thinking[^.]*(non-stream|stream\s*=\s*false)|必须设置为\s*false\s*才能进行非流式/i.test(words);
+}
+
+/** Requests that must say `enable_thinking: false` (a whole request the provider refused for thinking). */
+const INSIST_OFF = new WeakSet<ChatRequest>();
+
+/** The request again with thinking off and, whatever the provider's family, `enable_thinking: false` said outright. */
+export function insistThinkingOff(req: ChatRequest): ChatRequest {
+  const out: ChatRequest = { ...req, thinking: { mode: 'off' } };
+  INSIST_OFF.add(out);
+  return out;
+}
+
 /** The model's longest answer (the table's), for protocols that require max_tokens. */
 export function maxOutputOf(caps: ModelCapabilities): number {
   return caps.maxOutput ?? UNKNOWN_MAX_OUTPUT;
@@ -132,7 +152,12 @@ export function applyThinking(body: Record<string, unknown>, p: ProviderSettings
   const plan = planThinking(caps, req.thinking, stream);
   if (p.protocol === 'anthropic') return anthropicThinking(body, caps, plan, req, stream);
   if (p.protocol === 'ollama') return ollamaThinking(body, caps, plan);
-  return openaiThinking(body, caps, plan, familyOf(p, req), stream);
+  const out = openaiThinking(body, caps, plan, familyOf(p, req), stream);
+  if (INSIST_OFF.has(req)) {
+    out.enable_thinking = false;
+    delete out.thinking_budget;
+  }
+  return out;
 }
 
 function anthropicThinking(body: Record<string, unknown>, caps: ModelCapabilities, plan: ThinkingPlan, req: ChatRequest, stream: boolean): Record<string, unknown> {

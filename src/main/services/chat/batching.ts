@@ -77,6 +77,13 @@ export const sinkFor = (ctx: ChatContext, a: Writing, retries: number) => (ev: R
     case 'route':
       a.routeInfo.route = ev.route;
       break;
+    case 'dropped':
+      // A whole request asked again without thinking: the answer has no reasoning (said where the fallback is).
+      if (ev.field === 'thinking' && a.routeInfo.fallback && !a.routeInfo.fallback.noReasoning) {
+        a.routeInfo.fallback = { ...a.routeInfo.fallback, noReasoning: true };
+        notice(ctx, a, { kind: 'fallback', reason: a.routeInfo.fallback.reason, remembered: a.routeInfo.fallback.remembered, noReasoning: true });
+      }
+      break;
     default:
       break;
   }

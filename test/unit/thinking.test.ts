@@ -46,6 +46,9 @@ describe('thinking as each provider expects it', () => {
     expect(body(o('qwen3:8b')).think).toBeUndefined();
     expect(body(o('gpt-oss:20b'), { thinking: { mode: 'on', effort: 'high' } }).think).toBe('high');
     expect(body(o('llama3.1:8b'), { thinking: { mode: 'on' } }).think).toBeUndefined();
+    // A model not known to think is not told "off" (a title, the doctor): Ollama refuses `think` for such models.
+    expect(body(o('my-finetune:7b'), { thinking: { mode: 'off' } }).think).toBeUndefined();
+    expect(body(o('my-finetune:7b'), { thinking: { mode: 'on' } }).think).toBe(true);
     expect(body(o('qwen3:8b'), { topP: 0.8, temperature: 0.5 }).options).toEqual({ top_p: 0.8, temperature: 0.5 });
   });
 
@@ -90,6 +93,8 @@ describe('thinking as each provider expects it', () => {
     expect(body(provider('openai', 'https://api.siliconflow.cn/v1', 'Qwen/Qwen3-8B'), { thinking: { mode: 'off' } }).enable_thinking).toBe(false);
     expect(body(provider('openai', 'http://127.0.0.1:8000/v1', 'Qwen/Qwen3-8B'), { thinking: { mode: 'off' } }).chat_template_kwargs).toEqual({ enable_thinking: false });
     expect(body(provider('openai', 'http://127.0.0.1:8000/v1', 'Qwen/Qwen3-8B')).chat_template_kwargs).toBeUndefined();
+    // Behind an unknown gateway, "off" to a model not known to think adds no field a gateway might refuse.
+    expect(Object.keys(body(provider('openai', 'http://127.0.0.1:4000/v1', 'my-model'), { thinking: { mode: 'off' } }))).toEqual(['model', 'messages', 'stream', 'stream_options']);
   });
 
   it('knows a provider\'s refusal of thinking in a whole request by its words', () => {

@@ -185,7 +185,9 @@ function anthropicThinking(body: Record<string, unknown>, caps: ModelCapabilitie
 }
 
 function ollamaThinking(body: Record<string, unknown>, caps: ModelCapabilities, plan: ThinkingPlan): Record<string, unknown> {
-  if (plan.send === 'nothing') return body;
+  // `think` to a model Ollama does not run as thinking is an error there: "off" (a title, the doctor) is said only
+  // to a model known to think; "on" is sent when the user chose it.
+  if (plan.send === 'nothing' || (plan.send === 'off' && !caps.thinking)) return body;
   const levels = caps.thinking?.efforts;
   if (levels?.length) {
     // gpt-oss takes a level and cannot stop thinking: "off" is its lowest level.
@@ -241,7 +243,9 @@ function openaiThinking(body: Record<string, unknown>, caps: ModelCapabilities, 
       else body.reasoning = { enabled: true };
       return body;
     case 'other':
-      if (plan.send === 'nothing') return body;
+      // An unknown field may be refused by a gateway (LiteLLM, a relay to OpenAI): "off" to a model not known to
+      // think (a title, the doctor) says nothing; "on" is sent when the user chose it.
+      if (plan.send === 'nothing' || (plan.send === 'off' && !th)) return body;
       if (th?.efforts?.length || (!th && plan.effort)) {
         if (plan.effort) body.reasoning_effort = plan.effort;
       } else {

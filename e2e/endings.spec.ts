@@ -136,6 +136,14 @@ describe.each(LANGS)('how answers ended and what they cost, window in $lang', (L
     expect(await provider.locator('th').textContent()).toBe('Local test');
     expect(await provider.locator('[data-col="input"]').textContent()).toBe((1220).toLocaleString('en-US'));
     expect(await page.locator(tid('usage-day')).count()).toBe(1);
+    // In a narrow window its tables scroll by themselves; the page does not widen.
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 640, height: 800 });
+    expect(await page.evaluate(() => {
+      const c = (globalThis as unknown as { document: { querySelector(s: string): { scrollWidth: number; clientWidth: number } | null } }).document.querySelector('.content');
+      return !!c && c.scrollWidth > c.clientWidth + 1;
+    })).toBe(false);
+    if (size) await page.setViewportSize(size);
     await page.locator(`${tid('conversation')} .conv-open`).first().click();
     await page.waitForSelector(tid('ending-card'));
   });

@@ -87,6 +87,7 @@ export function UsagePanel(): React.JSX.Element {
             {formatCosts(all.cost, lang) ? ` · ${formatCosts(all.cost, lang)}` : ''}
           </p>
           <h2>{t('usage.byProvider')}</h2>
+          <div className="table-scroll">
           <table className="usage-table" data-testid="usage-providers">
             <thead>
               <tr><th scope="col">{t('usage.col.provider')}</th>{head}</tr>
@@ -100,7 +101,9 @@ export function UsagePanel(): React.JSX.Element {
               ))}
             </tbody>
           </table>
+          </div>
           <h2>{t('usage.byDay')}</h2>
+          <div className="table-scroll">
           <table className="usage-table" data-testid="usage-days">
             <thead>
               <tr><th scope="col">{t('usage.col.day')}</th><th scope="col">{t('usage.col.provider')}</th><th scope="col">{t('usage.col.model')}</th>{head}</tr>
@@ -116,6 +119,7 @@ export function UsagePanel(): React.JSX.Element {
               ))}
             </tbody>
           </table>
+          </div>
           {all.uncosted ? <p className="muted small">* {t('usage.uncostedNote', { count: all.uncosted })}</p> : null}
         </>
       ) : null}

@@ -117,6 +117,7 @@ export function PricesSection(): React.JSX.Element {
         <p className="help">{t('prices.currencyHelp')}</p>
       </div>
       {rows.length ? (
+        <div className="table-scroll">
         <table className="usage-table prices-table">
           <thead>
             <tr>
@@ -155,6 +156,7 @@ export function PricesSection(): React.JSX.Element {
             })}
           </tbody>
         </table>
+        </div>
       ) : null}
       <div className="form-actions">
         <button type="button" className="secondary" data-testid="price-add" disabled={rows.length >= MAX_PRICE_OVERRIDES} onClick={() => setRows((rs) => [...rs, { model: '', currency, input: '', output: '', cacheRead: '', cacheWrite: '' }])}>

@@ -37,6 +37,9 @@ describe('model capabilities table', () => {
     expect(capabilitiesFor(custom, 'grok-4-fast-non-reasoning').thinking).toBeUndefined();
     expect(capabilitiesFor(custom, 'llama3.1:8b').contextWindow).toBe(131_072);
     expect(capabilitiesFor(custom, 'mixtral-8x7b-32768').contextWindow).toBe(32_768);
+    expect(capabilitiesFor(custom, 'open-mixtral-8x22b').contextWindow).toBe(65_536);
+    expect(capabilitiesFor(openrouter, 'deepseek/deepseek-chat-v3.1').thinking).toMatchObject({ defaultOn: false, canDisable: true });
+    expect(capabilitiesFor(openrouter, 'deepseek/deepseek-chat').thinking).toBeUndefined();
     expect(knownModel(custom, 'my-own-finetune')).toBe(false);
     expect(capabilitiesFor(custom, 'my-own-finetune')).toEqual({});
   });

@@ -188,6 +188,8 @@ export const CAPABILITY_TABLE: readonly Entry[] = [
   { match: /^claude/, caps: { ...tv, contextWindow: 200_000, maxOutput: 8_192 } },
   // DeepSeek: the official API's names, then the open weights on other providers
   { match: /^deepseek-reasoner/, caps: { ...t, reasoning: true, contextWindow: 128_000, maxOutput: 65_536, thinking: { ...ALWAYS, resendWithTools: true } } },
+  // OpenRouter's name for V3.1 and later (deepseek/deepseek-chat-v3.1): a hybrid, off by default.
+  { match: /^deepseek-chat-v3[.-]\d/, caps: { ...t, reasoning: true, contextWindow: 128_000, maxOutput: 65_536, thinking: { ...HYBRID_OFF, resendWithTools: true } } },
   { match: /^deepseek-chat/, on: ['deepseek'], caps: { ...t, reasoning: true, contextWindow: 128_000, maxOutput: 8_192, thinking: { ...HYBRID_OFF, resendWithTools: true } } },
   { match: /^deepseek-chat/, caps: { ...t, contextWindow: 128_000, maxOutput: 8_192 } },
   { match: /^deepseek-v4/, caps: { ...t, reasoning: true, contextWindow: 1_000_000, maxOutput: 384_000, thinking: { ...HYBRID_ON, efforts: ['low', 'high'], resendWithTools: true } } },
@@ -249,8 +251,8 @@ export const CAPABILITY_TABLE: readonly Entry[] = [
   { match: /^(pixtral|mistral-medium|mistral-small-3\.[12]|mistral-small-latest)/, caps: { ...tv, contextWindow: 131_072 } },
   { match: /^(mistral-large|mistral-small|ministral|open-mistral-nemo)/, caps: { ...t, contextWindow: 131_072 } },
   { match: /^codestral/, caps: { ...t, contextWindow: 262_144 } },
-  { match: /^mixtral-8x22b/, caps: { ...t, contextWindow: 65_536 } },
-  { match: /^(mixtral|mistral)/, caps: { ...t, contextWindow: 32_768 } },
+  { match: /^(open-)?mixtral-8x22b/, caps: { ...t, contextWindow: 65_536 } },
+  { match: /^(open-)?(mixtral|mistral)/, caps: { ...t, contextWindow: 32_768 } },
   // Meta Llama (Groq's names: llama-3.3-70b-versatile, llama-3.1-8b-instant)
   { match: /^llama-?4/, caps: { ...tv, contextWindow: 131_072, maxOutput: 8_192 } },
   { match: /^llama-3\.3-70b-versatile/, caps: { ...t, contextWindow: 131_072, maxOutput: 32_768 } },

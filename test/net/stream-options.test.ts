@@ -82,10 +82,10 @@ describe('a gateway that refuses stream_options', () => {
     expect(of(bad, 'dropped')).toHaveLength(0);
   });
 
-  it('parley chat: the answer arrives, stderr says why the request was sent again, and the next run remembers', async () => {
-    const parley = () => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_SOURCE, 'chat', '--base-url', `${up.url}/v1`, '--api-key', 'sk-test-0123456789abcdef', '--model', 'm',
-        '--proxy-mode', 'none', '--stream', 'on', '--retries', '0', 'Hi'], { env: { PATH: process.env.PATH ?? '', HOME: home, PARLEY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `parley chat` from the source against the upstream (`stream` and `model` as given). */
+  const parley = (stream = 'on', model = 'm') => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI_SOURCE, 'chat', '--base-url', `${up.url}/v1`, '--api-key', 'sk-test-0123456789abcdef', '--model', model,
+        '--proxy-mode', 'none', '--stream', stream, '--retries', '0', 'Hi'], { env: { PATH: process.env.PATH ?? '', HOME: home, PARLEY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -93,6 +93,8 @@ describe('a gateway that refuses stream_options', () => {
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
+
+  it('parley chat: the answer arrives, stderr says why the request was sent again, and the next run remembers', async () => {
     up.behave({ kind: 'refuseField', field: 'stream_options', text: 'First run' }, { kind: 'refuseField', field: 'stream_options', text: 'First run' });
     const first = await parley();
     expect(first.code, first.stderr).toBe(0);
@@ -108,5 +110,15 @@ describe('a gateway that refuses stream_options', () => {
     expect(second.stderr).toBe('');
     expect(up.chatRequests).toHaveLength(1);
     expect('stream_options' in (up.chatRequests[0]!.body ?? {})).toBe(false);
+  });
+
+  it('parley chat --stream off: a whole request refused for thinking (DashScope\'s 400) is answered, and stderr says it has no reasoning', async () => {
+    up.behave({ kind: 'thinkingStreamOnly', text: 'Whole, without thinking.' }, { kind: 'thinkingStreamOnly', text: 'Whole, without thinking.' });
+    const out = await parley('off', 'qwen3-235b-a22b');
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toBe('Whole, without thinking.\n');
+    expect(out.stderr).toContain('refused thinking for a whole answer');
+    expect(out.stderr).toContain('parameter.enable_thinking must be set to false');
+    expect(up.chatRequests.map((q) => q.body?.enable_thinking)).toEqual([undefined, false]);
   });
 });

@@ -272,7 +272,8 @@ async function chat(argv: string[]): Promise<number> {
           break;
         case 'dropped':
           if (json) process.stdout.write(JSON.stringify({ type: 'dropped', field: ev.field, reason: ev.reason }) + '\n');
-          else process.stderr.write(`parley: the endpoint refused ${ev.field} (${ev.reason}); asked again without it, and it is left out for this endpoint from now on.\n`);
+          else if (ev.field === 'stream_options') process.stderr.write(`parley: the endpoint refused stream_options (${ev.reason}); asked again without it, and it is left out for this endpoint from now on.\n`);
+          else process.stderr.write(`parley: the provider refused thinking for a whole answer (${ev.reason}); asked again with thinking off, so this answer has no reasoning.\n`);
           break;
         case 'retry':
           if (json) process.stdout.write(JSON.stringify({ type: 'retry', attempt: ev.attempt, delayMs: ev.delayMs, reason: ev.reason, ...(ev.cappedFromMs ? { cappedFromMs: ev.cappedFromMs } : {}) }) + '\n');

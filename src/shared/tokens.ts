@@ -21,3 +21,23 @@ export const MESSAGE_OVERHEAD_TOKENS = 4;
 
 /** The share of a context window history may fill; the rest is left for the answer. */
 export const HISTORY_SHARE = 0.75;
+
+/**
+ * Which of a conversation's messages (oldest first) a request to a `contextTokens` window keeps: the newest that
+ * fit HISTORY_SHARE of it after the system prompt (the newest one always), then from the first question on (an
+ * answer whose question was left out goes with it). Returns how many of the oldest are left out. Main fits
+ * requests with it (services/chat/history.ts) and the composer's meter predicts the same number.
+ */
+export function leftOutToFit(msgs: readonly { role: string; text: string }[], contextTokens: number, system: string): number {
+  let budget = Math.floor(contextTokens * HISTORY_SHARE) - estimateTokens(system);
+  let start = msgs.length;
+  while (start > 0) {
+    const cost = estimateTokens(msgs[start - 1]?.text ?? '') + MESSAGE_OVERHEAD_TOKENS;
+    if (cost > budget && start < msgs.length) break;
+    budget -= cost;
+    start--;
+  }
+  if (start === 0) return 0;
+  while (start < msgs.length - 1 && msgs[start]?.role !== 'user') start++;
+  return start;
+}

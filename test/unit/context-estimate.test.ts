@@ -1,7 +1,8 @@
 /** The composer's context meter (issue 18): what the next request carries, estimated, then corrected by the provider's count. */
 import { describe, expect, it } from 'vitest';
 import type { ConversationPage, PathMessage } from '../../src/shared/chat.ts';
-import { historyTokens } from '../../src/renderer/src/context-estimate.ts';
+import { historyTokens, predictLeftOut } from '../../src/renderer/src/context-estimate.ts';
+import { planRequest } from '../../src/main/services/chat/history.ts';
 
 let n = 0;
 const m = (role: 'user' | 'assistant', text: string, extra: Partial<PathMessage> = {}): PathMessage => ({
@@ -29,5 +30,20 @@ describe('the context meter', () => {
   it('counts from the last reported input once there is one, without the reasoning it will not send back', () => {
     const msgs = [m('user', 'q'), m('assistant', 'answer', { usage: { inputTokens: 1000, outputTokens: 300, reasoningTokens: 200 } }), m('user', 'd'.repeat(40))];
     expect(historyTokens(page(msgs, {}, 50), 0)).toEqual({ tokens: 1000 + 100 + 4 + (10 + 4), measured: true, partial: false });
+  });
+});
+
+describe('what sending would leave out', () => {
+  it('is what main then leaves out, the draft sent as the newest question', () => {
+    const msgs = Array.from({ length: 10 }, (_, i) => [m('user', `q${i} ${'x'.repeat(400)}`), m('assistant', `a${i} ${'y'.repeat(400)}`)]).flat();
+    const p = page(msgs);
+    const draft = 'd'.repeat(200);
+    const predicted = predictLeftOut(p, draft, 2000, 0);
+    const plan = planRequest(p.conversation, [...msgs, m('user', draft)], 2000, { providerId: null, model: '', systemPrompt: '', contextMessages: 0, autoTitle: false });
+    expect(predicted).toBeGreaterThan(0);
+    expect(predicted).toBe(plan.context?.leftOut);
+    // Older messages not loaded are left out with them; nothing is when all fit.
+    expect(predictLeftOut(page(msgs, {}, 40), draft, 2000, 0)).toBe(predicted + 40);
+    expect(predictLeftOut(p, draft, 1_000_000, 0)).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  * (its reasoning is not sent back) and what came after it.
  */
 import type { ConversationPage } from '../../shared/chat.ts';
-import { estimateTokens, MESSAGE_OVERHEAD_TOKENS } from '../../shared/tokens.ts';
+import { estimateTokens, leftOutToFit, MESSAGE_OVERHEAD_TOKENS } from '../../shared/tokens.ts';
 
 /** Tokens the next request carries before the draft, and whether a provider's count stands behind them. */
 export function historyTokens(page: ConversationPage | null, defaultLimit: number): { tokens: number; measured: boolean; partial: boolean } {
@@ -28,3 +28,18 @@ export function historyTokens(page: ConversationPage | null, defaultLimit: numbe
   return { tokens, measured: false, partial: page.before > 0 && !(limit > 0 && msgs.length >= limit) };
 }
 
+
+/**
+ * How many earlier messages sending `draft` now would leave out to fit `contextTokens`, by main's own rule
+ * (shared/tokens.ts leftOutToFit) over the messages shown; older ones not loaded yet are left out with them.
+ */
+export function predictLeftOut(page: ConversationPage, draft: string, contextTokens: number, defaultLimit: number): number {
+  const conv = page.conversation;
+  let msgs: { role: string; text: string }[] = page.messages.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.text.trim() !== '' && m.status !== 'failed');
+  if (draft.trim()) msgs = [...msgs, { role: 'user', text: draft }];
+  const limit = conv.contextMessages || defaultLimit;
+  const capped = limit > 0 && msgs.length > limit;
+  if (capped) msgs = msgs.slice(-limit);
+  const out = leftOutToFit(msgs, contextTokens, conv.systemPrompt);
+  return out > 0 && !capped ? out + page.before : out;
+}

@@ -1,7 +1,7 @@
 /** What a request carries: the system prompt, then as much of the path as the conversation's limits and the model's context allow. */
 import type { ChatMessage } from '../../core/protocols/types.ts';
 import type { Conversation, HistoryTrim, Message } from '../../../shared/chat.ts';
-import { estimateTokens, HISTORY_SHARE, MESSAGE_OVERHEAD_TOKENS } from '../../../shared/tokens.ts';
+import { estimateTokens, leftOutToFit } from '../../../shared/tokens.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 
 /** The most messages of a path a request reads (a conversation's own limit or the model's context cut further). */
@@ -31,25 +31,11 @@ export function planRequest(conv: Conversation, path: Message[], contextTokens: 
   const limit = conv.contextMessages || defaults.contextMessages;
   if (limit > 0 && msgs.length > limit) msgs = msgs.slice(-limit);
   const system = conv.systemPrompt || '';
-  let trimmed: number;
-  {
-    // Keep the newest messages that fit, leaving a quarter of the context for the answer.
-    let budget = Math.floor((contextTokens ?? UNKNOWN_CONTEXT_TOKENS) * HISTORY_SHARE) - estimateTokens(system);
-    let start = msgs.length;
-    while (start > 0) {
-      const cost = estimateTokens(msgs[start - 1]?.text ?? '') + MESSAGE_OVERHEAD_TOKENS;
-      if (cost > budget && start < msgs.length) break;
-      budget -= cost;
-      start--;
-    }
-    trimmed = start;
-    msgs = msgs.slice(start);
-  }
+  // Keep the newest messages that fit, leaving a quarter of the context for the answer; say how many were not.
+  const trimmed = leftOutToFit(msgs, contextTokens ?? UNKNOWN_CONTEXT_TOKENS, system);
+  msgs = msgs.slice(trimmed);
   // A request starts with the user's words.
-  const before = msgs.length;
   while (msgs.length > 1 && msgs[0]?.role !== 'user') msgs = msgs.slice(1);
-  // An answer whose question was left out goes with it.
-  if (trimmed > 0) trimmed += before - msgs.length;
   const messages = [...(system ? [{ role: 'system' as const, content: system }] : []), ...msgs.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.text }))];
   return trimmed > 0 ? { messages, context: { leftOut: trimmed, contextTokens: contextTokens ?? UNKNOWN_CONTEXT_TOKENS, ...(contextTokens === undefined ? { assumed: true } : {}) } } : { messages };
 }

@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
 import { conversationModel } from '../../../shared/model-choice.ts';
 import { estimateTokens, HISTORY_SHARE, MESSAGE_OVERHEAD_TOKENS } from '../../../shared/tokens.ts';
-import { historyTokens } from '../context-estimate.ts';
+import { historyTokens, predictLeftOut } from '../context-estimate.ts';
 import { useChat } from '../chat-store.ts';
 import { useStore } from '../store.ts';
 import { formatContext, formatTokens } from '../usage-words.ts';
@@ -36,6 +36,8 @@ export function ContextMeter({ draft }: { draft: string }): React.JSX.Element | 
   const ratio = contextWindow ? used / contextWindow : 0;
   const level = !contextWindow ? 'unknown' : ratio > HISTORY_SHARE ? 'over' : ratio >= NEAR ? 'near' : 'ok';
   const size = contextWindow ? formatContext(contextWindow) : '';
+  // Past the share main keeps for history: how many earlier messages it would leave out, by its own rule.
+  const leftOut = level === 'over' && contextWindow && page ? predictLeftOut(page, deferred, contextWindow, defaultLimit) : 0;
   const amount = t(history.measured ? 'context.measured' : history.partial ? 'context.atLeast' : 'context.estimated', { n: formatTokens(used, lang, true) });
   return (
     <div className={`context-meter context-${level}`} data-testid="context-meter" data-tokens={used} data-window={contextWindow ?? ''} data-level={level} data-source={history.measured ? 'measured' : 'estimate'}>
@@ -45,7 +47,11 @@ export function ContextMeter({ draft }: { draft: string }): React.JSX.Element | 
         </span>
       ) : null}
       <span data-testid="context-amount" title={t('context.help')}>{contextWindow ? t('context.ofWindow', { amount, size }) : amount}</span>
-      {level === 'over' ? <span className="context-warning" role="status" data-testid="context-warning">{t('context.over', { size })}</span> : null}
+      {level === 'over' ? (
+        <span className="context-warning" role="status" data-testid="context-warning" data-left-out={leftOut}>
+          {leftOut > 0 ? t('context.overCount', { size, count: leftOut }) : t('context.over', { size })}
+        </span>
+      ) : null}
       {level === 'near' ? <span className="context-warning" data-testid="context-warning">{t('context.near', { size })}</span> : null}
     </div>
   );

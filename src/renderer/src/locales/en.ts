@@ -280,6 +280,8 @@ export const en = {
     ofWindow: '{{amount}} of {{size}}',
     near: 'Close to the model’s {{size}} context.',
     over: 'Too long for the model’s {{size}} context: earlier messages will be left out.',
+    overCount_one: 'Too long for the model’s {{size}} context: about {{count}} earlier message will be left out.',
+    overCount_other: 'Too long for the model’s {{size}} context: about {{count}} earlier messages will be left out.',
     help: 'What the next request carries (the conversation sent with it and your draft): estimated from the text, or counted by the provider for the last answer.',
     leftOut_one: '{{count}} earlier message was left out to fit the model’s {{size}} context.',
     leftOut_other: '{{count}} earlier messages were left out to fit the model’s {{size}} context.',

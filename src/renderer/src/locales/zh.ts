@@ -263,6 +263,8 @@ export const zh: Messages = {
     ofWindow: '{{amount}} / {{size}}',
     near: '接近模型 {{size}} 的上下文上限。',
     over: '超出模型 {{size}} 的上下文：较早的消息将被省略。',
+    overCount_one: '超出模型 {{size}} 的上下文：约 {{count}} 条较早的消息将被省略。',
+    overCount_other: '超出模型 {{size}} 的上下文：约 {{count}} 条较早的消息将被省略。',
     help: '下一次请求携带的内容（随之发送的对话和你的草稿）：按文字估算，或采用服务商对上一个回答的计数。',
     leftOut_one: '为适应模型 {{size}} 的上下文，省略了 {{count}} 条较早的消息。',
     leftOut_other: '为适应模型 {{size}} 的上下文，省略了 {{count}} 条较早的消息。',

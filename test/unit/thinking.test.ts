@@ -91,6 +91,11 @@ describe('thinking as each provider expects it', () => {
     expect(body(or('openai/o4-mini'), { thinking: { mode: 'on', effort: 'high' } }).reasoning).toEqual({ effort: 'high' });
     expect(body(or('z-ai/glm-4.6'), { thinking: { mode: 'off' } }).reasoning).toEqual({ enabled: false });
     expect(body(provider('openai', 'https://api.siliconflow.cn/v1', 'Qwen/Qwen3-8B'), { thinking: { mode: 'off' } }).enable_thinking).toBe(false);
+    const groq = (model: string): ProviderSettings => provider('openai', 'https://api.groq.com/openai/v1', model);
+    expect(body(groq('qwen/qwen3-32b'), { thinking: { mode: 'off' } }).reasoning_effort).toBe('none');
+    expect(body(groq('qwen/qwen3-32b'), { thinking: { mode: 'on' } }).reasoning_effort).toBe('default');
+    expect(body(groq('openai/gpt-oss-120b'), { thinking: { mode: 'on', effort: 'low' } }).reasoning_effort).toBe('low');
+    expect(body(groq('llama-3.3-70b-versatile'), { thinking: { mode: 'off' } }).reasoning_effort).toBeUndefined();
     expect(body(provider('openai', 'http://127.0.0.1:8000/v1', 'Qwen/Qwen3-8B'), { thinking: { mode: 'off' } }).chat_template_kwargs).toEqual({ enable_thinking: false });
     expect(body(provider('openai', 'http://127.0.0.1:8000/v1', 'Qwen/Qwen3-8B')).chat_template_kwargs).toBeUndefined();
     // Behind an unknown gateway, "off" to a model not known to think adds no field a gateway might refuse.

@@ -15,6 +15,7 @@
  * - DeepSeek: `thinking: {type}` and `reasoning_effort` (https://api-docs.deepseek.com/guides/thinking_mode);
  *   deepseek-reasoner always thinks.
  * - OpenRouter: `reasoning: {effort} | {max_tokens} | {enabled}`.
+ * - Groq: `reasoning_effort` (levels for gpt-oss; `none` / `default` for Qwen3).
  * - Other OpenAI-compatible servers (vLLM, SGLang): `chat_template_kwargs: {enable_thinking}`, only when the user
  *   chose on or off.
  */
@@ -241,6 +242,15 @@ function openaiThinking(body: Record<string, unknown>, caps: ModelCapabilities, 
       else if (plan.budgetTokens && (!th || th.budget)) body.reasoning = { max_tokens: plan.budgetTokens };
       else if (plan.effort) body.reasoning = { effort: plan.effort };
       else body.reasoning = { enabled: true };
+      return body;
+    case 'groq':
+      // Groq (https://console.groq.com/docs/reasoning): levels for gpt-oss; Qwen3 takes `none` (off) or `default` (on).
+      if (plan.send === 'nothing' || !th) return body;
+      if (th.efforts?.length) {
+        if (plan.effort) body.reasoning_effort = plan.effort;
+      } else if (th.canDisable) {
+        body.reasoning_effort = on ? 'default' : 'none';
+      }
       return body;
     case 'other':
       // An unknown field may be refused by a gateway (LiteLLM, a relay to OpenAI): "off" to a model not known to

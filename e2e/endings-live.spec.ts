@@ -4,7 +4,7 @@
  * limit (finish_reason length) names the conversation's max tokens and Continue asks for the rest, joined into the
  * same message, the card gone once it ends normally; a filtered answer (DashScope's `sensitive`) names the
  * category; a refusal (OpenAI's delta.refusal) shows the model's words; a thinking answer is folded with how
- * long it thought and its reasoning is markdown when unfolded.
+ * long it thought and its reasoning is markdown when unfolded; so is a <think> block at the start of a model's text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -110,6 +110,17 @@ describe.each(LANGS)('how an answer ended, live, window in $lang', (L) => {
     const card = lastAnswer(page).locator(tid('ending-card'));
     expect(await card.getAttribute('data-reason')).toBe('refusal');
     expect(await card.locator(tid('ending-refusal')).textContent()).toBe(REFUSAL);
+  });
+
+  it('a model that thinks in <think> tags inside its text: the thinking is folded reasoning, not answer text', async () => {
+    const { page } = app;
+    up.behave({ kind: 'ok', text: '<think>Pondering **this** first.</think>The tagged answer.', chunkSize: 3, gapMs: 20 });
+    await ask(page, 'Think in tags');
+    const r = lastAnswer(page).locator(tid('reasoning'));
+    expect(await r.locator(tid('reasoning-summary')).textContent()).toMatch(L.thought);
+    expect((await lastAnswer(page).locator(tid('message-text')).textContent())?.trim()).toBe('The tagged answer.');
+    await r.locator(tid('reasoning-summary')).click();
+    expect(await r.locator(`${tid('reasoning-text')} strong`).textContent()).toBe('this');
   });
 
   it('a thinking answer: folded with how long it thought; unfolded, its reasoning is markdown', async () => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/shared/ipc.ts';
 import { storedSettingsSchema } from '../../src/shared/settings.ts';
 import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MODEL_CHARS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_RETRIES, MAX_URL_CHARS } from '../../src/shared/bounds.ts';
+import { MAX_CONTEXT_WINDOW, MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MAX_THINKING_BUDGET } from '../../src/shared/bounds.ts';
 
 const url = (n: number): string => `https://example.com/${'a'.repeat(n - 'https://example.com/'.length)}`;
 const draft = { name: 'P', preset: 'custom', protocol: 'openai', baseUrl: 'https://example.com/v1' };
@@ -28,6 +29,12 @@ const CASES: Case[] = [
   ['CA file path', MAX_PATH_CHARS, 'settings:set', (n) => [{ network: { caFiles: ['/'.padEnd(n, 'p')] } }], (n) => ({ network: { caFiles: ['/'.padEnd(n, 'p')] } })],
   ['retries', MAX_RETRIES, 'settings:set', (n) => [{ network: { retries: n } }], (n) => ({ network: { retries: n } })],
   ['context messages', MAX_CONTEXT_MESSAGES, 'settings:set', (n) => [{ defaults: { contextMessages: n } }], (n) => ({ defaults: { contextMessages: n } })],
+  // A provider's default parameters and its capability corrections (issue 18).
+  ['default temperature', MAX_TEMPERATURE, 'providers:save', (n) => [{ ...draft, params: { temperature: n } }], (n) => ({ providers: [{ ...entry, params: { temperature: n } }] })],
+  ['default max tokens', MAX_OUTPUT_TOKENS, 'providers:save', (n) => [{ ...draft, params: { maxTokens: n } }], (n) => ({ providers: [{ ...entry, params: { maxTokens: n } }] })],
+  ['default thinking budget', MAX_THINKING_BUDGET, 'providers:save', (n) => [{ ...draft, params: { thinking: { mode: 'on', budgetTokens: n } } }], (n) => ({ providers: [{ ...entry, params: { thinking: { mode: 'on', budgetTokens: n } } }] })],
+  ['a model\'s context window', MAX_CONTEXT_WINDOW, 'providers:save', (n) => [{ ...draft, capabilities: { m: { contextWindow: n } } }], (n) => ({ providers: [{ ...entry, capabilities: { m: { contextWindow: n } } }] })],
+  ['a model\'s longest answer', MAX_OUTPUT_TOKENS, 'providers:save', (n) => [{ ...draft, capabilities: { m: { maxOutput: n } } }], (n) => ({ providers: [{ ...entry, capabilities: { m: { maxOutput: n } } }] })],
 ];
 
 describe('the window and settings.json share each bound', () => {

@@ -198,3 +198,21 @@ describe('bounds on what an answer carries besides its text', () => {
     expect(got.error?.code).toBe('limit_exceeded');
   });
 });
+
+describe('tool calls streamed without an index (as Mistral sends them)', () => {
+  it('each new id is a call of its own; pieces without an id join the call they continue', async () => {
+    const chunk = (d: unknown, finish: string | null = null) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: d, finish_reason: finish }] })}\n\n`;
+    const body = chunk({ role: 'assistant', content: '' })
+      + chunk({ tool_calls: [{ id: 'a1', function: { name: 'weather', arguments: '{"location": "Paris"}' } }] })
+      + chunk({ tool_calls: [{ id: 'b2', function: { name: 'time', arguments: '{"zone": ' } }] })
+      + chunk({ tool_calls: [{ function: { arguments: '"CET"}' } }] })
+      + chunk({}, 'tool_calls') + 'data: [DONE]\n\n';
+    up.behave({ kind: 'recorded', contentType: 'text/event-stream', body });
+    const got = await run(core, { provider: providerFor(up.url, 'openai'), network: { proxy: { mode: 'none' }, stream: 'on', retries: 0 } });
+    expect(got.result?.toolCalls).toEqual([
+      { type: 'tool_call', id: 'a1', name: 'weather', arguments: '{"location": "Paris"}' },
+      { type: 'tool_call', id: 'b2', name: 'time', arguments: '{"zone": "CET"}' },
+    ]);
+    expect(got.result?.ending).toEqual({ reason: 'tool_calls', raw: 'tool_calls', tools: ['weather', 'time'] });
+  });
+});

@@ -149,12 +149,21 @@ class Attempt {
   flushHeld(): void {
     for (const p of this.think.end()) this.deliver(p.kind, p.text);
   }
+  /** Where the pieces of each streamed call index go (a new id at an index already used is another call). */
+  readonly #toolSlot = new Map<number, number>();
   toolCall(c: ToolCallDelta): void {
-    let t = this.tools.get(c.index);
+    let slot = this.#toolSlot.get(c.index) ?? c.index;
+    let t = this.tools.get(slot);
+    if (t && c.id && t.id && c.id !== t.id) {
+      // Mistral sends whole calls without an index: each new id is a call of its own.
+      slot = Math.max(...this.tools.keys()) + 1;
+      this.#toolSlot.set(c.index, slot);
+      t = undefined;
+    }
     if (!t) {
       if (this.tools.size >= MAX_TOOL_CALLS) throw limitExceeded('answerBytes', { route: describeRoute(this.ctx.route) });
       t = { args: [] };
-      this.tools.set(c.index, t);
+      this.tools.set(slot, t);
     }
     if (c.id) t.id = c.id;
     if (c.name) t.name = (t.name ?? '') === c.name ? c.name : (t.name ?? '') + c.name;

@@ -83,6 +83,9 @@ describe.each(['en', 'zh'] as const)('model capabilities and provider defaults (
     await expect.poll(() => page.locator(tid('caps-error-context')).count()).toBe(0);
     await page.selectOption(tid('caps-thinking'), 'always');
     await page.fill(tid('provider-param-temperature'), '0.4');
+    await page.fill(tid('provider-param-max-tokens'), '0');
+    expect(await page.locator(tid('provider-param-error-max-tokens')).count()).toBe(1);
+    await page.fill(tid('provider-param-max-tokens'), '900');
     await page.click(tid('provider-save'));
     await page.locator(tid('provider-editor')).waitFor({ state: 'detached' });
 
@@ -98,7 +101,7 @@ describe.each(['en', 'zh'] as const)('model capabilities and provider defaults (
     await page.fill(tid('composer'), lang === 'en' ? 'Hello' : '你好');
     await page.press(tid('composer'), 'Enter');
     await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
-    expect(up.chatRequests.at(-1)?.body).toMatchObject({ model: 'my-model', temperature: 0.4 });
+    expect(up.chatRequests.at(-1)?.body).toMatchObject({ model: 'my-model', temperature: 0.4, max_tokens: 900 });
 
     // Kept with the provider: the editor opens with the correction.
     await page.click(tid('nav-settings'));

@@ -89,6 +89,7 @@ export function CapabilitiesField({ f, setF }: { f: Form; setF: (update: (x: For
   };
   const [temp, setTemp] = useState(f.params.temperature === undefined ? '' : String(f.params.temperature));
   const [topP, setTopP] = useState(f.params.topP === undefined ? '' : String(f.params.topP));
+  const [maxTokens, setMaxTokens] = useState(f.params.maxTokens === undefined ? '' : String(f.params.maxTokens));
 
   return (
     <details className="capabilities" data-testid="provider-capabilities">
@@ -103,6 +104,9 @@ export function CapabilitiesField({ f, setF }: { f: Form; setF: (update: (x: For
           <label htmlFor="pp-top-p">{t('chat.params.topP')}</label>
           <input id="pp-top-p" data-testid="provider-param-top-p" type="number" min={0} max={1} step={0.05} placeholder={t('chat.params.modelDefault')} value={topP} onChange={(e) => { setTopP(e.target.value); const n = decimal(e.target.value, 1, 'topP'); if (n !== null) setParam('topP', n); }} aria-invalid={bad === 'topP'} />
           {bad === 'topP' ? <p className="field-error" role="alert">{t('chat.params.bad.topP')}</p> : null}
+          <label htmlFor="pp-max-tokens">{t('chat.params.maxTokens')}</label>
+          <input id="pp-max-tokens" data-testid="provider-param-max-tokens" type="number" min={1} max={MAX_OUTPUT_TOKENS} step={1} placeholder={t('chat.params.modelDefault')} value={maxTokens} onChange={(e) => { setMaxTokens(e.target.value); const n = whole(e.target.value, 1, MAX_OUTPUT_TOKENS, 'maxTokens'); if (n !== null) setParam('maxTokens', n); }} aria-invalid={bad === 'maxTokens'} />
+          {bad === 'maxTokens' ? <p className="field-error" role="alert" data-testid="provider-param-error-max-tokens">{t('chat.params.bad.maxTokens')}</p> : null}
           <label htmlFor="pp-thinking">{t('chat.params.thinking')}</label>
           <select id="pp-thinking" data-testid="provider-param-thinking" value={f.params.thinking?.mode ?? 'default'} onChange={(e) => setParam('thinking', e.target.value === 'default' ? undefined : { mode: e.target.value as 'off' | 'on' })}>
             <option value="default">{t('chat.params.defaultModel')}</option>

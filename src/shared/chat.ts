@@ -43,6 +43,8 @@ export interface HistoryTrim {
 export interface MessageRoute {
   /** What its request left out of the conversation to fit the model's context. */
   context?: HistoryTrim;
+  /** A continued answer (its usage sums every part): what its last request read and wrote. */
+  lastUsage?: { inputTokens?: number; outputTokens?: number };
   route?: string;
   attempts?: number;
   mode?: 'stream' | 'whole';

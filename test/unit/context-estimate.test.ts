@@ -33,6 +33,13 @@ describe('the context meter', () => {
   });
 });
 
+describe('a continued answer', () => {
+  it('counts from its last request, not from the sum of its parts', () => {
+    const msgs = [m('user', 'q'), m('assistant', 'answer', { usage: { inputTokens: 1900, outputTokens: 700 }, routeInfo: { lastUsage: { inputTokens: 1200, outputTokens: 300 } } })];
+    expect(historyTokens(page(msgs), 0)).toMatchObject({ tokens: 1200 + 300 + 4, measured: true });
+  });
+});
+
 describe('what sending would leave out', () => {
   it('is what main then leaves out, the draft sent as the newest question', () => {
     const msgs = Array.from({ length: 10 }, (_, i) => [m('user', `q${i} ${'x'.repeat(400)}`), m('assistant', `a${i} ${'y'.repeat(400)}`)]).flat();

@@ -19,8 +19,10 @@ export function historyTokens(page: ConversationPage | null, defaultLimit: numbe
   while (i >= 0 && !(msgs[i]?.role === 'assistant' && msgs[i]?.usage?.inputTokens !== undefined)) i--;
   const last = i >= 0 ? msgs[i] : undefined;
   if (last?.usage?.inputTokens !== undefined) {
-    const u = last.usage;
-    const wrote = u.outputTokens !== undefined ? Math.max(0, u.outputTokens - (u.reasoningTokens ?? 0)) : estimateTokens(last.text);
+    // A continued answer: its last request (which carried the kept part) and what that wrote.
+    const u = last.routeInfo?.lastUsage?.inputTokens !== undefined ? last.routeInfo.lastUsage : last.usage;
+    const reasoning = u === last.usage ? (last.usage.reasoningTokens ?? 0) : 0;
+    const wrote = u.outputTokens !== undefined ? Math.max(0, u.outputTokens - reasoning) : estimateTokens(last.text);
     const after = msgs.slice(i + 1).reduce((n, m) => n + estimateTokens(m.text) + MESSAGE_OVERHEAD_TOKENS, 0);
     return { tokens: (u.inputTokens ?? 0) + wrote + MESSAGE_OVERHEAD_TOKENS + after, measured: true, partial: false };
   }

@@ -64,7 +64,9 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
       ...(a.firstDeltaMs !== undefined ? { ttftMs: a.firstDeltaMs } : {}),
       durationMs: now - a.startedAt,
       ...(a.reasoningStart !== undefined ? { reasoningMs: (a.reasoningEnd ?? now) - a.reasoningStart } : {}),
-      routeInfo: a.routeInfo,
+      // A continued answer's usage is both parts': what its last request read and wrote is kept apart (the
+      // composer's context meter counts from it).
+      routeInfo: prefix && final.usage ? { ...a.routeInfo, lastUsage: { inputTokens: final.usage.inputTokens, outputTokens: final.usage.outputTokens } } : a.routeInfo,
     });
   } catch (e) {
     log.error('saving the answer failed', { requestId, error: e instanceof Error ? e.message : String(e) });

@@ -140,6 +140,16 @@ describe('thinking in the chat service', () => {
     expect(bodies.map((b) => [b.stream, b.enable_thinking])).toEqual([[true, undefined], [false, undefined], [false, false], [false, undefined], [false, false]]);
   });
 
+  it('a title from a model that thinks only in streams and cannot stop (QwQ on DashScope) is asked streamed', async () => {
+    const { svc, win } = app();
+    const convId = await qwen(svc, 'qwq-plus');
+    up.behave({ kind: 'thinkingStreamOnly', text: 'Answer.' }, { kind: 'thinkingStreamOnly', text: 'QwQ Title' });
+    const sent = await call(svc, 'chat:send', { conversationId: convId, text: 'Why is the sky blue' });
+    expect((await ended(win, sent.requestId)).status).toBe('complete');
+    expect(await titled(win, sent.requestId)).toBe('QwQ Title');
+    expect(chatBodies().map((b) => b.stream)).toEqual([true, true]);
+  });
+
   it('a conversation\'s parameters reach the request, else the provider\'s defaults; the streamed answer keeps its reasoning', async () => {
     const { svc, win } = app();
     const convId = await qwen(svc, 'qwen-plus', { params: { temperature: 0.3, thinking: { mode: 'on', budgetTokens: 3000 } } });

@@ -26,7 +26,9 @@ export async function autoTitle(ctx: ChatContext, a: Writing, raw: ReturnType<ty
   const asked = history.filter((m) => m.role === 'user');
   if (asked.length !== 1 || history.some((m) => m.role === 'assistant')) return;
   try {
-    const settings = deps.core.settings({ ...raw, network: { ...raw.network, stream: 'off' } });
+    // A whole request, except to a model that thinks only in streams and cannot stop (QwQ on DashScope).
+    const th = options.capabilities?.thinking;
+    const settings = deps.core.settings({ ...raw, network: { ...raw.network, stream: th?.streamOnly && !th.canDisable ? 'on' : 'off' } });
     const rec = deps.requests.begin({ kind: 'title', url: raw.provider.baseUrl, method: 'POST', message: 'title request', data: { for: a.requestId, model: raw.provider.model } });
     const prompt = `Write a title of at most six words for this conversation. Answer with the title only, no quotes.\n\nQuestion: ${(asked[0]?.content ?? '').slice(0, 2000)}\n\nAnswer: ${answer.slice(0, 2000)}`;
     let r: Awaited<ReturnType<Core['chat']>>;

@@ -153,7 +153,7 @@ export const en = {
       defaultProviderOff: 'Provider default (off)',
       off: 'Off',
       on: 'On',
-      noThinking: 'This model is not known to think: on and off are sent only if you choose them.',
+      noThinking: 'Parley does not know this model to think: On is sent if you choose it, Off only where the provider has a switch for it.',
       alwaysThinks: 'This model always thinks: it cannot be turned off.',
       streamOnly: 'This provider thinks only while streaming: an answer delivered without streaming has no reasoning.',
       effort: 'Effort',

@@ -139,7 +139,7 @@ export const zh: Messages = {
       defaultProviderOff: '服务提供方默认（关）',
       off: '关',
       on: '开',
-      noThinking: '未知此模型是否会思考：只有你选择时才会发送开或关。',
+      noThinking: 'Parley 不知道此模型会思考：选择“开”时会发送；“关”只在服务商有相应开关时发送。',
       alwaysThinks: '此模型总是会思考，无法关闭。',
       streamOnly: '该服务商只在流式传输时思考：非流式送达的回答没有推理过程。',
       effort: '思考强度',

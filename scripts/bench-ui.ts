@@ -865,7 +865,9 @@ async function main(): Promise<void> {
       }
       results.push(one as { parley: RunResult; baseline: RunResult });
     }
-    const streamRuns = await streamScenario(runs, s, upstream, browser, baseline.url, dirs, log);
+    // --main-only: the open, click and stream figures only (no stream-under-load, search or huge-answer scenario).
+    const mainOnly = argv.includes('--main-only');
+    const streamRuns = mainOnly ? [] : await streamScenario(runs, s, upstream, browser, baseline.url, dirs, log);
     if (streamOnly) {
       if (asJson) return void process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: browser.version(), stream: streamRuns }, null, 2)}\n`);
       log('');
@@ -873,8 +875,8 @@ async function main(): Promise<void> {
       return;
     }
 
-    const searchRuns = await searchScenario({ browser, seedDir: s.dir, dirs, log }, runs);
-    const hugeRuns = await hugeScenario(hugeCtx, runs);
+    const searchRuns = mainOnly ? [] : await searchScenario({ browser, seedDir: s.dir, dirs, log }, runs);
+    const hugeRuns = mainOnly ? [] : await hugeScenario(hugeCtx, runs);
     const version = browser.version();
     if (asJson) {
       process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: version, js, results, stream: streamRuns, search: searchRuns, huge: hugeRuns }, null, 2)}\n`);

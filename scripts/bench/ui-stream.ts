@@ -247,6 +247,7 @@ const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(d
 
 /** The scenario's rows: [figure, Parley, baseline, budget, within budget?] (median [min–max] across runs). */
 export function streamRows(runs: { parley: StreamLoadResult; baseline?: StreamLoadResult }[]): [string, string, string, string, string][] {
+  if (!runs.length) return [];
   const spread = (xs: number[], digits = 1, unit = ' ms'): string => {
     const ok = xs.filter(Number.isFinite);
     if (!ok.length) return '—';

@@ -267,6 +267,14 @@ describe('conversations', () => {
     const answers = (id: string) => s.path(id).messages.filter((m) => m.role === 'assistant');
     expect(answers(back!.id)[0]?.ending).toEqual({ reason: 'length', raw: 'max_tokens' });
     expect(answers(odd!.id)[0]?.ending).toBeUndefined();
+    // A refusal's words and the tools asked for travel too.
+    const r = s.addMessage({ conversationId: c.id, role: 'assistant', text: '', ending: { reason: 'refusal', raw: 'stop', refusal: "I can't help with that." } });
+    const t = s.addMessage({ conversationId: c.id, parentId: r.id, role: 'assistant', text: '', ending: { reason: 'tool_calls', raw: 'tool_calls', tools: ['get_weather'] } });
+    const [again] = s.importJson(JSON.stringify(s.exportJson(c.id)));
+    const endings = s.path(again!.id).messages.map((m) => m.ending).filter(Boolean);
+    expect(endings).toContainEqual({ reason: 'refusal', raw: 'stop', refusal: "I can't help with that." });
+    expect(endings).toContainEqual({ reason: 'tool_calls', raw: 'tool_calls', tools: ['get_weather'] });
+    expect(t.id).toBeTruthy();
   });
 
   it('deleting a conversation removes it, its messages and nothing else', () => {

@@ -94,12 +94,17 @@ interface IncomingNode extends Omit<MessageInit, 'conversationId' | 'parentId'> 
 export const bad = (message: string): ParleyError =>
   new ParleyError('protocol_error', message, { hint: "Choose a Parley JSON export or ChatGPT's conversations.json (from its data export)." });
 
-/** An ending from a file: its closed reason, and the provider's value and category when they are short strings. */
+/**
+ * An ending from a file: its closed reason; the provider's value and category when they are short strings; a
+ * refusal's words (up to 64 KB) and the tools asked for (up to 128 names) when they are what they should be.
+ */
 function endingOf(e: Record<string, unknown>): AnswerEnding {
   const short = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 200 ? v : undefined);
   const raw = short(e.raw);
   const category = short(e.category);
-  return { reason: e.reason as FinishReason, ...(raw ? { raw } : {}), ...(category ? { category } : {}) };
+  const refusal = typeof e.refusal === 'string' && e.refusal.length <= 65_536 ? e.refusal : undefined;
+  const tools = Array.isArray(e.tools) && e.tools.length <= 128 && e.tools.every((t) => short(t) !== undefined) ? (e.tools as string[]) : undefined;
+  return { reason: e.reason as FinishReason, ...(raw ? { raw } : {}), ...(category ? { category } : {}), ...(refusal ? { refusal } : {}), ...(tools ? { tools } : {}) };
 }
 
 export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

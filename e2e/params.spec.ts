@@ -62,9 +62,13 @@ async function launch(lang: Lang): Promise<AppTarget> {
   return app;
 }
 
+/** Sends a question and waits for its own answer to complete (not the one before it). */
 async function ask(page: Page, text: string): Promise<void> {
+  const answers = page.locator(`${tid('message')}[data-role="assistant"]`);
+  const before = await answers.count();
   await page.fill(tid('composer'), text);
   await page.press(tid('composer'), 'Enter');
+  await expect.poll(() => answers.count(), { timeout: 20_000 }).toBe(before + 1);
   await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
 }
 

@@ -10,7 +10,8 @@
  * 2. reopened: the page loaded again (as at a launch: the latest conversation opens with it); navigation → the
  *    answer's last words painted (a task posted from the next frame), long tasks from navigation to 1 s after.
  * 3. scrolled: the list scrolled from the end to the top of the answer in 40 steps, one a frame; long tasks.
- * BENCH_UI_PROFILE=<folder>: a CPU profile of the streamed and the reopened phases, saved there, top self times printed.
+ * BENCH_UI_PROFILE=<folder>: a CPU profile of the streamed and the reopened phases, saved there, top self times printed;
+ * BENCH_UI_TRACE=<folder>: a Chromium trace of the streamed phase (layout and style beside the scripts).
  * Before (the issue's figures, same machine): 36 s at 1 MB and 227 s at 3.9 MB of frozen window while streaming a
  * one-paragraph answer, 9–32 s again at each open.
  */
@@ -144,6 +145,8 @@ async function runShape(ctx: HugeBenchContext, shape: HugeShape): Promise<HugeRu
     const { ended } = await ctx.within(`huge (${shape}): arming`, ctx.arm(text, PACE), 10_000);
     await page.fill('[data-testid="composer"]', 'Write it all again, please.');
     let stopProfile = await startProfile(page);
+    const traceDir = process.env.BENCH_UI_TRACE;
+    if (traceDir) await ctx.browser.startTracing(page, { path: join(traceDir, `huge-${shape.replace(' ', '-')}-stream.json`), categories: ['devtools.timeline', 'v8.execute', 'blink', 'toplevel'] });
     const sentAt = await page.evaluate<number>('performance.now()');
     await page.press('[data-testid="composer"]', 'Enter');
     await ctx.within(`huge (${shape}): the upstream's stream`, ended, 300_000);
@@ -154,6 +157,7 @@ async function runShape(ctx: HugeBenchContext, shape: HugeShape): Promise<HugeRu
     const doneAt = await ctx.within(`huge (${shape}): the end painted`, page.evaluate<number>(`window.__huge.waitEnd(${JSON.stringify(END)})`), 300_000);
     const stream = { ms: doneAt - sentAt, tasks: await page.evaluate<Tasks>(`window.__huge.tasks(${sentAt}, ${doneAt})`) };
     await stopProfile?.(`huge-${shape.replace(' ', '-')}-stream`);
+    if (traceDir) await ctx.browser.stopTracing();
 
     // 2. Reopened, as at a launch.
     stopProfile = await startProfile(page);

@@ -50,7 +50,10 @@ import { appEnv, launchChromium, prng, waitForExpression, writeSettings } from '
 import { searchRows, searchScenario } from './bench/ui-search.ts';
 import { hugeRows, hugeScenario, type HugeBenchContext } from './bench/ui-huge.ts';
 import { intFlag } from './args.ts';
-import { measureStreamUnderLoad, streamRows, type StreamBenchContext, type StreamLoadResult } from './bench/ui-stream.ts';
+import { measureStreamUnderLoad, startProfile, streamRows, type StreamBenchContext, type StreamLoadResult } from './bench/ui-stream.ts';
+
+/** The cold open is profiled once (BENCH_UI_PROFILE). */
+let coldProfiled = false;
 
 const ROOT = join(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -631,9 +634,12 @@ async function measure(browser: Browser, mode: Mode, url: string, s: Seed, upstr
     await page.addInitScript(probeScript(mode, SENTINEL));
     const convSel = (id: string): string => `[data-testid="conversation"][data-id="${id}"] .conv-open`;
 
-    // Open, cold: navigation start → the last message painted.
+    // Open, cold: navigation start → the last message painted (BENCH_UI_PROFILE: Parley's first cold open profiled).
+    const stopColdProfile = mode === 'parley' && !coldProfiled ? await startProfile(page) : null;
+    coldProfiled = true;
     await page.goto(url, { waitUntil: 'commit' });
     const cold = await within(`${mode}: cold open`, page.evaluate<Visible>('window.__bench.visible'));
+    await stopColdProfile?.('cold-open');
     await page.waitForTimeout(300);
     const atStart = [...startJs];
     const timeline = await page.evaluate<ColdTimeline>(`(() => {

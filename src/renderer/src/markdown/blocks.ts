@@ -24,6 +24,7 @@
  */
 import type { Token, Tokens, TokensList } from 'marked';
 import { closeTail } from './tail.ts';
+import { noMarks, nothingOpen, readMark } from './marks.ts';
 import { lexBlocks, normalizeNewlines, walkTokens } from './syntax.ts';
 
 export interface Block {
@@ -404,9 +405,7 @@ const NOT_A_START = /[\s\d#>\-+*=_`~|<$[\]\\!:&()]/;
 export function cutPoint(text: string, start: number, end: number, max: number): number {
   const from = start + max;
   if (end <= from) return -1;
-  let code = 0; // length of the open backtick run, 0 when none
-  let depth = 0;
-  let math = false; // a `$…$`, `\(…\)` or `\[…\]` open on this line
+  const open = noMarks();
   let nextCloseTail = from; // closeTail (a scan of the piece) is tried at most every max/8 characters
   for (let i = start; i < end; i++) {
     const ch = text.charCodeAt(i);
@@ -416,30 +415,14 @@ export function cutPoint(text: string, start: number, end: number, max: number):
       const prevCode = text.charCodeAt(i - 1);
       const candidate = (spaced || (prevCode >= 0x3001 && CJK_STOP.test(prev))) && LETTER.test(text[i]!);
       if (candidate && i >= start + 2 * max) return i;
-      if (candidate && code === 0 && depth === 0 && !math && i >= nextCloseTail) {
+      if (candidate && nothingOpen(open) && i >= nextCloseTail) {
         const piece = text.slice(start, i);
         if (closeTail(piece) === piece) return i;
         nextCloseTail = i + Math.max(1, max >> 3);
       }
       if (i >= start + 4 * max && !/\s|\\/.test(text[i - 1]!) && !isHighSurrogate(text.charCodeAt(i - 1)) && !isLowSurrogate(ch) && !NOT_A_START.test(text[i]!)) return i;
     }
-    if (ch === 92 /* \ */) {
-      const next = text[i + 1];
-      if (code === 0 && (next === '(' || next === '[')) math = true;
-      else if (code === 0 && (next === ')' || next === ']')) math = false;
-      if (code === 0) i++;
-    } else if (ch === 96 /* ` */) {
-      let run = 1;
-      while (text.charCodeAt(i + run) === 96) run++;
-      if (code === 0) code = run;
-      else if (code === run) code = 0;
-      i += run - 1;
-    } else if (code !== 0) {
-      // inside a code span nothing else counts
-    } else if (ch === 91 /* [ */) depth++;
-    else if (ch === 93 /* ] */) depth = Math.max(0, depth - 1);
-    else if (ch === 36 /* $ */) math = !math;
-    else if (ch === 10 /* \n */) math = false;
+    i = readMark(text, i, open);
   }
   return -1;
 }

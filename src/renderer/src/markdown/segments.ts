@@ -15,6 +15,7 @@
  * Where the text is cut depends only on the text.
  */
 import type { TokensList } from 'marked';
+import { noMarks, nothingOpen, readMark } from './marks.ts';
 import { lexBlocks } from './syntax.ts';
 
 export interface Segment {
@@ -88,43 +89,24 @@ export function segmentText(text: string, size = SEGMENT_CHARS): Segmented {
 
   /** Cuts a long line (a long paragraph, part of one) wherever its segment grows past twice the size. */
   function cutInside(from: number, to: number): void {
-    let code = 0;
-    let depth = 0;
-    let mathOpen = false;
+    let open = noMarks();
     for (let i = from; i < to; i++) {
       const ch = text.charCodeAt(i);
       const grown = i - segStart;
       if (grown >= 2 * size && i > from + 1) {
         const prev = text[i - 1]!;
         const spaceBeforeLetter = (prev === ' ' || prev === '\t') && LETTER.test(text[i]!);
-        const closed = code === 0 && depth === 0 && !mathOpen;
+        const closed = nothingOpen(open);
         const sentence = spaceBeforeLetter && SENTENCE_END.test(text[i - 2] ?? '');
         const cjk = /[。！？；，、]/.test(prev) && LETTER.test(text[i]!);
         const lowSurrogate = ch >= 0xdc00 && ch <= 0xdfff;
         if ((closed && (sentence || cjk)) || (grown >= 3 * size && spaceBeforeLetter) || (grown >= 4 * size && !lowSurrogate && LETTER.test(text[i]!))) {
           cut(i, true);
-          code = 0;
-          depth = 0;
-          mathOpen = false;
+          open = noMarks();
           continue;
         }
       }
-      if (ch === 92 /* \ */) {
-        const next = text[i + 1];
-        if (code === 0 && (next === '(' || next === '[')) mathOpen = true;
-        else if (code === 0 && (next === ')' || next === ']')) mathOpen = false;
-        if (code === 0) i++;
-      } else if (ch === 96 /* ` */) {
-        let run = 1;
-        while (text.charCodeAt(i + run) === 96) run++;
-        if (code === 0) code = run;
-        else if (code === run) code = 0;
-        i += run - 1;
-      } else if (code !== 0) {
-        // inside a code span nothing else counts
-      } else if (ch === 91 /* [ */) depth++;
-      else if (ch === 93 /* ] */) depth = Math.max(0, depth - 1);
-      else if (ch === 36 /* $ */) mathOpen = !mathOpen;
+      i = readMark(text, i, open);
     }
   }
 

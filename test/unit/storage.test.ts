@@ -85,12 +85,12 @@ describe('the file', () => {
     const dir = tempDir();
     const db = new DatabaseSync(join(dir, 'parley.db'));
     applyMigrations(db);
-    db.exec(`INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('x', 'from the future', 1, 1); PRAGMA user_version = 7; PRAGMA journal_mode = ${mode}`);
+    db.exec(`INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('x', 'from the future', 1, 1); PRAGMA user_version = ${SCHEMA_VERSION + 1}; PRAGMA journal_mode = ${mode}`);
     db.close();
     const before = fileState(dir);
     const e = caught(() => openChatStore({ dataDir: dir }));
     expect(e.code).toBe(STORAGE_CODE);
-    expect(e.message).toBe(`parley.db was written by a newer version of Parley (schema 7; this version knows ${SCHEMA_VERSION}). Update Parley, or move the file aside to start over.`);
+    expect(e.message).toBe(`parley.db was written by a newer version of Parley (schema ${SCHEMA_VERSION + 1}; this version knows ${SCHEMA_VERSION}). Update Parley, or move the file aside to start over.`);
     expect(fileState(dir)).toEqual(before);
   });
 

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { answerCost, costOf, pricesFor } from '../../src/shared/models/prices.ts';
 import { joinUsage, withCost } from '../../src/main/services/chat/cost.ts';
-import { rawDb, tempStore } from '../helpers/storage.ts';
+import { rawDb, tempDir, tempStore } from '../helpers/storage.ts';
+import { CONVERSATION_USAGE_SQL, USAGE_BY_DAY_SQL } from '../../src/main/services/storage/usage.ts';
+import { join } from 'node:path';
 
 describe('the price table', () => {
   it('prices dated and routed names as their model, and not a longer model as a shorter one', () => {
@@ -86,6 +88,21 @@ describe('usage totals from storage', () => {
       cost: { USD: 0.75, CNY: 3 }, uncosted: 1,
     });
     expect(store.conversationUsage(store.createConversation().id)).toMatchObject({ answers: 0, inputTokens: 0, cost: {} });
+  });
+
+  it("reads only the usage indexes, never a message's row with its text (opening a long conversation does not scan it)", () => {
+    const dir = tempDir();
+    const store = tempStore({ dataDir: dir });
+    const c = store.createConversation();
+    store.addMessage({ conversationId: c.id, role: 'assistant', text: 'x', usage: { inputTokens: 1, outputTokens: 1 } });
+    const db = rawDb(join(dir, 'parley.db'));
+    try {
+      const plan = (sql: string): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === CONVERSATION_USAGE_SQL ? [c.id] : [0, 0, Date.now()])) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      expect(plan(CONVERSATION_USAGE_SQL)).toMatch(/USING COVERING INDEX messages_usage_conversation/);
+      expect(plan(USAGE_BY_DAY_SQL)).toMatch(/USING COVERING INDEX messages_usage_day/);
+    } finally {
+      db.close();
+    }
   });
 
   it('groups by day in the window\'s time zone, provider and model', () => {

@@ -42,8 +42,14 @@ function totals(r: SumRow): UsageTotals {
   };
 }
 
+/** The two queries (exported for the test that checks they read only their indexes, migration 7). */
+export const CONVERSATION_USAGE_SQL = `SELECT ${SUMS} FROM messages WHERE conversation_id = ? AND ${HAS_USAGE}`;
+export const USAGE_BY_DAY_SQL = `SELECT date(created_at / 1000 - ? * 60, 'unixepoch') AS day, provider_id AS providerId, model, ${SUMS}
+    FROM messages WHERE created_at >= ? AND created_at < ? AND ${HAS_USAGE}
+    GROUP BY day, provider_id, model ORDER BY day DESC, provider_id, model`;
+
 export function conversationUsage(db: Db, conversationId: string): UsageTotals {
-  return totals(db.stmt(`SELECT ${SUMS} FROM messages WHERE conversation_id = ? AND ${HAS_USAGE}`).get(conversationId) as unknown as SumRow);
+  return totals(db.stmt(CONVERSATION_USAGE_SQL).get(conversationId) as unknown as SumRow);
 }
 
 /**
@@ -51,8 +57,6 @@ export function conversationUsage(db: Db, conversationId: string): UsageTotals {
  * of answers created from `fromMs` to `toMs`; newest day first.
  */
 export function usageByDay(db: Db, fromMs: number, toMs: number, tzOffsetMinutes: number): UsageRow[] {
-  const rows = db.stmt(`SELECT date(created_at / 1000 - ? * 60, 'unixepoch') AS day, provider_id AS providerId, model, ${SUMS}
-    FROM messages WHERE created_at >= ? AND created_at < ? AND ${HAS_USAGE}
-    GROUP BY day, provider_id, model ORDER BY day DESC, provider_id, model`).all(tzOffsetMinutes, fromMs, toMs) as unknown as (SumRow & { day: string; providerId: string | null; model: string | null })[];
+  const rows = db.stmt(USAGE_BY_DAY_SQL).all(tzOffsetMinutes, fromMs, toMs) as unknown as (SumRow & { day: string; providerId: string | null; model: string | null })[];
   return rows.map((r) => ({ day: r.day, providerId: r.providerId, model: r.model, ...totals(r) }));
 }

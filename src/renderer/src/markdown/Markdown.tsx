@@ -247,6 +247,24 @@ function whenNearViewport(el: Element, show: () => void): () => void {
   };
 }
 
+/**
+ * Whether a part of a huge message (a chunk, a segment) is shown: at once when `eager`, else once its placeholder
+ * (the returned ref) comes near the viewport. Once shown, it stays shown (a chunk that was the last one stays
+ * when the next one starts).
+ */
+function useShownNearViewport(eager: boolean): [boolean, React.RefObject<HTMLDivElement | null>] {
+  const [shown, setShown] = useState(eager);
+  if (eager && !shown) setShown(true);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (shown) return undefined;
+    const el = ref.current;
+    if (!el) return undefined;
+    return whenNearViewport(el, () => setShown(true));
+  }, [shown]);
+  return [shown || eager, ref];
+}
+
 /** A rough height for a chunk not shown yet: lines of about 90 characters, 1.6 em of a 15 px font. */
 const estimateHeight = (chars: number): number => Math.max(24, Math.round((chars / 90) * 24));
 
@@ -259,18 +277,9 @@ interface ChunkProps extends Omit<BlockProps, 'block' | 'live'> {
 }
 
 const ChunkView = memo(function ChunkView({ chunk, liveIndex, eager, labels, images, canLoadImages, katexReady, links }: ChunkProps) {
-  const [shown, setShown] = useState(eager);
-  // Once shown, a chunk stays shown (the last chunk stays when the next one starts).
-  if (eager && !shown) setShown(true);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (shown || eager) return undefined;
-    const el = ref.current;
-    if (!el) return undefined;
-    return whenNearViewport(el, () => setShown(true));
-  }, [shown, eager]);
+  const [shown, ref] = useShownNearViewport(eager);
   const height = `${estimateHeight(chunk.chars)}px`;
-  if (!shown && !eager) return <div ref={ref} className="md-chunk md-chunk-pending" style={{ height }} />;
+  if (!shown) return <div ref={ref} className="md-chunk md-chunk-pending" style={{ height }} />;
   return (
     <div className="md-chunk" style={{ containIntrinsicSize: `auto ${height}` }}>
       {chunk.blocks.map((block, i) => (
@@ -301,14 +310,7 @@ interface SegmentProps extends Omit<BlockProps, 'block' | 'live'> {
 
 /** One segment of a finished huge message (segments.ts): a placeholder until it comes near the viewport. */
 const SegmentView = memo(function SegmentView({ text, segment, split, eager, labels, images, canLoadImages, katexReady, links }: SegmentProps) {
-  const [shown, setShown] = useState(eager);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (shown) return undefined;
-    const el = ref.current;
-    if (!el) return undefined;
-    return whenNearViewport(el, () => setShown(true));
-  }, [shown]);
+  const [shown, ref] = useShownNearViewport(eager);
   const blocks = useMemo(() => (shown ? new BlockSplitter({ links }).update(text.slice(segment.start, segment.end)) : []), [shown, text, segment, links]);
   const height = `${estimateHeight(segment.end - segment.start)}px`;
   if (!shown) return <div ref={ref} className="md-chunk md-chunk-pending" style={{ height }} />;

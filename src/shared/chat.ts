@@ -4,6 +4,7 @@
  */
 import type { AnswerEnding, AnswerUsage, ThinkingChoice } from './answer.ts';
 import type { ErrorInfo } from './errors.ts';
+import type { AttachmentRef } from './attachments.ts';
 
 export type MessageRole = 'system' | 'user' | 'assistant';
 
@@ -78,6 +79,8 @@ export interface Message {
   finishReason?: string;
   /** How the answer ended, normalised (absent on older messages and on user messages). */
   ending?: AnswerEnding;
+  /** Files the question carries, in order (absent: none). */
+  attachments?: AttachmentRef[];
   createdAt: number;
   updatedAt: number;
 }

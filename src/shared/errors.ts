@@ -31,6 +31,12 @@ export const ERROR_CODES = [
   'cancelled',
   'storage_failed',
   'limit_exceeded',
+  /** A 413 from the provider or a gateway in between: the request's body (images) is larger than it accepts. */
+  'body_too_large',
+  /** An attachment that cannot be used: unreadable, not what its name says, a decompression bomb, a PDF that never finishes parsing. */
+  'attachment_invalid',
+  /** The model cannot take what is attached (images to a model without vision). */
+  'attachment_unsupported',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -125,6 +131,9 @@ export const DEFAULT_HINTS: Record<ErrorCode, string> = {
   cancelled: 'The request was cancelled.',
   storage_failed: 'Parley could not read or write its data folder. Check that the disk has space and the folder is writable.',
   limit_exceeded: 'Something was larger than Parley accepts; the message names the limit.',
+  body_too_large: 'A gateway or the provider refuses request bodies this large: send smaller or fewer images, or ask for its limit (nginx: client_max_body_size) to be raised.',
+  attachment_invalid: 'Check the file: it may be damaged, or not what its name says.',
+  attachment_unsupported: 'Send the text parts only, choose a model that can see images, or correct the model\'s capabilities in Settings → Providers if it can.',
 };
 
 /** Why a certificate is not trusted, by Node's TLS error code (the core's English; the window's zh translates it). */

@@ -51,6 +51,11 @@ export const CHANNELS = [
   'requests:export',
   'usage:conversation',
   'usage:days',
+  'attachments:pick',
+  'attachments:add',
+  'attachments:thumb',
+  'attachments:view',
+  'attachments:open',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

@@ -20,6 +20,7 @@ import { MAX_USAGE_DAYS, type UsageRow, type UsageTotals } from './usage.ts';
 import { MAX_PRICE_OVERRIDES } from './bounds.ts';
 import { priceOverrideSchema } from './settings.ts';
 import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
+import { ATTACHMENT_ID, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
 export { CHANNELS, EVENTS, EVENT_CHANNEL, methodName, type Channel, type EventName } from './ipc-names.ts';
@@ -295,12 +296,18 @@ const conversationPatch = v.partial(v.strictObject({
 export type ConversationPatch = v.InferInput<typeof conversationPatch>;
 
 const message = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_MESSAGE));
-const sendArgs = v.strictObject({
+const attachmentId = v.pipe(v.string(), v.regex(ATTACHMENT_ID));
+const sendArgs = v.pipe(v.strictObject({
   conversationId: id,
-  text: message,
+  /** May be empty when the question carries attachments. */
+  text: v.pipe(v.string(), v.maxLength(MAX_MESSAGE)),
   /** Send as a new version of this user message (edit and send): a sibling with the same parent. */
   editOf: v.optional(id),
-});
+  /** Attachments the question carries, in order (ids from 'attachments:add' / 'attachments:pick', or an earlier message's). */
+  attachments: v.optional(v.pipe(v.array(attachmentId), v.maxLength(MAX_ATTACHMENTS_PER_MESSAGE))),
+  /** The user chose to send without the images the model cannot see (they stay stored with the question). */
+  withoutImages: v.optional(v.boolean()),
+}), v.check((a) => a.text.length > 0 || (a.attachments?.length ?? 0) > 0, 'a question needs text or an attachment'));
 
 /** The contract. `result` is a type carrier only (never read at run time). */
 function returns<T>(): T {
@@ -399,6 +406,19 @@ export const CONTRACT = {
   'usage:conversation': { args: args([id]), result: returns<UsageTotals>() },
   /** Usage per day, provider and model over the last `days` days, days in the window's zone (Date.getTimezoneOffset()). */
   'usage:days': { args: args([v.strictObject({ days: wholeNumber(1, MAX_USAGE_DAYS), tzOffsetMinutes: wholeNumber(-14 * 60, 14 * 60) })]), result: returns<UsageRow[]>() },
+  /**
+   * Attachments are read by main only from what the user chose: files picked in main's own open dialog (several at
+   * once; each checked, stored and returned, or refused with why), or bytes the window hands over (paste, drop) as
+   * base64. Stored content-addressed in the data folder until a sent message refers to them; never a path from the window.
+   */
+  'attachments:pick': { args: none(), result: returns<PickResult>() },
+  'attachments:add': { args: args([v.strictObject({ name: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ATTACHMENT_NAME_CHARS)), data: v.pipe(v.string(), v.maxLength(MAX_ATTACHMENT_BASE64_CHARS)) })]), result: returns<AttachmentRef>() },
+  /** A stored image's thumbnail (long side THUMB_SIDE) as a data: URL. */
+  'attachments:thumb': { args: args([attachmentId]), result: returns<string>() },
+  /** A stored image at most VIEW_SIDE on its long side (the enlarged view) as a data: URL. */
+  'attachments:view': { args: args([attachmentId]), result: returns<string>() },
+  /** Opens a stored attachment with the OS's app for it, or shows it in the file manager; false when it is not stored. */
+  'attachments:open': { args: args([attachmentId, v.picklist(['open', 'reveal'])]), result: returns<boolean>() },
 } as const satisfies { readonly [C in Channel]: { args: v.GenericSchema; result: unknown } };
 
 export interface EventContract {

@@ -34,6 +34,7 @@ import { diagnosticsHandlers } from './handlers/diagnostics.ts';
 import { doctorHandlers } from './handlers/doctor.ts';
 import { providerHandlers } from './handlers/providers.ts';
 import { requestHandlers } from './handlers/requests.ts';
+import { attachmentHandlers } from './handlers/attachments.ts';
 import { usageHandlers } from './handlers/usage.ts';
 import { connectivityHandlers } from './handlers/connectivity.ts';
 import { settingsHandlers } from './handlers/settings.ts';
@@ -237,6 +238,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...requestHandlers(ctx),
     ...connectivityHandlers(ctx),
     ...usageHandlers(ctx),
+    ...attachmentHandlers(ctx),
   };
 
   const fail = (e: unknown): ErrorInfo => {

@@ -736,6 +736,9 @@ export const en = {
     cancelled: 'Cancelled',
     storage_failed: 'Parley could not use its data folder',
     limit_exceeded: 'A limit was reached',
+    body_too_large: 'The request was too large for the route',
+    attachment_invalid: 'The attachment cannot be used',
+    attachment_unsupported: 'The model cannot take this attachment',
   } satisfies Record<ErrorCode, string>,
   verdicts: {
     ok: 'Everything works',

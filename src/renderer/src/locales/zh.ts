@@ -1013,6 +1013,9 @@ export const zh: Messages = {
       cancelled: '请求已取消。',
       storage_failed: 'Parley 无法读写它的数据文件夹。请检查磁盘空间以及文件夹是否可写。',
       limit_exceeded: '某项内容超出了 Parley 接受的上限；消息中写明了该上限。',
+      body_too_large: '网关或服务不接受这么大的请求体：请发送更小或更少的图片，或请管理员调高它的上限（nginx：client_max_body_size）。',
+      attachment_invalid: '请检查该文件：它可能已损坏，或与文件名所示的类型不符。',
+      attachment_unsupported: '只发送文字部分，换一个能看图的模型；如果该模型其实能看图，请在“设置 → 服务”中更正它的能力。',
     },
     tlsReasons: {
       SELF_SIGNED_CERT_IN_CHAIN: '证书链中有一个自签名且不受信任的证书',
@@ -1051,6 +1054,9 @@ export const zh: Messages = {
     cancelled: '已取消',
     storage_failed: 'Parley 无法使用其数据文件夹',
     limit_exceeded: '超出限制',
+    body_too_large: '请求体过大',
+    attachment_invalid: '附件无法使用',
+    attachment_unsupported: '模型无法接收该附件',
   },
   verdicts: {
     ok: '一切正常',

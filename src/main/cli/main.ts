@@ -7,10 +7,12 @@ import { unreachable, type RequestEvent } from '../../shared/events.ts';
 import { defaultConfigDir, logDirOf } from '../services/paths.ts';
 import { fileStreamMemory } from '../services/connectivity/stream-memory-file.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
-import type { AnswerEnding } from '../../shared/answer.ts';
+import type { AnswerEnding, AnswerUsage } from '../../shared/answer.ts';
 import type { Logger } from '../services/diagnostics/logging.ts';
 import { createRedactor, settingsSecrets, type Redactor } from '../services/diagnostics/redact.ts';
-import { argError, checkValues, CONNECTION_OPTIONS, num, rawSettings, UsageError } from './options.ts';
+import { argError, checkValues, CONNECTION_OPTIONS, rawSettings, readConfigFile, UsageError } from './options.ts';
+import { chatOptions, costLine, providerInUse, REQUEST_OPTIONS, requestFlags, storedSettings } from './request.ts';
+import { withCost } from '../services/chat/cost.ts';
 import { CHAT_USAGE, HELP, parleyVersion, usageError } from './usage.ts';
 import { resolveSettings, urlSecrets } from '../core/config.ts';
 import { checkBaseUrl } from '../../shared/base-url.ts';
@@ -179,8 +181,8 @@ function checkSettings(raw: unknown): void {
   }
 }
 
-/** `parley chat`'s options: the connection's, and how reasoning is shown. */
-const CHAT_OPTIONS = { ...CONNECTION_OPTIONS, reasoning: { type: 'string' } } as const;
+/** `parley chat`'s options: the connection's, the request's parameters, and how reasoning is shown. */
+const CHAT_OPTIONS = { ...CONNECTION_OPTIONS, ...REQUEST_OPTIONS, reasoning: { type: 'string' } } as const;
 
 async function chat(argv: string[]): Promise<number> {
   let values;
@@ -198,8 +200,10 @@ async function chat(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  let flags;
   try {
     checkValues(values);
+    flags = requestFlags(values);
     if (values.reasoning !== undefined && values.reasoning !== 'show' && values.reasoning !== 'hide') {
       throw new UsageError(`--reasoning must be show or hide, not "${values.reasoning}"`);
     }
@@ -229,7 +233,15 @@ async function chat(argv: string[]): Promise<number> {
   const core = createCore({ env: process.env, streamMemory: fileStreamMemory(configDir) });
   try {
     if (!prompt) throw new ParleyError('config_invalid', 'No prompt given.', { hop: 'config', phase: 'config', hint: 'Write the prompt after the options: parley chat [options] "Hello"' });
-    const raw = rawSettings(values, configDir);
+    const file = readConfigFile(configDir);
+    const raw = rawSettings(values, configDir, file);
+    // A provider configured in the app is asked as the window asks it: its preset, the model's capabilities with
+    // the user's corrections, its default parameters (the command line's on top); the answer costed at the
+    // user's prices.
+    const settings = storedSettings(file);
+    const model = typeof raw.provider.model === 'string' ? raw.provider.model : '';
+    const options = chatOptions(providerInUse(settings, values), flags, model);
+    const costed = (usage: AnswerUsage | undefined): AnswerUsage | undefined => withCost(usage, model || undefined, settings?.pricing);
     // A key (or proxy password) the app keeps in its keychain cannot be read here: say what to pass instead.
     cliKeychainCheck(raw, values.provider);
     checkSettings(raw);
@@ -265,7 +277,7 @@ async function chat(argv: string[]): Promise<number> {
           else thinking.write(ev.text);
           break;
         case 'usage':
-          if (json) process.stdout.write(JSON.stringify({ type: 'usage', usage: ev.usage }) + '\n');
+          if (json) process.stdout.write(JSON.stringify({ type: 'usage', usage: costed(ev.usage) }) + '\n');
           break;
         case 'finish':
           if (json) process.stdout.write(JSON.stringify({ type: 'finish', ...ev.ending }) + '\n');
@@ -296,19 +308,19 @@ async function chat(argv: string[]): Promise<number> {
           unreachable(ev);
       }
     };
-    const maxTokens = num('max-tokens', values['max-tokens'], 1);
-    const result = await core.chat(raw, { messages, ...(maxTokens !== undefined ? { maxTokens } : {}) }, { signal: controller.signal, sink, answer });
+    const result = await core.chat(raw, { messages, ...options }, { signal: controller.signal, sink, answer });
+    const usage = costed(result.usage);
     out.flush();
     thinking.end();
     const ending = result.ending;
     if (json) {
       process.stdout.write(JSON.stringify({
         type: 'done', text: result.text, ...(result.reasoning ? { reasoning: result.reasoning } : {}), mode: result.mode, finishReason: result.finishReason, ending,
-        ...(result.refusal ? { refusal: result.refusal } : {}), ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}), usage: result.usage,
+        ...(result.refusal ? { refusal: result.refusal } : {}), ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}), usage,
       }) + '\n');
     } else {
       if (result.text) process.stdout.write(result.text.endsWith('\n') ? '' : '\n');
-      process.stderr.write(endingText(ending));
+      process.stderr.write(endingText(ending) + costLine(usage));
     }
     return ENDING_EXIT[ending.reason];
   } catch (e) {

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { PROTOCOLS, PROXY_MODES, STREAM_MODES } from '../../shared/settings.ts';
+import { MAX_OUTPUT_TOKENS } from '../../shared/bounds.ts';
 import { fileConnection } from '../services/settings/providers.ts';
 import { readSettingsFile } from '../services/settings/file.ts';
 import { editDistance as distance } from '../../shared/edit-distance.ts';
@@ -115,10 +116,13 @@ export function readConfigFile(dir: string): Record<string, unknown> {
   return readSettingsFile(join(dir, 'settings.json'));
 }
 
-/** The config dir's settings.json (its chosen provider), overridden by the command-line options. Without --proxy the mode is env. */
-export function rawSettings(values: ConnectionValues, configDir: string) {
+/**
+ * The config dir's settings.json (its chosen provider), overridden by the command-line options. Without --proxy
+ * the mode is env. `file`: the settings file already read (else it is read here).
+ */
+export function rawSettings(values: ConnectionValues, configDir: string, file: unknown = readConfigFile(configDir)) {
   // Either version of the file; --provider NAME picks a configured provider (default: the app's default one).
-  const { provider: fp, network: fn } = fileConnection(readConfigFile(configDir), values.provider);
+  const { provider: fp, network: fn } = fileConnection(file, values.provider);
   const fproxy = (fn.proxy ?? {}) as Record<string, unknown>;
   const ftime = (fn.timeouts ?? {}) as Record<string, unknown>;
   const proxyMode = oneOf('proxy-mode', values['proxy-mode'], PROXY_MODES) ?? (values.proxy !== undefined ? 'manual' : (fproxy.mode as string | undefined) ?? 'env');
@@ -162,6 +166,6 @@ export function checkValues(values: ConnectionValues & { 'max-tokens'?: string }
   oneOf('proxy-mode', values['proxy-mode'], PROXY_MODES);
   oneOf('stream', values.stream, STREAM_MODES);
   num('retries', values.retries, 0, 10);
-  num('max-tokens', values['max-tokens'], 1);
+  num('max-tokens', values['max-tokens'], 1, MAX_OUTPUT_TOKENS);
   for (const t of ['connect-timeout', 'first-byte-timeout', 'idle-timeout', 'timeout'] as const) duration(t, values[t]);
 }

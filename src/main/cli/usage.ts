@@ -28,7 +28,13 @@ export const CHAT_USAGE = `Usage: parley chat [options] <prompt>
 Sends the prompt and prints the answer as it arrives on stdout. The model's reasoning goes to
 stderr as it arrives (dimmed on a terminal), and so does how the answer ended when it did not
 simply finish: cut at the output limit, filtered, refused (with the provider's words), or
-asking for tools.
+asking for tools. When the answer's cost is known (the provider reported it, or the model
+has a price: your own from Settings → Prices, else the listed one, in USD or CNY as set
+there), a line after it on stderr says the cost and the tokens.
+
+A provider configured in the app (--provider, or the default one when no other --base-url
+or --protocol is given) is asked as the app asks it: its preset, the model's capabilities
+with your corrections, and its default parameters; the options below override those.
 
 Exit codes: 0 the answer finished, 1 the request failed (or the provider reported an error
 in the answer), 2 a wrong command line or settings, 3 cut at the output limit (length),
@@ -37,11 +43,16 @@ tools Parley does not offer yet, 130 cancelled (Ctrl-C).
 
 Options:
   --system TEXT         a system prompt
-  --max-tokens N        the longest answer, in tokens
+  --max-tokens N        the longest answer, in tokens (1 to 1,000,000)
+  --temperature X       0 to 2
+  --top-p X             0 to 1
+  --thinking T          off, on, low, medium, high, or a budget in tokens (sent as the
+                        provider expects it; default: the provider's, else the model's own)
   --reasoning show|hide the model's reasoning on stderr (default show) or not at all
   --json                one JSON object per line on stdout: delta, reasoning, retry, fallback,
-                        dropped, usage, finish (reason, raw, category, refusal, tools), then
-                        done (text, reasoning, ending, usage) or error
+                        dropped, usage (tokens, and cost: amount, currency, source, prices),
+                        finish (reason, raw, category, refusal, tools), then done (text,
+                        reasoning, ending, usage) or error
 ${CONNECTION}`;
 
 export const DOCTOR_USAGE = `Usage: parley doctor [options]
@@ -72,10 +83,13 @@ export const HELP = `Usage:
 
 parley chat [options] <prompt>
   --system TEXT         a system prompt
-  --max-tokens N        the longest answer, in tokens
+  --max-tokens N        the longest answer, in tokens (1 to 1,000,000)
+  --temperature X       0 to 2          --top-p X   0 to 1
+  --thinking T          off, on, low, medium, high, or a budget in tokens
   --reasoning show|hide the model's reasoning on stderr (default show) or not at all
   --json                one JSON object per line on stdout (delta, reasoning, retry, fallback,
-                        dropped, usage, finish, then done or error)
+                        dropped, usage with its cost, finish, then done or error)
+  The cost, when known, goes to stderr after the answer.
   Exit: 0 finished, 1 failed, 2 usage, 3 cut at the limit, 4 filtered, 5 refused,
         6 asked for tools, 130 cancelled
 

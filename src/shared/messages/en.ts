@@ -162,6 +162,22 @@ export const ERROR_TEXT = {
   base_url_field_no_host: 'The base URL "{{url}}" has no host name.',
   base_url_field_bind_address: '{{host}} is the address a server listens on, not one to connect to: use {{corrected}}.',
   base_url_field_endpoint_pasted: 'The base URL ends in the endpoint {{endpoint}}, which Parley adds itself: use {{corrected}}.',
+  // Attachments refused (src/main/services/attachments).
+  attachment_too_large: '"{{name}}" is {{size}}: Parley attaches files of at most {{max}}.',
+  attachment_too_many: '"{{name}}" was not added: a message carries at most {{max}} files.',
+  attachment_total_too_large: '"{{name}}" was not added: the files of one message may hold {{max}} together.',
+  attachment_unreadable: '"{{name}}" could not be read ({{sys}}).',
+  attachment_not_image: '"{{name}}" is named as an image, but it is not a PNG, JPEG, WebP or GIF image.',
+  attachment_not_pdf: '"{{name}}" is named as a PDF, but it is not one.',
+  attachment_binary: '"{{name}}" is not an image (PNG, JPEG, WebP, GIF), a PDF or a text file.',
+  attachment_image_damaged: 'The image "{{name}}" could not be read: it is damaged or incomplete.',
+  attachment_image_bomb: 'The image "{{name}}" is {{width}} × {{height}} pixels: Parley opens images of at most {{max}} million pixels.',
+  attachment_pdf_damaged: 'The PDF "{{name}}" could not be read: it is damaged.',
+  attachment_pdf_encrypted: 'The PDF "{{name}}" is protected by a password.',
+  attachment_pdf_timeout: 'Reading the text of the PDF "{{name}}" took longer than {{seconds}} s, and was stopped.',
+  attachment_pdf_pages: 'The PDF "{{name}}" has {{pages}} pages: Parley reads PDFs of at most {{max}} pages.',
+  attachment_gone: 'This attachment is no longer stored.',
+  attachment_not_viewable: '"{{name}}" is not an image.',
 } as const satisfies Record<string, string>;
 
 /** Hints by the error's key: the hint of an error made with that key (else its code's default hint). */
@@ -273,6 +289,20 @@ export const ERROR_HINTS = {
   base_url_field_no_host: 'Write the full URL with its scheme, e.g. https://api.openai.com/v1 or http://localhost:11434.',
   base_url_field_bind_address: 'Use {{corrected}}.',
   base_url_field_endpoint_pasted: 'Use {{corrected}}.',
+  attachment_too_large: 'Attach a smaller file, or only the part you need (for a photo, a smaller copy).',
+  attachment_too_many: 'Send these files in two messages.',
+  attachment_total_too_large: 'Send these files in two messages, or attach smaller ones.',
+  attachment_unreadable: 'Check that the file still exists and that you may read it.',
+  attachment_not_image: 'Check the file: it may be damaged, or another kind of file renamed. Save it again as PNG or JPEG.',
+  attachment_not_pdf: 'Check the file: it may be damaged, or another kind of file renamed.',
+  attachment_binary: 'Attach images, PDFs or text files (code, logs, documents saved as plain text). Save other documents as PDF first.',
+  attachment_image_damaged: 'Open the image in an image viewer and save it again, then attach the copy.',
+  attachment_image_bomb: 'Attach a smaller copy of the image.',
+  attachment_pdf_damaged: 'Open the PDF in a PDF reader and save or print it to a new PDF, then attach the copy.',
+  attachment_pdf_encrypted: 'Save a copy without the password (print it to a new PDF), then attach the copy.',
+  attachment_pdf_timeout: 'Attach only the pages you need (print them to a new PDF), or copy its text into the message.',
+  attachment_pdf_pages: 'Attach only the pages you need (print them to a new PDF).',
+  attachment_gone: 'Attach the file again.',
 } as const satisfies { [K in keyof typeof ERROR_TEXT]?: string };
 
 export type ErrorKey = keyof typeof ERROR_TEXT;

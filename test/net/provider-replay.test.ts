@@ -82,7 +82,7 @@ describe('recorded provider answers through the core', () => {
       'anthropic/prompt-cache.stream.chunks', 'anthropic/max-tokens.stream.sse', 'ollama/think.stream.ndjson', 'ollama/length.whole.json',
       'ollama/error-line.stream.ndjson', 'vllm/qwen3-think-content.whole.json', 'mistral/thinking.stream.chunks',
       'zhipu/sensitive.stream.sse', 'zhipu/network-error.stream.sse', 'openrouter/error-no-choices.stream.sse', 'anthropic/overloaded.stream.sse',
-      'alibaba/reasoning.stream.chunks', 'groq/reasoning.stream.chunks', 'moonshot/reasoning.stream.chunks', 'azure/model-router.stream.chunks',
+      'alibaba/reasoning.stream.chunks', 'groq/reasoning.stream.chunks', 'groq/think-content.stream.sse', 'moonshot/reasoning.stream.chunks', 'azure/model-router.stream.chunks',
     ]) expect(names).toContain(want);
     // Every recording names where it came from.
     for (const r of RECORDED) expect(r.meta.source, r.name).toMatch(/^[\w.-]+\/[\w.-]+$/);

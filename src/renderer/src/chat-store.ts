@@ -11,6 +11,7 @@
 import { create } from 'zustand';
 import { PAGE_SIZE, type ChatStreamEvent, type Conversation, type ConversationPage, type Message, type PathMessage, type SearchHit, type StreamNotice } from '../../shared/chat.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
+import type { AttachmentRef } from '../../shared/attachments.ts';
 import type { BootState, ConversationPatch, NetState, NetStatus, SendResult } from '../../shared/ipc.ts';
 import { call } from './api.ts';
 import { log } from './log.ts';
@@ -56,8 +57,8 @@ export interface ChatState {
   focusMessageId: string | null;
   /** The words of the search a message was opened for: marked in it while that search stands. */
   highlight: { messageId: string; words: string[] } | null;
-  /** The message being edited (its text goes to the composer; sending makes a new branch). */
-  editing: { messageId: string; text: string } | null;
+  /** The message being edited (its text and attachments go to the composer; sending makes a new branch). */
+  editing: { messageId: string; text: string; attachments?: AttachmentRef[] } | null;
   /** The provider routes' states and the questions waiting for them (issue 10, offline); null until main answered. */
   net: NetState | null;
 
@@ -69,7 +70,8 @@ export interface ChatState {
   openHit(hit: SearchHit, query: string): Promise<void>;
   loadEarlier(): Promise<void>;
   newChat(): Promise<void>;
-  send(text: string): Promise<boolean>;
+  /** Sends a question (with the ids of its attachments; `withoutImages`: the user chose to send the text parts only). */
+  send(text: string, extra?: { attachments?: string[]; withoutImages?: boolean }): Promise<boolean>;
   stop(messageId?: string): Promise<void>;
   regenerate(messageId: string): Promise<void>;
   retry(messageId: string): Promise<void>;
@@ -334,7 +336,7 @@ export const useChat = create<ChatState>()((set, get) => {
       set((s) => ({ conversations: sortList([r.value, ...s.conversations]), currentId: r.value.id, page: { conversation: r.value, messages: [], before: 0 }, editing: null, focusMessageId: null }));
     },
 
-    async send(text) {
+    async send(text, extra) {
       let { page } = get();
       if (!page) {
         await get().newChat();
@@ -342,14 +344,20 @@ export const useChat = create<ChatState>()((set, get) => {
         if (!page) return false;
       }
       const editing = get().editing;
-      const args = { conversationId: page.conversation.id, text, ...(editing ? { editOf: editing.messageId } : {}) };
+      const args = {
+        conversationId: page.conversation.id,
+        text,
+        ...(editing ? { editOf: editing.messageId } : {}),
+        ...(extra?.attachments?.length ? { attachments: extra.attachments } : {}),
+        ...(extra?.withoutImages ? { withoutImages: true } : {}),
+      };
       const r = await call('chatSend', (api) => api.chatSend(args));
       if (!r.ok) {
         fail(r.error, 'send failed');
         return false;
       }
       afterSend(r.value);
-      log.info('message sent', { conversationId: args.conversationId, edit: !!editing });
+      log.info('message sent', { conversationId: args.conversationId, edit: !!editing, attachments: extra?.attachments?.length ?? 0, withoutImages: !!extra?.withoutImages });
       return true;
     },
 
@@ -394,7 +402,7 @@ export const useChat = create<ChatState>()((set, get) => {
 
     startEdit(messageId) {
       const m = get().page?.messages.find((x) => x.id === messageId);
-      if (m) set({ editing: { messageId, text: m.text } });
+      if (m) set({ editing: { messageId, text: m.text, ...(m.attachments?.length ? { attachments: m.attachments } : {}) } });
     },
     cancelEdit() {
       set({ editing: null });

@@ -11,6 +11,10 @@ import { ParamsPanel } from './ParamsPanel.tsx';
 import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
 import { ShortcutsDialog } from './Shortcuts.tsx';
 import { Welcome } from './Welcome.tsx';
+import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
+import { addFiles, AttachButton, ComposerChips, pastedFiles, useChips, VisionWarning } from '../attachments/ComposerAttachments.tsx';
+import { Lightbox } from '../attachments/MessageAttachments.tsx';
+import { anyAdding, NEW_DRAFT, readyRefs, useAttach } from '../attachments/store.ts';
 
 /** The most characters a message may have (main refuses more). */
 const MAX_MESSAGE = 1_000_000;
@@ -113,9 +117,19 @@ function Composer(): React.JSX.Element {
   const conv = page?.conversation;
   const [text, setText] = useState(conv?.draft ?? '');
   const [sending, setSending] = useState(false);
+  // Images attached for a model that cannot see them: asked before sending (send the text parts only, or cancel).
+  // `images`: how many the request would carry (the question's, or as main counted them with the conversation's earlier ones).
+  const [visionAsk, setVisionAsk] = useState<{ images: number } | null>(null);
+  const setSection = useStore((s) => s.setSection);
   const ref = useRef<HTMLTextAreaElement>(null);
   const draftTimer = useRef<number | undefined>(undefined);
   const convId = conv?.id;
+  // The attachments of this draft (the conversation's, or the first question's of a new chat).
+  const draftKey = convId ?? NEW_DRAFT;
+  const chips = useChips(draftKey);
+  const attached = readyRefs(chips);
+  const adding = anyAdding(chips);
+  const images = attached.filter((r) => r.kind === 'image').length;
 
   // Each conversation has its own draft (kept in main across restarts).
   useEffect(() => {
@@ -125,6 +139,8 @@ function Composer(): React.JSX.Element {
   useEffect(() => {
     if (editing) {
       setText(editing.text);
+      // Edit and send again keeps the question's attachments (the user can remove some).
+      useAttach.getState().setRefs(draftKey, editing.attachments ?? []);
       ref.current?.focus();
     }
   }, [editing]);
@@ -143,15 +159,41 @@ function Composer(): React.JSX.Element {
     draftTimer.current = window.setTimeout(() => void update(convId, { draft: value }), 400);
   };
 
-  const submit = async (how: 'send' | 'queue' = 'send'): Promise<void> => {
+  // The model the request will use (as main chooses it), else its provider's name.
+  const choice = conversationModel(conv, view?.providers ?? [], view?.settings.defaults);
+  const provider = view?.providers.find((p) => p.id === choice?.providerId);
+  const model = choice?.model ?? '';
+  // Whether it sees images: the capability table with the user's corrections, as main decides.
+  const sees = !!provider && !!model && capabilitiesFor(provider, model).vision === true;
+  const submit = async (how: 'send' | 'queue' = 'send', withoutImages = false): Promise<void> => {
     const value = text.trim();
-    if (!value || sending || (streaming && how === 'send')) return;
+    const ids = attached.map((r) => r.id);
+    if ((!value && !ids.length) || adding || sending || (streaming && how === 'send')) return;
+    // A question with attachments is sent now (only text waits for the connection).
+    if (how === 'queue' && ids.length) return;
+    // Images for a model whose capabilities (the table, with the user's corrections) say it cannot see: asked first.
+    if (how === 'send' && !withoutImages && images > 0 && !sees) {
+      setVisionAsk({ images });
+      return;
+    }
     window.clearTimeout(draftTimer.current);
     setSending(true);
-    const ok = how === 'queue' && !editing ? await queue(text) : await send(text);
+    setVisionAsk(null);
+    const ok = how === 'queue' && !editing ? await queue(text) : await send(text, { attachments: ids, withoutImages });
     setSending(false);
-    // On failure the question stays, editable.
-    if (ok) setText('');
+    // On failure the question stays, editable, with its attachments.
+    if (ok) {
+      setText('');
+      useAttach.getState().clear(draftKey);
+    } else {
+      // Main refused images the model cannot see (the question's, or earlier ones of the conversation): the same choice as before sending.
+      const refused = useChat.getState().actionError;
+      if (refused?.code === 'attachment_unsupported' && !withoutImages) {
+        useChat.getState().dismissActionError();
+        const count = refused.params?.count;
+        setVisionAsk({ images: typeof count === 'number' && count > 0 ? count : Math.max(1, images) });
+      }
+    }
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
@@ -159,28 +201,45 @@ function Composer(): React.JSX.Element {
     if (e.nativeEvent.isComposing || e.keyCode === 229) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
-      void submit(down && !editing ? 'queue' : 'send');
+      void submit(down && !editing && !chips.length ? 'queue' : 'send');
     } else if (e.key === 'Escape') {
       // Handled here (the chat's own Esc, in ChatView, then leaves it).
       if (streaming || editing) e.preventDefault();
       if (streaming) void stop();
-      else if (editing) cancelEdit();
+      else if (editing) {
+        cancelEdit();
+        useAttach.getState().clear(draftKey);
+      }
     }
   };
 
-  // The model the request will use (as main chooses it), else its provider's name.
-  const choice = conversationModel(conv, view?.providers ?? [], view?.settings.defaults);
-  const provider = view?.providers.find((p) => p.id === choice?.providerId);
-  const model = choice?.model ?? '';
+  const canSend = (!!text.trim() || attached.length > 0) && !adding && !sending;
+  // Only text waits for the connection.
+  const canQueue = !!text.trim() && !sending && !chips.length;
   return (
     <div className="composer">
       {editing ? (
         <div className="editing-bar muted small">
           {t('chat.composerEditing')}{' '}
-          <button type="button" className="link-button" onClick={() => { cancelEdit(); setText(''); }}>{t('chat.cancelEdit')}</button>
+          <button type="button" className="link-button" onClick={() => { cancelEdit(); setText(''); useAttach.getState().clear(draftKey); }}>{t('chat.cancelEdit')}</button>
         </div>
       ) : null}
+      {visionAsk ? (
+        <VisionWarning
+          model={model || provider?.name || '…'}
+          images={visionAsk.images}
+          canSendText={!!text.trim() || attached.some((r) => r.kind !== 'image')}
+          onSendText={() => void submit('send', true)}
+          onCancel={() => setVisionAsk(null)}
+          onSettings={() => {
+            setVisionAsk(null);
+            setSection('settings');
+          }}
+        />
+      ) : null}
+      <ComposerChips draft={draftKey} />
       <div className="composer-row">
+        <AttachButton draft={draftKey} />
         <textarea
           ref={ref}
           data-testid="composer"
@@ -194,9 +253,16 @@ function Composer(): React.JSX.Element {
             saveDraft(e.target.value);
           }}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            // Files (a screenshot, files copied in the file manager) are attached; text pastes as text.
+            const files = pastedFiles(e.clipboardData);
+            if (!files.length) return;
+            e.preventDefault();
+            addFiles(draftKey, files);
+          }}
         />
         {down && !editing ? (
-          <button type="button" className="primary" data-testid="queue" disabled={!text.trim() || sending} title={t('chat.queued.help')} onClick={() => void submit('queue')}>
+          <button type="button" className="primary" data-testid="queue" disabled={!canQueue} title={chips.length ? t('attach.noQueue') : t('chat.queued.help')} onClick={() => void submit('queue')}>
             {t('chat.sendWhenOnline')}
           </button>
         ) : null}
@@ -206,11 +272,11 @@ function Composer(): React.JSX.Element {
             {t('chat.stop')}
           </button>
         ) : down && !editing ? (
-          <button type="button" className="secondary" data-testid="send" disabled={!text.trim() || sending} onClick={() => void submit('send')}>
+          <button type="button" className="secondary" data-testid="send" disabled={!canSend} onClick={() => void submit('send')}>
             {t('chat.sendNow')}
           </button>
         ) : (
-          <button type="button" className="primary" data-testid="send" disabled={!text.trim() || sending} onClick={() => void submit()}>
+          <button type="button" className="primary" data-testid="send" disabled={!canSend} onClick={() => void submit()}>
             {t('chat.send')}
           </button>
         )}
@@ -231,6 +297,10 @@ export function ChatView(): React.JSX.Element {
   const noConversations = useChat((s) => s.listLoaded && s.conversations.length === 0);
   const hasProvider = (view?.providers.length ?? 0) > 0;
   const [shortcuts, setShortcuts] = useState(false);
+  // Files dragged over the chat: dropped, they are attached to the open conversation's draft.
+  const [dropping, setDropping] = useState(false);
+  const dragDepth = useRef(0);
+  const hasFiles = (e: React.DragEvent): boolean => e.dataTransfer.types.includes('Files');
   // Esc stops an answer wherever the focus is in the chat (not only in the composer); Ctrl+/ lists the shortcuts.
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent): void => {
@@ -268,7 +338,34 @@ export function ChatView(): React.JSX.Element {
   // First run: the welcome screen until a provider is kept and a chat started.
   if (!page && (!hasProvider || noConversations)) return <Welcome />;
   return (
-    <section className="chat" aria-label={t('nav.chat')}>
+    <section
+      className={dropping ? 'chat drop-target' : 'chat'}
+      aria-label={t('nav.chat')}
+      data-testid="chat"
+      onDragEnter={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        dragDepth.current++;
+        setDropping(true);
+      }}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDragLeave={(e) => {
+        if (!hasFiles(e)) return;
+        dragDepth.current = Math.max(0, dragDepth.current - 1);
+        if (dragDepth.current === 0) setDropping(false);
+      }}
+      onDrop={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        dragDepth.current = 0;
+        setDropping(false);
+        addFiles(page?.conversation.id ?? NEW_DRAFT, [...e.dataTransfer.files]);
+      }}
+    >
       <Header onShortcuts={() => setShortcuts(true)} />
       <OfflineBanner />
       {page && page.messages.length > 0 ? <MessageList /> : <div className="chat-empty muted">{opening ? t('app.loading') : t('chat.empty')}</div>}
@@ -287,6 +384,8 @@ export function ChatView(): React.JSX.Element {
       ) : null}
       <Composer key={page?.conversation.id ?? 'none'} />
       {shortcuts ? <ShortcutsDialog onClose={() => setShortcuts(false)} /> : null}
+      {dropping ? <div className="drop-hint" aria-hidden="true">{t('attach.dropHere')}</div> : null}
+      <Lightbox />
     </section>
   );
 }

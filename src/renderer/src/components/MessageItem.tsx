@@ -17,6 +17,7 @@ import { formatContext } from '../usage-words.ts';
 import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
 import { Code } from './Code.tsx';
 import { Icon } from './Icon.tsx';
+import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
 
 /** Links leave the app only through main, which checks the scheme and shows the full URL first. */
 export function openLink(url: string): void {
@@ -220,7 +221,8 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
   return (
     <article className={`message message-${m.role}`} data-testid="message" data-role={m.role} data-status={streaming ? 'streaming' : m.status} data-id={m.id} aria-label={isUser ? t('chat.you') : t('chat.assistant')}>
       <div className="message-body">
-        <MessageBody m={m} streaming={streaming} language={i18n.language} />
+        {m.attachments?.length ? <MessageAttachments refs={m.attachments} /> : null}
+        {isUser && !m.text && m.attachments?.length ? null : <MessageBody m={m} streaming={streaming} language={i18n.language} />}
         {m.routeInfo?.context ? (
           <p className="muted small context-left-out" data-testid="context-left-out" data-count={m.routeInfo.context.leftOut}>
             {t(m.routeInfo.context.assumed ? 'context.leftOutAssumed' : 'context.leftOut', { count: m.routeInfo.context.leftOut, size: formatContext(m.routeInfo.context.contextTokens) })}

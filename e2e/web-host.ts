@@ -26,6 +26,10 @@ export interface WebHost {
   answerSecretUse(allow: boolean): void;
   /** What the confirmations asked (the provider or variable, and the hop or origin). */
   secretUseAsked: SecretUseRequest[];
+  /** The files the next attachment pickers "choose" (several at once; null: cancelled, the default). */
+  answerAttachmentPicker(paths: string[] | null): void;
+  /** Attachments the app asked the OS to open or show in the file manager (the path of the named copy). */
+  openedFiles: { how: 'open' | 'reveal'; path: string }[];
   close(): Promise<void>;
 }
 
@@ -82,12 +86,17 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let openPath: string | null = null;
   let allowSecretUse = false;
   const secretUseAsked: SecretUseRequest[] = [];
+  let attachmentPaths: string[] | null = null;
+  const openedFiles: { how: 'open' | 'reveal'; path: string }[] = [];
   const services = createAppServices({
     env: {},
     versions: { name: 'Parley', version: 'test', electron: '' },
     chooseExportPath: async (name) => join(exportDir, name),
     chooseOpenPath: async () => openPath,
     chooseCaFile: async () => openPath,
+    chooseAttachments: async () => attachmentPaths,
+    openPath: async (path) => void openedFiles.push({ how: 'open', path }),
+    showItemInFolder: async (path) => void openedFiles.push({ how: 'reveal', path }),
     confirmSecretUse: async (req) => {
       secretUseAsked.push(req);
       return allowSecretUse;
@@ -171,6 +180,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     },
     secretUseAsked,
     exportDir,
+    answerAttachmentPicker(paths) {
+      attachmentPaths = paths;
+    },
+    openedFiles,
     async close() {
       for (const res of sse) res.end();
       server.closeAllConnections();

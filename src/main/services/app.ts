@@ -43,6 +43,7 @@ import { varFitsField } from './settings/secure-input.ts';
 import { createSecretGuard } from './settings/consent.ts';
 import { publicOnlyLookup } from './chat/public-address.ts';
 import type { AppServicesOptions } from './options.ts';
+import { attachmentsDirOf, createAttachmentStore } from './attachments/index.ts';
 
 export type { AppServicesOptions } from './options.ts';
 
@@ -131,6 +132,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // opens on a store in a temporary folder for this session, and the window says so and why.
   let store: ChatStore;
   let storageError: ErrorInfo | undefined;
+  // Attachments live beside the conversations (in the session folder too, when the data folder cannot be used).
+  let storeDir = opts.dataDir;
   try {
     store = openChatStore({ dataDir: opts.dataDir });
   } catch (e) {
@@ -141,7 +144,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     }).toInfo();
     logger.scope('storage').error('data folder not usable: using a session folder', { dataDir: opts.dataDir, session, reason });
     store = openChatStore({ dataDir: session });
+    storeDir = session;
   }
+  const attachments = createAttachmentStore({ dir: attachmentsDirOf(storeDir), logger });
   const recovered = store.recoveredAtOpen;
   if (recovered) logger.scope('storage').warn('answers cut by the last exit are marked interrupted', { count: recovered });
   // Whatever main sends a window passes through the same redactor as the logs: in full, except the words a
@@ -225,7 +230,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   if (opts.loginShellEnv) void loginShellEnv();
 
   const guard = createSecretGuard({ dataDir: opts.dataDir, env, logger, ...(opts.confirmSecretUse ? { confirm: opts.confirmSecretUse } : {}) });
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard, imageCore };
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard, imageCore, attachments };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),
@@ -286,6 +291,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       requests.close();
       await core.close();
       await imageCore.close();
+      await attachments.close();
       await store.close();
     },
   };

@@ -27,6 +27,15 @@ export interface AppServicesOptions {
   chooseCaFile?(): Promise<string | null>;
   /** Shows a folder in the OS file manager (the app); absent in the browser host. */
   openFolder?(path: string): Promise<void>;
+  /**
+   * Files to attach (an open dialog, several at once); null = cancelled. Only paths this returns are ever read as
+   * attachments (never a path from the window). Absent: the window cannot pick files (paste and drop still work).
+   */
+  chooseAttachments?(): Promise<string[] | null>;
+  /** Opens a file with the OS's app for its type (an attachment's copy under its own name). */
+  openPath?(path: string): Promise<void>;
+  /** Shows a file, selected, in the OS file manager. */
+  showItemInFolder?(path: string): Promise<void>;
   /** Opens a checked http(s)/mailto URL in the OS browser after the user saw it; false when declined. */
   openExternal?(url: string): Promise<boolean>;
   /** The login shell's environment (read once, lazily); absent where not applicable. */

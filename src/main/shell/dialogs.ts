@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AppServicesOptions } from '../services/app.ts';
 import { secretUseDialog } from './secret-dialog.ts';
 
-export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'openExternal' | 'confirmSecretUse'>>;
+export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse'>>;
 
 export async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
   const win = BrowserWindow.getFocusedWindow();
@@ -35,6 +35,21 @@ export function nativeDialogs(language: () => string | undefined): NativeDialogs
     chooseOpenPath: async () => openOne({ properties: ['openFile'], filters: [{ name: 'JSON', extensions: ['json'] }] }),
     chooseCaFile: async () =>
       openOne({ title: 'Add a trusted CA certificate', properties: ['openFile'], filters: [{ name: 'Certificates (PEM)', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] }),
+    // Attachments: several files at once, of any type (text and code files have any extension, or none).
+    chooseAttachments: async () => {
+      const win = BrowserWindow.getFocusedWindow();
+      const o: Electron.OpenDialogOptions = {
+        title: 'Attach files',
+        properties: ['openFile', 'multiSelections'],
+        filters: [
+          { name: 'All files', extensions: ['*'] },
+          { name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
+          { name: 'PDF', extensions: ['pdf'] },
+        ],
+      };
+      const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
+      return r.canceled ? null : r.filePaths;
+    },
     openExternal: async (url) => {
       // The user sees the full URL before anything leaves the app.
       const win = BrowserWindow.getFocusedWindow();

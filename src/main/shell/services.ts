@@ -34,6 +34,11 @@ export function createShellServices(env: NodeJS.ProcessEnv): AppServices {
       const err = await shell.openPath(path);
       if (err) throw new Error(err);
     },
+    openPath: async (path) => {
+      const err = await shell.openPath(path);
+      if (err) throw new Error(err);
+    },
+    showItemInFolder: async (path) => shell.showItemInFolder(path),
     probeOllama,
     loginShellEnv: () => readLoginShellEnv({ env }),
     systemProxyResolver: (url) => session.defaultSession.resolveProxy(url),

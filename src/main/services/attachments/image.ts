@@ -24,7 +24,8 @@ export interface ImageHeader {
 
 /** The header's facts (nothing decoded); throws when sharp cannot read even that. */
 export async function readHeader(bytes: Uint8Array): Promise<ImageHeader> {
-  const m = await sharp(bytes, { pages: 1 }).metadata();
+  // The header only (no pixel is decoded): its size is checked by the caller, so sharp's own limit is off here.
+  const m = await sharp(bytes, { pages: 1, limitInputPixels: false }).metadata();
   const height = m.pageHeight ?? m.height;
   const turned = (m.orientation ?? 1) >= 5;
   return {

@@ -1,15 +1,99 @@
 /**
- * Attachments: adding (main's picker, or bytes from a paste or a drop), thumbnails, the enlarged view, open and reveal.
- * PLACEHOLDER until services/attachments lands (issue 19, in progress this session): every channel refuses.
+ * Attachments: adding (main's own picker, or bytes from a paste or a drop), thumbnails, the enlarged view, open and
+ * reveal. A path is read only when main's open dialog returned it; the window hands over bytes, never a path, and
+ * sees references and data: URLs, never where a file is.
  */
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, MAX_MESSAGE_ATTACHMENT_BYTES, type PickResult } from '../../../shared/attachments.ts';
+import { words } from '../../../shared/messages/en.ts';
 import { ParleyError } from '../../core/errors.ts';
+import { formatSize } from '../../core/limits.ts';
+import { cleanName } from '../attachments/store.ts';
+import { writeFailed } from '../safe-write.ts';
 import type { AppContext, Handlers } from './types.ts';
 
 type AttachmentChannel = 'attachments:pick' | 'attachments:add' | 'attachments:thumb' | 'attachments:view' | 'attachments:open';
 
-export function attachmentHandlers(_ctx: AppContext): Handlers<AttachmentChannel> {
-  const refuse = (): never => {
-    throw new ParleyError('attachment_invalid', 'Attachments are not built yet.', { hop: 'config', phase: 'config' });
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** A name the file systems of all three OSes accept (Windows refuses <>:"/\|?* and a trailing dot or space). */
+const fsName = (name: string): string => cleanName(name).replace(/[<>:"/\\|?*]/g, '_').replace(/[. ]+$/, '') || 'attachment';
+
+export function attachmentHandlers(ctx: AppContext): Handlers<AttachmentChannel> {
+  const log = ctx.logger.scope('storage');
+  /** Copies opened or shown: a folder of this run's own in the OS's temporary folder. */
+  let openDir: string | undefined;
+
+  /** A copy of a stored attachment under its own name, so the OS picks the right app (the store's names are hashes). */
+  async function namedCopy(id: string): Promise<string | undefined> {
+    const ref = ctx.attachments.describe(id);
+    const source = ctx.attachments.path(id);
+    if (!ref || !source) return undefined;
+    openDir ??= join(tmpdir(), `parley-open-${randomBytes(6).toString('hex')}`);
+    const folder = join(openDir, id.slice(0, 16));
+    const target = join(folder, fsName(ref.name));
+    try {
+      await mkdir(folder, { recursive: true, mode: 0o700 });
+      const done = await stat(target).then((s) => s.size === ref.size, () => false);
+      if (!done) await copyFile(source, target);
+    } catch (e) {
+      throw writeFailed(target, e, 'a copy of the attachment');
+    }
+    return target;
+  }
+
+  return {
+    async 'attachments:pick'(): Promise<PickResult> {
+      const choose = ctx.opts.chooseAttachments;
+      if (!choose) throw new ParleyError('config_invalid', 'This window cannot pick files: paste or drop them instead.');
+      const paths = await choose();
+      const result: PickResult = { added: [], refused: [] };
+      if (!paths) return result;
+      let total = 0;
+      // One file at a time: at most one file's bytes in memory.
+      for (const path of paths) {
+        const name = cleanName(basename(path));
+        try {
+          if (result.added.length >= MAX_ATTACHMENTS_PER_MESSAGE) {
+            throw new ParleyError('limit_exceeded', words('attachment_too_many', { name, max: MAX_ATTACHMENTS_PER_MESSAGE }));
+          }
+          const size = await stat(path).then((s) => s.size, () => 0);
+          if (size <= MAX_ATTACHMENT_BYTES && total + size > MAX_MESSAGE_ATTACHMENT_BYTES) {
+            throw new ParleyError('limit_exceeded', words('attachment_total_too_large', { name, max: formatSize(MAX_MESSAGE_ATTACHMENT_BYTES) }));
+          }
+          const ref = await ctx.attachments.addPath(path);
+          total += ref.size;
+          result.added.push(ref);
+        } catch (e) {
+          if (!ParleyError.is(e)) throw e;
+          log.info('attachment refused', { code: e.code, key: e.detail.key });
+          result.refused.push({ name, error: e.toInfo() });
+        }
+      }
+      return result;
+    },
+    async 'attachments:add'(_caller, { name, data }) {
+      const b64 = data.replace(/\s+/g, '');
+      if (b64.length % 4 === 1 || !BASE64.test(b64)) throw new ParleyError('config_invalid', 'The attachment\'s data is not base64.');
+      // The decoded length, before anything is decoded.
+      const size = Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+      if (size > MAX_ATTACHMENT_BYTES) {
+        throw new ParleyError('limit_exceeded', words('attachment_too_large', { name: cleanName(name), size: formatSize(size), max: formatSize(MAX_ATTACHMENT_BYTES) }));
+      }
+      return ctx.attachments.add(name, Buffer.from(b64, 'base64'));
+    },
+    'attachments:thumb': (_caller, id) => ctx.attachments.thumb(id),
+    'attachments:view': (_caller, id) => ctx.attachments.view(id),
+    async 'attachments:open'(_caller, id, how) {
+      const hook = how === 'open' ? ctx.opts.openPath : ctx.opts.showItemInFolder;
+      if (!hook) throw new ParleyError('config_invalid', how === 'open' ? 'This window cannot open files with other apps.' : 'This window cannot show files in the file manager.');
+      const copy = await namedCopy(id);
+      if (!copy) return false;
+      await hook(copy);
+      return true;
+    },
   };
-  return { 'attachments:pick': refuse, 'attachments:add': refuse, 'attachments:thumb': refuse, 'attachments:view': refuse, 'attachments:open': refuse };
 }

@@ -15,6 +15,7 @@ import type { AppServicesOptions } from '../options.ts';
 import type { RequestRecorder } from '../diagnostics/requests.ts';
 import type { Connectivity } from '../connectivity/routes.ts';
 import type { SecretGuard } from '../settings/consent.ts';
+import type { AttachmentStore } from '../attachments/index.ts';
 
 export type Handler<C extends Channel> = (caller: Caller, ...args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
 export type Handlers<K extends Channel> = { [C in K]: Handler<C> };
@@ -49,4 +50,6 @@ export interface AppContext {
   guard: SecretGuard;
   /** The core for images a model names: it connects to public addresses only (public-address.ts). */
   imageCore: Core;
+  /** Attached files, content-addressed in the data folder (services/attachments). */
+  attachments: AttachmentStore;
 }

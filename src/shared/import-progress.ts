@@ -8,4 +8,9 @@ export interface ImportProgress {
   /** Conversations and messages written so far (while removing: still to remove). */
   conversations: number;
   messages: number;
+  /**
+   * Files the messages carry: stored so far, and those that could not be (not in the file, not beside a ChatGPT
+   * export, or refused), with the first names of those. Absent: none so far.
+   */
+  attachments?: { stored: number; missing: number; missingNames: string[] };
 }

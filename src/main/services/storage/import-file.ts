@@ -11,6 +11,7 @@
  * transactions too), then the error (or 'cancelled') is thrown.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ParleyError } from '../../core/errors.ts';
 import type { Conversation } from '../../../shared/chat.ts';
@@ -19,7 +20,10 @@ import type { Db } from './db.ts';
 import { JsonArraySplitter } from './json-array.ts';
 import { LIMITS, tooLarge } from './limits.ts';
 import { removeConversation, SeqSlots } from './records.ts';
-import { bad, fromChatGpt, importDocument, write, type ImportResult } from './transfer.ts';
+import { besideFinder } from './chatgpt-files.ts';
+import {
+  bad, emptyTally, fromChatGpt, parseImport, resolveFiles, resolveImportFiles, withTally, write, writeImport, type AttachmentResolver, type FileSource, type ImportResult,
+} from './transfer.ts';
 
 export interface ImportControl {
   /** True once the import is to stop. */
@@ -40,6 +44,11 @@ export interface ImportFileOptions {
   progressMs?: number;
   /** Bytes read at a time (default 1 MB). */
   chunkBytes?: number;
+  /**
+   * Stores the files the messages carry (a Parley export's embedded ones; images beside a ChatGPT export). Called
+   * between write transactions, never inside one. Absent: the messages are imported without them (counted missing).
+   */
+  resolve?: AttachmentResolver;
 }
 
 export const cancelledError = (): ParleyError =>
@@ -61,11 +70,14 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
     let pendingMessages = 0;
     let committedMessages = 0;
     let skipped = 0;
+    // ChatGPT: images are looked for beside conversations.json (the folder is read on the first image).
+    const src: FileSource = { beside: besideFinder(dirname(path)), ...(opts.resolve ? { resolve: opts.resolve } : {}) };
+    const tally = emptyTally();
     const report = (force = false): void => {
       const now = performance.now();
       if (!force && now - lastReport < progressMs) return;
       lastReport = now;
-      control.progress({ phase: 'importing', bytesRead, totalBytes, conversations: committed.length + pending.length, messages });
+      control.progress({ phase: 'importing', bytesRead, totalBytes, conversations: committed.length + pending.length, messages, ...(tally.stored || tally.missing ? { attachments: { ...tally, missingNames: [...tally.missingNames] } } : {}) });
     };
     const read = (): Buffer | undefined => {
       const buf = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(1, totalBytes - bytesRead)));
@@ -111,8 +123,13 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
         }
         report(true);
         const bytes = Buffer.concat(chunks);
+        const parsed = parseImport(bytes, src);
+        // The files first, outside the transaction (storing them waits for main's attachment store).
+        resolveImportFiles(parsed);
+        if (control.cancelled()) throw cancelledError();
         begin();
-        const r = importDocument(db, bytes);
+        const r = writeImport(db, parsed);
+        Object.assign(tally, parsed.tally);
         pending = r.conversations;
         pendingMessages = messages = r.messages;
         if (control.cancelled()) throw cancelledError();
@@ -139,6 +156,12 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
             throw bad(`The file is not JSON (${(e as Error).message}, in conversation ${index + 1}).`);
           }
           const { incoming, skipped: s } = fromChatGpt(conv, index++);
+          if (incoming.nodes.some((n) => n.files?.length)) {
+            // Its images are stored between transactions: the app's writes never wait for them.
+            if (inTx) commit();
+            resolveFiles(incoming, src, tally);
+            if (control.cancelled()) throw cancelledError();
+          }
           if (!inTx) begin();
           pending.push(write(db, incoming, slots));
           pendingMessages += incoming.nodes.length;
@@ -157,7 +180,7 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
       }
       if (inTx) commit();
       report(true);
-      return { format: 'chatgpt', conversations: committed, messages, skipped };
+      return { format: 'chatgpt', conversations: committed, messages, skipped, ...withTally(tally) };
     } catch (e) {
       if (inTx) {
         try {

@@ -8,15 +8,42 @@
  * { type: 'error', code, message, hint } (the error as a ParleyError's fields).
  */
 import { DatabaseSync } from 'node:sqlite';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { ParleyError } from '../../core/errors.ts';
+import type { ErrorCode } from '../../../shared/errors.ts';
 import { configureConnection, storageError, wrapDb, type Db } from './db.ts';
-import { importFile } from './import-file.ts';
-import { CANCEL, HOLDING, WRITERS, type ImportWorkerData, type ImportWorkerMessage } from './importer.ts';
+import { cancelledError, importFile } from './import-file.ts';
+import { CANCEL, HOLDING, REPLY, WRITERS, type ImportWorkerData, type ImportWorkerMessage, type StoreReply } from './importer.ts';
+import type { AttachmentResolver } from './transfer.ts';
+
+/** The longest main may take to store one conversation's files (each is bounded by the store itself: 20 MB, a PDF's 30 s). */
+const STORE_WAIT_MS = 10 * 60_000;
 
 const data = workerData as ImportWorkerData;
 const post = (m: ImportWorkerMessage): void => parentPort?.postMessage(m);
 const ctl = data.control;
 let db: Db | undefined;
+let asked = 0;
+/** Files are stored by main's attachment store: ask, then wait (between transactions) for its answer or a cancel. */
+const resolve: AttachmentResolver | undefined = data.port && ((needs) => {
+  const port = data.port!;
+  const n = ++asked;
+  Atomics.store(ctl, REPLY, 0);
+  post({ type: 'attachments', n, needs });
+  const until = Date.now() + STORE_WAIT_MS;
+  for (;;) {
+    const got = receiveMessageOnPort(port);
+    if (got) {
+      const reply = got.message as StoreReply;
+      if (reply.n !== n) continue;
+      if ('error' in reply) throw new ParleyError(reply.error.code as ErrorCode, reply.error.message, { hint: reply.error.hint });
+      return reply.results;
+    }
+    if (Atomics.load(ctl, CANCEL) !== 0) throw cancelledError();
+    if (Date.now() > until) throw new ParleyError('request_timeout', 'Storing the files of the import took too long.', { hint: 'Import the file again.' });
+    Atomics.wait(ctl, REPLY, 0, 50);
+  }
+});
 try {
   const raw = new DatabaseSync(data.file, { timeout: data.busyMs, enableForeignKeyConstraints: true });
   configureConnection(raw, data.busyMs);
@@ -36,7 +63,7 @@ try {
       if (!on) Atomics.notify(ctl, HOLDING);
     },
     progress: (progress) => post({ type: 'progress', progress }),
-  }, data.batchMs === undefined ? {} : { batchMs: data.batchMs });
+  }, { ...(data.batchMs === undefined ? {} : { batchMs: data.batchMs }), ...(resolve ? { resolve } : {}) });
   post({ type: 'done', result });
 } catch (e) {
   const err = storageError(e, data.file, 'importing conversations');

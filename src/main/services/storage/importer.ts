@@ -3,14 +3,18 @@
  * shared memory (the worker checks it between conversations, so it stops within one conversation's write), and
  * the app connection's writes given way to (`writing`: the store brackets its own transactions with it).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ParleyError } from '../../core/errors.ts';
 import type { ErrorCode } from '../../../shared/errors.ts';
+import type { AttachmentRef } from '../../../shared/attachments.ts';
 import type { ImportProgress } from '../../../shared/import-progress.ts';
+import type { AttachmentFiles } from './attachments.ts';
 import { STORAGE_CODE } from './limits.ts';
-import type { ImportResult } from './transfer.ts';
+import type { AttachmentNeed, ImportResult } from './transfer.ts';
 
 /**
  * A worker script `name` with this module's own extension (.ts from source, .js when bundled), next to this module
@@ -28,50 +32,121 @@ export interface ImportWorkerData {
   busyMs: number;
   control: Int32Array;
   batchMs?: number;
+  /** Where main answers the worker's requests to store files (absent: no attachment store; files are left out). */
+  port?: MessagePort;
 }
 
 export type ImportWorkerMessage =
   | { type: 'progress'; progress: ImportProgress }
   | { type: 'done'; result: ImportResult }
-  | { type: 'error'; code: string; message: string; hint: string };
+  | { type: 'error'; code: string; message: string; hint: string }
+  /** Store these files (answered on `port` with a StoreReply of the same n, then REPLY set to 1). */
+  | { type: 'attachments'; n: number; needs: AttachmentNeed[] };
+
+/** Main's answer to an 'attachments' request: each need's ref, or why it was not stored; or an error failing the import. */
+export type StoreReply = { n: number; results: (AttachmentRef | { missing: string })[] } | { n: number; error: { code: string; message: string; hint: string } };
 
 /** The slots of `control` (shared memory between main and the worker). */
 export const CANCEL = 0;
 export const WRITERS = 1;
 export const HOLDING = 2;
+/** Set to 1 by main once it has answered a request to store files (the worker waits on it). */
+export const REPLY = 3;
 
 export interface ImportRunOptions {
   onProgress?: (p: ImportProgress) => void;
   signal?: AbortSignal;
 }
 
+/** What a run stored in the attachment store (so that a failed import can remove what no message uses). */
+export interface StoredDuringImport {
+  /** Ids of files that were not stored before this import. */
+  added: Set<string>;
+  /** Settles once every store the worker asked for has ended. */
+  settled(): Promise<void>;
+}
+
 export interface Importer {
   /** Imports a file in the worker; rejects with 'cancelled' (nothing imported) when the signal aborts. One at a time. */
-  run(path: string, opts?: ImportRunOptions): Promise<ImportResult>;
+  run(path: string, opts?: ImportRunOptions, stored?: StoredDuringImport): Promise<ImportResult>;
   /** Brackets a write of the app's connection: a running import commits and waits until it is done. */
   writing<T>(fn: () => T): T;
   /** Cancels a running import and waits for its worker to end (at most `waitMs`, then it is stopped). */
   close(waitMs?: number): Promise<void>;
 }
 
-export function createImporter(opts: { file: string; workerUrl: URL; busyMs: number; batchMs?: number }): Importer {
-  const control = new Int32Array(new SharedArrayBuffer(12));
+/** The SHA-256 (hex) of a file: whether the store already had it. */
+async function fileId(path: string): Promise<string | undefined> {
+  try {
+    return createHash('sha256').update(await readFile(path)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stores the files an import asks for, one at a time, through the attachment store (each checked as a new add). */
+async function storeNeeds(files: AttachmentFiles, needs: AttachmentNeed[], added: Set<string>): Promise<(AttachmentRef | { missing: string })[]> {
+  const out: (AttachmentRef | { missing: string })[] = [];
+  for (const need of needs) {
+    const before = 'data' in need ? need.id : await fileId(need.path);
+    const had = before !== undefined && files.describe(before) !== undefined;
+    let ref: AttachmentRef;
+    try {
+      ref = 'data' in need ? await files.add(need.name, need.data) : await files.addPath(need.path);
+    } catch (e) {
+      // A file refused (too big, not what it says) is left out and named; the disk failing fails the import.
+      if (!ParleyError.is(e) || e.code === STORAGE_CODE || e.code === 'cancelled') throw e;
+      out.push({ missing: e.message });
+      continue;
+    }
+    if (!had) added.add(ref.id);
+    if ('data' in need && ref.id !== need.id) {
+      throw new ParleyError('protocol_error', `The file ${JSON.stringify(need.name)} in the Parley export is damaged: its bytes do not match its id.`, {
+        hint: 'Export the conversation again from the Parley it came from.',
+      });
+    }
+    out.push(ref);
+  }
+  return out;
+}
+
+export function createImporter(opts: { file: string; workerUrl: URL; busyMs: number; batchMs?: number; files?: () => AttachmentFiles | undefined }): Importer {
+  const control = new Int32Array(new SharedArrayBuffer(16));
   let running: { worker: Worker; done: Promise<unknown> } | undefined;
   return {
-    run(path, o = {}) {
+    run(path, o = {}, stored) {
       if (running) return Promise.reject(new ParleyError('config_invalid', 'An import is already running: wait for it or cancel it first.', { hop: 'config', phase: 'config' }));
       if (o.signal?.aborted) return Promise.reject(new ParleyError('cancelled', 'The import was cancelled; nothing was imported.'));
       Atomics.store(control, CANCEL, 0);
       Atomics.store(control, HOLDING, 0);
-      const data: ImportWorkerData = { file: opts.file, path, busyMs: opts.busyMs, control, ...(opts.batchMs === undefined ? {} : { batchMs: opts.batchMs }) };
-      const worker = new Worker(opts.workerUrl, { workerData: data });
+      Atomics.store(control, REPLY, 0);
+      const files = opts.files?.();
+      const channel = files ? new MessageChannel() : undefined;
+      const data: ImportWorkerData = {
+        file: opts.file, path, busyMs: opts.busyMs, control, ...(opts.batchMs === undefined ? {} : { batchMs: opts.batchMs }), ...(channel ? { port: channel.port2 } : {}),
+      };
+      const worker = new Worker(opts.workerUrl, { workerData: data, ...(channel ? { transferList: [channel.port2] } : {}) });
+      const storing: Promise<unknown>[] = [];
+      if (stored) stored.settled = () => Promise.allSettled(storing).then(() => undefined);
+      const answer = (reply: StoreReply): void => {
+        channel?.port1.postMessage(reply);
+        Atomics.store(control, REPLY, 1);
+        Atomics.notify(control, REPLY);
+      };
       const onAbort = (): void => void Atomics.store(control, CANCEL, 1);
       o.signal?.addEventListener('abort', onAbort, { once: true });
       const done = new Promise<ImportResult>((resolve, reject) => {
         let settled = false;
         worker.on('message', (m: ImportWorkerMessage) => {
           if (m.type === 'progress') o.onProgress?.(m.progress);
-          else if (m.type === 'done') {
+          else if (m.type === 'attachments') {
+            const job = (files ? storeNeeds(files, m.needs, stored?.added ?? new Set()) : Promise.resolve(m.needs.map(() => ({ missing: 'no attachment store' }))))
+              .then((results) => answer({ n: m.n, results }), (e: unknown) => {
+                const err = ParleyError.is(e) ? e : new ParleyError(STORAGE_CODE, `Storing an imported file failed (${e instanceof Error ? e.message : String(e)}).`);
+                answer({ n: m.n, error: { code: err.code, message: err.message, hint: err.hint } });
+              });
+            storing.push(job);
+          } else if (m.type === 'done') {
             settled = true;
             resolve(m.result);
           } else {
@@ -87,6 +162,7 @@ export function createImporter(opts: { file: string; workerUrl: URL; busyMs: num
           if (!settled) reject(new ParleyError(STORAGE_CODE, `The import stopped (exit code ${code}).`, { hint: 'Import the file again; conversations already imported may need deleting.' }));
         });
       }).finally(() => {
+        channel?.port1.close();
         o.signal?.removeEventListener('abort', onAbort);
         running = undefined;
         Atomics.store(control, HOLDING, 0);

@@ -70,14 +70,15 @@ import {
   appendMessage, conversationRow, insertConversation, messageRow, patchConversation, patchMessage, recoverStreaming, removeConversation,
   toConversation, toMessage, type ConversationInit, type ConversationPatch, type ConversationRow, type MessageInit, type MessagePatch,
 } from './records.ts';
-import { createImporter, workerUrlBeside, type ImportRunOptions } from './importer.ts';
+import { unreferenced, UNREFERENCED_KEEP_MS, withAttachmentRows, type AttachmentFiles } from './attachments.ts';
+import { createImporter, workerUrlBeside, type ImportRunOptions, type StoredDuringImport } from './importer.ts';
 import { createSearchClient, defaultWorkerUrl } from './search.ts';
 import { importDocument, toMarkdown, toParleyJson, type ExportLanguage, type ImportResult, type ParleyExport } from './transfer.ts';
 import { readPage, readPathMessages, removeMessage, switchTo, type PathOptions } from './tree.ts';
 import type { UsageRow, UsageTotals } from '../../../shared/usage.ts';
 import { conversationUsage, usageByDay } from './usage.ts';
 
-export type { ConversationInit, ConversationPatch, MessageInit, MessagePatch, PathOptions, ExportLanguage, ImportResult, ImportRunOptions, ParleyExport };
+export type { AttachmentFiles, ConversationInit, ConversationPatch, MessageInit, MessagePatch, PathOptions, ExportLanguage, ImportResult, ImportRunOptions, ParleyExport };
 export { LIMITS } from './limits.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
 
@@ -94,6 +95,14 @@ export interface ChatStoreOptions {
   importWorkerUrl?: URL | string;
   /** The longest write transaction of an import, ms (default 100). */
   importBatchMs?: number;
+  /**
+   * The attachment files on disk (services/attachments). With it: a file goes when the last message using it is
+   * deleted; files staged and never sent are swept; the JSON export embeds files and an import stores them.
+   */
+  files?: AttachmentFiles;
+  /** First sweep of unused files after this many ms, then every `sweepEveryMs` (defaults 60 s and 6 h; 0: never by itself). */
+  sweepAfterMs?: number;
+  sweepEveryMs?: number;
 }
 
 export interface SearchOptions {
@@ -144,6 +153,12 @@ export interface ChatStore {
   exportJson(conversationId: string): ParleyExport;
   importJson(input: string | Uint8Array): Conversation[];
   importFile(path: string, opts?: ImportRunOptions): Promise<ImportResult>;
+  /** Connects the attachment store (when it is made after this store: it lives in the folder this store could open). */
+  setFiles(files: AttachmentFiles): void;
+  /** Of these attachment ids, those no message uses. */
+  unusedAttachments(ids: string[]): string[];
+  /** Removes files stored more than a day ago that no message uses (staged in the composer, never sent); how many. */
+  sweepAttachments(olderThanMs?: number): Promise<number>;
   stats(): StoreStats;
   conversationUsage(conversationId: string): UsageTotals;
   usageByDay(range: { fromMs: number; toMs: number; tzOffsetMinutes: number }): UsageRow[];
@@ -171,11 +186,21 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
     } catch { /* a reader holds the WAL: the next checkpoint overwrites it */ }
   };
 
+  let files = opts.files;
+  /** After a delete committed: the files no message uses any more leave the disk (best effort; the sweep catches any left). */
+  const removeFiles = (ids: string[]): void => {
+    if (!files || ids.length === 0) return;
+    try {
+      void Promise.resolve(files.remove(ids)).catch(() => undefined);
+    } catch { /* the sweep removes them later */ }
+  };
+
   const importer = createImporter({
     file,
     workerUrl: opts.importWorkerUrl === undefined ? workerUrlBeside('import-worker') : new URL(opts.importWorkerUrl),
     busyMs: opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
     ...(opts.importBatchMs === undefined ? {} : { batchMs: opts.importBatchMs }),
+    files: () => files,
   });
   /** A write transaction of this connection; a running import gives way to it (importer.ts). */
   const tx = <T>(fn: () => T): T => importer.writing(() => db.tx(fn));
@@ -186,12 +211,25 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
     timeoutMs: opts.searchTimeoutMs ?? LIMITS.searchTimeoutMs,
   });
 
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const startSweeps = (): void => {
+    const after = opts.sweepAfterMs ?? 60_000;
+    const every = opts.sweepEveryMs ?? 6 * 60 * 60 * 1000;
+    if (after <= 0 || closed) return;
+    const sweep = (): void => void store.sweepAttachments().catch(() => undefined);
+    sweepTimer = setTimeout(() => {
+      sweep();
+      if (every > 0 && !closed) sweepTimer = setInterval(sweep, every).unref();
+    }, after).unref();
+  };
   const store: ChatStore = {
     file,
     recoveredAtOpen: 0,
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(sweepTimer);
+      clearInterval(sweepTimer);
       const stopped = searchClient.close();
       await importer.close();
       db.close();
@@ -209,19 +247,22 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
     updateConversation: (id, patch) => run('saving a conversation', () => tx(() => toConversation(patchConversation(db, id, patch)))),
     deleteConversation: (id) => {
       const done = run('deleting a conversation', () => tx(() => removeConversation(db, id)));
-      if (done) scrub();
-      return done;
+      if (!done) return false;
+      scrub();
+      removeFiles(done.orphans);
+      return true;
     },
     addMessage: (init) => run('saving a message', () => tx(() => toMessage(appendMessage(db, init)))),
-    updateMessage: (id, patch) => run('saving a message', () => tx(() => toMessage(patchMessage(db, id, patch)))),
+    updateMessage: (id, patch) => run('saving a message', () => tx(() => toMessage(withAttachmentRows(db, [patchMessage(db, id, patch)])[0]!))),
     getMessage: (id) => run('reading a message', () => {
       const r = messageRow(db, id);
-      return r && toMessage(r);
+      return r && toMessage(withAttachmentRows(db, [r])[0]!);
     }),
     deleteMessage: (id) => {
-      const c = run('deleting a message', () => tx(() => toConversation(removeMessage(db, id))));
+      const { conversation, orphans } = run('deleting a message', () => tx(() => removeMessage(db, id)));
       scrub();
-      return c;
+      removeFiles(orphans);
+      return toConversation(conversation);
     },
     path: (conversationId, o) => run('reading a conversation', () => readPage(db, conversationId, o)),
     pathMessages: (conversationId, leafId, o = {}) => run('reading a conversation', () => readPathMessages(db, conversationId, leafId, o.limit)),
@@ -242,11 +283,34 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
       if (!closed) searchClient.warm();
     },
     exportMarkdown: (id, language) => run('exporting a conversation', () => toMarkdown(db, id, language)),
-    exportJson: (id) => run('exporting a conversation', () => toParleyJson(db, id)),
+    exportJson: (id) => run('exporting a conversation', () => toParleyJson(db, id, files)),
     importJson: (input) => run('importing conversations', () => tx(() => importDocument(db, input).conversations)),
     async importFile(path, o) {
       if (closed) throw new ParleyError('cancelled', 'The chat storage is closed.');
-      return importer.run(path, o);
+      const stored: StoredDuringImport = { added: new Set(), settled: () => Promise.resolve() };
+      try {
+        return await importer.run(path, o, stored);
+      } catch (e) {
+        // All or nothing, files too: what this import stored and no message uses (its conversations are removed) goes.
+        await stored.settled();
+        if (!closed && stored.added.size) {
+          try {
+            removeFiles(unreferenced(db, [...stored.added]));
+          } catch { /* the sweep removes them later */ }
+        }
+        throw e;
+      }
+    },
+    setFiles(f) {
+      const first = !files;
+      files = f;
+      if (first) startSweeps();
+    },
+    unusedAttachments: (ids) => run('reading attachments', () => unreferenced(db, ids)),
+    async sweepAttachments(olderThanMs = UNREFERENCED_KEEP_MS) {
+      if (!files || closed) return 0;
+      const used = db.stmt('SELECT 1 AS y FROM message_attachments WHERE attachment_id = ? LIMIT 1');
+      return files.sweep((id) => closed || used.get(id) !== undefined, olderThanMs);
     },
     conversationUsage: (id) => run('reading usage', () => conversationUsage(db, id)),
     usageByDay: (r) => run('reading usage', () => usageByDay(db, r.fromMs, r.toMs, r.tzOffsetMinutes)),
@@ -283,5 +347,7 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
     void store.close();
     throw e;
   }
-  return { ...store, recoveredAtOpen: recovered };
+  // Files staged in the composer and never sent: swept a minute after the start, then every 6 hours.
+  if (files) startSweeps();
+  return Object.assign(store, { recoveredAtOpen: recovered });
 }

@@ -16,6 +16,8 @@
  *   usage sums never read a message's row.
  * - messages_grams: the characters and character pairs of each indexed message (grams.ts), for words of 1 or 2
  *   characters, which the trigram index cannot find; contentless, kept in step with messages_fts.
+ * - attachments / message_attachments: each stored file once (its SHA-256 id, kind, mime, size, the rest of its
+ *   AttachmentRef as JSON), and each message's files in order with their names (deleted with the message).
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { createGrams } from './grams.ts';
@@ -134,6 +136,31 @@ export const MIGRATIONS: readonly Migration[] = [
     up: `
       CREATE INDEX messages_usage_conversation ON messages(conversation_id, usage) WHERE role = 'assistant' AND usage IS NOT NULL;
       CREATE INDEX messages_usage_day ON messages(created_at, provider_id, model, usage) WHERE role = 'assistant' AND usage IS NOT NULL;
+    `,
+  },
+  {
+    // Files a question carries (issue 19): the bytes live in the data folder's content-addressed store
+    // (services/attachments), named by their SHA-256; here, what each is (one row per file, however many messages
+    // use it) and which message uses which, in order, under the name the user had. A file's row goes with the last
+    // message that uses it (attachments.ts), and then the file too.
+    name: 'attachments',
+    up: `
+      CREATE TABLE attachments (
+        id TEXT PRIMARY KEY CHECK (length(id) = 64),
+        kind TEXT NOT NULL CHECK (kind IN ('image', 'text', 'pdf')),
+        mime TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size >= 0),
+        meta TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta)),
+        created_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE message_attachments (
+        message_seq INTEGER NOT NULL REFERENCES messages(seq) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        attachment_id TEXT NOT NULL REFERENCES attachments(id),
+        name TEXT NOT NULL,
+        PRIMARY KEY (message_seq, position)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX message_attachments_attachment ON message_attachments(attachment_id);
     `,
   },
 ];

@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { ParleyError } from '../../core/errors.ts';
 import type { AnswerEnding } from '../../../shared/answer.ts';
+import type { AttachmentRef } from '../../../shared/attachments.ts';
 import { MESSAGE_STATUSES, type Conversation, type ConversationParams, type Message, type MessageRole, type MessageStatus } from '../../../shared/chat.ts';
 import type { Db } from './db.ts';
+import { attachmentIdsWhere, checkRefs, dropUnreferenced, linkAttachments } from './attachments.ts';
 import { indexGrams, unindexGrams } from './grams.ts';
 import { checkBytes, checkJson, checkMs, checkName, checkTitle, invalid, LIMITS, tooLarge } from './limits.ts';
 
@@ -32,6 +34,8 @@ export interface MessageInit extends Partial<Pick<Message, 'text' | 'reasoning' 
   /** The message this one follows. Omitted: the conversation's current leaf; null: a new root. */
   parentId?: string | null;
   role: MessageRole;
+  /** Files the message carries, in order (a question's; checked: bounds, ids). Kept for good: no patch changes them. */
+  attachments?: AttachmentRef[];
 }
 
 /** Changes to a message; a key present with undefined or null clears an optional field. */
@@ -77,6 +81,8 @@ export interface MessageRow {
   updated_at: number;
   indexed: number;
   depth: number;
+  /** Filled by reads that return messages (attachments.ts withAttachmentRows); not a column. */
+  attachments?: AttachmentRef[];
 }
 
 export const MESSAGE_COLUMNS = 'seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage, ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, created_at, updated_at, indexed, depth';
@@ -120,6 +126,7 @@ export function toMessage(r: MessageRow): Message {
   if (r.route_info !== null) m.routeInfo = JSON.parse(r.route_info);
   if (r.finish_reason !== null) m.finishReason = r.finish_reason;
   if (r.ending !== null) m.ending = JSON.parse(r.ending) as AnswerEnding;
+  if (r.attachments?.length) m.attachments = r.attachments;
   return m;
 }
 
@@ -231,16 +238,20 @@ export function patchConversation(db: Db, id: string, patch: ConversationPatch):
   return next;
 }
 
-/** Deletes a conversation, its messages and their index entries. False when there was none. */
-export function removeConversation(db: Db, id: string): boolean {
+/**
+ * Deletes a conversation, its messages and their index entries. False when there was none; else the ids of the
+ * attachments no message uses any more (their rows are gone; their files can be deleted once this commits).
+ */
+export function removeConversation(db: Db, id: string): false | { orphans: string[] } {
   const c = conversationRow(db, id);
   if (!c) return false;
+  const used = attachmentIdsWhere(db, 'm.conversation_id = ?', id);
   db.stmt("INSERT INTO messages_fts(messages_fts, rowid, text) SELECT 'delete', seq, text FROM messages WHERE conversation_id = ? AND indexed = 1").run(id);
   db.stmt('DELETE FROM messages_grams WHERE rowid IN (SELECT seq FROM messages WHERE conversation_id = ? AND indexed = 1)').run(id);
   db.stmt('DELETE FROM messages WHERE conversation_id = ?').run(id);
   unindexTitle(db, c.seq, c.title);
   db.stmt('DELETE FROM conversations WHERE seq = ?').run(c.seq);
-  return true;
+  return { orphans: dropUnreferenced(db, used) };
 }
 
 // ---------------------------------------------------------------- messages
@@ -340,6 +351,7 @@ export function insertMessage(
 ): MessageRow {
   const v = messageValues(init);
   const role = checkRole(init.role);
+  const attachments = checkRefs(init.attachments);
   const indexed = v.status === 'streaming' ? 0 : 1;
   const id = randomUUID();
   const seq = allocateSeq(db, times.createdAt, slots);
@@ -350,7 +362,11 @@ export function insertMessage(
     v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, v.ending, times.createdAt, times.updatedAt, indexed, parent ? parent.depth + 1 : 0,
   );
   if (indexed) indexMessage(db, seq, v.text);
-  return { seq, id, conversation_id: conversationId, parent_id: parent?.id ?? null, role, ...v, created_at: times.createdAt, updated_at: times.updatedAt, indexed, depth: parent ? parent.depth + 1 : 0 };
+  if (attachments.length) linkAttachments(db, seq, attachments, times.createdAt);
+  return {
+    seq, id, conversation_id: conversationId, parent_id: parent?.id ?? null, role, ...v, created_at: times.createdAt, updated_at: times.updatedAt, indexed,
+    depth: parent ? parent.depth + 1 : 0, ...(attachments.length ? { attachments } : {}),
+  };
 }
 
 /** addMessage: inserts under the given (or current) parent, makes it the current leaf and bumps updatedAt. */

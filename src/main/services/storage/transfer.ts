@@ -3,11 +3,15 @@
  * data export `conversations.json`). An import is bounded (file size, conversations, messages per
  * conversation, the usual field limits) and atomic: the caller runs it in one transaction.
  */
+import { readFileSync } from 'node:fs';
 import { ParleyError } from '../../core/errors.ts';
+import { formatSize } from '../../core/limits.ts';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, MAX_MESSAGE_ATTACHMENT_BYTES, type AttachmentRef } from '../../../shared/attachments.ts';
 import { isFinishReason, type AnswerEnding, type FinishReason } from '../../../shared/answer.ts';
 import type { Conversation, ConversationParams, Message, MessageRole, MessageStatus } from '../../../shared/chat.ts';
 import * as v from 'valibot';
 import { requestParamsSchema } from '../../../shared/settings.ts';
+import { checkRef, withAttachmentRows, type AttachmentFiles } from './attachments.ts';
 import type { Db } from './db.ts';
 import { LIMITS, tooLarge } from './limits.ts';
 import { insertConversation, insertMessage, MESSAGE_COLUMNS, mustConversation, SeqSlots, toConversation, toMessage, type ConversationInit, type MessageInit, type MessageRow } from './records.ts';
@@ -23,7 +27,17 @@ export interface ParleyExport {
   conversation: Conversation;
   /** Every message of the tree, parents before children. */
   messages: Message[];
+  /** Each file the messages carry, once: its ref (the name of its first use) and its bytes in base64. Absent: none. */
+  attachments?: ExportedAttachment[];
 }
+
+export interface ExportedAttachment extends AttachmentRef {
+  /** The original bytes, base64. */
+  data: string;
+}
+
+/** The most bytes of files one JSON export embeds (so that the export stays under the import's 200 MB once in base64). */
+export const EXPORT_ATTACHMENT_BYTES = 140 * 1024 * 1024;
 
 export interface ImportResult {
   format: 'parley' | 'chatgpt';
@@ -31,7 +45,18 @@ export interface ImportResult {
   messages: number;
   /** ChatGPT nodes left out: system, tool, hidden or empty messages. */
   skipped: number;
+  /** Files the messages carry that were stored (each once), and those that could not be (not in the file, not beside it, refused). */
+  attachments?: ImportAttachments;
 }
+
+export interface ImportAttachments {
+  stored: number;
+  missing: number;
+  /** Names of the first missing ones (at most MISSING_NAMES). */
+  missingNames: string[];
+}
+
+export const MISSING_NAMES = 20;
 
 // ---------------------------------------------------------------- export
 
@@ -39,12 +64,14 @@ export interface ImportResult {
 export type ExportLanguage = 'en' | 'zh';
 
 /** The words of a Markdown export, by language. */
-const HEADINGS: Record<ExportLanguage, { untitled: string; systemPrompt: string; roles: Record<MessageRole, string>; reasoning: string; stopped: string; interrupted: string; failed: (why: string) => string }> = {
+const HEADINGS: Record<ExportLanguage, { attachment: (name: string, size: string) => string; untitled: string; systemPrompt: string; roles: Record<MessageRole, string>; reasoning: string; stopped: string; interrupted: string; failed: (why: string) => string }> = {
   en: {
+    attachment: (name, size) => `- Attachment: ${name} (${size})`,
     untitled: 'Untitled conversation', systemPrompt: 'System prompt', roles: { system: 'System', user: 'User', assistant: 'Assistant' }, reasoning: 'Reasoning',
     stopped: '_(stopped)_', interrupted: '_(interrupted)_', failed: (why) => `_(failed${why ? `: ${why}` : ''})_`,
   },
   zh: {
+    attachment: (name, size) => `- 附件：${name}（${size}）`,
     untitled: '未命名对话', systemPrompt: '系统提示词', roles: { system: '系统', user: '用户', assistant: '助手' }, reasoning: '推理过程',
     stopped: '_（已停止）_', interrupted: '_（已中断）_', failed: (why) => `_（失败${why ? `：${why}` : ''}）_`,
   },
@@ -60,6 +87,8 @@ export function toMarkdown(db: Db, conversationId: string, language: ExportLangu
     out.push(`## ${h.roles[m.role]}${m.role === 'assistant' && m.model ? ` (${m.model})` : ''}`, '');
     if (m.reasoning.trim()) out.push('<details>', `<summary>${h.reasoning}</summary>`, '', m.reasoning.trim(), '', '</details>', '');
     if (m.text.trim()) out.push(m.text.trim(), '');
+    // Files are named (name and size), not embedded: Markdown is for reading.
+    if (m.attachments?.length) out.push(...m.attachments.map((a) => h.attachment(a.name.replace(/[\r\n]+/g, ' '), formatSize(a.size))), '');
     if (m.status === 'stopped') out.push(h.stopped, '');
     else if (m.status === 'interrupted' || m.status === 'streaming') out.push(h.interrupted, '');
     else if (m.status === 'failed') out.push(h.failed(m.error?.message ?? ''), '');
@@ -67,10 +96,37 @@ export function toMarkdown(db: Db, conversationId: string, language: ExportLangu
   return out.join('\n').trimEnd() + '\n';
 }
 
-export function toParleyJson(db: Db, conversationId: string): ParleyExport {
+/**
+ * The whole tree as Parley JSON. With `files`, each file the messages carry is embedded once (base64); one no longer
+ * on the disk is left out (its messages still name it, and an import says it is missing). Refused past
+ * EXPORT_ATTACHMENT_BYTES of files.
+ */
+export function toParleyJson(db: Db, conversationId: string, files?: Pick<AttachmentFiles, 'path'>): ParleyExport {
   const c = toConversation(mustConversation(db, conversationId));
-  const rows = db.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY depth, created_at, seq`).all(conversationId) as unknown as MessageRow[];
-  return { format: PARLEY_FORMAT, version: PARLEY_FORMAT_VERSION, exportedAt: new Date().toISOString(), conversation: c, messages: rows.map(toMessage) };
+  const rows = withAttachmentRows(db, db.stmt(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY depth, created_at, seq`).all(conversationId) as unknown as MessageRow[]);
+  const messages = rows.map(toMessage);
+  const out: ParleyExport = { format: PARLEY_FORMAT, version: PARLEY_FORMAT_VERSION, exportedAt: new Date().toISOString(), conversation: c, messages };
+  if (!files) return out;
+  const used = new Map<string, AttachmentRef>();
+  for (const m of messages) for (const a of m.attachments ?? []) if (!used.has(a.id)) used.set(a.id, a);
+  const total = [...used.values()].reduce((n, a) => n + a.size, 0);
+  if (total > EXPORT_ATTACHMENT_BYTES) {
+    throw tooLarge('The files of this conversation', `${formatSize(EXPORT_ATTACHMENT_BYTES)} in one JSON export (so that it can be imported again)`, formatSize(total));
+  }
+  const attachments: ExportedAttachment[] = [];
+  for (const a of used.values()) {
+    const path = files.path(a.id);
+    let bytes: Buffer;
+    try {
+      if (!path) continue;
+      bytes = readFileSync(path);
+    } catch {
+      continue;
+    }
+    attachments.push({ ...a, data: bytes.toString('base64') });
+  }
+  if (attachments.length) out.attachments = attachments;
+  return out;
 }
 
 // ---------------------------------------------------------------- import
@@ -89,6 +145,34 @@ interface IncomingNode extends Omit<MessageInit, 'conversationId' | 'parentId'> 
   parentKey: string | null;
   createdAt: number;
   updatedAt: number;
+  /** Files the message carries as the source names them (resolved to stored refs before it is written: resolveFiles). */
+  files?: IncomingFile[];
+}
+
+/** A file a message of an import carries: `key` is its id (Parley) or its asset pointer (ChatGPT). */
+export interface IncomingFile {
+  key: string;
+  name: string;
+}
+
+/** What the import asks the attachment store for: embedded bytes (Parley, with the id they must hash to) or a file beside the export (ChatGPT). */
+export type AttachmentNeed = { key: string; name: string } & ({ data: Uint8Array; id: string } | { path: string });
+
+/**
+ * Stores the files an import brings, as new adds (bounds, what the bytes are, the SHA-256), and returns each one's
+ * ref, or a reason it could not be stored (a file that is not there or is refused: the import goes on without it).
+ * Throws to fail the import (embedded bytes that do not hash to their id: a damaged export).
+ */
+export type AttachmentResolver = (needs: AttachmentNeed[]) => (AttachmentRef | { missing: string })[];
+
+/** Where an import finds the bytes of its files. */
+export interface FileSource {
+  /** Parley: embedded files by id. */
+  embedded?: Map<string, Uint8Array>;
+  /** ChatGPT: the file beside the export that an asset pointer names, if any. */
+  beside?: (pointer: string) => string | undefined;
+  /** Stores them (absent: none can be, and each is counted missing). */
+  resolve?: AttachmentResolver;
 }
 
 export const bad = (message: string): ParleyError =>
@@ -142,6 +226,7 @@ function fromParley(doc: Record<string, unknown>): Incoming {
       ttftMs: m.ttftMs as number, durationMs: m.durationMs as number, reasoningMs: m.reasoningMs as number,
       routeInfo: m.routeInfo as Message['routeInfo'], finishReason: m.finishReason as string,
       ...(isObj(m.ending) && isFinishReason(m.ending.reason) ? { ending: endingOf(m.ending) } : {}),
+      ...parleyFiles(m.attachments, i),
       createdAt: mCreated, updatedAt: time(m.updatedAt, mCreated),
     };
   });
@@ -158,8 +243,47 @@ function fromParley(doc: Record<string, unknown>): Incoming {
   };
 }
 
-/** The text of a ChatGPT message worth keeping (user or assistant text, addressed to everyone, not hidden, not empty). */
-function chatGptText(msg: unknown): { role: 'user' | 'assistant'; text: string } | undefined {
+/** A Parley message's files as named in the export (checked as refs; their bytes come from the export's `attachments`). */
+function parleyFiles(raw: unknown, i: number): { files?: IncomingFile[] } {
+  if (raw === undefined) return {};
+  if (!Array.isArray(raw)) throw bad(`Message ${i + 1} of the Parley export has attachments that are not a list.`);
+  const files = raw.map((a) => {
+    try {
+      const r = checkRef(a);
+      return { key: r.id, name: r.name };
+    } catch (e) {
+      throw bad(`An attachment of message ${i + 1} of the Parley export is not valid (${(e as Error).message}).`);
+    }
+  });
+  return files.length ? { files } : {};
+}
+
+/** The files a Parley export embeds, by id (base64 decoded; each within the bound of one file). */
+function parleyEmbedded(raw: unknown): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  if (raw === undefined) return out;
+  if (!Array.isArray(raw)) throw bad('The Parley export\'s attachments are not a list.');
+  for (const [i, a] of raw.entries()) {
+    if (!isObj(a) || typeof a.id !== 'string' || typeof a.data !== 'string') throw bad(`Attachment ${i + 1} of the Parley export has no id or data.`);
+    if (a.data.length > Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4 + 4) throw tooLarge(`The attachment ${JSON.stringify(String(a.name ?? a.id))}`, formatSize(MAX_ATTACHMENT_BYTES));
+    out.set(a.id, Buffer.from(a.data, 'base64'));
+  }
+  return out;
+}
+
+/** An image a ChatGPT message carries: its asset pointer (file-service://file-…, sediment://file_…). */
+function chatGptImages(parts: unknown[]): IncomingFile[] {
+  const out: IncomingFile[] = [];
+  for (const p of parts) {
+    if (!isObj(p) || p.content_type !== 'image_asset_pointer' || typeof p.asset_pointer !== 'string' || p.asset_pointer.length > 512) continue;
+    const name = p.asset_pointer.replace(/^[a-z-]+:\/\//i, '');
+    if (name) out.push({ key: p.asset_pointer, name });
+  }
+  return out;
+}
+
+/** The text of a ChatGPT message worth keeping (user or assistant text, addressed to everyone, not hidden, not empty or with images). */
+function chatGptText(msg: unknown): { role: 'user' | 'assistant'; text: string; images: IncomingFile[] } | undefined {
   if (!isObj(msg)) return undefined;
   const role = isObj(msg.author) ? msg.author.role : undefined;
   if (role !== 'user' && role !== 'assistant') return undefined;
@@ -168,7 +292,8 @@ function chatGptText(msg: unknown): { role: 'user' | 'assistant'; text: string }
   const content = msg.content;
   if (!isObj(content) || (content.content_type !== 'text' && content.content_type !== 'multimodal_text') || !Array.isArray(content.parts)) return undefined;
   const text = content.parts.filter((p): p is string => typeof p === 'string').join('\n');
-  return text.trim() ? { role, text } : undefined;
+  const images = chatGptImages(content.parts);
+  return text.trim() || images.length ? { role, text, images } : undefined;
 }
 
 /** How far up from an answer its thinking nodes are looked for (tool calls and searches sit between them too). */
@@ -237,7 +362,7 @@ export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming;
     const n = mapping[k];
     return isObj(n) && typeof n.parent === 'string' && Object.hasOwn(mapping, n.parent) ? n.parent : null;
   };
-  const kept = new Map<string, { role: 'user' | 'assistant'; text: string; msg: Record<string, unknown> }>();
+  const kept = new Map<string, { role: 'user' | 'assistant'; text: string; images: IncomingFile[]; msg: Record<string, unknown> }>();
   for (const k of keys) {
     const n = mapping[k];
     const msg = isObj(n) ? n.message : undefined;
@@ -260,7 +385,7 @@ export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming;
     return a;
   };
   const nodes: IncomingNode[] = [];
-  for (const [key, { role, text, msg }] of kept) {
+  for (const [key, { role, text, images, msg }] of kept) {
     const t = seconds(msg.create_time) ?? createdAt;
     const meta = isObj(msg.metadata) ? msg.metadata : {};
     const model = role === 'assistant' ? str(meta.model_slug) : undefined;
@@ -274,6 +399,7 @@ export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming;
       key, parentKey: anchorOf(parentOf(key)), role, text, status, createdAt: t, updatedAt: seconds(msg.update_time) ?? t,
       ...(model ? { model } : {}), ...(finish ? { finishReason: finish } : {}), ...(ending ? { ending } : {}),
       ...(thought?.reasoning ? { reasoning: thought.reasoning } : {}), ...(thought?.ms !== undefined ? { reasoningMs: thought.ms } : {}),
+      ...(images.length ? { files: images } : {}),
     });
   }
   const current = typeof conv.current_node === 'string' && Object.hasOwn(mapping, conv.current_node) ? anchorOf(conv.current_node) : null;
@@ -312,7 +438,7 @@ export function write(db: Db, inc: Incoming, slots: SeqSlots = new SeqSlots()): 
   const queue: { node: IncomingNode; parent: { id: string; depth: number } | null }[] = (children.get(null) ?? []).map((node) => ({ node, parent: null }));
   for (let i = 0; i < queue.length; i++) {
     const { node, parent } = queue[i]!;
-    const { key: _k, parentKey: _p, createdAt, updatedAt, ...init } = node;
+    const { key: _k, parentKey: _p, createdAt, updatedAt, files: _f, ...init } = node;
     const row = insertMessage(db, c.id, parent, init, { createdAt, updatedAt }, slots);
     ids.set(node.key, row.id);
     for (const child of children.get(node.key) ?? []) queue.push({ node: child, parent: { id: row.id, depth: row.depth } });
@@ -327,8 +453,81 @@ export function write(db: Db, inc: Incoming, slots: SeqSlots = new SeqSlots()): 
   return toConversation(mustConversation(db, c.id));
 }
 
-/** Parses, checks and writes an import; run inside one transaction. */
-export function importDocument(db: Db, input: string | Uint8Array): ImportResult {
+export const emptyTally = (): ImportAttachments => ({ stored: 0, missing: 0, missingNames: [] });
+
+/**
+ * Turns the files an incoming conversation's messages name into stored refs (one call to the store for the whole
+ * conversation): those it can store become the message's attachments (in order, under the message's name for them,
+ * within the bounds of a message); the others are left out and counted in `tally` (with their names).
+ */
+export function resolveFiles(inc: Incoming, src: FileSource | undefined, tally: ImportAttachments): void {
+  const withFiles = inc.nodes.filter((n) => n.files?.length);
+  if (withFiles.length === 0) return;
+  const needs = new Map<string, AttachmentNeed | undefined>();
+  for (const n of withFiles) {
+    for (const f of n.files!) {
+      if (needs.has(f.key)) continue;
+      const data = src?.embedded?.get(f.key);
+      const path = data ? undefined : src?.beside?.(f.key);
+      needs.set(f.key, data ? { key: f.key, name: f.name, data, id: f.key } : path ? { key: f.key, name: besideName(path), path } : undefined);
+    }
+  }
+  const asked = [...needs.values()].filter((n): n is AttachmentNeed => n !== undefined);
+  const got = new Map<string, AttachmentRef>();
+  if (asked.length && src?.resolve) {
+    src.resolve(asked).forEach((r, i) => {
+      if (!('missing' in r)) got.set(asked[i]!.key, r);
+    });
+  }
+  tally.stored += got.size;
+  const missing = new Set<string>();
+  const miss = (f: IncomingFile): void => {
+    if (missing.has(f.key)) return;
+    missing.add(f.key);
+    tally.missing++;
+    if (tally.missingNames.length < MISSING_NAMES) tally.missingNames.push(f.name);
+  };
+  for (const n of withFiles) {
+    const refs: AttachmentRef[] = [];
+    let bytes = 0;
+    for (const f of n.files!) {
+      const r = got.get(f.key);
+      if (!r || refs.length >= MAX_ATTACHMENTS_PER_MESSAGE || bytes + r.size > MAX_MESSAGE_ATTACHMENT_BYTES) {
+        miss(f);
+        continue;
+      }
+      bytes += r.size;
+      refs.push({ ...r, name: src?.embedded ? f.name : (needs.get(f.key)?.name ?? r.name) });
+    }
+    delete n.files;
+    if (refs.length) n.attachments = refs;
+  }
+}
+
+/** A file beside a ChatGPT export, as the message names it: its name without the `file-XXXX-` it is stored under. */
+function besideName(path: string): string {
+  const base = path.replace(/^.*[\\/]/, '');
+  return base.replace(/^file[-_][A-Za-z0-9]+-(?=.)/, '') || base;
+}
+
+/** Where an import reads its files from (ChatGPT: the folder of conversations.json), and the store for them. */
+export interface ImportFiles {
+  /** ChatGPT: finds the file an asset pointer names, beside the export (chatgpt-files.ts). */
+  beside?: (pointer: string) => string | undefined;
+  resolve?: AttachmentResolver;
+}
+
+/** An import read and checked, not yet written. */
+export interface ParsedImport {
+  format: ImportResult['format'];
+  items: { incoming: Incoming; skipped: number }[];
+  /** The files its messages carry (resolved by resolveImportFiles, outside any write transaction). */
+  src: FileSource;
+  tally: ImportAttachments;
+}
+
+/** Parses and checks an import (nothing written). */
+export function parseImport(input: string | Uint8Array, files: ImportFiles = {}): ParsedImport {
   const bytes = typeof input === 'string' ? (input.length * 3 > LIMITS.importBytes ? Buffer.byteLength(input) : 0) : input.byteLength;
   if (bytes > LIMITS.importBytes) throw tooLarge('The import file', '200 MB', `${Math.ceil(bytes / 1024 / 1024)} MB`);
   let doc: unknown;
@@ -337,25 +536,41 @@ export function importDocument(db: Db, input: string | Uint8Array): ImportResult
   } catch (e) {
     throw bad(`The file is not JSON (${(e as Error).message}).`);
   }
-  let format: ImportResult['format'];
-  let items: { incoming: Incoming; skipped: number }[];
   if (isObj(doc) && doc.format === PARLEY_FORMAT) {
-    format = 'parley';
-    items = [{ incoming: fromParley(doc), skipped: 0 }];
-  } else if (Array.isArray(doc) || (isObj(doc) && isObj(doc.mapping))) {
-    format = 'chatgpt';
+    const incoming = fromParley(doc);
+    return { format: 'parley', items: [{ incoming, skipped: 0 }], src: { embedded: parleyEmbedded(doc.attachments), ...(files.resolve ? { resolve: files.resolve } : {}) }, tally: emptyTally() };
+  }
+  if (Array.isArray(doc) || (isObj(doc) && isObj(doc.mapping))) {
     const list = Array.isArray(doc) ? doc : [doc];
     if (list.length > LIMITS.importConversations) throw tooLarge('The import', `${LIMITS.importConversations} conversations`, `${list.length} conversations`);
-    items = list.map(fromChatGpt);
-  } else {
-    throw bad('The file is neither a Parley conversation export nor ChatGPT\'s conversations.json.');
+    return { format: 'chatgpt', items: list.map(fromChatGpt), src: { ...files }, tally: emptyTally() };
   }
+  throw bad('The file is neither a Parley conversation export nor ChatGPT\'s conversations.json.');
+}
+
+/** Stores the files of a parsed import (through its resolver); call it outside any write transaction: it may wait for the store. */
+export function resolveImportFiles(p: ParsedImport): void {
+  for (const it of p.items) resolveFiles(it.incoming, p.src, p.tally);
+}
+
+/** Writes a parsed import (its files resolved); run inside one transaction. */
+export function writeImport(db: Db, p: ParsedImport): ImportResult {
   const slots = new SeqSlots();
-  const conversations = items.map((it) => write(db, it.incoming, slots));
+  const conversations = p.items.map((it) => write(db, it.incoming, slots));
   return {
-    format,
+    format: p.format,
     conversations,
-    messages: items.reduce((n, it) => n + it.incoming.nodes.length, 0),
-    skipped: items.reduce((n, it) => n + it.skipped, 0),
+    messages: p.items.reduce((n, it) => n + it.incoming.nodes.length, 0),
+    skipped: p.items.reduce((n, it) => n + it.skipped, 0),
+    ...withTally(p.tally),
   };
+}
+
+export const withTally = (t: ImportAttachments): { attachments?: ImportAttachments } => (t.stored || t.missing ? { attachments: t } : {});
+
+/** Parses, checks and writes an import in process (files: only through a resolver that does not wait on this connection); run inside one transaction. */
+export function importDocument(db: Db, input: string | Uint8Array, files: ImportFiles = {}): ImportResult {
+  const p = parseImport(input, files);
+  resolveImportFiles(p);
+  return writeImport(db, p);
 }

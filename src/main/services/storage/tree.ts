@@ -4,6 +4,7 @@
  * a message with its descendants.
  */
 import type { ConversationPage, Message, PathMessage } from '../../../shared/chat.ts';
+import { attachmentIdsWhere, dropUnreferenced, withAttachmentRows } from './attachments.ts';
 import type { Db } from './db.ts';
 import { invalid } from './limits.ts';
 import { MESSAGE_COLUMNS, mustConversation, mustMessage, toConversation, toMessage, type ConversationRow, type MessageRow } from './records.ts';
@@ -24,14 +25,14 @@ function checkLimit(limit: number | undefined): number {
   return Math.min(limit, NO_LIMIT);
 }
 
-/** The path root → leaf, or its last `limit` messages, in order. */
+/** The path root → leaf, or its last `limit` messages, in order, with their attachments (one more query). */
 export function pathRows(db: Db, leafId: string, limit: number): MessageRow[] {
-  return db.stmt(`WITH RECURSIVE up(seq, parent_id, n) AS (
+  return withAttachmentRows(db, db.stmt(`WITH RECURSIVE up(seq, parent_id, n) AS (
       SELECT seq, parent_id, 1 FROM messages WHERE id = ?
       UNION ALL
       SELECT m.seq, m.parent_id, up.n + 1 FROM up JOIN messages m ON m.id = up.parent_id WHERE up.n < ?
     )
-    SELECT ${M_COLUMNS} FROM up JOIN messages m ON m.seq = up.seq ORDER BY up.n DESC`).all(leafId, limit) as unknown as MessageRow[];
+    SELECT ${M_COLUMNS} FROM up JOIN messages m ON m.seq = up.seq ORDER BY up.n DESC`).all(leafId, limit) as unknown as MessageRow[]);
 }
 
 function leafOf(db: Db, c: ConversationRow, leafId: string | null | undefined): string | null {
@@ -101,14 +102,16 @@ export function switchTo(db: Db, conversationId: string, messageId: string): voi
 
 /**
  * Deletes a message and its descendants with their index entries. When the current leaf was among them,
- * the conversation shows the newest remaining sibling's newest leaf, or else the parent.
+ * the conversation shows the newest remaining sibling's newest leaf, or else the parent. `orphans`: the ids of the
+ * attachments no message uses any more (their rows are gone; their files can be deleted once this commits).
  */
-export function removeMessage(db: Db, id: string): ConversationRow {
+export function removeMessage(db: Db, id: string): { conversation: ConversationRow; orphans: string[] } {
   const m = mustMessage(db, id);
   const c = mustConversation(db, m.conversation_id);
   const ids = (db.stmt(`WITH RECURSIVE d(id) AS (SELECT ? UNION ALL SELECT m.id FROM messages m JOIN d ON m.parent_id = d.id) SELECT id FROM d`)
     .all(id) as { id: string }[]).map((r) => r.id);
   const json = JSON.stringify(ids);
+  const used = attachmentIdsWhere(db, 'm.id IN (SELECT value FROM json_each(?))', json);
   db.stmt("INSERT INTO messages_fts(messages_fts, rowid, text) SELECT 'delete', seq, text FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND indexed = 1").run(json);
   db.stmt('DELETE FROM messages_grams WHERE rowid IN (SELECT seq FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND indexed = 1)').run(json);
   db.stmt('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(json);
@@ -120,5 +123,5 @@ export function removeMessage(db: Db, id: string): ConversationRow {
     leaf = sibling ? newestLeaf(db, sibling.id) : m.parent_id;
   }
   db.stmt('UPDATE conversations SET current_leaf_id = ?, message_count = max(0, message_count - ?) WHERE seq = ?').run(leaf, ids.length, c.seq);
-  return { ...c, current_leaf_id: leaf, message_count: Math.max(0, c.message_count - ids.length) };
+  return { conversation: { ...c, current_leaf_id: leaf, message_count: Math.max(0, c.message_count - ids.length) }, orphans: dropUnreferenced(db, used) };
 }

@@ -68,12 +68,14 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // The Electron main process; the `parley` command line (which shares its network core) is built by
-        // cliBuild. The chat storage's search and imports run in worker threads: their own entries, found beside (or one folder
+        // cliBuild. The chat storage's search and imports, and a PDF's text, run in worker threads: their own entries, found beside (or one folder
         // above) the chunk that starts it.
         input: {
           index: resolve('src/main/index.ts'),
           'search-worker': resolve('src/main/services/storage/search-worker.ts'),
           'import-worker': resolve('src/main/services/storage/import-worker.ts'),
+          // An attachment's PDF text (pdf.js), off main's thread (services/attachments/pdf.ts).
+          'pdf-worker': resolve('src/main/services/attachments/pdf-worker.ts'),
         },
       },
     },

@@ -52,6 +52,15 @@ export interface MessageRoute {
   /** `noReasoning`: the whole request turned thinking off (the provider thinks only in streams). */
   fallback?: { reason: string; remembered: boolean; noReasoning?: boolean };
   retries?: { attempt: number; delayMs: number; reason: string }[];
+  /**
+   * The question's images were sent smaller than the model takes, to fit a route that refuses large request
+   * bodies (a 413): `limitBytes` the route's limit as Parley keeps it (about), `to` the bytes of the body sent,
+   * `from` the bytes of the body refused (absent when the limit was remembered and fitted from the start), `by` who
+   * refused it (a gateway in front of the provider, or the provider).
+   */
+  downscaled?: { limitBytes: number; to: number; from?: number; by: 'gateway' | 'provider'; remembered?: boolean };
+  /** Images of the conversation not sent: the model cannot see images, and the user chose to send the text parts only. */
+  imagesLeftOut?: number;
 }
 
 export interface Message {

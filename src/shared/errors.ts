@@ -98,6 +98,8 @@ export interface ErrorInfo {
   also?: ErrorInfo[];
   /** For a setting refused on save: the value to use instead, when there is one (e.g. the base URL without the pasted endpoint). */
   corrected?: string;
+  /** For body_too_large: the size of the body refused, and who refused it (a gateway in front of the provider, or the provider). */
+  body?: { bytes: number; by: 'gateway' | 'provider'; server?: string };
   /** Which sentence `message` is (stable): the window words it in its language with `params`; the English `message` stays for the CLI and logs. */
   key?: string;
   /** The values in that sentence (host, status, the provider's own words…), never translated. */

@@ -42,6 +42,8 @@ export interface ChatResult {
   attempts: number;
   /** Whether `stream_options` was left out of the request (the endpoint refuses it). */
   streamOptionsDropped?: boolean;
+  /** Bytes of the body of the request that answered. */
+  bodyBytes?: number;
 }
 
 /** Routes on which streaming broke recently (answers go without streaming until `until`). */
@@ -114,6 +116,8 @@ class Attempt {
   finishCategory: string | undefined;
   ended = false;
   bodyStarted = false;
+  /** Bytes of the request's body as sent. */
+  sentBytes: number | undefined;
   /** Whether first_byte was emitted (once, at the first piece of the answer, even one the tag splitter holds). */
   firstByte = false;
   refusal: string[] = [];
@@ -400,6 +404,9 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
   const deadline = new Deadline(ctx.signal, totalDeadline);
   const started = performance.now();
   const url = adapter.chatUrl(settings.provider.baseUrl);
+  const payload = requestBody(adapter, ctx, req, stream, dropStreamOptions);
+  const sentBytes = Buffer.byteLength(payload);
+  a.sentBytes = sentBytes;
   try {
     let res: Response;
     try {
@@ -407,7 +414,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
       // SDK refuses long non-streaming requests without a long timeout).
       const firstByteMs = stream || t.firstByteMs === 0 ? t.firstByteMs : Math.max(t.firstByteMs, 600_000);
       res = await exchange({
-        url, method: 'POST', headers: adapter.headers(settings.provider), body: requestBody(adapter, ctx, req, stream, dropStreamOptions),
+        url, method: 'POST', headers: adapter.headers(settings.provider), body: payload,
         route: ctx.dispatcher, deadline, firstByteMs, emit: ctx.emit,
       });
     } catch (e) {
@@ -422,7 +429,7 @@ async function oneAttempt(a: Attempt, adapter: ProtocolAdapter, req: ChatRequest
       } catch {
         /* the status says enough */
       }
-      throw classifyHttp({ status: res.statusCode, headers, body, url, forwardProxy: !!ctx.dispatcher.forward }, adapter, settings.provider.model);
+      throw classifyHttp({ status: res.statusCode, headers, body, url, forwardProxy: !!ctx.dispatcher.forward, sentBytes }, adapter, settings.provider.model);
     };
     if (res.statusCode < 200 || res.statusCode >= 300) return await fail();
     if (stream && adapter.isStreamContentType(ct)) {
@@ -567,6 +574,7 @@ export async function runChat(ctx: ChatContext, req: ChatRequest): Promise<ChatR
         text: t, reasoning: r, usage: a.usage, finishReason: a.finishReason, ending, parts, mode, attempts,
         ...(refusal ? { refusal } : {}), ...(toolCalls.length ? { toolCalls } : {}), ...(a.signature ? { signature: a.signature } : {}),
         ...(dropStreamOptions ? { streamOptionsDropped: true } : {}),
+        ...(a.sentBytes !== undefined ? { bodyBytes: a.sentBytes } : {}),
       };
     } catch (e) {
       // What the tag splitter held is part of what arrived.

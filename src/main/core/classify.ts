@@ -6,6 +6,7 @@ import type { ProtocolAdapter } from './protocols/types.ts';
 import { tryJson } from './protocols/types.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { words, type Words } from '../../shared/messages/en.ts';
+import { formatSize } from './limits.ts';
 
 /** Server header values that name an intermediary rather than a provider. */
 const PROXY_SERVERS = /squid|nginx|haproxy|envoy|apache|varnish|cloudflare|akamai|awselb|elb|traefik|caddy|istio|openresty|tengine|bigip|zscaler|fortigate|bluecoat|mitmproxy|litellm-proxy/i;
@@ -19,6 +20,8 @@ export interface HttpAnswer {
   forwardProxy: boolean;
   /** The configured base URL the request URL was made from; without it, it is read back from `url`. */
   baseUrl?: string;
+  /** Bytes of the request body that was sent (a 413 names them). */
+  sentBytes?: number;
 }
 
 /**
@@ -147,6 +150,18 @@ export function classifyHttp(a: HttpAnswer, adapter: ProtocolAdapter, model: str
   if (s === 429) {
     const quota = /insufficient_quota|quota|billing|balance|credit|arrearage/i.test(`${perr?.type ?? ''} ${providerMessage ?? ''}`);
     return mk('rate_limited', words(quota ? 'rate_limited_quota' : 'rate_limited', { host, ...said }), { retryable: !quota });
+  }
+  if (s === 413) {
+    // The body is larger than someone on the way accepts: a gateway's page (nginx's "413 Request Entity Too
+    // Large", a proxy's server header) or the provider's own error. Never retried as it is (the chat sends
+    // smaller images once: services/chat/stream-run.ts).
+    const gateway = !perr && (intermediary || PROXY_SERVERS.test(server));
+    const bytes = a.sentBytes ?? 0;
+    const body = { bytes, by: gateway ? 'gateway' as const : 'provider' as const, ...(server ? { server: printable(server, 80) } : {}) };
+    const err = mk('body_too_large', words(gateway ? 'body_too_large_gateway' : 'body_too_large', { host, size: formatSize(bytes), bytes, ...said }), {
+      hop: gateway && a.forwardProxy ? 'proxy' : 'target', retryable: false,
+    });
+    return err.with({ body });
   }
   if (s >= 400 && s < 500) {
     if (modelMissing(providerMessage ?? '')) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../core/index.ts';
 import { fileStreamMemory } from './connectivity/stream-memory-file.ts';
+import { fileBodyLimits } from './chat/body-limits.ts';
 import { ParleyError } from '../core/errors.ts';
 import type { Env } from '../core/config.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
@@ -174,6 +175,10 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const requests = createRequestRecorder({ logger, redactor });
   const chat = createChatService({
     store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers,
+    // Routes that refused large request bodies, and the limit that then worked (the data folder, as broken streams).
+    bodyLimits: fileBodyLimits(opts.dataDir),
+    // A question's files: their text and bytes, as requests carry them.
+    attachments,
   });
   // Connectivity: chats that end feed the routes' states; queued questions are sent through the chat.
   const connectivity = createConnectivity({

@@ -178,6 +178,12 @@ export const ERROR_TEXT = {
   attachment_pdf_pages: 'The PDF "{{name}}" has {{pages}} pages: Parley reads PDFs of at most {{max}} pages.',
   attachment_gone: 'This attachment is no longer stored.',
   attachment_not_viewable: '"{{name}}" is not an image.',
+  // A 413 (src/main/core/classify.ts): the provider's own, or a gateway's in front of it (an nginx page).
+  body_too_large: '{{host}} refused a request body of {{size}} as too large (413){{said}}.',
+  body_too_large_gateway: 'A gateway in front of {{host}} refused a request body of {{size}} as too large (413){{said}}.',
+  body_too_large_known: 'The route to {{host}} refuses request bodies over about {{limit}}, and this request is {{size}} even with its images sent smaller.',
+  // Images for a model that cannot see them (src/main/services/chat/history.ts).
+  attachment_no_vision: '{{model}} cannot see images, and this request carries {{count}} image(s).',
 } as const satisfies Record<string, string>;
 
 /** Hints by the error's key: the hint of an error made with that key (else its code's default hint). */
@@ -303,6 +309,10 @@ export const ERROR_HINTS = {
   attachment_pdf_timeout: 'Attach only the pages you need (print them to a new PDF), or copy its text into the message.',
   attachment_pdf_pages: 'Attach only the pages you need (print them to a new PDF).',
   attachment_gone: 'Attach the file again.',
+  body_too_large: 'The provider limits request bodies: send smaller or fewer images or files.',
+  body_too_large_gateway: 'A gateway in between limits request bodies, not the provider (nginx: client_max_body_size, 1 MB unless raised): send smaller or fewer images, or ask its administrator to raise the limit.',
+  body_too_large_known: 'Send fewer images or files in one question, or ask the gateway\'s administrator to raise its limit.',
+  attachment_no_vision: 'Send the text parts only, choose a model that can see images, or correct the model\'s capabilities in Settings → Providers if it can.',
 } as const satisfies { [K in keyof typeof ERROR_TEXT]?: string };
 
 export type ErrorKey = keyof typeof ERROR_TEXT;

@@ -1,7 +1,7 @@
 import { anthropicUsage } from '../answer.ts';
 import { sseDecoder } from './sse.ts';
 import { applyThinking } from './thinking.ts';
-import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type WireEvent } from './types.ts';
+import { imagesOf, isObj, joinUrl, num, parseCommonError, str, textOf, tryJson, type ChatMessage, type ProtocolAdapter, type WireEvent } from './types.ts';
 
 /** A content block (whole answer, or a stream's content_block_start) as events. */
 function blockEvents(b: unknown, index: number, out: WireEvent[]): void {
@@ -24,6 +24,19 @@ function errorEvent(json: unknown, data: string): WireEvent {
   return { type: 'error', message: e?.message ?? data, providerCode: e?.type };
 }
 
+/**
+ * A message as the Messages API carries it: text as a string, and a message with images as content blocks, each
+ * image a base64 source (anthropics/anthropic-sdk-typescript src/resources/messages/messages.ts @f741f921:
+ * ImageBlockParam `{type:'image', source}`, Base64ImageSource `{type:'base64', media_type: 'image/jpeg' |
+ * 'image/png' | 'image/gif' | 'image/webp', data}`; TextBlockParam `{type:'text', text}`).
+ */
+export function anthropicMessage(m: ChatMessage): { role: string; content: unknown } {
+  if (imagesOf(m.content).length === 0) return { role: m.role, content: textOf(m.content) };
+  const blocks = (m.content as Exclude<ChatMessage['content'], string>).map((p) =>
+    p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image', source: { type: 'base64', media_type: p.mime, data: p.data } });
+  return { role: m.role, content: blocks };
+}
+
 /** Base URLs are accepted with or without a trailing /v1. */
 const ROOT_SUFFIX = /\/v1$/;
 
@@ -38,11 +51,11 @@ export const anthropic: ProtocolAdapter = {
     ...(p.apiKey ? { 'x-api-key': p.apiKey } : {}),
   }),
   body: (p, req, stream) => {
-    const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const system = req.messages.filter((m) => m.role === 'system').map((m) => textOf(m.content)).join('\n\n');
     // max_tokens (required here): the user's, else the model's longest answer; above the thinking budget.
     return applyThinking({
       model: p.model,
-      messages: req.messages.filter((m) => m.role !== 'system'),
+      messages: req.messages.filter((m) => m.role !== 'system').map(anthropicMessage),
       ...(system ? { system } : {}),
       stream,
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),

@@ -1,6 +1,6 @@
 import { DecodedEvents, LIMITS, limitExceeded, type FrameCounting } from '../limits.ts';
 import { ollamaUsage } from '../answer.ts';
-import { isObj, joinUrl, parseCommonError, str, tryJson, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
+import { imagesOf, isObj, joinUrl, parseCommonError, str, textOf, tryJson, type ChatMessage, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
 import { applyThinking } from './thinking.ts';
 
 /** One answer object (a stream line, or the whole answer) as events. */
@@ -23,6 +23,15 @@ function answerEvents(json: Record<string, unknown>, events: WireEvent[], index:
     if (u) events.push({ type: 'usage', usage: u });
     events.push({ type: 'finish', reason: str(json.done_reason) ?? 'stop' });
   }
+}
+
+/**
+ * A message as /api/chat carries it: its text in `content`, and its images beside it as base64 strings
+ * (ollama/ollama-js src/interfaces.ts @cdac318b: Message `{role, content: string, images?: Uint8Array[] | string[]}`).
+ */
+export function ollamaMessage(m: ChatMessage): { role: string; content: string; images?: string[] } {
+  const images = imagesOf(m.content).map((p) => p.data);
+  return { role: m.role, content: textOf(m.content), ...(images.length ? { images } : {}) };
 }
 
 /** Base URLs are accepted with or without a trailing /api. */
@@ -116,7 +125,7 @@ export const ollama: ProtocolAdapter = {
   }),
   body: (p, req, stream) => applyThinking({
     model: p.model,
-    messages: req.messages,
+    messages: req.messages.map(ollamaMessage),
     stream,
     ...(req.maxTokens !== undefined || req.temperature !== undefined || req.topP !== undefined
       ? { options: { ...(req.maxTokens !== undefined ? { num_predict: req.maxTokens } : {}), ...(req.temperature !== undefined ? { temperature: req.temperature } : {}), ...(req.topP !== undefined ? { top_p: req.topP } : {}) } }

@@ -1,7 +1,7 @@
 import { openaiUsage } from '../answer.ts';
 import { sseDecoder } from './sse.ts';
 import { applyThinking } from './thinking.ts';
-import { isObj, joinUrl, num, parseCommonError, str, tryJson, type ProtocolAdapter, type WireEvent } from './types.ts';
+import { imagesOf, isObj, joinUrl, num, parseCommonError, str, textOf, tryJson, type ChatMessage, type ProtocolAdapter, type WireEvent } from './types.ts';
 
 function statusFromComments(comments: string[]): number | undefined {
   for (const c of comments) {
@@ -102,6 +102,20 @@ function errorEvent(json: unknown, fallback: string, status?: number): WireEvent
   };
 }
 
+/**
+ * A message as chat completions carries it: text as a string (some compatible endpoints, DeepSeek's among them,
+ * take only a string), and a message with images as content parts, each image a data: URL of its base64 bytes
+ * (openai/openai-node src/resources/chat/completions/completions.ts @2f679e61: ChatCompletionContentPartText
+ * `{type:'text', text}`, ChatCompletionContentPartImage `{type:'image_url', image_url:{url, detail?}}`, the url
+ * "either a URL of the image or the base64 encoded image data").
+ */
+export function openaiMessage(m: ChatMessage): { role: string; content: unknown } {
+  if (imagesOf(m.content).length === 0) return { role: m.role, content: textOf(m.content) };
+  const parts = (m.content as Exclude<ChatMessage['content'], string>).map((p) =>
+    p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: `data:${p.mime};base64,${p.data}` } });
+  return { role: m.role, content: parts };
+}
+
 /** OpenAI-compatible chat completions: OpenAI, DeepSeek, Moonshot, DashScope compatible mode, LiteLLM, vLLM. */
 export const openai: ProtocolAdapter = {
   name: 'openai',
@@ -113,7 +127,7 @@ export const openai: ProtocolAdapter = {
   }),
   body: (p, req, stream) => applyThinking({
     model: p.model,
-    messages: req.messages,
+    messages: req.messages.map(openaiMessage),
     stream,
     ...(stream ? { stream_options: { include_usage: true } } : {}),
     ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),

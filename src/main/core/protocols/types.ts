@@ -3,9 +3,31 @@ import type { ProviderSettings } from '../../../shared/settings.ts';
 import type { ThinkingChoice } from '../../../shared/answer.ts';
 import type { ModelCapabilities } from '../../../shared/models/capabilities.ts';
 
+/**
+ * One part of a message's content. Each protocol carries them as it defines (openai.ts, anthropic.ts, ollama.ts):
+ * OpenAI `{type:'image_url', image_url:{url:'data:<mime>;base64,…'}}`, Anthropic `{type:'image', source:{type:'base64',
+ * media_type, data}}`, Ollama `images: [base64…]` beside `content`.
+ */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  /** `data`: the image's bytes in base64 (no data: prefix); `name`: the file's name (never sent). */
+  | { type: 'image'; mime: string; data: string; name?: string };
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
-  content: string;
+  /** Text, or parts (text and images) in order. */
+  content: string | ContentPart[];
+}
+
+/** A message's text: its text parts joined by a blank line (images left out). */
+export function textOf(content: string | readonly ContentPart[]): string {
+  if (typeof content === 'string') return content;
+  return content.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n\n');
+}
+
+/** A message's images, in order. */
+export function imagesOf(content: string | readonly ContentPart[]): Extract<ContentPart, { type: 'image' }>[] {
+  return typeof content === 'string' ? [] : content.filter((p): p is Extract<ContentPart, { type: 'image' }> => p.type === 'image');
 }
 
 export interface ChatRequest {

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Answer } from '../../core/index.ts';
-import type { ChatMessage } from '../../core/protocols/types.ts';
 import { ParleyError } from '../../core/errors.ts';
+import { createDownscaler } from '../attachments/downscale.ts';
 import type { Conversation, Message } from '../../../shared/chat.ts';
 import { connectionFor } from '../settings/providers.ts';
 import type { Caller } from '../window-hub.ts';
@@ -16,13 +16,14 @@ import type { ChatEnded, ChatService } from './service.ts';
 import { runAnswer } from './stream-run.ts';
 import { requestOptions, titleOptions } from './params.ts';
 import { autoTitle } from './titles.ts';
+import { plainMessages, type PlannedMessage } from './history.ts';
 
 /** The most answers streaming at once. */
 export const MAX_ACTIVE = 16;
 
 export interface Answers extends Pick<ChatService, 'onEnded' | 'stop' | 'active' | 'isActive' | 'stopConversation' | 'stopWithin' | 'close' | 'settled'> {
   /** Starts writing `assistant` with `history` (after `prefix`, for Continue); returns the request's id. */
-  start(caller: Caller, conv: Conversation, assistant: Message, history: ChatMessage[], prefix: string): string;
+  start(caller: Caller, conv: Conversation, assistant: Message, history: PlannedMessage[], prefix: string): string;
   /** More windows that receive a request's events. */
   addWindows(requestId: string, windows: string[]): void;
 }
@@ -33,8 +34,10 @@ export function createAnswers(ctx: ChatContext): Answers {
   const actives = new Map<string, Writing>();
   const byMessage = new Map<string, Writing>();
   const endedListeners = new Set<(ended: ChatEnded) => void>();
+  // Images as sent to models (downscaled copies cached per attachment and limit).
+  const images = deps.attachments ? createDownscaler(deps.attachments) : undefined;
 
-  function start(caller: Caller, conv: Conversation, assistant: Message, history: ChatMessage[], prefix: string): string {
+  function start(caller: Caller, conv: Conversation, assistant: Message, history: PlannedMessage[], prefix: string): string {
     if (actives.size >= MAX_ACTIVE) {
       throw new ParleyError('limit_exceeded', `At most ${MAX_ACTIVE} answers can be written at once.`, { hint: 'Wait for an answer to finish, or stop one.' });
     }
@@ -48,7 +51,10 @@ export function createAnswers(ctx: ChatContext): Answers {
     const a: Writing = {
       requestId, conversationId: conv.id, messageId: assistant.id, windows: new Set([caller.windowId]), seq: 0, prefix,
       answer: new Answer(), pendingText: '', pendingReasoning: '', lastSave: Date.now(), abort: new AbortController(),
-      stoppedByUser: false, startedAt: Date.now(), routeInfo: assistant.routeInfo?.context ? { context: assistant.routeInfo.context } : {}, done: Promise.resolve(),
+      stoppedByUser: false, startedAt: Date.now(), routeInfo: {
+        ...(assistant.routeInfo?.context ? { context: assistant.routeInfo.context } : {}),
+        ...(assistant.routeInfo?.imagesLeftOut ? { imagesLeftOut: assistant.routeInfo.imagesLeftOut } : {}),
+      }, done: Promise.resolve(),
       rec: deps.requests.begin({
         kind: 'chat', id: requestId, url: raw.provider.baseUrl, method: 'POST', message: 'chat request',
         data: { conversationId: conv.id, messageId: assistant.id, provider: provider.name, protocol: provider.protocol, baseUrl: provider.baseUrl, model: raw.provider.model, messages: history.length },
@@ -57,7 +63,7 @@ export function createAnswers(ctx: ChatContext): Answers {
     actives.set(requestId, a);
     byMessage.set(assistant.id, a);
     a.done = (async () => {
-      const message = await runAnswer(ctx, a, raw, history, options);
+      const message = await runAnswer(ctx, a, raw, history, options, images);
       actives.delete(requestId);
       byMessage.delete(a.messageId);
       emitTo(ctx, a, { requestId, seq: ++a.seq, type: 'end', conversationId: a.conversationId, messageId: a.messageId, message });
@@ -69,7 +75,7 @@ export function createAnswers(ctx: ChatContext): Answers {
           log.warn('chat end not reported', { requestId, error: e instanceof Error ? e.message : String(e) });
         }
       }
-      if (message.status === 'complete' && deps.settings.get().defaults.autoTitle) await autoTitle(ctx, a, raw, history, message.text, titleOptions(options));
+      if (message.status === 'complete' && deps.settings.get().defaults.autoTitle) await autoTitle(ctx, a, raw, plainMessages(history), message.text, titleOptions(options));
     })();
     return requestId;
   }

@@ -16,7 +16,10 @@ import type { SettingsStore } from '../settings/store.ts';
 import type { ChatStore } from '../storage/index.ts';
 import type { Caller, WindowHub } from '../window-hub.ts';
 import type { RequestRecorder } from '../diagnostics/requests.ts';
+import type { ImageSource } from '../attachments/downscale.ts';
 import { createAnswers } from './answers.ts';
+import type { BodyLimits } from './body-limits.ts';
+import type { AttachmentText } from './history.ts';
 import { FLUSH_MS, SAVE_MS } from './batching.ts';
 import { createCommands } from './commands.ts';
 import type { ChatContext } from './context.ts';
@@ -33,6 +36,10 @@ export interface ChatServiceDeps {
   learnSecrets?(settings: unknown): void;
   /** How a failure reaches the window and the disk: redacted. */
   redactError(e: ErrorInfo): ErrorInfo;
+  /** Attachments' text and bytes (the attachment store: services/attachments/index.ts); without it, none can be sent. */
+  attachments?: AttachmentText & ImageSource;
+  /** Routes that refuse large request bodies, and their limits (body-limits.ts). */
+  bodyLimits?: BodyLimits;
   /** Timers (tests may shorten them). */
   flushMs?: number;
   saveMs?: number;

@@ -4,7 +4,14 @@
  */
 import type { ChatMessage } from '../../core/protocols/types.ts';
 import { ParleyError } from '../../core/errors.ts';
-import type { Message } from '../../../shared/chat.ts';
+import { formatSize } from '../../core/limits.ts';
+import type { Message, MessageRoute } from '../../../shared/chat.ts';
+import type { CallOptions, ChatResult, Core } from '../../core/index.ts';
+import { words } from '../../../shared/messages/en.ts';
+import type { ConnectionSettings } from '../../../shared/settings.ts';
+import { IMAGE_LIMITS, limitUnderBody, type Downscaler } from '../attachments/downscale.ts';
+import { BODY_LIMIT_MEMORY_MS, bodyLimitKey, type BodyLimits } from './body-limits.ts';
+import { bytesBesideImages, plannedImages, resolveRequest, type AttachmentText, type PlannedMessage } from './history.ts';
 import { contentForLog } from '../diagnostics/logging.ts';
 import type { connectionFor } from '../settings/providers.ts';
 import { flush, sinkFor } from './batching.ts';
@@ -12,20 +19,94 @@ import { joinUsage, withCost } from './cost.ts';
 import type { ChatContext, Writing } from './context.ts';
 import type { RequestOptions } from './params.ts';
 
-export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<typeof connectionFor>, history: ChatMessage[], options: RequestOptions = {}): Promise<Message> {
+/** The body size tried after a 413 that named none: nginx's default (1 MB) for a larger body, else half of it. */
+export const GUESSED_BODY_LIMIT = 1024 * 1024;
+export function nextBodyLimit(refusedBytes: number): number {
+  return refusedBytes > GUESSED_BODY_LIMIT ? GUESSED_BODY_LIMIT : Math.max(64 * 1024, Math.floor(refusedBytes / 2));
+}
+
+/** What sending a plan needs besides the core: the attachments' text and images, and the routes' body limits. */
+export interface FitDeps {
+  core: Pick<Core, 'chat'>;
+  attachments?: AttachmentText;
+  images?: Downscaler;
+  bodyLimits?: BodyLimits;
+}
+
+/**
+ * The plan's messages as the core sends them, with images within the protocol's limit, or within what lets the
+ * whole body fit `bodyLimit` (a route that refuses larger bodies). Throws body_too_large when even the smallest
+ * images would not fit it.
+ */
+async function prepare(deps: FitDeps, settings: ConnectionSettings, history: readonly PlannedMessage[], bodyLimit?: number): Promise<{ messages: ChatMessage[]; count: number }> {
+  const { protocol } = settings.provider;
+  const text = deps.attachments ?? NO_TEXT;
+  const count = plannedImages(history);
+  let limit = IMAGE_LIMITS[protocol];
+  if (count > 0 && bodyLimit !== undefined) {
+    // What the body holds besides the images: the messages with the files' text (no image is made for it).
+    const textOnly = await resolveRequest(history, { text, images: NO_IMAGES, limit });
+    const beside = bytesBesideImages(textOnly.messages);
+    const fitted = limitUnderBody(protocol, bodyLimit, count, beside);
+    if (!fitted) {
+      const host = URL.canParse(settings.provider.baseUrl) ? new URL(settings.provider.baseUrl).host : settings.provider.baseUrl;
+      throw new ParleyError('body_too_large', words('body_too_large_known', { host, limit: formatSize(bodyLimit), size: formatSize(beside) }), { hop: 'target', phase: 'config' });
+    }
+    limit = fitted;
+  }
+  const { messages } = await resolveRequest(history, { text, images: deps.images ?? NO_IMAGES, limit, plain: protocol === 'ollama' });
+  return { messages, count };
+}
+
+const NO_TEXT: AttachmentText = { textFor: async () => undefined };
+const NO_IMAGES: Downscaler = { image: async () => undefined, cachedBytes: 0 };
+
+/**
+ * Sends a plan: its attachments read, its images within the protocol's limit and, on a route that refused large
+ * bodies before, within the route's limit from the start. A 413 on a request with images is asked once more with
+ * images small enough for the body to fit (under half of what was refused, or nginx's default 1 MB), and the
+ * route's limit is remembered when that works. `downscaled` says what happened (MessageRoute.downscaled).
+ */
+export async function chatFitted(deps: FitDeps, settings: ConnectionSettings, history: readonly PlannedMessage[], options: RequestOptions, call: CallOptions = {}): Promise<{ result: ChatResult; downscaled?: NonNullable<MessageRoute['downscaled']> }> {
+  const chat = (messages: ChatMessage[]) => deps.core.chat(settings, { ...options, messages }, call);
+  const routeKey = bodyLimitKey(settings);
+  const known = plannedImages(history) > 0 ? deps.bodyLimits?.get(routeKey) : undefined;
+  const first = await prepare(deps, settings, history, known?.limitBytes);
+  try {
+    const result = await chat(first.messages);
+    return known && first.count > 0 ? { result, downscaled: { limitBytes: known.limitBytes, to: result.bodyBytes ?? 0, by: known.by, remembered: true } } : { result };
+  } catch (e) {
+    if (!ParleyError.is(e) || e.code !== 'body_too_large' || first.count === 0 || call.signal?.aborted) throw e;
+    const refused = e.detail.body?.bytes ?? 0;
+    const by = e.detail.body?.by ?? 'provider';
+    const limitBytes = nextBodyLimit(refused || (known?.limitBytes ?? GUESSED_BODY_LIMIT * 2));
+    const again = await prepare(deps, settings, history, limitBytes);
+    const result = await chat(again.messages);
+    const now = Date.now();
+    deps.bodyLimits?.set(routeKey, { limitBytes, by, at: now, until: now + BODY_LIMIT_MEMORY_MS });
+    return { result, downscaled: { limitBytes, to: result.bodyBytes ?? 0, from: refused, by } };
+  }
+}
+
+export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<typeof connectionFor>, history: PlannedMessage[], options: RequestOptions = {}, images?: Downscaler): Promise<Message> {
   const { deps, log } = ctx;
   const { store } = deps;
   const { requestId, prefix } = a;
   let final: Partial<Message>;
   try {
     const settings = deps.core.settings(raw);
-    const result = await deps.core.chat(settings, { ...options, messages: history }, {
+    const fitted = await chatFitted({ core: deps.core, attachments: deps.attachments, images, bodyLimits: deps.bodyLimits }, settings, history, options, {
       signal: a.abort.signal,
       sink: sinkFor(ctx, a, settings.network.retries),
       answer: a.answer,
       // One bound for the whole message: what Continue adds counts with what is kept.
       ...(prefix ? { keptBytes: Buffer.byteLength(prefix) } : {}),
     });
+    const { result } = fitted;
+    if (fitted.downscaled) {
+      a.routeInfo.downscaled = fitted.downscaled;
+      log.info('images sent smaller', { requestId, ...fitted.downscaled });
+    }
     a.routeInfo.attempts = result.attempts;
     a.routeInfo.mode = result.mode;
     // How it ended (stop, cut at the limit, filtered, refused, tool calls) and its whole usage, kept with it.

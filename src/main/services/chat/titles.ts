@@ -1,6 +1,6 @@
 /** A conversation's title: the first question's first line, then (when the user turned it on) one the model writes. */
 import type { Core } from '../../core/index.ts';
-import type { ChatMessage } from '../../core/protocols/types.ts';
+import { textOf, type ChatMessage } from '../../core/protocols/types.ts';
 import { ParleyError } from '../../core/errors.ts';
 import type { connectionFor } from '../settings/providers.ts';
 import { emitTo } from './batching.ts';
@@ -30,7 +30,7 @@ export async function autoTitle(ctx: ChatContext, a: Writing, raw: ReturnType<ty
     const th = options.capabilities?.thinking;
     const settings = deps.core.settings({ ...raw, network: { ...raw.network, stream: th?.streamOnly && !th.canDisable ? 'on' : 'off' } });
     const rec = deps.requests.begin({ kind: 'title', url: raw.provider.baseUrl, method: 'POST', message: 'title request', data: { for: a.requestId, model: raw.provider.model } });
-    const prompt = `Write a title of at most six words for this conversation. Answer with the title only, no quotes.\n\nQuestion: ${(asked[0]?.content ?? '').slice(0, 2000)}\n\nAnswer: ${answer.slice(0, 2000)}`;
+    const prompt = `Write a title of at most six words for this conversation. Answer with the title only, no quotes.\n\nQuestion: ${textOf(asked[0]?.content ?? '').slice(0, 2000)}\n\nAnswer: ${answer.slice(0, 2000)}`;
     let r: Awaited<ReturnType<Core['chat']>>;
     try {
       // Thinking off where the model allows it, and tokens enough for one that thinks anyway (params.ts).

@@ -106,7 +106,7 @@ describe('the composer\'s attachments', () => {
   });
 
   it('main\'s refusal stays on the chip with its code and key; a file that cannot be read says so', async () => {
-    const error: ErrorInfo = { code: 'attachment_invalid', message: '"x.png" is named as an image, but it is not a PNG, JPEG, WebP or GIF image.', key: 'attachment_not_image', params: { name: 'x.png' } };
+    const error: ErrorInfo = { code: 'attachment_invalid', message: '"x.png" is named as an image, but it is not a PNG, JPEG, WebP or GIF image.', hint: 'Check the file.', key: 'attachment_not_image', params: { name: 'x.png' } };
     answerAdd = async () => ({ ok: false, error });
     await useAttach.getState().add('c1', [file('x.png', 10), { name: 'gone.txt', size: 3, read: () => Promise.reject(new Error('NotReadableError')) }]);
     expect(chips().map((c) => [c.name, c.state, c.problem?.kind])).toEqual([['x.png', 'refused', 'error'], ['gone.txt', 'refused', 'readFailed']]);
@@ -143,7 +143,7 @@ describe('the composer\'s attachments', () => {
   });
 
   it('the picker adds what main stored and shows what it refused; cancelled adds nothing', async () => {
-    const refusal: ErrorInfo = { code: 'limit_exceeded', message: '"big.pdf" is 30 MB: Parley attaches files of at most 20 MB.', key: 'attachment_too_large', params: { name: 'big.pdf' } };
+    const refusal: ErrorInfo = { code: 'limit_exceeded', message: '"big.pdf" is 30 MB: Parley attaches files of at most 20 MB.', hint: 'Attach a smaller file.', key: 'attachment_too_large', params: { name: 'big.pdf' } };
     const pick = later<Result<PickResult>>();
     answerPick = () => pick.promise;
     const done = useAttach.getState().pick('c1');
@@ -153,7 +153,7 @@ describe('the composer\'s attachments', () => {
     expect(useAttach.getState().picking.c1).toBe(false);
     expect(chips().map((c) => [c.name, c.state])).toEqual([['a.txt', 'ready'], ['b.pdf', 'ready'], ['big.pdf', 'refused']]);
     expect(chips()[2]?.problem?.error).toEqual(refusal);
-    answerPick = async () => ({ ok: false, error: { code: 'cancelled', message: 'Cancelled.' } });
+    answerPick = async () => ({ ok: false, error: { code: 'cancelled', message: 'Cancelled.', hint: '' } });
     await useAttach.getState().pick('c1');
     expect(chips()).toHaveLength(3);
   });

@@ -148,6 +148,19 @@ describe("parley chat says what the answer cost", () => {
     expect(r.stderr).toBe("parley: cost ¥0.026 at the provider's listed prices; 10,000 tokens in, 2,000 out.\n");
   });
 
+  it("the provider's own cost (OpenRouter's usage.cost) wins over the user's price, with the cache reads and reasoning named", async () => {
+    settings({ preset: 'openrouter', models: ['house-model'], defaultModel: 'house-model' }, { pricing: { currency: 'USD', overrides: [{ model: 'house-model', currency: 'USD', input: 2, output: 8 }] } });
+    const chunk = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`;
+    const body = chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }] })
+      + chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })
+      + chunk({ choices: [], usage: { prompt_tokens: 1200, completion_tokens: 80, total_tokens: 1280, prompt_tokens_details: { cached_tokens: 1000 }, completion_tokens_details: { reasoning_tokens: 30 }, cost: 0.00042 } })
+      + 'data: [DONE]\n\n';
+    up.behave({ kind: 'recorded', contentType: 'text/event-stream', body });
+    const r = await parley(['Hi']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('parley: cost $0.00042 as the provider reported it; 1,200 tokens in (1,000 from the cache), 80 out (30 reasoning).\n');
+  });
+
   it('a model without a price: no cost line, and --json\'s usage has the tokens alone', async () => {
     up.behave({ kind: 'ok', text: 'Hello', usage: { input: 10, output: 5 } });
     const r = await parley(['--base-url', `${up.url}/v1`, '--api-key', 'k', '--model', 'unpriced-model', 'Hi']);

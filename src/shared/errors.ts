@@ -37,6 +37,12 @@ export const ERROR_CODES = [
   'attachment_invalid',
   /** The model cannot take what is attached (images to a model without vision). */
   'attachment_unsupported',
+  /** An MCP server's program is not on PATH (or cannot be run). */
+  'mcp_command_not_found',
+  /** An MCP server exited, closed its connection, sent what is not MCP, or refused. */
+  'mcp_server_failed',
+  /** An MCP server did not answer the handshake or a call in time. */
+  'mcp_timeout',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -135,6 +141,9 @@ export const DEFAULT_HINTS: Record<ErrorCode, string> = {
   limit_exceeded: 'Something was larger than Parley accepts; the message names the limit.',
   body_too_large: 'A gateway or the provider refuses request bodies this large: send smaller or fewer images, or ask for its limit (nginx: client_max_body_size) to be raised.',
   attachment_invalid: 'Check the file: it may be damaged, or not what its name says.',
+  mcp_command_not_found: 'Install the program, or give its full path as the command; Parley looks it up on your login shell\'s PATH.',
+  mcp_server_failed: 'See the server\'s own words (its stderr) in the message; run the MCP doctor for this server.',
+  mcp_timeout: 'A first start may download the server (npx, uvx): run the MCP doctor to see whether the download is blocked, or raise the server\'s time limit.',
   attachment_unsupported: 'Send the text parts only, choose a model that can see images, or correct the model\'s capabilities in Settings → Providers if it can.',
 };
 

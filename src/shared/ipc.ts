@@ -63,7 +63,7 @@ export type ProviderView = Omit<ProviderEntry, 'apiKey'> & {
  * shape, a proxy URL's password by SECRET_PLACEHOLDER (sent back unchanged, it keeps the password).
  */
 export interface SettingsView {
-  settings: Omit<StoredSettings, 'providers'>;
+  settings: Omit<StoredSettings, 'providers' | 'mcpServers'>;
   providers: ProviderView[];
   /** Where a typed key is stored (absent: as 'none'). */
   keychain?: KeychainState;

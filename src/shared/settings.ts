@@ -8,6 +8,7 @@ import { CURRENCIES } from './answer.ts';
 import { MAX_PRICE_OVERRIDES, MAX_PRICE_PER_MTOK } from './bounds.ts';
 import { MAX_CAPABILITY_OVERRIDES, MAX_CONTEXT_WINDOW, MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MAX_THINKING_BUDGET, MIN_CONTEXT_WINDOW } from './bounds.ts';
 import { EFFORTS } from './models/capabilities.ts';
+import { mcpServersSchema } from './mcp.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, LANGUAGES, PRESET_IDS, PRESET_NAMES, PROTOCOLS, PROXY_MODES, ROUTE_MODES, STREAM_MODES, THEMES, presetForUrl, type Protocol } from './constants.ts';
 
 export * from './constants.ts';
@@ -261,6 +262,8 @@ export const storedSettingsSchema = v.object({
   ),
   logging: loggingSchema,
   pricing: pricingSchema,
+  /** MCP servers whose tools the models may call (shared/mcp.ts). */
+  mcpServers: mcpServersSchema,
 });
 export type StoredSettings = v.InferOutput<typeof storedSettingsSchema>;
 export type StoredSettingsInput = v.InferInput<typeof storedSettingsSchema>;

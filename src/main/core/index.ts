@@ -16,6 +16,7 @@ import type { Route, SystemProxyResolver } from './route/types.ts';
 import { DispatcherPool, Deadline, exchange, headerRecord, readText } from './transport.ts';
 import { buildTrustStore, checkCaFiles, TrustFileCache } from './trust.ts';
 import { LIMITS } from './limits.ts';
+import { routeFetch, type RouteFetchInit } from './fetch.ts';
 
 import { ParleyError } from './errors.ts';
 export { ParleyError };
@@ -24,6 +25,9 @@ export { Answer } from './chat.ts';
 export type { RequestEvent, RequestSink } from '../../shared/events.ts';
 export type { ChatRequest, ChatMessage } from './protocols/types.ts';
 export type { Route } from './route/types.ts';
+export type { RouteFetchInit } from './fetch.ts';
+/** A fetch function over one route (see Core.fetcher). */
+export type RouteFetch = (url: string | URL, init?: RouteFetchInit) => Promise<Response>;
 export { resolveSettings } from './config.ts';
 
 export interface CoreOptions {
@@ -66,6 +70,12 @@ export interface Core {
    * `maxBytes`: for what the user asked to load (a remote image in an answer).
    */
   fetchBytes(raw: unknown, url: string, opts: CallOptions & { maxBytes: number; accept: string }): Promise<{ contentType: string; body: Buffer }>;
+  /**
+   * A WHATWG fetch over the route the settings give (proxy, bypass, CA files, connect and first-byte bounds), for
+   * libraries that take one (the MCP SDK's HTTP transports): each call is a request with its own events (route,
+   * connection steps, heads); each message of an answer (a body, or one event of an event stream) is bounded.
+   */
+  fetcher(raw: unknown, opts?: Pick<CallOptions, 'sink'> & { maxMessageBytes?: number }): RouteFetch;
   /** Closes every pooled connection. */
   close(): Promise<void>;
   /** Number of pooled dispatchers (for tests and diagnostics). */
@@ -187,6 +197,21 @@ export function createCore(options: CoreOptions = {}): Core {
           deadline.dispose();
         }
       });
+    },
+    fetcher(raw, opts = {}) {
+      return (url, init) =>
+        request({ ...(opts.sink ? { sink: opts.sink } : {}) }, async (emit) => {
+          const target = String(url);
+          const p = await prepare(raw, () => target, emit);
+          const started = performance.now();
+          return routeFetch({
+            settings: p.settings, dispatcher: p.dispatcher, emit, maxMessageBytes: opts.maxMessageBytes ?? LIMITS.bodyBytes,
+            mapError: (e, deadline, phase) => {
+              const err = mapThrown(e, deadline, phase, p, started);
+              return err.with({ route: err.detail.route ?? describeRoute(p.route), routeFacts: routeFacts(p.route) });
+            },
+          }, target, init);
+        });
     },
     close: () => pool.close(),
     get poolSize() {

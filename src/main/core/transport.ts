@@ -184,7 +184,7 @@ export class Deadline {
 
 export interface ExchangeInput {
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   headers: Record<string, string>;
   body?: string;
   route: RouteDispatcher;

@@ -2,6 +2,7 @@
  * The one redaction function: used once in the logging pipeline (a log hook) and again by the support bundle.
  * Secrets are replaced by a marker that keeps their shape (prefix, length) but never enough to recover them.
  */
+import { mcpServerSecrets } from '../mcp/secrets.ts';
 import { ENV_REF, isEnvRef, referencedVars, SECRET_QUERY_PARAM, urlSecrets } from '../../core/config.ts';
 import { proxyPassword, splitProxyUserinfo } from '../../core/route/proxy-url.ts';
 import { secretShape, shapeText } from '../../../shared/secret-shape.ts';
@@ -247,6 +248,9 @@ export function settingsSecrets(settings: unknown, env: Record<string, string | 
       bases.push(p?.baseUrl);
     }
   }
+  // MCP servers' variables and headers that carry credentials (services/mcp/secrets.ts).
+  const mcp = (settings as { mcpServers?: unknown } | null)?.mcpServers;
+  if (Array.isArray(mcp)) for (const server of mcp) out.push(...mcpServerSecrets(server, env));
   for (const key of keys) if (typeof key === 'string' && key) out.push(key, expand(key, env));
   for (const url of urls) if (typeof url === 'string' && url) out.push(...proxySecrets(url), ...proxySecrets(expand(url, env)));
   for (const url of bases) if (typeof url === 'string' && url) out.push(...urlSecrets(url), ...urlSecrets(expand(url, env)));

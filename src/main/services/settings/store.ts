@@ -396,7 +396,8 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     },
     view() {
       const s = store.get();
-      const { providers, ...rest } = s;
+      // MCP servers' variables and headers may be secrets: never in the window's view (it gets them through mcp:* as shapes).
+      const { providers, mcpServers: _mcp, ...rest } = s;
       const inKeychain = (v: string): boolean => active() && vault?.refOf(v) !== undefined;
       return {
         settings: { ...rest, network: { ...rest.network, proxy: { ...rest.network.proxy, url: maskProxyUrl(rest.network.proxy.url) } } },

@@ -792,6 +792,9 @@ export const en = {
     attachment_invalid: 'The attachment cannot be used',
     attachment_unsupported: 'The model cannot take this attachment',
   } satisfies Record<ErrorCode, string>,
+    mcp_command_not_found: 'The MCP server\'s program was not found',
+    mcp_server_failed: 'The MCP server failed',
+    mcp_timeout: 'The MCP server did not answer in time',
   verdicts: {
     ok: 'Everything works',
     stream_broken: 'Streaming is broken on this route',

@@ -1,0 +1,174 @@
+/**
+ * The MCP servers of the settings, each started on first use and kept while it is enabled: one connection per
+ * server, its route (the network settings with the server's own route mode, as a provider's), its stderr in the
+ * log (redacted: its variables' values are learned as secrets), stopped when it is disabled or removed and when
+ * Parley quits (no orphans).
+ */
+import type { Core } from '../../core/index.ts';
+import type { Env } from '../../core/config.ts';
+import { expandEnv } from '../../core/config.ts';
+import { buildTrustStore } from '../../core/trust.ts';
+import type { RequestSink } from '../../../shared/events.ts';
+import { MAX_MCP_MESSAGE_BYTES, type McpServerEntry, type McpTool } from '../../../shared/mcp.ts';
+import type { StoredSettings } from '../../../shared/settings.ts';
+import type { ConnectionSettingsInput } from '../../../shared/settings.ts';
+import { connectMcp, type McpConnection, type ToolResult } from './connection.ts';
+import { stdioLaunch, type StdioLaunch } from './launch.ts';
+import type { Logger } from '../diagnostics/logging.ts';
+import { mcpServerSecrets } from './secrets.ts';
+
+/** Where a stdio server's downloads go: the route is resolved for a public registry, as `npx` would reach it. */
+export const DOWNLOAD_PROBE_URL = 'https://registry.npmjs.org/';
+
+export interface McpHubDeps {
+  servers(): McpServerEntry[];
+  network(): StoredSettings['network'];
+  /** The app's environment, with the login shell's over it once read (PATH, proxies, keys). */
+  env(): Promise<{ env: Env; pathFrom: 'login shell' | 'app' }>;
+  core: Core;
+  /** A folder of the data folder for the servers' CA bundle. */
+  dir: string;
+  logger?: Logger;
+  /** Values that must never be shown (a server's variables and headers). */
+  learnSecrets?(values: string[]): void;
+  /** The requests to HTTP servers (the Network panel's, the log's). */
+  sink?(server: McpServerEntry): RequestSink | undefined;
+  handshakeMs?: number;
+}
+
+/** The core's settings for a server: the network settings with its own route mode (a provider's rule). */
+export function mcpConnectionSettings(network: StoredSettings['network'], server: McpServerEntry): ConnectionSettingsInput {
+  const n = structuredClone(network);
+  if (server.route.mode === 'direct') n.proxy = { ...n.proxy, mode: 'none' };
+  if (server.route.mode === 'proxy') n.proxy = { ...n.proxy, mode: 'manual', url: server.route.proxyUrl };
+  const target = server.transport === 'stdio' || !server.url ? DOWNLOAD_PROBE_URL : server.url;
+  return { provider: { protocol: 'openai', baseUrl: target, model: 'mcp' }, network: n } as ConnectionSettingsInput;
+}
+
+/** How a stdio server starts, given the hub's dependencies (also the doctor's). */
+export async function launchFor(server: McpServerEntry, deps: Pick<McpHubDeps, 'network' | 'env' | 'core' | 'dir'>): Promise<StdioLaunch> {
+  const { env, pathFrom } = await deps.env();
+  const settings = deps.core.settings(mcpConnectionSettings(deps.network(), server));
+  const route = await deps.core.route(settings, DOWNLOAD_PROBE_URL);
+  const caCerts = settings.network.caFiles.length ? (await buildTrustStore(settings.network.caFiles, env)).ca : undefined;
+  return stdioLaunch(server, { env, pathFrom, route, bypass: settings.network.proxy.bypass, ...(caCerts ? { caCerts } : {}), dir: deps.dir });
+}
+
+/** An HTTP server's headers with their `${VAR}`s expanded. */
+export function headersFor(server: McpServerEntry, env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(server.headers)) out[k] = expandEnv(v, env, `mcpServers.${server.name}.headers.${k}`);
+  return out;
+}
+
+/** Connects one server as the hub would (the doctor connects the same way). */
+export async function connectServer(server: McpServerEntry, deps: McpHubDeps, signal?: AbortSignal): Promise<McpConnection> {
+  const log = deps.logger?.scope('mcp');
+  const { env } = await deps.env();
+  deps.learnSecrets?.(mcpServerSecrets(server, env));
+  const common = { ...(deps.handshakeMs ? { handshakeMs: deps.handshakeMs } : {}), ...(signal ? { signal } : {}) };
+  if (server.transport === 'stdio') {
+    const launch = await launchFor(server, deps);
+    log?.info('mcp server starting', { server: server.name, command: launch.command, resolved: launch.resolved ?? null, pathFrom: launch.pathFrom, proxy: launch.proxy ?? 'direct', caBundle: !!launch.caBundle });
+    return connectMcp(server, { ...common, launch, onStderr: (line) => log?.info('mcp stderr', { server: server.name, line }) });
+  }
+  const sink = deps.sink?.(server);
+  const fetch = deps.core.fetcher(mcpConnectionSettings(deps.network(), server), { maxMessageBytes: MAX_MCP_MESSAGE_BYTES, ...(sink ? { sink } : {}) });
+  return connectMcp(server, { ...common, fetch, headers: headersFor(server, env) });
+}
+
+export interface McpServerStatus {
+  id: string;
+  name: string;
+  state: 'stopped' | 'starting' | 'running' | 'failed';
+  tools: number;
+  error?: string;
+}
+
+export interface McpHub {
+  /** The server's connection, started if it is not running. */
+  connection(serverId: string, signal?: AbortSignal): Promise<McpConnection>;
+  /** The tools of every enabled server that starts; a server that fails is named in `failed`. */
+  tools(signal?: AbortSignal): Promise<{ tools: McpTool[]; failed: { server: string; error: unknown }[] }>;
+  call(serverId: string, tool: string, args: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<ToolResult>;
+  status(): McpServerStatus[];
+  /** Stops servers no longer configured or enabled (after a settings change). */
+  sync(): Promise<void>;
+  stop(serverId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createMcpHub(deps: McpHubDeps): McpHub {
+  const running = new Map<string, { server: McpServerEntry; key: string; conn?: McpConnection; starting?: Promise<McpConnection>; error?: string }>();
+  const keyOf = (s: McpServerEntry): string => JSON.stringify([s.transport, s.command, s.args, s.cwd, s.env, s.url, s.headers, s.route]);
+  const find = (id: string): McpServerEntry => {
+    const s = deps.servers().find((x) => x.id === id);
+    if (!s || !s.enabled) throw new Error(`MCP server ${id} is not configured or not enabled`);
+    return s;
+  };
+
+  const hub: McpHub = {
+    async connection(serverId, signal) {
+      const server = find(serverId);
+      const key = keyOf(server);
+      let entry = running.get(serverId);
+      if (entry && entry.key !== key) {
+        await hub.stop(serverId);
+        entry = undefined;
+      }
+      if (entry?.conn && !entry.conn.closed) return entry.conn;
+      if (entry?.starting) return entry.starting;
+      const e = { server, key } as NonNullable<typeof entry>;
+      running.set(serverId, e);
+      e.starting = connectServer(server, deps, signal).then((conn) => {
+        e.conn = conn;
+        delete e.starting;
+        delete e.error;
+        conn.onClose = () => deps.logger?.scope('mcp').warn('mcp server closed', { server: server.name });
+        return conn;
+      }, (err: unknown) => {
+        delete e.starting;
+        e.error = err instanceof Error ? err.message : String(err);
+        throw err;
+      });
+      return e.starting;
+    },
+    async tools(signal) {
+      const tools: McpTool[] = [];
+      const failed: { server: string; error: unknown }[] = [];
+      await Promise.all(deps.servers().filter((s) => s.enabled).map(async (s) => {
+        try {
+          tools.push(...(await hub.connection(s.id, signal)).tools);
+        } catch (error) {
+          failed.push({ server: s.name, error });
+        }
+      }));
+      return { tools, failed };
+    },
+    async call(serverId, tool, args, opts = {}) {
+      const conn = await hub.connection(serverId, opts.signal);
+      return conn.call(tool, args, opts.signal ? { signal: opts.signal } : {});
+    },
+    status() {
+      return deps.servers().map((s) => {
+        const e = running.get(s.id);
+        const state = e?.conn && !e.conn.closed ? 'running' : e?.starting ? 'starting' : e?.error ? 'failed' : 'stopped';
+        return { id: s.id, name: s.name, state, tools: e?.conn?.tools.length ?? 0, ...(e?.error ? { error: e.error } : {}) };
+      });
+    },
+    async sync() {
+      const wanted = new Map(deps.servers().filter((s) => s.enabled).map((s) => [s.id, keyOf(s)]));
+      await Promise.all([...running.entries()].filter(([id, e]) => wanted.get(id) !== e.key).map(([id]) => hub.stop(id)));
+    },
+    async stop(serverId) {
+      const e = running.get(serverId);
+      running.delete(serverId);
+      const conn = e?.conn ?? (await e?.starting?.catch(() => undefined));
+      await conn?.close();
+    },
+    async close() {
+      await Promise.all([...running.keys()].map((id) => hub.stop(id)));
+    },
+  };
+  return hub;
+}

@@ -13,10 +13,34 @@ export type ContentPart =
   /** `data`: the image's bytes in base64 (no data: prefix); `name`: the file's name (never sent). */
   | { type: 'image'; mime: string; data: string; name?: string };
 
+/** A tool call the model made, as it goes back in the history (`arguments`: the JSON text the model wrote). */
+export interface ToolCallRecord {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  /** Text, or parts (text and images) in order. */
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  /** Text, or parts (text and images) in order. A tool message: the tool's result. */
   content: string | ContentPart[];
+  /** assistant: the tools it called in that turn, in order (their results follow as `tool` messages). */
+  toolCalls?: ToolCallRecord[];
+  /** assistant: its reasoning, sent back only where the provider requires it with tool calls (DeepSeek thinking: resendWithTools). */
+  reasoning?: string;
+  /** assistant: the provider's signature of that reasoning (Anthropic thinking blocks must come back signed). */
+  reasoningSignature?: string;
+  /** tool: the call this result answers, the tool's name, and whether the tool reported a failure. */
+  toolCallId?: string;
+  toolName?: string;
+  isError?: boolean;
+}
+
+/** A tool offered to the model: a name every protocol accepts (^[A-Za-z0-9_-]{1,64}$), what it does, its JSON Schema. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
 }
 
 /** A message's text: its text parts joined by a blank line (images left out). */
@@ -32,6 +56,8 @@ export function imagesOf(content: string | readonly ContentPart[]): Extract<Cont
 
 export interface ChatRequest {
   messages: ChatMessage[];
+  /** Tools the model may call (absent or empty: none offered). */
+  tools?: ToolSpec[];
   maxTokens?: number;
   temperature?: number;
   topP?: number;

@@ -79,7 +79,7 @@ describe('recorded provider answers through the core', () => {
     for (const want of [
       'openai/multi-choice.stream.sse', 'openai/refusal.stream.sse', 'openai/refusal.whole.json', 'openrouter/stream-error.stream.sse',
       'deepseek/reasoning.stream.chunks', 'deepseek/tool-call-cache.stream.chunks', 'anthropic/thinking-signature.stream.chunks',
-      'anthropic/prompt-cache.stream.chunks', 'anthropic/max-tokens.stream.sse', 'ollama/think.stream.ndjson', 'ollama/length.whole.json',
+      'anthropic/prompt-cache.stream.chunks', 'anthropic/max-tokens.stream.sse', 'ollama/think.stream.ndjson', 'ollama/length.whole.json', 'ollama/think-tool-calls.whole.json',
       'ollama/error-line.stream.ndjson', 'vllm/qwen3-think-content.whole.json', 'mistral/thinking.stream.chunks',
       'zhipu/sensitive.stream.sse', 'zhipu/network-error.stream.sse', 'openrouter/error-no-choices.stream.sse', 'anthropic/overloaded.stream.sse',
       'alibaba/reasoning.stream.chunks', 'groq/reasoning.stream.chunks', 'groq/think-content.stream.sse', 'moonshot/reasoning.stream.chunks', 'azure/model-router.stream.chunks',

@@ -69,6 +69,22 @@ describe('attachments in the chat store', () => {
     expect(s.exportJson(c.id).messages[0]!.attachments).toHaveLength(2);
   });
 
+  it('a long path (read by range) gets its own messages\' files only, beside another conversation written at the same time', () => {
+    const s = tempStore();
+    const c1 = s.createConversation({});
+    const c2 = s.createConversation({});
+    for (let i = 0; i < 260; i++) {
+      for (const [c, base] of [[c1, 0], [c2, 1000]] as const) {
+        s.addMessage({ conversationId: c.id, role: 'user', text: `q${i}`, ...(i % 5 === 0 ? { attachments: [crashRef(base + i), crashRef(base + i + 1)] } : {}) });
+      }
+    }
+    for (const [c, base] of [[c1, 0], [c2, 1000]] as const) {
+      const msgs = s.pathMessages(c.id);
+      expect(msgs).toHaveLength(260);
+      msgs.forEach((m, i) => expect(m.attachments?.map((a) => a.name)).toEqual(i % 5 === 0 ? [crashRef(base + i).name, crashRef(base + i + 1).name] : undefined));
+    }
+  });
+
   it('edit and send again: each version keeps its own files; an answer made again leaves the question as it was', async () => {
     const { s, files } = stores();
     const a = await text('a.txt', 'first file', files);

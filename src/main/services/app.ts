@@ -148,6 +148,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     storeDir = session;
   }
   const attachments = createAttachmentStore({ dir: attachmentsDirOf(storeDir), logger });
+  // The conversations' files: a file goes with the last message that uses it, staged ones never sent are swept,
+  // the JSON export and the import carry them.
+  store.setFiles(attachments);
   const recovered = store.recoveredAtOpen;
   if (recovered) logger.scope('storage').warn('answers cut by the last exit are marked interrupted', { count: recovered });
   // Whatever main sends a window passes through the same redactor as the logs: in full, except the words a
@@ -177,8 +180,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers,
     // Routes that refused large request bodies, and the limit that then worked (the data folder, as broken streams).
     bodyLimits: fileBodyLimits(opts.dataDir),
-    // A question's files: their text and bytes, as requests carry them.
+    // A question's files: their text and bytes, as requests carry them; their refs (each must be stored) when one is sent.
     attachments,
+    attachmentRefs: attachments,
   });
   // Connectivity: chats that end feed the routes' states; queued questions are sent through the chat.
   const connectivity = createConnectivity({

@@ -9,6 +9,7 @@
  * history.ts (what a request carries), titles.ts.
  */
 import type { Core } from '../../core/index.ts';
+import type { AttachmentRef } from '../../../shared/attachments.ts';
 import type { Conversation, PathMessage, ActiveStream } from '../../../shared/chat.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import type { Logger } from '../diagnostics/logging.ts';
@@ -40,6 +41,8 @@ export interface ChatServiceDeps {
   attachments?: AttachmentText & ImageSource;
   /** Routes that refuse large request bodies, and their limits (body-limits.ts). */
   bodyLimits?: BodyLimits;
+  /** Stored attachments' refs (the attachment store's `describe`): a question's files must be stored; without it, none can be attached. */
+  attachmentRefs?: { describe(id: string): AttachmentRef | undefined };
   /** Timers (tests may shorten them). */
   flushMs?: number;
   saveMs?: number;
@@ -70,7 +73,8 @@ export interface ChatEnded {
 export interface ChatService {
   /** Calls `listener` after every chat that ends (connectivity learns a route's state from them); returns its removal. */
   onEnded(listener: (ended: ChatEnded) => void): () => void;
-  send(caller: Caller, args: { conversationId: string; text: string; editOf?: string }, opts?: SendOptions): SendOutcome;
+  /** `attachments`: ids of stored files the question carries, in order; `withoutImages`: send without the images the model cannot see. */
+  send(caller: Caller, args: { conversationId: string; text: string; editOf?: string; attachments?: string[]; withoutImages?: boolean }, opts?: SendOptions): SendOutcome;
   regenerate(caller: Caller, messageId: string): SendOutcome;
   continue(caller: Caller, messageId: string): SendOutcome;
   retry(caller: Caller, messageId: string): SendOutcome;

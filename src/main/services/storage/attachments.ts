@@ -98,16 +98,33 @@ interface LinkRow {
   meta: string;
 }
 
+/** From this many messages on, attachmentsOf reads a range of seqs rather than probing each. */
+const RANGE_FROM = 200;
+
 /** The attachments of these messages (by seq), each list in order; one query. Messages without any are absent. */
 export function attachmentsOf(db: Db, seqs: readonly number[]): Map<number, AttachmentRef[]> {
   const out = new Map<number, AttachmentRef[]>();
   if (seqs.length === 0) return out;
-  const rows = (seqs.length === 1
-    ? db.stmt(`SELECT ma.message_seq, ma.name, a.id, a.kind, a.mime, a.size, a.meta FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id
-        WHERE ma.message_seq = ? ORDER BY ma.position`).all(seqs[0]!)
-    : db.stmt(`SELECT ma.message_seq, ma.name, a.id, a.kind, a.mime, a.size, a.meta FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id
-        WHERE ma.message_seq IN (SELECT value FROM json_each(?)) ORDER BY ma.message_seq, ma.position`).all(JSON.stringify(seqs))) as unknown as LinkRow[];
+  const cols = 'SELECT ma.message_seq, ma.name, a.id, a.kind, a.mime, a.size, a.meta FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id';
+  let rows: LinkRow[];
+  let only: Set<number> | undefined;
+  if (seqs.length === 1) rows = db.stmt(`${cols} WHERE ma.message_seq = ? ORDER BY ma.position`).all(seqs[0]!) as unknown as LinkRow[];
+  else if (seqs.length <= RANGE_FROM) {
+    rows = db.stmt(`${cols} WHERE ma.message_seq IN (SELECT value FROM json_each(?)) ORDER BY ma.message_seq, ma.position`).all(JSON.stringify(seqs)) as unknown as LinkRow[];
+  } else {
+    // A long path (a request's whole history): one range of the primary key, filtered here, instead of one probe per
+    // message (10,000 probes took 12 ms; the range costs only the links in it, none for a conversation without files).
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of seqs) {
+      if (s < lo) lo = s;
+      if (s > hi) hi = s;
+    }
+    rows = db.stmt(`${cols} WHERE ma.message_seq BETWEEN ? AND ? ORDER BY ma.message_seq, ma.position`).all(lo, hi) as unknown as LinkRow[];
+    if (rows.length) only = new Set(seqs);
+  }
   for (const r of rows) {
+    if (only && !only.has(r.message_seq)) continue;
     const ref: AttachmentRef = { id: r.id, name: r.name, kind: r.kind, mime: r.mime, size: r.size, ...(JSON.parse(r.meta) as Partial<AttachmentRef>) };
     let list = out.get(r.message_seq);
     if (!list) out.set(r.message_seq, (list = []));

@@ -293,9 +293,11 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
       } catch (e) {
         // All or nothing, files too: what this import stored and no message uses (its conversations are removed) goes.
         await stored.settled();
-        if (!closed && stored.added.size) {
+        // Awaited: once the import has failed, no file of it is left.
+        if (!closed && stored.added.size && files) {
           try {
-            removeFiles(unreferenced(db, [...stored.added]));
+            const gone = unreferenced(db, [...stored.added]);
+            if (gone.length) await files.remove(gone);
           } catch { /* the sweep removes them later */ }
         }
         throw e;

@@ -74,8 +74,8 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           'search-worker': resolve('src/main/services/storage/search-worker.ts'),
           'import-worker': resolve('src/main/services/storage/import-worker.ts'),
-          // An attachment's PDF text (pdf.js), off main's thread (services/attachments/pdf.ts).
-          'pdf-worker': resolve('src/main/services/attachments/pdf-worker.ts'),
+          // An attachment's PDF text (pdf.js) and a large text file's encoding, off main's thread (services/attachments/reader.ts).
+          'reader-worker': resolve('src/main/services/attachments/reader-worker.ts'),
         },
       },
     },

@@ -8,7 +8,7 @@
  *
  * What is accepted is what the bytes are (sniffed), not what the name says: PNG, JPEG, WebP, GIF (first frame) are
  * images (sharp); `%PDF` is a PDF (its text by pdf.js, in a worker thread, stopped at PDF_TIMEOUT_MS); anything that
- * decodes as text is text (encoding detected by chardet, decoded by TextDecoder). A file that is too big is refused
+ * decodes as text is text (encoding detected by chardet, decoded by TextDecoder; in the worker too when large). A file that is too big is refused
  * with `limit_exceeded`; one that is unreadable, not what its extension says, a decompression bomb, or a PDF that
  * never finishes is refused with `attachment_invalid`; the store's disk failing is `storage_failed`. Every refusal
  * is a ParleyError with a catalog key (src/shared/messages/en.ts), and leaves nothing in the folder.
@@ -34,8 +34,8 @@ export interface AttachmentStoreOptions {
   pdfTimeoutMs?: number;
   maxPdfPages?: number;
   maxBytes?: number;
-  /** The PDF worker script (default: pdf-worker(.ts|.js) beside this module or one folder up). */
-  pdfWorkerUrl?: URL;
+  /** The reader's worker script (PDFs, large text files; default: reader-worker(.ts|.js) beside this module or one folder up). */
+  workerUrl?: URL;
 }
 
 /** An image as it is sent to a model: at most `maxSide` on its long side and `maxBytes` long, EXIF-rotated. */
@@ -91,7 +91,7 @@ export interface AttachmentStore {
    * files staged in the composer and never sent. Also removes temporary files left by a crash. How many were removed.
    */
   sweep(keep: (id: string) => boolean, olderThanMs: number): Promise<number>;
-  /** Stops a PDF extraction under way (its add rejects with cancelled). */
+  /** Stops the reads under way (their adds reject with cancelled). */
   close(): Promise<void>;
 }
 

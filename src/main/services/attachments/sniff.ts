@@ -5,7 +5,7 @@
  * decodes without error is it. NULs or many control characters: binary, not text.
  */
 import chardet from 'chardet';
-import type { ImageMime } from '../../../shared/attachments.ts';
+import { MAX_INLINE_TEXT_CHARS, type ImageMime } from '../../../shared/attachments.ts';
 
 export type Sniffed = { kind: 'image'; mime: ImageMime } | { kind: 'pdf' } | { kind: 'other' };
 
@@ -108,4 +108,25 @@ export function decodeText(bytes: Uint8Array): DecodedText | undefined {
     return { text, encoding: new TextDecoder(label).encoding };
   }
   return undefined;
+}
+
+/** Characters of text sent inline: at most MAX_INLINE_TEXT_CHARS, never half of a surrogate pair. */
+export function keptOf(text: string): number {
+  let kept = Math.min(text.length, MAX_INLINE_TEXT_CHARS);
+  if (kept < text.length && kept > 0) {
+    const c = text.charCodeAt(kept - 1);
+    if (c >= 0xd800 && c <= 0xdbff) kept--;
+  }
+  return kept;
+}
+
+/** Text as it is kept (UTF-8), with its counts: what main stores without handling the string itself. */
+export interface TextFacts {
+  chars: number;
+  keptChars: number;
+  utf8: Uint8Array;
+}
+
+export function textFacts(text: string): TextFacts {
+  return { chars: text.length, keptChars: keptOf(text), utf8: new TextEncoder().encode(text) };
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
-  ATTACHMENT_ID, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_NAME_CHARS, MAX_IMAGE_PIXELS, MAX_INLINE_TEXT_CHARS, MAX_PDF_PAGES, PDF_TIMEOUT_MS, THUMB_SIDE, VIEW_SIDE,
+  ATTACHMENT_ID, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_NAME_CHARS, MAX_IMAGE_PIXELS, MAX_PDF_PAGES, PDF_TIMEOUT_MS, THUMB_SIDE, VIEW_SIDE,
   type AttachmentRef, type ImageMime,
 } from '../../../shared/attachments.ts';
 import { words, type ErrorKey, type ErrorParams } from '../../../shared/messages/en.ts';
@@ -15,8 +15,22 @@ import { formatSize } from '../../core/limits.ts';
 import { osReason, writeFailed } from '../safe-write.ts';
 import type { AttachmentStore, AttachmentStoreOptions } from './index.ts';
 import { dataUrl, fitted, forModel, readHeader } from './image.ts';
-import { createPdfReader } from './pdf.ts';
-import { decodeText, namedAs, sniff } from './sniff.ts';
+import { createReader } from './reader.ts';
+import { decodeText, namedAs, sniff, textFacts, type TextFacts } from './sniff.ts';
+
+/** Text files larger than this are decoded in the reader's worker (megabytes of GBK take main's thread for 100s of ms). */
+const DECODE_INLINE_BYTES = 256 * 1024;
+
+/** SHA-256 in 1 MB steps, letting other work in between (20 MB at once would hold main's thread for ~50 ms). */
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const h = createHash('sha256');
+  const step = 1024 * 1024;
+  for (let at = 0; at < bytes.byteLength; at += step) {
+    h.update(bytes.subarray(at, at + step));
+    if (at + step < bytes.byteLength) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return h.digest('hex');
+}
 
 /** The name as kept and shown: no folder, no control characters, at most MAX_ATTACHMENT_NAME_CHARS. */
 export function cleanName(name: string): string {
@@ -26,23 +40,14 @@ export function cleanName(name: string): string {
   return [...clean].slice(0, MAX_ATTACHMENT_NAME_CHARS).join('').slice(0, MAX_ATTACHMENT_NAME_CHARS) || 'attachment';
 }
 
-/** Characters of text sent inline: at most MAX_INLINE_TEXT_CHARS, never half of a surrogate pair. */
-function keptOf(text: string): number {
-  let kept = Math.min(text.length, MAX_INLINE_TEXT_CHARS);
-  if (kept < text.length && kept > 0) {
-    const c = text.charCodeAt(kept - 1);
-    if (c >= 0xd800 && c <= 0xdbff) kept--;
-  }
-  return kept;
-}
-
 function invalid<K extends ErrorKey>(key: K, params: ErrorParams<K>): ParleyError {
   return new ParleyError('attachment_invalid', words(key, params));
 }
 
 interface Analysed {
   ref: Omit<AttachmentRef, 'id' | 'name'>;
-  text?: string;
+  /** The text (UTF-8) kept beside the original. */
+  text?: Uint8Array;
   thumb?: Buffer;
 }
 
@@ -54,7 +59,7 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
   const maxBytes = opts.maxBytes ?? MAX_ATTACHMENT_BYTES;
   const pdfTimeoutMs = opts.pdfTimeoutMs ?? PDF_TIMEOUT_MS;
   const maxPdfPages = opts.maxPdfPages ?? MAX_PDF_PAGES;
-  const pdf = createPdfReader(opts.pdfWorkerUrl);
+  const reader = createReader(opts.workerUrl);
   /** Adds under way by id: the same bytes added twice at once are analysed and written once. */
   const adding = new Map<string, Promise<unknown>>();
 
@@ -116,7 +121,7 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
     }
     if (what.kind === 'pdf') {
       if (named === 'image') throw invalid('attachment_not_image', { name });
-      const r = await pdf.read(bytes, { timeoutMs: pdfTimeoutMs, maxPages: maxPdfPages });
+      const r = await reader.pdf(bytes, { timeoutMs: pdfTimeoutMs, maxPages: maxPdfPages });
       if (!r.ok) {
         if (r.why === 'timeout') throw invalid('attachment_pdf_timeout', { name, seconds: Math.round(pdfTimeoutMs / 100) / 10 });
         if (r.why === 'pages') throw new ParleyError('limit_exceeded', words('attachment_pdf_pages', { name, pages: r.pages, max: maxPdfPages }));
@@ -125,16 +130,23 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
         log?.info('pdf refused', { why: r.detail.slice(0, 200) });
         throw invalid('attachment_pdf_damaged', { name });
       }
-      const noText = r.text.trim() === '';
-      const text = noText ? '' : r.text;
-      return { ref: { kind: 'pdf', mime: 'application/pdf', size, pages: r.pages, chars: text.length, keptChars: keptOf(text), ...(noText ? { noText: true } : {}) }, ...(noText ? {} : { text }) };
+      if (r.noText) return { ref: { kind: 'pdf', mime: 'application/pdf', size, pages: r.pages, chars: 0, keptChars: 0, noText: true } };
+      return { ref: { kind: 'pdf', mime: 'application/pdf', size, pages: r.pages, chars: r.chars, keptChars: r.keptChars }, text: r.utf8 };
     }
     if (named === 'image') throw invalid('attachment_not_image', { name });
     if (named === 'pdf') throw invalid('attachment_not_pdf', { name });
-    const decoded = decodeText(bytes);
+    let decoded: ({ encoding: string } & TextFacts) | undefined;
+    if (bytes.byteLength <= DECODE_INLINE_BYTES) {
+      const d = decodeText(bytes);
+      if (d) decoded = { encoding: d.encoding, ...textFacts(d.text) };
+    } else {
+      const r = await reader.text(bytes, { timeoutMs: pdfTimeoutMs });
+      if (r.ok) decoded = r;
+      else if (r.why === 'cancelled') throw new ParleyError('cancelled', 'Reading the file was stopped: Parley is closing.');
+      else if (r.why === 'timeout') throw invalid('attachment_unreadable', { name, sys: `not read within ${Math.round(pdfTimeoutMs / 1000)} s` });
+    }
     if (!decoded) throw invalid('attachment_binary', { name });
-    const { text, encoding } = decoded;
-    return { ref: { kind: 'text', mime: 'text/plain', size, encoding, chars: text.length, keptChars: keptOf(text) }, text };
+    return { ref: { kind: 'text', mime: 'text/plain', size, encoding: decoded.encoding, chars: decoded.chars, keptChars: decoded.keptChars }, text: decoded.utf8 };
   }
 
   /** An already stored attachment under another name: the name must still fit what it is. */
@@ -182,7 +194,7 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
     if (bytes.byteLength > maxBytes) {
       throw new ParleyError('limit_exceeded', words('attachment_too_large', { name, size: formatSize(bytes.byteLength), max: formatSize(maxBytes) }));
     }
-    const id = createHash('sha256').update(bytes).digest('hex');
+    const id = await sha256(bytes);
     for (;;) {
       const busy = adding.get(id);
       if (!busy) break;
@@ -341,6 +353,6 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
       }
       return n;
     },
-    close: () => pdf.close(),
+    close: () => reader.close(),
   };
 }

@@ -11,7 +11,7 @@ export type DoctorVerdict = ErrorCode | 'ok' | (typeof DOCTOR_VERDICTS)[number];
 export const DOCTOR_FINDINGS = ['tls_interception', 'settings_suspect', 'env_not_inherited'] as const;
 
 export type StepStatus = 'pass' | 'warn' | 'fail' | 'skip';
-export const STEP_IDS = ['settings', 'route', 'dns', 'connect', 'proxy', 'tls', 'models', 'completion', 'stream', 'direct'] as const;
+export const STEP_IDS = ['settings', 'route', 'dns', 'connect', 'proxy', 'tls', 'models', 'completion', 'stream', 'body_limit', 'direct'] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
 /**

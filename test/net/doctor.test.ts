@@ -99,7 +99,9 @@ describe('doctor: working routes', () => {
     expect(stepOf(r, 'connect')).toBeUndefined();
     expect(stepOf(r, 'route')?.detail).toMatch(/^proxy http:\/\/127\.0\.0\.1:\d+ \(manual\)/);
     expect(stepOf(r, 'proxy')?.status).toBe('pass');
-    expect(tlsUp.chatRequests.length).toBe(2);
+    // The completion, the stream, and the body-limit probe (2 MB for a model that does not exist).
+    expect(tlsUp.chatRequests.length).toBe(3);
+    expect(tlsUp.chatRequests[2]?.model).toBe('parley-body-limit-probe-no-such-model');
     await waitFor(() => /CONNECT localhost:/.test(squid.accessLog()), 5000, () => squid.accessLog());
   });
 });
@@ -196,7 +198,8 @@ describe('doctor: a proxy that forwards http:// requests and refuses CONNECT', (
     await waitFor(() => /TCP_DENIED\/403 \d+ CONNECT/.test(fwdOnly.accessLog()), 5000, () => fwdOnly.accessLog());
     const r = await run(viaProxy(fwdOnly.url, target()));
     expect(r.verdict, JSON.stringify(r)).toBe('ok');
-    expect(httpUp.chatRequests.length).toBe(2);
+    // The completion, the stream, and the body-limit probe, each forwarded by the proxy.
+    expect(httpUp.chatRequests.length).toBe(3);
   });
 
   it('direct fails, HTTP_PROXY names this proxy: the comparison sends the request as chat would (forwarded), says it works there and how to use it', async () => {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runDoctor, WORKING_VERDICTS } from '../services/doctor/index.ts';
+import { fileBodyLimits } from '../services/chat/body-limits.ts';
 import { defaultConfigDir } from '../services/paths.ts';
 import { saveDoctorReport } from '../services/doctor/reports.ts';
 import { createRedactor, settingsSecrets } from '../services/diagnostics/redact.ts';
@@ -71,7 +72,7 @@ export async function doctor(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSig = (): void => controller.abort();
   process.once('SIGINT', onSig);
-  const report = await runDoctor(raw, { env: process.env, signal: controller.signal, ...(unknownKeys.length ? { unknownKeys } : {}) });
+  const report = await runDoctor(raw, { env: process.env, signal: controller.signal, bodyLimits: fileBodyLimits(configDir), ...(unknownKeys.length ? { unknownKeys } : {}) });
   process.removeListener('SIGINT', onSig);
   report.hints = shellHints(report.hints, raw, process.env);
   // The saved copy is what the support bundle takes: secrets of the settings (keys, proxy passwords, base URL

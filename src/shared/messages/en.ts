@@ -513,6 +513,13 @@ export const DOCTOR_TEXT = {
   shell_proxy_manual_bypass: 'Your login shell sets {{variable}}={{url}}, which Parley, started from the desktop, does not see: set the proxy mode to manual with the proxy URL {{url}} and the bypass list "{{bypass}}", or start Parley from that shell.',
   shell_proxy_other: 'Your login shell sets {{values}}, which Parley, started from the desktop, does not see (none of them applies to {{scheme}}:// providers as they stand): if this provider needs a proxy, set the proxy mode to manual with that proxy, or start Parley from that shell.',
   no_key_shell_paste: 'No API key is set, and {{variable}} from your login shell is not in Parley\'s environment: paste the key into Settings → API key.',
+  skip_answer: 'Not run: no answer came back.',
+  body_limit_ok: 'A request body of {{size}} reached {{host}} (it answered {{status}}, for a model that does not exist): nothing on the way refuses bodies this large.',
+  body_limit_gateway: 'A gateway in front of {{host}} refuses a request body of {{size}} (413): images are sent smaller on this route.',
+  body_limit_provider: '{{host}} refuses a request body of {{size}} (413): images are sent smaller on this route.',
+  body_limit_unknown: 'Whether a request body of {{size}} gets through could not be told:',
+  body_limit_remembered_gateway: 'Remembered for this route: a gateway refuses request bodies over about {{limit}} (learnt {{date}}).',
+  body_limit_remembered_provider: 'Remembered for this route: the provider refuses request bodies over about {{limit}} (learnt {{date}}).',
 } as const satisfies Record<string, string>;
 
 export type DoctorKey = keyof typeof DOCTOR_TEXT;

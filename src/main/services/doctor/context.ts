@@ -7,6 +7,7 @@ import type { ConnectionSettings } from '../../../shared/settings.ts';
 import type { DoctorStep, DoctorVerdict, StepId, StepStatus, Worded } from '../../../shared/doctor.ts';
 import type { Endpoint, Env, Probe, RequestSink, Route, SystemProxyResolver } from '../../core/probe.ts';
 import { say } from './words.ts';
+import type { BodyLimits } from '../chat/body-limits.ts';
 
 export interface DoctorOptions {
   env: Env;
@@ -28,6 +29,8 @@ export interface DoctorOptions {
   onStep?: (step: DoctorStep) => void;
   /** Every event of the doctor's own requests (route, connection steps, heads), for the log and the network panel. */
   sink?: RequestSink;
+  /** What Parley remembers of routes that refuse large request bodies (the body-limit step reports it). */
+  bodyLimits?: Pick<BodyLimits, 'get'>;
 }
 
 /** A step's result: its status and its sentences (joined by `sep`, default a space, for the English detail). */
@@ -46,6 +49,7 @@ export const SKIP_WORDS = {
   models: say('skip_models', {}),
   http: say('skip_http', {}),
   nothing: say('skip_nothing_failed', {}),
+  answer: say('skip_answer', {}),
 } as const;
 export type SkipWhy = keyof typeof SKIP_WORDS;
 export const STOPPED = say('stopped', {});

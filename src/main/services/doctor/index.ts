@@ -16,6 +16,7 @@ import { tlsStep } from './tls.ts';
 import { modelsStep } from './models.ts';
 import { completionStep } from './completion.ts';
 import { streamStep } from './stream.ts';
+import { bodyLimitStep } from './body-limit.ts';
 import { directStep } from './direct.ts';
 
 export { WORKING_VERDICTS, type DoctorReport, type DoctorStep, type DoctorVerdict, type StepStatus, type Worded } from '../../../shared/doctor.ts';
@@ -23,7 +24,7 @@ export type { DoctorOptions } from './context.ts';
 export { looksBuffered } from './stream.ts';
 
 /** The steps in their order (the order of STEP_IDS; connect and proxy are one place, by the route). */
-export const DOCTOR_STEPS: readonly StepDef[] = [settingsStep, routeStep, dnsStep, connectStep, proxyStep, tlsStep, modelsStep, completionStep, streamStep, directStep];
+export const DOCTOR_STEPS: readonly StepDef[] = [settingsStep, routeStep, dnsStep, connectStep, proxyStep, tlsStep, modelsStep, completionStep, streamStep, bodyLimitStep, directStep];
 
 export function runDoctor(raw: unknown, opts: DoctorOptions): Promise<DoctorReport> {
   return runSteps(DOCTOR_STEPS, raw, opts);

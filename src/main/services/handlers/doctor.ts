@@ -1,6 +1,7 @@
 /** The connection doctor in the app (one run at a time), on a chosen or the default provider. */
 import { WORKING_VERDICTS, type DoctorReport } from '../../../shared/doctor.ts';
 import { runDoctor } from '../doctor/index.ts';
+import { fileBodyLimits } from '../chat/body-limits.ts';
 import { latestDoctorReport, saveDoctorReport } from '../doctor/reports.ts';
 import { connectionFor, pickProvider } from '../settings/providers.ts';
 import { checkDraft } from './providers.ts';
@@ -34,6 +35,7 @@ export function doctorHandlers(ctx: AppContext): Handlers<'doctor:run' | 'doctor
         ...(ctx.opts.systemProxyResolver ? { systemProxyResolver: ctx.opts.systemProxyResolver } : {}),
         ...(ctx.opts.lookup ? { lookup: ctx.opts.lookup } : {}),
         sink: rec.sink,
+        bodyLimits: fileBodyLimits(ctx.opts.dataDir),
         unknownKeys: ctx.settings.unknownKeys(),
         onStep: (st) => {
           rec.add('step', `step ${st.id}`, { id: st.id, status: st.status, ms: st.ms, detail: st.detail }, { scope: 'doctor', level: st.status === 'fail' || st.status === 'warn' ? 'warn' : 'info' });

@@ -650,6 +650,7 @@ export const en = {
         models: 'API key and model list',
         completion: 'Test completion',
         stream: 'Streaming',
+        body_limit: 'Request size limit',
         direct: 'Other routes',
       } satisfies Record<StepId, string>,
       stopped: 'Stopped',

@@ -2,7 +2,7 @@
  * Export and import with attachments, the app's way (importFile: the worker asks main's attachment store to store
  * each file): a Parley JSON round trip gives the same bytes back; a damaged export or a failing disk imports nothing
  * and leaves no new file; a ChatGPT export keeps the image it finds beside conversations.json and names the one it
- * cannot; Markdown names the files.
+ * cannot (and the image DALL·E made for an answer); Markdown names the files.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -159,20 +159,35 @@ describe('export and import with attachments', { timeout: 60_000 }, () => {
     writeFileSync(join(folder, 'user-AbCdEf', 'file-Kx81cat-IMG_2041.png'), cat);
     // Another file of a similar id must not be taken for it.
     writeFileSync(join(folder, 'file-Kx81catz-other.png'), await png(0, 0, 0));
+    // An image DALL·E made for the answer (a tool node between the question and the answer), in dalle-generations/.
+    const drawn = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#884400' } }).webp().toBuffer();
+    mkdirSync(join(folder, 'dalle-generations'));
+    writeFileSync(join(folder, 'dalle-generations', 'file-Dalle7q-5c1d2e3f.webp'), drawn);
     const image = (pointer: string, size: number) => ({ content_type: 'image_asset_pointer', asset_pointer: pointer, size_bytes: size, width: 12, height: 9, fovea: null, metadata: { dalle: null, sanitized: true } });
     const conv = {
       title: 'Screenshots', create_time: 1_700_000_000, update_time: 1_700_000_100, current_node: 'a1', default_model_slug: 'gpt-4o',
       mapping: {
         root: { id: 'root', message: null, parent: null, children: ['u1'] },
         u1: {
-          id: 'u1', parent: 'root', children: ['a1'],
+          id: 'u1', parent: 'root', children: ['call'],
           message: {
             id: 'u1', author: { role: 'user' }, create_time: 1_700_000_010, recipient: 'all',
             content: { content_type: 'multimodal_text', parts: [image('file-service://file-Kx81cat', cat.length), image('sediment://file_00000000a1b2c3', 1234), 'what is wrong here?'] },
           },
         },
+        call: {
+          id: 'call', parent: 'u1', children: ['tool'],
+          message: { id: 'call', author: { role: 'assistant' }, recipient: 'dalle.text2im', content: { content_type: 'code', text: '{"prompt":"a proxy"}' } },
+        },
+        tool: {
+          id: 'tool', parent: 'call', children: ['a1'],
+          message: {
+            id: 'tool', author: { role: 'tool', name: 'dalle.text2im' }, recipient: 'all',
+            content: { content_type: 'multimodal_text', parts: [{ ...image('file-service://file-Dalle7q', drawn.length), metadata: { dalle: { prompt: 'a proxy', gen_id: 'g1' } } }] },
+          },
+        },
         a1: {
-          id: 'a1', parent: 'u1', children: [],
+          id: 'a1', parent: 'tool', children: [],
           message: { id: 'a1', author: { role: 'assistant' }, create_time: 1_700_000_020, recipient: 'all', content: { content_type: 'text', parts: ['The proxy refused the CONNECT.'] }, metadata: { model_slug: 'gpt-4o' } },
         },
       },
@@ -184,12 +199,12 @@ describe('export and import with attachments', { timeout: 60_000 }, () => {
     const s = tempStore({ dataDir, files, sweepAfterMs: 0 });
     const progress: ImportProgress[] = [];
     const r = await s.importFile(path, { onProgress: (p) => progress.push(p) });
-    expect(r).toMatchObject({ format: 'chatgpt', messages: 2, attachments: { stored: 1, missing: 1, missingNames: ['file_00000000a1b2c3'] } });
-    expect(progress.at(-1)?.attachments).toMatchObject({ stored: 1, missing: 1 });
+    expect(r).toMatchObject({ format: 'chatgpt', messages: 2, attachments: { stored: 2, missing: 1, missingNames: ['file_00000000a1b2c3'] } });
+    expect(progress.at(-1)?.attachments).toMatchObject({ stored: 2, missing: 1 });
     const [q, a] = s.pathMessages(r.conversations[0]!.id);
     expect(q).toMatchObject({ role: 'user', text: 'what is wrong here?' });
     expect(q!.attachments).toEqual([expect.objectContaining({ name: 'IMG_2041.png', kind: 'image', mime: 'image/png', width: 12, height: 9, size: cat.length })]);
     expect(readFileSync(files.path(q!.attachments![0]!.id)!)).toEqual(cat);
-    expect(a).not.toHaveProperty('attachments');
+    expect(a).toMatchObject({ role: 'assistant', text: 'The proxy refused the CONNECT.', attachments: [{ name: '5c1d2e3f.webp', kind: 'image', mime: 'image/webp' }] });
   });
 });

@@ -352,6 +352,24 @@ function chatGptThoughts(mapping: Record<string, unknown>, parentOf: (k: string)
   return reasoning || ms !== undefined ? { reasoning, ...(ms !== undefined ? { ms } : {}) } : undefined;
 }
 
+/**
+ * Images a tool made for an answer (DALL·E: a `tool` node with image_asset_pointer parts, its file in
+ * dalle-generations/ of the export) between the answer and the message before it: kept as the answer's files.
+ */
+function chatGptToolImages(mapping: Record<string, unknown>, parentOf: (k: string) => string | null, kept: Map<string, unknown>, key: string): IncomingFile[] {
+  const found: IncomingFile[][] = [];
+  let k = parentOf(key);
+  for (let depth = 0; k !== null && !kept.has(k) && depth < THOUGHT_DEPTH; depth++, k = parentOf(k)) {
+    const n = mapping[k];
+    const msg = isObj(n) && isObj(n.message) ? n.message : undefined;
+    const content = msg && isObj(msg.content) ? msg.content : undefined;
+    if (!msg || !content || !isObj(msg.author) || msg.author.role !== 'tool' || !Array.isArray(content.parts)) continue;
+    const images = chatGptImages(content.parts);
+    if (images.length) found.unshift(images);
+  }
+  return found.flat();
+}
+
 export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming; skipped: number } {
   if (!isObj(conv) || !isObj(conv.mapping)) throw bad(`Conversation ${index + 1} of the ChatGPT export has no "mapping".`);
   const mapping = conv.mapping as Record<string, unknown>;
@@ -392,6 +410,7 @@ export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming;
     const finish = isObj(meta.finish_details) ? str(meta.finish_details.type) : undefined;
     // The thinking before an answer (its thoughts and reasoning_recap nodes) is the answer's folded reasoning.
     const thought = role === 'assistant' ? chatGptThoughts(mapping, parentOf, kept, key) : undefined;
+    const files = role === 'assistant' ? [...chatGptToolImages(mapping, parentOf, kept, key), ...images] : images;
     // An answer the user stopped is kept as stopped; one cut at the limit says so.
     const status = finish === 'interrupted' ? 'stopped' : 'complete';
     const ending = finish === 'stop' ? { reason: 'stop' as const, raw: finish } : finish === 'max_tokens' ? { reason: 'length' as const, raw: finish } : undefined;
@@ -399,7 +418,7 @@ export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming;
       key, parentKey: anchorOf(parentOf(key)), role, text, status, createdAt: t, updatedAt: seconds(msg.update_time) ?? t,
       ...(model ? { model } : {}), ...(finish ? { finishReason: finish } : {}), ...(ending ? { ending } : {}),
       ...(thought?.reasoning ? { reasoning: thought.reasoning } : {}), ...(thought?.ms !== undefined ? { reasoningMs: thought.ms } : {}),
-      ...(images.length ? { files: images } : {}),
+      ...(files.length ? { files } : {}),
     });
   }
   const current = typeof conv.current_node === 'string' && Object.hasOwn(mapping, conv.current_node) ? anchorOf(conv.current_node) : null;

@@ -9,7 +9,7 @@ import { ADAPTERS } from '../../src/main/core/protocols/index.ts';
 import type { ChatMessage } from '../../src/main/core/protocols/types.ts';
 import { classifyHttp } from '../../src/main/core/classify.ts';
 import { ParleyError } from '../../src/main/core/errors.ts';
-import { checkSendable, fileBlock, planRequest, plainMessages, resolveRequest } from '../../src/main/services/chat/history.ts';
+import { checkSendable, fileBlock, IMAGES_LEFT_OUT, planRequest, plainMessages, resolveRequest } from '../../src/main/services/chat/history.ts';
 import { createDownscaler, downscale, IMAGE_LIMITS, limitUnderBody } from '../../src/main/services/attachments/downscale.ts';
 import { nextBodyLimit } from '../../src/main/services/chat/stream-run.ts';
 import type { AttachmentRef } from '../../src/shared/attachments.ts';
@@ -106,6 +106,10 @@ describe('a question’s attachments in the request', () => {
     expect(plan.messages[0]).toEqual({ role: 'user', content: 'earlier' });
     expect(plan.messages[2]).toEqual({ role: 'user', content: [{ type: 'attachment', ref: txt }, { type: 'text', text: 'now' }] });
     expect(plainMessages(plan.messages)[2]).toEqual({ role: 'user', content: 'now' });
+
+    // A question of images alone keeps its turn, saying what was there (an empty message is refused by providers).
+    const alone = planRequest(conv, [msg('user', '', [img]), msg('assistant', 'a cat'), msg('user', 'and now?')], 100_000, defaults, { vision: false, withoutImages: true });
+    expect(alone.messages.map((m) => m.content)).toEqual([IMAGES_LEFT_OUT, 'a cat', 'and now?']);
 
     const seeing = planRequest(conv, path, 100_000, defaults, { vision: true });
     expect(seeing.imagesLeftOut).toBeUndefined();

@@ -100,9 +100,14 @@ export function planRequest(conv: Conversation, path: Message[], contextTokens: 
   };
 }
 
+/** What a question of images alone says when its images are left out (the model cannot see them). */
+export const IMAGES_LEFT_OUT = '[Images were attached here; they are left out because this model cannot see images.]';
+
 function planned(m: Message, sendImages: boolean): PlannedMessage {
   const role = m.role as 'user' | 'assistant';
   const refs = (m.attachments ?? []).filter((r) => r.kind !== 'image' || sendImages);
+  // A question of images alone, left out: its turn stays (the answers after it need it), saying what was there.
+  if (role === 'user' && refs.length === 0 && !m.text.trim() && (m.attachments?.length ?? 0) > 0) return { role, content: IMAGES_LEFT_OUT };
   if (role !== 'user' || refs.length === 0) return { role, content: m.text };
   return { role, content: [...refs.map((ref) => ({ type: 'attachment' as const, ref })), ...(m.text ? [{ type: 'text' as const, text: m.text }] : [])] };
 }

@@ -181,7 +181,12 @@ export const dialog = {
     record.messageBoxes = [...(record.messageBoxes ?? []), { type: opts?.type, message: opts?.message, detail: opts?.detail }];
     return { response: this.nextMessageResponse };
   },
-  async showOpenDialog() {
+  /** Several files for the next open dialog that allows them (multiSelections: the attachment picker). */
+  nextOpenPaths: null,
+  async showOpenDialog(...args) {
+    const opts = args.at(-1);
+    record.openDialogs = [...(record.openDialogs ?? []), { title: opts?.title, properties: opts?.properties }];
+    if (opts?.properties?.includes('multiSelections') && this.nextOpenPaths) return { canceled: false, filePaths: this.nextOpenPaths };
     return this.nextOpenPath ? { canceled: false, filePaths: [this.nextOpenPath] } : { canceled: true, filePaths: [] };
   },
   async showSaveDialog(...args) {
@@ -193,6 +198,7 @@ export const dialog = {
 
 export const shell = {
   async openPath(p) { record.openedPaths.push(p); return ''; },
+  showItemInFolder(p) { record.shownItems = [...(record.shownItems ?? []), p]; },
   async openExternal(u) { record.externalUrls.push(u); },
 };
 

@@ -123,6 +123,11 @@ describe('attachments on the send path', { timeout: 60_000 }, () => {
     const page = await call(svc, 'conversations:open', convId);
     expect(page.messages[0]!.attachments).toEqual([img]);
     expect(page.messages[1]!.routeInfo?.imagesLeftOut).toBe(1);
+    // Regenerate keeps that choice: not refused, the image left out again.
+    const again = await call(svc, 'chat:regenerate', page.messages[1]!.id);
+    await ended(events, again.requestId);
+    expect((await call(svc, 'conversations:open', convId)).messages[1]).toMatchObject({ version: 2, routeInfo: { imagesLeftOut: 1 } });
+    expect(up.chatRequests).toHaveLength(2);
     // Deleting the conversation deletes the file.
     const file = join(dataDir, 'attachments', img.id.slice(0, 2), img.id);
     expect(existsSync(file)).toBe(true);

@@ -181,6 +181,17 @@ describe('attachments in the chat store', () => {
     expect(refused(Array.from({ length: MAX_ATTACHMENTS_PER_MESSAGE }, (_, k) => ref(k)))).toBe('accepted');
   });
 
+  it('a JSON export embeds at most 140 MB of files (so that it can be imported again): past it, refused with the sizes', () => {
+    const s = tempStore({ files: { describe: () => undefined, path: () => undefined, add: () => Promise.reject(new Error('no')), addPath: () => Promise.reject(new Error('no')), remove: () => Promise.resolve(0), sweep: () => Promise.resolve(0) } });
+    const c = s.createConversation({});
+    for (let m = 0; m < 3; m++) {
+      s.addMessage({ conversationId: c.id, role: 'user', text: `q${m}`, attachments: [0, 1, 2].map((k) => ({ ...crashRef(m * 10 + k), size: 16 * 1024 * 1024 })) });
+    }
+    expect(() => s.exportJson(c.id)).toThrow(/come to 144 MB: a JSON export embeds at most 140 MB/);
+    // Markdown still names them all.
+    expect(s.exportMarkdown(c.id).match(/- Attachment: /g)).toHaveLength(9);
+  });
+
   it('a SIGKILL mid-way leaves no half rows: every question has all its files, every link its file', async () => {
     const dir = tempDir();
     const child = spawn(process.execPath, [fileURLToPath(new URL('../helpers/storage-attachments-crash-child.ts', import.meta.url)), dir], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,7 +13,7 @@ import * as v from 'valibot';
 import { requestParamsSchema } from '../../../shared/settings.ts';
 import { checkRef, withAttachmentRows, type AttachmentFiles } from './attachments.ts';
 import type { Db } from './db.ts';
-import { LIMITS, tooLarge } from './limits.ts';
+import { LIMIT_CODE, LIMITS, tooLarge } from './limits.ts';
 import { insertConversation, insertMessage, MESSAGE_COLUMNS, mustConversation, SeqSlots, toConversation, toMessage, type ConversationInit, type MessageInit, type MessageRow } from './records.ts';
 import { newestLeaf, readPathMessages } from './tree.ts';
 
@@ -111,7 +111,9 @@ export function toParleyJson(db: Db, conversationId: string, files?: Pick<Attach
   for (const m of messages) for (const a of m.attachments ?? []) if (!used.has(a.id)) used.set(a.id, a);
   const total = [...used.values()].reduce((n, a) => n + a.size, 0);
   if (total > EXPORT_ATTACHMENT_BYTES) {
-    throw tooLarge('The files of this conversation', `${formatSize(EXPORT_ATTACHMENT_BYTES)} in one JSON export (so that it can be imported again)`, formatSize(total));
+    throw new ParleyError(LIMIT_CODE, `This conversation's files come to ${formatSize(total)}: a JSON export embeds at most ${formatSize(EXPORT_ATTACHMENT_BYTES)} of files, so that it can be imported again.`, {
+      hint: 'Export it as Markdown (the files are named, not embedded), or delete the messages with the largest files first.',
+    });
   }
   const attachments: ExportedAttachment[] = [];
   for (const a of used.values()) {

@@ -1,6 +1,7 @@
 import { anthropicUsage } from '../answer.ts';
 import { sseDecoder } from './sse.ts';
 import { applyThinking } from './thinking.ts';
+import { anthropicAfterThinking, anthropicToolBody } from './tools.ts';
 import { imagesOf, isObj, joinUrl, num, parseCommonError, str, textOf, tryJson, type ChatMessage, type ProtocolAdapter, type WireEvent } from './types.ts';
 
 /** A content block (whole answer, or a stream's content_block_start) as events. */
@@ -53,14 +54,15 @@ export const anthropic: ProtocolAdapter = {
   body: (p, req, stream) => {
     const system = req.messages.filter((m) => m.role === 'system').map((m) => textOf(m.content)).join('\n\n');
     // max_tokens (required here): the user's, else the model's longest answer; above the thinking budget.
-    return applyThinking({
+    // messages, and tools with the tool turns of the history (tools.ts); thinking blocks kept only with thinking on.
+    return anthropicAfterThinking(applyThinking({
       model: p.model,
-      messages: req.messages.filter((m) => m.role !== 'system').map(anthropicMessage),
+      ...anthropicToolBody(p, req, anthropicMessage),
       ...(system ? { system } : {}),
       stream,
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
       ...(req.topP !== undefined ? { top_p: req.topP } : {}),
-    }, p, req, stream);
+    }, p, req, stream), req);
   },
   isStreamContentType: (ct) => /text\/event-stream/i.test(ct),
   createDecoder: () => {

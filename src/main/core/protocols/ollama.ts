@@ -2,6 +2,7 @@ import { DecodedEvents, LIMITS, limitExceeded, type FrameCounting } from '../lim
 import { ollamaUsage } from '../answer.ts';
 import { imagesOf, isObj, joinUrl, parseCommonError, str, textOf, tryJson, type ChatMessage, type ProtocolAdapter, type StreamDecoder, type WireEvent } from './types.ts';
 import { applyThinking } from './thinking.ts';
+import { ollamaToolBody } from './tools.ts';
 
 /** One answer object (a stream line, or the whole answer) as events. */
 function answerEvents(json: Record<string, unknown>, events: WireEvent[], index: { n: number }): void {
@@ -125,7 +126,8 @@ export const ollama: ProtocolAdapter = {
   }),
   body: (p, req, stream) => applyThinking({
     model: p.model,
-    messages: req.messages.map(ollamaMessage),
+    // messages, and tools with the tool turns of the history (tools.ts)
+    ...ollamaToolBody(p, req, ollamaMessage),
     stream,
     ...(req.maxTokens !== undefined || req.temperature !== undefined || req.topP !== undefined
       ? { options: { ...(req.maxTokens !== undefined ? { num_predict: req.maxTokens } : {}), ...(req.temperature !== undefined ? { temperature: req.temperature } : {}), ...(req.topP !== undefined ? { top_p: req.topP } : {}) } }

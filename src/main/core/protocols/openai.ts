@@ -1,6 +1,7 @@
 import { openaiUsage } from '../answer.ts';
 import { sseDecoder } from './sse.ts';
 import { applyThinking } from './thinking.ts';
+import { openaiToolBody } from './tools.ts';
 import { imagesOf, isObj, joinUrl, num, parseCommonError, str, textOf, tryJson, type ChatMessage, type ProtocolAdapter, type WireEvent } from './types.ts';
 
 function statusFromComments(comments: string[]): number | undefined {
@@ -127,7 +128,8 @@ export const openai: ProtocolAdapter = {
   }),
   body: (p, req, stream) => applyThinking({
     model: p.model,
-    messages: req.messages.map(openaiMessage),
+    // messages, and tools with the tool turns of the history (tools.ts)
+    ...openaiToolBody(p, req, openaiMessage),
     stream,
     ...(stream ? { stream_options: { include_usage: true } } : {}),
     ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),

@@ -63,6 +63,35 @@ export interface MessageRoute {
   imagesLeftOut?: number;
 }
 
+/**
+ * One tool call of an answer, as the window shows it (a folded card) and the store keeps it. `asking`: waiting for
+ * the user's approval; `denied`: the user said no (the model is told); `stopped`: Stop ended it.
+ */
+export const TOOL_RUN_STATES = ['asking', 'running', 'done', 'failed', 'denied', 'stopped'] as const;
+export type ToolRunState = (typeof TOOL_RUN_STATES)[number];
+export interface ToolRun {
+  /** The model's id for the call. */
+  id: string;
+  /** Which round of the answer (1 = the first request) made it. */
+  round: number;
+  serverId: string;
+  /** The server's name as configured, and the tool's own name. */
+  server: string;
+  tool: string;
+  /** The arguments' JSON as the model wrote them (at most MAX_TOOL_SHOWN_CHARS kept). */
+  arguments: string;
+  state: ToolRunState;
+  /** The result's text as the model got it (at most MAX_TOOL_SHOWN_CHARS kept); images are counted, not kept. */
+  result?: string;
+  images?: number;
+  /** The tool said it failed (MCP isError), or the call failed (`error`). */
+  isError?: boolean;
+  error?: ErrorInfo;
+  durationMs?: number;
+}
+/** What a tool card keeps of a call's arguments and result (the model got the whole result, up to its own bound). */
+export const MAX_TOOL_SHOWN_CHARS = 20_000;
+
 export interface Message {
   id: string;
   conversationId: string;
@@ -90,6 +119,8 @@ export interface Message {
   ending?: AnswerEnding;
   /** Files the question carries, in order (absent: none). */
   attachments?: AttachmentRef[];
+  /** An answer's tool calls (MCP), in the order the model made them, each with its approval, result and duration. */
+  tools?: ToolRun[];
   createdAt: number;
   updatedAt: number;
 }
@@ -172,6 +203,8 @@ export type ChatStreamEvent =
   | { requestId: string; seq: number; type: 'delta'; conversationId: string; messageId: string; text: string; reasoning: string; base?: string }
   | { requestId: string; seq: number; type: 'notice'; conversationId: string; messageId: string; notice: StreamNotice; base?: string }
   | { requestId: string; seq: number; type: 'end'; conversationId: string; messageId: string; message: Message }
+  /** A tool call of the answer started, was approved or denied, or ended (its whole card, replacing the one with its id). */
+  | { requestId: string; seq: number; type: 'tool'; conversationId: string; messageId: string; tool: ToolRun; base?: string }
   /** After the first answer, when the user turned on model-written titles. */
   | { requestId: string; seq: number; type: 'title'; conversationId: string; messageId: string; title: string };
 

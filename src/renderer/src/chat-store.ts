@@ -9,7 +9,7 @@
  * A window that draws no frames (hidden) commits by a timer instead.
  */
 import { create } from 'zustand';
-import { PAGE_SIZE, type ChatStreamEvent, type Conversation, type ConversationPage, type Message, type PathMessage, type SearchHit, type StreamNotice } from '../../shared/chat.ts';
+import { PAGE_SIZE, type ChatStreamEvent, type Conversation, type ConversationPage, type Message, type PathMessage, type SearchHit, type StreamNotice, type ToolRun } from '../../shared/chat.ts';
 import type { ErrorInfo } from '../../shared/errors.ts';
 import type { AttachmentRef } from '../../shared/attachments.ts';
 import type { BootState, ConversationPatch, NetState, NetStatus, SendResult } from '../../shared/ipc.ts';
@@ -27,6 +27,8 @@ export interface LiveAnswer {
   reasoning: string;
   seq: number;
   notice?: StreamNotice;
+  /** The answer's tool calls so far (MCP), each as its latest 'tool' event said. */
+  tools?: ToolRun[];
   startedAt: number;
   /**
    * How the last commit grew `text`: the string before it and what it appended. The markdown splitter then reads
@@ -495,7 +497,9 @@ export const useChat = create<ChatState>()((set, get) => {
         const known = s.live[ev.messageId];
         // A request this window has not seen yet starts from the text the message had before it (Continue).
         const cur = known && known.requestId === ev.requestId ? known : { requestId: ev.requestId, conversationId: ev.conversationId, text: ev.base ?? '', reasoning: '', seq: 0, startedAt: Date.now() };
-        const next: LiveAnswer = { ...cur, requestId: ev.requestId, seq: ev.seq, notice: ev.notice };
+        const next: LiveAnswer = ev.type === 'tool'
+          ? { ...cur, requestId: ev.requestId, seq: ev.seq, tools: [...(cur.tools ?? []).filter((t) => t.id !== ev.tool.id), ev.tool] }
+          : { ...cur, requestId: ev.requestId, seq: ev.seq, notice: ev.notice };
         return { live: { ...s.live, [ev.messageId]: next } };
       });
     },

@@ -12,6 +12,7 @@
  *   external content (no second copy of the text) and `secure-delete` (deleted text leaves the index). The
  *   store keeps them in sync itself: a message is indexed once it is no longer streaming.
  * - messages.ending / conversations.params: JSON (an answer's AnswerEnding; a conversation's ConversationParams).
+ * - messages.tools: JSON, an answer's tool calls (ToolRun[]: MCP tools, their approval, results and durations).
  * - messages_usage_conversation / messages_usage_day: partial indexes holding each answer's usage JSON, so the
  *   usage sums never read a message's row.
  * - messages_grams: the characters and character pairs of each indexed message (grams.ts), for words of 1 or 2
@@ -162,6 +163,10 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX message_attachments_attachment ON message_attachments(attachment_id);
     `,
+  },
+  {
+    name: 'tool calls of answers',
+    up: `ALTER TABLE messages ADD COLUMN tools TEXT CHECK (tools IS NULL OR json_valid(tools));`,
   },
 ];
 

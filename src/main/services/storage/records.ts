@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ParleyError } from '../../core/errors.ts';
 import type { AnswerEnding } from '../../../shared/answer.ts';
 import type { AttachmentRef } from '../../../shared/attachments.ts';
-import { MESSAGE_STATUSES, type Conversation, type ConversationParams, type Message, type MessageRole, type MessageStatus } from '../../../shared/chat.ts';
+import { MESSAGE_STATUSES, type Conversation, type ConversationParams, type Message, type MessageRole, type MessageStatus, type ToolRun } from '../../../shared/chat.ts';
 import type { Db } from './db.ts';
 import { attachmentIdsWhere, checkRefs, dropUnreferenced, linkAttachments } from './attachments.ts';
 import { indexGrams, unindexGrams } from './grams.ts';
@@ -27,7 +27,7 @@ export interface ConversationInit {
 /** Changes to a conversation. None of them bumps updatedAt: the list follows activity (a new message), not renames or settings. */
 export type ConversationPatch = Partial<Pick<Conversation, 'title' | 'providerId' | 'model' | 'systemPrompt' | 'contextMessages' | 'pinned' | 'draft' | 'currentLeafId' | 'params'>>;
 
-type MessageMeta = 'error' | 'providerId' | 'model' | 'usage' | 'ttftMs' | 'durationMs' | 'reasoningMs' | 'routeInfo' | 'finishReason' | 'ending';
+type MessageMeta = 'error' | 'providerId' | 'model' | 'usage' | 'ttftMs' | 'durationMs' | 'reasoningMs' | 'routeInfo' | 'finishReason' | 'ending' | 'tools';
 
 export interface MessageInit extends Partial<Pick<Message, 'text' | 'reasoning' | 'status' | MessageMeta>> {
   conversationId: string;
@@ -77,6 +77,7 @@ export interface MessageRow {
   route_info: string | null;
   finish_reason: string | null;
   ending: string | null;
+  tools: string | null;
   created_at: number;
   updated_at: number;
   indexed: number;
@@ -85,7 +86,7 @@ export interface MessageRow {
   attachments?: AttachmentRef[];
 }
 
-export const MESSAGE_COLUMNS = 'seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage, ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, created_at, updated_at, indexed, depth';
+export const MESSAGE_COLUMNS = 'seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage, ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, tools, created_at, updated_at, indexed, depth';
 
 export function toConversation(r: ConversationRow): Conversation {
   return {
@@ -126,6 +127,7 @@ export function toMessage(r: MessageRow): Message {
   if (r.route_info !== null) m.routeInfo = JSON.parse(r.route_info);
   if (r.finish_reason !== null) m.finishReason = r.finish_reason;
   if (r.ending !== null) m.ending = JSON.parse(r.ending) as AnswerEnding;
+  if (r.tools) m.tools = JSON.parse(r.tools) as ToolRun[];
   if (r.attachments?.length) m.attachments = r.attachments;
   return m;
 }
@@ -282,6 +284,7 @@ function messageValues(m: Omit<MessageInit, 'conversationId' | 'parentId'> | (Me
     route_info: checkJson('routeInfo', m.routeInfo),
     finish_reason: checkName('finishReason', m.finishReason),
     ending: checkJson('ending', m.ending),
+    tools: m.tools?.length ? checkJson('tools', m.tools) : null,
   };
 }
 
@@ -356,10 +359,10 @@ export function insertMessage(
   const id = randomUUID();
   const seq = allocateSeq(db, times.createdAt, slots);
   db.stmt(`INSERT INTO messages (seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage,
-    ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, created_at, updated_at, indexed, depth)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, tools, created_at, updated_at, indexed, depth)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     seq, id, conversationId, parent?.id ?? null, role, v.text, v.reasoning, v.status, v.error, v.provider_id, v.model, v.usage,
-    v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, v.ending, times.createdAt, times.updatedAt, indexed, parent ? parent.depth + 1 : 0,
+    v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, v.ending, v.tools, times.createdAt, times.updatedAt, indexed, parent ? parent.depth + 1 : 0,
   );
   if (indexed) indexMessage(db, seq, v.text);
   if (attachments.length) linkAttachments(db, seq, attachments, times.createdAt);
@@ -410,8 +413,8 @@ export function patchMessage(db: Db, id: string, patch: MessagePatch): MessageRo
   const now = Math.max(Date.now(), old.updated_at);
   if (old.indexed && (!indexed || v.text !== old.text)) unindexMessage(db, old.seq, old.text);
   db.stmt(`UPDATE messages SET text = ?, reasoning = ?, status = ?, error = ?, provider_id = ?, model = ?, usage = ?, ttft_ms = ?, duration_ms = ?,
-    reasoning_ms = ?, route_info = ?, finish_reason = ?, ending = ?, updated_at = ?, indexed = ? WHERE seq = ?`).run(
-    v.text, v.reasoning, v.status, v.error, v.provider_id, v.model, v.usage, v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, v.ending, now, indexed, old.seq,
+    reasoning_ms = ?, route_info = ?, finish_reason = ?, ending = ?, tools = ?, updated_at = ?, indexed = ? WHERE seq = ?`).run(
+    v.text, v.reasoning, v.status, v.error, v.provider_id, v.model, v.usage, v.ttft_ms, v.duration_ms, v.reasoning_ms, v.route_info, v.finish_reason, v.ending, v.tools, now, indexed, old.seq,
   );
   if (indexed && (!old.indexed || v.text !== old.text)) indexMessage(db, old.seq, v.text);
   return { ...old, ...v, updated_at: now, indexed };

@@ -104,6 +104,8 @@ export const JAPANESE = 'これはエンコーディング検出をテストす�
 export const gbk = (s = CHINESE): Buffer => iconv.encode(s, 'gbk');
 export const big5 = (s = TRADITIONAL): Buffer => iconv.encode(s, 'big5');
 export const shiftJis = (s = JAPANESE): Buffer => iconv.encode(s, 'shift_jis');
+/** A Western Windows file (Notepad's "ANSI" on an English or French system). */
+export const windows1252 = (s: string): Buffer => iconv.encode(s, 'win1252');
 /** UTF-16 little-endian with its byte-order mark (as Windows' Notepad wrote "Unicode"). */
 export const utf16le = (s: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
 export const utf16be = (s: string): Buffer => {

@@ -4,7 +4,7 @@
  * catalog key, leaving nothing in the data folder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { MAX_ATTACHMENT_BYTES, MAX_INLINE_TEXT_CHARS, THUMB_SIDE, type Attachmen
 import { createAttachmentStore, type AttachmentStore, type AttachmentStoreOptions } from '../../src/main/services/attachments/index.ts';
 import {
   animatedGif, big5, binaryBlob, bombPng, CHINESE, fileOnDisk, filesIn, gbk, JAPANESE, png, rotatedJpeg, scannedPdf, shiftJis, tempFolder, textPdf,
-  TRADITIONAL, utf16be, utf16le, webp,
+  TRADITIONAL, utf16be, utf16le, webp, windows1252,
 } from '../helpers/attachment-files.ts';
 
 const stores: AttachmentStore[] = [];
@@ -156,6 +156,32 @@ describe('text files', () => {
       expect([name, e.code, e.detail.key, e.detail.params?.name]).toEqual([name, 'attachment_invalid', key, name]);
     }
     expect(filesIn(s.dir)).toEqual([]);
+  });
+
+  it('an image Parley cannot use (AVIF, as from a phone) is refused as not what its name says', async () => {
+    const s = newStore();
+    const avif = await sharp(await png(40, 40)).avif().toBuffer();
+    const e = await refusal(s.add('IMG_2024.avif', avif));
+    expect([e.code, e.detail.key]).toEqual(['attachment_invalid', 'attachment_not_image']);
+    expect(e.message).toBe('"IMG_2024.avif" is named as an image, but it is not a PNG, JPEG, WebP or GIF image.');
+  });
+
+  it('a Western text in Windows-1252 reads back exactly', async () => {
+    const s = newStore();
+    const text = 'Café crème, naïve façade — résumé of the “proxy” settings: déjà vu. '.repeat(20);
+    const bytes = windows1252(text);
+    const ref = await s.add('notes.txt', bytes);
+    expect(ref).toMatchObject({ kind: 'text', encoding: 'windows-1252' });
+    expect(await s.textFor(ref.id)).toBe(text);
+  });
+
+  it('an original that went missing is stored again when added again', async () => {
+    const s = newStore();
+    const bytes = Buffer.from('keep me');
+    const ref = await s.add('a.txt', bytes);
+    rmSync(join(s.dir, ref.id.slice(0, 2), ref.id));
+    await s.add('a.txt', bytes);
+    expect(await s.bytes(ref.id)).toEqual(bytes);
   });
 
   it('a stored text added again under an image name is refused (the name must still fit)', async () => {

@@ -201,7 +201,8 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
       await busy.catch(() => undefined);
     }
     const meta = readMeta(id);
-    if (meta) return again(id, name, meta);
+    // Stored, unless its original went missing (then it is stored again).
+    if (meta && existsSync(file(id))) return again(id, name, meta);
     const p = store(id, name, bytes);
     adding.set(id, p);
     try {

@@ -4,6 +4,7 @@
  *
  *   npm run bench:ui                 (builds, then: npm exec -- node scripts/bench-ui.ts [--runs 3] [--json] [--keep])
  *   BENCH_UI_DEBUG=1 …               (prints each step; saves a screenshot of a page that timed out in the temp folder)
+ *   BENCH_UI_RENDERER=<dir> …        (measures that built renderer, e.g. a copy of out/renderer, instead of out/renderer)
  *
  * Setup. A data folder is seeded once (then copied for every run): settings.json (version 2) with one provider
  * (OpenAI protocol, model test-model, no proxy) and, through openChatStore, a short conversation and one of
@@ -56,6 +57,8 @@ import { measureStreamUnderLoad, startProfile, streamRows, type StreamBenchConte
 let coldProfiled = false;
 
 const ROOT = join(import.meta.dirname, '..');
+/** The built renderer measured: out/renderer, or a copy of one (BENCH_UI_RENDERER), so a build can be compared with another. */
+const RENDERER_DIR = process.env.BENCH_UI_RENDERER || join(ROOT, 'out', 'renderer');
 const argv = process.argv.slice(2);
 const flag = (name: string, def: number): number => intFlag(name, def, argv);
 
@@ -726,8 +729,8 @@ async function measure(browser: Browser, mode: Mode, url: string, s: Seed, upstr
 interface JsSize { file: string; raw: number; gz: number }
 
 function initialJs(): { initial: JsSize[]; lazy: { name: string; files: JsSize[] }[]; baselineMarked: JsSize } {
-  const dir = join(ROOT, 'out', 'renderer', 'assets');
-  const html = readFileSync(join(ROOT, 'out', 'renderer', 'index.html'), 'utf8');
+  const dir = join(RENDERER_DIR, 'assets');
+  const html = readFileSync(join(RENDERER_DIR, 'index.html'), 'utf8');
   const names = readdirSync(dir).filter((f) => f.endsWith('.js'));
   const text = new Map(names.map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
   const size = (file: string, buf: Buffer): JsSize => ({ file, raw: buf.length, gz: gzipSync(buf, { level: 9 }).length });
@@ -787,7 +790,7 @@ async function streamScenario(runs: number, s: Seed, upstream: UpstreamHandle, b
       const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-ui-run-'));
       dirs.push(dataDir);
       cpSync(s.dir, dataDir, { recursive: true });
-      const host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: appEnv(dataDir) });
+      const host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: appEnv(dataDir), rendererDir: RENDERER_DIR });
       return { url: host.url, close: () => host.close() };
     },
   };
@@ -857,7 +860,7 @@ async function main(): Promise<void> {
           const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-ui-run-'));
           dirs.push(dataDir);
           cpSync(s.dir, dataDir, { recursive: true });
-          const host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: appEnv(dataDir) });
+          const host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: appEnv(dataDir), rendererDir: RENDERER_DIR });
           try {
             one.parley = await measure(browser, 'parley', host.url, s, upstream);
           } finally {

@@ -6,7 +6,9 @@
  *   source, so appending a delta re-renders only the last block, and only that block is lexed again.
  * - While streaming, the last block's unterminated inline markup is closed first (tail.ts).
  * - Each block is one HTML string (render.ts) sanitised with DOMPurify (sanitize.ts): no React element per
- *   token, and no innerHTML churn for blocks that did not change.
+ *   token, and no innerHTML churn for blocks that did not change. The block being streamed is sanitised to
+ *   nodes that go into its element as they are (no serialising, no second parse through innerHTML); an open
+ *   code fence keeps its sanitised frame and a delta only sets its code as text.
  * - Links never navigate: a click (or Enter) calls onOpenLink with the full URL. Remote images are never
  *   fetched by the page: a placeholder asks onLoadImage, and only a data:image URL it returns is shown.
  * - Closed code fences are highlighted in a worker (highlight.ts); KaTeX and mermaid are imported only when
@@ -26,9 +28,9 @@ import { loadKatex, katexIfLoaded, renderMath } from './math.ts';
 import { cachedDiagram, requestDiagram } from './mermaid.ts';
 import { escapeHtml, isSafeImageDataUrl, safeLinkUrl } from './policy.ts';
 import { renderTokens, type ImageState, type RenderEnv } from './render.ts';
-import { composeHtml, slotMarker, slotNonce } from './sanitize.ts';
+import { composeFragment, composeHtml, slotMarker, slotNonce } from './sanitize.ts';
 import type { MarkdownLabels } from './strings.ts';
-import { lexBlocks, type Token, type TokensList } from './syntax.ts';
+import { isFenceClosed, lexBlocks, type Token, type Tokens, type TokensList } from './syntax.ts';
 import { closeTail } from './tail.ts';
 import './markdown.css';
 
@@ -66,9 +68,26 @@ const CHUNK_CHARS = 8_000;
 const SLICE_MS = 6;
 
 interface BlockResult {
+  /** The sanitised HTML (a finished block), or '' for the live block (see `dom`). */
   html: string;
+  /** The block being streamed: what BlockView puts into its element in the commit. */
+  live?: LiveContent;
   /** Work that, once done, changes this block's HTML (highlighting, a diagram). */
   wanted: (() => Promise<unknown>)[];
+}
+
+/**
+ * The live block's content. Sanitised to nodes when asked (in the commit), not serialised and parsed again
+ * through innerHTML. An open code fence is its sanitised frame (header, <pre><code>, cached: the same for
+ * every delta) with the code put in as text (a text node: never parsed as HTML); while the frame stays the
+ * same, a delta changes only that text.
+ */
+interface LiveContent {
+  /** Equal keys: the same frame (an open fence's sanitised HTML without its code); '' for no reuse. */
+  key: string;
+  make(): DocumentFragment | string;
+  /** An open fence's code, for the frame's <code> element. */
+  code?: string;
 }
 
 function renderBlock(block: Block, live: boolean, labels: MarkdownLabels, images: ReadonlyMap<string, ImageState>, canLoadImages: boolean, katexReady: boolean, links: TokensList['links']): BlockResult {
@@ -108,12 +127,34 @@ function renderBlock(block: Block, live: boolean, labels: MarkdownLabels, images
     const closed = closeTail(block.raw);
     if (closed !== block.raw) tokens = [...lexBlocks(closed, links)];
   }
+  // No sanitiser (no DOM support): the source as escaped text is safe without one.
+  const fallback = (): string => `<p class="md-raw-html">${escapeHtml(block.raw)}</p>`;
+  if (live && block.token.type === 'code' && !isFenceClosed(block.token as Tokens.Code)) {
+    const token = block.token as Tokens.Code;
+    let frame: string;
+    try {
+      frame = composeHtml(renderTokens([{ ...token, text: '' }], env), nonce, slots);
+    } catch {
+      return { html: '', live: { key: '', make: fallback }, wanted };
+    }
+    return { html: '', live: { key: frame, make: () => frame, code: token.text }, wanted };
+  }
+  const raw = renderTokens(tokens, env);
+  if (live) {
+    const make = (): DocumentFragment | string => {
+      try {
+        return composeFragment(raw, nonce, slots);
+      } catch {
+        return fallback();
+      }
+    };
+    return { html: '', live: { key: '', make }, wanted };
+  }
   let html: string;
   try {
-    html = composeHtml(renderTokens(tokens, env), nonce, slots, { cache: !live });
+    html = composeHtml(raw, nonce, slots);
   } catch {
-    // No sanitiser (no DOM support): the source as escaped text is safe without one.
-    html = `<p class="md-raw-html">${escapeHtml(block.raw)}</p>`;
+    html = fallback();
   }
   return { html, wanted };
 }
@@ -148,10 +189,31 @@ const BlockView = memo(
         active = false;
       };
     }, [result]);
+    // The live block's nodes go into its element in the commit (React owns the element, not its children).
+    const liveRef = useRef<HTMLDivElement>(null);
+    const shown = useRef<{ key: string; code: Element | null } | null>(null);
+    useLayoutEffect(() => {
+      const el = liveRef.current;
+      const content = result.live;
+      if (!el || !content) return;
+      const was = shown.current;
+      if (content.code !== undefined && content.key && was?.key === content.key && was.code && el.contains(was.code)) {
+        was.code.textContent = content.code;
+        return;
+      }
+      const dom = content.make();
+      if (typeof dom === 'string') el.innerHTML = dom;
+      else el.replaceChildren(dom);
+      const code = content.code !== undefined ? el.querySelector('pre.md-pre > code') : null;
+      if (code && content.code !== undefined) code.textContent = content.code;
+      shown.current = { key: content.key, code };
+    }, [result]);
     let className = live ? 'md-block md-live' : 'md-block';
     if (block.split) className += ' md-split';
     if (block.cont) className += ' md-cont';
-    return <div className={className} dangerouslySetInnerHTML={{ __html: result.html }} />;
+    // A block that stops being live is a new element (keyed), so React sets its finished HTML on a clean one.
+    if (result.live) return <div key="live" ref={liveRef} className={className} />;
+    return <div key="done" className={className} dangerouslySetInnerHTML={{ __html: result.html }} />;
   },
   (a, b) =>
     a.block.raw === b.block.raw &&

@@ -94,6 +94,7 @@ it('bytes over the bound are refused by their decoded length; data that is not b
   const big = await services.invoke(win, 'attachments:add', [{ name: 'big.bin', data }]);
   expect(big).toMatchObject({ ok: false, error: { code: 'limit_exceeded', key: 'attachment_too_large', params: { name: 'big.bin', max: '20 MB' } } });
   expect(await services.invoke(win, 'attachments:add', [{ name: 'x.txt', data: 'not base64!' }])).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+  expect(await services.invoke(win, 'attachments:add', [{ name: 'x.png', data: `data:image/png;base64,${Buffer.from('hello').toString('base64')}` }])).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
   expect(await services.invoke(win, 'attachments:add', [{ name: 'x.txt', data: 'A'.repeat(MAX_ATTACHMENT_BASE64_CHARS + 4) }])).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
   const refused = await services.invoke(win, 'attachments:add', [{ name: 'blob.png', data: Buffer.from('text, not a png').toString('base64') }]);
   expect(refused).toMatchObject({ ok: false, error: { code: 'attachment_invalid', key: 'attachment_not_image', params: { name: 'blob.png' } } });

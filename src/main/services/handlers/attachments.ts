@@ -17,8 +17,6 @@ import type { AppContext, Handlers } from './types.ts';
 
 type AttachmentChannel = 'attachments:pick' | 'attachments:add' | 'attachments:thumb' | 'attachments:view' | 'attachments:open';
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** A name the file systems of all three OSes accept (Windows refuses <>:"/\|?* and a trailing dot or space). */
 const fsName = (name: string): string => cleanName(name).replace(/[<>:"/\\|?*]/g, '_').replace(/[. ]+$/, '') || 'attachment';
 
@@ -76,14 +74,15 @@ export function attachmentHandlers(ctx: AppContext): Handlers<AttachmentChannel>
       return result;
     },
     async 'attachments:add'(_caller, { name, data }) {
-      const b64 = data.replace(/\s+/g, '');
-      if (b64.length % 4 === 1 || !BASE64.test(b64)) throw new ParleyError('config_invalid', 'The attachment\'s data is not base64.');
-      // The decoded length, before anything is decoded.
-      const size = Math.floor((b64.length * 3) / 4) - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+      // The decoded length from the text's length alone, before anything is decoded.
+      const size = Buffer.byteLength(data, 'base64');
       if (size > MAX_ATTACHMENT_BYTES) {
         throw new ParleyError('limit_exceeded', words('attachment_too_large', { name: cleanName(name), size: formatSize(size), max: formatSize(MAX_ATTACHMENT_BYTES) }));
       }
-      return ctx.attachments.add(name, Buffer.from(b64, 'base64'));
+      const bytes = Buffer.from(data, 'base64');
+      // Node skips what is not base64 (a space, a data: prefix): fewer bytes than the length promises.
+      if (bytes.byteLength !== size || data.length % 4 === 1) throw new ParleyError('config_invalid', 'The attachment\'s data is not base64.');
+      return ctx.attachments.add(name, bytes);
     },
     'attachments:thumb': (_caller, id) => ctx.attachments.thumb(id),
     'attachments:view': (_caller, id) => ctx.attachments.view(id),

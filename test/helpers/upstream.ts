@@ -12,7 +12,8 @@
 //
 // "Chunks" (`afterChunks`) count content deltas only: an OpenAI `delta.content` /
 // `delta.reasoning_content` chunk, an Anthropic `content_block_delta` (text or thinking), an
-// Ollama line with content/thinking. Preamble frames (OpenAI role chunk, Anthropic
+// Ollama line with content/thinking, and a tool call's pieces (OpenAI/Anthropic argument deltas, an Ollama
+// tool-call line). Preamble frames (OpenAI role chunk, Anthropic
 // message_start / content_block_start / ping, …) are always sent before the Nth delta; end
 // markers ([DONE], finish chunk, message_delta/message_stop, done:true) are never sent by the
 // truncating behaviours. For non-streaming answers (and model lists) the JSON body is one
@@ -82,6 +83,33 @@ export interface BodyShape {
   finishReason?: string;
   /** OpenAI: the model's refusal, streamed as delta.refusal (message.refusal when whole) after any text. */
   refusal?: string;
+  /**
+   * Tool calls the answer asks for, after any text (with them, `text` defaults to none), in each protocol's own
+   * format. A tool loop is scripted as a queue: `behave(presets.toolCalls([...]), { kind: 'ok', text: '…' })`, the
+   * first request getting the calls and the next the text; each request's body is in `chatRequests`.
+   *  - OpenAI stream: per call a delta `tool_calls: [{index, id, type:'function', function:{name, arguments:''}}]`,
+   *    then the arguments' JSON text in `chunkSize` pieces `tool_calls: [{index, function:{arguments}}]`, ending with
+   *    finish_reason "tool_calls" (as DeepSeek's recorded stream: vercel/ai packages/deepseek/src/chat/__fixtures__/
+   *    deepseek-tool-call.chunks.txt @ed857f50, test/fixtures/providers/deepseek/tool-call-cache.stream.chunks);
+   *    whole: `message.tool_calls` with content null.
+   *  - Anthropic stream: per call `content_block_start` `{type:'tool_use', id, name, input:{}}`, an empty
+   *    `input_json_delta`, the JSON in `partial_json` pieces, `content_block_stop`; stop_reason "tool_use" (as
+   *    anthropics/anthropic-sdk-python tests/lib/streaming/fixtures/incomplete_partial_json_response.txt @009b0353,
+   *    test/fixtures/providers/anthropic/max-tokens.stream.sse); whole: `tool_use` blocks with `input`.
+   *  - Ollama stream: per call a line `message.tool_calls: [{id, function:{index, name, arguments:{…}}}]` with
+   *    done:false, then the done line with done_reason "stop" (the call's shape as Ollama's recorded answer,
+   *    test/fixtures/providers/ollama/think-tool-calls.whole.json; the lines as jagreehal/ai-sdk-ollama
+   *    packages/ai-sdk-ollama/src/models/chat-language-model-stream.test.ts @5932b379); whole: `message.tool_calls`.
+   */
+  toolCalls?: ScriptedToolCall[];
+}
+
+/** A tool call an answer asks for: `arguments` an object (sent as its JSON), or JSON text as the model wrote it. */
+export interface ScriptedToolCall {
+  /** Default: call_<hex> (Anthropic toolu_<hex>). */
+  id?: string;
+  name: string;
+  arguments: Record<string, unknown> | string;
 }
 
 export interface OkBehaviour extends BehaviourBase, BodyShape {
@@ -305,6 +333,8 @@ export const presets = {
     return { kind: 'status', status: 429, headers };
   },
   captivePortal: (): HtmlBehaviour => ({ kind: 'html' }),
+  /** An answer that asks for these tool calls (streamed in the protocol's format; see BodyShape.toolCalls). */
+  toolCalls: (calls: ScriptedToolCall[], shape: BodyShape = {}): OkBehaviour => ({ kind: 'ok', ...shape, toolCalls: calls }),
 };
 
 /** The error body a real provider sends for `status` (used when a status behaviour has no body). */
@@ -383,6 +413,16 @@ interface Answer {
   output: number;
   finishReason: string;
   refusal: string | undefined;
+  toolCalls: AnswerToolCall[];
+}
+
+interface AnswerToolCall {
+  id: string;
+  name: string;
+  /** The arguments' JSON text as sent in a stream. */
+  json: string;
+  /** The arguments as an object where the protocol takes one (Ollama, Anthropic's whole `input`). */
+  object: unknown;
 }
 
 function hex(bytes: number): string {
@@ -421,6 +461,12 @@ function openaiStream(a: Answer, includeUsage: boolean): Frame[] {
   }
   for (const piece of chunksOf(a.text, a.chunkSize)) frames.push({ data: chunk([choice({ content: piece })]), role: 'content' });
   if (a.refusal) for (const piece of chunksOf(a.refusal, a.chunkSize)) frames.push({ data: chunk([choice({ refusal: piece })]), role: 'content' });
+  a.toolCalls.forEach((c, index) => {
+    frames.push({ data: chunk([choice({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] })]), role: 'content' });
+    for (const piece of chunksOf(c.json, a.chunkSize)) {
+      frames.push({ data: chunk([choice({ tool_calls: [{ index, function: { arguments: piece } }] })]), role: 'content' });
+    }
+  });
   frames.push({ data: chunk([choice({}, a.finishReason)]), role: 'end' });
   if (includeUsage) {
     const usage = { prompt_tokens: a.input, completion_tokens: a.output, total_tokens: a.input + a.output };
@@ -431,9 +477,10 @@ function openaiStream(a: Answer, includeUsage: boolean): Frame[] {
 }
 
 function openaiJson(a: Answer): object {
-  const message: Record<string, unknown> = { role: 'assistant', content: a.text };
+  const message: Record<string, unknown> = { role: 'assistant', content: a.text === '' && a.toolCalls.length ? null : a.text };
   if (a.reasoning) message[a.reasoningField] = a.reasoning;
   if (a.refusal) message['refusal'] = a.refusal;
+  if (a.toolCalls.length) message['tool_calls'] = a.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.json } }));
   return {
     id: `chatcmpl-${hex(12)}`,
     object: 'chat.completion',
@@ -480,13 +527,27 @@ function anthropicStream(a: Answer): Frame[] {
     frames.push(ev('content_block_stop', { type: 'content_block_stop', index }));
     index++;
   }
-  frames.push(ev('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
-  ping();
-  for (const piece of chunksOf(a.text, a.chunkSize)) {
-    frames.push(ev('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }, 'content'));
+  const tools = a.toolCalls.length > 0;
+  if (a.text !== '' || !tools) {
+    frames.push(ev('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
+    ping();
+    for (const piece of chunksOf(a.text, a.chunkSize)) {
+      frames.push(ev('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }, 'content'));
+    }
+    frames.push(ev('content_block_stop', { type: 'content_block_stop', index }, tools ? 'meta' : 'end'));
+    index++;
   }
-  frames.push(ev('content_block_stop', { type: 'content_block_stop', index }, 'end'));
-  frames.push(ev('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: a.output } }, 'end'));
+  for (const c of a.toolCalls) {
+    frames.push(ev('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } }));
+    ping();
+    frames.push(ev('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } }));
+    for (const piece of chunksOf(c.json, a.chunkSize)) {
+      frames.push(ev('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }, 'content'));
+    }
+    frames.push(ev('content_block_stop', { type: 'content_block_stop', index }, 'end'));
+    index++;
+  }
+  frames.push(ev('message_delta', { type: 'message_delta', delta: { stop_reason: tools ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: a.output } }, 'end'));
   frames.push(ev('message_stop', { type: 'message_stop' }, 'end'));
   return frames;
 }
@@ -494,14 +555,15 @@ function anthropicStream(a: Answer): Frame[] {
 function anthropicJson(a: Answer): object {
   const content: object[] = [];
   if (a.reasoning) content.push({ type: 'thinking', thinking: a.reasoning, signature: randomBytes(24).toString('base64') });
-  content.push({ type: 'text', text: a.text });
+  if (a.text !== '' || !a.toolCalls.length) content.push({ type: 'text', text: a.text });
+  for (const c of a.toolCalls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: c.object });
   return {
     id: `msg_${hex(12)}`,
     type: 'message',
     role: 'assistant',
     model: a.model,
     content,
-    stop_reason: 'end_turn',
+    stop_reason: a.toolCalls.length ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: { input_tokens: a.input, output_tokens: a.output },
   };
@@ -530,6 +592,9 @@ function ollamaStream(a: Answer): Frame[] {
     }
   }
   for (const piece of chunksOf(a.text, a.chunkSize)) frames.push({ data: line({ role: 'assistant', content: piece }), role: 'content' });
+  a.toolCalls.forEach((c, index) => {
+    frames.push({ data: line({ role: 'assistant', content: '', tool_calls: [{ id: c.id, function: { index, name: c.name, arguments: c.object } }] }), role: 'content' });
+  });
   frames.push({ data: line({ role: 'assistant', content: '' }, ollamaDone(a)), role: 'end' });
   return frames;
 }
@@ -537,6 +602,7 @@ function ollamaStream(a: Answer): Frame[] {
 function ollamaJson(a: Answer): object {
   const message: Record<string, unknown> = { role: 'assistant', content: a.text };
   if (a.reasoning) message['thinking'] = a.reasoning;
+  if (a.toolCalls.length) message['tool_calls'] = a.toolCalls.map((c, index) => ({ id: c.id, function: { index, name: c.name, arguments: c.object } }));
   return { model: a.model, created_at: new Date().toISOString(), message, ...ollamaDone(a) };
 }
 
@@ -706,7 +772,19 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
   }
 
   function answerOf(ctx: Ctx, shape: BodyShape): Answer {
-    const text = shape.text ?? up.defaultText;
+    const toolCalls = (shape.toolCalls ?? []).map((c): AnswerToolCall => {
+      const json = typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments);
+      let object: unknown = c.arguments;
+      if (typeof c.arguments === 'string') {
+        try {
+          object = JSON.parse(c.arguments) as unknown;
+        } catch {
+          object = c.arguments;
+        }
+      }
+      return { id: c.id ?? `${ctx.protocol === 'anthropic' ? 'toolu' : 'call'}_${hex(8)}`, name: c.name, json, object };
+    });
+    const text = shape.text ?? (toolCalls.length ? '' : up.defaultText);
     const body = ctx.rec.body;
     const prompt = JSON.stringify(body?.['messages'] ?? body?.['prompt'] ?? '');
     return {
@@ -716,9 +794,10 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
       reasoningField: shape.reasoningField ?? 'reasoning_content',
       chunkSize: Math.max(1, shape.chunkSize ?? 5),
       input: shape.usage?.input ?? Math.max(1, Math.ceil(prompt.length / 4)),
-      output: shape.usage?.output ?? Math.max(1, Math.ceil((text.length + (shape.reasoning?.length ?? 0)) / 4)),
-      finishReason: shape.finishReason ?? 'stop',
+      output: shape.usage?.output ?? Math.max(1, Math.ceil((text.length + (shape.reasoning?.length ?? 0) + toolCalls.reduce((n, c) => n + c.json.length, 0)) / 4)),
+      finishReason: shape.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop'),
       refusal: shape.refusal,
+      toolCalls,
     };
   }
 

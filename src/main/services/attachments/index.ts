@@ -3,18 +3,19 @@
  * (`<dataDir>/attachments/<aa>/<sha256>`, `aa` the id's first two hex digits), each written to a temporary file in
  * the same folder and renamed (nothing half-written stays). The same bytes twice are stored once. Beside each
  * original, what was derived from it: `<sha>.json` (its description, written last: an attachment is stored once
- * this exists), `<sha>.txt` (the text of a text file or PDF, UTF-8), `<sha>.thumb.webp` and `<sha>.view.webp`
- * (an image's thumbnail and enlarged view, made on first use).
+ * this exists), `<sha>.txt` (the text of a text file or PDF, UTF-8), `<sha>.thumb.webp` (an image's thumbnail,
+ * made when it is added: decoding it proves the image whole) and `<sha>.view.webp` (its enlarged view, on first use).
  *
  * What is accepted is what the bytes are (sniffed), not what the name says: PNG, JPEG, WebP, GIF (first frame) are
  * images (sharp); `%PDF` is a PDF (its text by pdf.js, in a worker thread, stopped at PDF_TIMEOUT_MS); anything that
- * decodes as text is text (encoding detected by chardet, decoded by TextDecoder; in the worker too when large). A file that is too big is refused
- * with `limit_exceeded`; one that is unreadable, not what its extension says, a decompression bomb, or a PDF that
+ * decodes as text is text (encoding detected by chardet, decoded by TextDecoder; files over 256 KB in the same
+ * worker thread). A file that is too big, or a PDF of more than MAX_PDF_PAGES pages, is refused with
+ * `limit_exceeded`; one that is unreadable, not what its extension says, a decompression bomb, or a PDF that
  * never finishes is refused with `attachment_invalid`; the store's disk failing is `storage_failed`. Every refusal
  * is a ParleyError with a catalog key (src/shared/messages/en.ts), and leaves nothing in the folder.
  *
- * Used by: handlers/attachments.ts (pick, add, thumb, view, open), the chat's send path (textFor, imageFor),
- * storage (remove, sweep, bytes and add for export and import).
+ * Used by: handlers/attachments.ts (pick, add, thumb, view, open), the chat's send path (describe, textFor, bytes;
+ * imageFor), storage (add, addPath, describe, path, remove, sweep: messages' files, export and import).
  */
 import { join } from 'node:path';
 import type { AttachmentRef, ImageMime } from '../../../shared/attachments.ts';

@@ -11,7 +11,12 @@ import { classifyHttp } from '../../src/main/core/classify.ts';
 import { ParleyError } from '../../src/main/core/errors.ts';
 import { checkSendable, fileBlock, IMAGES_LEFT_OUT, planRequest, plainMessages, resolveRequest } from '../../src/main/services/chat/history.ts';
 import { createDownscaler, downscale, IMAGE_LIMITS, limitUnderBody } from '../../src/main/services/attachments/downscale.ts';
-import { nextBodyLimit } from '../../src/main/services/chat/stream-run.ts';
+import { chatFitted, nextBodyLimit } from '../../src/main/services/chat/stream-run.ts';
+import { memoryBodyLimits } from '../../src/main/services/chat/body-limits.ts';
+import type { Downscaler, ImageLimit } from '../../src/main/services/attachments/downscale.ts';
+import { resolveSettings } from '../../src/main/core/config.ts';
+import type { ChatRequest } from '../../src/main/core/protocols/types.ts';
+import type { ChatResult } from '../../src/main/core/chat.ts';
 import type { AttachmentRef } from '../../src/shared/attachments.ts';
 import type { Conversation, Message } from '../../src/shared/chat.ts';
 import { IMAGE_TOKENS } from '../../src/shared/tokens.ts';
@@ -190,7 +195,7 @@ describe('downscale on the way out', () => {
     const m = await sharp(out.data).metadata();
     expect([m.width, m.height, m.orientation ?? 1]).toEqual([out.width, out.height, 1]);
     expect(original.equals(copy)).toBe(true);
-  });
+  }, 30_000);
   it('an image within the limit goes as it is; a WebP for Ollama becomes PNG or JPEG; copies are cached per limit', async () => {
     const png = await sharp({ create: { width: 300, height: 200, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer();
     const same = await downscale(png, 'image/png', IMAGE_LIMITS.anthropic);
@@ -205,5 +210,62 @@ describe('downscale on the way out', () => {
     await d.image('a', 'image/webp', { maxSide: 100, maxBytes: 10_000 }, true);
     expect(reads).toBe(2);
     expect(d.cachedBytes).toBeGreaterThan(0);
+  });
+});
+
+describe('sending a plan with images (chatFitted)', () => {
+  const settings = (protocol: 'openai' | 'anthropic') => resolveSettings({ provider: { protocol, baseUrl: 'https://gw.example/v1', model: 'm' }, network: { proxy: { mode: 'none' } } }, {});
+  /** A downscaler that records the limits it is asked for, and a core that answers (after `refuse` 413s). */
+  const rig = (refuse = 0) => {
+    const limits: ImageLimit[] = [];
+    const images: Downscaler = { image: async (_id, mime, limit) => (limits.push(limit), { mime, data: Buffer.alloc(10), width: 1, height: 1, scaled: true }), cachedBytes: 0 };
+    const sent: ChatRequest[] = [];
+    const core = {
+      chat: async (_raw: unknown, req: ChatRequest): Promise<ChatResult> => {
+        sent.push(req);
+        if (sent.length <= refuse) throw new ParleyError('body_too_large', 'refused', { status: 413, body: { bytes: 3_000_000, by: 'gateway' } });
+        return { text: 'ok', reasoning: '', ending: { reason: 'stop' }, parts: [], mode: 'whole', attempts: 1, bodyBytes: 12_345 };
+      },
+    };
+    return { limits, images, sent, core };
+  };
+  const plan = (count: number) => planRequest(conv, [msg('user', 'look', Array.from({ length: count }, () => ref('image')))], 1_000_000, defaults, { vision: true }).messages;
+
+  it('ten images for Anthropic share its 32 MB request limit from the start; one image gets the protocol’s own limit', async () => {
+    const one = rig();
+    await chatFitted({ core: one.core, images: one.images }, settings('anthropic'), plan(1), {});
+    expect(one.limits).toEqual([IMAGE_LIMITS.anthropic]);
+    const ten = rig();
+    await chatFitted({ core: ten.core, images: ten.images }, settings('anthropic'), plan(10), {});
+    expect(ten.limits).toHaveLength(10);
+    expect(ten.limits[0]!.maxBytes * 10 * 4 / 3).toBeLessThanOrEqual(32 * 1024 * 1024 * 0.9);
+    expect(ten.limits[0]!.maxSide).toBe(IMAGE_LIMITS.anthropic.maxSide);
+  });
+
+  it('a 413 is asked once more with images under 1 MB in all and remembered; the next plan fits it first; a second 413 is the error', async () => {
+    const limits = memoryBodyLimits();
+    const r = rig(1);
+    const out = await chatFitted({ core: r.core, images: r.images, bodyLimits: limits }, settings('openai'), plan(2), {});
+    expect(r.sent).toHaveLength(2);
+    // First within OpenAI's own limits (2048 px; two images sharing its 50 MB request), then under 1 MB in all.
+    expect(r.limits.slice(0, 2).map((l) => l.maxSide)).toEqual([2048, 2048]);
+    expect(r.limits[0]!.maxBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(r.limits[2]!.maxBytes * 2 * 4 / 3).toBeLessThan(1024 * 1024 * 0.9);
+    expect(out.downscaled).toEqual({ limitBytes: 1024 * 1024, to: 12_345, from: 3_000_000, by: 'gateway' });
+    expect(limits.count()).toBe(1);
+
+    const next = rig();
+    const again = await chatFitted({ core: next.core, images: next.images, bodyLimits: limits }, settings('openai'), plan(1), {});
+    expect(next.sent).toHaveLength(1);
+    expect(next.limits[0]!.maxBytes * 4 / 3).toBeLessThan(1024 * 1024 * 0.9);
+    expect(again.downscaled).toEqual({ limitBytes: 1024 * 1024, to: 12_345, by: 'gateway', remembered: true });
+
+    const twice = rig(2);
+    await expect(chatFitted({ core: twice.core, images: twice.images }, settings('openai'), plan(1), {})).rejects.toMatchObject({ code: 'body_too_large' });
+    expect(twice.sent).toHaveLength(2);
+    // Without images a 413 is not asked again.
+    const text = rig(1);
+    await expect(chatFitted({ core: text.core }, settings('openai'), [{ role: 'user', content: 'hi' }], {})).rejects.toMatchObject({ code: 'body_too_large' });
+    expect(text.sent).toHaveLength(1);
   });
 });

@@ -21,14 +21,26 @@ export interface ImageLimit {
  *   request.
  * - Anthropic: an image whose long edge is over 1568 px is scaled down before the model sees it
  *   (docs.anthropic.com/en/docs/build-with-claude/vision, "Evaluate image size"); 5 MB an image through the API,
+ *   counted on its base64 ("image exceeds 5 MB maximum: 5316852 bytes > 5242880 bytes"), so 3.75 MB of bytes;
  *   32 MB a request.
  * - Ollama: no documented limit; vision models there see at most about this much (LLaVA 1.6: 672 × 672, or
  *   1344 × 336; Llama 3.2 Vision: 1120 × 1120 tiles), and a smaller image is a much shorter prompt to evaluate.
  */
 export const IMAGE_LIMITS: Record<Protocol, ImageLimit> = {
   openai: { maxSide: 2048, maxBytes: 20 * 1024 * 1024 },
-  anthropic: { maxSide: 1568, maxBytes: 5 * 1024 * 1024 },
+  anthropic: { maxSide: 1568, maxBytes: (5 * 1024 * 1024 / 4) * 3 },
   ollama: { maxSide: 1344, maxBytes: 10 * 1024 * 1024 },
+};
+
+/**
+ * The largest request body each protocol's own API takes (OpenAI: 50 MB a request, its images guide; Anthropic:
+ * 32 MB for the standard endpoints, "request size limits"; Ollama: none): a request's images are fitted under it
+ * from the start, as under a route's remembered limit.
+ */
+export const REQUEST_LIMITS: Record<Protocol, number | undefined> = {
+  openai: 50 * 1024 * 1024,
+  anthropic: 32 * 1024 * 1024,
+  ollama: undefined,
 };
 
 /** The smallest long side an image is sent at (below it, a model reads nothing useful from a photo). */

@@ -9,7 +9,7 @@ import type { Message, MessageRoute } from '../../../shared/chat.ts';
 import type { CallOptions, ChatResult, Core } from '../../core/index.ts';
 import { words } from '../../../shared/messages/en.ts';
 import type { ConnectionSettings } from '../../../shared/settings.ts';
-import { IMAGE_LIMITS, limitUnderBody, type Downscaler } from '../attachments/downscale.ts';
+import { IMAGE_LIMITS, limitUnderBody, REQUEST_LIMITS, type Downscaler } from '../attachments/downscale.ts';
 import { BODY_LIMIT_MEMORY_MS, bodyLimitKey, type BodyLimits } from './body-limits.ts';
 import { bytesBesideImages, plannedImages, resolveRequest, type AttachmentText, type PlannedMessage } from './history.ts';
 import { contentForLog } from '../diagnostics/logging.ts';
@@ -71,7 +71,8 @@ export async function chatFitted(deps: FitDeps, settings: ConnectionSettings, hi
   const chat = (messages: ChatMessage[]) => deps.core.chat(settings, { ...options, messages }, call);
   const routeKey = bodyLimitKey(settings);
   const known = plannedImages(history) > 0 ? deps.bodyLimits?.get(routeKey) : undefined;
-  const first = await prepare(deps, settings, history, known?.limitBytes);
+  // Under the route's remembered limit, else under what the protocol's own API takes in one request.
+  const first = await prepare(deps, settings, history, known?.limitBytes ?? REQUEST_LIMITS[settings.provider.protocol]);
   try {
     const result = await chat(first.messages);
     return known && first.count > 0 ? { result, downscaled: { limitBytes: known.limitBytes, to: result.bodyBytes ?? 0, by: known.by, remembered: true } } : { result };

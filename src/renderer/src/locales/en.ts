@@ -122,13 +122,6 @@ export const en = {
       deliveredWholeRemembered: 'Delivered without streaming: streaming failed on this route recently ({{reason}}).',
       /** After a fallback whose whole request had to turn thinking off (the provider thinks only in streams). */
       noReasoning: 'This provider thinks only while streaming, so this answer comes without reasoning.',
-      /** MessageRoute.downscaled: the images were sent smaller to fit a route that refuses large request bodies (413). */
-      downscaledGateway: 'Images were sent smaller: a gateway on this route refuses request bodies over about {{limit}} (it refused {{from}}; {{to}} were sent).',
-      downscaledProvider: 'Images were sent smaller: the provider refuses request bodies over about {{limit}} (it refused {{from}}; {{to}} were sent).',
-      downscaledRemembered: 'Images were sent smaller: this route refuses request bodies over about {{limit}} ({{to}} were sent).',
-      /** MessageRoute.imagesLeftOut: the model cannot see images and the user chose to send the text parts only. */
-      imagesLeftOut_one: '{{count}} image was not sent: this model cannot see images.',
-      imagesLeftOut_other: '{{count}} images were not sent: this model cannot see images.',
     },
     failed: 'The answer failed',
     runDoctor: 'Run the doctor',

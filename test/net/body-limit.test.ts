@@ -65,15 +65,16 @@ const store = { textFor: async () => undefined, bytes: async (id: string) => (id
 const question = (text: string, attachments?: AttachmentRef[]): Message => ({
   id: 'q', conversationId: 'c', parentId: null, role: 'user', text, reasoning: '', status: 'complete', createdAt: 0, updatedAt: 0, ...(attachments ? { attachments } : {}),
 });
-const settingsFor = (protocol: 'openai' | 'anthropic' | 'ollama', base = nginx.url) =>
-  core.settings({ provider: providerFor(base, protocol), network: { proxy: { mode: 'none' }, stream: 'off', retries: 0 } });
+const settingsFor = (protocol: 'openai' | 'anthropic' | 'ollama', stream: 'auto' | 'off' = 'off') =>
+  core.settings({ provider: providerFor(nginx.url, protocol), network: { proxy: { mode: 'none' }, stream, retries: 0 } });
 
 /** Sends the photo with a question; what nginx answered (its statuses) and what the upstream received. */
 async function sendPhoto(protocol: 'openai' | 'anthropic' | 'ollama', limits: ReturnType<typeof fileBodyLimits>) {
   const statuses: number[] = [];
   const sink = (e: RequestEvent): void => void (e.type === 'response' && statuses.push(e.status));
   const plan = planRequest(conv, [question('What is in this photo?', [img])], 100_000, defaults, { vision: true });
-  const r = await chatFitted({ core, attachments: store, images: createDownscaler(store), bodyLimits: limits }, settingsFor(protocol), plan.messages, {}, { sink });
+  // Streamed (the 413 comes before any stream: neither retried as it is nor a reason to stop streaming).
+  const r = await chatFitted({ core, attachments: store, images: createDownscaler(store), bodyLimits: limits }, settingsFor(protocol, 'auto'), plan.messages, {}, { sink });
   return { ...r, statuses };
 }
 
@@ -88,6 +89,7 @@ describe('nginx with client_max_body_size 1m in front of the provider', () => {
       dataDir = mkdtempSync(join(tmpdir(), 'parley-body-limits-'));
       const first = await sendPhoto(protocol, fileBodyLimits(dataDir));
       expect(first.result.text).toBe('Hello from upstream');
+      expect(first.result.mode).toBe('stream');
       // nginx refused the first body (the upstream never saw it), then passed the smaller one.
       expect(first.statuses).toEqual([413, 200]);
       expect(up.count()).toBe(1);

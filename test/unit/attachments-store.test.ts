@@ -44,7 +44,7 @@ async function pixelsOf(url: string): Promise<{ width: number; height: number; f
   return { width: meta.width, height: meta.height, format: meta.format };
 }
 
-describe('images', () => {
+describe('images', { timeout: 30_000 }, () => {
   it('a PNG: its pixels, its file named by its SHA-256, and a thumbnail', async () => {
     const s = newStore();
     const bytes = await png(640, 320);
@@ -111,7 +111,7 @@ describe('images', () => {
   });
 });
 
-describe('text files', () => {
+describe('text files', { timeout: 30_000 }, () => {
   const cases: [string, string, Buffer, string, string][] = [
     ['GBK (Simplified Chinese Windows)', 'notes.txt', gbk(), 'gb18030', CHINESE],
     ['Big5', 'readme.md', big5(), 'big5', TRADITIONAL],
@@ -132,6 +132,17 @@ describe('text files', () => {
     const docker = 'FROM node:24\nRUN npm ci\n';
     expect(await s.add('Dockerfile', Buffer.from(docker))).toMatchObject({ kind: 'text', encoding: 'utf-8', chars: docker.length });
     expect(await s.add('main.rs', Buffer.from('fn main() { println!("你好"); }\n'))).toMatchObject({ kind: 'text', encoding: 'utf-8' });
+  });
+
+  it('text that starts like a GIF or mentions %PDF- early is still text (a script checking magic bytes)', async () => {
+    const s = newStore();
+    const script = "GIF89a = b'GIF89a'\nPDF = b'%PDF-'\ndef kind(b):\n    return 'pdf' if b.startswith(PDF) else 'gif'\n";
+    expect(await s.add('magic.py', Buffer.from(script))).toMatchObject({ kind: 'text', chars: script.length });
+    const notes = `Notes on PDF headers: every file starts with %PDF-1.7 and ends with %%EOF.\n`;
+    expect(await s.add('notes', Buffer.from(notes))).toMatchObject({ kind: 'text' });
+    // Named as a PDF, it is refused as one that cannot be read; the same bytes stored as text are not a PDF either.
+    expect((await refusal(s.add('other.pdf', Buffer.from(`${notes}more\n`)))).detail.key).toBe('attachment_pdf_damaged');
+    expect((await refusal(s.add('notes.pdf', Buffer.from(notes)))).detail.key).toBe('attachment_not_pdf');
   });
 
   it('a long text keeps its whole text stored and says how much is sent inline', async () => {
@@ -192,7 +203,7 @@ describe('text files', () => {
   });
 });
 
-describe('PDFs', () => {
+describe('PDFs', { timeout: 30_000 }, () => {
   it('a text PDF: its pages and its text', async () => {
     const s = newStore();
     const ref = await s.add('manual.pdf', await textPdf(2));
@@ -227,7 +238,7 @@ describe('PDFs', () => {
   });
 });
 
-describe('bounds and the disk', () => {
+describe('bounds and the disk', { timeout: 30_000 }, () => {
   it('a file over 20 MB is refused before it is read or stored', async () => {
     const s = newStore();
     const e = await refusal(s.add('huge.txt', Buffer.alloc(MAX_ATTACHMENT_BYTES + 1, 0x61)));

@@ -97,42 +97,60 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
   async function analyse(name: string, bytes: Uint8Array): Promise<Analysed> {
     const what = sniff(bytes);
     const named = namedAs(name);
+    try {
+      if (what.kind === 'image') return await asImage(name, bytes, what.mime, named);
+      if (what.kind === 'pdf') return await asPdf(name, bytes, named);
+    } catch (e) {
+      // Text that only starts like an image or mentions %PDF- early (a script that checks magic bytes, notes about
+      // PDFs) is text, when its name does not say otherwise.
+      const damaged = ParleyError.is(e) && (e.detail.key === 'attachment_image_damaged' || e.detail.key === 'attachment_pdf_damaged');
+      if (!damaged || named !== undefined) throw e;
+      const text = await asText(name, bytes, named).catch(() => undefined);
+      if (!text) throw e;
+      return text;
+    }
+    return asText(name, bytes, named);
+  }
+
+  async function asImage(name: string, bytes: Uint8Array, mime: ImageMime, named: 'image' | 'pdf' | undefined): Promise<Analysed> {
+    if (named === 'pdf') throw invalid('attachment_not_pdf', { name });
+    let header;
+    try {
+      header = await readHeader(bytes);
+    } catch {
+      throw invalid('attachment_image_damaged', { name });
+    }
+    // A decompression bomb is refused from its header, before any pixel is decoded.
+    if (header.pixels > MAX_IMAGE_PIXELS) {
+      throw invalid('attachment_image_bomb', { name, width: header.width, height: header.height, max: MAX_IMAGE_PIXELS / 1_000_000 });
+    }
+    let thumb: Buffer;
+    try {
+      // Decoding the whole first frame also proves the file is not damaged or cut.
+      thumb = await fitted(bytes, THUMB_SIDE);
+    } catch {
+      throw invalid('attachment_image_damaged', { name });
+    }
+    return { ref: { kind: 'image', mime, size: bytes.byteLength, width: header.width, height: header.height }, thumb };
+  }
+
+  async function asPdf(name: string, bytes: Uint8Array, named: 'image' | 'pdf' | undefined): Promise<Analysed> {
+    if (named === 'image') throw invalid('attachment_not_image', { name });
     const size = bytes.byteLength;
-    if (what.kind === 'image') {
-      if (named === 'pdf') throw invalid('attachment_not_pdf', { name });
-      let header;
-      try {
-        header = await readHeader(bytes);
-      } catch {
-        throw invalid('attachment_image_damaged', { name });
-      }
-      // A decompression bomb is refused from its header, before any pixel is decoded.
-      if (header.pixels > MAX_IMAGE_PIXELS) {
-        throw invalid('attachment_image_bomb', { name, width: header.width, height: header.height, max: MAX_IMAGE_PIXELS / 1_000_000 });
-      }
-      let thumb: Buffer;
-      try {
-        // Decoding the whole first frame also proves the file is not damaged or cut.
-        thumb = await fitted(bytes, THUMB_SIDE);
-      } catch {
-        throw invalid('attachment_image_damaged', { name });
-      }
-      return { ref: { kind: 'image', mime: what.mime, size, width: header.width, height: header.height }, thumb };
+    const r = await reader.pdf(bytes, { timeoutMs: pdfTimeoutMs, maxPages: maxPdfPages });
+    if (!r.ok) {
+      if (r.why === 'timeout') throw invalid('attachment_pdf_timeout', { name, seconds: Math.round(pdfTimeoutMs / 100) / 10 });
+      if (r.why === 'pages') throw new ParleyError('limit_exceeded', words('attachment_pdf_pages', { name, pages: r.pages, max: maxPdfPages }));
+      if (r.why === 'encrypted') throw invalid('attachment_pdf_encrypted', { name });
+      if (r.why === 'cancelled') throw new ParleyError('cancelled', 'Reading the PDF was stopped: Parley is closing.');
+      log?.info('pdf refused', { why: r.detail.slice(0, 200) });
+      throw invalid('attachment_pdf_damaged', { name });
     }
-    if (what.kind === 'pdf') {
-      if (named === 'image') throw invalid('attachment_not_image', { name });
-      const r = await reader.pdf(bytes, { timeoutMs: pdfTimeoutMs, maxPages: maxPdfPages });
-      if (!r.ok) {
-        if (r.why === 'timeout') throw invalid('attachment_pdf_timeout', { name, seconds: Math.round(pdfTimeoutMs / 100) / 10 });
-        if (r.why === 'pages') throw new ParleyError('limit_exceeded', words('attachment_pdf_pages', { name, pages: r.pages, max: maxPdfPages }));
-        if (r.why === 'encrypted') throw invalid('attachment_pdf_encrypted', { name });
-        if (r.why === 'cancelled') throw new ParleyError('cancelled', 'Reading the PDF was stopped: Parley is closing.');
-        log?.info('pdf refused', { why: r.detail.slice(0, 200) });
-        throw invalid('attachment_pdf_damaged', { name });
-      }
-      if (r.noText) return { ref: { kind: 'pdf', mime: 'application/pdf', size, pages: r.pages, chars: 0, keptChars: 0, noText: true } };
-      return { ref: { kind: 'pdf', mime: 'application/pdf', size, pages: r.pages, chars: r.chars, keptChars: r.keptChars }, text: r.utf8 };
-    }
+    if (r.noText) return { ref: { kind: 'pdf', mime: 'application/pdf', size, pages: r.pages, chars: 0, keptChars: 0, noText: true } };
+    return { ref: { kind: 'pdf', mime: 'application/pdf', size, pages: r.pages, chars: r.chars, keptChars: r.keptChars }, text: r.utf8 };
+  }
+
+  async function asText(name: string, bytes: Uint8Array, named: 'image' | 'pdf' | undefined): Promise<Analysed> {
     if (named === 'image') throw invalid('attachment_not_image', { name });
     if (named === 'pdf') throw invalid('attachment_not_pdf', { name });
     let decoded: ({ encoding: string } & TextFacts) | undefined;
@@ -146,7 +164,7 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
       else if (r.why === 'timeout') throw invalid('attachment_unreadable', { name, sys: `not read within ${Math.round(pdfTimeoutMs / 1000)} s` });
     }
     if (!decoded) throw invalid('attachment_binary', { name });
-    return { ref: { kind: 'text', mime: 'text/plain', size, encoding: decoded.encoding, chars: decoded.chars, keptChars: decoded.keptChars }, text: decoded.utf8 };
+    return { ref: { kind: 'text', mime: 'text/plain', size: bytes.byteLength, encoding: decoded.encoding, chars: decoded.chars, keptChars: decoded.keptChars }, text: decoded.utf8 };
   }
 
   /** An already stored attachment under another name: the name must still fit what it is. */

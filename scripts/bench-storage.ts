@@ -7,6 +7,7 @@
  *   npm run bench:storage            (or: npm exec -- node scripts/bench-storage.ts [--messages 100000] [--keep])
  *   … [--import-only] [--quick | --import-mb 200] [--no-old] [--no-import]: the import scenario (bench/storage-import.ts)
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,6 +223,28 @@ async function main(): Promise<void> {
       whole.push(performance.now() - t);
     }
 
+    // Issue 19: a conversation where 200 questions carry a photo (their refs: opening it reads no file; the window
+    // loads thumbnails as they come near the screen).
+    const photos = store.createConversation({ title: 'bench photos' });
+    for (let i = 0; i < 200; i++) {
+      const id = createHash('sha256').update(`photo ${i}`).digest('hex');
+      store.addMessage({ conversationId: photos.id, role: 'user', text: userText(), attachments: [{ id, name: `IMG_${1000 + i}.jpg`, kind: 'image', mime: 'image/jpeg', size: 3_000_000, width: 4032, height: 3024 }] });
+      store.addMessage({ conversationId: photos.id, role: 'assistant', text: assistantText() });
+    }
+    const photoPage: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      t = performance.now();
+      const p = store.path(photos.id, { limit: 50 });
+      photoPage.push(performance.now() - t);
+      if (p.messages.filter((m) => m.attachments?.length).length !== 25) throw new Error('unexpected photo page');
+    }
+    const photoWhole: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      t = performance.now();
+      store.pathMessages(photos.id);
+      photoWhole.push(performance.now() - t);
+    }
+
     row('addMessage (complete: row + index + conversation)', add, '≤ 1 ms median');
     row('addMessage (streaming: not indexed yet)', addStreaming);
     row('deleteMessage (with WAL checkpoint + truncate)', deletes);
@@ -233,6 +256,8 @@ async function main(): Promise<void> {
     rows.push([`main thread's longest stall during 200 searches (${ms(burstMs)} ms in all)`, ms(h.max / 1e6), `p99 ${ms(h.percentile(99) / 1e6)}`, '']);
     row(`path(limit 50) on the ${LONG}-message conversation`, page);
     row(`pathMessages (whole ${LONG}-message path)`, whole);
+    row('path(limit 50) on 400 messages, 200 questions with a photo', photoPage);
+    row('pathMessages (whole path of those 400, 200 photos)', photoWhole);
 
     const w = Math.max(...rows.map((r) => r[0].length));
     console.log(`parley.db: ${st.messages} messages in ${st.conversations} conversations, ${(st.fileBytes / 1024 / 1024).toFixed(0)} MB (+ WAL ${(st.walBytes / 1024 / 1024).toFixed(0)} MB); seeded in ${(seedMs / 1000).toFixed(1)} s; Node ${process.version}`);

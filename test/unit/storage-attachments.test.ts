@@ -158,6 +158,20 @@ describe('attachments in the chat store', () => {
     expect(files.has(sent.id)).toBe(true);
   });
 
+  it('the store sweeps by itself once the attachment store is connected (the app: setFiles at start)', async () => {
+    const dataDir = tempDir();
+    const files = createAttachmentStore({ dir: attachmentsDirOf(dataDir) });
+    disks.push(files);
+    const staged = await text('abandoned.txt', 'staged two days ago', files);
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(`${files.path(staged.id)!}.json`, twoDaysAgo, twoDaysAgo);
+    const s = tempStore({ dataDir, sweepAfterMs: 30 });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(files.has(staged.id)).toBe(true);
+    s.setFiles(files);
+    await until(() => !files.has(staged.id));
+  });
+
   it('bounds: ids, names, kinds, more than 10 files, more than 50 MB together; nothing is written then', () => {
     const s = tempStore();
     const c = s.createConversation({});

@@ -140,6 +140,9 @@ describe('a question’s attachments in the request', () => {
     const plan = planRequest(conv, [msg('user', 'look', [txt, img, gone])], 100_000, defaults, { vision: true });
     const { messages, images } = await resolveRequest(plan.messages, { text: store, images: createDownscaler(store), limit: IMAGE_LIMITS.openai });
     expect(images).toEqual({ count: 1, scaled: 0 });
+    // An image that can no longer be read (damaged on disk): attachment_invalid naming it, not a crash.
+    const broken = { ...store, bytes: async () => Buffer.from('not a png at all') };
+    await expect(resolveRequest(plan.messages, { text: store, images: createDownscaler(broken), limit: IMAGE_LIMITS.openai })).rejects.toMatchObject({ code: 'attachment_invalid', detail: { key: 'attachment_image_damaged', params: { name: img.name } } });
     expect(messages[0]?.content).toEqual([
       { type: 'text', text: '<file name="notes.md">\nabc\n</file>' },
       { type: 'image', mime: 'image/png', data: png.toString('base64'), name: img.name },

@@ -179,7 +179,13 @@ export async function resolveRequest(messages: readonly PlannedMessage[], deps: 
         parts.push({ type: 'text', text: fileBlock(ref, ref.kind === 'pdf' && ref.noText ? '' : await deps.text.textFor(ref.id)) });
         continue;
       }
-      const img = await deps.images.image(ref.id, ref.mime, deps.limit, deps.plain);
+      let img: Awaited<ReturnType<Downscaler['image']>>;
+      try {
+        img = await deps.images.image(ref.id, ref.mime, deps.limit, deps.plain);
+      } catch (e) {
+        // Stored as an image it could be read; now it cannot (damaged on disk): said as the store says it.
+        throw new ParleyError('attachment_invalid', words('attachment_image_damaged', { name: ref.name }), { hop: 'config', phase: 'config' }, { cause: e });
+      }
       if (!img) {
         parts.push({ type: 'text', text: `[The image "${quotedName(ref.name)}" is no longer stored: it could not be sent.]` });
         continue;

@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ParleyError } from '../../core/errors.ts';
 import type { ErrorCode } from '../../../shared/errors.ts';
-import type { AttachmentRef } from '../../../shared/attachments.ts';
+import { MAX_ATTACHMENT_BYTES, type AttachmentRef } from '../../../shared/attachments.ts';
 import type { ImportProgress } from '../../../shared/import-progress.ts';
 import type { AttachmentFiles } from './attachments.ts';
 import { STORAGE_CODE } from './limits.ts';
@@ -75,9 +75,10 @@ export interface Importer {
   close(waitMs?: number): Promise<void>;
 }
 
-/** The SHA-256 (hex) of a file: whether the store already had it. */
+/** The SHA-256 (hex) of a file: whether the store already had it (not read past the bound of one file: the store refuses it anyway). */
 async function fileId(path: string): Promise<string | undefined> {
   try {
+    if ((await stat(path)).size > MAX_ATTACHMENT_BYTES) return undefined;
     return createHash('sha256').update(await readFile(path)).digest('hex');
   } catch {
     return undefined;

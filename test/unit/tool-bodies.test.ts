@@ -99,6 +99,12 @@ describe('OpenAI chat completions', () => {
     expect(assistants.map((m) => m.reasoning_content)).toEqual([undefined, 'Two cities: two calls.', 'One failed.', '']);
     expect('reasoning_content' in assistants[0]!).toBe(false);
   });
+  it('a resendWithTools model whose reasoning comes as <think> tags gets it back the same way, in its text', () => {
+    const caps: ModelCapabilities = { tools: true, thinking: { defaultOn: true, canDisable: false, inlineTags: true, resendWithTools: true } };
+    const b = bodyOf('openai', { messages: loop, tools: [weather], capabilities: caps });
+    expect(b.messages[3]).toEqual({ role: 'assistant', content: '<think>Call it.</think>\n', tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] });
+    expect(b.messages[1]).toEqual({ role: 'assistant', content: 'Old answer' });
+  });
   it('other models never get reasoning back', () => {
     const b = bodyOf('openai', { messages: twoRounds, tools: [weather] }, { baseUrl: 'https://api.openai.com/v1', model: 'gpt-4.1' });
     expect(JSON.stringify(b.messages)).not.toContain('reasoning');

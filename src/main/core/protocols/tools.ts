@@ -24,7 +24,9 @@
  *   the assistant's reasoning_content must take part in the context, in all later requests" (api-docs.deepseek.com
  *   guides/thinking_mode; a missing one is a 400 "The reasoning_content in the thinking mode must be passed back").
  *   So every assistant message of a turn that has tool calls carries `reasoning_content` (empty when it had none),
- *   and the others carry none.
+ *   and the others carry none. A model with resendWithTools whose reasoning comes as `<think>` tags in its text
+ *   (inlineTags: MiniMax-M2 on its OpenAI-compatible API, whose guide keeps the whole answer, tags included, in the
+ *   history of a tool loop) gets it back the same way, `<think>…</think>` before its text.
  * - Anthropic with thinking on: the assistant messages of the current tool loop (after the last user message)
  *   start with their signed thinking blocks; older turns' thinking is left out (a signature is tied to the model
  *   that wrote it, and the API drops old turns' thinking anyway).
@@ -151,7 +153,7 @@ export interface HistoryOptions {
  */
 export function openaiHistory(
   messages: readonly ChatMessage[],
-  opts: HistoryOptions & { resendReasoning: boolean },
+  opts: HistoryOptions & { resendReasoning: boolean; inlineTags?: boolean },
   plain: Plain,
 ): Record<string, unknown>[] {
   const ms = pairToolResults(messages);
@@ -179,11 +181,14 @@ export function openaiHistory(
         out.push(plain(m));
         return;
       }
+      // A model whose reasoning comes as <think> tags in its text (MiniMax-M2) gets it back the same way.
+      const inline = withReasoning.has(i) && opts.inlineTags === true;
+      const content = inline && m.reasoning ? `<think>${m.reasoning}</think>\n${text}` : text;
       out.push({
         role: 'assistant',
-        content: text === '' && toolCalls.length ? null : text,
+        content: content === '' && toolCalls.length ? null : content,
         ...(toolCalls.length ? { tool_calls: toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: argumentsText(c.arguments) } })) } : {}),
-        ...(withReasoning.has(i) ? { reasoning_content: m.reasoning ?? '' } : {}),
+        ...(withReasoning.has(i) && !inline ? { reasoning_content: m.reasoning ?? '' } : {}),
       });
       return;
     }
@@ -360,7 +365,9 @@ type Plain = (m: ChatMessage) => { role: string; content: unknown };
 export function openaiToolBody(p: ProviderSettings, req: ChatRequest, plain: Plain): { messages: unknown[]; tools?: unknown[] } {
   if (!hasToolTurns(req.messages)) return { messages: req.messages.map(plain), ...openaiTools(req.tools) };
   const caps = requestCapabilities(p, req);
-  const messages = openaiHistory(req.messages, { vision: caps.vision === true, resendReasoning: caps.thinking?.resendWithTools === true }, plain);
+  const messages = openaiHistory(req.messages, {
+    vision: caps.vision === true, resendReasoning: caps.thinking?.resendWithTools === true, inlineTags: caps.thinking?.inlineTags === true,
+  }, plain);
   return { messages, ...openaiTools(req.tools) };
 }
 

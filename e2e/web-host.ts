@@ -4,6 +4,7 @@
  * A small bridge script defines `window.parley` with fetch (invoke) and EventSource (events). Test
  * infrastructure only: the app itself never serves its renderer over HTTP.
  */
+import type { ToolApproval, ToolDecision } from '../src/main/services/chat/tool-loop.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -30,6 +31,10 @@ export interface WebHost {
   answerAttachmentPicker(paths: string[] | null): void;
   /** Attachments the app asked the OS to open or show in the file manager (the path of the named copy). */
   openedFiles: { how: 'open' | 'reveal'; path: string }[];
+  /** The answer of the next tool approvals (main's own dialog in the app; default: deny). */
+  answerToolCall(decision: ToolDecision): void;
+  /** What the tool approvals asked (server, tool, arguments). */
+  toolCallsAsked: ToolApproval[];
   close(): Promise<void>;
 }
 
@@ -88,7 +93,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const secretUseAsked: SecretUseRequest[] = [];
   let attachmentPaths: string[] | null = null;
   const openedFiles: { how: 'open' | 'reveal'; path: string }[] = [];
+  let toolDecision: ToolDecision = 'deny';
+  const toolCallsAsked: ToolApproval[] = [];
   const services = createAppServices({
+    confirmToolCall: async (req) => {
+      toolCallsAsked.push(req);
+      return toolDecision;
+    },
     env: {},
     versions: { name: 'Parley', version: 'test', electron: '' },
     chooseExportPath: async (name) => join(exportDir, name),
@@ -180,6 +191,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     },
     secretUseAsked,
     exportDir,
+    answerToolCall(decision) {
+      toolDecision = decision;
+    },
+    toolCallsAsked,
     answerAttachmentPicker(paths) {
       attachmentPaths = paths;
     },

@@ -52,6 +52,8 @@ export interface MessageRoute {
   /** `noReasoning`: the whole request turned thinking off (the provider thinks only in streams). */
   fallback?: { reason: string; remembered: boolean; noReasoning?: boolean };
   retries?: { attempt: number; delayMs: number; reason: string }[];
+  /** Tool rounds the answer took (MCP); `exhausted`: it stopped at MAX_TOOL_ROUNDS while the model still asked for tools. */
+  toolRounds?: { rounds: number; exhausted: boolean };
   /**
    * The question's images were sent smaller than the model takes, to fit a route that refuses large request
    * bodies (a 413): `limitBytes` the route's limit as Parley keeps it (about), `to` the bytes of the body sent,

@@ -5,6 +5,8 @@
  * arguments against the contract and turns failures into redacted `{ ok: false, error }` values; only the
  * OS pieces (dialogs, file manager, OS browser, system proxy, login shell) are passed in.
  */
+import { createMcpHub } from './mcp/hub.ts';
+import type { ToolDeps } from './chat/tool-loop.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,8 +178,28 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const redactError = (e: ErrorInfo): ErrorInfo => redactor.redactValue(e) as ErrorInfo;
   // Every request's timeline, written to the log and kept (bounded, redacted) for the network panel.
   const requests = createRequestRecorder({ logger, redactor });
+  // MCP servers: started on first use with the login shell's PATH and their route; stopped when disabled and at quit.
+  const mcp = createMcpHub({
+    servers: () => settings.get().mcpServers,
+    network: () => settings.get().network,
+    env: async () => ({ env, pathFrom: (await loginShellEnv()) ? 'login shell' : 'app' }),
+    core,
+    dir: join(opts.dataDir, 'mcp'),
+    logger,
+    learnSecrets: (secrets) => redactor.learn(secrets),
+  });
+  const tools: ToolDeps = {
+    mcp,
+    servers: () => settings.get().mcpServers,
+    // Main's own prompt; without one (no dialog), every call is denied: the window never approves a tool.
+    approve: async (req, signal) => (opts.confirmToolCall ? opts.confirmToolCall(req, signal) : 'deny'),
+    allow: async (serverId, tool) => {
+      settings.updateMcpServers((servers) => servers.map((s) => (s.id === serverId && !s.allowed.includes(tool) ? { ...s, allowed: [...s.allowed, tool] } : s)));
+    },
+  };
   const chat = createChatService({
     store, settings: chatSettings(settings), core, hub, logger, requests, learnSecrets: learnSettings, redactError, ...opts.chatTimers,
+    tools,
     // Routes that refused large request bodies, and the limit that then worked (the data folder, as broken streams).
     bodyLimits: fileBodyLimits(opts.dataDir),
     // A question's files: their text and bytes, as requests carry them; their refs (each must be stored) when one is sent.
@@ -297,6 +319,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async close() {
       connectivity.close();
       await chat.close();
+      // No MCP server outlives the app.
+      await mcp.close();
       requests.close();
       await core.close();
       await imageCore.close();

@@ -3,6 +3,7 @@
  * system proxy, login shell, keychain) that the Electron shell and the browser test host each provide. Apart from
  * app.ts so that the handlers can read it without importing the composition root that imports them.
  */
+import type { ToolApproval, ToolDecision } from './chat/tool-loop.ts';
 import type { LookupFunction } from 'node:net';
 import type { Env } from '../core/config.ts';
 import type { SystemProxyResolver } from '../core/route/types.ts';
@@ -62,4 +63,9 @@ export interface AppServicesOptions {
    * allow; a yes is remembered in the data folder. Absent: always refused.
    */
   confirmSecretUse?: ConfirmSecretUse;
+  /**
+   * Asks the user (a native dialog in the app, main's own) before a tool of an MCP server runs: allow once, always
+   * for the tool or its server, or deny. Absent: every tool call is denied (the window can never approve one).
+   */
+  confirmToolCall?(req: ToolApproval, signal: AbortSignal): Promise<ToolDecision>;
 }

@@ -6,8 +6,9 @@ import { app, BrowserWindow, dialog, shell } from 'electron';
 import { join } from 'node:path';
 import type { AppServicesOptions } from '../services/app.ts';
 import { secretUseDialog } from './secret-dialog.ts';
+import { TOOL_DIALOG_DECISIONS, toolApprovalDialog } from './tool-dialog.ts';
 
-export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse'>>;
+export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall'>>;
 
 export async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
   const win = BrowserWindow.getFocusedWindow();
@@ -65,6 +66,13 @@ export function nativeDialogs(language: () => string | undefined): NativeDialogs
       const o = secretUseDialog(req, language(), app.getLocale());
       const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
       return r.response === 1;
+    },
+    // A tool call: the user decides here, in main (the window cannot approve one); the default answer is deny.
+    confirmToolCall: async (req, signal) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const o = { ...toolApprovalDialog(req, language(), app.getLocale()), signal };
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
+      return TOOL_DIALOG_DECISIONS[r.response] ?? 'deny';
     },
   };
 }

@@ -51,7 +51,7 @@ export function createAnswers(ctx: ChatContext): Answers {
     const a: Writing = {
       requestId, conversationId: conv.id, messageId: assistant.id, windows: new Set([caller.windowId]), seq: 0, prefix,
       answer: new Answer(), pendingText: '', pendingReasoning: '', lastSave: Date.now(), abort: new AbortController(),
-      stoppedByUser: false, startedAt: Date.now(), routeInfo: {
+      stoppedByUser: false, startedAt: Date.now(), tools: [], routeInfo: {
         ...(assistant.routeInfo?.context ? { context: assistant.routeInfo.context } : {}),
         ...(assistant.routeInfo?.imagesLeftOut ? { imagesLeftOut: assistant.routeInfo.imagesLeftOut } : {}),
       }, done: Promise.resolve(),

@@ -3,7 +3,7 @@
  * (`Writing`: its windows, its sequence of events, what is batched for the next event, its timers and timeline).
  */
 import type { Answer } from '../../core/index.ts';
-import type { MessageRoute, StreamNotice } from '../../../shared/chat.ts';
+import type { MessageRoute, StreamNotice, ToolRun } from '../../../shared/chat.ts';
 import type { ScopedLogger } from '../diagnostics/logging.ts';
 import type { RequestRecord } from '../diagnostics/requests.ts';
 import type { ChatServiceDeps } from './service.ts';
@@ -42,4 +42,6 @@ export interface Writing {
   done: Promise<void>;
   /** This request's timeline (the log and the network panel). */
   rec: RequestRecord;
+  /** The answer's tool calls so far (their cards). */
+  tools: ToolRun[];
 }

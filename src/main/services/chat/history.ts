@@ -22,8 +22,8 @@ export { estimateTokens };
  * when the request is made: resolveRequest).
  */
 export type PlannedPart = ContentPart | { type: 'attachment'; ref: AttachmentRef };
-export interface PlannedMessage {
-  role: ChatMessage['role'];
+/** A message of a plan; a tool loop's turns keep their tool fields (toolCalls, toolCallId…) as the core takes them. */
+export interface PlannedMessage extends Omit<ChatMessage, 'content'> {
   content: string | PlannedPart[];
 }
 
@@ -165,7 +165,7 @@ export async function resolveRequest(messages: readonly PlannedMessage[], deps: 
   const out: ChatMessage[] = [];
   for (const m of messages) {
     if (typeof m.content === 'string') {
-      out.push({ role: m.role, content: m.content });
+      out.push({ ...m, content: m.content });
       continue;
     }
     const parts: ContentPart[] = [];
@@ -195,7 +195,7 @@ export async function resolveRequest(messages: readonly PlannedMessage[], deps: 
       parts.push({ type: 'image', mime: img.mime, data: img.data.toString('base64'), name: ref.name });
     }
     // A message without images goes as one string (protocols/*.ts: some endpoints take only a string).
-    out.push({ role: m.role, content: parts });
+    out.push({ ...m, content: parts });
   }
   return { messages: out, images: seen };
 }

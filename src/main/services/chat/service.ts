@@ -8,6 +8,7 @@
  * and "chat ended"), stream-run.ts (one answer's request to its end), batching.ts (deltas to the window, saves),
  * history.ts (what a request carries), titles.ts.
  */
+import type { ToolDeps } from './tool-loop.ts';
 import type { Core } from '../../core/index.ts';
 import type { AttachmentRef } from '../../../shared/attachments.ts';
 import type { Conversation, PathMessage, ActiveStream } from '../../../shared/chat.ts';
@@ -43,6 +44,8 @@ export interface ChatServiceDeps {
   bodyLimits?: BodyLimits;
   /** Stored attachments' refs (the attachment store's `describe`): a question's files must be stored; without it, none can be attached. */
   attachmentRefs?: { describe(id: string): AttachmentRef | undefined };
+  /** MCP tools: the servers, main's approval prompt, and where "always allow" is kept; without it, no tools are offered. */
+  tools?: ToolDeps;
   /** Timers (tests may shorten them). */
   flushMs?: number;
   saveMs?: number;

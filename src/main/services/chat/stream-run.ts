@@ -12,6 +12,8 @@ import type { ConnectionSettings } from '../../../shared/settings.ts';
 import { IMAGE_LIMITS, limitUnderBody, REQUEST_LIMITS, type Downscaler } from '../attachments/downscale.ts';
 import { BODY_LIMIT_MEMORY_MS, bodyLimitKey, type BodyLimits } from './body-limits.ts';
 import { bytesBesideImages, plannedImages, resolveRequest, type AttachmentText, type PlannedMessage } from './history.ts';
+import { offeredTools, runToolCall } from './tool-loop.ts';
+import { MAX_TOOL_ROUNDS } from '../../../shared/mcp.ts';
 import { contentForLog } from '../diagnostics/logging.ts';
 import type { connectionFor } from '../settings/providers.ts';
 import { flush, sinkFor } from './batching.ts';
@@ -96,13 +98,48 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
   let final: Partial<Message>;
   try {
     const settings = deps.core.settings(raw);
-    const fitted = await chatFitted({ core: deps.core, attachments: deps.attachments, images, bodyLimits: deps.bodyLimits }, settings, history, options, {
+    // Tools (MCP) for a model that can use them: every enabled server's, started on first use.
+    const offered = deps.tools && options.capabilities?.tools !== false ? await offeredTools(deps.tools, a.abort.signal).catch((e: unknown) => {
+      log.warn('tools not offered', { requestId, error: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    }) : undefined;
+    for (const f of offered?.failed ?? []) log.warn('mcp server not started', { requestId, server: f.server, code: ParleyError.is(f.error) ? f.error.code : 'mcp_server_failed' });
+    const call = () => ({
       signal: a.abort.signal,
       sink: sinkFor(ctx, a, settings.network.retries),
       answer: a.answer,
       // One bound for the whole message: what Continue adds counts with what is kept.
       ...(prefix ? { keptBytes: Buffer.byteLength(prefix) } : {}),
     });
+    const fitDeps = { core: deps.core, attachments: deps.attachments, images, bodyLimits: deps.bodyLimits };
+    const withTools = offered?.specs.length ? { ...options, tools: offered.specs } : options;
+    let turns: PlannedMessage[] = history;
+    // Where the current round's text and reasoning begin in the answer (the same answer gathers every round).
+    let textStart = 0;
+    let reasoningStart = 0;
+    let fitted = await chatFitted(fitDeps, settings, turns, withTools, call());
+    // The tool loop: while the model asks for tools (and rounds are left), run them and ask again with their results.
+    for (let round = 1; offered && deps.tools && fitted.result.ending.reason === 'tool_calls' && fitted.result.toolCalls?.length; round++) {
+      if (round > MAX_TOOL_ROUNDS) {
+        a.routeInfo.toolRounds = { rounds: round - 1, exhausted: true };
+        break;
+      }
+      const r = fitted.result;
+      const roundText = r.text.slice(textStart);
+      const roundReasoning = r.reasoning.slice(reasoningStart);
+      const results: PlannedMessage[] = [];
+      for (const c of r.toolCalls ?? []) results.push(await runToolCall(ctx, a, deps.tools, offered, c, round, a.tools));
+      turns = [...turns, { role: 'assistant', content: roundText, toolCalls: (r.toolCalls ?? []).map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })), ...(roundReasoning ? { reasoning: roundReasoning } : {}), ...(r.signature ? { reasoningSignature: r.signature } : {}) }, ...results];
+      // The next round's words start on a new paragraph of the same answer.
+      if (a.answer.text.length && !/\n\s*$/.test(r.text)) {
+        a.answer.text.add('\n\n');
+        a.pendingText += '\n\n';
+      }
+      textStart = a.answer.text.length;
+      reasoningStart = a.answer.reasoning.length;
+      a.routeInfo.toolRounds = { rounds: round, exhausted: false };
+      fitted = await chatFitted(fitDeps, settings, turns, withTools, call());
+    }
     const { result } = fitted;
     if (fitted.downscaled) {
       a.routeInfo.downscaled = fitted.downscaled;
@@ -113,6 +150,7 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
     // How it ended (stop, cut at the limit, filtered, refused, tool calls) and its whole usage, kept with it.
     final = {
       status: 'complete', text: prefix + result.text, reasoning: result.reasoning, ending: result.ending,
+      ...(a.tools.length ? { tools: a.tools } : {}),
       ...(result.usage ? { usage: result.usage } : {}), ...(result.finishReason ? { finishReason: result.finishReason } : {}),
     };
     a.rec.done('chat done', {
@@ -128,8 +166,9 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
     const reasoning = a.answer.reasoning.toString();
     // The provider's own error inside the answer is how it ended (its value kept, e.g. GLM `network_error`).
     const ended = err.code === 'stream_error' ? { ending: { reason: 'error' as const, ...(err.detail.providerCode ? { raw: err.detail.providerCode } : {}) } } : {};
-    if (err.code === 'cancelled' && a.stoppedByUser) final = { status: 'stopped', text: kept, reasoning };
-    else if (a.answer.text.length || reasoning || prefix) final = { status: 'interrupted', text: kept, reasoning, error, ...ended };
+    const tools = a.tools.length ? { tools: a.tools } : {};
+    if (err.code === 'cancelled' && a.stoppedByUser) final = { status: 'stopped', text: kept, reasoning, ...tools };
+    else if (a.answer.text.length || reasoning || prefix || a.tools.length) final = { status: 'interrupted', text: kept, reasoning, error, ...ended, ...tools };
     else final = { status: 'failed', text: '', reasoning, error, ...ended };
     a.rec.failed(err.code, 'chat failed', { message: error.message, kept: kept.length });
   }

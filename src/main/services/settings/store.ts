@@ -37,6 +37,11 @@ export interface SettingsStore {
   update(patch: SettingsPatch): StoredSettings;
   /** What `update(patch)` would save, by the same rules, without saving it. */
   preview(patch: SettingsPatch): StoredSettings;
+  /**
+   * Changes the MCP servers (main only: the CLI, an import or an approval main asked for itself; the window has no
+   * patch for them): `fn` gets the servers as the file holds them now.
+   */
+  updateMcpServers(fn: (servers: StoredSettings['mcpServers']) => StoredSettings['mcpServers']): StoredSettings;
   /** Adds or changes a provider from the window; returns its id. */
   saveProvider(draft: ProviderDraft): string;
   deleteProvider(id: string): void;
@@ -361,6 +366,10 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     },
     update(patch) {
       return commit(patched(base(), patch));
+    },
+    updateMcpServers(fn) {
+      const old = base();
+      return commit({ ...old, mcpServers: fn(structuredClone(old.mcpServers)) });
     },
     preview(patch) {
       return parse(patched(store.get(), patch), path);

@@ -1,0 +1,34 @@
+/**
+ * The native question before a tool runs (services/chat/tool-loop.ts): which server, which tool, with which
+ * arguments, in the window's language. The window cannot answer it: only the user, in main's own dialog. "Deny" is
+ * the default and the answer to Esc; a dialog cancelled by Stop also denies.
+ */
+import type { ToolApproval, ToolDecision } from '../services/chat/tool-loop.ts';
+
+export interface ToolDialog {
+  type: 'question';
+  buttons: string[];
+  defaultId: number;
+  cancelId: number;
+  noLink: boolean;
+  title: string;
+  message: string;
+  detail: string;
+  signal?: AbortSignal;
+}
+
+/** The buttons' decisions, in the order of `buttons`. */
+export const TOOL_DIALOG_DECISIONS: readonly ToolDecision[] = ['deny', 'once', 'always', 'server'];
+
+/** `language`: the settings' ui.language ('system', 'en', 'zh' or unset); `systemLocale`: the OS's. */
+export function toolApprovalDialog(req: ToolApproval, language: string | undefined, systemLocale: string): ToolDialog {
+  const lang = !language || language === 'system' ? systemLocale : language;
+  const zh = lang.toLowerCase().startsWith('zh');
+  const args = req.arguments.length > 1500 ? req.arguments.slice(0, 1500) + '…' : req.arguments;
+  const about = req.description ? `${req.description.slice(0, 300)}\n\n` : '';
+  return zh
+    ? { type: 'question', buttons: ['拒绝', '允许这一次', '始终允许此工具', '始终允许此服务器'], defaultId: 0, cancelId: 0, noLink: true, title: 'Parley',
+      message: `允许“${req.server}”运行工具“${req.tool}”吗？`, detail: `${about}参数：\n${args || '{}'}` }
+    : { type: 'question', buttons: ['Deny', 'Allow once', 'Always allow this tool', 'Always allow this server'], defaultId: 0, cancelId: 0, noLink: true, title: 'Parley',
+      message: `Let “${req.server}” run the tool “${req.tool}”?`, detail: `${about}Arguments:\n${args || '{}'}` };
+}

@@ -22,6 +22,8 @@ export interface AppTarget {
   answerSaveDialog(path: string): Promise<void>;
   /** Makes the next open dialog (import, Add certificate file) choose this file (answered for the test). */
   answerOpenDialog(path: string): Promise<void>;
+  /** Makes the next attachment pickers choose these files (several at once; null: cancelled). */
+  answerAttachmentPicker(paths: string[] | null): Promise<void>;
   /** Links the app opened in the OS browser (after its confirmation, answered "Open" for the test). */
   openedLinks(): Promise<string[]>;
   /** How the user answers the next confirmations before a secret goes somewhere new (main's native dialog; default: "Don't send"). */
@@ -76,6 +78,11 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
         await app.evaluate(({ dialog }, filePath) => {
           dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [filePath] })) as typeof dialog.showOpenDialog;
         }, path);
+      },
+      async answerAttachmentPicker(paths) {
+        await app.evaluate(({ dialog }, filePaths) => {
+          dialog.showOpenDialog = (async () => (filePaths ? { canceled: false, filePaths } : { canceled: true, filePaths: [] })) as typeof dialog.showOpenDialog;
+        }, paths);
       },
       async openedLinks() {
         return app.evaluate(({ dialog, shell }) => {
@@ -135,6 +142,9 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
     },
     async answerOpenDialog(path) {
       host.answerOpenDialog(path);
+    },
+    async answerAttachmentPicker(paths) {
+      host.answerAttachmentPicker(paths);
     },
     async openedLinks() {
       return [...host.opened];

@@ -27,6 +27,7 @@ interface StoreModule {
       remove(draft: string, key: string): void;
       clear(draft: string): void;
       setRefs(draft: string, refs: readonly AttachmentRef[]): void;
+      move(from: string, to: string): void;
     };
     setState(s: { byDraft: Record<string, Chip[]>; picking: Record<string, boolean> }): void;
   };
@@ -140,6 +141,21 @@ describe('the composer\'s attachments', () => {
     useAttach.getState().clear(NEW_DRAFT);
     expect(chips(NEW_DRAFT)).toEqual([]);
     expect(chips('c2')).toHaveLength(1);
+  });
+
+  it('a new chat\'s files go with the conversation made for it, those still being added too', async () => {
+    await useAttach.getState().add(NEW_DRAFT, [file('first.png', 10, 'b')]);
+    const reply = later<Result<AttachmentRef>>();
+    answerAdd = () => reply.promise;
+    const done = useAttach.getState().add(NEW_DRAFT, [file('second.png', 10)]);
+    await Promise.resolve();
+    useAttach.getState().move(NEW_DRAFT, 'c9');
+    expect(chips(NEW_DRAFT)).toEqual([]);
+    expect(chips('c9').map((c) => [c.name, c.state])).toEqual([['first.png', 'ready'], ['second.png', 'adding']]);
+    reply.resolve({ ok: true, value: ref(12, { name: 'second.png' }) });
+    await done;
+    expect(readyRefs(chips('c9')).map((r) => r.name)).toEqual(['first.png', 'second.png']);
+    expect(chips(NEW_DRAFT)).toEqual([]);
   });
 
   it('the picker adds what main stored and shows what it refused; cancelled adds nothing', async () => {

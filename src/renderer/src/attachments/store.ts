@@ -54,6 +54,8 @@ export interface AttachState {
   clear(draft: string): void;
   /** A message's attachments as the draft's chips (edit and send again). */
   setRefs(draft: string, refs: readonly AttachmentRef[]): void;
+  /** Moves a draft's chips (those being added too) to another: a new chat's files go with the conversation made for it. */
+  move(from: string, to: string): void;
 }
 
 /** The attachments a draft sends: the chips added (in order), without the ones adding or refused. */
@@ -73,18 +75,25 @@ const EMPTY: Chip[] = [];
 export const useAttach = create<AttachState>()((set, get) => {
   const chipsOf = (draft: string): Chip[] => get().byDraft[draft] ?? EMPTY;
   const put = (draft: string, fn: (chips: Chip[]) => Chip[]): void => set((s) => ({ byDraft: { ...s.byDraft, [draft]: fn(s.byDraft[draft] ?? EMPTY) } }));
-  const replace = (draft: string, key: string, chip: Partial<Chip>): void => put(draft, (chips) => chips.map((c) => (c.key === key ? { ...c, ...chip } : c)));
+  /** The draft that holds a chip now (it may have moved while it was added); undefined once removed. */
+  const draftOf = (key: string): string | undefined => Object.keys(get().byDraft).find((d) => chipsOf(d).some((c) => c.key === key));
+  const replace = (key: string, chip: Partial<Chip>): void => {
+    const draft = draftOf(key);
+    if (draft !== undefined) put(draft, (chips) => chips.map((c) => (c.key === key ? { ...c, ...chip } : c)));
+  };
   /** Chips that count against the bounds: those added and those being added. */
   const counted = (draft: string): Chip[] => chipsOf(draft).filter((c) => c.state !== 'refused');
   /**
    * A chip added by main: a file already on the draft (the same bytes: the same id) is not added twice; a file
    * over the count (several picked at once) is refused.
    */
-  const settle = (draft: string, key: string, ref: AttachmentRef): void => {
+  const settle = (key: string, ref: AttachmentRef): void => {
+    const draft = draftOf(key);
+    if (draft === undefined) return;
     const others = counted(draft).filter((c) => c.key !== key);
     if (others.some((c) => c.ref?.id === ref.id)) return put(draft, (chips) => chips.filter((c) => c.key !== key));
-    if (others.length >= MAX_ATTACHMENTS_PER_MESSAGE) return replace(draft, key, { state: 'refused', problem: { kind: 'tooMany', max: MAX_ATTACHMENTS_PER_MESSAGE } });
-    replace(draft, key, { state: 'ready', ref, name: ref.name, size: ref.size });
+    if (others.length >= MAX_ATTACHMENTS_PER_MESSAGE) return replace(key, { state: 'refused', problem: { kind: 'tooMany', max: MAX_ATTACHMENTS_PER_MESSAGE } });
+    replace(key, { state: 'ready', ref, name: ref.name, size: ref.size });
   };
 
   return {
@@ -113,16 +122,15 @@ export const useAttach = create<AttachState>()((set, get) => {
             data = await f.read();
           } catch (e) {
             log.warn('attachment not read', { error: e instanceof Error ? e.name : String(e) });
-            return replace(draft, key, { state: 'refused', problem: { kind: 'readFailed' } });
+            return replace(key, { state: 'refused', problem: { kind: 'readFailed' } });
           }
           // Removed while it was read: nothing to hand over.
-          if (!chipsOf(draft).some((c) => c.key === key)) return;
+          if (draftOf(key) === undefined) return;
           const r = await call('attachmentsAdd', (api) => api.attachmentsAdd({ name: f.name, data }));
-          if (!chipsOf(draft).some((c) => c.key === key)) return;
-          if (r.ok) settle(draft, key, r.value);
+          if (r.ok) settle(key, r.value);
           else {
             log.warn('attachment refused', r.error);
-            replace(draft, key, { state: 'refused', problem: { kind: 'error', error: r.error } });
+            replace(key, { state: 'refused', problem: { kind: 'error', error: r.error } });
           }
         })());
       }
@@ -143,7 +151,7 @@ export const useAttach = create<AttachState>()((set, get) => {
       for (const ref of r.value.added) {
         const key = newKey();
         put(draft, (chips) => [...chips, { key, name: ref.name, size: ref.size, state: 'adding' }]);
-        settle(draft, key, ref);
+        settle(key, ref);
       }
       if (r.value.refused.length) {
         put(draft, (chips) => [...chips, ...r.value.refused.map((x): Chip => ({ key: newKey(), name: x.name, size: 0, state: 'refused', problem: { kind: 'error', error: x.error } }))]);
@@ -159,6 +167,15 @@ export const useAttach = create<AttachState>()((set, get) => {
         if (!(draft in s.byDraft)) return {};
         const { [draft]: _gone, ...rest } = s.byDraft;
         return { byDraft: rest };
+      });
+    },
+
+    move(from, to) {
+      const moving = chipsOf(from);
+      if (from === to || !moving.length) return;
+      set((s) => {
+        const { [from]: _gone, ...rest } = s.byDraft;
+        return { byDraft: { ...rest, [to]: [...(s.byDraft[to] ?? EMPTY), ...moving] } };
       });
     },
 

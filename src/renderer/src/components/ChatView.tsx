@@ -135,6 +135,8 @@ function Composer(): React.JSX.Element {
   useEffect(() => {
     setText(useChat.getState().page?.conversation.draft ?? '');
     ref.current?.focus();
+    // Files attached before the new chat's conversation was made go with it.
+    if (convId && useChat.getState().page?.messages.length === 0) useAttach.getState().move(NEW_DRAFT, convId);
   }, [convId]);
   useEffect(() => {
     if (editing) {

@@ -18,6 +18,7 @@ import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
 import { Code } from './Code.tsx';
 import { Icon } from './Icon.tsx';
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
+import { AttachmentRouteNotes } from '../attachments/RouteNotes.tsx';
 
 /** Links leave the app only through main, which checks the scheme and shows the full URL first. */
 export function openLink(url: string): void {
@@ -228,6 +229,7 @@ function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
             {t(m.routeInfo.context.assumed ? 'context.leftOutAssumed' : 'context.leftOut', { count: m.routeInfo.context.leftOut, size: formatContext(m.routeInfo.context.contextTokens) })}
           </p>
         ) : null}
+        <AttachmentRouteNotes m={m} />
         {notice ? <Notice notice={notice} /> : null}
         {!streaming && (m.status === 'stopped' || m.status === 'interrupted') ? (
           <p className="muted small status-line" data-testid="status-line">{t(`chat.status.${m.status}`)}{m.status === 'interrupted' && m.error ? `${i18n.language === 'zh' ? '' : ' '}${errorMessage(m.error)}` : ''}</p>

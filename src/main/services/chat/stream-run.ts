@@ -117,7 +117,15 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
     // Where the current round's text and reasoning begin in the answer (the same answer gathers every round).
     let textStart = 0;
     let reasoningStart = 0;
+    // Images sent smaller in any round (a tool loop's later rounds fit the limit the first one met): the round that
+    // met a 413 is the one the answer tells of.
+    const noteDownscaled = (f: Awaited<ReturnType<typeof chatFitted>>): void => {
+      if (!f.downscaled || (a.routeInfo.downscaled && f.downscaled.from === undefined)) return;
+      a.routeInfo.downscaled = f.downscaled;
+      log.info('images sent smaller', { requestId, ...f.downscaled });
+    };
     let fitted = await chatFitted(fitDeps, settings, turns, withTools, call());
+    noteDownscaled(fitted);
     // The tool loop: while the model asks for tools (and rounds are left), run them and ask again with their results.
     for (let round = 1; offered && deps.tools && fitted.result.ending.reason === 'tool_calls' && fitted.result.toolCalls?.length; round++) {
       if (round > MAX_TOOL_ROUNDS) {
@@ -139,12 +147,9 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
       reasoningStart = a.answer.reasoning.length;
       a.routeInfo.toolRounds = { rounds: round, exhausted: false };
       fitted = await chatFitted(fitDeps, settings, turns, withTools, call());
+      noteDownscaled(fitted);
     }
     const { result } = fitted;
-    if (fitted.downscaled) {
-      a.routeInfo.downscaled = fitted.downscaled;
-      log.info('images sent smaller', { requestId, ...fitted.downscaled });
-    }
     a.routeInfo.attempts = result.attempts;
     a.routeInfo.mode = result.mode;
     // How it ended (stop, cut at the limit, filtered, refused, tool calls) and its whole usage, kept with it.

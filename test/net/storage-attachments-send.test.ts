@@ -128,6 +128,13 @@ describe('attachments on the send path', { timeout: 60_000 }, () => {
     await ended(events, again.requestId);
     expect((await call(svc, 'conversations:open', convId)).messages[1]).toMatchObject({ version: 2, routeInfo: { imagesLeftOut: 1 } });
     expect(up.chatRequests).toHaveLength(2);
+    // The user corrects the model's capabilities (it sees images): the same question goes out with its image.
+    const view = await call(svc, 'settings:get');
+    const p = view.providers[0]!;
+    await call(svc, 'providers:save', { id: p.id, name: p.name, preset: 'custom', protocol: 'openai', baseUrl: `${up.url}/v1`, capabilities: { 'deepseek-chat': { vision: true } } });
+    const seen = await call(svc, 'chat:send', { conversationId: convId, text: 'and now?', attachments: [img.id] });
+    await ended(events, seen.requestId);
+    expect(sentText()).toContain('image_url');
     // Deleting the conversation deletes the file.
     const file = join(dataDir, 'attachments', img.id.slice(0, 2), img.id);
     expect(existsSync(file)).toBe(true);

@@ -17,7 +17,7 @@ import type { Downscaler, ImageLimit } from '../../src/main/services/attachments
 import { resolveSettings } from '../../src/main/core/config.ts';
 import type { ChatRequest } from '../../src/main/core/protocols/types.ts';
 import type { ChatResult } from '../../src/main/core/chat.ts';
-import type { AttachmentRef } from '../../src/shared/attachments.ts';
+import { MAX_INLINE_TEXT_CHARS, type AttachmentRef } from '../../src/shared/attachments.ts';
 import type { Conversation, Message } from '../../src/shared/chat.ts';
 import { IMAGE_TOKENS } from '../../src/shared/tokens.ts';
 
@@ -83,6 +83,10 @@ describe('a question’s attachments in the request', () => {
     expect(cut).toContain('x'.repeat(100_000) + '\n</file>');
     expect(cut).not.toContain('x'.repeat(100_001));
     expect(cut).toContain('the last 150,000 were left out');
+    // A reference that does not say what it keeps is held to the inline bound all the same.
+    const unsaid = fileBlock(ref('text', { name: 'huge.txt' }), 'y'.repeat(MAX_INLINE_TEXT_CHARS + 5));
+    expect(unsaid).not.toContain('y'.repeat(MAX_INLINE_TEXT_CHARS + 1));
+    expect(unsaid).toContain('the last 5 were left out');
     const scan = fileBlock(ref('pdf', { name: 'scan.pdf', pages: 3, noText: true }), undefined);
     expect(scan).toMatch(/^<file name="scan.pdf" type="pdf" pages="3">\n\[This PDF has no text layer/);
     // A name cannot close its own quotes or open a tag.

@@ -1,7 +1,7 @@
 /** What a request carries: the system prompt, then as much of the path as the conversation's limits and the model's context allow. */
 import type { ChatMessage, ContentPart } from '../../core/protocols/types.ts';
 import { ParleyError } from '../../core/errors.ts';
-import type { AttachmentRef } from '../../../shared/attachments.ts';
+import { MAX_INLINE_TEXT_CHARS, type AttachmentRef } from '../../../shared/attachments.ts';
 import type { Conversation, HistoryTrim, Message } from '../../../shared/chat.ts';
 import { words } from '../../../shared/messages/en.ts';
 import { attachmentTokens, estimateTokens, leftOutToFit } from '../../../shared/tokens.ts';
@@ -132,8 +132,9 @@ export function fileBlock(ref: AttachmentRef, text: string | undefined): string 
   const head = `<file name="${quotedName(ref.name)}"${ref.kind === 'pdf' ? ` type="pdf"${ref.pages ? ` pages="${ref.pages}"` : ''}` : ''}>`;
   if (ref.kind === 'pdf' && ref.noText) return `${head}\n[This PDF has no text layer (it is a scan or images of pages): none of its text could be read.]\n</file>`;
   if (text === undefined) return `${head}\n[This file is no longer stored: its text could not be sent.]\n</file>`;
-  const chars = ref.chars ?? text.length;
-  const kept = Math.min(ref.keptChars ?? chars, text.length);
+  const chars = Math.max(ref.chars ?? 0, text.length);
+  // The inline bound holds even for a reference that does not say what it keeps.
+  const kept = Math.min(ref.keptChars ?? MAX_INLINE_TEXT_CHARS, MAX_INLINE_TEXT_CHARS, text.length);
   const body = text.slice(0, kept);
   const rest = chars - kept;
   const note = rest > 0 ? `\n[Only the first ${kept.toLocaleString('en-US')} of its ${chars.toLocaleString('en-US')} characters are included here: the last ${rest.toLocaleString('en-US')} were left out.]` : '';

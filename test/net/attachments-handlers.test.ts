@@ -64,6 +64,11 @@ it('the picker refuses files beyond the per-message count; a cancelled picker ad
     [basename(many[10]!), 'limit_exceeded', 'attachment_too_many', MAX_ATTACHMENTS_PER_MESSAGE],
     [basename(many[11]!), 'limit_exceeded', 'attachment_too_many', MAX_ATTACHMENTS_PER_MESSAGE],
   ]);
+  // The same file twice, or a copy of it, is one attachment.
+  const copy = fileOnDisk('copy of f0.txt', 'file 0');
+  answer = [many[0]!, many[0]!, copy];
+  const twice = (await services.invoke(win, 'attachments:pick', [])) as { ok: true; value: PickResult };
+  expect([twice.value.added.map((a) => a.name), twice.value.refused]).toEqual([['f0.txt'], []]);
   answer = null;
   expect(await services.invoke(win, 'attachments:pick', [])).toEqual({ ok: true, value: { added: [], refused: [] } });
 });

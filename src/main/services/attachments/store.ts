@@ -53,6 +53,25 @@ interface Analysed {
 
 type Stored = Omit<AttachmentRef, 'id'>;
 
+/** Up to `limit` bytes of a file (a file growing while it is read, or one that says it is empty, cannot make it more). */
+async function readAtMost(path: string, limit: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < limit) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit - total));
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await fh.close();
+  }
+}
+
 export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
   const dir = opts.dir;
   const log = opts.logger?.scope('storage');
@@ -243,10 +262,11 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
     if (size > maxBytes) throw new ParleyError('limit_exceeded', words('attachment_too_large', { name, size: formatSize(size), max: formatSize(maxBytes) }));
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      bytes = await readAtMost(path, maxBytes + 1);
     } catch (e) {
       throw invalid('attachment_unreadable', { name, sys: osReason(e) });
     }
+    // A file that grew past the bound since it was looked at is refused by add, having read one byte too many at most.
     return add(name, bytes);
   }
 

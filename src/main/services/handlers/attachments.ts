@@ -63,6 +63,8 @@ export function attachmentHandlers(ctx: AppContext): Handlers<AttachmentChannel>
             throw new ParleyError('limit_exceeded', words('attachment_total_too_large', { name, max: formatSize(MAX_MESSAGE_ATTACHMENT_BYTES) }));
           }
           const ref = await ctx.attachments.addPath(path);
+          // The same file picked twice (or two copies of it) is one attachment.
+          if (result.added.some((r) => r.id === ref.id)) continue;
           total += ref.size;
           result.added.push(ref);
         } catch (e) {

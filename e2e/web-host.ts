@@ -35,6 +35,9 @@ export interface WebHost {
   answerToolCall(decision: ToolDecision): void;
   /** What the tool approvals asked (server, tool, arguments). */
   toolCallsAsked: ToolApproval[];
+  /** The answer of the next MCP import confirmations (main's own dialog; default: no), and what they showed. */
+  answerMcpImport(allow: boolean): void;
+  mcpImportAsked: { name: string; runs: string }[][];
   close(): Promise<void>;
 }
 
@@ -124,7 +127,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const file = normalize(join(rendererDir, path === '/' ? 'index.html' : decodeURIComponent(path)));
     if (!file.startsWith(rendererDir)) return void res.writeHead(403).end();
     let body: Buffer;
+  let allowMcpImport = false;
+  const mcpImportAsked: { name: string; runs: string }[][] = [];
     try {
+    confirmMcpImport: async (servers) => {
+      mcpImportAsked.push(servers);
+      return allowMcpImport;
+    },
       body = await readFile(file);
     } catch {
       return void res.writeHead(404).end();
@@ -207,3 +216,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     },
   };
 }
+    answerMcpImport(allow) {
+      allowMcpImport = allow;
+    },
+    mcpImportAsked,

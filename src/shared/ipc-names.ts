@@ -56,6 +56,12 @@ export const CHANNELS = [
   'attachments:thumb',
   'attachments:view',
   'attachments:open',
+  'mcp:list',
+  'mcp:import',
+  'mcp:setEnabled',
+  'mcp:delete',
+  'mcp:revoke',
+  'mcp:doctor',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

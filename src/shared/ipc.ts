@@ -21,6 +21,7 @@ import { MAX_PRICE_OVERRIDES } from './bounds.ts';
 import { priceOverrideSchema } from './settings.ts';
 import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
 import { ATTACHMENT_ID, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
+import { MAX_MCP_IMPORT_CHARS, type McpDoctorReport, type McpImportResult, type McpServerView } from './mcp.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
 export { CHANNELS, EVENTS, EVENT_CHANNEL, methodName, type Channel, type EventName } from './ipc-names.ts';
@@ -419,6 +420,20 @@ export const CONTRACT = {
   'attachments:view': { args: args([attachmentId]), result: returns<string>() },
   /** Opens a stored attachment with the OS's app for it, or shows it in the file manager; false when it is not stored. */
   'attachments:open': { args: args([attachmentId, v.picklist(['open', 'reveal'])]), result: returns<boolean>() },
+  /** The MCP servers (names of variables and headers only) with their state. */
+  'mcp:list': { args: none(), result: returns<McpServerView[]>() },
+  /**
+   * Adds the servers of pasted `mcpServers` JSON: a server runs a program or reaches a URL, so main shows the user
+   * what would run (its own dialog) before anything is saved; refused without that yes (`cancelled`).
+   */
+  'mcp:import': { args: args([v.pipe(v.string(), v.maxLength(MAX_MCP_IMPORT_CHARS))]), result: returns<McpImportResult>() },
+  /** Turns a server off (its process ends) or on again. */
+  'mcp:setEnabled': { args: args([id, v.boolean()]), result: returns<McpServerView[]>() },
+  'mcp:delete': { args: args([id]), result: returns<McpServerView[]>() },
+  /** Forgets the server's "always allow" answers: its tools ask again. */
+  'mcp:revoke': { args: args([id]), result: returns<McpServerView[]>() },
+  /** The MCP doctor on one server: steps, verdict, fix, its stderr's tail (redacted). */
+  'mcp:doctor': { args: args([id]), result: returns<McpDoctorReport>() },
 } as const satisfies { readonly [C in Channel]: { args: v.GenericSchema; result: unknown } };
 
 export interface EventContract {

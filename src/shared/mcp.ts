@@ -147,3 +147,32 @@ export interface McpDoctorReport {
   /** The newest of the server's stderr (redacted by main before it leaves). */
   stderr?: string;
 }
+
+/** A server as the window sees it: its variables' and headers' names only (their values may be secrets), and its state. */
+export interface McpServerView {
+  id: string;
+  name: string;
+  enabled: boolean;
+  transport: McpTransport;
+  command?: string;
+  args: string[];
+  url?: string;
+  envNames: string[];
+  headerNames: string[];
+  route: { mode: 'global' | 'direct' | 'proxy'; proxyUrl?: string };
+  /** Tools the user allowed always ('*': the whole server). */
+  allowed: string[];
+  state: 'stopped' | 'starting' | 'running' | 'failed';
+  tools: number;
+  /** Why it failed to start (English; the doctor says more). */
+  error?: string;
+}
+
+/** The `mcpServers` JSON a window may hand over to import (pasted text). */
+export const MAX_MCP_IMPORT_CHARS = 256 * 1024;
+
+export interface McpImportResult {
+  added: McpServerView[];
+  /** Entries that could not be read, each named. */
+  problems: string[];
+}

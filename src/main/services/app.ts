@@ -5,7 +5,8 @@
  * arguments against the contract and turns failures into redacted `{ ok: false, error }` values; only the
  * OS pieces (dialogs, file manager, OS browser, system proxy, login shell) are passed in.
  */
-import { createMcpHub } from './mcp/hub.ts';
+import { createMcpHub, type McpHubDeps } from './mcp/hub.ts';
+import { mcpHandlers } from './handlers/mcp.ts';
 import type { ToolDeps } from './chat/tool-loop.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -179,7 +180,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Every request's timeline, written to the log and kept (bounded, redacted) for the network panel.
   const requests = createRequestRecorder({ logger, redactor });
   // MCP servers: started on first use with the login shell's PATH and their route; stopped when disabled and at quit.
-  const mcp = createMcpHub({
+  const mcpDeps: McpHubDeps = {
     servers: () => settings.get().mcpServers,
     network: () => settings.get().network,
     env: async () => ({ env, pathFrom: (await loginShellEnv()) ? 'login shell' : 'app' }),
@@ -187,7 +188,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     dir: join(opts.dataDir, 'mcp'),
     logger,
     learnSecrets: (secrets) => redactor.learn(secrets),
-  });
+  };
+  const mcp = createMcpHub(mcpDeps);
   const tools: ToolDeps = {
     mcp,
     servers: () => settings.get().mcpServers,
@@ -261,7 +263,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   if (opts.loginShellEnv) void loginShellEnv();
 
   const guard = createSecretGuard({ dataDir: opts.dataDir, env, logger, ...(opts.confirmSecretUse ? { confirm: opts.confirmSecretUse } : {}) });
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard, imageCore, attachments };
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard, imageCore, attachments, mcp, mcpDeps };
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),
@@ -275,6 +277,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...connectivityHandlers(ctx),
     ...usageHandlers(ctx),
     ...attachmentHandlers(ctx),
+    ...mcpHandlers(ctx),
   };
 
   const fail = (e: unknown): ErrorInfo => {

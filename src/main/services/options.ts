@@ -68,4 +68,9 @@ export interface AppServicesOptions {
    * for the tool or its server, or deny. Absent: every tool call is denied (the window can never approve one).
    */
   confirmToolCall?(req: ToolApproval, signal: AbortSignal): Promise<ToolDecision>;
+  /**
+   * Asks the user (main's own dialog) before servers from the window's pasted JSON are saved: each runs a program
+   * or reaches a URL. Resolves true to save them. Absent: refused.
+   */
+  confirmMcpImport?(servers: { name: string; runs: string }[]): Promise<boolean>;
 }

@@ -6,9 +6,9 @@ import { app, BrowserWindow, dialog, shell } from 'electron';
 import { join } from 'node:path';
 import type { AppServicesOptions } from '../services/app.ts';
 import { secretUseDialog } from './secret-dialog.ts';
-import { TOOL_DIALOG_DECISIONS, toolApprovalDialog } from './tool-dialog.ts';
+import { mcpImportDialog, TOOL_DIALOG_DECISIONS, toolApprovalDialog } from './tool-dialog.ts';
 
-export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall'>>;
+export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall' | 'confirmMcpImport'>>;
 
 export async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
   const win = BrowserWindow.getFocusedWindow();
@@ -73,6 +73,13 @@ export function nativeDialogs(language: () => string | undefined): NativeDialogs
       const o = { ...toolApprovalDialog(req, language(), app.getLocale()), signal };
       const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
       return TOOL_DIALOG_DECISIONS[r.response] ?? 'deny';
+    },
+    // Servers pasted in the window run programs: the user sees what, here, before anything is saved.
+    confirmMcpImport: async (servers) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const o = mcpImportDialog(servers, language(), app.getLocale());
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
+      return r.response === 1;
     },
   };
 }

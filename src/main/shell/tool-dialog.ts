@@ -32,3 +32,13 @@ export function toolApprovalDialog(req: ToolApproval, language: string | undefin
     : { type: 'question', buttons: ['Deny', 'Allow once', 'Always allow this tool', 'Always allow this server'], defaultId: 0, cancelId: 0, noLink: true, title: 'Parley',
       message: `Let “${req.server}” run the tool “${req.tool}”?`, detail: `${about}Arguments:\n${args || '{}'}` };
 }
+
+/** The native question before servers pasted in the window are saved: what each would run or reach. "Don't add" is the default. */
+export function mcpImportDialog(servers: { name: string; runs: string }[], language: string | undefined, systemLocale: string): Omit<ToolDialog, 'type' | 'signal'> & { type: 'warning' } {
+  const lang = !language || language === 'system' ? systemLocale : language;
+  const zh = lang.toLowerCase().startsWith('zh');
+  const list = servers.slice(0, 20).map((s) => `• ${s.name}: ${s.runs.length > 300 ? s.runs.slice(0, 300) + '…' : s.runs}`).join('\n');
+  return zh
+    ? { type: 'warning', buttons: ['不添加', '添加'], defaultId: 0, cancelId: 0, noLink: true, title: 'Parley', message: `添加 ${servers.length} 个 MCP 服务器吗？`, detail: `每个服务器都会在这台电脑上运行一个程序或访问一个网址。只有这些内容是你自己粘贴的、你信任它们时才添加：\n\n${list}` }
+    : { type: 'warning', buttons: ["Don't add", 'Add'], defaultId: 0, cancelId: 0, noLink: true, title: 'Parley', message: `Add ${servers.length} MCP server(s)?`, detail: `Each runs a program on this computer or reaches a URL. Add them only if you pasted them yourself and trust them:\n\n${list}` };
+}

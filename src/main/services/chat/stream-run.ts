@@ -99,7 +99,9 @@ export async function runAnswer(ctx: ChatContext, a: Writing, raw: ReturnType<ty
   try {
     const settings = deps.core.settings(raw);
     // Tools (MCP) for a model that can use them: every enabled server's, started on first use.
-    const offered = deps.tools && options.capabilities?.tools !== false ? await offeredTools(deps.tools, a.abort.signal).catch((e: unknown) => {
+    // A local Ollama model the table does not know may not take tools (Ollama answers 400 "does not support tools"): only where known.
+    const canUseTools = options.capabilities?.tools === true || (options.capabilities?.tools === undefined && raw.provider.protocol !== 'ollama');
+    const offered = deps.tools && canUseTools ? await offeredTools(deps.tools, a.abort.signal).catch((e: unknown) => {
       log.warn('tools not offered', { requestId, error: e instanceof Error ? e.message : String(e) });
       return undefined;
     }) : undefined;

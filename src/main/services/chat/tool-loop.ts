@@ -89,7 +89,9 @@ export async function runToolCall(ctx: ChatContext, a: Writing, deps: ToolDeps, 
   const tool = offered.byName.get(call.name);
   const reply = (content: string | ContentPart[], isError: boolean): PlannedMessage => ({ role: 'tool', content, toolCallId: call.id, toolName: call.name, ...(isError ? { isError: true } : {}) });
   const server = tool ? deps.servers().find((s) => s.id === tool.serverId) : undefined;
-  const base: ToolRun = { id: call.id || `call-${runs.length + 1}`, round, serverId: tool?.serverId ?? '', server: server?.name ?? '', tool: tool?.name ?? call.name, arguments: shown(call.arguments), state: 'asking' };
+  // A card's id is unique within the answer (a provider that sends no ids gets call_0… again in every round).
+  const own = call.id || `call-${runs.length + 1}`;
+  const base: ToolRun = { id: runs.some((r) => r.id === own) ? `${own}-r${round}` : own, round, serverId: tool?.serverId ?? '', server: server?.name ?? '', tool: tool?.name ?? call.name, arguments: shown(call.arguments), state: 'asking' };
   if (!tool || !server || !server.enabled) {
     card(ctx, a, { ...base, state: 'failed', isError: true, result: `No tool named "${call.name}" is offered.` }, runs);
     return reply(`Error: no tool named "${call.name}" is available.`, true);

@@ -15,6 +15,7 @@ import type { AppServicesOptions } from '../options.ts';
 import type { RequestRecorder } from '../diagnostics/requests.ts';
 import type { Connectivity } from '../connectivity/routes.ts';
 import type { SecretGuard } from '../settings/consent.ts';
+import type { McpHub, McpHubDeps } from '../mcp/hub.ts';
 import type { AttachmentStore } from '../attachments/index.ts';
 
 export type Handler<C extends Channel> = (caller: Caller, ...args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
@@ -50,6 +51,9 @@ export interface AppContext {
   guard: SecretGuard;
   /** The core for images a model names: it connects to public addresses only (public-address.ts). */
   imageCore: Core;
+  /** The MCP servers (started on first use) and what they are started with (the doctor connects the same way). */
+  mcp: McpHub;
+  mcpDeps: McpHubDeps;
   /** Attached files, content-addressed in the data folder (services/attachments). */
   attachments: AttachmentStore;
 }

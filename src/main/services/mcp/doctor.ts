@@ -15,6 +15,7 @@ import { errHint, errWords } from '../doctor/words.ts';
 import { connectMcp, stderrTail, type McpConnection } from './connection.ts';
 import { headersFor, launchFor, mcpConnectionSettings, type McpHubDeps } from './hub.ts';
 import { MAX_MCP_MESSAGE_BYTES } from '../../../shared/mcp.ts';
+import { mcpServerSecrets } from './secrets.ts';
 
 /**
  * Lines of a server's stderr that say its own download failed on the network: npm's and Node's codes, pip's and
@@ -72,6 +73,8 @@ export async function mcpDoctor(server: McpServerEntry, deps: McpHubDeps, opts: 
   };
   const report = (): McpDoctorReport => ({ server: { id: server.id, name: server.name, transport: server.transport }, verdict, steps, hints: hints.map((h) => h.text), hintWords: hints, ...(stderr ? { stderr } : {}) });
 
+  // Its secrets are known to the redactor before anything of it (stderr, errors) is said.
+  deps.learnSecrets?.(mcpServerSecrets(server, (await deps.env()).env));
   // config
   let t0 = performance.now();
   if (server.transport === 'stdio' ? !server.command : !server.url || !URL.canParse(server.url)) {

@@ -12,7 +12,10 @@ import { ParleyError } from '../../src/main/core/errors.ts';
 import { checkSendable, fileBlock, IMAGES_LEFT_OUT, planRequest, plainMessages, resolveRequest } from '../../src/main/services/chat/history.ts';
 import { createDownscaler, downscale, IMAGE_LIMITS, limitUnderBody } from '../../src/main/services/attachments/downscale.ts';
 import { chatFitted, nextBodyLimit } from '../../src/main/services/chat/stream-run.ts';
-import { memoryBodyLimits } from '../../src/main/services/chat/body-limits.ts';
+import { bodyLimitKey, fileBodyLimits, memoryBodyLimits } from '../../src/main/services/chat/body-limits.ts';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Downscaler, ImageLimit } from '../../src/main/services/attachments/downscale.ts';
 import { resolveSettings } from '../../src/main/core/config.ts';
 import type { ChatRequest } from '../../src/main/core/protocols/types.ts';
@@ -274,5 +277,33 @@ describe('sending a plan with images (chatFitted)', () => {
     const text = rig(1);
     await expect(chatFitted({ core: text.core }, settings('openai'), [{ role: 'user', content: 'hi' }], {})).rejects.toMatchObject({ code: 'body_too_large' });
     expect(text.sent).toHaveLength(1);
+  });
+});
+
+describe('the routes’ body limits, kept in the data folder', () => {
+  it('keeps a limit until it expires, by a hash of the route (no base URL or key in the file), owner-only; forget empties it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-limits-'));
+    try {
+      const limits = fileBodyLimits(dir);
+      const s = resolveSettings({ provider: { protocol: 'openai', baseUrl: 'https://gw.corp/v1?key=sk-secret123', model: 'm' }, network: { proxy: { mode: 'manual', url: 'http://proxy.corp:3128' } } }, {});
+      const key = bodyLimitKey(s);
+      const now = Date.now();
+      limits.set(key, { limitBytes: 1024 * 1024, by: 'gateway', at: now, until: now + 60_000 });
+      limits.set('another route', { limitBytes: 5, by: 'provider', at: now - 2, until: now - 1 });
+      // Another run reads it back; the expired one is gone.
+      const again = fileBodyLimits(dir);
+      expect(again.get(key)).toMatchObject({ limitBytes: 1024 * 1024, by: 'gateway' });
+      expect(again.get('another route')).toBeUndefined();
+      expect(again.count()).toBe(1);
+      // Another proxy is another route.
+      expect(again.get(bodyLimitKey({ ...s, network: { ...s.network, proxy: { ...s.network.proxy, mode: 'none' } } }))).toBeUndefined();
+      const file = readFileSync(join(dir, 'body-limits.json'), 'utf8');
+      for (const secret of ['gw.corp', 'sk-secret123', 'proxy.corp']) expect(file).not.toContain(secret);
+      if (process.platform !== 'win32') expect(statSync(join(dir, 'body-limits.json')).mode & 0o777).toBe(0o600);
+      expect(again.forget()).toBe(1);
+      expect(fileBodyLimits(dir).get(key)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

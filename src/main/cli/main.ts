@@ -2,6 +2,8 @@
  * `parley`: the command line over the network core: chat, doctor and bundle.
  */
 import { parseArgs } from 'node:util';
+import type { ChatMessage } from '../core/protocols/types.ts';
+import { MAX_TOOL_ROUNDS } from '../../shared/mcp.ts';
 import { Answer, createCore, ParleyError } from '../core/index.ts';
 import { unreachable, type RequestEvent } from '../../shared/events.ts';
 import { defaultConfigDir, logDirOf } from '../services/paths.ts';
@@ -182,7 +184,7 @@ function checkSettings(raw: unknown): void {
 }
 
 /** `parley chat`'s options: the connection's, the request's parameters, and how reasoning is shown. */
-const CHAT_OPTIONS = { ...CONNECTION_OPTIONS, ...REQUEST_OPTIONS, reasoning: { type: 'string' } } as const;
+const CHAT_OPTIONS = { ...CONNECTION_OPTIONS, ...REQUEST_OPTIONS, reasoning: { type: 'string' }, mcp: { type: 'string' }, 'allow-tools': { type: 'string' }, 'no-tools': { type: 'boolean' } } as const;
 
 async function chat(argv: string[]): Promise<number> {
   let values;
@@ -308,7 +310,35 @@ async function chat(argv: string[]): Promise<number> {
           unreachable(ev);
       }
     };
-    const result = await core.chat(raw, { messages, ...options }, { signal: controller.signal, sink, answer });
+    // MCP tools: --mcp FILE's servers, else the app's enabled ones (none with --no-tools); loaded only when there are any.
+    const tools = values['no-tools'] || (!values.mcp && !settings?.mcpServers.some((x) => x.enabled)) ? undefined
+      : await (await import('./tools.ts')).cliTools({ ...(values.mcp ? { mcpFile: values.mcp } : {}), ...(settings ? { settings } : {}), network: raw.network, ...(values['allow-tools'] ? { allow: values['allow-tools'] } : {}), core, configDir, json, signal: controller.signal });
+    let result;
+    try {
+      const withTools = tools ? { ...options, tools: tools.specs } : options;
+      let history: ChatMessage[] = messages;
+      result = await core.chat(raw, { messages: history, ...withTools }, { signal: controller.signal, sink, answer });
+      // The tool loop: the model's calls run (or are denied), their results go back, until it answers in words.
+      let textStart = 0;
+      let reasoningStart = 0;
+      for (let round = 1; tools && result.ending.reason === 'tool_calls' && result.toolCalls?.length && round <= MAX_TOOL_ROUNDS; round++) {
+        out.flush();
+        const r = result;
+        const turn: ChatMessage = { role: 'assistant', content: r.text.slice(textStart), toolCalls: (r.toolCalls ?? []).map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })), ...(r.reasoning.slice(reasoningStart) ? { reasoning: r.reasoning.slice(reasoningStart) } : {}), ...(r.signature ? { reasoningSignature: r.signature } : {}) };
+        const results: ChatMessage[] = [];
+        for (const c of r.toolCalls ?? []) results.push(await tools.run(c));
+        history = [...history, turn, ...results];
+        if (answer.text.length && !/\n\s*$/.test(r.text)) {
+          answer.text.add('\n\n');
+          out.write(json ? JSON.stringify({ type: 'delta', text: '\n\n' }) + '\n' : '\n\n');
+        }
+        textStart = answer.text.length;
+        reasoningStart = answer.reasoning.length;
+        result = await core.chat(raw, { messages: history, ...withTools }, { signal: controller.signal, sink, answer });
+      }
+    } finally {
+      await tools?.close();
+    }
     const usage = costed(result.usage);
     out.flush();
     thinking.end();
@@ -344,6 +374,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./bundle.ts')).bundle(rest);
     case 'doctor':
       return (await import('./doctor.ts')).doctor(rest);
+    case 'mcp':
+      return (await import('./mcp.ts')).mcp(rest);
     case 'help':
     case '--help':
     case '-h':

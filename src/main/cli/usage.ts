@@ -38,8 +38,8 @@ with your corrections, and its default parameters; the options below override th
 
 Exit codes: 0 the answer finished, 1 the request failed (or the provider reported an error
 in the answer), 2 a wrong command line or settings, 3 cut at the output limit (length),
-4 stopped by the provider's content filter, 5 refused by the model, 6 the model asked for
-tools Parley does not offer yet, 130 cancelled (Ctrl-C).
+4 stopped by the provider's content filter, 5 refused by the model, 6 the model still asked for
+tools after the last round (or none were offered), 130 cancelled (Ctrl-C).
 
 Options:
   --system TEXT         a system prompt
@@ -49,11 +49,33 @@ Options:
   --thinking T          off, on, low, medium, high, or a budget in tokens (sent as the
                         provider expects it; default: the provider's, else the model's own)
   --reasoning show|hide the model's reasoning on stderr (default show) or not at all
+  --mcp FILE            MCP servers from FILE (the "mcpServers" JSON) instead of the app's
+                        enabled ones; their tools are offered to the model
+  --allow-tools LIST    tools that may run: names (or server:tool), comma-separated, or all;
+                        the app's "always allow" answers count too; any other call is denied
+                        and the model is told so (each call is said on stderr)
+  --no-tools            offer no tools
   --json                one JSON object per line on stdout: delta, reasoning, retry, fallback,
                         dropped, usage (tokens, and cost: amount, currency, source, prices),
                         finish (reason, raw, category, refusal, tools), then done (text,
                         reasoning, ending, usage) or error
 ${CONNECTION}`;
+
+export const MCP_USAGE = `Usage: parley mcp list [--mcp FILE] [--json]
+       parley mcp doctor [NAME] [--mcp FILE] [--json]
+
+The MCP servers configured in the app (or those of FILE, the "mcpServers" JSON other apps and server
+READMEs use). doctor checks each (or the one named), step by step: the program on PATH (and which
+one), the route its downloads take, the start and handshake (protocol version), its tools, and a
+harmless call (ping); for an HTTP server the route (proxy, DNS, TCP, TLS with the issuer) and auth.
+It names the fix for a command not found, a download blocked by the proxy, a server that never
+answers, TLS interception and a 401. Exit 0 when every server checked works, 1 otherwise.
+
+Options:
+  --mcp FILE            servers from this file instead of the app's
+  --config-dir DIR      the app's data folder (default: its usual place; env PARLEY_HOME)
+  --json                one JSON report per server
+`;
 
 export const DOCTOR_USAGE = `Usage: parley doctor [options]
 
@@ -78,6 +100,7 @@ export const HELP = `Usage:
   parley chat [options] <prompt>       send a prompt, print the answer
   parley doctor [options]              check the connection, say what to change
   parley bundle --out FILE.zip         write a support bundle
+  parley mcp list | doctor [NAME]      the MCP servers, and the doctor for each
   parley help | --help | -h            this help
   parley --version                     the version
 
@@ -87,6 +110,7 @@ parley chat [options] <prompt>
   --temperature X       0 to 2          --top-p X   0 to 1
   --thinking T          off, on, low, medium, high, or a budget in tokens
   --reasoning show|hide the model's reasoning on stderr (default show) or not at all
+  --mcp FILE            MCP servers of FILE (else the app's); --allow-tools LIST|all; --no-tools
   --json                one JSON object per line on stdout (delta, reasoning, retry, fallback,
                         dropped, usage with its cost, finish, then done or error)
   The cost, when known, goes to stderr after the answer.

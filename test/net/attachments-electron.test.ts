@@ -43,3 +43,11 @@ it('the built app attaches picked files through its own multi-select dialog, and
   // The window cannot name a path: the contract refuses the argument.
   expect(r.pathFromWindow).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
 });
+
+it('the picker is titled in the window\'s language (zh from the OS locale when the setting is system)', async () => {
+  const dataDir = join(home, 'data-zh');
+  const run = await runDriver('drive-attachments.mjs', [], { HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, STUB_LOCALE: 'zh-CN' });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const r = driverRecord<Record<string, any>>(run);
+  expect(r.openDialogs.at(-1)).toEqual({ title: '添加附件', properties: ['openFile', 'multiSelections'] });
+});

@@ -36,15 +36,18 @@ export function nativeDialogs(language: () => string | undefined): NativeDialogs
     chooseOpenPath: async () => openOne({ properties: ['openFile'], filters: [{ name: 'JSON', extensions: ['json'] }] }),
     chooseCaFile: async () =>
       openOne({ title: 'Add a trusted CA certificate', properties: ['openFile'], filters: [{ name: 'Certificates (PEM)', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] }),
-    // Attachments: several files at once, of any type (text and code files have any extension, or none).
+    // Attachments: several files at once, of any type (text and code files have any extension, or none); worded in
+    // the window's language (the settings' ui.language, or the OS's for 'system').
     chooseAttachments: async () => {
       const win = BrowserWindow.getFocusedWindow();
+      const lang = language();
+      const zh = (!lang || lang === 'system' ? app.getLocale() : lang).toLowerCase().startsWith('zh');
       const o: Electron.OpenDialogOptions = {
-        title: 'Attach files',
+        title: zh ? '添加附件' : 'Attach files',
         properties: ['openFile', 'multiSelections'],
         filters: [
-          { name: 'All files', extensions: ['*'] },
-          { name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
+          { name: zh ? '所有文件' : 'All files', extensions: ['*'] },
+          { name: zh ? '图片' : 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
           { name: 'PDF', extensions: ['pdf'] },
         ],
       };

@@ -98,7 +98,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const openedFiles: { how: 'open' | 'reveal'; path: string }[] = [];
   let toolDecision: ToolDecision = 'deny';
   const toolCallsAsked: ToolApproval[] = [];
+  let allowMcpImport = false;
+  const mcpImportAsked: { name: string; runs: string }[][] = [];
   const services = createAppServices({
+    confirmMcpImport: async (servers) => {
+      mcpImportAsked.push(servers);
+      return allowMcpImport;
+    },
     confirmToolCall: async (req) => {
       toolCallsAsked.push(req);
       return toolDecision;
@@ -127,13 +133,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const file = normalize(join(rendererDir, path === '/' ? 'index.html' : decodeURIComponent(path)));
     if (!file.startsWith(rendererDir)) return void res.writeHead(403).end();
     let body: Buffer;
-  let allowMcpImport = false;
-  const mcpImportAsked: { name: string; runs: string }[][] = [];
     try {
-    confirmMcpImport: async (servers) => {
-      mcpImportAsked.push(servers);
-      return allowMcpImport;
-    },
       body = await readFile(file);
     } catch {
       return void res.writeHead(404).end();

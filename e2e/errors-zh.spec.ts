@@ -54,7 +54,7 @@ async function launchZh(apiKey: string): Promise<AppTarget> {
 
 /** The window is in Chinese once the settings are loaded (the document's language says so). */
 async function waitZh(page: Page): Promise<void> {
-  await page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+  await page.waitForSelector('html[lang^="zh"]', { state: 'attached', timeout: 20_000 });
 }
 
 /** Sends `text` in a new chat and returns the error card of its answer. */

@@ -32,7 +32,8 @@ export function seedDataDir(home: string, settings: Record<string, unknown>): st
 
 /** Waits until the window speaks `lang` (its <html lang>). */
 export async function waitForLanguage(page: Page, lang: string): Promise<void> {
-  await page.waitForFunction(`document.documentElement.lang.startsWith('${lang}')`, undefined, { timeout: 20_000 });
+  // A selector, not a string predicate: Playwright polls a string with eval, which the window's CSP refuses.
+  await page.waitForSelector(`html[lang^="${lang}"]`, { state: 'attached', timeout: 20_000 });
 }
 
 /** What a desktop launch gives the app: a home, a PATH, a shell and a locale, nothing from the test's own env. */

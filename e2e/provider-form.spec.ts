@@ -63,7 +63,7 @@ function dataDir(lang: Lang): { home: string; dir: string } {
 async function launch(lang: Lang): Promise<AppTarget> {
   const { home, dir } = dataDir(lang);
   const app = await launchApp({ dataDir: dir, env: { ...desktopEnv(home), MY_FORM_API_KEY: VAR_KEY } });
-  if (lang === 'zh') await app.page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+  if (lang === 'zh') await app.page.waitForSelector('html[lang^="zh"]', { state: 'attached', timeout: 20_000 });
   return app;
 }
 

@@ -377,7 +377,7 @@ describe('a Chinese window', () => {
     const app = await launchApp({ dataDir, env: env(home) });
     try {
       const { page } = app;
-      await page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+      await page.waitForSelector('html[lang^="zh"]', { state: 'attached', timeout: 20_000 });
       await page.click(tid('nav-settings'));
       const before = readFileSync(file, 'utf8');
       await page.selectOption(tid('settings-proxyMode'), 'manual');
@@ -411,7 +411,7 @@ describe.each(['en', 'zh'] as const)('a hand-edited settings.json (%s)', (lang) 
     const app = await launchApp({ dataDir, env: env(home) });
     try {
       const { page } = app;
-      if (lang === 'zh') await page.waitForFunction("document.documentElement.lang.startsWith('zh')", undefined, { timeout: 20_000 });
+      if (lang === 'zh') await page.waitForSelector('html[lang^="zh"]', { state: 'attached', timeout: 20_000 });
       await page.click(tid('nav-settings'));
       const notice = page.locator(tid('settings-unknown-keys'));
       await notice.waitFor();

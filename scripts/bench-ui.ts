@@ -849,12 +849,14 @@ async function main(): Promise<void> {
     }
     const js = initialJs();
     const results: { parley: RunResult; baseline: RunResult }[] = [];
-    // --stream-only: only the streaming-under-load scenario (scripts/bench/ui-stream.ts); --no-baseline skips its baseline.
+    // --stream-only: only the streaming-under-load scenario (scripts/bench/ui-stream.ts); --no-baseline skips the
+    // naive baseline there and in the main scenario (its cold open of 10,000 messages takes minutes on a loaded machine).
     const streamOnly = argv.includes('--stream-only');
+    const noBaseline = argv.includes('--no-baseline');
     for (let r = 0; r < (streamOnly ? 0 : runs); r++) {
       const one: Partial<{ parley: RunResult; baseline: RunResult }> = {};
       // Alternate which goes first, so neither always gets the warmer machine.
-      const order: Mode[] = r % 2 === 0 ? ['parley', 'baseline'] : ['baseline', 'parley'];
+      const order: Mode[] = noBaseline ? ['parley'] : r % 2 === 0 ? ['parley', 'baseline'] : ['baseline', 'parley'];
       for (const mode of order) {
         if (mode === 'parley') {
           const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-ui-run-'));
@@ -897,7 +899,10 @@ async function main(): Promise<void> {
       if (xs.length === 1) return `${fmt(xs[0] as number, digits)}${unit}`;
       return `${fmt(median(xs), digits)}${unit} [${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}]`;
     };
-    const col = (pick: (r: RunResult) => number, digits = 0, unit = ' ms') => (t: 'parley' | 'baseline') => spread(results.map((r) => pick(r[t])), digits, unit);
+    const col = (pick: (r: RunResult) => number, digits = 0, unit = ' ms') => (t: 'parley' | 'baseline') => {
+      const xs = results.filter((r) => r[t]).map((r) => pick(r[t]));
+      return xs.length ? spread(xs, digits, unit) : '—';
+    };
     const initialGz = js.initial.reduce((a, f) => a + f.gz, 0);
     const rows: [string, string, string, string, string][] = [];
     const row = (figure: string, get: (t: 'parley' | 'baseline') => string, budget: string, ok: boolean | null): void => void rows.push([figure, get('parley'), get('baseline'), budget, ok === null ? '—' : ok ? 'yes' : 'NO']);
@@ -924,13 +929,14 @@ async function main(): Promise<void> {
 
     const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[['figure', 'Parley', 'naive baseline', 'budget', 'within budget?'], ...rows].map((r) => (r[i] ?? '').length)));
     const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] as number)).join(' | ');
-    const upRates = results.flatMap((r) => [r.parley.rate, r.baseline.rate]);
+    const upRates = results.flatMap((r) => [r.parley.rate, ...(r.baseline ? [r.baseline.rate] : [])]);
     log('');
     log(`Parley renderer benchmark — ${new Date().toISOString()}`);
     log(`machine: ${cpus().length} CPU cores (${cpus()[0]?.model.trim() ?? '?'}), Chromium ${version} headless (${'--disable-gpu'}), Node ${process.version}, viewport 1280×800`);
     log(`runs: ${runs} (figures: median [min–max] across runs; click = median of ${CLICKS} clicks per run)`);
     log(`conversation: ${MESSAGES} messages; stream: ${Array.from(streamedAnswer()).length} characters in ${chunksOf(streamedAnswer(), CHUNK).length} deltas of ${CHUNK}; upstream achieved ${fmt(Math.min(...upRates), 1)}–${fmt(Math.max(...upRates), 1)} deltas/s (target ${RATE})`);
-    log(`idle frame clock: rAF interval p50 ${spread(results.flatMap((r) => [r.parley.idleFrames.p50, r.baseline.idleFrames.p50]), 2)}, p95 ${spread(results.flatMap((r) => [r.parley.idleFrames.p95, r.baseline.idleFrames.p95]), 2)}`);
+    const idle = (pick: (r: RunResult) => number): number[] => results.flatMap((r) => [pick(r.parley), ...(r.baseline ? [pick(r.baseline)] : [])]);
+    log(`idle frame clock: rAF interval p50 ${spread(idle((r) => r.idleFrames.p50), 2)}, p95 ${spread(idle((r) => r.idleFrames.p95), 2)}`);
     log('');
     log(line(['figure', 'Parley', 'naive baseline', 'budget', 'within budget?']));
     log(widths.map((w) => '-'.repeat(w)).join('-|-'));
@@ -945,7 +951,7 @@ async function main(): Promise<void> {
     log('lazy chunks (gzip -9; loaded only when a message needs them):');
     for (const g of js.lazy) log(`  ${g.name}: ${g.files.length} files, ${kb(g.files.reduce((a, f) => a + f.gz, 0))}${g.files.length <= 4 ? ` (${g.files.map((f) => `${f.file} ${kb(f.gz)}`).join(', ')})` : ` (largest: ${[...g.files].sort((a, b) => b.gz - a.gz).slice(0, 3).map((f) => `${f.file} ${kb(f.gz)}`).join(', ')})`}`);
     for (const t of ['parley', 'baseline'] as const) {
-      const c = results[0]?.[t].cold;
+      const c = results[0]?.[t]?.cold;
       if (!c) continue;
       const ipc = c.resources.filter((r) => !/\.js$/.test(r.name)).map((r) => `${r.name} ${fmt(r.start)}→${fmt(r.end)}`).join(', ');
       const js0 = c.resources.filter((r) => /^(index|marked)/.test(r.name)).map((r) => `${r.name} ${fmt(r.end)}`).join(', ');

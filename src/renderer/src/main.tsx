@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installGlobalHandlers } from './log.ts';
-import './i18n.ts';
+import { startLanguageReady } from './i18n.ts';
 import './styles.css';
 import { App } from './App.tsx';
 import { prefetchBoot } from './store.ts';
@@ -10,8 +10,11 @@ installGlobalHandlers();
 // The start's data is on its way while React renders the shell.
 prefetchBoot();
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+// The start's language is in first (at once for English; Chinese is a chunk of its own): no flash of English.
+void startLanguageReady.then(() =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  ),
 );

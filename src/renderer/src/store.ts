@@ -11,7 +11,7 @@ import { conversationModel } from '../../shared/model-choice.ts';
 import { applyTheme } from './theme.ts';
 import { useChat } from './chat-store.ts';
 import { call } from './api.ts';
-import { applyLanguage } from './i18n.ts';
+import { applyLanguage, languageReady, resolveLanguage } from './i18n.ts';
 import { log } from './log.ts';
 
 export type Section = 'chat' | 'settings' | 'diagnostics' | 'network' | 'usage';
@@ -85,7 +85,13 @@ function bootRequest() {
 }
 /** Asks main for the start's data at once, before React renders (init() then takes the answer). */
 export function prefetchBoot(): void {
-  bootCall ??= bootRequest();
+  if (bootCall) return;
+  bootCall = bootRequest();
+  // The window's language is known with the answer: its strings (a chunk of their own for Chinese, i18n.ts) are
+  // asked for then, not after the first render.
+  void bootCall.then((r) => {
+    if (r.ok) void languageReady(resolveLanguage(r.value.settings?.settings.ui?.language));
+  });
 }
 
 /** A save refused: kept for the form; in the banner only when it names no field of the form. */
@@ -166,6 +172,8 @@ export const useStore = create<State>()((set, get) => ({
     const resolved = applyLanguage(boot.settings?.settings.ui?.language);
     applyTheme(boot.settings?.settings.ui?.theme);
     useChat.getState().applyBoot(boot);
+    // The first screen in its language (a language other than the start's is a chunk of its own, i18n.ts).
+    await languageReady(resolved);
     set({ loaded: true });
     log.info('ui started', { language, resolvedLanguage: resolved, host: boot.info.host, version: boot.info.version });
   },

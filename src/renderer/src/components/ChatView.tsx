@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useChat } from '../chat-store.ts';
 import { modelsOf, useStore } from '../store.ts';
@@ -7,14 +7,16 @@ import { errorHint, errorMessage } from '../i18n.ts';
 import { ConversationUsage } from './ConversationUsage.tsx';
 import { ContextMeter } from './ContextMeter.tsx';
 import { MessageList } from './MessageList.tsx';
-import { ParamsPanel } from './ParamsPanel.tsx';
 import { OfflineBanner, QueuedList, useRouteDown } from './OfflineBanner.tsx';
 import { ShortcutsDialog } from './Shortcuts.tsx';
-import { Welcome } from './Welcome.tsx';
 import { capabilitiesFor } from '../../../shared/models/capabilities.ts';
 import { addFiles, AttachButton, ComposerChips, pastedFiles, useChips, VisionWarning } from '../attachments/ComposerAttachments.tsx';
 import { Lightbox } from '../attachments/MessageAttachments.tsx';
 import { anyAdding, NEW_DRAFT, readyRefs, useAttach } from '../attachments/store.ts';
+
+// Chunks of their own (issue 17, cold start): the start with conversations shows neither.
+const ParamsPanel = lazy(() => import('./ParamsPanel.tsx').then((m) => ({ default: m.ParamsPanel })));
+const Welcome = lazy(() => import('./Welcome.tsx').then((m) => ({ default: m.Welcome })));
 
 /** The most characters a message may have (main refuses more). */
 const MAX_MESSAGE = 1_000_000;
@@ -95,7 +97,9 @@ function Header({ onShortcuts }: { onShortcuts: () => void }): React.JSX.Element
         </form>
       ) : null}
       {paramsOpen ? (
-        <ParamsPanel key={conv.id} conversationId={conv.id} params={conv.params ?? {}} provider={provider} model={model} onSave={(id, params) => update(id, { params })} onClose={() => setParamsOpen(false)} />
+        <Suspense fallback={null}>
+          <ParamsPanel key={conv.id} conversationId={conv.id} params={conv.params ?? {}} provider={provider} model={model} onSave={(id, params) => update(id, { params })} onClose={() => setParamsOpen(false)} />
+        </Suspense>
       ) : null}
     </header>
   );
@@ -338,7 +342,12 @@ export function ChatView(): React.JSX.Element {
     };
   }, []);
   // First run: the welcome screen until a provider is kept and a chat started.
-  if (!page && (!hasProvider || noConversations)) return <Welcome />;
+  if (!page && (!hasProvider || noConversations))
+    return (
+      <Suspense fallback={null}>
+        <Welcome />
+      </Suspense>
+    );
   return (
     <section
       className={dropping ? 'chat drop-target' : 'chat'}

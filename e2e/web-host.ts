@@ -49,6 +49,18 @@ export interface WebHostOptions extends Partial<Omit<AppServicesOptions, 'host'>
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
+/** The bridge's sender of large calls (see bridgeScript): the JSON and the request's body are made here, off the page's thread. */
+const BRIDGE_WORKER = `onmessage = async (e) => {
+  const { id, url, headers, args } = e.data;
+  try {
+    const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(args) });
+    postMessage({ id, result: await r.json() });
+  } catch (err) {
+    postMessage({ id, error: String(err) });
+  }
+};
+`;
+
 /** Defines `window.parley` from the contract: one method per channel (fetch) and `on` for events (EventSource). */
 function bridgeScript(token: string): string {
   const methods = CHANNELS.map((c) => `${JSON.stringify(methodName(c))}: (...args) => call(${JSON.stringify(c)}, args)`).join(',\n    ');
@@ -56,9 +68,26 @@ function bridgeScript(token: string): string {
   const token = ${JSON.stringify(token)};
   // Each page load is a window of its own: a reload is a new window that catches up.
   const client = crypto.randomUUID();
+  // A call that carries a large string (a pasted file's bytes) is sent from a worker: the page's thread only copies its
+  // arguments to it (a structured clone, as Electron's IPC does), not JSON and an HTTP body of megabytes.
+  let sender;
+  const large = (args) => args.some((a) => a !== null && typeof a === 'object' && Object.values(a).some((v) => typeof v === 'string' && v.length > 1000000));
+  const viaWorker = (url, headers, args) => new Promise((resolve, reject) => {
+    sender ??= new Worker('/__parley/bridge-worker.js');
+    const id = crypto.randomUUID();
+    const done = (m) => {
+      if (m.data.id !== id) return;
+      sender.removeEventListener('message', done);
+      if (m.data.error) reject(new Error(m.data.error));
+      else resolve(m.data.result);
+    };
+    sender.addEventListener('message', done);
+    sender.postMessage({ id, url, headers, args });
+  });
   const call = async (channel, args) => {
     // As over Electron's IPC, trailing undefined arguments are absent (JSON would make them null).
     while (args.length && args[args.length - 1] === undefined) args.pop();
+    if (large(args)) return viaWorker('/__parley/ipc/' + encodeURIComponent(channel), { 'content-type': 'application/json', 'x-parley-token': token, 'x-parley-client': client }, args);
     const r = await fetch('/__parley/ipc/' + encodeURIComponent(channel), { method: 'POST', headers: { 'content-type': 'application/json', 'x-parley-token': token, 'x-parley-client': client }, body: JSON.stringify(args) });
     return r.json();
   };
@@ -149,6 +178,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/__parley/bridge.js') return void res.writeHead(200, { 'content-type': TYPES['.js'] ?? '' }).end(bridgeScript(token));
+    if (url.pathname === '/__parley/bridge-worker.js') return void res.writeHead(200, { 'content-type': TYPES['.js'] ?? '' }).end(BRIDGE_WORKER);
     if (url.pathname === '/__parley/events') {
       const client = url.searchParams.get('client') ?? '';
       if (url.searchParams.get('token') !== token || !/^[0-9a-f-]{36}$/.test(client)) return void res.writeHead(403).end();
@@ -204,6 +234,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       toolDecision = decision;
     },
     toolCallsAsked,
+    answerMcpImport(allow) {
+      allowMcpImport = allow;
+    },
+    mcpImportAsked,
     answerAttachmentPicker(paths) {
       attachmentPaths = paths;
     },
@@ -216,7 +250,3 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     },
   };
 }
-    answerMcpImport(allow) {
-      allowMcpImport = allow;
-    },
-    mcpImportAsked,

@@ -124,6 +124,8 @@ export const useAttach = create<AttachState>()((set, get) => {
             log.warn('attachment not read', { error: e instanceof Error ? e.name : String(e) });
             return replace(key, { state: 'refused', problem: { kind: 'readFailed' } });
           }
+          // The bytes arrived in a task of their own (a 10 MB file is 14 MB of base64): handing them to main is the next one.
+          await new Promise((resolve) => setTimeout(resolve, 0));
           // Removed while it was read: nothing to hand over.
           if (draftOf(key) === undefined) return;
           const r = await call('attachmentsAdd', (api) => api.attachmentsAdd({ name: f.name, data }));

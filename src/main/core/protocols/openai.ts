@@ -155,8 +155,9 @@ export const openai: ProtocolAdapter = {
         const fin = finishEvent(c0);
         if (fin) events.push(fin);
       }
-      // Moonshot (Kimi) puts a stream's usage in its choice.
-      const u = openaiUsage(json.usage) ?? (c0 ? openaiUsage(c0.usage) : undefined);
+      // Moonshot (Kimi) puts a stream's usage in its choice; Groq (before it sent `usage`) in `x_groq.usage`.
+      const groq = isObj(json.x_groq) ? json.x_groq.usage : undefined;
+      const u = openaiUsage(json.usage) ?? (c0 ? openaiUsage(c0.usage) : undefined) ?? openaiUsage(groq);
       if (u) events.push({ type: 'usage', usage: u });
       return events;
     }),

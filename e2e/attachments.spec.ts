@@ -5,11 +5,13 @@
  * thumbnail that enlarges (Escape closes) and the file as a chip; a model without vision is warned about before
  * sending and "Send text parts only" sends no image; a conversation exported as Parley JSON and imported again
  * still shows its images; deleting a message, then the conversations, removes the stored files from
- * <dataDir>/attachments once nothing uses them. Attaching a 10 MB photo takes no task over 50 ms of the window's main
+ * <dataDir>/attachments once nothing uses them. A conversation of 200 image questions opens asking main only for the
+ * thumbnails near the screen (IntersectionObserver; the open time is printed). Attaching a 10 MB photo takes no task over 50 ms of the window's main
  * thread: its tasks' time on the CPU from Chromium's trace (the machine's load does not change it), and the long tasks
  * by the clock printed beside (PerformanceObserver longtask); the Electron target has no trace: its long tasks.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -332,6 +334,60 @@ describe.each(['en', 'zh'] as const)('attachments (%s)', (lang) => {
     await remove(imported);
     await expect.poll(() => all.filter((id) => isStored(app.dataDir, id)), { timeout: 10_000 }).toEqual([]);
   });
+
+  it('a conversation of 200 image questions opens asking main only for the thumbnails near the screen', async () => {
+    const { page } = app;
+    // The export of the test before, made into 200 questions, each with an image of its own, and their answers.
+    const exportDir = join(app.dataDir, 'exports');
+    const template = JSON.parse(readFileSync(join(exportDir, readdirSync(exportDir).find((n) => n.endsWith('.json')) ?? ''), 'utf8')) as {
+      conversation: Record<string, unknown>; messages: Record<string, unknown>[]; attachments?: Record<string, unknown>[];
+    };
+    const question = template.messages.find((m) => m.role === 'user') ?? {};
+    const answer = template.messages.find((m) => m.role === 'assistant') ?? {};
+    const messages: Record<string, unknown>[] = [];
+    const attachments: Record<string, unknown>[] = [];
+    let parentId: string | null = null;
+    const t0 = Date.now() - 400_000;
+    for (let i = 0; i < 200; i++) {
+      const png = await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: i, g: 255 - i, b: (i * 7) % 256 } } }).png().toBuffer();
+      const ref = { id: createHash('sha256').update(png).digest('hex'), name: `photo-${i}.png`, kind: 'image', mime: 'image/png', size: png.length, width: 16, height: 12 };
+      attachments.push({ ...ref, data: png.toString('base64') });
+      const qid = randomUUID();
+      const aid = randomUUID();
+      const q: Record<string, unknown> = { ...question, id: qid, parentId, text: `Picture ${i}`, attachments: [ref], createdAt: t0 + i * 2000, updatedAt: t0 + i * 2000 };
+      const a: Record<string, unknown> = { ...answer, id: aid, parentId: qid, text: `It is picture ${i}.`, createdAt: t0 + i * 2000 + 1000, updatedAt: t0 + i * 2000 + 1000 };
+      messages.push(q, a);
+      parentId = aid;
+    }
+    const file = join(tmp(`many-${lang}`), 'two-hundred-images.json');
+    writeFileSync(file, JSON.stringify({ ...template, conversation: { ...template.conversation, id: randomUUID(), title: '200 images', currentLeafId: parentId }, messages, attachments }));
+    const before = await page.locator(tid('conversation')).evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    await app.answerOpenDialog(file);
+    await page.click(tid('import'));
+    await expect.poll(() => page.locator(tid('conversation')).count(), { timeout: 60_000 }).toBe(before.length + 1);
+    const imported = (await page.locator(tid('conversation')).evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).find((id) => !before.includes(id)) ?? '';
+
+    // Every thumbnail the window asks main for, counted from here.
+    await page.evaluate(`(() => {
+      window.__thumbs = 0;
+      const ask = window.parley.attachmentsThumb;
+      window.parley.attachmentsThumb = (...a) => { window.__thumbs++; return ask(...a); };
+    })()`);
+    const clicked = Date.now();
+    await page.locator(`${tid('conversation')}[data-id="${imported}"] .conv-open`).click();
+    await page.locator(`${tid('message')}[data-role="assistant"]`, { hasText: 'It is picture 199.' }).waitFor({ timeout: 30_000 });
+    const opened = Date.now() - clicked;
+    // The last questions' images show (they are on screen) …
+    await expect.poll(() => lastQuestion(page).locator(tid('message-image')).getAttribute('data-loaded'), { timeout: 20_000 }).toBe('true');
+    await page.waitForTimeout(500);
+    const asked = await page.evaluate<number>('window.__thumbs');
+    const shown = await page.locator(tid('message-image')).count();
+    console.log(`[attachments ${lang}] 200 image questions: opened (click → last answer shown) in ${opened} ms; ${asked} thumbnails asked for, ${shown} image rows rendered`);
+    // … and only those near the screen were asked for, not the 200.
+    expect(asked).toBeGreaterThan(0);
+    expect(asked).toBeLessThanOrEqual(shown);
+    expect(asked).toBeLessThan(20);
+  }, 120_000);
 
   it('attaching a 10 MB photo takes no task over 50 ms of the window\'s main thread', async () => {
     const { page } = app;

@@ -19,6 +19,7 @@ import { Code } from './Code.tsx';
 import { Icon } from './Icon.tsx';
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
 import { AttachmentRouteNotes } from '../attachments/RouteNotes.tsx';
+import { ToolCards } from './ToolCards.tsx';
 
 /** Links leave the app only through main, which checks the scheme and shows the full URL first. */
 export function openLink(url: string): void {
@@ -177,6 +178,8 @@ const MessageBody = memo(function MessageBody({ m, streaming, language }: { m: P
   return (
     <>
       {reasoning ? <Reasoning text={reasoning} ms={m.reasoningMs} live={streaming && !text} language={language} /> : null}
+      {/* The answer's tool calls (folded cards; they take their live state from the store themselves). */}
+      {m.role === 'assistant' ? <ToolCards m={m} /> : null}
       {m.role === 'user' ? (
         <div className="user-text" data-testid="message-text" ref={textRef}>{text}</div>
       ) : (

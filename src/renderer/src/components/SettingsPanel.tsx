@@ -16,6 +16,7 @@ import { DefaultsSection } from './settings/DefaultsSection.tsx';
 import { NetworkSection } from './settings/NetworkSection.tsx';
 import { ProvidersSection } from './settings/ProvidersSection.tsx';
 import { PricesSection } from './settings/PricesSection.tsx';
+import { McpSection } from './settings/McpSection.tsx';
 import { buildPatch, changedSections, formFrom, type Form, type Invalid } from './settings/settings-form.ts';
 
 type Status = { state: 'idle' | 'dirty' | 'saving' | 'saved' } | { state: 'error'; text: string };
@@ -110,6 +111,7 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
       ) : null}
       <ProvidersSection />
       <PricesSection />
+      <McpSection />
       <form className="settings-form" onSubmit={(e) => void onSubmit(e)} noValidate>
         <NetworkSection
           form={form}

@@ -1,0 +1,236 @@
+/**
+ * Tools through MCP in the window (issue 20), in English and in Chinese (browser target: the built renderer in
+ * Chromium, served by e2e/web-host.ts with the real app services). A loopback OpenAI-compatible upstream streams a
+ * call of server-everything's `echo` (the real MCP server from npm, over stdio); main asks in its own dialog (here
+ * answered by the test, which holds the answer back to see the card asking), runs the tool and gives its result to
+ * the model: the answer shows the tool's card (asking → done, with its duration), unfolded its arguments and
+ * 'Echo: …', and the final answer after it. A denied call shows the denied card and the tool does not run.
+ * Settings → MCP servers: pasted mcpServers JSON is imported only after main's own yes (a refusal adds nothing),
+ * the servers are listed with their variables' and headers' names, never a value; the check of a server whose
+ * program does not exist shows the failed step and the fix.
+ */
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ToolApproval, ToolDecision } from '../src/main/services/chat/tool-loop.ts';
+import { readLoginShellEnv } from '../src/main/services/settings/shell-env.ts';
+import { en } from '../src/renderer/src/locales/en.ts';
+import { zh } from '../src/renderer/src/locales/zh.ts';
+import { presets, startUpstream, type Upstream } from '../test/helpers/upstream.ts';
+import { desktopEnv, lastAnswer, seedDataDir, tempDirs, tid } from './helpers.ts';
+import { startWebHost, type WebHost } from './web-host.ts';
+
+const require = createRequire(import.meta.url);
+const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+const KEY = 'sk-toolsE2e0123456789abcdefghijklmn';
+/** Values that look like secrets, given to imported servers: never in the window. */
+const ENV_SECRET = 'sk-live-ENVSECRET9f3a7c1e5b2d8a4f6c0e';
+const HEADER_SECRET = 'ghp_HEADERSECRET4b8d2f6a0c9e7b5d3f1a';
+const MISSING = 'parley-no-such-mcp-program';
+
+let up: Upstream;
+const { tmp, removeTemp } = tempDirs('parley-e2e-tools-');
+
+beforeAll(async () => {
+  up = await startUpstream();
+});
+afterAll(async () => {
+  await up?.stop();
+  removeTemp();
+});
+
+const LANGS = [
+  { lang: 'en' as const, ui: en, question: 'Echo something for me', said: 'Hello, tools', final: 'The tool said hello back.', denied: 'All right, I will not run it.' },
+  { lang: 'zh' as const, ui: zh, question: '帮我回显一句话', said: '你好，工具', final: '工具回了你好。', denied: '好的，我不运行它。' },
+];
+
+/** Main's own approval dialog, answered by the test: held until `release` (to see the card asking), or at once. */
+function approvals(): { asked: ToolApproval[]; hold(): void; release(d: ToolDecision): void; answer(d: ToolDecision): void; confirm(req: ToolApproval): Promise<ToolDecision> } {
+  const asked: ToolApproval[] = [];
+  let held: Promise<ToolDecision> | null = null;
+  let resolve: ((d: ToolDecision) => void) | null = null;
+  let decision: ToolDecision = 'deny';
+  return {
+    asked,
+    hold() {
+      held = new Promise((r) => (resolve = r));
+    },
+    release(d) {
+      resolve?.(d);
+      held = null;
+    },
+    answer(d) {
+      decision = d;
+    },
+    async confirm(req) {
+      asked.push(req);
+      return held ?? decision;
+    },
+  };
+}
+
+describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
+  let host: WebHost;
+  let browser: Browser;
+  let page: Page;
+  const gate = approvals();
+
+  beforeAll(async () => {
+    const home = tmp(`home-${L.lang}`);
+    const dataDir = seedDataDir(home, {
+      version: 2,
+      providers: [{ id: 'oa', name: 'Loopback', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['gpt-4o'], defaultModel: 'gpt-4o' }],
+      defaults: { providerId: 'oa', model: 'gpt-4o' },
+      network: { proxy: { mode: 'none' }, retries: 0, stream: 'on' },
+      ui: { language: L.lang },
+      mcpServers: [{ id: 'everything', name: 'Everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING] }],
+    });
+    const env = desktopEnv(home);
+    host = await startWebHost({ dataDir, logDir: `${dataDir}/logs`, env, loginShellEnv: () => readLoginShellEnv({ env }), confirmToolCall: (req) => gate.confirm(req) });
+    browser = await chromium.launch({
+      executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    page = await browser.newPage();
+    await page.goto(host.url);
+    for (let waited = 0; !String(await page.evaluate('document.documentElement.lang')).startsWith(L.lang); waited += 100) {
+      if (waited > 20_000) throw new Error(`the window does not speak ${L.lang}`);
+      await page.waitForTimeout(100);
+    }
+    await page.waitForSelector(tid('new-chat'));
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    up.clear();
+  });
+
+  async function ask(text: string): Promise<void> {
+    await page.click(tid('new-chat'));
+    await page.waitForSelector(tid('composer'));
+    await page.fill(tid('composer'), text);
+    await page.click(tid('send'));
+  }
+
+  it('a full loop: the card asks (main\'s dialog), runs, is done; unfolded it shows the arguments and the result; the answer follows it', async () => {
+    up.clear();
+    up.behave(presets.toolCalls([{ id: 'call_1', name: 'echo', arguments: { message: L.said } }]), { kind: 'ok', text: L.final });
+    gate.hold();
+    await ask(L.question);
+    const card = lastAnswer(page).locator(tid('tool-card'));
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 20_000 }).toBe('asking');
+    expect(await card.locator(tid('tool-card-name')).textContent()).toBe('Everything · echo');
+    expect(await card.locator(tid('tool-card-state')).textContent()).toBe(L.ui.toolCards.states.asking);
+    expect(await card.locator(tid('tool-card-asking')).textContent()).toBe(L.ui.toolCards.asking);
+    expect(gate.asked.at(-1)).toMatchObject({ server: 'Everything', tool: 'echo' });
+
+    gate.release('once');
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
+    expect(await card.locator(tid('tool-card-state')).textContent()).toBe(L.ui.toolCards.states.done);
+    expect(await card.locator(tid('tool-card-time')).textContent()).toMatch(L.lang === 'en' ? /^\d+(\.\d)? s$/ : /^\d+(\.\d)? 秒$/);
+    // The final answer, written after the tool's card.
+    const text = lastAnswer(page).locator(tid('message-text'));
+    expect(await text.textContent()).toContain(L.final);
+    const after = `(() => { const a = [...document.querySelectorAll('${tid('message')}[data-role="assistant"]')].pop(); return !!(a.querySelector('${tid('tool-card')}').compareDocumentPosition(a.querySelector('${tid('message-text')}')) & 4); })()`;
+    expect(await page.evaluate(after)).toBe(true);
+
+    // Folded until asked; unfolded: the arguments as indented JSON and the tool's own result.
+    const toggle = card.locator(tid('tool-card-toggle'));
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await card.locator(tid('tool-card-body')).isVisible()).toBe(false);
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await card.locator(tid('tool-card-arguments')).textContent()).toBe(JSON.stringify({ message: L.said }, null, 2));
+    expect(await card.locator(tid('tool-card-result')).textContent()).toBe(`Echo: ${L.said}`);
+    // The model got the result from the real server in the next request.
+    const second = up.chatRequests[1]?.body?.messages as { role: string; content?: unknown }[];
+    expect(second.at(-1)).toMatchObject({ role: 'tool', content: `Echo: ${L.said}` });
+  });
+
+  it('a denied call: the card says denied, no result, and the tool did not run', async () => {
+    up.clear();
+    up.behave(presets.toolCalls([{ id: 'call_2', name: 'echo', arguments: { message: 'not this' } }]), { kind: 'ok', text: L.denied });
+    gate.answer('deny');
+    await ask(L.question);
+    const card = lastAnswer(page).locator(tid('tool-card'));
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 20_000 }).toBe('denied');
+    await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
+    expect(await card.locator(tid('tool-card-state')).textContent()).toBe(L.ui.toolCards.states.denied);
+    expect(await card.locator(tid('tool-card-denied')).textContent()).toBe(L.ui.toolCards.denied);
+    await card.locator(tid('tool-card-toggle')).click();
+    expect(await card.locator(tid('tool-card-arguments')).textContent()).toContain('not this');
+    expect(await card.locator(tid('tool-card-result')).count()).toBe(0);
+    expect(await lastAnswer(page).locator(tid('message-text')).textContent()).toContain(L.denied);
+    // The model was told, not given an echo.
+    const second = JSON.stringify(up.chatRequests[1]?.body?.messages ?? []);
+    expect(second).not.toContain('Echo: not this');
+  });
+
+  it('import from pasted JSON: refused in main adds nothing; allowed, the servers are listed by their variables\' names, never a value', async () => {
+    await page.click(tid('nav-settings'));
+    const section = page.locator(tid('mcp'));
+    await section.waitFor();
+    expect(await section.locator('h2').textContent()).toBe(L.ui.mcp.legend);
+    await expect.poll(() => section.locator(tid('mcp-server')).count()).toBe(1);
+    expect(await section.locator(`${tid('mcp-server')}[data-name="Everything"] ${tid('mcp-server-runs')}`).textContent()).toBe(`${process.execPath} ${EVERYTHING}`);
+
+    const json = JSON.stringify({
+      mcpServers: {
+        'With secret': { command: process.execPath, args: [EVERYTHING], env: { EVERYTHING_API_KEY: ENV_SECRET } },
+        Remote: { url: 'http://127.0.0.1:9/mcp', headers: { Authorization: `Bearer ${HEADER_SECRET}` }, disabled: true },
+        Missing: { command: MISSING, args: ['--stdio'] },
+        Broken: { note: 'neither' },
+      },
+    }, null, 2);
+    await section.locator(tid('mcp-import-json')).fill(json);
+    host.answerMcpImport(false);
+    await section.locator(tid('mcp-import-submit')).click();
+    await expect.poll(() => section.locator(tid('mcp-import-status')).getAttribute('data-state'), { timeout: 20_000 }).toBe('cancelled');
+    expect(await section.locator(tid('mcp-import-status')).textContent()).toBe(L.ui.mcp.import.cancelled);
+    expect(await section.locator(tid('mcp-server')).count()).toBe(1);
+    // Main showed what each would run, without a value of a variable.
+    expect(host.mcpImportAsked.at(-1)?.map((s) => s.name)).toEqual(['With secret', 'Remote', 'Missing']);
+    expect(JSON.stringify(host.mcpImportAsked)).not.toContain(ENV_SECRET);
+
+    host.answerMcpImport(true);
+    await section.locator(tid('mcp-import-submit')).click();
+    await expect.poll(() => section.locator(tid('mcp-import-status')).getAttribute('data-state'), { timeout: 20_000 }).toBe('done');
+    const names = ['With secret', 'Remote', 'Missing'].join(L.ui.settings.status.listJoin);
+    expect(await section.locator(tid('mcp-import-added')).textContent()).toBe(L.ui.mcp.import.added_other.replace('{{count}}', '3').replace('{{names}}', names));
+    expect(await section.locator(tid('mcp-import-problems')).textContent()).toContain('Broken');
+    await expect.poll(() => section.locator(tid('mcp-server')).count()).toBe(4);
+    const secret = section.locator(`${tid('mcp-server')}[data-name="With secret"]`);
+    expect(await secret.locator(tid('mcp-server-env')).textContent()).toBe('EVERYTHING_API_KEY');
+    expect(await secret.locator(tid('mcp-server-allowed')).textContent()).toBe(L.ui.mcp.allowedNone);
+    const remote = section.locator(`${tid('mcp-server')}[data-name="Remote"]`);
+    expect(await remote.getAttribute('data-enabled')).toBe('false');
+    expect(await remote.locator(tid('mcp-server-headers')).textContent()).toBe('Authorization');
+    expect(await remote.locator(tid('mcp-server-runs')).textContent()).toBe('http://127.0.0.1:9/mcp');
+    // Never a value: not in the page's text, not in its markup (the pasted text is gone from the box).
+    for (const v of [ENV_SECRET, HEADER_SECRET]) {
+      expect(String(await page.evaluate('document.body.innerText'))).not.toContain(v);
+      expect(await page.content()).not.toContain(v);
+      expect(await section.locator(tid('mcp-import-json')).inputValue()).not.toContain(v);
+    }
+  });
+
+  it('the check of a server whose program does not exist: the failed step, the verdict and the fix', async () => {
+    const row = page.locator(`${tid('mcp-server')}[data-name="Missing"]`);
+    await row.locator(tid('mcp-server-check')).click();
+    const report = row.locator(tid('mcp-doctor'));
+    await report.waitFor({ timeout: 30_000 });
+    expect(await report.getAttribute('data-verdict')).toBe('mcp_command_not_found');
+    expect(await report.locator(tid('mcp-verdict')).textContent()).toContain(L.ui.codes.mcp_command_not_found);
+    const step = report.locator(tid('mcp-step-command'));
+    expect(await step.getAttribute('data-status')).toBe('fail');
+    expect(await step.locator('.step-name').textContent()).toContain(L.ui.mcp.doctor.steps.command);
+    const detail = (await step.locator(tid('mcp-step-detail')).textContent()) ?? '';
+    expect(detail).toContain(MISSING);
+    // Worded in the window's language from the doctor's keys.
+    expect(detail.startsWith(L.ui.diag.doctor.say.mcp_command_missing.replace('{{command}}', MISSING).split('{{from}}')[0] ?? '-')).toBe(true);
+    expect(await report.locator(tid('mcp-hint')).allTextContents()).toContain(L.ui.diag.doctor.say.mcp_fix_command);
+    // The steps after the program's are not run.
+    expect(await report.locator(tid('mcp-step-handshake')).getAttribute('data-status')).toBe('skip');
+  });
+});

@@ -30,6 +30,8 @@ let files: { image: string; text: string };
 let pasted: string;
 let visionPasted: string;
 let deletedPasted: string;
+/** A 1200 × 900 PNG of noise (about 3 MB): more than a gateway's 1 MB. */
+let noisy: string;
 /** A 10 MB JPEG (a photo's size: 3600 × 2700 of noise, quality 98). */
 let photo: string;
 
@@ -44,6 +46,7 @@ beforeAll(async () => {
   pasted = (await solid(30, 160, 40, 80, 60)).toString('base64');
   visionPasted = (await solid(40, 60, 200, 50, 50)).toString('base64');
   deletedPasted = (await solid(200, 200, 20, 40, 70)).toString('base64');
+  noisy = (await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer()).toString('base64');
   const jpeg = await sharp({ create: { width: 3600, height: 2700, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 } } }).jpeg({ quality: 98 }).toBuffer();
   photo = jpeg.toString('base64');
 }, 60_000);
@@ -64,6 +67,8 @@ const WORDS = {
     deleteMessage: 'Delete message',
     exportJson: 'Export as JSON',
     delete: 'Delete',
+    downscaled: /^A gateway in front of the provider refused a request of [\d.]+ (KB|MB) as too large: the images were sent smaller \([\d.]+ (KB|MB)\)\. Parley remembers this route’s limit of about [\d.]+ (KB|MB)\.$/,
+    remembered: /^The images were sent smaller \([\d.]+ (KB|MB)\) to fit this route’s limit of about [\d.]+ (KB|MB), remembered from an earlier refusal\.$/,
   },
   zh: {
     noVision: 'deepseek-chat 无法看图',
@@ -73,6 +78,8 @@ const WORDS = {
     deleteMessage: '删除消息',
     exportJson: '导出为 JSON',
     delete: '删除',
+    downscaled: /^服务商前面的网关以请求过大为由拒绝了 [\d.]+ (KB|MB) 的请求：图片已缩小后发送（[\d.]+ (KB|MB)）。Parley 会记住此路由约 [\d.]+ (KB|MB) 的上限。$/,
+    remembered: /^图片已缩小后发送（[\d.]+ (KB|MB)），以适应此路由约 [\d.]+ (KB|MB) 的上限（记自之前的一次拒绝）。$/,
   },
 } as const;
 
@@ -387,6 +394,32 @@ describe.each(['en', 'zh'] as const)('attachments (%s)', (lang) => {
     expect(asked).toBeGreaterThan(0);
     expect(asked).toBeLessThanOrEqual(shown);
     expect(asked).toBeLessThan(20);
+  }, 120_000);
+
+  it('a gateway refuses the body as too large (413): the images go again smaller, and the answer says so; the next one fits from the start', async () => {
+    const { page } = app;
+    await page.click(tid('new-chat'));
+    await page.waitForSelector(tid('composer'));
+    await paste(page, 'noise.png', 'image/png', noisy);
+    expect(await chipsSettled(page, 1)).toEqual(['ready']);
+    const nginx = '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n';
+    up.behave({ kind: 'status', status: 413, body: nginx, contentType: 'text/html', headers: { server: 'nginx/1.24.0' } }, { kind: 'ok', text: 'Noise.' });
+    const requests = up.chatRequests.length;
+    await page.fill(tid('composer'), lang === 'en' ? 'What is this?' : '这是什么？');
+    await sendAndWait(page);
+    // Refused, then asked again smaller: two requests, the second smaller than the first.
+    expect(up.chatRequests.length).toBe(requests + 2);
+    const [refused, sent] = up.chatRequests.slice(-2).map((r) => r.rawBody.length);
+    expect(sent).toBeLessThan(refused ?? 0);
+    const note = lastAnswer(page).locator(tid('images-downscaled'));
+    expect(await note.getAttribute('data-by')).toBe('gateway');
+    expect(await note.textContent()).toMatch(w.downscaled);
+    // The route's limit is remembered: the next question (the image again in its history) is fitted from the start.
+    up.behave({ kind: 'ok', text: 'Still noise.' });
+    await page.fill(tid('composer'), lang === 'en' ? 'And now?' : '现在呢？');
+    await sendAndWait(page);
+    expect(up.chatRequests.length).toBe(requests + 3);
+    expect(await lastAnswer(page).locator(tid('images-downscaled')).textContent()).toMatch(w.remembered);
   }, 120_000);
 
   it('attaching a 10 MB photo takes no task over 50 ms of the window\'s main thread', async () => {

@@ -33,6 +33,8 @@ let core: Core;
 let dir: string;
 let httpServer: RunningServer;
 let httpPort: number;
+let sseServer: RunningServer;
+let ssePort: number;
 let squid: SquidServer;
 let mitm: MitmproxyServer;
 let tls: RunningServer;
@@ -60,24 +62,26 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'parley-mcp-'));
   ca = await makeTestCA();
   httpPort = await freePort();
+  ssePort = await freePort();
   unauthorized = createServer((_req, res) => {
     res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
     res.end(JSON.stringify({ error: 'invalid_token' }));
   });
   // Each server is registered for cleanup by launch() as it starts (a sibling that fails leaves nothing behind).
-  [httpServer, squid, refusing, mitm] = await Promise.all([
+  [httpServer, , squid, refusing, mitm] = await Promise.all([
     launch({ name: 'mcp-everything-http', bin: process.execPath, args: [EVERYTHING, 'streamableHttp'], dir, port: httpPort, env: { ...process.env, PORT: String(httpPort) }, startTimeoutMs: 30_000 }).then((p) => ({ url: `http://127.0.0.1:${httpPort}`, host: '127.0.0.1' as const, port: httpPort, dir, stop: p.stop, logs: p.logs })),
+    launch({ name: 'mcp-everything-sse', bin: process.execPath, args: [EVERYTHING, 'sse'], dir, port: ssePort, env: { ...process.env, PORT: String(ssePort) }, startTimeoutMs: 30_000 }).then((p) => { sseServer = { url: `http://127.0.0.1:${ssePort}`, host: '127.0.0.1' as const, port: ssePort, dir, stop: p.stop, logs: p.logs }; }),
     startSquid({ auth: { user: USER, password: PASS }, hosts: { 'mcp.test': '127.0.0.1' } }),
     startSquid({ connect: false }),
     startMitmproxy(),
     new Promise<void>((resolve) => unauthorized.listen(0, '127.0.0.1', resolve)),
-  ]) as unknown as [RunningServer, SquidServer, SquidServer, MitmproxyServer];
+  ]) as unknown as [RunningServer, void, SquidServer, SquidServer, MitmproxyServer];
   unauthorizedPort = (unauthorized.address() as { port: number }).port;
   tls = await startStunnel({ targetPort: httpPort, cert: ca.cert, key: ca.key });
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([httpServer, squid, refusing, mitm, tls].map((s) => s?.stop()));
+  await Promise.all([httpServer, sseServer, squid, refusing, mitm, tls].map((s) => s?.stop()));
   await new Promise((r) => unauthorized?.close(r));
   await core?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -223,6 +227,16 @@ describe('HTTP servers on the same routes as models', () => {
     const hub = createMcpHub(deps([server]));
     try {
       expect(await hub.call(server.id, 'get-sum', { a: 2, b: 40 })).toMatchObject({ text: expect.stringContaining('42') });
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('the older HTTP+SSE transport: tools and a call', async () => {
+    const server = entry({ transport: 'sse', url: `http://127.0.0.1:${ssePort}/sse` });
+    const hub = createMcpHub(deps([server]));
+    try {
+      expect(await hub.call(server.id, 'echo', { message: 'over sse' })).toMatchObject({ text: 'Echo: over sse' });
     } finally {
       await hub.close();
     }

@@ -42,33 +42,56 @@ function plainHeaders(h: HeadersInit | undefined): Record<string, string> {
 }
 
 /**
- * Counts the bytes of each message as they pass: a whole body for JSON, the bytes since the last blank line for
- * an event stream (one SSE event). More than the bound ends the body with limit_exceeded.
+ * The body as a web stream, counting the bytes of each message as they pass: a whole body for JSON, the bytes since
+ * the last blank line for an event stream (one SSE event). More than the bound ends the body with limit_exceeded.
+ * Written here rather than with Readable.toWeb: that one throws (an uncaught ERR_INVALID_STATE) when undici's body
+ * still delivers data after the reader cancelled, as an SSE client does when it closes.
  */
 function bounded(body: Readable, eventStream: boolean, max: number): ReadableStream<Uint8Array> {
   let since = 0;
   let lastByte = -1;
-  const web = Readable.toWeb(body) as ReadableStream<Uint8Array>;
-  return web.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      if (eventStream) {
-        for (const byte of chunk) {
-          // "\n\n" (or "\r\n\r\n", whose last two LFs are the same test once CRs are skipped) ends an event.
-          if (byte === 0x0d) continue;
-          if (byte === 0x0a && lastByte === 0x0a) since = 0;
-          else since++;
-          lastByte = byte;
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      body.on('data', (chunk: Buffer) => {
+        if (done) return;
+        if (eventStream) {
+          for (const byte of chunk) {
+            // "\n\n" (or "\r\n\r\n", whose LFs are the same test once CRs are skipped) ends an event.
+            if (byte === 0x0d) continue;
+            if (byte === 0x0a && lastByte === 0x0a) since = 0;
+            else since++;
+            lastByte = byte;
+          }
+        } else since += chunk.length;
+        if (since > max) {
+          done = true;
+          controller.error(new ParleyError('limit_exceeded', `The server sent a message over ${Math.round(max / 1024 / 1024)} MB, the most Parley reads.`, { phase: 'body' }));
+          body.destroy();
+          return;
         }
-      } else {
-        since += chunk.length;
-      }
-      if (since > max) {
-        controller.error(new ParleyError('limit_exceeded', `The server sent a message over ${Math.round(max / 1024 / 1024)} MB, the most Parley reads.`, { phase: 'body' }));
-        return;
-      }
-      controller.enqueue(chunk);
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 1) <= 0) body.pause();
+      });
+      body.on('end', () => {
+        if (done) return;
+        done = true;
+        controller.close();
+      });
+      body.on('error', (e) => {
+        if (done) return;
+        done = true;
+        controller.error(e);
+      });
     },
-  }));
+    pull() {
+      body.resume();
+    },
+    cancel() {
+      done = true;
+      body.destroy();
+    },
+  });
 }
 
 /** One request: the answer's head within the first-byte bound; the body as a stream (the caller's signal ends it). */

@@ -167,6 +167,50 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     expect(second).not.toContain('Echo: not this');
   });
 
+  it('a running tool: a spinner and its seconds so far; Stop stops it and the card says stopped', async () => {
+    up.clear();
+    up.behave(presets.toolCalls([{ id: 'call_3', name: 'trigger-long-running-operation', arguments: { duration: 60, steps: 60 } }]), { kind: 'ok', text: 'never' });
+    gate.answer('once');
+    await ask(L.question);
+    const card = lastAnswer(page).locator(tid('tool-card'));
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
+    expect(await card.locator(tid('tool-card-state')).textContent()).toBe(L.ui.toolCards.states.running);
+    expect(await card.locator('.spinner').count()).toBe(1);
+    // The seconds count up while it runs.
+    await expect.poll(async () => parseFloat((await card.locator(tid('tool-card-time')).textContent()) ?? '0'), { timeout: 10_000 }).toBeGreaterThanOrEqual(1.5);
+    await lastAnswer(page).getByRole('button', { name: L.ui.chat.stop }).click();
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 20_000 }).toBe('stopped');
+    await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 20_000 }).toBe('stopped');
+    expect(await card.locator(tid('tool-card-stopped')).textContent()).toBe(L.ui.toolCards.stopped);
+    expect(await card.locator('.spinner').count()).toBe(0);
+    // The model was not asked again.
+    expect(up.chatRequests).toHaveLength(1);
+  });
+
+  it('"always allow this tool": Settings lists it under its server, and Forget approvals makes its calls ask again', async () => {
+    up.clear();
+    up.behave(presets.toolCalls([{ id: 'call_4', name: 'get-sum', arguments: { a: 20, b: 22 } }]), { kind: 'ok', text: '42' });
+    gate.answer('always');
+    await ask(L.question);
+    const card = lastAnswer(page).locator(tid('tool-card'));
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    await page.click(tid('nav-settings'));
+    const row = page.locator(`${tid('mcp-server')}[data-name="Everything"]`);
+    await expect.poll(() => row.locator(tid('mcp-server-allowed')).locator('code').allTextContents(), { timeout: 10_000 }).toEqual(['get-sum']);
+    expect(await row.getAttribute('data-state')).toBe('running');
+    expect(await row.locator(tid('mcp-server-state')).textContent()).toBe(L.ui.mcp.states.running);
+    await row.locator(tid('mcp-server-revoke')).click();
+    await expect.poll(() => row.locator(tid('mcp-server-allowed')).textContent()).toBe(L.ui.mcp.allowedNone);
+    // Main forgot it too: the next call asks.
+    const before = gate.asked.length;
+    up.clear();
+    up.behave(presets.toolCalls([{ id: 'call_5', name: 'get-sum', arguments: { a: 1, b: 2 } }]), { kind: 'ok', text: '3' });
+    gate.answer('once');
+    await ask(L.question);
+    await expect.poll(() => lastAnswer(page).locator(tid('tool-card')).getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    expect(gate.asked.length).toBe(before + 1);
+  });
+
   it('import from pasted JSON: refused in main adds nothing; allowed, the servers are listed by their variables\' names, never a value', async () => {
     await page.click(tid('nav-settings'));
     const section = page.locator(tid('mcp'));

@@ -67,6 +67,7 @@ const WORDS = {
     deleteMessage: 'Delete message',
     exportJson: 'Export as JSON',
     delete: 'Delete',
+    notImage: '"holiday.png" is named as an image, but it is not a PNG, JPEG, WebP or GIF image.',
     downscaled: /^A gateway in front of the provider refused a request of [\d.]+ (KB|MB) as too large: the images were sent smaller \([\d.]+ (KB|MB)\)\. Parley remembers this route’s limit of about [\d.]+ (KB|MB)\.$/,
     remembered: /^The images were sent smaller \([\d.]+ (KB|MB)\) to fit this route’s limit of about [\d.]+ (KB|MB), remembered from an earlier refusal\.$/,
   },
@@ -78,6 +79,7 @@ const WORDS = {
     deleteMessage: '删除消息',
     exportJson: '导出为 JSON',
     delete: '删除',
+    notImage: '“holiday.png”的文件名表明它是图片，但它不是 PNG、JPEG、WebP 或 GIF 图片。',
     downscaled: /^服务商前面的网关以请求过大为由拒绝了 [\d.]+ (KB|MB) 的请求：图片已缩小后发送（[\d.]+ (KB|MB)）。Parley 会记住此路由约 [\d.]+ (KB|MB) 的上限。$/,
     remembered: /^图片已缩小后发送（[\d.]+ (KB|MB)），以适应此路由约 [\d.]+ (KB|MB) 的上限（记自之前的一次拒绝）。$/,
   },
@@ -254,6 +256,32 @@ describe.each(['en', 'zh'] as const)('attachments (%s)', (lang) => {
     expect(await lastQuestion(page).locator(tid('message-text')).count()).toBe(0);
     ids.pasted = await questionAttachmentIds(page);
     expect(ids.pasted).toHaveLength(1);
+  });
+
+  it('drop: a text file dropped on the chat is attached; a file that is not what its name says is refused in the window\'s language', async () => {
+    const { page } = app;
+    await page.evaluate(({ text }) => {
+      const g = globalThis as unknown as {
+        document: { querySelector(s: string): { dispatchEvent(e: unknown): boolean } | null };
+        DataTransfer: new () => { items: { add(f: unknown): void } };
+        DragEvent: new (type: string, init: unknown) => unknown;
+        File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
+      };
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File([text], 'build.log', { type: 'text/plain' }));
+      dt.items.add(new g.File([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4])], 'holiday.png', { type: 'image/png' }));
+      const chat = g.document.querySelector('[data-testid="chat"]');
+      for (const type of ['dragenter', 'dragover', 'drop']) chat?.dispatchEvent(new g.DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, { text: 'npm ERR! code ECONNRESET\n' });
+    expect(await chipsSettled(page, 2)).toEqual(['ready', 'refused']);
+    expect(await page.locator(`${tid('attachment-chip')}[data-state="ready"]`).getAttribute('data-kind')).toBe('text');
+    const refused = page.locator(tid('chip-refused'));
+    expect(await refused.getAttribute('data-code')).toBe('attachment_invalid');
+    expect(await refused.textContent()).toBe(w.notImage);
+    // Removed before sending: nothing of them goes.
+    await page.locator(tid('chip-remove')).first().click();
+    await page.locator(tid('chip-remove')).first().click();
+    await expect.poll(() => page.locator(tid('attachment-chip')).count()).toBe(0);
   });
 
   it('a model without vision: said before sending; "Send text parts only" sends no image, and the answer says how many were left out', async () => {

@@ -14,7 +14,7 @@ import type { ToolCallPart } from '../../shared/answer.ts';
 import { importMcpServers, mcpServerSchema, type McpServerEntry } from '../../shared/mcp.ts';
 import { networkSchema, type StoredSettings } from '../../shared/settings.ts';
 import { createMcpHub, type McpHub } from '../services/mcp/hub.ts';
-import { offeredTools, type OfferedTools } from '../services/chat/tool-loop.ts';
+import { offeredTools, toolArguments, TOOL_WORDS, type OfferedTools } from '../services/chat/tool-loop.ts';
 
 export interface CliTools {
   specs: ToolSpec[];
@@ -92,29 +92,23 @@ export async function cliTools(opts: CliToolsOptions): Promise<CliTools | undefi
       const reply = (content: string, isError: boolean): ChatMessage => ({ role: 'tool', content, toolCallId: call.id, toolName: call.name, ...(isError ? { isError: true } : {}) });
       const tool = o.byName.get(call.name);
       const server = tool ? servers.find((s) => s.id === tool.serverId) : undefined;
-      if (!tool || !server) return reply(`Error: no tool named "${call.name}" is available.`, true);
+      if (!tool || !server) return reply(TOOL_WORDS.unknown(call.name), true);
       if (!allowed(server, tool.name)) {
         say(`tool ${tool.name} of "${server.name}" denied: allow it with --allow-tools ${tool.name} (or all)`, { server: server.name, tool: tool.name, arguments: call.arguments, state: 'denied' });
-        return reply('The user denied this tool call. Do not call it again for this request; answer without it.', true);
+        return reply(TOOL_WORDS.denied, true);
       }
-      let args: Record<string, unknown>;
-      try {
-        const parsed: unknown = call.arguments.trim() ? JSON.parse(call.arguments) : {};
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-        args = parsed as Record<string, unknown>;
-      } catch {
-        return reply('Error: the arguments were not a JSON object. Call the tool again with valid JSON arguments.', true);
-      }
+      const args = toolArguments(call.arguments);
+      if (!args) return reply(TOOL_WORDS.badArguments, true);
       try {
         const r = await hub.call(server.id, tool.name, args, { signal: opts.signal });
         say(`tool ${tool.name} of "${server.name}" ${r.isError ? 'reported a failure' : 'answered'} in ${r.durationMs} ms (${r.text.length} characters${r.images.length ? `, ${r.images.length} images` : ''})`,
           { server: server.name, tool: tool.name, arguments: call.arguments, state: r.isError ? 'failed' : 'done', result: r.text, durationMs: r.durationMs });
-        return reply(r.text + (r.leftOut ? `\n[${r.leftOut} more characters of the result were left out]` : ''), r.isError);
+        return reply(r.text + (r.leftOut ? TOOL_WORDS.leftOut(r.leftOut) : ''), r.isError);
       } catch (e) {
         if (opts.signal.aborted) throw new ParleyError('cancelled', 'Stopped.', { phase: 'body' });
         const err = ParleyError.is(e) ? e : new ParleyError('mcp_server_failed', e instanceof Error ? e.message : String(e));
         say(`tool ${tool.name} of "${server.name}" failed: ${err.code}: ${err.message}`, { server: server.name, tool: tool.name, state: 'failed', error: err.toInfo() });
-        return reply(`Error: the tool failed (${err.code}): ${err.message}`, true);
+        return reply(TOOL_WORDS.failed(err.code, err.message), true);
       }
     },
     close: () => hub.close(),

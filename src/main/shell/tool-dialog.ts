@@ -4,18 +4,10 @@
  * the default and the answer to Esc; a dialog cancelled by Stop also denies.
  */
 import type { ToolApproval, ToolDecision } from '../services/chat/tool-loop.ts';
+import type { SecretDialog } from './secret-dialog.ts';
 
-export interface ToolDialog {
-  type: 'question';
-  buttons: string[];
-  defaultId: number;
-  cancelId: number;
-  noLink: boolean;
-  title: string;
-  message: string;
-  detail: string;
-  signal?: AbortSignal;
-}
+/** The same message box as the secret question's, as a question that Stop can close. */
+export type ToolDialog = Omit<SecretDialog, 'type'> & { type: 'question'; signal?: AbortSignal };
 
 /** The buttons' decisions, in the order of `buttons`. */
 export const TOOL_DIALOG_DECISIONS: readonly ToolDecision[] = ['deny', 'once', 'always', 'server'];
@@ -34,7 +26,7 @@ export function toolApprovalDialog(req: ToolApproval, language: string | undefin
 }
 
 /** The native question before servers pasted in the window are saved: what each would run or reach. "Don't add" is the default. */
-export function mcpImportDialog(servers: { name: string; runs: string }[], language: string | undefined, systemLocale: string): Omit<ToolDialog, 'type' | 'signal'> & { type: 'warning' } {
+export function mcpImportDialog(servers: { name: string; runs: string }[], language: string | undefined, systemLocale: string): SecretDialog {
   const lang = !language || language === 'system' ? systemLocale : language;
   const zh = lang.toLowerCase().startsWith('zh');
   const list = servers.slice(0, 20).map((s) => `• ${s.name}: ${s.runs.length > 300 ? s.runs.slice(0, 300) + '…' : s.runs}`).join('\n');

@@ -70,6 +70,25 @@ export async function offeredTools(deps: ToolDeps, signal?: AbortSignal): Promis
   return { specs, byName, failed };
 }
 
+/** What the model is told, the same in the app and the CLI. */
+export const TOOL_WORDS = {
+  unknown: (name: string) => `Error: no tool named "${name}" is available.`,
+  denied: 'The user denied this tool call. Do not call it again for this request; answer without it.',
+  badArguments: 'Error: the arguments were not a JSON object. Call the tool again with valid JSON arguments.',
+  leftOut: (n: number) => `\n[${n} more characters of the result were left out]`,
+  failed: (code: string, message: string) => `Error: the tool failed (${code}): ${message}`,
+};
+
+/** A call's arguments as the object a tool takes: the model's JSON text ('' is {}), or undefined when it is not an object. */
+export function toolArguments(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = text.trim() ? JSON.parse(text) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const shown = (s: string): string => (s.length > MAX_TOOL_SHOWN_CHARS ? s.slice(0, MAX_TOOL_SHOWN_CHARS) + '…' : s);
 
 function card(ctx: ChatContext, a: Writing, run: ToolRun, runs: ToolRun[]): void {
@@ -94,16 +113,12 @@ export async function runToolCall(ctx: ChatContext, a: Writing, deps: ToolDeps, 
   const base: ToolRun = { id: runs.some((r) => r.id === own) ? `${own}-r${round}` : own, round, serverId: tool?.serverId ?? '', server: server?.name ?? '', tool: tool?.name ?? call.name, arguments: shown(call.arguments), state: 'asking' };
   if (!tool || !server || !server.enabled) {
     card(ctx, a, { ...base, state: 'failed', isError: true, result: `No tool named "${call.name}" is offered.` }, runs);
-    return reply(`Error: no tool named "${call.name}" is available.`, true);
+    return reply(TOOL_WORDS.unknown(call.name), true);
   }
-  let args: Record<string, unknown>;
-  try {
-    const parsed: unknown = call.arguments.trim() ? JSON.parse(call.arguments) : {};
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    args = parsed as Record<string, unknown>;
-  } catch {
+  const args = toolArguments(call.arguments);
+  if (!args) {
     card(ctx, a, { ...base, state: 'failed', isError: true, result: 'The model wrote arguments that are not a JSON object.' }, runs);
-    return reply('Error: the arguments were not a JSON object. Call the tool again with valid JSON arguments.', true);
+    return reply(TOOL_WORDS.badArguments, true);
   }
   const allowed = server.allowed.includes('*') || server.allowed.includes(tool.name);
   if (!allowed) {
@@ -115,7 +130,7 @@ export async function runToolCall(ctx: ChatContext, a: Writing, deps: ToolDeps, 
     }
     if (decision === 'deny') {
       card(ctx, a, { ...base, state: 'denied' }, runs);
-      return reply('The user denied this tool call. Do not call it again for this request; answer without it.', true);
+      return reply(TOOL_WORDS.denied, true);
     }
     if (decision === 'always' || decision === 'server') {
       await deps.allow(server.id, decision === 'server' ? '*' : tool.name).catch((e: unknown) => ctx.log.warn('tool allowance not saved', { server: server.name, tool: tool.name, error: e instanceof Error ? e.message : String(e) }));
@@ -128,7 +143,7 @@ export async function runToolCall(ctx: ChatContext, a: Writing, deps: ToolDeps, 
     const durationMs = Math.round(performance.now() - t0);
     card(ctx, a, { ...base, state: r.isError ? 'failed' : 'done', result: shown(r.text + (r.leftOut ? `\n[${r.leftOut} characters left out]` : '')), ...(r.images.length ? { images: r.images.length } : {}), ...(r.isError ? { isError: true } : {}), durationMs }, runs);
     ctx.log.info('tool call', { requestId: a.requestId, server: server.name, tool: tool.name, ms: durationMs, isError: r.isError, chars: r.text.length, images: r.images.length });
-    const text = r.text + (r.leftOut ? `\n[${r.leftOut} more characters of the result were left out]` : '');
+    const text = r.text + (r.leftOut ? TOOL_WORDS.leftOut(r.leftOut) : '');
     return r.images.length
       ? reply([{ type: 'text', text }, ...r.images.map((im) => ({ type: 'image' as const, mime: im.mime, data: im.data }))], r.isError)
       : reply(text, r.isError);
@@ -142,6 +157,6 @@ export async function runToolCall(ctx: ChatContext, a: Writing, deps: ToolDeps, 
     const { partial: _p, ...info } = err.toInfo();
     card(ctx, a, { ...base, state: 'failed', isError: true, error: ctx.deps.redactError(info), durationMs }, runs);
     ctx.log.warn('tool call failed', { requestId: a.requestId, server: server.name, tool: tool.name, code: err.code, ms: durationMs });
-    return reply(`Error: the tool failed (${err.code}): ${err.message}`, true);
+    return reply(TOOL_WORDS.failed(err.code, err.message), true);
   }
 }

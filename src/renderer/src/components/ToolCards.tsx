@@ -24,7 +24,8 @@ function pretty(text: string): string {
   }
 }
 
-const seconds = (ms: number): string => (ms / 1000).toFixed(ms < 10_000 ? 1 : 0);
+/** A call's time: milliseconds under a second (most calls), else seconds. */
+const took = (ms: number, t: (k: string, o: Record<string, unknown>) => string): string => (ms < 1000 ? t('diag.doctor.ms', { ms: Math.round(ms) }) : t('toolCards.seconds', { s: (ms / 1000).toFixed(ms < 10_000 ? 1 : 0) }));
 
 /** Seconds since this card first saw its call running, counted while it runs. */
 function useElapsed(running: boolean): number {
@@ -45,7 +46,8 @@ function ToolCard({ run }: { run: ToolRun }): React.JSX.Element {
   const bodyId = useId();
   const running = run.state === 'running';
   const elapsed = useElapsed(running);
-  const time = running ? t('toolCards.seconds', { s: seconds(elapsed) }) : run.durationMs !== undefined ? t('toolCards.seconds', { s: seconds(run.durationMs) }) : '';
+  // While it runs: whole seconds counting up; then how long it took.
+  const time = running ? t('toolCards.seconds', { s: Math.floor(elapsed / 1000) }) : run.durationMs !== undefined ? took(run.durationMs, t) : '';
   const failed = run.state === 'failed' || (run.state === 'done' && run.isError);
   const args = pretty(run.arguments);
   return (

@@ -10,6 +10,7 @@
  * program does not exist shows the failed step and the fix.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ToolApproval, ToolDecision } from '../src/main/services/chat/tool-loop.ts';
@@ -22,6 +23,8 @@ import { startWebHost, type WebHost } from './web-host.ts';
 
 const require = createRequire(import.meta.url);
 const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+/** A server whose tools misbehave on purpose: `big` answers 300,000 characters, `exit` ends its process mid-call. */
+const HOSTILE = join(import.meta.dirname, '../test/fixtures/mcp/hostile-server.mjs');
 const KEY = 'sk-toolsE2e0123456789abcdefghijklmn';
 /** Values that look like secrets, given to imported servers: never in the window. */
 const ENV_SECRET = 'sk-live-ENVSECRET9f3a7c1e5b2d8a4f6c0e';
@@ -83,7 +86,10 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
       defaults: { providerId: 'oa', model: 'gpt-4o' },
       network: { proxy: { mode: 'none' }, retries: 0, stream: 'on' },
       ui: { language: L.lang },
-      mcpServers: [{ id: 'everything', name: 'Everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING] }],
+      mcpServers: [
+        { id: 'everything', name: 'Everything', transport: 'stdio', command: process.execPath, args: [EVERYTHING] },
+        { id: 'hostile', name: 'Hostile', transport: 'stdio', command: process.execPath, args: [HOSTILE] },
+      ],
     });
     const env = desktopEnv(home);
     host = await startWebHost({ dataDir, logDir: `${dataDir}/logs`, env, loginShellEnv: () => readLoginShellEnv({ env }), confirmToolCall: (req) => gate.confirm(req) });
@@ -169,6 +175,33 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     expect(second).not.toContain('Echo: not this');
   });
 
+  it('a tool that fails: its card says failed with the error in the window\'s language; a long result is bounded and scrolls', async () => {
+    up.clear();
+    up.behave(presets.toolCalls([{ id: 'call_b', name: 'big', arguments: {} }]), presets.toolCalls([{ id: 'call_x', name: 'exit', arguments: {} }]), { kind: 'ok', text: L.final });
+    gate.answer('once');
+    await ask(L.question);
+    await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('complete');
+    const cards = lastAnswer(page).locator(tid('tool-card'));
+    expect(await cards.count()).toBe(2);
+    const big = cards.nth(0);
+    const exit = cards.nth(1);
+    expect(await big.getAttribute('data-state')).toBe('done');
+    expect(await exit.getAttribute('data-state')).toBe('failed');
+    expect(await exit.locator(tid('tool-card-state')).textContent()).toBe(L.ui.toolCards.states.failed);
+    const error = exit.locator(tid('tool-card-error'));
+    const code = (await error.getAttribute('data-code')) ?? '';
+    expect(await error.locator('strong').textContent()).toBe((L.ui.codes as Record<string, string>)[code]);
+    expect(await error.locator('p').first().textContent()).toBe(L.ui.error.text.mcp_closed_in_call.replace('{{server}}', 'Hostile'));
+    // The long result: what the card keeps, in a box of bounded height that scrolls.
+    await big.locator(tid('tool-card-toggle')).click();
+    const result = big.locator(tid('tool-card-result'));
+    const box = await result.evaluate((el) => ({ text: el.textContent?.length ?? 0, height: el.clientHeight, scroll: el.scrollHeight }));
+    expect(box.text).toBeGreaterThan(10_000);
+    expect(box.text).toBeLessThanOrEqual(20_000 + 100);
+    expect(box.height).toBeLessThan(400);
+    expect(box.scroll).toBeGreaterThan(box.height * 5);
+  });
+
   it('a running tool: a spinner and its seconds so far; Stop stops it and the card says stopped', async () => {
     up.clear();
     up.behave(presets.toolCalls([{ id: 'call_3', name: 'trigger-long-running-operation', arguments: { duration: 60, steps: 60 } }]), { kind: 'ok', text: 'never' });
@@ -218,7 +251,7 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     const section = page.locator(tid('mcp'));
     await section.waitFor();
     expect(await section.locator('h2').textContent()).toBe(L.ui.mcp.legend);
-    await expect.poll(() => section.locator(tid('mcp-server')).count()).toBe(1);
+    await expect.poll(() => section.locator(tid('mcp-server')).count()).toBe(2);
     expect(await section.locator(`${tid('mcp-server')}[data-name="Everything"] ${tid('mcp-server-runs')}`).textContent()).toBe(`${process.execPath} ${EVERYTHING}`);
 
     const json = JSON.stringify({
@@ -234,7 +267,7 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     await section.locator(tid('mcp-import-submit')).click();
     await expect.poll(() => section.locator(tid('mcp-import-status')).getAttribute('data-state'), { timeout: 20_000 }).toBe('cancelled');
     expect(await section.locator(tid('mcp-import-status')).textContent()).toBe(L.ui.mcp.import.cancelled);
-    expect(await section.locator(tid('mcp-server')).count()).toBe(1);
+    expect(await section.locator(tid('mcp-server')).count()).toBe(2);
     // Main showed what each would run, without a value of a variable.
     expect(host.mcpImportAsked.at(-1)?.map((s) => s.name)).toEqual(['With secret', 'Remote', 'Missing']);
     expect(JSON.stringify(host.mcpImportAsked)).not.toContain(ENV_SECRET);
@@ -245,7 +278,7 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     const names = ['With secret', 'Remote', 'Missing'].join(L.ui.settings.status.listJoin);
     expect(await section.locator(tid('mcp-import-added')).textContent()).toBe(L.ui.mcp.import.added_other.replace('{{count}}', '3').replace('{{names}}', names));
     expect(await section.locator(tid('mcp-import-problems')).textContent()).toContain('Broken');
-    await expect.poll(() => section.locator(tid('mcp-server')).count()).toBe(4);
+    await expect.poll(() => section.locator(tid('mcp-server')).count()).toBe(5);
     const secret = section.locator(`${tid('mcp-server')}[data-name="With secret"]`);
     expect(await secret.locator(tid('mcp-server-env')).textContent()).toBe('EVERYTHING_API_KEY');
     expect(await secret.locator(tid('mcp-server-allowed')).textContent()).toBe(L.ui.mcp.allowedNone);

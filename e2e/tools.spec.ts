@@ -202,6 +202,19 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     expect(box.scroll).toBeGreaterThan(box.height * 5);
   });
 
+  it('a model that keeps asking for tools: ten rounds, ten cards, then the answer says it ran out of rounds', async () => {
+    up.clear();
+    for (let i = 1; i <= 11; i++) up.behave(presets.toolCalls([{ id: `call_r${i}`, name: 'get-sum', arguments: { a: i, b: 1 } }]));
+    gate.answer('once');
+    await ask(L.question);
+    await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 60_000 }).not.toBe('streaming');
+    const answer = lastAnswer(page);
+    expect(await answer.locator(tid('tool-card')).count()).toBe(10);
+    expect(await answer.locator(`${tid('tool-card')}[data-state="done"]`).count()).toBe(10);
+    expect(await answer.locator(tid('tool-rounds-exhausted')).textContent()).toBe(L.ui.toolCards.exhausted.replace('{{count}}', '10'));
+    expect(up.chatRequests).toHaveLength(11);
+  }, 90_000);
+
   it('a running tool: a spinner and its seconds so far; Stop stops it and the card says stopped', async () => {
     up.clear();
     up.behave(presets.toolCalls([{ id: 'call_3', name: 'trigger-long-running-operation', arguments: { duration: 60, steps: 60 } }]), { kind: 'ok', text: 'never' });
@@ -311,5 +324,28 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     expect(await report.locator(tid('mcp-hint')).allTextContents()).toContain(L.ui.diag.doctor.say.mcp_fix_command);
     // The steps after the program's are not run.
     expect(await report.locator(tid('mcp-step-handshake')).getAttribute('data-status')).toBe('skip');
+  });
+
+  it('a server turned off offers no tools; a deleted one is gone', async () => {
+    await page.click(tid('nav-settings'));
+    const hostile = page.locator(`${tid('mcp-server')}[data-name="Hostile"]`);
+    await hostile.locator(tid('mcp-server-enabled')).uncheck();
+    await expect.poll(() => hostile.getAttribute('data-enabled')).toBe('false');
+    up.clear();
+    up.behave({ kind: 'ok', text: L.final });
+    await ask(L.question);
+    await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
+    const offered = (up.chatRequests[0]?.body?.tools as { function: { name: string } }[]).map((t) => t.function.name);
+    expect(offered).toContain('echo');
+    expect(offered).not.toContain('exit');
+    await page.click(tid('nav-settings'));
+    const missing = page.locator(`${tid('mcp-server')}[data-name="Missing"]`);
+    await missing.waitFor();
+    const before = await page.locator(tid('mcp-server')).count();
+    await missing.locator(tid('mcp-server-delete')).click();
+    expect(await missing.textContent()).toContain(L.ui.mcp.deleteConfirm.replace('{{name}}', 'Missing'));
+    await missing.locator(tid('mcp-server-delete-yes')).click();
+    await expect.poll(() => page.locator(tid('mcp-server')).count()).toBe(before - 1);
+    expect(await missing.count()).toBe(0);
   });
 });

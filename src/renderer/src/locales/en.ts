@@ -357,7 +357,7 @@ export const en = {
     toolError: 'The tool said it failed.',
     denied: 'You denied this call: the tool did not run, and the model was told so.',
     stopped: 'Stopped before the tool finished.',
-    exhausted: 'The model still asked for tools after {{count}} rounds, the most one answer may take: it was asked to answer with what it had.',
+    exhausted: 'The model still asked for tools after {{count}} rounds, the most one answer may take: the answer ends here. Ask again to let it go on.',
   },
   /** Settings → MCP servers. */
   mcp: {

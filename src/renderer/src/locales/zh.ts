@@ -337,7 +337,7 @@ export const zh: Messages = {
     toolError: '工具报告它失败了。',
     denied: '你拒绝了这次调用：工具没有运行，模型已被告知。',
     stopped: '在工具完成前已停止。',
-    exhausted: '模型在 {{count}} 轮（一个回答最多的轮数）之后仍在请求工具：已让它用已有的结果回答。',
+    exhausted: '模型在 {{count}} 轮（一个回答最多的轮数）之后仍在请求工具：回答到此为止。再问一次可以让它继续。',
   },
   mcp: {
     legend: 'MCP 服务器（工具）',

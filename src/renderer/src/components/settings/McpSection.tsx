@@ -97,6 +97,12 @@ function ServerRow({ s, onChange }: { s: McpServerView; onChange: (servers: McpS
     if (r.ok) onChange(r.value);
     else setError(r.error);
   };
+  // The box shows the click at once; main's answer (or its refusal) then decides.
+  const [want, setWant] = useState<boolean | null>(null);
+  const toggle = (enabled: boolean): void => {
+    setWant(enabled);
+    void act(() => call('mcpSetEnabled', (api) => api.mcpSetEnabled(s.id, enabled))).finally(() => setWant(null));
+  };
   const check = async (): Promise<void> => {
     setChecking(true);
     setError(null);
@@ -116,7 +122,7 @@ function ServerRow({ s, onChange }: { s: McpServerView; onChange: (servers: McpS
         <span className={`mcp-state mcp-state-${s.state}`} data-testid="mcp-server-state">{t(`mcp.states.${s.state}`)}</span>
         {s.state === 'running' ? <span className="muted small" data-testid="mcp-server-tools">{t('mcp.tools', { count: s.tools })}</span> : null}
         <label className="mcp-toggle">
-          <input type="checkbox" checked={s.enabled} disabled={busy} aria-label={t('mcp.enable', { name: s.name })} data-testid="mcp-server-enabled" onChange={(e) => void act(() => call('mcpSetEnabled', (api) => api.mcpSetEnabled(s.id, e.target.checked)))} />
+          <input type="checkbox" checked={want ?? s.enabled} disabled={busy} aria-label={t('mcp.enable', { name: s.name })} data-testid="mcp-server-enabled" onChange={(e) => toggle(e.target.checked)} />
           {t('mcp.enabled')}
         </label>
       </div>

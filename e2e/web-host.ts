@@ -71,7 +71,7 @@ function bridgeScript(token: string): string {
   // A call that carries a large string (a pasted file's bytes) is sent from a worker: the page's thread only copies its
   // arguments to it (a structured clone, as Electron's IPC does), not JSON and an HTTP body of megabytes.
   let sender;
-  const large = (args) => args.some((a) => a !== null && typeof a === 'object' && Object.values(a).some((v) => typeof v === 'string' && v.length > 1000000));
+  const large = (args) => args.some((a) => a !== null && typeof a === 'object' && Object.values(a).some((v) => typeof v === 'string' && v.length > 65536));
   const viaWorker = (url, headers, args) => new Promise((resolve, reject) => {
     sender ??= new Worker('/__parley/bridge-worker.js');
     const id = crypto.randomUUID();

@@ -62,6 +62,14 @@ export const THUMB_SIDE = 320;
 export const VIEW_SIDE = 2048;
 /** base64 of the largest attachment the window may hand over (paste, drop). */
 export const MAX_ATTACHMENT_BASE64_CHARS = Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4;
+/**
+ * A larger file is handed over in pieces of at most this many base64 characters (a multiple of 4): each piece is a
+ * copy of a megabyte, not one of 14 MB, on the window's main thread (no task over 50 ms for a 10 MB photo).
+ */
+export const ATTACHMENT_PIECE_CHARS = 1024 * 1024;
+/** The most pieces of one file, and how long main keeps the pieces of a file that stopped arriving. */
+export const MAX_ATTACHMENT_PIECES = Math.ceil(MAX_ATTACHMENT_BASE64_CHARS / ATTACHMENT_PIECE_CHARS);
+export const ATTACHMENT_PIECES_MS = 60_000;
 
 /** What the picker added, and what it refused (each with why). */
 export interface PickResult {

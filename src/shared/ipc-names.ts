@@ -53,6 +53,7 @@ export const CHANNELS = [
   'usage:days',
   'attachments:pick',
   'attachments:add',
+  'attachments:addPiece',
   'attachments:thumb',
   'attachments:view',
   'attachments:open',

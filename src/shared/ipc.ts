@@ -20,7 +20,7 @@ import { MAX_USAGE_DAYS, type UsageRow, type UsageTotals } from './usage.ts';
 import { MAX_PRICE_OVERRIDES } from './bounds.ts';
 import { priceOverrideSchema } from './settings.ts';
 import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
-import { ATTACHMENT_ID, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
+import { ATTACHMENT_ID, ATTACHMENT_PIECE_CHARS, MAX_ATTACHMENT_PIECES, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
 import { MAX_MCP_IMPORT_CHARS, type McpDoctorReport, type McpImportResult, type McpServerView } from './mcp.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
@@ -414,6 +414,17 @@ export const CONTRACT = {
    */
   'attachments:pick': { args: none(), result: returns<PickResult>() },
   'attachments:add': { args: args([v.strictObject({ name: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ATTACHMENT_NAME_CHARS)), data: v.pipe(v.string(), v.maxLength(MAX_ATTACHMENT_BASE64_CHARS)) })]), result: returns<AttachmentRef>() },
+  /**
+   * A larger pasted or dropped file in pieces (each at most ATTACHMENT_PIECE_CHARS of base64; the same `upload` id,
+   * `index` 0…count-1 in order): null until the last piece, which stores the file and returns its ref.
+   */
+  'attachments:addPiece': { args: args([v.strictObject({
+    name: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ATTACHMENT_NAME_CHARS)),
+    data: v.pipe(v.string(), v.maxLength(ATTACHMENT_PIECE_CHARS)),
+    upload: id,
+    index: wholeNumber(0, MAX_ATTACHMENT_PIECES - 1),
+    count: wholeNumber(1, MAX_ATTACHMENT_PIECES),
+  })]), result: returns<AttachmentRef | null>() },
   /** A stored image's thumbnail (long side THUMB_SIDE) as a data: URL. */
   'attachments:thumb': { args: args([attachmentId]), result: returns<string>() },
   /** A stored image at most VIEW_SIDE on its long side (the enlarged view) as a data: URL. */

@@ -11,7 +11,7 @@ import type { ErrorInfo } from '../../src/shared/errors.ts';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 interface Chip { key: string; name: string; size: number; state: 'adding' | 'ready' | 'refused'; ref?: AttachmentRef; problem?: { kind: string; max?: number; error?: ErrorInfo } }
-interface Candidate { name: string; size: number; read(): Promise<string> }
+interface Candidate { name: string; size: number; read(): Promise<string[]> }
 /** What this test uses of the store (loaded by a path the type check does not follow: the renderer is checked with the DOM's types). */
 interface StoreModule {
   NEW_DRAFT: string;
@@ -35,6 +35,7 @@ interface StoreModule {
 
 /** Main as the store sees it: attachments:add and attachments:pick, answered when the test says. */
 const added: { name: string; data: string }[] = [];
+const pieces: { name: string; data: string; upload: string; index: number; count: number }[] = [];
 let answerAdd: (args: { name: string; data: string }) => Promise<Result<AttachmentRef>>;
 let answerPick: () => Promise<Result<PickResult>>;
 (globalThis as { document?: unknown }).document ??= { documentElement: {} };
@@ -45,6 +46,10 @@ let answerPick: () => Promise<Result<PickResult>>;
       return answerAdd(args);
     },
     attachmentsPick: () => answerPick(),
+    attachmentsAddPiece: async (args: { name: string; data: string; upload: string; index: number; count: number }) => {
+      pieces.push(args);
+      return { ok: true, value: args.index === args.count - 1 ? ref(9, { name: args.name }) : null };
+    },
     logWrite: async () => ({ ok: true, value: undefined }),
   },
 };
@@ -53,7 +58,7 @@ const { NEW_DRAFT, anyAdding, fallbackName, readyRefs, useAttach } = (await impo
 
 const hex = (n: number): string => n.toString(16).padStart(64, '0');
 const ref = (n: number, over: Partial<AttachmentRef> = {}): AttachmentRef => ({ id: hex(n), name: `f${n}.png`, kind: 'image', mime: 'image/png', size: 100 + n, width: 10, height: 10, ...over });
-const file = (name: string, size: number, data = 'QUJD'): Candidate => ({ name, size, read: async () => data });
+const file = (name: string, size: number, data = 'QUJD'): Candidate => ({ name, size, read: async () => [data] });
 const chips = (draft = 'c1'): Chip[] => useAttach.getState().byDraft[draft] ?? [];
 /** A promise and its resolve, to answer main's call when the test chooses. */
 function later<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
@@ -64,6 +69,7 @@ function later<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
 
 beforeEach(() => {
   added.length = 0;
+  pieces.length = 0;
   useAttach.setState({ byDraft: {}, picking: {} });
   answerAdd = async (a) => ({ ok: true, value: ref(Number.parseInt(a.data, 36) || 1, { name: a.name }) });
   answerPick = async () => ({ ok: true, value: { added: [], refused: [] } });
@@ -87,14 +93,23 @@ describe('the composer\'s attachments', () => {
     expect(anyAdding(chips())).toBe(false);
   });
 
+  it('a large file goes to main a piece at a time, in order, one upload; the last piece stores it', async () => {
+    await useAttach.getState().add('c1', [{ name: 'photo.jpg', size: 10_000_000, read: async () => ['AAAA', 'BBBB', 'CC=='] }]);
+    expect(added).toEqual([]);
+    expect(pieces.map((p) => [p.data, p.index, p.count])).toEqual([['AAAA', 0, 3], ['BBBB', 1, 3], ['CC==', 2, 3]]);
+    expect(new Set(pieces.map((p) => p.upload)).size).toBe(1);
+    expect(chips().map((c) => [c.name, c.state])).toEqual([['photo.jpg', 'ready']]);
+    expect(readyRefs(chips()).map((r) => r.id)).toEqual([hex(9)]);
+  });
+
   it('files over the bounds are refused without being read or handed to main', async () => {
     let reads = 0;
-    const counted = (name: string, size: number): Candidate => ({ name, size, read: async () => { reads++; return String(size); } });
+    const counted = (name: string, size: number): Candidate => ({ name, size, read: async () => { reads++; return [String(size)]; } });
     await useAttach.getState().add('c1', [counted('huge.jpg', MAX_ATTACHMENT_BYTES + 1)]);
     expect(chips()[0]).toMatchObject({ state: 'refused', problem: { kind: 'tooBig', max: MAX_ATTACHMENT_BYTES } });
     // Three files of 18 MB: the third would pass the message's 50 MB.
     const big = MAX_ATTACHMENT_BYTES - 2 * 1024 * 1024;
-    await useAttach.getState().add('c1', [counted('a', big), counted('b', big), counted('c', big)].map((c, i) => ({ ...c, read: async () => { reads++; return String(i + 2); } })));
+    await useAttach.getState().add('c1', [counted('a', big), counted('b', big), counted('c', big)].map((c, i) => ({ ...c, read: async () => { reads++; return [String(i + 2)]; } })));
     expect(3 * big).toBeGreaterThan(MAX_MESSAGE_ATTACHMENT_BYTES);
     expect(chips().map((c) => c.problem?.kind ?? c.state)).toEqual(['tooBig', 'ready', 'ready', 'tooMuch']);
     expect(reads).toBe(2);

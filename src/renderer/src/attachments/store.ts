@@ -9,6 +9,7 @@ import { create } from 'zustand';
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_MESSAGE, MAX_MESSAGE_ATTACHMENT_BYTES, type AttachmentRef } from '../../../shared/attachments.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import { call } from '../api.ts';
+import type { Result } from '../../../shared/ipc.ts';
 import { log } from '../log.ts';
 
 /** Why a file was not attached: a bound the window checked, or main's refusal (an error with its code and key). */
@@ -34,7 +35,8 @@ export interface Chip {
 export interface Candidate {
   name: string;
   size: number;
-  read(): Promise<string>;
+  /** The file's base64 in pieces (read.ts). */
+  read(): Promise<string[]>;
 }
 
 /** The draft of a conversation not created yet (the first question of a new chat). */
@@ -117,19 +119,28 @@ export const useAttach = create<AttachState>()((set, get) => {
         }
         put(draft, (chips) => [...chips, { key, name: f.name, size: f.size, state: 'adding' }]);
         work.push((async () => {
-          let data: string;
+          let data: string[];
           try {
             data = await f.read();
           } catch (e) {
             log.warn('attachment not read', { error: e instanceof Error ? e.name : String(e) });
             return replace(key, { state: 'refused', problem: { kind: 'readFailed' } });
           }
-          // The bytes arrived in a task of their own (a 10 MB file is 14 MB of base64): handing them to main is the next one.
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          // Removed while it was read: nothing to hand over.
-          if (draftOf(key) === undefined) return;
-          const r = await call('attachmentsAdd', (api) => api.attachmentsAdd({ name: f.name, data }));
-          if (r.ok) settle(key, r.value);
+          // One piece a task (a 10 MB file is 14 MB of base64, in pieces of a megabyte): each hand-over copies one.
+          const upload = newKey();
+          let r: Result<AttachmentRef | null> | undefined;
+          for (const [index, piece] of data.entries()) {
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            // Removed while it was read or handed over: nothing more to hand over (main drops the pieces after a minute).
+            if (draftOf(key) === undefined) return;
+            r = data.length === 1
+              ? await call('attachmentsAdd', (api) => api.attachmentsAdd({ name: f.name, data: piece }))
+              : await call('attachmentsAddPiece', (api) => api.attachmentsAddPiece({ name: f.name, data: piece, upload, index, count: data.length }));
+            if (!r.ok) break;
+          }
+          if (!r) return;
+          if (r.ok && r.value) settle(key, r.value);
+          else if (r.ok) replace(key, { state: 'refused', problem: { kind: 'readFailed' } });
           else {
             log.warn('attachment refused', r.error);
             replace(key, { state: 'refused', problem: { kind: 'error', error: r.error } });
@@ -188,7 +199,7 @@ export const useAttach = create<AttachState>()((set, get) => {
 });
 
 /** Files of a paste or a drop as candidates, read off the main thread when they are added. */
-export function candidatesOf(files: Iterable<File>, read: (f: Blob) => Promise<string>): Candidate[] {
+export function candidatesOf(files: Iterable<File>, read: (f: Blob) => Promise<string[]>): Candidate[] {
   return [...files].map((f) => ({ name: f.name || fallbackName(f.type), size: f.size, read: () => read(f) }));
 }
 

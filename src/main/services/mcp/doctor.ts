@@ -90,16 +90,16 @@ export async function mcpDoctor(server: McpServerEntry, deps: McpHubDeps, opts: 
     if (server.transport === 'stdio') {
       t0 = performance.now();
       const launch = await launchFor(server, deps);
-      const from = launch.pathFrom === 'login shell' ? 'the login shell' : 'the app';
+      const shell = launch.pathFrom === 'login shell';
       if (!launch.resolved) {
         const dirs = (launch.env.PATH ?? '').split(':').filter(Boolean).length;
-        push('command', 'fail', [say('mcp_command_missing', { command: launch.command, from, dirs })], t0);
+        push('command', 'fail', [say(shell ? 'mcp_command_missing' : 'mcp_command_missing_app', { command: launch.command, dirs })], t0);
         hint(say('mcp_fix_command', {}));
         fail('mcp_command_not_found');
         skipRest('command');
         return report();
       }
-      push('command', 'pass', [say('mcp_command_found', { command: launch.command, path: launch.resolved, from })], t0);
+      push('command', 'pass', [say(shell ? 'mcp_command_found' : 'mcp_command_found_app', { command: launch.command, path: launch.resolved })], t0);
       t0 = performance.now();
       const routeWords = [launch.proxy ? say('mcp_downloads_proxy', { proxy: launch.proxy }) : say('mcp_downloads_direct', {})];
       if (launch.caBundle) routeWords.push(say('mcp_ca_bundle', {}));

@@ -21,7 +21,7 @@ import { createMcpHub, type McpHubDeps } from '../../src/main/services/mcp/hub.t
 import { mcpDoctor } from '../../src/main/services/mcp/doctor.ts';
 import { launch, freePort, waitFor } from '../helpers/proc.ts';
 import { startMitmproxy, startSquid, startStunnel, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
-import { makeTestCA, type TestCA } from '../helpers/certs.ts';
+import { makeSelfSigned, makeTestCA, type TestCA } from '../helpers/certs.ts';
 
 const require = createRequire(import.meta.url);
 const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
@@ -268,6 +268,22 @@ describe('HTTP servers on the same routes as models', () => {
     const ok = await mcpDoctor(server, deps([server], trusted));
     expect(ok.verdict).toBe('ok');
     expect(ok.steps.find((s) => s.id === 'route')?.detail).toMatch(/TLS .*issued by .*mitmproxy/i);
+  });
+
+  it('a self-signed HTTPS server: tls_untrusted naming its own certificate as the issuer, and works with that certificate added', async () => {
+    const self = await makeSelfSigned();
+    const selfTls = await startStunnel({ targetPort: httpPort, cert: self.cert, key: self.key });
+    try {
+      const server = entry({ transport: 'http', url: `https://127.0.0.1:${selfTls.port}/mcp` });
+      const r = await mcpDoctor(server, deps([server]));
+      expect(r.verdict).toBe('tls_untrusted');
+      expect(r.steps.find((s) => s.id === 'route')?.status).toBe('fail');
+      expect(r.hints.join(' ')).toMatch(/issuer .*localhost/i);
+      const ok = await mcpDoctor(server, deps([server], network({ mode: 'none' }, [self.certPath])));
+      expect(ok.verdict).toBe('ok');
+    } finally {
+      await selfTls.stop();
+    }
   });
 
   it('a 401: auth_rejected with the fix naming the header', async () => {

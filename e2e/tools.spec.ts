@@ -320,7 +320,8 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     const detail = (await step.locator(tid('mcp-step-detail')).textContent()) ?? '';
     expect(detail).toContain(MISSING);
     // Worded in the window's language from the doctor's keys.
-    expect(detail.startsWith(L.ui.diag.doctor.say.mcp_command_missing.replace('{{command}}', MISSING).split('{{from}}')[0] ?? '-')).toBe(true);
+    // Which PATH was searched (here the login shell's) is said in the window's language.
+    expect(detail.startsWith(L.ui.diag.doctor.say.mcp_command_missing.replace('{{command}}', MISSING).split('{{dirs}}')[0] ?? '-')).toBe(true);
     expect(await report.locator(tid('mcp-hint')).allTextContents()).toContain(L.ui.diag.doctor.say.mcp_fix_command);
     // The steps after the program's are not run.
     expect(await report.locator(tid('mcp-step-handshake')).getAttribute('data-status')).toBe('skip');

@@ -114,7 +114,9 @@ describe('the tool loop in each protocol', () => {
     up.clear();
     asked.length = 0;
     up.behave(presets.toolCalls([{ id: 'call_o1', name: 'echo', arguments: args }]), { kind: 'ok', text: 'It said hello.' });
-    const message = await ask('ollama', 'llama3:latest');
+    // A local model the capability table knows takes tools (llama3.1 does; the first llama3 does not: Ollama answers
+    // 400 "does not support tools", so an unknown Ollama model is offered none, below).
+    const message = await ask('ollama', 'llama3.1:8b');
     expect(asked).toHaveLength(1);
     expect(message.status).toBe('complete');
     expect(message.text).toBe('It said hello.');
@@ -125,5 +127,13 @@ describe('the tool loop in each protocol', () => {
       { role: 'assistant', content: '', tool_calls: [{ id: 'call_o1', function: { name: 'echo', arguments: args } }] },
       { role: 'tool', content: result, tool_name: 'echo', tool_call_id: 'call_o1' },
     ]);
+  }, 60_000);
+
+  it('an Ollama model the table does not know is offered no tools (Ollama would refuse the request)', async () => {
+    up.clear();
+    up.behave({ kind: 'ok', text: 'Plain.' });
+    const message = await ask('ollama', 'llama3:latest');
+    expect(message.text).toBe('Plain.');
+    expect(up.chatRequests[0]?.body).not.toHaveProperty('tools');
   }, 60_000);
 });

@@ -3,7 +3,7 @@
  * progress (MB read of the file's size, conversations so far) with a Cancel button; Cancel stops it and leaves
  * nothing; a finished import lists its conversations. In English and in Chinese.
  */
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,8 +25,8 @@ beforeAll(() => {
 afterAll(() => removeTemp());
 
 const WORDS = {
-  en: { read: (total: string) => new RegExp(`^[0-9.]+ of ${total.replace('.', '\\.')} MB read · \\d+ conversations? so far$`), cancelled: 'Import cancelled: nothing was imported.', imported: '2 conversations imported.', empty: 'No conversations yet.' },
-  zh: { read: (total: string) => new RegExp(`^已读取 [0-9.]+ / ${total.replace('.', '\\.')} MB · 已写入 \\d+ 个对话$`), cancelled: '已取消导入，没有导入任何对话。', imported: '已导入 2 个对话。', empty: '还没有对话。' },
+  en: { missing: '1 image was not found beside the export and is not in the conversations: file-Gone42.', read: (total: string) => new RegExp(`^[0-9.]+ of ${total.replace('.', '\\.')} MB read · \\d+ conversations? so far$`), cancelled: 'Import cancelled: nothing was imported.', imported: '2 conversations imported.', empty: 'No conversations yet.' },
+  zh: { missing: '有 1 张图片不在导出文件旁边，没有导入到对话中：file-Gone42。', read: (total: string) => new RegExp(`^已读取 [0-9.]+ / ${total.replace('.', '\\.')} MB · 已写入 \\d+ 个对话$`), cancelled: '已取消导入，没有导入任何对话。', imported: '已导入 2 个对话。', empty: '还没有对话。' },
 } as const;
 
 const conversationsIn = (dataDir: string): number => {
@@ -84,5 +84,23 @@ describe.each(['en', 'zh'] as const)('import (%s)', (lang) => {
     expect(await page.locator(tid('import-progress')).count()).toBe(0);
     await page.locator('.conversations li', { hasText: 'Proxy setup help' }).waitFor();
     expect(conversationsIn(app.dataDir)).toBe(2);
+  });
+
+  it('a ChatGPT export whose image is not beside it: the conversation comes in, and the window names the image it lacks', async () => {
+    const { page } = app;
+    const file = join(tmp(`missing-${lang}`), 'conversations.json');
+    const image = { content_type: 'image_asset_pointer', asset_pointer: 'file-service://file-Gone42', size_bytes: 1234, width: 12, height: 9, fovea: null, metadata: { dalle: null, sanitized: true } };
+    writeFileSync(file, JSON.stringify([{
+      title: 'A photo that stayed behind', create_time: 1_700_000_000, update_time: 1_700_000_100, current_node: 'a1',
+      mapping: {
+        root: { id: 'root', message: null, parent: null, children: ['u1'] },
+        u1: { id: 'u1', parent: 'root', children: ['a1'], message: { id: 'u1', author: { role: 'user' }, create_time: 1_700_000_010, content: { content_type: 'multimodal_text', parts: [image, 'what is this?'] } } },
+        a1: { id: 'a1', parent: 'u1', children: [], message: { id: 'a1', author: { role: 'assistant' }, create_time: 1_700_000_020, recipient: 'all', content: { content_type: 'text', parts: ['A cat.'] }, metadata: { model_slug: 'gpt-4o' } } },
+      },
+    }]));
+    await app.answerOpenDialog(file);
+    await page.click(tid('import'));
+    await page.locator(`${tid('notice')}:has-text("${w.missing}")`).waitFor({ timeout: 30_000 });
+    await page.locator('.conversations li', { hasText: 'A photo that stayed behind' }).waitFor();
   });
 });

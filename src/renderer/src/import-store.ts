@@ -14,6 +14,8 @@ export interface ImportState {
   progress: ImportProgress | null;
   /** Cancel was asked for (the import is removing what it wrote). */
   cancelling: boolean;
+  /** Images of the last import that could not be found beside the export (ChatGPT), by name (at most 20 named). */
+  missing: { count: number; names: string[] } | null;
   /** Runs an import: how many conversations came in, or 'cancelled'. */
   start(): Promise<number | 'cancelled'>;
   cancel(): Promise<void>;
@@ -24,11 +26,15 @@ export const useImport = create<ImportState>((set, get) => ({
   running: false,
   progress: null,
   cancelling: false,
+  missing: null,
   async start() {
     if (get().running) return 0;
-    set({ running: true, progress: null, cancelling: false });
+    set({ running: true, progress: null, cancelling: false, missing: null });
     try {
-      return await useChat.getState().importConversations();
+      const n = await useChat.getState().importConversations();
+      const files = get().progress?.attachments;
+      if (n !== 'cancelled' && files?.missing) set({ missing: { count: files.missing, names: files.missingNames } });
+      return n;
     } finally {
       set({ running: false, progress: null, cancelling: false });
     }

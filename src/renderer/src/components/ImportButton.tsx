@@ -17,7 +17,11 @@ export function ImportButton(): React.JSX.Element {
   const onImport = async (): Promise<void> => {
     const n = await start();
     if (n === 'cancelled') setNotice(t('sidebar.importCancelled'));
-    else if (n) setNotice(t('sidebar.imported', { count: n }));
+    else if (n) {
+      // Images the export names but that were not beside it (ChatGPT): said, by name, never silently dropped.
+      const missing = useImport.getState().missing;
+      setNotice(t('sidebar.imported', { count: n }) + (missing ? ' ' + t('sidebar.importMissing', { count: missing.count, names: missing.names.join(', ') }) : ''));
+    }
   };
 
   return (

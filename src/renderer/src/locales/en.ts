@@ -58,6 +58,8 @@ export const en = {
     import: 'Import conversations',
     imported_one: '{{count}} conversation imported.',
     imported_other: '{{count}} conversations imported.',
+    importMissing_one: '{{count}} image was not found beside the export and is not in the conversations: {{names}}.',
+    importMissing_other: '{{count}} images were not found beside the export and are not in the conversations: {{names}}.',
     importProgress: 'Import progress',
     importRead: '{{read}} of {{total}} MB read',
     importWritten_one: '{{count}} conversation so far',

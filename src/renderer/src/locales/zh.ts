@@ -47,6 +47,8 @@ export const zh: Messages = {
     import: '导入对话',
     imported_one: '已导入 {{count}} 个对话。',
     imported_other: '已导入 {{count}} 个对话。',
+    importMissing_one: '有 {{count}} 张图片不在导出文件旁边，没有导入到对话中：{{names}}。',
+    importMissing_other: '有 {{count}} 张图片不在导出文件旁边，没有导入到对话中：{{names}}。',
     importProgress: '导入进度',
     importRead: '已读取 {{read}} / {{total}} MB',
     importWritten_one: '已写入 {{count}} 个对话',

@@ -4,11 +4,8 @@
  * (as broken streams are: connectivity/stream-memory-file.ts), shared by the app's runs; a key names the base URL
  * (which may hold `?key=…`) and the route, so the file keeps only its hash.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cryptoLib } from '../../core/builtins.ts';
 import type { ConnectionSettings } from '../../../shared/settings.ts';
-import { ensurePrivateDir, writeFileAtomic } from '../safe-write.ts';
+import { keyedFile } from '../keyed-file.ts';
 
 export interface BodyLimit {
   /** The body size the route took (bytes): requests are fitted under it. */
@@ -64,37 +61,5 @@ export function memoryBodyLimits(): BodyLimits {
 }
 
 export function fileBodyLimits(dir: string): BodyLimits {
-  const file = join(dir, 'body-limits.json');
-  const hash = (k: string): string => cryptoLib().createHash('sha256').update(k).digest('hex').slice(0, 32);
-  const load = (): Record<string, BodyLimit> => {
-    try {
-      const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-      return Object.fromEntries(Object.entries(raw).filter(([, v]) => valid(v))) as Record<string, BodyLimit>;
-    } catch {
-      return {};
-    }
-  };
-  const save = (all: Record<string, BodyLimit>): void => {
-    try {
-      ensurePrivateDir(dir);
-      writeFileAtomic(file, JSON.stringify(all, null, 2), { mode: 0o600 });
-    } catch {
-      /* an optimisation: a read-only folder must not fail the chat */
-    }
-  };
-  return {
-    get(k) {
-      const all = load();
-      return Object.keys(all).length ? all[hash(k)] : undefined;
-    },
-    set(k, v) {
-      save({ ...load(), [hash(k)]: v });
-    },
-    count: () => Object.keys(load()).length,
-    forget() {
-      const n = Object.keys(load()).length;
-      save({});
-      return n;
-    },
-  };
+  return keyedFile(dir, 'body-limits.json', valid);
 }

@@ -26,7 +26,7 @@ it('the built app attaches picked files through its own multi-select dialog, and
   for (const [name, bytes] of picked) writeFileSync(join(files, name), bytes);
   const dataDir = join(home, 'data');
   const run = await runDriver('drive-attachments.mjs', picked.map(([name]) => join(files, name)), { HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the stand-in app's record is untyped JSON, checked field by field below
   const r = driverRecord<Record<string, any>>(run);
   expect(r.cancelled).toEqual({ ok: true, value: { added: [], refused: [] } });
   expect(r.openDialogs.at(-1)).toEqual({ title: 'Attach files', properties: ['openFile', 'multiSelections'] });
@@ -47,7 +47,7 @@ it('the built app attaches picked files through its own multi-select dialog, and
 it('the picker is titled in the window\'s language (zh from the OS locale when the setting is system)', async () => {
   const dataDir = join(home, 'data-zh');
   const run = await runDriver('drive-attachments.mjs', [], { HOME: home, SHELL: '/bin/sh', PARLEY_HOME: dataDir, STUB_LOCALE: 'zh-CN' });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the stand-in app's record is untyped JSON, checked field by field below
   const r = driverRecord<Record<string, any>>(run);
   expect(r.openDialogs.at(-1)).toEqual({ title: '添加附件', properties: ['openFile', 'multiSelections'] });
 });

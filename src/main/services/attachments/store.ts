@@ -35,7 +35,7 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 /** The name as kept and shown: no folder, no control characters, at most MAX_ATTACHMENT_NAME_CHARS. */
 export function cleanName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- removing control characters from a file name is the point
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return [...clean].slice(0, MAX_ATTACHMENT_NAME_CHARS).join('').slice(0, MAX_ATTACHMENT_NAME_CHARS) || 'attachment';
 }

@@ -193,6 +193,9 @@ describe('the chat, through a real squid', () => {
       expect(await page.locator(`${tid('search-hit')} mark`).first().textContent()).toBeTruthy();
     }
     await page.fill(tid('search-box'), 'Greek letters please');
+    // The previous query's hits stay listed until this one's arrive: wait for this query's, or the hit read
+    // below and the one clicked could be two different messages.
+    await page.locator(`${tid('search-results')}[data-query="Greek letters please"][data-running="false"]`).waitFor();
     // The conversation's title matches too; take a message hit.
     const hit = page.locator(`${tid('search-hit')}:not([data-message-id=""])`).first();
     await hit.waitFor();

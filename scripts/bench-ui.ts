@@ -35,6 +35,8 @@
  * - last delta → painted: the same start → a task posted from the next requestAnimationFrame after that.
  * - initial JS: gzip -9 of the JS index.html loads at start (entry + static imports + modulepreload links), and
  *   the lazy chunks by what loads them (the highlighter worker, KaTeX, mermaid).
+ * - attachments (scripts/bench/ui-attachments.ts, `--attachments-only`): attaching a 10 MB photo beside a 10 KB
+ *   text file, and opening 200 questions with a photo beside the same 200 text only, in the same run.
  * The table shows median [min–max] across runs; the order Parley/baseline alternates between runs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -51,6 +53,7 @@ import { appEnv, launchChromium, prng, waitForExpression, writeSettings } from '
 import { searchRows, searchScenario } from './bench/ui-search.ts';
 import { hugeRows, hugeScenario, type HugeBenchContext } from './bench/ui-huge.ts';
 import { intFlag } from './args.ts';
+import { attachmentsRows, attachmentsScenario, type AttachmentsBenchContext } from './bench/ui-attachments.ts';
 import { measureStreamUnderLoad, startProfile, streamRows, type StreamBenchContext, type StreamLoadResult } from './bench/ui-stream.ts';
 
 /** The cold open is profiled once (BENCH_UI_PROFILE). */
@@ -822,6 +825,27 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   let baseline: { url: string; server: Server } | undefined;
   try {
+    // --attachments-only: only the attachments scenario (scripts/bench/ui-attachments.ts); its baseline is the
+    // text-only counterpart of each figure, measured in the same run (--no-baseline skips it).
+    // It seeds its own data: the 10,000 messages are not made for it.
+    const attachCtx = (b: Browser): AttachmentsBenchContext => ({ browser: b, upstreamUrl: upstream.url, rendererDir: RENDERER_DIR, probeScript, within, noBaseline: argv.includes('--no-baseline'), dirs, log });
+    if (argv.includes('--attachments-only')) {
+      browser = await launchChromium();
+      const attachRuns = await attachmentsScenario(attachCtx(browser), runs);
+      if (asJson) return void process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: browser.version(), attachments: attachRuns }, null, 2)}\n`);
+      const rows = attachmentsRows(attachRuns);
+      const head = ['figure', 'with attachments', 'text-only baseline (same run)', 'budget', 'within budget?'];
+      const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => (r[i] ?? '').length)));
+      const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] as number)).join(' | ');
+      log('');
+      log(`Parley attachments benchmark — ${new Date().toISOString()}`);
+      log(`machine: ${cpus().length} CPU cores (${cpus()[0]?.model.trim() ?? '?'}), Chromium ${browser.version()} headless (--disable-gpu), Node ${process.version}, viewport 1280×800; runs: ${runs} (median [min–max])`);
+      log('');
+      log(line(head));
+      log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+      for (const r of rows) log(line(r));
+      return;
+    }
     log('Seeding…');
     const s = await seed(upstream.url);
     dirs.push(s.dir);
@@ -876,7 +900,7 @@ async function main(): Promise<void> {
       }
       results.push(one as { parley: RunResult; baseline: RunResult });
     }
-    // --main-only: the open, click and stream figures only (no stream-under-load, search or huge-answer scenario).
+    // --main-only: the open, click and stream figures only (no stream-under-load, search, huge-answer or attachments scenario).
     const mainOnly = argv.includes('--main-only');
     const streamRuns = mainOnly ? [] : await streamScenario(runs, s, upstream, browser, baseline.url, dirs, log);
     if (streamOnly) {
@@ -888,9 +912,10 @@ async function main(): Promise<void> {
 
     const searchRuns = mainOnly ? [] : await searchScenario({ browser, seedDir: s.dir, dirs, log }, runs);
     const hugeRuns = mainOnly ? [] : await hugeScenario(hugeCtx, runs);
+    const attachRuns = mainOnly ? [] : await attachmentsScenario(attachCtx(browser), runs);
     const version = browser.version();
     if (asJson) {
-      process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: version, js, results, stream: streamRuns, search: searchRuns, huge: hugeRuns }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: version, js, results, stream: streamRuns, search: searchRuns, huge: hugeRuns, attachments: attachRuns }, null, 2)}\n`);
       return;
     }
 
@@ -925,6 +950,8 @@ async function main(): Promise<void> {
     rows.push(...streamRows(streamRuns));
     rows.push(...searchRows(searchRuns));
     rows.push(...hugeRows(hugeRuns));
+    // The attachments' baseline column is their text-only counterpart (same run), not the naive page.
+    rows.push(...attachmentsRows(attachRuns));
     rows.push(['initial JS at start (gzip -9)', kb(initialGz), `${kb(js.baselineMarked.gz)} (marked only)`, '≤ 400 KB', initialGz <= 400 * 1024 ? 'yes' : 'NO']);
 
     const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...[['figure', 'Parley', 'naive baseline', 'budget', 'within budget?'], ...rows].map((r) => (r[i] ?? '').length)));

@@ -59,3 +59,11 @@ export function jsonWithin(value: unknown, max: number): boolean {
   };
   return walk(value, 0);
 }
+
+// Updates (src/main/services/update).
+/** Feed URLs (a GitHub release and its mirrors) tried in order. */
+export const MAX_UPDATE_FEEDS = 8;
+/** One `latest*.yml` manifest. */
+export const MAX_UPDATE_MANIFEST_BYTES = 256 * 1024;
+/** One installer or package (Parley's are about 100 to 200 MB). */
+export const MAX_UPDATE_ARTIFACT_BYTES = 1024 * 1024 * 1024;

@@ -43,6 +43,12 @@ export const ERROR_CODES = [
   'mcp_server_failed',
   /** An MCP server did not answer the handshake or a call in time. */
   'mcp_timeout',
+  /** An update feed that answered what is not an update manifest (a web page, another file), or a manifest without a file for this system. */
+  'update_feed_invalid',
+  /** An update feed that offers an older version than the one running. */
+  'update_downgrade',
+  /** A downloaded update whose bytes are not the ones its manifest names (SHA-512): never installed. */
+  'update_checksum_mismatch',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -145,6 +151,9 @@ export const DEFAULT_HINTS: Record<ErrorCode, string> = {
   mcp_server_failed: 'See the server\'s own words (its stderr) in the message; run the MCP doctor for this server.',
   mcp_timeout: 'A first start may download the server (npx, uvx): run the MCP doctor to see whether the download is blocked, or raise the server\'s time limit.',
   attachment_unsupported: 'Send the text parts only, choose a model that can see images, or correct the model\'s capabilities in Settings → Providers if it can.',
+  update_feed_invalid: 'Open the feed URL in a browser: a captive portal or a login page may be answering. Check the feed list in Settings → Updates, or try another mirror.',
+  update_downgrade: 'The feed offers an older version than the one you run: nothing is installed. Check the feed list and the channel in Settings → Updates.',
+  update_checksum_mismatch: 'The downloaded file is not the one the release lists: it was removed and nothing was installed. Check again later, or try another mirror.',
 };
 
 /** Why a certificate is not trusted, by Node's TLS error code (the core's English; the window's zh translates it). */

@@ -193,6 +193,20 @@ export const ERROR_TEXT = {
   body_too_large_known: 'The route to {{host}} refuses request bodies over about {{limit}}, and this request is {{size}} even with its images sent smaller.',
   // Images for a model that cannot see them (src/main/services/chat/history.ts).
   attachment_no_vision: '{{model}} cannot see images, and this request carries {{count}} image(s).',
+  // Updates (src/main/services/update).
+  update_feed_html: 'The update feed {{feed}} answered a web page (HTML), not an update manifest: a captive portal or a login page may have answered.',
+  update_feed_empty: 'The update feed {{feed}} answered an empty body, not an update manifest.',
+  update_feed_status: 'The update feed {{feed}} answered HTTP {{status}} for {{url}}.',
+  update_feed_not_manifest: 'The update feed {{feed}} answered a file that is not an update manifest (its {{field}} is missing or not valid).',
+  update_feed_no_file: 'The update feed {{feed}} lists no file this system installs ({{os}}: {{kinds}}).',
+  update_feed_oversize: 'The update feed {{feed}} answered more than {{max}} bytes, more than an update manifest holds.',
+  update_no_feeds: 'No update feed is set.',
+  update_downgrade: 'The update feed {{feed}} offers version {{offered}}, older than this Parley ({{current}}): it is not installed.',
+  update_too_large: 'The update file {{file}} is {{size}} MB: Parley downloads updates of at most {{max}} MB.',
+  update_too_long: '{{url}} sent more than the {{size}} bytes its release lists.',
+  update_incomplete: 'The update download ended after {{got}} of {{size}} bytes.',
+  update_download_status: '{{url}} answered HTTP {{status}}.',
+  update_checksum_mismatch: 'The downloaded {{file}} (version {{version}}) does not match the checksum its release lists.',
 } as const satisfies Record<string, string>;
 
 /** Hints by the error's key: the hint of an error made with that key (else its code's default hint). */

@@ -869,6 +869,9 @@ export const en = {
     mcp_command_not_found: 'The MCP server\'s program was not found',
     mcp_server_failed: 'The MCP server failed',
     mcp_timeout: 'The MCP server did not answer in time',
+    update_feed_invalid: 'The update feed did not answer an update',
+    update_downgrade: 'The update feed offers an older version',
+    update_checksum_mismatch: 'The downloaded update is not the release\'s file',
   } satisfies Record<ErrorCode, string>,
   verdicts: {
     ok: 'Everything works',

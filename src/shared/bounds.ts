@@ -67,3 +67,15 @@ export const MAX_UPDATE_FEEDS = 8;
 export const MAX_UPDATE_MANIFEST_BYTES = 256 * 1024;
 /** One installer or package (Parley's are about 100 to 200 MB). */
 export const MAX_UPDATE_ARTIFACT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Backups (src/main/services/backup): how many automatic ones are kept in the data folder's backups/ (the oldest
+ * removed first), and what a restore accepts before it writes a byte: the manifest's size, its entries, and the
+ * bytes they expand to together (a zip bomb is refused as soon as an entry passes the size its manifest gives).
+ */
+export const MAX_AUTO_BACKUPS = 10;
+export const MAX_BACKUP_MANIFEST_BYTES = 64 * 1024 * 1024;
+export const MAX_BACKUP_ENTRIES = 1_000_000;
+export const MAX_BACKUP_BYTES = 64 * 1024 * 1024 * 1024;
+/** How often automatic backups are made (Settings → Backup; `off` still backs up before a database migration). */
+export const BACKUP_SCHEDULES = ['off', 'daily', 'weekly'] as const;

@@ -43,6 +43,12 @@ export const ERROR_CODES = [
   'mcp_server_failed',
   /** An MCP server did not answer the handshake or a call in time. */
   'mcp_timeout',
+  /** A backup file that is damaged: truncated, a checksum that differs, a zip that cannot be read, an entry its manifest does not list. */
+  'backup_invalid',
+  /** A file that is not a Parley backup (no manifest of Parley's format), or whose database is not Parley's. */
+  'backup_not_parley',
+  /** A backup made by a newer Parley (its format or its database schema is newer than this version knows). */
+  'backup_newer',
   /** An update feed that answered what is not an update manifest (a web page, another file), or a manifest without a file for this system. */
   'update_feed_invalid',
   /** An update feed that offers an older version than the one running. */
@@ -151,6 +157,9 @@ export const DEFAULT_HINTS: Record<ErrorCode, string> = {
   mcp_server_failed: 'See the server\'s own words (its stderr) in the message; run the MCP doctor for this server.',
   mcp_timeout: 'A first start may download the server (npx, uvx): run the MCP doctor to see whether the download is blocked, or raise the server\'s time limit.',
   attachment_unsupported: 'Send the text parts only, choose a model that can see images, or correct the model\'s capabilities in Settings → Providers if it can.',
+  backup_invalid: 'The file is damaged or incomplete: copy it again from where it was made, or choose another backup. Nothing was changed.',
+  backup_not_parley: 'Choose a backup Parley made (Settings → Backup, or parley backup). Nothing was changed.',
+  backup_newer: 'Update Parley, then restore the backup. Nothing was changed.',
   update_feed_invalid: 'Open the feed URL in a browser: a captive portal or a login page may be answering. Check the feed list in Settings → Updates, or try another mirror.',
   update_downgrade: 'The feed offers an older version than the one you run: nothing is installed. Check the feed list and the channel in Settings → Updates.',
   update_checksum_mismatch: 'The downloaded file is not the one the release lists: it was removed and nothing was installed. Check again later, or try another mirror.',

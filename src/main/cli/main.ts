@@ -376,6 +376,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./doctor.ts')).doctor(rest);
     case 'mcp':
       return (await import('./mcp.ts')).mcp(rest);
+    case 'backup':
+      return (await import('./backup.ts')).backup(rest);
+    case 'restore':
+      return (await import('./backup.ts')).restore(rest);
     case 'help':
     case '--help':
     case '-h':

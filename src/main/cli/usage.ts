@@ -101,6 +101,8 @@ export const HELP = `Usage:
   parley doctor [options]              check the connection, say what to change
   parley bundle --out FILE.zip         write a support bundle
   parley mcp list | doctor [NAME]      the MCP servers, and the doctor for each
+  parley backup [--out FILE.zip]       back up the conversations, attachments and settings (no secrets)
+  parley restore FILE.zip [--yes]      check a backup whole, keep the current data, restore it
   parley help | --help | -h            this help
   parley --version                     the version
 

@@ -29,6 +29,7 @@ import { createSettingsStore, type SettingsStore } from './settings/store.ts';
 import { createSecretVault } from './settings/secrets.ts';
 import { chatSettings, connectionFor } from './settings/providers.ts';
 import { openChatStore, type ChatStore } from './storage/index.ts';
+import { backupBeforeMigration } from './backup/auto.ts';
 import { createWindowHub, type Caller, type Send, type WindowHub } from './window-hub.ts';
 import { appHandlers } from './handlers/app.ts';
 import { bootHandlers } from './handlers/boot.ts';
@@ -139,7 +140,14 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   // Attachments live beside the conversations (in the session folder too, when the data folder cannot be used).
   let storeDir = opts.dataDir;
   try {
-    store = openChatStore({ dataDir: opts.dataDir });
+    // An existing database with migrations pending is backed up first (backups/, the automatic ones bounded).
+    store = openChatStore({
+      dataDir: opts.dataDir,
+      beforeMigration: (info) => {
+        const r = backupBeforeMigration(opts.dataDir, info);
+        logger.scope('storage').info('backed up before a migration', { from: info.from, to: info.to, file: r.file, bytes: r.bytes });
+      },
+    });
   } catch (e) {
     const reason = dirError !== undefined ? osReason(dirError) : ParleyError.is(e) ? e.message : isFsError(e) ? osReason(e) : String(e);
     const session = mkdtempSync(join(tmpdir(), 'parley-session-'));

@@ -193,6 +193,22 @@ export const ERROR_TEXT = {
   body_too_large_known: 'The route to {{host}} refuses request bodies over about {{limit}}, and this request is {{size}} even with its images sent smaller.',
   // Images for a model that cannot see them (src/main/services/chat/history.ts).
   attachment_no_vision: '{{model}} cannot see images, and this request carries {{count}} image(s).',
+  // Backups refused (src/main/services/backup): a restore checks the whole file before it changes anything.
+  backup_not_zip: '{{file}} is not a Parley backup: it is not a zip file ({{detail}}).',
+  backup_no_manifest: '{{file}} is not a Parley backup: it does not start with Parley\'s manifest.json.',
+  backup_other_format: '{{file}} is not a Parley backup: its manifest is of another format ({{format}}).',
+  backup_manifest_invalid: 'The manifest of {{file}} is damaged ({{detail}}).',
+  backup_db_not_parley: 'The database in {{file}} is not Parley\'s ({{detail}}).',
+  backup_newer_format: '{{file}} was made by a newer Parley (backup format {{found}}; this version reads up to {{known}}).',
+  backup_newer_schema: '{{file}} holds conversations of a newer Parley (schema {{found}}; this version knows up to {{known}}).',
+  backup_truncated: '{{file}} is incomplete: it is cut off before the end of {{entry}}.',
+  backup_checksum: '{{file}} is damaged: {{entry}} does not match its checksum.',
+  backup_damaged: '{{file}} is damaged: {{entry}} cannot be read ({{detail}}).',
+  backup_unlisted: '{{file}} holds {{entry}}, which its manifest does not list.',
+  backup_entry_too_large: '{{entry}} in {{file}} expands beyond the {{size}} its manifest says (a zip bomb, or a damaged file).',
+  backup_too_large: '{{file}} would expand to {{size}}: Parley restores backups of at most {{max}}.',
+  backup_no_space: 'Restoring {{file}} needs {{size}} free in the data folder, and {{free}} is free.',
+  backup_busy: 'A backup or restore is already running.',
   // Updates (src/main/services/update).
   update_feed_html: 'The update feed {{feed}} answered a web page (HTML), not an update manifest: a captive portal or a login page may have answered.',
   update_feed_empty: 'The update feed {{feed}} answered an empty body, not an update manifest.',
@@ -342,6 +358,13 @@ export const ERROR_HINTS = {
   body_too_large_gateway: 'A gateway in between limits request bodies, not the provider (nginx: client_max_body_size, 1 MB unless raised): send smaller or fewer images, or ask its administrator to raise the limit.',
   body_too_large_known: 'Send fewer images or files in one question, or ask the gateway\'s administrator to raise its limit.',
   attachment_no_vision: 'Send the text parts only, choose a model that can see images, or correct the model\'s capabilities in Settings → Providers if it can.',
+  backup_newer_schema: 'Update Parley, then restore the backup. Nothing was changed.',
+  backup_truncated: 'The copy was cut short (a download or a copy that did not finish): copy it again. Nothing was changed.',
+  backup_checksum: 'Copy the file again from where it was made, or choose another backup. Nothing was changed.',
+  backup_entry_too_large: 'Choose a backup Parley made. Nothing was changed.',
+  backup_too_large: 'Nothing was changed. No real Parley backup is this large: the file is probably damaged, or not Parley\'s.',
+  backup_no_space: 'Free some disk space, then restore again. Nothing was changed.',
+  backup_busy: 'Wait for it to finish, then try again.',
 } as const satisfies { [K in keyof typeof ERROR_TEXT]?: string };
 
 export type ErrorKey = keyof typeof ERROR_TEXT;

@@ -145,8 +145,19 @@ export function configureConnection(raw: DatabaseSync, busyMs: number): void {
   raw.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY');
 }
 
-/** Opens (creating if needed) and migrates `<dataDir>/parley.db`. */
-export function openDb(dataDir: string, busyMs: number = BUSY_TIMEOUT_MS): Db {
+/** What an existing database's migration is about to do (schema `from` → `to`). */
+export interface MigrationInfo {
+  file: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * Opens (creating if needed) and migrates `<dataDir>/parley.db`. `beforeMigration` runs when an existing database
+ * has migrations pending, before the first is applied (services/backup backs it up then); if it throws, nothing is
+ * migrated and the open fails.
+ */
+export function openDb(dataDir: string, busyMs: number = BUSY_TIMEOUT_MS, beforeMigration?: (info: MigrationInfo) => void): Db {
   const file = join(dataDir, DB_FILE);
   let raw: DatabaseSync;
   try {
@@ -169,6 +180,7 @@ export function openDb(dataDir: string, busyMs: number = BUSY_TIMEOUT_MS): Db {
     if (mode.toLowerCase() !== 'wal') throw new Error(`journal_mode is ${mode}, not wal`);
     const v = userVersion(raw);
     if (v > SCHEMA_VERSION) throw newerSchemaError(file, v);
+    if (beforeMigration && v > 0 && v < SCHEMA_VERSION) beforeMigration({ file, from: v, to: SCHEMA_VERSION });
     applyMigrations(raw);
   } catch (e) {
     raw.close();

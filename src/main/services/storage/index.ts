@@ -63,7 +63,7 @@
 import { statSync } from 'node:fs';
 import { ParleyError } from '../../core/errors.ts';
 import type { Conversation, ConversationPage, Message, SearchHit } from '../../../shared/chat.ts';
-import { BUSY_TIMEOUT_MS, openDb, storageError, type Db } from './db.ts';
+import { BUSY_TIMEOUT_MS, openDb, storageError, type Db, type MigrationInfo } from './db.ts';
 import { LIMITS, invalid } from './limits.ts';
 import { userVersion } from './migrations.ts';
 import {
@@ -103,6 +103,8 @@ export interface ChatStoreOptions {
   /** First sweep of unused files after this many ms, then every `sweepEveryMs` (defaults 60 s and 6 h; 0: never by itself). */
   sweepAfterMs?: number;
   sweepEveryMs?: number;
+  /** Runs before an existing parley.db is migrated to this code's schema (the app backs it up: services/backup). */
+  beforeMigration?: (info: MigrationInfo) => void;
 }
 
 export interface SearchOptions {
@@ -165,7 +167,7 @@ export interface ChatStore {
 }
 
 export function openChatStore(opts: ChatStoreOptions): ChatStore {
-  const db: Db = openDb(opts.dataDir, opts.busyTimeoutMs);
+  const db: Db = openDb(opts.dataDir, opts.busyTimeoutMs, opts.beforeMigration);
   const file = db.file;
   let closed = false;
 

@@ -1,0 +1,98 @@
+/**
+ * settings.json as a backup holds it: without secrets. API keys, proxy passwords (the global proxy's, each
+ * provider's and MCP server's route) and the values of MCP servers' variables and headers are left out;
+ * references stay (`keychain:<id>` names an entry of secrets.json, which is never backed up; `${VAR}` names a
+ * variable): they are names, not values. Then, whatever the walk missed, every secret the support bundle would
+ * redact (diagnostics/redact.ts settingsSecrets) is replaced in the text before it is written.
+ *
+ * On restore, a provider whose key was left out keeps the key it has now (same id), and a proxy URL whose
+ * password was left out keeps the current one when it is otherwise the same URL: restoring on the same machine
+ * loses no key.
+ */
+import { isKeychainRef } from '../../../shared/settings.ts';
+import { splitProxyUserinfo } from '../../core/route/proxy-url.ts';
+import { createRedactor, settingsSecrets } from '../diagnostics/redact.ts';
+
+const ONE_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+const isRef = (v: unknown): boolean => typeof v === 'string' && (isKeychainRef(v) || ONE_REF.test(v));
+const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface CleanSettings {
+  text: string;
+  /** How many values were left out. */
+  leftOut: number;
+}
+
+export function settingsForBackup(raw: Record<string, unknown>): CleanSettings {
+  let leftOut = 0;
+  const s = structuredClone(raw);
+  const noPassword = (url: unknown): unknown => {
+    if (typeof url !== 'string') return url;
+    const u = splitProxyUserinfo(url);
+    if (!u || u.password === undefined || isRef(u.password)) return url;
+    leftOut++;
+    return `${u.prefix}${u.user}@${u.rest}`;
+  };
+  const dropKey = (o: Record<string, unknown>, k: string): void => {
+    if (o[k] === undefined || o[k] === '' || isRef(o[k])) return;
+    delete o[k];
+    leftOut++;
+  };
+  if (obj(s.provider)) dropKey(s.provider, 'apiKey');
+  if (Array.isArray(s.providers)) {
+    for (const p of s.providers) {
+      if (!obj(p)) continue;
+      dropKey(p, 'apiKey');
+      if (obj(p.route)) p.route.proxyUrl = noPassword(p.route.proxyUrl);
+      if (p.route && obj(p.route) && p.route.proxyUrl === undefined) delete p.route.proxyUrl;
+    }
+  }
+  if (obj(s.network) && obj(s.network.proxy) && s.network.proxy.url !== undefined) s.network.proxy.url = noPassword(s.network.proxy.url);
+  if (Array.isArray(s.mcpServers)) {
+    for (const m of s.mcpServers) {
+      if (!obj(m)) continue;
+      for (const mapKey of ['env', 'headers']) {
+        const map = m[mapKey];
+        if (!obj(map)) continue;
+        for (const k of Object.keys(map)) dropKey(map, k);
+      }
+      if (typeof m.url === 'string') m.url = noPassword(m.url);
+      if (obj(m.route) && m.route.proxyUrl !== undefined) m.route.proxyUrl = noPassword(m.route.proxyUrl);
+    }
+  }
+  let text = JSON.stringify(s, null, 2) + '\n';
+  // Whatever the walk missed (a key in a base URL's query, a field a later version adds): the bundle's rule.
+  const secrets = settingsSecrets(raw, {}).filter((x) => x.length >= 4 && !isRef(x) && text.includes(x));
+  if (secrets.length) {
+    const r = createRedactor(secrets);
+    text = r.redactSecrets(text);
+    leftOut += r.count;
+  }
+  return { text, leftOut };
+}
+
+/** The restored settings, with the current keys and proxy passwords where the backup left them out. */
+export function mergeRestoredSettings(restored: Record<string, unknown>, current: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(restored);
+  const withPassword = (restoredUrl: unknown, currentUrl: unknown): unknown => {
+    if (typeof restoredUrl !== 'string' || typeof currentUrl !== 'string') return restoredUrl;
+    const r = splitProxyUserinfo(restoredUrl);
+    const c = splitProxyUserinfo(currentUrl);
+    if (!r || !c || r.password !== undefined || c.password === undefined) return restoredUrl;
+    return r.prefix === c.prefix && r.user === c.user && r.rest === c.rest ? currentUrl : restoredUrl;
+  };
+  if (Array.isArray(out.providers) && Array.isArray(current.providers)) {
+    const byId = new Map((current.providers as unknown[]).filter(obj).map((p) => [p.id, p]));
+    for (const p of out.providers) {
+      if (!obj(p)) continue;
+      const now = byId.get(p.id);
+      if (!now) continue;
+      if (p.apiKey === undefined && typeof now.apiKey === 'string') p.apiKey = now.apiKey;
+      if (obj(p.route) && obj(now.route)) p.route.proxyUrl = withPassword(p.route.proxyUrl, now.route.proxyUrl);
+    }
+  }
+  if (obj(out.network) && obj(out.network.proxy) && obj(current.network) && obj(current.network.proxy)) {
+    out.network.proxy.url = withPassword(out.network.proxy.url, current.network.proxy.url);
+  }
+  return out;
+}

@@ -4,9 +4,10 @@
  * remembered: services/chat/body-limits.ts) gets its images smaller still, so the whole request fits under it.
  * Copies are cached in memory per (attachment, limit), bounded in bytes.
  */
-import sharp, { type Sharp } from 'sharp';
-import { MAX_IMAGE_PIXELS } from '../../../shared/attachments.ts';
+import type { Sharp } from 'sharp';
+import { IMAGE_MIMES } from '../../../shared/attachments.ts';
 import type { Protocol } from '../../../shared/settings.ts';
+import { openImage, readHeader } from './image.ts';
 
 /** The most an image may be when sent: its long side in pixels, and its bytes (before base64). */
 export interface ImageLimit {
@@ -76,11 +77,8 @@ export interface ScaledImage {
   scaled: boolean;
 }
 
-/** Every decode is bounded (a decompression bomb stops here too) and reads the first frame only. */
-const open = (bytes: Uint8Array): Sharp => sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, pages: 1, failOn: 'error' });
-
-/** The types every protocol takes as they are. */
-const SENDABLE = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif']);
+/** The types every protocol takes as they are: the image types accepted. */
+const SENDABLE: ReadonlySet<string> = new Set(IMAGE_MIMES);
 
 /**
  * An image within `limit`: its own bytes when they already fit (long side, bytes, no EXIF turn, one frame, a type
@@ -89,19 +87,16 @@ const SENDABLE = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif'])
  * stepping the side and quality down until it fits the bytes.
  */
 export async function downscale(bytes: Uint8Array, mime: string, limit: ImageLimit, plain = false): Promise<ScaledImage> {
-  const m = await sharp(bytes, { pages: 1 }).metadata();
-  const h = m.pageHeight ?? m.height;
-  const turned = (m.orientation ?? 1) >= 5;
-  const width = turned ? h : m.width;
-  const height = turned ? m.width : h;
+  // The header's facts (as shown, after EXIF orientation), nothing decoded: image.ts, as the store reads them.
+  const { width, height, oriented, frames, hasAlpha } = await readHeader(bytes);
   const asIs = SENDABLE.has(mime) && (!plain || mime === 'image/png' || mime === 'image/jpeg');
-  if (asIs && (m.orientation ?? 1) <= 1 && (m.pages ?? 1) === 1 && Math.max(width, height) <= limit.maxSide && bytes.byteLength <= limit.maxBytes) {
+  if (asIs && !oriented && frames === 1 && Math.max(width, height) <= limit.maxSide && bytes.byteLength <= limit.maxBytes) {
     return { mime, data: Buffer.from(bytes), width, height, scaled: false };
   }
   let side = Math.min(limit.maxSide, Math.max(width, height));
-  const resized = (s: number): Sharp => open(bytes).autoOrient().resize({ width: s, height: s, fit: 'inside', withoutEnlargement: true });
+  const resized = (s: number): Sharp => openImage(bytes).autoOrient().resize({ width: s, height: s, fit: 'inside', withoutEnlargement: true });
   for (let step = 0; step < 8; step++) {
-    if (m.hasAlpha && step === 0) {
+    if (hasAlpha && step === 0) {
       const { data, info } = await resized(side).png({ compressionLevel: 9 }).toBuffer({ resolveWithObject: true });
       if (data.byteLength <= limit.maxBytes) return { mime: 'image/png', data, width: info.width, height: info.height, scaled: true };
     }

@@ -1,13 +1,13 @@
 /**
  * Images with sharp (libvips on libuv's thread pool: main's thread only waits): the header's facts before anything
  * is decoded (a decompression bomb is refused there), EXIF orientation applied to what is shown and sent, the
- * first frame of an animation, thumbnails and views as WebP, and copies for a model within its limits.
+ * first frame of an animation, thumbnails and views as WebP. Copies for a model within its limits: downscale.ts.
  */
 import sharp, { type Sharp } from 'sharp';
-import { MAX_IMAGE_PIXELS, type ImageMime } from '../../../shared/attachments.ts';
+import { MAX_IMAGE_PIXELS } from '../../../shared/attachments.ts';
 
 /** Every decode is bounded (a bomb the header check missed still stops here) and reads the first frame only. */
-const open = (bytes: Uint8Array): Sharp => sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, pages: 1, failOn: 'error' });
+export const openImage = (bytes: Uint8Array): Sharp => sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, pages: 1, failOn: 'error' });
 
 export interface ImageHeader {
   /** As shown: after EXIF orientation. */
@@ -40,44 +40,7 @@ export async function readHeader(bytes: Uint8Array): Promise<ImageHeader> {
 
 /** Decodes the whole first frame (a damaged or cut file fails here) and returns a thumbnail of it. */
 export async function fitted(bytes: Uint8Array, side: number, quality = 82): Promise<Buffer> {
-  return open(bytes).autoOrient().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).webp({ quality }).toBuffer();
+  return openImage(bytes).autoOrient().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).webp({ quality }).toBuffer();
 }
 
 export const dataUrl = (mime: string, data: Uint8Array): string => `data:${mime};base64,${Buffer.from(data).toString('base64')}`;
-
-export interface Scaled {
-  mime: ImageMime;
-  data: Buffer;
-  width: number;
-  height: number;
-  scaled: boolean;
-}
-
-/**
- * A copy for a model: the original when it fits as it is (long side, bytes, no EXIF turn, one frame); else
- * rotated and downscaled to `maxSide`, as JPEG (PNG when it has transparency and that fits), stepping the size and
- * quality down until it is at most `maxBytes`.
- */
-export async function forModel(bytes: Uint8Array, mime: ImageMime, limits: { maxSide: number; maxBytes: number }): Promise<Scaled> {
-  const h = await readHeader(bytes);
-  if (!h.oriented && h.frames === 1 && Math.max(h.width, h.height) <= limits.maxSide && bytes.byteLength <= limits.maxBytes) {
-    return { mime, data: Buffer.from(bytes), width: h.width, height: h.height, scaled: false };
-  }
-  let side = Math.min(limits.maxSide, Math.max(h.width, h.height));
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const base = open(bytes).autoOrient().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true });
-    if (h.hasAlpha && attempt === 0) {
-      const { data, info } = await base.png({ compressionLevel: 9 }).toBuffer({ resolveWithObject: true });
-      if (data.byteLength <= limits.maxBytes) return { mime: 'image/png', data, width: info.width, height: info.height, scaled: true };
-    }
-    for (const quality of [85, 70]) {
-      const { data, info } = await open(bytes).autoOrient().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
-        .flatten({ background: '#ffffff' }).jpeg({ quality, mozjpeg: true }).toBuffer({ resolveWithObject: true });
-      if (data.byteLength <= limits.maxBytes) return { mime: 'image/jpeg', data, width: info.width, height: info.height, scaled: true };
-    }
-    side = Math.max(64, Math.floor(side * 0.7));
-  }
-  // Even 64 pixels at quality 70 did not fit: the smallest there is.
-  const { data, info } = await open(bytes).autoOrient().resize({ width: 64, height: 64, fit: 'inside' }).flatten({ background: '#ffffff' }).jpeg({ quality: 50 }).toBuffer({ resolveWithObject: true });
-  return { mime: 'image/jpeg', data, width: info.width, height: info.height, scaled: true };
-}

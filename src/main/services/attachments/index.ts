@@ -18,7 +18,8 @@
  * imageFor), storage (add, addPath, describe, path, remove, sweep: messages' files, export and import).
  */
 import { join } from 'node:path';
-import type { AttachmentRef, ImageMime } from '../../../shared/attachments.ts';
+import type { AttachmentRef } from '../../../shared/attachments.ts';
+import type { ImageLimit, ScaledImage } from './downscale.ts';
 import type { Logger } from '../diagnostics/logging.ts';
 import { createStore } from './store.ts';
 
@@ -39,15 +40,8 @@ export interface AttachmentStoreOptions {
   workerUrl?: URL;
 }
 
-/** An image as it is sent to a model: at most `maxSide` on its long side and `maxBytes` long, EXIF-rotated. */
-export interface ScaledImage {
-  mime: ImageMime;
-  data: Buffer;
-  width: number;
-  height: number;
-  /** True when these are not the original's bytes (rotated, downscaled or re-encoded). */
-  scaled: boolean;
-}
+/** An image as it is sent to a model (downscale.ts): at most `maxSide` on its long side and `maxBytes` long, EXIF-rotated. */
+export type { ScaledImage } from './downscale.ts';
 
 export interface AttachmentStore {
   /** The store's folder. */
@@ -82,7 +76,7 @@ export interface AttachmentStore {
    * An image for a model: EXIF-rotated, downscaled to fit `maxSide` and re-encoded (JPEG, or PNG with
    * transparency) until at most `maxBytes`; the original's bytes when they already fit. The original stays stored.
    */
-  imageFor(id: string, limits: { maxSide: number; maxBytes: number }): Promise<ScaledImage>;
+  imageFor(id: string, limits: ImageLimit): Promise<ScaledImage>;
   /** Every stored attachment's id. */
   ids(): Promise<string[]>;
   /** Deletes these attachments and all derived from them (ids not stored are ignored); how many were removed. */

@@ -14,7 +14,8 @@ import { ParleyError } from '../../core/errors.ts';
 import { formatSize } from '../../core/limits.ts';
 import { osReason, writeFailed } from '../safe-write.ts';
 import type { AttachmentStore, AttachmentStoreOptions } from './index.ts';
-import { dataUrl, fitted, forModel, readHeader } from './image.ts';
+import { downscale } from './downscale.ts';
+import { dataUrl, fitted, readHeader } from './image.ts';
 import { createReader } from './reader.ts';
 import { decodeText, namedAs, sniff, textFacts, type TextFacts } from './sniff.ts';
 
@@ -346,7 +347,7 @@ export function createStore(opts: AttachmentStoreOptions): AttachmentStore {
     async imageFor(id, limits) {
       const ref = imageOf(id);
       const original = await readFile(file(id));
-      return forModel(original, ref.mime, limits);
+      return downscale(original, ref.mime, limits);
     },
     ids,
     async remove(list) {

@@ -64,7 +64,7 @@ export async function backup(argv: string[]): Promise<number> {
     const r = await backupNow(dataDir, { reason: 'manual', ...(values.out ? { out: resolve(values.out) } : {}) });
     const entries = r.manifest.entries.length;
     if (json) process.stdout.write(JSON.stringify({ file: r.file, bytes: r.bytes, entries, parts: r.manifest.parts, schema: r.manifest.schema, secretsLeftOut: r.manifest.secretsLeftOut }) + '\n');
-    else process.stdout.write(`${r.file}: ${r.bytes} bytes, ${entries} entries (${r.manifest.parts.join(', ')}); ${r.manifest.secretsLeftOut} secret values left out\n`);
+    else process.stdout.write(`${r.file}: ${r.bytes} bytes, ${entries} entries (${r.manifest.parts.join(', ')}); ${r.manifest.secretsLeftOut} secret ${r.manifest.secretsLeftOut === 1 ? 'value' : 'values'} left out\n`);
     return 0;
   } catch (e) {
     return printError(e, json);

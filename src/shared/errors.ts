@@ -43,6 +43,14 @@ export const ERROR_CODES = [
   'mcp_server_failed',
   /** An MCP server did not answer the handshake or a call in time. */
   'mcp_timeout',
+  /** A file on the sync target that is damaged: truncated, a checksum that differs, a body that cannot be decrypted or read. */
+  'sync_invalid',
+  /** A file (or the folder's parley-sync.json) on the sync target that is not Parley's sync data. */
+  'sync_not_parley',
+  /** Sync data written by a newer Parley (its format is newer than this version reads). */
+  'sync_newer',
+  /** The sync passphrase is wrong, missing for encrypted data, or given for data that is not encrypted. */
+  'sync_passphrase',
   /** A backup file that is damaged: truncated, a checksum that differs, a zip that cannot be read, an entry its manifest does not list. */
   'backup_invalid',
   /** A file that is not a Parley backup (no manifest of Parley's format), or whose database is not Parley's. */
@@ -157,6 +165,10 @@ export const DEFAULT_HINTS: Record<ErrorCode, string> = {
   mcp_server_failed: 'See the server\'s own words (its stderr) in the message; run the MCP doctor for this server.',
   mcp_timeout: 'A first start may download the server (npx, uvx): run the MCP doctor to see whether the download is blocked, or raise the server\'s time limit.',
   attachment_unsupported: 'Send the text parts only, choose a model that can see images, or correct the model\'s capabilities in Settings → Providers if it can.',
+  sync_invalid: 'A file on the sync target is damaged: nothing of it was applied. Sync again; if it stays, the device that wrote it can write it again (sync there).',
+  sync_not_parley: 'The sync folder holds files that are not Parley\'s: choose an empty folder (or one only Parley uses). Nothing was changed.',
+  sync_newer: 'Update Parley on this device: another device syncs with a newer version. Nothing was changed.',
+  sync_passphrase: 'Type the passphrase the other devices use for this sync folder. Nothing was changed.',
   backup_invalid: 'The file is damaged or incomplete: copy it again from where it was made, or choose another backup. Nothing was changed.',
   backup_not_parley: 'Choose a backup Parley made (Settings → Backup, or parley backup). Nothing was changed.',
   backup_newer: 'Update Parley, then restore the backup. Nothing was changed.',

@@ -59,7 +59,6 @@ export const CHANNELS = [
   'attachments:open',
   'mcp:list',
   'mcp:import',
-  'mcp:save',
   'mcp:setEnabled',
   'mcp:delete',
   'mcp:revoke',

@@ -17,11 +17,14 @@
  *   usage sums never read a message's row.
  * - messages_grams: the characters and character pairs of each indexed message (grams.ts), for words of 1 or 2
  *   characters, which the trigram index cannot find; contentless, kept in step with messages_fts.
+ * - sync_*: change capture for sync (sync-tables.ts): the device's clock, which entities changed (sync_dirty), the
+ *   stamp of each entity's or field's last change (sync_clock), deletes (sync_tombstones), and sync's own state.
  * - attachments / message_attachments: each stored file once (its SHA-256 id, kind, mime, size, the rest of its
  *   AttachmentRef as JSON), and each message's files in order with their names (deleted with the message).
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { createGrams } from './grams.ts';
+import { createSyncTables } from './sync-tables.ts';
 
 /** "PRLY": marks the file as Parley's (PRAGMA application_id). */
 export const APPLICATION_ID = 0x50524c59;
@@ -181,6 +184,13 @@ export const MIGRATIONS: readonly Migration[] = [
         json_extract(usage, '$.cost.amount'))
         WHERE role = 'assistant' AND usage IS NOT NULL;
     `,
+  },
+  {
+    // Sync (services/sync, issue 21): what changed here since the last sync, found by triggers so no write path
+    // can forget it (the app's, an import worker's, a recovery at open). Off until the first sync (sync_self.enabled),
+    // and quiet while a sync applies what other devices wrote (sync_self.applying, set inside that transaction).
+    name: 'sync: change capture, clocks and tombstones',
+    up: createSyncTables,
   },
 ];
 

@@ -188,10 +188,9 @@ function checkContextMessages(n: unknown): number {
   return n;
 }
 
-/** Inserts a conversation (and its title into the index). `times` lets imports keep the original dates. */
-export function insertConversation(db: Db, init: ConversationInit, times?: { createdAt: number; updatedAt: number }): ConversationRow {
+/** Inserts a conversation (and its title into the index). `times` lets imports keep the original dates; `id`: sync's. */
+export function insertConversation(db: Db, init: ConversationInit, times?: { createdAt: number; updatedAt: number }, id: string = randomUUID()): ConversationRow {
   const now = Date.now();
-  const id = randomUUID();
   const title = checkTitle(init.title ?? '');
   const { lastInsertRowid } = db.stmt(`INSERT INTO conversations (id, title, provider_id, model, system_prompt, context_messages, pinned, created_at, updated_at, draft, params)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
@@ -351,12 +350,13 @@ export function insertMessage(
   init: Omit<MessageInit, 'conversationId' | 'parentId'>,
   times: { createdAt: number; updatedAt: number },
   slots?: SeqSlots,
+  /** The message's id: a new one, or (sync) the id it has on the device that wrote it. */
+  id: string = randomUUID(),
 ): MessageRow {
   const v = messageValues(init);
   const role = checkRole(init.role);
   const attachments = checkRefs(init.attachments);
   const indexed = v.status === 'streaming' ? 0 : 1;
-  const id = randomUUID();
   const seq = allocateSeq(db, times.createdAt, slots);
   db.stmt(`INSERT INTO messages (seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage,
     ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, tools, created_at, updated_at, indexed, depth)

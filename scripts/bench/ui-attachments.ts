@@ -15,15 +15,18 @@
  *    browser target's bridge). Paste → the chip's data-state "ready" (and, for the photo, → its thumbnail shown),
  *    checked once a frame. The longest task of the page's main thread from the paste to 300 ms after: from
  *    Chromium's trace (RunTask on CrRendererMain), by the clock (what a user waits) and on the CPU (what the
- *    window's code costs, whatever else the machine runs); long tasks (PerformanceObserver) counted beside.
+ *    window's code costs, whatever else the machine runs); long tasks (PerformanceObserver) counted beside; main's
+ *    own time storing the file, from the store's log line ("attachment stored": checked, decoded, thumbnail, written).
  * 2. Open, in a fresh browser context: the short conversation opens at start; then a click on "200 photos" (or
  *    "200 questions") in the sidebar → the last message's last paragraph painted (the conversation opens at its end:
  *    what is seen first); for the photos, → every thumbnail in the viewport loaded; the longest task (trace) from
  *    just before the click to 1 s after; the thumbnails the window asked main for; the page's JS heap after (used, after a forced
  *    GC, by the DevTools protocol).
+ * Each figure notes the machine's 1-minute load average (os.loadavg): on a shared 2-core machine the figures by the
+ * clock follow it.
  */
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -45,9 +48,9 @@ export interface AttachmentsBenchContext {
   log(s: string): void;
 }
 
-interface Longest { wallMs: number; cpuMs: number; longtasks: number }
-export interface AttachRun extends Longest { what: 'photo' | 'text'; bytes: number; readyMs: number; thumbMs: number }
-export interface OpenRun extends Longest { what: 'photos' | 'text'; openMs: number; thumbsMs: number; heapMb: number; heapBeforeMb: number; thumbsAsked: number; imagesRendered: number }
+interface Longest { wallMs: number; cpuMs: number; longtasks: number; /** CPU time of the page's main thread and of its workers over the window (trace). */ mainCpuMs: number; workersCpuMs: number }
+export interface AttachRun extends Longest { what: 'photo' | 'text'; bytes: number; readyMs: number; thumbMs: number; storeMs: number; /** CPU time of this process (the web host: the app's services) from the paste to ready. */ hostCpuMs: number; load: number }
+export interface OpenRun extends Longest { what: 'photos' | 'text'; load: number; openMs: number; thumbsMs: number; heapMb: number; heapBeforeMb: number; thumbsAsked: number; imagesRendered: number }
 export interface AttachmentsRun { attach: Partial<Record<AttachRun['what'], AttachRun>>; open: Partial<Record<OpenRun['what'], OpenRun>> }
 
 const KEY = 'sk-benchUiAttachKey0123456789abcdefghij';
@@ -112,7 +115,7 @@ const FROM = 'parley-bench-from';
  * The longest RunTask of the page's renderer main thread in a trace, from the page's FROM mark to the trace's end
  * (tasks still running at the mark count): by the clock and on the CPU (ms).
  */
-function longestTasks(path: string, pageUrl: string): { wallMs: number; cpuMs: number } {
+function longestTasks(path: string, pageUrl: string): { wallMs: number; cpuMs: number; mainCpuMs: number; workersCpuMs: number } {
   const events = (JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
   const origin = new URL(pageUrl).origin;
   const pids = new Set<number>();
@@ -120,12 +123,16 @@ function longestTasks(path: string, pageUrl: string): { wallMs: number; cpuMs: n
     if (e.name !== 'TracingStartedInBrowser') continue;
     for (const f of e.args?.data?.frames ?? []) if (f.url?.startsWith(origin) && f.processId) pids.add(f.processId);
   }
-  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && (!pids.size || pids.has(e.pid))).map((e) => `${e.pid}:${e.tid}`));
+  const threads = (name: string): Set<string> => new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === name && (!pids.size || pids.has(e.pid))).map((e) => `${e.pid}:${e.tid}`));
+  const main = threads('CrRendererMain');
+  const workers = threads('DedicatedWorker thread');
   const mark = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message === FROM && main.has(`${e.pid}:${e.tid}`));
   if (!mark) throw new Error(`the page's mark ${FROM} is not in the trace ${path}`);
   const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`) && e.ts + (e.dur ?? 0) >= mark.ts);
   if (!tasks.length) throw new Error(`no main-thread task in the trace ${path}`);
-  return { wallMs: Math.max(...tasks.map((e) => (e.dur ?? 0) / 1000)), cpuMs: Math.max(...tasks.map((e) => (e.tdur ?? 0) / 1000)) };
+  const workerTasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && workers.has(`${e.pid}:${e.tid}`) && e.ts + (e.dur ?? 0) >= mark.ts);
+  const cpu = (xs: TraceEvent[]): number => xs.reduce((a, e) => a + (e.tdur ?? 0) / 1000, 0);
+  return { wallMs: Math.max(...tasks.map((e) => (e.dur ?? 0) / 1000)), cpuMs: Math.max(...tasks.map((e) => (e.tdur ?? 0) / 1000)), mainCpuMs: cpu(tasks), workersCpuMs: cpu(workerTasks) };
 }
 
 const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel'];
@@ -142,11 +149,30 @@ async function heapMb(context: BrowserContext, page: Page): Promise<number> {
   }
 }
 
-async function fresh(ctx: AttachmentsBenchContext, s: Seeded): Promise<WebHost> {
+async function fresh(ctx: AttachmentsBenchContext, s: Seeded): Promise<{ host: WebHost; logDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-ui-attach-run-'));
   ctx.dirs.push(dataDir);
   cpSync(s.dir, dataDir, { recursive: true });
-  return startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: appEnv(dataDir), rendererDir: ctx.rendererDir });
+  const logDir = join(dataDir, 'logs');
+  return { host: await startWebHost({ dataDir, logDir, env: appEnv(dataDir), rendererDir: ctx.rendererDir }), logDir };
+}
+
+/** Main's own time storing the last attachment of a kind (the store's log: analysed, thumbnail made, written), or NaN. */
+function storedMs(logDir: string, kind: string): number {
+  let lines: string[];
+  try {
+    lines = readFileSync(join(logDir, 'parley.log'), 'utf8').split('\n');
+  } catch {
+    return NaN;
+  }
+  for (const line of lines.reverse()) {
+    if (!line.includes('attachment stored')) continue;
+    try {
+      const e = JSON.parse(line) as { message?: string; data?: { kind?: string; ms?: number } };
+      if (e.message === 'attachment stored' && e.data?.kind === kind && typeof e.data.ms === 'number') return e.data.ms;
+    } catch { /* not a line of ours */ }
+  }
+  return NaN;
 }
 
 /** A page on the app whose short conversation (opened at start) is painted, and settled for a second. */
@@ -163,7 +189,7 @@ async function openPage(ctx: AttachmentsBenchContext, host: WebHost): Promise<{ 
 
 // ================================================================ 1. attach
 
-async function attachOnce(ctx: AttachmentsBenchContext, host: WebHost, what: AttachRun['what'], file: { name: string; mime: string; b64: string; bytes: number }, traceDir: string, run: number): Promise<AttachRun> {
+async function attachOnce(ctx: AttachmentsBenchContext, { host, logDir }: { host: WebHost; logDir: string }, what: AttachRun['what'], file: { name: string; mime: string; b64: string; bytes: number }, traceDir: string, run: number): Promise<AttachRun> {
   const { context, page } = await openPage(ctx, host);
   try {
     // The file's bytes made into a File in the page first (that is not the attaching).
@@ -178,6 +204,7 @@ async function attachOnce(ctx: AttachmentsBenchContext, host: WebHost, what: Att
     await page.waitForTimeout(500);
     const tracePath = join(traceDir, `attach-${what}-${run}.json`);
     await ctx.browser.startTracing(page, { path: tracePath, categories: TRACE_CATEGORIES });
+    const cpu0 = process.cpuUsage();
     const r = await ctx.within(`attachments: ${what} attached`, page.evaluate<{ readyMs: number; thumbMs: number; from: number } | { refused: string }>(`new Promise((resolve) => {
       console.timeStamp(${JSON.stringify(FROM)});
       const from = performance.now();
@@ -200,11 +227,13 @@ async function attachOnce(ctx: AttachmentsBenchContext, host: WebHost, what: Att
       };
       requestAnimationFrame(tick);
     })`), 120_000);
+    const cpu1 = process.cpuUsage(cpu0);
     if ('refused' in r) throw new Error(`attachments: the ${what} was refused: ${r.refused}`);
     await page.waitForTimeout(300);
     const longtasks = await page.evaluate<number>(`window.__bench.longtasks.filter(([s, d]) => s + d >= ${r.from}).length`);
     await ctx.browser.stopTracing();
-    return { what, bytes: file.bytes, readyMs: r.readyMs, thumbMs: r.thumbMs, longtasks, ...longestTasks(tracePath, host.url) };
+    const storeMs = storedMs(logDir, what === 'photo' ? 'image' : 'text');
+    return { what, bytes: file.bytes, readyMs: r.readyMs, thumbMs: r.thumbMs, storeMs, hostCpuMs: (cpu1.user + cpu1.system) / 1000, load: loadavg()[0] ?? NaN, longtasks, ...longestTasks(tracePath, host.url) };
   } finally {
     await context.close();
   }
@@ -249,7 +278,7 @@ async function openOnce(ctx: AttachmentsBenchContext, host: WebHost, s: Seeded, 
     const imagesRendered = await page.locator('[data-testid="message-image"]').count();
     const heapAfter = await heapMb(context, page);
     return {
-      what, openMs: v.paintedAt - v.clickAt, thumbsMs: thumbsAt - v.clickAt, longtasks, ...longestTasks(tracePath, host.url),
+      what, load: loadavg()[0] ?? NaN, openMs: v.paintedAt - v.clickAt, thumbsMs: thumbsAt - v.clickAt, longtasks, ...longestTasks(tracePath, host.url),
       heapMb: heapAfter, heapBeforeMb, thumbsAsked, imagesRendered,
     };
   } finally {
@@ -272,18 +301,19 @@ export async function attachmentsScenario(ctx: AttachmentsBenchContext, runs: nu
   const out: AttachmentsRun[] = [];
   for (let r = 0; r < runs; r++) {
     const one: AttachmentsRun = { attach: {}, open: {} };
-    const host = await fresh(ctx, s);
+    const run = await fresh(ctx, s);
+    const host = run.host;
     try {
       // Alternate which goes first, so neither always gets the warmer machine.
       const attachOrder: AttachRun['what'][] = ctx.noBaseline ? ['photo'] : r % 2 === 0 ? ['photo', 'text'] : ['text', 'photo'];
       for (const what of attachOrder) {
-        const x = (one.attach[what] = await attachOnce(ctx, host, what, what === 'photo' ? photo : notes, traceDir, r + 1));
-        ctx.log(`attachments run ${r + 1} attach ${what.padEnd(5)} (${(x.bytes / 1024 / 1024).toFixed(2)} MB): → chip ready ${x.readyMs.toFixed(0)} ms${what === 'photo' ? `, → thumbnail shown ${x.thumbMs.toFixed(0)} ms` : ''}; longest main-thread task ${x.wallMs.toFixed(1)} ms by the clock, ${x.cpuMs.toFixed(1)} ms on the CPU; long tasks ${x.longtasks}`);
+        const x = (one.attach[what] = await attachOnce(ctx, run, what, what === 'photo' ? photo : notes, traceDir, r + 1));
+        ctx.log(`attachments run ${r + 1} attach ${what.padEnd(5)} (${(x.bytes / 1024 / 1024).toFixed(2)} MB): → chip ready ${x.readyMs.toFixed(0)} ms${what === 'photo' ? `, → thumbnail shown ${x.thumbMs.toFixed(0)} ms` : ''} (main's store ${x.storeMs.toFixed(0)} ms of it); CPU: the app's services ${x.hostCpuMs.toFixed(0)} ms, the page's main thread ${x.mainCpuMs.toFixed(0)} ms, its workers ${x.workersCpuMs.toFixed(0)} ms; longest main-thread task ${x.wallMs.toFixed(1)} ms by the clock, ${x.cpuMs.toFixed(1)} ms on the CPU; long tasks ${x.longtasks}; load average ${x.load.toFixed(1)}`);
       }
       const openOrder: OpenRun['what'][] = ctx.noBaseline ? ['photos'] : r % 2 === 0 ? ['photos', 'text'] : ['text', 'photos'];
       for (const what of openOrder) {
         const x = (one.open[what] = await openOnce(ctx, host, s, what, traceDir, r + 1));
-        ctx.log(`attachments run ${r + 1} open ${what.padEnd(6)}: click → last message painted ${x.openMs.toFixed(0)} ms${what === 'photos' ? `, → thumbnails on screen loaded ${x.thumbsMs.toFixed(0)} ms (${x.thumbsAsked} asked for, ${x.imagesRendered} image rows rendered)` : ''}; longest task ${x.wallMs.toFixed(1)} ms by the clock, ${x.cpuMs.toFixed(1)} ms on the CPU; long tasks ${x.longtasks}; JS heap ${x.heapBeforeMb.toFixed(1)} → ${x.heapMb.toFixed(1)} MB`);
+        ctx.log(`attachments run ${r + 1} open ${what.padEnd(6)}: click → last message painted ${x.openMs.toFixed(0)} ms${what === 'photos' ? `, → thumbnails on screen loaded ${x.thumbsMs.toFixed(0)} ms (${x.thumbsAsked} asked for, ${x.imagesRendered} image rows rendered)` : ''}; longest task ${x.wallMs.toFixed(1)} ms by the clock, ${x.cpuMs.toFixed(1)} ms on the CPU; long tasks ${x.longtasks}; JS heap ${x.heapBeforeMb.toFixed(1)} → ${x.heapMb.toFixed(1)} MB; load average ${x.load.toFixed(1)}`);
       }
     } finally {
       await host.close();
@@ -318,6 +348,9 @@ export function attachmentsRows(runs: AttachmentsRun[]): [string, string, string
   const rows: [string, string, string, string, string][] = [];
   rows.push([`attach: a ${mb.toFixed(1)} MB photo (baseline: a 10 KB text file), paste → chip ready`, spread(a('photo', 'readyMs')), spread(a('text', 'readyMs')), '', '']);
   rows.push(['attach: the same, paste → the photo\'s thumbnail shown', spread(a('photo', 'thumbMs')), '', '', '']);
+  rows.push(['attach: of that, main storing it (checked, decoded, thumbnail, written)', spread(a('photo', 'storeMs')), spread(a('text', 'storeMs')), '', '']);
+  rows.push(['attach: CPU time, paste → ready: the app\'s services (host process)', spread(a('photo', 'hostCpuMs')), spread(a('text', 'hostCpuMs')), '', '']);
+  rows.push(['attach: CPU time, paste → 300 ms after ready: the page\'s main thread / its workers', `${spread(a('photo', 'mainCpuMs'))} / ${spread(a('photo', 'workersCpuMs'))}`, `${spread(a('text', 'mainCpuMs'))} / ${spread(a('text', 'workersCpuMs'))}`, '', '']);
   rows.push(['attach: longest main-thread task, by the clock', spread(a('photo', 'wallMs'), 1), spread(a('text', 'wallMs'), 1), '≤ 50 ms', yes(a('photo', 'wallMs'), (x) => x <= 50)]);
   rows.push(['attach: longest main-thread task, on the CPU', spread(a('photo', 'cpuMs'), 1), spread(a('text', 'cpuMs'), 1), '≤ 50 ms', yes(a('photo', 'cpuMs'), (x) => x <= 50)]);
   rows.push(['attach: long tasks (> 50 ms, PerformanceObserver)', spread(a('photo', 'longtasks'), 0, ''), spread(a('text', 'longtasks'), 0, ''), 'none', yes(a('photo', 'longtasks'), (x) => x === 0)]);
@@ -328,5 +361,7 @@ export function attachmentsRows(runs: AttachmentsRun[]): [string, string, string
   rows.push(['open: longest main-thread task, on the CPU', spread(o('photos', 'cpuMs'), 1), spread(o('text', 'cpuMs'), 1), '', '']);
   rows.push(['open: long tasks (> 50 ms)', spread(o('photos', 'longtasks'), 0, ''), spread(o('text', 'longtasks'), 0, ''), '', '']);
   rows.push(['open: JS heap after (used, after GC)', spread(o('photos', 'heapMb'), 1, ' MB'), spread(o('text', 'heapMb'), 1, ' MB'), '', '']);
+  const load = runs.flatMap((r) => [...Object.values(r.attach), ...Object.values(r.open)].map((x) => x.load));
+  rows.push(['the machine\'s load average (1 min) at each figure', spread(load, 1, ''), '', '', '']);
   return rows;
 }

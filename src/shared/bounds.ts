@@ -86,3 +86,28 @@ export const MAX_BACKUP_ENTRIES = 1_000_000;
 export const MAX_BACKUP_BYTES = 64 * 1024 * 1024 * 1024;
 /** How often automatic backups are made (Settings → Backup; `off` still backs up before a database migration). */
 export const BACKUP_SCHEDULES = ['off', 'daily', 'weekly'] as const;
+/**
+ * The body of one request sent over a route's fetch (core/fetch.ts): an MCP message, or one file a sync target
+ * uploads. Within Nutstore's published WebDAV upload limit (500 MB per file) by far.
+ */
+export const MAX_REQUEST_BODY_BYTES = 64 * 1024 * 1024;
+/** One file a sync target puts or gets (a journal or a snapshot): the engine splits what is larger. */
+export const MAX_SYNC_FILE_BYTES = MAX_REQUEST_BODY_BYTES;
+/**
+ * Nutstore's published WebDAV limits (help.jianguoyun.com, "第三方应用访问的限制"): at most 600 requests per 30 minutes
+ * for a free account (1,500 for a paid one), files up to 500 MB. Parley keeps to the free account's rate.
+ */
+export const NUTSTORE_REQUESTS_PER_WINDOW = 600;
+export const NUTSTORE_WINDOW_MS = 30 * 60_000;
+export const NUTSTORE_MAX_FILE_BYTES = 500 * 1024 * 1024;
+/** How long a sync target waits for a Retry-After (or its own back-off) before it gives up and says so. */
+export const MAX_SYNC_RETRY_WAIT_MS = 60_000;
+/** Retries of one sync request after a 429, a 503 or a dropped connection. */
+export const MAX_SYNC_RETRIES = 4;
+/** Pages of one S3 listing (1,000 keys a page) and entries of one WebDAV folder listing. */
+export const MAX_SYNC_LIST_PAGES = 200;
+export const MAX_SYNC_LIST_ENTRIES = 200_000;
+/** A WebDAV PROPFIND answer (a multistatus of every file of a folder). */
+export const MAX_SYNC_LISTING_BYTES = 64 * 1024 * 1024;
+/** Names of a sync target's settings: a bucket, a prefix, a region, a user name. */
+export const MAX_SYNC_FIELD_CHARS = 1024;

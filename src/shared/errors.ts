@@ -28,6 +28,24 @@ export const ERROR_CODES = [
   'idle_timeout',
   'request_timeout',
   'protocol_error',
+  /** A sync target (WebDAV, S3) rejected the user name and password, or the access key and secret key. */
+  'sync_auth_failed',
+  /** A sync target refused access to the folder or bucket (403) with credentials it accepted. */
+  'sync_forbidden',
+  /** The sync folder or bucket does not exist, and could not be created. */
+  'sync_folder_missing',
+  /** The sync target has no space left (507, a quota). */
+  'sync_storage_full',
+  /** The sync target refused more requests for now (429, 503, Nutstore's BlockedTemporarily), or Parley's own limit of its rate was reached. */
+  'sync_rate_limited',
+  /** The sync target refused a file as too large (413). */
+  'sync_too_large',
+  /** What answered is not the sync target: a web page (a captive portal, a login page), a redirect, an empty or cut-off body, a listing that is not one. */
+  'sync_not_storage',
+  /** This computer's clock is too far from the S3 service's for a signed request. */
+  'sync_clock_skew',
+  /** The sync target failed (a 5xx) after Parley's retries. */
+  'sync_server_failed',
   'cancelled',
   'storage_failed',
   'limit_exceeded',
@@ -156,6 +174,15 @@ export const DEFAULT_HINTS: Record<ErrorCode, string> = {
   idle_timeout: 'No data arrived for too long. Raise the idle timeout, or check for a proxy buffering the stream.',
   request_timeout: 'The request took longer than the total timeout. Raise it if the model is slow.',
   protocol_error: 'The answer was not what an LLM API sends. A captive portal or a proxy may have replied instead: open a web page to check, or check the base URL.',
+  sync_auth_failed: 'Check the user name and password (for Nutstore, an app password made under Account → Security → Third-party apps), or the access key ID and secret key.',
+  sync_forbidden: 'The account may not use this folder or bucket: check its permissions with the service, or choose another folder.',
+  sync_folder_missing: 'Check the folder URL (or the bucket name and region); create the folder or bucket in the service\'s own web page if Parley may not.',
+  sync_storage_full: 'Free space with the service, or choose another account or bucket.',
+  sync_rate_limited: 'The service limits how many requests an account may make (Nutstore: 600 per 30 minutes on a free account). Parley syncs again later by itself.',
+  sync_too_large: 'The service refuses files this large: ask for its limit, or use another service.',
+  sync_not_storage: 'Something other than the sync service answered: open the URL in a browser to see whether a captive portal or a login page is in the way, and check the URL.',
+  sync_clock_skew: 'Set this computer\'s clock to the right time (turn on automatic time), then sync again.',
+  sync_server_failed: 'The service failed. Parley syncs again later; if it keeps failing, check the service\'s status page.',
   cancelled: 'The request was cancelled.',
   storage_failed: 'Parley could not read or write its data folder. Check that the disk has space and the folder is writable.',
   limit_exceeded: 'Something was larger than Parley accepts; the message names the limit.',

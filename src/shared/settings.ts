@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MODEL_CHARS, MAX_MODELS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_PROVIDERS, MAX_RETRIES, MAX_SYSTEM_PROMPT, MAX_URL_CHARS } from './bounds.ts';
 import { CURRENCIES } from './answer.ts';
-import { MAX_PRICE_OVERRIDES, MAX_PRICE_PER_MTOK } from './bounds.ts';
+import { MAX_PRICE_OVERRIDES, MAX_PRICE_PER_MTOK, MAX_SYNC_FIELD_CHARS } from './bounds.ts';
 import { MAX_CAPABILITY_OVERRIDES, MAX_CONTEXT_WINDOW, MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MAX_THINKING_BUDGET, MIN_CONTEXT_WINDOW } from './bounds.ts';
 import { EFFORTS } from './models/capabilities.ts';
 import { mcpServersSchema } from './mcp.ts';
@@ -244,6 +244,47 @@ export const pricingSchema = v.optional(
   {},
 );
 
+/** Where conversations are synced (issue 21): a WebDAV folder or an S3-compatible bucket and prefix. */
+export const SYNC_SERVICES = ['webdav', 's3'] as const;
+export type SyncService = (typeof SYNC_SERVICES)[number];
+/** S3 addressing: the bucket in the path (MinIO, most self-hosted) or in the host name (AWS, Aliyun OSS). */
+export const S3_STYLES = ['path', 'virtual'] as const;
+/**
+ * A sync secret (the WebDAV password, the S3 secret key, the encryption passphrase) as settings.json holds it: a
+ * `keychain:<id>` reference (the app keeps the value in the OS keychain) or a `${VAR}` (the CLI, a server), never the
+ * value itself.
+ */
+export const syncSecretRefSchema = v.pipe(
+  v.string(),
+  v.check((s) => isKeychainRef(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]{0,127}\}$/.test(s), 'a keychain: reference or a ${VAR}: the secret itself is never kept in settings.json'),
+);
+export const syncSettingsSchema = v.optional(
+  v.object({
+    enabled: v.optional(v.boolean(), false),
+    service: v.optional(v.picklist(SYNC_SERVICES), 'webdav'),
+    /** WebDAV: the folder's URL (https://dav.jianguoyun.com/dav/parley/); S3: the endpoint (https://s3.us-east-1.amazonaws.com). */
+    url: v.optional(boundedText(MAX_URL_CHARS), ''),
+    /** S3: the bucket, the key prefix every file is under, the region ('auto' for R2), the addressing style. */
+    bucket: v.optional(boundedText(MAX_SYNC_FIELD_CHARS), ''),
+    prefix: v.optional(boundedText(MAX_SYNC_FIELD_CHARS), ''),
+    region: v.optional(boundedText(64), ''),
+    style: v.optional(v.picklist(S3_STYLES), 'path'),
+    /** WebDAV: the user name; S3: the access key ID (not a secret on its own). */
+    username: v.optional(boundedText(MAX_SYNC_FIELD_CHARS), ''),
+    /** WebDAV: the password (an app password for Nutstore); S3: the secret access key. A reference, never the value. */
+    password: v.optional(syncSecretRefSchema),
+    /** Encrypt everything before upload with a key from this passphrase (a reference, never the value). */
+    encrypt: v.optional(v.boolean(), true),
+    passphrase: v.optional(syncSecretRefSchema),
+    /** Its route, as a provider's: the global network settings, direct, or a proxy of its own. */
+    route: v.optional(v.object({ mode: v.optional(v.picklist(ROUTE_MODES), 'global'), proxyUrl: v.optional(boundedText(MAX_URL_CHARS)) }), {}),
+    /** Minutes between automatic syncs while the app runs (0: only when asked). */
+    intervalMinutes: v.optional(wholeNumber(0, 24 * 60), 15),
+  }),
+  {},
+);
+export type SyncSettings = v.InferOutput<typeof syncSettingsSchema>;
+
 /**
  * What `<dataDir>/settings.json` holds: providers, the network settings (also read by the CLI), chat defaults
  * and app settings. Version 1 had one `provider`; `migrateSettings` turns it into `providers[0]`.
@@ -264,6 +305,8 @@ export const storedSettingsSchema = v.object({
   pricing: pricingSchema,
   /** MCP servers whose tools the models may call (shared/mcp.ts). */
   mcpServers: mcpServersSchema,
+  /** Sync of conversations through WebDAV or S3 (issue 21). */
+  sync: syncSettingsSchema,
 });
 export type StoredSettings = v.InferOutput<typeof storedSettingsSchema>;
 export type StoredSettingsInput = v.InferInput<typeof storedSettingsSchema>;

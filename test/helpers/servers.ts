@@ -3,7 +3,7 @@
 // and logs in a fresh temp dir, and is stopped (whole process group) by stop().
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -408,4 +408,127 @@ export async function startNginx(conf: (ctx: { port: number; dir: string }) => s
     stopSignal: 'SIGTERM',
   });
   return { url: `http://127.0.0.1:${port}`, host: '127.0.0.1', port, dir, stop: proc.stop, logs: proc.logs };
+}
+
+// ---------------------------------------------------------------------------
+// Apache httpd with mod_dav (a WebDAV folder with basic auth: what Nutstore, Nextcloud and a NAS offer)
+// ---------------------------------------------------------------------------
+
+export interface DavServer extends RunningServer {
+  /** The WebDAV folder's URL (ends with '/'). */
+  davUrl: string;
+  /** Where the files are on disk (kept across stop/start when the caller gave it). */
+  dataDir: string;
+}
+
+/**
+ * Starts Apache httpd in the foreground with a generated config: mod_dav on `/dav/`, basic auth for `auth`, its own
+ * ServerRoot, PidFile and logs in a temp dir. `dataDir`: the folder served (given to keep the files across a stop and
+ * a start; the caller removes it), `port`: listen where a stopped one listened, `behindTls`: served to clients as
+ * https:// by a TLS terminator in front (stunnel), as a NAS behind its reverse proxy is (its ServerName says so, or
+ * mod_dav refuses a MOVE whose https:// Destination is not its own scheme).
+ */
+export async function startApacheDav(opts: { auth: ProxyAuth; dataDir?: string; port?: number; behindTls?: boolean }): Promise<DavServer> {
+  const bin = findBinary(['apache2', 'httpd'], 'apache2');
+  const modules = ['/usr/lib/apache2/modules', '/usr/lib/httpd/modules', '/usr/libexec/apache2'].find((d) => existsSync(path.join(d, 'mod_dav.so')));
+  if (!modules) throw new Error('mod_dav.so not found: install the Debian package "apache2"');
+  const dir = await makeTempDir('apache');
+  await chmod(dir, 0o777);
+  const dataDir = opts.dataDir ?? path.join(dir, 'dav');
+  await mkdir(dataDir, { recursive: true });
+  // httpd started as root runs its workers as www-data: they write the files and the lock database.
+  await chmod(dataDir, 0o777);
+  const port = opts.port ?? (await freePort());
+  const openssl = findBinary(['openssl'], 'openssl');
+  const { stdout } = await execFileP(openssl, ['passwd', '-apr1', opts.auth.password]);
+  const passwdPath = path.join(dir, 'htpasswd');
+  await writeFile(passwdPath, `${opts.auth.user}:${stdout.trim()}\n`, { mode: 0o644 });
+  const errorLog = path.join(dir, 'error.log');
+  const load = (name: string, file: string): string => `LoadModule ${name} ${path.join(modules, file)}`;
+  const conf = [
+    `ServerRoot ${dir}`,
+    `ServerName ${opts.behindTls ? 'https://' : ''}127.0.0.1`,
+    `Listen 127.0.0.1:${port}`,
+    `PidFile ${path.join(dir, 'httpd.pid')}`,
+    `DefaultRuntimeDir ${dir}`,
+    `Mutex file:${dir} default`,
+    `ErrorLog ${errorLog}`,
+    `LogLevel warn`,
+    load('mpm_event_module', 'mod_mpm_event.so'),
+    load('authn_core_module', 'mod_authn_core.so'),
+    load('authn_file_module', 'mod_authn_file.so'),
+    load('authz_core_module', 'mod_authz_core.so'),
+    load('authz_user_module', 'mod_authz_user.so'),
+    load('auth_basic_module', 'mod_auth_basic.so'),
+    load('alias_module', 'mod_alias.so'),
+    load('dav_module', 'mod_dav.so'),
+    load('dav_fs_module', 'mod_dav_fs.so'),
+    ...(isRoot ? ['User www-data', 'Group www-data'] : []),
+    `StartServers 1`,
+    `ServerLimit 1`,
+    `ThreadsPerChild 16`,
+    `MaxRequestWorkers 16`,
+    `KeepAliveTimeout 5`,
+    `DavLockDB ${path.join(dir, 'davlock')}`,
+    `Alias /dav ${dataDir}`,
+    `<Directory ${dataDir}>`,
+    `  Dav On`,
+    `  AuthType Basic`,
+    `  AuthName "parley-test"`,
+    `  AuthUserFile ${passwdPath}`,
+    `  Require valid-user`,
+    `</Directory>`,
+    '',
+  ].join('\n');
+  const confPath = path.join(dir, 'httpd.conf');
+  await writeFile(confPath, conf, { mode: 0o644 });
+  const proc = await launch({
+    name: 'apache2',
+    bin,
+    args: ['-f', confPath, '-DFOREGROUND'],
+    dir,
+    port,
+    logFiles: [errorLog],
+    stopSignal: 'SIGTERM',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return { url, davUrl: `${url}/dav/`, host: '127.0.0.1', port, dir, dataDir, stop: proc.stop, logs: proc.logs };
+}
+
+// ---------------------------------------------------------------------------
+// s3rver (an S3-compatible server: ListObjectsV2, signed requests, path- and virtual-host-style buckets)
+// ---------------------------------------------------------------------------
+
+export interface S3Server extends RunningServer {
+  /** The endpoint (path style: `${endpoint}/${bucket}/key`). */
+  endpoint: string;
+  bucket: string;
+  /** s3rver's fixed credentials. */
+  accessKeyId: string;
+  secretAccessKey: string;
+  dataDir: string;
+}
+
+/**
+ * Starts s3rver (npm devDependency) in its own process on loopback with one bucket. Virtual-host style works for
+ * `${bucket}.localhost` (its service endpoint is `localhost`). `dataDir` and `port` as for startApacheDav.
+ */
+export async function startS3rver(opts: { bucket?: string; dataDir?: string; port?: number } = {}): Promise<S3Server> {
+  const dir = await makeTempDir('s3rver');
+  const bucket = opts.bucket ?? 'parley-sync';
+  const dataDir = opts.dataDir ?? path.join(dir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const port = opts.port ?? (await freePort());
+  const script = path.resolve(import.meta.dirname, '../../node_modules/s3rver/bin/s3rver.js');
+  const proc = await launch({
+    name: 's3rver',
+    bin: process.execPath,
+    // --openssl-legacy-provider: s3rver makes ListObjectsV2's continuation tokens with DES, which OpenSSL 3 keeps there.
+    args: ['--openssl-legacy-provider', script, '-d', dataDir, '-a', '127.0.0.1', '-p', String(port), '--silent', '--service-endpoint', 'localhost', '--configure-bucket', bucket],
+    dir,
+    port,
+    stopSignal: 'SIGTERM',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return { url, endpoint: url, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', host: '127.0.0.1', port, dir, dataDir, stop: proc.stop, logs: proc.logs };
 }

@@ -1,13 +1,15 @@
 /**
  * A WHATWG `fetch` over one of Parley's routes, for libraries that take a fetch function (the MCP SDK's HTTP
  * transports): the same proxy, bypass, CA files, connect and first-byte bounds and connection steps as a chat
- * request, with a bound on each message of the answer. The library keeps its own protocol; Parley keeps the route.
+ * request, with a bound on each message of the answer and on the request's body. The library keeps its own protocol;
+ * Parley keeps the route. Also the sync targets' (WebDAV's PROPFIND, MKCOL, MOVE; S3's signed PUT of bytes).
  */
 import { Readable } from 'node:stream';
 import type { RequestEventBody } from '../../shared/events.ts';
 import { ParleyError } from './errors.ts';
 import { words } from '../../shared/messages/en.ts';
-import { Deadline, exchange, type RouteDispatcher } from './transport.ts';
+import { Deadline, exchange, type HttpMethod, type RouteDispatcher } from './transport.ts';
+import { MAX_REQUEST_BODY_BYTES } from '../../shared/bounds.ts';
 import type { ConnectionSettings } from '../../shared/settings.ts';
 
 /** What FetchLike callers pass (a subset of RequestInit: what the MCP SDK sends). */
@@ -26,11 +28,14 @@ export interface RouteFetchContext {
   emit: (ev: RequestEventBody) => void;
   /** The most bytes one message of the answer may have: a whole body, or one event of an event stream. */
   maxMessageBytes: number;
+  /** The most bytes a request's body may have (default MAX_REQUEST_BODY_BYTES); more is limit_exceeded, nothing sent. */
+  maxRequestBytes?: number;
   /** What a failure is turned into (the core's mapping of timeouts, cancels and connection errors). */
   mapError(e: unknown, deadline: Deadline, phase: 'headers' | 'body'): ParleyError;
 }
 
-const METHODS = new Set(['GET', 'POST', 'DELETE']);
+/** The methods a library may send: the MCP SDK's (GET, POST, DELETE) and a sync target's (WebDAV's and S3's). */
+const METHODS = new Set<HttpMethod>(['GET', 'POST', 'DELETE', 'PUT', 'HEAD', 'PROPFIND', 'MKCOL', 'MOVE', 'COPY']);
 
 function plainHeaders(h: HeadersInit | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -96,13 +101,19 @@ function bounded(body: Readable, eventStream: boolean, max: number): ReadableStr
 
 /** One request: the answer's head within the first-byte bound; the body as a stream (the caller's signal ends it). */
 export async function routeFetch(ctx: RouteFetchContext, url: string, init: RouteFetchInit = {}): Promise<Response> {
-  const method = (init.method ?? 'GET').toUpperCase();
+  const method = (init.method ?? 'GET').toUpperCase() as HttpMethod;
   if (!METHODS.has(method)) throw new ParleyError('config_invalid', `Parley does not send ${method} requests.`, { hop: 'config', phase: 'config' });
-  const body = init.body == null ? undefined : typeof init.body === 'string' ? init.body : Buffer.from(init.body).toString('utf8');
+  // Text as it is, bytes as bytes (a file a sync target uploads): never re-decoded.
+  const body = init.body == null ? undefined : init.body;
+  const size = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  const maxBody = ctx.maxRequestBytes ?? MAX_REQUEST_BODY_BYTES;
+  if (size > maxBody) {
+    throw new ParleyError('limit_exceeded', `The request body is ${Math.ceil(size / 1024 / 1024)} MB, over ${Math.round(maxBody / 1024 / 1024)} MB, the most Parley sends in one request.`, { phase: 'request' });
+  }
   const deadline = new Deadline(init.signal ?? undefined, undefined);
   let res;
   try {
-    res = await exchange({ url, method: method as 'GET' | 'POST' | 'DELETE', headers: plainHeaders(init.headers), ...(body !== undefined ? { body } : {}), route: ctx.dispatcher, deadline, firstByteMs: ctx.settings.network.timeouts.firstByteMs, emit: ctx.emit });
+    res = await exchange({ url, method, headers: plainHeaders(init.headers), ...(body !== undefined ? { body } : {}), route: ctx.dispatcher, deadline, firstByteMs: ctx.settings.network.timeouts.firstByteMs, emit: ctx.emit });
   } catch (e) {
     deadline.dispose();
     throw ctx.mapError(e, deadline, 'headers');
@@ -122,7 +133,7 @@ export async function routeFetch(ctx: RouteFetchContext, url: string, init: Rout
     for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
   }
   res.body.once('close', () => deadline.dispose());
-  const noBody = res.statusCode === 204 || res.statusCode === 304;
+  const noBody = res.statusCode === 204 || res.statusCode === 304 || method === 'HEAD';
   if (noBody) res.body.resume();
   const eventStream = (headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
   return new Response(noBody ? null : bounded(res.body, eventStream, ctx.maxMessageBytes), { status: res.statusCode, headers });

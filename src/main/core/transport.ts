@@ -182,11 +182,15 @@ export class Deadline {
   }
 }
 
+/** The methods Parley sends: a chat's and a model list's, and a sync target's (WebDAV and S3). */
+export type HttpMethod = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'HEAD' | 'PROPFIND' | 'MKCOL' | 'MOVE' | 'COPY';
+
 export interface ExchangeInput {
   url: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: HttpMethod;
   headers: Record<string, string>;
-  body?: string;
+  /** Text (a chat's JSON) or bytes (a file a sync target uploads). */
+  body?: string | Uint8Array;
   route: RouteDispatcher;
   deadline: Deadline;
   firstByteMs: number;

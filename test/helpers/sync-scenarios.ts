@@ -340,3 +340,46 @@ export async function concurrent(make: TargetFactory): Promise<void> {
   expect(stateOf(a)).toEqual(stateOf(b));
   expect(messageCount(a)).toBe(2 + 12 + 12);
 }
+
+/**
+ * Messages change too: an answer still streaming is not published until it ends (another device never takes a partial
+ * answer as final); a deleted branch goes on every device; a reply added under a branch another device deleted keeps
+ * the branch (it comes back there).
+ */
+export async function messageEdits(make: TargetFactory): Promise<void> {
+  const target = await make();
+  const a = device('A');
+  const b = device('B');
+  const x = chat(a, 'Edits', 4);
+  await a.sync(target);
+  await b.sync(target);
+  const answer = a.store.addMessage({ conversationId: x, role: 'user', text: 'one more question' });
+  const live = a.store.addMessage({ conversationId: x, role: 'assistant', text: 'partial…', status: 'streaming', parentId: answer.id });
+  await a.sync(target);
+  await b.sync(target);
+  expect(b.store.getMessage(answer.id)?.text).toBe('one more question');
+  expect(b.store.getMessage(live.id)).toBeUndefined();
+  a.store.updateMessage(live.id, { text: 'the whole answer', status: 'complete' });
+  await a.sync(target);
+  await b.sync(target);
+  expect(b.store.getMessage(live.id)).toMatchObject({ text: 'the whole answer', status: 'complete' });
+  // B deletes the last question and its answer: gone on A too.
+  b.store.deleteMessage(answer.id);
+  await b.sync(target);
+  await a.sync(target);
+  expect(a.store.getMessage(answer.id)).toBeUndefined();
+  expect(a.store.getMessage(live.id)).toBeUndefined();
+  expect(stateOf(a)).toEqual(stateOf(b));
+  // Offline: B deletes the conversation's second message (and what follows it); later, A replies under its last message.
+  const path = a.store.pathMessages(x);
+  expect(path).toHaveLength(4);
+  b.store.deleteMessage(path[1]!.id);
+  await pause(20);
+  const reply = a.store.addMessage({ conversationId: x, role: 'user', text: 'a reply under a branch deleted elsewhere', parentId: path[3]!.id });
+  await b.sync(target);
+  await a.sync(target);
+  await b.sync(target);
+  expect(b.store.getMessage(reply.id)?.text).toBe('a reply under a branch deleted elsewhere');
+  expect(stateOf(a)).toEqual(stateOf(b));
+  expect(messageCount(b)).toBe(5);
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { dirTarget } from '../helpers/sync-dir-target.ts';
 import {
-  concurrent, deleteVersusNewMessage, deleteWinsOverOlderEdits, interrupted, newDeviceRestores, passphrases, refusesBadFiles, twoDevicesMerge,
+  concurrent, deleteVersusNewMessage, deleteWinsOverOlderEdits, interrupted, messageEdits, newDeviceRestores, passphrases, refusesBadFiles, twoDevicesMerge,
 } from '../helpers/sync-scenarios.ts';
 
 const roots: string[] = [];
@@ -29,6 +29,7 @@ describe('sync engine on a folder target', () => {
   it('a message added after a delete elsewhere is kept: the conversation comes back (A,B,A)', () => deleteVersusNewMessage(folder, 'ABA'));
   it('… and with B syncing first (B,A,B,A)', () => deleteVersusNewMessage(folder, 'BABA'));
   it('a delete wins over an older rename', () => deleteWinsOverOlderEdits(folder));
+  it('messages: a streaming answer waits until it ends; a deleted branch goes everywhere; a reply under it elsewhere keeps it', () => messageEdits(folder));
   it('a wrong, missing or unexpected passphrase is refused and changes nothing; nothing readable on the target', () => passphrases(folder));
   it('a new device restores everything from the snapshot and the journals after it', () => newDeviceRestores(folder));
   it('… encrypted', () => newDeviceRestores(folder, 'passphrase for the snapshot'));

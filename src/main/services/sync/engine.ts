@@ -203,18 +203,30 @@ async function readEntries(c: Ctx, name: string, kind: FileKind, device: string,
   }
 }
 
-function applyFile(c: Ctx, name: string, entries: Entry[], after: () => void): void {
-  let r;
-  try {
-    r = applyEntries(c.db, entries, after);
-  } catch (e) {
-    if (ParleyError.is(e) && e.code === 'storage_failed') throw e;
-    // An entry the storage refuses (a value out of its bounds, a tree that does not hold): the file is refused whole.
-    throw new ParleyError('sync_invalid', words('sync_damaged', { file: name, target: c.t.label, detail: (e as Error).message }), undefined, { cause: e });
+/** Entries applied per transaction: about 100 ms of writes, so the app's own writes wait no longer than that. */
+const APPLY_BATCH = 100;
+
+/**
+ * Applies one file's entries, a batch per transaction with a turn of the event loop between them; `after` (the
+ * cursor's move) commits with the last batch. Applying is idempotent, so a file cut short by a crash is applied again
+ * whole next time and ends the same.
+ */
+async function applyFile(c: Ctx, name: string, entries: Entry[], after: () => void): Promise<void> {
+  for (let i = 0; i < entries.length || i === 0; i += APPLY_BATCH) {
+    const last = i + APPLY_BATCH >= entries.length;
+    let r;
+    try {
+      r = applyEntries(c.db, entries.slice(i, i + APPLY_BATCH), last ? after : () => undefined);
+    } catch (e) {
+      if (ParleyError.is(e) && e.code === 'storage_failed') throw e;
+      // An entry the storage refuses (a value out of its bounds, a tree that does not hold): the file is refused.
+      throw new ParleyError('sync_invalid', words('sync_damaged', { file: name, target: c.t.label, detail: (e as Error).message }), undefined, { cause: e });
+    }
+    c.res.applied += r.applied;
+    c.res.conflicts += r.conflicts;
+    if (r.orphans.length && c.o.files) void c.o.files.remove(r.orphans).catch(() => undefined);
+    if (!last) await new Promise((resolve) => setImmediate(resolve));
   }
-  c.res.applied += r.applied;
-  c.res.conflicts += r.conflicts;
-  if (r.orphans.length && c.o.files) void c.o.files.remove(r.orphans).catch(() => undefined);
 }
 
 async function pull(c: Ctx, names: string[]): Promise<void> {
@@ -238,7 +250,7 @@ async function pull(c: Ctx, names: string[]): Promise<void> {
   for (const j of todo) {
     aborted(o.signal);
     const entries = await readEntries(c, j.name, 'journal', j.device, j.seq);
-    applyFile(c, j.name, entries, () => setCursor(db, j.device, j.seq));
+    await applyFile(c, j.name, entries, () => setCursor(db, j.device, j.seq));
     o.onProgress?.({ phase: 'download', done: ++done, total: todo.length });
   }
 }
@@ -270,7 +282,7 @@ async function loadSnapshot(c: Ctx, id: string): Promise<void> {
   for (const [i, p] of m.parts.entries()) {
     aborted(c.o.signal);
     const entries = await readEntries(c, p.name, 'part', device, i);
-    applyFile(c, p.name, entries, () => undefined);
+    await applyFile(c, p.name, entries, () => undefined);
     c.o.onProgress?.({ phase: 'snapshot', done: ++done, total: m.parts.length });
   }
   c.db.tx(() => {

@@ -7,9 +7,14 @@
  * 'Echo: …', and the final answer after it. A denied call shows the denied card and the tool does not run.
  * Settings → MCP servers: pasted mcpServers JSON is imported only after main's own yes (a refusal adds nothing),
  * the servers are listed with their variables' and headers' names, never a value; the check of a server whose
- * program does not exist shows the failed step and the fix.
+ * program does not exist shows the failed step and the fix. A server added by the form (server-filesystem over
+ * stdio) is checked at each field, saved only after main's own yes (the test's stand-in for main's dialog, whose
+ * words are the shell's own mcpSaveDialog), and its tools are offered and run; edited, its variable's value is shown
+ * as set, never sent, and kept. An HTTP server added by the form (server-everything over streamable HTTP) has its
+ * requests in the Network panel as a tool server's, with its name, JSON-RPC method and status.
  */
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -20,6 +25,8 @@ import { zh } from '../src/renderer/src/locales/zh.ts';
 import { presets, startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { desktopEnv, lastAnswer, seedDataDir, tempDirs, tid } from './helpers.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
+import { mcpSaveDialog } from '../src/main/shell/tool-dialog.ts';
+import { freePort, launch } from '../test/helpers/proc.ts';
 
 const require = createRequire(import.meta.url);
 const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
@@ -30,15 +37,25 @@ const KEY = 'sk-toolsE2e0123456789abcdefghijklmn';
 const ENV_SECRET = 'sk-live-ENVSECRET9f3a7c1e5b2d8a4f6c0e';
 const HEADER_SECRET = 'ghp_HEADERSECRET4b8d2f6a0c9e7b5d3f1a';
 const MISSING = 'parley-no-such-mcp-program';
+const FILESYSTEM = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
+/** Values typed into the form: never in the window once saved. */
+const FORM_SECRET = 'sk-form-FORMSECRET7d3b9e1c5a2f8d4b6e0c';
+const FORM_HEADER_SECRET = 'ghp_FORMHEADER1a2b3c4d5e6f7a8b9c0d1e';
 
 let up: Upstream;
+let mcpHttp: { port: number; stop: () => Promise<void> } | undefined;
 const { tmp, removeTemp } = tempDirs('parley-e2e-tools-');
 
 beforeAll(async () => {
   up = await startUpstream();
-});
+  // server-everything over streamable HTTP, for a server added by the form (registered for cleanup as it starts).
+  const port = await freePort();
+  const p = await launch({ name: 'mcp-everything-http', bin: process.execPath, args: [EVERYTHING, 'streamableHttp'], dir: tmp('mcp-http'), port, env: { ...process.env, PORT: String(port) }, startTimeoutMs: 30_000 });
+  mcpHttp = { port, stop: p.stop };
+}, 60_000);
 afterAll(async () => {
   await up?.stop();
+  await mcpHttp?.stop();
   removeTemp();
 });
 
@@ -76,11 +93,12 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
   let host: WebHost;
   let browser: Browser;
   let page: Page;
+  let dataDir: string;
   const gate = approvals();
 
   beforeAll(async () => {
     const home = tmp(`home-${L.lang}`);
-    const dataDir = seedDataDir(home, {
+    dataDir = seedDataDir(home, {
       version: 2,
       providers: [{ id: 'oa', name: 'Loopback', protocol: 'openai', baseUrl: `${up.url}/v1`, apiKey: KEY, models: ['gpt-4o'], defaultModel: 'gpt-4o' }],
       defaults: { providerId: 'oa', model: 'gpt-4o' },
@@ -291,6 +309,8 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     const names = ['With secret', 'Remote', 'Missing'].join(L.ui.settings.status.listJoin);
     expect(await section.locator(tid('mcp-import-added')).textContent()).toBe(L.ui.mcp.import.added_other.replace('{{count}}', '3').replace('{{names}}', names));
     expect(await section.locator(tid('mcp-import-problems')).textContent()).toContain('Broken');
+    // The problem in the window's language, from its code and facts.
+    expect(await section.locator(tid('mcp-import-problem')).allTextContents()).toEqual([L.ui.mcp.import.problem.replace('{{server}}', 'Broken').replace('{{what}}', L.ui.mcp.problems.no_command_or_url)]);
     await expect.poll(() => section.locator(tid('mcp-server')).count()).toBe(5);
     const secret = section.locator(`${tid('mcp-server')}[data-name="With secret"]`);
     expect(await secret.locator(tid('mcp-server-env')).textContent()).toBe('EVERYTHING_API_KEY');
@@ -342,6 +362,10 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     await page.click(tid('nav-settings'));
     const missing = page.locator(`${tid('mcp-server')}[data-name="Missing"]`);
     await missing.waitFor();
+    // The chat tried to start it: why it failed, in the window's language from its code and facts.
+    expect(await missing.getAttribute('data-state')).toBe('failed');
+    expect(await missing.locator(tid('mcp-server-error')).getAttribute('data-code')).toBe('mcp_command_not_found');
+    expect(await missing.locator(tid('mcp-server-error')).textContent()).toBe(`${L.ui.mcp.failedWhy} ${L.ui.error.text.mcp_command_not_found.replace('{{command}}', MISSING).replace('{{server}}', 'Missing')}`);
     const before = await page.locator(tid('mcp-server')).count();
     await missing.locator(tid('mcp-server-delete')).click();
     expect(await missing.textContent()).toContain(L.ui.mcp.deleteConfirm.replace('{{name}}', 'Missing'));
@@ -349,4 +373,145 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     await expect.poll(() => page.locator(tid('mcp-server')).count()).toBe(before - 1);
     expect(await missing.count()).toBe(0);
   });
+  it('a stdio server added by the form: each field checked at the field, saved after main\'s own yes; its tools are offered and run; no value in the page', async () => {
+    const fsDir = tmp(`fs-${L.lang}`);
+    await page.click(tid('nav-settings'));
+    const section = page.locator(tid('mcp'));
+    await section.locator(tid('mcp-add')).click();
+    const form = section.locator(tid('mcp-editor'));
+    await form.waitFor();
+    expect(await form.locator('h3').textContent()).toBe(L.ui.mcp.form.newLegend);
+    // Saved with nothing typed: the required fields say so at the field; main is not asked.
+    const asked = host.mcpSaveAsked.length;
+    await form.locator(tid('mcp-form-save')).click();
+    expect(await form.locator(tid('field-error-name')).textContent()).toBe(L.ui.mcp.problems.required);
+    expect(await form.locator(tid('field-error-command')).textContent()).toBe(L.ui.mcp.problems.required);
+    expect(await form.locator('#mcp-f-name').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator(tid('mcp-form-status')).textContent()).toBe(L.ui.mcp.form.fieldInvalid);
+    // A variable name that is not one is said at its field as it is typed, and the reason goes when it is fixed.
+    await form.locator(tid('mcp-form-add-env')).click();
+    const entry = form.locator(tid('mcp-form-entry')).last();
+    await entry.locator(tid('mcp-form-entry-name')).fill('1 BAD');
+    expect(await form.locator(tid('field-error-env.0.name')).textContent()).toBe(L.ui.mcp.problems.env_name);
+    await entry.locator(tid('mcp-form-entry-name')).fill('FORM_API_KEY');
+    expect(await form.locator(tid('field-error-env.0.name')).count()).toBe(0);
+    await entry.locator(tid('mcp-form-entry-value')).fill(FORM_SECRET);
+    await form.locator(tid('mcp-form-name')).fill('Formed');
+    await form.locator(tid('mcp-form-command')).fill(process.execPath);
+    await form.locator(tid('mcp-form-args')).fill(`${FILESYSTEM}\n${fsDir}`);
+    expect(await form.locator(tid('field-error-name')).count()).toBe(0);
+    expect(host.mcpSaveAsked.length).toBe(asked);
+
+    // Main asks in its own dialog (what would run, the variable's name, never its value); refused, nothing is added.
+    host.answerMcpSave(false);
+    await form.locator(tid('mcp-form-save')).click();
+    await expect.poll(() => form.locator(tid('mcp-form-status')).getAttribute('data-state'), { timeout: 20_000 }).toBe('cancelled');
+    expect(await form.locator(tid('mcp-form-status')).textContent()).toBe(L.ui.mcp.form.cancelled);
+    const question = host.mcpSaveAsked.at(-1)!;
+    expect(question).toMatchObject({ name: 'Formed', isNew: true, transport: 'stdio', runs: `${process.execPath} ${FILESYSTEM} ${fsDir}`, names: ['FORM_API_KEY'] });
+    const dialog = mcpSaveDialog(question, L.lang, 'en-US');
+    expect(dialog.message).toContain('Formed');
+    expect(dialog.detail).toContain('FORM_API_KEY');
+    expect(JSON.stringify(host.mcpSaveAsked)).not.toContain(FORM_SECRET);
+    expect(await section.locator(`${tid('mcp-server')}[data-name="Formed"]`).count()).toBe(0);
+
+    host.answerMcpSave(true);
+    await form.locator(tid('mcp-form-save')).click();
+    await expect.poll(() => section.locator(tid('mcp-saved')).textContent(), { timeout: 20_000 }).toBe(L.ui.mcp.form.saved.replace('{{name}}', 'Formed'));
+    expect(await section.locator(tid('mcp-editor')).count()).toBe(0);
+    const row = section.locator(`${tid('mcp-server')}[data-name="Formed"]`);
+    expect(await row.locator(tid('mcp-server-runs')).textContent()).toBe(`${process.execPath} ${FILESYSTEM} ${fsDir}`);
+    expect(await row.locator(tid('mcp-server-env')).textContent()).toBe('FORM_API_KEY');
+    expect(await page.content()).not.toContain(FORM_SECRET);
+    expect(String(await page.evaluate('document.body.innerText'))).not.toContain(FORM_SECRET);
+
+    // Its tools are offered to the model and run.
+    up.clear();
+    up.behave(presets.toolCalls([{ id: 'call_f', name: 'list_allowed_directories', arguments: {} }]), { kind: 'ok', text: L.final });
+    gate.answer('once');
+    await ask(L.question);
+    const card = lastAnswer(page).locator(tid('tool-card'));
+    await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    expect(await card.locator(tid('tool-card-name')).textContent()).toBe('Formed · list_allowed_directories');
+    const second = up.chatRequests[1]?.body?.messages as { role: string; content?: unknown }[];
+    expect(JSON.stringify(second.at(-1))).toContain(fsDir);
+  }, 90_000);
+
+  it('edit: the value shows as set and is never sent; a changed argument is saved after main\'s own yes, the value kept', async () => {
+    const fsDir2 = tmp(`fs2-${L.lang}`);
+    await page.click(tid('nav-settings'));
+    const row = page.locator(`${tid('mcp-server')}[data-name="Formed"]`);
+    await row.locator(tid('mcp-server-edit')).click();
+    const form = row.locator(tid('mcp-editor'));
+    await form.waitFor();
+    expect(await form.locator('h3').textContent()).toBe(L.ui.mcp.form.editLegend.replace('{{name}}', 'Formed'));
+    expect(await form.locator(tid('mcp-form-command')).inputValue()).toBe(process.execPath);
+    expect(await form.locator(tid('mcp-form-entry-name')).inputValue()).toBe('FORM_API_KEY');
+    expect(await form.locator(tid('mcp-form-entry-state')).textContent()).toBe(`(${L.ui.mcp.form.valueSet})`);
+    expect(await form.locator(tid('mcp-form-entry-value')).inputValue()).toBe('');
+    expect(await form.locator(tid('mcp-form-entry-value')).getAttribute('placeholder')).toBe(L.ui.mcp.form.valueKeep);
+    expect(await page.content()).not.toContain(FORM_SECRET);
+    const args = await form.locator(tid('mcp-form-args')).inputValue();
+    await form.locator(tid('mcp-form-args')).fill(`${args}\n${fsDir2}`);
+    // Main asks again for the changed arguments; refused, nothing changes.
+    host.answerMcpSave(false);
+    await form.locator(tid('mcp-form-save')).click();
+    await expect.poll(() => form.locator(tid('mcp-form-status')).getAttribute('data-state'), { timeout: 20_000 }).toBe('cancelled');
+    expect(host.mcpSaveAsked.at(-1)).toMatchObject({ name: 'Formed', isNew: false, changed: ['args'], changedNames: [] });
+    host.answerMcpSave(true);
+    await form.locator(tid('mcp-form-save')).click();
+    await expect.poll(() => row.getAttribute('data-editing'), { timeout: 20_000 }).toBe(null);
+    expect(await row.locator(tid('mcp-server-runs')).textContent()).toContain(fsDir2);
+    // Main kept the value the form did not send again.
+    expect(readFileSync(join(dataDir, 'settings.json'), 'utf8')).toContain(FORM_SECRET);
+    expect(await page.content()).not.toContain(FORM_SECRET);
+    // The server runs with the new arguments.
+    up.clear();
+    up.behave(presets.toolCalls([{ id: 'call_g', name: 'list_allowed_directories', arguments: {} }]), { kind: 'ok', text: L.final });
+    gate.answer('once');
+    await ask(L.question);
+    await expect.poll(() => lastAnswer(page).locator(tid('tool-card')).getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    expect(JSON.stringify((up.chatRequests[1]?.body?.messages as unknown[]).at(-1))).toContain(fsDir2);
+  }, 90_000);
+
+  it('an HTTP server added by the form: its requests are in the Network panel as a tool server\'s (name, method, status); no header value', async () => {
+    await page.click(tid('nav-settings'));
+    const section = page.locator(tid('mcp'));
+    await section.locator(tid('mcp-add')).click();
+    const form = section.locator(tid('mcp-editor'));
+    await form.locator(tid('mcp-form-transport')).selectOption('http');
+    await form.locator(tid('mcp-form-name')).fill('Remote form');
+    await form.locator(tid('mcp-form-url')).fill('ftp://127.0.0.1/mcp');
+    expect(await form.locator(tid('field-error-url')).textContent()).toBe(L.ui.mcp.problems.url);
+    await form.locator(tid('mcp-form-url')).fill(`http://127.0.0.1:${mcpHttp!.port}/mcp`);
+    await form.locator(tid('mcp-form-add-headers')).click();
+    await form.locator(tid('mcp-form-entry-name')).fill('Authorization');
+    await form.locator(tid('mcp-form-entry-value')).fill(`Bearer ${FORM_HEADER_SECRET}`);
+    host.answerMcpSave(true);
+    await form.locator(tid('mcp-form-save')).click();
+    const row = section.locator(`${tid('mcp-server')}[data-name="Remote form"]`);
+    await row.waitFor({ timeout: 20_000 });
+    expect(host.mcpSaveAsked.at(-1)).toMatchObject({ name: 'Remote form', transport: 'http', names: ['Authorization'], changed: ['url', 'headers'] });
+    expect(await row.locator(tid('mcp-server-headers')).textContent()).toBe('Authorization');
+    await row.locator(tid('mcp-server-check')).click();
+    await expect.poll(() => row.locator(tid('mcp-doctor')).getAttribute('data-verdict'), { timeout: 30_000 }).toBe('ok');
+
+    await page.click(tid('nav-network'));
+    const rows = page.locator(`${tid('network-row')}[data-kind="mcp"]`);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    const init = rows.filter({ has: page.locator(`${tid('network-row-rpc')}:text-is("initialize")`) }).first();
+    expect(await init.locator('.net-kind').textContent()).toBe(L.ui.network.kinds.mcp);
+    expect(await init.locator(tid('network-row-server')).textContent()).toBe('Remote form');
+    expect(await init.locator(tid('network-open')).textContent()).toContain('POST');
+    expect(await init.locator(tid('network-row-status')).textContent()).toBe('200');
+    await init.locator(tid('network-open')).click();
+    const detail = page.locator(tid('network-detail'));
+    await detail.waitFor();
+    expect(await detail.locator('h2').textContent()).toContain('Remote form');
+    expect(await detail.locator(tid('network-step')).count()).toBeGreaterThan(3);
+    // The kind filter names it in the window's language.
+    expect(await page.locator(`${tid('network-filter-kind')} option[value="mcp"]`).textContent()).toBe(L.ui.network.kinds.mcp);
+    expect(await page.content()).not.toContain(FORM_HEADER_SECRET);
+    expect(String(await page.evaluate('document.body.innerText'))).not.toContain(FORM_HEADER_SECRET);
+  }, 90_000);
 });

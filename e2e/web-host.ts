@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createAppServices, type AppServices, type AppServicesOptions } from '../src/main/services/app.ts';
 import { CHANNELS, EVENTS, methodName, type Channel } from '../src/shared/ipc.ts';
 import type { SecretUseRequest } from '../src/main/services/settings/consent.ts';
+import type { McpSaveQuestion } from '../src/shared/mcp.ts';
 
 export interface WebHost {
   url: string;
@@ -38,6 +39,9 @@ export interface WebHost {
   /** The answer of the next MCP import confirmations (main's own dialog; default: no), and what they showed. */
   answerMcpImport(allow: boolean): void;
   mcpImportAsked: { name: string; runs: string }[][];
+  /** The answer of the next saves of a server from the editor (main's own dialog; default: no), and what they asked. */
+  answerMcpSave(allow: boolean): void;
+  mcpSaveAsked: McpSaveQuestion[];
   close(): Promise<void>;
 }
 
@@ -129,7 +133,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const toolCallsAsked: ToolApproval[] = [];
   let allowMcpImport = false;
   const mcpImportAsked: { name: string; runs: string }[][] = [];
+  let allowMcpSave = false;
+  const mcpSaveAsked: McpSaveQuestion[] = [];
   const services = createAppServices({
+    confirmMcpSave: async (question) => {
+      mcpSaveAsked.push(question);
+      return allowMcpSave;
+    },
     confirmMcpImport: async (servers) => {
       mcpImportAsked.push(servers);
       return allowMcpImport;
@@ -238,6 +248,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       allowMcpImport = allow;
     },
     mcpImportAsked,
+    answerMcpSave(allow) {
+      allowMcpSave = allow;
+    },
+    mcpSaveAsked,
     answerAttachmentPicker(paths) {
       attachmentPaths = paths;
     },

@@ -59,6 +59,7 @@ export const CHANNELS = [
   'attachments:open',
   'mcp:list',
   'mcp:import',
+  'mcp:save',
   'mcp:setEnabled',
   'mcp:delete',
   'mcp:revoke',

@@ -21,7 +21,7 @@ import { MAX_PRICE_OVERRIDES } from './bounds.ts';
 import { priceOverrideSchema } from './settings.ts';
 import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
 import { ATTACHMENT_ID, ATTACHMENT_PIECE_CHARS, MAX_ATTACHMENT_PIECES, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
-import { MAX_MCP_IMPORT_CHARS, type McpDoctorReport, type McpImportResult, type McpServerView } from './mcp.ts';
+import { MAX_MCP_IMPORT_CHARS, mcpServerDraftSchema, type McpDoctorReport, type McpImportResult, type McpSaveResult, type McpServerView } from './mcp.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
 export { CHANNELS, EVENTS, EVENT_CHANNEL, methodName, type Channel, type EventName } from './ipc-names.ts';
@@ -132,7 +132,8 @@ export interface SendResult {
 
 // ---- the network panel: Parley's own recent requests, each with its timeline ----
 /** Which part of Parley made a request. */
-export const NETWORK_KINDS = ['chat', 'title', 'models', 'doctor'] as const;
+/** `mcp`: a request to an MCP tool server over HTTP (its server and JSON-RPC method in NetworkSummary.mcp). */
+export const NETWORK_KINDS = ['chat', 'title', 'models', 'doctor', 'mcp'] as const;
 export type NetworkKind = (typeof NETWORK_KINDS)[number];
 /**
  * What a timeline entry is: the request's start, its route (and the rule that chose it), the connection steps
@@ -185,6 +186,8 @@ export interface NetworkSummary {
   steps: number;
   /** How it went (direct or which proxy, and why), once decided. */
   route?: RouteFacts;
+  /** A tool server's request (kind `mcp`): the server's name and the JSON-RPC method it carried (`tools/call`…). */
+  mcp?: { server: string; rpc?: string };
 }
 export interface NetworkRequest extends NetworkSummary {
   timeline: NetworkStep[];
@@ -438,6 +441,12 @@ export const CONTRACT = {
    * what would run (its own dialog) before anything is saved; refused without that yes (`cancelled`).
    */
   'mcp:import': { args: args([v.pipe(v.string(), v.maxLength(MAX_MCP_IMPORT_CHARS))]), result: returns<McpImportResult>() },
+  /**
+   * Adds (no `id`) or changes a server from the editor, checked with the editor's own schema; a value of a variable
+   * or header left out is kept. A new or changed program, arguments, folder or variables, or a URL that would get
+   * headers, is saved only after main's own dialog says yes (the window cannot say it).
+   */
+  'mcp:save': { args: args([mcpServerDraftSchema]), result: returns<McpSaveResult>() },
   /** Turns a server off (its process ends) or on again. */
   'mcp:setEnabled': { args: args([id, v.boolean()]), result: returns<McpServerView[]>() },
   'mcp:delete': { args: args([id]), result: returns<McpServerView[]>() },

@@ -4,7 +4,9 @@
  * support bundle, and plain short values are not masked.
  */
 import { describe, expect, it } from 'vitest';
-import { importMcpServers } from '../../src/shared/mcp.ts';
+import * as v from 'valibot';
+import { checkMcpDraft, importMcpServers, importProblemText, MAX_MCP_ARGS, MAX_MCP_ENV_VALUE_CHARS } from '../../src/shared/mcp.ts';
+import { CONTRACT } from '../../src/shared/ipc.ts';
 import { mcpServerSecrets } from '../../src/main/services/mcp/secrets.ts';
 import { createRedactor, settingsSecrets } from '../../src/main/services/diagnostics/redact.ts';
 
@@ -30,7 +32,7 @@ describe('importing mcpServers JSON', () => {
 
   it('accepts the map without its wrapper, and refuses what is not an object', () => {
     expect(importMcpServers({ fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'] } }, newId).servers).toHaveLength(1);
-    expect(importMcpServers([1, 2], newId)).toEqual({ servers: [], problems: ['not a JSON object'] });
+    expect(importMcpServers([1, 2], newId)).toMatchObject({ servers: [], problems: ['not a JSON object'] });
   });
 
   it('an entry beyond the schema\'s bounds is named, not guessed', () => {
@@ -63,5 +65,55 @@ describe('MCP secrets', () => {
     expect(out).not.toContain('ghp_abcdefghijklmnopqrstuvwxyz012345');
     expect(out).not.toContain('BSAabc123');
     expect(out).toContain('retries 0');
+  });
+});
+
+describe('an MCP server from the editor: every field checked with the schema main saves with', () => {
+  const stdio = { name: 'Files', transport: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'], env: [{ name: 'DEBUG', value: '1' }], route: { mode: 'global' } };
+
+  it('a good stdio server and a good HTTP server pass', () => {
+    expect(checkMcpDraft(stdio)).toEqual([]);
+    expect(checkMcpDraft({ name: 'Remote', transport: 'http', url: 'https://mcp.example.com/mcp', headers: [{ name: 'Authorization', value: 'Bearer x' }] })).toEqual([]);
+    // A stored value kept: no value, the name it had.
+    expect(checkMcpDraft({ ...stdio, env: [{ name: 'GITHUB_TOKEN', from: 'GITHUB_TOKEN' }] })).toEqual([]);
+  });
+
+  it('each field that is wrong is named with its problem and its bound, all at once', () => {
+    const problems = checkMcpDraft({
+      name: '   ', transport: 'stdio', command: '', args: Array.from({ length: MAX_MCP_ARGS + 1 }, () => 'a'),
+      env: [{ name: '1BAD', value: 'x' }, { name: 'OK', value: 'y'.repeat(MAX_MCP_ENV_VALUE_CHARS + 1) }], route: { mode: 'proxy', proxyUrl: '' },
+    });
+    expect(problems).toEqual(expect.arrayContaining([
+      { field: 'name', problem: 'required' },
+      { field: 'args', problem: 'too_many', max: MAX_MCP_ARGS },
+      { field: 'env.0.name', problem: 'env_name' },
+      { field: 'env.1.value', problem: 'too_long', max: MAX_MCP_ENV_VALUE_CHARS },
+    ]));
+    // Between fields (checked once the fields themselves pass): a stdio server needs its command, a proxy route its URL.
+    expect(checkMcpDraft({ ...stdio, command: ' ', route: { mode: 'proxy' } })).toEqual([{ field: 'command', problem: 'required' }, { field: 'proxyUrl', problem: 'required' }]);
+  });
+
+  it('an HTTP server needs an http(s) URL; a header name is a token; no name twice', () => {
+    expect(checkMcpDraft({ name: 'R', transport: 'http', url: '' })).toEqual([{ field: 'url', problem: 'required' }]);
+    expect(checkMcpDraft({ name: 'R', transport: 'sse', url: 'ftp://x/' })).toEqual([{ field: 'url', problem: 'url' }]);
+    expect(checkMcpDraft({ name: 'R', transport: 'http', url: 'http://127.0.0.1:1/mcp', headers: [{ name: 'Bad Header', value: 'x' }] })).toEqual([{ field: 'headers.0.name', problem: 'header_name' }]);
+    expect(checkMcpDraft({ name: 'R', transport: 'http', url: 'http://127.0.0.1:1/mcp', headers: [{ name: 'X-A', value: '1' }, { name: 'x-a', value: '2' }] })).toEqual([{ field: 'headers', problem: 'duplicate' }]);
+    expect(checkMcpDraft({ ...stdio, env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] })).toEqual([{ field: 'env', problem: 'duplicate' }]);
+  });
+
+  it('the IPC contract refuses what the editor refuses (main checks with the same schema)', () => {
+    const channel = CONTRACT['mcp:save'].args;
+    expect(v.safeParse(channel, [stdio]).success).toBe(true);
+    expect(v.safeParse(channel, [{ ...stdio, command: '' }]).success).toBe(false);
+    expect(v.safeParse(channel, [{ ...stdio, env: [{ name: 'BAD NAME', value: 'x' }] }]).success).toBe(false);
+    // Nothing but the editor's fields: `allowed` cannot be set from the window.
+    expect(v.safeParse(channel, [{ ...stdio, allowed: ['*'] }]).success).toBe(false);
+  });
+
+  it('import problems are codes and facts (the window words them), and the same in English for the command line', () => {
+    const r = importMcpServers({ mcpServers: { broken: { args: ['x'] }, wrong: 'no', bad: { command: 'x', env: { 'NOT OK': '1' } } } }, newId);
+    expect(r.issues).toEqual([{ server: 'broken', problem: 'no_command_or_url' }, { server: 'wrong', problem: 'not_object' }, { server: 'bad', field: 'env.NOT OK', problem: 'env_name' }]);
+    expect(r.problems).toEqual(r.issues.map(importProblemText));
+    expect(importMcpServers('x', newId).issues).toEqual([{ problem: 'not_json_object' }]);
   });
 });

@@ -196,6 +196,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     dir: join(opts.dataDir, 'mcp'),
     logger,
     learnSecrets: (secrets) => redactor.learn(secrets),
+    // Requests to HTTP servers are rows of the Network panel (kind mcp), as chats are.
+    recorder: requests,
   };
   const mcp = createMcpHub(mcpDeps);
   const tools: ToolDeps = {

@@ -11,6 +11,7 @@ import type { AppInfo } from '../../shared/ipc.ts';
 import type { SecretCipher } from './settings/secrets.ts';
 import type { ShellEnvResult } from './settings/shell-env.ts';
 import type { ConfirmSecretUse } from './settings/consent.ts';
+import type { McpSaveQuestion } from '../../shared/mcp.ts';
 
 export interface AppServicesOptions {
   dataDir: string;
@@ -73,4 +74,9 @@ export interface AppServicesOptions {
    * or reaches a URL. Resolves true to save them. Absent: refused.
    */
   confirmMcpImport?(servers: { name: string; runs: string }[]): Promise<boolean>;
+  /**
+   * Asks the user (main's own dialog) before a server from the window's editor is saved with a new or changed
+   * program, arguments, folder or variables, or a URL that would get its headers. Resolves true to save. Absent: refused.
+   */
+  confirmMcpSave?(question: McpSaveQuestion): Promise<boolean>;
 }

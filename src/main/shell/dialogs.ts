@@ -6,9 +6,9 @@ import { app, BrowserWindow, dialog, shell } from 'electron';
 import { join } from 'node:path';
 import type { AppServicesOptions } from '../services/app.ts';
 import { secretUseDialog } from './secret-dialog.ts';
-import { mcpImportDialog, TOOL_DIALOG_DECISIONS, toolApprovalDialog } from './tool-dialog.ts';
+import { mcpImportDialog, mcpSaveDialog, TOOL_DIALOG_DECISIONS, toolApprovalDialog } from './tool-dialog.ts';
 
-export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall' | 'confirmMcpImport'>>;
+export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall' | 'confirmMcpImport' | 'confirmMcpSave'>>;
 
 export async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
   const win = BrowserWindow.getFocusedWindow();
@@ -81,6 +81,13 @@ export function nativeDialogs(language: () => string | undefined): NativeDialogs
     confirmMcpImport: async (servers) => {
       const win = BrowserWindow.getFocusedWindow();
       const o = mcpImportDialog(servers, language(), app.getLocale());
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
+      return r.response === 1;
+    },
+    // A server typed in the window's editor runs a program or gets secrets: the user sees what, here, before it is saved.
+    confirmMcpSave: async (question) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const o = mcpSaveDialog(question, language(), app.getLocale());
       const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
       return r.response === 1;
     },

@@ -63,6 +63,8 @@ export interface BeginOptions {
   data?: NetworkData;
   /** The log scope of the request's own lines, its start and its end (default `transport`; the doctor's: `doctor`). */
   scope?: LogScope;
+  /** A tool server's request: its server and JSON-RPC method (NetworkSummary.mcp). */
+  mcp?: NetworkSummary['mcp'];
 }
 
 export interface RequestRecorder {
@@ -194,7 +196,7 @@ export function createRequestRecorder(deps: { logger: Logger; redactor: Redactor
         host = new URL(opts.url).host;
       } catch { /* no URL yet (the doctor on empty settings) */ }
       const e: Entry = {
-        summary: { id, kind: opts.kind, method: '', host, url, startedAt: Date.now(), state: 'active', retries: 0, fellBack: false, steps: 0 },
+        summary: { id, kind: opts.kind, method: '', host, url, startedAt: Date.now(), state: 'active', retries: 0, fellBack: false, steps: 0, ...(opts.mcp ? { mcp: opts.mcp } : {}) },
         timeline: [],
         dropped: 0,
         t0: performance.now(),

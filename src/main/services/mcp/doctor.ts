@@ -13,8 +13,7 @@ import { MAX_MCP_TOOLS, type McpDoctorReport, type McpDoctorStep, type McpServer
 import { say } from '../doctor/words.ts';
 import { errHint, errWords } from '../doctor/words.ts';
 import { connectMcp, stderrTail, type McpConnection } from './connection.ts';
-import { headersFor, launchFor, mcpConnectionSettings, type McpHubDeps } from './hub.ts';
-import { MAX_MCP_MESSAGE_BYTES } from '../../../shared/mcp.ts';
+import { headersFor, launchFor, serverFetch, type McpHubDeps } from './hub.ts';
 import { mcpServerSecrets } from './secrets.ts';
 
 /**
@@ -132,7 +131,8 @@ export async function mcpDoctor(server: McpServerEntry, deps: McpHubDeps, opts: 
       t0 = performance.now();
       const events: RequestEvent[] = [];
       const { env } = await deps.env();
-      const fetch = deps.core.fetcher(mcpConnectionSettings(deps.network(), server), { maxMessageBytes: MAX_MCP_MESSAGE_BYTES, sink: (ev) => events.length < 50 && events.push(ev) });
+      // Each request is also a row of the Network panel (kind mcp), as the hub's are.
+      const fetch = serverFetch(server, deps, (ev) => void (events.length < 50 && events.push(ev)));
       let failure: unknown;
       try {
         conn = await connectMcp(server, { fetch, headers: headersFor(server, env), ...(deps.handshakeMs ? { handshakeMs: deps.handshakeMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });

@@ -8,13 +8,18 @@ import type { Core } from '../../core/index.ts';
 import type { Env } from '../../core/config.ts';
 import { expandEnv } from '../../core/config.ts';
 import { buildTrustStore } from '../../core/trust.ts';
-import type { RequestSink } from '../../../shared/events.ts';
+import type { RequestEvent, RequestSink } from '../../../shared/events.ts';
 import { MAX_MCP_MESSAGE_BYTES, type McpServerEntry, type McpTool } from '../../../shared/mcp.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 import type { ConnectionSettingsInput } from '../../../shared/settings.ts';
 import { connectMcp, type McpConnection, type ToolResult } from './connection.ts';
 import { stdioLaunch, type StdioLaunch } from './launch.ts';
 import type { Logger } from '../diagnostics/logging.ts';
+import type { RequestRecorder } from '../diagnostics/requests.ts';
+import type { RouteFetch } from '../../core/index.ts';
+import { ParleyError } from '../../core/errors.ts';
+import type { ErrorInfo } from '../../../shared/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
 import { mcpServerSecrets } from './secrets.ts';
 
 /** Where a stdio server's downloads go: the route is resolved for a public registry, as `npx` would reach it. */
@@ -31,8 +36,8 @@ export interface McpHubDeps {
   logger?: Logger;
   /** Values that must never be shown (a server's variables and headers). */
   learnSecrets?(values: string[]): void;
-  /** The requests to HTTP servers (the Network panel's, the log's). */
-  sink?(server: McpServerEntry): RequestSink | undefined;
+  /** Records each request to an HTTP server (the Network panel's and the log's timeline, kind `mcp`). */
+  recorder?: Pick<RequestRecorder, 'begin'>;
   handshakeMs?: number;
 }
 
@@ -61,6 +66,87 @@ export function headersFor(server: McpServerEntry, env: Env): Record<string, str
   return out;
 }
 
+/** The JSON-RPC method(s) of a request body the SDK wrote (`initialize`, `tools/call`); undefined for a response or no body. */
+export function rpcMethodOf(body: unknown): string | undefined {
+  if (typeof body !== 'string' || body.length > 1024 * 1024) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const methods = (Array.isArray(json) ? json : [json]).map((m) => (typeof m === 'object' && m !== null && typeof (m as { method?: unknown }).method === 'string' ? (m as { method: string }).method.slice(0, 100) : undefined)).filter((m): m is string => !!m);
+  return methods.length ? [...new Set(methods)].slice(0, 3).join(', ') : undefined;
+}
+
+/** A body that says when it ends: read to its end, cancelled by its reader, or failed. */
+function watchedBody(body: ReadableStream<Uint8Array>, end: (error?: unknown) => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let ended = false;
+  const finish = (error?: unknown): void => {
+    if (ended) return;
+    ended = true;
+    end(error);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          finish();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (e) {
+        finish(e);
+        controller.error(e);
+      }
+    },
+    async cancel(reason) {
+      finish();
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  });
+}
+
+/**
+ * The fetch of an HTTP server over its route (core.fetcher), each request a record of the Network panel and the
+ * log (kind `mcp`: the server, the JSON-RPC method, the status, the time until its body ended); `sink` also gets
+ * every request's events (the doctor's route steps).
+ */
+export function serverFetch(server: McpServerEntry, deps: Pick<McpHubDeps, 'core' | 'network' | 'recorder'>, sink?: RequestSink): RouteFetch {
+  const settings = mcpConnectionSettings(deps.network(), server);
+  const plain = deps.core.fetcher(settings, { maxMessageBytes: MAX_MCP_MESSAGE_BYTES, ...(sink ? { sink } : {}) });
+  const recorder = deps.recorder;
+  if (!recorder) return plain;
+  return async (url, init = {}) => {
+    const rpc = rpcMethodOf(init.body);
+    const method = (init.method ?? 'GET').toUpperCase();
+    const rec = recorder.begin({ kind: 'mcp', url: String(url), method, message: 'mcp request', scope: 'mcp', data: { server: server.name, ...(rpc ? { rpc } : {}) }, mcp: { server: server.name, ...(rpc ? { rpc } : {}) } });
+    const both = (ev: RequestEvent): void => {
+      rec.sink(ev);
+      sink?.(ev);
+    };
+    const failed = (e: unknown): void => {
+      const err = ParleyError.is(e) ? e : undefined;
+      rec.failed(err?.code ?? 'mcp_server_failed', err?.message ?? (e instanceof Error ? e.message : String(e)));
+    };
+    let res: Response;
+    try {
+      res = await deps.core.fetcher(settings, { maxMessageBytes: MAX_MCP_MESSAGE_BYTES, sink: both })(url, init);
+    } catch (e) {
+      failed(e);
+      throw e;
+    }
+    if (!res.body) {
+      rec.done('mcp request done', { status: res.status });
+      return res;
+    }
+    // Done when its body ends: an event stream stays in progress while it is open; closed by the client, it is done.
+    const body = watchedBody(res.body, (e) => (e === undefined || init.signal?.aborted ? rec.done('mcp request done', { status: res.status }) : failed(e)));
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
+
 /** Connects one server as the hub would (the doctor connects the same way). */
 export async function connectServer(server: McpServerEntry, deps: McpHubDeps, signal?: AbortSignal): Promise<McpConnection> {
   const log = deps.logger?.scope('mcp');
@@ -72,9 +158,7 @@ export async function connectServer(server: McpServerEntry, deps: McpHubDeps, si
     log?.info('mcp server starting', { server: server.name, command: launch.command, resolved: launch.resolved ?? null, pathFrom: launch.pathFrom, proxy: launch.proxy ?? 'direct', caBundle: !!launch.caBundle });
     return connectMcp(server, { ...common, launch, onStderr: (line) => log?.info('mcp stderr', { server: server.name, line }) });
   }
-  const sink = deps.sink?.(server);
-  const fetch = deps.core.fetcher(mcpConnectionSettings(deps.network(), server), { maxMessageBytes: MAX_MCP_MESSAGE_BYTES, ...(sink ? { sink } : {}) });
-  return connectMcp(server, { ...common, fetch, headers: headersFor(server, env) });
+  return connectMcp(server, { ...common, fetch: serverFetch(server, deps), headers: headersFor(server, env) });
 }
 
 export interface McpServerStatus {
@@ -82,7 +166,14 @@ export interface McpServerStatus {
   name: string;
   state: 'stopped' | 'starting' | 'running' | 'failed';
   tools: number;
-  error?: string;
+  /** Why it did not start: its code, words (key and values) and the server's own words. */
+  error?: ErrorInfo;
+}
+
+/** A start's failure as data: a ParleyError's own, anything else said as the server's failure in its words. */
+function failureInfo(err: unknown, server: McpServerEntry): ErrorInfo {
+  if (ParleyError.is(err)) return err.toInfo();
+  return new ParleyError('mcp_server_failed', words('mcp_failed', { server: server.name, words: (err instanceof Error ? err.message : String(err)).slice(0, 300) }), { hop: 'target', phase: 'body' }).toInfo();
 }
 
 export interface McpHub {
@@ -99,7 +190,7 @@ export interface McpHub {
 }
 
 export function createMcpHub(deps: McpHubDeps): McpHub {
-  const running = new Map<string, { server: McpServerEntry; key: string; conn?: McpConnection; starting?: Promise<McpConnection>; error?: string }>();
+  const running = new Map<string, { server: McpServerEntry; key: string; conn?: McpConnection; starting?: Promise<McpConnection>; error?: ErrorInfo }>();
   const keyOf = (s: McpServerEntry): string => JSON.stringify([s.transport, s.command, s.args, s.cwd, s.env, s.url, s.headers, s.route]);
   const find = (id: string): McpServerEntry => {
     const s = deps.servers().find((x) => x.id === id);
@@ -128,7 +219,7 @@ export function createMcpHub(deps: McpHubDeps): McpHub {
         return conn;
       }, (err: unknown) => {
         delete e.starting;
-        e.error = err instanceof Error ? err.message : String(err);
+        e.error = failureInfo(err, server);
         throw err;
       });
       return e.starting;

@@ -173,6 +173,17 @@ function StepRow({ step }: { step: NetworkStep }): React.JSX.Element {
   );
 }
 
+/** A tool server's request: which server, and the JSON-RPC method it carried (`tools/call`), as the server names them. */
+function McpWhat({ mcp }: { mcp: NonNullable<NetworkSummary['mcp']> }): React.JSX.Element {
+  return (
+    <>
+      {' '}
+      <span className="net-mcp-server" data-testid="network-row-server">{mcp.server}</span>
+      {mcp.rpc ? <> <code className="net-mcp-rpc" data-testid="network-row-rpc">{mcp.rpc}</code></> : null}
+    </>
+  );
+}
+
 type CopyState = 'idle' | 'copied' | 'failed';
 
 function Detail({ req, onClose }: { req: NetworkRequest; onClose: () => void }): React.JSX.Element {
@@ -203,7 +214,7 @@ function Detail({ req, onClose }: { req: NetworkRequest; onClose: () => void }):
     <section className="card net-detail" aria-labelledby="net-detail-title" data-testid="network-detail" data-id={req.id} data-state={req.state}>
       <header className="net-detail-head">
         <h2 id="net-detail-title">
-          <span className="net-kind">{t(`network.kinds.${req.kind}`)}</span> {req.method} <span className="net-url">{req.url}</span>
+          <span className="net-kind">{t(`network.kinds.${req.kind}`)}</span> {req.method}{req.mcp ? <McpWhat mcp={req.mcp} /> : null} <span className="net-url">{req.url}</span>
         </h2>
         <button type="button" className="icon-button" aria-label={t('network.close')} data-testid="network-close" onClick={onClose}>
           ×
@@ -299,7 +310,7 @@ export function NetworkPanel(): React.JSX.Element {
   const [filter, setFilter] = useState<NetworkFilter>(NO_FILTER);
   const shown = useMemo(() => {
     // The words the window shows for a row (its kind, its route) match too, in the window's language.
-    const words = (s: NetworkSummary): string[] => [t(`network.kinds.${s.kind}`), t(`network.states.${s.state}`), ...(s.route ? [wordRoute(s.route)] : [])];
+    const words = (s: NetworkSummary): string[] => [t(`network.kinds.${s.kind}`), t(`network.states.${s.state}`), ...(s.route ? [wordRoute(s.route)] : []), ...(s.mcp ? [s.mcp.server, s.mcp.rpc ?? ''] : [])];
     return rows.filter((s) => matchesFilter(s, filter, words));
   }, [rows, filter, t]);
   const filtered = filter.text.trim() !== '' || filter.kind !== '' || filter.state !== '';
@@ -378,6 +389,7 @@ export function NetworkPanel(): React.JSX.Element {
                       <td>
                         <button type="button" className="net-open" data-testid="network-open" onClick={() => open(s.id)}>
                           <span className="net-kind">{t(`network.kinds.${s.kind}`)}</span> {s.method}
+                          {s.mcp ? <McpWhat mcp={s.mcp} /> : null}
                         </button>
                         {s.retries ? <span className="chip small" data-testid="network-row-retries">{t('network.retries', { count: s.retries })}</span> : null}
                         {s.fellBack ? <span className="chip small" data-testid="network-row-fallback">{t('network.fellBack')}</span> : null}

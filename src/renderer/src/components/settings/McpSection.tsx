@@ -3,16 +3,28 @@
  * names of its variables and headers, never their values; its state and tools; the tools always allowed, with
  * "Forget approvals"), on/off, delete, the import of pasted `mcpServers` JSON (main asks the user in its own dialog
  * before anything is saved) and a check per server (the MCP doctor's steps, verdict and fix, worded in the
- * window's language, and the server's stderr folded). Saved on its own, like a provider.
+ * window's language, and the server's stderr folded). Saved on its own, like a provider. A server is added or
+ * edited field by field (McpServerEditor); its start error and the import's problems are worded here from their
+ * codes and facts.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StepStatus } from '../../../../shared/doctor.ts';
 import type { ErrorInfo } from '../../../../shared/errors.ts';
-import { MAX_MCP_IMPORT_CHARS, type McpDoctorReport, type McpDoctorStep, type McpImportResult, type McpServerView } from '../../../../shared/mcp.ts';
+import { MAX_MCP_IMPORT_CHARS, type McpDoctorReport, type McpDoctorStep, type McpImportProblem, type McpImportResult, type McpServerView } from '../../../../shared/mcp.ts';
 import { call } from '../../api.ts';
 import { codeTitle, errorHint, errorMessage, joinWords, word } from '../../i18n.ts';
 import { Code } from '../Code.tsx';
+import { useStore } from '../../store.ts';
+import { McpServerEditor, mcpFormFrom } from './McpServerEditor.tsx';
+
+/** An entry the import left out, in the window's language: its name, its field, and what is wrong. */
+function ImportProblem({ p }: { p: McpImportProblem }): React.JSX.Element {
+  const { t } = useTranslation();
+  const what = t(`mcp.problems.${p.problem}`, { max: p.max ?? '' });
+  const text = p.server === undefined ? what : p.field ? t('mcp.import.problemField', { server: p.server, field: p.field, what }) : t('mcp.import.problem', { server: p.server, what });
+  return <li data-testid="mcp-import-problem" data-problem={p.problem}>{text}</li>;
+}
 
 const STATUS_ICON: Record<StepStatus, string> = { pass: '✓', warn: '!', fail: '✕', skip: '–' };
 
@@ -83,6 +95,7 @@ function DoctorReportView({ report }: { report: McpDoctorReport }): React.JSX.El
 
 function ServerRow({ s, onChange }: { s: McpServerView; onChange: (servers: McpServerView[]) => void }): React.JSX.Element {
   const { t } = useTranslation();
+  const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -113,6 +126,13 @@ function ServerRow({ s, onChange }: { s: McpServerView; onChange: (servers: McpS
     else setError(r.error);
   };
   const runs = s.transport === 'stdio' ? [s.command ?? '', ...s.args].join(' ') : s.url ?? '';
+  if (editing) {
+    return (
+      <li className="mcp-server" data-testid="mcp-server" data-id={s.id} data-name={s.name} data-state={s.state} data-enabled={s.enabled ? 'true' : 'false'} data-editing="true">
+        <McpServerEditor initial={mcpFormFrom(s)} onCancel={() => setEditing(false)} onSaved={(servers) => { setEditing(false); onChange(servers); }} />
+      </li>
+    );
+  }
   const route = s.route.mode === 'proxy' ? t('mcp.routes.proxy', { proxy: s.route.proxyUrl ?? '' }) : t(`mcp.routes.${s.route.mode}`);
   return (
     <li className="card mcp-server" data-testid="mcp-server" data-id={s.id} data-name={s.name} data-state={s.state} data-enabled={s.enabled ? 'true' : 'false'}>
@@ -158,8 +178,9 @@ function ServerRow({ s, onChange }: { s: McpServerView; onChange: (servers: McpS
         </dd>
       </dl>
       {s.envNames.length || s.headerNames.length ? <p className="muted small">{t('mcp.namesOnly')}</p> : null}
-      {s.state === 'failed' && s.error ? <p className="muted small" data-testid="mcp-server-error">{t('mcp.failedWhy')} {s.error}</p> : null}
+      {s.state === 'failed' && s.error ? <p className="muted small" data-testid="mcp-server-error" data-code={s.error.code}>{t('mcp.failedWhy')} {errorMessage(s.error)}</p> : null}
       <div className="actions">
+        <button type="button" className="secondary" data-testid="mcp-server-edit" onClick={() => setEditing(true)}>{t('mcp.edit')}</button>
         <button type="button" className="secondary" disabled={checking} data-testid="mcp-server-check" onClick={() => void check()}>
           {checking ? <><span className="spinner" aria-hidden="true" /> {t('mcp.checking')}</> : t('mcp.check')}
         </button>
@@ -215,7 +236,7 @@ function ImportForm({ onAdded }: { onAdded: () => void }): React.JSX.Element {
             {status.result.problems.length ? (
               <>
                 <p>{t('mcp.import.problems')}</p>
-                <ul data-testid="mcp-import-problems">{status.result.problems.map((p, i) => <li key={i}><code className="code">{p}</code></li>)}</ul>
+                <ul data-testid="mcp-import-problems">{status.result.problems.map((p, i) => <ImportProblem key={i} p={p} />)}</ul>
               </>
             ) : null}
           </>
@@ -230,14 +251,19 @@ export function McpSection(): React.JSX.Element {
   const { t } = useTranslation();
   const [servers, setServers] = useState<McpServerView[] | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const load = async (): Promise<void> => {
     const r = await call('mcpList', (api) => api.mcpList());
     if (r.ok) setServers(r.value);
     else setError(r.error);
   };
+  // The panel stays mounted once shown: each time Settings is shown again, the servers' states are read anew (a chat
+  // may have started one, or failed to).
+  const section = useStore((st) => st.section);
   useEffect(() => {
-    void load();
-  }, []);
+    if (section === 'settings') void load();
+  }, [section]);
   return (
     <section className="mcp" aria-labelledby="mcp-title" data-testid="mcp">
       <h2 id="mcp-title">{t('mcp.legend')}</h2>
@@ -247,6 +273,22 @@ export function McpSection(): React.JSX.Element {
         <ul className="mcp-servers" data-testid="mcp-servers">
           {servers.map((s) => <ServerRow key={s.id} s={s} onChange={setServers} />)}
         </ul>
+      )}
+      {adding ? (
+        <McpServerEditor
+          initial={mcpFormFrom()}
+          onCancel={() => setAdding(false)}
+          onSaved={(list, id) => {
+            setAdding(false);
+            setServers(list);
+            setSaved(list.find((x) => x.id === id)?.name ?? null);
+          }}
+        />
+      ) : (
+        <div className="actions">
+          <button type="button" className="secondary" data-testid="mcp-add" onClick={() => { setSaved(null); setAdding(true); }}>{t('mcp.add')}</button>
+          <span className="status status-saved" role="status" aria-live="polite" data-testid="mcp-saved">{saved ? t('mcp.form.saved', { name: saved }) : ''}</span>
+        </div>
       )}
       <ImportForm onAdded={() => void load()} />
     </section>

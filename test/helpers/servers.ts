@@ -410,6 +410,18 @@ export async function startNginx(conf: (ctx: { port: number; dir: string }) => s
   return { url: `http://127.0.0.1:${port}`, host: '127.0.0.1', port, dir, stop: proc.stop, logs: proc.logs };
 }
 
+/** A synchronous SIGKILL of a launched server's process group (its stop() then only cleans up). */
+function crashOf(pid: number | undefined): () => void {
+  return () => {
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+}
+
 // ---------------------------------------------------------------------------
 // Apache httpd with mod_dav (a WebDAV folder with basic auth: what Nutstore, Nextcloud and a NAS offer)
 // ---------------------------------------------------------------------------
@@ -419,6 +431,8 @@ export interface DavServer extends RunningServer {
   davUrl: string;
   /** Where the files are on disk (kept across stop/start when the caller gave it). */
   dataDir: string;
+  /** Kills the server at once (SIGKILL to its group, synchronously): a crash in the middle of a request. */
+  crash(): void;
 }
 
 /**
@@ -492,7 +506,7 @@ export async function startApacheDav(opts: { auth: ProxyAuth; dataDir?: string; 
     stopSignal: 'SIGTERM',
   });
   const url = `http://127.0.0.1:${port}`;
-  return { url, davUrl: `${url}/dav/`, host: '127.0.0.1', port, dir, dataDir, stop: proc.stop, logs: proc.logs };
+  return { url, davUrl: `${url}/dav/`, host: '127.0.0.1', port, dir, dataDir, stop: proc.stop, logs: proc.logs, crash: crashOf(proc.child.pid) };
 }
 
 // ---------------------------------------------------------------------------
@@ -507,6 +521,8 @@ export interface S3Server extends RunningServer {
   accessKeyId: string;
   secretAccessKey: string;
   dataDir: string;
+  /** Kills the server at once (SIGKILL to its group, synchronously): a crash in the middle of a request. */
+  crash(): void;
 }
 
 /**
@@ -530,5 +546,5 @@ export async function startS3rver(opts: { bucket?: string; dataDir?: string; por
     stopSignal: 'SIGTERM',
   });
   const url = `http://127.0.0.1:${port}`;
-  return { url, endpoint: url, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', host: '127.0.0.1', port, dir, dataDir, stop: proc.stop, logs: proc.logs };
+  return { url, endpoint: url, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', host: '127.0.0.1', port, dir, dataDir, stop: proc.stop, logs: proc.logs, crash: crashOf(proc.child.pid) };
 }

@@ -223,13 +223,15 @@ export function serviceWords(text: string): string {
   return (said ?? '').replace(/<[^>]*>/g, '').slice(0, WORDS_CHARS);
 }
 
-/** Whether a body is a web page: HTML by its type, or by its first bytes where the type says nothing. */
+/**
+ * Whether a body is a web page (a captive portal's, a login page's): served as HTML and starting as markup. By its
+ * type only: a stored file whose bytes happen to be HTML, served as what it is (octet-stream, or no type), is data
+ * for the engine to judge (it refuses what is not Parley's, naming the file).
+ */
 export function looksLikeWebPage(contentType: string, head: string): boolean {
   const ct = contentType.toLowerCase();
-  const start = head.replace(/^\uFEFF/, '').trimStart().slice(0, 200).toLowerCase();
-  const htmlStart = start.startsWith('<!doctype html') || start.startsWith('<html') || start.startsWith('<head') || start.startsWith('<body');
-  if (ct.includes('text/html') || ct.includes('application/xhtml')) return htmlStart || start.startsWith('<');
-  return htmlStart;
+  if (!ct.includes('text/html') && !ct.includes('application/xhtml')) return false;
+  return head.replace(/^\uFEFF/, '').trimStart().startsWith('<');
 }
 
 /** A redirect's location without its query (which may carry a token): origin and path. */

@@ -152,6 +152,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     versions: { name: 'Parley', version: 'test', electron: '' },
     chooseExportPath: async (name) => join(exportDir, name),
     chooseOpenPath: async () => openPath,
+    chooseBackupFile: async () => openPath,
     chooseCaFile: async () => openPath,
     chooseAttachments: async () => attachmentPaths,
     openPath: async (path) => void openedFiles.push({ how: 'open', path }),

@@ -18,6 +18,7 @@ import { boundedText, durationMs, issueText, LANGUAGES, MAX_SYSTEM_PROMPT, PRESE
 import { CURRENCIES } from './answer.ts';
 import { MAX_USAGE_DAYS, type UsageRow, type UsageTotals } from './usage.ts';
 import { MAX_PRICE_OVERRIDES } from './bounds.ts';
+import { BACKUP_SCHEDULES } from './bounds.ts';
 import { priceOverrideSchema } from './settings.ts';
 import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
 import { ATTACHMENT_ID, ATTACHMENT_PIECE_CHARS, MAX_ATTACHMENT_PIECES, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
@@ -63,6 +64,28 @@ export type ProviderView = Omit<ProviderEntry, 'apiKey'> & {
  * Settings as the renderer sees them: secrets never cross to the renderer. Keys are replaced by their
  * shape, a proxy URL's password by SECRET_PLACEHOLDER (sent back unchanged, it keeps the password).
  */
+/** A backup in the data folder's backups/ (Settings → Backup). */
+export interface BackupView {
+  name: string;
+  bytes: number;
+  /** Epoch ms. */
+  createdAt: number;
+  reason: 'manual' | 'scheduled' | 'before-migration' | 'before-restore' | 'before-update';
+  automatic: boolean;
+}
+
+/** Settings → Backup: the backups, newest first, and a restore that waits for Parley to start again. */
+export interface BackupsView {
+  backups: BackupView[];
+  /** How many automatic backups are kept (MAX_AUTO_BACKUPS). */
+  keep: number;
+  /** How often a backup is made while the app runs (settings' backup.schedule; changed with 'settings:set'). */
+  schedule: (typeof BACKUP_SCHEDULES)[number];
+  pending: { name: string; createdAt: string; app: string | null; parts: ('database' | 'settings' | 'attachments')[] } | null;
+  /** What the last start did with a waiting restore (shown once). */
+  finished?: { ok: true; name: string } | { ok: false; error: ErrorInfo };
+}
+
 export interface SettingsView {
   settings: Omit<StoredSettings, 'providers' | 'mcpServers'>;
   providers: ProviderView[];
@@ -255,6 +278,7 @@ const settingsPatch = v.strictObject({
   logging: v.optional(v.partial(v.object({ logContent: v.boolean() }))),
   /** Replaces the currency choice and the whole list of the user's own prices. */
   pricing: v.optional(v.partial(v.strictObject({ currency: v.picklist(CURRENCIES), overrides: v.pipe(v.array(priceOverrideSchema), v.maxLength(MAX_PRICE_OVERRIDES)) }))),
+  backup: v.optional(v.partial(v.strictObject({ schedule: v.picklist(BACKUP_SCHEDULES) }))),
 });
 export type SettingsPatch = v.InferInput<typeof settingsPatch>;
 
@@ -355,6 +379,19 @@ export const CONTRACT = {
   'doctor:forgetRoutes': { args: none(), result: returns<number>() },
   /** Writes the support bundle; null when the user cancelled the save dialog. */
   'diagnostics:export': { args: none(), result: returns<ExportResult | null>() },
+  /** Settings → Backup: the backups in the data folder's backups/ (newest first), the schedule, a restore waiting for a restart. */
+  'backup:list': { args: none(), result: returns<BackupsView>() },
+  /** Makes a backup now (into backups/). */
+  'backup:now': { args: none(), result: returns<BackupsView>() },
+  /**
+   * Restores a backup the user picks in main's own open dialog (never a path from the window): the file is checked
+   * whole now, and the data replaced when Parley starts again ('backup:restart'). null: the dialog was cancelled.
+   */
+  'backup:restore': { args: none(), result: returns<BackupsView | null>() },
+  /** Forgets the restore waiting for a restart. */
+  'backup:cancelRestore': { args: none(), result: returns<BackupsView>() },
+  /** Restarts Parley to finish a restore; false where the host cannot restart itself (the browser test host). */
+  'backup:restart': { args: none(), result: returns<boolean>() },
   /** Opens the log folder in the OS file manager (Electron); returns its path. */
   'logs:open': { args: none(), result: returns<string>() },
   /** Renderer logs: written by main to the same files, through the same redaction. */

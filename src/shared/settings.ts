@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MODEL_CHARS, MAX_MODELS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_PROVIDERS, MAX_RETRIES, MAX_SYSTEM_PROMPT, MAX_URL_CHARS } from './bounds.ts';
 import { CURRENCIES } from './answer.ts';
 import { MAX_PRICE_OVERRIDES, MAX_PRICE_PER_MTOK, MAX_SYNC_FIELD_CHARS } from './bounds.ts';
+import { BACKUP_SCHEDULES } from './bounds.ts';
 import { MAX_CAPABILITY_OVERRIDES, MAX_CONTEXT_WINDOW, MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MAX_THINKING_BUDGET, MIN_CONTEXT_WINDOW } from './bounds.ts';
 import { EFFORTS } from './models/capabilities.ts';
 import { mcpServersSchema } from './mcp.ts';
@@ -258,6 +259,14 @@ export const syncSecretRefSchema = v.pipe(
   v.string(),
   v.check((s) => isKeychainRef(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]{0,127}\}$/.test(s), 'a keychain: reference or a ${VAR}: the secret itself is never kept in settings.json'),
 );
+/** Settings → Backup: how often a backup is made while the app runs (the newest kept, at most MAX_AUTO_BACKUPS). */
+export const backupSettingsSchema = v.optional(
+  v.object({
+    schedule: v.optional(v.picklist(BACKUP_SCHEDULES), 'daily'),
+  }),
+  {},
+);
+
 export const syncSettingsSchema = v.optional(
   v.object({
     enabled: v.optional(v.boolean(), false),
@@ -307,6 +316,8 @@ export const storedSettingsSchema = v.object({
   mcpServers: mcpServersSchema,
   /** Sync of conversations through WebDAV or S3 (issue 21). */
   sync: syncSettingsSchema,
+  /** Automatic backups into the data folder's backups/ (services/backup); before a migration they are made whatever this says. */
+  backup: backupSettingsSchema,
 });
 export type StoredSettings = v.InferOutput<typeof storedSettingsSchema>;
 export type StoredSettingsInput = v.InferInput<typeof storedSettingsSchema>;

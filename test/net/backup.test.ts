@@ -10,18 +10,21 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachmentsDirOf, createAttachmentStore } from '../../src/main/services/attachments/index.ts';
 import {
-  backupBeforeMigration, backupNow, listBackups, restoreBackup, scheduledDue, type BackupManifest,
+  backupBeforeMigration, backupNow, listBackups, restoreBackup, scheduledDue, startBackupSchedule, type BackupManifest,
 } from '../../src/main/services/backup/index.ts';
 import { openChatStore, type ChatStore } from '../../src/main/services/storage/index.ts';
 import { APPLICATION_ID, applyMigrations, MIGRATIONS, SCHEMA_VERSION } from '../../src/main/services/storage/migrations.ts';
 import { MAX_AUTO_BACKUPS } from '../../src/shared/bounds.ts';
 import { ParleyError } from '../../src/main/core/errors.ts';
+import type { ErrorInfo } from '../../src/shared/errors.ts';
+import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
+import { testAppServices } from '../helpers/app-services.ts';
 
 const KEY = 'sk-plantedBackupSecretKey0123456789abcdef';
 const PROXY_PASSWORD = 'pr0xyPassw0rdPlanted';
@@ -63,7 +66,7 @@ const SETTINGS = {
     { id: 'env', name: 'Env', protocol: 'openai', baseUrl: 'https://x.example/v1', apiKey: '${MY_KEY}' },
   ],
   network: { proxy: { mode: 'manual', url: `http://bob:${PROXY_PASSWORD}@proxy.corp:8080`, bypass: 'localhost' } },
-  mcpServers: [{ name: 'gh', transport: 'stdio', command: 'npx', args: ['x'], env: { GITHUB_TOKEN: MCP_TOKEN, DEBUG: '1' } }],
+  mcpServers: [{ id: 'gh', name: 'gh', transport: 'stdio', command: 'npx', args: ['x'], env: { GITHUB_TOKEN: MCP_TOKEN, DEBUG: '1' } }],
 };
 
 /** A data folder with two conversations, attachments (a text file and bytes), and settings holding secrets. */
@@ -397,6 +400,88 @@ describe('backup and restore', () => {
     expect(scheduledDue(a, 'weekly', last + 86_400_000)).toBe(false);
     expect(scheduledDue(a, 'off', last + 1e12)).toBe(false);
   }, 60_000);
+});
+
+describe('Settings → Backup (the app services, over the IPC contract)', () => {
+  type Svc = ReturnType<typeof testAppServices>;
+  const services: Svc[] = [];
+  afterEach(async () => {
+    for (const x of services.splice(0)) await x.close();
+  });
+  const start = (dataDir: string, pick: () => string | null): Svc => {
+    const x = testAppServices(dataDir, { chooseBackupFile: async () => pick() });
+    services.push(x);
+    return x;
+  };
+  const stop = async (x: Svc): Promise<void> => {
+    services.splice(services.indexOf(x), 1);
+    await x.close();
+  };
+  async function ipc<C extends Channel>(x: Svc, channel: C, ...a: ArgsIn<C>): Promise<ResultOf<C>> {
+    const r = await x.invoke({ windowId: 'w1' }, channel, a);
+    if (!r.ok) throw Object.assign(new Error(`${channel}: ${r.error.code}: ${r.error.message}`), { info: r.error });
+    return r.value;
+  }
+
+  it('backs up now and lists it; a restore picked in main\'s dialog is checked, waits, and is made at the next start', async () => {
+    const a = tmp('a');
+    await seed(a);
+    const fromA = await contents(a);
+    const backupOfA = (await backupNow(a)).file;
+    const b = tmp('b');
+    let pick: string | null = null;
+    const svc = start(b, () => pick);
+    const conv = await ipc(svc, 'conversations:create', {});
+    expect(conv.id).toBeTruthy();
+    const listed = await ipc(svc, 'backup:now');
+    expect(listed.backups).toEqual([expect.objectContaining({ reason: 'manual', automatic: false, bytes: expect.any(Number) })]);
+    expect(listed).toMatchObject({ keep: MAX_AUTO_BACKUPS, schedule: 'daily', pending: null });
+    // Cancelled dialog: nothing.
+    expect(await ipc(svc, 'backup:restore')).toBeNull();
+    // A bad file: refused with its code, nothing waits.
+    const bad = join(tmp('f'), 'bad.zip');
+    writeFileSync(bad, readFileSync(backupOfA).subarray(0, 2000));
+    pick = bad;
+    const refused = await ipc(svc, 'backup:restore').then(() => undefined, (e: { info: ErrorInfo }) => e.info);
+    expect(refused).toMatchObject({ code: 'backup_invalid', key: 'backup_truncated' });
+    expect((await ipc(svc, 'backup:list')).pending).toBeNull();
+    // A good one waits for the restart.
+    pick = backupOfA;
+    const waiting = await ipc(svc, 'backup:restore');
+    expect(waiting?.pending).toMatchObject({ name: basename(backupOfA), parts: ['database', 'settings', 'attachments'] });
+    expect(await ipc(svc, 'backup:restart')).toBe(false); // the browser host cannot restart itself
+    await stop(svc);
+    // The next start makes it, before the database is opened, and says so once.
+    const again = start(b, () => null);
+    const after = await ipc(again, 'backup:list');
+    expect(after.finished).toEqual({ ok: true, name: basename(backupOfA) });
+    expect(after.pending).toBeNull();
+    expect(after.backups.map((x) => x.reason)).toEqual(['before-restore', 'manual']);
+    expect((await ipc(again, 'backup:list')).finished).toBeUndefined();
+    const titles = (await ipc(again, 'conversations:list')).map((c) => c.title).sort();
+    expect(titles).toEqual((fromA as { title: string }[]).map((c) => c.title).sort());
+    await stop(again);
+    expect(await contents(b)).toEqual(fromA);
+  }, 60_000);
+
+  it('the schedule is a setting: changed from the window, kept in settings.json, and a scheduled backup is made when due', async () => {
+    const a = tmp();
+    const svc = start(a, () => null);
+    expect((await ipc(svc, 'backup:list')).schedule).toBe('daily');
+    await ipc(svc, 'settings:set', { backup: { schedule: 'weekly' } });
+    expect((await ipc(svc, 'backup:list')).schedule).toBe('weekly');
+    expect(JSON.parse(readFileSync(join(a, 'settings.json'), 'utf8')).backup).toEqual({ schedule: 'weekly' });
+    await stop(svc);
+    const ticks: string[] = [];
+    const sched = startBackupSchedule({ dataDir: a, schedule: () => 'daily', onBackup: (r) => ticks.push(r.file) });
+    try {
+      expect(await sched.tick()).toBeDefined(); // none yet: due
+      expect(await sched.tick()).toBeUndefined(); // just made
+    } finally {
+      sched.stop();
+    }
+    expect(listBackups(a).map((x) => x.reason)).toEqual(['scheduled']);
+  }, 30_000);
 });
 
 function dirname0(f: string): string {

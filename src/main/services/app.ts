@@ -29,9 +29,11 @@ import { createSettingsStore, type SettingsStore } from './settings/store.ts';
 import { createSecretVault } from './settings/secrets.ts';
 import { chatSettings, connectionFor } from './settings/providers.ts';
 import { openChatStore, type ChatStore } from './storage/index.ts';
-import { backupBeforeMigration } from './backup/auto.ts';
+import { backupBeforeMigration, startBackupSchedule } from './backup/auto.ts';
+import { finishPendingRestore } from './backup/restore.ts';
 import { createWindowHub, type Caller, type Send, type WindowHub } from './window-hub.ts';
 import { appHandlers } from './handlers/app.ts';
+import { backupHandlers, type BackupState } from './handlers/backup.ts';
 import { bootHandlers } from './handlers/boot.ts';
 import { chatHandlers } from './handlers/chat.ts';
 import { conversationHandlers } from './handlers/conversations.ts';
@@ -139,6 +141,17 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   let storageError: ErrorInfo | undefined;
   // Attachments live beside the conversations (in the session folder too, when the data folder cannot be used).
   let storeDir = opts.dataDir;
+  // A restore the window staged (Settings → Backup) is made now, before the database is opened: the current data is
+  // kept as a backup first; a failure leaves it as it was, and the window is told either way.
+  const backupState: BackupState = {};
+  const finished = finishPendingRestore(opts.dataDir);
+  if (finished && 'error' in finished) {
+    logger.scope('storage').error('restore not made', { reason: finished.error.message });
+    backupState.finished = { ok: false, error: finished.error.toInfo() };
+  } else if (finished) {
+    logger.scope('storage').info('restored', { name: finished.restored.name, previous: finished.previous?.file });
+    backupState.finished = { ok: true, name: finished.restored.name };
+  }
   try {
     // An existing database with migrations pending is backed up first (backups/, the automatic ones bounded).
     store = openChatStore({
@@ -274,6 +287,15 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
 
   const guard = createSecretGuard({ dataDir: opts.dataDir, env, logger, ...(opts.confirmSecretUse ? { confirm: opts.confirmSecretUse } : {}) });
   const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard, imageCore, attachments, mcp, mcpDeps };
+  // Scheduled backups (Settings → Backup), checked hourly while the app runs; none for a session folder.
+  const backupSchedule = startBackupSchedule({
+    dataDir: opts.dataDir,
+    schedule: () => (storeDir === opts.dataDir ? settings.get().backup.schedule : 'off'),
+    onBackup: (r) => logger.scope('storage').info('scheduled backup', { file: r.file, bytes: r.bytes }),
+    onError: (e) => logger.scope('storage').warn('scheduled backup failed', { reason: e instanceof Error ? e.message : String(e) }),
+  });
+  const firstBackupCheck = setTimeout(() => void backupSchedule.tick(), 60_000);
+  firstBackupCheck.unref?.();
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),
     ...bootHandlers(ctx),
@@ -281,6 +303,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...providerHandlers(ctx),
     ...doctorHandlers(ctx),
     ...diagnosticsHandlers(ctx),
+    ...backupHandlers(ctx, backupState),
     ...conversationHandlers(ctx),
     ...chatHandlers(ctx),
     ...requestHandlers(ctx),
@@ -330,6 +353,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       }
     },
     async close() {
+      clearTimeout(firstBackupCheck);
+      backupSchedule.stop();
       connectivity.close();
       await chat.close();
       // No MCP server outlives the app.

@@ -25,6 +25,10 @@ export interface AppServicesOptions {
   chooseSavePath?(defaultName: string, format: 'markdown' | 'json'): Promise<string | null>;
   /** Which file to import (an open dialog); null = cancelled. */
   chooseOpenPath?(): Promise<string | null>;
+  /** A backup file to restore (an open dialog for .zip); null = cancelled. Absent: the window cannot restore. */
+  chooseBackupFile?(): Promise<string | null>;
+  /** Restarts the app (to finish a restore). Absent: the host cannot (the browser test host). */
+  relaunch?(): void;
   /** A CA certificate file to trust (an open dialog); null = cancelled. Absent: the window cannot add one. */
   chooseCaFile?(): Promise<string | null>;
   /** Shows a folder in the OS file manager (the app); absent in the browser host. */

@@ -8,7 +8,7 @@ import type { AppServicesOptions } from '../services/app.ts';
 import { secretUseDialog } from './secret-dialog.ts';
 import { mcpImportDialog, mcpSaveDialog, TOOL_DIALOG_DECISIONS, toolApprovalDialog } from './tool-dialog.ts';
 
-export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall' | 'confirmMcpImport' | 'confirmMcpSave'>>;
+export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseBackupFile' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall' | 'confirmMcpImport' | 'confirmMcpSave'>>;
 
 export async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
   const win = BrowserWindow.getFocusedWindow();
@@ -34,6 +34,12 @@ export function nativeDialogs(language: () => string | undefined): NativeDialogs
     chooseExportPath: async (defaultName) => save(defaultName, { name: 'Zip', extensions: ['zip'] }),
     chooseSavePath: async (defaultName, format) => save(defaultName, format === 'markdown' ? { name: 'Markdown', extensions: ['md'] } : { name: 'JSON', extensions: ['json'] }),
     chooseOpenPath: async () => openOne({ properties: ['openFile'], filters: [{ name: 'JSON', extensions: ['json'] }] }),
+    // A Parley backup to restore: its folder (the data folder's backups/) is where Parley keeps them.
+    chooseBackupFile: async () => {
+      const lang = language();
+      const zh = (!lang || lang === 'system' ? app.getLocale() : lang).toLowerCase().startsWith('zh');
+      return openOne({ title: zh ? '从备份恢复' : 'Restore from a backup', defaultPath: join(app.getPath('userData'), 'backups'), properties: ['openFile'], filters: [{ name: zh ? 'Parley 备份' : 'Parley backup', extensions: ['zip'] }] });
+    },
     chooseCaFile: async () =>
       openOne({ title: 'Add a trusted CA certificate', properties: ['openFile'], filters: [{ name: 'Certificates (PEM)', extensions: ['pem', 'crt', 'cer'] }, { name: 'All files', extensions: ['*'] }] }),
     // Attachments: several files at once, of any type (text and code files have any extension, or none); worded in

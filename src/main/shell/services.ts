@@ -39,6 +39,11 @@ export function createShellServices(env: NodeJS.ProcessEnv): AppServices {
       if (err) throw new Error(err);
     },
     showItemInFolder: async (path) => shell.showItemInFolder(path),
+    // Finishing a restore (Settings → Backup): the next start makes it, before the database is opened.
+    relaunch: () => {
+      app.relaunch();
+      app.quit();
+    },
     probeOllama,
     loginShellEnv: () => readLoginShellEnv({ env }),
     systemProxyResolver: (url) => session.defaultSession.resolveProxy(url),

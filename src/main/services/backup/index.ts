@@ -4,7 +4,9 @@
  * folder.ts (backups/) and auto.ts (before migrations, on a schedule).
  */
 export { backupNow, backupNowSync, type BackupOptions, type BackupResult } from './write.ts';
-export { restoreBackup, verifyBackup, type RestoreOptions, type RestoreResult } from './restore.ts';
+export {
+  cancelPendingRestore, finishPendingRestore, pendingRestore, restoreBackup, stageRestore, verifyBackup, type PendingRestore, type RestoreOptions, type RestoreResult,
+} from './restore.ts';
 export { backupsDirOf, listBackups, pruneAutomatic, type BackupListing } from './folder.ts';
 export { backupBeforeMigration, scheduledDue, startBackupSchedule, type BackupSchedule } from './auto.ts';
 export { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type BackupManifest, type BackupPart, type BackupReason } from './manifest.ts';

@@ -15,9 +15,9 @@
  * The database must not be open while step 3 runs: the app closes its store around it (`around`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Unzip, UnzipInflate, strFromU8 } from 'fflate';
 import { ParleyError } from '../../core/errors.ts';
 import { words } from '../../../shared/messages/en.ts';
@@ -32,7 +32,7 @@ import {
   type BackupManifest, type BackupPart, type ManifestEntry,
 } from './manifest.ts';
 import { mergeRestoredSettings } from './settings.ts';
-import { backupNow, type BackupResult } from './write.ts';
+import { backupNow, backupNowSync, type BackupResult } from './write.ts';
 
 const READ_CHUNK = 16 * 1024;
 
@@ -265,11 +265,7 @@ export async function restoreBackup(dataDir: string, file: string, opts: Restore
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const manifest = await verifyBackup(file, staging);
-    if (manifest.parts.includes('settings')) {
-      const stagedSettings = join(staging, SETTINGS_ENTRY);
-      const current = existsSync(join(dataDir, 'settings.json')) ? safeRead(join(dataDir, 'settings.json')) : undefined;
-      if (current) writeFileAtomic(stagedSettings, JSON.stringify(mergeRestoredSettings(readSettingsFile(stagedSettings), current), null, 2) + '\n', { what: 'the restored settings' });
-    }
+    mergeStagedSettings(dataDir, staging, manifest);
     const hasData = existsSync(join(dataDir, DB_FILE)) || existsSync(attachmentsDirOf(dataDir));
     const previous = hasData ? await backupNow(dataDir, { reason: 'before-restore' }) : undefined;
     const swap = async (): Promise<void> => swapIn(dataDir, staging, aside, manifest.parts, opts.failAfterRenames);
@@ -278,6 +274,95 @@ export async function restoreBackup(dataDir: string, file: string, opts: Restore
   } finally {
     rmSync(staging, { recursive: true, force: true });
     busy.delete(key);
+  }
+}
+
+/** The staged settings with the current keys and proxy passwords where the backup left them out. */
+function mergeStagedSettings(dataDir: string, staging: string, manifest: BackupManifest): void {
+  if (!manifest.parts.includes('settings')) return;
+  const stagedSettings = join(staging, SETTINGS_ENTRY);
+  const current = existsSync(join(dataDir, 'settings.json')) ? safeRead(join(dataDir, 'settings.json')) : undefined;
+  if (current) writeFileAtomic(stagedSettings, JSON.stringify(mergeRestoredSettings(readSettingsFile(stagedSettings), current), null, 2) + '\n', { what: 'the restored settings' });
+}
+
+const PENDING_DIR = 'restore-pending';
+const PENDING_FILE = 'restore-pending.json';
+
+/** What the window shows of a restore that waits for the app's restart. */
+export interface PendingRestore {
+  /** The backup file's name (not its folder). */
+  name: string;
+  createdAt: string;
+  app: string | null;
+  parts: BackupPart[];
+}
+
+/**
+ * For the running app (its database is open): checks `file` whole and stages it in the data folder; the swap is made
+ * by `finishPendingRestore` when the app starts again, before it opens the database. A refused file changes nothing
+ * (an earlier pending restore stays as it was).
+ */
+export async function stageRestore(dataDir: string, file: string): Promise<PendingRestore> {
+  if (busy.has(dataDir)) throw new ParleyError('storage_failed', words('backup_busy', {}));
+  busy.add(dataDir);
+  const staging = join(dataDir, `.restore-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    const manifest = await verifyBackup(file, staging);
+    mergeStagedSettings(dataDir, staging, manifest);
+    cancelPendingRestore(dataDir);
+    renameSync(staging, join(dataDir, PENDING_DIR));
+    const pending: PendingRestore = { name: basename(file), createdAt: manifest.createdAt, app: manifest.app, parts: manifest.parts };
+    writeFileAtomic(join(dataDir, PENDING_FILE), JSON.stringify({ ...pending, manifest }, null, 2) + '\n', { what: 'the pending restore' });
+    return pending;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    busy.delete(dataDir);
+  }
+}
+
+/** The restore waiting for a restart, if any. */
+export function pendingRestore(dataDir: string): PendingRestore | undefined {
+  try {
+    const p = JSON.parse(readFileSync(join(dataDir, PENDING_FILE), 'utf8')) as PendingRestore;
+    return existsSync(join(dataDir, PENDING_DIR)) ? { name: p.name, createdAt: p.createdAt, app: p.app, parts: p.parts } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function cancelPendingRestore(dataDir: string): void {
+  rmSync(join(dataDir, PENDING_FILE), { force: true });
+  rmSync(join(dataDir, PENDING_DIR), { recursive: true, force: true });
+}
+
+/**
+ * At the app's start, before the database is opened: makes a staged restore (keeping the current data as a backup
+ * first, synchronously). Returns what was restored, or the error that kept it from happening (then the data is as it
+ * was, and the staged files are removed); undefined when none was waiting.
+ */
+export function finishPendingRestore(dataDir: string): { restored: PendingRestore; previous?: BackupResult } | { error: ParleyError } | undefined {
+  if (!existsSync(join(dataDir, PENDING_FILE))) return undefined;
+  const staged = join(dataDir, PENDING_DIR);
+  let manifest: BackupManifest;
+  let restored: PendingRestore;
+  try {
+    const p = JSON.parse(readFileSync(join(dataDir, PENDING_FILE), 'utf8')) as PendingRestore & { manifest: BackupManifest };
+    manifest = p.manifest;
+    restored = { name: p.name, createdAt: p.createdAt, app: p.app, parts: p.parts };
+    if (!existsSync(staged) || manifestProblem(manifest as unknown as Record<string, unknown>)) throw new Error('the staged restore is incomplete');
+  } catch (e) {
+    cancelPendingRestore(dataDir);
+    return { error: ParleyError.is(e) ? e : new ParleyError('storage_failed', `The restore waiting for this start could not be read (${(e as Error).message}); nothing was changed.`, { hint: 'Restore the backup again.' }) };
+  }
+  try {
+    const hasData = existsSync(join(dataDir, DB_FILE)) || existsSync(attachmentsDirOf(dataDir));
+    const previous = hasData ? backupNowSync(dataDir, { reason: 'before-restore' }) : undefined;
+    swapIn(dataDir, staged, join(dataDir, `.restore-old-${process.pid}-${randomBytes(4).toString('hex')}`), manifest.parts);
+    return { restored, ...(previous ? { previous } : {}) };
+  } catch (e) {
+    return { error: ParleyError.is(e) ? e : writeFailed(dataDir, e, 'the restored data into') };
+  } finally {
+    cancelPendingRestore(dataDir);
   }
 }
 

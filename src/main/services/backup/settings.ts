@@ -15,6 +15,7 @@ import { createRedactor, settingsSecrets } from '../diagnostics/redact.ts';
 
 const ONE_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 const isRef = (v: unknown): boolean => typeof v === 'string' && (isKeychainRef(v) || ONE_REF.test(v));
+const SECRET_NAME = /^(api[-_]?key|password|passwd|passphrase|secret|secret[-_]?(access[-_]?)?key|token|access[-_]?token|refresh[-_]?token|authorization|cookie)$/i;
 const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface CleanSettings {
@@ -60,6 +61,18 @@ export function settingsForBackup(raw: Record<string, unknown>): CleanSettings {
       if (obj(m.route) && m.route.proxyUrl !== undefined) m.route.proxyUrl = noPassword(m.route.proxyUrl);
     }
   }
+  // Any other value under a secret's name, at any depth (the sync section's password, secret key and passphrase are
+  // references by its schema; a hand-edited file may hold the values).
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 32 || typeof v !== 'object' || v === null) return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (typeof o[k] === 'string' && SECRET_NAME.test(k)) dropKey(o, k);
+      else walk(o[k], depth + 1);
+    }
+  };
+  walk(s, 0);
   let text = JSON.stringify(s, null, 2) + '\n';
   // Whatever the walk missed (a key in a base URL's query, a field a later version adds): the bundle's rule.
   const secrets = settingsSecrets(raw, {}).filter((x) => x.length >= 4 && !isRef(x) && text.includes(x));

@@ -25,7 +25,7 @@ import { MAX_SYNC_JOURNAL_FILE_BYTES, MAX_SYNC_JOURNAL_JSON_BYTES } from '../../
 import { MAX_ATTACHMENT_BYTES } from '../../../shared/attachments.ts';
 import type { AttachmentStore } from '../attachments/index.ts';
 import { openDb, type Db } from '../storage/db.ts';
-import { blindName, deriveKey, deriveKeyCached, KDF, keyCheck, keyMatches, newSalt } from './crypto.ts';
+import { blindName, deriveKey, KDF, keyCheck, keyMatches, newSalt } from './crypto.ts';
 import { decodeFile, encodeFile, FORMAT_VERSION, MAX_ROOT_BYTES, parseJson, readRoot, ROOT_FILE, ROOT_FORMAT, type FileKind, type KeyOf, type RootInfo } from './format.ts';
 import { allEntries, applyEntries, attachmentIds, checkEntry, cursors, kvGet, kvSet, nextChunk, prepare, setCursor, type Entry } from './local.ts';
 import type { SyncTarget } from './target.ts';
@@ -142,7 +142,7 @@ async function run(o: SyncOptions): Promise<SyncResult> {
       const pass = o.passphrase!;
       c.keyOf = (salt) => {
         let k = keys.get(salt);
-        if (!k) keys.set(salt, (k = deriveKeyCached(pass, Buffer.from(salt, 'base64'), enc.kdf)));
+        if (!k) keys.set(salt, (k = deriveKey(pass, Buffer.from(salt, 'base64'), enc.kdf)));
         return k;
       };
       const k = await c.keyOf(enc.salt);

@@ -17,6 +17,7 @@ import { NetworkSection } from './settings/NetworkSection.tsx';
 import { ProvidersSection } from './settings/ProvidersSection.tsx';
 import { PricesSection } from './settings/PricesSection.tsx';
 import { McpSection } from './settings/McpSection.tsx';
+import { BackupSection } from './settings/BackupSection.tsx';
 import { buildPatch, changedSections, formFrom, type Form, type Invalid } from './settings/settings-form.ts';
 
 type Status = { state: 'idle' | 'dirty' | 'saving' | 'saved' } | { state: 'error'; text: string };
@@ -112,6 +113,7 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
       <ProvidersSection />
       <PricesSection />
       <McpSection />
+      <BackupSection />
       <form className="settings-form" onSubmit={(e) => void onSubmit(e)} noValidate>
         <NetworkSection
           form={form}

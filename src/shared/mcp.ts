@@ -313,8 +313,10 @@ export interface McpSaveQuestion {
   /** The names of its variables or headers (never a value), and which of them are new or changed. */
   names: string[];
   changedNames: string[];
-  /** What changed that makes main ask: the program, its arguments, folder, variables; the URL or headers. */
-  changed: ('transport' | 'command' | 'args' | 'cwd' | 'env' | 'url' | 'headers')[];
+  /** What changed that makes main ask: the program, its arguments, folder, variables; the URL, headers, or the route its headers take. */
+  changed: ('transport' | 'command' | 'args' | 'cwd' | 'env' | 'url' | 'headers' | 'route')[];
+  /** The route its requests take when it changed with headers to send: direct, the network settings, or the proxy (password masked). */
+  route?: string;
 }
 
 /** What a save from the editor gives back: the servers, and the saved one's id. */

@@ -158,5 +158,13 @@ describe('an HTTP server from the editor', () => {
     expect(asked.length).toBe(before + 1);
     expect(asked.at(-1)).toMatchObject({ changed: ['url'], changedNames: [] });
     expect(stored('Remote tools')?.headers).toEqual({ Authorization: `Bearer ${HEADER_SECRET}` });
+    // A proxy of the window's choosing would see the header of an http:// URL: a new route is asked too, its password masked.
+    allow = false;
+    const routed = await invoke('mcp:save', { id: saved.id, name: 'Remote tools', transport: 'http', url: `http://localhost:${httpPort}/mcp`, headers: [{ name: 'Authorization', from: 'Authorization' }], route: { mode: 'proxy', proxyUrl: 'http://me:pw-secret@127.0.0.1:9' } });
+    expect(routed.ok).toBe(false);
+    expect(asked.at(-1)).toMatchObject({ changed: ['route'], route: 'http://me:***@127.0.0.1:9' });
+    expect(mcpSaveDialog(asked.at(-1)!, 'en', 'en-US').detail).toContain('Route: http://me:***@127.0.0.1:9');
+    expect(stored('Remote tools')?.route).toEqual({ mode: 'global' });
+    allow = true;
   }, 60_000);
 });

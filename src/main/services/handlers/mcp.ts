@@ -53,6 +53,8 @@ export function mcpSaveChanges(next: McpServerEntry, old: McpServerEntry | undef
   } else {
     if (old.url !== next.url && Object.keys(next.headers).length) out.push('url');
     if (!same(old.headers, next.headers)) out.push('headers');
+    // A proxy of the window's choosing would see headers sent to an http:// URL: a new route for them is asked too.
+    if (!same(old.route, next.route) && Object.keys(next.headers).length) out.push('route');
   }
   return out;
 }
@@ -124,6 +126,7 @@ export function mcpHandlers(ctx: AppContext): Handlers<McpChannel> {
         runs: stdio ? [saved.command ?? '', ...saved.args].join(' ') : saved.url ?? '',
         ...(saved.cwd ? { cwd: saved.cwd } : {}),
         names, changedNames: changedNames(stdio ? saved.env : saved.headers, old ? (stdio ? old.env : old.headers) : undefined), changed,
+        ...(changed.includes('route') ? { route: saved.route.mode === 'proxy' ? maskProxy(saved.route.proxyUrl ?? '') : saved.route.mode } : {}),
       };
       const yes = ctx.opts.confirmMcpSave ? await ctx.opts.confirmMcpSave(question) : false;
       if (!yes) {

@@ -8,6 +8,7 @@ import type { ToolCallPart } from '../../../shared/answer.ts';
 import { MAX_TOOL_SHOWN_CHARS, type ToolRun } from '../../../shared/chat.ts';
 import type { McpServerEntry, McpTool } from '../../../shared/mcp.ts';
 import { ParleyError } from '../../core/errors.ts';
+import { words } from '../../../shared/messages/en.ts';
 import type { ContentPart, ToolSpec } from '../../core/protocols/types.ts';
 import type { McpHub } from '../mcp/hub.ts';
 import { emitTo, flush } from './batching.ts';
@@ -149,7 +150,8 @@ export async function runToolCall(ctx: ChatContext, a: Writing, deps: ToolDeps, 
       : reply(text, r.isError);
   } catch (e) {
     const durationMs = Math.round(performance.now() - t0);
-    const err = ParleyError.is(e) ? e : new ParleyError('mcp_server_failed', e instanceof Error ? e.message : String(e));
+    // Anything but a ParleyError is the server's failure in its own words (the window words the sentence from its key).
+    const err = ParleyError.is(e) ? e : new ParleyError('mcp_server_failed', words('mcp_failed', { server: server.name, words: (e instanceof Error ? e.message : String(e)).slice(0, 300) }), { hop: 'target', phase: 'body' });
     if (err.code === 'cancelled' || a.abort.signal.aborted) {
       card(ctx, a, { ...base, state: 'stopped', durationMs }, runs);
       throw new ParleyError('cancelled', 'Stopped.', { phase: 'body' });

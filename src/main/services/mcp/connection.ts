@@ -161,7 +161,7 @@ export async function connectMcp(server: McpServerEntry, opts: ConnectOptions): 
   let negotiated = '';
   if (server.transport === 'stdio') {
     const l = opts.launch;
-    if (!l) throw new ParleyError('config_invalid', `"${server.name}" has no command.`, { hop: 'config', phase: 'config' });
+    if (!l) throw new ParleyError('config_invalid', words('mcp_no_command', { server: server.name }), { hop: 'config', phase: 'config' });
     if (!l.resolved) {
       throw new ParleyError('mcp_command_not_found', words('mcp_command_not_found', { command: l.command, server: server.name }), { hop: 'config', phase: 'config' });
     }
@@ -177,7 +177,7 @@ export async function connectMcp(server: McpServerEntry, opts: ConnectOptions): 
     });
     transport = t;
   } else {
-    if (!server.url || !URL.canParse(server.url)) throw new ParleyError('config_invalid', `"${server.name}" has no valid URL.`, { hop: 'config', phase: 'config' });
+    if (!server.url || !URL.canParse(server.url)) throw new ParleyError('config_invalid', words('mcp_no_url', { server: server.name }), { hop: 'config', phase: 'config' });
     const url = new URL(server.url);
     const requestInit = { headers: opts.headers ?? {} };
     const fetch = opts.fetch as unknown as typeof globalThis.fetch;

@@ -194,7 +194,8 @@ export function createMcpHub(deps: McpHubDeps): McpHub {
   const keyOf = (s: McpServerEntry): string => JSON.stringify([s.transport, s.command, s.args, s.cwd, s.env, s.url, s.headers, s.route]);
   const find = (id: string): McpServerEntry => {
     const s = deps.servers().find((x) => x.id === id);
-    if (!s || !s.enabled) throw new Error(`MCP server ${id} is not configured or not enabled`);
+    if (!s) throw new ParleyError('config_invalid', words('mcp_not_configured', {}), { hop: 'config', phase: 'config' });
+    if (!s.enabled) throw new ParleyError('config_invalid', words('mcp_not_enabled', { server: s.name }), { hop: 'config', phase: 'config' });
     return s;
   };
 

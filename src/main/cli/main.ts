@@ -380,6 +380,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./backup.ts')).backup(rest);
     case 'restore':
       return (await import('./backup.ts')).restore(rest);
+    case 'sync':
+      return (await import('./sync.ts')).sync(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -103,6 +103,7 @@ export const HELP = `Usage:
   parley mcp list | doctor [NAME]      the MCP servers, and the doctor for each
   parley backup [--out FILE.zip]       back up the conversations, attachments and settings (no secrets)
   parley restore FILE.zip [--yes]      check a backup whole, keep the current data, restore it
+  parley sync [--check]                sync with the WebDAV folder or S3 bucket of Settings → Sync (--check: its doctor)
   parley help | --help | -h            this help
   parley --version                     the version
 

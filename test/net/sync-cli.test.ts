@@ -48,6 +48,10 @@ describe('parley sync --check', () => {
     expect(report.label).toBe(`WebDAV ${dav.davUrl}${folder}/`);
     expect(report.requests).toBeGreaterThanOrEqual(4);
     expect(r.stdout + r.stderr).not.toContain(PASS);
+    // parley doctor --sync is the same check.
+    const viaDoctor = await runCli(['doctor', '--sync', '--json', '--config-dir', d.dir], { file: CLI_SOURCE, env: { SYNC_PW: PASS } });
+    expect(viaDoctor.code, viaDoctor.stderr).toBe(0);
+    expect((viaDoctor.lines[0] as { steps: { id: string }[] }).steps.map((s) => s.id)).toEqual(['route', 'reach', 'auth', 'folder', 'write', 'clock']);
     // The probe was removed: the folder holds nothing.
     const again = await runCli(['sync', '--check', '--json', '--config-dir', d.dir], { file: CLI_SOURCE, env: { SYNC_PW: PASS } });
     expect((again.lines[0] as { steps: { id: string; detail: string }[] }).steps.find((s) => s.id === 'folder')?.detail).toMatch(/empty/);

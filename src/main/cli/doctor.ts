@@ -36,6 +36,8 @@ function shellHints(hints: string[], raw: unknown, env: Env): string[] {
 
 export async function doctor(argv: string[]): Promise<number> {
   if (argv.includes('--forget-routes')) return (await import('./forget.ts')).forgetRoutes(argv);
+  // The sync target's doctor (Settings → Sync), as `parley sync --check` runs it.
+  if (argv.includes('--sync')) return (await import('./sync.ts')).sync(['--check', ...argv.filter((a) => a !== '--sync')]);
   let values;
   try {
     ({ values } = parseArgs({

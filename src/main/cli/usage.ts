@@ -85,6 +85,7 @@ streamed), and says what to change. Exit 0 when chat would work, 1 otherwise, 2 
 Options:
   --json                one JSON object {verdict, findings, steps, hints} on stdout
   --forget-routes       forget the routes on which streaming broke (not the doctor: only this)
+  --sync                check the sync target of Settings → Sync instead (as parley sync --check)
 ${CONNECTION}`;
 
 export const BUNDLE_USAGE = `Usage: parley bundle --out FILE.zip [--config-dir DIR]
@@ -123,6 +124,7 @@ parley chat [options] <prompt>
 parley doctor [options]
   --json                one JSON object {verdict, findings, steps, hints} on stdout
   --forget-routes       forget the routes on which streaming broke (not the doctor: only this)
+  --sync                check the sync target of Settings → Sync instead (as parley sync --check)
 
 parley bundle --out FILE.zip [--config-dir DIR]
   --out FILE.zip        where to write it (required)

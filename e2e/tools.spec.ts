@@ -487,7 +487,18 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     await form.locator(tid('mcp-form-add-headers')).click();
     await form.locator(tid('mcp-form-entry-name')).fill('Authorization');
     await form.locator(tid('mcp-form-entry-value')).fill(`Bearer ${FORM_HEADER_SECRET}`);
+    // Its route, chosen as a provider's: a proxy URL main's parser refuses is said at its field, before main asks anything.
+    await form.locator(tid('mcp-form-route')).selectOption('proxy');
+    expect(await form.locator('#mcp-f-route option').allTextContents()).toEqual(['global', 'direct', 'proxy'].map((m) => (L.ui.providers.routes as Record<string, string>)[m]));
+    await form.locator(tid('mcp-form-proxyUrl')).fill('ftp://proxy.corp:21');
+    const before = host.mcpSaveAsked.length;
     host.answerMcpSave(true);
+    await form.locator(tid('mcp-form-save')).click();
+    await expect.poll(() => form.locator(tid('field-error-proxyUrl')).count(), { timeout: 20_000 }).toBe(1);
+    expect(((await form.locator(tid('field-error-proxyUrl')).textContent()) ?? '').length).toBeGreaterThan(5);
+    expect(await form.locator('#mcp-f-proxyUrl').getAttribute('aria-invalid')).toBe('true');
+    expect(host.mcpSaveAsked.length).toBe(before);
+    await form.locator(tid('mcp-form-route')).selectOption('direct');
     await form.locator(tid('mcp-form-save')).click();
     const row = section.locator(`${tid('mcp-server')}[data-name="Remote form"]`);
     await row.waitFor({ timeout: 20_000 });

@@ -9,13 +9,14 @@
  */
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ROUTE_MODES, type RouteMode } from '../../../../shared/constants.ts';
+import type { RouteMode } from '../../../../shared/constants.ts';
 import type { ErrorInfo } from '../../../../shared/errors.ts';
 import { MAX_URL_CHARS, MAX_PATH_CHARS } from '../../../../shared/bounds.ts';
 import { checkMcpDraft, MAX_MCP_ENV_VALUE_CHARS, MAX_MCP_NAME_CHARS, MCP_TRANSPORTS, type McpFieldProblem, type McpServerDraft, type McpServerView, type McpTransport } from '../../../../shared/mcp.ts';
 import { call } from '../../api.ts';
 import { errorMessage } from '../../i18n.ts';
 import { FieldError, fieldAria, type FieldProblem } from '../FieldError.tsx';
+import { RouteField } from './RouteField.tsx';
 
 /** A variable or header row: its name, the value typed (empty: keep the saved one), and what was saved. */
 interface Entry {
@@ -222,22 +223,8 @@ export function McpServerEditor({ initial, onSaved, onCancel }: { initial: McpFo
           <EntryRows kind="headers" rows={f.headers} onChange={(rows) => set('headers', rows)} problems={problems} shown={shown} />
         </>
       )}
-      {/* The route, as a provider's is chosen (Settings → Providers): the network settings, direct, or a proxy of its own. */}
-      <div className="field-row">
-        <div className="field narrow-2">
-          <label htmlFor="mcp-f-route">{t('providers.route')}</label>
-          <select id="mcp-f-route" data-testid="mcp-form-route" value={f.routeMode} onChange={(e) => set('routeMode', e.target.value as RouteMode)}>
-            {ROUTE_MODES.map((m) => <option key={m} value={m}>{t(`providers.routes.${m}`)}</option>)}
-          </select>
-        </div>
-        {f.routeMode === 'proxy' ? (
-          <div className="field">
-            <label htmlFor="mcp-f-proxyUrl">{t('providers.routeProxyUrl')}</label>
-            <input id="mcp-f-proxyUrl" type="text" data-testid="mcp-form-proxyUrl" spellCheck={false} autoComplete="off" maxLength={MAX_URL_CHARS} placeholder={t('settings.network.proxyUrlPlaceholder')} {...fieldAria('mcp-f-proxyUrl', 'proxyUrl', at('proxyUrl'))} value={f.proxyUrl} onChange={(e) => set('proxyUrl', e.target.value)} />
-            <FieldError inputId="mcp-f-proxyUrl" field="proxyUrl" problem={at('proxyUrl')} />
-          </div>
-        ) : null}
-      </div>
+      {/* The route, the same field as a provider's (Settings → Providers): the network settings, direct, or a proxy of its own. */}
+      <RouteField id="mcp-f" testid="mcp-form" mode={f.routeMode} proxyUrl={f.proxyUrl} onMode={(m) => set('routeMode', m)} onProxyUrl={(u) => set('proxyUrl', u)} problem={at('proxyUrl')} />
       <div className="form-actions">
         <button type="submit" className="primary" data-testid="mcp-form-save" disabled={status.state === 'asking'}>{t('mcp.form.save')}</button>
         <button type="button" className="secondary" data-testid="mcp-form-cancel" onClick={onCancel}>{t('mcp.form.cancel')}</button>

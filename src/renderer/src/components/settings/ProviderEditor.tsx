@@ -6,7 +6,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProviderDraft } from '../../../../shared/ipc.ts';
-import { PRESETS, PROTOCOLS, ROUTE_MODES, type PresetId, type Protocol, type RouteMode } from '../../../../shared/constants.ts';
+import { PRESETS, PROTOCOLS, type PresetId, type Protocol } from '../../../../shared/constants.ts';
 import { WORKING_VERDICTS } from '../../../../shared/doctor.ts';
 // The one base-URL check (pure, no I/O): main refuses its errors on save; its warnings are shown here as a note.
 import { checkBaseUrl } from '../../../../shared/base-url.ts';
@@ -19,6 +19,7 @@ import { FieldError, fieldAria, type FieldProblem } from '../FieldError.tsx';
 import { KeyField } from './KeyField.tsx';
 import { ModelsField } from './ModelsField.tsx';
 import { CapabilitiesField } from './CapabilitiesField.tsx';
+import { RouteField } from './RouteField.tsx';
 import { draftOf, formFrom, INPUT_ID, isOtherDefault, isVarRef, protocolDefault, usePresetName, type Form, type TestState } from './provider-form.ts';
 
 export function ProviderEditor({ initial, onDone }: { initial: Form; onDone(): void }): React.JSX.Element {
@@ -257,23 +258,7 @@ export function ProviderEditor({ initial, onDone }: { initial: Form; onDone(): v
         onCancelUnprotected={() => setAskUnprotected(null)}
         busy={busy}
       />
-      <div className="field-row">
-        <div className="field narrow-2">
-          <label htmlFor="p-route">{t('providers.route')}</label>
-          <select id="p-route" data-testid="provider-route" value={f.routeMode} onChange={(e) => set('routeMode', e.target.value as RouteMode)}>
-            {ROUTE_MODES.map((m) => (
-              <option key={m} value={m}>{t(`providers.routes.${m}`)}</option>
-            ))}
-          </select>
-        </div>
-        {f.routeMode === 'proxy' ? (
-          <div className="field">
-            <label htmlFor="p-proxyUrl">{t('providers.routeProxyUrl')}</label>
-            <input id="p-proxyUrl" type="text" data-testid="provider-proxyUrl" spellCheck={false} autoComplete="off" maxLength={2048} placeholder={t('settings.network.proxyUrlPlaceholder')} {...fieldAria('p-proxyUrl', 'proxyUrl', problem)} value={f.proxyUrl} onChange={(e) => set('proxyUrl', e.target.value)} />
-            <FieldError inputId="p-proxyUrl" field="proxyUrl" problem={problem} />
-          </div>
-        ) : null}
-      </div>
+      <RouteField id="p" testid="provider" mode={f.routeMode} proxyUrl={f.proxyUrl} onMode={(m) => set('routeMode', m)} onProxyUrl={(u) => set('proxyUrl', u)} problem={problem} />
       <ModelsField f={f} set={set} setF={setF} busy={busy} onFetch={() => void onFetch()} />
       <CapabilitiesField f={f} setF={setF} />
       <div className="form-actions">

@@ -2,14 +2,14 @@
  * Sync benchmark (issue 21): a device with 10,000 conversations of 10 messages (100,000 messages of the storage
  * benchmark's text) syncs them to an empty target (a folder, written as the WebDAV and S3 targets write: whole files);
  * a new device then takes them all; then one new message goes from one to the other. Time and target requests of
- * each, and the bytes on the target. Figures, not a test.
+ * each, the bytes on the target, and the longest the event loop (main's, in the app) was held. Figures, not a test.
  *
  *   node scripts/bench-sync.ts [--conversations 10000] [--per 10] [--passphrase]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Message } from '../src/shared/chat.ts';
 import { openChatStore, type ChatStore } from '../src/main/services/storage/index.ts';
 import { syncOnce, type SyncResult } from '../src/main/services/sync/engine.ts';
@@ -67,10 +67,14 @@ async function main(): Promise<void> {
     const target = dirTarget(join(root, 'target'));
     const step = async (what: string, store: ChatStore, dataDir: string): Promise<SyncResult> => {
       const bytes = { put: 0, got: 0 };
+      const stalls = monitorEventLoopDelay({ resolution: 5 });
+      stalls.enable();
       const s = performance.now();
       const r = await syncOnce({ store, dataDir, target: sized(target, bytes), ...(passphrase ? { passphrase } : {}) });
       const ms = performance.now() - s;
-      rows.push([what, ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`, String(r.requests), `${r.uploaded} / ${r.downloaded}`, `${mb(bytes.put)} / ${mb(bytes.got)}`, String(r.applied)]);
+      stalls.disable();
+      rows.push([what, ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(1)} s`, String(r.requests), `${r.uploaded} / ${r.downloaded}`, `${mb(bytes.put)} / ${mb(bytes.got)}`,
+        String(r.applied), `${(stalls.max / 1e6).toFixed(0)} ms`]);
       return r;
     };
     await step('initial sync, upload (A)', a, dirA);
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
     await step('nothing new (A)', a, dirA);
     const files = await target.list('');
     console.log(`target: ${files.length} files, ${mb(files.reduce((n, f) => n + f.size, 0))}`);
-    const head = ['step', 'time', 'requests', 'files up / down', 'bytes up / down', 'applied'];
+    const head = ['step', 'time', 'requests', 'files up / down', 'bytes up / down', 'applied', 'longest stall'];
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
   } finally {

@@ -61,6 +61,14 @@ export function jsonWithin(value: unknown, max: number): boolean {
 }
 /**
  * Sync's files (services/sync): the JSON of one journal file or snapshot part before compression (more is split into
+ * several files; a single larger entry, a message of up to 8 MB of text and reasoning, goes alone; 1 MB is parsed in
+ * 10–20 ms of main's thread), and the most
+ * one such file may hold when read, compressed or not (more is refused, never buffered).
+ */
+export const MAX_SYNC_JOURNAL_JSON_BYTES = 1024 * 1024;
+export const MAX_SYNC_JOURNAL_FILE_BYTES = 32 * 1024 * 1024;
+/**
+ * Sync's files (services/sync): the JSON of one journal file or snapshot part before compression (more is split into
  * several files; a single larger entry, a message of up to 8 MB of text and reasoning, goes alone; 1 MB is read from
  * the database in about 200 ms of main's thread), and the most
  * one such file may hold when read, compressed or not (more is refused, never buffered).

@@ -25,9 +25,9 @@ import { MAX_SYNC_JOURNAL_FILE_BYTES, MAX_SYNC_JOURNAL_JSON_BYTES } from '../../
 import { MAX_ATTACHMENT_BYTES } from '../../../shared/attachments.ts';
 import type { AttachmentStore } from '../attachments/index.ts';
 import { openDb, type Db } from '../storage/db.ts';
-import { blindName, deriveKey, KDF, keyCheck, keyMatches, newSalt } from './crypto.ts';
+import { blindName, deriveKey, deriveKeyCached, KDF, keyCheck, keyMatches, newSalt } from './crypto.ts';
 import { decodeFile, encodeFile, FORMAT_VERSION, MAX_ROOT_BYTES, parseJson, readRoot, ROOT_FILE, ROOT_FORMAT, type FileKind, type KeyOf, type RootInfo } from './format.ts';
-import { allEntries, applyEntries, attachmentIds, checkEntry, cursors, kvGet, kvSet, nextChunk, prepare, setCursor, type Entry } from './local.ts';
+import { allEntries, applyEntries, attachmentIds, checkEntry, cursors, kvGet, kvSet, markAll, nextChunk, prepare, setCursor, type Entry } from './local.ts';
 import type { SyncTarget } from './target.ts';
 
 export interface SyncProgress {
@@ -142,7 +142,7 @@ async function run(o: SyncOptions): Promise<SyncResult> {
       const pass = o.passphrase!;
       c.keyOf = (salt) => {
         let k = keys.get(salt);
-        if (!k) keys.set(salt, (k = deriveKey(pass, Buffer.from(salt, 'base64'), enc.kdf)));
+        if (!k) keys.set(salt, (k = deriveKeyCached(pass, Buffer.from(salt, 'base64'), enc.kdf)));
         return k;
       };
       const k = await c.keyOf(enc.salt);
@@ -150,6 +150,7 @@ async function run(o: SyncOptions): Promise<SyncResult> {
       c.key = { key: k, salt: enc.salt };
     }
     prepare(db, me, root.id);
+    await markAll(db);
     const listing = await t.list('', o.signal);
     const names = new Set(listing.map((e) => e.name));
     await pull(c, listing.map((e) => e.name));
@@ -203,8 +204,8 @@ async function readEntries(c: Ctx, name: string, kind: FileKind, device: string,
   }
 }
 
-/** Entries applied per transaction: about 100 ms of writes, so the app's own writes wait no longer than that. */
-const APPLY_BATCH = 100;
+/** Time of one apply transaction: the app's own writes (and its event loop) wait no longer than about this. */
+const APPLY_SLICE_MS = 40;
 
 /**
  * Applies one file's entries, a batch per transaction with a turn of the event loop between them; `after` (the
@@ -212,11 +213,15 @@ const APPLY_BATCH = 100;
  * whole next time and ends the same.
  */
 async function applyFile(c: Ctx, name: string, entries: Entry[], after: () => void): Promise<void> {
-  for (let i = 0; i < entries.length || i === 0; i += APPLY_BATCH) {
-    const last = i + APPLY_BATCH >= entries.length;
+  // Entries per transaction, sized from the last one's time to about APPLY_SLICE_MS.
+  let batch = 20;
+  let i = 0;
+  for (;;) {
+    const last = i + batch >= entries.length;
+    const started = performance.now();
     let r;
     try {
-      r = applyEntries(c.db, entries.slice(i, i + APPLY_BATCH), last ? after : () => undefined);
+      r = applyEntries(c.db, entries.slice(i, i + batch), last ? after : () => undefined);
     } catch (e) {
       if (ParleyError.is(e) && e.code === 'storage_failed') throw e;
       // An entry the storage refuses (a value out of its bounds, a tree that does not hold): the file is refused.
@@ -225,7 +230,11 @@ async function applyFile(c: Ctx, name: string, entries: Entry[], after: () => vo
     c.res.applied += r.applied;
     c.res.conflicts += r.conflicts;
     if (r.orphans.length && c.o.files) void c.o.files.remove(r.orphans).catch(() => undefined);
-    if (!last) await new Promise((resolve) => setImmediate(resolve));
+    if (last) return;
+    i += batch;
+    // At most doubled a step: a file's conversations apply faster than its messages, which follow them.
+    batch = Math.max(1, Math.min(50, batch * 2, Math.round(batch * (APPLY_SLICE_MS / Math.max(1, performance.now() - started)))));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
@@ -334,7 +343,7 @@ async function push(c: Ctx, listed: string[], names: Set<string>): Promise<{ seq
   let published = 0;
   for (;;) {
     aborted(o.signal);
-    const chunk = nextChunk(db, o.journalBytes ?? MAX_SYNC_JOURNAL_JSON_BYTES, afterN);
+    const chunk = await nextChunk(db, o.journalBytes ?? MAX_SYNC_JOURNAL_JSON_BYTES, afterN);
     if (!chunk) break;
     if (o.files) {
       for (const id of chunk.attachments) {
@@ -342,7 +351,7 @@ async function push(c: Ctx, listed: string[], names: Set<string>): Promise<{ seq
         if (names.has(name) || db.stmt('SELECT 1 AS y FROM sync_files WHERE id = ?').get(name)) continue;
         const bytes = await o.files.bytes(id);
         if (!bytes) continue;
-        await c.t.put(name, encodeFile({ kind: 'file', device: me, seq: 0, gzip: false }, name, bytes, c.key), o.signal);
+        await c.t.put(name, await encodeFile({ kind: 'file', device: me, seq: 0, gzip: false }, name, bytes, c.key), o.signal);
         c.res.uploaded++;
         db.stmt('INSERT OR IGNORE INTO sync_files (id) VALUES (?)').run(name);
         names.add(name);
@@ -351,7 +360,7 @@ async function push(c: Ctx, listed: string[], names: Set<string>): Promise<{ seq
     if (chunk.entries.length) {
       const name = journalName(me, seq);
       const body = Buffer.from(`{"entries":[${chunk.entries.join(',')}]}`, 'utf8');
-      await c.t.put(name, encodeFile({ kind: 'journal', device: me, seq, gzip: true }, name, body, c.key), o.signal);
+      await c.t.put(name, await encodeFile({ kind: 'journal', device: me, seq, gzip: true }, name, body, c.key), o.signal);
       c.res.uploaded++;
       published++;
       seq++;
@@ -392,18 +401,18 @@ async function compact(c: Ctx, listed: string[], pushed: { seq: number; publishe
   if (newer < every) return;
   const id = `${String(Date.now()).padStart(15, '0')}-${me}`;
   const parts: { name: string }[] = [];
-  for (const entries of allEntries(db, o.journalBytes ?? MAX_SYNC_JOURNAL_JSON_BYTES)) {
+  for await (const entries of allEntries(db, o.journalBytes ?? MAX_SYNC_JOURNAL_JSON_BYTES)) {
     aborted(o.signal);
     const name = `snapshots/${id}/part-${String(parts.length).padStart(6, '0')}.ps`;
     const body = Buffer.from(`{"entries":[${entries.join(',')}]}`, 'utf8');
-    await c.t.put(name, encodeFile({ kind: 'part', device: me, seq: parts.length, gzip: true }, name, body, c.key), o.signal);
+    await c.t.put(name, await encodeFile({ kind: 'part', device: me, seq: parts.length, gzip: true }, name, body, c.key), o.signal);
     c.res.uploaded++;
     parts.push({ name });
     o.onProgress?.({ phase: 'compact', done: parts.length });
   }
   const manifest: Manifest = { parts, cursors: Object.fromEntries(cur) };
   const name = `snapshots/${id}/manifest.ps`;
-  await c.t.put(name, encodeFile({ kind: 'snapshot', device: me, seq: 0, gzip: true }, name, Buffer.from(JSON.stringify(manifest)), c.key), o.signal);
+  await c.t.put(name, await encodeFile({ kind: 'snapshot', device: me, seq: 0, gzip: true }, name, Buffer.from(JSON.stringify(manifest)), c.key), o.signal);
   c.res.uploaded++;
   kvSet(db, `covers:${id}`, JSON.stringify(manifest.cursors));
   // This device's older snapshots (never another device's files).

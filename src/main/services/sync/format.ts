@@ -14,11 +14,16 @@
  * KDF's parameters, the salt and a key check value.
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import { ParleyError } from '../../core/errors.ts';
 import { words } from '../../../shared/messages/en.ts';
 import { MAX_SYNC_JOURNAL_FILE_BYTES } from '../../../shared/bounds.ts';
 import { kdfWithinBounds, open, seal, type KdfParams } from './crypto.ts';
+
+/** zlib on its thread pool: a 1 MB journal is (de)compressed off main's thread. */
+const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
 
 export const FORMAT_VERSION = 1;
 export const ROOT_FILE = 'parley-sync.json';
@@ -70,13 +75,13 @@ export function damaged(w: Where, detail: string): ParleyError {
 }
 
 /** A file's bytes: header line and body (gzip'd when `gzip`, sealed with `key` when given). */
-export function encodeFile(
+export async function encodeFile(
   head: { kind: FileKind; device: string; seq: number; gzip: boolean },
   name: string,
   plain: Uint8Array,
   key?: { key: Buffer; salt: string },
-): Uint8Array {
-  let body: Uint8Array = head.gzip ? gzipSync(plain, { level: 6 }) : plain;
+): Promise<Uint8Array> {
+  let body: Uint8Array = head.gzip ? await gzip(plain, { level: 6 }) : plain;
   if (key) body = seal(key.key, body, aadOf(head, name));
   const header: FileHeader = { parley: 'sync', v: FORMAT_VERSION, ...head, size: body.length, sha256: sha256(body), ...(key ? { salt: key.salt } : {}) };
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]);
@@ -128,7 +133,7 @@ export async function decodeFile(
   }
   if (h.gzip) {
     try {
-      plain = gunzipSync(plain, { maxOutputLength: MAX_SYNC_JOURNAL_FILE_BYTES });
+      plain = await gunzip(plain, { maxOutputLength: MAX_SYNC_JOURNAL_FILE_BYTES });
     } catch (e) {
       throw damaged(w, (e as Error).message);
     }

@@ -80,17 +80,43 @@ export function prepare(db: Db, device: string, setId: string): { fresh: boolean
       db.stmt('UPDATE sync_self SET device = ?, enabled = 1 WHERE id = 1').run(device);
       db.raw.exec('DELETE FROM sync_cursors; DELETE FROM sync_files; DELETE FROM sync_kv; DELETE FROM sync_pending');
       kvSet(db, 'set', setId);
-      // Everything here now is to be published (conversations, then messages parents first, then deletes), in that
-      // order; what changes from here on is marked by the triggers. What a sync then applies from others is not.
-      const base = (db.stmt('SELECT counter FROM sync_self WHERE id = 1').get() as { counter: number }).counter;
-      db.stmt(`INSERT OR REPLACE INTO sync_dirty (entity, n) SELECT entity, ? + row_number() OVER (ORDER BY k1, k2, k3, k4) FROM (
-          SELECT 'c:' || id AS entity, 0 AS k1, seq AS k2, 0 AS k3, 0 AS k4 FROM conversations
-          UNION ALL SELECT 'm:' || m.id, 1, c.seq, m.depth, m.seq FROM messages m JOIN conversations c ON c.id = m.conversation_id
-          UNION ALL SELECT entity, 2, 0, 0, entity FROM sync_tombstones)`).run(base);
-      db.stmt('UPDATE sync_self SET counter = max(counter, (SELECT coalesce(max(n), 0) FROM sync_dirty)) WHERE id = 1').run();
+      // Everything here now is to be published (markAll); what changes from here on is marked by the triggers.
+      kvSet(db, 'marking', 0);
     }
     return { fresh };
   });
+}
+
+/**
+ * After a fresh start: marks everything this database holds as to publish (conversations, then their messages
+ * parents first, then deletes), some conversations a transaction with a turn of the event loop between, so the app's
+ * main thread is not held (a first sync of 100,000 messages). Resumes where it stopped (kv 'marking').
+ */
+export async function markAll(db: Db): Promise<void> {
+  for (;;) {
+    const at = kvGet(db, 'marking');
+    if (at === undefined) return;
+    const after = Number(at);
+    const done = db.tx(() => {
+      const seqs = (db.stmt('SELECT seq FROM conversations WHERE seq > ? ORDER BY seq LIMIT 200').all(after) as { seq: number }[]).map((r) => r.seq);
+      const base = (db.stmt('SELECT counter FROM sync_self WHERE id = 1').get() as { counter: number }).counter;
+      if (seqs.length === 0) {
+        db.stmt(`INSERT OR REPLACE INTO sync_dirty (entity, n) SELECT entity, ? + row_number() OVER (ORDER BY entity) FROM sync_tombstones`).run(base);
+      } else {
+        const hi = seqs.at(-1)!;
+        db.stmt(`INSERT OR REPLACE INTO sync_dirty (entity, n) SELECT entity, ? + row_number() OVER (ORDER BY k1, k2, k3, k4) FROM (
+            SELECT 'c:' || id AS entity, 0 AS k1, seq AS k2, 0 AS k3, 0 AS k4 FROM conversations WHERE seq > ? AND seq <= ?
+            UNION ALL SELECT 'm:' || m.id, 1, c.seq, m.depth, m.seq FROM conversations c JOIN messages m ON m.conversation_id = c.id WHERE c.seq > ? AND c.seq <= ?)`)
+          .run(base, after, hi, after, hi);
+      }
+      db.stmt('UPDATE sync_self SET counter = max(counter, (SELECT coalesce(max(n), 0) FROM sync_dirty)) WHERE id = 1').run();
+      if (seqs.length === 0) db.stmt("DELETE FROM sync_kv WHERE key = 'marking'").run();
+      else kvSet(db, 'marking', seqs.at(-1)!);
+      return seqs.length === 0;
+    });
+    if (done) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 function deviceOf(db: Db): string {
@@ -176,6 +202,16 @@ export interface Chunk {
   attachments: Set<string>;
 }
 
+/** Gives the event loop a turn once ~30 ms of reading have passed (the app's main thread must not stall). */
+function turns(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < 30) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
 const addAttachments = (set: Set<string>, e: Entry): void => {
   if (e.k === 'm') for (const a of e.m.attachments ?? []) set.add(a.id);
 };
@@ -184,8 +220,9 @@ const addAttachments = (set: Set<string>, e: Entry): void => {
  * The next chunk of what this device has to publish (about `maxBytes` of JSON; one entry may be larger), or
  * undefined when all is published: the changed entities in the order they changed (on a first sync, everything).
  */
-export function nextChunk(db: Db, maxBytes: number, afterN: { n: number }): Chunk | undefined {
+export async function nextChunk(db: Db, maxBytes: number, afterN: { n: number }): Promise<Chunk | undefined> {
   const device = deviceOf(db);
+  const turn = turns();
   const entries: string[] = [];
   const attachments = new Set<string>();
   let bytes = 0;
@@ -206,6 +243,7 @@ export function nextChunk(db: Db, maxBytes: number, afterN: { n: number }): Chun
       published.push(r);
       if (e) push(e);
       if (bytes >= maxBytes) break;
+      await turn();
     }
   }
   if (published.length === 0) return undefined;
@@ -218,8 +256,9 @@ export function nextChunk(db: Db, maxBytes: number, afterN: { n: number }): Chun
 }
 
 /** Everything this database holds, as entries, a chunk at a time (a snapshot). */
-export function* allEntries(db: Db, maxBytes: number): Generator<string[]> {
+export async function* allEntries(db: Db, maxBytes: number): AsyncGenerator<string[]> {
   const device = deviceOf(db);
+  const turn = turns();
   let out: string[] = [];
   let bytes = 0;
   const push = (e: Entry): string[] | undefined => {
@@ -251,17 +290,26 @@ export function* allEntries(db: Db, maxBytes: number): Generator<string[]> {
         if (m.status === 'streaming') continue;
         full = push(messageEntry(db, m, device));
         if (full) yield full;
+        await turn();
       }
     }
+    await turn();
   }
   // Messages still waiting for their parent: covered by the snapshot's cursors, so carried by it.
   for (const x of db.stmt('SELECT entry FROM sync_pending ORDER BY id').all() as { entry: string }[]) {
     out.push(x.entry);
     bytes += x.entry.length + 1;
   }
-  for (const x of db.stmt('SELECT entity, conversation_id, parent_id, stamp FROM sync_tombstones ORDER BY entity').iterate() as Iterable<{ entity: string; conversation_id: string; parent_id: string | null; stamp: string }>) {
-    const full = push(x.entity.startsWith('c:') ? { k: 'cx', id: x.entity.slice(2), s: x.stamp } : { k: 'mx', id: x.entity.slice(2), c: x.conversation_id, p: x.parent_id, s: x.stamp });
-    if (full) yield full;
+  for (let after = ''; ;) {
+    const t = db.stmt('SELECT entity, conversation_id, parent_id, stamp FROM sync_tombstones WHERE entity > ? ORDER BY entity LIMIT 500').all(after) as
+      { entity: string; conversation_id: string; parent_id: string | null; stamp: string }[];
+    if (t.length === 0) break;
+    for (const x of t) {
+      after = x.entity;
+      const full = push(x.entity.startsWith('c:') ? { k: 'cx', id: x.entity.slice(2), s: x.stamp } : { k: 'mx', id: x.entity.slice(2), c: x.conversation_id, p: x.parent_id, s: x.stamp });
+      if (full) yield full;
+    }
+    await turn();
   }
   if (out.length) yield out;
 }

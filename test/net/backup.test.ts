@@ -5,7 +5,8 @@
  * bomb, a foreign database) are refused with their code and nothing changes; a disk failing during the swap leaves
  * the old data; automatic backups before a migration and their bound; no secret in a backup's bytes.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
@@ -16,7 +17,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachmentsDirOf, createAttachmentStore } from '../../src/main/services/attachments/index.ts';
 import {
-  backupBeforeMigration, backupNow, listBackups, restoreBackup, scheduledDue, startBackupSchedule, type BackupManifest,
+  backupBeforeMigration, backupNow, finishPendingRestore, listBackups, restoreBackup, scheduledDue, startBackupSchedule, type BackupManifest,
 } from '../../src/main/services/backup/index.ts';
 import { openChatStore, type ChatStore } from '../../src/main/services/storage/index.ts';
 import { APPLICATION_ID, applyMigrations, MIGRATIONS, SCHEMA_VERSION } from '../../src/main/services/storage/migrations.ts';
@@ -300,6 +301,43 @@ describe('backup and restore', () => {
       expect(readdirSync(b).filter((n) => n.startsWith('.restore'))).toEqual([]);
     }
   }, 60_000);
+
+  it('a restore killed midway (SIGKILL between renames) is undone at the next start: the old data, whole', async () => {
+    const a = tmp('a');
+    await seed(a);
+    const store = open(a);
+    store.createConversation({ title: 'only in the backup' });
+    await close(store);
+    const file = (await backupNow(a)).file;
+    for (const at of [1, 2, 4, 6]) {
+      const b = tmp('b');
+      await seed(b);
+      const before = await contents(b);
+      const settingsBefore = readFileSync(join(b, 'settings.json'), 'utf8');
+      const child = spawnSync(process.execPath, [fileURLToPath(new URL('../helpers/backup-crash-child.ts', import.meta.url)), b, file, String(at)], { encoding: 'utf8', timeout: 30_000 });
+      expect(child.signal, child.stderr).toBe('SIGKILL');
+      expect(existsSync(join(b, 'restore-swap.json'))).toBe(true);
+      // The next start (the app's, before it opens the database) undoes it.
+      expect(finishPendingRestore(b)).toBeUndefined();
+      expect(existsSync(join(b, 'restore-swap.json'))).toBe(false);
+      expect(await contents(b)).toEqual(before);
+      expect(readFileSync(join(b, 'settings.json'), 'utf8')).toBe(settingsBefore);
+      expect(readdirSync(b).filter((n) => n.startsWith('.restore-old'))).toEqual([]);
+    }
+  }, 120_000);
+
+  it('settings this version could not load are refused before anything changes', async () => {
+    const bad = craft({ 'settings.json': strToU8(JSON.stringify({ version: 2, providers: [{ id: 'no spaces allowed', name: 'x' }] })) }, () => {}, ['settings']);
+    const b = tmp('b');
+    await seed(b);
+    const before = tree(b);
+    const file = join(tmp('f'), 'settings.zip');
+    writeFileSync(file, bad);
+    const e = await refusal(restoreBackup(b, file));
+    expect({ code: e.code, key: e.detail.key }).toEqual({ code: 'backup_invalid', key: 'backup_damaged' });
+    expect(e.message).toMatch(/settings\.json cannot be read \(invalid at providers\.0\.id/);
+    expect(tree(b)).toEqual(before);
+  });
 
   it('a full disk during a restore leaves the old data (a real tmpfs: the backup of the current data does not fit)', async (ctx) => {
     const mnt = tmp('mnt');

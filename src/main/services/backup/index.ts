@@ -5,7 +5,7 @@
  */
 export { backupNow, backupNowSync, type BackupOptions, type BackupResult } from './write.ts';
 export {
-  cancelPendingRestore, finishPendingRestore, pendingRestore, restoreBackup, stageRestore, verifyBackup, type PendingRestore, type RestoreOptions, type RestoreResult,
+  cancelPendingRestore, finishPendingRestore, pendingRestore, recoverInterruptedSwap, restoreBackup, stageRestore, verifyBackup, type PendingRestore, type RestoreOptions, type RestoreResult,
 } from './restore.ts';
 export { backupsDirOf, listBackups, pruneAutomatic, type BackupListing } from './folder.ts';
 export { backupBeforeMigration, scheduledDue, startBackupSchedule, type BackupSchedule } from './auto.ts';

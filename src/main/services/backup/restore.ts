@@ -19,6 +19,8 @@ import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileS
 import { DatabaseSync } from 'node:sqlite';
 import { basename, dirname, join } from 'node:path';
 import { Unzip, UnzipInflate, strFromU8 } from 'fflate';
+import * as v from 'valibot';
+import { issueText, migrateSettings, storedSettingsSchema } from '../../../shared/settings.ts';
 import { ParleyError } from '../../core/errors.ts';
 import { words } from '../../../shared/messages/en.ts';
 import { MAX_BACKUP_BYTES, MAX_BACKUP_MANIFEST_BYTES } from '../../../shared/bounds.ts';
@@ -186,10 +188,17 @@ export async function verifyBackup(file: string, staging: string): Promise<Backu
     if (missing) throw say('backup_invalid', 'backup_truncated', { entry: missing.name });
     if (mf.parts.includes('database')) checkStagedDb(join(staging, DB_ENTRY), file);
     if (mf.parts.includes('settings')) {
+      let raw: Record<string, unknown>;
       try {
-        readSettingsFile(join(staging, SETTINGS_ENTRY));
+        raw = readSettingsFile(join(staging, SETTINGS_ENTRY));
       } catch (e) {
         throw say('backup_invalid', 'backup_damaged', { entry: SETTINGS_ENTRY, detail: (e as Error).message });
+      }
+      // Settings this version could not load would stop the app after the restore: refused now, by the store's own schema.
+      const r = v.safeParse(storedSettingsSchema, migrateSettings(raw).value);
+      if (!r.success) {
+        const issue = r.issues[0];
+        throw say('backup_invalid', 'backup_damaged', { entry: SETTINGS_ENTRY, detail: `invalid at ${v.getDotPath(issue) ?? '(root)'}: ${issueText(issue)}` });
       }
     }
     return mf;
@@ -234,6 +243,8 @@ export interface RestoreOptions {
   around?: (swap: () => Promise<void>) => Promise<void>;
   /** Tests: fails the swap after this many renames (a disk that fails midway). */
   failAfterRenames?: number;
+  /** Tests: called before each rename of the swap (1-based), its journal already written (a crash test kills the process here). */
+  beforeRename?: (n: number) => void;
 }
 
 export interface RestoreResult {
@@ -268,7 +279,7 @@ export async function restoreBackup(dataDir: string, file: string, opts: Restore
     mergeStagedSettings(dataDir, staging, manifest);
     const hasData = existsSync(join(dataDir, DB_FILE)) || existsSync(attachmentsDirOf(dataDir));
     const previous = hasData ? await backupNow(dataDir, { reason: 'before-restore' }) : undefined;
-    const swap = async (): Promise<void> => swapIn(dataDir, staging, aside, manifest.parts, opts.failAfterRenames);
+    const swap = async (): Promise<void> => swapIn(dataDir, staging, aside, manifest.parts, opts.failAfterRenames, opts.beforeRename);
     await (opts.around ? opts.around(swap) : swap());
     return { manifest, ...(previous ? { previous } : {}) };
   } finally {
@@ -341,6 +352,7 @@ export function cancelPendingRestore(dataDir: string): void {
  * was, and the staged files are removed); undefined when none was waiting.
  */
 export function finishPendingRestore(dataDir: string): { restored: PendingRestore; previous?: BackupResult } | { error: ParleyError } | undefined {
+  recoverInterruptedSwap(dataDir);
   if (!existsSync(join(dataDir, PENDING_FILE))) return undefined;
   const staged = join(dataDir, PENDING_DIR);
   let manifest: BackupManifest;
@@ -374,16 +386,53 @@ function safeRead(path: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The staged parts renamed into place, the current ones aside first; on a failure, everything renamed back. */
-function swapIn(dataDir: string, staging: string, aside: string, parts: readonly BackupPart[], failAfter?: number): void {
+const SWAP_JOURNAL = 'restore-swap.json';
+
+/**
+ * A swap that a crash or a power cut stopped midway (its journal is still there): every rename it lists is undone,
+ * newest first, so the data is as it was before the restore. Runs before any restore and at the app's start.
+ */
+export function recoverInterruptedSwap(dataDir: string): boolean {
+  const journal = join(dataDir, SWAP_JOURNAL);
+  let moves: [string, string][];
+  let aside: string | undefined;
+  try {
+    const j = JSON.parse(readFileSync(journal, 'utf8')) as { aside?: string; moves?: [string, string][] };
+    moves = Array.isArray(j.moves) ? j.moves : [];
+    aside = typeof j.aside === 'string' ? j.aside : undefined;
+  } catch {
+    return false;
+  }
+  const inside = (p: string): boolean => p.startsWith(dataDir + (dataDir.endsWith('/') ? '' : '/')) || p.startsWith(dataDir + '\\');
+  for (const [from, to] of [...moves].reverse()) {
+    if (!inside(from) || !inside(to) || !existsSync(to) || existsSync(from)) continue;
+    try {
+      renameSync(to, from);
+    } catch { /* the rest still goes back */ }
+  }
+  if (aside && inside(aside)) rmSync(aside, { recursive: true, force: true });
+  rmSync(journal, { force: true });
+  return true;
+}
+
+/**
+ * The staged parts renamed into place, the current ones aside first; on a failure, everything renamed back. Each
+ * rename is written to a journal (restore-swap.json) before it is made, so a crash midway is undone at the next
+ * start (recoverInterruptedSwap); the journal goes once the swap is whole.
+ */
+function swapIn(dataDir: string, staging: string, aside: string, parts: readonly BackupPart[], failAfter?: number, beforeRename?: (n: number) => void): void {
   const done: [from: string, to: string][] = [];
   let renames = 0;
+  const journal = join(dataDir, SWAP_JOURNAL);
   const move = (from: string, to: string): void => {
     if (failAfter !== undefined && renames++ >= failAfter) throw Object.assign(new Error('EIO: i/o error, rename (a test\'s failing disk)'), { code: 'EIO' });
+    writeFileAtomic(journal, JSON.stringify({ aside, moves: [...done, [from, to]] }), { what: 'the restore\'s journal' });
+    beforeRename?.(done.length + 1);
     renameSync(from, to);
     done.push([from, to]);
   };
   try {
+    recoverInterruptedSwap(dataDir);
     mkdirSync(aside, { mode: 0o700 });
     for (const part of parts) for (const name of partFiles(part)) if (existsSync(join(dataDir, name))) move(join(dataDir, name), join(aside, name));
     const staged = (name: string): string => (name === 'attachments' ? join(staging, 'attachments') : name === DB_FILE ? join(staging, DB_ENTRY) : join(staging, name));
@@ -395,13 +444,21 @@ function swapIn(dataDir: string, staging: string, aside: string, parts: readonly
       }
     }
   } catch (e) {
+    let undone = true;
     for (const [from, to] of done.reverse()) {
       try {
         renameSync(to, from);
-      } catch { /* the rest still goes back */ }
+      } catch {
+        undone = false; // the rest still goes back; the journal stays for the next start to finish
+      }
     }
-    rmSync(aside, { recursive: true, force: true });
+    if (undone) {
+      rmSync(aside, { recursive: true, force: true });
+      rmSync(journal, { force: true });
+    }
     throw writeFailed(dataDir, e, 'the restored data into');
   }
+  // Whole: the journal goes first (from here on, a crash keeps the restored data), then the old files.
+  rmSync(journal, { force: true });
   rmSync(aside, { recursive: true, force: true });
 }

@@ -67,6 +67,21 @@ export function jsonWithin(value: unknown, max: number): boolean {
  */
 export const MAX_SYNC_JOURNAL_JSON_BYTES = 1024 * 1024;
 export const MAX_SYNC_JOURNAL_FILE_BYTES = 32 * 1024 * 1024;
+/**
+ * Sync's files (services/sync): the JSON of one journal file or snapshot part before compression (more is split into
+ * several files; a single larger entry, a message of up to 8 MB of text and reasoning, goes alone; 1 MB is read from
+ * the database in about 200 ms of main's thread), and the most
+ * one such file may hold when read, compressed or not (more is refused, never buffered).
+ */
+export const MAX_SYNC_JOURNAL_JSON_BYTES = 1024 * 1024;
+export const MAX_SYNC_JOURNAL_FILE_BYTES = 32 * 1024 * 1024;
+/**
+ * Sync's files (services/sync): the JSON of one journal file or snapshot part before compression (more is split into
+ * several files; a single larger entry, a message of up to 8 MB of text and reasoning, goes alone), and the most
+ * one such file may hold when read, compressed or not (more is refused, never buffered).
+ */
+export const MAX_SYNC_JOURNAL_JSON_BYTES = 4 * 1024 * 1024;
+export const MAX_SYNC_JOURNAL_FILE_BYTES = 32 * 1024 * 1024;
 
 // Updates (src/main/services/update).
 /** Feed URLs (a GitHub release and its mirrors) tried in order. */
@@ -112,3 +127,28 @@ export const MAX_SYNC_LIST_ENTRIES = 200_000;
 export const MAX_SYNC_LISTING_BYTES = 64 * 1024 * 1024;
 /** Names of a sync target's settings: a bucket, a prefix, a region, a user name. */
 export const MAX_SYNC_FIELD_CHARS = 1024;
+
+/**
+ * MCP servers (tools, shared/mcp.ts): servers configured, arguments and variables per server, and what one server
+ * or call may use.
+ */
+export const MAX_MCP_SERVERS = 32;
+export const MAX_MCP_ARGS = 64;
+export const MAX_MCP_ENV = 64;
+export const MAX_MCP_NAME_CHARS = 64;
+export const MAX_MCP_ENV_VALUE_CHARS = 8 * 1024;
+/** One JSON-RPC message from a server (a stdio line, an HTTP body or one SSE event). */
+export const MAX_MCP_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** What a tool's result may put into the conversation (text characters; images count by their base64). */
+export const MAX_TOOL_RESULT_CHARS = 200_000;
+/** The tools one server may offer (more are left out, and the doctor says so). */
+export const MAX_MCP_TOOLS = 200;
+/** A server's stderr kept (the newest bytes), for the doctor, the log and the support bundle. */
+export const MAX_MCP_STDERR_BYTES = 64 * 1024;
+/** How long a server may take to start and answer the handshake, and a tool call by default. */
+export const MCP_HANDSHAKE_MS = 30_000;
+export const MCP_CALL_MS = 120_000;
+/** Tool rounds one answer may take before it must answer in words. */
+export const MAX_TOOL_ROUNDS = 10;
+/** The `mcpServers` JSON a window may hand over to import (pasted text). */
+export const MAX_MCP_IMPORT_CHARS = 256 * 1024;

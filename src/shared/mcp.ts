@@ -5,7 +5,7 @@
  * the same rules as keys): they stay in main; the window sees only their names.
  */
 import * as v from 'valibot';
-import { MAX_PATH_CHARS, MAX_URL_CHARS } from './bounds.ts';
+import { MAX_MCP_ARGS, MAX_MCP_ENV, MAX_MCP_ENV_VALUE_CHARS, MAX_MCP_NAME_CHARS, MAX_MCP_SERVERS, MAX_MCP_TOOLS, MAX_PATH_CHARS, MAX_URL_CHARS, MCP_CALL_MS } from './bounds.ts';
 import { ROUTE_MODES } from './constants.ts';
 import type { StepStatus, Worded } from './doctor.ts';
 import type { ErrorCode, ErrorInfo } from './errors.ts';
@@ -13,25 +13,8 @@ import type { ErrorCode, ErrorInfo } from './errors.ts';
 export const MCP_TRANSPORTS = ['stdio', 'http', 'sse'] as const;
 export type McpTransport = (typeof MCP_TRANSPORTS)[number];
 
-/** Bounds: servers configured, arguments and variables per server, and what one server or call may use. */
-export const MAX_MCP_SERVERS = 32;
-export const MAX_MCP_ARGS = 64;
-export const MAX_MCP_ENV = 64;
-export const MAX_MCP_NAME_CHARS = 64;
-export const MAX_MCP_ENV_VALUE_CHARS = 8 * 1024;
-/** One JSON-RPC message from a server (a stdio line, an HTTP body or one SSE event). */
-export const MAX_MCP_MESSAGE_BYTES = 8 * 1024 * 1024;
-/** What a tool's result may put into the conversation (text characters; images count by their base64). */
-export const MAX_TOOL_RESULT_CHARS = 200_000;
-/** The tools one server may offer (more are left out, and the doctor says so). */
-export const MAX_MCP_TOOLS = 200;
-/** A server's stderr kept (the newest bytes), for the doctor, the log and the support bundle. */
-export const MAX_MCP_STDERR_BYTES = 64 * 1024;
-/** How long a server may take to start and answer the handshake, and a tool call by default. */
-export const MCP_HANDSHAKE_MS = 30_000;
-export const MCP_CALL_MS = 120_000;
-/** Tool rounds one answer may take before it must answer in words. */
-export const MAX_TOOL_ROUNDS = 10;
+/** The bounds every server and call runs within (src/shared/bounds.ts, their one place), for those who import them here. */
+export { MAX_MCP_ARGS, MAX_MCP_ENV, MAX_MCP_ENV_VALUE_CHARS, MAX_MCP_IMPORT_CHARS, MAX_MCP_MESSAGE_BYTES, MAX_MCP_NAME_CHARS, MAX_MCP_SERVERS, MAX_MCP_STDERR_BYTES, MAX_MCP_TOOLS, MAX_TOOL_RESULT_CHARS, MAX_TOOL_ROUNDS, MCP_CALL_MS, MCP_HANDSHAKE_MS } from './bounds.ts';
 
 /**
  * What is wrong with a field of a server (the window words each in its language: locales' `mcp.problems`): the
@@ -325,8 +308,6 @@ export interface McpSaveResult {
   servers: McpServerView[];
 }
 
-/** The `mcpServers` JSON a window may hand over to import (pasted text). */
-export const MAX_MCP_IMPORT_CHARS = 256 * 1024;
 
 export interface McpImportResult {
   added: McpServerView[];

@@ -67,21 +67,6 @@ export function jsonWithin(value: unknown, max: number): boolean {
  */
 export const MAX_SYNC_JOURNAL_JSON_BYTES = 1024 * 1024;
 export const MAX_SYNC_JOURNAL_FILE_BYTES = 32 * 1024 * 1024;
-/**
- * Sync's files (services/sync): the JSON of one journal file or snapshot part before compression (more is split into
- * several files; a single larger entry, a message of up to 8 MB of text and reasoning, goes alone; 1 MB is read from
- * the database in about 200 ms of main's thread), and the most
- * one such file may hold when read, compressed or not (more is refused, never buffered).
- */
-export const MAX_SYNC_JOURNAL_JSON_BYTES = 1024 * 1024;
-export const MAX_SYNC_JOURNAL_FILE_BYTES = 32 * 1024 * 1024;
-/**
- * Sync's files (services/sync): the JSON of one journal file or snapshot part before compression (more is split into
- * several files; a single larger entry, a message of up to 8 MB of text and reasoning, goes alone), and the most
- * one such file may hold when read, compressed or not (more is refused, never buffered).
- */
-export const MAX_SYNC_JOURNAL_JSON_BYTES = 4 * 1024 * 1024;
-export const MAX_SYNC_JOURNAL_FILE_BYTES = 32 * 1024 * 1024;
 
 // Updates (src/main/services/update).
 /** Feed URLs (a GitHub release and its mirrors) tried in order. */

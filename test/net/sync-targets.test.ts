@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -422,6 +422,22 @@ describe('webdav specifics', () => {
     expect(await t.list('')).toEqual([]);
     await t.put('a/b/c.json', bytes(10));
     expect(await t.list('')).toEqual([{ name: 'a/b/c.json', size: 10 }]);
+  });
+
+  it('a temporary file an interrupted upload left is never listed, and is removed once it is a day old', async () => {
+    const folder = `t-${randomBytes(3).toString('hex')}`;
+    const t = make('webdav', { url: `${dav.davUrl}${folder}/` });
+    await t.put('journal/a.json', bytes(20));
+    const dir = join(dav.dataDir, folder, 'journal');
+    const fresh = join(dir, `${TEMP_PREFIX}aaaa-b.json`);
+    const old = join(dir, `${TEMP_PREFIX}bbbb-c.json`);
+    writeFileSync(fresh, bytes(7));
+    writeFileSync(old, bytes(9));
+    const dayAgo = new Date(Date.now() - 25 * 3600_000);
+    utimesSync(old, dayAgo, dayAgo);
+    expect(await t.list('')).toEqual([{ name: 'journal/a.json', size: 20 }]);
+    expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(old)).toBe(false);
   });
 
   it('Nutstore\'s throttling (BlockedTemporarily in a 503), 507 and 403 are said as what they are', async () => {

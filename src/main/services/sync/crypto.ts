@@ -5,7 +5,7 @@
  * file moved under another name does not decrypt). A key check value (a known text encrypted with the key) makes a
  * wrong passphrase an error of its own instead of garbage. The passphrase is never kept, logged or put in an error.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt } from 'node:crypto';
 
 export const KDF = { name: 'scrypt', N: 2 ** 15, r: 8, p: 1 } as const;
 export interface KdfParams {
@@ -27,6 +27,24 @@ export function deriveKey(passphrase: string, salt: Uint8Array, k: KdfParams = K
   return new Promise((resolve, reject) => {
     scrypt(passphrase.normalize('NFC'), salt, 32, { N: k.N, r: k.r, p: k.p, maxmem: 256 * k.N * k.r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
   });
+}
+
+/**
+ * Keys derived in this process, by a hash of (parameters, salt, passphrase): scrypt takes 0.1–0.4 s, and a sync every few
+ * minutes would pay it each time. At most a few; a changed passphrase simply misses. (Kept in memory only, as the
+ * passphrase itself is while a sync runs.)
+ */
+const derived = new Map<string, Promise<Buffer>>();
+export function deriveKeyCached(passphrase: string, salt: Uint8Array, k: KdfParams = KDF): Promise<Buffer> {
+  const id = createHash('sha256').update(`${k.N}:${k.r}:${k.p}:`).update(salt).update('\0').update(passphrase.normalize('NFC')).digest('hex');
+  let key = derived.get(id);
+  if (!key) {
+    key = deriveKey(passphrase, salt, k);
+    key.catch(() => derived.delete(id));
+    if (derived.size >= 8) derived.delete(derived.keys().next().value!);
+    derived.set(id, key);
+  }
+  return key;
 }
 
 export const newSalt = (): Buffer => randomBytes(16);

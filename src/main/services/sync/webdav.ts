@@ -18,6 +18,9 @@ import { acceptWrite, drop, RateLimiter, readBytes, refuseEmpty, send, serviceWo
 
 /** Files being uploaded: never listed, never read. */
 export const TEMP_PREFIX = '.parley-tmp-';
+/** A temporary file this old is an upload that will never finish: a listing removes it (a few at a time). */
+const STALE_TEMP_MS = 24 * 3600_000;
+const MAX_STALE_REMOVED = 20;
 
 export interface WebDavOptions {
   /** The folder's URL (a trailing slash is added); no credentials in it. */
@@ -37,7 +40,7 @@ export function nutstoreLimiter(): RateLimiter {
   return new RateLimiter(NUTSTORE_REQUESTS_PER_WINDOW, NUTSTORE_WINDOW_MS);
 }
 
-const PROPFIND_BODY = '<?xml version="1.0" encoding="utf-8"?>\n<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getcontentlength/></d:prop></d:propfind>';
+const PROPFIND_BODY = '<?xml version="1.0" encoding="utf-8"?>\n<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getcontentlength/><d:getlastmodified/></d:prop></d:propfind>';
 
 const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'response' || name === 'propstat' });
 
@@ -49,6 +52,8 @@ interface DavItem {
   rel: string;
   folder: boolean;
   size: number;
+  /** When it last changed (ms since the epoch), when the server said. */
+  modified?: number;
 }
 
 export function createWebDavTarget(opts: WebDavOptions): SyncTarget {
@@ -95,7 +100,7 @@ export function createWebDavTarget(opts: WebDavOptions): SyncTarget {
     const ms = (doc as { multistatus?: { response?: unknown[] } }).multistatus;
     if (!ms || typeof ms !== 'object') throw new ParleyError('sync_not_storage', words('sync_bad_listing', { host: a.host, path: a.path, why: 'no multistatus' }), { hop: 'target', phase: 'body', host: a.host });
     const out: DavItem[] = [];
-    for (const r of (ms.response ?? []) as { href?: unknown; propstat?: { prop?: { getcontentlength?: unknown; resourcetype?: unknown }; status?: unknown }[] }[]) {
+    for (const r of (ms.response ?? []) as { href?: unknown; propstat?: { prop?: { getcontentlength?: unknown; resourcetype?: unknown; getlastmodified?: unknown }; status?: unknown }[] }[]) {
       if (typeof r.href !== 'string') continue;
       let path: string;
       try {
@@ -110,7 +115,8 @@ export function createWebDavTarget(opts: WebDavOptions): SyncTarget {
       const prop = ok?.prop ?? {};
       const folder = typeof prop.resourcetype === 'object' && prop.resourcetype !== null && 'collection' in prop.resourcetype;
       const size = Number(prop.getcontentlength ?? 0);
-      out.push({ rel: folder && !relPath.endsWith('/') ? `${relPath}/` : relPath, folder, size: Number.isFinite(size) ? size : 0 });
+      const modified = typeof prop.getlastmodified === 'string' ? Date.parse(prop.getlastmodified) : NaN;
+      out.push({ rel: folder && !relPath.endsWith('/') ? `${relPath}/` : relPath, folder, size: Number.isFinite(size) ? size : 0, ...(Number.isNaN(modified) ? {} : { modified }) });
     }
     return out;
   }
@@ -157,6 +163,7 @@ export function createWebDavTarget(opts: WebDavOptions): SyncTarget {
       const start = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
       const queue = [start];
       const out: SyncEntry[] = [];
+      const stale: string[] = [];
       let seen = 0;
       while (queue.length) {
         const dir = queue.shift() as string;
@@ -165,13 +172,21 @@ export function createWebDavTarget(opts: WebDavOptions): SyncTarget {
         for (const it of items) {
           if (++seen > MAX_SYNC_LIST_ENTRIES) throw new ParleyError('limit_exceeded', `The sync folder holds more than ${MAX_SYNC_LIST_ENTRIES} entries under ${base.pathname}${start}, the most Parley lists.`, { phase: 'body', host: base.host });
           const last = it.rel.replace(/\/$/, '').split('/').pop() ?? '';
-          if (last.startsWith(TEMP_PREFIX)) continue;
+          if (last.startsWith(TEMP_PREFIX)) {
+            // An upload a crash or a cut connection left: removed once it is a day old (no upload takes that long).
+            if (!it.folder && it.modified !== undefined && Date.now() - it.modified > STALE_TEMP_MS && stale.length < MAX_STALE_REMOVED) stale.push(it.rel);
+            continue;
+          }
           if (it.folder) {
             if (it.rel.startsWith(prefix) || prefix.startsWith(it.rel)) queue.push(it.rel);
             continue;
           }
           if (it.rel.startsWith(prefix) && SYNC_NAME.test(it.rel)) out.push({ name: it.rel, size: it.size });
         }
+      }
+      for (const rel of stale) {
+        // Best effort: a failure here is not the listing's.
+        await request('DELETE', rel, {}, signal).then((d) => (d.status < 300 ? drop(d) : undefined), () => undefined);
       }
       return out;
     },

@@ -148,6 +148,8 @@ describe('an HTTP server from the editor', () => {
     expect(init).toMatchObject({ kind: 'mcp', method: 'POST', host: `127.0.0.1:${httpPort}`, status: 200, state: 'done', mcp: { server: 'Remote tools', rpc: 'initialize' } });
     expect(init?.durationMs).toBeGreaterThanOrEqual(0);
     expect(rows.some((r) => r.mcp?.rpc === 'tools/list')).toBe(true);
+    // The doctor closed its connection: no request of it stays in progress (an event stream is done once closed).
+    await expect.poll(async () => (await ok('requests:list')).filter((r) => r.kind === 'mcp' && r.state === 'active').length, { timeout: 5000 }).toBe(0);
     const detail = await ok('requests:get', init!.id);
     expect(detail?.timeline.map((s) => s.type)).toEqual(expect.arrayContaining(['start', 'route', 'request', 'response', 'done']));
     expect(JSON.stringify(detail)).not.toContain(HEADER_SECRET);

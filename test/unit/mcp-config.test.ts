@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { checkMcpDraft, importMcpServers, importProblemText, MAX_MCP_ARGS, MAX_MCP_ENV_VALUE_CHARS } from '../../src/shared/mcp.ts';
 import { CONTRACT } from '../../src/shared/ipc.ts';
 import { mcpServerSecrets } from '../../src/main/services/mcp/secrets.ts';
+import { rpcMethodOf } from '../../src/main/services/mcp/hub.ts';
 import { createRedactor, settingsSecrets } from '../../src/main/services/diagnostics/redact.ts';
 
 let n = 0;
@@ -115,5 +116,15 @@ describe('an MCP server from the editor: every field checked with the schema mai
     expect(r.issues).toEqual([{ server: 'broken', problem: 'no_command_or_url' }, { server: 'wrong', problem: 'not_object' }, { server: 'bad', field: 'env.NOT OK', problem: 'env_name' }]);
     expect(r.problems).toEqual(r.issues.map(importProblemText));
     expect(importMcpServers('x', newId).issues).toEqual([{ problem: 'not_json_object' }]);
+  });
+});
+
+describe('the Network panel names an MCP request by its JSON-RPC method', () => {
+  it('a request, a batch, a response, no body, not JSON', () => {
+    expect(rpcMethodOf(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo' } }))).toBe('tools/call');
+    expect(rpcMethodOf(JSON.stringify([{ jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', id: 2, method: 'tools/list' }]))).toBe('notifications/initialized, tools/list');
+    expect(rpcMethodOf(JSON.stringify({ jsonrpc: '2.0', id: 3, result: {} }))).toBeUndefined();
+    expect(rpcMethodOf(undefined)).toBeUndefined();
+    expect(rpcMethodOf('not json')).toBeUndefined();
   });
 });

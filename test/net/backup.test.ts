@@ -326,6 +326,23 @@ describe('backup and restore', () => {
     }
   }, 120_000);
 
+  it('a restore over a database another process has open (the app running) is refused, and nothing changes', async () => {
+    const a = tmp('a');
+    await seed(a);
+    const file = (await backupNow(a)).file;
+    const b = tmp('b');
+    await seed(b);
+    const before = tree(b);
+    const running = open(b); // as the app holds it
+    const e = await refusal(restoreBackup(b, file));
+    expect({ code: e.code, key: e.detail.key }).toEqual({ code: 'storage_failed', key: 'backup_in_use' });
+    expect(e.hint).toMatch(/Quit Parley/);
+    await close(running);
+    expect(tree(b)).toEqual(before);
+    await restoreBackup(b, file); // once it is closed
+    expect(await contents(b)).toEqual(await contents(a));
+  }, 30_000);
+
   it('settings this version could not load are refused before anything changes', async () => {
     const bad = craft({ 'settings.json': strToU8(JSON.stringify({ version: 2, providers: [{ id: 'no spaces allowed', name: 'x' }] })) }, () => {}, ['settings']);
     const b = tmp('b');

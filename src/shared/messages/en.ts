@@ -246,6 +246,7 @@ export const ERROR_TEXT = {
   backup_too_large: '{{file}} would expand to {{size}}: Parley restores backups of at most {{max}}.',
   backup_no_space: 'Restoring {{file}} needs {{size}} free in the data folder, and {{free}} is free.',
   backup_busy: 'A backup or restore is already running.',
+  backup_in_use: 'The conversations in {{dir}} are open in another process (Parley is running), so nothing was restored.',
   // Updates (src/main/services/update).
   update_feed_html: 'The update feed {{feed}} answered a web page (HTML), not an update manifest: a captive portal or a login page may have answered.',
   update_feed_empty: 'The update feed {{feed}} answered an empty body, not an update manifest.',
@@ -406,6 +407,7 @@ export const ERROR_HINTS = {
   backup_too_large: 'Nothing was changed. No real Parley backup is this large: the file is probably damaged, or not Parley\'s.',
   backup_no_space: 'Free some disk space, then restore again. Nothing was changed.',
   backup_busy: 'Wait for it to finish, then try again.',
+  backup_in_use: 'Quit Parley, then restore again; or restore from Settings → Backup in the app.',
 } as const satisfies { [K in keyof typeof ERROR_TEXT]?: string };
 
 export type ErrorKey = keyof typeof ERROR_TEXT;

@@ -275,8 +275,12 @@ export async function restoreBackup(dataDir: string, file: string, opts: Restore
   const aside = join(dataDir, `.restore-old-${tag}`);
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Without `around` nothing closes the database for the swap: another process that has it open (the app) is
+    // refused, before the file is read and again just before the swap.
+    if (!opts.around) assertNotInUse(dataDir);
     const manifest = await verifyBackup(file, staging);
     mergeStagedSettings(dataDir, staging, manifest);
+    if (!opts.around) assertNotInUse(dataDir);
     const hasData = existsSync(join(dataDir, DB_FILE)) || existsSync(attachmentsDirOf(dataDir));
     const previous = hasData ? await backupNow(dataDir, { reason: 'before-restore' }) : undefined;
     const swap = async (): Promise<void> => swapIn(dataDir, staging, aside, manifest.parts, opts.failAfterRenames, opts.beforeRename);
@@ -375,6 +379,25 @@ export function finishPendingRestore(dataDir: string): { restored: PendingRestor
     return { error: ParleyError.is(e) ? e : writeFailed(dataDir, e, 'the restored data into') };
   } finally {
     cancelPendingRestore(dataDir);
+  }
+}
+
+/** Refuses when another connection has parley.db open: an exclusive lock cannot be had then (the app, a worker). */
+function assertNotInUse(dataDir: string): void {
+  const file = join(dataDir, DB_FILE);
+  if (!existsSync(file)) return;
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { timeout: 500 });
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('COMMIT');
+  } catch (e) {
+    const busy = (e as { errcode?: number }).errcode !== undefined && (((e as { errcode: number }).errcode & 0xff) === 5 || ((e as { errcode: number }).errcode & 0xff) === 6);
+    if (busy) throw new ParleyError('storage_failed', words('backup_in_use', { dir: dataDir }));
+    throw new ParleyError('storage_failed', `Parley could not open ${file} to restore over it (${osReason(e)}).`, { hint: 'Check the data folder, then restore again.' }, { cause: e });
+  } finally {
+    db?.close();
   }
 }
 

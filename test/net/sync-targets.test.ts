@@ -415,6 +415,29 @@ describe.each(['webdav', 's3'] as const)('%s target', (kind) => {
   });
 });
 
+describe('the target\'s own route, as a provider\'s', () => {
+  it('direct skips the global proxy; a proxy of its own is used without a global one; global follows the network settings', async () => {
+    const viaSquid = `http://${PROXY_USER}:${PROXY_PASS}@127.0.0.1:${squid.port}`;
+    const run = async (route: Record<string, unknown>, net: StoredSettings['network']): Promise<string[]> => {
+      const events: RequestEvent[] = [];
+      const sync = v.parse(syncSettingsSchema, { service: 'webdav', url: davFolder(), username: DAV_USER, route });
+      const t = createSyncTarget({ core, network: net, sync, secrets: { password: DAV_PASS }, sink: (e) => events.push(e) });
+      await t.put('r/x.json', bytes(5));
+      expect(await t.list('')).toEqual([{ name: 'r/x.json', size: 5 }]);
+      return events.filter((e): e is Extract<RequestEvent, { type: 'route' }> => e.type === 'route').map((e) => e.route);
+    };
+    // The global route is a proxy whose password is wrong: a target that used it would fail.
+    const brokenGlobal = network({ mode: 'manual', url: `http://${PROXY_USER}:wrong@127.0.0.1:${squid.port}`, bypass: '<-loopback>' });
+    const direct = await run({ mode: 'direct' }, brokenGlobal);
+    expect(direct.length).toBeGreaterThan(2);
+    for (const r of direct) expect(r).toMatch(/^direct/);
+    const own = await run({ mode: 'proxy', proxyUrl: viaSquid }, network({ mode: 'none', bypass: '<-loopback>' }));
+    expect(own.length).toBeGreaterThan(2);
+    for (const r of own) expect(r).toContain(`127.0.0.1:${squid.port}`);
+    expect((await caught(make('webdav', { url: davFolder(), network: brokenGlobal }).list(''))).code).toBe('proxy_auth_failed');
+  });
+});
+
 describe('webdav specifics', () => {
   it('a folder that does not exist is created on the first put (and lists as empty before)', async () => {
     const url = `${dav.davUrl}new-${randomBytes(3).toString('hex')}/deeper/`;

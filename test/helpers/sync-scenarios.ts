@@ -322,6 +322,15 @@ export async function refusesBadFiles(make: TargetFactory): Promise<void> {
     if (k.file !== 'root') expect(e.message, k.name).toContain(name);
     expect(stateOf(b), k.name).toEqual(before);
   }
+  // A folder holding someone else's files (and no parley-sync.json) is not taken over, encrypted or not.
+  for (const passphrase of [undefined, 'a passphrase']) {
+    const target = await make();
+    await target.put('notes/readme.txt', Buffer.from('not Parley\'s'));
+    const d = device('D');
+    chat(d, 'mine', 1);
+    await expectRefused(d.sync(target, passphrase ? { passphrase } : {}), 'sync_not_parley');
+    expect((await target.list('')).map((x) => x.name)).toEqual(['notes/readme.txt']);
+  }
 }
 
 /** Two devices syncing at the same moment against the same target lose nothing. */

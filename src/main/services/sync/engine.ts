@@ -168,15 +168,14 @@ async function openRoot(t: SyncTarget, passphrase: string | undefined, signal?: 
   const w = { file: ROOT_FILE, target: t.label };
   let bytes = await t.get(ROOT_FILE, MAX_ROOT_BYTES, signal);
   if (bytes === null) {
+    // A folder that already holds files is someone's: Parley starts its set only in an empty one.
+    const there = (await t.list('', signal)).filter((e) => e.name !== ROOT_FILE);
+    if (there.length) throw new ParleyError('sync_not_parley', words('sync_not_parley', { file: there[0]!.name, target: t.label }));
     const made: RootInfo = { format: ROOT_FORMAT, version: FORMAT_VERSION, id: randomUUID(), createdAt: Date.now() };
     if (passphrase) {
       const salt = newSalt();
       const key = await deriveKey(passphrase, salt);
       made.encryption = { cipher: 'aes-256-gcm', kdf: { ...KDF }, salt: salt.toString('base64'), check: keyCheck(key) };
-    } else {
-      // A folder that already holds files is someone's: Parley starts its set only in an empty one (or its own).
-      const there = (await t.list('', signal)).filter((e) => e.name !== ROOT_FILE);
-      if (there.length) throw new ParleyError('sync_not_parley', words('sync_not_parley', { file: there[0]!.name, target: t.label }));
     }
     await t.put(ROOT_FILE, Buffer.from(`${JSON.stringify(made, null, 2)}\n`), signal);
     // Two devices starting at once: whichever file stands is the set's (each encrypted file names its own salt).

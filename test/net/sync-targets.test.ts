@@ -438,6 +438,24 @@ describe('the target\'s own route, as a provider\'s', () => {
   });
 });
 
+describe('the route fetch\'s bound on a request body', () => {
+  it('a file over 64 MB is limit_exceeded before anything is sent', async () => {
+    const f = await front(undefined, (req, res) => {
+      req.resume();
+      res.writeHead(201).end();
+      return true;
+    });
+    try {
+      const e = await caught(make('webdav', { url: `${f.url}/dav/` }).put('big/x.bin', new Uint8Array(64 * 1024 * 1024 + 1)));
+      expect(e.code).toBe('limit_exceeded');
+      expect(e.message).toMatch(/64 MB/);
+      expect(f.seen).toEqual([]);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe('webdav specifics', () => {
   it('a folder that does not exist is created on the first put (and lists as empty before)', async () => {
     const url = `${dav.davUrl}new-${randomBytes(3).toString('hex')}/deeper/`;

@@ -485,6 +485,8 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     expect(await form.locator(tid('field-error-url')).textContent()).toBe(L.ui.mcp.problems.url);
     await form.locator(tid('mcp-form-url')).fill(`http://127.0.0.1:${mcpHttp!.port}/mcp`);
     await form.locator(tid('mcp-form-add-headers')).click();
+    // A new row's empty name is not held against it until it is typed in or the form is saved.
+    expect(await form.locator(tid('field-error-headers.0.name')).count()).toBe(0);
     await form.locator(tid('mcp-form-entry-name')).fill('Authorization');
     await form.locator(tid('mcp-form-entry-value')).fill(`Bearer ${FORM_HEADER_SECRET}`);
     // Its route, chosen as a provider's: a proxy URL main's parser refuses is said at its field, before main asks anything.

@@ -77,9 +77,12 @@ const inputOf = (field: string): string => {
 
 type Status = { state: 'idle' } | { state: 'asking' } | { state: 'cancelled' } | { state: 'invalid' } | { state: 'error'; error: ErrorInfo };
 
-function EntryRows({ kind, rows, onChange, problems, shown }: { kind: 'env' | 'headers'; rows: Entry[]; onChange: (rows: Entry[]) => void; problems: FieldProblem[]; shown: (field: string) => boolean }): React.JSX.Element {
+function EntryRows({ kind, rows, onChange, onTouch, problems, shown }: { kind: 'env' | 'headers'; rows: Entry[]; onChange: (rows: Entry[]) => void; onTouch: (field: string) => void; problems: FieldProblem[]; shown: (field: string) => boolean }): React.JSX.Element {
   const { t } = useTranslation();
-  const set = (i: number, patch: Partial<Entry>): void => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const set = (i: number, patch: Partial<Entry>): void => {
+    onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+    for (const k of Object.keys(patch)) onTouch(`${kind}.${i}.${k}`);
+  };
   return (
     <fieldset className="mcp-entries" data-testid={`mcp-form-${kind}`}>
       <legend>{t(kind === 'env' ? 'mcp.form.env' : 'mcp.form.headers')}</legend>
@@ -144,7 +147,9 @@ export function McpServerEditor({ initial, onSaved, onCancel }: { initial: McpFo
     const checked = checkMcpDraft(mcpDraftOf(f)).map((p) => ({ field: p.field, message: words(p) }));
     return refused && !checked.some((p) => p.field === refused.field) ? [...checked, refused] : checked;
   }, [f, refused, t]);
-  const shown = (field: string): boolean => submitted || field === refused?.field || touched.has(field) || touched.has(field.split('.')[0] ?? field);
+  // A field's reason shows once it was typed in (a new row's empty name waits until it is typed, or the form is saved).
+  const shown = (field: string): boolean => submitted || field === refused?.field || touched.has(field) || (!/^(env|headers)\.\d+\./.test(field) && touched.has(field.split('.')[0] ?? field));
+  const touch = (field: string): void => setTouched((x) => new Set(x).add(field));
   const at = (field: string) => (shown(field) ? problems : null);
   const stdio = f.transport === 'stdio';
 
@@ -211,7 +216,7 @@ export function McpServerEditor({ initial, onSaved, onCancel }: { initial: McpFo
             <p id="mcp-f-cwd-help" className="help muted small">{t('mcp.form.cwdHelp')}</p>
             <FieldError inputId="mcp-f-cwd" field="cwd" problem={at('cwd')} />
           </div>
-          <EntryRows kind="env" rows={f.env} onChange={(rows) => set('env', rows)} problems={problems} shown={shown} />
+          <EntryRows kind="env" rows={f.env} onChange={(rows) => set('env', rows)} onTouch={touch} problems={problems} shown={shown} />
         </>
       ) : (
         <>
@@ -220,7 +225,7 @@ export function McpServerEditor({ initial, onSaved, onCancel }: { initial: McpFo
             <input id="mcp-f-url" type="url" inputMode="url" spellCheck={false} autoComplete="off" data-testid="mcp-form-url" maxLength={MAX_URL_CHARS} {...fieldAria('mcp-f-url', 'url', at('url'))} value={f.url} onChange={(e) => set('url', e.target.value)} />
             <FieldError inputId="mcp-f-url" field="url" problem={at('url')} />
           </div>
-          <EntryRows kind="headers" rows={f.headers} onChange={(rows) => set('headers', rows)} problems={problems} shown={shown} />
+          <EntryRows kind="headers" rows={f.headers} onChange={(rows) => set('headers', rows)} onTouch={touch} problems={problems} shown={shown} />
         </>
       )}
       {/* The route, the same field as a provider's (Settings → Providers): the network settings, direct, or a proxy of its own. */}

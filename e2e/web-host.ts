@@ -14,6 +14,7 @@ import { createAppServices, type AppServices, type AppServicesOptions } from '..
 import { CHANNELS, EVENTS, methodName, type Channel } from '../src/shared/ipc.ts';
 import type { SecretUseRequest } from '../src/main/services/settings/consent.ts';
 import type { McpSaveQuestion } from '../src/shared/mcp.ts';
+import type { SyncSecretQuestion } from '../src/shared/sync.ts';
 
 export interface WebHost {
   url: string;
@@ -42,6 +43,12 @@ export interface WebHost {
   /** The answer of the next saves of a server from the editor (main's own dialog; default: no), and what they asked. */
   answerMcpSave(allow: boolean): void;
   mcpSaveAsked: McpSaveQuestion[];
+  /** The answer of the next "send the stored sync password to another host?" (main's own dialog; default: no), and what they asked. */
+  answerSyncSecretMove(allow: boolean): void;
+  syncSecretMoveAsked: SyncSecretQuestion[];
+  /** The answer of the next "get updates from these feeds?" (main's own dialog; default: no), and the feeds they named. */
+  answerUpdateFeeds(allow: boolean): void;
+  updateFeedsAsked: string[][];
   close(): Promise<void>;
 }
 
@@ -135,7 +142,19 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const mcpImportAsked: { name: string; runs: string }[][] = [];
   let allowMcpSave = false;
   const mcpSaveAsked: McpSaveQuestion[] = [];
+  let allowSyncSecretMove = false;
+  const syncSecretMoveAsked: SyncSecretQuestion[] = [];
+  let allowUpdateFeeds = false;
+  const updateFeedsAsked: string[][] = [];
   const services = createAppServices({
+    confirmUpdateFeeds: async (feeds) => {
+      updateFeedsAsked.push(feeds);
+      return allowUpdateFeeds;
+    },
+    confirmSyncSecretMove: async (question) => {
+      syncSecretMoveAsked.push(question);
+      return allowSyncSecretMove;
+    },
     confirmMcpSave: async (question) => {
       mcpSaveAsked.push(question);
       return allowMcpSave;
@@ -253,6 +272,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       allowMcpSave = allow;
     },
     mcpSaveAsked,
+    answerSyncSecretMove(allow) {
+      allowSyncSecretMove = allow;
+    },
+    syncSecretMoveAsked,
+    answerUpdateFeeds(allow) {
+      allowUpdateFeeds = allow;
+    },
+    updateFeedsAsked,
     answerAttachmentPicker(paths) {
       attachmentPaths = paths;
     },

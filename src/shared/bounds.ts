@@ -67,26 +67,6 @@ export function jsonWithin(value: unknown, max: number): boolean {
  */
 export const MAX_SYNC_JOURNAL_JSON_BYTES = 1024 * 1024;
 export const MAX_SYNC_JOURNAL_FILE_BYTES = 32 * 1024 * 1024;
-
-// Updates (src/main/services/update).
-/** Feed URLs (a GitHub release and its mirrors) tried in order. */
-export const MAX_UPDATE_FEEDS = 8;
-/** One `latest*.yml` manifest. */
-export const MAX_UPDATE_MANIFEST_BYTES = 256 * 1024;
-/** One installer or package (Parley's are about 100 to 200 MB). */
-export const MAX_UPDATE_ARTIFACT_BYTES = 1024 * 1024 * 1024;
-
-/**
- * Backups (src/main/services/backup): how many automatic ones are kept in the data folder's backups/ (the oldest
- * removed first), and what a restore accepts before it writes a byte: the manifest's size, its entries, and the
- * bytes they expand to together (a zip bomb is refused as soon as an entry passes the size its manifest gives).
- */
-export const MAX_AUTO_BACKUPS = 10;
-export const MAX_BACKUP_MANIFEST_BYTES = 64 * 1024 * 1024;
-export const MAX_BACKUP_ENTRIES = 1_000_000;
-export const MAX_BACKUP_BYTES = 64 * 1024 * 1024 * 1024;
-/** How often automatic backups are made (Settings → Backup; `off` still backs up before a database migration). */
-export const BACKUP_SCHEDULES = ['off', 'daily', 'weekly'] as const;
 /**
  * The body of one request sent over a route's fetch (core/fetch.ts): an MCP message, or one file a sync target
  * uploads. Within Nutstore's published WebDAV upload limit (500 MB per file) by far.
@@ -112,6 +92,26 @@ export const MAX_SYNC_LIST_ENTRIES = 200_000;
 export const MAX_SYNC_LISTING_BYTES = 64 * 1024 * 1024;
 /** Names of a sync target's settings: a bucket, a prefix, a region, a user name. */
 export const MAX_SYNC_FIELD_CHARS = 1024;
+
+// Updates (src/main/services/update).
+/** Feed URLs (a GitHub release and its mirrors) tried in order. */
+export const MAX_UPDATE_FEEDS = 8;
+/** One `latest*.yml` manifest. */
+export const MAX_UPDATE_MANIFEST_BYTES = 256 * 1024;
+/** One installer or package (Parley's are about 100 to 200 MB). */
+export const MAX_UPDATE_ARTIFACT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Backups (src/main/services/backup): how many automatic ones are kept in the data folder's backups/ (the oldest
+ * removed first), and what a restore accepts before it writes a byte: the manifest's size, its entries, and the
+ * bytes they expand to together (a zip bomb is refused as soon as an entry passes the size its manifest gives).
+ */
+export const MAX_AUTO_BACKUPS = 10;
+export const MAX_BACKUP_MANIFEST_BYTES = 64 * 1024 * 1024;
+export const MAX_BACKUP_ENTRIES = 1_000_000;
+export const MAX_BACKUP_BYTES = 64 * 1024 * 1024 * 1024;
+/** How often automatic backups are made (Settings → Backup; `off` still backs up before a database migration). */
+export const BACKUP_SCHEDULES = ['off', 'daily', 'weekly'] as const;
 
 /**
  * MCP servers (tools, shared/mcp.ts): servers configured, arguments and variables per server, and what one server

@@ -69,11 +69,19 @@ export const CHANNELS = [
   'mcp:delete',
   'mcp:revoke',
   'mcp:doctor',
+  'sync:get',
+  'sync:save',
+  'sync:run',
+  'update:get',
+  'update:check',
+  'update:download',
+  'update:install',
+  'update:save',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Events main pushes to windows (their payload types: EventContract in ipc.ts). */
-export const EVENTS = ['doctor:step', 'chat:stream', 'requests:update', 'connectivity:state', 'conversations:importProgress'] as const;
+export const EVENTS = ['doctor:step', 'chat:stream', 'requests:update', 'connectivity:state', 'conversations:importProgress', 'sync:state', 'update:state'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */

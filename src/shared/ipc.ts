@@ -23,6 +23,10 @@ import { priceOverrideSchema } from './settings.ts';
 import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
 import { ATTACHMENT_ID, ATTACHMENT_PIECE_CHARS, MAX_ATTACHMENT_PIECES, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
 import { MAX_MCP_IMPORT_CHARS, mcpServerDraftSchema, type McpDoctorReport, type McpImportResult, type McpSaveResult, type McpServerView } from './mcp.ts';
+import { syncDraftSchema, type SyncStatus, type SyncView } from './sync.ts';
+import type { UpdateStatus, UpdateView } from './update.ts';
+import { MAX_UPDATE_FEEDS } from './bounds.ts';
+import { UPDATE_CHANNELS } from './settings.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
 
 export { CHANNELS, EVENTS, EVENT_CHANNEL, methodName, type Channel, type EventName } from './ipc-names.ts';
@@ -156,7 +160,7 @@ export interface SendResult {
 // ---- the network panel: Parley's own recent requests, each with its timeline ----
 /** Which part of Parley made a request. */
 /** `mcp`: a request to an MCP tool server over HTTP (its server and JSON-RPC method in NetworkSummary.mcp). */
-export const NETWORK_KINDS = ['chat', 'title', 'models', 'doctor', 'mcp'] as const;
+export const NETWORK_KINDS = ['chat', 'title', 'models', 'doctor', 'mcp', 'sync', 'update'] as const;
 export type NetworkKind = (typeof NETWORK_KINDS)[number];
 /**
  * What a timeline entry is: the request's start, its route (and the rule that chose it), the connection steps
@@ -379,19 +383,6 @@ export const CONTRACT = {
   'doctor:forgetRoutes': { args: none(), result: returns<number>() },
   /** Writes the support bundle; null when the user cancelled the save dialog. */
   'diagnostics:export': { args: none(), result: returns<ExportResult | null>() },
-  /** Settings → Backup: the backups in the data folder's backups/ (newest first), the schedule, a restore waiting for a restart. */
-  'backup:list': { args: none(), result: returns<BackupsView>() },
-  /** Makes a backup now (into backups/). */
-  'backup:now': { args: none(), result: returns<BackupsView>() },
-  /**
-   * Restores a backup the user picks in main's own open dialog (never a path from the window): the file is checked
-   * whole now, and the data replaced when Parley starts again ('backup:restart'). null: the dialog was cancelled.
-   */
-  'backup:restore': { args: none(), result: returns<BackupsView | null>() },
-  /** Forgets the restore waiting for a restart. */
-  'backup:cancelRestore': { args: none(), result: returns<BackupsView>() },
-  /** Restarts Parley to finish a restore; false where the host cannot restart itself (the browser test host). */
-  'backup:restart': { args: none(), result: returns<boolean>() },
   /** Opens the log folder in the OS file manager (Electron); returns its path. */
   'logs:open': { args: none(), result: returns<string>() },
   /** Renderer logs: written by main to the same files, through the same redaction. */
@@ -478,19 +469,59 @@ export const CONTRACT = {
    * what would run (its own dialog) before anything is saved; refused without that yes (`cancelled`).
    */
   'mcp:import': { args: args([v.pipe(v.string(), v.maxLength(MAX_MCP_IMPORT_CHARS))]), result: returns<McpImportResult>() },
+  /** Turns a server off (its process ends) or on again. */
   /**
    * Adds (no `id`) or changes a server from the editor, checked with the editor's own schema; a value of a variable
    * or header left out is kept. A new or changed program, arguments, folder or variables, or a URL that would get
    * headers, is saved only after main's own dialog says yes (the window cannot say it).
    */
   'mcp:save': { args: args([mcpServerDraftSchema]), result: returns<McpSaveResult>() },
-  /** Turns a server off (its process ends) or on again. */
   'mcp:setEnabled': { args: args([id, v.boolean()]), result: returns<McpServerView[]>() },
   'mcp:delete': { args: args([id]), result: returns<McpServerView[]>() },
   /** Forgets the server's "always allow" answers: its tools ask again. */
   'mcp:revoke': { args: args([id]), result: returns<McpServerView[]>() },
   /** The MCP doctor on one server: steps, verdict, fix, its stderr's tail (redacted). */
   'mcp:doctor': { args: args([id]), result: returns<McpDoctorReport>() },
+  /** The sync settings (secrets only as set / not set) and its state; the window then receives 'sync:state'. */
+  'sync:get': { args: none(), result: returns<SyncView>() },
+  /** Settings → Backup: the backups in the data folder's backups/ (newest first), the schedule, a restore waiting for a restart. */
+  'backup:list': { args: none(), result: returns<BackupsView>() },
+  /** Makes a backup now (into backups/). */
+  'backup:now': { args: none(), result: returns<BackupsView>() },
+  /**
+   * Restores a backup the user picks in main's own open dialog (never a path from the window): the file is checked
+   * whole now, and the data replaced when Parley starts again ('backup:restart'). null: the dialog was cancelled.
+   */
+  'backup:restore': { args: none(), result: returns<BackupsView | null>() },
+  /** Forgets the restore waiting for a restart. */
+  'backup:cancelRestore': { args: none(), result: returns<BackupsView>() },
+  /** Restarts Parley to finish a restore; false where the host cannot restart itself (the browser test host). */
+  'backup:restart': { args: none(), result: returns<boolean>() },
+  /**
+   * Saves the Sync section: a typed secret goes to the OS keychain; a stored password that would now go to another
+   * host needs main's own dialog (refused with `cancelled` without it).
+   */
+  'sync:save': { args: args([syncDraftSchema]), result: returns<SyncView>() },
+  /** Syncs now (or waits for the running sync); the view after it. A failed sync is in the view's status, not an error. */
+  'sync:run': { args: none(), result: returns<SyncView>() },
+  /** Updates: the settings, the state, and the feeds a check uses; the window then receives 'update:state'. */
+  'update:get': { args: none(), result: returns<UpdateView>() },
+  /** Checks the feeds now (in order); the state after it (a failure is in the state, not an error). */
+  'update:check': { args: none(), result: returns<UpdateStatus>() },
+  /** Downloads the offered update and verifies it (nothing is installed). */
+  'update:download': { args: none(), result: returns<UpdateStatus>() },
+  /** Backs up the data folder, then installs the verified update (the app quits and restarts). */
+  'update:install': { args: none(), result: returns<UpdateStatus>() },
+  /**
+   * Saves Settings → Updates. A feed the settings did not have is saved only after main's own dialog says yes: a
+   * feed decides what is installed, and the window cannot say yes.
+   */
+  'update:save': { args: args([v.strictObject({
+    autoCheck: v.boolean(),
+    autoDownload: v.boolean(),
+    channel: v.picklist(UPDATE_CHANNELS),
+    feeds: v.pipe(v.array(v.pipe(v.string(), v.maxLength(MAX_URL_CHARS), v.check((u) => /^https?:\/\/[^\s/]+/i.test(u), 'an http(s):// URL'))), v.maxLength(MAX_UPDATE_FEEDS)),
+  })]), result: returns<UpdateView>() },
 } as const satisfies { readonly [C in Channel]: { args: v.GenericSchema; result: unknown } };
 
 export interface EventContract {
@@ -502,6 +533,10 @@ export interface EventContract {
   'connectivity:state': NetState;
   /** How far the running import is (to the window that started it; about ten a second). */
   'conversations:importProgress': ImportProgress;
+  /** The sync's state changed (to windows that asked for the sync view). */
+  'sync:state': SyncStatus;
+  /** The update's state changed (to windows that asked for the update view). */
+  'update:state': UpdateStatus;
 }
 // The event names (ipc-names.ts) are EventContract's keys, no more, no fewer.
 EVENTS satisfies readonly (keyof EventContract)[];

@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { MAX_BYPASS_CHARS, MAX_CA_FILES, MAX_CONTEXT_MESSAGES, MAX_KEY_CHARS, MAX_MODEL_CHARS, MAX_MODELS, MAX_PATH_CHARS, MAX_PROVIDER_NAME_CHARS, MAX_PROVIDERS, MAX_RETRIES, MAX_SYSTEM_PROMPT, MAX_URL_CHARS } from './bounds.ts';
 import { CURRENCIES } from './answer.ts';
-import { MAX_PRICE_OVERRIDES, MAX_PRICE_PER_MTOK, MAX_SYNC_FIELD_CHARS } from './bounds.ts';
+import { MAX_PRICE_OVERRIDES, MAX_PRICE_PER_MTOK, MAX_SYNC_FIELD_CHARS, MAX_UPDATE_FEEDS } from './bounds.ts';
 import { BACKUP_SCHEDULES } from './bounds.ts';
 import { MAX_CAPABILITY_OVERRIDES, MAX_CONTEXT_WINDOW, MAX_OUTPUT_TOKENS, MAX_TEMPERATURE, MAX_THINKING_BUDGET, MIN_CONTEXT_WINDOW } from './bounds.ts';
 import { EFFORTS } from './models/capabilities.ts';
@@ -294,6 +294,24 @@ export const syncSettingsSchema = v.optional(
 );
 export type SyncSettings = v.InferOutput<typeof syncSettingsSchema>;
 
+/** Update channels: `beta` also offers pre-releases (electron-builder's beta*.yml). */
+export const UPDATE_CHANNELS = ['stable', 'beta'] as const;
+/**
+ * Updates (issue 22): whether Parley checks by itself and downloads by itself (nothing is ever installed without a
+ * click), the channel, and the feeds tried in order (empty: Parley's own, shared/update.ts RELEASE_FEEDS). Every
+ * request goes through the network settings' route.
+ */
+export const updateSettingsSchema = v.optional(
+  v.object({
+    autoCheck: v.optional(v.boolean(), true),
+    autoDownload: v.optional(v.boolean(), false),
+    channel: v.optional(v.picklist(UPDATE_CHANNELS), 'stable'),
+    feeds: v.optional(v.pipe(v.array(v.pipe(boundedText(MAX_URL_CHARS), v.check((u) => /^https?:\/\/[^\s/]+/i.test(u), 'an http(s):// URL'))), v.maxLength(MAX_UPDATE_FEEDS)), []),
+  }),
+  {},
+);
+export type UpdateSettings = v.InferOutput<typeof updateSettingsSchema>;
+
 /**
  * What `<dataDir>/settings.json` holds: providers, the network settings (also read by the CLI), chat defaults
  * and app settings. Version 1 had one `provider`; `migrateSettings` turns it into `providers[0]`.
@@ -316,6 +334,8 @@ export const storedSettingsSchema = v.object({
   mcpServers: mcpServersSchema,
   /** Sync of conversations through WebDAV or S3 (issue 21). */
   sync: syncSettingsSchema,
+  /** Updates of the app (issue 22). */
+  updates: updateSettingsSchema,
   /** Automatic backups into the data folder's backups/ (services/backup); before a migration they are made whatever this says. */
   backup: backupSettingsSchema,
 });

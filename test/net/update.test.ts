@@ -6,8 +6,7 @@
  * a file too large is refused and nothing is left to install; a broken download resumes (Range) or starts again,
  * and only verified bytes are published.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,101 +17,15 @@ import { networkSchema, type StoredSettings } from '../../src/shared/settings.ts
 import { MAX_UPDATE_ARTIFACT_BYTES } from '../../src/shared/bounds.ts';
 import { checkForUpdate, type Platform, type UpdateRelease } from '../../src/main/services/update/feed.ts';
 import { downloadRelease } from '../../src/main/services/update/download.ts';
-import { updateFetch } from '../../src/main/services/update/route.ts';
+import { followingRedirects, updateFetch } from '../../src/main/services/update/route.ts';
 import { freePort, waitFor } from '../helpers/proc.ts';
 import { startMitmproxy, startSquid, startStunnel, type MitmproxyServer, type RunningServer, type SquidServer } from '../helpers/servers.ts';
 import { makeTestCA, type TestCA } from '../helpers/certs.ts';
+import { ARTIFACT, resetFeed, SHA, startFeed, stopFeed, type Feed, type FeedBehaviour } from '../helpers/update-feed.ts';
 
 const LINUX: Platform = { os: 'linux', arch: 'x64' };
 const USER = 'upduser';
 const PASS = 'upd-Pa55';
-const ARTIFACT = randomBytes(3 * 1024 * 1024 + 17);
-const SHA = createHash('sha512').update(ARTIFACT).digest('base64');
-
-interface FeedBehaviour {
-  version?: string;
-  sha512?: string;
-  size?: number;
-  /** The manifest's answer replaced by a captive portal's page. */
-  portal?: boolean;
-  /** The first N file requests are cut after this many bytes. */
-  cutAfter?: number;
-  cuts?: number;
-  /** Range requests are answered whole (a server that does not resume). */
-  noRange?: boolean;
-  /** The first file request stalls after this many bytes (sends nothing more, keeps the connection). */
-  stallAfter?: number;
-}
-
-interface Feed {
-  server: Server;
-  port: number;
-  url: string;
-  requests: { url: string; range?: string }[];
-  behave: FeedBehaviour;
-  /** File requests since the last reset (the cuts and stalls apply to the first ones). */
-  fileRequests: number;
-}
-
-function manifest(b: FeedBehaviour): string {
-  return [
-    `version: ${b.version ?? '1.3.0'}`,
-    'files:',
-    '  - url: Parley-1.3.0-linux-x86_64.AppImage',
-    `    sha512: ${b.sha512 ?? SHA}`,
-    `    size: ${b.size ?? ARTIFACT.length}`,
-    'path: Parley-1.3.0-linux-x86_64.AppImage',
-    `sha512: ${b.sha512 ?? SHA}`,
-    "releaseDate: '2026-12-01T10:00:00.000Z'",
-    'releaseNotes: Faster search; sync through WebDAV.',
-    '',
-  ].join('\n');
-}
-
-async function startFeed(): Promise<Feed> {
-  const feed: Feed = { server: createServer(), port: 0, url: '', requests: [], behave: {}, fileRequests: 0 };
-  feed.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    feed.requests.push({ url: req.url ?? '', ...(req.headers.range ? { range: req.headers.range } : {}) });
-    const b = feed.behave;
-    // Only /releases/ holds a release (a mirror's other folders answer 404).
-    if (!req.url?.startsWith('/releases/')) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      return res.end('not found');
-    }
-    if (req.url.endsWith('.yml')) {
-      if (b.portal) {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        return res.end('<!doctype html><html><body>Please log in to the guest Wi-Fi</body></html>');
-      }
-      res.writeHead(200, { 'content-type': 'text/yaml' });
-      return res.end(manifest(b));
-    }
-    if (req.url.endsWith('.AppImage')) {
-      const n = feed.fileRequests++;
-      const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-      const from = m && !b.noRange ? Number(m[1]) : 0;
-      const body = ARTIFACT.subarray(from);
-      if (from > 0) res.writeHead(206, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'content-range': `bytes ${from}-${ARTIFACT.length - 1}/${ARTIFACT.length}`, 'accept-ranges': 'bytes' });
-      else res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length, 'accept-ranges': b.noRange ? 'none' : 'bytes' });
-      if (b.cutAfter !== undefined && n < (b.cuts ?? 1)) {
-        res.write(body.subarray(0, b.cutAfter), () => res.socket?.destroy());
-        return;
-      }
-      if (b.stallAfter !== undefined && n === 0) {
-        res.write(body.subarray(0, b.stallAfter));
-        return; // never ends: the client's idle bound must
-      }
-      return res.end(body);
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-  });
-  await new Promise<void>((r) => feed.server.listen(0, '127.0.0.1', r));
-  feed.port = (feed.server.address() as { port: number }).port;
-  feed.url = `http://127.0.0.1:${feed.port}/releases/`;
-  return feed;
-}
-
 let core: Core;
 let dir: string;
 let feed: Feed;
@@ -137,17 +50,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([squid, mitm, tls].map((s) => s?.stop()));
-  await new Promise((r) => feed?.server.closeAllConnections() ?? r(undefined));
-  await new Promise((r) => feed?.server.close(r));
+  await stopFeed(feed);
   await core?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function reset(b: FeedBehaviour = {}): void {
-  feed.behave = b;
-  feed.requests.length = 0;
-  feed.fileRequests = 0;
-}
+const reset = (b: FeedBehaviour = {}): void => resetFeed(feed, b);
 
 async function available(feeds: string[], fetch = fetchOver(), current = '1.2.0'): Promise<UpdateRelease> {
   const r = await checkForUpdate({ feeds, channel: 'stable', current, platform: LINUX, fetch });
@@ -268,6 +176,27 @@ describe('the download', () => {
     const file = await downloadRelease({ release: broken, feeds: [broken.feed, feed.url], dir: freshDir(), fetch: fetchOver(), idleMs: 5_000 });
     expect(readFileSync(file).equals(ARTIFACT)).toBe(true);
     expect(feed.requests.filter((r) => r.url.endsWith('.AppImage')).map((r) => r.url)).toEqual(['/gone/Parley-1.3.0-linux-x86_64.AppImage', '/releases/Parley-1.3.0-linux-x86_64.AppImage']);
+  });
+});
+
+describe('redirects', () => {
+  it('a feed that redirects (GitHub\'s latest/download) is followed on the same route, for the manifest and the file', async () => {
+    reset();
+    const gh = `http://127.0.0.1:${feed.port}/gh/`;
+    const fetch = followingRedirects(fetchOver());
+    const release = await available([gh], fetch);
+    const file = await downloadRelease({ release, feeds: [gh], dir: freshDir(), fetch, idleMs: 5_000 });
+    expect(readFileSync(file).equals(ARTIFACT)).toBe(true);
+    expect(feed.requests.map((r) => r.url)).toEqual(['/gh/latest-linux.yml', '/releases/latest-linux.yml', '/gh/Parley-1.3.0-linux-x86_64.AppImage', '/releases/Parley-1.3.0-linux-x86_64.AppImage']);
+  });
+
+  it('a redirect from https:// to http:// is not followed: refused with words that say so', async () => {
+    reset();
+    const insecure = async (url: string | URL): Promise<Response> => (String(url).startsWith('https://') ? new Response(null, { status: 302, headers: { location: `http://127.0.0.1:${feed.port}/releases/latest-linux.yml` } }) : fetchOver()(url));
+    const r = await checkForUpdate({ feeds: ['https://updates.example/'], channel: 'stable', current: '1.2.0', platform: LINUX, fetch: followingRedirects(insecure) });
+    expect(r.state === 'failed' && r.error.code).toBe('update_feed_invalid');
+    expect(r.state === 'failed' && r.error.message).toMatch(/not encrypted/);
+    expect(feed.requests).toEqual([]);
   });
 });
 

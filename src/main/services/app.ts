@@ -7,6 +7,12 @@
  */
 import { createMcpHub, type McpHubDeps } from './mcp/hub.ts';
 import { mcpHandlers } from './handlers/mcp.ts';
+import { syncHandlers } from './handlers/sync.ts';
+import { backupHandlers, type BackupState } from './handlers/backup.ts';
+import { createSyncService } from './sync/service.ts';
+import { createUpdateService } from './update/service.ts';
+import { updateHandlers } from './handlers/update.ts';
+import { backupNow } from './backup/write.ts';
 import type { ToolDeps } from './chat/tool-loop.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +39,6 @@ import { backupBeforeMigration, startBackupSchedule } from './backup/auto.ts';
 import { finishPendingRestore } from './backup/restore.ts';
 import { createWindowHub, type Caller, type Send, type WindowHub } from './window-hub.ts';
 import { appHandlers } from './handlers/app.ts';
-import { backupHandlers, type BackupState } from './handlers/backup.ts';
 import { bootHandlers } from './handlers/boot.ts';
 import { chatHandlers } from './handlers/chat.ts';
 import { conversationHandlers } from './handlers/conversations.ts';
@@ -286,7 +291,30 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   if (opts.loginShellEnv) void loginShellEnv();
 
   const guard = createSecretGuard({ dataDir: opts.dataDir, env, logger, ...(opts.confirmSecretUse ? { confirm: opts.confirmSecretUse } : {}) });
-  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard, imageCore, attachments, mcp, mcpDeps };
+  // Sync (issue 21): its state goes to the windows that showed the Sync section or the sidebar's status.
+  const syncWatchers = new Set<string>();
+  const sync = createSyncService({
+    settings, core, store, attachments, dataDir: storeDir, env, logger, recorder: requests,
+    publish: (status) => {
+      for (const id of syncWatchers) if (hub.has(id)) hub.emit(id, 'sync:state', status);
+    },
+    ...(opts.confirmSyncSecretMove ? { confirmSecretMove: opts.confirmSyncSecretMove } : {}),
+    ...(opts.syncFirstDelayMs !== undefined ? { firstDelayMs: opts.syncFirstDelayMs } : {}),
+  });
+  // Updates (issue 22): checked through the network settings' route; installed only on the user's click, after a backup.
+  const updateWatchers = new Set<string>();
+  const updates = createUpdateService({
+    settings, core, recorder: requests, dir: join(opts.dataDir, 'updates'), version: opts.versions.version, logger,
+    platform: opts.updatePlatform ?? { os: process.platform, arch: process.arch },
+    publish: (status) => {
+      for (const id of updateWatchers) if (hub.has(id)) hub.emit(id, 'update:state', status);
+    },
+    backup: () => backupNow(opts.dataDir, { reason: 'before-update' }),
+    ...(opts.installUpdate ? { install: opts.installUpdate } : {}),
+    ...(opts.updateFirstDelayMs !== undefined ? { firstDelayMs: opts.updateFirstDelayMs } : {}),
+    autoCheck: opts.updateAutoCheck ?? false,
+  });
+  const ctx: AppContext = { opts, env, settings, logger, redactor, learnSettings, core, streamMemory, hub, store, chat, requests, connectivity, loginShellEnv, storageError, guard, imageCore, attachments, mcp, mcpDeps, sync, syncWatchers, updates, updateWatchers };
   // Scheduled backups (Settings → Backup), checked hourly while the app runs; none for a session folder.
   const backupSchedule = startBackupSchedule({
     dataDir: opts.dataDir,
@@ -303,7 +331,6 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...providerHandlers(ctx),
     ...doctorHandlers(ctx),
     ...diagnosticsHandlers(ctx),
-    ...backupHandlers(ctx, backupState),
     ...conversationHandlers(ctx),
     ...chatHandlers(ctx),
     ...requestHandlers(ctx),
@@ -311,6 +338,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...usageHandlers(ctx),
     ...attachmentHandlers(ctx),
     ...mcpHandlers(ctx),
+    ...syncHandlers(ctx),
+    ...updateHandlers(ctx),
+    ...backupHandlers(ctx, backupState),
   };
 
   const fail = (e: unknown): ErrorInfo => {
@@ -355,6 +385,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async close() {
       clearTimeout(firstBackupCheck);
       backupSchedule.stop();
+      sync.close();
+      updates.close();
       connectivity.close();
       await chat.close();
       // No MCP server outlives the app.

@@ -83,4 +83,27 @@ export interface AppServicesOptions {
    * program, arguments, folder or variables, or a URL that would get its headers. Resolves true to save. Absent: refused.
    */
   confirmMcpSave?(question: McpSaveQuestion): Promise<boolean>;
+  /**
+   * Main's own dialog before the stored sync password (or S3 secret key) is sent to another host than the one it
+   * was kept for (the window changed the URL without typing it again). Resolves true to allow. Absent: refused.
+   */
+  confirmSyncSecretMove?(question: import('../../shared/sync.ts').SyncSecretQuestion): Promise<boolean>;
+  /** Timing of the automatic syncs (tests): the first after start. */
+  syncFirstDelayMs?: number;
+  /**
+   * Main's own dialog before feeds the window added to Settings → Updates are saved (a feed decides what is
+   * installed). Resolves true to allow. Absent: refused.
+   */
+  confirmUpdateFeeds?(feeds: string[]): Promise<boolean>;
+  /** The shell's installer of a verified update (quits and installs). Absent: this host cannot install. */
+  installUpdate?(file: string, release: import('./update/feed.ts').UpdateRelease): Promise<void>;
+  /** The OS and CPU the updater asks a release for (default: this process's). */
+  updatePlatform?: import('./update/feed.ts').Platform;
+  /** The first automatic update check after start (tests). */
+  updateFirstDelayMs?: number;
+  /**
+   * Whether this host checks for updates by itself when the settings allow it (the packaged app: true). Off by
+   * default, so test hosts and the browser target never reach a real feed.
+   */
+  updateAutoCheck?: boolean;
 }

@@ -5,10 +5,10 @@
 import { app, BrowserWindow, dialog, shell } from 'electron';
 import { join } from 'node:path';
 import type { AppServicesOptions } from '../services/app.ts';
-import { secretUseDialog } from './secret-dialog.ts';
+import { secretUseDialog, syncSecretMoveDialog, updateFeedsDialog } from './secret-dialog.ts';
 import { mcpImportDialog, mcpSaveDialog, TOOL_DIALOG_DECISIONS, toolApprovalDialog } from './tool-dialog.ts';
 
-export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseBackupFile' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall' | 'confirmMcpImport' | 'confirmMcpSave'>>;
+export type NativeDialogs = Required<Pick<AppServicesOptions, 'chooseExportPath' | 'chooseSavePath' | 'chooseOpenPath' | 'chooseBackupFile' | 'chooseCaFile' | 'chooseAttachments' | 'openExternal' | 'confirmSecretUse' | 'confirmToolCall' | 'confirmMcpImport' | 'confirmMcpSave' | 'confirmSyncSecretMove' | 'confirmUpdateFeeds'>>;
 
 export async function messageBox(options: Electron.MessageBoxOptions): Promise<void> {
   const win = BrowserWindow.getFocusedWindow();
@@ -94,6 +94,20 @@ export function nativeDialogs(language: () => string | undefined): NativeDialogs
     confirmMcpSave: async (question) => {
       const win = BrowserWindow.getFocusedWindow();
       const o = mcpSaveDialog(question, language(), app.getLocale());
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
+      return r.response === 1;
+    },
+    // The window changed the sync address without typing the password again: the user says whether it may go there.
+    confirmSyncSecretMove: async (question) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const o = syncSecretMoveDialog(question, language(), app.getLocale());
+      const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
+      return r.response === 1;
+    },
+    // Feeds typed in the window decide what is installed: the user says yes here.
+    confirmUpdateFeeds: async (feeds) => {
+      const win = BrowserWindow.getFocusedWindow();
+      const o = updateFeedsDialog(feeds, language(), app.getLocale());
       const r = win ? await dialog.showMessageBox(win, o) : await dialog.showMessageBox(o);
       return r.response === 1;
     },

@@ -9,6 +9,8 @@ import { bridge } from './api.ts';
 import { useChat } from './chat-store.ts';
 import { useImport } from './import-store.ts';
 import { useStore } from './store.ts';
+import { useSync } from './sync-store.ts';
+import { useUpdates } from './update-store.ts';
 import { timedStream } from './stream-probe.ts';
 
 /** Listens to one of main's events; returns the way to stop. */
@@ -28,6 +30,8 @@ export function wireStores(): () => void {
     subscribe('chat:stream', timedStream((ev) => useChat.getState().onStream(ev))),
     subscribe('connectivity:state', (state) => useChat.getState().onNetState(state)),
     subscribe('conversations:importProgress', (p) => useImport.getState().onProgress(p)),
+    subscribe('sync:state', (status) => useSync.getState().onState(status)),
+    subscribe('update:state', (status) => useUpdates.getState().onState(status)),
   ];
   return () => {
     for (const off of offs) off();

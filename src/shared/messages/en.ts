@@ -261,6 +261,8 @@ export const ERROR_TEXT = {
   update_incomplete: 'The update download ended after {{got}} of {{size}} bytes.',
   update_download_status: '{{url}} answered HTTP {{status}}.',
   update_checksum_mismatch: 'The downloaded {{file}} (version {{version}}) does not match the checksum its release lists.',
+  update_redirects: '{{url}} redirected more than {{max}} times.',
+  update_redirect_insecure: '{{url}} redirected from https:// to {{location}}, which is not encrypted: it is not followed.',
 } as const satisfies Record<string, string>;
 
 /** Hints by the error's key: the hint of an error made with that key (else its code's default hint). */

@@ -31,7 +31,7 @@ import type { Redactor } from './redact.ts';
 import { ensurePrivateDir, osReason } from '../safe-write.ts';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'verbose' | 'debug' | 'silly';
-export type LogScope = 'transport' | 'ipc' | 'storage' | 'ui' | 'cli' | 'doctor' | 'bundle' | 'mcp';
+export type LogScope = 'transport' | 'ipc' | 'storage' | 'ui' | 'cli' | 'doctor' | 'bundle' | 'mcp' | 'sync' | 'update';
 
 export interface ScopedLogger {
   error(message: string, data?: unknown): void;

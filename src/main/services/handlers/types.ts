@@ -17,6 +17,8 @@ import type { Connectivity } from '../connectivity/routes.ts';
 import type { SecretGuard } from '../settings/consent.ts';
 import type { McpHub, McpHubDeps } from '../mcp/hub.ts';
 import type { AttachmentStore } from '../attachments/index.ts';
+import type { SyncService } from '../sync/service.ts';
+import type { UpdateService } from '../update/service.ts';
 
 export type Handler<C extends Channel> = (caller: Caller, ...args: ArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
 export type Handlers<K extends Channel> = { [C in K]: Handler<C> };
@@ -56,4 +58,10 @@ export interface AppContext {
   mcpDeps: McpHubDeps;
   /** Attached files, content-addressed in the data folder (services/attachments). */
   attachments: AttachmentStore;
+  /** Sync through WebDAV or S3 (issue 21), and the windows that receive its state. */
+  sync: SyncService;
+  syncWatchers: Set<string>;
+  /** Updates of the app (issue 22), and the windows that receive their state. */
+  updates: UpdateService;
+  updateWatchers: Set<string>;
 }

@@ -42,6 +42,17 @@ export interface SettingsStore {
    * patch for them): `fn` gets the servers as the file holds them now.
    */
   updateMcpServers(fn: (servers: StoredSettings['mcpServers']) => StoredSettings['mcpServers']): StoredSettings;
+  /**
+   * Changes the sync settings (main only: the sync service, after its own checks and, where a secret would go
+   * somewhere new, main's own confirmation): `fn` gets them as the file holds them now.
+   */
+  updateSync(fn: (sync: StoredSettings['sync']) => StoredSettings['sync']): StoredSettings;
+  /** Changes Settings → Updates (main only: after its own checks and, for a new feed, its own dialog). */
+  updateUpdates(fn: (updates: StoredSettings['updates']) => StoredSettings['updates']): StoredSettings;
+  /** Keeps a sync secret (password, secret key, passphrase) in the OS keychain; its `keychain:` reference. */
+  sealSecret(plain: string): Promise<string>;
+  /** A `keychain:` reference's value (main only), or undefined when it cannot be read. */
+  revealSecret(ref: string): string | undefined;
   /** Adds or changes a provider from the window; returns its id. */
   saveProvider(draft: ProviderDraft): string;
   deleteProvider(id: string): void;
@@ -238,7 +249,8 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     const disk = restoreUnknown(toDisk(s), unknown);
     writeFileAtomic(path, JSON.stringify(disk, null, 2) + '\n', { mode: 0o600, what: 'the settings file' });
     // Ciphertexts of keys no provider uses any more (removed, replaced) are dropped.
-    if (active()) vault?.keep(secretValues(disk).filter(isKeychainRef));
+    // The sync settings hold only references (never values): theirs are kept too.
+    if (active()) vault?.keep([...secretValues(disk), disk.sync.password ?? '', disk.sync.passphrase ?? ''].filter(isKeychainRef));
   };
   const load = (): StoredSettings => {
     const before = stamp();
@@ -371,6 +383,20 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
       const old = base();
       return commit({ ...old, mcpServers: fn(structuredClone(old.mcpServers)) });
     },
+    updateSync(fn) {
+      const old = base();
+      return commit({ ...old, sync: fn(structuredClone(old.sync)) });
+    },
+    updateUpdates(fn) {
+      const old = base();
+      return commit({ ...old, updates: fn(structuredClone(old.updates)) });
+    },
+    async sealSecret(plain) {
+      // Only a real keychain: settings.json never holds a sync secret, and a "basic_text" store protects nothing.
+      if (!vault || vault.state() !== 'os') throw new ParleyError('config_invalid', words('keychain_unprotected', {}, { what: 'sync secret' }), { hop: 'config', phase: 'config', hint: 'Use a ${VAR} reference in settings.json (sync.password, sync.passphrase) and set that variable, or run Parley where a keychain is available.' });
+      return vault.seal(plain);
+    },
+    revealSecret: (ref) => (isKeychainRef(ref) ? vault?.reveal(ref) : undefined),
     preview(patch) {
       return parse(patched(store.get(), patch), path);
     },

@@ -17,6 +17,8 @@ import { NetworkSection } from './settings/NetworkSection.tsx';
 import { ProvidersSection } from './settings/ProvidersSection.tsx';
 import { PricesSection } from './settings/PricesSection.tsx';
 import { McpSection } from './settings/McpSection.tsx';
+import { SyncSection } from './settings/SyncSection.tsx';
+import { UpdatesSection } from './settings/UpdatesSection.tsx';
 import { BackupSection } from './settings/BackupSection.tsx';
 import { buildPatch, changedSections, formFrom, type Form, type Invalid } from './settings/settings-form.ts';
 
@@ -113,7 +115,9 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
       <ProvidersSection />
       <PricesSection />
       <McpSection />
+      <SyncSection />
       <BackupSection />
+      <UpdatesSection />
       <form className="settings-form" onSubmit={(e) => void onSubmit(e)} noValidate>
         <NetworkSection
           form={form}

@@ -1,10 +1,11 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SNIPPET_MARK_END, SNIPPET_MARK_START, type Conversation, type SearchHit } from '../../../shared/chat.ts';
 import { useChat } from '../chat-store.ts';
 import { useStore, type Section } from '../store.ts';
 import { Icon } from './Icon.tsx';
 import { ImportButton } from './ImportButton.tsx';
+import { useSync } from '../sync-store.ts';
 
 type Group = 'pinned' | 'today' | 'yesterday' | 'week' | 'month' | 'older';
 const GROUPS: Group[] = ['pinned', 'today', 'yesterday', 'week', 'month', 'older'];
@@ -59,6 +60,25 @@ function SearchResults({ hits, onOpen }: { hits: SearchHit[]; onOpen(h: SearchHi
         ))}
       </ul>
     </div>
+  );
+}
+
+/** The sync's state under the sections (only where sync is on): syncing, when it last synced, or that it failed (opens Settings). */
+function SyncBadge(): React.JSX.Element | null {
+  const { t, i18n } = useTranslation();
+  const view = useSync((s) => s.view);
+  const load = useSync((s) => s.load);
+  const setSection = useStore((s) => s.setSection);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  if (!view?.settings.enabled) return null;
+  const st = view.status;
+  const text = st.state === 'running' ? t('sync.sidebar.running') : st.state === 'failed' ? t('sync.sidebar.failed') : st.lastSyncAt ? t('sync.sidebar.ok', { when: new Date(st.lastSyncAt).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) }) : t('sync.never');
+  return (
+    <button type="button" className={`sync-badge sync-${st.state} muted small`} data-testid="sync-badge" data-state={st.state} onClick={() => setSection('settings')}>
+      {text}
+    </button>
   );
 }
 
@@ -252,6 +272,7 @@ export function Sidebar(): React.JSX.Element {
             <ImportButton />
           </li>
         </ul>
+        <SyncBadge />
       </nav>
       <footer className="sidebar-footer" data-testid="app-version">
         {info ? (

@@ -285,6 +285,15 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     await expect.poll(() => section.locator(tid('mcp-server')).count()).toBe(2);
     expect(await section.locator(`${tid('mcp-server')}[data-name="Everything"] ${tid('mcp-server-runs')}`).textContent()).toBe(`${process.execPath} ${EVERYTHING}`);
 
+    // Text that is not JSON: said in the window's language (the parser's own words inside), nothing added.
+    await section.locator(tid('mcp-import-json')).fill('{ "mcpServers": ');
+    await section.locator(tid('mcp-import-submit')).click();
+    const notJson = section.locator(tid('mcp-error'));
+    await notJson.waitFor({ timeout: 20_000 });
+    expect(await notJson.getAttribute('data-code')).toBe('config_invalid');
+    expect((await notJson.locator('p').nth(1).textContent())?.startsWith(L.ui.error.text.mcp_import_not_json.split('{{words}}')[0] ?? '-')).toBe(true);
+    expect(await section.locator(tid('mcp-server')).count()).toBe(2);
+
     const json = JSON.stringify({
       mcpServers: {
         'With secret': { command: process.execPath, args: [EVERYTHING], env: { EVERYTHING_API_KEY: ENV_SECRET } },

@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import { basename, dirname, join } from 'node:path';
 import { Zip, ZipDeflate, strToU8 } from 'fflate';
 import { ParleyError } from '../../core/errors.ts';
@@ -52,7 +53,8 @@ interface Source {
   data?: Uint8Array;
 }
 
-function hashFile(path: string): { size: number; sha256: string } {
+/** A file's size and SHA-256, a chunk a step (a large database does not hold the event loop). */
+function* hashFile(path: string): Generator<Step, { size: number; sha256: string }, number | undefined> {
   const h = createHash('sha256');
   const fd = openSync(path, 'r');
   const buf = Buffer.allocUnsafe(CHUNK);
@@ -63,6 +65,7 @@ function hashFile(path: string): { size: number; sha256: string } {
       if (n === 0) break;
       size += n;
       h.update(buf.subarray(0, n));
+      yield;
     }
   } finally {
     closeSync(fd);
@@ -86,8 +89,8 @@ function attachmentFiles(dataDir: string): Source[] {
 }
 
 /** parley.db as of one moment: VACUUM INTO a new file, from a connection of its own (its own read transaction). */
-function snapshotDb(dataDir: string, into: string): number {
-  const db = new DatabaseSync(join(dataDir, DB_FILE), { timeout: 5_000 });
+function snapshotDb(file: string, into: string): number {
+  const db = new DatabaseSync(file, { timeout: 5_000 });
   try {
     const schema = userVersion(db);
     db.prepare('VACUUM INTO ?').run(into);
@@ -97,7 +100,48 @@ function snapshotDb(dataDir: string, into: string): number {
   }
 }
 
-function* backupSteps(dataDir: string, opts: BackupOptions, result: (r: BackupResult) => void): Generator<void> {
+/**
+ * VACUUM INTO in a worker thread (the app's main thread stays free: a large database takes seconds). Inline
+ * CommonJS, so it needs no file of its own in the build.
+ */
+const SNAPSHOT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { DatabaseSync } = require('node:sqlite');
+const db = new DatabaseSync(workerData.file, { timeout: 5000 });
+try {
+  const schema = Number(db.prepare('PRAGMA user_version').get().user_version);
+  db.prepare('VACUUM INTO ?').run(workerData.into);
+  parentPort.postMessage({ schema });
+} catch (e) {
+  parentPort.postMessage({ error: { message: String(e && e.message || e), code: e && e.code, errcode: e && e.errcode } });
+} finally {
+  db.close();
+}
+`;
+
+function snapshotInWorker(file: string, into: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(SNAPSHOT_WORKER, { eval: true, workerData: { file, into } });
+    let settled = false;
+    w.once('message', (m: { schema?: number; error?: { message: string; code?: string; errcode?: number } }) => {
+      settled = true;
+      if (m.error) reject(Object.assign(new Error(m.error.message), { code: m.error.code, errcode: m.error.errcode }));
+      else resolve(m.schema ?? 0);
+    });
+    w.once('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    w.once('exit', (code) => {
+      if (!settled) reject(new Error(`the snapshot's worker stopped (exit ${code})`));
+    });
+  });
+}
+
+/** A step of a backup: nothing (the driver may yield to the event loop), or the database snapshot to take. */
+type Step = undefined | { snapshot: { file: string; into: string } };
+
+function* backupSteps(dataDir: string, opts: BackupOptions, result: (r: BackupResult) => void): Generator<Step, void, number | undefined> {
   const reason = opts.reason ?? 'manual';
   const parts = [...(opts.parts ?? ['database', 'settings', 'attachments'])];
   const now = opts.now ?? new Date();
@@ -118,7 +162,7 @@ function* backupSteps(dataDir: string, opts: BackupOptions, result: (r: BackupRe
     let secretsLeftOut = 0;
     if (parts.includes('database') && existsSync(join(dataDir, DB_FILE))) {
       try {
-        schema = snapshotDb(dataDir, tmpDb);
+        schema = (yield { snapshot: { file: join(dataDir, DB_FILE), into: tmpDb } }) ?? 0;
       } catch (e) {
         throw new ParleyError('storage_failed', `Parley could not take a snapshot of its conversations for the backup (${osReason(e)}).`, {
           hint: 'Check that the disk has space and that the data folder is writable, then try again.',
@@ -148,7 +192,7 @@ function* backupSteps(dataDir: string, opts: BackupOptions, result: (r: BackupRe
     const entries: ManifestEntry[] = [];
     for (const s of sources) {
       if (s.data) entries.push({ name: s.name, size: s.data.byteLength, sha256: createHash('sha256').update(s.data).digest('hex') });
-      else entries.push({ name: s.name, ...hashFile(s.path as string) });
+      else entries.push({ name: s.name, ...(yield* hashFile(s.path as string)) });
       yield;
     }
     const manifest: BackupManifest = {
@@ -253,18 +297,49 @@ function* backupSteps(dataDir: string, opts: BackupOptions, result: (r: BackupRe
  */
 export async function backupNow(dataDir: string, opts: BackupOptions = {}): Promise<BackupResult> {
   let r: BackupResult | undefined;
-  let n = 0;
-  for (const _ of backupSteps(dataDir, opts, (x) => (r = x))) {
-    if (++n % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  const gen = backupSteps(dataDir, opts, (x) => (r = x));
+  let next = (): IteratorResult<Step, void> => gen.next();
+  let turn = performance.now();
+  for (;;) {
+    const step = next();
+    if (step.done) return r as BackupResult;
+    if (step.value) {
+      const { file, into } = step.value.snapshot;
+      try {
+        const schema = await snapshotInWorker(file, into);
+        next = () => gen.next(schema);
+      } catch (e) {
+        next = () => gen.throw(e);
+      }
+    } else {
+      next = () => gen.next();
+      // The event loop gets a turn every ~20 ms of work (a step is a chunk of 256 KB hashed or compressed).
+      if (performance.now() - turn > 20) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turn = performance.now();
+      }
+    }
   }
-  return r as BackupResult;
 }
 
 /** The same, at once (before a database migration, while the store is being opened). */
 export function backupNowSync(dataDir: string, opts: BackupOptions = {}): BackupResult {
   let r: BackupResult | undefined;
-  for (const _ of backupSteps(dataDir, opts, (x) => (r = x))) { /* every step at once */ }
-  return r as BackupResult;
+  const gen = backupSteps(dataDir, opts, (x) => (r = x));
+  let next = (): IteratorResult<Step, void> => gen.next();
+  for (;;) {
+    const step = next();
+    if (step.done) return r as BackupResult;
+    if (step.value) {
+      const { file, into } = step.value.snapshot;
+      try {
+        const schema = snapshotDb(file, into);
+        next = () => gen.next(schema);
+      } catch (e) {
+        next = () => gen.throw(e);
+      }
+    } else next = () => gen.next();
+  }
 }
 
 /** Its size on disk (for lists). */

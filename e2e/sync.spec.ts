@@ -103,6 +103,13 @@ describe('sync through a real WebDAV server (Apache mod_dav, basic auth)', () =>
     expect(settings).toMatch(/"password": "keychain:/);
     expect(await page.getAttribute(tid('sync-password'), 'placeholder')).toMatch(/keychain/i);
 
+    // The doctor of the target: every step passes (a probe file written, read back and removed).
+    await page.click(tid('sync-test'));
+    const check = page.locator(tid('sync-check'));
+    await check.waitFor({ timeout: 30_000 });
+    expect(await check.getAttribute('data-ok')).toBe('true');
+    for (const step of ['route', 'reach', 'auth', 'folder', 'write']) expect(await page.getAttribute(tid(`sync-step-${step}`), 'data-status')).toBe('pass');
+
     await page.click(tid('sync-now'));
     await page.locator(`${tid('sync-status')}[data-state="idle"] ${tid('sync-last')}`).waitFor({ timeout: 60_000 });
     expect(Number(/(\d+) written/.exec((await page.textContent(tid('sync-counts'))) ?? '')?.[1])).toBeGreaterThan(0);
@@ -161,6 +168,10 @@ describe('sync through a real WebDAV server (Apache mod_dav, basic auth)', () =>
     await error.waitFor({ timeout: 60_000 });
     expect(await error.getAttribute('data-code')).toBe('sync_auth_failed');
     expect(await page.getAttribute(tid('sync-badge'), 'data-state')).toBe('failed');
+    // The test says which step: the credentials.
+    await page.click(tid('sync-test'));
+    await page.locator(`${tid('sync-check')}[data-ok="false"]`).waitFor({ timeout: 30_000 });
+    expect(await page.getAttribute(tid('sync-step-auth'), 'data-status')).toBe('fail');
     expect(await page.content()).not.toContain('not-the-password');
   });
 });

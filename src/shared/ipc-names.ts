@@ -72,6 +72,7 @@ export const CHANNELS = [
   'sync:get',
   'sync:save',
   'sync:run',
+  'sync:test',
   'update:get',
   'update:check',
   'update:download',

@@ -23,7 +23,7 @@ import { priceOverrideSchema } from './settings.ts';
 import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
 import { ATTACHMENT_ID, ATTACHMENT_PIECE_CHARS, MAX_ATTACHMENT_PIECES, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
 import { MAX_MCP_IMPORT_CHARS, mcpServerDraftSchema, type McpDoctorReport, type McpImportResult, type McpSaveResult, type McpServerView } from './mcp.ts';
-import { syncDraftSchema, type SyncStatus, type SyncView } from './sync.ts';
+import { syncDraftSchema, type SyncCheckView, type SyncStatus, type SyncView } from './sync.ts';
 import type { UpdateStatus, UpdateView } from './update.ts';
 import { MAX_UPDATE_FEEDS } from './bounds.ts';
 import { UPDATE_CHANNELS } from './settings.ts';
@@ -504,6 +504,8 @@ export const CONTRACT = {
   'sync:save': { args: args([syncDraftSchema]), result: returns<SyncView>() },
   /** Syncs now (or waits for the running sync); the view after it. A failed sync is in the view's status, not an error. */
   'sync:run': { args: none(), result: returns<SyncView>() },
+  /** Checks the saved target as the doctor checks a provider (a small probe file is written, read back and removed). */
+  'sync:test': { args: none(), result: returns<SyncCheckView>() },
   /** Updates: the settings, the state, and the feeds a check uses; the window then receives 'update:state'. */
   'update:get': { args: none(), result: returns<UpdateView>() },
   /** Checks the feeds now (in order); the state after it (a failure is in the state, not an error). */

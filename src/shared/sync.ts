@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { MAX_KEY_CHARS, MAX_URL_CHARS, MAX_SYNC_FIELD_CHARS } from './bounds.ts';
 import type { ErrorInfo } from './errors.ts';
+import type { StepStatus } from './doctor.ts';
 import { boundedText, ROUTE_MODES, S3_STYLES, SYNC_SERVICES, wholeNumber, type SyncSettings } from './settings.ts';
 
 /** The sync settings without their secrets: whether each is set instead. */
@@ -65,6 +66,23 @@ export const syncDraftSchema = v.strictObject({
   passphrase: v.optional(v.pipe(v.string(), v.maxLength(MAX_KEY_CHARS))),
 });
 export type SyncDraft = v.InferOutput<typeof syncDraftSchema>;
+
+/** The sync target's check (services/sync/check.ts), as the window shows it: each step, its facts, why it failed. */
+export interface SyncCheckStepView {
+  id: 'route' | 'reach' | 'auth' | 'folder' | 'write' | 'clock';
+  status: StepStatus;
+  ms: number;
+  /** English (the command line's and the log's); the window words `error` in its language. */
+  detail: string;
+  facts?: Record<string, string | number>;
+  error?: ErrorInfo;
+}
+export interface SyncCheckView {
+  ok: boolean;
+  label: string;
+  steps: SyncCheckStepView[];
+  requests: number;
+}
 
 /** What main asks the user before a stored secret goes to a place the window chose (main's own dialog). */
 export interface SyncSecretQuestion {

@@ -5,7 +5,7 @@
  */
 import type { AppContext, Handlers } from './types.ts';
 
-type SyncChannel = 'sync:get' | 'sync:save' | 'sync:run';
+type SyncChannel = 'sync:get' | 'sync:save' | 'sync:run' | 'sync:test';
 
 export function syncHandlers(ctx: AppContext): Handlers<SyncChannel> {
   return {
@@ -22,5 +22,6 @@ export function syncHandlers(ctx: AppContext): Handlers<SyncChannel> {
       await ctx.sync.run();
       return ctx.sync.view();
     },
+    'sync:test': () => ctx.sync.test(),
   };
 }

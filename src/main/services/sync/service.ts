@@ -11,7 +11,8 @@ import type { Env } from '../../core/config.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import * as v from 'valibot';
 import { syncSettingsSchema, type SyncSettings } from '../../../shared/settings.ts';
-import type { SyncCounts, SyncDraft, SyncSecretQuestion, SyncStatus, SyncView } from '../../../shared/sync.ts';
+import type { SyncCheckView, SyncCounts, SyncDraft, SyncSecretQuestion, SyncStatus, SyncView } from '../../../shared/sync.ts';
+import { checkSyncTarget } from './check.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import type { Logger } from '../diagnostics/logging.ts';
 import type { AttachmentStore } from '../attachments/index.ts';
@@ -48,6 +49,8 @@ export interface SyncService {
   /** Runs one sync now (or joins the running one); the state it ended in. */
   run(): Promise<SyncStatus>;
   status(): SyncStatus;
+  /** The doctor of the saved target: route, reach, credentials, folder, a probe written and removed, the clock. */
+  test(): Promise<SyncCheckView>;
   close(): void;
 }
 
@@ -177,10 +180,19 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     schedule(deps.firstDelayMs ?? 30_000);
   }
 
+  async function test(): Promise<SyncCheckView> {
+    const s = current();
+    const password = syncSecret(s.password, 'password', { env: deps.env, reveal: (ref: string) => deps.settings.revealSecret(ref) });
+    const report = await checkSyncTarget({ core, network: deps.settings.get().network, sync: s, secrets: { password }, limiters, signal: controller.signal });
+    log?.info('sync target checked', { ok: report.ok, target: report.label, requests: report.requests, steps: report.steps.map((x) => `${x.id}:${x.status}`).join(' ') });
+    return report;
+  }
+
   return {
     view,
     save,
     run,
+    test,
     status: () => status,
     close() {
       closed = true;

@@ -457,6 +457,15 @@ export const en = {
     counts: '{{uploaded}} written, {{downloaded}} read, {{applied}} changes from other devices, {{conflicts}} conflicts ({{requests}} requests)',
     failed: 'The last sync failed',
     sidebar: { running: 'Syncing…', ok: 'Synced {{when}}', failed: 'Sync failed' },
+    check: {
+      run: 'Test',
+      running: 'Testing…',
+      ok: 'A sync would work',
+      bad: 'A sync would fail',
+      requests_one: '{{count}} request',
+      requests_other: '{{count}} requests',
+      steps: { route: 'Route', reach: 'Reaching the service', auth: 'User name and password', folder: 'Folder or bucket', write: 'Writing a file', clock: 'Clock' },
+    },
   },
   /** Settings → MCP servers. */
   mcp: {

@@ -434,6 +434,15 @@ export const zh: Messages = {
     counts: '写入 {{uploaded}} 个，读取 {{downloaded}} 个，来自其他设备的更改 {{applied}} 项，冲突 {{conflicts}} 项（{{requests}} 次请求）',
     failed: '上次同步失败',
     sidebar: { running: '正在同步…', ok: '已同步 {{when}}', failed: '同步失败' },
+    check: {
+      run: '测试',
+      running: '正在测试…',
+      ok: '同步可以正常进行',
+      bad: '同步将会失败',
+      requests_one: '{{count}} 次请求',
+      requests_other: '{{count}} 次请求',
+      steps: { route: '路由', reach: '连接服务', auth: '用户名和密码', folder: '文件夹或存储桶', write: '写入文件', clock: '时钟' },
+    },
   },
   mcp: {
     legend: 'MCP 服务器（工具）',

@@ -6,7 +6,9 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SyncDraft, SyncView } from '../../../../shared/sync.ts';
+import type { SyncCheckView, SyncDraft, SyncView } from '../../../../shared/sync.ts';
+import type { ErrorInfo } from '../../../../shared/errors.ts';
+import { call } from '../../api.ts';
 import { codeTitle, errorHint, errorMessage } from '../../i18n.ts';
 import { useSync } from '../../sync-store.ts';
 import { Code } from '../Code.tsx';
@@ -59,6 +61,30 @@ function SyncStatusLine({ view }: { view: SyncView }): React.JSX.Element {
   );
 }
 
+const STEP_ICON = { pass: '✓', warn: '!', fail: '✕', skip: '–' } as const;
+
+/** The target's check: each step, worded in the window's language where it failed (its facts as they are). */
+function SyncCheck({ report }: { report: SyncCheckView }): React.JSX.Element {
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="sync-check" data-testid="sync-check" data-ok={report.ok ? 'true' : 'false'}>
+      <p><strong>{report.ok ? t('sync.check.ok') : t('sync.check.bad')}</strong> <span className="muted small">{report.label} · {t('sync.check.requests', { count: report.requests })}</span></p>
+      <ol className="steps">
+        {report.steps.map((s) => (
+          <li key={s.id} className={`step step-${s.status}`} data-testid={`sync-step-${s.id}`} data-status={s.status}>
+            <span className="step-icon" aria-hidden="true">{STEP_ICON[s.status]}</span>
+            <span className="step-main">
+              <span className="step-name">{t(`sync.check.steps.${s.id}`)}</span>
+              <span className="step-detail">{s.error ? `${codeTitle(s.error.code)}: ${errorMessage(s.error)}` : i18n.language === 'en' ? s.detail : Object.entries(s.facts ?? {}).map(([k, v]) => `${k}: ${v}`).join(' · ')}</span>
+              {s.error?.hint ? <span className="muted small"> {errorHint(s.error)}</span> : null}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
 export function SyncSection(): React.JSX.Element {
   const { t } = useTranslation();
   const view = useSync((s) => s.view);
@@ -70,6 +96,12 @@ export function SyncSection(): React.JSX.Element {
   const [form, setForm] = useState<Form>(() => formOf(view));
   const [touched, setTouched] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [check, setCheck] = useState<{ running: boolean; report?: SyncCheckView; error?: ErrorInfo }>({ running: false });
+  const runCheck = async (): Promise<void> => {
+    setCheck({ running: true });
+    const r = await call('syncTest', (api) => api.syncTest());
+    setCheck(r.ok ? { running: false, report: r.value } : { running: false, error: r.error });
+  };
 
   useEffect(() => {
     void load();
@@ -171,6 +203,7 @@ export function SyncSection(): React.JSX.Element {
         <div className="form-actions">
           <button type="submit" className="primary" data-testid="sync-save" disabled={saving}>{t('sync.save')}</button>
           <button type="button" data-testid="sync-now" disabled={!view?.settings.enabled || view.status.state === 'running'} onClick={() => void run()}>{t('sync.now')}</button>
+          <button type="button" data-testid="sync-test" disabled={!view?.settings.url || check.running} onClick={() => void runCheck()}>{check.running ? t('sync.check.running') : t('sync.check.run')}</button>
           {saved ? <span className="status status-saved" data-testid="sync-saved">{t('settings.status.saved')}</span> : null}
         </div>
         {saveError && !saveError.field ? (
@@ -184,6 +217,15 @@ export function SyncSection(): React.JSX.Element {
         ) : null}
       </form>
       {view ? <SyncStatusLine view={view} /> : null}
+      {check.report ? <SyncCheck report={check.report} /> : null}
+      {check.error ? (
+        <div className="banner banner-error" role="alert" data-testid="sync-check-error" data-code={check.error.code}>
+          <div className="banner-body">
+            <p className="banner-message"><strong>{codeTitle(check.error.code)}</strong></p>
+            <p>{errorMessage(check.error)}</p>
+          </div>
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -322,7 +322,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     onBackup: (r) => logger.scope('storage').info('scheduled backup', { file: r.file, bytes: r.bytes }),
     onError: (e) => logger.scope('storage').warn('scheduled backup failed', { reason: e instanceof Error ? e.message : String(e) }),
   });
-  const firstBackupCheck = setTimeout(() => void backupSchedule.tick(), 60_000);
+  // The first check 10 minutes after the start (a start is busy enough), then hourly.
+  const firstBackupCheck = setTimeout(() => void backupSchedule.tick(), 10 * 60_000);
   firstBackupCheck.unref?.();
   const handlers: Handlers<Channel> = {
     ...appHandlers(ctx),

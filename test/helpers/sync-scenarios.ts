@@ -5,6 +5,8 @@
  * every device, no message lost, a bad file refused with nothing changed.
  */
 import { afterEach, expect } from 'vitest';
+import { renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { attachmentsDirOf, createAttachmentStore, type AttachmentStore } from '../../src/main/services/attachments/index.ts';
 import { openChatStore, type ChatStore } from '../../src/main/services/storage/index.ts';
@@ -391,4 +393,38 @@ export async function messageEdits(make: TargetFactory): Promise<void> {
   expect(b.store.getMessage(reply.id)?.text).toBe('a reply under a branch deleted elsewhere');
   expect(stateOf(a)).toEqual(stateOf(b));
   expect(messageCount(b)).toBe(5);
+}
+
+/**
+ * A device whose database goes back to an older copy (a backup restored) gets back from the target what it had
+ * published since, and goes on publishing without overwriting its journals.
+ */
+export async function restoredOlderCopy(make: TargetFactory): Promise<void> {
+  const target = await make();
+  const a = device('A');
+  const x = chat(a, 'Before the backup', 2);
+  await a.sync(target);
+  const copy = join(a.dir, 'older-copy.db');
+  const raw = new DatabaseSync(a.store.file);
+  raw.exec(`VACUUM INTO '${copy.replace(/'/g, "''")}'`);
+  raw.close();
+  const later = a.store.addMessage({ conversationId: x, role: 'user', text: 'published after the backup' });
+  await a.sync(target);
+  await a.store.close();
+  await a.files.close();
+  for (const f of ['parley.db-wal', 'parley.db-shm']) rmSync(join(a.dir, f), { force: true });
+  renameSync(copy, join(a.dir, 'parley.db'));
+  const files = createAttachmentStore({ dir: attachmentsDirOf(a.dir) });
+  const store = openChatStore({ dataDir: a.dir, files, sweepAfterMs: 0 });
+  open.push({ store, files });
+  expect(store.getMessage(later.id)).toBeUndefined();
+  const again = await syncOnce({ store, dataDir: a.dir, target, files });
+  expect(again.applied).toBeGreaterThan(0);
+  expect(store.getMessage(later.id)?.text).toBe('published after the backup');
+  const newer = store.addMessage({ conversationId: x, role: 'assistant', text: 'after the restore' });
+  await syncOnce({ store, dataDir: a.dir, target, files });
+  const b = device('B');
+  await b.sync(target);
+  expect(b.store.getMessage(newer.id)?.text).toBe('after the restore');
+  expect(b.store.getMessage(later.id)?.text).toBe('published after the backup');
 }

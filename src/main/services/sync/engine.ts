@@ -247,11 +247,14 @@ async function pull(c: Ctx, names: string[]): Promise<void> {
     cur = cursors(db);
   }
   const todo: { device: string; seq: number; name: string }[] = [];
+  // This device's own journals are read only past what this database published: after a restore of an older
+  // backup (or a crash between a put and its record), what it had published since comes back from the target.
+  const ownNext = Number(kvGet(db, 'seq') ?? '1');
   for (const n of names) {
     const m = JOURNAL.exec(n);
-    if (!m || m[1] === me) continue;
+    if (!m) continue;
     const seq = Number(m[2]);
-    if (seq > (cur.get(m[1]!) ?? 0)) todo.push({ device: m[1]!, seq, name: n });
+    if (m[1] === me ? seq >= ownNext : seq > (cur.get(m[1]!) ?? 0)) todo.push({ device: m[1]!, seq, name: n });
   }
   todo.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : a.seq - b.seq));
   let done = 0;

@@ -20,6 +20,7 @@ import {
   backupBeforeMigration, backupNow, finishPendingRestore, listBackups, restoreBackup, scheduledDue, startBackupSchedule, type BackupManifest,
 } from '../../src/main/services/backup/index.ts';
 import { openChatStore, type ChatStore } from '../../src/main/services/storage/index.ts';
+import { settingsForBackup } from '../../src/main/services/backup/settings.ts';
 import { APPLICATION_ID, applyMigrations, MIGRATIONS, SCHEMA_VERSION } from '../../src/main/services/storage/migrations.ts';
 import { MAX_AUTO_BACKUPS } from '../../src/shared/bounds.ts';
 import { ParleyError } from '../../src/main/core/errors.ts';
@@ -177,6 +178,24 @@ describe('backup and restore', () => {
     const s = JSON.parse(Buffer.from(unzipSync(bytes)['settings.json'] as Uint8Array).toString('utf8')) as typeof SETTINGS;
     expect(s.mcpServers[0]?.env).toEqual({});
     expect(s.network.proxy.bypass).toBe('localhost');
+  });
+
+  it('settings for a backup: references stay, values under a secret\'s name go at any depth, a key in a base URL\'s query goes', () => {
+    const raw = {
+      providers: [{ id: 'q', name: 'Q', baseUrl: 'https://x.example/v1?api_key=sk-queryKey0123456789abcdef', apiKey: '${Q_KEY}', route: { mode: 'proxy', proxyUrl: 'http://u:${PROXY_PASS}@p:3128' } }],
+      network: { proxy: { mode: 'manual', url: 'http://u:keychain:ab12@p:3128' } },
+      sync: { enabled: true, service: 's3', username: 'AKIAEXAMPLE', password: 'plainSyncSecretValue123', passphrase: 'keychain:cd34' },
+    };
+    const { text, leftOut } = settingsForBackup(raw);
+    expect(text).not.toContain('plainSyncSecretValue123');
+    expect(text).not.toContain('sk-queryKey0123456789abcdef');
+    expect(leftOut).toBe(2);
+    const s = JSON.parse(text) as typeof raw;
+    expect(s.providers[0]?.apiKey).toBe('${Q_KEY}');
+    expect(s.providers[0]?.route.proxyUrl).toBe('http://u:${PROXY_PASS}@p:3128');
+    expect(s.network.proxy.url).toBe('http://u:keychain:ab12@p:3128');
+    expect(s.sync).toMatchObject({ username: 'AKIAEXAMPLE', passphrase: 'keychain:cd34' });
+    expect(s.sync.password).toBeUndefined();
   });
 
   it('a restore on the same machine keeps the keys and proxy passwords the backup left out', async () => {

@@ -85,7 +85,12 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
   const schedule = (delayMs?: number): void => {
     clearTimeout(timer);
     timer = undefined;
-    const s = current();
+    let s: SyncSettings;
+    try {
+      s = current();
+    } catch {
+      return; // settings.json does not read: nothing is scheduled until it is fixed
+    }
     if (closed || !configured(s) || (s.intervalMinutes === 0 && delayMs === undefined)) {
       const { nextAt, ...rest } = status;
       if (nextAt !== undefined) publish(rest);
@@ -110,7 +115,14 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
   async function run(): Promise<SyncStatus> {
     if (running) return running;
     running = (async () => {
-      const s = current();
+      let s: SyncSettings;
+      try {
+        s = current();
+      } catch (e) {
+        running = null;
+        publish({ state: 'failed', error: (ParleyError.is(e) ? e : new ParleyError('config_invalid', String(e))).toInfo() });
+        return status;
+      }
       if (!s.enabled) {
         publish({ state: 'off' });
         return status;
@@ -174,8 +186,15 @@ export function createSyncService(deps: SyncServiceDeps): SyncService {
     return view();
   }
 
-  // The first automatic sync a little after start (the window first).
-  if (configured(current())) {
+  // The first automatic sync a little after start (the window first). A settings file that does not read (a hand
+  // edit gone wrong: the window says so) starts nothing.
+  let startable: boolean;
+  try {
+    startable = configured(current());
+  } catch {
+    startable = false;
+  }
+  if (startable) {
     status = { state: 'idle' };
     schedule(deps.firstDelayMs ?? 30_000);
   }

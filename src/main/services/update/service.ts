@@ -171,7 +171,13 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
   function reschedule(first?: number): void {
     clearTimeout(timer);
     timer = undefined;
-    if (closed || !deps.autoCheck || !settings().autoCheck) return;
+    let on: boolean;
+    try {
+      on = settings().autoCheck;
+    } catch {
+      on = false; // a settings file that does not read (the window says so): no check until it is fixed
+    }
+    if (closed || !deps.autoCheck || !on) return;
     timer = setTimeout(() => {
       void check().finally(() => reschedule());
     }, first ?? CHECK_EVERY_MS);

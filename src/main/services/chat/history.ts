@@ -124,6 +124,12 @@ export function plainMessages(messages: readonly PlannedMessage[]): ChatMessage[
 const quotedName = (name: string): string => name.replace(/["<>\r\n]/g, (c) => (c === '"' ? "'" : c === '<' ? '(' : c === '>' ? ')' : ' '));
 
 /**
+ * The file's own text inside its block: a closing tag of its own (`</file>`, in any case, spaces inside) is written
+ * `<\/file>`, so it cannot end the block early (what follows it would read as the user's words, outside the file).
+ */
+const inBlock = (text: string): string => text.replace(/<(\s*)\/(\s*file\s*>)/gi, '<$1\\/$2');
+
+/**
  * A text file or PDF as a block of text with its name: `<file name="…">` … `</file>`. When only the first
  * `keptChars` of its `chars` characters are sent, the block says how many were left out; a PDF with no text layer
  * (a scan) says so; a file no longer stored says so.
@@ -135,7 +141,7 @@ export function fileBlock(ref: AttachmentRef, text: string | undefined): string 
   const chars = Math.max(ref.chars ?? 0, text.length);
   // The inline bound holds even for a reference that does not say what it keeps.
   const kept = Math.min(ref.keptChars ?? MAX_INLINE_TEXT_CHARS, MAX_INLINE_TEXT_CHARS, text.length);
-  const body = text.slice(0, kept);
+  const body = inBlock(text.slice(0, kept));
   const rest = chars - kept;
   const note = rest > 0 ? `\n[Only the first ${kept.toLocaleString('en-US')} of its ${chars.toLocaleString('en-US')} characters are included here: the last ${rest.toLocaleString('en-US')} were left out.]` : '';
   return `${head}\n${body}${body.endsWith('\n') ? '' : '\n'}</file>${note}`;

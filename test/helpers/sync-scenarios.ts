@@ -428,3 +428,30 @@ export async function restoredOlderCopy(make: TargetFactory): Promise<void> {
   expect(b.store.getMessage(newer.id)?.text).toBe('after the restore');
   expect(b.store.getMessage(later.id)?.text).toBe('published after the backup');
 }
+
+/**
+ * Compaction: each snapshot lets its writer remove its journals the previous snapshot covered, so the target does not
+ * grow with every change; a device behind them loads the newest snapshot and ends the same; a new device too.
+ */
+export async function compactionRemovesJournals(make: TargetFactory): Promise<void> {
+  const target = await make();
+  const a = device('A', { compactAfter: 1 });
+  const b = device('B');
+  chat(a, 'one', 2);
+  await a.sync(target);
+  await b.sync(target);
+  chat(a, 'two', 2);
+  await a.sync(target);
+  chat(a, 'three', 2);
+  await a.sync(target);
+  const names = (await target.list('')).map((e) => e.name);
+  expect(names.filter((n) => n.includes('/journal/'))).toHaveLength(1);
+  expect(names.filter((n) => n.endsWith('/manifest.ps'))).toHaveLength(1);
+  const r = await b.sync(target);
+  expect(r.applied).toBeGreaterThan(0);
+  expect(stateOf(b)).toEqual(stateOf(a));
+  expect(messageCount(b)).toBe(6);
+  const c = device('C');
+  await c.sync(target);
+  expect(stateOf(c)).toEqual(stateOf(a));
+}

@@ -13,8 +13,9 @@
  * cursor (an interrupted sync resumes where it stopped and ends the same; applying twice changes nothing); the
  * attachments those messages use; then this device's changes since its last sync (local.ts), files first, each
  * journal published whole (target.put is atomic) before it counts as published; then, when the journals since the
- * newest snapshot are many, a snapshot. Files that are not Parley's, truncated, changed or of a newer format are
- * refused with a sync_* error naming them, and nothing of them is applied.
+ * newest snapshot are many, a snapshot; its writer then removes its journals the previous snapshot covered, and a
+ * device behind them loads the newest snapshot. Files that are not Parley's, truncated, changed or of a newer format
+ * are refused with a sync_* error naming them, and nothing of them is applied.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -240,10 +241,18 @@ async function applyFile(c: Ctx, name: string, entries: Entry[], after: () => vo
 async function pull(c: Ctx, names: string[]): Promise<void> {
   const { db, me, o } = c;
   let cur = cursors(db);
-  if (cur.size === 0 && kvGet(db, 'snapshot') === undefined) {
-    const snaps = names.map((n) => SNAPSHOT.exec(n)?.[1]).filter((x): x is string => x !== undefined).sort();
-    const latest = snaps.at(-1);
-    if (latest) await loadSnapshot(c, latest);
+  const latest = names.map((n) => SNAPSHOT.exec(n)?.[1]).filter((x): x is string => x !== undefined).sort().at(-1);
+  if (latest) {
+    // A device that never synced starts from the newest snapshot; so does one that is behind journals that were
+    // removed once a snapshot covered them (the next one it needs is gone).
+    let load = cur.size === 0 && kvGet(db, 'snapshot') === undefined;
+    if (!load && kvGet(db, 'snapshot') !== latest) {
+      for (const [d, seq] of Object.entries(await coversOf(c, latest))) {
+        const at = cur.get(d) ?? 0;
+        if (d !== me && seq > at && !names.includes(journalName(d, at + 1))) load = true;
+      }
+    }
+    if (load) await loadSnapshot(c, latest);
     cur = cursors(db);
   }
   const todo: { device: string; seq: number; name: string }[] = [];
@@ -387,12 +396,7 @@ async function compact(c: Ctx, listed: string[], pushed: { seq: number; publishe
   const { db, me, o } = c;
   const snaps = listed.map((n) => SNAPSHOT.exec(n)?.[1]).filter((x): x is string => x !== undefined).sort();
   const latest = snaps.at(-1);
-  let covered: Record<string, number> = {};
-  if (latest) {
-    const cached = kvGet(db, `covers:${latest}`);
-    covered = cached ? JSON.parse(cached) as Record<string, number> : (await readManifest(c, latest)).cursors;
-    if (!cached) kvSet(db, `covers:${latest}`, JSON.stringify(covered));
-  }
+  const covered = latest ? await coversOf(c, latest) : {};
   const cur = cursors(db);
   cur.set(me, pushed.seq);
   let newer = pushed.published;
@@ -423,4 +427,18 @@ async function compact(c: Ctx, listed: string[], pushed: { seq: number; publishe
     await c.t.remove(`snapshots/${old}/manifest.ps`, o.signal);
     for (const n of listed.filter((x) => x.startsWith(`snapshots/${old}/part-`))) await c.t.remove(n, o.signal);
   }
+  // This device's journals the previous snapshot already covered: a device behind them loads the new snapshot.
+  for (const n of listed) {
+    const m = JOURNAL.exec(n);
+    if (m && m[1] === me && Number(m[2]) <= (covered[me] ?? 0)) await c.t.remove(n, o.signal);
+  }
+}
+
+/** The cursors a snapshot covers (its manifest read once, then kept). */
+async function coversOf(c: Ctx, id: string): Promise<Record<string, number>> {
+  const cached = kvGet(c.db, `covers:${id}`);
+  if (cached) return JSON.parse(cached) as Record<string, number>;
+  const covered = (await readManifest(c, id)).cursors;
+  kvSet(c.db, `covers:${id}`, JSON.stringify(covered));
+  return covered;
 }

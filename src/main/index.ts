@@ -13,6 +13,7 @@ import { APP_URL, registerAppScheme, setupAppProtocol } from './shell/protocol.t
 import { setupSecurity } from './shell/security.ts';
 import { createShellServices, useDataFolder } from './shell/services.ts';
 import { createWindow } from './shell/window.ts';
+import { setupDesktop, type DesktopHandle } from './shell/desktop.ts';
 
 /**
  * Only a development build (electron-vite dev) loads the renderer from a dev server's URL and trusts its
@@ -37,10 +38,20 @@ void app.whenReady().then(() => {
   setupSecurity(IS_DEV);
   setupAppProtocol(RENDERER_DIR);
   const services = createShellServices(process.env);
-  // The menu follows the window's language.
-  setupIpc(services, { rendererUrl: RENDERER_URL, onSettingsSaved: () => setupApplicationMenu(services, IS_DEV) });
+  // The menu follows the window's language; the desktop habits (tray, shortcut, start with the OS) their settings.
+  setupIpc(services, {
+    rendererUrl: RENDERER_URL,
+    onSettingsSaved: () => {
+      setupApplicationMenu(services, IS_DEV);
+      desktop.apply();
+    },
+  });
   setupApplicationMenu(services, IS_DEV);
-  const openWindow = (): void => void createWindow(services, { url: RENDERER_URL ?? APP_URL, preload: PRELOAD, isDev: IS_DEV });
+  const openWindow = (): void => {
+    const win = createWindow(services, { url: RENDERER_URL ?? APP_URL, preload: PRELOAD, isDev: IS_DEV });
+    desktop.windowOpened(win);
+  };
   setupLifecycle(services, openWindow);
+  const desktop: DesktopHandle = setupDesktop(services, openWindow);
   openWindow();
 });

@@ -20,6 +20,7 @@ import { MAX_USAGE_DAYS, type UsageRow, type UsageTotals } from './usage.ts';
 import { MAX_PRICE_OVERRIDES } from './bounds.ts';
 import { BACKUP_SCHEDULES } from './bounds.ts';
 import { priceOverrideSchema } from './settings.ts';
+import { acceleratorSchema } from './settings.ts';
 import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings.ts';
 import { ATTACHMENT_ID, ATTACHMENT_PIECE_CHARS, MAX_ATTACHMENT_PIECES, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
 import { MAX_MCP_IMPORT_CHARS, mcpServerDraftSchema, type McpDoctorReport, type McpImportResult, type McpSaveResult, type McpServerView } from './mcp.ts';
@@ -283,6 +284,7 @@ const settingsPatch = v.strictObject({
   /** Replaces the currency choice and the whole list of the user's own prices. */
   pricing: v.optional(v.partial(v.strictObject({ currency: v.picklist(CURRENCIES), overrides: v.pipe(v.array(priceOverrideSchema), v.maxLength(MAX_PRICE_OVERRIDES)) }))),
   backup: v.optional(v.partial(v.strictObject({ schedule: v.picklist(BACKUP_SCHEDULES) }))),
+  desktop: v.optional(v.partial(v.strictObject({ closeToTray: v.boolean(), shortcut: acceleratorSchema, openAtLogin: v.boolean() }))),
 });
 export type SettingsPatch = v.InferInput<typeof settingsPatch>;
 
@@ -526,6 +528,18 @@ export const CONTRACT = {
   })]), result: returns<UpdateView>() },
 } as const satisfies { readonly [C in Channel]: { args: v.GenericSchema; result: unknown } };
 
+/**
+ * The desktop habits as main applied them (src/main/shell): the global shortcut 'registered', 'taken' (another
+ * app holds it: register refused), 'invalid' (Electron refused the text), or 'off' (none set).
+ */
+export interface DesktopState {
+  shortcut: { accelerator: string; state: 'registered' | 'taken' | 'invalid' | 'off' };
+}
+/** What the tray (or another part of the OS shell) asks the window to do. */
+export interface DesktopCommand {
+  command: 'new-chat';
+}
+
 export interface EventContract {
   'doctor:step': DoctorStep;
   'chat:stream': ChatStreamEvent;
@@ -539,6 +553,10 @@ export interface EventContract {
   'sync:state': SyncStatus;
   /** The update's state changed (to windows that asked for the update view). */
   'update:state': UpdateStatus;
+  /** The desktop habits' state (to every window, at start and when it changes). */
+  'desktop:state': DesktopState;
+  /** A command from the tray (to the window it shows). */
+  'desktop:command': DesktopCommand;
 }
 // The event names (ipc-names.ts) are EventContract's keys, no more, no fewer.
 EVENTS satisfies readonly (keyof EventContract)[];

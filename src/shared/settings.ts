@@ -116,6 +116,28 @@ export const uiSchema = v.optional(
   }),
   {},
 );
+/**
+ * A global shortcut as Electron's accelerator text: modifiers and one key joined by '+'
+ * (`CommandOrControl+Shift+Space`), or '' for none. Checked here so a typo is refused at save, not at register.
+ */
+export const MAX_ACCELERATOR_CHARS = 100;
+const ACCELERATOR = /^((CommandOrControl|CmdOrCtrl|Command|Cmd|Control|Ctrl|Alt|Option|AltGr|Shift|Super|Meta)\+)+([A-Z0-9]|F([1-9]|1[0-9]|2[0-4])|Space|Tab|Backspace|Delete|Insert|Return|Enter|Up|Down|Left|Right|Home|End|PageUp|PageDown|Escape|Esc|Plus|[`~!@#$%^&*()\-=[\]\\;',./])$/i;
+export const acceleratorSchema = v.pipe(v.string(), v.maxLength(MAX_ACCELERATOR_CHARS), v.check((s) => s === '' || ACCELERATOR.test(s), 'a shortcut is modifiers and one key joined by +, e.g. CommandOrControl+Shift+Space'));
+export const DEFAULT_SHORTCUT = 'CommandOrControl+Shift+Space';
+/**
+ * The desktop habits (app only; src/main/shell): closing the window hides it to the tray (off by default
+ * everywhere: a window that does not close when closed surprises whoever did not turn it on, and the dock
+ * already keeps the app on macOS), the global shortcut that shows and hides Parley, starting with the OS.
+ */
+export const desktopSettingsSchema = v.optional(
+  v.object({
+    closeToTray: v.optional(v.boolean(), false),
+    shortcut: v.optional(acceleratorSchema, DEFAULT_SHORTCUT),
+    openAtLogin: v.optional(v.boolean(), false),
+  }),
+  {},
+);
+export type DesktopSettings = v.InferOutput<typeof desktopSettingsSchema>;
 export const loggingSchema = v.optional(
   v.object({
     /** Write message content to the local log file (never to a bundle's settings). Off by default. */
@@ -338,6 +360,8 @@ export const storedSettingsSchema = v.object({
   updates: updateSettingsSchema,
   /** Automatic backups into the data folder's backups/ (services/backup); before a migration they are made whatever this says. */
   backup: backupSettingsSchema,
+  /** Tray, global shortcut, start with the OS (issue 22; src/main/shell). */
+  desktop: desktopSettingsSchema,
 });
 export type StoredSettings = v.InferOutput<typeof storedSettingsSchema>;
 export type StoredSettingsInput = v.InferInput<typeof storedSettingsSchema>;

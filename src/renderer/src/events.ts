@@ -11,6 +11,7 @@ import { useImport } from './import-store.ts';
 import { useStore } from './store.ts';
 import { useSync } from './sync-store.ts';
 import { useUpdates } from './update-store.ts';
+import { useDesktop } from './desktop-store.ts';
 import { timedStream } from './stream-probe.ts';
 
 /** Listens to one of main's events; returns the way to stop. */
@@ -32,6 +33,11 @@ export function wireStores(): () => void {
     subscribe('conversations:importProgress', (p) => useImport.getState().onProgress(p)),
     subscribe('sync:state', (status) => useSync.getState().onState(status)),
     subscribe('update:state', (status) => useUpdates.getState().onState(status)),
+    subscribe('desktop:state', (state) => useDesktop.getState().onState(state)),
+    // The tray's New chat: the same as the window's own Ctrl/⌘+N.
+    subscribe('desktop:command', ({ command }) => {
+      if (command === 'new-chat') void useChat.getState().newChat();
+    }),
   ];
   return () => {
     for (const off of offs) off();

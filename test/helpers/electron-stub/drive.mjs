@@ -35,7 +35,8 @@ out.badArgs = await stub.ipcMain.invoke('settings:set', own, 'not an object');
 out.ready = await stub.ipcMain.invoke('app:ready', own);
 out.log = await stub.ipcMain.invoke('log:write', own, { level: 'warn', message: `renderer says ${process.env.STUB_KEY}` });
 out.doctor = await stub.ipcMain.invoke('doctor:run', own);
-out.doctorEvents = stub.record.sentEvents.filter((e) => e.channel === 'parley:event').map((e) => e.args[0]);
+// Every event the doctor caused (the window's first event, 'desktop:state' at its creation, is not one).
+out.doctorEvents = stub.record.sentEvents.filter((e) => e.channel === 'parley:event' && e.args[0] !== 'desktop:state').map((e) => e.args[0]);
 out.cancelledExport = await stub.ipcMain.invoke('diagnostics:export', own);
 stub.dialog.nextSavePath = exportPath;
 out.export = await stub.ipcMain.invoke('diagnostics:export', own);

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 
-const record = { windows: [], sentEvents: [], permissionHandlers: {}, openedPaths: [], externalUrls: [], paths: {}, focused: 0, devTools: { opened: 0, closed: 0 }, menus: [], applicationMenu: undefined };
+const record = { windows: [], sentEvents: [], permissionHandlers: {}, openedPaths: [], externalUrls: [], paths: {}, focused: 0, devTools: { opened: 0, closed: 0 }, menus: [], applicationMenu: undefined, trays: [], shortcuts: [], loginItems: [], protocolClients: [] };
 // What Electron's process.versions adds (Node's own are real).
 for (const [name, value] of [['electron', '45.4.1-stub'], ['chrome', '142.0.0.0-stub']]) {
   if (!process.versions[name]) Object.defineProperty(process.versions, name, { value, enumerable: true });
@@ -32,6 +32,11 @@ class AppStub extends EventEmitter {
   /** STUB_LOCK_HELD=1 plays a second launch: another instance holds the lock. */
   requestSingleInstanceLock() { return process.env.STUB_LOCK_HELD !== '1'; }
   quit() { this.emit('will-quit'); }
+  /** Start with the OS: every call recorded (record.loginItems). */
+  setLoginItemSettings(settings) { record.loginItems.push({ ...settings }); }
+  getLoginItemSettings() { return { openAtLogin: record.loginItems.at(-1)?.openAtLogin ?? false }; }
+  setAsDefaultProtocolClient(scheme) { record.protocolClients.push(scheme); return true; }
+  isDefaultProtocolClient(scheme) { return record.protocolClients.includes(scheme); }
 }
 export const app = new AppStub();
 
@@ -60,6 +65,44 @@ export const Menu = {
   },
   setApplicationMenu(menu) { record.applicationMenu = menu; },
   getApplicationMenu() { return record.applicationMenu ?? null; },
+};
+
+// The tray: its menu is the last template set (record.trays[i].menu), so a driver can read and press items.
+export class Tray extends EventEmitter {
+  constructor(image) {
+    super();
+    this.image = image;
+    this.menu = null;
+    this.destroyed = false;
+    record.trays.push(this);
+  }
+  setToolTip(t) { this.tooltip = t; }
+  setContextMenu(menu) { this.menu = menu; }
+  destroy() { this.destroyed = true; }
+  isDestroyed() { return this.destroyed; }
+}
+export const nativeImage = {
+  createEmpty() { return { empty: true, isEmpty: () => true, resize() { return this; } }; },
+  createFromPath(p) { return { path: p, isEmpty: () => false, resize() { return this; } }; },
+};
+/**
+ * Global shortcuts: registered ones in record.shortcuts; an accelerator in globalThis.__stubTakenShortcuts (or
+ * STUB_TAKEN_SHORTCUTS, comma-separated) is held by "another app": register answers false, as Electron does.
+ */
+export const globalShortcut = {
+  registered: new Map(),
+  register(accelerator, fn) {
+    const taken = globalThis.__stubTakenShortcuts ?? (process.env.STUB_TAKEN_SHORTCUTS ?? '').split(',').filter(Boolean);
+    if (taken.includes(accelerator)) return false;
+    this.registered.set(accelerator, fn);
+    record.shortcuts = [...this.registered.keys()];
+    return true;
+  },
+  unregister(accelerator) { this.registered.delete(accelerator); record.shortcuts = [...this.registered.keys()]; },
+  unregisterAll() { this.registered.clear(); record.shortcuts = []; },
+  isRegistered(accelerator) { return this.registered.has(accelerator); },
+  /** What the OS does when the user presses the keys. */
+  press(accelerator) { this.registered.get(accelerator)?.(); },
 };
 
 class IpcMainStub {
@@ -128,6 +171,10 @@ export class BrowserWindow extends EventEmitter {
   loadFile(file) { this.loaded = { file }; return Promise.resolve(); }
   loadURL(url) { this.loaded = { url }; return Promise.resolve(); }
   isMinimized() { return false; }
+  #visible = true;
+  isVisible() { return this.#visible && !this.#destroyed; }
+  show() { if (!this.#visible) { this.#visible = true; this.emit('show'); } }
+  hide() { if (this.#visible) { this.#visible = false; this.emit('hide'); } }
   isFullScreen() { return false; }
   restore() {}
   focus() { record.focused++; }
@@ -230,5 +277,5 @@ export const session = {
   },
 };
 
-globalThis.__electronStub = { app, ipcMain, dialog, shell, session, protocol, net, screen, Menu, record, windows, paths };
-export default { app, ipcMain, dialog, shell, session, protocol, net, screen, Menu, BrowserWindow };
+globalThis.__electronStub = { app, ipcMain, dialog, shell, session, protocol, net, screen, Menu, Tray, nativeImage, globalShortcut, record, windows, paths };
+export default { app, ipcMain, dialog, shell, session, protocol, net, screen, Menu, BrowserWindow, Tray, nativeImage, globalShortcut };

@@ -354,7 +354,7 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     }
     const defaults = { ...old.defaults, ...(p.defaults ?? {}) };
     if (defaults.model !== old.defaults.model) checkPlain([defaults.model], 'model name');
-    return { ...old, network, defaults, ui: { ...old.ui, ...(p.ui ?? {}) }, logging: { ...old.logging, ...(p.logging ?? {}) }, pricing: { ...old.pricing, ...(p.pricing ?? {}) }, backup: { ...old.backup, ...(p.backup ?? {}) } };
+    return { ...old, network, defaults, ui: { ...old.ui, ...(p.ui ?? {}) }, logging: { ...old.logging, ...(p.logging ?? {}) }, pricing: { ...old.pricing, ...(p.pricing ?? {}) }, backup: { ...old.backup, ...(p.backup ?? {}) }, desktop: { ...old.desktop, ...(p.desktop ?? {}) } };
   };
 
   /** The version-1 copy kept beside the file (settings.json.v1) loses its plain key too. */

@@ -3,6 +3,7 @@
  * and turned into the patch main gets, with the sections it changes.
  */
 import type { SettingsPatch, SettingsView } from '../../../../shared/ipc.ts';
+import { DEFAULT_SHORTCUT } from '../../../../shared/settings.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, type Language, type StreamMode, type Theme } from '../../../../shared/constants.ts';
 import type { FieldProblem } from '../FieldError.tsx';
 
@@ -38,6 +39,10 @@ export interface Form {
   language: Language;
   theme: Theme;
   logContent: boolean;
+  /** Desktop (app only): close to the tray, the global shortcut ('' none), start with the OS. */
+  closeToTray: boolean;
+  shortcut: string;
+  openAtLogin: boolean;
 }
 
 const seconds = (ms: number | undefined, fallback: number): string => String((ms ?? fallback) / 1000);
@@ -62,6 +67,9 @@ export function formFrom(view: SettingsView | null): Form {
     language: s?.ui?.language ?? 'system',
     theme: s?.ui?.theme ?? 'system',
     logContent: s?.logging?.logContent ?? false,
+    closeToTray: s?.desktop?.closeToTray ?? false,
+    shortcut: s?.desktop?.shortcut ?? DEFAULT_SHORTCUT,
+    openAtLogin: s?.desktop?.openAtLogin ?? false,
   };
 }
 
@@ -100,6 +108,7 @@ export function buildPatch(f: Form): Built {
       },
       ui: { language: f.language, theme: f.theme },
       logging: { logContent: f.logContent },
+      desktop: { closeToTray: f.closeToTray, shortcut: f.shortcut.trim(), openAtLogin: f.openAtLogin },
     },
   };
 }
@@ -115,8 +124,8 @@ function differs(patch: unknown, before: unknown): boolean {
 
 export function changedSections(patch: SettingsPatch, view: SettingsView | null): string[] {
   const before = view?.settings ?? {};
-  const rest = { defaults: patch.defaults, network: patch.network, ui: patch.ui, logging: patch.logging };
-  return (['defaults', 'network', 'ui', 'logging'] as const).filter((k) => differs(rest[k], (before as Record<string, unknown>)[k]));
+  const rest = { defaults: patch.defaults, network: patch.network, ui: patch.ui, logging: patch.logging, desktop: patch.desktop };
+  return (['defaults', 'network', 'ui', 'logging', 'desktop'] as const).filter((k) => differs(rest[k], (before as Record<string, unknown>)[k]));
 }
 
 /** What each section of the form gets: the form, the way to change one field, and the reasons shown at fields. */

@@ -174,9 +174,9 @@ describe('backup and restore', () => {
     for (const secret of [KEY, PROXY_PASSWORD, MCP_TOKEN, encodeURIComponent(PROXY_PASSWORD)]) {
       for (const text of all) expect(text.includes(secret), secret).toBe(false);
     }
-    // The MCP server's variables are left out, names and values alike; what is not a secret stays.
+    // The MCP server's variables keep their names, not their values; what is not a secret stays.
     const s = JSON.parse(Buffer.from(unzipSync(bytes)['settings.json'] as Uint8Array).toString('utf8')) as typeof SETTINGS;
-    expect(s.mcpServers[0]?.env).toEqual({});
+    expect(s.mcpServers[0]?.env).toEqual({ GITHUB_TOKEN: '', DEBUG: '' });
     expect(s.network.proxy.bypass).toBe('localhost');
   });
 
@@ -211,6 +211,7 @@ describe('backup and restore', () => {
     expect(settings.providers[0]?.apiKey).toBe(KEY);
     expect(settings.network.proxy.url).toBe(SETTINGS.network.proxy.url);
     expect(settings.providers[0]?.route?.proxyUrl).toBe(SETTINGS.providers[0]?.route?.proxyUrl);
+    expect(settings.mcpServers[0]?.env).toEqual(SETTINGS.mcpServers[0]?.env);
     // The data as it was (with the conversation made after) is in the before-restore backup.
     const back = tmp('back');
     await restoreBackup(back, done.previous!.file);

@@ -5,9 +5,9 @@
  * variable): they are names, not values. Then, whatever the walk missed, every secret the support bundle would
  * redact (diagnostics/redact.ts settingsSecrets) is replaced in the text before it is written.
  *
- * On restore, a provider whose key was left out keeps the key it has now (same id), and a proxy URL whose
- * password was left out keeps the current one when it is otherwise the same URL: restoring on the same machine
- * loses no key.
+ * On restore, a provider whose key was left out keeps the key it has now (same id), an MCP server's emptied
+ * variables and headers their current values (same id), and a proxy URL whose password was left out keeps the
+ * current one when it is otherwise the same URL: restoring on the same machine loses no key.
  */
 import { isKeychainRef } from '../../../shared/settings.ts';
 import { splitProxyUserinfo } from '../../core/route/proxy-url.ts';
@@ -55,7 +55,12 @@ export function settingsForBackup(raw: Record<string, unknown>): CleanSettings {
       for (const mapKey of ['env', 'headers']) {
         const map = m[mapKey];
         if (!obj(map)) continue;
-        for (const k of Object.keys(map)) dropKey(map, k);
+        // The names stay (the user sees what to fill in again), the values go.
+        for (const k of Object.keys(map)) {
+          if (typeof map[k] !== 'string' || map[k] === '' || isRef(map[k])) continue;
+          map[k] = '';
+          leftOut++;
+        }
       }
       if (typeof m.url === 'string') m.url = noPassword(m.url);
       if (obj(m.route) && m.route.proxyUrl !== undefined) m.route.proxyUrl = noPassword(m.route.proxyUrl);
@@ -102,6 +107,20 @@ export function mergeRestoredSettings(restored: Record<string, unknown>, current
       if (!now) continue;
       if (p.apiKey === undefined && typeof now.apiKey === 'string') p.apiKey = now.apiKey;
       if (obj(p.route) && obj(now.route)) p.route.proxyUrl = withPassword(p.route.proxyUrl, now.route.proxyUrl);
+    }
+  }
+  if (Array.isArray(out.mcpServers) && Array.isArray(current.mcpServers)) {
+    const byId = new Map((current.mcpServers as unknown[]).filter(obj).map((m) => [m.id, m]));
+    for (const m of out.mcpServers) {
+      if (!obj(m)) continue;
+      const now = byId.get(m.id);
+      if (!now) continue;
+      for (const mapKey of ['env', 'headers']) {
+        const map = m[mapKey];
+        const was = now[mapKey];
+        if (!obj(map) || !obj(was)) continue;
+        for (const k of Object.keys(map)) if (map[k] === '' && typeof was[k] === 'string') map[k] = was[k];
+      }
     }
   }
   if (obj(out.network) && obj(out.network.proxy) && obj(current.network) && obj(current.network.proxy)) {

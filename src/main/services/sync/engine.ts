@@ -189,9 +189,11 @@ async function openRoot(t: SyncTarget, passphrase: string | undefined, signal?: 
   return root;
 }
 
-async function readEntries(c: Ctx, name: string, kind: FileKind, device: string, seq: number): Promise<Entry[]> {
+/** A file's entries; a file listed and then gone is null when `gone` allows it, else sync_invalid. */
+async function readEntries(c: Ctx, name: string, kind: FileKind, device: string, seq: number, gone: 'null' | 'refuse' = 'refuse'): Promise<Entry[] | null> {
   const w = { file: name, target: c.t.label };
   const bytes = await c.t.get(name, MAX_SYNC_JOURNAL_FILE_BYTES, c.o.signal);
+  if (bytes === null && gone === 'null') return null;
   if (bytes === null) throw new ParleyError('sync_invalid', words('sync_damaged', { ...w, detail: 'it was listed and then not found' }));
   c.res.downloaded++;
   const plain = await decodeFile(bytes, w, { kind, device, seq, name }, c.keyOf);
@@ -267,9 +269,17 @@ async function pull(c: Ctx, names: string[]): Promise<void> {
   }
   todo.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : a.seq - b.seq));
   let done = 0;
+  const skipped = new Set<string>();
   for (const j of todo) {
     aborted(o.signal);
-    const entries = await readEntries(c, j.name, 'journal', j.device, j.seq);
+    if (skipped.has(j.device)) continue;
+    // Removed by its writer since the listing (a snapshot covers it): that device's journals wait for the next sync,
+    // which sees the gap and loads the snapshot.
+    const entries = await readEntries(c, j.name, 'journal', j.device, j.seq, 'null');
+    if (entries === null) {
+      skipped.add(j.device);
+      continue;
+    }
     await applyFile(c, j.name, entries, () => setCursor(db, j.device, j.seq));
     o.onProgress?.({ phase: 'download', done: ++done, total: todo.length });
   }
@@ -301,7 +311,7 @@ async function loadSnapshot(c: Ctx, id: string): Promise<void> {
   let done = 0;
   for (const [i, p] of m.parts.entries()) {
     aborted(c.o.signal);
-    const entries = await readEntries(c, p.name, 'part', device, i);
+    const entries = (await readEntries(c, p.name, 'part', device, i))!;
     await applyFile(c, p.name, entries, () => undefined);
     c.o.onProgress?.({ phase: 'snapshot', done: ++done, total: m.parts.length });
   }

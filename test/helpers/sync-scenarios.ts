@@ -5,7 +5,7 @@
  * every device, no message lost, a bad file refused with nothing changed.
  */
 import { afterEach, expect } from 'vitest';
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { attachmentsDirOf, createAttachmentStore, type AttachmentStore } from '../../src/main/services/attachments/index.ts';
@@ -461,4 +461,30 @@ export async function compactionRemovesJournals(make: TargetFactory): Promise<vo
   const before = stateOf(b);
   await b.sync(racing);
   expect(stateOf(b)).toEqual(before);
+}
+
+/**
+ * Every write path is captured (the triggers are in the schema): a conversation imported in the store's import worker
+ * (its own connection) and one imported in process both reach the other device.
+ */
+export async function importsAreSynced(make: TargetFactory): Promise<void> {
+  const target = await make();
+  const a = device('A');
+  const b = device('B');
+  chat(a, 'first', 2);
+  await a.sync(target);
+  await b.sync(target);
+  const doc = (title: string): string => JSON.stringify({
+    format: 'parley.conversation', version: 1, conversation: { title },
+    messages: [{ id: 'q', parentId: null, role: 'user', text: `${title}: question`, status: 'complete' }, { id: 'r', parentId: 'q', role: 'assistant', text: `${title}: answer`, status: 'complete' }],
+  });
+  a.store.importJson(doc('imported in process'));
+  const file = join(a.dir, 'export.json');
+  writeFileSync(file, doc('imported by the worker'));
+  await a.store.importFile(file);
+  await a.sync(target);
+  await b.sync(target);
+  const titles = b.store.listConversations().map((c) => c.title).sort();
+  expect(titles).toEqual(['first', 'imported by the worker', 'imported in process']);
+  expect(stateOf(b)).toEqual(stateOf(a));
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { dirTarget } from '../helpers/sync-dir-target.ts';
 import {
-  compactionRemovesJournals, concurrent, deleteVersusNewMessage, deleteWinsOverOlderEdits, interrupted, messageEdits, newDeviceRestores, passphrases, refusesBadFiles, restoredOlderCopy, twoDevicesMerge,
+  compactionRemovesJournals, concurrent, deleteVersusNewMessage, deleteWinsOverOlderEdits, importsAreSynced, interrupted, messageEdits, newDeviceRestores, passphrases, refusesBadFiles, restoredOlderCopy, twoDevicesMerge,
 } from '../helpers/sync-scenarios.ts';
 
 const roots: string[] = [];
@@ -37,5 +37,6 @@ describe('sync engine on a folder target', () => {
   it('truncated, corrupted, newer and foreign files are refused and nothing local changes', () => refusesBadFiles(folder));
   it('two devices syncing at once lose nothing', () => concurrent(folder));
   it('compaction removes journals a snapshot covered; a device behind them loads the snapshot', () => compactionRemovesJournals(folder));
+  it('imports are synced, in process and from the import worker\'s own connection', () => importsAreSynced(folder));
   it('a database restored from an older copy gets back what it had published since, and goes on', () => restoredOlderCopy(folder));
 });

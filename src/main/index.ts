@@ -13,7 +13,7 @@ import { APP_URL, registerAppScheme, setupAppProtocol } from './shell/protocol.t
 import { setupSecurity } from './shell/security.ts';
 import { createShellServices, useDataFolder } from './shell/services.ts';
 import { createWindow } from './shell/window.ts';
-import { setupDesktop, type DesktopHandle } from './shell/desktop.ts';
+import { keepEarlyLinks, setupDesktop, type DesktopHandle } from './shell/desktop.ts';
 
 /**
  * Only a development build (electron-vite dev) loads the renderer from a dev server's URL and trusts its
@@ -33,6 +33,8 @@ if (!claimSingleInstance()) {
   app.quit();
   process.exit(0);
 }
+// A parley:// link macOS hands over at launch, before the app is ready.
+keepEarlyLinks();
 
 void app.whenReady().then(() => {
   setupSecurity(IS_DEV);

@@ -52,6 +52,8 @@ it('closing the window hides it to the tray only when the setting is on (off by 
 
 it('the global shortcut shows and hides Parley; one another app holds is reported to the window, and a malformed one is refused at save', () => {
   expect(r.shortcutsAtStart).toEqual(['CommandOrControl+Shift+Space']);
+  // Told again after a reload.
+  expect(r.stateAfterReload).toEqual([{ shortcut: { accelerator: 'CommandOrControl+Alt+P', state: 'registered' } }]);
   expect(r.desktopStateAtStart).toEqual([{ shortcut: { accelerator: 'CommandOrControl+Shift+Space', state: 'registered' } }]);
   expect([r.afterShortcut1, r.afterShortcut2]).toEqual([false, true]);
   expect(r.saveTaken.ok).toBe(true);
@@ -76,7 +78,9 @@ it('a parley:// link is registered, always confirmed in main naming every field,
   });
   expect(r.providersAfterDecline).toEqual([]);
   expect(r.providersAfterAdd).toEqual([{ name: 'Loopback', baseUrl: 'http://127.0.0.1:9/v1', models: ['m1', 'm2'] }]);
-  expect(r.openUrlPrevented).toBe(2);
+  // The early one (before the app was ready) included: asked about, declined, nothing saved.
+  expect(r.openUrlPrevented).toBe(3);
+  expect(r.earlyBox).toMatchObject({ type: 'question', detail: expect.stringContaining('Name: Early\n') });
   expect(r.refusedBoxes).toEqual([
     { type: 'warning', message: 'This parley:// link was not opened.', detail: expect.stringContaining('"apiKey": keys, tokens and headers are never taken from a link') },
     { type: 'warning', message: 'This parley:// link was not opened.', detail: 'Unknown field "command" (allowed: name, transport, url).' },

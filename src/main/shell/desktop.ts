@@ -12,6 +12,20 @@ import { openDeepLink } from './deep-link.ts';
 import { createShortcut } from './shortcut.ts';
 import { setupTray } from './tray.ts';
 
+/**
+ * macOS can hand the app a link (open-url) before it is ready, when setupDesktop has not listened yet: those are
+ * kept from the start (call before app.whenReady) and opened once it has. At most a few: more are dropped.
+ */
+const early: string[] = [];
+let earlyListener: ((event: { preventDefault(): void }, url: string) => void) | undefined;
+export function keepEarlyLinks(): void {
+  earlyListener = (event, url) => {
+    event.preventDefault();
+    if (early.length < 4) early.push(url);
+  };
+  app.on('open-url', earlyListener);
+}
+
 export interface DesktopHandle {
   /** After the settings were saved: the shortcut, start with the OS, the tray's words. */
   apply(): void;
@@ -96,6 +110,7 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
     showWindow();
     void openDeepLink(services, url).catch((e: unknown) => log.warn('deep link failed', { reason: e instanceof Error ? e.message : String(e) }));
   };
+  if (earlyListener) app.removeListener('open-url', earlyListener);
   app.on('open-url', (event, url) => {
     event.preventDefault();
     link(url);
@@ -108,8 +123,8 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
 
   apply();
   // A link the app was launched with, once the window is up.
-  const first = deepLinkInArgv(process.argv);
-  if (first) setImmediate(() => link(first));
+  const first = [deepLinkInArgv(process.argv), ...early.splice(0)].filter((u): u is string => !!u);
+  if (first.length) setImmediate(() => first.forEach(link));
 
   return {
     apply,
@@ -122,7 +137,12 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
       });
       win.on('show', () => tray.refresh());
       win.on('hide', () => tray.refresh());
-      services.hub.emit(String(win.webContents.id), 'desktop:state', state());
+      const id = String(win.webContents.id);
+      services.hub.emit(id, 'desktop:state', state());
+      // A reload starts the page over: it is told again (held by the hub until it says it is ready).
+      win.webContents.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) services.hub.emit(id, 'desktop:state', state());
+      });
       tray.refresh();
     },
   };

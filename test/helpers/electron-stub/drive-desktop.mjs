@@ -14,6 +14,10 @@ async function until(check, ms = 5000) {
 await import(pathToFileURL(resolve(process.argv[2])).href);
 const stub = globalThis.__electronStub;
 const { record } = stub;
+// macOS hands over the link the app was opened with before it is ready: declined here.
+stub.dialog.nextMessageResponse = 1;
+let prevented = 0;
+stub.app.emit('open-url', { preventDefault: () => prevented++ }, 'parley://add-provider?name=Early&baseUrl=https%3A%2F%2Fearly.example%2Fv1');
 await until(() => stub.windows.length > 0 && record.trays.length > 0);
 const win = stub.windows[0];
 const own = 'parley://app/index.html';
@@ -27,7 +31,8 @@ const press = (id) => items().find((i) => i.id === id).click();
 const events = (name) => record.sentEvents.filter((e) => e.channel === 'parley:event' && e.args[0] === name).map((e) => e.args[1]);
 const boxes = () => record.messageBoxes ?? [];
 
-const out = { startMenu: labels(), shortcutsAtStart: [...record.shortcuts], loginItemsAtStart: [...record.loginItems], protocolClients: [...record.protocolClients] };
+await until(() => (record.messageBoxes ?? []).length > 0);
+const out = { earlyBox: record.messageBoxes?.[0], startMenu: labels(), shortcutsAtStart: [...record.shortcuts], loginItemsAtStart: [...record.loginItems], protocolClients: [...record.protocolClients] };
 out.desktopStateAtStart = events('desktop:state');
 
 // Show/Hide from the tray.
@@ -66,6 +71,12 @@ out.desktopStateFree = events('desktop:state').at(-1);
 out.shortcutsWhenFree = [...record.shortcuts];
 out.saveBadShortcut = await invoke('settings:set', { desktop: { shortcut: 'Ctrl+Shift+' } });
 
+// A reload: the page is told the state again once it says it is ready.
+const statesBefore = events('desktop:state').length;
+win.webContents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false });
+await invoke('app:ready');
+out.stateAfterReload = events('desktop:state').slice(statesBefore);
+
 // Start with the OS.
 out.saveLogin = await invoke('settings:set', { desktop: { openAtLogin: true } });
 out.loginItems = [...record.loginItems];
@@ -78,25 +89,27 @@ out.closeToTray = { windows: stub.windows.length, visible: win.isVisible(), menu
 // parley:// links. A second launch carries one (Windows, Linux): main's dialog names it; Cancel saves nothing.
 const link = 'parley://add-provider?name=Loopback&baseUrl=http%3A%2F%2F127.0.0.1%3A9%2Fv1&models=m1,m2&defaultModel=m1';
 const providers = async () => (await invoke('settings:get')).value.providers.map((p) => ({ name: p.name, baseUrl: p.baseUrl, models: p.models }));
+let n = boxes().length;
 stub.dialog.nextMessageResponse = 1;
 stub.app.emit('second-instance', {}, ['/usr/bin/parley', link], process.cwd());
-await until(() => boxes().length >= 1);
+await until(() => boxes().length > n);
 await sleep(100);
 out.declinedBox = boxes().at(-1);
 out.providersAfterDecline = await providers();
 stub.dialog.nextMessageResponse = 0;
+n = boxes().length;
 stub.app.emit('second-instance', {}, ['/usr/bin/parley', link], process.cwd());
-await until(() => boxes().length >= 2);
+await until(() => boxes().length > n);
 await sleep(300);
 out.providersAfterAdd = await providers();
 // macOS's open-url: a link with a key is refused, and so is one with an unknown field; nothing saved.
-let prevented = 0;
+n = boxes().length;
 stub.app.emit('open-url', { preventDefault: () => prevented++ }, 'parley://add-provider?name=X&baseUrl=https%3A%2F%2Fapi.example%2Fv1&apiKey=sk-from-a-page');
-await until(() => boxes().length >= 3);
+await until(() => boxes().length > n);
 stub.app.emit('open-url', { preventDefault: () => prevented++ }, 'parley://add-mcp?name=T&url=https%3A%2F%2Fmcp.example%2F&command=rm');
-await until(() => boxes().length >= 4);
+await until(() => boxes().length > n + 1);
 out.openUrlPrevented = prevented;
-out.refusedBoxes = boxes().slice(2);
+out.refusedBoxes = boxes().slice(n);
 out.providersAfterRefused = await providers();
 
 await invoke('settings:set', { desktop: { closeToTray: false } });

@@ -17,6 +17,8 @@ import type { ArgsIn, Channel, ResultOf } from '../../src/shared/ipc.ts';
 import type { McpSaveQuestion } from '../../src/shared/mcp.ts';
 import { mcpSaveDialog } from '../../src/main/shell/tool-dialog.ts';
 import { testAppServices } from '../helpers/app-services.ts';
+import { fakeCipher } from '../helpers/fake-cipher.ts';
+import { mcpValue } from '../../src/main/services/mcp/secrets.ts';
 import { freePort, launch } from '../helpers/proc.ts';
 
 const require = createRequire(import.meta.url);
@@ -169,4 +171,39 @@ describe('an HTTP server from the editor', () => {
     expect(stored('Remote tools')?.route).toEqual({ mode: 'global' });
     allow = true;
   }, 60_000);
+});
+
+describe('with an OS keychain', () => {
+  it('a variable\'s and a header\'s values are kept in the keychain: settings.json holds references, the server gets the values, also after a restart', async () => {
+    const kdir = mkdtempSync(join(tmpdir(), 'parley-mcp-keychain-'));
+    const cipher = fakeCipher();
+    const open = (): AppServices => {
+      const s = testAppServices(kdir, { cipher, confirmMcpSave: async () => true });
+      s.attachWindow('w1', () => undefined);
+      s.hub.ready('w1');
+      return s;
+    };
+    let k = open();
+    try {
+      await k.ready;
+      const r = (await k.invoke({ windowId: 'w1' }, 'mcp:save', [{ name: 'Keyed', transport: 'stdio', command: process.execPath, args: [EVERYTHING], env: [{ name: 'EVERYTHING_API_KEY', value: ENV_SECRET }] }])) as Result<unknown>;
+      expect(r.ok).toBe(true);
+      const file = readFileSync(join(kdir, 'settings.json'), 'utf8');
+      expect(file).not.toContain(ENV_SECRET);
+      expect(file).toMatch(/"EVERYTHING_API_KEY": "keychain:/);
+      expect(k.settings.get().mcpServers[0]?.env).toEqual({ EVERYTHING_API_KEY: ENV_SECRET });
+      await k.close();
+      k = open();
+      await k.ready;
+      expect(k.settings.get().mcpServers[0]?.env).toEqual({ EVERYTHING_API_KEY: ENV_SECRET });
+    } finally {
+      await k.close();
+      rmSync(kdir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a value still a keychain reference (the command line has no keychain) is refused, never given to the server as it is', () => {
+    expect(() => mcpValue('keychain:abc123', {}, 'mcpServers.Keyed.env.TOKEN')).toThrow(/stored in the Parley app's keychain/);
+    expect(mcpValue('${TOKEN}', { TOKEN: 'v' }, 'x')).toBe('v');
+  });
 });

@@ -82,7 +82,10 @@ export function mcpHandlers(ctx: AppContext): Handlers<McpChannel> {
     return s;
   };
   const change = async (fn: (servers: McpServerEntry[]) => McpServerEntry[]): Promise<McpServerView[]> => {
-    ctx.settings.updateMcpServers(fn);
+    // Values of variables and headers go to the OS keychain first: settings.json then holds their references.
+    const next = fn(structuredClone(ctx.settings.get().mcpServers));
+    await ctx.settings.prepareMcpServers(next);
+    ctx.settings.updateMcpServers(() => next);
     // A server turned off or removed ends its process now.
     await ctx.mcp.sync();
     return views();

@@ -6,7 +6,6 @@
  */
 import type { Core } from '../../core/index.ts';
 import type { Env } from '../../core/config.ts';
-import { expandEnv } from '../../core/config.ts';
 import { buildTrustStore } from '../../core/trust.ts';
 import type { RequestEvent, RequestSink } from '../../../shared/events.ts';
 import { MAX_MCP_MESSAGE_BYTES, type McpServerEntry, type McpTool } from '../../../shared/mcp.ts';
@@ -20,7 +19,7 @@ import type { RouteFetch } from '../../core/index.ts';
 import { ParleyError } from '../../core/errors.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import { words } from '../../../shared/messages/en.ts';
-import { mcpServerSecrets } from './secrets.ts';
+import { mcpServerSecrets, mcpValue } from './secrets.ts';
 
 /** Where a stdio server's downloads go: the route is resolved for a public registry, as `npx` would reach it. */
 export const DOWNLOAD_PROBE_URL = 'https://registry.npmjs.org/';
@@ -62,7 +61,7 @@ export async function launchFor(server: McpServerEntry, deps: Pick<McpHubDeps, '
 /** An HTTP server's headers with their `${VAR}`s expanded. */
 export function headersFor(server: McpServerEntry, env: Env): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(server.headers)) out[k] = expandEnv(v, env, `mcpServers.${server.name}.headers.${k}`);
+  for (const [k, v] of Object.entries(server.headers)) out[k] = mcpValue(v, env, `mcpServers.${server.name}.headers.${k}`);
   return out;
 }
 

@@ -8,7 +8,8 @@ import { constants } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { expandEnv, type Env } from '../../core/config.ts';
+import type { Env } from '../../core/config.ts';
+import { mcpValue } from './secrets.ts';
 import type { Route } from '../../core/route/types.ts';
 import { formatProxy } from '../../core/route/proxy-url.ts';
 import type { McpServerEntry } from '../../../shared/mcp.ts';
@@ -91,7 +92,7 @@ export async function stdioLaunch(server: McpServerEntry, deps: LaunchDeps): Pro
     for (const k of CA_VARS) env[k] = caBundle;
   }
   // The server's own variables last: what the user set for it wins (values may be `${VAR}` of the environment).
-  for (const [k, v] of Object.entries(server.env)) env[k] = expandEnv(v, deps.env, `mcpServers.${server.name}.env.${k}`);
+  for (const [k, v] of Object.entries(server.env)) env[k] = mcpValue(v, deps.env, `mcpServers.${server.name}.env.${k}`);
   const command = server.command ?? '';
   const resolved = await findOnPath(command, env.PATH ?? env.Path);
   return {

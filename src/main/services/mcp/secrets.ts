@@ -5,6 +5,8 @@
  * values (`0`, `true`, a path) are not, or every log line holding them would be masked.
  */
 import { expandEnv, type Env } from '../../core/config.ts';
+import { ParleyError } from '../../core/errors.ts';
+import { isKeychainRef } from '../../../shared/settings.ts';
 
 const CREDENTIAL_NAME = /key|token|secret|passw|auth|cred|session|cookie|signature|bearer/i;
 const LOOKS_SECRET = /^\S{16,}$/;
@@ -39,4 +41,19 @@ export function mcpServerSecrets(server: unknown, env: Env): string[] {
     for (const [k, v] of url.searchParams) if (CREDENTIAL_NAME.test(k) && v) out.push(v);
   }
   return [...new Set(out)];
+}
+
+/**
+ * A variable's or header's value as the server gets it: `${VAR}`s expanded. A value still a `keychain:` reference
+ * was kept by the app's keychain and could not be read here (the command line has no keychain, or it changed): said,
+ * never passed on as it is.
+ */
+export function mcpValue(value: string, env: Env, where: string): string {
+  if (isKeychainRef(value)) {
+    throw new ParleyError('config_invalid', `The value of ${where} is stored in the Parley app's keychain, which cannot be read here.`, {
+      hop: 'config', phase: 'config',
+      hint: 'For the command line, set it in settings.json as a ${VAR} reference and export that variable; in the app, type the value again in Settings → MCP servers.',
+    });
+  }
+  return expandEnv(value, env, where);
 }

@@ -43,6 +43,12 @@ export interface SettingsStore {
    */
   updateMcpServers(fn: (servers: StoredSettings['mcpServers']) => StoredSettings['mcpServers']): StoredSettings;
   /**
+   * Before updateMcpServers: encrypts the servers' new variable and header values (and proxy passwords) into the OS
+   * keychain, so settings.json holds `keychain:` references for them. Without a real keychain: nothing (they stay
+   * in the file, as keys do there).
+   */
+  prepareMcpServers(servers: StoredSettings['mcpServers']): Promise<void>;
+  /**
    * Changes the sync settings (main only: the sync service, after its own checks and, where a secret would go
    * somewhere new, main's own confirmation): `fn` gets them as the file holds them now.
    */
@@ -75,7 +81,10 @@ export interface SettingsStore {
   openKeychain(): Promise<{ moved: number }>;
 }
 
-/** Applies `fn` to every secret of the settings: providers' keys and the passwords of proxy URLs. */
+/**
+ * Applies `fn` to every secret of the settings: providers' keys, the passwords of proxy URLs (providers', MCP
+ * servers' and the global one), and the values of MCP servers' variables and headers (a token, an API key).
+ */
 function mapSecrets(s: StoredSettings, fn: (v: string) => string): StoredSettings {
   const url = (u: string | undefined): string | undefined => {
     const pw = proxyUrlPassword(u);
@@ -90,6 +99,12 @@ function mapSecrets(s: StoredSettings, fn: (v: string) => string): StoredSetting
       return out;
     }),
     network: { ...s.network, proxy: { ...s.network.proxy, ...(s.network.proxy.url !== undefined ? { url: url(s.network.proxy.url) } : {}) } },
+    mcpServers: s.mcpServers.map((m) => ({
+      ...m,
+      env: Object.fromEntries(Object.entries(m.env).map(([k, v]) => [k, fn(v)])),
+      headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, fn(v)])),
+      route: { ...m.route, ...(m.route.proxyUrl !== undefined ? { proxyUrl: url(m.route.proxyUrl) } : {}) },
+    })),
   };
 }
 
@@ -382,6 +397,11 @@ export function createSettingsStore(dataDir: string, env: Env = {}, vault?: Secr
     updateMcpServers(fn) {
       const old = base();
       return commit({ ...old, mcpServers: fn(structuredClone(old.mcpServers)) });
+    },
+    async prepareMcpServers(servers) {
+      if (!vault || vault.state() !== 'os') return;
+      const values = secretValues({ ...base(), providers: [], mcpServers: servers });
+      for (const v of new Set(values)) if (isPlainSecret(v) && vault.refOf(v) === undefined) await vault.seal(v);
     },
     updateSync(fn) {
       const old = base();

@@ -34,9 +34,11 @@ export function wireStores(): () => void {
     subscribe('sync:state', (status) => useSync.getState().onState(status)),
     subscribe('update:state', (status) => useUpdates.getState().onState(status)),
     subscribe('desktop:state', (state) => useDesktop.getState().onState(state)),
-    // The tray's New chat: the same as the window's own Ctrl/⌘+N.
+    // The tray's New chat: the same as the window's own Ctrl/⌘+Shift+O (the chat shown, a new conversation).
     subscribe('desktop:command', ({ command }) => {
-      if (command === 'new-chat') void useChat.getState().newChat();
+      if (command !== 'new-chat') return;
+      useStore.getState().setSection('chat');
+      void useChat.getState().newChat();
     }),
   ];
   return () => {

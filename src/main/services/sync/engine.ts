@@ -25,7 +25,7 @@ import { words } from '../../../shared/messages/en.ts';
 import { MAX_SYNC_JOURNAL_FILE_BYTES, MAX_SYNC_JOURNAL_JSON_BYTES } from '../../../shared/bounds.ts';
 import { MAX_ATTACHMENT_BYTES } from '../../../shared/attachments.ts';
 import type { AttachmentStore } from '../attachments/index.ts';
-import { openDb, type Db } from '../storage/db.ts';
+import { openDb, storageError, type Db } from '../storage/db.ts';
 import { blindName, deriveKey, deriveKeyCached, KDF, keyCheck, keyMatches, newSalt } from './crypto.ts';
 import { decodeFile, encodeFile, FORMAT_VERSION, MAX_ROOT_BYTES, parseJson, readRoot, ROOT_FILE, ROOT_FORMAT, type FileKind, type KeyOf, type RootInfo } from './format.ts';
 import { allEntries, applyEntries, attachmentIds, checkEntry, cursors, kvGet, kvSet, markAll, nextChunk, prepare, setCursor, type Entry } from './local.ts';
@@ -214,6 +214,14 @@ const APPLY_SLICE_MS = 40;
  * cursor's move) commits with the last batch. Applying is idempotent, so a file cut short by a crash is applied again
  * whole next time and ends the same.
  */
+/** SQLite's result codes that say the local disk or database failed, not the entry: busy, locked, read-only, I/O, corrupt, full, can't open, not a database. */
+const LOCAL_SQLITE = new Set([5, 6, 8, 10, 11, 13, 14, 26]);
+function localFailure(e: unknown): boolean {
+  const err = e as { code?: unknown; errcode?: unknown };
+  if (err?.code === 'ERR_SQLITE_ERROR') return typeof err.errcode === 'number' && LOCAL_SQLITE.has(err.errcode & 0xff);
+  return typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code);
+}
+
 async function applyFile(c: Ctx, name: string, entries: Entry[], after: () => void): Promise<void> {
   // Entries per transaction, sized from the last one's time to about APPLY_SLICE_MS.
   let batch = 20;
@@ -226,6 +234,8 @@ async function applyFile(c: Ctx, name: string, entries: Entry[], after: () => vo
       r = applyEntries(c.db, entries.slice(i, i + batch), last ? after : () => undefined);
     } catch (e) {
       if (ParleyError.is(e) && e.code === 'storage_failed') throw e;
+      // This device's disk or database failed (full, read-only, locked, an I/O error): said as such, not as a bad file.
+      if (localFailure(e)) throw storageError(e, c.db.file, `applying ${name} from ${c.t.label}`);
       // An entry the storage refuses (a value out of its bounds, a tree that does not hold): the file is refused.
       throw new ParleyError('sync_invalid', words('sync_damaged', { file: name, target: c.t.label, detail: (e as Error).message }), undefined, { cause: e });
     }

@@ -34,6 +34,8 @@ beforeAll(async () => {
 }, 60_000);
 
 it('the tray shows and hides the window, says the state and route, and its New chat tells the shown window to start one', () => {
+  // The icon is a PNG inside the built main (not an empty, invisible icon, nor a file the package lacks).
+  expect(r.trayIcon).toEqual({ dataUrl: true, bytes: expect.any(Number), empty: false });
   expect(r.startMenu).toEqual(['Hide Parley', '(Online)', '(Route: proxy from the environment)', 'New Chat', 'Quit Parley']);
   expect(r.afterHide).toEqual({ visible: false, menu: expect.arrayContaining(['Show Parley']) });
   expect(r.afterShow).toEqual({ visible: true, menu: expect.arrayContaining(['Hide Parley']) });

@@ -5,7 +5,8 @@
  * a window does, as the hub's window 'tray'.
  */
 import { app, Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electron';
-import { join } from 'node:path';
+// The app's icon, inlined into the build as a data: URL (about 2 KB), so out/** alone carries it.
+import trayIconUrl from '../../../resources/icons/32x32.png?inline';
 import type { NetState } from '../../shared/ipc.ts';
 import type { NetworkSettings } from '../../shared/settings.ts';
 import type { AppServices } from '../services/app.ts';
@@ -107,10 +108,10 @@ export interface TrayHandle {
 }
 
 export function setupTray(services: AppServices, opts: { windowVisible(): boolean; actions: TrayInputs['actions'] }): TrayHandle {
-  // The app's icon where the packaged app keeps it (resources/), else Electron's empty image.
-  const iconPath = join(app.isPackaged ? process.resourcesPath : join(import.meta.dirname, '../../resources'), process.platform === 'win32' ? 'icon.ico' : 'icon.icns');
-  const icon = nativeImage.createFromPath(iconPath);
-  const tray = new Tray(icon.isEmpty() ? nativeImage.createEmpty() : icon.resize({ width: 16, height: 16 }));
+  // 32 px (Windows and Linux scale it to their tray); macOS's menu bar wants 16 pt.
+  const icon = nativeImage.createFromDataURL(trayIconUrl);
+  if (icon.isEmpty()) services.logger.scope('ui').warn('tray icon not read');
+  const tray = new Tray(process.platform === 'darwin' ? icon.resize({ width: 16, height: 16 }) : icon);
   tray.setToolTip('Parley');
   let net: NetState | undefined;
   const refresh = (): void => {

@@ -32,7 +32,7 @@ const events = (name) => record.sentEvents.filter((e) => e.channel === 'parley:e
 const boxes = () => record.messageBoxes ?? [];
 
 await until(() => (record.messageBoxes ?? []).length > 0);
-const out = { earlyBox: record.messageBoxes?.[0], startMenu: labels(), shortcutsAtStart: [...record.shortcuts], loginItemsAtStart: [...record.loginItems], protocolClients: [...record.protocolClients] };
+const out = { trayIcon: { dataUrl: tray.image?.dataUrl, bytes: tray.image?.bytes, empty: tray.image?.isEmpty() }, earlyBox: record.messageBoxes?.[0], startMenu: labels(), shortcutsAtStart: [...record.shortcuts], loginItemsAtStart: [...record.loginItems], protocolClients: [...record.protocolClients] };
 out.desktopStateAtStart = events('desktop:state');
 
 // Show/Hide from the tray.

@@ -3,6 +3,7 @@
 // It records what the shell asked for; test/net/electron-shell.test.ts and electron-window.test.ts read the
 // record through `globalThis.__electronStub`.
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const record = { windows: [], sentEvents: [], permissionHandlers: {}, openedPaths: [], externalUrls: [], paths: {}, focused: 0, devTools: { opened: 0, closed: 0 }, menus: [], applicationMenu: undefined, trays: [], shortcuts: [], loginItems: [], protocolClients: [] };
@@ -83,7 +84,19 @@ export class Tray extends EventEmitter {
 }
 export const nativeImage = {
   createEmpty() { return { empty: true, isEmpty: () => true, resize() { return this; } }; },
-  createFromPath(p) { return { path: p, isEmpty: () => false, resize() { return this; } }; },
+  /** As Electron: an empty image when the file cannot be read (a missing file, not an image). */
+  createFromPath(p) {
+    let empty = true;
+    try { empty = readFileSync(p).subarray(1, 4).toString('latin1') !== 'PNG'; } catch { /* missing */ }
+    return { path: p, isEmpty: () => empty, resize() { return this; } };
+  },
+  /** As Electron: an empty image unless the data: URL holds a PNG (or JPEG). */
+  createFromDataURL(u) {
+    const m = /^data:image\/(png|jpeg);base64,(.+)$/.exec(u ?? '');
+    const bytes = m ? Buffer.from(m[2], 'base64') : Buffer.alloc(0);
+    const empty = !(bytes.subarray(1, 4).toString('latin1') === 'PNG' || (bytes[0] === 0xff && bytes[1] === 0xd8));
+    return { dataUrl: true, bytes: bytes.length, isEmpty: () => empty, resize() { return this; } };
+  },
 };
 /**
  * Global shortcuts: registered ones in record.shortcuts; an accelerator in globalThis.__stubTakenShortcuts (or

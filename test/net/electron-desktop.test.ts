@@ -48,6 +48,8 @@ it('the tray shows and hides the window, says the state and route, and its New c
 
 it('closing the window hides it to the tray only when the setting is on (off by default); quitting removes the tray and the shortcut', () => {
   expect(r.closeToTray).toEqual({ windows: 1, visible: false, menu: expect.arrayContaining(['Show Parley']) });
+  // Hidden there, a second launch or the dock icon brings it back.
+  expect([r.shownBySecondLaunch, r.shownByActivate]).toEqual([true, true]);
   // The setting off again: the window closes (the app quits on Linux and Windows), the tray and shortcut go.
   expect(r.closed).toEqual({ windows: 0, trayDestroyed: true, shortcuts: [] });
 });

@@ -115,7 +115,17 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
     event.preventDefault();
     link(url);
   });
-  app.on('second-instance', (_event, argv: string[]) => link(deepLinkInArgv(argv)));
+  // A window hidden in the tray comes back when the app is launched again or its dock icon is clicked (lifecycle.ts
+  // only focuses a window, or opens one when there is none).
+  const unhide = (): void => {
+    const win = mainWindow();
+    if (win && !win.isVisible()) showWindow();
+  };
+  app.on('second-instance', (_event, argv: string[]) => {
+    unhide();
+    link(deepLinkInArgv(argv));
+  });
+  app.on('activate', unhide);
   app.on('will-quit', () => {
     shortcut.dispose();
     tray.destroy();

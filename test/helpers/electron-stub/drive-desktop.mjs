@@ -85,6 +85,13 @@ out.loginItems = [...record.loginItems];
 await invoke('settings:set', { desktop: { closeToTray: true } });
 win.close();
 out.closeToTray = { windows: stub.windows.length, visible: win.isVisible(), menu: labels() };
+// Hidden in the tray: launching Parley again (or, on macOS, clicking its dock icon) shows it.
+stub.app.emit('second-instance', {}, ['/usr/bin/parley'], process.cwd());
+out.shownBySecondLaunch = win.isVisible();
+win.close();
+stub.app.emit('activate');
+out.shownByActivate = win.isVisible();
+win.close();
 
 // parley:// links. A second launch carries one (Windows, Linux): main's dialog names it; Cancel saves nothing.
 const link = 'parley://add-provider?name=Loopback&baseUrl=http%3A%2F%2F127.0.0.1%3A9%2Fv1&models=m1,m2&defaultModel=m1';

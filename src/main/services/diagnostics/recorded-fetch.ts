@@ -18,8 +18,8 @@ export interface RecordedFetchOptions {
   scope: LogScope;
   /** The route fetch for one request, its events going to `sink`. */
   fetcher(sink: RequestSink): RouteFetch;
-  /** The record's first line and its data (no secret). */
-  describe?(url: string, init: RouteFetchInit): { message: string; data?: BeginOptions['data'] };
+  /** The record's first line and its data (no secret); `mcp`: a tool server's request (its server and JSON-RPC method). */
+  describe?(url: string, init: RouteFetchInit): { message: string; data?: BeginOptions['data']; mcp?: BeginOptions['mcp'] };
   /** The code of a failure that is not a ParleyError. */
   fallbackCode: ErrorCode;
   /** Also receives every request's events (the doctor's steps). */
@@ -59,7 +59,7 @@ export function recordedFetch(o: RecordedFetchOptions): RouteFetch {
   return async (url, init = {}) => {
     const method = (init.method ?? 'GET').toUpperCase();
     const said = o.describe?.(String(url), init) ?? { message: `${o.kind} request` };
-    const rec = o.recorder.begin({ kind: o.kind, url: String(url), method, message: said.message, scope: o.scope, ...(said.data ? { data: said.data } : {}) });
+    const rec = o.recorder.begin({ kind: o.kind, url: String(url), method, message: said.message, scope: o.scope, ...(said.data ? { data: said.data } : {}), ...(said.mcp ? { mcp: said.mcp } : {}) });
     const both = (ev: RequestEvent): void => {
       rec.sink(ev);
       o.sink?.(ev);

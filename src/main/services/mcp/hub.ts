@@ -7,7 +7,7 @@
 import type { Core } from '../../core/index.ts';
 import type { Env } from '../../core/config.ts';
 import { buildTrustStore } from '../../core/trust.ts';
-import type { RequestEvent, RequestSink } from '../../../shared/events.ts';
+import type { RequestSink } from '../../../shared/events.ts';
 import { MAX_MCP_MESSAGE_BYTES, type McpServerEntry, type McpTool } from '../../../shared/mcp.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 import type { ConnectionSettingsInput } from '../../../shared/settings.ts';
@@ -20,6 +20,7 @@ import { ParleyError } from '../../core/errors.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import { words } from '../../../shared/messages/en.ts';
 import { mcpServerSecrets, mcpValue } from './secrets.ts';
+import { recordedFetch } from '../diagnostics/recorded-fetch.ts';
 
 /** Where a stdio server's downloads go: the route is resolved for a public registry, as `npx` would reach it. */
 export const DOWNLOAD_PROBE_URL = 'https://registry.npmjs.org/';
@@ -78,35 +79,6 @@ export function rpcMethodOf(body: unknown): string | undefined {
   return methods.length ? [...new Set(methods)].slice(0, 3).join(', ') : undefined;
 }
 
-/** A body that says when it ends: read to its end, cancelled by its reader, or failed. */
-function watchedBody(body: ReadableStream<Uint8Array>, end: (error?: unknown) => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let ended = false;
-  const finish = (error?: unknown): void => {
-    if (ended) return;
-    ended = true;
-    end(error);
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          finish();
-          controller.close();
-        } else controller.enqueue(value);
-      } catch (e) {
-        finish(e);
-        controller.error(e);
-      }
-    },
-    async cancel(reason) {
-      finish();
-      await reader.cancel(reason).catch(() => undefined);
-    },
-  });
-}
-
 /**
  * The fetch of an HTTP server over its route (core.fetcher), each request a record of the Network panel and the
  * log (kind `mcp`: the server, the JSON-RPC method, the status, the time until its body ended); `sink` also gets
@@ -114,36 +86,16 @@ function watchedBody(body: ReadableStream<Uint8Array>, end: (error?: unknown) =>
  */
 export function serverFetch(server: McpServerEntry, deps: Pick<McpHubDeps, 'core' | 'network' | 'recorder'>, sink?: RequestSink): RouteFetch {
   const settings = mcpConnectionSettings(deps.network(), server);
-  const plain = deps.core.fetcher(settings, { maxMessageBytes: MAX_MCP_MESSAGE_BYTES, ...(sink ? { sink } : {}) });
-  const recorder = deps.recorder;
-  if (!recorder) return plain;
-  return async (url, init = {}) => {
-    const rpc = rpcMethodOf(init.body);
-    const method = (init.method ?? 'GET').toUpperCase();
-    const rec = recorder.begin({ kind: 'mcp', url: String(url), method, message: 'mcp request', scope: 'mcp', data: { server: server.name, ...(rpc ? { rpc } : {}) }, mcp: { server: server.name, ...(rpc ? { rpc } : {}) } });
-    const both = (ev: RequestEvent): void => {
-      rec.sink(ev);
-      sink?.(ev);
-    };
-    const failed = (e: unknown): void => {
-      const err = ParleyError.is(e) ? e : undefined;
-      rec.failed(err?.code ?? 'mcp_server_failed', err?.message ?? (e instanceof Error ? e.message : String(e)));
-    };
-    let res: Response;
-    try {
-      res = await deps.core.fetcher(settings, { maxMessageBytes: MAX_MCP_MESSAGE_BYTES, sink: both })(url, init);
-    } catch (e) {
-      failed(e);
-      throw e;
-    }
-    if (!res.body) {
-      rec.done('mcp request done', { status: res.status });
-      return res;
-    }
-    // Done when its body ends: an event stream stays in progress while it is open; closed by the client, it is done.
-    const body = watchedBody(res.body, (e) => (e === undefined || init.signal?.aborted ? rec.done('mcp request done', { status: res.status }) : failed(e)));
-    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
-  };
+  const fetcher = (s?: RequestSink): RouteFetch => deps.core.fetcher(settings, { maxMessageBytes: MAX_MCP_MESSAGE_BYTES, ...(s ? { sink: s } : {}) });
+  if (!deps.recorder) return fetcher(sink);
+  return recordedFetch({
+    recorder: deps.recorder, kind: 'mcp', scope: 'mcp', fallbackCode: 'mcp_server_failed', fetcher, ...(sink ? { sink } : {}),
+    describe: (_url, init) => {
+      const rpc = rpcMethodOf(init.body);
+      const mcp = { server: server.name, ...(rpc ? { rpc } : {}) };
+      return { message: 'mcp request', data: mcp, mcp };
+    },
+  });
 }
 
 /** Connects one server as the hub would (the doctor connects the same way). */

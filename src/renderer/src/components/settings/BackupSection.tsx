@@ -5,13 +5,12 @@
  * replaced when Parley starts again, so the section then offers the restart.
  */
 import { useEffect, useState } from 'react';
+import { ErrorNote } from './ErrorNote.tsx';
 import { useTranslation } from 'react-i18next';
 import { BACKUP_SCHEDULES } from '../../../../shared/bounds.ts';
 import type { ErrorInfo } from '../../../../shared/errors.ts';
 import type { BackupsView } from '../../../../shared/ipc.ts';
 import { call } from '../../api.ts';
-import { codeTitle, errorHint, errorMessage } from '../../i18n.ts';
-import { Code } from '../Code.tsx';
 
 type Schedule = (typeof BACKUP_SCHEDULES)[number];
 
@@ -21,18 +20,6 @@ function size(bytes: number, lang: string): string {
   if (bytes < 1024 * 1024) return `${f(bytes / 1024)} KB`;
   if (bytes < 1024 ** 3) return `${f(bytes / 1024 / 1024)} MB`;
   return `${f(bytes / 1024 ** 3)} GB`;
-}
-
-function ErrorBox({ error, testId }: { error: ErrorInfo; testId: string }): React.JSX.Element {
-  return (
-    <div className="banner banner-error" role="alert" data-testid={testId} data-code={error.code}>
-      <div className="banner-body">
-        <p className="banner-message"><strong>{codeTitle(error.code)}</strong> <Code code={error.code} /></p>
-        <p>{errorMessage(error)}</p>
-        {error.hint ? <p className="muted small">{errorHint(error)}</p> : null}
-      </div>
-    </div>
-  );
 }
 
 export function BackupSection(): React.JSX.Element {
@@ -97,7 +84,7 @@ export function BackupSection(): React.JSX.Element {
       {finished && !finished.ok ? (
         <div data-testid="backup-restore-failed">
           <p>{t('backup.restoreFailed')}</p>
-          <ErrorBox error={finished.error} testId="backup-restore-failed-error" />
+          <ErrorNote error={finished.error} testId="backup-restore-failed-error" />
         </div>
       ) : null}
       <div className="form-actions">
@@ -109,7 +96,7 @@ export function BackupSection(): React.JSX.Element {
         </button>
         {done ? <span className="status status-saved" role="status" data-testid="backup-done">{t('backup.done', { name: done })}</span> : null}
       </div>
-      {error ? <ErrorBox error={error} testId="backup-error" /> : null}
+      {error ? <ErrorNote error={error} testId="backup-error" /> : null}
       {view?.pending ? (
         <div className="banner" role="status" data-testid="backup-pending">
           <div className="banner-body">

@@ -13,10 +13,11 @@ import type { StepStatus } from '../../../../shared/doctor.ts';
 import type { ErrorInfo } from '../../../../shared/errors.ts';
 import { MAX_MCP_IMPORT_CHARS, type McpDoctorReport, type McpDoctorStep, type McpImportProblem, type McpImportResult, type McpServerView } from '../../../../shared/mcp.ts';
 import { call } from '../../api.ts';
-import { codeTitle, errorHint, errorMessage, joinWords, word } from '../../i18n.ts';
+import { codeTitle, errorMessage, joinWords, word } from '../../i18n.ts';
 import { Code } from '../Code.tsx';
 import { useStore } from '../../store.ts';
 import { McpServerEditor, mcpFormFrom } from './McpServerEditor.tsx';
+import { ErrorNote } from './ErrorNote.tsx';
 
 /** An entry the import left out, in the window's language: its name, its field, and what is wrong. */
 function ImportProblem({ p }: { p: McpImportProblem }): React.JSX.Element {
@@ -28,17 +29,6 @@ function ImportProblem({ p }: { p: McpImportProblem }): React.JSX.Element {
 
 const STATUS_ICON: Record<StepStatus, string> = { pass: '✓', warn: '!', fail: '✕', skip: '–' };
 
-function ErrorLine({ error }: { error: ErrorInfo }): React.JSX.Element {
-  return (
-    <div className="banner banner-error" role="alert" data-testid="mcp-error" data-code={error.code}>
-      <div className="banner-body">
-        <p className="banner-message"><strong>{codeTitle(error.code)}</strong> <Code code={error.code} /></p>
-        <p>{errorMessage(error)}</p>
-        {error.hint ? <p className="muted small">{errorHint(error)}</p> : null}
-      </div>
-    </div>
-  );
-}
 
 function StepRow({ step }: { step: McpDoctorStep }): React.JSX.Element {
   const { t, i18n } = useTranslation();
@@ -194,7 +184,7 @@ function ServerRow({ s, onChange }: { s: McpServerView; onChange: (servers: McpS
           <button type="button" className="secondary" disabled={busy} data-testid="mcp-server-delete" onClick={() => setConfirmDelete(true)}>{t('mcp.delete')}</button>
         )}
       </div>
-      {error ? <ErrorLine error={error} /> : null}
+      {error ? <ErrorNote error={error} testId="mcp-error" /> : null}
       {report ? <DoctorReportView report={report} /> : null}
     </li>
   );
@@ -242,7 +232,7 @@ function ImportForm({ onAdded }: { onAdded: () => void }): React.JSX.Element {
           </>
         ) : null}
       </div>
-      {status.state === 'error' ? <ErrorLine error={status.error} /> : null}
+      {status.state === 'error' ? <ErrorNote error={status.error} testId="mcp-error" /> : null}
     </div>
   );
 }
@@ -268,7 +258,7 @@ export function McpSection(): React.JSX.Element {
     <section className="mcp" aria-labelledby="mcp-title" data-testid="mcp">
       <h2 id="mcp-title">{t('mcp.legend')}</h2>
       <p className="muted small">{t('mcp.intro')}</p>
-      {error ? <ErrorLine error={error} /> : null}
+      {error ? <ErrorNote error={error} testId="mcp-error" /> : null}
       {servers === null ? <p className="muted">{t('mcp.loading')}</p> : servers.length === 0 ? <p className="muted" data-testid="mcp-none">{t('mcp.none')}</p> : (
         <ul className="mcp-servers" data-testid="mcp-servers">
           {servers.map((s) => <ServerRow key={s.id} s={s} onChange={setServers} />)}

@@ -11,7 +11,7 @@ import type { ErrorInfo } from '../../../../shared/errors.ts';
 import { call } from '../../api.ts';
 import { codeTitle, errorHint, errorMessage } from '../../i18n.ts';
 import { useSync } from '../../sync-store.ts';
-import { Code } from '../Code.tsx';
+import { ErrorNote } from './ErrorNote.tsx';
 
 type Form = Omit<SyncDraft, 'password' | 'passphrase'> & { password: string; passphrase: string };
 
@@ -49,13 +49,7 @@ function SyncStatusLine({ view }: { view: SyncView }): React.JSX.Element {
         </p>
       ) : st.state !== 'off' && st.state !== 'running' && !st.error ? <p className="muted">{t('sync.never')}</p> : null}
       {st.state === 'failed' && st.error ? (
-        <div className="banner banner-error" role="alert" data-testid="sync-error" data-code={st.error.code}>
-          <div className="banner-body">
-            <p className="banner-message"><strong>{t('sync.failed')}: {codeTitle(st.error.code)}</strong> <Code code={st.error.code} /></p>
-            <p>{errorMessage(st.error)}</p>
-            {st.error.hint ? <p className="muted small">{errorHint(st.error)}</p> : null}
-          </div>
-        </div>
+        <ErrorNote error={st.error} testId="sync-error" prefix={t('sync.failed')} />
       ) : null}
     </div>
   );
@@ -207,24 +201,13 @@ export function SyncSection(): React.JSX.Element {
           {saved ? <span className="status status-saved" data-testid="sync-saved">{t('settings.status.saved')}</span> : null}
         </div>
         {saveError && !saveError.field ? (
-          <div className="banner banner-error" role="alert" data-testid="sync-save-error" data-code={saveError.code}>
-            <div className="banner-body">
-              <p className="banner-message"><strong>{codeTitle(saveError.code)}</strong></p>
-              <p>{errorMessage(saveError)}</p>
-              {saveError.hint ? <p className="muted small">{errorHint(saveError)}</p> : null}
-            </div>
-          </div>
+          <ErrorNote error={saveError} testId="sync-save-error" />
         ) : null}
       </form>
       {view ? <SyncStatusLine view={view} /> : null}
       {check.report ? <SyncCheck report={check.report} /> : null}
       {check.error ? (
-        <div className="banner banner-error" role="alert" data-testid="sync-check-error" data-code={check.error.code}>
-          <div className="banner-body">
-            <p className="banner-message"><strong>{codeTitle(check.error.code)}</strong></p>
-            <p>{errorMessage(check.error)}</p>
-          </div>
-        </div>
+        <ErrorNote error={check.error} testId="sync-check-error" />
       ) : null}
     </section>
   );

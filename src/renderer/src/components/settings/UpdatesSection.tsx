@@ -6,25 +6,12 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorInfo } from '../../../../shared/errors.ts';
 import type { UpdateSettingsDraft } from '../../../../shared/update.ts';
-import { codeTitle, errorHint, errorMessage } from '../../i18n.ts';
+import { codeTitle, errorMessage } from '../../i18n.ts';
 import { useUpdates } from '../../update-store.ts';
-import { Code } from '../Code.tsx';
+import { ErrorNote } from './ErrorNote.tsx';
 
 const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
-
-function Refusal({ error, testid }: { error: ErrorInfo; testid: string }): React.JSX.Element {
-  return (
-    <div className="banner banner-error" role="alert" data-testid={testid} data-code={error.code}>
-      <div className="banner-body">
-        <p className="banner-message"><strong>{codeTitle(error.code)}</strong> <Code code={error.code} /></p>
-        <p>{errorMessage(error)}</p>
-        {error.hint ? <p className="muted small">{errorHint(error)}</p> : null}
-      </div>
-    </div>
-  );
-}
 
 export function UpdatesSection(): React.JSX.Element {
   const { t } = useTranslation();
@@ -79,7 +66,7 @@ export function UpdatesSection(): React.JSX.Element {
             </p>
           ) : null}
           {st.state === 'ready' ? <p data-testid="update-ready">{st.canInstall ? t('updates.ready') : t('updates.readyNoInstall')}</p> : null}
-          {st.state === 'failed' && st.error ? <Refusal error={st.error} testid="update-error" /> : null}
+          {st.state === 'failed' && st.error ? <ErrorNote error={st.error} testId="update-error" /> : null}
           {st.tried?.length ? (
             <details className="update-tried" data-testid="update-tried">
               <summary>{t('updates.tried', { count: st.tried.length })}</summary>
@@ -99,7 +86,7 @@ export function UpdatesSection(): React.JSX.Element {
           </div>
         </div>
       ) : null}
-      {actionError ? <Refusal error={actionError} testid="update-action-error" /> : null}
+      {actionError ? <ErrorNote error={actionError} testId="update-action-error" /> : null}
       {form ? (
         <form onSubmit={(e) => void onSave(e)} noValidate>
           <label className="check">

@@ -382,6 +382,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./backup.ts')).restore(rest);
     case 'sync':
       return (await import('./sync.ts')).sync(rest);
+    case 'update':
+      return (await import('./update.ts')).update(rest);
     case 'help':
     case '--help':
     case '-h':

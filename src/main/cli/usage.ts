@@ -105,6 +105,7 @@ export const HELP = `Usage:
   parley backup [--out FILE.zip]       back up the conversations, attachments and settings (no secrets)
   parley restore FILE.zip [--yes]      check a backup whole, keep the current data, restore it
   parley sync [--check]                sync with the WebDAV folder or S3 bucket of Settings → Sync (--check: its doctor)
+  parley update [--download]           check the update feeds through the route (each feed tried is named); never installs
   parley help | --help | -h            this help
   parley --version                     the version
 

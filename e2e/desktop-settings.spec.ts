@@ -61,6 +61,8 @@ it('Settings → App saves close to tray, the shortcut and start with the OS; a 
   expect(host.services.settings.get().desktop).toEqual({ closeToTray: true, shortcut: 'Alt+Shift+P', openAtLogin: true });
 
   await page.fill(tid('settings-shortcut'), 'Shift+');
+  // Said at the field as it is typed, by the same schema main saves with.
+  expect(await page.textContent(tid('settings-shortcut-problem'))).toBe('Not a shortcut: modifiers (CommandOrControl, Alt, Shift…) and one key, joined by +.');
   await page.click(tid('settings-save'));
   await expect.poll(() => page.getAttribute(tid('settings-status'), 'data-state')).toBe('error');
   expect(host.services.settings.get().desktop.shortcut).toBe('Alt+Shift+P');

@@ -831,6 +831,7 @@ export const en = {
       shortcutHelp: 'Modifiers and one key joined by +, e.g. CommandOrControl+Shift+Space. Empty: no shortcut.',
       shortcut_taken: 'The shortcut {{accelerator}} is not working: another app already uses it. Choose another one.',
       shortcut_invalid: 'The shortcut {{accelerator}} is not working: the system did not accept it. Choose another one.',
+      shortcut_malformed: 'Not a shortcut: modifiers (CommandOrControl, Alt, Shift…) and one key, joined by +.',
       openAtLogin: 'Start Parley when I sign in to the computer',
     },
     save: 'Save network and app settings',

@@ -805,6 +805,7 @@ export const zh: Messages = {
       shortcutHelp: '用 + 连接修饰键和一个按键，例如 CommandOrControl+Shift+Space。留空表示不用快捷键。',
       shortcut_taken: '快捷键 {{accelerator}} 无法使用：另一个应用已占用它。请换一个。',
       shortcut_invalid: '快捷键 {{accelerator}} 无法使用：系统不接受它。请换一个。',
+      shortcut_malformed: '这不是快捷键：应为修饰键（CommandOrControl、Alt、Shift…）加一个按键，用 + 连接。',
       openAtLogin: '登录电脑时启动 Parley',
     },
     save: '保存网络和应用设置',

@@ -5,13 +5,17 @@
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, THEMES, type Language, type Theme } from '../../../../shared/constants.ts';
 import type { SectionProps } from './settings-form.ts';
+import * as v from 'valibot';
+import { acceleratorSchema } from '../../../../shared/settings.ts';
 import { useDesktop } from '../../desktop-store.ts';
 
 export function AppSection({ form, update }: Omit<SectionProps, 'problem'>): React.JSX.Element {
   const { t } = useTranslation();
   const shortcut = useDesktop((s) => s.state?.shortcut);
   // Main's state is for the saved shortcut: shown while the field still says that one.
-  const shortcutProblem = shortcut && shortcut.accelerator === form.shortcut.trim() && (shortcut.state === 'taken' || shortcut.state === 'invalid') ? shortcut.state : null;
+  // Checked as typed, by the schema main saves with; then what main reported for the saved one.
+  const malformed = !v.is(acceleratorSchema, form.shortcut.trim());
+  const shortcutProblem = malformed ? 'malformed' : shortcut && shortcut.accelerator === form.shortcut.trim() && (shortcut.state === 'taken' || shortcut.state === 'invalid') ? shortcut.state : null;
   return (
     <fieldset>
       <legend>{t('settings.appSection.legend')}</legend>

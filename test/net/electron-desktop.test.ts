@@ -90,6 +90,10 @@ it('a parley:// link is registered, always confirmed in main naming every field,
     { type: 'warning', message: 'This parley:// link was not opened.', detail: 'Unknown field "command" (allowed: name, transport, url).' },
   ]);
   expect(r.providersAfterRefused).toEqual(r.providersAfterAdd);
+  // A tool server: the link's dialog, then the one every new tool server gets; saved after both said yes.
+  expect(r.mcpBoxes[0]).toBe('Add this tool server to Parley?');
+  expect(r.mcpBoxes).toHaveLength(2);
+  expect(r.mcpServers).toEqual([{ name: 'Docs', transport: 'http', url: 'http://127.0.0.1:9/mcp' }]);
 });
 
 it('the tray and main\'s link dialog speak Chinese when the OS does', async () => {

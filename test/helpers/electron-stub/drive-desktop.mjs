@@ -118,6 +118,14 @@ await until(() => boxes().length > n + 1);
 out.openUrlPrevented = prevented;
 out.refusedBoxes = boxes().slice(n);
 out.providersAfterRefused = await providers();
+// A tool server: Add in the link's dialog, then Save in the tool server's own save dialog (as from Settings).
+n = boxes().length;
+stub.dialog.nextMessageResponses = [0, 1];
+stub.app.emit('open-url', { preventDefault: () => prevented++ }, 'parley://add-mcp?name=Docs&url=http%3A%2F%2F127.0.0.1%3A9%2Fmcp');
+await until(() => boxes().length >= n + 2);
+await sleep(300);
+out.mcpBoxes = boxes().slice(n).map((b) => b.message);
+out.mcpServers = (await invoke('mcp:list')).value.map((s) => ({ name: s.name, transport: s.transport, url: s.url }));
 
 await invoke('settings:set', { desktop: { closeToTray: false } });
 win.close();

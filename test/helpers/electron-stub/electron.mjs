@@ -236,10 +236,12 @@ export const dialog = {
   nextOpenPath: null,
   /** The button the user presses in the next message box (0 = Open). */
   nextMessageResponse: 0,
+  /** The buttons of the next several message boxes, in order (then nextMessageResponse again). */
+  nextMessageResponses: [],
   async showMessageBox(...args) {
     const opts = args.at(-1);
     record.messageBoxes = [...(record.messageBoxes ?? []), { type: opts?.type, message: opts?.message, detail: opts?.detail }];
-    return { response: this.nextMessageResponse };
+    return { response: this.nextMessageResponses.length ? this.nextMessageResponses.shift() : this.nextMessageResponse };
   },
   /** Several files for the next open dialog that allows them (multiSelections: the attachment picker). */
   nextOpenPaths: null,

@@ -199,7 +199,8 @@ describe('the MCP doctor', () => {
 
   it('a server that never answers: mcp_timeout with its stderr and the fix', async () => {
     const server = entry({ transport: 'stdio', command: process.execPath, args: [HOSTILE, 'silent'] });
-    const r = await mcpDoctor(server, deps([server], network(), { handshakeMs: 1500 }));
+    // Long enough for the server's first stderr line to arrive on a loaded machine (node's own start can take seconds).
+    const r = await mcpDoctor(server, deps([server], network(), { handshakeMs: 5000 }));
     expect(r.verdict).toBe('mcp_timeout');
     expect(r.steps.find((s) => s.id === 'handshake')?.detail).toMatch(/never answering/);
     expect(r.hints.join(' ')).toMatch(/run the command in a terminal/);

@@ -78,11 +78,12 @@ export const CHANNELS = [
   'update:download',
   'update:install',
   'update:save',
+  'quick:done',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Events main pushes to windows (their payload types: EventContract in ipc.ts). */
-export const EVENTS = ['doctor:step', 'chat:stream', 'requests:update', 'connectivity:state', 'conversations:importProgress', 'sync:state', 'update:state', 'desktop:state', 'desktop:command'] as const;
+export const EVENTS = ['doctor:step', 'chat:stream', 'requests:update', 'connectivity:state', 'conversations:importProgress', 'sync:state', 'update:state', 'quick:open', 'desktop:state', 'desktop:command'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** The one IPC channel on which main pushes events to the renderer, as (event name, payload). */

@@ -506,6 +506,11 @@ export const CONTRACT = {
   'sync:save': { args: args([syncDraftSchema]), result: returns<SyncView>() },
   /** Syncs now (or waits for the running sync); the view after it. A failed sync is in the view's status, not an error. */
   'sync:run': { args: none(), result: returns<SyncView>() },
+  /**
+   * The quick window is done (Esc, or "Open as conversation"): main hides it; with `open`, main shows the app's
+   * window and tells it to open that conversation ('quick:open'). False when the conversation does not exist.
+   */
+  'quick:done': { args: args([v.strictObject({ open: v.optional(v.pipe(v.string(), v.maxLength(64))) })]), result: returns<boolean>() },
   /** Checks the saved target as the doctor checks a provider (a small probe file is written, read back and removed). */
   'sync:test': { args: none(), result: returns<SyncCheckView>() },
   /** Updates: the settings, the state, and the feeds a check uses; the window then receives 'update:state'. */
@@ -553,6 +558,8 @@ export interface EventContract {
   'sync:state': SyncStatus;
   /** The update's state changed (to windows that asked for the update view). */
   'update:state': UpdateStatus;
+  /** Open this conversation (the quick window's answer, opened as a conversation): to the app's other windows. */
+  'quick:open': { conversationId: string };
   /** The desktop habits' state (to every window, at start and when it changes). */
   'desktop:state': DesktopState;
   /** A command from the tray (to the window it shows). */

@@ -12,6 +12,7 @@ import { backupHandlers, type BackupState } from './handlers/backup.ts';
 import { createSyncService } from './sync/service.ts';
 import { createUpdateService } from './update/service.ts';
 import { updateHandlers } from './handlers/update.ts';
+import { quickHandlers } from './handlers/quick.ts';
 import { backupNow } from './backup/write.ts';
 import type { ToolDeps } from './chat/tool-loop.ts';
 import { mkdtempSync } from 'node:fs';
@@ -341,6 +342,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     ...mcpHandlers(ctx),
     ...syncHandlers(ctx),
     ...updateHandlers(ctx),
+    ...quickHandlers(ctx),
     ...backupHandlers(ctx, backupState),
   };
 

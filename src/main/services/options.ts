@@ -99,6 +99,10 @@ export interface AppServicesOptions {
   installUpdate?(file: string, release: import('./update/feed.ts').UpdateRelease): Promise<void>;
   /** The OS and CPU the updater asks a release for (default: this process's). */
   updatePlatform?: import('./update/feed.ts').Platform;
+  /** Shows and focuses the app's main window (the quick window's "Open as conversation"). Absent: nothing to show. */
+  showMainWindow?(): void;
+  /** Hides the quick window (its Esc, or once its answer is opened as a conversation). */
+  hideQuickWindow?(windowId: string): void;
   /** The first automatic update check after start (tests). */
   updateFirstDelayMs?: number;
   /**

@@ -27,6 +27,8 @@ export interface WindowHub {
   remove(windowId: string): void;
   emit<E extends EventName>(windowId: string, event: E, payload: EventContract[E]): void;
   has(windowId: string): boolean;
+  /** The windows attached now. */
+  ids(): string[];
 }
 
 /** Events held for a window that is not ready yet; older ones are dropped first (a stream's snapshot catches up). */
@@ -70,5 +72,6 @@ export function createWindowHub(filter?: (event: EventName, payload: unknown) =>
     has(windowId) {
       return slots.has(windowId);
     },
+    ids: () => [...slots.keys()],
   };
 }

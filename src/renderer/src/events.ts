@@ -33,6 +33,11 @@ export function wireStores(): () => void {
     subscribe('conversations:importProgress', (p) => useImport.getState().onProgress(p)),
     subscribe('sync:state', (status) => useSync.getState().onState(status)),
     subscribe('update:state', (status) => useUpdates.getState().onState(status)),
+    // The quick window's answer opened as a conversation: shown here, in the list read again.
+    subscribe('quick:open', ({ conversationId }) => {
+      useStore.getState().setSection('chat');
+      void useChat.getState().loadList().then(() => useChat.getState().open(conversationId));
+    }),
     subscribe('desktop:state', (state) => useDesktop.getState().onState(state)),
     // The tray's New chat: the same as the window's own Ctrl/⌘+Shift+O (the chat shown, a new conversation).
     subscribe('desktop:command', ({ command }) => {

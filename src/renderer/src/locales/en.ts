@@ -393,6 +393,14 @@ export const en = {
       'before-update': 'Before an update',
     },
   },
+  /** The quick window (issue 22). */
+  quick: {
+    label: 'Ask Parley',
+    placeholder: 'Ask anything — Enter sends, Esc hides',
+    ask: 'Ask',
+    hint: 'The answer appears here; it is kept as a conversation.',
+    open: 'Open as conversation',
+  },
   /** Settings → Updates (issue 22). */
   updates: {
     title: 'Updates',

@@ -372,6 +372,13 @@ export const zh: Messages = {
       'before-update': '更新之前',
     },
   },
+  quick: {
+    label: '向 Parley 提问',
+    placeholder: '随便问——回车发送，Esc 隐藏',
+    ask: '提问',
+    hint: '回答会显示在这里，并保存为一个对话。',
+    open: '作为对话打开',
+  },
   updates: {
     title: '更新',
     current: '当前是 Parley {{version}}',

@@ -329,10 +329,11 @@ describe('the provider form', () => {
     expect(['sticky', 'fixed']).toContain(style.position);
     expect(style.bg).toMatch(/^rgb\(/); // opaque: rgb(), not rgba(…, 0) or transparent
     expect(parseFloat(style.border)).toBeGreaterThanOrEqual(1);
-    // Scrolled to the end: still at the edge, and the last field is above it, not beneath.
+    // Scrolled to the form's end (the sections saved on their own come after it): still at the edge, and the last
+    // field is above it, not beneath.
     await page.evaluate(() => {
-      const c = (globalThis as unknown as { document: { getElementById(id: string): { scrollTop: number; scrollHeight: number } | null } }).document.getElementById('content');
-      if (c) c.scrollTop = c.scrollHeight;
+      const f = (globalThis as unknown as { document: { querySelector(sel: string): { scrollIntoView(o: { block: string }): void } | null } }).document.querySelector('.settings-form');
+      f?.scrollIntoView({ block: 'end' });
     });
     b = await box();
     expect(b.bottom).toBeGreaterThanOrEqual(height - 1);

@@ -115,9 +115,6 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
       <ProvidersSection />
       <PricesSection />
       <McpSection />
-      <SyncSection />
-      <BackupSection />
-      <UpdatesSection />
       <form className="settings-form" onSubmit={(e) => void onSubmit(e)} noValidate>
         <NetworkSection
           form={form}
@@ -139,6 +136,10 @@ export function SettingsPanel({ view, revision }: { view: SettingsView | null; r
           </span>
         </div>
       </form>
+      {/* Saved on their own (each has its own buttons), after the form: its Save bar stays in view at the start. */}
+      <SyncSection />
+      <BackupSection />
+      <UpdatesSection />
     </section>
   );
 }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { driverRecord, runDriver } from '../helpers/shell-driver.ts';
 
 // The driver's JSON record, read field by field with expect().
+// The stand-in's driver (test/helpers/electron-stub/*.mjs) is untyped JavaScript: its calls are checked by the assertions.
 type Drive = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let home: string;

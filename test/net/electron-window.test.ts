@@ -18,6 +18,7 @@ const EXTERNAL = { workArea: { x: 1920, y: 0, width: 2560, height: 1440 } };
 
 interface MenuItem { label?: string; role?: string; accelerator?: string; click: boolean; submenu?: MenuItem[] }
 // The driver's JSON record, read field by field with expect(): typing each field would repeat the driver.
+// The stand-in's driver (test/helpers/electron-stub/*.mjs) is untyped JavaScript: its calls are checked by the assertions.
 type Drive = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let home: string;

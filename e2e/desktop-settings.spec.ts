@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Send } from '../src/main/services/window-hub.ts';
+import { launchChromium } from './targets.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { tid } from './helpers.ts';
 
@@ -23,10 +24,7 @@ let dataDir: string;
 const windows: string[] = [];
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-desktop-'));
   host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: {} });
   const attach = host.services.attachWindow.bind(host.services);

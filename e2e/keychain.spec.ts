@@ -9,9 +9,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { fakeCipher, type FakeCipher } from '../test/helpers/fake-cipher.ts';
+import { launchChromium } from './targets.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { tid } from './helpers.ts';
 
@@ -22,10 +23,7 @@ let browser: Browser;
 const dirs: string[] = [];
 beforeAll(async () => {
   up = await startUpstream();
-  browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

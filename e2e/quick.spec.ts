@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
+import { launchChromium } from './targets.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { seedDataDir, tid, waitForLanguage } from './helpers.ts';
 
@@ -20,10 +21,7 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   up = await startUpstream();
-  browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fakeCipher } from '../test/helpers/fake-cipher.ts';
 import { startApacheDav, type DavServer } from '../test/helpers/servers.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
@@ -22,6 +22,7 @@ import { attachmentsDirOf, createAttachmentStore } from '../src/main/services/at
 import { syncOnce } from '../src/main/services/sync/engine.ts';
 import { createSyncTarget } from '../src/main/services/sync/route.ts';
 import { networkSchema, syncSettingsSchema } from '../src/shared/settings.ts';
+import { launchChromium } from './targets.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { tid } from './helpers.ts';
 
@@ -39,10 +40,7 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   [dav, up] = await Promise.all([startApacheDav({ auth: { user: USER, password: PASSWORD } }), startUpstream()]);
-  browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-sync-'));
   dirs.push(dataDir);
   host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: {}, cipher: fakeCipher({ backend: 'gnome_libsecret' }) });

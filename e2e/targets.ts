@@ -48,6 +48,14 @@ function chromiumPath(): string {
   return p;
 }
 
+/** Debian's Chromium, headless, with nothing of its own on the network (no QUIC, no background requests or updates). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
 function electronPath(): string {
   if (process.env.PARLEY_ELECTRON_PATH) return process.env.PARLEY_ELECTRON_PATH;
   const pathFile = join(ROOT, 'node_modules', 'electron', 'path.txt');
@@ -126,10 +134,7 @@ export async function launchApp(opts: LaunchOptions): Promise<AppTarget> {
     loginShellEnv: () => readLoginShellEnv({ env: opts.env }),
     ...(opts.lookup ? { lookup: opts.lookup } : {}),
   });
-  const browser: Browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(host.url);
   return {

@@ -17,13 +17,14 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { ToolApproval, ToolDecision } from '../src/main/services/chat/tool-loop.ts';
 import { readLoginShellEnv } from '../src/main/services/settings/shell-env.ts';
 import { en } from '../src/renderer/src/locales/en.ts';
 import { zh } from '../src/renderer/src/locales/zh.ts';
 import { presets, startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { desktopEnv, lastAnswer, seedDataDir, tempDirs, tid } from './helpers.ts';
+import { launchChromium } from './targets.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { mcpSaveDialog } from '../src/main/shell/tool-dialog.ts';
 import { freePort, launch } from '../test/helpers/proc.ts';
@@ -111,10 +112,7 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
     });
     const env = desktopEnv(home);
     host = await startWebHost({ dataDir, logDir: `${dataDir}/logs`, env, loginShellEnv: () => readLoginShellEnv({ env }), confirmToolCall: (req) => gate.confirm(req) });
-    browser = await chromium.launch({
-      executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(host.url);
     for (let waited = 0; !String(await page.evaluate('document.documentElement.lang')).startsWith(L.lang); waited += 100) {

@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { resetFeed, startFeed, stopFeed, type Feed } from '../test/helpers/update-feed.ts';
+import { launchChromium } from './targets.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 import { tid } from './helpers.ts';
 
@@ -22,10 +23,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   feed = await startFeed();
-  browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-updates-'));
   host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: {}, versions: { name: 'Parley', version: '1.2.0', electron: '' }, updatePlatform: { os: 'linux', arch: 'x64' } });
   page = await browser.newPage();

@@ -52,19 +52,21 @@ export function manifest(b: FeedBehaviour): string {
 export async function startFeed(): Promise<Feed> {
   const feed: Feed = { server: createServer(), port: 0, url: '', requests: [], behave: {}, fileRequests: 0 };
   feed.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    feed.requests.push({ url: req.url ?? '', ...(req.headers.range ? { range: req.headers.range } : {}) });
+    // A static server's answer: by the path, whatever the query (electron-updater adds ?noCache=…).
+    const path = (req.url ?? '').split('?')[0]!;
+    feed.requests.push({ url: path, ...(req.headers.range ? { range: req.headers.range } : {}) });
     const b = feed.behave;
     // /gh/ answers as GitHub's latest/download does: a 302 to where the file is.
-    if (req.url?.startsWith('/gh/')) {
-      res.writeHead(302, { location: `/releases/${req.url.slice('/gh/'.length)}` });
+    if (path.startsWith('/gh/')) {
+      res.writeHead(302, { location: `/releases/${path.slice('/gh/'.length)}` });
       return res.end();
     }
     // Only /releases/ holds a release (a mirror's other folders answer 404).
-    if (!req.url?.startsWith('/releases/')) {
+    if (!path.startsWith('/releases/')) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       return res.end('not found');
     }
-    if (req.url.endsWith('.yml')) {
+    if (path.endsWith('.yml')) {
       if (b.portal) {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end('<!doctype html><html><body>Please log in to the guest Wi-Fi</body></html>');
@@ -72,7 +74,7 @@ export async function startFeed(): Promise<Feed> {
       res.writeHead(200, { 'content-type': 'text/yaml' });
       return res.end(manifest(b));
     }
-    if (req.url.endsWith('.AppImage')) {
+    if (path.endsWith('.AppImage')) {
       const n = feed.fileRequests++;
       const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
       const from = m && !b.noRange ? Number(m[1]) : 0;

@@ -96,7 +96,7 @@ export interface AppServicesOptions {
    */
   confirmUpdateFeeds?(feeds: string[]): Promise<boolean>;
   /** The shell's installer of a verified update (quits and installs). Absent: this host cannot install. */
-  installUpdate?(file: string, release: import('./update/feed.ts').UpdateRelease): Promise<void>;
+  installUpdate?(job: import('./update/service.ts').InstallJob): Promise<void>;
   /** The OS and CPU the updater asks a release for (default: this process's). */
   updatePlatform?: import('./update/feed.ts').Platform;
   /** Shows and focuses the app's main window (the quick window's "Open as conversation"). Absent: nothing to show. */

@@ -3,7 +3,7 @@
  * dialogs, folders and links opened by the OS, the system proxy, and the OS keychain.
  */
 import { app, session, shell } from 'electron';
-import { installUpdate } from './update-install.ts';
+import { updateInstaller } from './update-install.ts';
 // safeStorage by namespace: absent from a stand-in electron module, where the cipher then reports "not available".
 import * as electronApi from 'electron';
 import { createAppServices, type AppServices } from '../services/app.ts';
@@ -52,7 +52,7 @@ export function createShellServices(env: NodeJS.ProcessEnv): AppServices {
     cipher: safeStorageCipher((electronApi as { safeStorage?: SafeStorageLike }).safeStorage),
     // Updates: the packaged app checks by itself (when the settings allow); a verified file is installed on a click.
     updateAutoCheck: app.isPackaged,
-    ...(app.isPackaged ? { installUpdate: (file: string) => installUpdate(file) } : {}),
+    ...(app.isPackaged ? { installUpdate: updateInstaller(() => services.logger) } : {}),
   });
   services.logger.scope('ipc').info('app started', { version: app.getVersion(), electron: process.versions.electron, logDir: app.getPath('logs') });
   return services;

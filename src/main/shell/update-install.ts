@@ -1,42 +1,20 @@
 /**
- * Installing a verified update (services/update has checked its size and SHA-512 and backed up the data folder):
- * how each kind of package is installed, as electron-builder's own updater does it, chosen by a plain function the
- * tests read (installPlan), then carried out here with Electron's app.
- * - Linux AppImage: the new AppImage replaces the running one (written beside it, made executable, renamed over
- *   it), then Parley restarts from it.
- * - Windows NSIS: the installer runs silently (`/S --updated --force-run`, electron-builder's NSIS flags) after
- *   Parley quits; it starts Parley again.
- * - Otherwise (macOS needs the signed zip through Squirrel.Mac; deb and rpm need the system's package manager):
- *   the file is shown in the file manager to be opened by hand, and nothing is replaced.
+ * Installing a verified update with electron-builder's updater (electron-updater): services/update has checked the
+ * file's size and SHA-512 and backed up the data folder; installer.ts has electron-updater read the chosen feed
+ * through Parley's route and take that file after its own check. Then electron-updater quits and installs the way
+ * this package needs (AppImage, NSIS, Squirrel.Mac, deb, rpm) and starts Parley again. Only on the user's click.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { app, shell } from 'electron';
-import { installPlan } from './update-plan.ts';
+import electronUpdater from 'electron-updater';
+import type { Logger } from '../services/diagnostics/logging.ts';
+import { prepareInstall } from '../services/update/installer.ts';
+import type { InstallJob } from '../services/update/service.ts';
 
-export async function installUpdate(file: string): Promise<void> {
-  const plan = installPlan(file, { os: process.platform, appImage: process.env.APPIMAGE });
-  if (plan.kind === 'replace-appimage') {
-    const temp = join(dirname(plan.target), `.${basename(plan.target)}.update`);
-    try {
-      copyFileSync(file, temp);
-      chmodSync(temp, 0o755);
-      renameSync(temp, plan.target);
-    } catch (e) {
-      rmSync(temp, { force: true });
-      throw e;
-    }
-    app.relaunch({ execPath: plan.target });
-    app.quit();
-    return;
-  }
-  if (plan.kind === 'run-installer') {
-    app.once('will-quit', () => {
-      spawn(file, plan.args, { detached: true, stdio: 'ignore' }).unref();
-    });
-    app.quit();
-    return;
-  }
-  shell.showItemInFolder(file);
+export function updateInstaller(logger: () => Logger): (job: InstallJob) => Promise<void> {
+  return async (job) => {
+    // The platform's updater (NsisUpdater, MacUpdater, AppImageUpdater, DebUpdater, RpmUpdater), made on first use.
+    const { autoUpdater } = electronUpdater;
+    await prepareInstall(autoUpdater, { ...job, logger: logger() });
+    // Silent where the package allows it; Parley starts again after.
+    autoUpdater.quitAndInstall(true, true);
+  };
 }

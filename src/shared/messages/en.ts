@@ -263,6 +263,8 @@ export const ERROR_TEXT = {
   update_checksum_mismatch: 'The downloaded {{file}} (version {{version}}) does not match the checksum its release lists.',
   update_redirects: '{{url}} redirected more than {{max}} times.',
   update_redirect_insecure: '{{url}} redirected from https:// to {{location}}, which is not encrypted: it is not followed.',
+  update_offer_changed: 'The update feed {{feed}} now offers version {{offered}}, not {{version}}: check for updates again.',
+  update_installer_failed: 'The installer (electron-updater) could not prepare version {{version}}: {{message}}',
 } as const satisfies Record<string, string>;
 
 /** Hints by the error's key: the hint of an error made with that key (else its code's default hint). */

@@ -19,6 +19,7 @@ import { checkForUpdate, type Platform, type UpdateRelease } from './feed.ts';
 import { downloadRelease } from './download.ts';
 import { followingRedirects, updateConnectionSettings } from './route.ts';
 import { MAX_UPDATE_ARTIFACT_BYTES } from '../../../shared/bounds.ts';
+import type { PrepareInstall } from './installer.ts';
 
 /** How often Parley checks by itself while it runs. */
 export const CHECK_EVERY_MS = 6 * 60 * 60_000;
@@ -35,8 +36,8 @@ export interface UpdateServiceDeps {
   publish(status: UpdateStatus): void;
   /** A backup of the data folder before anything is installed (services/backup, reason before-update). */
   backup(): Promise<unknown>;
-  /** The shell's installer: quits and installs the verified file. Absent: this host cannot install. */
-  install?(file: string, release: UpdateRelease): Promise<void>;
+  /** The shell's installer (electron-updater, installer.ts): quits and installs the verified file. Absent: this host cannot install. */
+  install?(job: InstallJob): Promise<void>;
   /** The first automatic check after start (ms; default 60 s). */
   firstDelayMs?: number;
   /** Whether this host checks by itself when the settings allow it (the packaged app; never a test host). */
@@ -44,6 +45,9 @@ export interface UpdateServiceDeps {
   idleMs?: number;
   now?: () => number;
 }
+
+/** What the shell's installer is given: the verified file, its release, and the route its own requests take. */
+export type InstallJob = Omit<PrepareInstall, 'logger'>;
 
 export interface UpdateService {
   status(): UpdateStatus;
@@ -160,7 +164,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       try {
         // The user's data first: a backup the restore can read, whatever the installer does.
         await deps.backup();
-        await deps.install(file, release);
+        await deps.install({ file, release, channel: settings().channel, fetch: fetch(), idleMs: deps.idleMs ?? deps.settings.get().network.timeouts.idleMs });
         return status;
       } catch (e) {
         return failed(e);

@@ -1262,6 +1262,8 @@ export const zh: Messages = {
       update_checksum_mismatch: '下载的 {{file}}（版本 {{version}}）与发布信息所列的校验和不一致。',
       update_redirects: '{{url}} 重定向超过了 {{max}} 次。',
       update_redirect_insecure: '{{url}} 从 https:// 重定向到未加密的 {{location}}：不会跟随。',
+      update_offer_changed: '更新源 {{feed}} 现在提供的是版本 {{offered}}，而不是 {{version}}：请重新检查更新。',
+      update_installer_failed: '安装程序（electron-updater）无法准备版本 {{version}}：{{message}}',
       image_failed: '无法加载来自 {{host}} 的图片。',
       keychain_ref_from_window: '来自应用窗口的值不能指向钥匙串中的条目。',
       // A base URL refused at its field (src/main/services/settings/checks.ts, by shared/base-url.ts).

@@ -14,6 +14,7 @@ import { setupSecurity } from './shell/security.ts';
 import { createShellServices, useDataFolder } from './shell/services.ts';
 import { createWindow } from './shell/window.ts';
 import { keepEarlyLinks, setupDesktop, type DesktopHandle } from './shell/desktop.ts';
+import { quickWindow } from './shell/quick-window.ts';
 
 /**
  * Only a development build (electron-vite dev) loads the renderer from a dev server's URL and trusts its
@@ -39,7 +40,11 @@ keepEarlyLinks();
 void app.whenReady().then(() => {
   setupSecurity(IS_DEV);
   setupAppProtocol(RENDERER_DIR);
-  const services = createShellServices(process.env);
+  // The quick window's 'quick:done' moves the windows the desktop part manages (set up below, before any window).
+  const services = createShellServices(process.env, {
+    showMainWindow: () => desktop.showMainWindow(),
+    hideQuickWindow: (windowId) => desktop.hideQuickWindow(windowId),
+  });
   // The menu follows the window's language; the desktop habits (tray, shortcut, start with the OS) their settings.
   setupIpc(services, {
     rendererUrl: RENDERER_URL,
@@ -49,11 +54,13 @@ void app.whenReady().then(() => {
     },
   });
   setupApplicationMenu(services, IS_DEV);
+  const page = { url: RENDERER_URL ?? APP_URL, preload: PRELOAD, isDev: IS_DEV };
   const openWindow = (): void => {
-    const win = createWindow(services, { url: RENDERER_URL ?? APP_URL, preload: PRELOAD, isDev: IS_DEV });
+    const win = createWindow(services, page);
     desktop.windowOpened(win);
   };
   setupLifecycle(services, openWindow);
-  const desktop: DesktopHandle = setupDesktop(services, openWindow);
+  // The small always-on-top composer (the same page with #quick): created the first time the tray or its shortcut asks.
+  const desktop: DesktopHandle = setupDesktop(services, openWindow, quickWindow(services, page));
   openWindow();
 });

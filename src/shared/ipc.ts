@@ -284,7 +284,7 @@ const settingsPatch = v.strictObject({
   /** Replaces the currency choice and the whole list of the user's own prices. */
   pricing: v.optional(v.partial(v.strictObject({ currency: v.picklist(CURRENCIES), overrides: v.pipe(v.array(priceOverrideSchema), v.maxLength(MAX_PRICE_OVERRIDES)) }))),
   backup: v.optional(v.partial(v.strictObject({ schedule: v.picklist(BACKUP_SCHEDULES) }))),
-  desktop: v.optional(v.partial(v.strictObject({ closeToTray: v.boolean(), shortcut: acceleratorSchema, openAtLogin: v.boolean() }))),
+  desktop: v.optional(v.partial(v.strictObject({ closeToTray: v.boolean(), shortcut: acceleratorSchema, quickShortcut: acceleratorSchema, openAtLogin: v.boolean() }))),
 });
 export type SettingsPatch = v.InferInput<typeof settingsPatch>;
 
@@ -534,11 +534,19 @@ export const CONTRACT = {
 } as const satisfies { readonly [C in Channel]: { args: v.GenericSchema; result: unknown } };
 
 /**
- * The desktop habits as main applied them (src/main/shell): the global shortcut 'registered', 'taken' (another
- * app holds it: register refused), 'invalid' (Electron refused the text), or 'off' (none set).
+ * The desktop habits as main applied them (src/main/shell): each global shortcut 'registered', 'taken' (another
+ * app holds it: register refused), 'invalid' (Electron refused the text), 'off' (none set), or (the quick
+ * window's) 'duplicate': the same keys as the show/hide shortcut, not registered twice.
  */
+export interface ShortcutStatus {
+  accelerator: string;
+  state: 'registered' | 'taken' | 'invalid' | 'off' | 'duplicate';
+}
 export interface DesktopState {
-  shortcut: { accelerator: string; state: 'registered' | 'taken' | 'invalid' | 'off' };
+  /** Shows and hides the app's window. */
+  shortcut: ShortcutStatus;
+  /** Opens and hides the quick window. */
+  quickShortcut: ShortcutStatus;
 }
 /** What the tray (or another part of the OS shell) asks the window to do. */
 export interface DesktopCommand {

@@ -124,15 +124,29 @@ export const MAX_ACCELERATOR_CHARS = 100;
 const ACCELERATOR = /^((CommandOrControl|CmdOrCtrl|Command|Cmd|Control|Ctrl|Alt|Option|AltGr|Shift|Super|Meta)\+)+([A-Z0-9]|F([1-9]|1[0-9]|2[0-4])|Space|Tab|Backspace|Delete|Insert|Return|Enter|Up|Down|Left|Right|Home|End|PageUp|PageDown|Escape|Esc|Plus|[`~!@#$%^&*()\-=[\]\\;',./])$/i;
 export const acceleratorSchema = v.pipe(v.string(), v.maxLength(MAX_ACCELERATOR_CHARS), v.check((s) => s === '' || ACCELERATOR.test(s), 'a shortcut is modifiers and one key joined by +, e.g. CommandOrControl+Shift+Space'));
 export const DEFAULT_SHORTCUT = 'CommandOrControl+Shift+Space';
+const ACCELERATOR_ALIASES: Record<string, string> = { cmdorctrl: 'commandorcontrol', cmd: 'command', ctrl: 'control', option: 'alt', return: 'enter', esc: 'escape', meta: 'super' };
+/** Whether two shortcuts name the same keys: case, a modifier's spelling (Ctrl, Control) and their order aside. */
+export function sameAccelerator(a: string, b: string): boolean {
+  const keys = (s: string): string => {
+    const parts = s.trim().toLowerCase().split('+').map((p) => ACCELERATOR_ALIASES[p] ?? p);
+    const key = parts.pop() ?? '';
+    return [...parts.sort(), key].join('+');
+  };
+  return a.trim() !== '' && b.trim() !== '' && keys(a) === keys(b);
+}
+/** The quick window's global shortcut (issue 22): a small always-on-top composer. */
+export const DEFAULT_QUICK_SHORTCUT = 'CommandOrControl+Alt+Space';
 /**
  * The desktop habits (app only; src/main/shell): closing the window hides it to the tray (off by default
  * everywhere: a window that does not close when closed surprises whoever did not turn it on, and the dock
- * already keeps the app on macOS), the global shortcut that shows and hides Parley, starting with the OS.
+ * already keeps the app on macOS), the global shortcut that shows and hides Parley, the one that opens the quick
+ * window (the same text as the other one is not registered twice: main reports it), starting with the OS.
  */
 export const desktopSettingsSchema = v.optional(
   v.object({
     closeToTray: v.optional(v.boolean(), false),
     shortcut: v.optional(acceleratorSchema, DEFAULT_SHORTCUT),
+    quickShortcut: v.optional(acceleratorSchema, DEFAULT_QUICK_SHORTCUT),
     openAtLogin: v.optional(v.boolean(), false),
   }),
   {},

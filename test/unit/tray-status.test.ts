@@ -36,17 +36,20 @@ describe('the tray\'s lines', () => {
     expect(trayStatus({ labels: en, net: leaky, providerId: 'a', proxy: undefined }).route).toBe('Route: proxy http://127.0.0.1:3128 (manual)');
   });
   it('the menu: Show or Hide by the window\'s state, status lines not clickable, in zh for a Chinese OS', () => {
-    const actions = { toggleWindow: vi.fn(), newChat: vi.fn(), quit: vi.fn() };
+    const actions = { toggleWindow: vi.fn(), newChat: vi.fn(), quickWindow: vi.fn(), quit: vi.fn() };
     const items = trayTemplate({ labels: trayLabels('system', 'zh-CN'), windowVisible: false, net: net(), providerId: 'a', proxy: undefined, actions });
     expect(items.filter((i) => i.type !== 'separator').map((i) => [i.label, i.enabled ?? true])).toEqual([
       ['显示 Parley', true],
       ['在线', false],
       ['线路：proxy http://127.0.0.1:3128 (manual)', false],
       ['新对话', true],
+      ['快速提问', true],
       ['退出 Parley', true],
     ]);
     items.find((i) => i.id === 'new-chat')?.click?.({} as never, undefined, {} as never);
     expect(actions.newChat).toHaveBeenCalledOnce();
+    items.find((i) => i.id === 'quick')?.click?.({} as never, undefined, {} as never);
+    expect([actions.quickWindow.mock.calls.length, actions.newChat.mock.calls.length, actions.toggleWindow.mock.calls.length]).toEqual([1, 1, 0]);
     expect(trayLabels('en', 'zh-CN').show).toBe('Show Parley');
   });
 });

@@ -2,16 +2,17 @@
  * The application menu (its template: menu.ts) set for the app, in the window's language, its commands wired
  * to the app services.
  */
-import { app, BrowserWindow, Menu } from 'electron';
+import { app, Menu } from 'electron';
 import type { AppServices } from '../services/app.ts';
 import type { Caller } from '../services/window-hub.ts';
 import { messageBox } from './dialogs.ts';
 import { uiLanguage } from './language.ts';
 import { aboutDetail, buildMenuTemplate, menuLabels } from './menu.ts';
+import { mainWindow } from './window.ts';
 
-/** Menu commands act for the focused window (or the only one), as if it had asked through IPC. */
+/** Menu commands act for the app's main window (never the quick window), as if it had asked through IPC. */
 function menuCaller(): Caller {
-  const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  const win = mainWindow();
   return { windowId: win ? String(win.webContents.id) : 'menu' };
 }
 

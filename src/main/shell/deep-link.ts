@@ -3,10 +3,11 @@
  * main's own dialog naming exactly what would be added; only "Add" saves it, through the same channels as the
  * window's Settings (providers:save, mcp:save). A refused link says why; nothing is saved from it.
  */
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, dialog } from 'electron';
 import type { AppServices } from '../services/app.ts';
 import { parseDeepLink, type DeepLink } from '../services/deep-link.ts';
 import { uiLanguage } from './language.ts';
+import { dialogParent } from './window.ts';
 
 const WORDS = {
   en: {
@@ -66,7 +67,7 @@ export function describeDeepLink(link: DeepLink, w: Words = WORDS.en): { message
 }
 
 async function show(options: Electron.MessageBoxOptions): Promise<number> {
-  const win = BrowserWindow.getFocusedWindow();
+  const win = dialogParent();
   const r = await (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
   return r.response;
 }

@@ -1,7 +1,9 @@
 /**
  * The desktop habits (issue 22), applied from the settings' `desktop` part at start and after every save: the
- * tray (tray.ts), closing the window to the tray, the global shortcut (shortcut.ts), starting with the OS, and
- * `parley://` links (deep-link.ts). Windows learn the shortcut's state through the 'desktop:state' event.
+ * tray (tray.ts), closing the window to the tray, the global shortcuts (shortcut.ts: show/hide Parley, and the
+ * quick window's), the quick window (quick-window.ts), starting with the OS, and `parley://` links (deep-link.ts).
+ * Windows learn the shortcuts' state through the 'desktop:state' event. Everything here but the quick window's
+ * own items acts on the app's main window (window.ts mainWindow), whichever window has the focus.
  */
 import { app, BrowserWindow } from 'electron';
 import type { DesktopState } from '../../shared/ipc.ts';
@@ -9,8 +11,10 @@ import type { DesktopSettings } from '../../shared/settings.ts';
 import type { AppServices } from '../services/app.ts';
 import { deepLinkInArgv } from '../services/deep-link.ts';
 import { openDeepLink } from './deep-link.ts';
+import type { QuickWindowHandle } from './quick-window.ts';
 import { createShortcut } from './shortcut.ts';
 import { setupTray } from './tray.ts';
+import { mainWindow } from './window.ts';
 
 /**
  * macOS can hand the app a link (open-url) before it is ready, when setupDesktop has not listened yet: those are
@@ -29,11 +33,16 @@ export function keepEarlyLinks(): void {
 export interface DesktopHandle {
   /** After the settings were saved: the shortcut, start with the OS, the tray's words. */
   apply(): void;
-  /** A window was created: close-to-tray, and its first 'desktop:state'. */
+  /** The main window was created: close-to-tray, and its first 'desktop:state'. */
   windowOpened(win: BrowserWindow): void;
+  /** Shows and focuses the main window (opening it when it was closed): the quick window's "Open as conversation". */
+  showMainWindow(): void;
+  /** Hides the quick window when `windowId` is its page (its Esc, or its answer opened as a conversation). */
+  hideQuickWindow(windowId: string): void;
 }
 
-export function setupDesktop(services: AppServices, openWindow: () => void): DesktopHandle {
+/** `openWindow` opens the main window; `quick` is the quick window (created when first shown). */
+export function setupDesktop(services: AppServices, openWindow: () => void, quick: QuickWindowHandle): DesktopHandle {
   const log = services.logger.scope('ui');
   const desktop = (): DesktopSettings | undefined => {
     try {
@@ -42,7 +51,6 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
       return undefined;
     }
   };
-  const mainWindow = (): BrowserWindow | undefined => BrowserWindow.getAllWindows()[0];
   let quitting = false;
   app.on('before-quit', () => {
     quitting = true;
@@ -75,21 +83,35 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
         // The window starts the conversation itself (as its Ctrl/⌘+N does); held until its page is ready.
         if (win) services.hub.emit(String(win.webContents.id), 'desktop:command', { command: 'new-chat' });
       },
+      quickWindow: () => quick.show(),
       quit: () => app.quit(),
     },
   });
 
   const shortcut = createShortcut(toggleWindow);
-  const state = (): DesktopState => ({ shortcut: shortcut.state() });
+  const quickShortcut = createShortcut(() => quick.toggle());
+  const state = (): DesktopState => ({ shortcut: shortcut.state(), quickShortcut: quickShortcut.state() });
   const broadcast = (): void => {
     for (const win of BrowserWindow.getAllWindows()) services.hub.emit(String(win.webContents.id), 'desktop:state', state());
   };
   let loginItem: boolean | undefined;
   const apply = (): void => {
     const d = desktop();
-    const before = shortcut.state();
-    const now = shortcut.apply(d?.shortcut ?? '');
-    if (now.state === 'taken' || now.state === 'invalid') log.warn('global shortcut not registered', { accelerator: now.accelerator, state: now.state });
+    const before = state();
+    const keys = { shortcut: d?.shortcut ?? '', quickShortcut: d?.quickShortcut ?? '' };
+    // Keys moving from one shortcut to the other (or both changing): both released first, so neither finds the
+    // other's old keys still held by Parley itself.
+    if (keys.shortcut !== before.shortcut.accelerator || keys.quickShortcut !== before.quickShortcut.accelerator) {
+      shortcut.dispose();
+      quickShortcut.dispose();
+    }
+    shortcut.apply(keys.shortcut);
+    quickShortcut.apply(keys.quickShortcut, keys.shortcut);
+    const now = state();
+    for (const which of ['shortcut', 'quickShortcut'] as const) {
+      const s = now[which];
+      if (s.state !== 'registered' && s.state !== 'off') log.warn('global shortcut not registered', { shortcut: which, accelerator: s.accelerator, state: s.state });
+    }
     const openAtLogin = d?.openAtLogin ?? false;
     if (openAtLogin !== loginItem) {
       loginItem = openAtLogin;
@@ -100,7 +122,7 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
       }
     }
     tray.refresh();
-    if (before.accelerator !== now.accelerator || before.state !== now.state) broadcast();
+    if (JSON.stringify(before) !== JSON.stringify(now)) broadcast();
   };
 
   // parley:// links: the OS's (macOS: open-url; Windows, Linux: a launch's argv, here or in a second launch).
@@ -128,6 +150,7 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
   app.on('activate', unhide);
   app.on('will-quit', () => {
     shortcut.dispose();
+    quickShortcut.dispose();
     tray.destroy();
   });
 
@@ -138,6 +161,13 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
 
   return {
     apply,
+    showMainWindow: () => {
+      showWindow();
+      tray.refresh();
+    },
+    hideQuickWindow: (windowId) => {
+      if (quick.owns(windowId)) quick.hide();
+    },
     windowOpened(win) {
       win.on('close', (event) => {
         if (quitting || !desktop()?.closeToTray) return;
@@ -147,6 +177,9 @@ export function setupDesktop(services: AppServices, openWindow: () => void): Des
       });
       win.on('show', () => tray.refresh());
       win.on('hide', () => tray.refresh());
+      // Really closed (not to the tray): the quick window goes too, so the app quits as without it (macOS keeps the
+      // app; the quick window is created again when asked for).
+      win.once('closed', () => quick.destroy());
       const id = String(win.webContents.id);
       services.hub.emit(id, 'desktop:state', state());
       // A reload starts the page over: it is told again (held by the hub until it says it is ready).

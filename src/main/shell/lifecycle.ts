@@ -1,6 +1,7 @@
 /** The app's life: one instance per data folder, windows coming back, and a clean quit. */
-import { app, BrowserWindow } from 'electron';
+import { app } from 'electron';
 import type { AppServices } from '../services/app.ts';
+import { mainWindow } from './window.ts';
 
 /**
  * One app per data folder: a second process would race the first one's database and streams. False in the
@@ -9,7 +10,7 @@ import type { AppServices } from '../services/app.ts';
 export function claimSingleInstance(): boolean {
   if (!app.requestSingleInstanceLock()) return false;
   app.on('second-instance', () => {
-    const win = BrowserWindow.getAllWindows()[0];
+    const win = mainWindow();
     if (win) {
       if (win.isMinimized()) win.restore();
       win.focus();
@@ -18,10 +19,10 @@ export function claimSingleInstance(): boolean {
   return true;
 }
 
-/** `openWindow`: a new window, when the app is activated (macOS: the dock icon) with none open. */
+/** `openWindow`: a new main window, when the app is activated (macOS: the dock icon) with none open (the quick window aside). */
 export function setupLifecycle(services: AppServices, openWindow: () => void): void {
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) openWindow();
+    if (!mainWindow()) openWindow();
   });
   // Answers being written are stopped and saved (as interrupted, with their text) before the app exits.
   let closing = false;

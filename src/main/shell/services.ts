@@ -6,7 +6,7 @@ import { app, session, shell } from 'electron';
 import { updateInstaller } from './update-install.ts';
 // safeStorage by namespace: absent from a stand-in electron module, where the cipher then reports "not available".
 import * as electronApi from 'electron';
-import { createAppServices, type AppServices } from '../services/app.ts';
+import { createAppServices, type AppServices, type AppServicesOptions } from '../services/app.ts';
 import { logDirOf } from '../services/paths.ts';
 import { probeOllama } from '../services/settings/ollama-probe.ts';
 import { safeStorageCipher, type SafeStorageLike } from '../services/settings/secrets.ts';
@@ -23,8 +23,12 @@ export function useDataFolder(parleyHome: string | undefined): void {
   app.setAppLogsPath(logDirOf(app.getPath('userData')));
 }
 
-export function createShellServices(env: NodeJS.ProcessEnv): AppServices {
+/** The windows the shell manages, for the handlers that move them (the quick window's 'quick:done'). */
+export type ShellWindows = Required<Pick<AppServicesOptions, 'showMainWindow' | 'hideQuickWindow'>>;
+
+export function createShellServices(env: NodeJS.ProcessEnv, windows: ShellWindows): AppServices {
   const services: AppServices = createAppServices({
+    ...windows,
     dataDir: app.getPath('userData'),
     logDir: logDirOf(app.getPath('userData')),
     env,

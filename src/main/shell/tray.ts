@@ -1,6 +1,6 @@
 /**
  * The tray icon and its menu (issue 22): Show/Hide Parley, the current route and whether it answers, New chat,
- * Quit. The menu is built from plain inputs (`trayTemplate`) and rebuilt when the window is shown or hidden, the
+ * Quick question (the quick window), Quit. The menu is built from plain inputs (`trayTemplate`) and rebuilt when the window is shown or hidden, the
  * settings are saved, or the app services report a new connectivity state: the tray watches that state the way
  * a window does, as the hub's window 'tray'.
  */
@@ -23,6 +23,7 @@ export interface TrayLabels {
   systemProxy: string;
   envProxy: string;
   newChat: string;
+  quick: string;
   quit: string;
 }
 export const TRAY_LABELS_EN: TrayLabels = {
@@ -36,6 +37,7 @@ export const TRAY_LABELS_EN: TrayLabels = {
   systemProxy: 'system proxy',
   envProxy: 'proxy from the environment',
   newChat: 'New Chat',
+  quick: 'Quick Question',
   quit: 'Quit Parley',
 };
 export const TRAY_LABELS_ZH: TrayLabels = {
@@ -49,6 +51,7 @@ export const TRAY_LABELS_ZH: TrayLabels = {
   systemProxy: '系统代理',
   envProxy: '环境变量中的代理',
   newChat: '新对话',
+  quick: '快速提问',
   quit: '退出 Parley',
 };
 
@@ -71,7 +74,7 @@ export interface TrayInputs {
   /** The default provider's id: its route is "the current route". */
   providerId: string | null | undefined;
   proxy: NetworkSettings['proxy'] | undefined;
-  actions: { toggleWindow(): void; newChat(): void; quit(): void };
+  actions: { toggleWindow(): void; newChat(): void; quickWindow(): void; quit(): void };
 }
 
 /** The route line and the state line: the default provider's route as connectivity knows it, else the proxy setting. */
@@ -93,6 +96,7 @@ export function trayTemplate(inputs: TrayInputs): MenuItemConstructorOptions[] {
     { id: 'route', label: status.route, enabled: false },
     { type: 'separator' },
     { id: 'new-chat', label: labels.newChat, click: () => actions.newChat() },
+    { id: 'quick', label: labels.quick, click: () => actions.quickWindow() },
     { type: 'separator' },
     { id: 'quit', label: labels.quit, click: () => actions.quit() },
   ];

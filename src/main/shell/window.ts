@@ -1,8 +1,10 @@
 /**
  * The app's window: where it was last time (rules: window-state.ts), sandboxed, and attached to the app
- * services so the events of its requests reach it.
+ * services so the events of its requests reach it. It is the app's main window: the tray, the shortcut, links,
+ * menus and dialogs act on it (mainWindow), never on the quick window (quick-window.ts), which shares its
+ * page settings (pageWebPreferences) and its attachment to the services (attachPage).
  */
-import { app, BrowserWindow, screen } from 'electron';
+import { app, BrowserWindow, screen, type WebPreferences } from 'electron';
 import { join } from 'node:path';
 import { EVENT_CHANNEL } from '../../shared/ipc.ts';
 import type { AppServices } from '../services/app.ts';
@@ -14,6 +16,41 @@ export interface WindowOptions {
   /** The built preload script (out/preload/index.cjs). */
   preload: string;
   isDev: boolean;
+}
+
+/** Every page of the app: the preload's bridge only, isolated and sandboxed, developer tools in development builds. */
+export function pageWebPreferences({ preload, isDev }: Pick<WindowOptions, 'preload' | 'isDev'>): WebPreferences {
+  return { preload, contextIsolation: true, sandbox: true, nodeIntegration: false, devTools: isDev };
+}
+
+/**
+ * Events are addressed to the window's page: held until it says it is ready, held again while it reloads, dropped
+ * once it is gone. Its id in the services is its webContents' id (as IPC's caller).
+ */
+export function attachPage(services: AppServices, win: BrowserWindow): string {
+  const wc = win.webContents;
+  const windowId = String(wc.id);
+  services.attachWindow(windowId, (event, payload) => {
+    if (!wc.isDestroyed()) wc.send(EVENT_CHANNEL, event, payload);
+  });
+  wc.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) services.reloadWindow(windowId);
+  });
+  wc.once('destroyed', () => services.detachWindow(windowId));
+  return windowId;
+}
+
+let main: BrowserWindow | undefined;
+
+/** The app's main window while it is open (hidden in the tray counts); undefined once closed. */
+export function mainWindow(): BrowserWindow | undefined {
+  return main && !main.isDestroyed() ? main : undefined;
+}
+
+/** A native dialog's parent: the main window when it is the focused one; otherwise none (a dialog of its own). */
+export function dialogParent(): BrowserWindow | undefined {
+  const win = mainWindow();
+  return win && BrowserWindow.getFocusedWindow() === win ? win : undefined;
 }
 
 export function createWindow(services: AppServices, { url, preload, isDev }: WindowOptions): BrowserWindow {
@@ -29,27 +66,15 @@ export function createWindow(services: AppServices, { url, preload, isDev }: Win
     width: bounds.width,
     height: bounds.height,
     title: 'Parley',
-    webPreferences: {
-      preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      devTools: isDev,
-    },
+    webPreferences: pageWebPreferences({ preload, isDev }),
+  });
+  main = win;
+  win.once('closed', () => {
+    if (main === win) main = undefined;
   });
   if (bounds.maximized) win.maximize();
   trackWindowState(win, { path: statePath, onError: (e) => log.warn('window state not saved', { path: statePath, reason: e instanceof Error ? e.message : String(e) }) });
-  // Events are addressed to this window: held until its page says it is ready, held again while it reloads,
-  // dropped once it is gone.
-  const wc = win.webContents;
-  const windowId = String(wc.id);
-  services.attachWindow(windowId, (event, payload) => {
-    if (!wc.isDestroyed()) wc.send(EVENT_CHANNEL, event, payload);
-  });
-  wc.on('did-start-navigation', (details) => {
-    if (details.isMainFrame && !details.isSameDocument) services.reloadWindow(windowId);
-  });
-  wc.once('destroyed', () => services.detachWindow(windowId));
+  attachPage(services, win);
   void win.loadURL(url);
   return win;
 }

@@ -49,6 +49,15 @@ function displays() {
   return raw.map((d, i) => ({ id: d.id ?? i + 1, bounds: d.bounds ?? d.workArea, workArea: d.workArea, scaleFactor: 1, primary: d.primary }));
 }
 export const screen = {
+  /** Where the pointer is (a driver moves it): the primary display's top-left corner until then. */
+  cursor: null,
+  getCursorScreenPoint() { return this.cursor ?? { x: this.getPrimaryDisplay().bounds.x, y: this.getPrimaryDisplay().bounds.y }; },
+  /** As Electron: the display whose bounds hold the point, else the nearest one. */
+  getDisplayNearestPoint({ x, y }) {
+    const all = this.getAllDisplays();
+    const gap = (b) => Math.hypot(Math.max(b.x - x, 0, x - (b.x + b.width - 1)), Math.max(b.y - y, 0, y - (b.y + b.height - 1)));
+    return all.reduce((best, d) => (gap(d.bounds) < gap(best.bounds) ? d : best), all[0]);
+  },
   getAllDisplays() { return displays().map(({ primary: _p, ...d }) => d); },
   getPrimaryDisplay() {
     const all = displays();
@@ -127,9 +136,13 @@ class IpcMainStub {
   removeHandler(channel) { this.handlers.delete(channel); }
   /** What Electron does for ipcRenderer.invoke from a frame with this URL (in the first window). */
   async invoke(channel, frameUrl, ...args) {
+    return this.invokeFrom(windows[0], channel, frameUrl, ...args);
+  }
+  /** The same from the page of window `win` (a second window: the quick window). */
+  async invokeFrom(win, channel, frameUrl, ...args) {
     const fn = this.handlers.get(channel);
     if (!fn) throw new Error(`stub: no handler for ${channel}`);
-    return fn({ senderFrame: { url: frameUrl, parent: null }, sender: windows[0]?.webContents }, ...args);
+    return fn({ senderFrame: { url: frameUrl, parent: null }, sender: win?.webContents }, ...args);
   }
 }
 export const ipcMain = new IpcMainStub();
@@ -159,18 +172,34 @@ class WebContentsStub extends EventEmitter {
   }
   isDevToolsOpened() { return this.devToolsOpen; }
   isDestroyed() { return this.destroyed; }
-  send(channel, ...args) { record.sentEvents.push({ channel, args }); }
+  /** Recorded with the id of the page it went to (`to`). */
+  send(channel, ...args) { record.sentEvents.push({ channel, args, to: this.id }); }
   setWindowOpenHandler(fn) { this.windowOpenHandler = fn; }
 }
 
 const windows = [];
+/** The window with the keyboard focus (none when the app is not in front). */
+let focusedWindow = null;
+function focusOn(win) {
+  if (focusedWindow === win) return;
+  const before = focusedWindow;
+  focusedWindow = win;
+  before?.emit('blur');
+  win?.emit('focus');
+}
 export class BrowserWindow extends EventEmitter {
   #normal;
   #maximized = false;
   #destroyed = false;
+  #visible = true;
+  #painted = false;
+  #alwaysOnTop;
   constructor(options) {
     super();
     this.options = options;
+    // As Electron: `show: false` creates it hidden; shown, it has the focus. `alwaysOnTop` until set otherwise.
+    this.#visible = options?.show !== false;
+    this.#alwaysOnTop = options?.alwaysOnTop === true;
     // As Electron: without x/y the window is centred on the primary display.
     const area = screen.getPrimaryDisplay().workArea;
     const width = options?.width ?? 800;
@@ -180,17 +209,40 @@ export class BrowserWindow extends EventEmitter {
     windows.push(this);
     record.windows.push({ options });
     app.emit('web-contents-created', {}, this.webContents);
+    if (this.#visible) focusOn(this);
   }
-  loadFile(file) { this.loaded = { file }; return Promise.resolve(); }
-  loadURL(url) { this.loaded = { url }; return Promise.resolve(); }
+  /** As Electron: 'ready-to-show' once, when the first page is painted (here: just after the load starts). */
+  #paint() {
+    setTimeout(() => {
+      if (this.#painted || this.#destroyed) return;
+      this.#painted = true;
+      this.emit('ready-to-show');
+    }, 5);
+  }
+  loadFile(file) { this.loaded = { file }; this.#paint(); return Promise.resolve(); }
+  loadURL(url) { this.loaded = { url }; this.#paint(); return Promise.resolve(); }
   isMinimized() { return false; }
-  #visible = true;
   isVisible() { return this.#visible && !this.#destroyed; }
-  show() { if (!this.#visible) { this.#visible = true; this.emit('show'); } }
-  hide() { if (this.#visible) { this.#visible = false; this.emit('hide'); } }
+  /** As Electron: shown, it takes the focus (the window that had it gets 'blur'). */
+  show() {
+    if (!this.#visible) { this.#visible = true; this.emit('show'); }
+    focusOn(this);
+  }
+  hide() {
+    if (this.#visible) { this.#visible = false; this.emit('hide'); }
+    if (focusedWindow === this) focusOn(null);
+  }
+  isFocused() { return focusedWindow === this; }
+  /** What another app taking the focus does: 'blur'. */
+  blur() { if (focusedWindow === this) focusOn(null); }
+  isAlwaysOnTop() { return this.#alwaysOnTop; }
+  setAlwaysOnTop(flag) { this.#alwaysOnTop = !!flag; }
   isFullScreen() { return false; }
   restore() {}
-  focus() { record.focused++; }
+  focus() {
+    record.focused++;
+    if (!this.#destroyed) focusOn(this);
+  }
   /** Maximised: the work area of the display the window is on (the first display, for the stub). */
   getBounds() { return this.#maximized ? { ...screen.getAllDisplays()[0].workArea } : { ...this.#normal }; }
   getNormalBounds() { return { ...this.#normal }; }
@@ -220,6 +272,12 @@ export class BrowserWindow extends EventEmitter {
     let prevented = false;
     this.emit('close', { preventDefault: () => { prevented = true; } });
     if (prevented) return;
+    this.destroy();
+  }
+  /** As Electron: gone at once, without 'close'. */
+  destroy() {
+    if (this.#destroyed) return;
+    if (focusedWindow === this) focusOn(null);
     this.#destroyed = true;
     this.webContents.destroyed = true;
     this.webContents.emit('destroyed');
@@ -228,7 +286,7 @@ export class BrowserWindow extends EventEmitter {
     if (windows.length === 0) app.emit('window-all-closed');
   }
   static getAllWindows() { return windows; }
-  static getFocusedWindow() { return windows[0] ?? null; }
+  static getFocusedWindow() { return focusedWindow; }
 }
 
 export const dialog = {

@@ -1,21 +1,60 @@
 /**
  * The settings' app section: theme, language, whether conversations' content may go to the log, and the desktop
- * habits (close to the tray, the global shortcut and whether main could register it, start with the OS).
+ * habits (close to the tray, the global shortcuts and whether main could register them, start with the OS).
  */
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, THEMES, type Language, type Theme } from '../../../../shared/constants.ts';
 import type { SectionProps } from './settings-form.ts';
 import * as v from 'valibot';
-import { acceleratorSchema } from '../../../../shared/settings.ts';
+import { acceleratorSchema, DEFAULT_QUICK_SHORTCUT, DEFAULT_SHORTCUT, sameAccelerator } from '../../../../shared/settings.ts';
+import type { ShortcutStatus } from '../../../../shared/ipc.ts';
 import { useDesktop } from '../../desktop-store.ts';
+
+/**
+ * A global shortcut's field. Checked as typed, by the schema main saves with (and, for the quick window's, against
+ * the show/hide one: `other`); then what main reported for the saved one, shown while the field still says that one.
+ */
+function ShortcutField({ name, value, other, status, placeholder, onChange }: { name: 'shortcut' | 'quickShortcut'; value: string; other?: string; status: ShortcutStatus | undefined; placeholder: string; onChange(value: string): void }): React.JSX.Element {
+  const { t } = useTranslation();
+  const typed = value.trim();
+  const problem = !v.is(acceleratorSchema, typed)
+    ? 'malformed'
+    : other !== undefined && sameAccelerator(typed, other)
+      ? 'duplicate'
+      : status && status.accelerator === typed && (status.state === 'taken' || status.state === 'invalid' || status.state === 'duplicate')
+        ? status.state
+        : null;
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={`f-${name}`}>{t(`settings.appSection.${name}`)}</label>
+        <input
+          id={`f-${name}`}
+          data-testid={`settings-${name}`}
+          type="text"
+          spellCheck={false}
+          maxLength={100}
+          placeholder={placeholder}
+          aria-describedby={`f-${name}-help`}
+          aria-invalid={problem ? true : undefined}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      </div>
+      {problem ? (
+        <p id={`f-${name}-help`} className="help warning-text" role="alert" data-testid={`settings-${name}-problem`}>
+          {t(`settings.appSection.shortcut_${problem}`, { accelerator: typed })}
+        </p>
+      ) : (
+        <p id={`f-${name}-help`} className="help">{t(`settings.appSection.${name}Help`)}</p>
+      )}
+    </>
+  );
+}
 
 export function AppSection({ form, update }: Omit<SectionProps, 'problem'>): React.JSX.Element {
   const { t } = useTranslation();
-  const shortcut = useDesktop((s) => s.state?.shortcut);
-  // Main's state is for the saved shortcut: shown while the field still says that one.
-  // Checked as typed, by the schema main saves with; then what main reported for the saved one.
-  const malformed = !v.is(acceleratorSchema, form.shortcut.trim());
-  const shortcutProblem = malformed ? 'malformed' : shortcut && shortcut.accelerator === form.shortcut.trim() && (shortcut.state === 'taken' || shortcut.state === 'invalid') ? shortcut.state : null;
+  const desktop = useDesktop((s) => s.state);
   return (
     <fieldset>
       <legend>{t('settings.appSection.legend')}</legend>
@@ -55,28 +94,8 @@ export function AppSection({ form, update }: Omit<SectionProps, 'problem'>): Rea
         <input id="f-closeToTray" data-testid="settings-closeToTray" type="checkbox" checked={form.closeToTray} onChange={(e) => update('closeToTray', e.target.checked)} />
         <label htmlFor="f-closeToTray">{t('settings.appSection.closeToTray')}</label>
       </div>
-      <div className="field">
-        <label htmlFor="f-shortcut">{t('settings.appSection.shortcut')}</label>
-        <input
-          id="f-shortcut"
-          data-testid="settings-shortcut"
-          type="text"
-          spellCheck={false}
-          maxLength={100}
-          placeholder="CommandOrControl+Shift+Space"
-          aria-describedby="f-shortcut-help"
-          aria-invalid={shortcutProblem ? true : undefined}
-          value={form.shortcut}
-          onChange={(e) => update('shortcut', e.target.value)}
-        />
-      </div>
-      {shortcutProblem ? (
-        <p id="f-shortcut-help" className="help warning-text" role="alert" data-testid="settings-shortcut-problem">
-          {t(`settings.appSection.shortcut_${shortcutProblem}`, { accelerator: shortcut?.accelerator })}
-        </p>
-      ) : (
-        <p id="f-shortcut-help" className="help">{t('settings.appSection.shortcutHelp')}</p>
-      )}
+      <ShortcutField name="shortcut" value={form.shortcut} status={desktop?.shortcut} placeholder={DEFAULT_SHORTCUT} onChange={(value) => update('shortcut', value)} />
+      <ShortcutField name="quickShortcut" value={form.quickShortcut} other={form.shortcut} status={desktop?.quickShortcut} placeholder={DEFAULT_QUICK_SHORTCUT} onChange={(value) => update('quickShortcut', value)} />
       <div className="field checkbox">
         <input id="f-openAtLogin" data-testid="settings-openAtLogin" type="checkbox" checked={form.openAtLogin} onChange={(e) => update('openAtLogin', e.target.checked)} />
         <label htmlFor="f-openAtLogin">{t('settings.appSection.openAtLogin')}</label>

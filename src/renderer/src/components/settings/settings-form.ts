@@ -3,7 +3,7 @@
  * and turned into the patch main gets, with the sections it changes.
  */
 import type { SettingsPatch, SettingsView } from '../../../../shared/ipc.ts';
-import { DEFAULT_SHORTCUT } from '../../../../shared/settings.ts';
+import { DEFAULT_QUICK_SHORTCUT, DEFAULT_SHORTCUT } from '../../../../shared/settings.ts';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUTS, type Language, type StreamMode, type Theme } from '../../../../shared/constants.ts';
 import type { FieldProblem } from '../FieldError.tsx';
 
@@ -39,9 +39,10 @@ export interface Form {
   language: Language;
   theme: Theme;
   logContent: boolean;
-  /** Desktop (app only): close to the tray, the global shortcut ('' none), start with the OS. */
+  /** Desktop (app only): close to the tray, the global shortcuts ('' none: show/hide, quick window), start with the OS. */
   closeToTray: boolean;
   shortcut: string;
+  quickShortcut: string;
   openAtLogin: boolean;
 }
 
@@ -69,6 +70,7 @@ export function formFrom(view: SettingsView | null): Form {
     logContent: s?.logging?.logContent ?? false,
     closeToTray: s?.desktop?.closeToTray ?? false,
     shortcut: s?.desktop?.shortcut ?? DEFAULT_SHORTCUT,
+    quickShortcut: s?.desktop?.quickShortcut ?? DEFAULT_QUICK_SHORTCUT,
     openAtLogin: s?.desktop?.openAtLogin ?? false,
   };
 }
@@ -108,7 +110,7 @@ export function buildPatch(f: Form): Built {
       },
       ui: { language: f.language, theme: f.theme },
       logging: { logContent: f.logContent },
-      desktop: { closeToTray: f.closeToTray, shortcut: f.shortcut.trim(), openAtLogin: f.openAtLogin },
+      desktop: { closeToTray: f.closeToTray, shortcut: f.shortcut.trim(), quickShortcut: f.quickShortcut.trim(), openAtLogin: f.openAtLogin },
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `parley update` (issue 22), the built CLI against a loopback update feed: each feed tried is named with its result
  * and the first that answers decides; --download verifies the file into the data folder's updates/; a captive
- * portal is a failed check (exit 1) in words; through a real squid with a password, as the network settings say.
+ * portal is a failed check (exit 1) in words; through a real squid with a password, as the network settings say;
+ * `parley doctor --update` reports every feed's route, reach, manifest and offer.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,37 @@ describe('parley update', () => {
     expect(r.stdout).toMatch(/Parley 1\.3\.0 is available/);
     await waitFor(() => squid.accessLog().includes('latest-linux.yml'), 10_000, () => squid.accessLog());
     expect(r.stdout + r.stderr).not.toContain(PASS);
+  });
+
+  it.runIf(linux)('parley doctor --update: every feed in order with its route, how it was reached, its manifest and offer; the password printed nowhere', async () => {
+    settings({ proxy: { mode: 'manual', url: `http://${USER}:${PASS}@127.0.0.1:${squid.port}`, bypass: '<-loopback>' } });
+    resetFeed(feed);
+    const closed = `http://127.0.0.1:${await freePort()}/`;
+    const missing = `http://updates.test:${feed.port}/nothing-here/`;
+    const hosted = `http://updates.test:${feed.port}/releases/`;
+    const r = await runCli(['doctor', '--update', '--feed', closed, '--feed', missing, '--feed', hosted, '--json'], { home });
+    expect(r.code, r.stderr).toBe(0);
+    const report = r.lines[0] as { ok: boolean; chosen: string; feeds: { feed: string; ok: boolean; steps: { id: string; status: string; facts?: Record<string, unknown>; error?: { code: string } }[] }[] };
+    expect(report.chosen).toBe(hosted);
+    const table = report.feeds.map((f) => [f.feed, f.steps.map((st) => `${st.id}:${st.status}`).join(' ')]);
+    expect(table).toEqual([
+      // Loopback goes through the proxy here (<-loopback>): squid's own error page says the feed refused it.
+      [closed, 'route:pass reach:fail manifest:skip offer:skip'],
+      [missing, 'route:pass reach:pass manifest:fail offer:skip'],
+      [hosted, 'route:pass reach:pass manifest:pass offer:pass'],
+    ]);
+    expect(report.feeds[0]!.steps[0]!.facts?.route).toMatch(/proxy/);
+    expect(report.feeds[0]!.steps[1]!.error?.code).toBe('connect_refused');
+    expect(report.feeds[1]!.steps[2]!.error?.code).toBe('not_found');
+    expect(report.feeds[2]!.steps[3]!.facts).toMatchObject({ version: '1.3.0', size: ARTIFACT.length });
+    // The first request connected to the proxy (the later ones may reuse its connection).
+    expect(report.feeds[0]!.steps[1]!.facts?.connected).toBe(`127.0.0.1:${squid.port}`);
+    expect(r.stdout + r.stderr).not.toContain(PASS);
+    // The words for people: each feed, each step, and which feed updates would come from.
+    const text = await runCli(['doctor', '--update', '--feed', missing, '--feed', hosted], { home });
+    expect(text.stdout).toContain(`Updates would come from ${hosted}.`);
+    expect(text.stdout).toMatch(/fail manifest .*HTTP 404/);
+    expect(text.stdout + text.stderr).not.toContain(PASS);
   });
 
   it('a feed that is not an http(s) URL is a usage error (exit 2)', async () => {

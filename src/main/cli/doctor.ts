@@ -38,6 +38,8 @@ export async function doctor(argv: string[]): Promise<number> {
   if (argv.includes('--forget-routes')) return (await import('./forget.ts')).forgetRoutes(argv);
   // The sync target's doctor (Settings → Sync), as `parley sync --check` runs it.
   if (argv.includes('--sync')) return (await import('./sync.ts')).sync(['--check', ...argv.filter((a) => a !== '--sync')]);
+  // The update feeds' doctor (Settings → Updates), as `parley update --check` runs it.
+  if (argv.includes('--update')) return (await import('./update.ts')).update(['--check', ...argv.filter((a) => a !== '--update')]);
   let values;
   try {
     ({ values } = parseArgs({

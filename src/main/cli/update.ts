@@ -1,6 +1,7 @@
 /**
- * `parley update [--feed URL]... [--channel stable|beta] [--download] [--config-dir DIR] [--json]`: the updater's
- * check (and with --download its verified download into the data folder's updates/), with the same code and the same
+ * `parley update [--feed URL]... [--channel stable|beta] [--download | --check] [--config-dir DIR] [--json]`: the
+ * updater's check (with --download its verified download into the data folder's updates/; with --check the feeds'
+ * doctor, also `parley doctor --update`), with the same code and the same
  * route as the app (the network settings of settings.json: proxy, bypass, CA files, timeouts). It never installs:
  * the app does, on a click. For scripts and for seeing which feed answers from this network: each feed tried is named
  * with its result.
@@ -15,30 +16,34 @@ import { RELEASE_FEEDS } from '../../shared/update.ts';
 import { MAX_UPDATE_FEEDS } from '../../shared/bounds.ts';
 import { defaultConfigDir } from '../services/paths.ts';
 import { checkForUpdate } from '../services/update/feed.ts';
+import { checkUpdateFeeds } from '../services/update/doctor.ts';
 import { downloadRelease } from '../services/update/download.ts';
 import { followingRedirects, updateFetch } from '../services/update/route.ts';
 import { argError, readConfigFile, UsageError } from './options.ts';
 import { parleyVersion, usageError } from './usage.ts';
 
-export const UPDATE_USAGE = `Usage: parley update [--feed URL]... [--channel stable|beta] [--download] [--config-dir DIR] [--json]
+export const UPDATE_USAGE = `Usage: parley update [--feed URL]... [--channel stable|beta] [--download | --check] [--config-dir DIR] [--json]
 
 Checks for a newer Parley on the update feeds (electron-builder's latest*.yml), tried in order, through the
 route of the network settings (proxy, bypass, CA files, timeouts), and says which feed answered and what
 each other one did. With --download, downloads the release's file for this system and verifies its size
-and SHA-512 (a broken download resumes). Nothing is installed: the app installs on a click.
+and SHA-512 (a broken download resumes). With --check (also \`parley doctor --update\`), the feeds' doctor:
+for every feed, the route, reaching it (DNS, connect, tunnel, TLS issuer), its manifest, and its offer.
+Nothing is installed: the app installs on a click.
 Exit 0 checked (newer or not), 1 no feed gave a usable answer or the download failed, 2 settings or usage.
 
 Options:
   --feed URL            a feed to try (repeatable; default: Settings → Updates, else Parley's own)
   --channel NAME        stable or beta (default: Settings → Updates)
   --download            download and verify the newer release into <data folder>/updates
+  --check               every feed's doctor: route, reaching it, manifest, offer
   --config-dir DIR      the app's data folder (default: its usual place; env PARLEY_HOME)
   --json                one JSON object per line: each feed tried, then the result (or {type: "error", …})
 `;
 
 export async function update(argv: string[]): Promise<number> {
-  const options = { feed: { type: 'string', multiple: true }, channel: { type: 'string' }, download: { type: 'boolean' }, 'config-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
-  let values: { feed?: string[]; channel?: string; download?: boolean; 'config-dir'?: string; json?: boolean; help?: boolean };
+  const options = { feed: { type: 'string', multiple: true }, channel: { type: 'string' }, download: { type: 'boolean' }, check: { type: 'boolean' }, 'config-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+  let values: { feed?: string[]; channel?: string; download?: boolean; check?: boolean; 'config-dir'?: string; json?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options }));
   } catch (e) {
@@ -53,6 +58,7 @@ export async function update(argv: string[]): Promise<number> {
   if (values.channel !== undefined && !(UPDATE_CHANNELS as readonly string[]).includes(values.channel)) return usageError('update', new UsageError(`--channel must be stable or beta, not "${values.channel}"`), UPDATE_USAGE, json);
   for (const f of values.feed ?? []) if (!/^https?:\/\/[^\s/]+/i.test(f)) return usageError('update', new UsageError(`--feed must be an http(s):// URL, not "${f}"`), UPDATE_USAGE, json);
   if ((values.feed?.length ?? 0) > MAX_UPDATE_FEEDS) return usageError('update', new UsageError(`at most ${MAX_UPDATE_FEEDS} --feed`), UPDATE_USAGE, json);
+  if (values.check && values.download) return usageError('update', new UsageError('--check and --download do not go together'), UPDATE_USAGE, json);
   const dataDir = values['config-dir'] ?? defaultConfigDir();
   const core = createCore({ env: process.env });
   try {
@@ -62,8 +68,21 @@ export async function update(argv: string[]): Promise<number> {
     const feeds = values.feed?.length ? values.feed : s.updates.feeds.length ? s.updates.feeds : [...RELEASE_FEEDS];
     const channel = (values.channel ?? s.updates.channel) as 'stable' | 'beta';
     const current = parleyVersion() ?? '0.0.0';
+    const platform = { os: process.platform, arch: process.arch };
+    if (values.check) {
+      const report = await checkUpdateFeeds({ core, network: s.network, feeds, channel, current, platform });
+      if (json) process.stdout.write(JSON.stringify(report) + '\n');
+      else {
+        for (const f of report.feeds) {
+          process.stdout.write(`${f.feed}\n`);
+          for (const st of f.steps) process.stdout.write(`  ${st.status.padEnd(4)} ${st.id.padEnd(8)} ${st.detail}${st.error ? `\n                hint: ${st.error.hint}` : ''}\n`);
+        }
+        process.stdout.write(report.ok ? `Updates would come from ${report.chosen}.\n` : 'No feed gives a usable answer from this network.\n');
+      }
+      return report.ok ? 0 : 1;
+    }
     const fetch = followingRedirects(updateFetch(core, s.network));
-    const r = await checkForUpdate({ feeds, channel, current, platform: { os: process.platform, arch: process.arch }, fetch });
+    const r = await checkForUpdate({ feeds, channel, current, platform, fetch });
     for (const a of r.attempts) out({ type: 'feed', feed: a.feed, ok: a.ok, ...(a.error ? { error: a.error.toInfo() } : {}) }, `  ${a.ok ? 'ok  ' : 'fail'} ${a.feed}${a.error ? `\n         ${a.error.code}: ${a.error.message}` : ''}`);
     if (r.state === 'failed') throw r.error;
     if (r.state === 'current') {

@@ -86,6 +86,7 @@ Options:
   --json                one JSON object {verdict, findings, steps, hints} on stdout
   --forget-routes       forget the routes on which streaming broke (not the doctor: only this)
   --sync                check the sync target of Settings → Sync instead (as parley sync --check)
+  --update              check the update feeds of Settings → Updates instead (as parley update --check)
 ${CONNECTION}`;
 
 export const BUNDLE_USAGE = `Usage: parley bundle --out FILE.zip [--config-dir DIR]
@@ -126,6 +127,7 @@ parley doctor [options]
   --json                one JSON object {verdict, findings, steps, hints} on stdout
   --forget-routes       forget the routes on which streaming broke (not the doctor: only this)
   --sync                check the sync target of Settings → Sync instead (as parley sync --check)
+  --update              check the update feeds of Settings → Updates instead (as parley update --check)
 
 parley bundle --out FILE.zip [--config-dir DIR]
   --out FILE.zip        where to write it (required)

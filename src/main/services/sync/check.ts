@@ -15,6 +15,7 @@ import type { StepStatus } from '../../../shared/doctor.ts';
 import { syncConnectionSettings, createSyncTarget, type SyncTargetDeps } from './route.ts';
 import { isNutstore } from './webdav.ts';
 import { NUTSTORE_REQUESTS_PER_WINDOW } from '../../../shared/bounds.ts';
+import { connectionFacts, REACH_CODES } from '../diagnostics/connection-facts.ts';
 
 export const SYNC_CHECK_STEPS = ['route', 'reach', 'auth', 'folder', 'write', 'clock'] as const;
 export type SyncCheckStepId = (typeof SYNC_CHECK_STEPS)[number];
@@ -45,35 +46,11 @@ export interface SyncCheckReport {
 const SKEW_FAIL_S = 15 * 60;
 const SKEW_WARN_S = 5 * 60;
 
-const REACH_CODES: readonly ErrorCode[] = ['dns_failed', 'connect_refused', 'connect_timeout', 'proxy_unreachable', 'proxy_auth_failed', 'proxy_refused', 'tls_untrusted', 'tls_handshake_failed', 'stream_interrupted', 'idle_timeout', 'request_timeout', 'bad_gateway'];
 const AUTH_CODES: readonly ErrorCode[] = ['sync_auth_failed', 'sync_forbidden'];
 
 function info(e: unknown): ErrorInfo {
   if (ParleyError.is(e)) return e.toInfo();
   return { code: 'protocol_error', message: e instanceof Error ? e.message : String(e), hint: 'This looks like a bug in Parley: report it with the message.' };
-}
-
-/** How the connection went, from the request's own events: resolved address, tunnel, TLS issuer. */
-function connectionFacts(events: RequestEvent[]): { detail: string; facts: Record<string, string | number> } {
-  const facts: Record<string, string | number> = {};
-  const parts: string[] = [];
-  for (const e of events) {
-    if (e.type === 'dns' && facts.address === undefined) {
-      facts.address = e.address;
-      parts.push(`${e.host} resolved to ${e.address}`);
-    } else if (e.type === 'connect' && facts.connected === undefined) {
-      facts.connected = e.host;
-      parts.push(`connected to ${e.host}${e.where === 'proxy' ? ' (the proxy)' : ''}`);
-    } else if (e.type === 'proxy' && facts.tunnel === undefined) {
-      facts.tunnel = e.target;
-      parts.push(`tunnel to ${e.target} through the ${e.scheme} proxy${e.status ? ` (${e.status})` : ''}`);
-    } else if (e.type === 'tls' && e.where === 'target' && facts.tlsIssuer === undefined) {
-      facts.tlsIssuer = e.issuer;
-      facts.tlsProtocol = e.protocol;
-      parts.push(`${e.protocol} with ${e.host}, certificate issued by ${e.issuer}`);
-    }
-  }
-  return { detail: parts.length ? `${parts.join('; ')}.` : 'Reached over a connection already open.', facts };
 }
 
 /** Seconds this clock is ahead of the service's (by the Date header of its answers), or undefined. */

@@ -12,7 +12,7 @@ import { ParleyError } from '../../core/errors.ts';
 import type { RouteFetch } from '../../core/index.ts';
 import { words } from '../../../shared/messages/en.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../safe-write.ts';
-import { feedBase, feedHtml, type UpdateRelease } from './feed.ts';
+import { feedBase, feedHtml, proxySaid, type UpdateRelease } from './feed.ts';
 
 /** How many times one download is resumed or restarted after a break before it gives up. */
 export const MAX_DOWNLOAD_ATTEMPTS = 5;
@@ -145,7 +145,8 @@ async function fetchInto(o: DownloadOptions, feed: string, partial: string): Pro
     const res = await o.fetch(url, { headers: { ...(from > 0 ? { range: `bytes=${from}-` } : {}), 'accept-encoding': 'identity', 'cache-control': 'no-cache' }, signal: idle.signal });
     const type = (res.headers.get('content-type') ?? '').toLowerCase();
     if (res.status !== 200 && res.status !== 206) {
-      await res.body?.cancel();
+      const proxy = await proxySaid(res, url);
+      if (proxy) throw proxy;
       throw new ParleyError(res.status === 404 ? 'not_found' : 'server_error', words('update_download_status', { url, status: res.status }), { hop: 'target', phase: 'headers', status: res.status });
     }
     if (type.startsWith('text/html')) {

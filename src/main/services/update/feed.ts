@@ -10,6 +10,7 @@
 import { load as parseYaml, JSON_SCHEMA } from 'js-yaml';
 import semver from 'semver';
 import { ParleyError } from '../../core/errors.ts';
+import { proxyTargetFailure } from '../../core/classify.ts';
 import type { RouteFetch } from '../../core/index.ts';
 import { words } from '../../../shared/messages/en.ts';
 import { MAX_UPDATE_ARTIFACT_BYTES, MAX_UPDATE_FEEDS, MAX_UPDATE_MANIFEST_BYTES } from '../../../shared/bounds.ts';
@@ -143,6 +144,24 @@ async function readBounded(res: Response, max: number, feed: string): Promise<st
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * When an HTTP proxy's own error page answered (squid names its failure in X-Squid-Error), the error about the feed
+ * the proxy could not reach (core/classify.ts), not about the feed's answer. The body is read only then, bounded.
+ * Otherwise undefined, and the body is released.
+ */
+export async function proxySaid(res: Response, url: string): Promise<ParleyError | undefined> {
+  if (!res.headers.get('x-squid-error')) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  const body = await readBounded(res, 16 * 1024, url).catch(() => '');
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  return proxyTargetFailure({ status: res.status, headers, body, target: new URL(url).host });
+}
+
 export interface CheckOptions {
   feeds: readonly string[];
   channel: UpdateChannel;
@@ -166,7 +185,8 @@ export async function checkForUpdate(o: CheckOptions): Promise<CheckResult> {
     try {
       const res = await o.fetch(url, { headers: { accept: 'application/x-yaml, text/yaml, text/plain, */*', 'cache-control': 'no-cache' }, ...(o.signal ? { signal: o.signal } : {}) });
       if (res.status !== 200) {
-        await res.body?.cancel();
+        const proxy = await proxySaid(res, url);
+        if (proxy) throw proxy;
         throw new ParleyError(res.status === 404 ? 'not_found' : 'update_feed_invalid', words('update_feed_status', { feed, status: res.status, url }), { hop: 'target', phase: 'headers', status: res.status });
       }
       const type = (res.headers.get('content-type') ?? '').toLowerCase();

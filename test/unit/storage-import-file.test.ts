@@ -173,3 +173,65 @@ describe('messages that share one timestamp', () => {
     }
   });
 });
+
+/**
+ * A ChatGPT export of `count` conversations of `per` messages of plain English filler, with marker words in the first
+ * message, a middle one and the last (and the last conversation's title): words no other message holds.
+ */
+function markedExport(file: string, count: number, per: number): void {
+  const marks: Record<string, string> = {
+    '0:0': 'firstmarkerzebra 鲸 opens the file',
+    [`${Math.floor(count / 2)}:${Math.floor(per / 2)}`]: 'middlemarkerquokka 鹦鹉 sits in the middle',
+    [`${count - 1}:${per - 1}`]: 'lastmarkerwombat 骆驼 and 龟 close the file',
+  };
+  const list = [];
+  for (let c = 0; c < count; c++) {
+    const mapping: Record<string, unknown> = { [`c${c}-root`]: { id: `c${c}-root`, message: null, parent: null, children: [`c${c}-m0`] } };
+    for (let i = 0; i < per; i++) {
+      const id = `c${c}-m${i}`;
+      const role = i % 2 === 0 ? 'user' : 'assistant';
+      const text = marks[`${c}:${i}`] ?? `plain filler about proxies and timeouts, number ${c * per + i}`;
+      mapping[id] = {
+        id, parent: i === 0 ? `c${c}-root` : `c${c}-m${i - 1}`, children: i + 1 < per ? [`c${c}-m${i + 1}`] : [],
+        message: { id, author: { role, name: null, metadata: {} }, create_time: 1_700_000_000 + c * 3600 + i * 10, content: { content_type: 'text', parts: [text] }, status: 'finished_successfully', metadata: {} },
+      };
+    }
+    list.push({ title: c === count - 1 ? 'unicornlasttitle 独角兽' : `Conversation ${c}`, create_time: 1_700_000_000 + c * 3600, mapping, current_node: `c${c}-m${per - 1}` });
+  }
+  writeFileSync(file, JSON.stringify(list));
+}
+
+describe('imported messages are searchable as soon as the import ends (their index is written per batch, before its commit)', () => {
+  for (const batchMs of [0, 100, 10_000]) {
+    it(`the first, a middle and the last message and the last title, English and Chinese of 1 and 2 characters (batches of ${batchMs} ms)`, { timeout: 60_000 }, async () => {
+      const s = tempStore({ importBatchMs: batchMs });
+      const file = join(tempDir(), 'conversations.json');
+      markedExport(file, 60, 10);
+      const r = await s.importFile(file);
+      expect(r.messages).toBe(600);
+      const textOf = async (q: string): Promise<string[]> => {
+        const hits = await s.search(q);
+        return hits.map((h) => (h.messageId === null ? `title: ${h.conversationTitle}` : s.getMessage(h.messageId)!.text));
+      };
+      expect(await textOf('firstmarkerzebra')).toEqual(['firstmarkerzebra 鲸 opens the file']);
+      expect(await textOf('鲸')).toEqual(['firstmarkerzebra 鲸 opens the file']);
+      expect(await textOf('middlemarkerquokka')).toEqual(['middlemarkerquokka 鹦鹉 sits in the middle']);
+      expect(await textOf('鹦鹉')).toEqual(['middlemarkerquokka 鹦鹉 sits in the middle']);
+      expect(await textOf('lastmarkerwombat')).toEqual(['lastmarkerwombat 骆驼 and 龟 close the file']);
+      expect(await textOf('骆驼')).toEqual(['lastmarkerwombat 骆驼 and 龟 close the file']);
+      expect(await textOf('龟')).toEqual(['lastmarkerwombat 骆驼 and 龟 close the file']);
+      expect(await textOf('unicornlasttitle')).toEqual(['title: unicornlasttitle 独角兽']);
+      expect(await textOf('独角兽')).toEqual(['title: unicornlasttitle 独角兽']);
+      // Every message in both indexes: the trigram index matches the messages' text exactly, and the short-word
+      // index holds one entry per message.
+      const db = rawDb(s.file, false);
+      try {
+        db.exec("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)");
+        db.exec("INSERT INTO titles_fts(titles_fts, rank) VALUES ('integrity-check', 1)");
+        expect(db.prepare("SELECT count(*) AS n FROM messages_grams WHERE messages_grams MATCH '70x6c'").get()).toEqual({ n: 600 - 3 });
+      } finally {
+        db.close();
+      }
+    });
+  }
+});

@@ -35,23 +35,59 @@ function codePoints(s: string, each: (c: number) => void): void {
 }
 
 const PAIR = 0x110000;
-const token = (g: number): string => (g < PAIR ? g.toString(16) : `${Math.floor(g / PAIR).toString(16)}x${(g % PAIR).toString(16)}`);
+/** The hex of each code point below U+10000 seen (an import writes the same few thousand again and again). */
+const bmpHex: (string | undefined)[] = new Array<string | undefined>(0x10000);
+const hex = (c: number): string => (c < 0x10000 ? (bmpHex[c] ??= c.toString(16)) : c.toString(16));
 
-/** The distinct grams of a text as the index's tokens, space-separated. */
+/** An open-addressing set of the grams of one text (two slots per character at most), reused between calls. */
+let table = new Float64Array(1 << 12);
+
+/**
+ * The distinct grams of a text as the index's tokens, space-separated, in the order first seen. The set is a typed
+ * array probed by hand rather than a Set of doubles, and there is no callback per character: about 3 times faster,
+ * which an import of 190,000 messages notices (2026-12-07).
+ */
 export function gramTokens(text: string): string {
-  const seen = new Set<number>();
+  let size = 64;
+  while (size < text.length * 4) size *= 2;
+  if (size > table.length) table = new Float64Array(size);
+  // Slots hold gram + 1 (0: empty); a gram is a code point c or a pair p × PAIR + c.
+  table.fill(0, 0, size);
+  const mask = size - 1;
+  let out = '';
   let prev = -1;
-  codePoints(text, (c) => {
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = c <= 0xdbff && i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+        i++;
+      } else c = 0xfffd;
+    } else if (c >= 65 && c <= 90) c += 32;
     if (isSpace(c)) {
       prev = -1;
-      return;
+      continue;
     }
-    seen.add(c);
-    if (prev >= 0) seen.add(prev * PAIR + c);
+    // The character, then the pair it ends (if any).
+    for (let k = 1; k <= (prev >= 0 ? 2 : 1); k++) {
+      const key = k === 2 ? prev * PAIR + c + 1 : c + 1;
+      let h = (Math.imul(k === 2 ? prev + 1 : 0, 0x9e3779b1) ^ Math.imul(c + 1, 0x85ebca6b)) & mask;
+      for (;;) {
+        const at = table[h]!;
+        if (at === key) break;
+        if (at === 0) {
+          table[h] = key;
+          const t = k === 2 ? `${hex(prev)}x${hex(c)}` : hex(c);
+          out = out ? `${out} ${t}` : t;
+          break;
+        }
+        h = (h + 1) & mask;
+      }
+    }
     prev = c;
-  });
-  let out = '';
-  for (const g of seen) out += out ? ` ${token(g)}` : token(g);
+  }
+  if (table.length > 1 << 16) table = new Float64Array(1 << 12);
   return out;
 }
 

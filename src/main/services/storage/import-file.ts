@@ -19,7 +19,7 @@ import type { ImportProgress } from '../../../shared/import-progress.ts';
 import type { Db } from './db.ts';
 import { JsonArraySplitter } from './json-array.ts';
 import { LIMITS, tooLarge } from './limits.ts';
-import { removeConversation, SeqSlots } from './records.ts';
+import { DeferredIndex, removeConversation, SeqSlots } from './records.ts';
 import { besideFinder } from './chatgpt-files.ts';
 import {
   bad, emptyTally, fromChatGpt, parseImport, resolveFiles, resolveImportFiles, withTally, write, writeImport, type AttachmentResolver, type FileSource, type ImportResult,
@@ -91,16 +91,22 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
     let inTx = false;
     let slots = new SeqSlots();
     let started = 0;
+    // The index entries of a batch are written at its end (records.ts DeferredIndex): the batch ends early enough for
+    // them to fit in batchMs too, by the time they took per message so far.
+    let indexMsPerMessage = 0;
     const begin = (): void => {
       control.letWritersIn();
       control.holding(true);
       db.raw.exec('BEGIN IMMEDIATE');
       inTx = true;
-      slots = new SeqSlots();
+      slots = new SeqSlots(new DeferredIndex());
       started = performance.now();
     };
     const commit = (): void => {
+      const flushing = performance.now();
+      slots.deferred?.flush(db);
       db.raw.exec('COMMIT');
+      if (pendingMessages > 0) indexMsPerMessage = (indexMsPerMessage + (performance.now() - flushing) / pendingMessages) / (indexMsPerMessage ? 2 : 1);
       inTx = false;
       control.holding(false);
       committed.push(...pending);
@@ -168,7 +174,7 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
           messages += incoming.nodes.length;
           skipped += s;
           if (control.cancelled()) throw cancelledError();
-          if (performance.now() - started >= batchMs || control.writerWaiting()) commit();
+          if (performance.now() - started + pendingMessages * indexMsPerMessage >= batchMs || control.writerWaiting()) commit();
           report();
         }
         if (control.cancelled()) throw cancelledError();

@@ -47,6 +47,9 @@ const resolve: AttachmentResolver | undefined = data.port && ((needs) => {
 try {
   const raw = new DatabaseSync(data.file, { timeout: data.busyMs, enableForeignKeyConstraints: true });
   configureConnection(raw, data.busyMs);
+  // A larger page cache than the app's 2 MB: a batch's rows, index pages and full-text segments stay in memory
+  // instead of being spilled to the WAL mid-transaction and read back (about a fifth less system time, 2026-12-07).
+  raw.exec('PRAGMA cache_size = -32768');
   db = wrapDb(raw, data.file);
   const result = importFile(db, data.path, {
     cancelled: () => Atomics.load(ctl, CANCEL) !== 0,

@@ -438,10 +438,11 @@ export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming;
 
 /**
  * Writes one incoming conversation: parents before children, new ids, the tree and the current path kept.
- * `slots`: the seq slots this transaction already probed (one SeqSlots per transaction).
+ * `slots`: the seq slots this transaction already probed (one SeqSlots per transaction), and where the index entries
+ * wait for its commit if it defers them (the caller then flushes slots.deferred before COMMIT).
  */
 export function write(db: Db, inc: Incoming, slots: SeqSlots = new SeqSlots()): Conversation {
-  const c = insertConversation(db, inc.init, { createdAt: inc.createdAt, updatedAt: inc.updatedAt });
+  const c = insertConversation(db, inc.init, { createdAt: inc.createdAt, updatedAt: inc.updatedAt }, undefined, slots.deferred);
   const children = new Map<string | null, IncomingNode[]>();
   const keys = new Set<string>();
   for (const n of inc.nodes) {

@@ -3,7 +3,7 @@
  * full-text index kept in step (a message enters the index once it is no longer streaming; its entry is
  * removed with the exact text it was indexed with, as FTS5 external content requires).
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import { ParleyError } from '../../core/errors.ts';
 import type { AnswerEnding } from '../../../shared/answer.ts';
 import type { AttachmentRef } from '../../../shared/attachments.ts';
@@ -156,6 +156,39 @@ export function mustMessage(db: Db, id: string): MessageRow {
   const r = messageRow(db, id);
   if (!r) throw notFound('message', id);
   return r;
+}
+
+// ---------------------------------------------------------------- ids
+
+const idRandom = Buffer.alloc(8 * 512);
+let idRandomAt = idRandom.length;
+let idMs = 0;
+let idCounter = 0;
+
+/**
+ * A UUID version 7 (RFC 9562: the Unix time in ms, a 12-bit counter, then 62 random bits), increasing within this
+ * thread. An import's ids are these: its rows then go at the end of the id, parent and conversation indexes instead
+ * of at random places in them, so each batch writes far fewer index pages (about a tenth less time, 2026-12-07).
+ */
+export function timeOrderedId(): string {
+  let ms = Date.now();
+  if (ms <= idMs) {
+    ms = idMs;
+    if (++idCounter > 0xfff) {
+      ms++;
+      idCounter = 0;
+    }
+  } else idCounter = 0;
+  idMs = ms;
+  if (idRandomAt >= idRandom.length) {
+    randomFillSync(idRandom);
+    idRandomAt = 0;
+  }
+  const r = idRandom.toString('hex', idRandomAt, idRandomAt + 8);
+  idRandomAt += 8;
+  const t = ms.toString(16).padStart(12, '0');
+  const variant = (0x8 | (parseInt(r[0]!, 16) & 0x3)).toString(16);
+  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${idCounter.toString(16).padStart(3, '0')}-${variant}${r.slice(1, 4)}-${r.slice(4, 16)}`;
 }
 
 // ---------------------------------------------------------------- full-text index

@@ -14,7 +14,7 @@ import { requestParamsSchema } from '../../../shared/settings.ts';
 import { checkRef, withAttachmentRows, type AttachmentFiles } from './attachments.ts';
 import type { Db } from './db.ts';
 import { LIMIT_CODE, LIMITS, tooLarge } from './limits.ts';
-import { insertConversation, insertMessage, MESSAGE_COLUMNS, mustConversation, SeqSlots, toConversation, toMessage, type ConversationInit, type MessageInit, type MessageRow } from './records.ts';
+import { insertConversation, insertMessage, MESSAGE_COLUMNS, mustConversation, SeqSlots, timeOrderedId, toConversation, toMessage, type ConversationInit, type MessageInit, type MessageRow } from './records.ts';
 import { newestLeaf, readPathMessages } from './tree.ts';
 
 export const PARLEY_FORMAT = 'parley.conversation';
@@ -437,12 +437,13 @@ export function fromChatGpt(conv: unknown, index: number): { incoming: Incoming;
 }
 
 /**
- * Writes one incoming conversation: parents before children, new ids, the tree and the current path kept.
+ * Writes one incoming conversation: parents before children, new ids (time-ordered: timeOrderedId), the tree and
+ * the current path kept.
  * `slots`: the seq slots this transaction already probed (one SeqSlots per transaction), and where the index entries
  * wait for its commit if it defers them (the caller then flushes slots.deferred before COMMIT).
  */
 export function write(db: Db, inc: Incoming, slots: SeqSlots = new SeqSlots()): Conversation {
-  const c = insertConversation(db, inc.init, { createdAt: inc.createdAt, updatedAt: inc.updatedAt }, undefined, slots.deferred);
+  const c = insertConversation(db, inc.init, { createdAt: inc.createdAt, updatedAt: inc.updatedAt }, timeOrderedId(), slots.deferred);
   const children = new Map<string | null, IncomingNode[]>();
   const keys = new Set<string>();
   for (const n of inc.nodes) {
@@ -461,7 +462,7 @@ export function write(db: Db, inc: Incoming, slots: SeqSlots = new SeqSlots()): 
   for (let i = 0; i < queue.length; i++) {
     const { node, parent } = queue[i]!;
     const { key: _k, parentKey: _p, createdAt, updatedAt, files: _f, ...init } = node;
-    const row = insertMessage(db, c.id, parent, init, { createdAt, updatedAt }, slots);
+    const row = insertMessage(db, c.id, parent, init, { createdAt, updatedAt }, slots, timeOrderedId());
     ids.set(node.key, row.id);
     for (const child of children.get(node.key) ?? []) queue.push({ node: child, parent: { id: row.id, depth: row.depth } });
   }

@@ -13,6 +13,7 @@
  * A figure is the last keystroke's input event (its timeStamp) → the results of the whole query in the DOM
  * (the results list says it holds that query's answer: data-query, not running) → "painted": a task posted from
  * the next requestAnimationFrame. Long tasks while typing and waiting are counted too (typing stays responsive).
+ * BENCH_UI_PROFILE=<folder>: a CPU profile of the page while the queries are typed (search-typing.cpuprofile).
  */
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import type { Browser, Page } from 'playwright-core';
 import { openChatStore } from '../../src/main/services/storage/index.ts';
 import { startWebHost } from '../../e2e/web-host.ts';
 import { appEnv, prng, waitForExpression } from '../ui-common.ts';
+import { startProfile } from './ui-stream.ts';
 
 export interface SearchBenchContext {
   browser: Browser;
@@ -164,6 +166,7 @@ async function searchOnce(ctx: SearchBenchContext, dataDir: string): Promise<Sea
     await page.waitForSelector('[data-testid="message"]', { timeout: 60_000 });
     // A user reaching for the search box after the window has shown its conversation.
     await new Promise((r) => setTimeout(r, 1000));
+    const stopProfile = await startProfile(page);
     const first = await typeAndWait(page, FIRST_QUERY);
     const queries: Record<string, number[]> = {};
     const dom: Record<string, number[]> = {};
@@ -176,6 +179,7 @@ async function searchOnce(ctx: SearchBenchContext, dataDir: string): Promise<Sea
         hits[label] = p.hits;
       }
     }
+    await stopProfile?.('search-typing');
     const lt = await page.evaluate<[number, number][]>('window.__searchBench.longtasks');
     const after = lt.filter(([start, d]) => start + d >= first.inputAt).map(([, d]) => d);
     return { firstMs: first.paintedAt - first.inputAt, queries, dom, hits, longtasks: { count: after.length, maxMs: after.length ? Math.max(...after) : 0 }, messages: 0 };

@@ -77,6 +77,7 @@ export const CHANNELS = [
   'update:check',
   'update:download',
   'update:install',
+  'update:test',
   'update:save',
   'quick:done',
 ] as const;

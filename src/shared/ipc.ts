@@ -25,7 +25,7 @@ import { capabilityOverridesSchema, requestParamsStrictSchema } from './settings
 import { ATTACHMENT_ID, ATTACHMENT_PIECE_CHARS, MAX_ATTACHMENT_PIECES, MAX_ATTACHMENT_BASE64_CHARS, MAX_ATTACHMENT_NAME_CHARS, MAX_ATTACHMENTS_PER_MESSAGE, type AttachmentRef, type PickResult } from './attachments.ts';
 import { MAX_MCP_IMPORT_CHARS, mcpServerDraftSchema, type McpDoctorReport, type McpImportResult, type McpSaveResult, type McpServerView } from './mcp.ts';
 import { syncDraftSchema, type SyncCheckView, type SyncStatus, type SyncView } from './sync.ts';
-import type { UpdateStatus, UpdateView } from './update.ts';
+import type { UpdateDoctorReport, UpdateStatus, UpdateView } from './update.ts';
 import { MAX_UPDATE_FEEDS } from './bounds.ts';
 import { UPDATE_CHANNELS } from './settings.ts';
 import { EVENTS, type Channel, type EventName, type MethodName } from './ipc-names.ts';
@@ -521,6 +521,11 @@ export const CONTRACT = {
   'update:download': { args: none(), result: returns<UpdateStatus>() },
   /** Backs up the data folder, then installs the verified update (the app quits and restarts). */
   'update:install': { args: none(), result: returns<UpdateStatus>() },
+  /**
+   * Tests every feed as the doctor does (`parley update --check`): its route, reaching it, its manifest, its offer,
+   * and which feed updates would come from. Each request is a Network row (kind update); one test at a time.
+   */
+  'update:test': { args: none(), result: returns<UpdateDoctorReport>() },
   /**
    * Saves Settings → Updates. A feed the settings did not have is saved only after main's own dialog says yes: a
    * feed decides what is installed, and the window cannot say yes.

@@ -1,13 +1,14 @@
 /**
  * Updates from the window: the view (settings, state, feeds), check, download, install (the user's click; main backs
- * up the data folder first), and Settings → Updates saved (a new feed only after main's own dialog: a feed decides
- * what is installed). The state goes as 'update:state' to the windows that asked for it.
+ * up the data folder first), the feeds' test (the doctor's report), and Settings → Updates saved (a new feed only
+ * after main's own dialog: a feed decides what is installed). The state goes as 'update:state' to the windows that
+ * asked for it.
  */
 import { ParleyError } from '../../core/errors.ts';
 import { RELEASE_FEEDS, type UpdateView } from '../../../shared/update.ts';
 import type { AppContext, Handlers } from './types.ts';
 
-type UpdateChannel = 'update:get' | 'update:check' | 'update:download' | 'update:install' | 'update:save';
+type UpdateChannel = 'update:get' | 'update:check' | 'update:download' | 'update:install' | 'update:save' | 'update:test';
 
 export function updateHandlers(ctx: AppContext): Handlers<UpdateChannel> {
   const view = (): UpdateView => {
@@ -32,6 +33,7 @@ export function updateHandlers(ctx: AppContext): Handlers<UpdateChannel> {
       watch(caller.windowId);
       return ctx.updates.install();
     },
+    'update:test': () => ctx.updates.test(),
     'update:save': async (caller, draft) => {
       watch(caller.windowId);
       const old = ctx.settings.get().updates;

@@ -3,51 +3,21 @@
  * user's order, the route its requests take (proxy or direct, and why), reaching it on that route (DNS, connect, the
  * proxy's tunnel, TLS and who issued the certificate), its manifest (electron-builder's, not a captive portal's
  * page, with a file for this system), and what it offers. The same check and route as the updater (feed.ts,
- * route.ts), so the Network panel and the log see these requests too. Facts stay structured (`facts`, `error`);
- * `detail` is the English of the command line and the log.
+ * route.ts), so the Network panel and the log see these requests too. Facts stay structured (`facts`, `route`,
+ * `error`); `detail` is the English of the command line and the log. The report's types are src/shared/update.ts's
+ * (the window's Test feeds, 'update:test', shows the same report).
  */
-import { describeRoute } from '../../core/chat.ts';
+import { describeRoute, routeFacts } from '../../core/chat.ts';
 import { ParleyError } from '../../core/errors.ts';
 import type { Core } from '../../core/index.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
 import type { RequestEvent, RequestSink } from '../../../shared/events.ts';
-import type { StepStatus } from '../../../shared/doctor.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
+import { UPDATE_DOCTOR_STEPS, type UpdateDoctorReport, type UpdateDoctorStep, type UpdateFeedReport } from '../../../shared/update.ts';
 import { MAX_UPDATE_ARTIFACT_BYTES, MAX_UPDATE_FEEDS } from '../../../shared/bounds.ts';
 import { connectionFacts, REACH_CODES } from '../diagnostics/connection-facts.ts';
 import { checkForUpdate, feedBase, manifestName, type Platform, type UpdateChannel } from './feed.ts';
 import { followingRedirects, updateConnectionSettings } from './route.ts';
-
-export const UPDATE_DOCTOR_STEPS = ['route', 'reach', 'manifest', 'offer'] as const;
-export type UpdateDoctorStepId = (typeof UPDATE_DOCTOR_STEPS)[number];
-
-export interface UpdateDoctorStep {
-  id: UpdateDoctorStepId;
-  status: StepStatus;
-  ms: number;
-  /** English, for the command line and the log. */
-  detail: string;
-  /** What the step found, as data (the window words it). */
-  facts?: Record<string, string | number>;
-  error?: ErrorInfo;
-}
-
-export interface UpdateFeedReport {
-  feed: string;
-  /** The manifest's URL on this feed for this system and channel. */
-  url: string;
-  /** Whether this feed gives a usable answer (an offer or "current"). */
-  ok: boolean;
-  steps: UpdateDoctorStep[];
-}
-
-export interface UpdateDoctorReport {
-  /** Whether an update check works from here: some feed answers. */
-  ok: boolean;
-  /** The feed the updater would use: the first that answers. */
-  chosen?: string;
-  feeds: UpdateFeedReport[];
-}
 
 export interface UpdateDoctorDeps {
   core: Pick<Core, 'fetcher' | 'settings' | 'route'>;
@@ -77,8 +47,10 @@ async function checkFeed(deps: UpdateDoctorDeps, feed: string): Promise<UpdateFe
   const connection = updateConnectionSettings(deps.network);
   let t0 = performance.now();
   try {
-    const route = describeRoute(await deps.core.route(deps.core.settings(connection), url));
-    steps.push({ id: 'route', status: 'pass', ms: Math.round(performance.now() - t0), detail: `Requests go ${route}.`, facts: { route } });
+    const resolved = await deps.core.route(deps.core.settings(connection), url);
+    const route = describeRoute(resolved);
+    const facts = routeFacts(resolved);
+    steps.push({ id: 'route', status: 'pass', ms: Math.round(performance.now() - t0), detail: `Requests go ${route}.`, facts: { route }, ...(facts ? { route: facts } : {}) });
   } catch (e) {
     const error = info(e);
     steps.push({ id: 'route', status: 'fail', ms: Math.round(performance.now() - t0), detail: error.message, error });

@@ -9,12 +9,13 @@ import { ParleyError } from '../../core/errors.ts';
 import type { Core, RouteFetch } from '../../core/index.ts';
 import type { RequestSink } from '../../../shared/events.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
-import { RELEASE_FEEDS, type UpdateStatus } from '../../../shared/update.ts';
+import { RELEASE_FEEDS, type UpdateDoctorReport, type UpdateStatus } from '../../../shared/update.ts';
 import type { UpdateSettings } from '../../../shared/settings.ts';
 import type { SettingsStore } from '../settings/store.ts';
 import type { Logger } from '../diagnostics/logging.ts';
 import type { RequestRecorder } from '../diagnostics/requests.ts';
-import { recordedFetch } from '../diagnostics/recorded-fetch.ts';
+import { recordedFetch, recordingCore } from '../diagnostics/recorded-fetch.ts';
+import { checkUpdateFeeds } from './doctor.ts';
 import { checkForUpdate, type Platform, type UpdateRelease } from './feed.ts';
 import { downloadRelease } from './download.ts';
 import { followingRedirects, updateConnectionSettings } from './route.ts';
@@ -26,7 +27,7 @@ export const CHECK_EVERY_MS = 6 * 60 * 60_000;
 
 export interface UpdateServiceDeps {
   settings: Pick<SettingsStore, 'get'>;
-  core: Pick<Core, 'fetcher'>;
+  core: Pick<Core, 'fetcher' | 'settings' | 'route'>;
   recorder?: Pick<RequestRecorder, 'begin'>;
   /** Where downloads go (the data folder's updates/). */
   dir: string;
@@ -54,6 +55,11 @@ export interface UpdateService {
   check(): Promise<UpdateStatus>;
   download(): Promise<UpdateStatus>;
   install(): Promise<UpdateStatus>;
+  /**
+   * The feeds' doctor (Settings → Updates' Test feeds): every feed's route, reach, manifest and offer, each request
+   * a Network row (kind update). One at a time: a call while one runs gets that one's report.
+   */
+  test(): Promise<UpdateDoctorReport>;
   /** The settings changed: the schedule follows them. */
   reschedule(): void;
   close(): void;
@@ -66,6 +72,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
   let release: UpdateRelease | null = null;
   let file: string | null = null;
   let busy: Promise<UpdateStatus> | null = null;
+  let testing: Promise<UpdateDoctorReport> | null = null;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const controller = new AbortController();
@@ -172,6 +179,24 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
     });
   }
 
+  function test(): Promise<UpdateDoctorReport> {
+    if (testing) return testing;
+    const run = async (): Promise<UpdateDoctorReport> => {
+      const s = deps.settings.get();
+      const core = deps.recorder
+        ? recordingCore(deps.core, { recorder: deps.recorder, kind: 'update', scope: 'update', fallbackCode: 'protocol_error', describe: () => ({ message: 'update feed test' }) })
+        : deps.core;
+      const report = await checkUpdateFeeds({ core, network: s.network, feeds: feeds(), channel: s.updates.channel, current: deps.version, platform: deps.platform, signal: controller.signal });
+      // Feeds by their place in the list (a feed's URL is the user's, kept out of the log line).
+      log?.info('update feeds checked', { ok: report.ok, chosen: report.feeds.findIndex((f) => f.ok) + 1, steps: report.feeds.map((f, i) => `${i + 1}: ${f.steps.map((x) => `${x.id}:${x.status}`).join(' ')}`).join('; ') });
+      return report;
+    };
+    testing = run().finally(() => {
+      testing = null;
+    });
+    return testing;
+  }
+
   function reschedule(first?: number): void {
     clearTimeout(timer);
     timer = undefined;
@@ -194,6 +219,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
     check,
     download,
     install,
+    test,
     reschedule: () => reschedule(),
     close() {
       closed = true;

@@ -1,15 +1,19 @@
 /**
  * Settings → Updates (issue 22): this version, Check now, what is new and how big it is, Download (with progress),
  * Install and restart (only on a click; main backs up the data folder first), why a check failed and which feeds were
- * tried, and the choices: check by itself, download by itself, the channel, the feeds (mirrors) in order. Every
- * request goes through the network settings' route (the Network panel shows them, kind Update).
+ * tried, Test feeds (every feed's route, reach, manifest and offer: UpdateTest.tsx), and the choices: check by
+ * itself, download by itself, the channel, the feeds (mirrors) in order. Every request goes through the network
+ * settings' route (the Network panel shows them, kind Update).
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { UpdateSettingsDraft } from '../../../../shared/update.ts';
+import type { ErrorInfo } from '../../../../shared/errors.ts';
+import type { UpdateDoctorReport, UpdateSettingsDraft } from '../../../../shared/update.ts';
+import { call } from '../../api.ts';
 import { codeTitle, errorMessage } from '../../i18n.ts';
 import { useUpdates } from '../../update-store.ts';
 import { ErrorNote } from './ErrorNote.tsx';
+import { UpdateTestReport } from './UpdateTest.tsx';
 
 const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
 
@@ -21,6 +25,12 @@ export function UpdatesSection(): React.JSX.Element {
   const [form, setForm] = useState<UpdateSettingsDraft | null>(null);
   const [feedsText, setFeedsText] = useState('');
   const [saved, setSaved] = useState(false);
+  const [test, setTest] = useState<{ running: boolean; report?: UpdateDoctorReport; error?: ErrorInfo }>({ running: false });
+  const runTest = async (): Promise<void> => {
+    setTest({ running: true });
+    const r = await call('updateTest', (api) => api.updateTest());
+    setTest(r.ok ? { running: false, report: r.value } : { running: false, error: r.error });
+  };
 
   useEffect(() => {
     void load();
@@ -81,11 +91,14 @@ export function UpdatesSection(): React.JSX.Element {
           ) : null}
           <div className="form-actions">
             <button type="button" data-testid="update-check" disabled={st.state === 'checking' || st.state === 'downloading' || st.state === 'installing'} onClick={() => void check()}>{t('updates.check')}</button>
+            <button type="button" data-testid="update-test" disabled={test.running} onClick={() => void runTest()}>{test.running ? t('updates.test.running') : t('updates.test.run')}</button>
             {st.state === 'available' || (st.state === 'failed' && st.offer) ? <button type="button" className="primary" data-testid="update-download" onClick={() => void download()}>{t('updates.download')}</button> : null}
             {st.state === 'ready' ? <button type="button" className="primary" data-testid="update-install" disabled={!st.canInstall} onClick={() => void install()}>{t('updates.install')}</button> : null}
           </div>
         </div>
       ) : null}
+      {test.report ? <UpdateTestReport report={test.report} /> : null}
+      {test.error ? <ErrorNote error={test.error} testId="update-test-error" /> : null}
       {actionError ? <ErrorNote error={actionError} testId="update-action-error" /> : null}
       {form ? (
         <form onSubmit={(e) => void onSave(e)} noValidate>

@@ -264,6 +264,12 @@ describe('the chat, through a real squid', () => {
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await body.locator('script, iframe, object, embed, svg script, [onerror], [onclick]').count()).toBe(0);
     expect(await body.locator('img[src^="http"]').count()).toBe(0);
+    // The code block is highlighted (the theme's colours, built from the highlighter's tokens), its code still text.
+    const highlighted = body.locator('pre.shiki');
+    await highlighted.waitFor({ timeout: 15_000 });
+    expect(await highlighted.textContent()).toContain('<script>window.__pwned = 7</script>');
+    expect(await highlighted.locator('span[style*="--shiki-light:#"]').count()).toBeGreaterThan(2);
+    expect(await body.locator('script').count()).toBe(0);
     // The javascript: links are text, not links.
     await body.getByText('click me').click();
     await body.getByText('raw link').click();

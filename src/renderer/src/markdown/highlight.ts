@@ -1,19 +1,19 @@
 /**
  * Main-thread side of highlighting: one worker for the app (started on the first closed code block in a
- * known language), an LRU of sanitised results (bounded by count and characters) and de-duplicated
- * in-flight requests. If the worker cannot start or dies, code simply stays plain.
+ * known language), an LRU of the HTML built from its tokens (shiki-html.ts: escaped and filtered; bounded by count
+ * and characters) and de-duplicated in-flight requests. If the worker cannot start or dies, code simply stays plain.
  */
 import { grammarFor, MAX_HIGHLIGHT_CHARS } from './languages.ts';
 import { LruCache } from './lru.ts';
-import { sanitizeShikiHtml } from './sanitize.ts';
+import { highlightHtml, type HighlightTokens } from './shiki-html.ts';
 import type { HighlightReply, HighlightRequest } from './highlight.worker.ts';
 
-/** Sanitised highlighted HTML by language + code. */
+/** Highlighted HTML (built from the worker's tokens) by language + code. */
 const cache = new LruCache<string>(400, 8_000_000);
 /** Code that could not be highlighted (unknown to the worker, too long, worker failed): stays plain. */
 const failed = new LruCache<true>(400, 2_000_000, (key) => key.length);
 const inFlight = new Map<string, Promise<string | null>>();
-const pending = new Map<number, (html: string | null) => void>();
+const pending = new Map<number, (tokens: HighlightTokens | null) => void>();
 let worker: Worker | null = null;
 let workerBroken = false;
 let nextId = 1;
@@ -33,7 +33,7 @@ function startWorker(): Worker | null {
   worker.addEventListener('message', (event: MessageEvent<HighlightReply>) => {
     const done = pending.get(event.data.id);
     pending.delete(event.data.id);
-    done?.(event.data.html);
+    done?.(event.data.tokens);
   });
   worker.addEventListener('error', () => {
     // The worker could not load (or crashed): everything waiting stays plain, and so does what comes next.
@@ -52,13 +52,13 @@ export function canHighlight(code: string, lang: string): boolean {
   return !!grammar && code.length <= MAX_HIGHLIGHT_CHARS && !workerBroken && !failed.has(keyOf(code, grammar));
 }
 
-/** The sanitised highlighted HTML if it is cached; undefined when not (yet). */
+/** The highlighted HTML if it is cached; undefined when not (yet). */
 export function cachedHighlight(code: string, lang: string): string | undefined {
   const grammar = grammarFor(lang);
   return grammar ? cache.get(keyOf(code, grammar)) : undefined;
 }
 
-/** Highlights a closed block in the worker; resolves to sanitised HTML, or null (stay plain). */
+/** Highlights a closed block in the worker; resolves to its HTML (escaped and filtered), or null (stay plain). */
 export function requestHighlight(code: string, lang: string): Promise<string | null> {
   const grammar = grammarFor(lang);
   if (!grammar || code.length > MAX_HIGHLIGHT_CHARS) return Promise.resolve(null);
@@ -72,11 +72,11 @@ export function requestHighlight(code: string, lang: string): Promise<string | n
   if (!w) return Promise.resolve(null);
   const id = nextId++;
   const promise = new Promise<string | null>((resolve) => {
-    pending.set(id, (html) => {
+    pending.set(id, (tokens) => {
       inFlight.delete(key);
       let clean: string | null;
       try {
-        clean = html ? sanitizeShikiHtml(html) : null;
+        clean = tokens ? highlightHtml(tokens) : null;
       } catch {
         clean = null;
       }

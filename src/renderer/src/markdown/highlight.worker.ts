@@ -1,13 +1,14 @@
 /**
  * The syntax highlighter, off the main thread: shiki core with the JavaScript regular-expression engine
  * (no WebAssembly), two themes, and each grammar imported the first time a block in its language arrives.
- * Request: { id, code, lang } (lang already resolved by grammarFor). Reply: { id, html } — shiki's HTML for
- * the whole block (colours as --shiki-light / --shiki-dark variables), or null when it cannot be done.
- * The main thread sanitises the HTML before it is shown.
+ * Request: { id, code, lang } (lang already resolved by grammarFor). Reply: { id, tokens } — the block's tokens
+ * as text and style (colours as --shiki-light / --shiki-dark variables; neighbours of one style joined), or null
+ * when it cannot be done. The main thread builds the HTML itself from them (shiki-html.ts), escaped and filtered.
  */
 import { createHighlighterCore, type HighlighterCore, type LanguageRegistration } from 'shiki/core';
 import { createJavaScriptRegexEngine } from 'shiki/engine/javascript';
 import { DARK_THEME, LIGHT_THEME, MAX_HIGHLIGHT_CHARS } from './languages.ts';
+import { toHighlightTokens, type HighlightTokens } from './shiki-html.ts';
 
 type Grammar = { default: LanguageRegistration[] };
 
@@ -47,7 +48,7 @@ export interface HighlightRequest {
 
 export interface HighlightReply {
   id: number;
-  html: string | null;
+  tokens: HighlightTokens | null;
 }
 
 let highlighter: Promise<HighlighterCore> | null = null;
@@ -75,17 +76,17 @@ async function ensureLanguage(h: HighlighterCore, lang: string): Promise<boolean
   return true;
 }
 
-async function highlight(code: string, lang: string): Promise<string | null> {
+async function highlight(code: string, lang: string): Promise<HighlightTokens | null> {
   if (code.length > MAX_HIGHLIGHT_CHARS) return null;
   const h = await getHighlighter();
   if (!(await ensureLanguage(h, lang))) return null;
-  return h.codeToHtml(code, { lang, themes: { light: LIGHT_THEME, dark: DARK_THEME }, defaultColor: false });
+  return toHighlightTokens(h.codeToTokens(code, { lang, themes: { light: LIGHT_THEME, dark: DARK_THEME }, defaultColor: false }));
 }
 
 self.addEventListener('message', (event: MessageEvent<HighlightRequest>) => {
   const { id, code, lang } = event.data;
   highlight(code, lang).then(
-    (html) => self.postMessage({ id, html } satisfies HighlightReply),
-    () => self.postMessage({ id, html: null } satisfies HighlightReply),
+    (tokens) => self.postMessage({ id, tokens } satisfies HighlightReply),
+    () => self.postMessage({ id, tokens: null } satisfies HighlightReply),
   );
 });

@@ -5,15 +5,15 @@
  *    http/https/mailto; images only data:image URLs; class names only our own.
  *  - katex: KaTeX's HTML + MathML (+ the small SVGs it draws for roots and arrows); inline styles filtered
  *    to the layout properties KaTeX uses.
- *  - shiki: <pre>/<code>/<span> with colour variables only.
  *  - mermaid: SVG without scripts, foreignObject, links or external references; its <style> is kept only
  *    when every rule is scoped to the diagram's own id.
- * Trusted fragments (typeset math, highlighted code, diagrams) are sanitised with their own profile and
- * spliced into the sanitised markdown at slot markers that only render.ts emits.
+ * Trusted fragments (typeset math, diagrams) are sanitised with their own profile and spliced into the
+ * sanitised markdown at slot markers that only render.ts emits. Highlighted code is not HTML to sanitise: it is
+ * built from the highlighter's tokens, escaped and filtered (shiki-html.ts).
  */
 import DOMPurify, { type Config, type DOMPurify as Purifier, type WindowLike } from 'dompurify';
 import { LruCache } from './lru.ts';
-import { filterStyle, isSafeImageDataUrl, isScopedCss, KATEX_STYLE_PROPS, safeLinkUrl, SHIKI_CUSTOM_PROPS, SHIKI_STYLE_PROPS } from './policy.ts';
+import { filterStyle, isSafeImageDataUrl, isScopedCss, KATEX_STYLE_PROPS, safeLinkUrl } from './policy.ts';
 
 const FORBIDDEN_EVERYWHERE = ['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'form', 'template', 'link', 'meta', 'base', 'noscript', 'textarea', 'select', 'option', 'audio', 'video', 'source', 'track', 'portal', 'foreignObject', 'foreignobject'];
 const FORBIDDEN_ATTRS = ['style', 'srcdoc', 'srcset', 'xlink:href', 'formaction', 'action', 'background', 'ping', 'target', 'download', 'autofocus', 'contenteditable', 'popover'];
@@ -38,13 +38,6 @@ const KATEX_CONFIG: Config = {
   FORBID_ATTR: [...FORBIDDEN_ATTRS.filter((a) => a !== 'style'), 'href', 'src', 'id', 'name'],
 };
 
-const SHIKI_CONFIG: Config = {
-  ALLOWED_TAGS: ['pre', 'code', 'span'],
-  ALLOWED_ATTR: ['class', 'style'],
-  ALLOW_DATA_ATTR: false,
-  ALLOW_ARIA_ATTR: false,
-};
-
 const MERMAID_CONFIG: Config = {
   USE_PROFILES: { svg: true, svgFilters: true },
   ALLOW_DATA_ATTR: false,
@@ -67,7 +60,6 @@ export interface Purifiers {
   /** The markdown profile, returning a DocumentFragment instead of a string (the block being streamed). */
   markdownDom: Purifier;
   katex: Purifier;
-  shiki: Purifier;
   mermaid: Purifier;
 }
 
@@ -145,19 +137,17 @@ export function purifiers(win?: WindowLike): Purifiers | null {
   const hit = cache.get(w);
   if (hit) return hit;
   const make = (): Purifier => DOMPurify(w);
-  const set: Purifiers = { markdown: make(), markdownDom: make(), katex: make(), shiki: make(), mermaid: make() };
+  const set: Purifiers = { markdown: make(), markdownDom: make(), katex: make(), mermaid: make() };
   if (!set.markdown.isSupported) return null;
   // Each purifier keeps its configuration (parsing a configuration on every call costs more than the
   // sanitising of a small block).
   set.markdown.setConfig(MARKDOWN_CONFIG);
   set.markdownDom.setConfig({ ...MARKDOWN_CONFIG, RETURN_DOM_FRAGMENT: true });
   set.katex.setConfig(KATEX_CONFIG);
-  set.shiki.setConfig(SHIKI_CONFIG);
   set.mermaid.setConfig(MERMAID_CONFIG);
   setupMarkdown(set.markdown);
   setupMarkdown(set.markdownDom);
   setupStyleFilter(set.katex, KATEX_STYLE_PROPS);
-  setupStyleFilter(set.shiki, SHIKI_STYLE_PROPS, SHIKI_CUSTOM_PROPS);
   setupMermaid(set.mermaid);
   cache.set(w, set);
   return set;
@@ -183,10 +173,6 @@ export function sanitizeMarkdownFragment(html: string, win?: WindowLike): Docume
 
 export function sanitizeKatexHtml(html: string, win?: WindowLike): string {
   return need(win).katex.sanitize(html);
-}
-
-export function sanitizeShikiHtml(html: string, win?: WindowLike): string {
-  return need(win).shiki.sanitize(html);
 }
 
 /** Sanitises a mermaid SVG whose root carries `id` (its <style> must be scoped to that id). */

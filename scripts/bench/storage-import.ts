@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +27,8 @@ interface Measured {
   stallMs: number;
   rssMb: number;
   progressEvents: number;
+  /** CPU time of the process over the import, all threads (the worker's included): less moved by other load than `ms`. */
+  cpuMs: number;
 }
 
 /** One import in this process (the child side). */
@@ -46,6 +48,7 @@ async function child(mode: 'new' | 'old', file: string): Promise<Measured> {
     }, 5);
     await new Promise((r) => setTimeout(r, 20));
     let events = 0;
+    const cpu0 = process.cpuUsage();
     const t = performance.now();
     let messages: number;
     let conversations: number;
@@ -61,11 +64,12 @@ async function child(mode: 'new' | 'old', file: string): Promise<Measured> {
       messages = store.stats().messages;
     }
     const ms = performance.now() - t;
+    const cpu = process.cpuUsage(cpu0);
     // Let the probe see the loop come back after a synchronous import.
     await new Promise((r) => setTimeout(r, 20));
     clearInterval(probe);
     const peak = process.resourceUsage().maxRSS * 1024;
-    return { ms, messages, conversations, stallMs: longest, rssMb: (peak - rss0) / 1024 / 1024, progressEvents: events };
+    return { ms, messages, conversations, stallMs: longest, rssMb: (peak - rss0) / 1024 / 1024, progressEvents: events, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -104,6 +108,7 @@ export function runImportBench(argv: string[]): void {
   if (!Number.isInteger(mb) || mb < 4) throw new Error('--import-mb must be an integer of at least 4');
   const old = !argv.includes('--no-old');
   const started = performance.now();
+  const load0 = loadavg();
   const plain = exportFile(mb, false);
   const same = exportFile(mb, true);
   const quarter = exportFile(Math.round(mb / 4), false);
@@ -117,6 +122,7 @@ export function runImportBench(argv: string[]): void {
   const rows: [string, string, string, string][] = [
     [`messages a second (${mbOf(plain.made.bytes)}, ${n(plain.made.messages)} messages in ${n(plain.made.conversations)} conversations)`, rate(now), before ? rate(before) : '', '≥ 20,000 /s'],
     ['time to import it', `${(now.ms / 1000).toFixed(1)} s`, before ? `${(before.ms / 1000).toFixed(1)} s` : '41 s (issue 17, 196 MB)', ''],
+    ['messages a second of CPU time (all threads; less moved by other load)', `${n(now.messages / (now.cpuMs / 1000))} /s`, before ? `${n(before.messages / (before.cpuMs / 1000))} /s` : '', ''],
     ["main thread's longest stall", `${now.stallMs.toFixed(0)} ms`, before ? `${n(before.stallMs)} ms` : '', '≤ 50 ms'],
     ['peak memory above the process before it (RSS)', `${now.rssMb.toFixed(0)} MB`, before ? `${before.rssMb.toFixed(0)} MB` : '', 'linear in the file'],
     [`the same, a quarter of the file (${mbOf(quarter.made.bytes)}): messages a second / peak RSS`, `${rate(nowQuarter)} / ${nowQuarter.rssMb.toFixed(0)} MB`, '', 'about the same rate'],
@@ -128,7 +134,8 @@ export function runImportBench(argv: string[]): void {
   const w1 = Math.max(...rows.map((r) => r[1].length), 'now (worker)'.length);
   const w2 = Math.max(...rows.map((r) => r[2].length), 'before (synchronous)'.length);
   console.log('');
-  console.log(`Import of a generated ChatGPT export (the whole scenario took ${((performance.now() - started) / 1000).toFixed(0)} s; Node ${process.version})`);
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(`Import of a generated ChatGPT export (the whole scenario took ${((performance.now() - started) / 1000).toFixed(0)} s; Node ${process.version}; load average ${load(load0)} before, ${load(loadavg())} after)`);
   console.log(`${'measure'.padEnd(w)}  ${'now (worker)'.padEnd(w1)}  ${'before (synchronous)'.padEnd(w2)}  budget`);
   for (const [what, a, b, budget] of rows) console.log(`${what.padEnd(w)}  ${a.padEnd(w1)}  ${b.padEnd(w2)}  ${budget}`);
 }

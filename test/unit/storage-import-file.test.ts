@@ -122,6 +122,13 @@ describe('import from a file, in a worker', { timeout: 60_000 }, () => {
     expect(half).toBe(0);
     expect(s.stats()).toMatchObject({ conversations: 0, messages: 0 });
     expect(await s.search('proxy')).toEqual([]);
+    const db = rawDb(s.file);
+    try {
+      // What the import changed while it ran is back too: the indexes merge 4 segments at a time.
+      expect(db.prepare("SELECT v FROM messages_fts_config WHERE k = 'automerge'").get()).toEqual({ v: 4 });
+    } finally {
+      db.close();
+    }
     // The store takes the next import.
     expect((await s.importFile(fileURLToPath(fixture))).conversations).toHaveLength(2);
   });
@@ -229,6 +236,8 @@ describe('imported messages are searchable as soon as the import ends (their ind
         db.exec("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)");
         db.exec("INSERT INTO titles_fts(titles_fts, rank) VALUES ('integrity-check', 1)");
         expect(db.prepare("SELECT count(*) AS n FROM messages_grams WHERE messages_grams MATCH '70x6c'").get()).toEqual({ n: 600 - 3 });
+        // The indexes merge as they did before the import (it merges 16 segments at a time while it runs).
+        for (const t of ['messages_fts', 'messages_grams']) expect(db.prepare(`SELECT v FROM ${t}_config WHERE k = 'automerge'`).get()).toEqual({ v: 4 });
       } finally {
         db.close();
       }

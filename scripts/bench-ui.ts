@@ -863,7 +863,7 @@ async function main(): Promise<void> {
       return;
     }
     // --huge-only: only the huge-answer scenario (scripts/bench/ui-huge.ts).
-    const hugeCtx: HugeBenchContext = { browser, upstreamUrl: upstream.url, arm: (text, pace) => upstream.arm(text, pace), within, dirs, log };
+    const hugeCtx: HugeBenchContext = { browser, upstreamUrl: upstream.url, arm: (text, pace) => upstream.arm(text, pace), within, dirs, log, rendererDir: RENDERER_DIR };
     if (argv.includes('--huge-only')) {
       const hugeRuns = await hugeScenario(hugeCtx, runs);
       if (asJson) return void process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, chromium: browser.version(), huge: hugeRuns }, null, 2)}\n`);

@@ -11,7 +11,7 @@
  *    answer's last words painted (a task posted from the next frame), long tasks from navigation to 1 s after.
  * 3. scrolled: the list scrolled from the end to the top of the answer in 40 steps, one a frame; long tasks.
  * BENCH_UI_PROFILE=<folder>: a CPU profile of the streamed and the reopened phases, saved there, top self times printed;
- * BENCH_UI_TRACE=<folder>: a Chromium trace of the streamed phase (layout and style beside the scripts).
+ * BENCH_UI_TRACE=<folder>: a Chromium trace of the streamed and the reopened phases (layout and style beside the scripts).
  * Before (the issue's figures, same machine): 36 s at 1 MB and 227 s at 3.9 MB of frozen window while streaming a
  * one-paragraph answer, 9–32 s again at each open.
  */
@@ -32,6 +32,8 @@ export interface HugeBenchContext {
   within<T>(what: string, p: Promise<T>, ms?: number): Promise<T>;
   /** Folders to remove at the end. */
   dirs: string[];
+  /** The built renderer measured (out/renderer or BENCH_UI_RENDERER). */
+  rendererDir?: string;
   log(s: string): void;
 }
 
@@ -132,7 +134,7 @@ async function runShape(ctx: HugeBenchContext, shape: HugeShape): Promise<HugeRu
   store.createConversation({ title: `Huge answer (${shape})`, providerId: 'local', model: 'test-model' });
   await store.close();
   const text = hugeAnswer(shape);
-  const host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: appEnv(dataDir) });
+  const host = await startWebHost({ dataDir, logDir: join(dataDir, 'logs'), env: appEnv(dataDir), rendererDir: ctx.rendererDir });
   const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   try {
     const page: Page = await context.newPage();
@@ -161,11 +163,13 @@ async function runShape(ctx: HugeBenchContext, shape: HugeShape): Promise<HugeRu
 
     // 2. Reopened, as at a launch.
     stopProfile = await startProfile(page);
+    if (traceDir) await ctx.browser.startTracing(page, { path: join(traceDir, `huge-${shape.replace(' ', '-')}-reopen.json`), categories: ['devtools.timeline', 'v8.execute', 'blink', 'toplevel'] });
     await page.reload({ waitUntil: 'commit' });
     const shownAt = await ctx.within(`huge (${shape}): reopened`, page.evaluate<number>(`window.__huge.waitEnd(${JSON.stringify(END)})`), 300_000);
     await page.waitForTimeout(1000);
     const reopen = { ms: shownAt, tasks: await page.evaluate<Tasks>(`window.__huge.tasks(0, ${shownAt + 1000})`) };
     await stopProfile?.(`huge-${shape.replace(' ', '-')}-reopen`);
+    if (traceDir) await ctx.browser.stopTracing();
 
     // 3. Scrolled to the top of the answer.
     const scrollFrom = await page.evaluate<number>('performance.now()');

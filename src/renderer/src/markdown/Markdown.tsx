@@ -468,7 +468,8 @@ export function Markdown(props: MarkdownProps): React.JSX.Element {
   const chunker = useRef<Chunker | null>(null);
 
   // KaTeX only when this message has math.
-  const segmentsHaveMath = useMemo(() => !!segmented && /\$|\\[([]/.test(text), [segmented, text]);
+  // (includes, not a regular expression: 1 ms instead of 17 over 4 MB with no math in it)
+  const segmentsHaveMath = useMemo(() => !!segmented && (text.includes('$') || text.includes('\\(') || text.includes('\\[')), [segmented, text]);
   const needsMath = segmented ? segmentsHaveMath : blocks.some((b) => b.hasMath);
   const [katexReady, setKatexReady] = useState(() => katexIfLoaded() !== null);
   useEffect(() => {

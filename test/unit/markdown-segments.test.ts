@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BlockSplitter } from '../../src/renderer/src/markdown/blocks.ts';
 import { renderTokens, staticEnv } from '../../src/renderer/src/markdown/render.ts';
-import { SEGMENT_CHARS, segmentText } from '../../src/renderer/src/markdown/segments.ts';
+import { SEGMENT_CHARS, segmentBlocks, segmentText } from '../../src/renderer/src/markdown/segments.ts';
 import { lexBlocks } from '../../src/renderer/src/markdown/syntax.ts';
 
 const render = (text: string, links?: Parameters<typeof lexBlocks>[1]): string => renderTokens([...lexBlocks(text, links)], staticEnv());
@@ -40,7 +39,7 @@ describe('segments of a finished huge message', () => {
           expect(s.cont).toBe(false);
         }
         // Cut between blocks only (no paragraph here is long): the segments' HTML is the message's.
-        const joined = segments.map((s) => renderTokens([...new BlockSplitter({ links }).update(text.slice(s.start, s.end))].map((b) => b.token), staticEnv())).join('');
+        const joined = segments.map((s) => renderTokens(segmentBlocks(text.slice(s.start, s.end), links).map((b) => b.token), staticEnv())).join('');
         expect(joined).toBe(render(text));
       }),
       { numRuns: 200, seed: 99 },
@@ -51,7 +50,7 @@ describe('segments of a finished huge message', () => {
     const text = `Read [the guide][g] first.\n\n${'Filler paragraph about proxies.\n\n'.repeat(2000)}[g]: https://example.com/guide\n`;
     const { segments, links } = segmentText(text);
     expect(segments.length).toBeGreaterThan(3);
-    const first = new BlockSplitter({ links }).update(text.slice(segments[0]!.start, segments[0]!.end));
+    const first = segmentBlocks(text.slice(segments[0]!.start, segments[0]!.end), links);
     expect(renderTokens(first.map((b) => b.token), staticEnv())).toContain('href="https://example.com/guide"');
   });
 

@@ -22,7 +22,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
 import { BlockSplitter, type Block } from './blocks.ts';
-import { segmentText, type Segment } from './segments.ts';
+import { segmentBlocks, segmentText, type Segment } from './segments.ts';
 import { canHighlight, cachedHighlight, requestHighlight } from './highlight.ts';
 import { loadKatex, katexIfLoaded, renderMath } from './math.ts';
 import { cachedDiagram, requestDiagram } from './mermaid.ts';
@@ -373,7 +373,7 @@ interface SegmentProps extends Omit<BlockProps, 'block' | 'live'> {
 /** One segment of a finished huge message (segments.ts): a placeholder until it comes near the viewport. */
 const SegmentView = memo(function SegmentView({ text, segment, split, eager, labels, images, canLoadImages, katexReady, links }: SegmentProps) {
   const [shown, ref] = useShownNearViewport(eager);
-  const blocks = useMemo(() => (shown ? new BlockSplitter({ links }).update(text.slice(segment.start, segment.end)) : []), [shown, text, segment, links]);
+  const blocks = useMemo(() => (shown ? segmentBlocks(text.slice(segment.start, segment.end), links) : []), [shown, text, segment, links]);
   const height = `${estimateHeight(segment.end - segment.start)}px`;
   if (!shown) return <div ref={ref} className="md-chunk md-chunk-pending" style={{ height }} />;
   let className = 'md-chunk';

@@ -15,6 +15,7 @@
  * Where the text is cut depends only on the text.
  */
 import type { TokensList } from 'marked';
+import { makeBlock, type Block } from './blocks.ts';
 import { noMarks, nothingOpen, readMark } from './marks.ts';
 import { lexBlocks } from './syntax.ts';
 
@@ -137,4 +138,15 @@ export function segmentText(text: string, size = SEGMENT_CHARS): Segmented {
 
   const links = defLines.length ? lexBlocks(defLines.join('\n\n')).links : (Object.create(null) as TokensList['links']);
   return { segments, links };
+}
+
+/**
+ * A finished segment's blocks: its text lexed once. Not through the BlockSplitter, which cuts a long paragraph into
+ * pieces for a message being written and lexes such a paragraph's text about three times to find them (7 ms instead
+ * of 1.8 for a paragraph's 8,000 characters); a segment's paragraph is at most about twice SEGMENT_CHARS anyway.
+ */
+export function segmentBlocks(source: string, links: TokensList['links']): Block[] {
+  const blocks: Block[] = [];
+  for (const token of lexBlocks(source, links)) if (token.type !== 'space') blocks.push(makeBlock(token, 0));
+  return blocks;
 }

@@ -19,7 +19,7 @@
  *   message over CHUNKED_CHARS renders its blocks in chunks, each only once it comes near the viewport
  *   (one chunk a task), with content-visibility so that chunks off screen cost no layout.
  */
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
 import { BlockSplitter, type Block } from './blocks.ts';
 import { segmentBlocks, segmentText, type Segment } from './segments.ts';
@@ -322,7 +322,9 @@ function useShownNearViewport(eager: boolean): [boolean, React.RefObject<HTMLDiv
     if (shown) return undefined;
     const el = ref.current;
     if (!el) return undefined;
-    return whenNearViewport(el, () => setShown(true));
+    // A transition: React 19 renders default updates together with sync ones, so a plain update here would be
+    // rendered inside virtua's flushSync (its scroll and resize handlers), several parts at once in one task.
+    return whenNearViewport(el, () => startTransition(() => setShown(true)));
   }, [shown]);
   return [shown || eager, ref];
 }
@@ -409,7 +411,8 @@ function useBlocks(text: string, grown?: { from: string; added: string }): { blo
   const pending = splitter.pending;
   useEffect(() => {
     if (!pending) return undefined;
-    const timer = setTimeout(() => setSlice((n) => n + 1), 0);
+    // A transition, not rendered inside virtua's flushSync with the list (see useShownNearViewport).
+    const timer = setTimeout(() => startTransition(() => setSlice((n) => n + 1)), 0);
     return () => clearTimeout(timer);
   }, [pending, slice, text]);
   const latestText = useRef(text);

@@ -129,8 +129,9 @@ describe('the chat, through a real squid', () => {
     const { page } = app;
     up.behave({ kind: 'ok', text: 'A different answer' });
     await lastAnswer(page).getByRole('button', { name: 'Regenerate' }).click();
+    // The new version first (until it exists, the last answer is the first version, already complete).
+    await expect.poll(() => lastAnswer(page).locator(tid('version-label')).textContent(), { timeout: 20_000 }).toBe('2 / 2');
     await waitStatus(page, 'complete');
-    expect(await lastAnswer(page).locator(tid('version-label')).textContent()).toBe('2 / 2');
     expect(await lastAnswer(page).locator(tid('message-text')).textContent()).toContain('A different answer');
     await lastAnswer(page).getByRole('button', { name: 'Previous version' }).click();
     await expect.poll(() => lastAnswer(page).locator(tid('version-label')).textContent()).toBe('1 / 2');

@@ -57,6 +57,8 @@ async function sentModel(page: Page, text: string): Promise<string | undefined> 
   up.behave({ kind: 'ok', text: 'An answer.' });
   await page.fill(tid('composer'), text);
   await page.press(tid('composer'), 'Enter');
+  // The request first (until its answer exists, the last answer on screen is the previous one, already complete).
+  await expect.poll(() => up.chatRequests.length, { timeout: 20_000 }).toBe(before + 1);
   await expect.poll(() => lastAnswer(page).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
   expect(up.chatRequests.length).toBe(before + 1);
   return up.chatRequests.at(-1)?.model;

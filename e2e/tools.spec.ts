@@ -129,8 +129,10 @@ describe.each(LANGS)('tools through MCP, window in $lang', (L) => {
 
   async function ask(text: string): Promise<void> {
     await page.click(tid('new-chat'));
-    await page.waitForSelector(tid('composer'));
+    // The new conversation shown (no message yet) before typing: the composer of the one before takes its own draft.
+    await expect.poll(() => page.locator(tid('message')).count(), { timeout: 20_000 }).toBe(0);
     await page.fill(tid('composer'), text);
+    await expect.poll(() => page.locator(tid('send')).isEnabled(), { timeout: 5_000 }).toBe(true);
     await page.click(tid('send'));
   }
 

@@ -80,6 +80,21 @@ describe('incremental block splitting', () => {
     expect(splitter.stableCount).toBe(2);
   });
 
+  it('its link definitions keep their identity while they stay the same, and change when one arrives', () => {
+    const s = new BlockSplitter();
+    s.update('A paragraph about the proxy.\n\nAnother one');
+    const first = s.links;
+    s.update('A paragraph about the proxy.\n\nAnother one, longer now.\n\nA third');
+    expect(s.links).toBe(first);
+    // Once the definition is followed by another block, it is known.
+    s.update('A paragraph about the proxy.\n\nAnother one, longer now.\n\nA third [docs].\n\n[docs]: https://example.com/docs\n\nMore');
+    const withDef = s.links;
+    expect(withDef).not.toBe(first);
+    expect(withDef['docs']?.href).toBe('https://example.com/docs');
+    s.update('A paragraph about the proxy.\n\nAnother one, longer now.\n\nA third [docs].\n\n[docs]: https://example.com/docs\n\nMore text');
+    expect(s.links).toBe(withDef);
+  });
+
   it('an open fence swallows the rest and keeps the blocks before it stable', () => {
     const splitter = new BlockSplitter();
     const blocks = splitter.update('Intro\n\n```js\nconst a = 1;\n\n\nconst b = 2;\n\n# not a heading');

@@ -128,6 +128,8 @@ export class BlockSplitter {
   #blocks: Block[] = [];
   #epoch = 0;
   #started = false;
+  /** What `links` last returned. */
+  #linksShown: Links | null = null;
   /** Link definitions given by the caller (always known). */
   #given: Links;
   /** Characters past the stable prefix the next step lexes (windowChars, doubled while no block becomes stable). */
@@ -153,9 +155,20 @@ export class BlockSplitter {
     return this.#blocks;
   }
 
-  /** The link definitions known for the current text (for lexing a variant of the last block). */
+  /**
+   * The link definitions known for the current text (for lexing a variant of the last block). The same object
+   * while they stay the same: the window passes it to every part of a huge message, and a new one each update
+   * rendered all of them again (hundreds of chunks, each frame of a stream).
+   */
   get links(): Links {
-    return Object.assign(Object.create(null) as Links, this.#borrowed, this.#known);
+    const now = Object.assign(Object.create(null) as Links, this.#borrowed, this.#known);
+    const was = this.#linksShown;
+    if (was) {
+      const labels = Object.keys(now);
+      if (labels.length === Object.keys(was).length && labels.every((label) => sameDef(was[label], now[label]))) return was;
+    }
+    this.#linksShown = now;
+    return now;
   }
 
   get epoch(): number {

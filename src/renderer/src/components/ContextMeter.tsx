@@ -22,7 +22,11 @@ import { useAfterFirstPaint } from '../after-paint.ts';
 const NEAR = 0.6;
 
 export function ContextMeter({ draft }: { draft: string }): React.JSX.Element | null {
-  return useAfterFirstPaint() ? <Meter draft={draft} /> : null;
+  const painted = useAfterFirstPaint();
+  const hasMessages = useChat((s) => (s.page?.messages.length ?? 0) > 0);
+  if (painted) return <Meter draft={draft} />;
+  // Its line kept until then, so the composer does not grow under the conversation after the first paint.
+  return hasMessages ? <div className="context-meter" aria-hidden="true">{'\u00a0'}</div> : null;
 }
 
 function Meter({ draft }: { draft: string }): React.JSX.Element | null {

@@ -3,16 +3,9 @@
 // start with the OS, and parley:// links (a second launch's argv and macOS's open-url), answering main's dialog.
 // Prints one JSON object with what happened at each step.
 // Run: node --import ./register.mjs drive-desktop.mjs out/main/index.js
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { bootMain, invokerOf, sleep, trayMenu, until } from './drive-common.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(check, ms = 5000) {
-  for (let t = 0; t < ms && !check(); t += 10) await sleep(10);
-}
-
-await import(pathToFileURL(resolve(process.argv[2])).href);
-const stub = globalThis.__electronStub;
+const stub = await bootMain(process.argv[2]);
 const { record } = stub;
 // macOS hands over the link the app was opened with before it is ready: declined here.
 stub.dialog.nextMessageResponse = 1;
@@ -20,14 +13,11 @@ let prevented = 0;
 stub.app.emit('open-url', { preventDefault: () => prevented++ }, 'parley://add-provider?name=Early&baseUrl=https%3A%2F%2Fearly.example%2Fv1');
 await until(() => stub.windows.length > 0 && record.trays.length > 0);
 const win = stub.windows[0];
-const own = 'parley://app/index.html';
-const invoke = (channel, ...args) => stub.ipcMain.invoke(channel, own, ...args);
+const invoke = invokerOf(stub);
 await invoke('app:ready');
 
 const tray = record.trays[0];
-const items = () => tray.menu?.template ?? [];
-const labels = () => items().filter((i) => i.type !== 'separator').map((i) => (i.enabled === false ? `(${i.label})` : i.label));
-const press = (id) => items().find((i) => i.id === id).click();
+const { labels, press } = trayMenu(tray);
 const events = (name) => record.sentEvents.filter((e) => e.channel === 'parley:event' && e.args[0] === name).map((e) => e.args[1]);
 const boxes = () => record.messageBoxes ?? [];
 

@@ -5,27 +5,17 @@
 // Two displays (STUB_DISPLAYS); the pointer is moved to the second before the window is first asked for.
 // Prints one JSON object with what happened at each step.
 // Run: node --import ./register.mjs drive-quick.mjs out/main/index.js
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { appPage as own, bootMain, invokerOf, trayMenu, until } from './drive-common.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(check, ms = 5000) {
-  for (let t = 0; t < ms && !check(); t += 10) await sleep(10);
-}
-
-await import(pathToFileURL(resolve(process.argv[2])).href);
-const stub = globalThis.__electronStub;
+const stub = await bootMain(process.argv[2]);
 const { record } = stub;
 await until(() => stub.windows.length > 0 && record.trays.length > 0);
 const main = stub.windows[0];
-const own = 'parley://app/index.html';
-const invoke = (channel, ...args) => stub.ipcMain.invoke(channel, own, ...args);
+const invoke = invokerOf(stub);
 await invoke('app:ready');
 
 const tray = record.trays[0];
-const items = () => tray.menu?.template ?? [];
-const labels = () => items().filter((i) => i.type !== 'separator').map((i) => (i.enabled === false ? `(${i.label})` : i.label));
-const press = (id) => items().find((i) => i.id === id).click();
+const { labels, press } = trayMenu(tray);
 const events = (name) => record.sentEvents.filter((e) => e.channel === 'parley:event' && e.args[0] === name).map((e) => ({ to: e.to, payload: e.args[1] }));
 const events0 = (name) => events(name).map((e) => e.payload);
 const key = (name) => (record.shortcuts.includes(name) ? name : null);

@@ -3,7 +3,9 @@
  * checks of option values (usage errors).
  */
 import { join } from 'node:path';
-import { PROTOCOLS, PROXY_MODES, STREAM_MODES } from '../../shared/settings.ts';
+import * as v from 'valibot';
+import { migrateSettings, PROTOCOLS, PROXY_MODES, STREAM_MODES, storedSettingsSchema, type StoredSettings } from '../../shared/settings.ts';
+import { ParleyError } from '../core/errors.ts';
 import { MAX_OUTPUT_TOKENS } from '../../shared/bounds.ts';
 import { fileConnection } from '../services/settings/providers.ts';
 import { readSettingsFile } from '../services/settings/file.ts';
@@ -114,6 +116,13 @@ export function duration(name: string, v: string | undefined): number | undefine
 
 export function readConfigFile(dir: string): Record<string, unknown> {
   return readSettingsFile(join(dir, 'settings.json'));
+}
+
+/** The data folder's settings as the app reads them (either version of the file); config_invalid names where not. */
+export function readStoredSettings(dir: string): StoredSettings {
+  const parsed = v.safeParse(storedSettingsSchema, migrateSettings(readConfigFile(dir)).value);
+  if (!parsed.success) throw new ParleyError('config_invalid', `${join(dir, 'settings.json')} is invalid at ${v.getDotPath(parsed.issues[0]) ?? '(root)'}.`, { hop: 'config', phase: 'config' });
+  return parsed.output;
 }
 
 /**

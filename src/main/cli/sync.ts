@@ -7,17 +7,15 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as v from 'valibot';
 import { ParleyError } from '../core/errors.ts';
 import { createCore } from '../core/index.ts';
-import { migrateSettings, storedSettingsSchema } from '../../shared/settings.ts';
 import { DB_FILE } from '../services/storage/db.ts';
 import { attachmentsDirOf, createAttachmentStore } from '../services/attachments/index.ts';
 import { defaultConfigDir } from '../services/paths.ts';
 import { createSyncTarget, SyncLimiters, syncSecret } from '../services/sync/route.ts';
 import { checkSyncTarget } from '../services/sync/check.ts';
 import { syncOnce } from '../services/sync/engine.ts';
-import { argError, readConfigFile } from './options.ts';
+import { argError, readStoredSettings } from './options.ts';
 import { usageError } from './usage.ts';
 
 export const SYNC_USAGE = `Usage: parley sync [--check] [--config-dir DIR] [--json]
@@ -59,9 +57,7 @@ export async function sync(argv: string[]): Promise<number> {
   const env = process.env;
   const core = createCore({ env });
   try {
-    const parsed = v.safeParse(storedSettingsSchema, migrateSettings(readConfigFile(dataDir)).value);
-    if (!parsed.success) throw new ParleyError('config_invalid', `${join(dataDir, 'settings.json')} is invalid at ${v.getDotPath(parsed.issues[0]) ?? '(root)'}.`, { hop: 'config', phase: 'config' });
-    const settings = parsed.output;
+    const settings = readStoredSettings(dataDir);
     const s = settings.sync;
     if (!s.url) throw new ParleyError('config_invalid', 'Sync is not set up: no WebDAV folder or S3 endpoint in settings.json.', { hop: 'config', phase: 'config', hint: 'Set it up in the app under Settings → Sync.' });
     const password = env.PARLEY_SYNC_PASSWORD || syncSecret(s.password, 'password', { env });

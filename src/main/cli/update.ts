@@ -8,10 +8,9 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as v from 'valibot';
 import { ParleyError } from '../core/errors.ts';
 import { createCore } from '../core/index.ts';
-import { migrateSettings, storedSettingsSchema, UPDATE_CHANNELS } from '../../shared/settings.ts';
+import { UPDATE_CHANNELS } from '../../shared/settings.ts';
 import { RELEASE_FEEDS } from '../../shared/update.ts';
 import { MAX_UPDATE_FEEDS } from '../../shared/bounds.ts';
 import { defaultConfigDir } from '../services/paths.ts';
@@ -19,7 +18,7 @@ import { checkForUpdate } from '../services/update/feed.ts';
 import { checkUpdateFeeds } from '../services/update/doctor.ts';
 import { downloadRelease } from '../services/update/download.ts';
 import { followingRedirects, updateFetch } from '../services/update/route.ts';
-import { argError, readConfigFile, UsageError } from './options.ts';
+import { argError, readStoredSettings, UsageError } from './options.ts';
 import { parleyVersion, usageError } from './usage.ts';
 
 export const UPDATE_USAGE = `Usage: parley update [--feed URL]... [--channel stable|beta] [--download | --check] [--config-dir DIR] [--json]
@@ -62,9 +61,7 @@ export async function update(argv: string[]): Promise<number> {
   const dataDir = values['config-dir'] ?? defaultConfigDir();
   const core = createCore({ env: process.env });
   try {
-    const parsed = v.safeParse(storedSettingsSchema, migrateSettings(readConfigFile(dataDir)).value);
-    if (!parsed.success) throw new ParleyError('config_invalid', `${join(dataDir, 'settings.json')} is invalid at ${v.getDotPath(parsed.issues[0]) ?? '(root)'}.`, { hop: 'config', phase: 'config' });
-    const s = parsed.output;
+    const s = readStoredSettings(dataDir);
     const feeds = values.feed?.length ? values.feed : s.updates.feeds.length ? s.updates.feeds : [...RELEASE_FEEDS];
     const channel = (values.channel ?? s.updates.channel) as 'stable' | 'beta';
     const current = parleyVersion() ?? '0.0.0';

@@ -14,10 +14,10 @@ import type { ErrorInfo } from '../../../shared/errors.ts';
 import type { RequestEvent, RequestSink } from '../../../shared/events.ts';
 import type { StoredSettings } from '../../../shared/settings.ts';
 import { UPDATE_DOCTOR_STEPS, type UpdateDoctorReport, type UpdateDoctorStep, type UpdateFeedReport } from '../../../shared/update.ts';
-import { MAX_UPDATE_ARTIFACT_BYTES, MAX_UPDATE_FEEDS } from '../../../shared/bounds.ts';
+import { MAX_UPDATE_FEEDS } from '../../../shared/bounds.ts';
 import { connectionFacts, REACH_CODES } from '../diagnostics/connection-facts.ts';
 import { checkForUpdate, feedBase, manifestName, type Platform, type UpdateChannel } from './feed.ts';
-import { followingRedirects, updateConnectionSettings } from './route.ts';
+import { followingRedirects, updateConnectionSettings, updateFetch } from './route.ts';
 
 export interface UpdateDoctorDeps {
   core: Pick<Core, 'fetcher' | 'settings' | 'route'>;
@@ -63,7 +63,7 @@ async function checkFeed(deps: UpdateDoctorDeps, feed: string): Promise<UpdateFe
     events.push(e);
     deps.sink?.(e);
   };
-  const fetch = followingRedirects(deps.core.fetcher(connection, { maxMessageBytes: MAX_UPDATE_ARTIFACT_BYTES, sink }));
+  const fetch = followingRedirects(updateFetch(deps.core, deps.network, sink));
   t0 = performance.now();
   const r = await checkForUpdate({ feeds: [feed], channel: deps.channel, current: deps.current, platform: deps.platform, fetch, ...(deps.signal ? { signal: deps.signal } : {}) });
   const ms = Math.round(performance.now() - t0);

@@ -18,8 +18,7 @@ import { recordedFetch, recordingCore } from '../diagnostics/recorded-fetch.ts';
 import { checkUpdateFeeds } from './doctor.ts';
 import { checkForUpdate, type Platform, type UpdateRelease } from './feed.ts';
 import { downloadRelease } from './download.ts';
-import { followingRedirects, updateConnectionSettings } from './route.ts';
-import { MAX_UPDATE_ARTIFACT_BYTES } from '../../../shared/bounds.ts';
+import { followingRedirects, updateFetch } from './route.ts';
 import type { PrepareInstall } from './installer.ts';
 
 /** How often Parley checks by itself while it runs. */
@@ -87,9 +86,8 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
     return status;
   };
   const fetch = (): RouteFetch => {
-    const settingsNow = deps.settings.get();
-    const conn = updateConnectionSettings(settingsNow.network);
-    const plain = (sink?: RequestSink): RouteFetch => deps.core.fetcher(conn, { maxMessageBytes: MAX_UPDATE_ARTIFACT_BYTES, ...(sink ? { sink } : {}) });
+    const { network } = deps.settings.get();
+    const plain = (sink?: RequestSink): RouteFetch => updateFetch(deps.core, network, sink);
     const one = deps.recorder
       ? recordedFetch({ recorder: deps.recorder, kind: 'update', scope: 'update', fallbackCode: 'protocol_error', fetcher: (sink) => plain(sink), describe: (url) => ({ message: url.endsWith('.yml') ? 'update check' : 'update download' }) })
       : plain();

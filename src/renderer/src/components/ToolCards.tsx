@@ -5,7 +5,7 @@
  * scrollable. Live cards come from the answer's 'tool' events (chat-store `live[id].tools`), stored ones from
  * `message.tools`. Nothing here approves a call: only main's own dialog does.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PathMessage, ToolRun } from '../../../shared/chat.ts';
 import { useChat } from '../chat-store.ts';
@@ -89,8 +89,11 @@ function ToolCard({ run }: { run: ToolRun }): React.JSX.Element {
   );
 }
 
-/** The answer's tool cards (live while it is written, else stored), and a note when it ran out of tool rounds. */
-export function ToolCards({ m }: { m: PathMessage }): React.JSX.Element | null {
+/**
+ * The answer's tool cards (live while it is written, else stored), and a note when it ran out of tool rounds.
+ * Memoised: the body around it renders again on every frame of a streamed answer; its message does not change.
+ */
+export const ToolCards = memo(function ToolCards({ m }: { m: PathMessage }): React.JSX.Element | null {
   const { t } = useTranslation();
   const live = useChat((s) => s.live[m.id]?.tools);
   const tools = live ?? m.tools ?? [];
@@ -102,4 +105,4 @@ export function ToolCards({ m }: { m: PathMessage }): React.JSX.Element | null {
       {rounds?.exhausted ? <p className="muted small" data-testid="tool-rounds-exhausted">{t('toolCards.exhausted', { count: rounds.rounds })}</p> : null}
     </div>
   );
-}
+});

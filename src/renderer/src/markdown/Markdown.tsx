@@ -22,13 +22,13 @@
 import { memo, startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
 import { BlockSplitter, type Block } from './blocks.ts';
-import { segmentBlocks, segmentText, type Segment } from './segments.ts';
+import { segmentBlocks, segmentText, type Segment, type Segmented } from './segments.ts';
 import { canHighlight, cachedHighlight, requestHighlight } from './highlight.ts';
 import { loadKatex, katexIfLoaded, renderMath } from './math.ts';
 import { cachedDiagram, requestDiagram } from './mermaid.ts';
 import { escapeHtml, isSafeImageDataUrl, safeLinkUrl } from './policy.ts';
 import { renderTokens, type ImageState, type RenderEnv } from './render.ts';
-import { composeFragment, composeHtml, slotMarker, slotNonce } from './sanitize.ts';
+import { composeHtml, liveFragment, slotMarker, slotNonce } from './sanitize.ts';
 import type { MarkdownLabels } from './strings.ts';
 import { isFenceClosed, lexBlocks, type Token, type Tokens, type TokensList } from './syntax.ts';
 import { closeTail } from './tail.ts';
@@ -143,7 +143,7 @@ function renderBlock(block: Block, live: boolean, labels: MarkdownLabels, images
   if (live) {
     const make = (): DocumentFragment | string => {
       try {
-        return composeFragment(raw, nonce, slots);
+        return liveFragment(raw, nonce, slots);
       } catch {
         return fallback();
       }
@@ -390,6 +390,34 @@ const SegmentView = memo(function SegmentView({ text, segment, split, eager, lab
   );
 });
 
+/** Segments of finished huge messages, by text, for when the same message mounts again (scrolled back, reopened). */
+const segmentations = new Map<string, Segmented>();
+const KEPT_SEGMENTATIONS = 6;
+
+/**
+ * A finished huge message's segments. Not cut in the render that mounts it: that render is the list's, inside
+ * virtua's flushSync (its ResizeObserver callback measures the viewport and renders the rows at once), so the cut
+ * (segmentText, 10-30 ms for 4 MB) and the last segment's lexing and sanitising were one task of 150-250 ms with it.
+ * The message mounts as a placeholder of its estimated height; the cut is a task of its own, and the segments render
+ * as a transition (React's scheduler, yielding between them). `undefined` while not cut yet.
+ */
+function useSegments(text: string, huge: boolean): Segmented | null | undefined {
+  const [done, setDone] = useState<{ text: string; segmented: Segmented } | null>(null);
+  const ready = !huge ? null : (segmentations.get(text) ?? (done?.text === text ? done.segmented : undefined));
+  useEffect(() => {
+    if (ready !== undefined) return undefined;
+    const timer = setTimeout(() => {
+      const segmented = segmentText(text);
+      segmentations.delete(text);
+      segmentations.set(text, segmented);
+      while (segmentations.size > KEPT_SEGMENTATIONS) segmentations.delete(segmentations.keys().next().value as string);
+      startTransition(() => setDone({ text, segmented }));
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [ready, text]);
+  return ready;
+}
+
 /** Splits of finished huge messages, by text, for when the same message mounts again (reopened, scrolled back). */
 const splits = new Map<string, BlockSplitter>();
 const KEPT_SPLITS = 6;
@@ -465,8 +493,9 @@ export function Markdown(props: MarkdownProps): React.JSX.Element {
   // written here goes on with the splitter that followed it.
   const wasStreaming = useRef(streaming);
   if (streaming) wasStreaming.current = true;
-  const segmented = useMemo(() => (!wasStreaming.current && text.length >= CHUNKED_CHARS ? segmentText(text) : null), [text]);
-  const { blocks, splitter, pending } = useBlocks(segmented ? '' : text, segmented ? undefined : props.grown);
+  const huge = !wasStreaming.current && text.length >= CHUNKED_CHARS;
+  const segmented = useSegments(text, huge);
+  const { blocks, splitter, pending } = useBlocks(huge ? '' : text, huge ? undefined : props.grown);
   const links = useMemo(() => (segmented ? segmented.links : splitter.links), [segmented, splitter, blocks]);
   const chunker = useRef<Chunker | null>(null);
 
@@ -560,12 +589,14 @@ export function Markdown(props: MarkdownProps): React.JSX.Element {
   }, []);
 
   const last = blocks.length - 1;
-  const chunked = !segmented && text.length >= CHUNKED_CHARS;
+  const chunked = !huge && text.length >= CHUNKED_CHARS;
   if (chunked) chunker.current ??= new Chunker();
   const chunks = chunked ? chunker.current!.chunks(blocks, splitter.stableCount) : null;
   return (
     <div className={className ? `md ${className}` : 'md'} onClick={onClick} onAuxClick={onAuxClick}>
-      {segmented
+      {segmented === undefined
+        ? <div className="md-chunk md-chunk-pending" style={{ height: `${estimateHeight(text.length)}px` }} />
+        : segmented
         ? segmented.segments.map((segment, i, all) => (
             <SegmentView
               key={segment.start}

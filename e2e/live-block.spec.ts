@@ -1,0 +1,171 @@
+/**
+ * The block being streamed is not sanitised with DOMPurify when it does not need to be (issue 17: DOMPurify was
+ * most of a stream event's budget): its HTML, render.ts's, is parsed in an inert template and every node checked
+ * (sanitize.ts `checkedFragment`). This checks, in Chromium, on the renderer's own modules (bundled here as they
+ * are, no app around them):
+ * - what render.ts writes for the markdown an answer carries (every kind of block, links, task lists, tables, open
+ *   fences, formulas, raw HTML, a remote image's placeholder, Chinese) passes the check, and the nodes it gives are
+ *   exactly the ones DOMPurify keeps (the same serialisation);
+ * - HTML that render.ts would never write (an event handler, a script, SVG, a javascript: link, a style, an id, a
+ *   comment, a slot, an unknown class, an mXSS-shaped title…) fails it, and the block then goes through DOMPurify:
+ *   nothing runs, nothing loads.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'rolldown';
+import type { Browser, Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from './targets.ts';
+
+const md = (p: string): string => fileURLToPath(new URL(`../src/renderer/src/markdown/${p}`, import.meta.url));
+let browser: Browser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  const entry = [
+    `export { checkedFragment, liveFragment, composeFragment, slotNonce } from ${JSON.stringify(md('sanitize.ts'))};`,
+    `export { renderTokens } from ${JSON.stringify(md('render.ts'))};`,
+    `export { lexBlocks } from ${JSON.stringify(md('syntax.ts'))};`,
+    `export { closeTail } from ${JSON.stringify(md('tail.ts'))};`,
+    `export { markdownStrings } from ${JSON.stringify(md('strings.ts'))};`,
+  ].join('\n');
+  const bundle = await build({
+    input: 'live-block-entry',
+    write: false,
+    logLevel: 'silent',
+    output: { format: 'iife', name: 'MD' },
+    plugins: [{ name: 'entry', resolveId: (id) => (id === 'live-block-entry' ? id : null), load: (id) => (id === 'live-block-entry' ? entry : null) }],
+  });
+  browser = await launchChromium();
+  page = await browser.newPage();
+  await page.setContent('<!doctype html><html><body><div id="live"></div></body></html>');
+  await page.addScriptTag({ content: bundle.output[0].code });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The bundle's exports, as the page sees them. */
+interface Md {
+  markdownStrings: { en: unknown };
+  renderTokens(tokens: unknown, env: unknown): string;
+  lexBlocks(text: string): unknown;
+  closeTail(text: string): string;
+  slotNonce(): string;
+  checkedFragment(html: string): DocumentFragment | null;
+  liveFragment(html: string, nonce: string, slots: string[]): DocumentFragment;
+  composeFragment(html: string, nonce: string, slots: string[]): DocumentFragment;
+}
+type PageWindow = Window & { MD: Md; __pwned?: unknown };
+
+interface Outcome { checked: boolean; fast: string; purified: string; pwned: unknown }
+
+/** A block's markdown, rendered as the live block is (render.ts, interactive, live, its open tail closed). */
+function renderLive(markdown: string): Promise<Outcome> {
+  return page.evaluate((text) => {
+    const M = (window as unknown as PageWindow).MD;
+    const env = { interactive: true, live: true, labels: M.markdownStrings.en, images: new Map(), canLoadImages: true };
+    const html = M.renderTokens(M.lexBlocks(M.closeTail(text)), env);
+    const nonce = M.slotNonce();
+    const serial = (f: DocumentFragment | null): string => {
+      if (!f) return '';
+      const d = document.createElement('div');
+      d.append(f);
+      return d.innerHTML;
+    };
+    return { checked: M.checkedFragment(html) !== null, fast: serial(M.liveFragment(html, nonce, [])), purified: serial(M.composeFragment(html, nonce, [])), pwned: (window as unknown as PageWindow).__pwned };
+  }, markdown);
+}
+
+/** HTML as if render.ts had written it: does the check take it, and what goes into the page. */
+function check(html: string): Promise<Outcome & { inPage: { handlers: number; scripts: number; svg: number; iframes: number } }> {
+  return page.evaluate(async (h) => {
+    const M = (window as unknown as PageWindow).MD;
+    const checked = M.checkedFragment(h) !== null;
+    const live = document.getElementById('live')!;
+    live.replaceChildren(M.liveFragment(h, M.slotNonce(), []));
+    await new Promise((r) => setTimeout(r, 50));
+    const fast = live.innerHTML;
+    const d = document.createElement('div');
+    d.append(M.composeFragment(h, M.slotNonce(), []));
+    const all = Array.from(live.querySelectorAll('*'));
+    return {
+      checked,
+      fast,
+      purified: d.innerHTML,
+      pwned: (window as unknown as PageWindow).__pwned,
+      inPage: {
+        handlers: all.filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith('on'))).length,
+        scripts: live.querySelectorAll('script').length,
+        svg: live.querySelectorAll('svg, math').length,
+        iframes: live.querySelectorAll('iframe, object, embed, form').length,
+      },
+    };
+  }, html);
+}
+
+describe('the block being streamed: checked, not purified, when render.ts wrote it', () => {
+  const blocks: [string, string][] = [
+    ['a paragraph with inline marks', 'Set **keepAlive** and _retry_ with `timeout=30s`, ~~never~~ always &copy; 2026 & <b>raw</b> text.'],
+    ['links, allowed and blocked', 'See [the docs](https://docs.example.com/a?b=1&c=2 "Docs"), <https://example.org>, [mail](mailto:ops@example.com) and [bad](javascript:alert(1)) or [file](file:///etc/passwd).'],
+    ['a heading', '## Rolling out behind the proxy'],
+    ['a blockquote with a list', '> quoted\n> - one\n> - two'],
+    ['a task list', '- [x] proxy set\n- [ ] CA imported\n- plain item with `code`'],
+    ['an ordered list starting at 3', '3. third\n4. fourth\n5. fifth'],
+    ['a table with alignment', '| host | port | ok |\n| :--- | :---: | ---: |\n| proxy.corp | 8080 | yes |\n| 127.0.0.1 | 1080 | **no** |'],
+    ['an open code fence', '```python\ndef f(x):\n    return "<script>" if x else None'],
+    ['a closed code fence (not highlighted yet)', '```bash\ncurl -x http://proxy:8080 https://api.example.com\n```'],
+    ['an open formula', '$$\n\\frac{a}{b} <'],
+    ['a closed formula (KaTeX not loaded)', '$$\n\\int_0^1 x\\,dx\n$$'],
+    ['inline math', 'The cost is $O(n^2)$ and $a<b$.'],
+    ['a raw HTML block', '<div onclick="alert(1)">\n<img src=x onerror="window.__pwned=1">\n</div>'],
+    ['inline raw HTML', 'before <img src=x onerror="window.__pwned=2"> <script>window.__pwned=3</script> after'],
+    ['a remote image', 'Look: ![the chart](https://example.com/chart.png)'],
+    ['a data image (shown as its alt text)', '![pixel](data:image/png;base64,iVBORw0KGgo=)'],
+    ['Chinese', '代理认证失败应该怎么排查？先检查 **用户名** 和 `密码`，再看日志。'],
+    ['a horizontal rule', '---'],
+    ['hard breaks', 'line one  \nline two\\\nline three'],
+  ];
+  it.each(blocks)('%s: passes the check, and its nodes are exactly what DOMPurify keeps', async (_name, markdown) => {
+    const r = await renderLive(markdown);
+    expect(r.checked).toBe(true);
+    expect(r.fast).toBe(r.purified);
+    expect(r.pwned).toBeUndefined();
+  });
+});
+
+describe('HTML render.ts never writes fails the check and goes through DOMPurify', () => {
+  const hostile: [string, string][] = [
+    ['an event handler', '<p onclick="window.__pwned=1">x</p>'],
+    ['an image with onerror', '<p><img src=x onerror="window.__pwned=2"></p>'],
+    ['a script', '<p>a</p><script>window.__pwned=3</script>'],
+    ['SVG with a script', '<svg><script>window.__pwned=4</script><circle r="1"/></svg>'],
+    ['MathML', '<math><mi>x</mi></math>'],
+    ['a javascript: link with the right rel', '<a class="md-link" href="javascript:window.__pwned=5" rel="noopener noreferrer nofollow">x</a>'],
+    ['a link without rel', '<a class="md-link" href="https://example.com/">x</a>'],
+    ['a link to a file', '<a href="file:///etc/passwd" rel="noopener noreferrer nofollow">x</a>'],
+    ['a style', '<p style="background:url(https://tracker.example/p.png)">x</p>'],
+    ['an id (clobbering)', '<p id="live">x</p>'],
+    ['a comment', '<p>x<!-- <img src=x onerror="window.__pwned=6"> --></p>'],
+    ['a slot marker', '<span data-md-slot="abcd1234x-0"></span>'],
+    ['a class that is not ours', '<p class="md-ok evil">x</p>'],
+    ['an iframe', '<iframe src="https://example.com"></iframe>'],
+    ['a form with a button', '<form action="https://example.com"><button>go</button></form>'],
+    ['a button that is not ours', '<button type="submit" class="md-copy">x</button>'],
+    ['a text input', '<input type="text" class="md-task-box">'],
+    ['an mXSS-shaped title', '<noscript><p title="</noscript><img src=x onerror=window.__pwned=7>"></p></noscript>'],
+    ['a title closing a comment', '<p title="--><img src=x onerror=window.__pwned=8>">x</p>'],
+    ['a remote image', '<img class="md-image" src="https://tracker.example/p.png">'],
+    ['a template', '<template><img src=x onerror="window.__pwned=9"></template>'],
+    ['a custom element', '<x-widget class="md-x">x</x-widget>'],
+  ];
+  it.each(hostile)('%s', async (_name, html) => {
+    const r = await check(html);
+    expect(r.checked).toBe(false);
+    // What went into the page is DOMPurify's.
+    expect(r.fast).toBe(r.purified);
+    expect(r.inPage).toEqual({ handlers: 0, scripts: 0, svg: 0, iframes: 0 });
+    expect(r.fast).not.toMatch(/onerror|onclick|javascript:|style=|id="live"|tracker/);
+    expect(r.pwned).toBeUndefined();
+  });
+});

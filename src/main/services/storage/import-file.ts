@@ -9,6 +9,9 @@
  * other connection ever sees half a conversation. The result is all or nothing, as the in-process import's single
  * transaction: on a cancel or a failure the conversations already committed are removed again (in bounded
  * transactions too), then the error (or 'cancelled') is thrown.
+ *
+ * A ChatGPT list's messages are stored without their search-index entries (indexed = 0; their titles are indexed):
+ * the index catches up after the import (index-catch-up.ts), and search reads them directly until then.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -51,19 +54,6 @@ export interface ImportFileOptions {
   resolve?: AttachmentResolver;
 }
 
-/**
- * How many segments of one level the full-text indexes gather before merging them (FTS5 'automerge'): 16 while an
- * import writes (merging 16 at a time rewrites each entry about half as often: a 50 MB import took 27 % less CPU, and
- * searches after it were as fast, 2026-12-07), FTS5's default of 4 again in the import's last transaction (or when a
- * failed import's conversations are removed). Parley sets it nowhere else, so an import cut short by a crash leaves at
- * worst 16 until the next import ends.
- */
-function mergeWide(db: Db, wide: boolean): void {
-  // A literal: FTS5 takes an integer only, and a JavaScript number is bound as a real.
-  const n = wide ? 16 : 4;
-  db.raw.exec(`INSERT INTO messages_fts(messages_fts, rank) VALUES ('automerge', ${n}); INSERT INTO messages_grams(messages_grams, rank) VALUES ('automerge', ${n});`);
-}
-
 export const cancelledError = (): ParleyError =>
   new ParleyError('cancelled', 'The import was cancelled; nothing was imported.', { hint: 'Import the file again to bring its conversations in.' });
 
@@ -104,16 +94,15 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
     let inTx = false;
     let slots = new SeqSlots();
     let started = 0;
-    // The index entries of a batch are written at its end (records.ts DeferredIndex): the batch ends early enough for
-    // them to fit in batchMs too, by the time they took per message so far.
+    // The titles' index entries of a batch are written at its end (records.ts DeferredIndex; the messages' wait for
+    // the catch-up): the batch ends early enough for them to fit in batchMs too, by the time they took so far.
     let indexMsPerMessage = 0;
-    let wide = false;
     const begin = (): void => {
       control.letWritersIn();
       control.holding(true);
       db.raw.exec('BEGIN IMMEDIATE');
       inTx = true;
-      slots = new SeqSlots(new DeferredIndex());
+      slots = new SeqSlots(new DeferredIndex({ messagesLater: true }));
       started = performance.now();
     };
     const commit = (): void => {
@@ -183,10 +172,6 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
             if (control.cancelled()) throw cancelledError();
           }
           if (!inTx) begin();
-          if (!wide) {
-            mergeWide(db, true);
-            wide = true;
-          }
           pending.push(write(db, incoming, slots));
           pendingMessages += incoming.nodes.length;
           messages += incoming.nodes.length;
@@ -202,10 +187,6 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
       } catch (e) {
         throw bad(`The file is not JSON (${(e as Error).message}).`);
       }
-      if (wide) {
-        if (!inTx) begin();
-        mergeWide(db, false);
-      }
       if (inTx) commit();
       report(true);
       return { format: 'chatgpt', conversations: committed, messages, skipped, ...withTally(tally) };
@@ -217,7 +198,7 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
         inTx = false;
       }
       control.holding(false);
-      removeAll(db, committed, committedMessages, control, batchMs, { bytesRead, totalBytes }, wide);
+      removeAll(db, committed, committedMessages, control, batchMs, { bytesRead, totalBytes });
       throw e;
     }
   } finally {
@@ -226,13 +207,9 @@ export function importFile(db: Db, path: string, control: ImportControl, opts: I
 }
 
 /** Removes the conversations an import committed before it was cancelled or failed, in bounded transactions. */
-function removeAll(db: Db, conversations: Conversation[], messages: number, control: ImportControl, batchMs: number, bytes: { bytesRead: number; totalBytes: number }, wide: boolean): void {
+function removeAll(db: Db, conversations: Conversation[], messages: number, control: ImportControl, batchMs: number, bytes: { bytesRead: number; totalBytes: number }): void {
   let left = conversations.length;
   let i = 0;
-  if (wide && conversations.length === 0) {
-    // Nothing committed, so no 'automerge' either (it went with the rolled-back transaction).
-    wide = false;
-  }
   while (i < conversations.length) {
     control.progress({ phase: 'removing', ...bytes, conversations: left, messages });
     const started = performance.now();
@@ -240,10 +217,6 @@ function removeAll(db: Db, conversations: Conversation[], messages: number, cont
     control.holding(true);
     try {
       db.tx(() => {
-        if (wide) {
-          mergeWide(db, false);
-          wide = false;
-        }
         do {
           removeConversation(db, conversations[i++]!.id);
           left--;

@@ -48,7 +48,12 @@
  *                                       (the app's way: the event loop stays free), read and parsed one
  *                                       conversation at a time, written in short transactions that give way to
  *                                       the app's writes; still all or nothing (a cancel or failure removes what
- *                                       was written); one import at a time (import-file.ts, importer.ts)
+ *                                       was written); one import at a time (import-file.ts, importer.ts).
+ *                                       A ChatGPT list's messages are stored without their search-index entries;
+ *                                       once it resolves, the worker writes them (index-catch-up.ts), and search
+ *                                       reads the messages not indexed yet directly until then (found, slower)
+ *   catchUpIndex()                    → Promise: the index caught up (or stopped); also started by itself
+ *                                       `indexAfterMs` after the store opens if an earlier run left messages
  * Usage (summed from each answer's usage JSON, usage.ts)
  *   conversationUsage(id)             → UsageTotals: tokens and cost (per currency) of every answer in it
  *   usageByDay({ fromMs, toMs, tzOffsetMinutes }) → UsageRow[]: per day, provider and model, newest first
@@ -72,6 +77,7 @@ import {
 } from './records.ts';
 import { unreferenced, UNREFERENCED_KEEP_MS, withAttachmentRows, type AttachmentFiles } from './attachments.ts';
 import { createImporter, workerUrlBeside, type ImportRunOptions, type StoredDuringImport } from './importer.ts';
+import { unindexedCount } from './records.ts';
 import { createSearchClient, defaultWorkerUrl } from './search.ts';
 import { importDocument, toMarkdown, toParleyJson, type ExportLanguage, type ImportResult, type ParleyExport } from './transfer.ts';
 import { readPage, readPathMessages, removeMessage, switchTo, type PathOptions } from './tree.ts';
@@ -105,6 +111,12 @@ export interface ChatStoreOptions {
   sweepEveryMs?: number;
   /** Runs before an existing parley.db is migrated to this code's schema (the app backs it up: services/backup). */
   beforeMigration?: (info: MigrationInfo) => void;
+  /**
+   * The search index catches up on imported messages by itself: right after an import (in its worker), and this many
+   * ms after the store opens when an earlier run quit before it was done (default 2000). 0: never by itself (only
+   * catchUpIndex(); tests).
+   */
+  indexAfterMs?: number;
 }
 
 export interface SearchOptions {
@@ -120,6 +132,8 @@ export interface StoreStats {
   messages: number;
   streamingMessages: number;
   indexedMessages: number;
+  /** Messages waiting for their search-index entries (an import's, until the index catches up). */
+  unindexedMessages: number;
   fileBytes: number;
   walBytes: number;
   freePages: number;
@@ -155,6 +169,8 @@ export interface ChatStore {
   exportJson(conversationId: string): ParleyExport;
   importJson(input: string | Uint8Array): Conversation[];
   importFile(path: string, opts?: ImportRunOptions): Promise<ImportResult>;
+  /** Writes the index entries of the messages stored without them (off main); resolves once caught up or stopped. */
+  catchUpIndex(): Promise<void>;
   /** Connects the attachment store (when it is made after this store: it lives in the folder this store could open). */
   setFiles(files: AttachmentFiles): void;
   /** Of these attachment ids, those no message uses. */
@@ -203,6 +219,7 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
     busyMs: opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
     ...(opts.importBatchMs === undefined ? {} : { batchMs: opts.importBatchMs }),
     files: () => files,
+    catchUpAfterImport: opts.indexAfterMs !== 0,
   });
   /** A write transaction of this connection; a running import gives way to it (importer.ts). */
   const tx = <T>(fn: () => T): T => importer.writing(() => db.tx(fn));
@@ -214,6 +231,7 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
   });
 
   let sweepTimer: NodeJS.Timeout | undefined;
+  let indexTimer: NodeJS.Timeout | undefined;
   const startSweeps = (): void => {
     const after = opts.sweepAfterMs ?? 60_000;
     const every = opts.sweepEveryMs ?? 6 * 60 * 60 * 1000;
@@ -231,6 +249,7 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
       if (closed) return;
       closed = true;
       clearTimeout(sweepTimer);
+      clearTimeout(indexTimer);
       clearInterval(sweepTimer);
       const stopped = searchClient.close();
       await importer.close();
@@ -305,6 +324,11 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
         throw e;
       }
     },
+    async catchUpIndex() {
+      if (closed) return;
+      if (!importer.busy() && run('reading the search index', () => unindexedCount(db)) === 0) return;
+      await importer.catchUp();
+    },
     setFiles(f) {
       const first = !files;
       files = f;
@@ -333,6 +357,7 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
         messages: n('SELECT count(*) AS n FROM messages'),
         streamingMessages: n("SELECT count(*) AS n FROM messages WHERE status = 'streaming'"),
         indexedMessages: n('SELECT count(*) AS n FROM messages WHERE indexed = 1'),
+        unindexedMessages: unindexedCount(db),
         fileBytes: size(file),
         walBytes: size(`${file}-wal`),
         freePages: n('SELECT freelist_count AS n FROM pragma_freelist_count'),
@@ -353,5 +378,10 @@ export function openChatStore(opts: ChatStoreOptions): ChatStore {
   }
   // Files staged in the composer and never sent: swept a minute after the start, then every 6 hours.
   if (files) startSweeps();
+  // An import's messages whose index entries an earlier run did not finish writing (the app quit): written now.
+  const indexAfter = opts.indexAfterMs ?? 2000;
+  if (indexAfter > 0) {
+    indexTimer = setTimeout(() => void store.catchUpIndex().catch(() => undefined), indexAfter).unref();
+  }
   return Object.assign(store, { recoveredAtOpen: recovered });
 }

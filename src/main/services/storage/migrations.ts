@@ -6,7 +6,8 @@
  * Tables:
  * - conversations: `seq` (stable integer key, the FTS rowid) and `id` (UUID, the public key).
  * - messages: a tree per conversation (`parent_id`; siblings are versions), `depth` (0 for a root) so a
- *   page of the path can be read without walking to the root, `indexed` (1 when its text is in messages_fts).
+ *   page of the path can be read without walking to the root, `indexed` (1 when its text is in messages_fts and
+ *   messages_grams; 0 while streaming, and for an imported message until the index catches up: messages_unindexed).
  *   `seq` is time-ordered (createdAt × 1024 + n, see records.ts), so rowid order is newest-first order.
  * - messages_fts / titles_fts: FTS5 trigram indexes over messages.text and conversations.title, with
  *   external content (no second copy of the text) and `secure-delete` (deleted text leaves the index). The
@@ -191,6 +192,14 @@ export const MIGRATIONS: readonly Migration[] = [
     // and quiet while a sync applies what other devices wrote (sync_self.applying, set inside that transaction).
     name: 'sync: change capture, clocks and tombstones',
     up: createSyncTables,
+  },
+  {
+    // An import stores its messages without their search-index entries (indexed = 0) and the index catches up
+    // afterwards (index-catch-up.ts; issue 17: the import's rate): this index lists the messages not in it yet, so the
+    // catch-up finds them, and search reads them directly meanwhile, without scanning every message. Streaming
+    // messages (indexed = 0 too) are left out: neither reads them, and counting needs no row (status follows the text).
+    name: 'messages not yet in the search index',
+    up: "CREATE INDEX messages_unindexed ON messages(seq) WHERE indexed = 0 AND status <> 'streaming';",
   },
 ];
 

@@ -215,6 +215,14 @@ export function unindexMessage(db: Db, seq: number, text: string): void {
 export class DeferredIndex {
   private readonly messages: { seq: number; text: string }[] = [];
   private readonly titles: { seq: number; title: string }[] = [];
+  /**
+   * True (an import's): the messages are stored without their index entries (indexed = 0) and the index catches up
+   * after the import (index-catch-up.ts, indexUnindexed); only the titles are indexed before the commit.
+   */
+  readonly messagesLater: boolean;
+  constructor(opts: { messagesLater?: boolean } = {}) {
+    this.messagesLater = opts.messagesLater ?? false;
+  }
   message(seq: number, text: string): void {
     this.messages.push({ seq, text });
   }
@@ -230,6 +238,27 @@ export class DeferredIndex {
     this.messages.length = 0;
     this.titles.length = 0;
   }
+}
+
+/**
+ * Indexes up to `max` of the messages stored without their index entries (indexed = 0, not streaming: an import's),
+ * newest first, inside the caller's transaction; how many. Their rows are marked first, then their entries are
+ * written together (one segment, as DeferredIndex). A message edited or deleted before this is handled by
+ * patchMessage / the removals as one not indexed (they index it, or remove only what was indexed).
+ */
+export function indexUnindexed(db: Db, max: number): number {
+  const rows = db.stmt("SELECT seq, text FROM messages WHERE indexed = 0 AND status <> 'streaming' ORDER BY seq DESC LIMIT ?").all(max) as { seq: number; text: string }[];
+  if (rows.length === 0) return 0;
+  db.stmt('UPDATE messages SET indexed = 1 WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(rows.map((r) => r.seq)));
+  const index = new DeferredIndex();
+  for (const r of rows) index.message(r.seq, r.text);
+  index.flush(db);
+  return rows.length;
+}
+
+/** How many messages wait for their index entries (see indexUnindexed). */
+export function unindexedCount(db: Db): number {
+  return Number((db.stmt("SELECT count(*) AS n FROM messages WHERE indexed = 0 AND status <> 'streaming'").get() as { n: number }).n);
 }
 
 function indexTitle(db: Db, seq: number, title: string): void {
@@ -413,8 +442,8 @@ function allocateSeq(db: Db, createdAt: number, slots: SeqSlots = new SeqSlots()
 
 /**
  * Inserts one message under `parent` (null: a root) and indexes it unless it is streaming (at once, or before the
- * commit when `slots` holds a DeferredIndex). Does not touch the conversation row (callers update current_leaf_id,
- * updated_at and message_count).
+ * commit when `slots` holds a DeferredIndex, or later when that DeferredIndex says messagesLater: indexed = 0). Does not
+ * touch the conversation row (callers update current_leaf_id, updated_at and message_count).
  */
 export function insertMessage(
   db: Db,
@@ -429,7 +458,7 @@ export function insertMessage(
   const v = messageValues(init);
   const role = checkRole(init.role);
   const attachments = checkRefs(init.attachments);
-  const indexed = v.status === 'streaming' ? 0 : 1;
+  const indexed = v.status === 'streaming' || slots?.deferred?.messagesLater ? 0 : 1;
   const seq = allocateSeq(db, times.createdAt, slots);
   db.stmt(`INSERT INTO messages (seq, id, conversation_id, parent_id, role, text, reasoning, status, error, provider_id, model, usage,
     ttft_ms, duration_ms, reasoning_ms, route_info, finish_reason, ending, tools, created_at, updated_at, indexed, depth)

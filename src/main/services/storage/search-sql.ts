@@ -10,6 +10,11 @@
  * updated conversations; together they are returned by updatedAt, newest first. Versions of one message
  * (siblings: same parent, same role) are one hit, the newest version that matches. Snippets are plain text:
  * markdown's marks (emphasis, code, headings, list and quote markers, link targets) are left out.
+ *
+ * Messages not in the indexes yet (an import's, while the index catches up: index-catch-up.ts) are read directly,
+ * newest first, every word a LIKE filter (messages_unindexed lists them), and merged with the indexes' hits by
+ * rowid: a search during the catch-up finds what it will find after it (only slower; once caught up this reads
+ * nothing). LIKE folds case for A-Z only, where the trigram index also folds other scripts' letters.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { gramsExpression } from './grams.ts';
@@ -104,6 +109,7 @@ export function likeSnippet(text: string, query: string, offset = 0, wholeLength
 }
 
 interface MessageHitRow {
+  seq: number;
   id: string;
   conversation_id: string;
   parent_id: string | null;
@@ -151,7 +157,7 @@ export function createSearcher(db: DatabaseSync): Searcher {
     const bySeq = new Map(meta.map((m) => [m.seq, m]));
     return found.flatMap((f) => {
       const m = bySeq.get(f.seq);
-      return m ? [{ ...m, snippet: f.snippet }] : [];
+      return m ? [{ ...m, seq: f.seq, snippet: f.snippet }] : [];
     });
   };
   const ftsTitles = (expr: string, short: string[], limit: number): TitleRow[] =>
@@ -163,12 +169,27 @@ export function createSearcher(db: DatabaseSync): Searcher {
     const q = words[0] ?? '';
     // The short-word index gives the messages holding every word's characters, newest first (its rowids are the
     // messages' seq); the LIKE filters confirm each one, so this finds what a LIKE scan of all messages would.
-    return stmt(`SELECT id, conversation_id, parent_id, role, updated_at, title, substr(text, max(1, pos - 40), 80 + length(?)) AS around,
+    return stmt(`SELECT seq, id, conversation_id, parent_id, role, updated_at, title, substr(text, max(1, pos - 40), 80 + length(?)) AS around,
         max(1, pos - 40) - 1 AS start, length(text) AS len
-      FROM (SELECT m.id, m.conversation_id, m.parent_id, m.role, m.updated_at, c.title, m.text, instr(lower(m.text), lower(?)) AS pos
+      FROM (SELECT m.seq, m.id, m.conversation_id, m.parent_id, m.role, m.updated_at, c.title, m.text, instr(lower(m.text), lower(?)) AS pos
         FROM messages_grams g JOIN messages m ON m.seq = g.rowid JOIN conversations c ON c.id = m.conversation_id
         WHERE messages_grams MATCH ? AND m.indexed = 1${likeAll('m.text', words.length)} ORDER BY g.rowid DESC LIMIT ?)`)
       .all(q, q, gramsExpression(words), ...words.map(likePattern), limit) as unknown as LikeMessageRow[];
+  };
+  /** The messages not in the indexes yet that hold every word (LIKE), newest first (see the top of this file). */
+  const unindexedMessages = (words: string[], limit: number): LikeMessageRow[] => {
+    const q = words[0] ?? '';
+    return stmt(`SELECT seq, id, conversation_id, parent_id, role, updated_at, title, substr(text, max(1, pos - 40), 80 + length(?)) AS around,
+        max(1, pos - 40) - 1 AS start, length(text) AS len
+      FROM (SELECT m.seq, m.id, m.conversation_id, m.parent_id, m.role, m.updated_at, c.title, m.text, instr(lower(m.text), lower(?)) AS pos
+        FROM messages m INDEXED BY messages_unindexed JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.indexed = 0 AND m.status <> 'streaming'${likeAll('m.text', words.length)} ORDER BY m.seq DESC LIMIT ?)`)
+      .all(q, q, ...words.map(likePattern), limit) as unknown as LikeMessageRow[];
+  };
+  /** Two lists of rows newest first (by seq), merged, at most `limit`. */
+  const newest = <A extends { seq: number }, B extends { seq: number }>(a: A[], b: B[], limit: number): (A | B)[] => {
+    if (b.length === 0) return a;
+    return [...a, ...b].sort((x, y) => y.seq - x.seq).slice(0, limit);
   };
   const likeTitles = (words: string[], limit: number): TitleRow[] =>
     stmt(`SELECT id, title, updated_at FROM conversations WHERE 1${likeAll('title', words.length)} ORDER BY updated_at DESC LIMIT ?`)
@@ -188,15 +209,17 @@ export function createSearcher(db: DatabaseSync): Searcher {
         titles.push({ conversationId: t.id, conversationTitle: t.title, messageId: null, snippet: t.snippet ?? t.title, updatedAt: t.updated_at });
       }
       const n = Array.from(q).length;
-      for (const r of ftsMessages(expr, short, limit, Math.min(64, Math.max(32, n + 30)))) {
-        messages.push({ conversationId: r.conversation_id, conversationTitle: r.title, messageId: r.id, parentId: r.parent_id, role: r.role, snippet: plainSnippet(r.snippet), updatedAt: r.updated_at });
+      const first = long[0]!;
+      for (const r of newest(ftsMessages(expr, short, limit, Math.min(64, Math.max(32, n + 30))), unindexedMessages(words, limit), limit)) {
+        const snippet = 'snippet' in r ? r.snippet : likeSnippet(r.around, first, r.start, r.len);
+        messages.push({ conversationId: r.conversation_id, conversationTitle: r.title, messageId: r.id, parentId: r.parent_id, role: r.role, snippet: plainSnippet(snippet), updatedAt: r.updated_at });
       }
     } else {
       const first = words[0] ?? q;
       for (const t of likeTitles(words, limit)) {
         titles.push({ conversationId: t.id, conversationTitle: t.title, messageId: null, snippet: likeSnippet(t.title, first), updatedAt: t.updated_at });
       }
-      for (const r of likeMessages(words, limit)) {
+      for (const r of newest(likeMessages(words, limit), unindexedMessages(words, limit), limit)) {
         messages.push({
           conversationId: r.conversation_id, conversationTitle: r.title, messageId: r.id, parentId: r.parent_id, role: r.role,
           snippet: plainSnippet(likeSnippet(r.around, first, r.start, r.len)), updatedAt: r.updated_at,

@@ -40,7 +40,7 @@ it('the built main process wires every channel to the app services, behind the f
   expect(r.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
   // The renderer comes from parley://app/ (a standard, secure scheme), which serves out/renderer only.
   expect(r.loadedUrl).toBe('parley://app/index.html');
-  expect(r.privileged).toEqual([{ scheme: 'parley', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  expect(r.privileged).toEqual([{ scheme: 'parley', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
   expect(r.protocolIndex.status).toBe(200);
   expect(r.protocolIndex.text).toContain('Content-Security-Policy');
   expect(r.protocolTraversal.status).toBe(404);

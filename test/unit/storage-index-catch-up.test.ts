@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { writeChatGptExport } from '../helpers/chatgpt-export.ts';
 import { rawDb, tempDir, tempStore } from '../helpers/storage.ts';
+import { wrapDb } from '../../src/main/services/storage/db.ts';
 import type { ChatStore } from '../../src/main/services/storage/index.ts';
+import { indexUnindexed } from '../../src/main/services/storage/records.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/chatgpt-conversations.json', import.meta.url));
 
@@ -114,6 +116,25 @@ describe('the search index catches up after an import', { timeout: 60_000 }, () 
     expect(st.unindexedMessages).toBeGreaterThan(0);
     await until(() => s.stats().unindexedMessages === 0, 40_000, 'the index to catch up after the crash');
     checkIndexes(s.file, made.messages);
+  });
+
+  it("a chunk's entries are written as one segment of each index, not one per message", async () => {
+    const s = tempStore({ indexAfterMs: 0 });
+    const file = join(tempDir(), 'conversations.json');
+    writeChatGptExport(file, { bytes: 200 * 1024 });
+    const r = await s.importFile(file);
+    expect(r.messages).toBeGreaterThan(100);
+    const raw = rawDb(s.file, false);
+    try {
+      // No merging, so the segments written are the segments there.
+      for (const t of ['messages_fts', 'messages_grams']) raw.exec(`INSERT INTO ${t}(${t}, rank) VALUES ('automerge', 0); INSERT INTO ${t}(${t}, rank) VALUES ('crisismerge', 1999);`);
+      const db = wrapDb(raw, s.file);
+      // Two chunks, the newest first (FTS5 starts a segment whenever a rowid is lower than the one before).
+      expect(db.tx(() => indexUnindexed(db, 50) + indexUnindexed(db, 50))).toBe(100);
+      for (const t of ['messages_fts', 'messages_grams']) expect([t, raw.prepare(`SELECT count(DISTINCT segid) AS n FROM ${t}_idx`).get()]).toEqual([t, { n: 2 }]);
+    } finally {
+      raw.close();
+    }
   });
 
   it('a message edited or deleted before it was indexed: the edit indexes it, a delete removes only what was indexed', async () => {

@@ -242,16 +242,18 @@ export class DeferredIndex {
 
 /**
  * Indexes up to `max` of the messages stored without their index entries (indexed = 0, not streaming: an import's),
- * newest first, inside the caller's transaction; how many. Their rows are marked first, then their entries are
- * written together (one segment, as DeferredIndex). A message edited or deleted before this is handled by
+ * newest first (each call's are the newest left), inside the caller's transaction; how many. Their rows are marked
+ * first, then their entries are written together (one segment, as DeferredIndex). A message edited or deleted before this is handled by
  * patchMessage / the removals as one not indexed (they index it, or remove only what was indexed).
  */
 export function indexUnindexed(db: Db, max: number): number {
   const rows = db.stmt("SELECT seq, text FROM messages WHERE indexed = 0 AND status <> 'streaming' ORDER BY seq DESC LIMIT ?").all(max) as { seq: number; text: string }[];
   if (rows.length === 0) return 0;
   db.stmt('UPDATE messages SET indexed = 1 WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(rows.map((r) => r.seq)));
+  // Written in rising rowid order: FTS5 writes what it holds out as a segment whenever a rowid is lower than the one
+  // before, so the newest-first order of the rows would make one segment per message.
   const index = new DeferredIndex();
-  for (const r of rows) index.message(r.seq, r.text);
+  for (let i = rows.length - 1; i >= 0; i--) index.message(rows[i]!.seq, rows[i]!.text);
   index.flush(db);
   return rows.length;
 }

@@ -6,6 +6,8 @@
  * - what render.ts writes for the markdown an answer carries (every kind of block, links, task lists, tables, open
  *   fences, formulas, raw HTML, a remote image's placeholder, Chinese) passes the check, and the nodes it gives are
  *   exactly the ones DOMPurify keeps (the same serialisation);
+ * - finished, the same block's HTML is used as written (composeHtml), and the page parses it into what DOMPurify
+ *   keeps; its slot markers (formulas, highlighted code) are replaced by their trusted fragments;
  * - HTML that render.ts would never write (an event handler, a script, SVG, a javascript: link, a style, an id, a
  *   comment, a slot, an unknown class, an mXSS-shaped title…) fails it, and the block then goes through DOMPurify:
  *   nothing runs, nothing loads.
@@ -22,7 +24,7 @@ let page: Page;
 
 beforeAll(async () => {
   const entry = [
-    `export { checkedFragment, liveFragment, composeFragment, slotNonce } from ${JSON.stringify(md('sanitize.ts'))};`,
+    `export { checkedFragment, liveFragment, composeFragment, composeHtml, sanitizeMarkdownHtml, slotNonce, slotMarker } from ${JSON.stringify(md('sanitize.ts'))};`,
     `export { renderTokens } from ${JSON.stringify(md('render.ts'))};`,
     `export { lexBlocks } from ${JSON.stringify(md('syntax.ts'))};`,
     `export { closeTail } from ${JSON.stringify(md('tail.ts'))};`,
@@ -55,10 +57,20 @@ interface Md {
   checkedFragment(html: string): DocumentFragment | null;
   liveFragment(html: string, nonce: string, slots: string[]): DocumentFragment;
   composeFragment(html: string, nonce: string, slots: string[]): DocumentFragment;
+  composeHtml(html: string, nonce: string, slots: string[], options?: { cache?: boolean }): string;
+  sanitizeMarkdownHtml(html: string): string;
+  slotMarker(nonce: string, index: number): string;
 }
 type PageWindow = Window & { MD: Md; __pwned?: unknown };
 
-interface Outcome { checked: boolean; fast: string; purified: string; pwned: unknown }
+interface Outcome {
+  checked: boolean;
+  fast: string;
+  purified: string;
+  pwned: unknown;
+  /** A finished block: composeHtml's string, whether it is the HTML as written, and what the page makes of it. */
+  composed?: { same: boolean; parsed: string; purifiedString: string };
+}
 
 /** A block's markdown, rendered as the live block is (render.ts, interactive, live, its open tail closed). */
 function renderLive(markdown: string): Promise<Outcome> {
@@ -73,12 +85,21 @@ function renderLive(markdown: string): Promise<Outcome> {
       d.append(f);
       return d.innerHTML;
     };
-    return { checked: M.checkedFragment(html) !== null, fast: serial(M.liveFragment(html, nonce, [])), purified: serial(M.composeFragment(html, nonce, [])), pwned: (window as unknown as PageWindow).__pwned };
+    const composed = M.composeHtml(html, nonce, [], { cache: false });
+    const page = document.createElement('div');
+    page.innerHTML = composed;
+    return {
+      checked: M.checkedFragment(html) !== null,
+      fast: serial(M.liveFragment(html, nonce, [])),
+      purified: serial(M.composeFragment(html, nonce, [])),
+      pwned: (window as unknown as PageWindow).__pwned,
+      composed: { same: composed === html, parsed: page.innerHTML, purifiedString: M.sanitizeMarkdownHtml(html) },
+    };
   }, markdown);
 }
 
 /** HTML as if render.ts had written it: does the check take it, and what goes into the page. */
-function check(html: string): Promise<Outcome & { inPage: { handlers: number; scripts: number; svg: number; iframes: number } }> {
+function check(html: string): Promise<Outcome & { composedIsPurified: boolean; inPage: { handlers: number; scripts: number; svg: number; iframes: number } }> {
   return page.evaluate(async (h) => {
     const M = (window as unknown as PageWindow).MD;
     const checked = M.checkedFragment(h) !== null;
@@ -89,7 +110,9 @@ function check(html: string): Promise<Outcome & { inPage: { handlers: number; sc
     const d = document.createElement('div');
     d.append(M.composeFragment(h, M.slotNonce(), []));
     const all = Array.from(live.querySelectorAll('*'));
+    const composed = M.composeHtml(h, M.slotNonce(), [], { cache: false });
     return {
+      composedIsPurified: composed === M.sanitizeMarkdownHtml(h),
       checked,
       fast,
       purified: d.innerHTML,
@@ -130,7 +153,28 @@ describe('the block being streamed: checked, not purified, when render.ts wrote 
     const r = await renderLive(markdown);
     expect(r.checked).toBe(true);
     expect(r.fast).toBe(r.purified);
+    // Finished, the same block's HTML is used as written, and the page parses it into what DOMPurify keeps.
+    expect(r.composed?.same).toBe(true);
+    expect(r.composed?.parsed).toBe(r.composed?.purifiedString);
     expect(r.pwned).toBeUndefined();
+  });
+
+  it("a finished block's slot markers of this page are checked and replaced by their trusted fragments; another page's are not", async () => {
+    const out = await page.evaluate(() => {
+      const M = (window as unknown as PageWindow).MD;
+      const nonce = M.slotNonce();
+      const mine = `<p>before ${M.slotMarker(nonce, 0)} after</p>`;
+      const theirs = `<p>before ${M.slotMarker('zzzz0000x', 0)} after</p>`;
+      return {
+        mineChecked: M.checkedFragment(mine) !== null,
+        mine: M.composeHtml(mine, nonce, ['<em class="katex">trusted</em>'], { cache: false }),
+        theirs: M.composeHtml(theirs, nonce, ['<em class="katex">trusted</em>'], { cache: false }),
+      };
+    });
+    // The live block's check takes no slot (trusted fragments go through composeFragment).
+    expect(out.mineChecked).toBe(false);
+    expect(out.mine).toBe('<p>before <em class="katex">trusted</em> after</p>');
+    expect(out.theirs).not.toContain('trusted');
   });
 });
 
@@ -158,12 +202,15 @@ describe('HTML render.ts never writes fails the check and goes through DOMPurify
     ['a remote image', '<img class="md-image" src="https://tracker.example/p.png">'],
     ['a template', '<template><img src=x onerror="window.__pwned=9"></template>'],
     ['a custom element', '<x-widget class="md-x">x</x-widget>'],
+    ['table cells outside a table (parsed apart in a template and in a <div>)', '<tr><td class="md-align-left">x</td></tr><img src=x onerror="window.__pwned=10">'],
+    ['table cells outside a table, alone', '<td>x</td>'],
   ];
   it.each(hostile)('%s', async (_name, html) => {
     const r = await check(html);
     expect(r.checked).toBe(false);
-    // What went into the page is DOMPurify's.
+    // What went into the page is DOMPurify's, streamed or finished.
     expect(r.fast).toBe(r.purified);
+    expect(r.composedIsPurified).toBe(true);
     expect(r.inPage).toEqual({ handlers: 0, scripts: 0, svg: 0, iframes: 0 });
     expect(r.fast).not.toMatch(/onerror|onclick|javascript:|style=|id="live"|tracker/);
     expect(r.pwned).toBeUndefined();

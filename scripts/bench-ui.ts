@@ -642,10 +642,14 @@ async function measure(browser: Browser, mode: Mode, url: string, s: Seed, upstr
 
     // Open, cold: navigation start → the last message painted (BENCH_UI_PROFILE: Parley's first cold open profiled).
     const stopColdProfile = mode === 'parley' && !coldProfiled ? await startProfile(page) : null;
+    // BENCH_UI_TRACE: a Chromium trace of Parley's first cold open (compile, style and layout beside the scripts).
+    const traceCold = mode === 'parley' && !coldProfiled && process.env.BENCH_UI_TRACE;
+    if (traceCold) await browser.startTracing(page, { path: join(traceCold, 'cold-open.json'), categories: ['devtools.timeline', 'v8.execute', 'v8', 'blink', 'toplevel', 'disabled-by-default-devtools.timeline'] });
     coldProfiled = true;
     await page.goto(url, { waitUntil: 'commit' });
     const cold = await within(`${mode}: cold open`, page.evaluate<Visible>('window.__bench.visible'));
     await stopColdProfile?.('cold-open');
+    if (traceCold) await browser.stopTracing();
     await page.waitForTimeout(300);
     const atStart = [...startJs];
     const timeline = await page.evaluate<ColdTimeline>(`(() => {

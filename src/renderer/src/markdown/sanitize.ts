@@ -208,13 +208,14 @@ export function slotMarker(nonce: string, index: number): string {
 const composed = new LruCache<string>(1500, 12_000_000, (key, value) => key.length + value.length);
 
 /**
- * Sanitises markdown HTML, then puts the trusted fragments (each already sanitised with its own profile)
- * where render.ts left their markers.
+ * Markdown HTML made safe for the page: as written when every node passes the check (checkedFragment's, with this
+ * page's slot markers), else sanitised with DOMPurify; then the trusted fragments (each already sanitised with its
+ * own profile) go where render.ts left their markers.
  */
 export function composeHtml(html: string, nonce: string, slots: readonly string[], options: { cache?: boolean; window?: WindowLike } = {}): string {
   const win = options.window;
   const useCache = !win && options.cache !== false;
-  // Blocks are sanitised one by one (about a third of a millisecond each); a message that mounts again (a
+  // Blocks are checked or sanitised one by one (a third of a millisecond each through DOMPurify); a message that mounts again (a
   // virtualised list scrolled back, a conversation reopened) finds its blocks here. The block being
   // streamed is not cached (each delta would push out a finished block).
   const key = slots.length === 0 ? html : `${html}\u0000${slots.join('\u0001')}`;
@@ -222,7 +223,9 @@ export function composeHtml(html: string, nonce: string, slots: readonly string[
     const hit = composed.get(key);
     if (hit !== undefined) return hit;
   }
-  const clean = sanitizeMarkdownHtml(html, win);
+  // HTML that passes the check (see checkedFragment; its slot markers included) is what DOMPurify would keep: the
+  // page parses the same string in the same way (a block's <div>; table parts only inside their table).
+  const clean = !win && parseChecked(html, nonce) ? html : sanitizeMarkdownHtml(html, win);
   let out = clean;
   if (slots.length > 0) {
     const marker = new RegExp(`<span data-md-slot="${nonce}-(\\d+)"></span>`, 'g');
@@ -301,8 +304,15 @@ function checkedAttribute(tag: string, name: string, value: string): boolean {
   }
 }
 
-/** True when every node under `root` is one render.ts writes (elements of the list above, text), with its attributes. */
-function allChecked(root: DocumentFragment): boolean {
+/** Parts of a table: parsed alike in a template and in a <div> only inside a <table>, so they must be in one. */
+const TABLE_PARTS: ReadonlySet<string> = new Set(['thead', 'tbody', 'tr', 'th', 'td']);
+
+/**
+ * True when every node under `root` is one render.ts writes (elements of the list above, text), with its
+ * attributes; with `nonce`, also an empty slot marker of this page (a span whose only attribute is its
+ * `data-md-slot="<nonce>-<i>"`, exactly what composeHtml replaces).
+ */
+function allChecked(root: DocumentFragment, nonce?: string): boolean {
   const doc = root.ownerDocument;
   // SHOW_ALL: a comment, a processing instruction or anything else but an element or text fails the check.
   const walk = doc.createTreeWalker(root, 0xffffffff);
@@ -314,6 +324,12 @@ function allChecked(root: DocumentFragment): boolean {
     const tag = el.localName;
     const allowed = CHECKED_ATTRS[tag];
     if (!allowed) return false;
+    if (TABLE_PARTS.has(tag) && !el.parentElement?.closest('table')) return false;
+    if (nonce !== undefined && tag === 'span' && el.hasAttribute('data-md-slot')) {
+      const slot = el.getAttribute('data-md-slot') ?? '';
+      if (el.attributes.length !== 1 || el.firstChild !== null || !slot.startsWith(`${nonce}-`) || !/^\d{1,6}$/.test(slot.slice(nonce.length + 1))) return false;
+      continue;
+    }
     for (const a of Array.from(el.attributes)) {
       if (a.namespaceURI !== null) return false;
       if (a.name !== 'class' && a.name !== 'title' && !allowed.includes(a.name)) return false;
@@ -322,6 +338,14 @@ function allChecked(root: DocumentFragment): boolean {
     if (tag === 'a' && el.getAttribute('rel') === null) return false;
   }
   return true;
+}
+
+/** `html` parsed in an inert template, when every node of it passes allChecked; null otherwise (or without a DOM). */
+function parseChecked(html: string, nonce?: string): DocumentFragment | null {
+  if (typeof document === 'undefined') return null;
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  return allChecked(template.content, nonce) ? template.content : null;
 }
 
 /**
@@ -334,10 +358,7 @@ function allChecked(root: DocumentFragment): boolean {
  * changes one: anything it does not know goes to DOMPurify.
  */
 export function checkedFragment(html: string): DocumentFragment | null {
-  if (typeof document === 'undefined') return null;
-  const template = document.createElement('template');
-  template.innerHTML = html;
-  return allChecked(template.content) ? template.content : null;
+  return parseChecked(html);
 }
 
 /** composeFragment for the block being streamed: checkedFragment when it passes, DOMPurify otherwise. */

@@ -25,8 +25,8 @@ beforeAll(() => {
 afterAll(() => removeTemp());
 
 const WORDS = {
-  en: { missing: '1 image was not found beside the export and is not in the conversations: file-Gone42.', read: (total: string) => new RegExp(`^[0-9.]+ of ${total.replace('.', '\\.')} MB read · \\d+ conversations? so far$`), cancelled: 'Import cancelled: nothing was imported.', imported: '2 conversations imported.', empty: 'No conversations yet.' },
-  zh: { missing: '有 1 张图片不在导出文件旁边，没有导入到对话中：file-Gone42。', read: (total: string) => new RegExp(`^已读取 [0-9.]+ / ${total.replace('.', '\\.')} MB · 已写入 \\d+ 个对话$`), cancelled: '已取消导入，没有导入任何对话。', imported: '已导入 2 个对话。', empty: '还没有对话。' },
+  en: { missing: '1 image was not found beside the export and is not in the conversations: file-Gone42.', read: (total: string) => new RegExp(`^[0-9.]+ of ${total.replace('.', '\\.')} MB read · \\d+ conversations? so far$`), cancelled: 'Import cancelled: nothing was imported.', imported: '2 conversations imported.', indexing: 'Search finds them now; it may be slower for a little while, as its index catches up in the background.', empty: 'No conversations yet.' },
+  zh: { missing: '有 1 张图片不在导出文件旁边，没有导入到对话中：file-Gone42。', read: (total: string) => new RegExp(`^已读取 [0-9.]+ / ${total.replace('.', '\\.')} MB · 已写入 \\d+ 个对话$`), cancelled: '已取消导入，没有导入任何对话。', imported: '已导入 2 个对话。', indexing: '现在即可搜索到它们；搜索索引在后台补全期间，搜索可能稍慢。', empty: '还没有对话。' },
 } as const;
 
 const conversationsIn = (dataDir: string): number => {
@@ -81,9 +81,14 @@ describe.each(['en', 'zh'] as const)('import (%s)', (lang) => {
     await app.answerOpenDialog(fixture);
     await page.click(tid('import'));
     await page.locator(`${tid('notice')}:has-text("${w.imported}")`).waitFor({ timeout: 30_000 });
+    // The messages' search index is written after the import: the notice says so, and search finds them already.
+    expect(await page.locator(tid('notice')).textContent()).toContain(w.indexing);
     expect(await page.locator(tid('import-progress')).count()).toBe(0);
     await page.locator('.conversations li', { hasText: 'Proxy setup help' }).waitFor();
     expect(conversationsIn(app.dataDir)).toBe(2);
+    await page.fill(tid('search-box'), 'pip 也需要');
+    await expect.poll(() => page.locator(`${tid('search-hit')}:not([data-message-id=""])`).count(), { timeout: 10_000 }).toBe(1);
+    await page.fill(tid('search-box'), '');
   });
 
   it('a ChatGPT export whose image is not beside it: the conversation comes in, and the window names the image it lacks', async () => {

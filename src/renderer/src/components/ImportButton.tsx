@@ -18,9 +18,10 @@ export function ImportButton(): React.JSX.Element {
     const n = await start();
     if (n === 'cancelled') setNotice(t('sidebar.importCancelled'));
     else if (n) {
-      // Images the export names but that were not beside it (ChatGPT): said, by name, never silently dropped.
+      // Images the export names but that were not beside it (ChatGPT): said, by name, never silently dropped. The
+      // messages' search index is written after the import (main's index catch-up): search finds them, more slowly.
       const missing = useImport.getState().missing;
-      setNotice(t('sidebar.imported', { count: n }) + (missing ? ' ' + t('sidebar.importMissing', { count: missing.count, names: missing.names.join(', ') }) : ''));
+      setNotice(t('sidebar.imported', { count: n }) + (missing ? ' ' + t('sidebar.importMissing', { count: missing.count, names: missing.names.join(', ') }) : '') + ' ' + t('sidebar.importIndexing'));
     }
   };
 

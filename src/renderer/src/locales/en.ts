@@ -68,6 +68,7 @@ export const en = {
     importRemoving_other: 'Cancelling: removing {{count}} conversations…',
     importCancel: 'Cancel import',
     importCancelled: 'Import cancelled: nothing was imported.',
+    importIndexing: 'Search finds them now; it may be slower for a little while, as its index catches up in the background.',
   },
   chat: {
     untitled: 'New chat',

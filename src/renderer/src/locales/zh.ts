@@ -57,6 +57,7 @@ export const zh: Messages = {
     importRemoving_other: '正在取消：移除已写入的 {{count}} 个对话…',
     importCancel: '取消导入',
     importCancelled: '已取消导入，没有导入任何对话。',
+    importIndexing: '现在即可搜索到它们；搜索索引在后台补全期间，搜索可能稍慢。',
   },
   chat: {
     untitled: '新对话',

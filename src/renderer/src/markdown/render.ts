@@ -2,7 +2,8 @@
  * Tokens → HTML, written by hand rather than by marked's renderer so that every token type is accounted
  * for: raw HTML in the text (block or inline) is escaped and shown as text, links pass the URL policy,
  * remote images become placeholders, and unknown token types render as their escaped source. The result
- * is still sanitised with DOMPurify before it reaches the page (sanitize.ts): two independent layers.
+ * is still checked before it reaches the page (sanitize.ts): parsed inert and every node matched against what this
+ * file writes, and sanitised with DOMPurify when anything else is there. Two independent layers.
  *
  * Pure (no DOM): unit-tested in Node.
  */

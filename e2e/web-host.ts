@@ -60,17 +60,45 @@ export interface WebHostOptions extends Partial<Omit<AppServicesOptions, 'host'>
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
 
-/** The bridge's sender of large calls (see bridgeScript): the JSON and the request's body are made here, off the page's thread. */
+/**
+ * The bridge's worker (see bridgeScript): sends large calls (their JSON and the request's body are made here, off the
+ * page's thread) and fetches large answers (decoded and parsed here; the page gets the value as a structured clone, as
+ * over Electron's IPC).
+ */
 const BRIDGE_WORKER = `onmessage = async (e) => {
   const { id, url, headers, args } = e.data;
   try {
-    const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(args) });
+    const r = args === undefined ? await fetch(url, { headers }) : await fetch(url, { method: 'POST', headers, body: JSON.stringify(args) });
     postMessage({ id, result: await r.json() });
   } catch (err) {
     postMessage({ id, error: String(err) });
   }
 };
 `;
+
+/**
+ * The bridge's events (main's pushes to the window) are read by this worker: the EventSource's decoding and each
+ * event's JSON happen here, and the page gets each event as a structured clone in a task of its own, as a window gets
+ * Electron's IPC messages. On the page's thread, an EventSource that fell behind decoded what had come in at once
+ * (tasks of 60-300 ms while a huge answer streamed, more under load), and a stream's end event, which carries the whole
+ * message (3.9 MB), was decoded and parsed there in one task of 400-700 ms.
+ */
+const EVENTS_WORKER = `onmessage = (e) => {
+  const source = new EventSource(e.data);
+  source.addEventListener('open', () => postMessage('open'), { once: true });
+  source.onmessage = (m) => postMessage(JSON.parse(m.data));
+};
+`;
+
+/**
+ * An answer longer than this (characters of JSON) is not sent in the call's response: the response names it, and the
+ * bridge's worker fetches and parses it. Electron gives the window an IPC answer as a structured clone; decoding a
+ * 3.9 MB answer's JSON on the page's thread (app:boot with a huge message) took one task of 150-400 ms, and the
+ * network instrumentation Playwright turns on decoded its body once more there.
+ */
+const LARGE_ANSWER = 256 * 1024;
+/** A large answer is kept this long for the worker to fetch. */
+const LARGE_ANSWER_MS = 60_000;
 
 /** Defines `window.parley` from the contract: one method per channel (fetch) and `on` for events (EventSource). */
 function bridgeScript(token: string): string {
@@ -98,17 +126,26 @@ function bridgeScript(token: string): string {
   const call = async (channel, args) => {
     // As over Electron's IPC, trailing undefined arguments are absent (JSON would make them null).
     while (args.length && args[args.length - 1] === undefined) args.pop();
-    if (large(args)) return viaWorker('/__parley/ipc/' + encodeURIComponent(channel), { 'content-type': 'application/json', 'x-parley-token': token, 'x-parley-client': client }, args);
-    const r = await fetch('/__parley/ipc/' + encodeURIComponent(channel), { method: 'POST', headers: { 'content-type': 'application/json', 'x-parley-token': token, 'x-parley-client': client }, body: JSON.stringify(args) });
-    return r.json();
+    const headers = { 'content-type': 'application/json', 'x-parley-token': token, 'x-parley-client': client };
+    const answer = large(args)
+      ? await viaWorker('/__parley/ipc/' + encodeURIComponent(channel), headers, args)
+      : await (await fetch('/__parley/ipc/' + encodeURIComponent(channel), { method: 'POST', headers, body: JSON.stringify(args) })).json();
+    // A large answer is fetched and parsed by the worker (see LARGE_ANSWER in web-host.ts).
+    const largeId = answer !== null && typeof answer === 'object' && !Array.isArray(answer) && Object.keys(answer).length === 1 ? answer.__parleyLargeAnswer : undefined;
+    if (typeof largeId === 'string') return viaWorker('/__parley/large/' + encodeURIComponent(largeId), { 'x-parley-token': token }, undefined);
+    return answer;
   };
   const listeners = new Map();
-  const events = new EventSource('/__parley/events?token=' + token + '&client=' + client);
-  const opened = new Promise((resolve) => events.addEventListener('open', resolve, { once: true }));
+  // The events come through a worker (see EVENTS_WORKER): one message, one structured clone, one task each.
+  const events = new Worker('/__parley/events-worker.js');
+  let markOpened;
+  const opened = new Promise((resolve) => { markOpened = resolve; });
   events.onmessage = (m) => {
-    const { event, payload } = JSON.parse(m.data);
+    if (m.data === 'open') return markOpened();
+    const { event, payload } = m.data;
     for (const fn of listeners.get(event) ?? []) fn(payload);
   };
+  events.postMessage('/__parley/events?token=' + token + '&client=' + client);
   window.parley = {
     ${methods},
     on(event, fn) {
@@ -130,6 +167,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const exportDir = join(opts.dataDir, 'exports');
   const token = randomBytes(16).toString('hex');
   const sse = new Set<ServerResponse>();
+  /** Large answers (JSON) by one-time id, until the bridge's worker fetches them. */
+  const largeAnswers = new Map<string, string>();
   const opened: string[] = [];
   let openPath: string | null = null;
   let allowSecretUse = false;
@@ -209,6 +248,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/__parley/bridge.js') return void res.writeHead(200, { 'content-type': TYPES['.js'] ?? '' }).end(bridgeScript(token));
     if (url.pathname === '/__parley/bridge-worker.js') return void res.writeHead(200, { 'content-type': TYPES['.js'] ?? '' }).end(BRIDGE_WORKER);
+    if (url.pathname === '/__parley/events-worker.js') return void res.writeHead(200, { 'content-type': TYPES['.js'] ?? '' }).end(EVENTS_WORKER);
     if (url.pathname === '/__parley/events') {
       const client = url.searchParams.get('client') ?? '';
       if (url.searchParams.get('token') !== token || !/^[0-9a-f-]{36}$/.test(client)) return void res.writeHead(403).end();
@@ -221,6 +261,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         services.detachWindow(client);
       });
       return;
+    }
+    if (url.pathname.startsWith('/__parley/large/')) {
+      if (req.headers['x-parley-token'] !== token) return void res.writeHead(403).end();
+      const id = decodeURIComponent(url.pathname.slice('/__parley/large/'.length));
+      const body = largeAnswers.get(id);
+      largeAnswers.delete(id);
+      if (body === undefined) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     }
     if (url.pathname.startsWith('/__parley/ipc/')) {
       if (req.method !== 'POST' || req.headers['x-parley-token'] !== token) return void res.writeHead(403).end();
@@ -235,7 +283,14 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       }
       const client = String(req.headers['x-parley-client'] ?? '');
       const result = await services.invoke({ windowId: client }, channel, Array.isArray(args) ? args : [args]);
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+      const body = JSON.stringify(result);
+      if (body !== undefined && body.length > LARGE_ANSWER) {
+        const id = randomBytes(16).toString('hex');
+        largeAnswers.set(id, body);
+        setTimeout(() => largeAnswers.delete(id), LARGE_ANSWER_MS).unref();
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ __parleyLargeAnswer: id }));
+      }
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     }
     return serveFile(res, url.pathname);
   }

@@ -130,25 +130,60 @@ function setupMermaid(p: Purifier): void {
 
 const cache = new WeakMap<object, Purifiers>();
 
-/** The purifiers for a window (the page's by default). Null without a DOM. */
+/**
+ * The purifiers for a window (the page's by default), each made on first use: most blocks pass the check below and
+ * need none, and making one (its configuration's sets, its hooks) is start-up work the first screen can skip. Null
+ * without a DOM.
+ */
 export function purifiers(win?: WindowLike): Purifiers | null {
   const w = win ?? (typeof window !== 'undefined' ? (window as unknown as WindowLike) : undefined);
   if (!w) return null;
   const hit = cache.get(w);
   if (hit) return hit;
-  const make = (): Purifier => DOMPurify(w);
-  const set: Purifiers = { markdown: make(), markdownDom: make(), katex: make(), mermaid: make() };
-  if (!set.markdown.isSupported) return null;
-  // Each purifier keeps its configuration (parsing a configuration on every call costs more than the
-  // sanitising of a small block).
-  set.markdown.setConfig(MARKDOWN_CONFIG);
-  set.markdownDom.setConfig({ ...MARKDOWN_CONFIG, RETURN_DOM_FRAGMENT: true });
-  set.katex.setConfig(KATEX_CONFIG);
-  set.mermaid.setConfig(MERMAID_CONFIG);
-  setupMarkdown(set.markdown);
-  setupMarkdown(set.markdownDom);
-  setupStyleFilter(set.katex, KATEX_STYLE_PROPS);
-  setupMermaid(set.mermaid);
+  // The default instance is the page window's (made when the module loads); another window's is asked.
+  if (!(win ? DOMPurify(w) : DOMPurify).isSupported) return null;
+  const lazy = (setup: (p: Purifier) => void): (() => Purifier) => {
+    let made: Purifier | undefined;
+    return () => {
+      if (!made) {
+        made = DOMPurify(w);
+        // Each purifier keeps its configuration (parsing a configuration on every call costs more than the
+        // sanitising of a small block).
+        setup(made);
+      }
+      return made;
+    };
+  };
+  const markdown = lazy((p) => {
+    p.setConfig(MARKDOWN_CONFIG);
+    setupMarkdown(p);
+  });
+  const markdownDom = lazy((p) => {
+    p.setConfig({ ...MARKDOWN_CONFIG, RETURN_DOM_FRAGMENT: true });
+    setupMarkdown(p);
+  });
+  const katex = lazy((p) => {
+    p.setConfig(KATEX_CONFIG);
+    setupStyleFilter(p, KATEX_STYLE_PROPS);
+  });
+  const mermaid = lazy((p) => {
+    p.setConfig(MERMAID_CONFIG);
+    setupMermaid(p);
+  });
+  const set: Purifiers = {
+    get markdown() {
+      return markdown();
+    },
+    get markdownDom() {
+      return markdownDom();
+    },
+    get katex() {
+      return katex();
+    },
+    get mermaid() {
+      return mermaid();
+    },
+  };
   cache.set(w, set);
   return set;
 }

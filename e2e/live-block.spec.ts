@@ -41,27 +41,75 @@ beforeAll(async () => {
   page = await browser.newPage();
   await page.setContent('<!doctype html><html><body><div id="live"></div></body></html>');
   await page.addScriptTag({ content: bundle.output[0].code });
+  await page.addScriptTag({ content: PAGE_SIDE });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
 });
 
-/** The bundle's exports, as the page sees them. */
-interface Md {
-  markdownStrings: { en: unknown };
-  renderTokens(tokens: unknown, env: unknown): string;
-  lexBlocks(text: string): unknown;
-  closeTail(text: string): string;
-  slotNonce(): string;
-  checkedFragment(html: string): DocumentFragment | null;
-  liveFragment(html: string, nonce: string, slots: string[]): DocumentFragment;
-  composeFragment(html: string, nonce: string, slots: string[]): DocumentFragment;
-  composeHtml(html: string, nonce: string, slots: string[], options?: { cache?: boolean }): string;
-  sanitizeMarkdownHtml(html: string): string;
-  slotMarker(nonce: string, index: number): string;
-}
-type PageWindow = Window & { MD: Md; __pwned?: unknown };
+/**
+ * The page's side (plain script: this file is type-checked without the DOM's types): window.LB.renderLive(markdown)
+ * renders a block as the live block is (render.ts, interactive, live, its open tail closed) and returns what each
+ * path makes of it; window.LB.check(html) takes HTML as if render.ts had written it.
+ */
+const PAGE_SIDE = `window.LB = (() => {
+  const M = window.MD;
+  const serial = (f) => {
+    if (!f) return '';
+    const d = document.createElement('div');
+    d.append(f);
+    return d.innerHTML;
+  };
+  return {
+    renderLive(text) {
+      const env = { interactive: true, live: true, labels: M.markdownStrings.en, images: new Map(), canLoadImages: true };
+      const html = M.renderTokens(M.lexBlocks(M.closeTail(text)), env);
+      const nonce = M.slotNonce();
+      const composed = M.composeHtml(html, nonce, [], { cache: false });
+      const shown = document.createElement('div');
+      shown.innerHTML = composed;
+      return {
+        checked: M.checkedFragment(html) !== null,
+        fast: serial(M.liveFragment(html, nonce, [])),
+        purified: serial(M.composeFragment(html, nonce, [])),
+        pwned: window.__pwned,
+        composed: { same: composed === html, parsed: shown.innerHTML, purifiedString: M.sanitizeMarkdownHtml(html) },
+      };
+    },
+    async check(h) {
+      const checked = M.checkedFragment(h) !== null;
+      const live = document.getElementById('live');
+      live.replaceChildren(M.liveFragment(h, M.slotNonce(), []));
+      await new Promise((r) => setTimeout(r, 50));
+      const all = Array.from(live.querySelectorAll('*'));
+      const composed = M.composeHtml(h, M.slotNonce(), [], { cache: false });
+      return {
+        composedIsPurified: composed === M.sanitizeMarkdownHtml(h),
+        checked,
+        fast: live.innerHTML,
+        purified: serial(M.composeFragment(h, M.slotNonce(), [])),
+        pwned: window.__pwned,
+        inPage: {
+          handlers: all.filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith('on'))).length,
+          scripts: live.querySelectorAll('script').length,
+          svg: live.querySelectorAll('svg, math').length,
+          iframes: live.querySelectorAll('iframe, object, embed, form').length,
+        },
+      };
+    },
+    slots() {
+      const nonce = M.slotNonce();
+      const mine = '<p>before ' + M.slotMarker(nonce, 0) + ' after</p>';
+      const theirs = '<p>before ' + M.slotMarker('zzzz0000x', 0) + ' after</p>';
+      return {
+        mineChecked: M.checkedFragment(mine) !== null,
+        mine: M.composeHtml(mine, nonce, ['<em class="katex">trusted</em>'], { cache: false }),
+        theirs: M.composeHtml(theirs, nonce, ['<em class="katex">trusted</em>'], { cache: false }),
+      };
+    },
+  };
+})();`;
 
 interface Outcome {
   checked: boolean;
@@ -72,60 +120,10 @@ interface Outcome {
   composed?: { same: boolean; parsed: string; purifiedString: string };
 }
 
-/** A block's markdown, rendered as the live block is (render.ts, interactive, live, its open tail closed). */
-function renderLive(markdown: string): Promise<Outcome> {
-  return page.evaluate((text) => {
-    const M = (window as unknown as PageWindow).MD;
-    const env = { interactive: true, live: true, labels: M.markdownStrings.en, images: new Map(), canLoadImages: true };
-    const html = M.renderTokens(M.lexBlocks(M.closeTail(text)), env);
-    const nonce = M.slotNonce();
-    const serial = (f: DocumentFragment | null): string => {
-      if (!f) return '';
-      const d = document.createElement('div');
-      d.append(f);
-      return d.innerHTML;
-    };
-    const composed = M.composeHtml(html, nonce, [], { cache: false });
-    const page = document.createElement('div');
-    page.innerHTML = composed;
-    return {
-      checked: M.checkedFragment(html) !== null,
-      fast: serial(M.liveFragment(html, nonce, [])),
-      purified: serial(M.composeFragment(html, nonce, [])),
-      pwned: (window as unknown as PageWindow).__pwned,
-      composed: { same: composed === html, parsed: page.innerHTML, purifiedString: M.sanitizeMarkdownHtml(html) },
-    };
-  }, markdown);
-}
+const renderLive = (markdown: string): Promise<Outcome> => page.evaluate(`window.LB.renderLive(${JSON.stringify(markdown)})`);
 
-/** HTML as if render.ts had written it: does the check take it, and what goes into the page. */
-function check(html: string): Promise<Outcome & { composedIsPurified: boolean; inPage: { handlers: number; scripts: number; svg: number; iframes: number } }> {
-  return page.evaluate(async (h) => {
-    const M = (window as unknown as PageWindow).MD;
-    const checked = M.checkedFragment(h) !== null;
-    const live = document.getElementById('live')!;
-    live.replaceChildren(M.liveFragment(h, M.slotNonce(), []));
-    await new Promise((r) => setTimeout(r, 50));
-    const fast = live.innerHTML;
-    const d = document.createElement('div');
-    d.append(M.composeFragment(h, M.slotNonce(), []));
-    const all = Array.from(live.querySelectorAll('*'));
-    const composed = M.composeHtml(h, M.slotNonce(), [], { cache: false });
-    return {
-      composedIsPurified: composed === M.sanitizeMarkdownHtml(h),
-      checked,
-      fast,
-      purified: d.innerHTML,
-      pwned: (window as unknown as PageWindow).__pwned,
-      inPage: {
-        handlers: all.filter((e) => Array.from(e.attributes).some((a) => a.name.startsWith('on'))).length,
-        scripts: live.querySelectorAll('script').length,
-        svg: live.querySelectorAll('svg, math').length,
-        iframes: live.querySelectorAll('iframe, object, embed, form').length,
-      },
-    };
-  }, html);
-}
+const check = (html: string): Promise<Outcome & { composedIsPurified: boolean; inPage: { handlers: number; scripts: number; svg: number; iframes: number } }> =>
+  page.evaluate(`window.LB.check(${JSON.stringify(html)})`);
 
 describe('the block being streamed: checked, not purified, when render.ts wrote it', () => {
   const blocks: [string, string][] = [
@@ -160,17 +158,7 @@ describe('the block being streamed: checked, not purified, when render.ts wrote 
   });
 
   it("a finished block's slot markers of this page are checked and replaced by their trusted fragments; another page's are not", async () => {
-    const out = await page.evaluate(() => {
-      const M = (window as unknown as PageWindow).MD;
-      const nonce = M.slotNonce();
-      const mine = `<p>before ${M.slotMarker(nonce, 0)} after</p>`;
-      const theirs = `<p>before ${M.slotMarker('zzzz0000x', 0)} after</p>`;
-      return {
-        mineChecked: M.checkedFragment(mine) !== null,
-        mine: M.composeHtml(mine, nonce, ['<em class="katex">trusted</em>'], { cache: false }),
-        theirs: M.composeHtml(theirs, nonce, ['<em class="katex">trusted</em>'], { cache: false }),
-      };
-    });
+    const out = await page.evaluate<{ mineChecked: boolean; mine: string; theirs: string }>('window.LB.slots()');
     // The live block's check takes no slot (trusted fragments go through composeFragment).
     expect(out.mineChecked).toBe(false);
     expect(out.mine).toBe('<p>before <em class="katex">trusted</em> after</p>');

@@ -19,7 +19,7 @@
  *   message over CHUNKED_CHARS renders its blocks in chunks, each only once it comes near the viewport
  *   (one chunk a task), with content-visibility so that chunks off screen cost no layout.
  */
-import { memo, startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MouseEvent as ReactMouseEvent } from 'react';
 import { BlockSplitter, type Block } from './blocks.ts';
 import { segmentBlocks, segmentText, type Segment, type Segmented } from './segments.ts';
@@ -244,10 +244,19 @@ class Chunker {
   #closedBlocks = 0;
 
   chunks(blocks: readonly Block[], stableCount: number): Chunk[] {
-    const lastClosed = this.#closed[this.#closed.length - 1];
-    if (lastClosed && blocks[this.#closedBlocks - 1] !== lastClosed.blocks[lastClosed.blocks.length - 1]) {
-      this.#closed = [];
-      this.#closedBlocks = 0;
+    // The closed chunks that still hold these blocks (a render React set aside, a deferred one, may have closed chunks
+    // of newer blocks; text lexed again closes them anew).
+    let keep = this.#closed.length;
+    while (keep > 0) {
+      const c = this.#closed[keep - 1]!;
+      const end = c.first + c.blocks.length;
+      if (end <= stableCount && blocks[end - 1] === c.blocks[c.blocks.length - 1]) break;
+      keep--;
+    }
+    if (keep < this.#closed.length) {
+      this.#closed = this.#closed.slice(0, keep);
+      const last = this.#closed[keep - 1];
+      this.#closedBlocks = last ? last.first + last.blocks.length : 0;
     }
     let chars = 0;
     let from = this.#closedBlocks;
@@ -429,24 +438,72 @@ function keepSplit(text: string, splitter: BlockSplitter): void {
   while (splits.size > KEPT_SPLITS) splits.delete(splits.keys().next().value as string);
 }
 
-/** The message's blocks: split in slices of SLICE_MS, the rest in later tasks (`pending` meanwhile). */
-function useBlocks(text: string, grown?: { from: string; added: string }): { blocks: Block[]; splitter: BlockSplitter; pending: boolean } {
+/** A commit that grew a message being written: `text` is `from` with `added` appended. */
+interface Growth {
+  from: string;
+  added: string;
+  text: string;
+}
+
+/**
+ * How `to` grew from `from` through the commits logged (`from` with everything appended since), or undefined when the
+ * log does not link them (the splitter then compares the strings itself). Strings of different lengths compare at once;
+ * the ones compared with equal lengths are the same string (no characters read).
+ */
+function chainGrowth(log: readonly Growth[], from: string, to: string): { from: string; added: string } | undefined {
+  let i = log.findIndex((g) => g.from.length === from.length && g.from === from);
+  if (i < 0) return undefined;
+  const added: string[] = [];
+  for (let prev: string | null = null; i < log.length; i++) {
+    const g = log[i]!;
+    if (prev !== null && !(g.from.length === prev.length && g.from === prev)) return undefined;
+    added.push(g.added);
+    if (g.text.length === to.length) return g.text === to ? { from, added: added.join('') } : undefined;
+    prev = g.text;
+  }
+  return undefined;
+}
+
+/**
+ * The message's blocks: split in slices of SLICE_MS, the rest in later tasks (`pending` meanwhile).
+ *
+ * `defer` (a huge message being written): the splitter follows the text in renders of their own (a deferred value,
+ * rendered by React's scheduler, yielding), not in the render of the chat store's frame commit: that render is
+ * synchronous (a store update), and lexing a window of the text, cutting its pieces and sanitising the new blocks made it
+ * a task of 50-200 ms a frame on a loaded machine. The commits' growths are logged, so the splitter is still told what
+ * was appended since the text it read last, however many commits that skipped.
+ */
+function useBlocks(text: string, grown: { from: string; added: string } | undefined, defer: boolean): { blocks: Block[]; stableCount: number; splitter: BlockSplitter; pending: boolean } {
   const ref = useRef<BlockSplitter | null>(null);
   ref.current ??= (text.length >= CHUNKED_CHARS ? splits.get(text) : undefined) ?? new BlockSplitter();
   const splitter = ref.current;
   const [slice, setSlice] = useState(0);
-  const blocks = useMemo(() => splitter.update(text, performance.now() + SLICE_MS, grown), [splitter, text, grown, slice]);
+  const deferred = useDeferredValue(defer ? text : null);
+  const growths = useRef<Growth[]>([]);
+  useLayoutEffect(() => {
+    if (!defer || !grown) {
+      growths.current = [];
+      return;
+    }
+    const read = splitter.input.length;
+    growths.current = [...growths.current.filter((g) => g.text.length > read), { ...grown, text }];
+  }, [defer, text, grown, splitter]);
+  // Deferred: the sync render goes on with the text the splitter has (nothing to lex), the deferred one takes the new.
+  const input = defer ? (deferred ?? splitter.input) : text;
+  // The stable count goes with the blocks: a deferred render that React set aside has moved the splitter on already.
+  const { blocks, stableCount } = useMemo(() => {
+    const all = splitter.update(input, performance.now() + SLICE_MS, defer ? chainGrowth(growths.current, splitter.input, input) : grown);
+    return { blocks: all, stableCount: splitter.stableCount };
+  }, [splitter, input, defer ? null : grown, slice]);
   const pending = splitter.pending;
   useEffect(() => {
     if (!pending) return undefined;
     // A transition, not rendered inside virtua's flushSync with the list (see useShownNearViewport).
     const timer = setTimeout(() => startTransition(() => setSlice((n) => n + 1)), 0);
     return () => clearTimeout(timer);
-  }, [pending, slice, text]);
-  const latestText = useRef(text);
-  latestText.current = text;
-  useEffect(() => () => keepSplit(latestText.current, splitter), [splitter]);
-  return { blocks, splitter, pending };
+  }, [pending, slice, input]);
+  useEffect(() => () => keepSplit(splitter.input, splitter), [splitter]);
+  return { blocks, stableCount, splitter, pending };
 }
 
 /** Copies text: the async clipboard API, else a hidden textarea and execCommand('copy'). */
@@ -495,7 +552,7 @@ export function Markdown(props: MarkdownProps): React.JSX.Element {
   if (streaming) wasStreaming.current = true;
   const huge = !wasStreaming.current && text.length >= CHUNKED_CHARS;
   const segmented = useSegments(text, huge);
-  const { blocks, splitter, pending } = useBlocks(huge ? '' : text, huge ? undefined : props.grown);
+  const { blocks, stableCount, splitter, pending } = useBlocks(huge ? '' : text, huge ? undefined : props.grown, streaming && text.length >= CHUNKED_CHARS);
   const links = useMemo(() => (segmented ? segmented.links : splitter.links), [segmented, splitter, blocks]);
   const chunker = useRef<Chunker | null>(null);
 
@@ -591,7 +648,7 @@ export function Markdown(props: MarkdownProps): React.JSX.Element {
   const last = blocks.length - 1;
   const chunked = !huge && text.length >= CHUNKED_CHARS;
   if (chunked) chunker.current ??= new Chunker();
-  const chunks = chunked ? chunker.current!.chunks(blocks, splitter.stableCount) : null;
+  const chunks = chunked ? chunker.current!.chunks(blocks, stableCount) : null;
   return (
     <div className={className ? `md ${className}` : 'md'} onClick={onClick} onAuxClick={onAuxClick}>
       {segmented === undefined

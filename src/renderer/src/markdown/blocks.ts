@@ -145,6 +145,11 @@ export class BlockSplitter {
     this.#known = Object.assign(Object.create(null) as Links, this.#given);
   }
 
+  /** The last input as given to update ('' before the first). */
+  get input(): string {
+    return this.#input;
+  }
+
   /** All block tokens of the current text, blank ones included (a full lex's, but with long paragraphs cut). */
   get tokens(): Token[] {
     return [...this.#stable, ...this.#tail];

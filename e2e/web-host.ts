@@ -56,6 +56,11 @@ export interface WebHostOptions extends Partial<Omit<AppServicesOptions, 'host'>
   dataDir: string;
   logDir: string;
   rendererDir?: string;
+  /**
+   * Files under assets/ (their names carry their content's hash) may be kept by the browser's cache, so that V8 keeps
+   * their compiled code across loads, as an Electron window does for parley:// (its codeCache privilege). Off: no-store.
+   */
+  cacheAssets?: boolean;
 }
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json' };
@@ -241,7 +246,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       const html = body.toString('utf8').replace("connect-src 'none'", "connect-src 'self'").replace('<head>', '<head>\n    <script src="/__parley/bridge.js"></script>');
       body = Buffer.from(html);
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+    const cache = opts.cacheAssets && path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-store';
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': cache }).end(body);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

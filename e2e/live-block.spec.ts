@@ -185,6 +185,8 @@ describe('HTML render.ts never writes fails the check and goes through DOMPurify
     ['a form with a button', '<form action="https://example.com"><button>go</button></form>'],
     ['a button that is not ours', '<button type="submit" class="md-copy">x</button>'],
     ['a text input', '<input type="text" class="md-task-box">'],
+    ['a task box that could be ticked', '<input type="checkbox" class="md-task-box">'],
+    ['a button without its type', '<button class="md-copy" data-md-action="copy">Copy</button>'],
     ['an mXSS-shaped title', '<noscript><p title="</noscript><img src=x onerror=window.__pwned=7>"></p></noscript>'],
     ['a title closing a comment', '<p title="--><img src=x onerror=window.__pwned=8>">x</p>'],
     ['a remote image', '<img class="md-image" src="https://tracker.example/p.png">'],

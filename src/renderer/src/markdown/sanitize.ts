@@ -370,7 +370,10 @@ function allChecked(root: DocumentFragment, nonce?: string): boolean {
       if (a.name !== 'class' && a.name !== 'title' && !allowed.includes(a.name)) return false;
       if (!checkedAttribute(tag, a.name, a.value)) return false;
     }
+    // What the hooks would add (a link's rel, a button's type, a task box's type and disabled) must be there already.
     if (tag === 'a' && el.getAttribute('rel') === null) return false;
+    if (tag === 'button' && el.getAttribute('type') === null) return false;
+    if (tag === 'input' && (el.getAttribute('type') === null || !el.hasAttribute('disabled'))) return false;
   }
   return true;
 }

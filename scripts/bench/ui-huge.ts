@@ -11,11 +11,12 @@
  *    answer's last words painted (a task posted from the next frame), long tasks from navigation to 1 s after.
  * 3. scrolled: the list scrolled from the end to the top of the answer in 40 steps, one a frame; long tasks.
  * BENCH_UI_PROFILE=<folder>: a CPU profile of the streamed and the reopened phases, saved there, top self times printed;
- * BENCH_UI_TRACE=<folder>: a Chromium trace of the streamed and the reopened phases (layout and style beside the scripts).
+ * BENCH_UI_TRACE=<folder>: a Chromium trace of the streamed and the reopened phases (layout and style beside the scripts), and
+ * the page's main-thread tasks in each by the clock and on the CPU (traceTasks).
  * Before (the issue's figures, same machine): 36 s at 1 MB and 227 s at 3.9 MB of frozen window while streaming a
  * one-paragraph answer, 9–32 s again at each open.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -126,6 +127,35 @@ const PROBE = `(() => {
   };
 })();`;
 
+/**
+ * The page's main-thread tasks in a saved trace, by the clock and on the CPU (the trace's thread time): on a shared
+ * machine a task is often long by the clock because other processes had the core, so its CPU says what the page's
+ * own work was.
+ */
+export function traceTasks(file: string): string {
+  interface Ev { ph: string; name: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string } }
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Ev[] | { traceEvents: Ev[] };
+  const evs = Array.isArray(raw) ? raw : raw.traceEvents;
+  const key = (e: Ev): string => `${e.pid}:${e.tid}`;
+  const mains = new Set(evs.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map(key));
+  const counts = new Map<string, number>();
+  for (const e of evs) if (mains.has(key(e))) counts.set(key(e), (counts.get(key(e)) ?? 0) + 1);
+  const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const tasks = evs.filter((e) => key(e) === main && e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask')).sort((a, b) => a.ts - b.ts);
+  const outer: Ev[] = [];
+  let end = -1;
+  for (const t of tasks) {
+    if (t.ts < end) continue;
+    outer.push(t);
+    end = t.ts + (t.dur ?? 0);
+  }
+  const wall = outer.map((t) => (t.dur ?? 0) / 1000);
+  const cpu = outer.map((t) => (t.tdur ?? t.dur ?? 0) / 1000);
+  const over = (xs: number[], ms: number): number => xs.filter((x) => x > ms).length;
+  const max = (xs: number[]): string => Math.max(0, ...xs).toFixed(0);
+  return `${outer.length} tasks; by the clock ${over(wall, 50)} over 50 ms (max ${max(wall)}); on the CPU ${over(cpu, 50)} over 50 ms (max ${max(cpu)}), ${over(cpu, 16)} over 16 ms, ${cpu.reduce((a, b) => a + b, 0).toFixed(0)} ms in all`;
+}
+
 async function runShape(ctx: HugeBenchContext, shape: HugeShape): Promise<HugeRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-ui-huge-'));
   ctx.dirs.push(dataDir);
@@ -159,7 +189,10 @@ async function runShape(ctx: HugeBenchContext, shape: HugeShape): Promise<HugeRu
     const doneAt = await ctx.within(`huge (${shape}): the end painted`, page.evaluate<number>(`window.__huge.waitEnd(${JSON.stringify(END)})`), 300_000);
     const stream = { ms: doneAt - sentAt, tasks: await page.evaluate<Tasks>(`window.__huge.tasks(${sentAt}, ${doneAt})`) };
     await stopProfile?.(`huge-${shape.replace(' ', '-')}-stream`);
-    if (traceDir) await ctx.browser.stopTracing();
+    if (traceDir) {
+      await ctx.browser.stopTracing();
+      ctx.log(`huge (${shape}) streamed, main thread (trace): ${traceTasks(join(traceDir, `huge-${shape.replace(' ', '-')}-stream.json`))}`);
+    }
 
     // 2. Reopened, as at a launch.
     stopProfile = await startProfile(page);
@@ -169,7 +202,10 @@ async function runShape(ctx: HugeBenchContext, shape: HugeShape): Promise<HugeRu
     await page.waitForTimeout(1000);
     const reopen = { ms: shownAt, tasks: await page.evaluate<Tasks>(`window.__huge.tasks(0, ${shownAt + 1000})`) };
     await stopProfile?.(`huge-${shape.replace(' ', '-')}-reopen`);
-    if (traceDir) await ctx.browser.stopTracing();
+    if (traceDir) {
+      await ctx.browser.stopTracing();
+      ctx.log(`huge (${shape}) reopened, main thread (trace): ${traceTasks(join(traceDir, `huge-${shape.replace(' ', '-')}-reopen.json`))}`);
+    }
 
     // 3. Scrolled to the top of the answer.
     const scrollFrom = await page.evaluate<number>('performance.now()');

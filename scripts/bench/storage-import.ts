@@ -86,7 +86,6 @@ async function child(mode: 'new' | 'old', file: string): Promise<Measured> {
       };
       searches = { searchMissMs: await timed('zqxjvk 无此词'), searchCommonMs: await timed('proxy') };
       await store.catchUpIndex();
-      if (store.stats().unindexedMessages !== 0) throw new Error('the index did not catch up');
     } else {
       // As the handler did before issue 17: read the text, import it in one transaction on this thread.
       const text = readFileSync(file, 'utf8');
@@ -99,6 +98,8 @@ async function child(mode: 'new' | 'old', file: string): Promise<Measured> {
     // Let the probe see the loop come back after a synchronous import.
     await new Promise((r) => setTimeout(r, 20));
     clearInterval(probe);
+    // Checked once the probe is off: stats() counts every message's `indexed` (a scan of the table on this thread).
+    if (mode === 'new' && store.stats().unindexedMessages !== 0) throw new Error('the index did not catch up');
     const peak = process.resourceUsage().maxRSS * 1024;
     const all = { allMs: ms, allCpuMs: (cpu.user + cpu.system) / 1000, allStallMs: longest, allRssMb: (peak - rss0) / 1024 / 1024 };
     return { ms: done?.ms ?? ms, messages, conversations, stallMs: done?.stallMs ?? longest, rssMb: done?.rssMb ?? all.allRssMb, progressEvents: events, cpuMs: done?.cpuMs ?? all.allCpuMs, ...all, ...searches };

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SNIPPET_MARK_END, SNIPPET_MARK_START, type Conversation, type SearchHit } from '../../../shared/chat.ts';
 import { useChat } from '../chat-store.ts';
@@ -9,6 +9,10 @@ import { useSync } from '../sync-store.ts';
 
 type Group = 'pinned' | 'today' | 'yesterday' | 'week' | 'month' | 'older';
 const GROUPS: Group[] = ['pinned', 'today', 'yesterday', 'week', 'month', 'older'];
+
+/** Conversations the list renders at first (more than any screen shows), and how many more at a time. */
+const LIST_FIRST = 100;
+const LIST_STEP = 200;
 
 function groupOf(c: Conversation, now: Date): Group {
   if (c.pinned) return 'pinned';
@@ -82,17 +86,18 @@ function SyncBadge(): React.JSX.Element | null {
   );
 }
 
-function ConversationItem({ c, active }: { c: Conversation; active: boolean }): React.JSX.Element {
+/**
+ * One conversation in the list. Its actions are read from the stores when used, not subscribed to: the list can
+ * hold thousands of items, and each subscription is a call on every change of the chat store (every frame of a
+ * streamed answer). Memoised: the sidebar renders again as the search box is typed into.
+ */
+const ConversationItem = memo(function ConversationItem({ c, active }: { c: Conversation; active: boolean }): React.JSX.Element {
   const { t } = useTranslation();
   const [menu, setMenu] = useState(false);
   const [renaming, setRenaming] = useState(false);
   const [title, setTitle] = useState(c.title);
-  const open = useChat((s) => s.open);
-  const update = useChat((s) => s.update);
-  const remove = useChat((s) => s.remove);
-  const exportConversation = useChat((s) => s.exportConversation);
-  const setSection = useStore((s) => s.setSection);
-  const setNotice = useStore((s) => s.setNotice);
+  const { open, update, remove, exportConversation } = useChat.getState();
+  const { setSection, setNotice } = useStore.getState();
   const shown = c.title || t('chat.untitled');
   if (renaming) {
     return (
@@ -158,7 +163,7 @@ function ConversationItem({ c, active }: { c: Conversation; active: boolean }): 
       ) : null}
     </li>
   );
-}
+});
 
 const NAV: { id: Exclude<Section, 'chat'>; icon: string }[] = [
   { id: 'settings', icon: '⚙' },
@@ -181,15 +186,33 @@ export function Sidebar(): React.JSX.Element {
   const openHit = useChat((s) => s.openHit);
   const [text, setText] = useState(query);
 
+  // The list renders its first LIST_FIRST conversations, and LIST_STEP more each time its end comes near (or its
+  // "show more" button is pressed): a list of thousands (an imported history) made the cold start render them all.
+  const [rendered, setRendered] = useState(LIST_FIRST);
   const groups = useMemo(() => {
     const now = new Date();
     const by = new Map<Group, Conversation[]>();
-    for (const c of conversations) {
+    for (const c of conversations.slice(0, rendered)) {
       const g = groupOf(c, now);
-      by.set(g, [...(by.get(g) ?? []), c]);
+      const items = by.get(g);
+      if (items) items.push(c);
+      else by.set(g, [c]);
     }
     return GROUPS.filter((g) => by.has(g)).map((g) => ({ g, items: by.get(g) ?? [] }));
-  }, [conversations]);
+  }, [conversations, rendered]);
+  const more = Math.max(0, conversations.length - rendered);
+  const hasMore = more > 0;
+  const showMore = useCallback(() => setRendered((n) => n + LIST_STEP), []);
+  const moreRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const el = moreRef.current;
+    if (!el || typeof IntersectionObserver !== 'function') return undefined;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) showMore();
+    }, { root: el.closest('.conversations'), rootMargin: '400px 0px' });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [showMore, hasMore, rendered]);
 
   // Every keystroke searches at once (no waiting on purpose): main drops a query still queued when the next one
   // comes, and only the latest query's answer is shown (runSearch).
@@ -240,16 +263,23 @@ export function Sidebar(): React.JSX.Element {
         ) : conversations.length === 0 ? (
           <p className="muted small empty-list">{t('sidebar.empty')}</p>
         ) : (
-          groups.map(({ g, items }) => (
-            <section key={g} className="conv-group" aria-label={t(`sidebar.groups.${g}`)}>
-              <h2 className="conv-group-title">{t(`sidebar.groups.${g}`)}</h2>
-              <ul>
-                {items.map((c) => (
-                  <ConversationItem key={c.id} c={c} active={section === 'chat' && c.id === currentId} />
-                ))}
-              </ul>
-            </section>
-          ))
+          <>
+            {groups.map(({ g, items }) => (
+              <section key={g} className="conv-group" aria-label={t(`sidebar.groups.${g}`)}>
+                <h2 className="conv-group-title">{t(`sidebar.groups.${g}`)}</h2>
+                <ul>
+                  {items.map((c) => (
+                    <ConversationItem key={c.id} c={c} active={section === 'chat' && c.id === currentId} />
+                  ))}
+                </ul>
+              </section>
+            ))}
+            {hasMore ? (
+              <button type="button" ref={moreRef} className="secondary conv-more" data-testid="conversations-more" onClick={showMore}>
+                {t('sidebar.showMore', { count: Math.min(more, LIST_STEP), total: more })}
+              </button>
+            ) : null}
+          </>
         )}
       </nav>
       <nav aria-label={t('nav.label')} className="sections">

@@ -27,6 +27,7 @@ export const en = {
   usage: 'Usage',
   },
   sidebar: {
+    showMore: 'Show {{count}} more ({{total}} not shown)',
     newChat: 'New chat',
     search: 'Search conversations',
     searchPlaceholder: 'Search (Ctrl+K)',

@@ -16,6 +16,7 @@ export const zh: Messages = {
   usage: '用量',
   },
   sidebar: {
+    showMore: '再显示 {{count}} 个（还有 {{total}} 个未显示）',
     newChat: '新对话',
     search: '搜索对话',
     searchPlaceholder: '搜索（Ctrl+K）',

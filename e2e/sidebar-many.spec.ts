@@ -79,5 +79,13 @@ describe('a sidebar of 2,000 conversations', () => {
     await page.fill(tid('search-box'), 'History 0123');
     await page.locator(`${tid('search-hit')}:has-text("History 0123")`).first().click();
     await page.waitForSelector(`${tid('message')}:has-text("question number 123")`);
+    // Back from the search, the list goes on growing as its end comes near.
+    await page.fill(tid('search-box'), '');
+    await page.waitForSelector(tid('conversations-more'));
+    const before = await items();
+    await page.locator('.conversations').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await expect.poll(items).toBeGreaterThan(before);
   });
 });

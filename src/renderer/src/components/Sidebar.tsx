@@ -203,16 +203,27 @@ export function Sidebar(): React.JSX.Element {
   const more = Math.max(0, conversations.length - rendered);
   const hasMore = more > 0;
   const showMore = useCallback(() => setRendered((n) => n + LIST_STEP), []);
-  const moreRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const el = moreRef.current;
+  // The button is watched whenever it is in the page (it leaves while search results are shown); once more are
+  // rendered it is watched afresh, so a window tall enough to still show it asks for the next ones too.
+  const watching = useRef<{ io: IntersectionObserver; el: Element } | null>(null);
+  const moreRef = useCallback((el: HTMLButtonElement | null) => {
     if (!el || typeof IntersectionObserver !== 'function') return undefined;
     const io = new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting)) showMore();
     }, { root: el.closest('.conversations'), rootMargin: '400px 0px' });
     io.observe(el);
-    return () => io.disconnect();
-  }, [showMore, hasMore, rendered]);
+    watching.current = { io, el };
+    return () => {
+      io.disconnect();
+      watching.current = null;
+    };
+  }, [showMore]);
+  useEffect(() => {
+    const w = watching.current;
+    if (!w) return;
+    w.io.unobserve(w.el);
+    w.io.observe(w.el);
+  }, [rendered]);
 
   // Every keystroke searches at once (no waiting on purpose): main drops a query still queued when the next one
   // comes, and only the latest query's answer is shown (runSearch).

@@ -129,10 +129,14 @@ export const SEEN_KEPT = 200;
 
 /** The record with `key` set to `value` as its most recent entry, its oldest entries dropped beyond `max`. */
 export function withRecent<T>(record: Readonly<Record<string, T>>, key: string, value: T, max: number): Record<string, T> {
+  // Already the most recent (every frame of an answer being written): a copy with the value, no delete (a delete
+  // turns the object into a slow dictionary, copied again at the next frame).
+  const keys = Object.keys(record);
+  if (keys[keys.length - 1] === key) return { ...record, [key]: value };
   const rest: Record<string, T> = { ...record };
   delete rest[key];
-  const keys = Object.keys(rest);
-  for (const k of keys.slice(0, Math.max(0, keys.length + 1 - max))) delete rest[k];
+  const left = Object.keys(rest);
+  for (const k of left.slice(0, Math.max(0, left.length + 1 - max))) delete rest[k];
   rest[key] = value;
   return rest;
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { openChatStore } from '../../src/main/services/storage/index.ts';
 import { startWebHost } from '../../e2e/web-host.ts';
 import { intFlag } from '../args.ts';
-import { appEnv, launchChromium, writeSettings } from '../ui-common.ts';
+import { appEnv, launchChromium, waitForExpression, writeSettings } from '../ui-common.ts';
 
 const ROUNDS = intFlag('--rounds', 3, process.argv.slice(2));
 const rendererDir = process.env.BENCH_UI_RENDERER ?? join(import.meta.dirname, '..', '..', 'out', 'renderer');
@@ -59,12 +59,8 @@ try {
           const page = await ctx.newPage();
           await page.addInitScript(PROBE);
           await page.goto(host.url, { waitUntil: 'commit' });
-          let painted: number | undefined;
-          for (let i = 0; i < 600 && painted === undefined; i++) {
-            painted = await page.evaluate<number | undefined>('window.__painted');
-            if (painted === undefined) await page.waitForTimeout(50);
-          }
-          if (painted === undefined) throw new Error(`${set.name}: the last message was not painted within 30 s`);
+          await waitForExpression(page, 'window.__painted !== undefined');
+          const painted = await page.evaluate<number>('window.__painted');
           set.ms.push(painted);
           set.items = await page.evaluate<number>('document.querySelectorAll(\'[data-testid="conversation"]\').length');
         } finally {

@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 import { openChatStore } from '../../src/main/services/storage/index.ts';
 import { startWebHost } from '../../e2e/web-host.ts';
 import { intFlag } from '../args.ts';
-import { appEnv, CHROMIUM_ARGS, chromiumPath, writeSettings } from '../ui-common.ts';
+import { appEnv, CHROMIUM_ARGS, chromiumPath, waitForExpression, writeSettings } from '../ui-common.ts';
 
 const ROUNDS = intFlag('--rounds', 3, process.argv.slice(2));
 const LAUNCHES = 3;
@@ -70,13 +70,8 @@ async function main(): Promise<void> {
           const page = ctx.pages()[0] ?? (await ctx.newPage());
           await page.addInitScript(PROBE);
           await page.goto(host.url, { waitUntil: 'commit' });
-          let painted: number | undefined;
-          // page.waitForFunction evaluates a string, which the app's CSP forbids: poll instead (bounded: 30 s).
-          for (let i = 0; i < 600 && painted === undefined; i++) {
-            painted = await page.evaluate<number | undefined>('window.__painted');
-            if (painted === undefined) await page.waitForTimeout(50);
-          }
-          if (painted === undefined) throw new Error(`launch ${launch + 1}: the last message was not painted within 30 s`);
+          await waitForExpression(page, 'window.__painted !== undefined');
+          const painted = await page.evaluate<number>('window.__painted');
           times.push(painted);
           byLaunch[launch]!.push(painted);
           // The code cache is written after the scripts ran: give it a moment before the browser closes.

@@ -299,7 +299,7 @@ export function composeFragment(html: string, nonce: string, slots: readonly str
   return frag;
 }
 
-// ---------------------------------------------------------------- the block being streamed, checked instead of purified
+// ---------------------------------------------------------------- blocks checked instead of purified (streamed and finished)
 
 /** Attributes render.ts writes, by tag (besides class and title, which any of these may carry). */
 const CHECKED_ATTRS: Readonly<Record<string, readonly string[]>> = {

@@ -29,6 +29,7 @@ beforeAll(async () => {
     `export { lexBlocks } from ${JSON.stringify(md('syntax.ts'))};`,
     `export { closeTail } from ${JSON.stringify(md('tail.ts'))};`,
     `export { markdownStrings } from ${JSON.stringify(md('strings.ts'))};`,
+    `export { patchChildren } from ${JSON.stringify(md('patch.ts'))};`,
   ].join('\n');
   const bundle = await build({
     input: 'live-block-entry',
@@ -97,6 +98,28 @@ const PAGE_SIDE = `window.LB = (() => {
           iframes: live.querySelectorAll('iframe, object, embed, form').length,
         },
       };
+    },
+    /**
+     * An answer written into the live element as BlockView does (patchChildren after the first frame), one
+     * prefix of the text a frame: per frame, whether the element equals a fresh rendering and whether the first
+     * text node is still the same node (kept, not rebuilt).
+     */
+    grow(text, step) {
+      const live = document.getElementById('live');
+      live.replaceChildren();
+      const env = { interactive: true, live: true, labels: M.markdownStrings.en, images: new Map(), canLoadImages: true };
+      const frames = [];
+      let first = null;
+      for (let n = step; n < text.length + step; n += step) {
+        const html = M.renderTokens(M.lexBlocks(M.closeTail(text.slice(0, n))), env);
+        if (n === step) live.replaceChildren(M.liveFragment(html, M.slotNonce(), []));
+        else M.patchChildren(live, M.liveFragment(html, M.slotNonce(), []));
+        const walker = document.createTreeWalker(live, NodeFilter.SHOW_TEXT);
+        const textNode = walker.nextNode();
+        if (n === step) first = textNode;
+        frames.push({ same: live.innerHTML === serial(M.liveFragment(html, M.slotNonce(), [])), kept: textNode === first });
+      }
+      return frames;
     },
     slots() {
       const nonce = M.slotNonce();
@@ -204,5 +227,26 @@ describe('HTML render.ts never writes fails the check and goes through DOMPurify
     expect(r.inPage).toEqual({ handlers: 0, scripts: 0, svg: 0, iframes: 0 });
     expect(r.fast).not.toMatch(/onerror|onclick|javascript:|style=|id="live"|tracker/);
     expect(r.pwned).toBeUndefined();
+  });
+});
+
+describe('each frame changes only what differs in the live block (patch.ts)', () => {
+  const grow = (text: string, step: number): Promise<{ same: boolean; kept: boolean }[]> => page.evaluate(`window.LB.grow(${JSON.stringify(text)}, ${step})`);
+  const answers: [string, string][] = [
+    ['a paragraph growing word by word', 'Set **keepAlive** and _retry_ with `timeout=30s` behind the proxy, then [check](https://docs.example.com) the doctor: 代理 works.'],
+    ['a list gaining items', '- one with `code`\n- two **bold**\n- [x] three done\n- four'],
+    ['a table gaining rows', '| host | port |\n| --- | ---: |\n| proxy.corp | 8080 |\n| 127.0.0.1 | 1080 |'],
+    ['a blockquote becoming a list', '> quoted text\n> - one\n> - two'],
+  ];
+  it.each(answers)('%s: after every frame the element is what a fresh rendering makes', async (_name, text) => {
+    for (const step of [1, 3, 7]) {
+      const frames = await grow(text, step);
+      expect(frames.length).toBeGreaterThan(1);
+      expect(frames.filter((f) => !f.same)).toEqual([]);
+    }
+  });
+  it('a paragraph that only grows keeps its first text node from frame to frame (not rebuilt)', async () => {
+    const frames = await grow('Plain words arriving one after another in a long paragraph of an answer', 5);
+    expect(frames.every((f) => f.kept)).toBe(true);
   });
 });

@@ -9,17 +9,20 @@ import type { ChatStreamEvent, Message } from '../../src/shared/chat.ts';
 
 /** What this test uses of the window's chat store (src/renderer/src/chat-store.ts). */
 interface LiveAnswer { text: string; reasoning: string; seq: number; notice?: { kind: string } }
-interface State { live: Record<string, LiveAnswer>; seen: Record<string, number>; finished: Record<string, Message>; onStream(ev: ChatStreamEvent): void }
+interface State { finished: Record<string, Message>; onStream(ev: ChatStreamEvent): void }
+/** The answers being written: a store of their own (a frame's commit notifies only its listeners). */
+interface Live { live: Record<string, LiveAnswer>; seen: Record<string, number> }
 interface ChatStoreModule {
   STREAM_COMMIT_FALLBACK_MS: number;
-  useChat: { getState(): State; subscribe(listener: (s: State, prev: State) => void): () => void };
+  useChat: { getState(): State };
+  useLive: { getState(): Live; subscribe(listener: (s: Live, prev: Live) => void): () => void };
 }
 
 // The store's i18n marks the page's language at load: a page element for it (no DOM in the unit project).
 (globalThis as { document?: unknown }).document ??= { documentElement: {} };
 // Loaded by a path the type check does not follow: the renderer's modules are checked with the DOM's types.
 const STORE = '../../src/renderer/src/chat-store.ts';
-const { STREAM_COMMIT_FALLBACK_MS, useChat } = (await import(STORE)) as ChatStoreModule;
+const { STREAM_COMMIT_FALLBACK_MS, useChat, useLive } = (await import(STORE)) as ChatStoreModule;
 
 /** Animation frames this test draws by hand. */
 const frames = new Map<number, (t: number) => void>();
@@ -45,7 +48,7 @@ function ended(id: string, text: string): Message {
 /** Counts the store's changes of the answers being written. */
 function countCommits(): { readonly count: number; stop(): void } {
   let count = 0;
-  const stop = useChat.subscribe((s, prev) => {
+  const stop = useLive.subscribe((s, prev) => {
     if (s.live !== prev.live) count++;
   });
   return { get count() { return count; }, stop };
@@ -81,7 +84,7 @@ describe('the chat store gathers an answer\'s deltas per frame', () => {
     expect(commits.count).toBe(0);
     drawFrame();
     expect(commits.count).toBe(1);
-    const live = useChat.getState().live[ids.messageId];
+    const live = useLive.getState().live[ids.messageId];
     expect(live?.text).toBe(`Before: ${expected.join('')}`);
     expect(live?.reasoning).toBe('r1r2r3');
     expect(live?.seq).toBe(100);
@@ -91,7 +94,7 @@ describe('the chat store gathers an answer\'s deltas per frame', () => {
     useChat.getState().onStream({ ...ids, seq: 101, type: 'delta', text: 'again', reasoning: '' });
     drawFrame();
     expect(commits.count).toBe(2);
-    expect(useChat.getState().live[ids.messageId]?.text).toBe(`Before: ${expected.join('')} more`);
+    expect(useLive.getState().live[ids.messageId]?.text).toBe(`Before: ${expected.join('')} more`);
     commits.stop();
   });
 
@@ -102,7 +105,7 @@ describe('the chat store gathers an answer\'s deltas per frame', () => {
     useChat.getState().onStream({ ...ids, seq: 11, type: 'notice', notice: { kind: 'fallback', reason: 'stream_stalled', remembered: false } as never });
     // The ten deltas in one step, then the notice (not one change per delta).
     expect(commits.count).toBeLessThanOrEqual(2);
-    const live = useChat.getState().live[ids.messageId];
+    const live = useLive.getState().live[ids.messageId];
     expect(live?.text).toBe(Array.from({ length: 10 }, (_, i) => piece(i + 1)).join(''));
     expect(live?.notice?.kind).toBe('fallback');
     expect(live?.seq).toBe(11);
@@ -111,27 +114,51 @@ describe('the chat store gathers an answer\'s deltas per frame', () => {
     useChat.getState().onStream({ ...ids, seq: 21, type: 'end', message: ended(ids.messageId, 'final text') });
     // The end took the gathered deltas with it (committed in the same task: one render) and nothing waits for a frame.
     expect(commits.count - before).toBeGreaterThan(0);
-    expect(useChat.getState().live[ids.messageId]).toBeUndefined();
+    expect(useLive.getState().live[ids.messageId]).toBeUndefined();
     expect(useChat.getState().finished[ids.requestId]?.text).toBe('final text');
-    expect(useChat.getState().seen[ids.requestId]).toBe(21);
+    expect(useLive.getState().seen[ids.requestId]).toBe(21);
     const after = commits.count;
     drawFrame();
     expect(commits.count).toBe(after);
-    expect(useChat.getState().live[ids.messageId]).toBeUndefined();
+    expect(useLive.getState().live[ids.messageId]).toBeUndefined();
     commits.stop();
   });
 
-  it('a window that draws no frames (hidden) still gets the text, by a timer', () => {
+  it('a window that draws no frames (hidden) still gets the text, by a timer', async () => {
+    // The fallback's timer outlives a commit by at most its delay (it is not cleared per frame): the earlier
+    // tests' one has fired before this test's clock is faked.
+    await new Promise((resolve) => setTimeout(resolve, STREAM_COMMIT_FALLBACK_MS + 20));
     vi.useFakeTimers();
     const ids = request();
     for (let i = 1; i <= 5; i++) useChat.getState().onStream({ ...ids, seq: i, type: 'delta', text: `${i}`, reasoning: '' });
-    expect(useChat.getState().live[ids.messageId]).toBeUndefined();
+    expect(useLive.getState().live[ids.messageId]).toBeUndefined();
     vi.advanceTimersByTime(STREAM_COMMIT_FALLBACK_MS);
-    expect(useChat.getState().live[ids.messageId]?.text).toBe('12345');
+    expect(useLive.getState().live[ids.messageId]?.text).toBe('12345');
     // The frame that comes later finds nothing left to commit.
     const commits = countCommits();
     drawFrame();
     expect(commits.count).toBe(0);
     commits.stop();
+  });
+
+  it('a window that stops drawing frames mid-answer gets the rest by the timer, at most its delay after each delta waits', () => {
+    vi.useFakeTimers();
+    const ids = request();
+    useChat.getState().onStream({ ...ids, seq: 1, type: 'delta', text: 'a', reasoning: '' });
+    drawFrame();
+    expect(useLive.getState().live[ids.messageId]?.text).toBe('a');
+    // No frames from here on (the window was hidden): deltas keep coming every 30 ms.
+    let text = 'a';
+    for (let i = 2; i <= 12; i++) {
+      vi.advanceTimersByTime(30);
+      useChat.getState().onStream({ ...ids, seq: i, type: 'delta', text: `${i}`, reasoning: '' });
+      text += `${i}`;
+      // Whatever waits was committed within the timer's delay: at most the last few deltas are pending.
+      const shown = useLive.getState().live[ids.messageId]?.text ?? '';
+      expect(text.startsWith(shown)).toBe(true);
+      expect(text.length - shown.length).toBeLessThanOrEqual(String(i).length * 4);
+    }
+    vi.advanceTimersByTime(STREAM_COMMIT_FALLBACK_MS);
+    expect(useLive.getState().live[ids.messageId]?.text).toBe(text);
   });
 });

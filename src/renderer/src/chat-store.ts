@@ -7,6 +7,10 @@
  * events arrived: a window that fell behind catches up in one step, not one render per event), in order and
  * exactly; any other event of the stream (a notice, the end, a title) commits what was gathered first, at once.
  * A window that draws no frames (hidden) commits by a timer instead.
+ *
+ * Answers being written live in a store of their own (`useLive`): a frame's commit changes only that small state
+ * and calls only the listeners of the components that show an answer being written, not every subscriber of the
+ * chat's state (the list, the composer, each row's actions…), whose selectors all ran on every frame before.
  */
 import { create } from 'zustand';
 import { PAGE_SIZE, type ChatStreamEvent, type Conversation, type ConversationPage, type Message, type PathMessage, type SearchHit, type StreamNotice, type ToolRun } from '../../shared/chat.ts';
@@ -43,10 +47,6 @@ export interface ChatState {
   currentId: string | null;
   page: ConversationPage | null;
   opening: boolean;
-  /** Answers being written, by message id. */
-  live: Record<string, LiveAnswer>;
-  /** Last seq seen per request (events at or below it are already folded in): the SEEN_KEPT most recent. */
-  seen: Record<string, number>;
   /**
    * Answers that ended, by request id: an end can arrive before the call that started the request returns (or a
    * read of the conversation). The ENDED_KEPT most recent.
@@ -102,6 +102,35 @@ export interface ChatState {
 }
 
 /** The state of the route a conversation's questions take: its own, else offline when the OS says so. */
+/** Answers being written (the state a frame's commit changes, kept apart from the chat's: see the header). */
+export interface LiveState {
+  /** Answers being written, by message id. */
+  live: Record<string, LiveAnswer>;
+  /** Last seq seen per request (events at or below it are already folded in): the SEEN_KEPT most recent. */
+  seen: Record<string, number>;
+}
+
+/** Answers being written; changed only by the chat store's actions (use `useChat`'s actions, never set this). */
+export const useLive = create<LiveState>()(() => ({ live: {}, seen: {} }));
+
+/** Whether an answer is being written into a message of this page (its shown path). */
+export function streamingIn(live: Readonly<Record<string, LiveAnswer>>, page: ConversationPage | null): boolean {
+  if (!page) return false;
+  const { messages } = page;
+  for (const [id, a] of Object.entries(live)) {
+    if (a.conversationId !== page.conversation.id) continue;
+    // From the end: an answer being written is the path's last message, or near it.
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.id === id) return true;
+  }
+  return false;
+}
+
+/** Whether an answer is being written into the open conversation's shown path (changes when one starts or ends). */
+export function useStreamingHere(): boolean {
+  const page = useChat((s) => s.page);
+  return useLive((s) => streamingIn(s.live, page));
+}
+
 export function routeStatus(net: NetState | null, providerId: string | null | undefined): { state: NetStatus; route: string; provider: string } {
   const r = providerId ? net?.routes.find((x) => x.providerId === providerId) : undefined;
   if (r) return { state: r.state, route: r.route, provider: r.provider };
@@ -173,12 +202,13 @@ export const useChat = create<ChatState>()((set, get) => {
     const done = finished[r.requestId];
     const tail = r.tail.map((m) => (done && m.id === done.id ? { ...m, ...done } : m));
     const last = tail[tail.length - 1];
+    // Both stores change in this task: React renders them together.
+    if (last && last.status === 'streaming' && !useLive.getState().live[last.id] && !done) {
+      useLive.setState((s) => ({ live: { ...s.live, [last.id]: { requestId: r.requestId, conversationId: r.conversation.id, text: last.text, reasoning: last.reasoning, seq: 0, startedAt: Date.now() } } }));
+    }
     set((s) => ({
       page: page && page.conversation.id === r.conversation.id ? { ...withTail(page, tail), conversation: r.conversation } : page,
       conversations: sortList([r.conversation, ...s.conversations.filter((c) => c.id !== r.conversation.id)]),
-      live: last && last.status === 'streaming' && !s.live[last.id] && !done
-        ? { ...s.live, [last.id]: { requestId: r.requestId, conversationId: r.conversation.id, text: last.text, reasoning: last.reasoning, seq: 0, startedAt: Date.now() } }
-        : s.live,
       editing: null,
       actionError: null,
     }));
@@ -186,16 +216,30 @@ export const useChat = create<ChatState>()((set, get) => {
   // Deltas gathered since the last commit, by message id; committed at the next animation frame (or timer).
   let gathered = new Map<string, Gathered>();
   let frame: number | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the deltas waiting now began to wait (Date.now()); 0: none waiting. */
+  let waitingSince = 0;
+  /**
+   * The fallback for a window that draws no frames: a timer that stays armed across commits while deltas keep
+   * coming (it looks again when it fires), not one armed and cleared per frame (setTimeout was a third of an
+   * event's own cost).
+   */
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const watch = (): void => {
+    watchdog = undefined;
+    if (!waitingSince) return; // frames committed everything: armed again when deltas wait again
+    const waited = Date.now() - waitingSince;
+    if (waited >= STREAM_COMMIT_FALLBACK_MS) onFrame();
+    else watchdog = setTimeout(watch, STREAM_COMMIT_FALLBACK_MS - waited);
+  };
   /** Commits the gathered deltas now (one state change for all of them). */
   const commitGathered = (): void => {
     if (frame !== undefined) cancelAnimationFrame(frame);
-    if (timer !== undefined) clearTimeout(timer);
-    frame = timer = undefined;
+    frame = undefined;
+    waitingSince = 0;
     if (!gathered.size) return;
     const batch = gathered;
     gathered = new Map();
-    set((s) => {
+    useLive.setState((s) => {
       const live = { ...s.live };
       let seen = s.seen;
       for (const [messageId, g] of batch) {
@@ -236,9 +280,10 @@ export const useChat = create<ChatState>()((set, get) => {
     g.reasoning.push(ev.reasoning);
     g.seq = ev.seq;
     g.events++;
-    if (timer === undefined) {
+    if (!waitingSince) {
+      waitingSince = Date.now();
       if (typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(onFrame);
-      timer = setTimeout(onFrame, STREAM_COMMIT_FALLBACK_MS);
+      watchdog ??= setTimeout(watch, STREAM_COMMIT_FALLBACK_MS);
     }
   };
   /** The last seq of a request gathered but not yet committed (0: none). */
@@ -260,8 +305,6 @@ export const useChat = create<ChatState>()((set, get) => {
     currentId: null,
     page: null,
     opening: false,
-    live: {},
-    seen: {},
     finished: {},
     actionError: null,
     search: { query: '', hits: [], running: false },
@@ -273,21 +316,22 @@ export const useChat = create<ChatState>()((set, get) => {
     applyBoot(boot) {
       // Deltas gathered before the start's data are in its snapshot: committed first, then overwritten by it.
       commitGathered();
-      set((s) => {
-        const live = { ...s.live };
-        let seen = s.seen;
-        for (const a of boot.active) {
-          live[a.messageId] = { requestId: a.requestId, conversationId: a.conversationId, text: a.text, reasoning: a.reasoning, seq: a.seq, startedAt: a.startedAt, ...(a.notice ? { notice: a.notice } : {}) };
-          seen = withRecent(seen, a.requestId, Math.max(seen[a.requestId] ?? 0, a.seq), SEEN_KEPT);
-        }
-        return {
-          conversations: sortList(boot.conversations),
-          listLoaded: true,
-          live,
-          seen,
-          ...(boot.page && !s.currentId ? { page: boot.page, currentId: boot.page.conversation.id } : {}),
-        };
-      });
+      if (boot.active.length) {
+        useLive.setState((s) => {
+          const live = { ...s.live };
+          let seen = s.seen;
+          for (const a of boot.active) {
+            live[a.messageId] = { requestId: a.requestId, conversationId: a.conversationId, text: a.text, reasoning: a.reasoning, seq: a.seq, startedAt: a.startedAt, ...(a.notice ? { notice: a.notice } : {}) };
+            seen = withRecent(seen, a.requestId, Math.max(seen[a.requestId] ?? 0, a.seq), SEEN_KEPT);
+          }
+          return { live, seen };
+        });
+      }
+      set((s) => ({
+        conversations: sortList(boot.conversations),
+        listLoaded: true,
+        ...(boot.page && !s.currentId ? { page: boot.page, currentId: boot.page.conversation.id } : {}),
+      }));
     },
 
     async loadList() {
@@ -368,7 +412,7 @@ export const useChat = create<ChatState>()((set, get) => {
     },
 
     async stop(messageId) {
-      const live = get().live;
+      const live = useLive.getState().live;
       const ids = messageId ? [messageId] : Object.keys(live).filter((id) => get().page?.messages.some((m) => m.id === id));
       for (const id of ids) {
         const a = live[id];
@@ -475,12 +519,12 @@ export const useChat = create<ChatState>()((set, get) => {
         if (refreshedFor.size > 200) refreshedFor.clear();
         void get().refresh();
       }
-      const seen = Math.max(get().seen[ev.requestId] ?? 0, gatheredSeq(ev.requestId));
+      const seen = Math.max(useLive.getState().seen[ev.requestId] ?? 0, gatheredSeq(ev.requestId));
       if (ev.seq <= seen) return; // already folded in (a snapshot after a reload)
       if (ev.type === 'delta') return gather(ev);
       // Any other event comes after the deltas before it: they are committed first, at once (one render with it).
       commitGathered();
-      set((s) => ({ seen: withRecent(s.seen, ev.requestId, ev.seq, SEEN_KEPT) }));
+      useLive.setState((s) => ({ seen: withRecent(s.seen, ev.requestId, ev.seq, SEEN_KEPT) }));
       if (ev.type === 'title') {
         set((s) => ({
           conversations: s.conversations.map((c) => (c.id === ev.conversationId ? { ...c, title: ev.title } : c)),
@@ -489,15 +533,17 @@ export const useChat = create<ChatState>()((set, get) => {
         return;
       }
       if (ev.type === 'end') {
-        set((s) => {
+        // The live answer goes and the stored message comes in this task: React renders them together.
+        useLive.setState((s) => {
           const { [ev.messageId]: _done, ...live } = s.live;
-          return { live, finished: withRecent(s.finished, ev.requestId, ev.message, ENDED_KEPT) };
+          return { live };
         });
+        set((s) => ({ finished: withRecent(s.finished, ev.requestId, ev.message, ENDED_KEPT) }));
         replaceMessage(ev.message);
         set((s) => ({ conversations: sortList(s.conversations.map((c) => (c.id === ev.conversationId ? { ...c, updatedAt: ev.message.updatedAt } : c))) }));
         return;
       }
-      set((s) => {
+      useLive.setState((s) => {
         const known = s.live[ev.messageId];
         // A request this window has not seen yet starts from the text the message had before it (Continue).
         const cur = known && known.requestId === ev.requestId ? known : { requestId: ev.requestId, conversationId: ev.conversationId, text: ev.base ?? '', reasoning: '', seq: 0, startedAt: Date.now() };

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useChat } from '../chat-store.ts';
+import { streamingIn, useChat, useLive, useStreamingHere } from '../chat-store.ts';
 import { modelsOf, useStore } from '../store.ts';
 import { conversationModel } from '../../../shared/model-choice.ts';
 import { errorHint, errorMessage } from '../i18n.ts';
@@ -116,7 +116,7 @@ function Composer(): React.JSX.Element {
   // The route does not answer: the first action keeps the question until it does; sending now stays possible.
   const down = useRouteDown();
   const update = useChat((s) => s.update);
-  const streaming = useChat((s) => !!s.page && s.page.messages.some((m) => !!s.live[m.id]));
+  const streaming = useStreamingHere();
   const view = useStore((s) => s.view);
   const conv = page?.conversation;
   const [text, setText] = useState(conv?.draft ?? '');
@@ -321,7 +321,7 @@ export function ChatView(): React.JSX.Element {
       const target = e.target instanceof Element ? e.target : null;
       if (target && target !== document.body && !target.closest('.chat')) return;
       const chat = useChat.getState();
-      if (chat.page?.messages.some((m) => !!chat.live[m.id])) {
+      if (streamingIn(useLive.getState().live, chat.page)) {
         e.preventDefault();
         void chat.stop();
       }

@@ -1,9 +1,9 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { PathMessage, StreamNotice } from '../../../shared/chat.ts';
 import type { ErrorInfo } from '../../../shared/errors.ts';
-import { useChat } from '../chat-store.ts';
+import { useChat, useLive, type ChatState, type LiveState } from '../chat-store.ts';
 import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
 import { routeWords } from '../error-words.ts';
 import { Markdown } from '../markdown/Markdown.tsx';
@@ -160,11 +160,16 @@ function Meta({ m }: { m: PathMessage }): React.JSX.Element | null {
  * their words, re-renders only when the message or its streaming state changes).
  */
 const MessageBody = memo(function MessageBody({ m, streaming, language }: { m: PathMessage; streaming: boolean; language: string }): React.JSX.Element {
-  const text = useChat((s) => s.live[m.id]?.text ?? m.text);
-  const grown = useChat((s) => s.live[m.id]?.grown);
-  const reasoning = useChat((s) => s.live[m.id]?.reasoning ?? m.reasoning);
+  // Selectors that stay the same function between renders: React then has no effect to run after each frame's
+  // commit of an answer being written (useSyncExternalStore schedules one whenever its snapshot function changes).
+  const live = useLive(useCallback((s: LiveState) => s.live[m.id], [m.id]));
+  const text = live?.text ?? m.text;
+  const grown = live?.grown;
+  const reasoning = live?.reasoning ?? m.reasoning;
   // The words of the search this message was opened for, marked in its text while that search stands.
-  const words = useChat((s) => (s.highlight?.messageId === m.id ? s.highlight.words : null));
+  const words = useChat(useCallback((s: ChatState) => (s.highlight?.messageId === m.id ? s.highlight.words : null), [m.id]));
+  // The text matters to the marks only while there are words to mark (no effect per frame otherwise).
+  const marked = words ? text : null;
   const textRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = textRef.current;
@@ -174,7 +179,7 @@ const MessageBody = memo(function MessageBody({ m, streaming, language }: { m: P
       window.clearTimeout(timer);
       clearHighlight();
     };
-  }, [words, text]);
+  }, [words, marked]);
   return (
     <>
       {reasoning ? <Reasoning text={reasoning} ms={m.reasoningMs} live={streaming && !text} language={language} /> : null}
@@ -200,8 +205,8 @@ function Typing(): React.JSX.Element {
 function MessageItemInner({ m }: { m: PathMessage }): React.JSX.Element {
   const { t, i18n } = useTranslation();
   // Whether an answer is being written here and its notice: not its text (MessageBody takes that).
-  const liveNow = useChat((s) => !!s.live[m.id]);
-  const notice = useChat((s) => s.live[m.id]?.notice);
+  const liveNow = useLive((s) => !!s.live[m.id]);
+  const notice = useLive((s) => s.live[m.id]?.notice);
   const regenerate = useChat((s) => s.regenerate);
   const retry = useChat((s) => s.retry);
   const continueAnswer = useChat((s) => s.continueAnswer);

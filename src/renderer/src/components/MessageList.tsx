@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { VList, type VListHandle } from 'virtua';
-import { useChat } from '../chat-store.ts';
+import { useChat, useLive } from '../chat-store.ts';
 import { MessageItem } from './MessageItem.tsx';
 
 /**
@@ -39,7 +39,7 @@ export function MessageList(): React.JSX.Element {
   // An answer is arriving (changes when a stream starts and ends, not per event): rows off screen are not
   // rendered, so their growth is not seen; away from the bottom while one arrives, the jump is offered.
   const lastId = messages[messages.length - 1]?.id;
-  const arriving = useChat((s) => !!lastId && !!s.live[lastId]);
+  const arriving = useLive((s) => !!lastId && !!s.live[lastId]);
 
   const toEnd = useCallback(() => {
     const h = ref.current;

@@ -8,7 +8,7 @@
 import { memo, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PathMessage, ToolRun } from '../../../shared/chat.ts';
-import { useChat } from '../chat-store.ts';
+import { useLive } from '../chat-store.ts';
 import { codeTitle, errorHint, errorMessage } from '../i18n.ts';
 import { Code } from './Code.tsx';
 
@@ -95,7 +95,7 @@ function ToolCard({ run }: { run: ToolRun }): React.JSX.Element {
  */
 export const ToolCards = memo(function ToolCards({ m }: { m: PathMessage }): React.JSX.Element | null {
   const { t } = useTranslation();
-  const live = useChat((s) => s.live[m.id]?.tools);
+  const live = useLive((s) => s.live[m.id]?.tools);
   const tools = live ?? m.tools ?? [];
   const rounds = m.routeInfo?.toolRounds;
   if (!tools.length && !rounds?.exhausted) return null;

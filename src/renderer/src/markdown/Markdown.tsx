@@ -28,6 +28,7 @@ import { loadKatex, katexIfLoaded, renderMath } from './math.ts';
 import { cachedDiagram, requestDiagram } from './mermaid.ts';
 import { escapeHtml, isSafeImageDataUrl, safeLinkUrl } from './policy.ts';
 import { renderTokens, type ImageState, type RenderEnv } from './render.ts';
+import { patchChildren } from './patch.ts';
 import { composeHtml, liveFragment, slotMarker, slotNonce } from './sanitize.ts';
 import type { MarkdownLabels } from './strings.ts';
 import { isFenceClosed, lexBlocks, type Token, type Tokens, type TokensList } from './syntax.ts';
@@ -177,10 +178,13 @@ const BlockView = memo(
       () => renderBlock(block, live, labels, images, canLoadImages, katexReady, links),
       [block, live, labels, images, canLoadImages, katexReady, links, arrivals],
     );
+    // Keyed by the result only when it wants something: a block being written renders a new result every frame,
+    // and an effect with nothing to do would still be scheduled after each of those commits.
+    const wanting = result.wanted.length ? result : null;
     useEffect(() => {
-      if (result.wanted.length === 0) return undefined;
+      if (!wanting) return undefined;
       let active = true;
-      for (const work of result.wanted) {
+      for (const work of wanting.wanted) {
         void work().then(() => {
           if (active) setArrivals((n) => n + 1);
         });
@@ -188,7 +192,7 @@ const BlockView = memo(
       return () => {
         active = false;
       };
-    }, [result]);
+    }, [wanting]);
     // The live block's nodes go into its element in the commit (React owns the element, not its children).
     const liveRef = useRef<HTMLDivElement>(null);
     const shown = useRef<{ key: string; code: Element | null } | null>(null);
@@ -203,6 +207,8 @@ const BlockView = memo(
       }
       const dom = content.make();
       if (typeof dom === 'string') el.innerHTML = dom;
+      // Only what differs from the last frame's nodes changes (usually the last text node: the words added).
+      else if (was && !was.key && !content.key) patchChildren(el, dom);
       else el.replaceChildren(dom);
       const code = content.code !== undefined ? el.querySelector('pre.md-pre > code') : null;
       if (code && content.code !== undefined) code.textContent = content.code;
@@ -496,12 +502,14 @@ function useBlocks(text: string, grown: { from: string; added: string } | undefi
     return { blocks: all, stableCount: splitter.stableCount };
   }, [splitter, input, defer ? null : grown, slice]);
   const pending = splitter.pending;
+  // The input matters only while the splitter has work left (no effect after each frame's commit otherwise).
+  const pendingInput = pending ? input : null;
   useEffect(() => {
     if (!pending) return undefined;
     // A transition, not rendered inside virtua's flushSync with the list (see useShownNearViewport).
     const timer = setTimeout(() => startTransition(() => setSlice((n) => n + 1)), 0);
     return () => clearTimeout(timer);
-  }, [pending, slice, input]);
+  }, [pending, slice, pendingInput]);
   useEffect(() => () => keepSplit(splitter.input, splitter), [splitter]);
   return { blocks, stableCount, splitter, pending };
 }

@@ -9,12 +9,12 @@ import type { ChatStreamEvent, Message } from '../../src/shared/chat.ts';
 
 /** What this test uses of the window's chat store (src/renderer/src/chat-store.ts). */
 interface LiveAnswer { text: string; reasoning: string; seq: number; notice?: { kind: string } }
-interface State { finished: Record<string, Message>; onStream(ev: ChatStreamEvent): void }
+interface State { finished: Record<string, Message>; page: { conversation: { id: string }; messages: Message[]; before: number } | null; onStream(ev: ChatStreamEvent): void }
 /** The answers being written: a store of their own (a frame's commit notifies only its listeners). */
 interface Live { live: Record<string, LiveAnswer>; seen: Record<string, number> }
 interface ChatStoreModule {
   STREAM_COMMIT_FALLBACK_MS: number;
-  useChat: { getState(): State };
+  useChat: { getState(): State; setState(partial: Partial<State>): void };
   useLive: { getState(): Live; subscribe(listener: (s: Live, prev: Live) => void): () => void };
 }
 
@@ -122,6 +122,30 @@ describe('the chat store gathers an answer\'s deltas per frame', () => {
     expect(commits.count).toBe(after);
     expect(useLive.getState().live[ids.messageId]).toBeUndefined();
     commits.stop();
+  });
+
+  it('at the end, the stored text is what the message shows: the streamed text when equal, the stored one when it differs anywhere', () => {
+    for (const [name, change] of [
+      ['same', (t: string) => t],
+      ['one character changed in the middle', (t: string) => `${t.slice(0, 20)}#${t.slice(21)}`],
+      ['the last character changed', (t: string) => `${t.slice(0, -1)}!`],
+      ['shorter', (t: string) => t.slice(0, -3)],
+      ['longer', (t: string) => `${t} and more`],
+    ] as const) {
+      const ids = request();
+      useChat.setState({ page: { conversation: { id: 'c' }, messages: [{ ...ended(ids.messageId, ''), status: 'streaming' } as Message], before: 0 } });
+      let streamed = '';
+      for (let i = 1; i <= 30; i++) {
+        useChat.getState().onStream({ ...ids, seq: i, type: 'delta', text: piece(i), reasoning: '' });
+        streamed += piece(i);
+        if (i % 4 === 0) drawFrame();
+      }
+      const stored = change(streamed);
+      useChat.getState().onStream({ ...ids, seq: 31, type: 'end', message: ended(ids.messageId, stored) });
+      expect(useChat.getState().page?.messages[0]?.text, name).toBe(stored);
+      expect(useChat.getState().page?.messages[0]?.status, name).toBe('complete');
+    }
+    useChat.setState({ page: null });
   });
 
   it('a window that draws no frames (hidden) still gets the text, by a timer', async () => {

@@ -419,6 +419,9 @@ const KEPT_SEGMENTATIONS = 6;
 function useSegments(text: string, huge: boolean): Segmented | null | undefined {
   const [done, setDone] = useState<{ text: string; segmented: Segmented } | null>(null);
   const ready = !huge ? null : (segmentations.get(text) ?? (done?.text === text ? done.segmented : undefined));
+  // The text only while there is a cut to make: a message being written changes it every frame (an effect per
+  // commit), and at its end the stored text would be compared with the live one character by character.
+  const toCut = ready === undefined ? text : null;
   useEffect(() => {
     if (ready !== undefined) return undefined;
     const timer = setTimeout(() => {
@@ -429,7 +432,7 @@ function useSegments(text: string, huge: boolean): Segmented | null | undefined 
       startTransition(() => setDone({ text, segmented }));
     }, 0);
     return () => clearTimeout(timer);
-  }, [ready, text]);
+  }, [ready, toCut]);
   return ready;
 }
 
@@ -498,7 +501,10 @@ function useBlocks(text: string, grown: { from: string; added: string } | undefi
   const input = defer ? (deferred ?? splitter.input) : text;
   // The stable count goes with the blocks: a deferred render that React set aside has moved the splitter on already.
   const { blocks, stableCount } = useMemo(() => {
-    const all = splitter.update(input, performance.now() + SLICE_MS, defer ? chainGrowth(growths.current, splitter.input, input) : grown);
+    // The render after the last deferred one (the answer ended) still links the splitter's text to the final one
+    // through the log: the splitter then reads only what was appended, not both strings whole.
+    const growth = defer || !grown ? chainGrowth(growths.current, splitter.input, input) : grown;
+    const all = splitter.update(input, performance.now() + SLICE_MS, growth ?? grown);
     return { blocks: all, stableCount: splitter.stableCount };
   }, [splitter, input, defer ? null : grown, slice]);
   const pending = splitter.pending;

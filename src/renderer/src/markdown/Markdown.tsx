@@ -28,7 +28,7 @@ import { loadKatex, katexIfLoaded, renderMath } from './math.ts';
 import { cachedDiagram, requestDiagram } from './mermaid.ts';
 import { escapeHtml, isSafeImageDataUrl, safeLinkUrl } from './policy.ts';
 import { renderTokens, type ImageState, type RenderEnv } from './render.ts';
-import { patchChildren } from './patch.ts';
+import { patchChildren, showLiveHtml } from './patch.ts';
 import { composeHtml, liveFragment, slotMarker, slotNonce } from './sanitize.ts';
 import type { MarkdownLabels } from './strings.ts';
 import { isFenceClosed, lexBlocks, type Token, type Tokens, type TokensList } from './syntax.ts';
@@ -89,6 +89,8 @@ interface LiveContent {
   make(): DocumentFragment | string;
   /** An open fence's code, for the frame's <code> element. */
   code?: string;
+  /** render.ts's HTML, when it has no slots: checked, it is what the element shows (then compared frame to frame). */
+  html?: string;
 }
 
 function renderBlock(block: Block, live: boolean, labels: MarkdownLabels, images: ReadonlyMap<string, ImageState>, canLoadImages: boolean, katexReady: boolean, links: TokensList['links']): BlockResult {
@@ -149,7 +151,7 @@ function renderBlock(block: Block, live: boolean, labels: MarkdownLabels, images
         return fallback();
       }
     };
-    return { html: '', live: { key: '', make }, wanted };
+    return { html: '', live: { key: '', make, ...(slots.length === 0 ? { html: raw } : {}) }, wanted };
   }
   let html: string;
   try {
@@ -195,7 +197,8 @@ const BlockView = memo(
     }, [wanting]);
     // The live block's nodes go into its element in the commit (React owns the element, not its children).
     const liveRef = useRef<HTMLDivElement>(null);
-    const shown = useRef<{ key: string; code: Element | null } | null>(null);
+    // What the element shows: `html` when it is exactly render.ts's HTML parsed (it passed the check).
+    const shown = useRef<{ key: string; code: Element | null; html?: string } | null>(null);
     useLayoutEffect(() => {
       const el = liveRef.current;
       const content = result.live;
@@ -203,6 +206,14 @@ const BlockView = memo(
       const was = shown.current;
       if (content.code !== undefined && content.key && was?.key === content.key && was.code && el.contains(was.code)) {
         was.code.textContent = content.code;
+        return;
+      }
+      if (content.html !== undefined) {
+        // render.ts's HTML: a few words more in the same text (most frames) go into that text node, else only what
+        // differs from the last frame's nodes changes (patch.ts).
+        const after = !was?.key;
+        const r = showLiveHtml(el, after ? was?.html : undefined, content.html, content.make, !!was && after);
+        shown.current = { key: '', code: null, ...(r.exact ? { html: content.html } : {}) };
         return;
       }
       const dom = content.make();

@@ -8,6 +8,8 @@
  * nothing else goes in). Small and DOM-only, so written here rather than taken from a virtual-DOM library.
  */
 
+import { checkedFragment } from './sanitize.ts';
+
 const TEXT = 3;
 const ELEMENT = 1;
 
@@ -53,4 +55,68 @@ export function patchChildren(target: Node, source: Node): void {
     target.removeChild(t);
     t = after;
   }
+}
+
+/** Markup or an entity: a change holding one needs the HTML parsed. */
+const MARKUP = /[<>&]/;
+/** What may follow the changed text: closing tags and the newlines render.ts writes between them. */
+const CLOSERS = /^(?:<\/[a-z][a-z0-9]*>|\n)*$/;
+
+/**
+ * The block being streamed grew inside one run of text (a word added to its last paragraph, list item or cell):
+ * that text node takes the new text and nothing is parsed. `before` is the HTML `el` shows (render.ts's, put in
+ * by a parse that was checked), `after` the new one. True when done; false when the change is anything else
+ * (markup, an entity, a new element, text before other content), and then the caller puts the new HTML in as
+ * usual. Only a text node's data is ever written here: no markup can come in this way.
+ */
+export function growText(el: Element, before: string, after: string): boolean {
+  const max = Math.min(before.length, after.length);
+  let p = 0;
+  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
+  const was = before.slice(p, before.length - s);
+  const now = after.slice(p, after.length - s);
+  if (was === now || MARKUP.test(was) || MARKUP.test(now)) return false;
+  const closers = after.slice(after.length - s);
+  if (!CLOSERS.test(closers)) return false;
+  // The change starts in text: not inside a tag, nor inside an entity, nor right after a tag with no text before
+  // it in that node (a text node that did not exist yet).
+  const lt = after.lastIndexOf('<', p - 1);
+  const gt = after.lastIndexOf('>', p - 1);
+  if (lt > gt || gt === p - 1) return false;
+  const amp = after.lastIndexOf('&', p - 1);
+  if (amp > gt && after.lastIndexOf(';', p - 1) < amp) return false;
+  if (el.querySelector('mark')) return false; // a search's marks split the text: not the nodes the HTML says
+  // Newlines right after the change are the end of the same text node; each later run of newlines (between
+  // closing tags) is a text node of its own after it.
+  const lead = /^\n*/.exec(closers)?.[0] ?? '';
+  let skip = closers.slice(lead.length).match(/\n+/g)?.length ?? 0;
+  const walker = el.ownerDocument.createTreeWalker(el, 4 /* NodeFilter.SHOW_TEXT */);
+  let node = walker.lastChild() as Text | null;
+  while (node && skip > 0) {
+    node = walker.previousNode() as Text | null;
+    skip--;
+  }
+  const tail = was + lead;
+  if (!node || !node.data.endsWith(tail)) return false;
+  node.data = node.data.slice(0, node.data.length - tail.length) + now + lead;
+  return true;
+}
+
+/**
+ * Puts render.ts's HTML for the block being streamed into its element: the grown text alone when that is all that
+ * changed (growText), else the HTML parsed and checked (sanitize.ts checkedFragment) and patched in (or `purified`,
+ * DOMPurify's, when the check fails). `before`: the HTML the element shows exactly, if known; `patch`: the element
+ * holds an earlier frame of this block (else its children are replaced). Returns whether the element now shows
+ * exactly `html` (then it is the next frame's `before`).
+ */
+export function showLiveHtml(el: Element, before: string | undefined, html: string, purified: () => DocumentFragment | string, patch: boolean): { exact: boolean; how: 'text' | 'patched' | 'replaced' | 'purified' } {
+  if (before !== undefined && growText(el, before, html)) return { exact: true, how: 'text' };
+  const checked = checkedFragment(html);
+  const dom = checked ?? purified();
+  if (typeof dom === 'string') el.innerHTML = dom;
+  else if (patch) patchChildren(el, dom);
+  else el.replaceChildren(dom);
+  return { exact: checked !== null, how: checked === null ? 'purified' : patch ? 'patched' : 'replaced' };
 }

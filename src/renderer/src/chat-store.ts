@@ -121,7 +121,6 @@ export interface ChatState {
   refresh(): Promise<void>;
 }
 
-/** The state of the route a conversation's questions take: its own, else offline when the OS says so. */
 /** Answers being written (the state a frame's commit changes, kept apart from the chat's: see the header). */
 export interface LiveState {
   /** Answers being written, by message id. */
@@ -151,6 +150,7 @@ export function useStreamingHere(): boolean {
   return useLive((s) => streamingIn(s.live, page));
 }
 
+/** The state of the route a conversation's questions take: its own, else offline when the OS says so. */
 export function routeStatus(net: NetState | null, providerId: string | null | undefined): { state: NetStatus; route: string; provider: string } {
   const r = providerId ? net?.routes.find((x) => x.providerId === providerId) : undefined;
   if (r) return { state: r.state, route: r.route, provider: r.provider };

@@ -24,7 +24,7 @@ let page: Page;
 
 beforeAll(async () => {
   const entry = [
-    `export { checkedFragment, liveFragment, composeFragment, composeHtml, sanitizeMarkdownHtml, slotNonce, slotMarker } from ${JSON.stringify(md('sanitize.ts'))};`,
+    `export { checkedFragment, composeFragment, composeHtml, sanitizeMarkdownHtml, slotNonce, slotMarker } from ${JSON.stringify(md('sanitize.ts'))};`,
     `export { renderTokens } from ${JSON.stringify(md('render.ts'))};`,
     `export { lexBlocks } from ${JSON.stringify(md('syntax.ts'))};`,
     `export { closeTail } from ${JSON.stringify(md('tail.ts'))};`,
@@ -62,6 +62,13 @@ const PAGE_SIDE = `window.LB = (() => {
     d.append(f);
     return d.innerHTML;
   };
+  // What the block being streamed shows for render.ts's HTML, put in as BlockView does (patch.ts showLiveHtml:
+  // checked, else DOMPurify's), into a fresh element.
+  const purified = (html) => () => M.composeFragment(html, M.slotNonce(), []);
+  const asStreamed = (html, into = document.createElement('div')) => {
+    M.showLiveHtml(into, undefined, html, purified(html), false);
+    return into.innerHTML;
+  };
   return {
     renderLive(text) {
       const env = { interactive: true, live: true, labels: M.markdownStrings.en, images: new Map(), canLoadImages: true };
@@ -72,7 +79,7 @@ const PAGE_SIDE = `window.LB = (() => {
       shown.innerHTML = composed;
       return {
         checked: M.checkedFragment(html) !== null,
-        fast: serial(M.liveFragment(html, nonce, [])),
+        fast: asStreamed(html),
         purified: serial(M.composeFragment(html, nonce, [])),
         pwned: window.__pwned,
         composed: { same: composed === html, parsed: shown.innerHTML, purifiedString: M.sanitizeMarkdownHtml(html) },
@@ -81,7 +88,7 @@ const PAGE_SIDE = `window.LB = (() => {
     async check(h) {
       const checked = M.checkedFragment(h) !== null;
       const live = document.getElementById('live');
-      live.replaceChildren(M.liveFragment(h, M.slotNonce(), []));
+      asStreamed(h, live);
       await new Promise((r) => setTimeout(r, 50));
       const all = Array.from(live.querySelectorAll('*'));
       const composed = M.composeHtml(h, M.slotNonce(), [], { cache: false });
@@ -113,12 +120,12 @@ const PAGE_SIDE = `window.LB = (() => {
       let before;
       for (let n = step; n < text.length + step; n += step) {
         const html = M.renderTokens(M.lexBlocks(M.closeTail(text.slice(0, n))), env);
-        const r = M.showLiveHtml(live, before, html, () => M.liveFragment(html, M.slotNonce(), []), n !== step);
+        const r = M.showLiveHtml(live, before, html, purified(html), n !== step);
         before = r.exact ? html : undefined;
         const walker = document.createTreeWalker(live, NodeFilter.SHOW_TEXT);
         const textNode = walker.nextNode();
         if (n === step) first = textNode;
-        frames.push({ how: r.how, same: live.innerHTML === serial(M.liveFragment(html, M.slotNonce(), [])), kept: textNode === first });
+        frames.push({ how: r.how, same: live.innerHTML === asStreamed(html), kept: textNode === first });
       }
       return frames;
     },

@@ -28,8 +28,8 @@ import { loadKatex, katexIfLoaded, renderMath } from './math.ts';
 import { cachedDiagram, requestDiagram } from './mermaid.ts';
 import { escapeHtml, isSafeImageDataUrl, safeLinkUrl } from './policy.ts';
 import { renderTokens, type ImageState, type RenderEnv } from './render.ts';
-import { patchChildren, showLiveHtml } from './patch.ts';
-import { composeHtml, liveFragment, slotMarker, slotNonce } from './sanitize.ts';
+import { putLive, showLiveHtml } from './patch.ts';
+import { composeFragment, composeHtml, slotMarker, slotNonce } from './sanitize.ts';
 import type { MarkdownLabels } from './strings.ts';
 import { isFenceClosed, lexBlocks, type Token, type Tokens, type TokensList } from './syntax.ts';
 import { closeTail } from './tail.ts';
@@ -144,9 +144,11 @@ function renderBlock(block: Block, live: boolean, labels: MarkdownLabels, images
   }
   const raw = renderTokens(tokens, env);
   if (live) {
+    // DOMPurify's fragment: for HTML with slots, and for HTML without them that fails the check (patch.ts tries
+    // the check first, showLiveHtml).
     const make = (): DocumentFragment | string => {
       try {
-        return liveFragment(raw, nonce, slots);
+        return composeFragment(raw, nonce, slots);
       } catch {
         return fallback();
       }
@@ -216,11 +218,8 @@ const BlockView = memo(
         shown.current = { key: '', code: null, ...(r.exact ? { html: content.html } : {}) };
         return;
       }
-      const dom = content.make();
-      if (typeof dom === 'string') el.innerHTML = dom;
-      // Only what differs from the last frame's nodes changes (usually the last text node: the words added).
-      else if (was && !was.key && !content.key) patchChildren(el, dom);
-      else el.replaceChildren(dom);
+      // Only what differs from the last frame's nodes changes, when it showed this kind of content.
+      putLive(el, content.make(), !!was && !was.key && !content.key);
       const code = content.code !== undefined ? el.querySelector('pre.md-pre > code') : null;
       if (code && content.code !== undefined) code.textContent = content.code;
       shown.current = { key: content.key, code };

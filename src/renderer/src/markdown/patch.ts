@@ -113,10 +113,22 @@ export function growText(el: Element, before: string, after: string): boolean {
  */
 export function showLiveHtml(el: Element, before: string | undefined, html: string, purified: () => DocumentFragment | string, patch: boolean): { exact: boolean; how: 'text' | 'patched' | 'replaced' | 'purified' } {
   if (before !== undefined && growText(el, before, html)) return { exact: true, how: 'text' };
-  const checked = checkedFragment(html);
-  const dom = checked ?? purified();
+  let checked: DocumentFragment | null;
+  try {
+    checked = checkedFragment(html);
+  } catch {
+    checked = null; // no DOM to check with: `purified` says what goes in instead
+  }
+  putLive(el, checked ?? purified(), patch);
+  return { exact: checked !== null, how: checked === null ? 'purified' : patch ? 'patched' : 'replaced' };
+}
+
+/**
+ * Puts the block being streamed into its element: a string (the escaped source, when nothing could sanitise) as
+ * HTML, a fragment patched in over the last frame's nodes (`patch`) or in place of them.
+ */
+export function putLive(el: Element, dom: DocumentFragment | string, patch: boolean): void {
   if (typeof dom === 'string') el.innerHTML = dom;
   else if (patch) patchChildren(el, dom);
   else el.replaceChildren(dom);
-  return { exact: checked !== null, how: checked === null ? 'purified' : patch ? 'patched' : 'replaced' };
 }

@@ -399,7 +399,3 @@ export function checkedFragment(html: string): DocumentFragment | null {
   return parseChecked(html);
 }
 
-/** composeFragment for the block being streamed: checkedFragment when it passes, DOMPurify otherwise. */
-export function liveFragment(html: string, nonce: string, slots: readonly string[]): DocumentFragment {
-  return (slots.length === 0 ? checkedFragment(html) : null) ?? composeFragment(html, nonce, slots);
-}

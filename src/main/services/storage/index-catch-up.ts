@@ -75,37 +75,32 @@ export function catchUpIndex(db: Db, control: CatchUpControl, opts: CatchUpOptio
     while (!caughtUp && !control.cancelled()) {
       control.letWritersIn();
       control.holding(true);
-      db.raw.exec('BEGIN IMMEDIATE');
       try {
-        const started = performance.now();
-        if (!wide) {
-          mergeWide(db, true);
-          wide = true;
-        }
-        for (;;) {
-          const t = performance.now();
-          const want = chunk;
-          const k = indexUnindexed(db, want);
-          indexed += k;
-          if (k < want) {
-            caughtUp = true;
-            break;
+        db.tx(() => {
+          const started = performance.now();
+          if (!wide) {
+            mergeWide(db, true);
+            wide = true;
           }
-          const ms = (performance.now() - t) / k;
-          msPerMessage = msPerMessage ? (msPerMessage + ms) / 2 : ms;
-          chunk = Math.max(8, Math.min(4096, Math.floor(chunkMs / msPerMessage)));
-          if (performance.now() - started + chunk * msPerMessage >= batchMs || control.writerWaiting() || control.cancelled()) break;
-        }
-        if (caughtUp) {
-          mergeWide(db, false);
-          wide = false;
-        }
-        db.raw.exec('COMMIT');
-      } catch (e) {
-        try {
-          if (db.raw.isTransaction) db.raw.exec('ROLLBACK');
-        } catch { /* the original error matters more */ }
-        throw e;
+          for (;;) {
+            const t = performance.now();
+            const want = chunk;
+            const k = indexUnindexed(db, want);
+            indexed += k;
+            if (k < want) {
+              caughtUp = true;
+              break;
+            }
+            const ms = (performance.now() - t) / k;
+            msPerMessage = msPerMessage ? (msPerMessage + ms) / 2 : ms;
+            chunk = Math.max(8, Math.min(4096, Math.floor(chunkMs / msPerMessage)));
+            if (performance.now() - started + chunk * msPerMessage >= batchMs || control.writerWaiting() || control.cancelled()) break;
+          }
+          if (caughtUp) {
+            mergeWide(db, false);
+            wide = false;
+          }
+        });
       } finally {
         control.holding(false);
       }
